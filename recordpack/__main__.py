@@ -1,0 +1,5 @@
+"""Allow ``python -m recordpack``."""
+
+from recordpack.cli import main
+
+main()

@@ -1,0 +1,234 @@
+"""The record model shared by scan, check and pack.
+
+Frozen dataclasses only. ``to_json`` methods produce exactly the documents
+specified in KINDS.md (the public ``--json`` contract); anything extra that a
+JSON consumer may want is added as *new* keys, never by renaming.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+#: Every record kind, in the order a reader expects them (KINDS.md).
+KINDS: Final[tuple[str, ...]] = (
+    "pathology_report",
+    "imaging_study",
+    "imaging_report",
+    "lab_result",
+    "genomic_report",
+    "clinical_note",
+    "operative_report",
+    "treatment_plan",
+    "medication_list",
+    "discharge_summary",
+    "patient_summary",
+    "administrative",
+    "other",
+)
+
+#: Plain-language titles for each kind, for human output.
+KIND_TITLES: Final[dict[str, str]] = {
+    "pathology_report": "Pathology reports",
+    "imaging_study": "Imaging studies (DICOM images)",
+    "imaging_report": "Imaging reports",
+    "lab_result": "Lab results",
+    "genomic_report": "Genomic and genetic test reports",
+    "clinical_note": "Clinic notes",
+    "operative_report": "Operative and procedure reports",
+    "treatment_plan": "Treatment plans",
+    "medication_list": "Medication and allergy lists",
+    "discharge_summary": "Discharge summaries",
+    "patient_summary": "Patient summaries (portal exports)",
+    "administrative": "Administrative papers",
+    "other": "Other documents",
+}
+
+# Problem codes (KINDS.md requires at least the first five).
+UNREADABLE: Final = "unreadable"
+ENCRYPTED: Final = "encrypted"
+NO_TEXT: Final = "no_text"
+DUPLICATE: Final = "duplicate"
+UNSUPPORTED: Final = "unsupported"
+PROBLEM_CODES: Final[tuple[str, ...]] = (UNREADABLE, ENCRYPTED, NO_TEXT, DUPLICATE, UNSUPPORTED)
+
+#: Separator between an archive's path and a member's path: ``a.zip!dir/b.xml``.
+ARCHIVE_SEP: Final = "!"
+
+
+@dataclass(frozen=True)
+class Patient:
+    """Who a record says it is about. Any field may be unknown (None)."""
+
+    name: str | None = None
+    birth_date: str | None = None  # ISO YYYY-MM-DD
+    id: str | None = None  # medical record number or patient ID
+
+    def is_empty(self) -> bool:
+        return self.name is None and self.birth_date is None and self.id is None
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"name": self.name, "birth_date": self.birth_date, "id": self.id}
+
+
+@dataclass(frozen=True)
+class DicomInstance:
+    """One DICOM file of an imaging study, as its header describes it."""
+
+    path: str
+    sop_class_uid: str
+    sop_instance_uid: str
+    transfer_syntax_uid: str | None
+    instance_number: int | None = None
+    #: True when the file is a conformant PS3.10 file (preamble, DICM, meta).
+    #: Only such files can go into a DICOM file-set (DICOMDIR) as they are.
+    part10: bool = True
+
+
+@dataclass(frozen=True)
+class Series:
+    """One series of an imaging study."""
+
+    uid: str
+    modality: str | None
+    number: int | None
+    description: str | None
+    instances: tuple[DicomInstance, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "uid": self.uid,
+            "modality": self.modality,
+            "number": self.number,
+            "description": self.description,
+            "instances": len(self.instances),
+        }
+
+
+@dataclass(frozen=True)
+class ImagingStudy:
+    """What the headers of one Study Instance UID say about the study."""
+
+    study_instance_uid: str
+    modalities: tuple[str, ...]
+    description: str | None
+    accession_number: str | None
+    study_id: str | None
+    series: tuple[Series, ...]
+    #: Study time (HHMMSS) when known, for the DICOMDIR study record.
+    time: str | None = None
+
+    @property
+    def instance_count(self) -> int:
+        return sum(len(s.instances) for s in self.series)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "study_instance_uid": self.study_instance_uid,
+            "modalities": list(self.modalities),
+            "description": self.description,
+            "accession_number": self.accession_number,
+            "series_count": len(self.series),
+            "instance_count": self.instance_count,
+            "series": [s.to_json() for s in self.series],
+        }
+
+
+@dataclass(frozen=True)
+class Record:
+    """One medical record: a document, or all the files of one imaging study."""
+
+    kind: str
+    title: str
+    date: str | None  # ISO YYYY-MM-DD: the date the record is about
+    files: tuple[str, ...]  # relative to the scanned folder, "/" separators
+    patient: Patient = field(default_factory=Patient)
+    confidence: float = 0.5
+    evidence: tuple[str, ...] = ()
+    #: Source format: "pdf", "dicom", "ccda", "fhir", "hl7v2", "text", "image".
+    format: str = "other"
+    study: ImagingStudy | None = None
+    #: Extracted text (for content requirements in check); not part of JSON.
+    text: str = field(default="", repr=False, compare=False)
+    #: Kind before a user's correction, when the user corrected it.
+    corrected_from: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "kind": self.kind,
+            "title": self.title,
+            "date": self.date,
+            "files": list(self.files),
+            "patient": self.patient.to_json(),
+            "confidence": round(self.confidence, 2),
+            "evidence": list(self.evidence),
+            "format": self.format,
+        }
+        if self.study is not None:
+            doc["study"] = self.study.to_json()
+        if self.corrected_from is not None:
+            doc["corrected_from"] = self.corrected_from
+        return doc
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with a file, with a plain-language hint of what to do."""
+
+    path: str
+    code: str
+    message: str
+    hint: str | None = None
+    duplicate_of: str | None = None
+    paths: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"path": self.path, "code": self.code, "message": self.message}
+        if self.hint:
+            doc["hint"] = self.hint
+        if self.duplicate_of is not None:
+            doc["duplicate_of"] = self.duplicate_of
+        if self.paths:
+            doc["paths"] = list(self.paths)
+        return doc
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that is not a record (clutter, viewer software, DICOMDIR)."""
+
+    path: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"path": self.path, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """A file seen by scan: its size and SHA-256, computed once and reused by pack."""
+
+    path: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Everything a scan found in a folder."""
+
+    root: str
+    records: tuple[Record, ...]
+    problems: tuple[Problem, ...]
+    skipped: tuple[Skipped, ...]
+    #: Every file read (records, problem files and archives), keyed by relative path.
+    files: dict[str, FileInfo] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": 1,
+            "root": self.root,
+            "records": [r.to_json() for r in self.records],
+            "problems": [p.to_json() for p in self.problems],
+            "skipped": [s.to_json() for s in self.skipped],
+        }

@@ -1,0 +1,1 @@
+"""Folder -> records: the walker and one scanner module per source format."""
