@@ -3,7 +3,7 @@
 Each command lives in its own module and registers itself on :data:`main`.
 """
 
-from recordpack.cli import bundle_cmd, check_cmd, keys_cmd, scan_cmd  # noqa: F401  (registration)
+from recordpack.cli import check_cmd, keys_cmd, open_cmd, pack_cmd, scan_cmd  # noqa: F401  (registration)
 from recordpack.cli.base import main
 
 __all__ = ["main"]
