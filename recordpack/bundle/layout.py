@@ -1,0 +1,580 @@
+"""Where each scanned file goes in the bag, and the ``index.json`` that maps it back.
+
+:func:`plan_bag` turns a :class:`~recordpack.model.ScanResult` into a
+:class:`BagPlan`: one :class:`PlannedFile` per payload file (source path on
+disk, path in the bag, expected size and SHA-256), plus the duplicates,
+exclusions and records that point at them. Nothing is read here; the plan is
+pure data, so it can be tested without touching a disk and the writer
+(:mod:`recordpack.bundle.pack`) only has to follow it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import PurePosixPath
+from typing import Any, Final
+
+from recordpack.bundle import format as fmt
+from recordpack.model import ARCHIVE_SEP, DUPLICATE, KINDS, DicomInstance, Record, ScanResult
+
+#: Folder under ``data/records/`` for files scan had a problem with and that no record claims.
+PROBLEM_FOLDER: Final = "99-problem_files"
+
+#: Extensions stored deflated in the ZIP; everything else (images, PDFs, DICOM) is stored.
+DEFLATE_SUFFIXES: Final = frozenset(
+    {
+        ".txt",
+        ".xml",
+        ".json",
+        ".html",
+        ".htm",
+        ".csv",
+        ".hl7",
+        ".rtf",
+        ".md",
+        ".ccd",
+        ".ccda",
+        ".cda",
+        ".ndjson",
+        ".tsv",
+        ".log",
+    }
+)
+
+#: Longest slug kept in a file name (readable, and well under file-system limits).
+MAX_SLUG: Final = 60
+
+# SOP classes that are not images: they have their own DICOMDIR record types with
+# Type 1 keys pydicom cannot always fill, so they go under data/records/ instead
+# of the file-set (structured reports, encapsulated documents, RT objects,
+# presentation states, key objects, waveforms, registrations, raw data).
+_NON_IMAGE_SOP_PREFIXES: Final = (
+    "1.2.840.10008.5.1.4.1.1.88.",  # structured reports, key object selection
+    "1.2.840.10008.5.1.4.1.1.104.",  # encapsulated PDF / CDA / STL ...
+    "1.2.840.10008.5.1.4.1.1.481.",  # RT plan, dose, structure set, records
+    "1.2.840.10008.5.1.4.1.1.11.",  # presentation states
+    "1.2.840.10008.5.1.4.1.1.9.",  # waveforms
+    "1.2.840.10008.5.1.4.1.1.66",  # raw data, registration, fiducials
+    "1.2.840.10008.5.1.4.1.1.67",  # real world value mapping
+    "1.2.840.10008.5.1.4.38.",  # hanging protocols
+    "1.2.840.10008.5.1.4.39.",  # colour palettes
+    "1.2.840.10008.5.1.4.43.",  # implant templates
+    "1.2.840.10008.5.1.4.44.",
+    "1.2.840.10008.5.1.4.45.",
+)
+# Segmentations (66.4) are images and belong with their study in the viewer.
+_IMAGE_EXCEPTIONS: Final = ("1.2.840.10008.5.1.4.1.1.66.4", "1.2.840.10008.5.1.4.1.1.66.7")
+
+
+def slugify(text: str | None, *, default: str = "record", max_length: int = MAX_SLUG) -> str:
+    """Lower-case ASCII words joined by hyphens: ``"Surgical Pathology (final)"`` -> ``surgical-pathology-final``."""
+    if not text:
+        return default
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
+    return slug.strip("-") or default
+
+
+def patient_slug(name: str | None) -> str | None:
+    """A slug of the patient's name in reading order: ``THOMPSON^MARGARET`` -> ``margaret-thompson``."""
+    if not name:
+        return None
+    if "^" in name:
+        family, _, rest = name.partition("^")
+        name = f"{rest.replace('^', ' ')} {family}"
+    elif "," in name:
+        family, _, rest = name.partition(",")
+        name = f"{rest} {family}"
+    slug = slugify(name, default="", max_length=40)
+    return slug or None
+
+
+def kind_folder(kind: str) -> str:
+    """``data/records/`` sub-folder of a kind, numbered in reading order: ``01-pathology_report``."""
+    index = KINDS.index(kind) + 1 if kind in KINDS else len(KINDS)
+    name = kind if kind in KINDS else "other"
+    return f"{index:02d}-{name}"
+
+
+def is_file_set_sop_class(sop_class_uid: str) -> bool:
+    """True for SOP classes that go into the DICOM file-set as IMAGE records."""
+    if sop_class_uid.startswith(_IMAGE_EXCEPTIONS):
+        return True
+    return not sop_class_uid.startswith(_NON_IMAGE_SOP_PREFIXES)
+
+
+def disk_path(scan_path: str) -> str:
+    """The file on disk behind a scan path: ``a.zip!x/b.pdf`` -> ``a.zip``."""
+    return scan_path.split(ARCHIVE_SEP, 1)[0]
+
+
+def bagit_encode(path: str) -> str:
+    """Percent-encode CR, LF and ``%`` in a manifest path (RFC 8493 section 2.1.3)."""
+    return path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def is_excluded(path: str, patterns: Sequence[str]) -> bool:
+    """True when ``path`` (relative, ``/``) matches a pattern: the same path, a folder above it, or a glob."""
+    candidates = {path, disk_path(path)}
+    for raw in patterns:
+        pattern = raw.strip().replace("\\", "/").strip("/")
+        if not pattern:
+            continue
+        for candidate in candidates:
+            if (
+                candidate == pattern
+                or candidate.startswith(pattern + "/")
+                or fnmatch.fnmatchcase(candidate, pattern)
+            ):
+                return True
+    return False
+
+
+@dataclass
+class PlannedFile:
+    """One payload file of the bag, copied byte for byte from ``source``."""
+
+    source: str  # path relative to the scanned folder, on disk (never an archive member)
+    path: str  # path inside the bag: "data/..."
+    size: int
+    sha256: str | None  # as scan computed it; None when scan did not hash it
+    role: str  # fmt.FILE_ROLE_*
+    originals: list[str] = field(default_factory=list)  # scan paths this file stands for
+    #: For files placed in the DICOM file-set: (patient, study, series, instance) indices
+    #: and what scan read from the header.
+    dicom: DicomInstance | None = None
+    file_set_position: tuple[int, int, int, int] | None = None
+    record_index: int | None = None  # the record whose file this is (first one)
+    note: str | None = None  # why it is where it is, when that needs saying
+
+    @property
+    def compress(self) -> bool:
+        """Deflate text-like files; store images, PDFs and DICOM (already compact or large)."""
+        if self.role == fmt.FILE_ROLE_IMAGE:
+            return False
+        return PurePosixPath(self.path).suffix.lower() in DEFLATE_SUFFIXES
+
+
+@dataclass
+class PlannedRecord:
+    """A record of the scan, with the bag paths of its files."""
+
+    record: Record
+    files: list[str]  # bag paths (an archive appears once even for several members)
+    original_files: list[str]
+    members: list[dict[str, str]]  # [{"archive": bag path, "member": inner path}]
+    problems: list[dict[str, str]]
+    in_file_set: bool = False
+
+
+@dataclass
+class BagPlan:
+    """Everything the writer needs to know about the bag before reading a byte."""
+
+    bag: str
+    files: list[PlannedFile]
+    records: list[PlannedRecord]
+    duplicates: list[dict[str, str]]
+    excluded: list[dict[str, str]]
+    scan: ScanResult
+
+    @property
+    def payload_bytes(self) -> int:
+        return sum(f.size for f in self.files)
+
+    def file_set(self) -> list[PlannedFile]:
+        """Files that go into the DICOM file-set, in file-ID order."""
+        members = [f for f in self.files if f.file_set_position is not None]
+        return sorted(members, key=lambda f: f.file_set_position or (0, 0, 0, 0))
+
+
+class _Names:
+    """Unique bag paths, compared case-folded (the reader refuses case-folded duplicates)."""
+
+    def __init__(self) -> None:
+        self._taken: set[str] = set()
+
+    def claim(self, folder: str, stem: str, suffix: str) -> str:
+        n = 1
+        while True:
+            name = f"{folder}/{stem}{'' if n == 1 else f'_{n}'}{suffix}"
+            if name.casefold() not in self._taken:
+                self._taken.add(name.casefold())
+                return name
+            n += 1
+
+    def claim_exact(self, path: str) -> str:
+        if path.casefold() in self._taken:
+            parent, _, name = path.rpartition("/")
+            stem, dot, suffix = name.partition(".")
+            return self.claim(parent, stem, dot + suffix)
+        self._taken.add(path.casefold())
+        return path
+
+
+def _suffix(path: str) -> str:
+    suffix = PurePosixPath(path).suffix
+    # Keep the original extension, but only if it is a plain one (no spaces, short).
+    if re.fullmatch(r"\.[A-Za-z0-9_-]{1,10}", suffix):
+        return suffix
+    return ""
+
+
+def _originals_path(source: str) -> str:
+    """Bag path of an original archive: its relative path, made safe for any unzip."""
+    parts = [p for p in source.split("/") if p not in ("", ".", "..")]
+    safe = [re.sub(r"[\x00-\x1f\\:*?\"<>|]", "_", p) for p in parts]
+    return "/".join([fmt.ORIGINALS_DIR, *safe])
+
+
+def bag_name_for(scan: ScanResult, date_yyyymmdd: str) -> str:
+    """The bag folder name: the date and the slug of the most common patient name."""
+    counts: dict[str, int] = {}
+    for record in scan.records:
+        slug = patient_slug(record.patient.name)
+        if slug:
+            counts[slug] = counts.get(slug, 0) + 1
+    best = max(sorted(counts), key=lambda s: counts[s]) if counts else None
+    return fmt.bag_name(date_yyyymmdd, best)
+
+
+def plan_bag(scan: ScanResult, bag: str, exclude: Sequence[str] = ()) -> BagPlan:
+    """Decide the bag path of every file to pack; raises nothing, reads nothing."""
+    names = _Names()
+    files: list[PlannedFile] = []
+    by_source: dict[str, PlannedFile] = {}  # disk path -> planned file
+    by_digest: dict[str, PlannedFile] = {}
+    duplicates: list[dict[str, str]] = []
+    excluded: list[dict[str, str]] = []
+    excluded_seen: set[str] = set()
+
+    def note_excluded(path: str) -> None:
+        if path not in excluded_seen:
+            excluded_seen.add(path)
+            excluded.append({"original": path, "reason": "excluded by the user"})
+
+    def info(source: str) -> tuple[int, str | None]:
+        fi = scan.files.get(source)
+        return (fi.size, fi.sha256) if fi is not None else (-1, None)
+
+    def place(
+        source: str, make_path: Callable[[], str], role: str, **extra: Any
+    ) -> PlannedFile | None:
+        """Plan ``source`` once; identical bytes already planned make it a duplicate."""
+        if source in by_source:
+            return by_source[source]
+        size, digest = info(source)
+        if digest is not None and digest in by_digest:
+            first = by_digest[digest]
+            duplicates.append({"original": source, "same_as": first.path})
+            by_source[source] = first
+            return None
+        planned = PlannedFile(
+            source=source, path=make_path(), size=size, sha256=digest, role=role, **extra
+        )
+        files.append(planned)
+        by_source[source] = planned
+        if digest is not None:
+            by_digest[digest] = planned
+        return planned
+
+    problems_by_path: dict[str, list[dict[str, str]]] = {}
+    for problem in scan.problems:
+        problems_by_path.setdefault(problem.path, []).append(
+            {"code": problem.code, "message": problem.message}
+        )
+
+    # Records in kind order, then by date, so the bag reads like a binder.
+    order = sorted(
+        range(len(scan.records)),
+        key=lambda i: (
+            KINDS.index(scan.records[i].kind) if scan.records[i].kind in KINDS else len(KINDS),
+            scan.records[i].date or "9999",
+            scan.records[i].title,
+        ),
+    )
+    planned_records: list[PlannedRecord] = []
+    patients: dict[str, int] = {}  # file-set patient key -> index
+    studies: dict[tuple[int, str], int] = {}
+
+    for index in order:
+        record = scan.records[index]
+        kept = [p for p in record.files if not is_excluded(p, exclude)]
+        for path in record.files:
+            if path not in kept:
+                note_excluded(path)
+        if not kept:
+            continue
+        entry = PlannedRecord(
+            record=record,
+            files=[],
+            original_files=kept,
+            members=[],
+            problems=[p for path in kept for p in problems_by_path.get(path, [])],
+        )
+        folder = f"{fmt.RECORDS_DIR}/{kind_folder(record.kind)}"
+        stem = f"{record.date or 'undated'}_{slugify(record.title)}"
+        instances: dict[str, DicomInstance] = {}
+        positions: dict[str, tuple[int, int, int, int]] = {}
+        if record.study is not None:
+            patient_key = record.patient.id or record.patient.name or "unknown"
+            p_index = patients.setdefault(patient_key, len(patients))
+            study_key = (p_index, record.study.study_instance_uid)
+            s_index = studies.setdefault(study_key, sum(1 for k in studies if k[0] == p_index))
+            series_index = 0
+            for series in record.study.series:
+                image_index = 0
+                for instance in series.instances:
+                    instances[instance.path] = instance
+                    if (
+                        instance.part10
+                        and ARCHIVE_SEP not in instance.path
+                        and is_file_set_sop_class(instance.sop_class_uid)
+                        and instance.path in kept
+                    ):
+                        positions[instance.path] = (p_index, s_index, series_index, image_index)
+                        image_index += 1
+                if image_index:
+                    series_index += 1
+
+        for path in kept:
+            source = disk_path(path)
+            if ARCHIVE_SEP in path:
+                planned = place(
+                    source,
+                    partial(names.claim_exact, _originals_path(source)),
+                    fmt.FILE_ROLE_ORIGINAL,
+                    record_index=index,
+                )
+                target = planned.path if planned else by_source[source].path
+                entry.members.append({"archive": target, "member": path.split(ARCHIVE_SEP, 1)[1]})
+            elif path in positions:
+                pos = positions[path]
+                planned = place(
+                    source,
+                    partial(_file_set_path, pos),
+                    fmt.FILE_ROLE_IMAGE,
+                    dicom=instances[path],
+                    file_set_position=pos,
+                    record_index=index,
+                )
+                if planned is not None:
+                    entry.in_file_set = True
+                target = planned.path if planned else by_source[source].path
+            else:
+                note = None
+                if path in instances:
+                    note = _why_not_in_file_set(instances[path])
+                planned = place(
+                    source,
+                    partial(
+                        names.claim,
+                        folder,
+                        stem,
+                        _suffix(path) or (".dcm" if path in instances else ""),
+                    ),
+                    fmt.FILE_ROLE_RECORD,
+                    record_index=index,
+                    note=note,
+                )
+                target = planned.path if planned else by_source[source].path
+            if planned is not None:
+                planned.originals.append(path)
+            if target not in entry.files:
+                entry.files.append(target)
+        planned_records.append(entry)
+
+    # Files scan had a problem with and that no record claims go in too, marked.
+    for problem in scan.problems:
+        path = problem.path
+        source = disk_path(path)
+        if source in by_source:
+            continue
+        if is_excluded(path, exclude):
+            note_excluded(path)
+            continue
+        if problem.code == DUPLICATE and problem.duplicate_of is not None:
+            first = by_source.get(disk_path(problem.duplicate_of))
+            if first is not None:
+                duplicates.append({"original": path, "same_as": first.path})
+                by_source[source] = first
+                continue
+        if source not in scan.files:
+            continue  # scan did not read it (e.g. a problem with a folder): nothing to copy
+        if ARCHIVE_SEP in path:
+            make = partial(names.claim_exact, _originals_path(source))
+            role = fmt.FILE_ROLE_ORIGINAL
+        else:
+            name = PurePosixPath(path).name
+            make = partial(
+                names.claim,
+                f"{fmt.RECORDS_DIR}/{PROBLEM_FOLDER}",
+                slugify(PurePosixPath(name).stem, default="file"),
+                _suffix(name),
+            )
+            role = fmt.FILE_ROLE_PROBLEM
+        planned = place(source, make, role)
+        if planned is not None:
+            planned.originals.append(path)
+
+    # Re-number file-set positions densely after duplicates and exclusions.
+    _renumber_file_set(files)
+    return BagPlan(
+        bag=bag,
+        files=files,
+        records=planned_records,
+        duplicates=duplicates,
+        excluded=excluded,
+        scan=scan,
+    )
+
+
+def _file_set_path(position: tuple[int, int, int, int]) -> str:
+    return f"{fmt.IMAGING_DIR}/" + "/".join(file_set_id(position))
+
+
+def file_set_id(position: tuple[int, int, int, int]) -> tuple[str, str, str, str]:
+    """PS3.10 file ID components (upper-case, at most 8 characters each)."""
+    p, st, se, im = position
+    return (f"PT{p:06d}", f"ST{st:06d}", f"SE{se:06d}", f"IM{im:06d}")
+
+
+def _renumber_file_set(files: Iterable[PlannedFile]) -> None:
+    """Dense 0-based file IDs in order, once duplicates and exclusions left gaps."""
+    members = sorted(
+        (f for f in files if f.file_set_position is not None),
+        key=lambda f: f.file_set_position or (0, 0, 0, 0),
+    )
+    assigned: dict[tuple[int, ...], int] = {}  # old prefix -> new index at its level
+    children: dict[tuple[int, ...], int] = {}  # new parent prefix -> children so far
+    for f in members:
+        assert f.file_set_position is not None
+        old: tuple[int, ...] = ()
+        new: tuple[int, ...] = ()
+        for level, value in enumerate(f.file_set_position):
+            old = old + (value,)
+            key = old if level < 3 else old + (id(f),)
+            if key not in assigned:
+                assigned[key] = children.get(new, 0)
+                children[new] = assigned[key] + 1
+            new = new + (assigned[key],)
+        f.file_set_position = (new[0], new[1], new[2], new[3])
+        f.path = _file_set_path(f.file_set_position)
+
+
+def _why_not_in_file_set(instance: DicomInstance) -> str:
+    if not instance.part10:
+        return "not a standard DICOM file (no PS3.10 header), so it is not in the DICOMDIR"
+    if ARCHIVE_SEP in instance.path:
+        return "inside an archive"
+    return "not an image (a report, plan or other DICOM object), so it is kept with the records"
+
+
+def build_index(
+    plan: BagPlan,
+    *,
+    created: str,
+    software: str,
+    check: dict[str, Any] | None,
+    encryption: dict[str, Any],
+    digests: dict[str, tuple[int, str]],
+) -> dict[str, Any]:
+    """The ``index.json`` document; ``digests`` maps bag path -> (size, sha256) as written."""
+    scan = plan.scan
+    patient = _main_patient(scan)
+    records: list[dict[str, Any]] = []
+    for entry in plan.records:
+        r = entry.record
+        doc: dict[str, Any] = {
+            "kind": r.kind,
+            "title": r.title,
+            "date": r.date,
+            "patient": r.patient.to_json(),
+            "confidence": round(r.confidence, 2),
+            "evidence": list(r.evidence),
+            "format": r.format,
+            "files": list(entry.files),
+            "original_files": list(entry.original_files),
+            "problems": list(entry.problems),
+        }
+        if entry.members:
+            doc["archive_members"] = list(entry.members)
+        if r.corrected_from is not None:
+            doc["corrected_from"] = r.corrected_from
+        if r.study is not None:
+            study = r.study.to_json()
+            study["dicomdir"] = fmt.DICOMDIR_PATH if entry.in_file_set else None
+            doc["study"] = study
+        records.append(doc)
+
+    files: list[dict[str, Any]] = []
+    for planned in plan.files:
+        size, digest = digests[planned.path]
+        item: dict[str, Any] = {
+            "path": planned.path,
+            "original": planned.originals[0] if planned.originals else planned.source,
+            "size": size,
+            "sha256": digest,
+            "role": planned.role,
+        }
+        if len(planned.originals) > 1:
+            item["also"] = planned.originals[1:]
+        if planned.note:
+            item["note"] = planned.note
+        files.append(item)
+    if fmt.DICOMDIR_PATH in digests:
+        size, digest = digests[fmt.DICOMDIR_PATH]
+        files.append(
+            {
+                "path": fmt.DICOMDIR_PATH,
+                "original": None,
+                "size": size,
+                "sha256": digest,
+                "role": fmt.FILE_ROLE_DICOMDIR,
+                "note": "generated by recordpack: the DICOM file-set index for viewers",
+            }
+        )
+
+    return {
+        "version": fmt.INDEX_VERSION,
+        "software": software,
+        "created": created,
+        "bag": plan.bag,
+        "patient": patient,
+        "check": check,
+        "encryption": encryption,
+        "records": records,
+        "files": files,
+        "duplicates": list(plan.duplicates),
+        "problems": [p.to_json() for p in scan.problems],
+        "skipped": [s.to_json() for s in scan.skipped],
+        "excluded": list(plan.excluded),
+    }
+
+
+def _main_patient(scan: ScanResult) -> dict[str, str | None]:
+    """The patient most records name (records that name nobody do not vote)."""
+    votes: dict[tuple[str | None, str | None, str | None], int] = {}
+    for record in scan.records:
+        p = record.patient
+        if p.is_empty():
+            continue
+        key = (p.name, p.birth_date, p.id)
+        votes[key] = votes.get(key, 0) + 1
+    if not votes:
+        return {"name": None, "birth_date": None, "id": None}
+    name, birth, pid = max(sorted(votes, key=str), key=lambda k: votes[k])
+    # Fill gaps from other records that agree on the name.
+    for record in scan.records:
+        p = record.patient
+        if p.name == name:
+            birth = birth or p.birth_date
+            pid = pid or p.id
+    return {"name": name, "birth_date": birth, "id": pid}

@@ -1,0 +1,526 @@
+"""Write a bundle: every scanned record, streamed once into a BagIt ZIP inside age.
+
+The writer follows a :class:`~recordpack.bundle.layout.BagPlan`. Each source file
+is read once, in 1 MiB chunks, straight into its ZIP member inside the age
+encryption stream, and hashed on the way: a file whose bytes no longer match
+what scan saw stops the pack (the index must never lie). Tag files come last,
+once every digest is known. The bundle is written to a temporary file beside
+the destination and renamed only when complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
+
+from recordpack import __version__
+from recordpack.bundle import format as fmt
+from recordpack.bundle.dicomdir import FileSetEntry, build_dicomdir, fill_missing, read_header
+from recordpack.bundle.html import render_index_html, render_readme
+from recordpack.bundle.layout import BagPlan, PlannedFile, bag_name_for, bagit_encode, plan_bag
+from recordpack.errors import BundleError, InputError, RecordpackError, UsageError
+from recordpack.model import KINDS, ImagingStudy, Record, ScanResult, Series
+
+if TYPE_CHECKING:
+    from recordpack.age.base import Recipient
+
+#: Read and write size: large enough for full-speed I/O, small enough for flat memory.
+CHUNK_SIZE = 1024 * 1024
+
+#: progress(bytes_done, bytes_total, original_path)
+ProgressFn = Callable[[int, int, str], None]
+
+
+class CheckReportLike(Protocol):
+    """What pack needs of a ``recordpack.check.CheckReport``."""
+
+    @property
+    def ok(self) -> bool: ...
+
+    def to_json(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class PackSummary:
+    """What went into a bundle, for the final message and ``--json``."""
+
+    path: Path
+    size: int
+    bag: str
+    patient: dict[str, str | None]
+    records_by_kind: dict[str, int]
+    files: int
+    payload_bytes: int
+    imaging_studies: int
+    images: int
+    images_in_dicomdir: int
+    recipients: tuple[str, ...]
+    passphrase: bool
+    duplicates: int
+    problems: int
+    excluded: int
+    check_ok: bool | None
+    problem_files: tuple[str, ...] = field(default=())
+
+    @property
+    def record_count(self) -> int:
+        return sum(self.records_by_kind.values())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": 1,
+            "path": str(self.path),
+            "size": self.size,
+            "bag": self.bag,
+            "patient": self.patient,
+            "records": self.record_count,
+            "records_by_kind": self.records_by_kind,
+            "files": self.files,
+            "payload_bytes": self.payload_bytes,
+            "imaging_studies": self.imaging_studies,
+            "images": self.images,
+            "images_in_dicomdir": self.images_in_dicomdir,
+            "encryption": {"recipients": list(self.recipients), "passphrase": self.passphrase},
+            "duplicates": self.duplicates,
+            "problems": self.problems,
+            "problem_files": list(self.problem_files),
+            "excluded": self.excluded,
+            "check_ok": self.check_ok,
+        }
+
+
+def describe_recipients(recipients: Sequence[Recipient]) -> tuple[tuple[str, ...], bool]:
+    """Public keys as strings, and whether the bundle is protected by a passphrase."""
+    from recordpack.age.scrypt import ScryptRecipient
+
+    keys = tuple(str(r) for r in recipients if not isinstance(r, ScryptRecipient))
+    passphrase = any(isinstance(r, ScryptRecipient) for r in recipients)
+    return keys, passphrase
+
+
+def pack(
+    scan: ScanResult,
+    out: Path,
+    *,
+    recipients: Sequence[Recipient],
+    check_report: CheckReportLike | None = None,
+    exclude: Sequence[str] = (),
+    progress: ProgressFn | None = None,
+    force: bool = False,
+    now: dt.datetime | None = None,
+) -> PackSummary:
+    """Encrypt the scanned records into one bundle at ``out``; returns what went in.
+
+    Raises ``UsageError`` for an unusable destination or recipients,
+    ``BundleError`` when a source file changed or cannot be read, and leaves
+    nothing under ``out`` (nor a temporary file) when anything fails.
+    """
+    from recordpack import age
+
+    out = Path(out)
+    root = Path(scan.root)
+    if not recipients:
+        raise UsageError(
+            "no recipient and no passphrase", hint="Use --to age1..., --to-file or --passphrase."
+        )
+    keys, passphrase = describe_recipients(recipients)
+    if passphrase and len(recipients) > 1:
+        raise UsageError(
+            "a passphrase cannot be combined with other recipients (the age format forbids it)",
+            hint="Use either recipients' public keys or one passphrase.",
+        )
+    _check_destination(out, root, force)
+
+    created = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
+    plan = plan_bag(scan, bag_name_for(scan, created.strftime("%Y%m%d")), exclude)
+    check = check_report.to_json() if check_report is not None else None
+    encryption = {"recipients": list(keys), "passphrase": passphrase}
+
+    try:
+        # Not a with-block: the file must outlive the handle until os.replace.
+        tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115
+            dir=out.parent, prefix=f".{out.name}.", suffix=".part", delete=False
+        )
+    except OSError as error:
+        raise BundleError(f"cannot write in {out.parent}: {error.strerror}") from error
+    tmp_path = Path(tmp.name)
+    try:
+        with tmp:
+            with age.encrypt_writer(tmp, recipients) as encrypted:
+                index = write_bag(
+                    plan,
+                    root,
+                    encrypted,
+                    created=created,
+                    check=check,
+                    encryption=encryption,
+                    progress=progress,
+                )
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        if out.exists() and not force:  # appeared while we were packing
+            raise UsageError(f"{out} already exists", hint="Choose another name, or add --force.")
+        os.replace(tmp_path, out)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            tmp_path.unlink()
+        if isinstance(error, OSError):
+            raise BundleError(
+                f"could not write {out}: {error.strerror or error}",
+                hint="Check that the destination has enough free space and is writable.",
+            ) from error
+        raise
+    _fsync_dir(out.parent)
+    return _summary(plan, index, out, keys, passphrase, check_report)
+
+
+def _check_destination(out: Path, root: Path, force: bool) -> None:
+    if not root.is_dir():
+        raise InputError(f"{root} is not a folder", hint="Scan the folder again.")
+    if out.is_dir():
+        raise UsageError(f"{out} is a folder", hint="Give a file name, e.g. -o records.rpk.")
+    if out.exists() and not force:
+        raise UsageError(
+            f"{out} already exists", hint="Choose another name, or add --force to replace it."
+        )
+    if not out.parent.is_dir():
+        raise UsageError(
+            f"folder {out.parent} does not exist", hint="Create it first, or choose another place."
+        )
+    resolved_out = out.parent.resolve() / out.name
+    resolved_root = root.resolve()
+    if resolved_out == resolved_root or resolved_root in resolved_out.parents:
+        raise UsageError(
+            f"{out} is inside the folder being packed ({root}); recordpack never writes there",
+            hint="Write the bundle somewhere else, e.g. your Desktop.",
+        )
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename durable (best effort: not every platform can open a folder)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+class _Study:
+    """Where an image's study and series are, for DICOMDIR fallbacks."""
+
+    def __init__(self, record: Record, study: ImagingStudy, series: Series) -> None:
+        self.record = record
+        self.study = study
+        self.series = series
+
+
+def _image_context(plan: BagPlan) -> dict[str, _Study]:
+    context: dict[str, _Study] = {}
+    for entry in plan.records:
+        study = entry.record.study
+        if study is None:
+            continue
+        for series in study.series:
+            for instance in series.instances:
+                context[instance.path] = _Study(entry.record, study, series)
+    return context
+
+
+def _fallback(planned: PlannedFile, ctx: _Study | None) -> dict[str, Any]:
+    """Header values from what scan read, for elements a file leaves empty."""
+    instance = planned.dicom
+    values: dict[str, Any] = {}
+    if instance is not None:
+        values |= {
+            "SOPClassUID": instance.sop_class_uid,
+            "SOPInstanceUID": instance.sop_instance_uid,
+            "InstanceNumber": instance.instance_number,
+        }
+    if ctx is not None:
+        patient = ctx.record.patient
+        values |= {
+            "PatientID": patient.id,
+            "StudyInstanceUID": ctx.study.study_instance_uid,
+            "StudyDate": ctx.record.date.replace("-", "") if ctx.record.date else None,
+            "StudyTime": ctx.study.time,
+            "StudyDescription": ctx.study.description,
+            "StudyID": ctx.study.study_id,
+            "AccessionNumber": ctx.study.accession_number,
+            "SeriesInstanceUID": ctx.series.uid,
+            "Modality": ctx.series.modality,
+            "SeriesNumber": ctx.series.number,
+        }
+    return values
+
+
+def _zip_time(path: Path) -> tuple[int, int, int, int, int, int]:
+    try:
+        stamp = dt.datetime.fromtimestamp(path.stat().st_mtime)
+    except (OSError, ValueError, OverflowError):
+        stamp = dt.datetime(1980, 1, 1)
+    stamp = max(stamp, dt.datetime(1980, 1, 1))
+    return (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+
+
+def _member(
+    bag: str, path: str, compress: bool, size: int, date_time: tuple[int, ...]
+) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(f"{bag}/{path}", date_time=date_time)  # type: ignore[arg-type]
+    info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    info.file_size = size  # lets zipfile choose ZIP64 up front on a non-seekable stream
+    info.external_attr = 0o644 << 16  # a plain, readable file once unzipped
+    info.create_system = 3  # Unix, so the permissions above are honoured
+    return info
+
+
+def _copy_file(
+    zf: zipfile.ZipFile,
+    bag: str,
+    root: Path,
+    planned: PlannedFile,
+    done: int,
+    total: int,
+    progress: ProgressFn | None,
+    want_header: bool,
+) -> tuple[int, str, bytes]:
+    """Copy one source file into its member; returns (size, sha256, first chunk if wanted)."""
+    source = root / planned.source
+    label = planned.originals[0] if planned.originals else planned.source
+    try:
+        size = source.stat().st_size
+        if planned.sha256 is not None and size != planned.size:
+            raise BundleError(
+                f"{label} changed while packing (its size is now {size} bytes, "
+                f"scan saw {planned.size})",
+                hint="Scan the folder again, then pack.",
+            )
+        digest = hashlib.sha256()
+        written = 0
+        head = b""
+        with open(source, "rb") as src:
+            info = _member(bag, planned.path, planned.compress, size, _zip_time(source))
+            with zf.open(info, "w", force_zip64=size > zipfile.ZIP64_LIMIT // 2) as dst:
+                while chunk := src.read(CHUNK_SIZE):
+                    if want_header and not head:
+                        head = chunk
+                    digest.update(chunk)
+                    dst.write(chunk)
+                    written += len(chunk)
+                    if progress is not None:
+                        progress(done + written, total, label)
+    except FileNotFoundError as error:
+        raise BundleError(
+            f"{label} disappeared while packing", hint="Scan the folder again, then pack."
+        ) from error
+    except PermissionError as error:
+        raise BundleError(
+            f"cannot read {label}: permission denied",
+            hint="Make the file readable, or leave it out with --exclude.",
+        ) from error
+    hexdigest = digest.hexdigest()
+    if planned.sha256 is not None and (hexdigest != planned.sha256 or written != planned.size):
+        raise BundleError(
+            f"{label} changed while packing (its content differs from what scan read)",
+            hint="Scan the folder again, then pack.",
+        )
+    return written, hexdigest, head
+
+
+def _write_bytes(
+    zf: zipfile.ZipFile, bag: str, path: str, data: bytes, date_time: tuple[int, ...]
+) -> None:
+    compress = not path.endswith(("DICOMDIR",))
+    zf.writestr(_member(bag, path, compress, len(data), date_time), data)
+
+
+def write_bag(
+    plan: BagPlan,
+    root: Path,
+    dst: BinaryIO,
+    *,
+    created: dt.datetime,
+    check: dict[str, Any] | None,
+    encryption: dict[str, Any],
+    progress: ProgressFn | None = None,
+) -> dict[str, Any]:
+    """Write the bag as a ZIP to ``dst`` (any writable stream); returns the index document."""
+    bag = plan.bag
+    digests: dict[str, tuple[int, str]] = {}
+    context = _image_context(plan)
+    entries: list[FileSetEntry] = []
+    total = plan.payload_bytes
+    done = 0
+    now = (created.year, created.month, created.day, created.hour, created.minute, created.second)
+    with zipfile.ZipFile(dst, "w", allowZip64=True) as zf:
+        for planned in plan.files:
+            want_header = planned.file_set_position is not None
+            size, digest, head = _copy_file(
+                zf, bag, root, planned, done, total, progress, want_header
+            )
+            digests[planned.path] = (size, digest)
+            done += size
+            if want_header:
+                entries.append(_file_set_entry(root, planned, head, context))
+        if entries:
+            data = build_dicomdir(entries)
+            _write_bytes(zf, bag, fmt.DICOMDIR_PATH, data, now)
+            digests[fmt.DICOMDIR_PATH] = (len(data), hashlib.sha256(data).hexdigest())
+
+        index = _index(plan, created, check, encryption, digests)
+        tags = _tag_files(plan, index, digests, created)
+        for name in fmt.TAG_FILES:
+            _write_bytes(zf, bag, name, tags[name], now)
+    return index
+
+
+def _file_set_entry(
+    root: Path, planned: PlannedFile, head: bytes, context: dict[str, _Study]
+) -> FileSetEntry:
+    """The DICOMDIR facts for an image: its header, completed by what scan knew."""
+    assert planned.file_set_position is not None
+    from recordpack.bundle.layout import file_set_id
+
+    try:
+        header = read_header(io.BytesIO(head))
+    except BundleError:
+        try:  # a header longer than one chunk: read just the header again
+            with open(root / planned.source, "rb") as stream:
+                header = read_header(stream)
+        except (BundleError, OSError):
+            from pydicom.dataset import Dataset
+
+            header = Dataset()
+    ctx = context.get(planned.originals[0]) if planned.originals else None
+    fill_missing(header, _fallback(planned, ctx))
+    if (
+        planned.dicom is not None
+        and planned.dicom.transfer_syntax_uid
+        and not hasattr(header, "file_meta")
+    ):
+        from pydicom.dataset import FileMetaDataset
+        from pydicom.uid import UID
+
+        header.file_meta = FileMetaDataset()
+        header.file_meta.TransferSyntaxUID = UID(planned.dicom.transfer_syntax_uid)
+    return FileSetEntry(file_id=file_set_id(planned.file_set_position), header=header)
+
+
+def _index(
+    plan: BagPlan,
+    created: dt.datetime,
+    check: dict[str, Any] | None,
+    encryption: dict[str, Any],
+    digests: dict[str, tuple[int, str]],
+) -> dict[str, Any]:
+    from recordpack.bundle.layout import build_index
+
+    return build_index(
+        plan,
+        created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        software=f"recordpack {__version__}",
+        check=check,
+        encryption=encryption,
+        digests=digests,
+    )
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def human_size(size: int) -> str:
+    """``1536`` -> ``1.5 KB`` (decimal units, as file managers show)."""
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} TB"
+
+
+def _tag_files(
+    plan: BagPlan, index: dict[str, Any], digests: dict[str, tuple[int, str]], created: dt.datetime
+) -> dict[str, bytes]:
+    payload_bytes = sum(size for size, _ in digests.values())
+    tags: dict[str, bytes] = {}
+    tags[fmt.BAGIT_TXT] = (
+        f"BagIt-Version: {fmt.BAGIT_VERSION}\nTag-File-Character-Encoding: {fmt.BAGIT_ENCODING}\n"
+    ).encode()
+    info = [
+        ("Bagging-Date", created.strftime("%Y-%m-%d")),
+        ("Bag-Software-Agent", f"recordpack/{__version__}"),
+        ("Payload-Oxum", f"{payload_bytes}.{len(digests)}"),
+        ("Bag-Size", human_size(payload_bytes)),
+        (
+            "External-Description",
+            "Medical records gathered for a second opinion. See README.txt and index.html.",
+        ),
+    ]
+    tags[fmt.BAG_INFO_TXT] = "".join(f"{k}: {_one_line(v)}\n" for k, v in info).encode()
+    tags[fmt.README_TXT] = render_readme(index).encode()
+    tags[fmt.INDEX_HTML] = render_index_html(index).encode()
+    tags[fmt.INDEX_JSON] = (json.dumps(index, indent=1, ensure_ascii=False) + "\n").encode()
+    tags[fmt.MANIFEST] = "".join(
+        f"{digest}  {bagit_encode(path)}\n" for path, (_, digest) in sorted(digests.items())
+    ).encode()
+    tags[fmt.TAGMANIFEST] = "".join(
+        f"{hashlib.sha256(tags[name]).hexdigest()}  {name}\n" for name in fmt.TAGMANIFEST_COVERS
+    ).encode()
+    return tags
+
+
+def _summary(
+    plan: BagPlan,
+    index: dict[str, Any],
+    out: Path,
+    keys: tuple[str, ...],
+    passphrase: bool,
+    check_report: CheckReportLike | None,
+) -> PackSummary:
+    by_kind: dict[str, int] = {}
+    studies = images = 0
+    for entry in plan.records:
+        by_kind[entry.record.kind] = by_kind.get(entry.record.kind, 0) + 1
+        if entry.record.study is not None:
+            studies += 1
+            images += sum(
+                1
+                for path in entry.original_files
+                if path in {i.path for s in entry.record.study.series for i in s.instances}
+            )
+    ordered = {k: by_kind[k] for k in KINDS if k in by_kind} | {
+        k: v for k, v in by_kind.items() if k not in KINDS
+    }
+    return PackSummary(
+        path=out,
+        size=out.stat().st_size,
+        bag=plan.bag,
+        patient=index["patient"],
+        records_by_kind=ordered,
+        files=len(index["files"]),
+        payload_bytes=sum(f["size"] for f in index["files"]),
+        imaging_studies=studies,
+        images=images,
+        images_in_dicomdir=sum(1 for f in plan.files if f.file_set_position is not None),
+        recipients=keys,
+        passphrase=passphrase,
+        duplicates=len(plan.duplicates),
+        problems=len(plan.scan.problems),
+        excluded=len(plan.excluded),
+        check_ok=check_report.ok if check_report is not None else None,
+        problem_files=tuple(f.path for f in plan.files if f.role == fmt.FILE_ROLE_PROBLEM),
+    )
+
+
+__all__ = ["CHUNK_SIZE", "PackSummary", "ProgressFn", "RecordpackError", "pack", "write_bag"]
