@@ -1,0 +1,66 @@
+"""Generated passphrases that are strong and easy to read aloud over the phone.
+
+A passphrase is :data:`WORDS_PER_PASSPHRASE` words drawn with :mod:`secrets`
+from a built-in list of common, concrete English words (no package installed
+here ships a word list). 7 words from 436 give about 61 bits, and age's
+scrypt (work factor 2^18) makes every guess slow.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from typing import Final
+
+#: Words in a generated passphrase.
+WORDS_PER_PASSPHRASE: Final = 7
+
+#: Lower-case words of 3 to 10 letters, all distinct.
+_WORD_TEXT: Final = """
+acorn actor adult agent alarm album alley amber anchor angle ankle apple apricot apron arena
+armor arrow atlas attic audio autumn award bacon badge badger bagel baker bamboo banana
+banjo barrel basil basket beach beacon beard beaver beetle bell bench berry bicycle bishop
+blanket blossom bonnet border bottle bounce bowl bracelet branch brave bread breakfast
+breeze brick bridge bright brook broom brother bubble bucket buckle buffalo bundle butter
+buttercup button cabbage cabin cable cactus camel camera canal candle candy canoe canvas
+canyon captain carbon cardinal carpet carrot cashew castle cattle cedar cellar cello cereal
+chair chalk channel chapel cheetah cherry chess chestnut chicken chimney cinnamon circle
+citrus clam cliff clock cloud clover coach coast cobalt cocoa coconut coffee comet cookie
+copper coral cottage cotton cousin coyote cradle cranberry crane crayon creek cricket crown
+crystal cupboard cupcake curtain cushion dagger daisy dancer danger deer desert desk diamond
+dinner doctor dolphin donkey dragon dragonfly drawer dream drum duck dune eagle earth easel
+echo elbow elephant ember emerald engine fabric falcon farmer feather fence fern ferry
+fiddle field fig finger flute forest forge fossil fountain fox frost gallery garden garlic
+garnet gentle giant ginger giraffe glacier glider glove goblet goose gorilla grape gravel
+guitar hammer hamster harbor harp harvest hazel hedge helmet heron hiking hippo hollow honey
+horse hunter igloo iris island ivory jacket jaguar jasmine jelly jewel jungle kayak kettle
+kitten kiwi koala ladder lagoon lake lamb lantern laptop lemon lemonade leopard letter
+lettuce lighthouse lilac lily lime linen lion lizard llama lobster locket lotus lunar magnet
+mammoth mango maple marble marigold marsh meadow melon meteor mint mirror mitten monkey
+moose morning moss mountain muffin museum narwhal needle nest noodle nutmeg oak oatmeal
+ocean octopus olive onion orange orbit orchard ostrich otter owl oyster paddle palace
+pancake panda panther papaya paper parrot parsley pasta pasture peach peanut pearl pebble
+pelican pencil penguin pepper petal piano pickle pigeon pillow pilot pine pirate pizza
+planet plaza plum pocket poem pony poppy potato prairie puffin pumpkin puzzle quail quartz
+quiet quilt rabbit raccoon radio radish rain raisin raven reindeer ribbon ripple river robin
+rocket rose ruby saddle saffron sage sailor salmon sandal sapphire satin scarf school seal
+season sesame shadow sheep shell silver sister skate sleeve slipper snow soccer socket
+sparrow spider spinach spoon spring sprout squirrel stable star statue stone stork storm
+strawberry sugar summer sunflower sunset swallow swan table teapot thistle thunder tiger
+timber toast tomato toucan tower tractor trout trumpet tulip tuna tunnel turtle umbrella
+valley vanilla velvet violet violin wagon walnut walrus water whale wheat whistle wicker
+willow window winter wizard wolf wren yellow yogurt zebra zucchini
+"""
+WORDS: Final[tuple[str, ...]] = tuple(_WORD_TEXT.split())
+
+
+def generate_passphrase(words: int = WORDS_PER_PASSPHRASE) -> str:
+    """A new random passphrase: ``words`` words joined by hyphens."""
+    if words < 1:
+        raise ValueError("a passphrase needs at least one word")
+    return "-".join(secrets.choice(WORDS) for _ in range(words))
+
+
+def entropy_bits(words: int = WORDS_PER_PASSPHRASE) -> float:
+    """How many bits of randomness a generated passphrase of ``words`` words has."""
+    return words * math.log2(len(WORDS))
