@@ -1,17 +1,400 @@
-"""Scanner for hl7v2 files (placeholder until implemented)."""
+"""HL7 v2 messages (ORU results, MDM documents, ADT, orders, pharmacy): what record a file is.
+
+A file may hold one message or a batch. It becomes one record, unless its
+messages are of different kinds or about different patients: then one record
+per message (``part`` = ``"message N"``). Segments may be separated by CR, LF
+or CRLF, and a UTF-8 BOM or MLLP framing bytes may come first.
+"""
 
 from __future__ import annotations
 
-from recordpack.scan.base import Outcome, Source
+import re
+from dataclasses import dataclass, field
+from typing import Final
 
-FORMAT = "hl7v2"
+from recordpack.model import UNREADABLE, UNSUPPORTED, Patient, Problem
+from recordpack.scan import codes
+from recordpack.scan.base import MAX_DOCUMENT_BYTES, Document, Outcome, Source
+
+FORMAT: Final = "hl7v2"
+
+_BOM: Final = b"\xef\xbb\xbf"
+_FRAMING: Final = b"\x0b\x1c\r\n\t "
+_HEADERS: Final = (b"MSH", b"FHS", b"BHS")
+_SEGMENT_ID = re.compile(r"^[A-Z][A-Z0-9]{2}$")
+_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
+
+#: Message types (MSH-9.1) that are not results or documents -> kind and title.
+_MESSAGE_KINDS: Final[dict[str, tuple[str, str]]] = {
+    # An admission or an order is an event in a hospital system, not a paper the
+    # specialist reads; "administrative" is kept for what KINDS.md lists there
+    # (insurance, referral, authorization, billing), so a manifest asking for
+    # those is not satisfied by an ADT feed.
+    "ADT": ("other", "Admission, discharge or transfer message"),
+    "ORM": ("other", "Order message"),
+    "OML": ("other", "Laboratory order message"),
+    "OMG": ("other", "Order message"),
+    "OMI": ("other", "Imaging order message"),
+    "SIU": ("other", "Appointment message"),
+    "VXU": ("other", "Vaccination record message"),
+    "PPR": ("other", "Problem list message"),
+    "ACK": ("other", "Acknowledgement message"),
+    "QRY": ("other", "Query message"),
+    "RDE": ("medication_list", "Pharmacy order"),
+    "RDS": ("medication_list", "Pharmacy dispense"),
+    "RAS": ("medication_list", "Medication administration"),
+    "RGV": ("medication_list", "Medication given"),
+    "OMP": ("medication_list", "Pharmacy order"),
+    "REF": ("administrative", "Referral message"),
+    "RRI": ("administrative", "Referral response"),
+    "BAR": ("administrative", "Billing account message"),
+    "DFT": ("administrative", "Billing (financial transaction) message"),
+}
+
+#: MDM trigger events that carry the document's content (the others only notify).
+_MDM_WITH_CONTENT: Final = frozenset({"T02", "T04", "T06", "T08", "T10"})
+
+_HL7_DOCUMENT_TITLES: Final[dict[str, str]] = {
+    "AR": "Autopsy report", "CD": "Cardiodiagnostics report", "CN": "Consultation note",
+    "DI": "Diagnostic imaging report", "DS": "Discharge summary", "ED": "Emergency department report",
+    "HP": "History and physical", "OP": "Operative report", "PC": "Psychiatric consultation",
+    "PH": "Psychiatric history and physical", "PN": "Procedure note", "PR": "Progress note",
+    "SP": "Surgical pathology report", "TS": "Transfer summary",
+}
+
+#: Words in a result's text that make it a pathology report rather than a lab result.
+_PATHOLOGY_TEXT = re.compile(
+    r"surgical pathology|final diagnosis|gross description|microscopic description|"
+    r"cytology report|bone marrow", re.IGNORECASE)
+_IMAGING_TEXT = re.compile(r"\bimpression\s*:|\btechnique\s*:|\bfindings\s*:", re.IGNORECASE)
+
+
+class HL7Error(ValueError):
+    """A file that starts like an HL7 v2 message but cannot be read as one."""
+
+
+@dataclass
+class _Message:
+    """One message: its header fields and its segments as lists of fields."""
+
+    index: int
+    separators: tuple[str, str, str, str, str]  # field, component, repetition, escape, sub
+    segments: list[list[str]] = field(default_factory=list)
+
+    def all(self, name: str) -> list[list[str]]:
+        return [s for s in self.segments if s[0] == name]
+
+    def first(self, name: str) -> list[str] | None:
+        for segment in self.segments:
+            if segment[0] == name:
+                return segment
+        return None
+
+    def field(self, segment: list[str] | None, number: int) -> str:
+        """Raw field ``number`` in HL7 numbering (MSH-1 is the separator, see parse)."""
+        if segment is None:
+            return ""
+        return segment[number] if 0 < number < len(segment) else ""
+
+    def components(self, value: str) -> list[str]:
+        return value.split(self.separators[1])
+
+    def repetitions(self, value: str) -> list[str]:
+        return [v for v in value.split(self.separators[2]) if v]
+
+    def component(self, value: str, number: int) -> str:
+        parts = self.components(value)
+        if number > len(parts):
+            return ""
+        # Subcomponents: the first one holds the value (``EVERYMAN&&&&Aniston``).
+        return self.unescape(parts[number - 1].split(self.separators[4])[0])
+
+    def unescape(self, value: str) -> str:
+        esc = self.separators[3]
+        if not esc or esc not in value:
+            return value
+        sep = self.separators
+        table = {"F": sep[0], "S": sep[1], "R": sep[2], "E": sep[3], "T": sep[4], ".br": "\n"}
+
+        def replace(match: re.Match[str]) -> str:
+            code = match.group(1)
+            if code in table:
+                return table[code]
+            if code.startswith("X") and re.fullmatch(r"X[0-9A-Fa-f]+", code) and len(code) % 2:
+                return bytes.fromhex(code[1:]).decode("latin-1")
+            return ""  # formatting commands (\H\, \N\, \.sp\ ...) carry no text
+
+        return re.sub(re.escape(esc) + r"([^" + re.escape(esc) + r"]*)" + re.escape(esc),
+                      replace, value)
+
+    @property
+    def type(self) -> tuple[str, str]:
+        value = self.field(self.first("MSH"), 9)
+        return self.component(value, 1).upper(), self.component(value, 2).upper()
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    kind: str
+    title: str
+    date: str | None
+    patient: Patient
+    confidence: float
+    evidence: tuple[str, ...]
+    text: str
 
 
 def sniff(source: Source) -> bool:
-    """Whether this scanner should read the file."""
-    return False
+    """Whether the file starts like an HL7 v2 message or batch (after a BOM or MLLP bytes)."""
+    head = source.head[:64]
+    head = head.removeprefix(_BOM)
+    head = head.lstrip(_FRAMING)
+    return len(head) > 4 and head[:3] in _HEADERS and not head[3:4].isalnum() and head[3:4] != b" "
 
 
 def scan(source: Source) -> list[Outcome]:
-    """Read the file and say what it is."""
-    return []
+    """One record per file (or per message when a batch mixes kinds or patients)."""
+    if source.size > MAX_DOCUMENT_BYTES:
+        return [Problem(source.path, UNSUPPORTED,
+                        f"HL7 v2 file is too large to read ({source.size} bytes)",
+                        hint="Split the batch into smaller files, or send it as it is.")]
+    try:
+        text = codes.decode_text(source.read_all())
+        messages = parse(text)
+    except (OSError, ValueError) as exc:
+        return [Problem(source.path, UNREADABLE, f"not a readable HL7 v2 message: {exc}",
+                        hint="Ask the sender for a new copy of this file; it may be cut short "
+                             "or not really an HL7 message.")]
+    verdicts = [_classify(message) for message in messages]
+    return _documents(source, verdicts)
+
+
+def parse(text: str) -> list[_Message]:
+    """The messages in a file's text; raises :class:`HL7Error` when there is none."""
+    messages: list[_Message] = []
+    current: _Message | None = None
+    for raw in _LINE_BREAKS.split(text.lstrip("\ufeff")):
+        line = raw.strip("\x0b\x1c\x00 \t")
+        if not line:
+            continue
+        name = line[:3]
+        if name == "MSH":
+            if len(line) < 6:
+                raise HL7Error("the message header (MSH) is too short to hold its separators")
+            sep = line[3]
+            fields = line.split(sep)
+            enc = fields[1] if len(fields) > 1 else ""
+            if sep.isalnum() or sep.isspace() or not 2 <= len(enc) <= 5 or any(
+                    c.isalnum() or c.isspace() or c == sep for c in enc):
+                raise HL7Error("the message header (MSH) does not start with valid separator "
+                               "characters (like MSH|^~\\&)")
+            enc = enc + "^~\\&"[len(enc):]
+            current = _Message(len(messages) + 1, (sep, enc[0], enc[1], enc[2], enc[3]))
+            messages.append(current)
+            # MSH-1 is the field separator itself: keep it so MSH-n sits at index n.
+            current.segments.append(["MSH", sep, *fields[1:]])
+            continue
+        if name in ("FHS", "BHS", "BTS", "FTS"):
+            continue  # batch envelope
+        if current is None:
+            raise HL7Error(f"text before the first message header: {line[:20]!r}")
+        fields = line.split(current.separators[0])
+        if not _SEGMENT_ID.match(fields[0]):
+            # A wrapped line of free text belongs to the previous segment.
+            if current.segments:
+                current.segments[-1][-1] += "\n" + line
+            continue
+        current.segments.append(fields)
+    if not messages:
+        raise HL7Error("no message header (MSH) found")
+    for message in messages:
+        kind, _trigger = message.type
+        if not kind:
+            raise HL7Error(f"message {message.index} has no message type (MSH-9)")
+    return messages
+
+
+# --- reading a message -----------------------------------------------------------
+
+
+def _patient(message: _Message) -> Patient:
+    pid = message.first("PID")
+    if pid is None:
+        return Patient()
+    names = message.repetitions(message.field(pid, 5))
+    name = None
+    if names:
+        xpn = names[0]
+        given = [message.component(xpn, 2), message.component(xpn, 3)]
+        name = codes.format_name(message.component(xpn, 1), given)
+    birth = codes.hl7_date(message.field(pid, 7))
+    return Patient(name=name, birth_date=birth, id=_patient_id(message, pid))
+
+
+def _patient_id(message: _Message, pid: list[str]) -> str | None:
+    """PID-3 identifier, type MR preferred, never a social security number."""
+    candidates: list[tuple[int, str]] = []
+    for rank_base, number in ((0, 3), (10, 2)):  # PID-2 is the old "external ID"
+        for cx in message.repetitions(message.field(pid, number)):
+            value = message.component(cx, 1).strip()
+            id_type = message.component(cx, 5).upper()
+            authority = message.component(cx, 4).upper()
+            if not value or codes.is_ssn(value, id_type, authority):
+                continue
+            candidates.append((rank_base + (0 if id_type in ("MR", "MRN") else 1), value))
+    return min(candidates)[1] if candidates else None
+
+
+def _obx_text(message: _Message) -> str:
+    lines: list[str] = []
+    for obx in message.all("OBX"):
+        value_type = message.field(obx, 2).upper()
+        label = message.component(message.field(obx, 3), 2)
+        values = [message.unescape(v) for v in message.repetitions(message.field(obx, 5))]
+        if value_type in ("ED", "RP"):
+            values = []  # encapsulated data or a pointer: not readable text
+        elif value_type in ("CE", "CWE", "CNE", "SN"):
+            values = [" ".join(message.components(v)).strip() for v in values]
+        value = " ".join(v for v in values if v)
+        units = message.component(message.field(obx, 6), 1)
+        if value_type in ("TX", "FT", "ST") and not label.strip(" -"):
+            lines.append(value)
+        else:
+            lines.append(" ".join(p for p in (label, value, units) if p))
+    return "\n".join(line for line in lines if line.strip())
+
+
+def _obr_kind(message: _Message) -> tuple[str, str] | None:
+    """Kind from the order segments: diagnostic service (OBR-24) or test (OBR-4)."""
+    for obr in message.all("OBR"):
+        service = message.component(message.field(obr, 24), 1).upper()
+        if service in codes.DIAGNOSTIC_SERVICE_KINDS and service not in ("LAB", "OTH"):
+            return codes.DIAGNOSTIC_SERVICE_KINDS[service], f"OBR-24 diagnostic service {service}"
+        test = message.field(obr, 4)
+        code, text = message.component(test, 1), message.component(test, 2)
+        system = message.component(test, 3).upper() or None
+        found = codes.loinc_kind([(system if system in codes.LOINC_SYSTEMS else None, code)])
+        if found and found[0] != "lab_result":
+            return found[0], f"OBR-4 LOINC {code} '{text}'"
+        by_title = codes.kind_from_title(text, message.component(test, 5))
+        if by_title and by_title[0] in ("pathology_report", "imaging_report", "genomic_report"):
+            return by_title[0], f"OBR-4 '{text}'"
+    return None
+
+
+def _obr_title(message: _Message) -> str | None:
+    titles: list[str] = []
+    for obr in message.all("OBR"):
+        test = message.field(obr, 4)
+        title = message.component(test, 2) or message.component(test, 5) or message.component(test, 1)
+        if title and title not in titles:
+            titles.append(title)
+    if not titles:
+        return None
+    return titles[0] if len(titles) == 1 else f"{titles[0]} (+{len(titles) - 1} more)"
+
+
+def _date(message: _Message, *candidates: tuple[str, int]) -> str | None:
+    for name, number in candidates:
+        for segment in message.all(name):
+            found = codes.hl7_date(message.component(message.field(segment, number), 1))
+            if found:
+                return found
+    return None
+
+
+def _classify(message: _Message) -> _Verdict:
+    msg_type, trigger = message.type
+    type_text = f"{msg_type}^{trigger}" if trigger else msg_type
+    evidence = [f"HL7 v2 message {type_text}"]
+    patient = _patient(message)
+    text = _obx_text(message)[: codes.MAX_TEXT_CHARS]
+    header_date = ("MSH", 7)
+
+    if msg_type in ("ORU", "OUL", "ORL"):
+        date = _date(message, ("OBR", 7), ("OBX", 14), header_date)
+        title = _obr_title(message) or "Results"
+        found = _obr_kind(message)
+        if found:
+            return _Verdict(found[0], title, date, patient, 0.85, (*evidence, found[1]), text)
+        if _PATHOLOGY_TEXT.search(text):
+            hit = _PATHOLOGY_TEXT.search(text)
+            assert hit is not None
+            return _Verdict("pathology_report", title, date, patient, 0.8,
+                            (*evidence, f"result text '{hit.group(0)}'"), text)
+        verdict = codes.classify(text, name=title) if len(text) > 300 else None
+        if (verdict and verdict.confidence >= codes.STRONG_TEXT_CONFIDENCE
+                and verdict.kind in ("pathology_report", "imaging_report", "genomic_report")):
+            return _Verdict(verdict.kind, title, date, patient, verdict.confidence,
+                            (*evidence, *verdict.evidence), text)
+        if _IMAGING_TEXT.search(text) and len(message.all("OBX")) <= 3 and len(text) > 300:
+            return _Verdict("imaging_report", title, date, patient, 0.6,
+                            (*evidence, "narrative result with FINDINGS/IMPRESSION"), text)
+        return _Verdict("lab_result", title, date, patient, 0.8,
+                        (*evidence, f"{len(message.all('OBX'))} result(s) (OBX)"), text)
+
+    if msg_type == "MDM":
+        date = _date(message, ("TXA", 4), ("OBR", 7), header_date)
+        txa = message.first("TXA")
+        doc_type = message.component(message.field(txa, 2), 1).upper()
+        title = (_HL7_DOCUMENT_TITLES.get(doc_type) or message.component(message.field(txa, 2), 2)
+                 or _obr_title(message) or "Clinical document")
+        if trigger and trigger not in _MDM_WITH_CONTENT:
+            return _Verdict("other", f"{title} (notification only)", date, patient, 0.7,
+                            (*evidence, "a notification: the document itself is not in the message"),
+                            text)
+        if doc_type in codes.HL7_DOCUMENT_TYPES:
+            return _Verdict(codes.HL7_DOCUMENT_TYPES[doc_type], title, date, patient, 0.85,
+                            (*evidence, f"TXA-2 document type {doc_type} ({title})"), text)
+        verdict = codes.classify(text, name=title)
+        if verdict and verdict.confidence >= codes.STRONG_TEXT_CONFIDENCE:
+            return _Verdict(verdict.kind, title, date, patient, verdict.confidence,
+                            (*evidence, *verdict.evidence), text)
+        by_title = codes.kind_from_title(title)
+        if by_title:
+            return _Verdict(by_title[0], title, date, patient, 0.6,
+                            (*evidence, f"document title '{by_title[1]}'"), text)
+        return _Verdict("clinical_note", title, date, patient, 0.4,
+                        (*evidence, "a clinical document of unstated type"), text)
+
+    kind, title = _MESSAGE_KINDS.get(msg_type, ("other", f"HL7 {msg_type} message"))
+    if msg_type == "ADT":
+        date = _date(message, ("PV1", 44), ("EVN", 2), header_date)
+    else:
+        date = _date(message, ("OBR", 7), ("ORC", 9), ("RXE", 1), header_date)
+    if kind == "medication_list":
+        drugs = [message.component(message.field(s, 2), 2) for s in message.all("RXE")]
+        drugs += [message.component(message.field(s, 1), 2) for s in message.all("RXO")]
+        drugs = [d for d in drugs if d]
+        if drugs:
+            evidence.append(f"{len(drugs)} medication(s), e.g. '{drugs[0]}'")
+            text = "\n".join([*drugs, text])
+    return _Verdict(kind, title, date, patient, 0.8, tuple(evidence), text)
+
+
+def _documents(source: Source, verdicts: list[_Verdict]) -> list[Outcome]:
+    kinds = {v.kind for v in verdicts}
+    names = {v.patient.name for v in verdicts if v.patient.name}
+    if len(verdicts) == 1 or (len(kinds) == 1 and len(names) <= 1):
+        first = verdicts[0]
+        dates = [v.date for v in verdicts if v.date]
+        evidence = list(dict.fromkeys(e for v in verdicts for e in v.evidence))
+        title = first.title
+        if len(verdicts) > 1:
+            evidence.insert(0, f"{len(verdicts)} messages in one file")
+            title = f"{first.title} ({len(verdicts)} messages)"
+        patient = first.patient
+        for other in verdicts[1:]:
+            patient = codes.merge_patients(patient, other.patient)
+        return [Document(
+            path=source.path, kind=first.kind, title=title,
+            date=max(dates) if dates else None,  # the latest result is what matters now
+            patient=patient, confidence=min(v.confidence for v in verdicts),
+            evidence=tuple(evidence[:8]), format=FORMAT,
+            text="\n\n".join(v.text for v in verdicts)[: codes.MAX_TEXT_CHARS])]
+    return [
+        Document(path=source.path, kind=v.kind, title=v.title, date=v.date, patient=v.patient,
+                 confidence=v.confidence, evidence=v.evidence, format=FORMAT, text=v.text,
+                 part=f"message {index}")
+        for index, v in enumerate(verdicts, start=1)
+    ]
