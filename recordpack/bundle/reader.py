@@ -1,0 +1,901 @@
+"""Read a recordpack bundle safely: inspect its index, verify it, extract it.
+
+A bundle is age v1 around a ZIP holding one BagIt bag (``BUNDLE.md``). Three
+layers are checked, and nothing is written to the destination unless all of
+them pass:
+
+1. age authenticates every 64 KiB chunk. The whole file goes through the
+   streaming decryptor, so truncation or tampering anywhere (even in the last
+   byte) is found before anything is moved into place.
+2. The ZIP central directory, read first with random access (a few chunks), is
+   checked against :mod:`recordpack.bundle.safety` (paths, links, duplicates,
+   sizes). Then the members are read *in stream order*, each local header is
+   checked against the central directory, and the actual decompressed bytes are
+   counted against the declared size and CRC: headers are never trusted.
+3. The BagIt manifests, ``Payload-Oxum`` and ``index.json`` are checked
+   against the SHA-256 of every file, computed while it streamed past.
+
+Extraction goes to a private temporary folder beside the destination (same file
+system) and is moved into place with one rename; any failure or Ctrl-C removes
+it. Memory stays constant whatever the size of the images.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import struct
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, BinaryIO, Final, Protocol, Union, cast
+from urllib.parse import unquote
+
+from recordpack.bundle import format as fmt
+from recordpack.bundle.safety import (
+    DEFAULT_LIMITS,
+    BundleVerificationError,
+    ChecksumMismatchError,
+    Limits,
+    MemberProblem,
+    UnsafeMemberError,
+    check_members,
+)
+from recordpack.errors import BundleError, RecordpackError, UsageError
+
+__all__ = [
+    "BundleVerificationError",
+    "ChecksumMismatchError",
+    "DestinationNotEmptyError",
+    "NotARecordpackBundleError",
+    "OpenResult",
+    "Progress",
+    "UnsafeMemberError",
+    "VerifyResult",
+    "inspect_bundle",
+    "open_bundle",
+    "verify_bundle",
+]
+
+#: ``progress(done, total)`` in bytes of the decrypted ZIP.
+Progress = Callable[[int, int], None]
+BundleSource = Union[str, "os.PathLike[str]", BinaryIO]
+
+_CHUNK: Final = 1024 * 1024
+_LOCAL_HEADER: Final = struct.Struct("<4sHHHHHLLLHH")
+_LOCAL_SIG: Final = b"PK\x03\x04"
+_DESCRIPTOR_SIG: Final = b"PK\x07\x08"
+_FLAG_DESCRIPTOR: Final = 0x08
+_FLAG_UTF8: Final = 0x800
+
+
+class NotARecordpackBundleError(BundleError):
+    """The file decrypted correctly but does not hold a recordpack bag."""
+
+    default_hint = (
+        "the file was encrypted correctly, but what is inside is not a recordpack bundle: "
+        "ask the sender how it was made (it may open with 'age -d')"
+    )
+
+
+class DestinationNotEmptyError(UsageError):
+    """The destination folder exists and is not empty."""
+
+    default_hint = "choose a new folder with -o, or empty this one first"
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """What a full verification found: the bag, its index and how much it holds."""
+
+    bag: str
+    index: dict[str, Any]
+    files: int  # payload files (under data/)
+    payload_bytes: int
+    members: int  # every file in the ZIP, tag files included
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": 1,
+            "ok": True,
+            "bag": self.bag,
+            "files": self.files,
+            "payload_bytes": self.payload_bytes,
+            "problems": [],
+        }
+
+
+@dataclass(frozen=True)
+class OpenResult:
+    """Where an opened bundle now lives, and its index."""
+
+    dest: Path
+    bag_dir: Path
+    index: dict[str, Any]
+    files: int
+    payload_bytes: int
+    dicomdir: Path | None
+    index_html: Path | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": 1,
+            "ok": True,
+            "destination": str(self.dest),
+            "bag_dir": str(self.bag_dir),
+            "files": self.files,
+            "payload_bytes": self.payload_bytes,
+            "dicomdir": str(self.dicomdir) if self.dicomdir else None,
+            "index_html": str(self.index_html) if self.index_html else None,
+        }
+
+
+# --------------------------------------------------------------------------
+# The decrypted ZIP, two ways: random access (index) and one sequential pass.
+
+
+class _Plaintext(Protocol):
+    def random_access(self) -> contextlib.AbstractContextManager[IO[bytes]]: ...
+
+    def stream(self) -> contextlib.AbstractContextManager[IO[bytes]]: ...
+
+
+@dataclass
+class _AgeBundle:
+    """An age-encrypted bundle on disk (or an open seekable file)."""
+
+    source: BundleSource
+    identities: Sequence[Any]
+
+    @contextlib.contextmanager
+    def _file(self) -> Iterator[IO[bytes]]:
+        if isinstance(self.source, (str, os.PathLike)):
+            with open(self.source, "rb") as handle:
+                yield handle
+        else:
+            self.source.seek(0)
+            yield self.source
+
+    @contextlib.contextmanager
+    def random_access(self) -> Iterator[IO[bytes]]:
+        from recordpack import age
+
+        with self._file() as handle:
+            yield cast(IO[bytes], age.open_random_access(cast(BinaryIO, handle), self.identities))
+
+    @contextlib.contextmanager
+    def stream(self) -> Iterator[IO[bytes]]:
+        from recordpack import age
+
+        with self._file() as handle:
+            yield cast(IO[bytes], age.decrypt_reader(cast(BinaryIO, handle), self.identities))
+
+
+@dataclass
+class _PlainZip:
+    """An already-decrypted bundle ZIP (used by tests and by tools that ran ``age -d``)."""
+
+    path: Path
+
+    @contextlib.contextmanager
+    def random_access(self) -> Iterator[IO[bytes]]:
+        with open(self.path, "rb") as handle:
+            yield handle
+
+    @contextlib.contextmanager
+    def stream(self) -> Iterator[IO[bytes]]:
+        with open(self.path, "rb") as handle:
+            yield handle
+
+
+@dataclass(frozen=True)
+class _Directory:
+    """The checked central directory of a bundle's ZIP."""
+
+    bag: str
+    members: tuple[zipfile.ZipInfo, ...]  # in the order they appear in the file
+    start_dir: int  # offset of the central directory
+    size: int  # length of the whole ZIP
+    tail_sha256: str  # SHA-256 of everything from start_dir to the end
+
+
+def _open_zip(handle: IO[bytes]) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(handle)
+    except RecordpackError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, struct.error) as exc:
+        raise NotARecordpackBundleError(
+            f"the bundle decrypted correctly but does not contain a ZIP archive ({exc})"
+        ) from None
+
+
+def _read_directory(handle: IO[bytes], limits: Limits) -> _Directory:
+    """Read and check the central directory; raise if any member is unsafe."""
+    archive = _open_zip(handle)
+    infos = archive.infolist()
+    bag, problems = check_members(infos, limits)
+    if problems:
+        raise UnsafeMemberError(problems)
+    if bag is None:
+        raise NotARecordpackBundleError("the bundle's ZIP archive is empty")
+    names = {i.filename for i in infos}
+    required = (fmt.BAGIT_TXT, fmt.MANIFEST, fmt.INDEX_JSON)
+    missing = [name for name in required if f"{bag}/{name}" not in names]
+    if missing:
+        raise NotARecordpackBundleError(
+            f"the ZIP inside the bundle is not a recordpack bag: {', '.join(missing)} "
+            f"missing from folder {bag!r}"
+        )
+    size = handle.seek(0, os.SEEK_END)
+    start_dir = archive.start_dir
+    handle.seek(start_dir)
+    tail = _hash_rest(handle)
+    members = tuple(sorted((i for i in infos), key=lambda i: i.header_offset))
+    return _Directory(bag, members, start_dir, size, tail)
+
+
+def _hash_rest(handle: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    while block := handle.read(_CHUNK):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------
+# The sequential pass.
+
+
+class _Sink(Protocol):
+    def directory(self, name: str) -> None: ...
+
+    def file(self, name: str) -> contextlib.AbstractContextManager[Callable[[bytes], None]]: ...
+
+
+class _DiscardSink:
+    """Verification only: every byte is checked, nothing is written."""
+
+    def directory(self, name: str) -> None:
+        pass
+
+    @contextlib.contextmanager
+    def file(self, name: str) -> Iterator[Callable[[bytes], None]]:
+        yield lambda data: None
+
+
+class _ExtractSink:
+    """Write members under a private folder, never following or creating links."""
+
+    _FLAGS: Final = (
+        os.O_WRONLY
+        | os.O_CREAT
+        | os.O_EXCL
+        | getattr(os, "O_NOFOLLOW", 0)
+        | getattr(os, "O_CLOEXEC", 0)
+        | getattr(os, "O_BINARY", 0)
+    )
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._made: set[str] = {""}
+
+    def directory(self, name: str) -> None:
+        parts = name.strip("/").split("/")
+        for depth in range(1, len(parts) + 1):
+            rel = "/".join(parts[:depth])
+            if rel not in self._made:
+                # mkdir fails on anything already there (a link included).
+                os.mkdir(self.root / rel, 0o700)
+                self._made.add(rel)
+
+    @contextlib.contextmanager
+    def file(self, name: str) -> Iterator[Callable[[bytes], None]]:
+        parent = name.rpartition("/")[0]
+        if parent:
+            self.directory(parent)
+        fd = os.open(self.root / name, self._FLAGS, 0o600)
+        with open(fd, "wb", buffering=0) as out:
+
+            def write(data: bytes) -> None:
+                view = memoryview(data)
+                while view:
+                    written = out.write(view)
+                    view = view[written or 0 :]
+
+            yield write
+
+
+@dataclass
+class _Streamed:
+    """What the sequential pass learned: each file's size and SHA-256, and the tag files."""
+
+    digests: dict[str, tuple[int, str]] = field(default_factory=dict)  # bag-relative path
+    tags: dict[str, bytes] = field(default_factory=dict)  # small top-level tag files
+    problems: list[MemberProblem] = field(default_factory=list)
+
+
+class _Reader:
+    """Sequential reads with a position and strict end-of-data checks."""
+
+    def __init__(self, stream: IO[bytes], total: int, progress: Progress | None) -> None:
+        self._stream = stream
+        self.pos = 0
+        self._total = total
+        self._progress = progress
+        self._reported = 0
+
+    def read(self, size: int) -> bytes:
+        data = self._stream.read(size)
+        self.pos += len(data)
+        if self._progress is not None and self.pos - self._reported >= 8 * _CHUNK:
+            self._reported = self.pos
+            self._progress(self.pos, self._total)
+        return data
+
+    def exactly(self, size: int, what: str) -> bytes:
+        chunks = []
+        remaining = size
+        while remaining:
+            block = self.read(min(remaining, _CHUNK))
+            if not block:
+                raise BundleVerificationError(
+                    [MemberProblem(what, "truncated", "the ZIP inside the bundle ends early")]
+                )
+            chunks.append(block)
+            remaining -= len(block)
+        return b"".join(chunks)
+
+    def finish(self) -> None:
+        if self._progress is not None:
+            self._progress(self.pos, self._total)
+
+
+def _structural(member: str, message: str) -> BundleVerificationError:
+    return BundleVerificationError([MemberProblem(member, "bad_zip_structure", message)])
+
+
+def _stream_members(
+    stream: IO[bytes],
+    directory: _Directory,
+    sink: _Sink,
+    limits: Limits,
+    progress: Progress | None,
+) -> _Streamed:
+    """Read the whole ZIP once, in order, checking every member as it passes."""
+    reader = _Reader(stream, directory.size, progress)
+    result = _Streamed()
+    prefix = directory.bag + "/"
+    members = directory.members
+    for number, info in enumerate(members):
+        name = info.filename
+        if info.header_offset != reader.pos:
+            raise _structural(name, "unexpected bytes before this member")
+        header = reader.exactly(_LOCAL_HEADER.size, name)
+        sig, _, flags, method, _, _, _, _, _, name_len, extra_len = _LOCAL_HEADER.unpack(header)
+        if sig != _LOCAL_SIG:
+            raise _structural(name, "the member's header is missing")
+        raw_name = reader.exactly(name_len, name)
+        local_name = raw_name.decode("utf-8" if flags & _FLAG_UTF8 else "cp437", "replace")
+        if local_name != info.orig_filename or method != info.compress_type:
+            raise _structural(name, "its header disagrees with the ZIP's table of contents")
+        reader.exactly(extra_len, name)
+
+        relative = name[len(prefix) :]
+        is_tag = "/" not in relative and not info.is_dir()
+        keep = is_tag and info.file_size <= limits.max_tag_file_size
+        if info.is_dir():
+            if info.compress_size:
+                raise _structural(name, "a folder entry holds data")
+            if relative:
+                sink.directory(relative)
+        else:
+            size, sha, kept = _copy_member(reader, info, sink, relative, keep, result.problems)
+            result.digests[relative] = (size, sha)
+            if kept is not None:
+                result.tags[relative] = kept
+
+        following = members[number + 1].header_offset if number + 1 < len(members) else None
+        end = following if following is not None else directory.start_dir
+        gap = end - reader.pos
+        if flags & _FLAG_DESCRIPTOR:
+            _check_descriptor(reader.exactly(gap, name) if 0 < gap <= 24 else b"", info)
+        elif gap != 0:
+            raise _structural(name, "unexpected bytes after this member")
+
+    if reader.pos != directory.start_dir:
+        raise _structural("(bundle)", "unexpected bytes before the ZIP's table of contents")
+    # Reading to the end makes the age layer authenticate the final chunk too.
+    tail = hashlib.sha256()
+    while block := reader.read(_CHUNK):
+        tail.update(block)
+    if tail.hexdigest() != directory.tail_sha256 or reader.pos != directory.size:
+        raise _structural("(bundle)", "the ZIP's table of contents changed while it was read")
+    reader.finish()
+    return result
+
+
+def _check_descriptor(data: bytes, info: zipfile.ZipInfo) -> None:
+    if data.startswith(_DESCRIPTOR_SIG):
+        data = data[4:]
+    if len(data) not in (12, 20):
+        raise _structural(info.filename, "its data descriptor is malformed")
+    (crc,) = struct.unpack_from("<L", data)
+    if crc != info.CRC:
+        raise _structural(info.filename, "its data descriptor disagrees with the table of contents")
+
+
+def _copy_member(
+    reader: _Reader,
+    info: zipfile.ZipInfo,
+    sink: _Sink,
+    relative: str,
+    keep: bool,
+    problems: list[MemberProblem],
+) -> tuple[int, str, bytes | None]:
+    """Copy one member's data to the sink; return its real size, SHA-256 and kept bytes.
+
+    The decompressed bytes are counted as they come: a member that expands
+    beyond its declared size is cut off at once (zip bomb), not after the fact.
+    """
+    digest = hashlib.sha256()
+    crc = 0
+    produced = 0
+    kept: list[bytes] | None = [] if keep else None
+    overflow = False
+    inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    remaining = info.compress_size
+    with sink.file(relative) as write:
+        while remaining:
+            block = reader.read(min(remaining, _CHUNK))
+            if not block:
+                raise _structural(info.filename, "the ZIP inside the bundle ends in this member")
+            remaining -= len(block)
+            if overflow:
+                continue  # skip to the next member; this one is already condemned
+            pending = block
+            while pending:
+                if inflater is None:
+                    out, pending = pending, b""
+                else:
+                    try:
+                        limit = min(info.file_size - produced + 1, 4 * _CHUNK)
+                        out = inflater.decompress(pending, limit)
+                    except zlib.error:
+                        problems.append(
+                            MemberProblem(
+                                info.filename, "corrupt", "its compressed data is damaged"
+                            )
+                        )
+                        overflow = True
+                        break
+                    pending = inflater.unconsumed_tail
+                produced += len(out)
+                if produced > info.file_size:
+                    problems.append(
+                        MemberProblem(
+                            info.filename,
+                            "size_mismatch",
+                            f"holds more data than the {info.file_size:,} bytes it declares "
+                            "(a zip bomb or a damaged file); extraction stopped",
+                        )
+                    )
+                    overflow = True
+                    break
+                digest.update(out)
+                crc = zlib.crc32(out, crc)
+                write(out)
+                if kept is not None:
+                    kept.append(out)
+                if inflater is not None and not out and pending:
+                    break  # no progress possible: caught below as incomplete data
+    if overflow:
+        return produced, digest.hexdigest(), None
+    if inflater is not None and (not inflater.eof or inflater.unused_data):
+        problems.append(
+            MemberProblem(info.filename, "corrupt", "its compressed data is incomplete")
+        )
+    elif produced != info.file_size:
+        problems.append(
+            MemberProblem(
+                info.filename,
+                "size_mismatch",
+                f"holds {produced:,} bytes but declares {info.file_size:,}",
+            )
+        )
+    elif crc != info.CRC:
+        problems.append(MemberProblem(info.filename, "corrupt", "its CRC-32 check fails"))
+    return produced, digest.hexdigest(), b"".join(kept) if kept is not None else None
+
+
+# --------------------------------------------------------------------------
+# BagIt and index.json checks (RFC 8493 section 3).
+
+
+def _decode_bagit_path(path: str) -> str:
+    # RFC 8493 percent-encodes only CR, LF and '%' in manifest paths.
+    return unquote(path) if "%" in path else path
+
+
+def _parse_manifest(text: str, source: str, problems: list[MemberProblem]) -> dict[str, str]:
+    entries: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        digest, _, path = line.partition(" ")
+        path = _decode_bagit_path(path.lstrip(" \t"))
+        digest = digest.lower()
+        if len(digest) != 64 or not path or any(c not in "0123456789abcdef" for c in digest):
+            problems.append(MemberProblem(source, "bad_manifest", f"line {number} is malformed"))
+            continue
+        if path in entries:
+            problems.append(MemberProblem(source, "bad_manifest", f"lists {path!r} twice"))
+        entries[path] = digest
+    return entries
+
+
+def _parse_bag_info(text: str) -> dict[str, str]:
+    info: dict[str, str] = {}
+    key = None
+    for line in text.splitlines():
+        if line[:1] in (" ", "\t") and key is not None:
+            info[key] += " " + line.strip()
+        elif ":" in line:
+            key, _, value = line.partition(":")
+            key = key.strip()
+            info.setdefault(key, value.strip())
+    return info
+
+
+def _text(streamed: _Streamed, name: str, problems: list[MemberProblem], bag: str) -> str | None:
+    raw = streamed.tags.get(name)
+    if raw is None:
+        if name in streamed.digests:
+            problems.append(MemberProblem(f"{bag}/{name}", "too_large", "is too large to be read"))
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        problems.append(MemberProblem(f"{bag}/{name}", "bad_encoding", "is not UTF-8 text"))
+        return None
+
+
+def _check_bag(bag: str, streamed: _Streamed) -> tuple[dict[str, Any], list[MemberProblem]]:
+    """Check manifests, Payload-Oxum and index.json against the streamed files."""
+    problems = list(streamed.problems)
+    digests = streamed.digests
+    where = f"{bag}/"
+
+    bagit = _text(streamed, fmt.BAGIT_TXT, problems, bag) or ""
+    if "BagIt-Version:" not in bagit:
+        problems.append(
+            MemberProblem(where + fmt.BAGIT_TXT, "bad_bagit", "does not declare a BagIt version")
+        )
+
+    payload = {p: v for p, v in digests.items() if p.startswith(fmt.PAYLOAD_DIR + "/")}
+    manifest_text = _text(streamed, fmt.MANIFEST, problems, bag)
+    manifest = _parse_manifest(manifest_text or "", where + fmt.MANIFEST, problems)
+    for path, expected in sorted(manifest.items()):
+        if path not in payload:
+            problems.append(
+                MemberProblem(
+                    where + path,
+                    "missing_file",
+                    "is listed in the manifest but is not in the bundle",
+                )
+            )
+        elif payload[path][1] != expected:
+            problems.append(
+                MemberProblem(
+                    where + path,
+                    "checksum_mismatch",
+                    f"SHA-256 is {payload[path][1]} but the manifest says {expected}",
+                )
+            )
+    for path in sorted(set(payload) - set(manifest)):
+        problems.append(
+            MemberProblem(
+                where + path, "not_in_manifest", "is in the bundle but not in manifest-sha256.txt"
+            )
+        )
+
+    info = _parse_bag_info(_text(streamed, fmt.BAG_INFO_TXT, problems, bag) or "")
+    oxum = info.get("Payload-Oxum")
+    actual = f"{sum(size for size, _ in payload.values())}.{len(payload)}"
+    if oxum is not None and oxum != actual:
+        problems.append(
+            MemberProblem(
+                where + fmt.BAG_INFO_TXT,
+                "oxum_mismatch",
+                f"Payload-Oxum says {oxum} (bytes.files) but the bundle holds {actual}",
+            )
+        )
+
+    tagmanifest_text = _text(streamed, fmt.TAGMANIFEST, problems, bag)
+    if tagmanifest_text is None:
+        problems.append(MemberProblem(where + fmt.TAGMANIFEST, "missing_file", "is missing"))
+    tagmanifest = _parse_manifest(tagmanifest_text or "", where + fmt.TAGMANIFEST, problems)
+    tags = {p: v for p, v in digests.items() if not p.startswith(fmt.PAYLOAD_DIR + "/")}
+    for path, expected in sorted(tagmanifest.items()):
+        if path not in tags:
+            problems.append(
+                MemberProblem(
+                    where + path, "missing_file", "is listed in the tag manifest but missing"
+                )
+            )
+        elif tags[path][1] != expected:
+            problems.append(
+                MemberProblem(
+                    where + path,
+                    "checksum_mismatch",
+                    f"SHA-256 is {tags[path][1]} but the tag manifest says {expected}",
+                )
+            )
+    for path in sorted(set(tags) - set(tagmanifest) - {fmt.TAGMANIFEST}):
+        if tagmanifest_text is not None:
+            problems.append(
+                MemberProblem(
+                    where + path,
+                    "not_in_manifest",
+                    "is in the bundle but not in tagmanifest-sha256.txt",
+                )
+            )
+
+    index = _check_index(bag, streamed, payload, problems)
+    return index, problems
+
+
+def _check_index(
+    bag: str,
+    streamed: _Streamed,
+    payload: dict[str, tuple[int, str]],
+    problems: list[MemberProblem],
+) -> dict[str, Any]:
+    where = f"{bag}/{fmt.INDEX_JSON}"
+    raw = _text(streamed, fmt.INDEX_JSON, problems, bag)
+    index = _parse_index(raw or "{}", where) if raw is not None else {}
+    if raw is None:
+        return index
+    version = index.get("version")
+    if version != fmt.INDEX_VERSION:
+        problems.append(
+            MemberProblem(
+                where,
+                "index_version",
+                f"has version {version!r}; this recordpack reads version {fmt.INDEX_VERSION}",
+            )
+        )
+        return index
+    listed: dict[str, dict[str, Any]] = {}
+    for entry in index.get("files") or []:
+        path = entry.get("path") if isinstance(entry, dict) else None
+        if not isinstance(path, str):
+            problems.append(MemberProblem(where, "bad_index", "has a file entry without a path"))
+            continue
+        listed[path] = entry
+    for path, entry in sorted(listed.items()):
+        if path not in payload:
+            problems.append(
+                MemberProblem(
+                    f"{bag}/{path}",
+                    "index_mismatch",
+                    "is listed in index.json but is not in the bundle",
+                )
+            )
+            continue
+        size, sha = payload[path]
+        if entry.get("size") != size or str(entry.get("sha256", "")).lower() != sha:
+            problems.append(
+                MemberProblem(
+                    f"{bag}/{path}",
+                    "index_mismatch",
+                    "its size or SHA-256 in index.json differs from the file in the bundle",
+                )
+            )
+    for path in sorted(set(payload) - set(listed)):
+        problems.append(
+            MemberProblem(
+                f"{bag}/{path}", "index_mismatch", "is in the bundle but not listed in index.json"
+            )
+        )
+    if index.get("bag") not in (None, bag):
+        problems.append(
+            MemberProblem(
+                where, "index_mismatch", f"names the bag {index.get('bag')!r}, not {bag!r}"
+            )
+        )
+    return index
+
+
+def _parse_index(raw: str, where: str) -> dict[str, Any]:
+    try:
+        index = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise NotARecordpackBundleError(f"{where} is not valid JSON ({exc})") from None
+    if not isinstance(index, dict):
+        raise NotARecordpackBundleError(f"{where} does not hold a recordpack index")
+    return index
+
+
+def _raise_for(problems: list[MemberProblem]) -> None:
+    if not problems:
+        return
+    checksum = [p for p in problems if p.code == "checksum_mismatch"]
+    if checksum and len(checksum) == len(problems):
+        raise ChecksumMismatchError(problems)
+    raise BundleVerificationError(problems)
+
+
+# --------------------------------------------------------------------------
+# Public API.
+
+
+def _source(bundle: BundleSource | _Plaintext, identities: Sequence[Any]) -> _Plaintext:
+    if isinstance(bundle, (_AgeBundle, _PlainZip)):
+        return bundle
+    return _AgeBundle(bundle, identities)  # type: ignore[arg-type]
+
+
+def _verify_into(
+    plain: _Plaintext, sink: _Sink, limits: Limits, progress: Progress | None
+) -> tuple[_Directory, dict[str, Any], _Streamed]:
+    with plain.random_access() as handle:
+        directory = _read_directory(handle, limits)
+    with plain.stream() as stream:
+        streamed = _stream_members(stream, directory, sink, limits, progress)
+    index, problems = _check_bag(directory.bag, streamed)
+    _raise_for(problems)
+    return directory, index, streamed
+
+
+def _counts(streamed: _Streamed) -> tuple[int, int]:
+    payload = [size for path, (size, _) in streamed.digests.items() if path.startswith("data/")]
+    return len(payload), sum(payload)
+
+
+def verify_bundle(
+    bundle: BundleSource | _Plaintext,
+    identities: Sequence[Any] = (),
+    *,
+    progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> VerifyResult:
+    """Check every layer of a bundle (age, ZIP, BagIt, index) and write nothing.
+
+    Raises an age error for a wrong key or a damaged file,
+    :class:`UnsafeMemberError`, :class:`BundleVerificationError` (every problem
+    found, listed) or :class:`NotARecordpackBundleError`.
+    """
+    directory, index, streamed = _verify_into(
+        _source(bundle, identities), _DiscardSink(), limits, progress
+    )
+    files, size = _counts(streamed)
+    return VerifyResult(directory.bag, index, files, size, len(streamed.digests))
+
+
+def inspect_bundle(
+    bundle: BundleSource | _Plaintext,
+    identities: Sequence[Any] = (),
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+) -> dict[str, Any]:
+    """Return a bundle's ``index.json`` without extracting or verifying the whole bundle.
+
+    Only the age chunks holding the ZIP's table of contents and index.json are
+    decrypted (each one authenticated), so this is fast whatever the bundle's size.
+    """
+    plain = _source(bundle, identities)
+    with plain.random_access() as handle:
+        archive = _open_zip(handle)
+        infos = archive.infolist()
+        bag, problems = check_members(infos, limits)
+        if problems:
+            raise UnsafeMemberError(problems)
+        name = f"{bag}/{fmt.INDEX_JSON}"
+        try:
+            info = archive.getinfo(name)
+        except KeyError:
+            raise NotARecordpackBundleError(
+                f"the ZIP inside the bundle has no {name}: it is not a recordpack bundle"
+            ) from None
+        if info.file_size > limits.max_tag_file_size:
+            raise UnsafeMemberError([MemberProblem(name, "absurd_size", "is far too large")])
+        try:
+            with archive.open(info) as member:
+                raw = member.read(limits.max_tag_file_size + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise BundleVerificationError([MemberProblem(name, "corrupt", str(exc))]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise NotARecordpackBundleError(f"{name} is not UTF-8 text") from None
+    return _parse_index(text, name)
+
+
+def open_bundle(
+    bundle: BundleSource | _Plaintext,
+    identities: Sequence[Any],
+    dest: str | os.PathLike[str],
+    *,
+    progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> OpenResult:
+    """Verify a bundle completely and extract it to ``dest/<bag>/``, all or nothing.
+
+    ``dest`` must be absent or an empty folder; its parent must exist. Nothing
+    appears in ``dest`` unless every check passed; on any failure or Ctrl-C the
+    temporary folder is removed. Raises what :func:`verify_bundle` raises, and
+    :class:`DestinationNotEmptyError`.
+    """
+    target = Path(os.path.abspath(dest))
+    _check_destination(target)
+    plain = _source(bundle, identities)
+    with plain.random_access() as handle:
+        directory = _read_directory(handle, limits)
+    need = sum(i.file_size for i in directory.members)
+    free = shutil.disk_usage(target.parent).free
+    if need > free:
+        raise BundleError(
+            f"not enough free disk space to open the bundle: it needs {need:,} bytes, "
+            f"{free:,} are free in {target.parent}",
+            hint="free some space or choose another folder with -o",
+        )
+
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    try:
+        sink = _ExtractSink(work / directory.bag)
+        os.mkdir(sink.root, 0o700)
+        with plain.stream() as stream:
+            streamed = _stream_members(stream, directory, sink, limits, progress)
+        index, problems = _check_bag(directory.bag, streamed)
+        _raise_for(problems)
+        _move_into_place(work, directory.bag, target)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    bag_dir = target / directory.bag
+    files, size = _counts(streamed)
+    dicomdir = bag_dir / fmt.DICOMDIR_PATH
+    index_html = bag_dir / fmt.INDEX_HTML
+    return OpenResult(
+        dest=target,
+        bag_dir=bag_dir,
+        index=index,
+        files=files,
+        payload_bytes=size,
+        dicomdir=dicomdir if fmt.DICOMDIR_PATH in streamed.digests else None,
+        index_html=index_html if fmt.INDEX_HTML in streamed.digests else None,
+    )
+
+
+def _check_destination(target: Path) -> None:
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise DestinationNotEmptyError(f"{target} exists and is not a folder")
+    if target.is_dir() and any(target.iterdir()):
+        raise DestinationNotEmptyError(
+            f"{target} is not empty; recordpack will not mix files into it"
+        )
+    if not target.parent.is_dir():
+        raise UsageError(
+            f"the folder {target.parent} does not exist",
+            hint="create it first, or choose another destination with -o",
+        )
+
+
+def _move_into_place(work: Path, bag: str, target: Path) -> None:
+    """Make the verified bag appear at ``target/<bag>`` with one rename."""
+    try:
+        if target.is_dir() and not target.is_symlink():
+            os.rename(work / bag, target / bag)
+            os.rmdir(work)
+        else:
+            os.rename(work, target)
+    except OSError as exc:
+        raise DestinationNotEmptyError(
+            f"could not move the opened bundle into {target}: {exc.strerror}"
+        ) from None
