@@ -4,3 +4,6 @@ The public API is re-exported here; the CLI (``recordpack.cli``) only calls it.
 """
 
 __version__ = "0.1.0"
+
+from recordpack.scan import scan_folder  # noqa: E402  (public API; after __version__ for the CLI)
+from recordpack.bundle.reader import inspect_bundle, open_bundle, verify_bundle  # noqa: E402

@@ -1,1 +1,113 @@
-"""Folder -> records: the walker and one scanner module per source format."""
+"""Folder -> records: the walker and one scanner module per source format.
+
+Public API::
+
+    scan_folder(root, *, corrections=None, progress=None) -> ScanResult
+    Corrections, load_corrections(path), parse_labels(["a.pdf=lab_result"])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from recordpack.model import KINDS, Problem, Record, ScanResult, Skipped
+from recordpack.scan.base import DicomHeader, Document
+from recordpack.scan.corrections import (
+    Corrections,
+    apply,
+    load_corrections,
+    parse_corrections,
+    parse_labels,
+)
+
+__all__ = [
+    "Corrections",
+    "load_corrections",
+    "parse_corrections",
+    "parse_labels",
+    "record_sort_key",
+    "scan_folder",
+]
+
+_KIND_ORDER = {kind: index for index, kind in enumerate(KINDS)}
+
+
+def record_sort_key(record: Record) -> tuple[int, bool, str, str]:
+    """Kind order (model.KINDS), then date (undated last), then first path."""
+    return (
+        _KIND_ORDER.get(record.kind, len(KINDS)),
+        record.date is None,
+        record.date or "",
+        record.files[0] if record.files else "",
+    )
+
+
+def _document_record(document: Document) -> Record:
+    return Record(
+        kind=document.kind,
+        title=document.title,
+        date=document.date,
+        files=(document.path,),
+        patient=document.patient,
+        confidence=document.confidence,
+        evidence=document.evidence,
+        format=document.format,
+        text=document.text,
+    )
+
+
+def scan_folder(
+    root: str | Path,
+    *,
+    corrections: Corrections | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ScanResult:
+    """Scan a folder of medical records without changing anything in it.
+
+    Every file is read once (hashed, sniffed, scanned by its format); DICOM
+    images become one ``imaging_study`` record per study; exact duplicates are
+    reported once. ``progress(files_done, files_total)`` is called as files are
+    done. Raises :class:`~recordpack.errors.InputError` when ``root`` is not a
+    readable folder and :class:`~recordpack.errors.UsageError` for a correction
+    that names an unknown kind or matches no file.
+    """
+    from recordpack.scan import studies, walk
+
+    folder = walk.check_root(root)
+    listing = walk.list_folder(folder)
+    if progress is not None:
+        progress(0, len(listing.files))
+    collected = walk.collect(walk.read_items(listing.files, progress))
+
+    headers: list[DicomHeader] = []
+    records: list[Record] = []
+    problems: list[Problem] = list(listing.problems)
+    skipped: list[Skipped] = list(listing.skipped)
+    for outcome in collected.outcomes:
+        if isinstance(outcome, DicomHeader):
+            headers.append(outcome)
+        elif isinstance(outcome, Document):
+            records.append(_document_record(outcome))
+        elif isinstance(outcome, Problem):
+            problems.append(outcome)
+        else:
+            skipped.append(outcome)
+    study_records, study_problems = studies.group_studies(headers)
+    records.extend(study_records)
+    problems.extend(study_problems)
+
+    if corrections:
+        with_record = {path for record in records for path in record.files}
+        records = apply(corrections, records, collected.scanned - with_record)
+
+    records.sort(key=record_sort_key)
+    problems.sort(key=lambda p: p.path)
+    skipped.sort(key=lambda s: s.path)
+    return ScanResult(
+        root=str(root),
+        records=tuple(records),
+        problems=tuple(problems),
+        skipped=tuple(skipped),
+        files=collected.files,
+    )

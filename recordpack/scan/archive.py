@@ -1,17 +1,303 @@
-"""Scanner for zip files (placeholder until implemented)."""
+"""ZIP archives (portal downloads, IHE XDM): members are read in place, never extracted.
+
+:func:`members` turns one zip :class:`Source` into a :class:`Source` per member
+(hashed once, ``archive.zip!inner/path``) plus problems and skips for members
+that must not or cannot be read. The walker sends each member through the same
+dispatch as files on disk, so a duplicate inside a zip, a DICOM series in a
+portal download and a zip inside a zip are all handled the same way.
+
+Guards: unsafe member names (absolute, ``..``, drive letters) are refused;
+zip bombs are refused by member count, declared total size and per-member
+compression ratio, and the bytes actually inflated are counted too (a header
+may lie); password-protected members are ``encrypted`` problems.
+"""
 
 from __future__ import annotations
 
-from recordpack.scan.base import Outcome, Source
+import hashlib
+import io
+import re
+import stat
+import zipfile
+from collections.abc import Callable, Iterator
+from typing import BinaryIO, Final
+
+from recordpack.model import ARCHIVE_SEP, ENCRYPTED, UNREADABLE, UNSUPPORTED, Problem, Skipped
+from recordpack.scan import clutter
+from recordpack.scan.base import HEAD_SIZE, MAX_DOCUMENT_BYTES, Outcome, Source
 
 FORMAT = "zip"
 
+#: More members than this is not a portal download: refuse the archive.
+MAX_MEMBERS: Final = 20_000
+#: Declared uncompressed total above this is refused (a records download is far smaller).
+MAX_TOTAL_BYTES: Final = 16 * 1024**3
+#: A member inflating more than this many times its compressed size is a zip bomb...
+MAX_RATIO: Final = 200
+#: ...once it is larger than this (tiny text files legitimately compress very well).
+RATIO_FLOOR: Final = 8 * 1024 * 1024
+#: Zips nested deeper than this (a zip in a zip in a zip) are not opened.
+MAX_DEPTH: Final = 2
+
+UNSAFE_NAME: Final = "unsafe_name"
+ZIP_BOMB: Final = "zip_bomb"
+
+_CHUNK = 1024 * 1024
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+
+
+#: Zip-based document formats: not archives of records (a letter saved as .docx).
+_NOT_ARCHIVES = frozenset(
+    {
+        ".docx",
+        ".docm",
+        ".xlsx",
+        ".xlsm",
+        ".pptx",
+        ".odt",
+        ".ods",
+        ".odp",
+        ".epub",
+        ".pages",
+        ".numbers",
+    }
+)
+
 
 def sniff(source: Source) -> bool:
-    """Whether this scanner should read the file."""
-    return False
+    """A zip by its signature, or by its name (so a damaged .zip is reported, not ignored)."""
+    if source.suffix in _NOT_ARCHIVES:
+        return False
+    return source.head.startswith(_MAGIC) or source.suffix == ".zip"
+
+
+def depth(path: str) -> int:
+    """How many archives deep a display path is (0 for a file on disk)."""
+    return path.count(ARCHIVE_SEP)
+
+
+def unsafe_reason(name: str) -> str | None:
+    """Why a member name must not be used, or None when it is a safe relative path."""
+    if name.startswith(("/", "\\")) or _DRIVE.match(name):
+        return "it is an absolute path"
+    if any(part == ".." for part in re.split(r"[/\\]", name)):
+        return "it climbs out of the archive with '..'"
+    if "\x00" in name:
+        return "it contains a NUL character"
+    return None
+
+
+class _MemberStream(io.RawIOBase):
+    """A member's bytes that also closes the archive it was opened from."""
+
+    def __init__(self, inner: BinaryIO, closers: tuple[io.IOBase | zipfile.ZipFile, ...]) -> None:
+        super().__init__()
+        self._inner = inner
+        self._closers = closers
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return self._inner.seekable()
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self._inner.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._inner.read(size)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._inner.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._inner.tell()
+
+    def close(self) -> None:
+        if not self.closed:
+            self._inner.close()
+            for closer in self._closers:
+                closer.close()
+        super().close()
+
+
+def _open_archive(source: Source) -> tuple[zipfile.ZipFile, BinaryIO]:
+    stream = source.open()
+    if depth(source.path) > 0 and source.size <= MAX_DOCUMENT_BYTES:
+        # A zip inside a zip: inflating it once into memory is far cheaper than
+        # the backward seeks zipfile would do on a compressed member stream.
+        with stream:
+            stream = io.BytesIO(stream.read())
+    try:
+        return zipfile.ZipFile(stream), stream
+    except BaseException:
+        stream.close()
+        raise
+
+
+def _opener(source: Source, name: str) -> BinaryIO:
+    archive, stream = _open_archive(source)
+    try:
+        inner = archive.open(name)
+    except BaseException:
+        archive.close()
+        stream.close()
+        raise
+    return io.BufferedReader(_MemberStream(inner, (archive, stream)))  # type: ignore[arg-type]
+
+
+def _member_opener(source: Source, name: str) -> Callable[[], BinaryIO]:
+    return lambda: _opener(source, name)
+
+
+def _bad_zip(source: Source, error: Exception) -> Problem:
+    return Problem(
+        source.path,
+        UNREADABLE,
+        f"The zip file is damaged and cannot be opened ({error}).",
+        hint="Download it again from the portal, or unzip it with your computer and scan the folder.",
+    )
+
+
+def members(source: Source) -> Iterator[Source | Problem | Skipped]:
+    """Each member of the zip as a hashed Source, or the reason it is not read.
+
+    Never raises for a bad archive: a damaged zip yields one ``unreadable`` problem.
+    """
+    if depth(source.path) > MAX_DEPTH:
+        yield Problem(
+            source.path,
+            UNSUPPORTED,
+            "This zip is inside too many other zips to be opened safely.",
+            hint="Unzip the outer archives with your computer and scan the folder again.",
+        )
+        return
+    try:
+        archive, stream = _open_archive(source)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as error:
+        yield _bad_zip(source, error)
+        return
+    with archive, stream:
+        infos = [info for info in archive.infolist() if not info.is_dir()]
+        declared = sum(info.file_size for info in infos)
+        if len(infos) > MAX_MEMBERS or declared > MAX_TOTAL_BYTES:
+            yield Problem(
+                source.path,
+                ZIP_BOMB,
+                f"The zip says it holds {len(infos)} files and {declared / 1024**3:.1f} GB once "
+                "unpacked: far more than a records download, so it was not opened.",
+                hint="If it really is your records, unzip it with your computer and scan the folder.",
+            )
+            return
+        inflated = 0
+        for info in sorted(infos, key=lambda i: i.filename):
+            name = info.filename.replace("\\", "/")
+            display = f"{source.path}{ARCHIVE_SEP}{name}"
+            reason = unsafe_reason(info.filename)
+            if reason is not None:
+                yield Problem(
+                    display,
+                    UNSAFE_NAME,
+                    f"A file inside the zip has an unsafe name ({reason}); it was not read.",
+                    hint="This zip may be damaged or malicious. Ask the sender for a new copy.",
+                )
+                continue
+            skip = clutter.file_reason(name, in_archive=True)
+            if skip is not None:
+                yield Skipped(display, skip)
+                continue
+            if stat.S_ISLNK(info.external_attr >> 16):
+                yield Skipped(display, "link to another file (not a record)")
+                continue
+            if info.flag_bits & 0x1:
+                yield Problem(
+                    display,
+                    ENCRYPTED,
+                    "This file inside the zip is password-protected.",
+                    hint="Unzip it with the password the portal gave you, then scan the unzipped folder.",
+                )
+                continue
+            if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(
+                info.compress_size, 1
+            ):
+                yield Problem(
+                    display,
+                    ZIP_BOMB,
+                    f"This file would unpack to {info.file_size / 1024**2:.0f} MB from "
+                    f"{info.compress_size / 1024:.0f} KB, which looks like a zip bomb; it was not read.",
+                    hint="If you trust the sender, unzip it with your computer and scan the folder.",
+                )
+                continue
+            try:
+                size, digest, head = _hash_member(archive, info, MAX_TOTAL_BYTES - inflated)
+            except _TooBig:
+                yield Problem(
+                    source.path,
+                    ZIP_BOMB,
+                    "The zip unpacks to far more than it says; reading stopped.",
+                    hint="Ask the sender for a new copy of this download.",
+                )
+                return
+            except (
+                zipfile.BadZipFile,
+                OSError,
+                EOFError,
+                ValueError,
+                NotImplementedError,
+            ) as error:
+                yield Problem(
+                    display,
+                    UNREADABLE,
+                    f"This file inside the zip is damaged ({error}).",
+                    hint="Download the zip again from the portal.",
+                )
+                continue
+            inflated += size
+            yield Source(
+                path=display,
+                size=size,
+                sha256=digest,
+                head=head,
+                opener=_member_opener(source, info.filename),
+            )
+
+
+class _TooBig(Exception):
+    """A member inflated past the archive's remaining budget."""
+
+
+def _hash_member(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int
+) -> tuple[int, str, bytes]:
+    digest = hashlib.sha256()
+    head = bytearray()
+    size = 0
+    with archive.open(info) as stream:
+        while chunk := stream.read(_CHUNK):
+            size += len(chunk)
+            if size > budget or size > info.file_size:
+                raise _TooBig
+            digest.update(chunk)
+            if len(head) < HEAD_SIZE:
+                head += chunk[: HEAD_SIZE - len(head)]
+    return size, digest.hexdigest(), bytes(head)
 
 
 def scan(source: Source) -> list[Outcome]:
-    """Read the file and say what it is."""
-    return []
+    """Standalone use: every member through the folder dispatch (the walker does more:
+    it deduplicates members against other files and lists their hashes)."""
+    from recordpack.scan.walk import dispatch
+
+    outcomes: list[Outcome] = []
+    for member in members(source):
+        if isinstance(member, Source):
+            if sniff(member):
+                outcomes.extend(scan(member))
+            else:
+                outcomes.extend(dispatch(member))
+        else:
+            outcomes.append(member)
+    return outcomes

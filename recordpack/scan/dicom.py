@@ -1,17 +1,645 @@
-"""Scanner for dicom files (placeholder until implemented)."""
+"""DICOM files: headers only, never pixel data.
+
+Recognises PS3.10 files (``DICM`` at offset 128) and raw datasets without a
+preamble or file meta (explicit or implicit VR, little or big endian), and
+gzip-compressed DICOM. What a file is comes from its SOP Class UID:
+
+* images and their companions (CT, MR, PET, MG, US, X-ray, NM, whole-slide,
+  SEG, presentation states, dose SRs...) -> :class:`DicomHeader`, grouped by the
+  walker into one ``imaging_study`` record per study;
+* RT plan, dose, structure set, ion and brachy plans, treatment records ->
+  ``treatment_plan`` document;
+* structured reports -> a document classified by its text (radiology SRs are
+  ``imaging_report``);
+* encapsulated PDF / CDA -> the PDF or C-CDA scanner's verdict on the embedded
+  document (fallback ``imaging_report``);
+* waveforms (ECG...) -> ``other``; DICOMDIR -> skipped.
+"""
 
 from __future__ import annotations
 
-from recordpack.scan.base import Outcome, Source
+import gzip
+import io
+import re
+import struct
+import zlib
+from collections.abc import Iterator
+from typing import Any, BinaryIO, Final
+
+import pydicom
+from pydicom.dataset import Dataset
+from pydicom.uid import UID
+
+from recordpack.model import UNREADABLE, UNSUPPORTED, Patient, Problem, Skipped
+from recordpack.scan.base import MAX_DOCUMENT_BYTES, DicomHeader, Document, Outcome, Source
+from recordpack.scan.clutter import DICOMDIR_REASON
 
 FORMAT = "dicom"
 
+DICOMDIR_SOP: Final = "1.2.840.10008.1.3.10"
+ENCAPSULATED_PDF: Final = "1.2.840.10008.5.1.4.1.1.104.1"
+ENCAPSULATED_CDA: Final = "1.2.840.10008.5.1.4.1.1.104.2"
 
-def sniff(source: Source) -> bool:
-    """Whether this scanner should read the file."""
+#: RT objects that are a treatment plan or its parts (RT Image is a plain image).
+RT_TITLES: Final[dict[str, str]] = {
+    "1.2.840.10008.5.1.4.1.1.481.2": "Radiation dose distribution (RT Dose)",
+    "1.2.840.10008.5.1.4.1.1.481.3": "Radiotherapy structure set (RT Structure Set)",
+    "1.2.840.10008.5.1.4.1.1.481.4": "Radiation treatment record (RT Beams Treatment Record)",
+    "1.2.840.10008.5.1.4.1.1.481.5": "Radiation treatment plan (RT Plan)",
+    "1.2.840.10008.5.1.4.1.1.481.6": "Brachytherapy treatment record",
+    "1.2.840.10008.5.1.4.1.1.481.7": "Radiation treatment summary record",
+    "1.2.840.10008.5.1.4.1.1.481.8": "Proton or ion radiation treatment plan (RT Ion Plan)",
+    "1.2.840.10008.5.1.4.1.1.481.9": "Proton or ion radiation treatment record",
+    "1.2.840.10008.5.1.4.1.1.481.10": "Radiotherapy physician intent",
+    "1.2.840.10008.5.1.4.1.1.481.11": "Radiotherapy segment annotation",
+    "1.2.840.10008.5.1.4.1.1.481.12": "Radiotherapy radiation set",
+    "1.2.840.10008.5.1.4.1.1.481.13": "C-arm photon-electron radiation plan",
+    "1.2.840.10008.5.1.4.1.1.481.14": "Tomotherapeutic radiation plan",
+    "1.2.840.10008.5.1.4.1.1.481.15": "Robotic-arm radiation plan",
+    "1.2.840.10008.5.1.4.1.1.481.16": "Radiation record set",
+    "1.2.840.10008.5.1.4.1.1.481.17": "Radiation salvage record",
+    "1.2.840.10008.5.1.4.1.1.481.18": "Tomotherapeutic radiation record",
+    "1.2.840.10008.5.1.4.1.1.481.19": "C-arm radiation record",
+    "1.2.840.10008.5.1.4.1.1.481.20": "Robotic radiation record",
+    "1.2.840.10008.5.1.4.1.1.481.21": "Radiation set delivery instruction",
+    "1.2.840.10008.5.1.4.1.1.481.22": "Treatment position plan",
+    "1.2.840.10008.5.1.4.1.1.481.23": "Enhanced RT image",
+    "1.2.840.10008.5.1.4.1.1.481.24": "Enhanced continuous RT image",
+    "1.2.840.10008.5.1.4.1.1.481.25": "Radiotherapy patient position",
+    "1.2.840.10008.5.1.4.1.1.481.26": "Radiotherapy patient position acquisition",
+    "1.2.840.10008.5.1.4.1.1.481.27": "Radiotherapy patient position registration",
+    "1.2.840.10008.5.1.4.34.7": "Radiotherapy treatment delivery instruction",
+}
+#: Of those, the ones that are images or imaging companions, kept with the study.
+RT_IMAGES: Final = frozenset(
+    {
+        "1.2.840.10008.5.1.4.1.1.481.23",
+        "1.2.840.10008.5.1.4.1.1.481.24",
+        "1.2.840.10008.5.1.4.1.1.481.25",
+        "1.2.840.10008.5.1.4.1.1.481.26",
+        "1.2.840.10008.5.1.4.1.1.481.27",
+    }
+)
+#: Brachy plan lives outside the .481 branch of the registry.
+RT_TITLES_EXTRA: Final[dict[str, str]] = {
+    "1.2.840.10008.5.1.4.1.1.481.5.1": "Brachytherapy treatment plan",
+}
+
+#: SRs that belong with the images (dose reports, CAD marks, key-image notes).
+IMAGING_SR: Final = frozenset(
+    {
+        "1.2.840.10008.5.1.4.1.1.88.59",  # Key Object Selection
+        "1.2.840.10008.5.1.4.1.1.88.67",  # X-Ray Radiation Dose SR
+        "1.2.840.10008.5.1.4.1.1.88.68",  # Radiopharmaceutical Radiation Dose SR
+        "1.2.840.10008.5.1.4.1.1.88.73",  # Patient Radiation Dose SR
+        "1.2.840.10008.5.1.4.1.1.88.74",  # Planned Imaging Agent Administration SR
+        "1.2.840.10008.5.1.4.1.1.88.75",  # Performed Imaging Agent Administration SR
+        "1.2.840.10008.5.1.4.1.1.88.71",  # Acquisition Context SR
+    }
+)
+
+_VRS: Final = frozenset(
+    b"AE AS AT CS DA DS DT FL FD IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV".split()
+)
+_GZIP_MAGIC: Final = b"\x1f\x8b"
+_SUFFIXES: Final = frozenset({".dcm", ".dicom", ".dic", ".ima"})
+#: Stray bytes tolerated before a raw dataset (seen in the wild: one leading byte).
+_MAX_SKEW: Final = 8
+_MAX_SR_LINES: Final = 2000
+
+
+# --------------------------------------------------------------------------- sniffing
+
+
+def _plausible_raw(data: bytes, offset: int) -> bool:
+    """Whether a raw dataset (no preamble, no meta) plausibly starts at ``offset``."""
+    chunk = data[offset : offset + 16]
+    if len(chunk) < 12:
+        return False
+    for endian in ("<", ">"):
+        group, element = struct.unpack(endian + "HH", chunk[:4])
+        if group not in (0x0002, 0x0008) or element > 0x0200:
+            continue
+        if chunk[4:6] in _VRS:
+            return True
+        (length,) = struct.unpack(endian + "I", chunk[4:8])
+        if length < 256 and len(data) >= offset + 8 + length + 4:
+            nxt = data[offset + 8 + length : offset + 12 + length]
+            next_group, next_element = struct.unpack(endian + "HH", nxt)
+            if next_group == group and next_element > element:
+                return True
     return False
 
 
+def _raw_offset(data: bytes) -> int | None:
+    for offset in range(_MAX_SKEW + 1):
+        if _plausible_raw(data, offset):
+            return offset
+    return None
+
+
+def _gunzip_head(head: bytes) -> bytes:
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 1024)
+    except zlib.error:
+        return b""
+
+
+def _looks_dicom(data: bytes) -> bool:
+    return data[128:132] == b"DICM" or _raw_offset(data) is not None
+
+
+def sniff(source: Source) -> bool:
+    """DICM marker, a plausible raw dataset, gzip-wrapped DICOM, or a DICOM file name."""
+    head = source.head
+    if head.startswith(_GZIP_MAGIC):
+        return _looks_dicom(_gunzip_head(head))
+    return _looks_dicom(head) or source.suffix in _SUFFIXES
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+class _NotDicom(Exception):
+    """The bytes are not a DICOM dataset."""
+
+
+def _read_dataset(source: Source) -> tuple[Dataset, bool, bool, list[str]]:
+    """The header (no pixel data), whether it is PS3.10, whether its pixel data
+    is cut short, and notes for the evidence.
+
+    Parses from the in-memory head when the header fits in it; otherwise reads
+    the file again through ``source.open()`` (from the page cache).
+    """
+    notes: list[str] = []
+    head = source.head
+    if head.startswith(_GZIP_MAGIC):
+        with gzip.GzipFile(fileobj=source.open()) as unzipped:
+            data = unzipped.read(MAX_DOCUMENT_BYTES + 1)
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise _NotDicom("the compressed DICOM file is too large to unpack in memory")
+        notes.append("gzip-compressed DICOM file")
+        dataset, _, truncated = _parse(io.BytesIO(data), len(data), data)
+        return dataset, False, truncated, notes
+    if head[128:132] == b"DICM":
+        offset = 0
+    else:
+        found = _raw_offset(head)
+        if found is None:
+            raise _NotDicom("no DICOM header was found at the start of the file")
+        offset = found
+        if offset:
+            notes.append(f"{offset} stray byte(s) before the DICOM data were ignored")
+    whole = len(head) == source.size
+    if whole or offset:
+        data = head[offset:] if whole else _read_from(source, offset)
+        dataset, _, truncated = _parse(io.BytesIO(data), len(data), data)
+    else:
+        try:
+            dataset, complete, truncated = _parse(io.BytesIO(head), source.size, head)
+        except Exception:  # noqa: BLE001  the header may run past the head: read the file
+            complete = False
+        if not complete:
+            with source.open() as stream:
+                dataset, _, truncated = _parse(stream, source.size, None)
+    part10 = (
+        offset == 0
+        and head[128:132] == b"DICM"
+        and bool(getattr(dataset, "file_meta", None) and dataset.file_meta.get("TransferSyntaxUID"))
+    )
+    return dataset, part10, truncated, notes
+
+
+def _read_from(source: Source, offset: int) -> bytes:
+    with source.open() as stream:
+        stream.seek(offset)
+        return stream.read(MAX_DOCUMENT_BYTES)
+
+
+def _parse(stream: BinaryIO, total_size: int, buffer: bytes | None) -> tuple[Dataset, bool, bool]:
+    """Parse up to the pixel data: (dataset, complete, pixel data truncated).
+
+    ``complete`` is False when a partial buffer (the head) ran out before the
+    header ended, so the caller must parse the whole file.
+    """
+    dataset = pydicom.dcmread(stream, stop_before_pixels=True, force=True)
+    position = stream.tell()
+    complete = buffer is None or position < len(buffer) or len(buffer) >= total_size
+    truncated = complete and _pixels_truncated(dataset, stream, position, total_size)
+    return dataset, complete, truncated
+
+
+def _pixels_truncated(dataset: Dataset, stream: BinaryIO, position: int, total: int) -> bool:
+    """Whether the pixel data element that follows the header runs past the end of the file."""
+    try:
+        implicit, little = dataset.original_encoding
+    except (AttributeError, TypeError, ValueError):
+        return False
+    if implicit is None or little is None:
+        return False
+    stream.seek(position)
+    header = stream.read(12)
+    if len(header) < 8:
+        return False
+    endian = "<" if little else ">"
+    group, element = struct.unpack(endian + "HH", header[:4])
+    if (group, element) not in ((0x7FE0, 0x0010), (0x7FE0, 0x0008), (0x7FE0, 0x0009)):
+        return False
+    if implicit:
+        (length,) = struct.unpack(endian + "I", header[4:8])
+        start = position + 8
+    elif header[4:6] in (b"OB", b"OW", b"OF", b"OD", b"OL", b"OV", b"UN"):
+        if len(header) < 12:
+            return True
+        (length,) = struct.unpack(endian + "I", header[8:12])
+        start = position + 12
+    else:
+        (length,) = struct.unpack(endian + "H", header[6:8])
+        start = position + 8
+    return bool(length != 0xFFFFFFFF and start + length > total)
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _text(dataset: Dataset, keyword: str) -> str | None:
+    try:
+        value = dataset.get(keyword)
+    except Exception:  # noqa: BLE001  a malformed element is as good as absent
+        return None
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue":
+        value = "\\".join(str(v) for v in value)
+    text = str(value).strip().strip("\x00").strip()
+    return text or None
+
+
+def _int(dataset: Dataset, keyword: str) -> int | None:
+    text = _text(dataset, keyword)
+    if text is None:
+        return None
+    match = re.match(r"[+-]?\d+", text)
+    return int(match.group()) if match else None
+
+
+def iso_date(value: str | None) -> str | None:
+    """A DICOM DA (YYYYMMDD, or the old YYYY.MM.DD) as ISO YYYY-MM-DD, or None."""
+    if not value:
+        return None
+    digits = value.strip().replace(".", "").replace("-", "")[:8]
+    if not re.fullmatch(r"\d{8}", digits):
+        return None
+    year, month, day = int(digits[:4]), int(digits[4:6]), int(digits[6:8])
+    if not (1900 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{digits[:4]}-{digits[4:6]}-{digits[6:8]}"
+
+
+def _first_date(dataset: Dataset, *keywords: str) -> str | None:
+    for keyword in keywords:
+        date = iso_date(_text(dataset, keyword))
+        if date:
+            return date
+    return None
+
+
+def _patient(dataset: Dataset) -> Patient:
+    return Patient(
+        name=_text(dataset, "PatientName"),
+        birth_date=iso_date(_text(dataset, "PatientBirthDate")),
+        id=_text(dataset, "PatientID"),
+    )
+
+
+def _sop_class(dataset: Dataset) -> str:
+    sop = _text(dataset, "SOPClassUID")
+    if not sop and getattr(dataset, "file_meta", None) is not None:
+        sop = _text(dataset.file_meta, "MediaStorageSOPClassUID")
+    return sop or ""
+
+
+def _transfer_syntax(dataset: Dataset) -> str | None:
+    meta = getattr(dataset, "file_meta", None)
+    return _text(meta, "TransferSyntaxUID") if meta is not None else None
+
+
+def sop_name(uid: str) -> str:
+    """The registry name of a SOP Class UID ('CT Image Storage'), or the UID itself."""
+    try:
+        name = UID(uid).name
+    except Exception:  # noqa: BLE001
+        return uid
+    return name or uid
+
+
+def _is_sr(uid: str, name: str) -> bool:
+    return uid.startswith("1.2.840.10008.5.1.4.1.1.88.") or name.endswith(" SR Storage")
+
+
+def _is_waveform(name: str) -> bool:
+    return "Waveform" in name or "Audio" in name
+
+
+# --------------------------------------------------------------------------- outcomes
+
+
+def _header(source: Source, dataset: Dataset, part10: bool, sop: str) -> DicomHeader:
+    return DicomHeader(
+        path=source.path,
+        sop_class_uid=sop,
+        sop_instance_uid=_text(dataset, "SOPInstanceUID") or "",
+        transfer_syntax_uid=_transfer_syntax(dataset),
+        part10=part10,
+        study_instance_uid=_text(dataset, "StudyInstanceUID") or "",
+        series_instance_uid=_text(dataset, "SeriesInstanceUID") or "",
+        modality=_text(dataset, "Modality"),
+        study_date=_first_date(
+            dataset, "StudyDate", "SeriesDate", "AcquisitionDate", "ContentDate"
+        ),
+        study_time=_text(dataset, "StudyTime"),
+        study_description=_text(dataset, "StudyDescription"),
+        series_description=_text(dataset, "SeriesDescription"),
+        series_number=_int(dataset, "SeriesNumber"),
+        instance_number=_int(dataset, "InstanceNumber"),
+        accession_number=_text(dataset, "AccessionNumber"),
+        study_id=_text(dataset, "StudyID"),
+        patient=_patient(dataset),
+    )
+
+
+def _treatment_plan(source: Source, dataset: Dataset, sop: str, notes: list[str]) -> Document:
+    base = RT_TITLES.get(sop) or RT_TITLES_EXTRA.get(sop) or sop_name(sop)
+    label = (
+        _text(dataset, "RTPlanLabel")
+        or _text(dataset, "StructureSetLabel")
+        or _text(dataset, "RTPlanName")
+    )
+    title = f"{base}: {label}" if label else base
+    return Document(
+        path=source.path,
+        kind="treatment_plan",
+        title=title,
+        date=_first_date(
+            dataset,
+            "RTPlanDate",
+            "StructureSetDate",
+            "TreatmentDate",
+            "ContentDate",
+            "StudyDate",
+            "InstanceCreationDate",
+        ),
+        patient=_patient(dataset),
+        confidence=0.97,
+        evidence=(f"DICOM SOP class '{sop_name(sop)}'", *notes),
+        format=FORMAT,
+    )
+
+
+def _concept(item: Dataset, keyword: str = "ConceptNameCodeSequence") -> str | None:
+    try:
+        sequence = item.get(keyword)
+        if sequence:
+            return _text(sequence[0], "CodeMeaning")
+    except Exception:  # noqa: BLE001
+        return None
+    return None
+
+
+def sr_lines(dataset: Dataset) -> Iterator[str]:
+    """The readable text of a structured report: concept names with their values."""
+    count = 0
+
+    def walk(items: Any, depth: int) -> Iterator[str]:
+        nonlocal count
+        if depth > 32:
+            return
+        for item in items or ():
+            if count >= _MAX_SR_LINES:
+                return
+            name = _concept(item) or ""
+            kind = _text(item, "ValueType") or ""
+            value: str | None = None
+            if kind == "TEXT":
+                value = _text(item, "TextValue")
+            elif kind == "CODE":
+                value = _concept(item, "ConceptCodeSequence")
+            elif kind == "NUM":
+                try:
+                    measured = item.get("MeasuredValueSequence")
+                    if measured:
+                        unit = _concept(measured[0], "MeasurementUnitsCodeSequence") or ""
+                        value = f"{_text(measured[0], 'NumericValue')} {unit}".strip()
+                except Exception:  # noqa: BLE001
+                    value = None
+            elif kind in ("DATE", "TIME", "DATETIME", "PNAME", "UIDREF"):
+                value = _text(
+                    item,
+                    {
+                        "DATE": "Date",
+                        "TIME": "Time",
+                        "DATETIME": "DateTime",
+                        "PNAME": "PersonName",
+                        "UIDREF": "UID",
+                    }[kind],
+                )
+            line = f"{name}: {value}" if name and value else (value or name)
+            if line:
+                count += 1
+                yield line
+            try:
+                children = item.get("ContentSequence")
+            except Exception:  # noqa: BLE001
+                children = None
+            if children:
+                yield from walk(children, depth + 1)
+
+    try:
+        root = dataset.get("ContentSequence")
+    except Exception:  # noqa: BLE001
+        root = None
+    yield from walk(root, 0)
+
+
+def _classify(text: str, name: str | None) -> Any:
+    from recordpack.classify import classify_text
+
+    try:
+        return classify_text(text, name=name)
+    except Exception:  # noqa: BLE001  a classifier bug must not lose the document
+        return None
+
+
+def _report(source: Source, dataset: Dataset, sop: str, notes: list[str]) -> Document:
+    title = _concept(dataset) or _text(dataset, "SeriesDescription") or "Structured report"
+    lines = list(sr_lines(dataset))
+    text = "\n".join([title, *lines])
+    header_patient = _patient(dataset)
+    date = _first_date(dataset, "ContentDate", "StudyDate", "SeriesDate", "InstanceCreationDate")
+    evidence = [f"DICOM SOP class '{sop_name(sop)}'", *notes]
+    verdict = _classify(text, title)
+    # A structured report comes from an imaging department: it is the imaging
+    # report unless its text clearly says otherwise (e.g. a pathology SR).
+    if (
+        verdict is not None
+        and verdict.kind not in ("imaging_report", "other", "imaging_study")
+        and (verdict.confidence >= 0.75)
+    ):
+        kind, confidence = verdict.kind, verdict.confidence
+        evidence.extend(verdict.evidence)
+    else:
+        kind, confidence = "imaging_report", 0.9
+        evidence.append("structured report from an imaging study")
+        if verdict is not None and verdict.kind == "imaging_report":
+            evidence.extend(verdict.evidence)
+    return Document(
+        path=source.path,
+        kind=kind,
+        title=title,
+        date=date,
+        patient=header_patient
+        if not header_patient.is_empty()
+        else getattr(verdict, "patient", Patient()),
+        confidence=confidence,
+        evidence=tuple(evidence),
+        format=FORMAT,
+        text=text,
+    )
+
+
+def _encapsulated(source: Source, dataset: Dataset, sop: str, notes: list[str]) -> list[Outcome]:
+    """The embedded PDF or CDA, read by its own scanner; header facts fill the gaps."""
+    is_pdf = sop == ENCAPSULATED_PDF
+    label = "PDF" if is_pdf else "CDA"
+    title = _text(dataset, "DocumentTitle") or _concept(dataset) or f"{label} document in DICOM"
+    patient = _patient(dataset)
+    date = _first_date(dataset, "ContentDate", "StudyDate", "SeriesDate", "AcquisitionDateTime")
+    evidence = [f"DICOM SOP class '{sop_name(sop)}'", f"{label} encapsulated in DICOM", *notes]
+    outcomes: list[Outcome] = []
+    try:
+        data = bytes(dataset.EncapsulatedDocument)
+    except Exception:  # noqa: BLE001
+        data = b""
+    if data:
+        length = _int(dataset, "EncapsulatedDocumentLength")
+        if length and 0 < length <= len(data):
+            data = data[:length]
+        elif data.endswith(b"\x00"):
+            data = data[:-1]  # DICOM pads odd lengths with one NUL
+        if is_pdf:
+            from recordpack.scan import pdf as inner_scanner
+        else:
+            from recordpack.scan import ccda as inner_scanner  # type: ignore[no-redef]
+        try:
+            inner = inner_scanner.scan(Source.from_bytes(source.path, data))
+        except Exception:  # noqa: BLE001
+            inner = []
+        for outcome in inner:
+            if isinstance(outcome, Document):
+                if outcome.kind == "other" and outcome.confidence < 0.5:
+                    continue
+                outcomes.append(
+                    Document(
+                        path=source.path,
+                        kind=outcome.kind,
+                        title=outcome.title or title,
+                        date=outcome.date or date,
+                        patient=patient if not patient.is_empty() else outcome.patient,
+                        confidence=outcome.confidence,
+                        evidence=(*evidence, *outcome.evidence),
+                        format=FORMAT,
+                        text=outcome.text,
+                        part=outcome.part,
+                    )
+                )
+            elif isinstance(outcome, Problem):
+                outcomes.append(Problem(source.path, outcome.code, outcome.message, outcome.hint))
+    if not any(isinstance(o, Document) for o in outcomes):
+        verdict = _classify(title, title)
+        if (
+            verdict is not None
+            and verdict.kind not in ("other", "imaging_study")
+            and verdict.confidence >= 0.5
+        ):
+            kind, confidence = verdict.kind, min(verdict.confidence, 0.6)
+            evidence.append(f"document title '{title}'")
+        else:
+            kind, confidence = "imaging_report", 0.4
+            evidence.append("a document stored with imaging is usually the imaging report")
+        outcomes.append(
+            Document(source.path, kind, title, date, patient, confidence, tuple(evidence), FORMAT)
+        )
+    return outcomes
+
+
+def _waveform(source: Source, dataset: Dataset, sop: str, notes: list[str]) -> Document:
+    name = sop_name(sop).replace(" Storage", "")
+    return Document(
+        path=source.path,
+        kind="other",
+        title=_text(dataset, "StudyDescription") or name,
+        date=_first_date(dataset, "AcquisitionDateTime", "ContentDate", "StudyDate"),
+        patient=_patient(dataset),
+        confidence=0.9,
+        evidence=(f"DICOM SOP class '{sop_name(sop)}' (a recording, not an image)", *notes),
+        format=FORMAT,
+    )
+
+
+def _unreadable(source: Source, message: str) -> Problem:
+    return Problem(
+        source.path,
+        UNREADABLE,
+        message,
+        hint="Copy the file again from the imaging CD or portal, or ask the imaging department for a new copy.",
+    )
+
+
 def scan(source: Source) -> list[Outcome]:
-    """Read the file and say what it is."""
-    return []
+    """Read one DICOM file's header and say what it is (never raises for bad input)."""
+    try:
+        dataset, part10, truncated, notes = _read_dataset(source)
+    except _NotDicom as error:
+        return [_unreadable(source, f"This file has a DICOM name but {error}.")]
+    except Exception as error:  # noqa: BLE001  pydicom raises many kinds on damaged input
+        return [
+            _unreadable(
+                source, f"The DICOM header cannot be read ({type(error).__name__}: {error})."
+            )
+        ]
+
+    sop = _sop_class(dataset)
+    name = sop_name(sop) if sop else ""
+    outcomes: list[Outcome] = []
+    if truncated:
+        outcomes.append(
+            _unreadable(source, "The image data in this file ends early: the file is incomplete.")
+        )
+
+    if sop == DICOMDIR_SOP or (not sop and "DirectoryRecordSequence" in dataset):
+        return [Skipped(source.path, DICOMDIR_REASON)]
+    if sop in RT_IMAGES:
+        outcomes.insert(0, _header(source, dataset, part10, sop))
+    elif sop in RT_TITLES or sop in RT_TITLES_EXTRA:
+        outcomes.insert(0, _treatment_plan(source, dataset, sop, notes))
+    elif sop in (ENCAPSULATED_PDF, ENCAPSULATED_CDA):
+        outcomes[:0] = _encapsulated(source, dataset, sop, notes)
+    elif sop in IMAGING_SR:
+        outcomes.insert(0, _header(source, dataset, part10, sop))
+    elif _is_sr(sop, name):
+        outcomes.insert(0, _report(source, dataset, sop, notes))
+    elif _is_waveform(name):
+        outcomes.insert(0, _waveform(source, dataset, sop, notes))
+    elif sop or _text(dataset, "StudyInstanceUID") or _text(dataset, "Modality"):
+        outcomes.insert(0, _header(source, dataset, part10, sop))
+    else:
+        return [
+            Problem(
+                source.path,
+                UNSUPPORTED if len(dataset) else UNREADABLE,
+                "This DICOM file says nothing about what it is (no SOP class, study or modality), "
+                "so it cannot be placed in a study.",
+                hint="If it came from an imaging CD, copy the CD again; if not, it can probably be left out.",
+            )
+        ]
+    return outcomes

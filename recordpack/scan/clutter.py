@@ -1,0 +1,139 @@
+"""Which files and folders are not records: system clutter, CD viewer software, indexes.
+
+Table-driven: each rule is (what it matches, the plain-language reason shown to
+the user). Paths are relative, ``/``-separated; the same rules apply inside
+archives (portal zips made on a Mac carry ``__MACOSX/`` and ``._*`` files).
+Nothing is dropped silently: the walker lists every match as *skipped*.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from typing import Final
+
+SYSTEM_FILE: Final = "system file"
+APPLEDOUBLE: Final = "macOS resource-fork copy (not a record)"
+VIEWER: Final = "CD viewer software (not a record)"
+DICOMDIR_REASON: Final = "DICOM directory index (the images themselves are read)"
+PORTAL_INDEX: Final = "portal download index"
+TEMP_FILE: Final = "temporary or lock file left by another program"
+SHORTCUT: Final = "shortcut to another file"
+
+#: Folder names (lower case, glob) whose whole content is skipped, with the reason.
+DIRECTORY_RULES: Final[tuple[tuple[str, str], ...]] = (
+    ("__macosx", "macOS archive metadata (not records)"),
+    (".spotlight-v100", SYSTEM_FILE),
+    (".fseventsd", SYSTEM_FILE),
+    (".trashes", SYSTEM_FILE),
+    (".trash", SYSTEM_FILE),
+    (".temporaryitems", SYSTEM_FILE),
+    ("$recycle.bin", SYSTEM_FILE),
+    ("system volume information", SYSTEM_FILE),
+    (".git", "version-control data (not records)"),
+    # Viewer software copied from imaging CDs.
+    ("viewer", VIEWER),
+    ("*dicomviewer*", VIEWER),
+    ("*dicom_viewer*", VIEWER),
+    ("*cdviewer*", VIEWER),
+    ("*imageviewer*", VIEWER),
+    ("*image_viewer*", VIEWER),
+    ("efilm*", VIEWER),
+    ("radiant*", VIEWER),
+    ("microdicom*", VIEWER),
+    ("onis*", VIEWER),
+    ("osirix*", VIEWER),
+    ("horos*", VIEWER),
+    ("weasis*", VIEWER),
+    ("iqview*", VIEWER),
+    ("synapse*viewer*", VIEWER),
+    ("jre", VIEWER),
+    ("jre?*", VIEWER),
+    ("java", VIEWER),
+    ("program files*", VIEWER),
+)
+
+#: File names (lower case, glob) that are skipped, with the reason.
+FILE_RULES: Final[tuple[tuple[str, str], ...]] = (
+    (".ds_store", SYSTEM_FILE),
+    ("thumbs.db", SYSTEM_FILE),
+    ("ehthumbs.db", SYSTEM_FILE),
+    ("desktop.ini", SYSTEM_FILE),
+    (".directory", SYSTEM_FILE),
+    ("icon\r", SYSTEM_FILE),
+    (".localized", SYSTEM_FILE),
+    ("._*", APPLEDOUBLE),
+    ("~$*", TEMP_FILE),
+    (".~lock.*#", TEMP_FILE),
+    ("*.tmp", TEMP_FILE),
+    ("*.crdownload", "unfinished browser download (download it again)"),
+    ("*.part", "unfinished browser download (download it again)"),
+    ("*.lnk", SHORTCUT),
+    ("*.url", SHORTCUT),
+    ("autorun.inf", VIEWER),
+    ("autorun.exe", VIEWER),
+    ("*.exe", VIEWER),
+    ("*.dll", VIEWER),
+    ("*.msi", VIEWER),
+    ("*.ocx", VIEWER),
+    ("*.sys", VIEWER),
+    ("*.bat", VIEWER),
+    ("*.cmd", VIEWER),
+    ("*.jar", VIEWER),
+    ("*.ico", VIEWER),
+    ("*.cab", VIEWER),
+    ("*.dylib", VIEWER),
+    ("dicomdir", DICOMDIR_REASON),
+    ("dicomdir.*", DICOMDIR_REASON),
+    ("dicomdir-*", DICOMDIR_REASON),
+)
+
+#: Names skipped only inside archives: the index files of an IHE XDM portal zip.
+ARCHIVE_FILE_RULES: Final[tuple[tuple[str, str], ...]] = (
+    ("metadata.xml", PORTAL_INDEX),
+    ("index.htm", PORTAL_INDEX),
+    ("index.html", PORTAL_INDEX),
+    ("readme.txt", PORTAL_INDEX),
+)
+
+
+def _compile(rules: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple(
+        (re.compile(fnmatch.translate(pattern), re.DOTALL), reason) for pattern, reason in rules
+    )
+
+
+_DIRECTORIES = _compile(DIRECTORY_RULES)
+_FILES = _compile(FILE_RULES)
+_ARCHIVE_FILES = _compile(ARCHIVE_FILE_RULES)
+
+
+def _match(rules: tuple[tuple[re.Pattern[str], str], ...], name: str) -> str | None:
+    lowered = name.lower()
+    for pattern, reason in rules:
+        if pattern.fullmatch(lowered):
+            return reason
+    return None
+
+
+def directory_reason(name: str) -> str | None:
+    """Why a folder with this name is skipped as a whole, or None to walk into it."""
+    return _match(_DIRECTORIES, name)
+
+
+def file_reason(path: str, *, in_archive: bool = False) -> str | None:
+    """Why the file at this relative path is skipped, or None when it may be a record.
+
+    Folders on the way are checked too, so archive members under ``__MACOSX/``
+    are skipped like folders on disk.
+    """
+    parts = path.split("/")
+    for folder in parts[:-1]:
+        reason = directory_reason(folder)
+        if reason is not None:
+            return reason
+    name = parts[-1]
+    reason = _match(_FILES, name)
+    if reason is None and in_archive:
+        reason = _match(_ARCHIVE_FILES, name)
+    return reason

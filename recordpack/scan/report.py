@@ -1,0 +1,176 @@
+"""The human view of a :class:`ScanResult`: plain words for a patient, stable for scripts.
+
+``render_scan`` is the whole report; its parts (``render_patients``,
+``render_records``, ``render_problems``, ``render_skipped``) are reusable by
+other commands (``check`` shows the same records and problems).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from posixpath import commonpath
+
+from recordpack.model import KIND_TITLES, KINDS, Patient, Problem, Record, ScanResult, Skipped
+
+#: Heading shown above each problem code.
+PROBLEM_TITLES: dict[str, str] = {
+    "unreadable": "cannot be read",
+    "encrypted": "password-protected",
+    "no_text": "no readable text",
+    "duplicate": "duplicate copy",
+    "unsupported": "not a format recordpack reads",
+    "patient_mismatch": "names a different patient",
+    "unsafe_name": "unsafe name inside a zip",
+    "zip_bomb": "suspicious zip",
+}
+
+_INDENT = "  "
+_DATE_WIDTH = 10
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {plural or word + 's'}"
+
+
+def patient_key(patient: Patient) -> str:
+    """A loose identity for a name: case, order, punctuation and ``^`` do not matter."""
+    tokens = re.split(r"[\s^,.]+", (patient.name or "").upper())
+    return " ".join(sorted(t for t in tokens if len(t) > 1))
+
+
+def patients(records: Iterable[Record]) -> list[tuple[Patient, int]]:
+    """The distinct patients records name, most frequent first, with record counts."""
+    by_key: dict[str, Counter[tuple[str | None, str | None, str | None]]] = {}
+    for record in records:
+        key = patient_key(record.patient)
+        if not key:
+            continue
+        by_key.setdefault(key, Counter())[
+            (record.patient.name, record.patient.birth_date, record.patient.id)
+        ] += 1
+    found: list[tuple[Patient, int]] = []
+    for counts in by_key.values():
+        name = Counter({k[0]: v for k, v in counts.items()}).most_common(1)[0][0]
+        birth = next((k[1] for k, _ in counts.most_common() if k[1]), None)
+        pid = next((k[2] for k, _ in counts.most_common() if k[2]), None)
+        found.append((Patient(name, birth, pid), sum(counts.values())))
+    found.sort(key=lambda item: -item[1])
+    return found
+
+
+def _describe(patient: Patient) -> str:
+    parts = [patient.name or "name unknown"]
+    if patient.birth_date:
+        parts.append(f"born {patient.birth_date}")
+    if patient.id:
+        parts.append(f"ID {patient.id}")
+    return ", ".join(parts)
+
+
+def render_patients(result: ScanResult) -> list[str]:
+    """Who the records are about; several names get a warning line."""
+    found = patients(result.records)
+    if not found:
+        return ["Patient: no name found in the records."]
+    if len(found) == 1:
+        return [f"Patient: {_describe(found[0][0])}"]
+    lines = ["The records name more than one person:"]
+    lines += [f"{_INDENT}{_describe(p)}  ({_plural(n, 'record')})" for p, n in found]
+    lines.append(
+        f"{_INDENT}Check that every record is yours (names may also be spelled differently)."
+    )
+    return lines
+
+
+def _files_line(files: tuple[str, ...]) -> str:
+    if len(files) <= 3:
+        return ", ".join(files)
+    outside = [f.rsplit("!", 1)[0] for f in files]
+    try:
+        folder = commonpath(outside)
+    except ValueError:
+        folder = ""
+    where = f"{folder}/" if folder else "this folder"
+    return f"{_plural(len(files), 'file')} in {where}"
+
+
+def render_records(records: Iterable[Record]) -> list[str]:
+    """Records grouped by kind (model.KINDS order), each with date, title and files."""
+    by_kind: dict[str, list[Record]] = {}
+    for record in records:
+        by_kind.setdefault(record.kind, []).append(record)
+    lines: list[str] = []
+    for kind in (*KINDS, *sorted(set(by_kind) - set(KINDS))):
+        group = by_kind.get(kind)
+        if not group:
+            continue
+        lines.append(f"{KIND_TITLES.get(kind, kind)} ({len(group)})")
+        for record in group:
+            date = (record.date or "no date").ljust(_DATE_WIDTH)
+            lines.append(f"{_INDENT}{date}  {record.title}")
+            pad = _INDENT + " " * (_DATE_WIDTH + 2)
+            lines.append(f"{pad}{_files_line(record.files)}")
+            if record.corrected_from is not None:
+                lines.append(
+                    f"{pad}(your correction; recordpack had it as {record.corrected_from})"
+                )
+            elif record.confidence < 0.5:
+                lines.append(
+                    f"{pad}(not sure of this one: check it, and correct it with --label if needed)"
+                )
+        lines.append("")
+    return lines
+
+
+def render_problems(problems: Iterable[Problem]) -> list[str]:
+    """Each problem with its file, what is wrong and what to do."""
+    problems = list(problems)
+    if not problems:
+        return []
+    lines = [f"Problems ({len(problems)}): these files need a look"]
+    for problem in problems:
+        title = PROBLEM_TITLES.get(problem.code, problem.code.replace("_", " "))
+        lines.append(f"{_INDENT}{problem.path}  [{title}]")
+        lines.append(f"{_INDENT * 2}{problem.message}")
+        if problem.hint:
+            lines.append(f"{_INDENT * 2}What to do: {problem.hint}")
+    lines.append("")
+    return lines
+
+
+def render_skipped(skipped: Iterable[Skipped], *, examples: int = 3) -> list[str]:
+    """Skipped files counted by reason, with a few names each."""
+    by_reason: dict[str, list[str]] = {}
+    for item in skipped:
+        by_reason.setdefault(item.reason, []).append(item.path)
+    if not by_reason:
+        return []
+    total = sum(len(paths) for paths in by_reason.values())
+    lines = [f"Skipped ({total}): not medical records"]
+    for reason, paths in sorted(by_reason.items(), key=lambda kv: -len(kv[1])):
+        shown = ", ".join(paths[:examples]) + (", ..." if len(paths) > examples else "")
+        lines.append(f"{_INDENT}{len(paths)} x {reason}: {shown}")
+    lines.append("")
+    return lines
+
+
+def render_scan(result: ScanResult) -> str:
+    """The whole human report of a scan."""
+    lines = [
+        f"Scanned {result.root}: {_plural(len(result.files), 'file')} read.",
+        *render_patients(result),
+        "",
+    ]
+    if result.records:
+        lines += render_records(result.records)
+    else:
+        lines += ["No medical records were found.", ""]
+    lines += render_problems(result.problems)
+    lines += render_skipped(result.skipped)
+    lines.append(
+        f"Summary: {_plural(len(result.records), 'record')}, {_plural(len(result.problems), 'problem')}, "
+        f"{len(result.skipped)} skipped."
+    )
+    return "\n".join(lines)

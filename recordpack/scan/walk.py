@@ -1,0 +1,387 @@
+"""The folder walker: list, read and hash each file once, dispatch, deduplicate.
+
+Guarantees: nothing is written anywhere; files and folders are opened with
+``O_NOATIME`` where the system permits, so not even access times change;
+symbolic links are never followed; output is deterministic although files are
+read by a small thread pool (results are consumed in sorted path order); memory
+stays flat (at most a window of ``HEAD_SIZE`` heads is alive at once).
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import stat
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import BinaryIO, Final
+
+from recordpack.errors import InputError
+from recordpack.model import DUPLICATE, UNREADABLE, UNSUPPORTED, FileInfo, Problem, Skipped
+from recordpack.scan import archive, ccda, clutter, dicom, fhir, hl7v2, image, pdf, text
+from recordpack.scan.base import HEAD_SIZE, Outcome, Source
+
+#: Scanners in the order they are offered a file: the first whose ``sniff`` accepts it wins.
+SCANNERS: Final[tuple[ModuleType, ...]] = (dicom, archive, pdf, ccda, fhir, hl7v2, image, text)
+
+CHUNK_SIZE: Final = 1024 * 1024
+_NOATIME: Final = getattr(os, "O_NOATIME", 0)
+_NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY: Final = getattr(os, "O_DIRECTORY", 0)
+
+
+def open_fd(path: str | Path, flags: int = os.O_RDONLY) -> int:
+    """``os.open`` without following a final symlink, with ``O_NOATIME`` when permitted.
+
+    ``O_NOATIME`` is refused (EPERM) for files the user does not own; then the
+    plain open is used: relatime systems rarely update atime for a read anyway.
+    """
+    flags |= _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    if _NOATIME:
+        try:
+            return os.open(path, flags | _NOATIME)
+        except PermissionError:
+            pass
+        except OSError as error:
+            if error.errno not in (errno.EPERM, errno.EINVAL):
+                raise
+    return os.open(path, flags)
+
+
+def open_file(path: str | Path) -> BinaryIO:
+    """A buffered binary stream over a file on disk, opened as :func:`open_fd` does."""
+    return os.fdopen(open_fd(path), "rb")
+
+
+def read_and_hash(path: str | Path) -> tuple[int, str, bytes]:
+    """Size, SHA-256 and the first ``HEAD_SIZE`` bytes of a file, reading it once."""
+    digest = hashlib.sha256()
+    head = bytearray()
+    size = 0
+    buffer = bytearray(CHUNK_SIZE)
+    view = memoryview(buffer)
+    with os.fdopen(open_fd(path), "rb", buffering=0) as stream:
+        while count := stream.readinto(buffer):
+            digest.update(view[:count])
+            if len(head) < HEAD_SIZE:
+                head += view[: min(count, HEAD_SIZE - len(head))]
+            size += count
+    return size, digest.hexdigest(), bytes(head)
+
+
+# --------------------------------------------------------------------------- listing
+
+
+@dataclass(frozen=True)
+class _Listing:
+    files: list[tuple[str, str]]  # (relative path, absolute path), sorted
+    skipped: list[Skipped]
+    problems: list[Problem]
+
+
+def _permission_problem(rel: str, error: OSError) -> Problem:
+    return Problem(
+        rel,
+        UNREADABLE,
+        f"recordpack is not allowed to read this ({error.strerror or error}).",
+        hint="Check the file's permissions, or copy the records into a folder of your own and scan that.",
+    )
+
+
+def list_folder(root: Path) -> _Listing:
+    """Every regular file under ``root`` (sorted), what is skipped, and what cannot be listed."""
+    files: list[tuple[str, str]] = []
+    skipped: list[Skipped] = []
+    problems: list[Problem] = []
+
+    def walk(directory: str, rel: str) -> None:
+        try:
+            fd = open_fd(directory, os.O_RDONLY | _DIRECTORY)
+        except OSError as error:
+            problems.append(_permission_problem(rel or ".", error))
+            return
+        try:
+            with os.scandir(fd) as entries:
+                listing = sorted(entries, key=lambda entry: entry.name)
+            for entry in listing:
+                child_rel = f"{rel}/{entry.name}" if rel else entry.name
+                child_abs = os.path.join(directory, entry.name)
+                try:
+                    if entry.is_symlink():
+                        skipped.append(Skipped(child_rel, SYMLINK_REASON))
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        reason = clutter.directory_reason(entry.name)
+                        if reason is not None:
+                            skipped.append(Skipped(child_rel + "/", reason))
+                        else:
+                            walk(child_abs, child_rel)
+                        continue
+                    mode = entry.stat(follow_symlinks=False).st_mode
+                except OSError as error:
+                    problems.append(_permission_problem(child_rel, error))
+                    continue
+                if not stat.S_ISREG(mode):
+                    skipped.append(
+                        Skipped(child_rel, "not a regular file (device, pipe or socket)")
+                    )
+                    continue
+                reason = clutter.file_reason(child_rel)
+                if reason is not None:
+                    skipped.append(Skipped(child_rel, reason))
+                    continue
+                files.append((child_rel, child_abs))
+        finally:
+            os.close(fd)
+
+    walk(os.path.realpath(root), "")
+    files.sort()
+    return _Listing(files, skipped, problems)
+
+
+#: Links are never followed, nor even resolved: reading a link updates its own
+#: access time, and the folder must stay exactly as it was.
+SYMLINK_REASON: Final = (
+    "link to another file (links are not followed; if the file it points to is "
+    "outside this folder, copy the file itself here)"
+)
+
+
+# --------------------------------------------------------------------------- dispatch
+
+
+def choose(source: Source) -> ModuleType | None:
+    """The first scanner whose ``sniff`` accepts the source, or None."""
+    for scanner in SCANNERS:
+        try:
+            if scanner.sniff(source):
+                return scanner
+        except Exception:  # noqa: BLE001, S112  a faulty sniff must not stop the scan
+            continue
+    return None
+
+
+def unsupported(source: Source) -> Problem:
+    """The problem reported for a file no scanner can read."""
+    kind = f"'{source.suffix}' files" if source.suffix else "files like this (no extension)"
+    return Problem(
+        source.path,
+        UNSUPPORTED,
+        f"recordpack cannot read {kind}, so this file was not looked at.",
+        hint="If it is a medical record, save or print it as a PDF and put the PDF in the folder; "
+        "otherwise leave it out.",
+    )
+
+
+def run_scanner(scanner: ModuleType, source: Source) -> list[Outcome]:
+    """``scanner.scan(source)`` that turns any unexpected failure into an ``unreadable`` problem."""
+    try:
+        outcomes: list[Outcome] = list(scanner.scan(source))
+    except Exception as error:  # noqa: BLE001  a bad file never stops the scan
+        return [
+            Problem(
+                source.path,
+                UNREADABLE,
+                f"This {scanner.FORMAT.upper()} file could not be read "
+                f"({type(error).__name__}: {error}).",
+                hint="The file may be damaged: open it on your computer to check, "
+                "or get a new copy from where it came from.",
+            )
+        ]
+    if not outcomes:
+        return [
+            Problem(
+                source.path,
+                UNSUPPORTED,
+                f"No medical record was found in this {scanner.FORMAT.upper()} file.",
+                hint="If it is a record, save or print it as a PDF and put the PDF in the folder.",
+            )
+        ]
+    return outcomes
+
+
+def dispatch(source: Source) -> list[Outcome]:
+    """What the right scanner says about one source (never raises for bad input)."""
+    scanner = choose(source)
+    if scanner is None:
+        return [unsupported(source)]
+    return run_scanner(scanner, source)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class _Item:
+    """One file (or archive member) read by a worker, in sorted order by ``key``."""
+
+    key: tuple[int, ...]
+    path: str
+    info: FileInfo | None = None
+    outcomes: list[Outcome] = field(default_factory=list)
+    children: list[_Item] = field(default_factory=list)
+
+
+class _Claims:
+    """Which file first holds each content, so duplicates are not scanned twice.
+
+    A worker scans a file unless a file earlier in sorted order (a smaller key)
+    has already claimed the same SHA-256; the consumer, which walks results in
+    sorted order, makes the final (deterministic) duplicate decision.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._first: dict[str, tuple[int, ...]] = {}
+
+    def claim(self, sha256: str, key: tuple[int, ...]) -> bool:
+        with self._lock:
+            current = self._first.get(sha256)
+            if current is None or key < current:
+                self._first[sha256] = key
+                return True
+            return False
+
+
+def _empty_problem(path: str) -> Problem:
+    return Problem(
+        path,
+        UNREADABLE,
+        "The file is empty (0 bytes).",
+        hint="The download or copy did not finish: get the file again.",
+    )
+
+
+def _process(key: tuple[int, ...], source: Source, claims: _Claims) -> _Item:
+    item = _Item(key, source.path, FileInfo(source.path, source.size, source.sha256))
+    if source.size == 0:
+        item.outcomes.append(_empty_problem(source.path))
+        return item
+    if not claims.claim(source.sha256, key):
+        return item  # a duplicate of an earlier file: decided by the consumer
+    scanner = choose(source)
+    if scanner is archive:
+        for index, member in enumerate(archive.members(source)):
+            if isinstance(member, Source):
+                item.children.append(_process((*key, index), member, claims))
+            else:
+                item.children.append(_Item((*key, index), member.path, outcomes=[member]))
+    elif scanner is None:
+        item.outcomes.append(unsupported(source))
+    else:
+        item.outcomes.extend(run_scanner(scanner, source))
+    return item
+
+
+def _read_one(key: tuple[int, ...], rel: str, absolute: str, claims: _Claims) -> _Item:
+    try:
+        size, digest, head = read_and_hash(absolute)
+    except OSError as error:
+        return _Item(key, rel, outcomes=[_permission_problem(rel, error)])
+    source = Source(rel, size, digest, head, opener=lambda: open_file(absolute))
+    return _process(key, source, claims)
+
+
+def _workers() -> int:
+    # Hashing and file reads release the GIL; parsing does not. A few threads
+    # keep the disk and one core busy without crowding a small machine.
+    return max(2, min(4, (os.cpu_count() or 2)))
+
+
+def read_items(
+    files: list[tuple[str, str]], progress: Callable[[int, int], None] | None = None
+) -> Iterator[_Item]:
+    """Read, hash and scan every file with a thread pool; yield items in sorted order."""
+    claims = _Claims()
+    total = len(files)
+    window = _workers() * 2
+    pending: deque[Future[_Item]] = deque()
+    with ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="recordpack-scan") as pool:
+        todo = iter(enumerate(files))
+        for index, (rel, absolute) in todo:
+            pending.append(pool.submit(_read_one, (index,), rel, absolute, claims))
+            if len(pending) >= window:
+                break
+        done = 0
+        while pending:
+            item = pending.popleft().result()
+            for index, (rel, absolute) in todo:
+                pending.append(pool.submit(_read_one, (index,), rel, absolute, claims))
+                break
+            done += 1
+            if progress is not None:
+                progress(done, total)
+            yield item
+
+
+@dataclass
+class Collected:
+    """Everything the items said, with duplicates resolved."""
+
+    files: dict[str, FileInfo] = field(default_factory=dict)
+    outcomes: list[Outcome] = field(default_factory=list)
+    #: Paths whose content was scanned (first copies), for corrections of problem files.
+    scanned: set[str] = field(default_factory=set)
+
+
+def collect(items: Iterator[_Item]) -> Collected:
+    """Flatten items (archive members after their archive) and mark duplicates."""
+    result = Collected()
+    first_path: dict[str, str] = {}
+
+    def visit(item: _Item) -> None:
+        if item.info is not None:
+            result.files[item.path] = item.info
+            if item.info.size > 0:
+                original = first_path.get(item.info.sha256)
+                if original is not None:
+                    result.outcomes.append(
+                        Problem(
+                            item.path,
+                            DUPLICATE,
+                            f"Same content as {original}: it is listed once, under that name.",
+                            hint="Nothing to do; you may delete the extra copy to keep the folder tidy.",
+                            duplicate_of=original,
+                        )
+                    )
+                    return
+                first_path[item.info.sha256] = item.path
+            result.scanned.add(item.path)
+        result.outcomes.extend(item.outcomes)
+        for child in item.children:
+            visit(child)
+
+    for item in items:
+        visit(item)
+    return result
+
+
+def check_root(root: str | Path) -> Path:
+    """The folder to scan, or :class:`InputError` saying why it cannot be scanned."""
+    path = Path(root)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise InputError(
+            f"{root}: no such folder.",
+            hint="Check the spelling, or drag the folder onto the terminal.",
+        ) from None
+    except OSError as error:
+        raise InputError(f"{root}: cannot be opened ({error.strerror}).") from None
+    if not stat.S_ISDIR(mode):
+        raise InputError(
+            f"{root} is a file, not a folder.",
+            hint="Put the records in a folder and scan the folder.",
+        )
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise InputError(
+            f"{root}: recordpack is not allowed to read this folder.",
+            hint="Check the folder's permissions, or copy the records into a folder of your own.",
+        )
+    return path

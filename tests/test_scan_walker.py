@@ -1,0 +1,227 @@
+"""The folder walker: hashing, clutter, symlinks, duplicates, corrections, no changes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pydicom.uid import generate_uid
+
+from recordpack.cli import main
+from recordpack.errors import InputError, UsageError
+from recordpack.model import KINDS
+from recordpack.scan import load_corrections, parse_labels, scan_folder, walk
+from recordpack.scan.base import HEAD_SIZE, Source
+from tests.scan_helpers import make_dataset, snapshot, write_part10, write_raw
+
+
+def _ct_series(folder: Path, count: int, *, study: str, series: str, prefix: str = "IM") -> None:
+    for number in range(1, count + 1):
+        ds = make_dataset(study_uid=study, series_uid=series, instance=number)
+        write_part10(ds, folder / f"{prefix}{number:04d}")
+
+
+@pytest.fixture
+def records_folder(tmp_path: Path) -> Path:
+    """A small patient folder: a CD copy, a portal zip, clutter, a duplicate, a link."""
+    root = tmp_path / "records"
+    study = generate_uid()
+    _ct_series(root / "CD" / "DICOM" / "S1", 3, study=study, series=generate_uid())
+    write_raw(
+        make_dataset(study_uid=study, series_uid=generate_uid(), instance=1, series_number=2),
+        root / "CD" / "DICOM" / "S2" / "00000001",
+    )
+    (root / "CD" / "DICOMDIR").write_bytes(b"\x00" * 128 + b"DICM")
+    (root / "CD" / "AUTORUN.INF").write_text("[autorun]\nopen=viewer.exe\n")
+    (root / "CD" / "Viewer").mkdir()
+    (root / "CD" / "Viewer" / "viewer.exe").write_bytes(b"MZ" + b"\x00" * 100)
+    (root / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (root / "notes.xyz").write_bytes(b"\x07\x08 binary stuff nobody reads")
+    (root / "empty.pdf").write_bytes(b"")
+    shutil.copy(root / "CD" / "DICOM" / "S1" / "IM0001", root / "copy of IM0001")
+    with zipfile.ZipFile(root / "portal.zip", "w") as archive:
+        archive.write(root / "CD" / "DICOM" / "S1" / "IM0002", "export/IM0002.dcm")
+        archive.writestr("__MACOSX/._IM0002.dcm", b"junk")
+    (root / "link-out").symlink_to("/etc/hostname")
+    (root / "link-in").symlink_to(root / "notes.xyz")
+    return root
+
+
+def test_every_file_is_hashed_once_and_listed(records_folder: Path) -> None:
+    result = scan_folder(records_folder)
+    on_disk = {
+        str(path.relative_to(records_folder)): path
+        for path in records_folder.rglob("*")
+        if path.is_file() and not path.is_symlink()
+    }
+    skipped = {s.path for s in result.skipped}
+    for rel, path in on_disk.items():
+        if rel in skipped or rel.startswith("CD/Viewer/"):
+            continue
+        info = result.files[rel]
+        assert info.size == path.stat().st_size
+        assert info.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    # The zip member is listed with its own hash, under archive!member.
+    member = result.files["portal.zip!export/IM0002.dcm"]
+    expected = (records_folder / "CD" / "DICOM" / "S1" / "IM0002").read_bytes()
+    assert member.sha256 == hashlib.sha256(expected).hexdigest()
+
+
+def test_clutter_links_and_viewer_are_skipped_with_reasons(records_folder: Path) -> None:
+    result = scan_folder(records_folder)
+    reasons = {s.path: s.reason for s in result.skipped}
+    assert "DICOM directory index" in reasons["CD/DICOMDIR"]
+    assert "viewer" in reasons["CD/Viewer/"].lower()
+    assert "viewer" in reasons["CD/AUTORUN.INF"].lower()
+    assert reasons[".DS_Store"] == "system file"
+    assert "not followed" in reasons["link-out"] and "not followed" in reasons["link-in"]
+    assert "portal.zip!__MACOSX/._IM0002.dcm" in reasons
+    assert not any(path.startswith(("CD/Viewer", "link")) for path in result.files)
+
+
+def test_duplicates_are_one_record_and_a_problem(records_folder: Path) -> None:
+    result = scan_folder(records_folder)
+    (study,) = [r for r in result.records if r.kind == "imaging_study"]
+    # 4 distinct instances; the two byte-identical copies are not counted again.
+    assert study.study is not None and study.study.instance_count == 4
+    assert len(study.study.series) == 2
+    duplicates = {p.path: p.duplicate_of for p in result.problems if p.code == "duplicate"}
+    assert duplicates == {
+        "copy of IM0001": "CD/DICOM/S1/IM0001",
+        "portal.zip!export/IM0002.dcm": "CD/DICOM/S1/IM0002",
+    }
+    assert "copy of IM0001" in result.files
+
+
+def test_bad_files_are_problems_and_the_rest_still_scans(records_folder: Path) -> None:
+    result = scan_folder(records_folder)
+    codes = {p.path: p.code for p in result.problems}
+    assert codes["empty.pdf"] == "unreadable"
+    assert codes["notes.xyz"] == "unsupported"
+    assert any(r.kind == "imaging_study" for r in result.records)
+
+
+def test_a_crashing_scanner_becomes_an_unreadable_problem(
+    records_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from recordpack.scan import dicom
+
+    real = dicom.scan
+
+    def explode(source: Source) -> list[object]:
+        if source.path.endswith("IM0003"):
+            raise RuntimeError("simulated scanner bug")
+        return real(source)  # type: ignore[return-value]
+
+    monkeypatch.setattr(dicom, "scan", explode)
+    result = scan_folder(records_folder)
+    problem = next(p for p in result.problems if p.path == "CD/DICOM/S1/IM0003")
+    assert problem.code == "unreadable" and "simulated scanner bug" in problem.message
+    (study,) = [r for r in result.records if r.kind == "imaging_study"]
+    assert study.study is not None and study.study.instance_count == 3
+
+
+def test_results_are_deterministic_and_sorted(records_folder: Path) -> None:
+    first = scan_folder(records_folder).to_json()
+    second = scan_folder(records_folder).to_json()
+    assert first == second
+    order = [KINDS.index(r["kind"]) for r in first["records"]]
+    assert order == sorted(order)
+
+
+def test_progress_reports_every_file(records_folder: Path) -> None:
+    calls: list[tuple[int, int]] = []
+    scan_folder(records_folder, progress=lambda done, total: calls.append((done, total)))
+    total = calls[-1][1]
+    assert calls[0] == (0, total) and calls[-1] == (total, total)
+    assert [done for done, _ in calls] == list(range(total + 1))
+
+
+def test_missing_or_file_root_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such folder"):
+        scan_folder(tmp_path / "nope")
+    (tmp_path / "a.pdf").write_bytes(b"%PDF-1.4")
+    with pytest.raises(InputError, match="is a file"):
+        scan_folder(tmp_path / "a.pdf")
+
+
+def test_unreadable_file_is_a_problem(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root can read any file")
+    (tmp_path / "secret.pdf").write_bytes(b"%PDF-1.4 x")
+    (tmp_path / "secret.pdf").chmod(0)
+    result = scan_folder(tmp_path)
+    assert result.problems[0].code == "unreadable" and "not allowed" in result.problems[0].message
+
+
+def test_head_and_hash_at_chunk_edges(tmp_path: Path) -> None:
+    for size in (0, 1, HEAD_SIZE - 1, HEAD_SIZE, HEAD_SIZE + 1, walk.CHUNK_SIZE + 1):
+        data = os.urandom(size)
+        path = tmp_path / f"f{size}"
+        path.write_bytes(data)
+        got_size, digest, head = walk.read_and_hash(path)
+        assert got_size == size
+        assert digest == hashlib.sha256(data).hexdigest()
+        assert head == data[:HEAD_SIZE]
+
+
+# --------------------------------------------------------------------------- corrections
+
+
+def test_label_corrects_a_kind_and_says_so(records_folder: Path) -> None:
+    corrections = parse_labels(["CD/DICOM/S1/IM0001=other"])
+    result = scan_folder(records_folder, corrections=corrections)
+    (record,) = [r for r in result.records if "CD/DICOM/S1/IM0001" in r.files]
+    assert record.kind == "other" and record.corrected_from == "imaging_study"
+    assert record.confidence == 1.0 and record.evidence[0] == "corrected by the user"
+    assert record.to_json()["corrected_from"] == "imaging_study"
+
+
+def test_correction_of_a_problem_file_creates_a_record(records_folder: Path) -> None:
+    result = scan_folder(records_folder, corrections=parse_labels(["notes.xyz=clinical_note"]))
+    (record,) = [r for r in result.records if r.files == ("notes.xyz",)]
+    assert record.kind == "clinical_note"
+
+
+def test_corrections_file_and_its_errors(records_folder: Path, tmp_path: Path) -> None:
+    good = tmp_path / "fix.csv"
+    good.write_text('path,kind\n# a comment\n\n"CD/DICOM/S1/*",other\n')
+    result = scan_folder(records_folder, corrections=load_corrections(good))
+    assert any(r.corrected_from == "imaging_study" for r in result.records)
+
+    bad_kind = tmp_path / "bad.csv"
+    bad_kind.write_text("notes.xyz,clinical_note\nnotes.xyz,xray\n")
+    with pytest.raises(UsageError, match=r"bad.csv line 2: 'xray' is not a record kind"):
+        load_corrections(bad_kind)
+
+    nothing = tmp_path / "nothing.csv"
+    nothing.write_text("missing.pdf,lab_result\n")
+    with pytest.raises(UsageError, match=r"nothing.csv line 1: 'missing.pdf' matches no file"):
+        scan_folder(records_folder, corrections=load_corrections(nothing))
+
+    with pytest.raises(UsageError, match="expected PATH=KIND"):
+        parse_labels(["just-a-path"])
+
+
+# --------------------------------------------------------------------------- no changes
+
+
+def test_scan_changes_nothing_in_the_folder(records_folder: Path) -> None:
+    # Access times in the past: a plain read would update them (relatime rules).
+    past = time.time() - 10 * 24 * 3600
+    for path in [*records_folder.rglob("*"), records_folder]:
+        if not path.is_symlink():
+            os.utime(path, (past, path.stat().st_mtime))
+    before = snapshot(records_folder)
+    result = CliRunner().invoke(main, ["scan", str(records_folder)])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(main, ["scan", "--json", str(records_folder)])
+    assert result.exit_code == 0
+    after = snapshot(records_folder)
+    assert after == before
