@@ -37,7 +37,12 @@ SERIES_UIDS = ("1.2.826.0.1.3680043.8.498.1.1", "1.2.826.0.1.3680043.8.498.1.2")
 
 
 def dicom_bytes(
-    series_uid: str, series_number: int, instance_number: int, *, part10: bool = True, size: int = 16
+    series_uid: str,
+    series_number: int,
+    instance_number: int,
+    *,
+    part10: bool = True,
+    size: int = 16,
 ) -> tuple[bytes, str]:
     """A small CT image (``size``x``size`` pixels); returns (bytes, SOP instance UID)."""
     uid = generate_uid()
@@ -97,10 +102,14 @@ def make_patient_folder(root: Path) -> ScanResult:
             data, uid = dicom_bytes(series_uid, s + 1, i + 1)
             path = f"CD/DICOM/S{s}/I{i}"
             files[path] = data
-            instances[s].append(DicomInstance(path, CTImageStorage, uid, ExplicitVRLittleEndian, i + 1))
+            instances[s].append(
+                DicomInstance(path, CTImageStorage, uid, ExplicitVRLittleEndian, i + 1)
+            )
     raw, raw_uid = dicom_bytes(SERIES_UIDS[1], 2, 9, part10=False)
     files["CD/DICOM/S1/RAW9"] = raw
-    instances[1].append(DicomInstance("CD/DICOM/S1/RAW9", CTImageStorage, raw_uid, None, 9, part10=False))
+    instances[1].append(
+        DicomInstance("CD/DICOM/S1/RAW9", CTImageStorage, raw_uid, None, 9, part10=False)
+    )
 
     pathology = pdf_bytes("SURGICAL PATHOLOGY REPORT", "FINAL DIAGNOSIS: invasive ductal carcinoma")
     files["MyChart/report(3).pdf"] = pathology
@@ -133,21 +142,66 @@ def make_patient_folder(root: Path) -> ScanResult:
     )
     dicom_paths = tuple(i.path for series in instances for i in series)
     records = (
-        Record("imaging_study", "CT chest abdomen pelvis", "2026-08-12", dicom_paths, PATIENT,
-               0.99, ("DICOM CT image storage",), "dicom", study),
-        Record("pathology_report", "Surgical pathology report", "2026-08-20",
-               ("MyChart/report(3).pdf",), PATIENT, 0.9, ("heading",), "pdf"),
-        Record("imaging_report", "CT chest report", "2026-08-12", ("MyChart/CT report.pdf",),
-               PATIENT, 0.8, ("EXAM",), "pdf"),
-        Record("lab_result", "Complete blood count", "2026-08-01", ("labs/cbc 2026-08-01.txt",),
-               PATIENT, 0.7, ("WBC",), "text"),
-        Record("patient_summary", "Continuity of Care Document", None,
-               ("portal export.zip!ccd.xml",), PATIENT, 0.9, ("CCD",), "ccda"),
+        Record(
+            "imaging_study",
+            "CT chest abdomen pelvis",
+            "2026-08-12",
+            dicom_paths,
+            PATIENT,
+            0.99,
+            ("DICOM CT image storage",),
+            "dicom",
+            study,
+        ),
+        Record(
+            "pathology_report",
+            "Surgical pathology report",
+            "2026-08-20",
+            ("MyChart/report(3).pdf",),
+            PATIENT,
+            0.9,
+            ("heading",),
+            "pdf",
+        ),
+        Record(
+            "imaging_report",
+            "CT chest report",
+            "2026-08-12",
+            ("MyChart/CT report.pdf",),
+            PATIENT,
+            0.8,
+            ("EXAM",),
+            "pdf",
+        ),
+        Record(
+            "lab_result",
+            "Complete blood count",
+            "2026-08-01",
+            ("labs/cbc 2026-08-01.txt",),
+            PATIENT,
+            0.7,
+            ("WBC",),
+            "text",
+        ),
+        Record(
+            "patient_summary",
+            "Continuity of Care Document",
+            None,
+            ("portal export.zip!ccd.xml",),
+            PATIENT,
+            0.9,
+            ("CCD",),
+            "ccda",
+        ),
     )
     problems = (
         Problem("broken.pdf", UNREADABLE, "PDF ends early: the file is incomplete"),
-        Problem("Downloads/report(3) copy.pdf", DUPLICATE, "same bytes as MyChart/report(3).pdf",
-                duplicate_of="MyChart/report(3).pdf"),
+        Problem(
+            "Downloads/report(3) copy.pdf",
+            DUPLICATE,
+            "same bytes as MyChart/report(3).pdf",
+            duplicate_of="MyChart/report(3).pdf",
+        ),
     )
     skipped = (Skipped(".DS_Store", "system file"),)
     infos = {
@@ -165,6 +219,8 @@ def tree_snapshot(root: Path) -> dict[str, tuple[int, int, str]]:
         if path.is_file():
             st = path.stat()
             snap[path.relative_to(root).as_posix()] = (
-                st.st_size, st.st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest()
+                st.st_size,
+                st.st_mtime_ns,
+                hashlib.sha256(path.read_bytes()).hexdigest(),
             )
     return snap

@@ -519,13 +519,14 @@ def build_index(
         size, digest = digests[planned.path]
         item: dict[str, Any] = {
             "path": planned.path,
-            "original": planned.originals[0] if planned.originals else planned.source,
+            "original": planned.source,
             "size": size,
             "sha256": digest,
             "role": planned.role,
         }
-        if len(planned.originals) > 1:
-            item["also"] = planned.originals[1:]
+        members = [p.split(ARCHIVE_SEP, 1)[1] for p in planned.originals if ARCHIVE_SEP in p]
+        if members:
+            item["members"] = members  # the records scan found inside this archive
         if planned.note:
             item["note"] = planned.note
         files.append(item)
