@@ -111,6 +111,12 @@ LOINC_TITLES: Final[dict[str, str]] = {
     "11526-1": "Pathology report",
     "51969-4": "Genetic analysis report",
     "11502-2": "Laboratory report",
+    "47527-7": "Cervical cytology (Pap) report",
+    "22637-3": "Pathology report: final diagnosis",
+    "60568-3": "Pathology synoptic report",
+    "11529-5": "Surgical pathology report",
+    "11490-0": "Discharge summary",
+    "38269-7": "Bone densitometry (DXA) report",
 }
 
 _CDA = "2.16.840.1.113883.10.20.22."

@@ -1,17 +1,674 @@
-"""Scanner for fhir files (placeholder until implemented)."""
+"""FHIR JSON (R4): single resources, Bundles and bulk NDJSON -> records.
+
+* A single resource is one record (a Patient or Condition alone is ``other``).
+* A ``document`` Bundle is one record, of its Composition's type.
+* Other Bundles: one record when they hold a whole patient record
+  (``patient_summary``) or one report; otherwise one record per report,
+  document or plan (``part`` = ``"ResourceType/id"``), with loose lab
+  Observations grouped into one ``lab_result`` and medication resources into
+  one ``medication_list``.
+* NDJSON bulk files are read line by line and become one record, of the kind
+  most of their resources have.
+
+A DocumentReference whose document is only a URL is ``other``: the file does
+not hold the document, so it cannot stand in for it.
+"""
 
 from __future__ import annotations
 
-from recordpack.scan.base import Outcome, Source
+import base64
+import binascii
+import io
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Final
 
-FORMAT = "fhir"
+from recordpack.classify import Classification
+from recordpack.model import UNREADABLE, UNSUPPORTED, Patient, Problem
+from recordpack.scan import codes
+from recordpack.scan.base import MAX_DOCUMENT_BYTES, Document, Outcome, Source
+
+FORMAT: Final = "fhir"
+
+_JSON_START = re.compile(rb'^(\xef\xbb\xbf)?\s*\{')
+_TAGS = re.compile(r"<[^>]+>")
+_SPECIFIC: Final = frozenset({"pathology_report", "imaging_report", "genomic_report"})
+_MEDICATION_TYPES: Final = frozenset({
+    "MedicationRequest", "MedicationStatement", "MedicationAdministration",
+    "MedicationDispense", "AllergyIntolerance", "Medication",
+})
+#: Resource type -> part of a patient record, to tell a whole-record export.
+_RECORD_PARTS: Final[dict[str, str]] = {
+    "Condition": "problems", "Procedure": "procedures", "Encounter": "encounters",
+    "Immunization": "immunizations", "Observation": "results", "DiagnosticReport": "results",
+    "CarePlan": "plans", "FamilyMemberHistory": "family history",
+    "DocumentReference": "documents", **{t: "medications" for t in _MEDICATION_TYPES},
+}
+_LAB_OBSERVATION_CATEGORIES: Final = frozenset({"laboratory"})
+_GENOMIC_PROFILE = re.compile(r"genomic|genetic|variant|(^|/)gx-|pgx", re.IGNORECASE)
+_RADIOTHERAPY_PROFILE = re.compile(r"radiotherapy|treatment-summary", re.IGNORECASE)
+_RADIOTHERAPY_CODES: Final = frozenset({"1217123003"})  # Radiotherapy course of treatment
+
+
+class FHIRError(ValueError):
+    """A JSON file that cannot be read as FHIR."""
+
+
+@dataclass
+class _Item:
+    """One record's worth of verdict from a resource (or a group of them)."""
+
+    kind: str
+    title: str
+    date: str | None
+    confidence: float
+    evidence: list[str]
+    text: str = ""
+    part: str | None = None
+    subject: str | None = None  # reference to the Patient
+    dates: list[str] = field(default_factory=list)
+
+
+# --- small FHIR readers ------------------------------------------------------------
+
+
+def _codings(concept: Any) -> list[dict[str, Any]]:
+    if not isinstance(concept, dict):
+        return []
+    return [c for c in concept.get("coding") or [] if isinstance(c, dict)]
+
+
+def _concepts(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+
+
+def _pairs(concept: Any) -> list[tuple[str | None, str | None]]:
+    return [(c.get("system"), c.get("code")) for c in _codings(concept)]
+
+
+def _display(concept: Any) -> str | None:
+    if not isinstance(concept, dict):
+        return None
+    if isinstance(concept.get("text"), str) and concept["text"].strip():
+        return str(concept["text"]).strip()
+    for coding in _codings(concept):
+        if isinstance(coding.get("display"), str) and coding["display"].strip():
+            return str(coding["display"]).strip()
+    return None
+
+
+def _codes_text(concept: Any) -> str:
+    parts = [_display(concept) or ""] + [str(c.get("code") or "") for c in _codings(concept)]
+    return " ".join(p for p in parts if p)
+
+
+def _profiles(resource: dict[str, Any]) -> list[str]:
+    meta = resource.get("meta")
+    profiles = meta.get("profile") if isinstance(meta, dict) else None
+    return [p for p in profiles or [] if isinstance(p, str)]
+
+
+def _narrative(resource: dict[str, Any]) -> str:
+    text = resource.get("text")
+    div = text.get("div") if isinstance(text, dict) else None
+    if not isinstance(div, str):
+        return ""
+    return re.sub(r"\s+", " ", _TAGS.sub(" ", div)).strip()
+
+
+def _date_of(resource: dict[str, Any], *keys: str) -> str | None:
+    for key in keys:
+        value = resource.get(key)
+        if isinstance(value, dict):  # Period
+            value = value.get("start")
+        found = codes.fhir_date(value) if isinstance(value, str) else None
+        if found:
+            return found
+    return None
+
+
+_DATE_KEYS: Final = ("effectiveDateTime", "effectivePeriod", "performedDateTime",
+                     "performedPeriod", "issued", "authoredOn", "date", "onsetDateTime",
+                     "recordedDate", "occurrenceDateTime", "period", "effectiveInstant")
+
+
+def _subject(resource: dict[str, Any]) -> str | None:
+    for key in ("subject", "patient"):
+        ref = resource.get(key)
+        if isinstance(ref, dict) and isinstance(ref.get("reference"), str):
+            return str(ref["reference"])
+    return None
+
+
+def _human_name(names: Any) -> str | None:
+    candidates = [n for n in names if isinstance(n, dict)] if isinstance(names, list) else []
+    candidates.sort(key=lambda n: 0 if n.get("use") in (None, "official", "usual") else 1)
+    for name in candidates:
+        given = [g for g in name.get("given") or [] if isinstance(g, str)]
+        family = name.get("family") if isinstance(name.get("family"), str) else None
+        formatted = codes.format_name(family, given)
+        if formatted:
+            return formatted
+        if isinstance(name.get("text"), str) and name["text"].strip():
+            return str(name["text"]).strip()
+    return None
+
+
+def _patient_id(identifiers: Any) -> str | None:
+    ranked: list[tuple[int, str]] = []
+    for position, identifier in enumerate(identifiers if isinstance(identifiers, list) else []):
+        if not isinstance(identifier, dict) or not isinstance(identifier.get("value"), str):
+            continue
+        value = identifier["value"].strip()
+        type_codes = [str(c.get("code") or "") for c in _codings(identifier.get("type"))]
+        if not value or codes.is_ssn(value, identifier.get("system"), *type_codes):
+            continue
+        ranked.append((0 if "MR" in type_codes else 1 + position, value))
+    return min(ranked)[1] if ranked else None
+
+
+def patient_of(resource: dict[str, Any]) -> Patient:
+    """Name, birth date and record number (MR preferred, never an SSN) of a Patient."""
+    return Patient(
+        name=_human_name(resource.get("name")),
+        birth_date=codes.fhir_date(resource.get("birthDate")),
+        id=_patient_id(resource.get("identifier")),
+    )
+
+
+# --- attachments -----------------------------------------------------------------------
+
+
+def _attachment(source: Source, attachment: Any, title: str) -> tuple[Classification | None,
+                                                                        str, list[str]]:
+    """Classification, text and evidence of an attachment's inline data."""
+    if not isinstance(attachment, dict):
+        return None, "", []
+    media = str(attachment.get("contentType") or "").lower()
+    data_b64 = attachment.get("data")
+    if not isinstance(data_b64, str):
+        url = attachment.get("url")
+        return None, "", [f"the document itself is not in this file: {url}"] if url else []
+    try:
+        data = base64.b64decode(data_b64, validate=False)
+    except (binascii.Error, ValueError):
+        return None, "", [f"damaged {media or 'attachment'} data"]
+    if "pdf" in media or data.startswith(b"%PDF"):
+        verdict = codes.scan_pdf_bytes(source.path, data)
+        if verdict is None:
+            return None, "", ["attached PDF"]
+        classification = Classification(verdict.kind, verdict.title, verdict.date,
+                                              verdict.patient, verdict.confidence,
+                                              verdict.evidence)
+        return classification, verdict.text, [f"attached PDF reads as {verdict.kind}"]
+    text = codes.decode_text(data)
+    if "rtf" in media:
+        text = codes.rtf_to_text(text)
+    elif "html" in media or "xml" in media:
+        text = _TAGS.sub(" ", text)
+    return codes.classify(text, name=title), text, [f"attached {media or 'text'}"]
+
+
+# --- one resource -> item ------------------------------------------------------------------
+
+
+def _category_codes(resource: dict[str, Any]) -> list[str]:
+    return [str(c.get("code") or "") for concept in _concepts(resource.get("category"))
+            for c in _codings(concept)]
+
+
+def _diagnostic_report(source: Source, report: dict[str, Any],
+                       observations: dict[str, dict[str, Any]], *, deep: bool) -> _Item:
+    code = report.get("code")
+    title = _display(code) or next((codes.LOINC_TITLES[c] for _s, c in _pairs(code)
+                                    if c in codes.LOINC_TITLES), "Diagnostic report")
+    evidence: list[str] = []
+    texts = [report.get("conclusion") if isinstance(report.get("conclusion"), str) else "",
+             _narrative(report)]
+    for concept in _concepts(report.get("conclusionCode")):
+        texts.append(_display(concept) or "")
+    for ref in report.get("result") or []:
+        observation = observations.get(str(ref.get("reference"))) if isinstance(ref, dict) else None
+        if observation:
+            texts.append(_observation_line(observation))
+    attached: Classification | None = None
+    if deep:
+        for form in report.get("presentedForm") or []:
+            attached, form_text, form_evidence = _attachment(source, form, title)
+            texts.append(form_text)
+            evidence += form_evidence
+            if attached:
+                break
+    text = "\n".join(t for t in texts if t)[: codes.MAX_TEXT_CHARS]
+    date = _date_of(report, "effectiveDateTime", "effectivePeriod", "issued")
+
+    candidates: list[tuple[str, float, str]] = []
+    if any(_GENOMIC_PROFILE.search(p) for p in _profiles(report)):
+        candidates.append(("genomic_report", 0.9, "genomics reporting profile"))
+    found = codes.loinc_kind(_pairs(code))
+    if found:
+        candidates.append((found[0], 0.9, f"report code LOINC {found[1]}"))
+    for category in _category_codes(report):
+        kind = codes.DIAGNOSTIC_SERVICE_KINDS.get(category.upper())
+        if kind:
+            candidates.append((kind, 0.85, f"report category {category}"))
+    by_title = codes.kind_from_title(_display(code), *[_display(c) for c in _codings(code)])
+    if by_title:
+        candidates.append((by_title[0], 0.75, f"report name '{by_title[1]}'"))
+    if attached and attached.confidence >= codes.STRONG_TEXT_CONFIDENCE:
+        candidates.append((attached.kind, attached.confidence, "attached report text"))
+    # A pathology, imaging or genomic signal is worth more than the generic "LAB"
+    # that US Core puts on every laboratory-performed report.
+    chosen = next((c for c in candidates if c[0] in _SPECIFIC), None) or next(iter(candidates), None)
+    if chosen is None:
+        by_text = codes.classify(text, name=title)
+        if by_text and by_text.confidence >= codes.STRONG_TEXT_CONFIDENCE:
+            chosen = (by_text.kind, by_text.confidence, "report text")
+            evidence += list(by_text.evidence)
+        else:
+            chosen = ("lab_result", 0.4, "a diagnostic report of unstated type")
+    return _Item(chosen[0], title, date, chosen[1], [chosen[2], *evidence], text,
+                 subject=_subject(report))
+
+
+def _observation_line(observation: dict[str, Any]) -> str:
+    name = _display(observation.get("code")) or ""
+    value: Any = ""
+    for key, item in observation.items():
+        if key.startswith("value"):
+            if isinstance(item, dict):
+                value = item.get("value", _display(item) or item.get("text", ""))
+                unit = item.get("unit")
+                value = f"{value} {unit}" if unit else value
+            else:
+                value = item
+            break
+    return f"{name} {value}".strip()
+
+
+def _observation_kind(observation: dict[str, Any]) -> str:
+    categories = set(_category_codes(observation))
+    if any(_GENOMIC_PROFILE.search(p) for p in _profiles(observation)):
+        return "genomic_report"
+    if "imaging" in categories:
+        return "imaging_report"
+    if categories & _LAB_OBSERVATION_CATEGORIES or any(
+            "tumor-marker" in p or "-lab" in p for p in _profiles(observation)):
+        return "lab_result"
+    return "other"
+
+
+def _document_reference(source: Source, doc: dict[str, Any], *, deep: bool) -> _Item:
+    doc_type = doc.get("type")
+    title = _display(doc_type) or (doc.get("description") if isinstance(doc.get("description"),
+                                                                         str) else None)
+    title = title or "Clinical document"
+    date = _date_of(doc, "context", "date") if not isinstance(doc.get("context"), dict) else (
+        _date_of(doc["context"], "period") or _date_of(doc, "date"))
+    evidence: list[str] = []
+    texts: list[str] = []
+    attached: Classification | None = None
+    inline = False
+    for content in doc.get("content") or []:
+        attachment = content.get("attachment") if isinstance(content, dict) else None
+        inline = inline or (isinstance(attachment, dict) and isinstance(attachment.get("data"), str))
+        if not deep and inline:
+            continue
+        attached, text, found = _attachment(source, attachment, title)
+        texts.append(text)
+        evidence += found
+    text = "\n".join(t for t in texts if t)[: codes.MAX_TEXT_CHARS]
+    if not inline:
+        return _Item("other", f"{title} (reference only)", date, 0.7,
+                     ["document reference without the document", *evidence], text,
+                     subject=_subject(doc))
+    coded = codes.loinc_kind(_pairs(doc_type)) or codes.loinc_kind(
+        [p for concept in _concepts(doc.get("category")) for p in _pairs(concept)])
+    if coded:
+        return _Item(coded[0], title, date, 0.9, [f"document type LOINC {coded[1]}", *evidence],
+                     text, subject=_subject(doc))
+    if attached and attached.confidence >= codes.STRONG_TEXT_CONFIDENCE:
+        return _Item(attached.kind, title, date, attached.confidence,
+                     [*evidence, *attached.evidence], text, subject=_subject(doc))
+    by_title = codes.kind_from_title(title)
+    if by_title:
+        return _Item(by_title[0], title, date, 0.7, [f"document type '{by_title[1]}'", *evidence],
+                     text, subject=_subject(doc))
+    return _Item("other", title, date, 0.3, ["a document of unstated type", *evidence], text,
+                 subject=_subject(doc))
+
+
+def _composition(composition: dict[str, Any]) -> _Item:
+    comp_type = composition.get("type")
+    title = (composition.get("title") if isinstance(composition.get("title"), str) else None) or (
+        _display(comp_type) or "Clinical document")
+    texts = [_narrative(composition)]
+    for section in composition.get("section") or []:
+        if isinstance(section, dict):
+            texts += [str(section.get("title") or ""), _narrative(section)]
+    text = "\n".join(t for t in texts if t)[: codes.MAX_TEXT_CHARS]
+    date = _date_of(composition, "date")
+    for event in composition.get("event") or []:
+        if isinstance(event, dict):
+            date = _date_of(event, "period") or date
+    found = codes.loinc_kind(_pairs(comp_type))
+    if found:
+        return _Item(found[0], title, date, 0.95, [f"composition type LOINC {found[1]}"], text,
+                     subject=_subject(composition))
+    by_title = codes.kind_from_title(_display(comp_type), title)
+    if by_title:
+        return _Item(by_title[0], title, date, 0.75, [f"composition type '{by_title[1]}'"], text,
+                     subject=_subject(composition))
+    by_text = codes.classify(text, name=title)
+    if by_text and by_text.confidence >= codes.STRONG_TEXT_CONFIDENCE:
+        return _Item(by_text.kind, title, date, by_text.confidence, list(by_text.evidence), text,
+                     subject=_subject(composition))
+    return _Item("other", title, date, 0.3, ["a composition of unstated type"], text,
+                 subject=_subject(composition))
+
+
+def _item(source: Source, resource: dict[str, Any], observations: dict[str, dict[str, Any]],
+          *, deep: bool = True) -> _Item:
+    """The verdict on one resource as if it were the whole file."""
+    rtype = str(resource.get("resourceType"))
+    date = _date_of(resource, *_DATE_KEYS)
+    subject = _subject(resource)
+    if rtype == "DiagnosticReport":
+        return _diagnostic_report(source, resource, observations, deep=deep)
+    if rtype == "DocumentReference":
+        return _document_reference(source, resource, deep=deep)
+    if rtype == "Composition":
+        return _composition(resource)
+    if rtype == "Observation":
+        kind = _observation_kind(resource)
+        title = _display(resource.get("code")) or "Observation"
+        return _Item(kind, title, date, 0.8 if kind != "other" else 0.6,
+                     [f"Observation category {', '.join(_category_codes(resource)) or 'none'}"],
+                     _observation_line(resource), subject=subject)
+    if rtype in _MEDICATION_TYPES:
+        name = _display(resource.get("medicationCodeableConcept")) or _display(
+            resource.get("code")) or ""
+        title = name or ("Allergies" if rtype == "AllergyIntolerance" else "Medications")
+        return _Item("medication_list", title, date, 0.85, [f"FHIR {rtype}"], name,
+                     subject=subject)
+    if rtype in ("CarePlan", "RequestGroup", "PlanDefinition"):
+        title = str(resource.get("title") or _display(resource.get("category")) or "Care plan")
+        return _Item("treatment_plan", title, date, 0.85, [f"FHIR {rtype}"],
+                     _narrative(resource), subject=subject)
+    if rtype == "Procedure":
+        title = _display(resource.get("code")) or "Procedure"
+        code_ids = {c for _s, c in _pairs(resource.get("code")) if c}
+        if any(_RADIOTHERAPY_PROFILE.search(p) for p in _profiles(resource)) or (
+                code_ids & _RADIOTHERAPY_CODES):
+            if title == "Procedure":
+                title = "Radiotherapy course summary"
+            return _Item("treatment_plan", title, date, 0.85,
+                         ["radiotherapy course summary (Procedure)"], _narrative(resource),
+                         subject=subject)
+        # A structured Procedure says that something was done, not what the surgeon
+        # wrote: the operative report is a separate document.
+        return _Item("other", title, date, 0.6, ["a procedure entry, not its report"],
+                     _narrative(resource), subject=subject)
+    if rtype == "Patient":
+        return _Item("other", "Patient details", None, 0.8, ["FHIR Patient resource only"],
+                     _narrative(resource))
+    title = _display(resource.get("code")) or _display(resource.get("type")) or f"FHIR {rtype}"
+    return _Item("other", title, date, 0.6, [f"FHIR {rtype}"], _narrative(resource),
+                 subject=subject)
+
+
+# --- files -------------------------------------------------------------------------------------
 
 
 def sniff(source: Source) -> bool:
-    """Whether this scanner should read the file."""
-    return False
+    """A JSON object with a ``resourceType`` (a FHIR resource), or NDJSON of them."""
+    return bool(_JSON_START.match(source.head[:4096])) and b'"resourceType"' in source.head
 
 
 def scan(source: Source) -> list[Outcome]:
-    """Read the file and say what it is."""
-    return []
+    """Records of a FHIR JSON or NDJSON file; problems for damaged or non-FHIR JSON."""
+    try:
+        if _is_ndjson(source):
+            return _scan_ndjson(source)
+        if source.size > MAX_DOCUMENT_BYTES:
+            return [Problem(source.path, UNSUPPORTED,
+                            f"FHIR file is too large to read ({source.size} bytes)",
+                            hint="Export it as NDJSON (one resource per line), or send it as it is.")]
+        try:
+            resource = json.loads(codes.decode_text(source.read_all()))
+        except json.JSONDecodeError as exc:
+            raise FHIRError(f"JSON is damaged ({exc.msg} at line {exc.lineno}, column "
+                            f"{exc.colno}): the file may be cut short") from exc
+        if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
+            return [Problem(source.path, UNSUPPORTED,
+                            "JSON file is not a FHIR resource (no resourceType)",
+                            hint="recordpack will include it as it is; nothing to do.")]
+        return _scan_resource(source, resource)
+    except FHIRError as exc:
+        return [Problem(source.path, UNREADABLE, str(exc),
+                        hint="Download or export this file again from the portal.")]
+    except OSError as exc:
+        return [Problem(source.path, UNREADABLE, f"could not read the file: {exc}",
+                        hint="Check that the file is not open in another program and try again.")]
+
+
+def _is_ndjson(source: Source) -> bool:
+    if source.suffix in (".ndjson", ".jsonl"):
+        return True
+    first, _, rest = source.head.partition(b"\n")
+    if not rest.strip():
+        return False
+    try:
+        return isinstance(json.loads(first.decode("utf-8-sig")), dict)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return False
+
+
+def _document(source: Source, item: _Item, patient: Patient, *, part: str | None = None
+              ) -> Document:
+    return Document(
+        path=source.path, kind=item.kind, title=item.title, date=item.date, patient=patient,
+        confidence=item.confidence, evidence=tuple(dict.fromkeys(item.evidence))[:8],
+        format=FORMAT, text=item.text[: codes.MAX_TEXT_CHARS], part=part,
+    )
+
+
+def _index(resources: Iterable[tuple[str | None, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """Resources by every way a reference may name them: fullUrl, Type/id, #id."""
+    found: dict[str, dict[str, Any]] = {}
+    for full_url, resource in resources:
+        rtype, rid = resource.get("resourceType"), resource.get("id")
+        if full_url:
+            found[full_url] = resource
+        if isinstance(rid, str):
+            found[f"{rtype}/{rid}"] = resource
+            found[f"#{rid}"] = resource
+    return found
+
+
+def _patient_for(subject: str | None, index: dict[str, dict[str, Any]],
+                 resource: dict[str, Any] | None = None) -> Patient:
+    target = index.get(subject) if subject else None
+    if target is not None and target.get("resourceType") == "Patient":
+        return patient_of(target)
+    if resource is not None:
+        for key in ("subject", "patient"):
+            ref = resource.get(key)
+            if isinstance(ref, dict) and isinstance(ref.get("display"), str):
+                return Patient(name=ref["display"].strip() or None)
+    return Patient()
+
+
+def _scan_resource(source: Source, resource: dict[str, Any]) -> list[Outcome]:
+    contained = [(None, r) for r in resource.get("contained") or [] if isinstance(r, dict)]
+    if resource["resourceType"] == "Bundle":
+        return _scan_bundle(source, resource)
+    index = _index([*contained, (None, resource)])
+    observations = {k: v for k, v in index.items() if v.get("resourceType") == "Observation"}
+    item = _item(source, resource, observations)
+    if resource["resourceType"] == "Patient":
+        return [_document(source, item, patient_of(resource))]
+    return [_document(source, item, _patient_for(item.subject, index, resource))]
+
+
+def _scan_bundle(source: Source, bundle: dict[str, Any]) -> list[Outcome]:
+    entries: list[tuple[str | None, dict[str, Any]]] = []
+    for entry in bundle.get("entry") or []:
+        if isinstance(entry, dict) and isinstance(entry.get("resource"), dict):
+            resource = entry["resource"]
+            full_url = entry.get("fullUrl") if isinstance(entry.get("fullUrl"), str) else None
+            entries.append((full_url, resource))
+            entries += [(None, r) for r in resource.get("contained") or [] if isinstance(r, dict)]
+    index = _index(entries)
+    resources = [r for _u, r in entries]
+    types = Counter(str(r.get("resourceType")) for r in resources)
+    observations = {k: v for k, v in index.items() if v.get("resourceType") == "Observation"}
+    patients = [r for r in resources if r.get("resourceType") == "Patient"]
+    bundle_patient = patient_of(patients[0]) if len(patients) == 1 else Patient()
+    bundle_type = str(bundle.get("type") or "")
+    evidence = f"FHIR {bundle_type or 'untyped'} Bundle"
+
+    def patient_for(item: _Item) -> Patient:
+        return codes.merge_patients(_patient_for(item.subject, index), bundle_patient)
+
+    composition = next((r for r in resources if r.get("resourceType") == "Composition"), None)
+    if bundle_type == "document" and composition is not None:
+        item = _composition(composition)
+        item.evidence.insert(0, evidence)
+        return [_document(source, item, patient_for(item))]
+
+    parts = {_RECORD_PARTS[t] for t in types if t in _RECORD_PARTS}
+    if len(parts) >= 3 and (patients or bundle_type in ("collection", "searchset")):
+        dates = [d for d in (_date_of(r, *_DATE_KEYS) for r in resources) if d]
+        date = codes.fhir_date(bundle.get("timestamp")) or (max(dates) if dates else None)
+        summary = ", ".join(sorted(parts))
+        item = _Item("patient_summary", "Patient record (FHIR)", date, 0.85,
+                     [evidence, f"a whole patient record: {summary}"],
+                     "\n".join(_narrative(r) for r in resources if _narrative(r)))
+        return [_document(source, item, bundle_patient)]
+
+    items = _bundle_items(source, resources, observations)
+    if not items:
+        listing = ", ".join(f"{n} {t}" for t, n in types.most_common(4)) or "no resources"
+        item = _Item("other", f"FHIR {bundle_type or ''} Bundle".replace("  ", " "),
+                     codes.fhir_date(bundle.get("timestamp")), 0.5, [evidence, listing])
+        return [_document(source, item, bundle_patient)]
+    if len(items) == 1:
+        items[0].evidence.insert(0, evidence)
+        return [_document(source, items[0], patient_for(items[0]))]
+    return [_document(source, item, patient_for(item), part=item.part) for item in items]
+
+
+def _bundle_items(source: Source, resources: list[dict[str, Any]],
+                  observations: dict[str, dict[str, Any]]) -> list[_Item]:
+    """Reports, documents and plans in a Bundle, then grouped labs and medications."""
+    items: list[_Item] = []
+    claimed: set[int] = set()  # observations a report already holds
+    for resource in resources:
+        if resource.get("resourceType") == "DiagnosticReport":
+            for ref in resource.get("result") or []:
+                target = observations.get(str(ref.get("reference"))) if isinstance(ref, dict) else None
+                if target is not None:
+                    claimed.add(id(target))
+    loose_labs: list[_Item] = []
+    medications: list[_Item] = []
+    for resource in resources:
+        rtype = resource.get("resourceType")
+        part = f"{rtype}/{resource.get('id')}" if resource.get("id") else str(rtype)
+        if rtype in ("DiagnosticReport", "DocumentReference", "Composition", "CarePlan",
+                     "Procedure"):
+            item = _item(source, resource, observations)
+            if rtype == "Procedure" and item.kind == "other":
+                continue
+            item.part = part
+            items.append(item)
+        elif rtype == "Observation" and id(resource) not in claimed:
+            item = _item(source, resource, observations)
+            if item.kind != "other":
+                loose_labs.append(item)
+        elif rtype in _MEDICATION_TYPES and rtype != "Medication":
+            medications.append(_item(source, resource, observations))
+    for group, kind, title in ((loose_labs, "lab_result", "Results"),
+                               (medications, "medication_list", "Medications")):
+        if not group:
+            continue
+        kinds = Counter(i.kind for i in group)
+        group_kind = kinds.most_common(1)[0][0] if kind == "lab_result" else kind
+        dates = [i.date for i in group if i.date]
+        names = ", ".join(dict.fromkeys(i.title for i in group[:3]))
+        items.append(_Item(group_kind, f"{title}: {names}" if names else title,
+                           max(dates) if dates else None, 0.8,
+                           [f"{len(group)} {title.lower()} entries"],
+                           "\n".join(i.text for i in group),
+                           part=f"{title.lower()} ({len(group)})", subject=group[0].subject))
+    return items
+
+
+def _scan_ndjson(source: Source) -> list[Outcome]:
+    """One record for a bulk-export file, of the kind most of its resources have."""
+    kinds: Counter[str] = Counter()
+    types: Counter[str] = Counter()
+    titles: Counter[str] = Counter()
+    dates: list[str] = []
+    texts: list[str] = []
+    text_size = 0
+    patients: list[Patient] = []
+    bad_lines: list[int] = []
+    lines = 0
+    with source.open() as raw:
+        stream = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace")
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            lines += 1
+            try:
+                resource = json.loads(line)
+            except json.JSONDecodeError:
+                bad_lines.append(number)
+                continue
+            if not isinstance(resource, dict) or "resourceType" not in resource:
+                bad_lines.append(number)
+                continue
+            rtype = str(resource["resourceType"])
+            types[rtype] += 1
+            # deep=False: bulk notes are classified by their type codes, not by decoding
+            # and classifying every attachment (a bulk file can hold thousands).
+            item = _item(source, resource, {}, deep=False)
+            kinds[item.kind] += 1
+            titles[item.title] += 1
+            if item.date:
+                dates.append(item.date)
+            if rtype == "Patient" and len(patients) < 2:
+                patients.append(patient_of(resource))
+            if text_size < codes.MAX_TEXT_CHARS and item.text:
+                texts.append(item.text)
+                text_size += len(item.text)
+    outcomes: list[Outcome] = []
+    if bad_lines:
+        shown = ", ".join(str(n) for n in bad_lines[:5]) + (" ..." if len(bad_lines) > 5 else "")
+        outcomes.append(Problem(source.path, UNREADABLE,
+                                f"{len(bad_lines)} of {lines} lines are not FHIR JSON (line {shown})",
+                                hint="The rest of the file was read; export it again to get "
+                                     "the missing entries."))
+    if not types:
+        return outcomes or [Problem(source.path, UNREADABLE, "NDJSON file holds no FHIR resources",
+                                    hint="Export the file again from the system it came from.")]
+    clinical = {k: n for k, n in kinds.items() if k != "other"}
+    # The specific kind wins when it is a real part of the file, not a stray entry.
+    kind = max(clinical, key=lambda k: clinical[k]) if clinical else "other"
+    if clinical and clinical[kind] * 5 < sum(kinds.values()) and kind != "lab_result":
+        kind = "other"
+    main_type = types.most_common(1)[0][0]
+    title = (titles.most_common(1)[0][0] if sum(types.values()) == 1
+             else f"{sum(types.values())} {main_type} entries (bulk export)")
+    evidence = ["FHIR bulk export (NDJSON): " + ", ".join(f"{n} {t}" for t, n in
+                                                            types.most_common(3))]
+    if clinical:
+        evidence.append(", ".join(f"{n} {k}" for k, n in Counter(clinical).most_common(3)))
+    patient = patients[0] if len(patients) == 1 else Patient()
+    item = _Item(kind, title, max(dates) if dates else None, 0.8 if kind != "other" else 0.6,
+                 evidence, "\n".join(texts))
+    return [_document(source, item, patient), *outcomes]
