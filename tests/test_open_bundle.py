@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from open_bundles import (
     BAG,
     PAYLOAD,
@@ -25,6 +24,7 @@ from open_bundles import (
     valid_zip,
     zip_bytes,
 )
+
 from recordpack.bundle.reader import (
     DestinationNotEmptyError,
     inspect_bundle,
@@ -112,9 +112,12 @@ def test_wrong_passphrase(tmp_path: Path) -> None:
     from recordpack import age
 
     bundle = tmp_path / "p.rpk"
-    with open(bundle, "wb") as out, age.encrypt_writer(
-        out, [age.ScryptRecipient("correct horse battery", work_factor=10)]
-    ) as writer:
+    with (
+        open(bundle, "wb") as out,
+        age.encrypt_writer(
+            out, [age.ScryptRecipient("correct horse battery", work_factor=10)]
+        ) as writer,
+    ):
         writer.write(valid_zip())
     with pytest.raises(age.WrongPassphraseError):
         verify_bundle(bundle, [age.ScryptIdentity("wrong horse")])

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from open_bundles import BAG, bag_members, recordpack_age_ready, valid_zip, zip_bytes
+
 from recordpack.cli import main
 
 pytestmark = pytest.mark.skipif(not recordpack_age_ready(), reason="recordpack.age not ready")
@@ -131,14 +131,19 @@ def test_passphrase_from_file_and_env(tmp_path: Path) -> None:
     from recordpack import age
 
     bundle = tmp_path / "p.rpk"
-    with open(bundle, "wb") as out, age.encrypt_writer(
-        out, [age.ScryptRecipient("tulip orbit canyon", work_factor=10)]
-    ) as writer:
+    with (
+        open(bundle, "wb") as out,
+        age.encrypt_writer(
+            out, [age.ScryptRecipient("tulip orbit canyon", work_factor=10)]
+        ) as writer,
+    ):
         writer.write(valid_zip())
     (tmp_path / "pass.txt").write_text("tulip orbit canyon\n")
     code, _, err = run("verify", str(bundle), "--passphrase-file", str(tmp_path / "pass.txt"))
     assert code == 0, err
-    code, _, err = run("verify", str(bundle), "--passphrase-env", "RP_PASS", env={"RP_PASS": "nope"})
+    code, _, err = run(
+        "verify", str(bundle), "--passphrase-env", "RP_PASS", env={"RP_PASS": "nope"}
+    )
     assert code == 1 and "passphrase" in err.lower()
     code, _, err = run("verify", str(bundle))  # not a terminal: no prompt
     assert code == 2 and "--passphrase-file" in err
