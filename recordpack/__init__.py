@@ -7,3 +7,5 @@ __version__ = "0.1.0"
 
 from recordpack.scan import scan_folder  # noqa: E402  (public API; after __version__ for the CLI)
 from recordpack.bundle.reader import inspect_bundle, open_bundle, verify_bundle  # noqa: E402
+from recordpack.check import check as check
+from recordpack.manifest import load_manifest as load_manifest

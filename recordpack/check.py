@@ -34,6 +34,8 @@ PATIENT_MISMATCH: Final = "patient_mismatch"
 IMAGES_WITHOUT_REPORT: Final = "images_without_report"
 REPORT_WITHOUT_IMAGES: Final = "report_without_images"
 
+_UNREAD_CODES: Final = frozenset({ENCRYPTED, UNREADABLE, NO_TEXT, "unsupported"})
+
 #: How far apart (days) an imaging report and its images may be dated.
 IMAGING_PAIR_DAYS: Final = 30
 
@@ -260,15 +262,15 @@ def _evaluate(
         locked = [r for r in candidates if id(r) in unusable]
         if locked:
             notes.append(
-                f"{locked[0].files[0]} looks like one but could not be opened "
-                f"({bad_files.get(locked[0].files[0], 'damaged')})"
+                f"The file {locked[0].files[0]} looks like one but could not be opened "
+                f"({bad_files.get(locked[0].files[0], 'damaged')})."
             )
         if any(id(r) in foreign for r in candidates):
-            notes.append("the one in the folder seems to belong to another patient")
+            notes.append("The one in the folder seems to belong to another patient.")
         if usable and req.matches:
             about = " and ".join(group[0] for group in req.matches)
-            notes.append(f"found {_count(len(usable), kinds_words)}, but none mentions {about}")
-        return RequirementResult(req, absent, (), _sentence("; ".join(notes)))
+            notes.append(f"Found {_count(len(usable), kinds_words)}, but none mentions {about}.")
+        return RequirementResult(req, absent, (), " ".join(notes))
 
     pool = selected
     if req.max_age_days is not None:
@@ -500,13 +502,6 @@ def _join(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " or " + items[-1]
 
 
-def _sentence(text: str) -> str:
-    text = text.strip()
-    if not text:
-        return ""
-    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
-
-
 def _first_file(record: Record) -> str:
     if not record.files:
         return record.title
@@ -580,7 +575,8 @@ def render_check(report: CheckReport) -> str:
         out.append(f"{number}. {label}: {result.requirement.title}")
         if result.detail:
             out += _indent(result.detail)
-        if result.status == MISSING:
+        if result.status == MISSING and len(needs) <= 3:
+            # With many gaps, the reasons make the list too long to act on.
             out += _indent(f"Why it matters: {result.requirement.why}")
         out += _indent(f"How to get it: {result.requirement.how_to_get}")
         out.append("")
@@ -632,6 +628,12 @@ def render_check(report: CheckReport) -> str:
         )
     if other_blockers:
         steps.append("Replace the files that cannot be opened with good copies.")
+    unread = [f for f in report.findings if f.code in _UNREAD_CODES and not f.blocking]
+    if needs and unread:
+        steps.append(
+            "Some files could not be read (see above); one of them may be a record listed "
+            "as missing. Replace them with readable copies (a PDF is best)."
+        )
     if report.ok:
         steps.append(f"Pack the folder for the specialist: recordpack pack {report.root}")
     if report.arrange_separately:

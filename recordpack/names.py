@@ -318,7 +318,9 @@ def find_mismatches(records: Sequence[Record]) -> Consensus:
     by_id = {id(r): r for r in records}
     main: _Cluster | None = None
     if clusters:
-        main = max(clusters, key=lambda c: (c.weight, len(c.members)))
+        clustered = {id(r) for c in clusters for r, _ in c.members}
+        unnamed = [r for r in records if id(r) not in clustered]
+        main = max(clusters, key=lambda c: (_support(c, unnamed), len(c.members)))
         main_name = _best_display(main)
         for cluster in clusters:
             if cluster is main:
@@ -336,8 +338,8 @@ def find_mismatches(records: Sequence[Record]) -> Consensus:
                 elif verdict is NameMatch.DIFFERENT:
                     near[id(record)] = False
                     reasons[id(record)].append(
-                        f"it names '{name.display}', but the other records name '{main_name}'"
-                        + _id_note(record, main)
+                        f"it names '{name.display}'{_id_note(record, main)}, "
+                        f"but the other records name '{main_name}'"
                     )
         # Short names ("Thompson", "M. Smith"): flag only a clear difference.
         for record, short in named:
@@ -350,7 +352,12 @@ def find_mismatches(records: Sequence[Record]) -> Consensus:
                 )
 
     # Birth date: the weighted vote of the main patient's records (or of all).
-    voters = [r for r, _ in main.members] if main else list(records)
+    # Records without a usable name vote too; other patients' records do not.
+    voters = [
+        r
+        for r in records
+        if not any(id(r) == id(m) for c in clusters if c is not main for m, _ in c.members)
+    ]
     votes: dict[str, float] = defaultdict(float)
     for record in voters:
         if record.patient.birth_date:
@@ -375,6 +382,19 @@ def find_mismatches(records: Sequence[Record]) -> Consensus:
     )
 
 
+def _support(cluster: _Cluster, unnamed: Sequence[Record]) -> float:
+    """A name's weight, plus records without a name that share its birth date or number."""
+    births = {r.patient.birth_date for r, _ in cluster.members if r.patient.birth_date}
+    ids = {r.patient.id for r, _ in cluster.members if r.patient.id}
+    extra = sum(
+        _weight(r)
+        for r in unnamed
+        if (r.patient.birth_date and r.patient.birth_date in births)
+        or (r.patient.id and r.patient.id in ids)
+    )
+    return cluster.weight + extra
+
+
 def _best_display(cluster: _Cluster) -> str:
     """The fullest way the main patient's name is written."""
     return max(
@@ -384,8 +404,8 @@ def _best_display(cluster: _Cluster) -> str:
 
 def _id_note(record: Record, main: _Cluster) -> str:
     ids = {r.patient.id for r, _ in main.members if r.patient.id}
-    if record.patient.id and ids and record.patient.id not in ids:
-        return f" (and record number {record.patient.id})"
+    if record.patient.id and record.patient.id not in ids:
+        return f" (record number {record.patient.id})"
     return ""
 
 
