@@ -44,6 +44,9 @@ __all__ = [
     "LabTest",
     "Person",
     "StudySpec",
+    "ccda_document",
+    "fhir_bundle",
+    "hl7_oru",
     "lab_panel",
     "make_patient_folder",
     "portal_members",
@@ -205,6 +208,8 @@ _DEFAULT_INSTITUTION = {
 
 
 def _institution(name: str | None, kind: str) -> Institution:
+    if kind not in _DEFAULT_INSTITUTION:
+        raise ValueError(f"unknown document kind {kind!r}; expected one of {', '.join(DOCUMENT_KINDS)}")
     name = name or _DEFAULT_INSTITUTION[kind]
     found = _INSTITUTION_BY_NAME.get(name)
     if found is not None:
@@ -528,8 +533,41 @@ def lab_panel(*, cancer: Cancer = "breast", seed: int = 0) -> list[LabTest]:
     return _cbc_cmp(random.Random(seed)) + list(_PROFILES[cancer].markers)
 
 
+#: Imaging exams other than each cancer's usual one: (title, technique, findings, impression).
+_EXAMS: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
+    "mammogram": (
+        "DIAGNOSTIC MAMMOGRAM BILATERAL WITH TOMOSYNTHESIS; ULTRASOUND LEFT BREAST",
+        "Bilateral CC and MLO views with tomosynthesis; targeted left breast ultrasound.",
+        ("Heterogeneously dense breasts (category C), which may obscure small masses.",
+         "Left breast: irregular spiculated mass with associated distortion at 2:00,",
+         "6 cm from the nipple. Ultrasound: 1.3 x 1.1 cm irregular hypoechoic mass,",
+         "not parallel, angular margins, posterior shadowing. Left axilla normal.",
+         "Right breast: no suspicious mass, calcifications or distortion."),
+        ("Highly suggestive of malignancy, left breast 2:00.",
+         "BI-RADS 5. Ultrasound-guided core biopsy recommended and scheduled."),
+    ),
+    "ct_chest": (
+        "CT CHEST WITH CONTRAST",
+        "Axial CT of the chest after 75 mL iohexol IV; 1.25 mm reconstructions.",
+        ("Lungs: no pulmonary nodules or masses. No pleural effusion.",
+         "Mediastinum: no mediastinal, hilar or axillary lymphadenopathy.",
+         "Postsurgical change in the left breast with a 2.1 cm seroma; no chest wall invasion.",
+         "Bones: no suspicious osseous lesion."),
+        ("1. No evidence of metastatic disease in the chest.",
+         "2. Expected postoperative change in the left breast."),
+    ),
+    "bone_scan": (
+        "NM BONE SCAN WHOLE BODY",
+        "Whole-body planar images 3 hours after 25.1 mCi Tc-99m MDP IV.",
+        ("Physiologic tracer distribution. No focal uptake to suggest osseous metastasis.",),
+        ("1. No scintigraphic evidence of osseous metastatic disease.",),
+    ),
+}
+_SCREENING_EXAMS = ("mammogram",)
+
+
 def _build(kind: str, person: Person, service_date: date, inst: Institution, layout: int,
-           cancer: Cancer, seed: int) -> _Report:
+           cancer: Cancer, seed: int, exam: str | None = None) -> _Report:
     """The content of one report of ``kind`` (dates, fields, sections, table)."""
     p = _PROFILES[cancer]
     rng = random.Random(f"{kind}|{person.mrn}|{service_date}|{seed}")
@@ -556,27 +594,16 @@ def _build(kind: str, person: Person, service_date: date, inst: Institution, lay
                        f"on {d(service_date + timedelta(days=4))}"]
     elif kind == "imaging_report":
         radiologist = _pick("radiologist", seed)
-        exam = p.exam
-        if cancer == "breast" and seed % 2 == 1:
-            exam = "DIAGNOSTIC MAMMOGRAM BILATERAL WITH TOMOSYNTHESIS; ULTRASOUND LEFT BREAST"
+        exam_title, technique, findings_t, impression_t = (
+            _EXAMS[exam] if exam else (p.exam, p.technique, p.findings, p.impression))
         r = _Report(heading="RADIOLOGY REPORT" if style != 1 else "DIAGNOSTIC IMAGING REPORT")
         r.dates = [(("Exam date", "Date of exam", "Study date")[style], d(service_date))]
         r.fields = [("Accession", acc), ("Ordering physician", _pick("primary", seed)),
-                    ("Exam", exam)]
-        if exam.startswith("DIAGNOSTIC MAMMOGRAM"):
-            findings = ["Heterogeneously dense breasts (category C), which may obscure small masses.",
-                        "Left breast: irregular spiculated mass with associated distortion at 2:00,",
-                        "6 cm from the nipple. Ultrasound: 1.3 x 1.1 cm irregular hypoechoic mass,",
-                        "not parallel, angular margins, posterior shadowing. Left axilla normal.",
-                        "Right breast: no suspicious mass, calcifications or distortion."]
-            impression = ["Highly suggestive of malignancy, left breast 2:00.",
-                          "BI-RADS 5. Ultrasound-guided core biopsy recommended and scheduled."]
-        else:
-            findings, impression = list(p.findings), list(p.impression)
-        r.sections = [("EXAM", [exam]), ("CLINICAL HISTORY", [f"{p.diagnosis}; staging." if
-                                                               seed % 2 == 0 else "Palpable abnormality."]),
-                      ("TECHNIQUE", [p.technique if not exam.startswith("DIAGNOSTIC MAMMOGRAM") else
-                                     "Bilateral CC and MLO views with tomosynthesis; targeted ultrasound."]),
+                    ("Exam", exam_title)]
+        findings, impression = list(findings_t), list(impression_t)
+        clinical = "Palpable abnormality." if exam in _SCREENING_EXAMS else f"{p.diagnosis}; staging."
+        r.sections = [("EXAM", [exam_title]), ("CLINICAL HISTORY", [clinical]),
+                      ("TECHNIQUE", [technique]),
                       ("COMPARISON", ["None available." if seed % 3 == 0 else "Prior study, 1 year ago."]),
                       ("FINDINGS", findings), ("IMPRESSION", impression)]
         r.signature = [f"Dictated by {radiologist}",
@@ -715,6 +742,12 @@ def _build(kind: str, person: Person, service_date: date, inst: Institution, lay
     return r
 
 
+def _check_exam(exam: str | None) -> str | None:
+    if exam is not None and exam not in _EXAMS:
+        raise ValueError(f"unknown exam {exam!r}; expected one of {', '.join(_EXAMS)}")
+    return exam
+
+
 def _age(person: Person, on: date) -> int:
     before = (on.month, on.day) < (person.birth_date.month, person.birth_date.day)
     return on.year - person.birth_date.year - int(before)
@@ -741,12 +774,19 @@ def _patient_block(person: Person, layout: int, variant_name: str | None) -> lis
 
 def report_text(*, kind: str, person: Person, service_date: date, institution: str | None = None,
                 layout: int = 0, extra: str = "", variant_name: str | None = None,
-                cancer: Cancer = "breast", seed: int = 0) -> str:
+                cancer: Cancer = "breast", seed: int = 0, exam: str | None = None) -> str:
     """The plain text of the report :func:`write_pdf` would print (same words, same order)."""
     inst = _institution(institution, kind)
-    rep = _build(kind, person, service_date, inst, layout, cancer, seed)
-    out: list[str] = [inst.name.upper() if layout % LAYOUTS == 0 else inst.name, inst.address,
-                      f"Phone {inst.phone}", "", rep.heading, ""]
+    rep = _build(kind, person, service_date, inst, layout, cancer, seed, _check_exam(exam))
+    style = layout % LAYOUTS
+    # The same header lines write_pdf draws for this layout.
+    if style == 0:
+        out: list[str] = [inst.name.upper(), f"{inst.address}   Tel {inst.phone}", "", rep.heading]
+    elif style == 1:
+        out = [inst.name, inst.address, f"Phone {inst.phone}", "", rep.heading]
+    else:
+        out = [f"{inst.name}  |  {rep.heading}", f"{inst.address}  {inst.phone}"]
+    out.append("")
     for label, value in _patient_block(person, layout, variant_name):
         out.append(f"{label}: {value}")
     for label, value in rep.dates + rep.fields:
@@ -784,10 +824,11 @@ def _footer(kind: str, service_date: date, layout: int, seed: int) -> str:
 def write_text(path: str | Path, *, kind: str, person: Person, service_date: date,
                institution: str | None = None, layout: int = 0, extra: str = "",
                variant_name: str | None = None, cancer: Cancer = "breast", seed: int = 0,
-               crlf: bool = False) -> Path:
+               exam: str | None = None, crlf: bool = False) -> Path:
     """Write the report as a plain-text file (UTF-8; CRLF line ends when ``crlf``)."""
     text = report_text(kind=kind, person=person, service_date=service_date, institution=institution,
-                       layout=layout, extra=extra, variant_name=variant_name, cancer=cancer, seed=seed)
+                       layout=layout, extra=extra, variant_name=variant_name, cancer=cancer, seed=seed,
+                       exam=exam)
     if crlf:
         text = text.replace("\n", "\r\n")
     path = Path(path)
@@ -798,7 +839,8 @@ def write_text(path: str | Path, *, kind: str, person: Person, service_date: dat
 
 def write_pdf(path: str | Path, *, kind: str, person: Person, service_date: date,
               institution: str | None = None, layout: int = 0, extra: str = "",
-              variant_name: str | None = None, cancer: Cancer = "breast", seed: int = 0) -> Path:
+              variant_name: str | None = None, cancer: Cancer = "breast", seed: int = 0,
+              exam: str | None = None) -> Path:
     """Write a realistic one- or two-page report PDF of ``kind`` about ``person``.
 
     ``layout`` (0, 1, 2) changes the header style, how the name and dates are
@@ -807,13 +849,15 @@ def write_pdf(path: str | Path, *, kind: str, person: Person, service_date: date
     of service is labelled the way that kind of report labels it; a later
     "Printed on" date is in the footer. ``variant_name`` overrides the printed
     name, ``extra`` is appended as a last section, ``cancer`` picks the clinical
-    content. Raises ``ValueError`` for a kind outside :data:`DOCUMENT_KINDS`.
+    content, ``exam`` (imaging reports: ``mammogram``, ``ct_chest``, ``bone_scan``)
+    replaces the cancer's usual exam, ``seed`` varies values and physicians.
+    Raises ``ValueError`` for a kind outside :data:`DOCUMENT_KINDS` or an unknown exam.
     """
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
     inst = _institution(institution, kind)
-    rep = _build(kind, person, service_date, inst, layout, cancer, seed)
+    rep = _build(kind, person, service_date, inst, layout, cancer, seed, _check_exam(exam))
     style = layout % LAYOUTS
     footer = _footer(kind, service_date, layout, seed)
 
@@ -911,6 +955,12 @@ def write_pdf(path: str | Path, *, kind: str, person: Person, service_date: date
         pdf.ln(6)
         pdf.set_font(body_font, "", 9)
         for row in rows:
+            if len(widths) == 2:
+                # Free-text instructions: wrap rather than clip.
+                pdf.cell(widths[0], 5, row[0], border=1 if style == 2 else 0)
+                pdf.multi_cell(0, 5, row[1], border=1 if style == 2 else 0,
+                               new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                continue
             for text, w in zip(row, widths):
                 pdf.cell(w, 5, _clip(str(text), int(w / 1.9)), border=1 if style == 2 else 0)
             pdf.ln(5)
@@ -1262,7 +1312,7 @@ def write_ccda(path: str | Path, *, kind: str = "patient_summary", person: Perso
     discharge summary, operative note, imaging, pathology...) with the report
     text as one narrative section. Raises ``ValueError`` for a kind without one.
     """
-    return _write(path, _ccda_bytes(kind=kind, person=person, service_date=service_date,
+    return _write(path, ccda_document(kind=kind, person=person, service_date=service_date,
                                     cancer=cancer, institution=institution, seed=seed))
 
 
@@ -1273,8 +1323,10 @@ def _write(path: str | Path, data: bytes) -> Path:
     return path
 
 
-def _ccda_bytes(*, kind: str, person: Person, service_date: date, cancer: Cancer,
-                institution: str, seed: int) -> bytes:
+def ccda_document(*, kind: str = "patient_summary", person: Person, service_date: date,
+                  cancer: Cancer = "breast", institution: str = "Northbrook Regional Medical Center",
+                  seed: int = 0) -> bytes:
+    """The bytes :func:`write_ccda` writes."""
     if kind not in _CCDA_TYPES:
         raise ValueError(f"no C-CDA document type for kind {kind!r}")
     template, code, display = _CCDA_TYPES[kind]
@@ -1354,12 +1406,13 @@ def write_fhir_bundle(path: str | Path, *, person: Person, service_date: date,
     ``imaging_report``: a searchset with a RAD DiagnosticReport carrying its text.
     Raises ``ValueError`` for other kinds.
     """
-    return _write(path, _fhir_bytes(person=person, service_date=service_date, cancer=cancer,
+    return _write(path, fhir_bundle(person=person, service_date=service_date, cancer=cancer,
                                     kind=kind, seed=seed))
 
 
-def _fhir_bytes(*, person: Person, service_date: date, cancer: Cancer, kind: str,
-                seed: int) -> bytes:
+def fhir_bundle(*, person: Person, service_date: date, cancer: Cancer = "breast",
+                kind: str = "patient_summary", seed: int = 0) -> bytes:
+    """The bytes :func:`write_fhir_bundle` writes."""
     p = _PROFILES[cancer]
     pid = "pt-" + hashlib.sha256(person.mrn.encode()).hexdigest()[:12]
     day = service_date.isoformat()
@@ -1445,12 +1498,13 @@ def write_hl7_oru(path: str | Path, *, person: Person, tests: Sequence[LabTest] 
 
     ``tests`` defaults to :func:`lab_panel`; ``bom`` prefixes a UTF-8 byte order mark.
     """
-    return _write(path, _hl7_bytes(person=person, tests=tests, collected=collected, bom=bom,
+    return _write(path, hl7_oru(person=person, tests=tests, collected=collected, bom=bom,
                                    lf=lf, facility=facility, seed=seed))
 
 
-def _hl7_bytes(*, person: Person, tests: Sequence[LabTest] | None, collected: date | None,
-               bom: bool, lf: bool, facility: str, seed: int) -> bytes:
+def hl7_oru(*, person: Person, tests: Sequence[LabTest] | None = None, collected: date | None = None,
+            bom: bool = False, lf: bool = True, facility: str = "SUMMIT LAB", seed: int = 0) -> bytes:
+    """The bytes :func:`write_hl7_oru` writes."""
     collected = collected or date(2026, 8, 28)
     tests = list(tests) if tests is not None else lab_panel(seed=seed)
     stamp = collected.strftime("%Y%m%d")
@@ -1474,12 +1528,12 @@ def portal_members(*, person: Person, service_date: date, cancer: Cancer = "brea
                    seed: int = 0, prefix: str = "HealthSummary/") -> dict[str, bytes]:
     """The usual portal export: a C-CDA CCD, a FHIR bundle and an HL7 lab message, by member name."""
     return {
-        f"{prefix}CCD.xml": _ccda_bytes(kind="patient_summary", person=person,
+        f"{prefix}CCD.xml": ccda_document(kind="patient_summary", person=person,
                                         service_date=service_date, cancer=cancer,
                                         institution="Northbrook Regional Medical Center", seed=seed),
-        f"{prefix}fhir_bundle.json": _fhir_bytes(person=person, service_date=service_date,
+        f"{prefix}fhir_bundle.json": fhir_bundle(person=person, service_date=service_date,
                                                  cancer=cancer, kind="patient_summary", seed=seed),
-        f"{prefix}lab_results.hl7": _hl7_bytes(person=person, tests=lab_panel(cancer=cancer, seed=seed),
+        f"{prefix}lab_results.hl7": hl7_oru(person=person, tests=lab_panel(cancer=cancer, seed=seed),
                                                collected=service_date, bom=False, lf=True,
                                                facility="SUMMIT LAB", seed=seed),
     }
