@@ -6,7 +6,7 @@ import io
 import os
 from collections.abc import Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, BinaryIO, cast
+from typing import IO, TYPE_CHECKING, BinaryIO, cast
 
 from recordpack.age import scrypt
 from recordpack.age.armor import ArmorReader, ArmorWriter, looks_armored
@@ -98,10 +98,13 @@ class AgeWriter(io.RawIOBase):
 
 
 def encrypt_writer(
-    dst: BinaryIO, recipients: Sequence[Recipient], armor: bool = False
-) -> AgeWriter:
-    """Start an age file in ``dst``; write the plaintext to the returned object, then close it."""
-    return AgeWriter(dst, recipients, armor=armor)
+    dst: IO[bytes], recipients: Sequence[Recipient], armor: bool = False
+) -> BinaryIO:
+    """Start an age file in ``dst``; write the plaintext to the returned object, then close it.
+
+    The object is an :class:`AgeWriter` (typed as a binary file for callers' convenience).
+    """
+    return cast(BinaryIO, AgeWriter(cast(BinaryIO, dst), recipients, armor=armor))
 
 
 class _Prefixed(io.RawIOBase):
@@ -164,8 +167,8 @@ def _read_nonce(src: BinaryIO) -> bytes:
 
 
 def decrypt_reader(
-    src: BinaryIO, identities: Sequence[Identity], *, armored: bool | None = None
-) -> StreamReader:
+    src: IO[bytes], identities: Sequence[Identity], *, armored: bool | None = None
+) -> BinaryIO:
     """Open an age file for streaming decryption.
 
     Header problems and a key that does not fit raise at once; a damaged payload raises
@@ -175,21 +178,24 @@ def decrypt_reader(
     if armored is None:
         prefix = src.read(_SNIFF) or b""
         armored = looks_armored(prefix)
-        source: BinaryIO = cast(BinaryIO, io.BufferedReader(_Prefixed(prefix, src), 256 * 1024))
+        raw = _Prefixed(prefix, cast(BinaryIO, src))
+        source: BinaryIO = cast(BinaryIO, io.BufferedReader(raw, 256 * 1024))
     else:
-        source = src
+        source = cast(BinaryIO, src)
     if armored:
         source = cast(BinaryIO, io.BufferedReader(ArmorReader(source)))
     header = parse_header(source)
     file_key = _file_key(header, identities)
-    return StreamReader(source, payload_key(file_key, _read_nonce(source)))
+    reader = StreamReader(source, payload_key(file_key, _read_nonce(source)))
+    return cast(BinaryIO, reader)
 
 
-def open_random_access(src: BinaryIO, identities: Sequence[Identity]) -> RandomAccessReader:
+def open_random_access(src: IO[bytes], identities: Sequence[Identity]) -> BinaryIO:
     """Open a binary age file in a seekable ``src`` for reading any range.
 
-    The result is readable and seekable with a known ``size``; it decrypts and
-    authenticates only the 64 KiB chunks a read touches (and the final chunk, at once).
+    The result (a :class:`RandomAccessReader`) is readable and seekable, with the
+    plaintext length in ``.size``; it decrypts and authenticates only the 64 KiB chunks
+    a read touches (and the final chunk, at once, so truncation is found on opening).
     """
     start = src.tell()
     prefix = src.read(_SNIFF) or b""
@@ -199,10 +205,11 @@ def open_random_access(src: BinaryIO, identities: Sequence[Identity]) -> RandomA
             "an armored (text) age file cannot be opened for random access",
             hint="Convert it to binary first: age -d ... or recordpack's streaming decryption.",
         )
-    header = parse_header(src)
+    source = cast(BinaryIO, src)
+    header = parse_header(source)
     file_key = _file_key(header, identities)
-    nonce = _read_nonce(src)
-    return RandomAccessReader(src, payload_key(file_key, nonce), src.tell())
+    nonce = _read_nonce(source)
+    return cast(BinaryIO, RandomAccessReader(source, payload_key(file_key, nonce), source.tell()))
 
 
 def encrypt(data: bytes, recipients: Sequence[Recipient], armor: bool = False) -> bytes:

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from recordpack.age import pq
-from recordpack.age.base import Identity, Recipient
+from recordpack.age.base import Recipient
 from recordpack.age.errors import AgeKeyError
 from recordpack.age.x25519 import X25519Identity, X25519Recipient
 
@@ -87,9 +87,9 @@ def _lines(path: str | os.PathLike[str], what: str) -> list[tuple[int, str]]:
     ]
 
 
-def load_identities(path: str | os.PathLike[str]) -> list[Identity]:
+def load_identities(path: str | os.PathLike[str]) -> list[AnyIdentity]:
     """Secret keys from a key file (age-keygen's format: ``#`` comments, one key a line)."""
-    identities: list[Identity] = []
+    identities: list[AnyIdentity] = []
     for number, line in _lines(path, "key"):
         try:
             identities.append(parse_identity(line))
