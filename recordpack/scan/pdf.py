@@ -1,17 +1,273 @@
-"""Scanner for pdf files (placeholder until implemented)."""
+"""PDF scanner: text layer (or OCR of scanned pages) -> kind, date, patient.
+
+pypdf reads the text page by page, up to :data:`MAX_PAGES` pages and
+:data:`MAX_TEXT_CHARS` characters. A password-protected PDF is an
+``encrypted`` problem, a damaged or truncated one an ``unreadable`` problem,
+and a scan without a usable text layer is read by OCR when tesseract is
+installed, else it is a ``no_text`` problem. In every problem case the file
+still appears as a low-confidence record so the user sees it.
+"""
 
 from __future__ import annotations
 
-from recordpack.scan.base import Outcome, Source
+import dataclasses
+import io
+import logging
+import re
+import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any, BinaryIO, Final
+
+from recordpack import ocr
+from recordpack.classify import (
+    Classification,
+    classify_text,
+    classify_unreadable,
+    has_meaningful_text,
+)
+from recordpack.model import ENCRYPTED, NO_TEXT, UNREADABLE, Problem
+from recordpack.scan.base import Document, Outcome, Source
 
 FORMAT = "pdf"
 
+#: Pages whose text is read; the first pages say what a record is.
+MAX_PAGES: Final = 30
+#: Pages whose images are OCR'd when there is no text layer (OCR is slow).
+MAX_OCR_PAGES: Final = 10
+#: Characters of text kept per document (check searches it for content).
+MAX_TEXT_CHARS: Final = 200_000
+#: Images smaller than this (logos, barcodes, rules) are not worth OCR.
+MIN_OCR_PIXELS: Final = 200 * 200
+#: Bytes at the end of the file searched for the %%EOF marker.
+TAIL_SIZE: Final = 8 * 1024
+
+_ENCRYPTED_HINT: Final = (
+    "Ask the sender for a copy without a password, or open it with its password and "
+    "'print to PDF' to save an unprotected copy, then scan again."
+)
+_DAMAGED_HINT: Final = "Download or copy the file again from where it came from."
+
+_quiet_lock = threading.Lock()
+_quiet_depth = 0
+_saved_level = logging.NOTSET
+
+
+@contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    """Silence pypdf's log messages and warnings (they would clutter stderr)."""
+    global _quiet_depth, _saved_level
+    logger = logging.getLogger("pypdf")
+    with _quiet_lock:
+        if _quiet_depth == 0:
+            _saved_level = logger.level
+            logger.setLevel(logging.CRITICAL + 1)
+        _quiet_depth += 1
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        with _quiet_lock:
+            _quiet_depth -= 1
+            if _quiet_depth == 0:
+                logger.setLevel(_saved_level)
+
 
 def sniff(source: Source) -> bool:
-    """Whether this scanner should read the file."""
-    return False
+    """A PDF: ``%PDF-`` in the first KiB (some PDFs start with junk), or a .pdf name."""
+    return b"%PDF-" in source.head[:1024] or source.suffix == ".pdf"
 
 
 def scan(source: Source) -> list[Outcome]:
-    """Read the file and say what it is."""
-    return []
+    """Read the PDF and say what it is; never raises for bad input."""
+    with _quiet_pypdf():
+        try:
+            return _scan(source)
+        except Exception as exc:  # pypdf raises many types on hostile input
+            return [Problem(source.path, UNREADABLE,
+                            f"This PDF is damaged and cannot be read ({_describe(exc)}).",
+                            hint=_DAMAGED_HINT)]
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:120] if text else type(exc).__name__
+
+
+def _document(source: Source, c: Classification, *, text: str = "", confidence: float | None = None,
+              extra: tuple[str, ...] = ()) -> Document:
+    return Document(
+        path=source.path,
+        kind=c.kind,
+        title=c.title,
+        date=c.date,
+        patient=c.patient,
+        confidence=c.confidence if confidence is None else confidence,
+        evidence=c.evidence + extra,
+        format=FORMAT,
+        text=text[:MAX_TEXT_CHARS],
+    )
+
+
+def _open(source: Source) -> BinaryIO:
+    stream = source.open()
+    if stream.seekable():
+        return stream
+    # pypdf needs random access (archive members may not offer it).
+    with stream:
+        return io.BytesIO(source.read_all())
+
+
+def _truncated(stream: BinaryIO, size: int) -> bool:
+    stream.seek(max(0, size - TAIL_SIZE))
+    tail = stream.read(TAIL_SIZE)
+    stream.seek(0)
+    return b"%%EOF" not in tail
+
+
+def _scan(source: Source) -> list[Outcome]:
+    from pypdf import PasswordType, PdfReader
+
+    if b"%PDF-" not in source.head[:1024]:
+        return [Problem(source.path, UNREADABLE,
+                        "This file is named .pdf but is not a PDF (it may be a web page or an "
+                        "error message saved under a PDF name).", hint=_DAMAGED_HINT)]
+    outcomes: list[Outcome] = []
+    with _open(source) as stream:
+        truncated = _truncated(stream, source.size)
+        if truncated:
+            outcomes.append(Problem(source.path, UNREADABLE,
+                                    "PDF ends early: the file is incomplete.", hint=_DAMAGED_HINT))
+        try:
+            reader = PdfReader(stream, strict=False)
+            if reader.is_encrypted:
+                try:
+                    opened = reader.decrypt("") != PasswordType.NOT_DECRYPTED
+                except Exception:  # unsupported encryption: the same for the user
+                    opened = False
+                if not opened:
+                    outcomes.append(Problem(source.path, ENCRYPTED,
+                                            "This PDF is password-protected.", hint=_ENCRYPTED_HINT))
+                    c = classify_unreadable(source.name, reason="password-protected")
+                    outcomes.append(_document(source, c))
+                    return outcomes
+            text, pages = _extract_text(reader)
+        except Exception as exc:
+            if not truncated:
+                outcomes.append(Problem(source.path, UNREADABLE,
+                                        f"This PDF is damaged and cannot be read ({_describe(exc)}).",
+                                        hint=_DAMAGED_HINT))
+            c = classify_unreadable(source.name, reason="damaged file")
+            if c.kind != "other":
+                outcomes.append(_document(source, c))
+            return outcomes
+
+        if has_meaningful_text(text):
+            c = classify_text(text, name=source.name)
+            confidence = min(c.confidence, 0.4) if truncated else None
+            outcomes.append(_with_metadata_date(source, c, reader, text, confidence=confidence))
+            return outcomes
+
+        # No usable text layer: a scan. Read its page images if we can.
+        if not ocr.available():
+            outcomes.append(Problem(source.path, NO_TEXT,
+                                    "This PDF is a scan (pictures of pages, no text), and no OCR "
+                                    "program is installed to read it.", hint=ocr.INSTALL_HINT))
+            c = classify_unreadable(source.name, reason="scanned pages, no OCR installed")
+            outcomes.append(_document(source, c))
+            return outcomes
+        ocr_text, failure = _ocr_pages(reader, pages)
+        if has_meaningful_text(ocr_text, min_words=5):
+            c = classify_text(ocr_text, name=source.name, ocr=True)
+            outcomes.append(_with_metadata_date(source, c, reader, ocr_text))
+            return outcomes
+        message = "No text could be read from this scanned PDF"
+        message += f" ({failure})." if failure else "."
+        outcomes.append(Problem(source.path, NO_TEXT, message,
+                                hint="Scan the paper again at 300 dpi, straight and well lit, or ask "
+                                     "the sender for the original electronic copy."))
+        outcomes.append(_document(source, classify_unreadable(source.name, reason="no readable text")))
+        return outcomes
+
+
+def _extract_text(reader: Any) -> tuple[str, int]:
+    """Text of the first pages (a page that fails is skipped) and the page count read."""
+    parts: list[str] = []
+    total = 0
+    count = min(len(reader.pages), MAX_PAGES)
+    for index in range(count):
+        try:
+            page_text = reader.pages[index].extract_text() or ""
+        except Exception:  # one bad page must not hide the others
+            continue
+        parts.append(page_text)
+        total += len(page_text)
+        if total >= MAX_TEXT_CHARS:
+            break
+    return "\n".join(parts), count
+
+
+def _ocr_pages(reader: Any, pages: int) -> tuple[str, str | None]:
+    """OCR of the page images; returns the text and the last failure, if any."""
+    parts: list[str] = []
+    failure: str | None = None
+    for index in range(min(pages, MAX_OCR_PAGES)):
+        try:
+            images = list(reader.pages[index].images)
+        except Exception as exc:
+            failure = f"page {index + 1}: images could not be extracted ({_describe(exc)})"
+            continue
+        for image in images:
+            try:
+                pil = image.image
+                if pil is None or pil.width * pil.height < MIN_OCR_PIXELS:
+                    continue
+                buffer = io.BytesIO()
+                pil.save(buffer, format="PNG")
+                for png in ocr.prepare_image(buffer.getvalue()):
+                    parts.append(ocr.image_to_text(png))
+            except ocr.OcrError as exc:
+                failure = f"page {index + 1}: {exc.message}"
+            except Exception as exc:  # unusual image encodings (JBIG2, CCITT...)
+                failure = f"page {index + 1}: image could not be decoded ({_describe(exc)})"
+    return "\n".join(parts), failure
+
+
+_PDF_DATE = re.compile(r"D?:?(\d{4})(\d{2})?(\d{2})?")
+
+
+def _metadata_date(reader: Any) -> str | None:
+    try:
+        raw = (reader.metadata or {}).get("/CreationDate")
+    except Exception:
+        return None
+    if not raw:
+        return None
+    m = _PDF_DATE.match(str(raw).strip())
+    if not m or not m.group(2) or not m.group(3):
+        return None
+    try:
+        value = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+    if value.year < 1900 or value > date.today():
+        return None
+    return value.isoformat()
+
+
+def _with_metadata_date(source: Source, c: Classification, reader: Any, text: str,
+                        *, confidence: float | None = None) -> Document:
+    """The document; when the text has no date, the PDF's creation date, flagged as a guess."""
+    if c.date is not None:
+        return _document(source, c, text=text, confidence=confidence)
+    created = _metadata_date(reader)
+    if created is None:
+        return _document(source, c, text=text, confidence=confidence)
+    base = c.confidence if confidence is None else confidence
+    doc = _document(source, c, text=text, confidence=base * 0.95,
+                    extra=(f"date {created} from the PDF file's creation date (no date in the text; "
+                           "this may be when the file was made, not the date of the record)",))
+    return dataclasses.replace(doc, date=created)
