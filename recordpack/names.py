@@ -396,10 +396,25 @@ def _support(cluster: _Cluster, unnamed: Sequence[Record]) -> float:
 
 
 def _best_display(cluster: _Cluster) -> str:
-    """The fullest way the main patient's name is written."""
-    return max(
-        cluster.members, key=lambda m: (len(m[1].words) + len(m[1].initials), _weight(m[0]))
-    )[1].display
+    """How the main patient's name is best shown: as a DICOM header or most records write it.
+
+    Not the longest form: text extraction sometimes leaves a stray word after a
+    name ("HARROWGATE, DELPHINE M Exam"), and the longest form would keep it.
+    """
+    counts: dict[tuple[str, ...], int] = defaultdict(int)
+    for _, name in cluster.members:
+        counts[name.words] += 1
+
+    def score(member: tuple[Record, PersonName]) -> tuple[bool, int, int, float]:
+        record, name = member
+        return (
+            record.format == "dicom",
+            counts[name.words],
+            len(name.initials) - len(name.words),
+            _weight(record),
+        )
+
+    return max(cluster.members, key=score)[1].display
 
 
 def _id_note(record: Record, main: _Cluster) -> str:
