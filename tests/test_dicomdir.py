@@ -78,14 +78,18 @@ def test_pydicom_loads_every_instance(file_set: Path) -> None:
 @pytest.mark.interop
 def test_dcmftest_accepts_the_file_set(file_set: Path) -> None:
     dcmftest = require_tool("dcmftest", "dcmtk")
-    result = subprocess.run([dcmftest, "DICOMDIR"], cwd=file_set, capture_output=True, text=True)
+    result = subprocess.run(
+        [dcmftest, "DICOMDIR"], cwd=file_set, capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0 and result.stdout.startswith("yes"), result.stdout + result.stderr
 
 
 @pytest.mark.interop
 def test_dciodvfy_finds_no_error(file_set: Path) -> None:
     dciodvfy = require_tool("dciodvfy", "dicom3tools")
-    result = subprocess.run([dciodvfy, "DICOMDIR"], cwd=file_set, capture_output=True, text=True)
+    result = subprocess.run(
+        [dciodvfy, "DICOMDIR"], cwd=file_set, capture_output=True, text=True, check=False
+    )
     output = result.stdout + result.stderr
     assert "BasicDirectory" in output and "Error" not in output, output
 
@@ -111,3 +115,24 @@ def test_not_dicom_is_a_bundle_error() -> None:
         read_header(io.BytesIO(b"%PDF-1.7 not dicom at all"))
     with pytest.raises(BundleError):
         build_dicomdir([])
+
+
+@pytest.mark.interop
+def test_header_without_uids_still_gives_a_valid_file_set(tmp_path: Path) -> None:
+    """A damaged header loses its study and series UIDs: stable made-up ones keep the DICOMDIR valid."""
+    data, _ = dicom_bytes("1.2.826.0.1.3680043.8.498.6", 1, 1)
+    header = read_header(io.BytesIO(data))
+    del header.StudyInstanceUID
+    del header.SeriesInstanceUID
+    fill_missing(header, {"SeriesInstanceUID": "CD/IM1"})  # a path is not a UID: ignored
+    file_id = ("PT000000", "ST000000", "SE000000", "IM000000")
+    tmp_path.joinpath(*file_id[:3]).mkdir(parents=True)
+    tmp_path.joinpath(*file_id).write_bytes(data)
+    (tmp_path / "DICOMDIR").write_bytes(build_dicomdir([FileSetEntry(file_id, header)]))
+    records = dcmread(tmp_path / "DICOMDIR").DirectoryRecordSequence
+    assert records[2].SeriesInstanceUID != "CD/IM1" and records[1].StudyInstanceUID
+    dcmftest = require_tool("dcmftest", "dcmtk")
+    result = subprocess.run(
+        [dcmftest, "DICOMDIR"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert result.stdout.startswith("yes"), result.stdout + result.stderr

@@ -76,7 +76,10 @@ def test_round_trip_with_age_unzip_bagit_dcmtk_dicom3tools(
     assert fmt.BAG_NAME_RE.match(bag.name) and bag.name.endswith("-avery-quill")
 
     validate = subprocess.run(
-        [sys.executable, "-m", "bagit", "--validate", str(bag)], capture_output=True, text=True
+        [sys.executable, "-m", "bagit", "--validate", str(bag)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert validate.returncode == 0, validate.stderr[-2000:]
 
@@ -112,10 +115,10 @@ def test_round_trip_with_age_unzip_bagit_dcmtk_dicom3tools(
 
     dicomdir = bag / fmt.DICOMDIR_PATH
     dcmftest = require_tool("dcmftest", "dcmtk")
-    result = subprocess.run([dcmftest, str(dicomdir)], capture_output=True, text=True)
+    result = subprocess.run([dcmftest, str(dicomdir)], capture_output=True, text=True, check=False)
     assert result.returncode == 0 and result.stdout.startswith("yes"), result.stdout + result.stderr
     dciodvfy = require_tool("dciodvfy", "dicom3tools")
-    result = subprocess.run([dciodvfy, str(dicomdir)], capture_output=True, text=True)
+    result = subprocess.run([dciodvfy, str(dicomdir)], capture_output=True, text=True, check=False)
     assert "Error" not in result.stdout + result.stderr, result.stdout + result.stderr
 
     from pydicom import dcmread
@@ -137,7 +140,7 @@ def test_round_trip_with_age_unzip_bagit_dcmtk_dicom3tools(
 def test_index_maps_records_archives_and_problems(
     folder: tuple[Path, ScanResult], identity: age.X25519Identity, tmp_path: Path
 ) -> None:
-    root, scan = folder
+    _root, scan = folder
     bundle = tmp_path / "b.rpk"
     pack(scan, bundle, recipients=[identity.recipient()])
     zf = decrypt_zip(bundle, [identity])
@@ -202,7 +205,7 @@ def test_untrusted_titles_are_escaped_in_index_html(
 ) -> None:
     import dataclasses
 
-    root, scan = folder
+    _root, scan = folder
     hostile = dataclasses.replace(scan.records[3], title='<script>alert("x")</script> & <b>')
     scan = dataclasses.replace(scan, records=scan.records[:3] + (hostile,) + scan.records[4:])
     bundle = tmp_path / "b.rpk"
@@ -218,7 +221,7 @@ def test_untrusted_titles_are_escaped_in_index_html(
 def test_exclude_leaves_files_out_and_says_so(
     folder: tuple[Path, ScanResult], identity: age.X25519Identity, tmp_path: Path
 ) -> None:
-    root, scan = folder
+    _root, scan = folder
     bundle = tmp_path / "b.rpk"
     summary = pack(scan, bundle, recipients=[identity.recipient()], exclude=["labs", "*.zip"])
     index = read_index(decrypt_zip(bundle, [identity]))
@@ -286,7 +289,7 @@ def test_unreadable_source_is_named(
 def test_existing_output_is_kept_unless_forced(
     folder: tuple[Path, ScanResult], identity: age.X25519Identity, tmp_path: Path
 ) -> None:
-    root, scan = folder
+    _root, scan = folder
     out = tmp_path / "b.rpk"
     out.write_bytes(b"precious")
     with pytest.raises(UsageError, match="already exists"):
@@ -309,7 +312,7 @@ def test_output_inside_the_source_folder_is_refused(
 def test_passphrase_cannot_mix_with_keys(
     folder: tuple[Path, ScanResult], identity: age.X25519Identity, tmp_path: Path
 ) -> None:
-    root, scan = folder
+    _root, scan = folder
     with pytest.raises(UsageError, match="passphrase cannot be combined"):
         pack(
             scan,
@@ -327,7 +330,7 @@ def test_passphrase_bundle_opens_with_age_through_a_terminal(
     """age reads a passphrase only from a terminal: drive it through script(1)'s pty."""
     age_tool = require_tool("age", "age")
     require_tool("script", "bsdutils")
-    root, scan = folder
+    _root, scan = folder
     bundle = tmp_path / "b.rpk"
     passphrase = "lantern-otter-quilt-maple-harbor-violin-toast"
     summary = pack(scan, bundle, recipients=[age.ScryptRecipient(passphrase, work_factor=10)])
@@ -346,6 +349,7 @@ def test_passphrase_bundle_opens_with_age_through_a_terminal(
         capture_output=True,
         text=True,
         timeout=60,
+        check=False,
         env={**os.environ, "TERM": "dumb"},
     )
     assert run.returncode == 0, run.stdout + run.stderr

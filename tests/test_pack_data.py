@@ -43,6 +43,7 @@ def dicom_bytes(
     *,
     part10: bool = True,
     size: int = 16,
+    study_uid: str = STUDY_UID,
 ) -> tuple[bytes, str]:
     """A small CT image (``size``x``size`` pixels); returns (bytes, SOP instance UID)."""
     uid = generate_uid()
@@ -52,7 +53,7 @@ def dicom_bytes(
     ds.PatientName = PATIENT.name
     ds.PatientID = PATIENT.id
     ds.PatientBirthDate = "19700506"
-    ds.StudyInstanceUID = STUDY_UID
+    ds.StudyInstanceUID = study_uid
     ds.SeriesInstanceUID = series_uid
     ds.StudyDate = "20260812"
     ds.StudyTime = "101500"

@@ -12,6 +12,7 @@ are fixed-size UL values, so the second encoding has the same layout).
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Final
@@ -47,6 +48,8 @@ HEADER_KEYWORDS: Final[tuple[str, ...]] = (
     "InstanceNumber",
 )
 
+_UID_RE: Final = re.compile(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*")
+
 _OFFSET_KEYWORDS: Final = (
     "OffsetOfTheNextDirectoryRecord",
     "OffsetOfReferencedLowerLevelDirectoryEntity",
@@ -76,10 +79,21 @@ def read_header(stream: BinaryIO) -> Dataset:
     return ds
 
 
+def is_uid(value: object) -> bool:
+    """True for a syntactically valid DICOM UID (PS3.5 9.1)."""
+    return isinstance(value, str) and len(value) <= 64 and _UID_RE.fullmatch(value) is not None
+
+
 def fill_missing(header: Dataset, fallback: dict[str, Any]) -> Dataset:
-    """Fill absent or empty elements of ``header`` from ``fallback`` (keyword -> value)."""
+    """Fill absent or empty elements of ``header`` from ``fallback`` (keyword -> value).
+
+    Values that are not valid UIDs are ignored for UID elements (a scanner may
+    stand in a path for a missing UID; a DICOMDIR must not carry it).
+    """
     for keyword, value in fallback.items():
         if value in (None, ""):
+            continue
+        if keyword.endswith("UID") and not is_uid(value):
             continue
         if keyword not in header or header[keyword].VM == 0:
             setattr(header, keyword, value)
@@ -104,7 +118,7 @@ def _new_record(record_type: str, header: Dataset) -> Dataset:
     return record
 
 
-def _patient_record(header: Dataset, index: int) -> Dataset:
+def _patient_record(header: Dataset, index: int, seed: str) -> Dataset:
     record = _new_record("PATIENT", header)
     record.PatientName = _value(header, "PatientName", "")
     # Patient ID is Type 1 in a PATIENT record: invent a stable one when the file has none.
@@ -112,21 +126,29 @@ def _patient_record(header: Dataset, index: int) -> Dataset:
     return record
 
 
-def _study_record(header: Dataset, index: int) -> Dataset:
+def _uid(header: Dataset, keyword: str, seed: str) -> str:
+    """The header's UID, or a stable made-up one (Type 1 in the record) when it has none."""
+    value = _value(header, keyword)
+    if is_uid(str(value)):
+        return str(value)
+    return str(generate_uid(entropy_srcs=[keyword, seed]))
+
+
+def _study_record(header: Dataset, index: int, seed: str) -> Dataset:
     record = _new_record("STUDY", header)
     record.StudyDate = _value(header, "StudyDate", "")
     record.StudyTime = _value(header, "StudyTime", "")
     record.StudyDescription = _value(header, "StudyDescription", "")
-    record.StudyInstanceUID = _value(header, "StudyInstanceUID", "")
+    record.StudyInstanceUID = _uid(header, "StudyInstanceUID", seed)
     record.StudyID = _value(header, "StudyID", str(index + 1))
     record.AccessionNumber = _value(header, "AccessionNumber", "")
     return record
 
 
-def _series_record(header: Dataset, index: int) -> Dataset:
+def _series_record(header: Dataset, index: int, seed: str) -> Dataset:
     record = _new_record("SERIES", header)
     record.Modality = _value(header, "Modality", "OT")
-    record.SeriesInstanceUID = _value(header, "SeriesInstanceUID", "")
+    record.SeriesInstanceUID = _uid(header, "SeriesInstanceUID", seed)
     record.SeriesNumber = _value(header, "SeriesNumber", index + 1)
     return record
 
@@ -164,7 +186,9 @@ def _tree(entries: Sequence[FileSetEntry]) -> list[_Node]:
             prefix = entry.file_id[: level + 1]
             node = by_prefix.get(prefix)
             if node is None:
-                node = _Node(builders[level](entry.header, len(siblings)))
+                # Made-up UIDs must differ between bundles: seed with an instance UID too.
+                seed = "/".join(prefix) + "/" + str(_value(entry.header, "SOPInstanceUID", ""))
+                node = _Node(builders[level](entry.header, len(siblings), seed))
                 by_prefix[prefix] = node
                 siblings.append(node)
             siblings = node.children
