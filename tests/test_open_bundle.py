@@ -274,3 +274,18 @@ def test_the_age_tool_and_unzip_read_what_we_accept(tmp_path: Path) -> None:
     )
     subprocess.run([unzip, "-q", str(tmp_path / "b.zip"), "-d", str(tmp_path / "u")], check=True)
     assert (tmp_path / "u" / BAG / "index.json").is_file()
+
+
+def test_ctrl_c_during_extraction_leaves_nothing(tmp_path: Path) -> None:
+    seal = Sealer(tmp_path)
+    payload = {**PAYLOAD, "data/records/13-other/big.pdf": os.urandom(12 << 20)}
+    bundle = seal(valid_zip(payload=payload))
+    before = listing(tmp_path)
+
+    def interrupt(done: int, total: int) -> None:
+        if done < total:  # mid-way: some files are already extracted
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        open_bundle(bundle, seal.identities, tmp_path / "opened", progress=interrupt)
+    assert listing(tmp_path) == before
