@@ -9,4 +9,5 @@ from recordpack.scan import scan_folder  # noqa: E402  (public API; after __vers
 from recordpack.bundle.reader import inspect_bundle, open_bundle, verify_bundle  # noqa: E402
 from recordpack.check import check as check
 from recordpack.manifest import load_manifest as load_manifest
-from recordpack.bundle.pack import PackSummary as PackSummary, pack as pack  # noqa: E402
+from recordpack.bundle.pack import PackSummary as PackSummary
+from recordpack.bundle.pack import pack as pack
