@@ -164,9 +164,9 @@ class _NotDicom(Exception):
     """The bytes are not a DICOM dataset."""
 
 
-def _read_dataset(source: Source) -> tuple[Dataset, bool, bool, list[str]]:
-    """The header (no pixel data), whether it is PS3.10, whether its pixel data
-    is cut short, and notes for the evidence.
+def _read_dataset(source: Source) -> tuple[Dataset, bool, str | None, list[str]]:
+    """The header (no pixel data), whether it is PS3.10, the pixel data state
+    (None: none found, "ok", "truncated"), and notes for the evidence.
 
     Parses from the in-memory head when the header fits in it; otherwise reads
     the file again through ``source.open()`` (from the page cache).
@@ -179,8 +179,8 @@ def _read_dataset(source: Source) -> tuple[Dataset, bool, bool, list[str]]:
         if len(data) > MAX_DOCUMENT_BYTES:
             raise _NotDicom("the compressed DICOM file is too large to unpack in memory")
         notes.append("gzip-compressed DICOM file")
-        dataset, _, truncated = _parse(io.BytesIO(data), len(data), data)
-        return dataset, False, truncated, notes
+        dataset, _, pixels = _parse(io.BytesIO(data), len(data), data)
+        return dataset, False, pixels, notes
     if head[128:132] == b"DICM":
         offset = 0
     else:
@@ -193,21 +193,21 @@ def _read_dataset(source: Source) -> tuple[Dataset, bool, bool, list[str]]:
     whole = len(head) == source.size
     if whole or offset:
         data = head[offset:] if whole else _read_from(source, offset)
-        dataset, _, truncated = _parse(io.BytesIO(data), len(data), data)
+        dataset, _, pixels = _parse(io.BytesIO(data), len(data), data)
     else:
         try:
-            dataset, complete, truncated = _parse(io.BytesIO(head), source.size, head)
+            dataset, complete, pixels = _parse(io.BytesIO(head), source.size, head)
         except Exception:  # noqa: BLE001  the header may run past the head: read the file
             complete = False
         if not complete:
             with source.open() as stream:
-                dataset, _, truncated = _parse(stream, source.size, None)
+                dataset, _, pixels = _parse(stream, source.size, None)
     part10 = (
         offset == 0
         and head[128:132] == b"DICM"
         and bool(getattr(dataset, "file_meta", None) and dataset.file_meta.get("TransferSyntaxUID"))
     )
-    return dataset, part10, truncated, notes
+    return dataset, part10, pixels, notes
 
 
 def _read_from(source: Source, offset: int) -> bytes:
@@ -216,8 +216,10 @@ def _read_from(source: Source, offset: int) -> bytes:
         return stream.read(MAX_DOCUMENT_BYTES)
 
 
-def _parse(stream: BinaryIO, total_size: int, buffer: bytes | None) -> tuple[Dataset, bool, bool]:
-    """Parse up to the pixel data: (dataset, complete, pixel data truncated).
+def _parse(
+    stream: BinaryIO, total_size: int, buffer: bytes | None
+) -> tuple[Dataset, bool, str | None]:
+    """Parse up to the pixel data: (dataset, complete, pixel data state).
 
     ``complete`` is False when a partial buffer (the head) ran out before the
     header ended, so the caller must parse the whole file.
@@ -225,38 +227,39 @@ def _parse(stream: BinaryIO, total_size: int, buffer: bytes | None) -> tuple[Dat
     dataset = pydicom.dcmread(stream, stop_before_pixels=True, force=True)
     position = stream.tell()
     complete = buffer is None or position < len(buffer) or len(buffer) >= total_size
-    truncated = complete and _pixels_truncated(dataset, stream, position, total_size)
-    return dataset, complete, truncated
+    pixels = _pixel_state(dataset, stream, position, total_size) if complete else None
+    return dataset, complete, pixels
 
 
-def _pixels_truncated(dataset: Dataset, stream: BinaryIO, position: int, total: int) -> bool:
-    """Whether the pixel data element that follows the header runs past the end of the file."""
+def _pixel_state(dataset: Dataset, stream: BinaryIO, position: int, total: int) -> str | None:
+    """Whether pixel data follows the header: None (no), "ok", or "truncated" when
+    the element runs past the end of the file."""
     try:
         implicit, little = dataset.original_encoding
     except (AttributeError, TypeError, ValueError):
-        return False
+        return None
     if implicit is None or little is None:
-        return False
+        return None
     stream.seek(position)
     header = stream.read(12)
     if len(header) < 8:
-        return False
+        return None
     endian = "<" if little else ">"
     group, element = struct.unpack(endian + "HH", header[:4])
     if (group, element) not in ((0x7FE0, 0x0010), (0x7FE0, 0x0008), (0x7FE0, 0x0009)):
-        return False
+        return None
     if implicit:
         (length,) = struct.unpack(endian + "I", header[4:8])
         start = position + 8
     elif header[4:6] in (b"OB", b"OW", b"OF", b"OD", b"OL", b"OV", b"UN"):
         if len(header) < 12:
-            return True
+            return "truncated"
         (length,) = struct.unpack(endian + "I", header[8:12])
         start = position + 12
     else:
         (length,) = struct.unpack(endian + "H", header[6:8])
         start = position + 8
-    return bool(length != 0xFFFFFFFF and start + length > total)
+    return "truncated" if length != 0xFFFFFFFF and start + length > total else "ok"
 
 
 # --------------------------------------------------------------------------- values
@@ -507,6 +510,14 @@ def _report(source: Source, dataset: Dataset, sop: str, notes: list[str]) -> Doc
     )
 
 
+def _better_date(document: Document, header_date: str | None) -> str | None:
+    """The embedded document's own date, unless it is only its file's creation date."""
+    guessed = any("creation date" in line for line in document.evidence)
+    if document.date and not (guessed and header_date):
+        return document.date
+    return header_date or document.date
+
+
 def _encapsulated(source: Source, dataset: Dataset, sop: str, notes: list[str]) -> list[Outcome]:
     """The embedded PDF or CDA, read by its own scanner; header facts fill the gaps."""
     is_pdf = sop == ENCAPSULATED_PDF
@@ -543,7 +554,7 @@ def _encapsulated(source: Source, dataset: Dataset, sop: str, notes: list[str]) 
                         path=source.path,
                         kind=outcome.kind,
                         title=outcome.title or title,
-                        date=outcome.date or date,
+                        date=_better_date(outcome, date),
                         patient=patient if not patient.is_empty() else outcome.patient,
                         confidence=outcome.confidence,
                         evidence=(*evidence, *outcome.evidence),
@@ -598,7 +609,7 @@ def _unreadable(source: Source, message: str) -> Problem:
 def scan(source: Source) -> list[Outcome]:
     """Read one DICOM file's header and say what it is (never raises for bad input)."""
     try:
-        dataset, part10, truncated, notes = _read_dataset(source)
+        dataset, part10, pixels, notes = _read_dataset(source)
     except _NotDicom as error:
         return [_unreadable(source, f"This file has a DICOM name but {error}.")]
     except Exception as error:  # noqa: BLE001  pydicom raises many kinds on damaged input
@@ -611,7 +622,7 @@ def scan(source: Source) -> list[Outcome]:
     sop = _sop_class(dataset)
     name = sop_name(sop) if sop else ""
     outcomes: list[Outcome] = []
-    if truncated:
+    if pixels == "truncated":
         outcomes.append(
             _unreadable(source, "The image data in this file ends early: the file is incomplete.")
         )
@@ -630,7 +641,7 @@ def scan(source: Source) -> list[Outcome]:
         outcomes.insert(0, _report(source, dataset, sop, notes))
     elif _is_waveform(name):
         outcomes.insert(0, _waveform(source, dataset, sop, notes))
-    elif sop or _text(dataset, "StudyInstanceUID") or _text(dataset, "Modality"):
+    elif sop or pixels or _text(dataset, "StudyInstanceUID") or _text(dataset, "Modality"):
         outcomes.insert(0, _header(source, dataset, part10, sop))
     else:
         return [
