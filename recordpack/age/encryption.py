@@ -132,6 +132,13 @@ class _Prefixed(io.RawIOBase):
         return len(data)
 
 
+def _seekable(src: IO[bytes]) -> bool:
+    try:
+        return src.seekable()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
 def _file_key(header: Header, identities: Sequence[Identity]) -> bytes:
     """Find the file key with one of ``identities`` and check the header MAC."""
     stanzas = header.stanzas
@@ -175,13 +182,17 @@ def decrypt_reader(
     PayloadError from ``read`` before any byte of the damaged chunk is returned.
     ``armored=None`` detects the text form; True or False forces it.
     """
+    source = cast(BinaryIO, src)
     if armored is None:
+        seekable = _seekable(src)
+        start = src.tell() if seekable else 0
         prefix = src.read(_SNIFF) or b""
         armored = looks_armored(prefix)
-        raw = _Prefixed(prefix, cast(BinaryIO, src))
-        source: BinaryIO = cast(BinaryIO, io.BufferedReader(raw, 256 * 1024))
-    else:
-        source = cast(BinaryIO, src)
+        if seekable:
+            src.seek(start)  # read the file directly: one less copy per chunk
+        else:
+            raw = _Prefixed(prefix, source)
+            source = cast(BinaryIO, io.BufferedReader(raw, 256 * 1024))
     if armored:
         source = cast(BinaryIO, io.BufferedReader(ArmorReader(source)))
     header = parse_header(source)
