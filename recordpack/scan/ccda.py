@@ -384,6 +384,11 @@ def _scan_fragment(source: Source, root: ET.Element) -> list[Outcome]:
         if date:
             break
     evidence = ("C-CDA section fragment (no document header)", *chosen.evidence)
+    # A results section is titled "Results": name what it holds.
+    entry_names = [c.get("displayName") for entry in _children(section, "entry") for element in entry
+                   for c in _children(element, "code") if c.get("displayName")]
+    if entry_names and (not title or title.lower() == "results"):
+        title = f"{title or 'Results'}: {', '.join(dict.fromkeys(n for n in entry_names if n))}"
     return [Document(
         path=source.path, kind=chosen.kind, title=title or display or "C-CDA section",
         date=date, patient=Patient(), confidence=min(chosen.confidence, 0.85),

@@ -389,8 +389,10 @@ def _item(source: Source, resource: dict[str, Any], observations: dict[str, dict
                      [f"Observation category {', '.join(_category_codes(resource)) or 'none'}"],
                      _observation_line(resource), subject=subject)
     if rtype in _MEDICATION_TYPES:
+        reference = resource.get("medicationReference")
         name = _display(resource.get("medicationCodeableConcept")) or _display(
-            resource.get("code")) or ""
+            resource.get("code")) or (str(reference.get("display") or "")
+                                      if isinstance(reference, dict) else "")
         title = name or ("Allergies" if rtype == "AllergyIntolerance" else "Medications")
         return _Item("medication_list", title, date, 0.85, [f"FHIR {rtype}"], name,
                      subject=subject)
@@ -598,7 +600,7 @@ def _bundle_items(source: Source, resources: list[dict[str, Any]],
         kinds = Counter(i.kind for i in group)
         group_kind = kinds.most_common(1)[0][0] if kind == "lab_result" else kind
         dates = [i.date for i in group if i.date]
-        names = ", ".join(dict.fromkeys(i.title for i in group[:3]))
+        names = ", ".join(dict.fromkeys(i.title for i in group[:3] if i.title != title))
         items.append(_Item(group_kind, f"{title}: {names}" if names else title,
                            max(dates) if dates else None, 0.8,
                            [f"{len(group)} {title.lower()} entries"],
