@@ -40,7 +40,7 @@ def make_folder(folder: Path, size: int) -> int:
     generator = HERE / "make_imaging_folder.py"
     if generator.exists():
         subprocess.run(
-            [sys.executable, str(generator), str(folder), "--size-mb", str(size // 1_000_000)],
+            [sys.executable, str(generator), str(folder), "--size-gb", f"{size / 1e9:.3f}"],
             check=True,
         )
         return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())

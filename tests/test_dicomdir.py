@@ -14,7 +14,13 @@ from pydicom.data import get_testdata_file
 from pydicom.fileset import FileSet
 from test_pack_data import dicom_bytes
 
-from recordpack.bundle.dicomdir import FileSetEntry, build_dicomdir, fill_missing, read_header
+from recordpack.bundle.dicomdir import (
+    FileSetEntry,
+    build_dicomdir,
+    fill_missing,
+    header_values,
+    read_header,
+)
 from recordpack.errors import BundleError
 
 # (file, file ID) — two patients, so sibling and child offsets are both exercised.
@@ -42,7 +48,9 @@ def file_set(tmp_path: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
         with open(source, "rb") as stream:
-            entries.append(FileSetEntry(file_id, read_header(io.BytesIO(stream.read(1 << 20)))))
+            entries.append(
+                FileSetEntry(file_id, header_values(read_header(io.BytesIO(stream.read(1 << 20)))))
+            )
     # A series of our own making with two images, in the first patient's folder.
     for number in (1, 2):
         data, _ = dicom_bytes("1.2.826.0.1.3680043.8.498.9", 7, number)
@@ -50,7 +58,7 @@ def file_set(tmp_path: Path) -> Path:
         target = tmp_path.joinpath(*file_id)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        entries.append(FileSetEntry(file_id, read_header(io.BytesIO(data))))
+        entries.append(FileSetEntry(file_id, header_values(read_header(io.BytesIO(data)))))
     (tmp_path / "DICOMDIR").write_bytes(build_dicomdir(entries))
     return tmp_path
 
@@ -97,9 +105,9 @@ def test_dciodvfy_finds_no_error(file_set: Path) -> None:
 def test_missing_type1_values_are_filled(tmp_path: Path) -> None:
     """A file without Patient ID or Study ID still gets a valid PATIENT and STUDY record."""
     data, _ = dicom_bytes("1.2.826.0.1.3680043.8.498.5", 1, 1)
-    header = read_header(io.BytesIO(data))
-    del header.PatientID
-    del header.StudyID
+    header = header_values(read_header(io.BytesIO(data)))
+    del header["PatientID"]
+    del header["StudyID"]
     fill_missing(header, {"StudyID": "", "Modality": "MR"})  # empty fallbacks are ignored
     built = dcmread(
         io.BytesIO(
@@ -121,9 +129,9 @@ def test_not_dicom_is_a_bundle_error() -> None:
 def test_header_without_uids_still_gives_a_valid_file_set(tmp_path: Path) -> None:
     """A damaged header loses its study and series UIDs: stable made-up ones keep the DICOMDIR valid."""
     data, _ = dicom_bytes("1.2.826.0.1.3680043.8.498.6", 1, 1)
-    header = read_header(io.BytesIO(data))
-    del header.StudyInstanceUID
-    del header.SeriesInstanceUID
+    header = header_values(read_header(io.BytesIO(data)))
+    del header["StudyInstanceUID"]
+    del header["SeriesInstanceUID"]
     fill_missing(header, {"SeriesInstanceUID": "CD/IM1"})  # a path is not a UID: ignored
     file_id = ("PT000000", "ST000000", "SE000000", "IM000000")
     tmp_path.joinpath(*file_id[:3]).mkdir(parents=True)
@@ -136,3 +144,18 @@ def test_header_without_uids_still_gives_a_valid_file_set(tmp_path: Path) -> Non
         [dcmftest, "DICOMDIR"], cwd=tmp_path, capture_output=True, text=True, check=False
     )
     assert result.stdout.startswith("yes"), result.stdout + result.stderr
+
+
+def test_non_ascii_names_are_marked_utf8(tmp_path: Path) -> None:
+    data, _ = dicom_bytes("1.2.826.0.1.3680043.8.498.8", 1, 1)
+    header = header_values(read_header(io.BytesIO(data)))
+    header["PatientName"] = "MÜLLER^ZOË"
+    header["StudyDescription"] = "IRM sein gauche\nà 3 mois"
+    built = dcmread(
+        io.BytesIO(
+            build_dicomdir([FileSetEntry(("PT000000", "ST000000", "SE000000", "IM000000"), header)])
+        )
+    )
+    patient, study, _, _ = built.DirectoryRecordSequence
+    assert patient.SpecificCharacterSet == "ISO_IR 192" and str(patient.PatientName) == "MÜLLER^ZOË"
+    assert study.StudyDescription == "IRM sein gauche à 3 mois"

@@ -2,23 +2,25 @@
 
 pydicom's ``FileSet.add`` loads and stages a copy of every instance; a bundle
 already copies each file once into the ZIP, so here only the directory records
-are built (PATIENT / STUDY / SERIES / IMAGE), from headers read with
-``stop_before_pixels``. The offsets between records are byte positions in the
-encoded file: the DICOMDIR is encoded once with zero offsets, read back to learn
-where each record starts, then encoded again with the real offsets (the offsets
-are fixed-size UL values, so the second encoding has the same layout).
+are built (PATIENT / STUDY / SERIES / IMAGE), from the header values scan
+already read (or :func:`read_header` with ``stop_before_pixels``). The records
+are encoded here (Explicit VR Little Endian, defined lengths): each record's
+size is known before its offsets are filled in, so the offsets linking
+siblings and children are computed in one pass, not searched for.
 """
 
 from __future__ import annotations
 
-import io
 import re
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Final
 
-from pydicom import dcmread, dcmwrite
+from pydicom import dcmread
 from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.filebase import DicomBytesIO
+from pydicom.filewriter import write_file_meta_info
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID, ExplicitVRLittleEndian, generate_uid
 
 from recordpack.errors import BundleError
@@ -58,10 +60,14 @@ _OFFSET_KEYWORDS: Final = (
 
 @dataclass(frozen=True)
 class FileSetEntry:
-    """One instance of the file-set: its file ID components and its header."""
+    """One instance of the file-set: its file ID components and its header values.
+
+    ``values`` maps keywords of :data:`HEADER_KEYWORDS` (and ``TransferSyntaxUID``)
+    to plain ``str``/``int`` values; missing ones get valid stand-ins.
+    """
 
     file_id: tuple[str, ...]  # ("PT000000", "ST000000", "SE000000", "IM000000")
-    header: Dataset  # file_meta + HEADER_KEYWORDS, no pixel data
+    values: dict[str, Any]
 
 
 def read_header(stream: BinaryIO) -> Dataset:
@@ -84,8 +90,8 @@ def is_uid(value: object) -> bool:
     return isinstance(value, str) and len(value) <= 64 and _UID_RE.fullmatch(value) is not None
 
 
-def fill_missing(header: Dataset, fallback: dict[str, Any]) -> Dataset:
-    """Fill absent or empty elements of ``header`` from ``fallback`` (keyword -> value).
+def fill_missing(values: dict[str, Any], fallback: dict[str, Any]) -> dict[str, Any]:
+    """Fill absent or empty ``values`` from ``fallback`` (keyword -> value); returns ``values``.
 
     Values that are not valid UIDs are ignored for UID elements (a scanner may
     stand in a path for a missing UID; a DICOMDIR must not carry it).
@@ -95,80 +101,164 @@ def fill_missing(header: Dataset, fallback: dict[str, Any]) -> Dataset:
             continue
         if keyword.endswith("UID") and not is_uid(value):
             continue
-        if keyword not in header or header[keyword].VM == 0:
-            setattr(header, keyword, value)
-    return header
+        if values.get(keyword) in (None, ""):
+            values[keyword] = value
+    return values
 
 
-def _value(ds: Dataset, keyword: str, default: Any = None) -> Any:
-    if keyword in ds and ds[keyword].VM != 0:
-        return ds[keyword].value
-    return default
+def header_values(ds: Dataset) -> dict[str, Any]:
+    """The file-set values of a header read with :func:`read_header`, as plain Python values."""
+    values: dict[str, Any] = {}
+    for keyword in HEADER_KEYWORDS:
+        if keyword in ds and ds[keyword].VM != 0:
+            value = ds[keyword].value
+            values[keyword] = value if isinstance(value, int) else str(value)
+    syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
+    if syntax:
+        values["TransferSyntaxUID"] = str(syntax)
+    return values
 
 
-def _new_record(record_type: str, header: Dataset) -> Dataset:
-    record = Dataset()
-    record.OffsetOfTheNextDirectoryRecord = 0
-    record.RecordInUseFlag = 0xFFFF
-    record.OffsetOfReferencedLowerLevelDirectoryEntity = 0
-    record.DirectoryRecordType = record_type
-    charset = _value(header, "SpecificCharacterSet")
-    if charset:
-        record.SpecificCharacterSet = charset
+# ----------------------------------------------------------------------------
+# Encoding. pydicom's writer costs milliseconds per directory record, which is
+# seconds for a CT of thousands of slices; the records are flat lists of short
+# text and integer elements, so they are encoded here directly (Explicit VR
+# Little Endian, defined lengths), and the offsets are computed, not searched.
+
+_TAGS: Final[dict[str, tuple[int, str]]] = {
+    "OffsetOfTheNextDirectoryRecord": (0x00041400, "UL"),
+    "RecordInUseFlag": (0x00041410, "US"),
+    "OffsetOfReferencedLowerLevelDirectoryEntity": (0x00041420, "UL"),
+    "DirectoryRecordType": (0x00041430, "CS"),
+    "ReferencedFileID": (0x00041500, "CS"),
+    "ReferencedSOPClassUIDInFile": (0x00041510, "UI"),
+    "ReferencedSOPInstanceUIDInFile": (0x00041511, "UI"),
+    "ReferencedTransferSyntaxUIDInFile": (0x00041512, "UI"),
+    "SpecificCharacterSet": (0x00080005, "CS"),
+    "StudyDate": (0x00080020, "DA"),
+    "StudyTime": (0x00080030, "TM"),
+    "AccessionNumber": (0x00080050, "SH"),
+    "Modality": (0x00080060, "CS"),
+    "StudyDescription": (0x00081030, "LO"),
+    "PatientName": (0x00100010, "PN"),
+    "PatientID": (0x00100020, "LO"),
+    "StudyInstanceUID": (0x0020000D, "UI"),
+    "SeriesInstanceUID": (0x0020000E, "UI"),
+    "StudyID": (0x00200010, "SH"),
+    "SeriesNumber": (0x00200011, "IS"),
+    "InstanceNumber": (0x00200013, "IS"),
+}
+_MAX_LENGTH: Final = {
+    "CS": 16,
+    "SH": 16,
+    "LO": 64,
+    "PN": 324,
+    "DA": 8,
+    "TM": 16,
+    "IS": 12,
+    "UI": 64,
+}
+
+
+def _element(keyword: str, value: Any, utf8: bool) -> bytes:
+    tag, vr = _TAGS[keyword]
+    if vr == "UL":
+        data = struct.pack("<I", value)
+    elif vr == "US":
+        data = struct.pack("<H", value)
+    else:
+        parts = value if isinstance(value, list | tuple) else [value]
+        text = "\\".join(str(p) for p in parts)
+        if vr != "UI" and len(parts) == 1:
+            # One value, cut to its VR's maximum length, on one line.
+            text = " ".join(text.split())[: _MAX_LENGTH[vr]]
+        data = text.encode("utf-8" if utf8 else "ascii", "replace")
+        if len(data) % 2:
+            data += b"\0" if vr == "UI" else b" "
+    return struct.pack("<HH2sH", tag >> 16, tag & 0xFFFF, vr.encode(), len(data)) + data
+
+
+def _encode_record(record: dict[str, Any]) -> bytes:
+    utf8 = record.get("SpecificCharacterSet") == "ISO_IR 192"
+    body = b"".join(
+        _element(k, record[k], utf8)
+        for k in sorted(record, key=lambda k: _TAGS[k][0])
+        if record[k] is not None
+    )
+    return struct.pack("<HHI", 0xFFFE, 0xE000, len(body)) + body
+
+
+def _value(values: dict[str, Any], keyword: str, default: Any = None) -> Any:
+    value = values.get(keyword)
+    return default if value in (None, "") else value
+
+
+def _new_record(record_type: str, values: dict[str, Any], *texts: str) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "OffsetOfTheNextDirectoryRecord": 0,
+        "RecordInUseFlag": 0xFFFF,
+        "OffsetOfReferencedLowerLevelDirectoryEntity": 0,
+        "DirectoryRecordType": record_type,
+    }
+    # Non-ASCII text is written as UTF-8 and the record says so (PS3.3 F.3.2.2).
+    if any(not str(values.get(k) or "").isascii() for k in texts):
+        record["SpecificCharacterSet"] = "ISO_IR 192"
     return record
 
 
-def _patient_record(header: Dataset, index: int, seed: str) -> Dataset:
-    record = _new_record("PATIENT", header)
-    record.PatientName = _value(header, "PatientName", "")
+def _patient_record(values: dict[str, Any], index: int, seed: str) -> dict[str, Any]:
+    record = _new_record("PATIENT", values, "PatientName", "PatientID")
+    record["PatientName"] = _value(values, "PatientName", "")
     # Patient ID is Type 1 in a PATIENT record: invent a stable one when the file has none.
-    record.PatientID = _value(header, "PatientID", f"RECORDPACK{index:06d}")
+    record["PatientID"] = _value(values, "PatientID", f"RECORDPACK{index:06d}")
     return record
 
 
-def _uid(header: Dataset, keyword: str, seed: str) -> str:
+def _uid(values: dict[str, Any], keyword: str, seed: str) -> str:
     """The header's UID, or a stable made-up one (Type 1 in the record) when it has none."""
-    value = _value(header, keyword)
-    if is_uid(str(value)):
+    value = values.get(keyword)
+    if is_uid(value):
         return str(value)
     return str(generate_uid(entropy_srcs=[keyword, seed]))
 
 
-def _study_record(header: Dataset, index: int, seed: str) -> Dataset:
-    record = _new_record("STUDY", header)
-    record.StudyDate = _value(header, "StudyDate", "")
-    record.StudyTime = _value(header, "StudyTime", "")
-    record.StudyDescription = _value(header, "StudyDescription", "")
-    record.StudyInstanceUID = _uid(header, "StudyInstanceUID", seed)
-    record.StudyID = _value(header, "StudyID", str(index + 1))
-    record.AccessionNumber = _value(header, "AccessionNumber", "")
+def _study_record(values: dict[str, Any], index: int, seed: str) -> dict[str, Any]:
+    record = _new_record("STUDY", values, "StudyDescription", "AccessionNumber", "StudyID")
+    record["StudyDate"] = _value(values, "StudyDate", "")
+    record["StudyTime"] = _value(values, "StudyTime", "")
+    record["StudyDescription"] = _value(values, "StudyDescription", "")
+    record["StudyInstanceUID"] = _uid(values, "StudyInstanceUID", seed)
+    record["StudyID"] = _value(values, "StudyID", str(index + 1))
+    record["AccessionNumber"] = _value(values, "AccessionNumber", "")
     return record
 
 
-def _series_record(header: Dataset, index: int, seed: str) -> Dataset:
-    record = _new_record("SERIES", header)
-    record.Modality = _value(header, "Modality", "OT")
-    record.SeriesInstanceUID = _uid(header, "SeriesInstanceUID", seed)
-    record.SeriesNumber = _value(header, "SeriesNumber", index + 1)
+def _series_record(values: dict[str, Any], index: int, seed: str) -> dict[str, Any]:
+    record = _new_record("SERIES", values)
+    record["Modality"] = _value(values, "Modality", "OT")
+    record["SeriesInstanceUID"] = _uid(values, "SeriesInstanceUID", seed)
+    record["SeriesNumber"] = _value(values, "SeriesNumber", index + 1)
     return record
 
 
-def _image_record(entry: FileSetEntry, index: int) -> Dataset:
-    header = entry.header
-    record = _new_record("IMAGE", header)
-    record.ReferencedFileID = list(entry.file_id)
-    record.ReferencedSOPClassUIDInFile = header.SOPClassUID
-    record.ReferencedSOPInstanceUIDInFile = header.SOPInstanceUID
-    syntax = getattr(getattr(header, "file_meta", None), "TransferSyntaxUID", None)
-    record.ReferencedTransferSyntaxUIDInFile = syntax or ExplicitVRLittleEndian
-    record.InstanceNumber = _value(header, "InstanceNumber", index + 1)
+def _image_record(entry: FileSetEntry, index: int) -> dict[str, Any]:
+    values = entry.values
+    record = _new_record("IMAGE", values)
+    record["ReferencedFileID"] = list(entry.file_id)
+    record["ReferencedSOPClassUIDInFile"] = values["SOPClassUID"]
+    record["ReferencedSOPInstanceUIDInFile"] = values["SOPInstanceUID"]
+    record["ReferencedTransferSyntaxUIDInFile"] = _value(
+        values, "TransferSyntaxUID", ExplicitVRLittleEndian
+    )
+    record["InstanceNumber"] = _value(values, "InstanceNumber", index + 1)
     return record
 
 
 class _Node:
-    def __init__(self, record: Dataset) -> None:
+    def __init__(self, record: dict[str, Any]) -> None:
         self.record = record
         self.children: list[_Node] = []
+        self.offset = 0
 
 
 def _tree(entries: Sequence[FileSetEntry]) -> list[_Node]:
@@ -181,14 +271,18 @@ def _tree(entries: Sequence[FileSetEntry]) -> list[_Node]:
             raise BundleError(
                 f"file ID {'/'.join(entry.file_id)} is not PATIENT/STUDY/SERIES/IMAGE"
             )
+        if not is_uid(entry.values.get("SOPClassUID")) or not is_uid(
+            entry.values.get("SOPInstanceUID")
+        ):
+            raise BundleError(f"{'/'.join(entry.file_id)} has no valid SOP class or instance UID")
         siblings = roots
         for level in range(3):
             prefix = entry.file_id[: level + 1]
             node = by_prefix.get(prefix)
             if node is None:
                 # Made-up UIDs must differ between bundles: seed with an instance UID too.
-                seed = "/".join(prefix) + "/" + str(_value(entry.header, "SOPInstanceUID", ""))
-                node = _Node(builders[level](entry.header, len(siblings), seed))
+                seed = "/".join(prefix) + "/" + str(entry.values.get("SOPInstanceUID"))
+                node = _Node(builders[level](entry.values, len(siblings), seed))
                 by_prefix[prefix] = node
                 siblings.append(node)
             siblings = node.children
@@ -202,22 +296,16 @@ def _flatten(nodes: list[_Node], out: list[_Node]) -> None:
         _flatten(node.children, out)
 
 
-def _encode(records: list[Dataset], roots: tuple[int, int], file_set_uid: str) -> bytes:
+def _head(file_set_uid: str) -> bytes:
+    """Preamble, DICM and the File Meta Information (pydicom writes this once)."""
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = UID(MEDIA_STORAGE_DIRECTORY)
     meta.MediaStorageSOPInstanceUID = UID(file_set_uid)
     meta.TransferSyntaxUID = ExplicitVRLittleEndian
     meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
-    ds = Dataset()
-    ds.file_meta = meta
-    ds.preamble = b"\x00" * 128
-    ds.FileSetID = FILE_SET_ID
-    ds.OffsetOfTheFirstDirectoryRecordOfTheRootDirectoryEntity = roots[0]
-    ds.OffsetOfTheLastDirectoryRecordOfTheRootDirectoryEntity = roots[1]
-    ds.FileSetConsistencyFlag = 0
-    ds.DirectoryRecordSequence = records
-    buffer = io.BytesIO()
-    dcmwrite(buffer, ds, enforce_file_format=True)
+    buffer = DicomBytesIO()
+    buffer.write(b"\0" * 128 + b"DICM")
+    write_file_meta_info(buffer, meta, enforce_standard=True)
     return buffer.getvalue()
 
 
@@ -225,32 +313,38 @@ def build_dicomdir(entries: Sequence[FileSetEntry], *, file_set_uid: str | None 
     """The encoded DICOMDIR for ``entries``; raises ``BundleError`` if there are none."""
     if not entries:
         raise BundleError("no DICOM instances to index")
-    uid = file_set_uid or generate_uid()
     roots = _tree(entries)
     nodes: list[_Node] = []
     _flatten(roots, nodes)
-    records = [node.record for node in nodes]
 
-    # Pass 1: learn where each record's item starts in the encoded file.
-    first = _encode(records, (0, 0), uid)
-    decoded = dcmread(io.BytesIO(first))
-    offsets = {
-        id(node): int(item.seq_item_tell)
-        for node, item in zip(nodes, decoded.DirectoryRecordSequence, strict=True)
-    }
+    head = _head(file_set_uid or generate_uid())
+    file_set_id = _element("DirectoryRecordType", FILE_SET_ID, False)  # a CS like any other
+    file_set_id = struct.pack("<HH", 0x0004, 0x1130) + file_set_id[4:]
+    # FileSetID, the two root offsets (UL), the consistency flag (US), then the sequence header.
+    fixed = len(file_set_id) + 12 + 12 + 10 + 12
+    position = len(head) + fixed
+    for node in nodes:  # offsets do not change record sizes (fixed-size UL)
+        node.offset = position
+        position += len(_encode_record(node.record))
 
-    # Pass 2: link siblings and children by those offsets.
     def link(level: list[_Node]) -> None:
-        for position, node in enumerate(level):
-            following = level[position + 1] if position + 1 < len(level) else None
-            node.record.OffsetOfTheNextDirectoryRecord = offsets[id(following)] if following else 0
-            node.record.OffsetOfReferencedLowerLevelDirectoryEntity = (
-                offsets[id(node.children[0])] if node.children else 0
+        for i, node in enumerate(level):
+            node.record["OffsetOfTheNextDirectoryRecord"] = (
+                level[i + 1].offset if i + 1 < len(level) else 0
+            )
+            node.record["OffsetOfReferencedLowerLevelDirectoryEntity"] = (
+                node.children[0].offset if node.children else 0
             )
             link(node.children)
 
     link(roots)
-    second = _encode(records, (offsets[id(roots[0])], offsets[id(roots[-1])]), uid)
-    if len(second) != len(first):  # cannot happen with fixed-size offsets; never ship a bad index
-        raise BundleError("the DICOMDIR changed size while linking its records")
-    return second
+    items = b"".join(_encode_record(node.record) for node in nodes)
+    body = (
+        file_set_id
+        + struct.pack("<HH2sHI", 0x0004, 0x1200, b"UL", 4, roots[0].offset)
+        + struct.pack("<HH2sHI", 0x0004, 0x1202, b"UL", 4, roots[-1].offset)
+        + struct.pack("<HH2sHH", 0x0004, 0x1212, b"US", 2, 0)
+        + struct.pack("<HH2sHI", 0x0004, 0x1220, b"SQ", 0, len(items))
+    )
+    assert len(body) == fixed
+    return head + body + items

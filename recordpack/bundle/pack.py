@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import io
 import json
 import os
 import tempfile
@@ -25,9 +24,16 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from recordpack import __version__
 from recordpack.bundle import format as fmt
-from recordpack.bundle.dicomdir import FileSetEntry, build_dicomdir, fill_missing, read_header
+from recordpack.bundle.dicomdir import FileSetEntry, build_dicomdir, fill_missing
 from recordpack.bundle.html import render_index_html, render_readme
-from recordpack.bundle.layout import BagPlan, PlannedFile, bag_name_for, bagit_encode, plan_bag
+from recordpack.bundle.layout import (
+    BagPlan,
+    PlannedFile,
+    bag_name_for,
+    bagit_encode,
+    file_set_id,
+    plan_bag,
+)
 from recordpack.errors import BundleError, InputError, RecordpackError, UsageError
 from recordpack.model import KINDS, ImagingStudy, Record, ScanResult, Series
 
@@ -250,6 +256,7 @@ def _fallback(planned: PlannedFile, ctx: _Study | None) -> dict[str, Any]:
     if ctx is not None:
         patient = ctx.record.patient
         values |= {
+            "PatientName": patient.name,
             "PatientID": patient.id,
             "StudyInstanceUID": ctx.study.study_instance_uid,
             "StudyDate": ctx.record.date.replace("-", "") if ctx.record.date else None,
@@ -292,9 +299,8 @@ def _copy_file(
     done: int,
     total: int,
     progress: ProgressFn | None,
-    want_header: bool,
-) -> tuple[int, str, bytes]:
-    """Copy one source file into its member; returns (size, sha256, first chunk if wanted)."""
+) -> tuple[int, str]:
+    """Copy one source file into its member; returns (size, sha256)."""
     source = root / planned.source
     label = planned.originals[0] if planned.originals else planned.source
     try:
@@ -307,13 +313,10 @@ def _copy_file(
             )
         digest = hashlib.sha256()
         written = 0
-        head = b""
         with open(source, "rb") as src:
             info = _member(bag, planned.path, planned.compress, size, _zip_time(source))
             with zf.open(info, "w", force_zip64=size > zipfile.ZIP64_LIMIT // 2) as dst:
                 while chunk := src.read(CHUNK_SIZE):
-                    if want_header and not head:
-                        head = chunk
                     digest.update(chunk)
                     dst.write(chunk)
                     written += len(chunk)
@@ -334,7 +337,7 @@ def _copy_file(
             f"{label} changed while packing (its content differs from what scan read)",
             hint="Scan the folder again, then pack.",
         )
-    return written, hexdigest, head
+    return written, hexdigest
 
 
 def _write_bytes(
@@ -364,14 +367,11 @@ def write_bag(
     now = (created.year, created.month, created.day, created.hour, created.minute, created.second)
     with zipfile.ZipFile(dst, "w", allowZip64=True) as zf:
         for planned in plan.files:
-            want_header = planned.file_set_position is not None
-            size, digest, head = _copy_file(
-                zf, bag, root, planned, done, total, progress, want_header
-            )
+            size, digest = _copy_file(zf, bag, root, planned, done, total, progress)
             digests[planned.path] = (size, digest)
             done += size
-            if want_header:
-                entries.append(_file_set_entry(root, planned, head, context))
+            if planned.file_set_position is not None:
+                entries.append(_file_set_entry(planned, context))
         if entries:
             data = build_dicomdir(entries)
             _write_bytes(zf, bag, fmt.DICOMDIR_PATH, data, now)
@@ -384,36 +384,16 @@ def write_bag(
     return index
 
 
-def _file_set_entry(
-    root: Path, planned: PlannedFile, head: bytes, context: dict[str, _Study]
-) -> FileSetEntry:
-    """The DICOMDIR facts for an image: its header, completed by what scan knew."""
+def _file_set_entry(planned: PlannedFile, context: dict[str, _Study]) -> FileSetEntry:
+    """The DICOMDIR facts for an image, from what scan read of its header (no second read)."""
     assert planned.file_set_position is not None
-    from recordpack.bundle.layout import file_set_id
-
-    try:
-        header = read_header(io.BytesIO(head))
-    except BundleError:
-        try:  # a header longer than one chunk: read just the header again
-            with open(root / planned.source, "rb") as stream:
-                header = read_header(stream)
-        except (BundleError, OSError):
-            from pydicom.dataset import Dataset
-
-            header = Dataset()
     ctx = context.get(planned.originals[0]) if planned.originals else None
-    fill_missing(header, _fallback(planned, ctx))
-    if (
-        planned.dicom is not None
-        and planned.dicom.transfer_syntax_uid
-        and not hasattr(header, "file_meta")
-    ):
-        from pydicom.dataset import FileMetaDataset
-        from pydicom.uid import UID
-
-        header.file_meta = FileMetaDataset()
-        header.file_meta.TransferSyntaxUID = UID(planned.dicom.transfer_syntax_uid)
-    return FileSetEntry(file_id=file_set_id(planned.file_set_position), header=header)
+    values = _fallback(planned, ctx)
+    if planned.dicom is not None and planned.dicom.transfer_syntax_uid:
+        values["TransferSyntaxUID"] = planned.dicom.transfer_syntax_uid
+    return FileSetEntry(
+        file_id=file_set_id(planned.file_set_position), values=fill_missing({}, values)
+    )
 
 
 def _index(
