@@ -108,3 +108,25 @@ def test_help_documents_the_options() -> None:
     assert result.exit_code == 0
     for option in ("--json", "--label", "--corrections", "--quiet"):
         assert option in result.stdout
+
+
+def test_report_merges_spellings_of_one_patient_and_flags_another() -> None:
+    from recordpack.model import Patient, Record
+    from recordpack.scan.report import patients
+
+    def record(name: str, birth: str | None = None) -> Record:
+        return Record("other", "t", None, ("a",), patient=Patient(name, birth, None))
+
+    found = patients(
+        [
+            record("HARROWGATE, DELPHINE M", "1963-05-11"),
+            record("Harrowgate^Delphine"),
+            record("Delphine Maren Harrowgate"),
+            record("PELLINORE, GORDON T"),
+        ]
+    )
+    assert [(p.name, n) for p, n in found] == [
+        ("HARROWGATE, DELPHINE M", 3),
+        ("PELLINORE, GORDON T", 1),
+    ]
+    assert found[0][0].birth_date == "1963-05-11"

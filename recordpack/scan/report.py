@@ -34,28 +34,66 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {plural or word + 's'}"
 
 
+def _tokens(patient: Patient) -> frozenset[str]:
+    """Name words, whatever the order and punctuation ('DOE, JANE M' = 'Jane^Doe')."""
+    words = re.split(r"[\s^,.]+", (patient.name or "").upper())
+    return frozenset(word for word in words if len(word) > 1)
+
+
 def patient_key(patient: Patient) -> str:
     """A loose identity for a name: case, order, punctuation and ``^`` do not matter."""
-    tokens = re.split(r"[\s^,.]+", (patient.name or "").upper())
-    return " ".join(sorted(t for t in tokens if len(t) > 1))
+    return " ".join(sorted(_tokens(patient)))
+
+
+def _same_person(a: frozenset[str], b: frozenset[str]) -> bool:
+    # Two shared words (family and given name), or one name inside the other
+    # ('HARROWGATE DELPHINE' within 'HARROWGATE DELPHINE MAREN').
+    shared = len(a & b)
+    return shared >= 2 or (shared >= 1 and (a <= b or b <= a))
 
 
 def patients(records: Iterable[Record]) -> list[tuple[Patient, int]]:
-    """The distinct patients records name, most frequent first, with record counts."""
-    by_key: dict[str, Counter[tuple[str | None, str | None, str | None]]] = {}
+    """The distinct people records name, most frequent first, with record counts.
+
+    Spellings of one name are merged (middle names, order, case); record
+    numbers are not compared, since each institution has its own.
+    """
+    clusters: list[tuple[set[str], Counter[tuple[str | None, str | None, str | None]]]] = []
     for record in records:
-        key = patient_key(record.patient)
-        if not key:
+        tokens = _tokens(record.patient)
+        if not tokens:
             continue
-        by_key.setdefault(key, Counter())[
-            (record.patient.name, record.patient.birth_date, record.patient.id)
-        ] += 1
+        entry = (record.patient.name, record.patient.birth_date, record.patient.id)
+        for words, counts in clusters:
+            if _same_person(tokens, frozenset(words)):
+                words |= tokens
+                counts[entry] += 1
+                break
+        else:
+            clusters.append((set(tokens), Counter({entry: 1})))
     found: list[tuple[Patient, int]] = []
-    for counts in by_key.values():
-        name = Counter({k[0]: v for k, v in counts.items()}).most_common(1)[0][0]
-        birth = next((k[1] for k, _ in counts.most_common() if k[1]), None)
-        pid = next((k[2] for k, _ in counts.most_common() if k[2]), None)
-        found.append((Patient(name, birth, pid), sum(counts.values())))
+    for _, counts in clusters:
+        names = Counter[str]()
+        for (name, _, _), n in counts.items():
+            if name:
+                names[name] += n
+        births = Counter[str]()
+        ids = Counter[str]()
+        for (_, birth, pid), n in counts.items():
+            if birth:
+                births[birth] += n
+            if pid:
+                ids[pid] += n
+        found.append(
+            (
+                Patient(
+                    names.most_common(1)[0][0],
+                    births.most_common(1)[0][0] if births else None,
+                    ids.most_common(1)[0][0] if ids else None,
+                ),
+                sum(counts.values()),
+            )
+        )
     found.sort(key=lambda item: -item[1])
     return found
 
