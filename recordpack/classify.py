@@ -137,8 +137,17 @@ class Rule:
     hits: int = 1
 
 
-def _r(kind: str, where: str, weight: float, pattern: str, title: str | None = None,
-       *, raw: bool = False, case: bool = False, hits: int = 1) -> Rule:
+def _r(
+    kind: str,
+    where: str,
+    weight: float,
+    pattern: str,
+    title: str | None = None,
+    *,
+    raw: bool = False,
+    case: bool = False,
+    hits: int = 1,
+) -> Rule:
     return Rule(kind, where, weight, pattern, title, raw, case, hits)
 
 
@@ -176,8 +185,14 @@ RULES: Final[tuple[Rule, ...]] = (
     _r(P, "heading", 6, "non-gynecologic cytology", "Cytology report"),
     _r(P, "heading", 6, "gynecologic cytology", "Cytology report"),
     _r(P, "heading", 7, "hematopathology", "Hematopathology report"),
-    _r(P, "heading", 7, r"bone\s+marrow\s+(?:biopsy|aspirat\w*|report|examination|pathology)",
-       "Bone marrow report", raw=True),
+    _r(
+        P,
+        "heading",
+        7,
+        r"bone\s+marrow\s+(?:biopsy|aspirat\w*|report|examination|pathology)",
+        "Bone marrow report",
+        raw=True,
+    ),
     _r(P, "heading", 6, "flow cytometry", "Flow cytometry report"),
     _r(P, "heading", 5, "immunohistochemistry report", "Immunohistochemistry report"),
     _r(P, "heading", 5, "biopsy report", "Biopsy report"),
@@ -207,22 +222,45 @@ RULES: Final[tuple[Rule, ...]] = (
     _r(P, "term", 3, r"\bgleason\s+(?:score|grade|pattern)", raw=True),
     _r(P, "term", 3, "nottingham"),
     _r(P, "term", 3, r"\bhistologic(?:al)?\s+(?:sub)?(?:type|grade)", raw=True),
-    _r(P, "term", 3, r"\bmargins?\b[^.\n]{0,40}\b(?:free|negative|positive|involved|uninvolved|clear)\b",
-       raw=True),
+    _r(
+        P,
+        "term",
+        3,
+        r"\bmargins?\b[^.\n]{0,40}\b(?:free|negative|positive|involved|uninvolved|clear)\b",
+        raw=True,
+    ),
     _r(P, "term", 3, "surgical margin"),
     _r(P, "term", 3, "lymphovascular invasion"),
     _r(P, "term", 3, "perineural invasion"),
-    _r(P, "term", 2, r"\blymph\s+nodes?\b[^.\n]{0,40}\b(?:examined|involved|negative|positive)\b",
-       raw=True),
+    _r(
+        P,
+        "term",
+        2,
+        r"\blymph\s+nodes?\b[^.\n]{0,40}\b(?:examined|involved|negative|positive)\b",
+        raw=True,
+    ),
     _r(P, "term", 2, "negative for malignancy"),
-    _r(P, "term", 2.5, r"\b[yr]?p[T][0-4xX](?:is|[abc])?\s*\(?[mM]?\)?\s*p?N[0-3xX]", raw=True, case=True),
+    _r(
+        P,
+        "term",
+        2.5,
+        r"\b[yr]?p[T][0-4xX](?:is|[abc])?\s*\(?[mM]?\)?\s*p?N[0-3xX]",
+        raw=True,
+        case=True,
+    ),
     _r(P, "term", 1.5, "AJCC"),
     _r(P, "term", 1.5, "tumor size"),
     _r(P, "term", 2, "estrogen receptor"),
     _r(P, "term", 2, "progesterone receptor"),
     _r(P, "term", 1.5, r"\bKi[-\s]?67\b", raw=True),
     _r(P, "term", 2, r"\bimmunohistochemi", raw=True),
-    _r(P, "term", 1, r"\b\w*(?:carcinomas?|sarcomas?|lymphomas?|melanomas?|blastomas?)\b|\bneoplasm\b", raw=True),
+    _r(
+        P,
+        "term",
+        1,
+        r"\b\w*(?:carcinomas?|sarcomas?|lymphomas?|melanomas?|blastomas?)\b|\bneoplasm\b",
+        raw=True,
+    ),
     _r(P, "term", 2.5, r"\bpatholog(?:ist|y)\b", raw=True),
     _r(P, "term", 2, "signed out"),
     _r(P, "term", 1.5, "snomed"),
@@ -231,8 +269,13 @@ RULES: Final[tuple[Rule, ...]] = (
     _r(P, "term", 2, r"\bH\s?&\s?E\b", raw=True, case=True),
     _r(P, "term", 4, r"\breceived\s+(?:fresh|in\s+formalin|in\s+saline)", raw=True),
     _r(P, "term", 3, "frozen section"),
-    _r(P, "term", 2, r"\b(?:tan|gray|grey|pink|white|yellow)[-\s](?:tan|white|pink|gray|grey|brown|yellow)\b",
-       raw=True),
+    _r(
+        P,
+        "term",
+        2,
+        r"\b(?:tan|gray|grey|pink|white|yellow)[-\s](?:tan|white|pink|gray|grey|brown|yellow)\b",
+        raw=True,
+    ),
     _r(P, "term", 2, "greatest dimension"),
     _r(P, "term", 2, "College of American Pathologists"),
     _r(P, "term", 2, r"\b(?:fuhrman|WHO)\s+(?:nuclear\s+)?grade", raw=True),
@@ -246,10 +289,15 @@ RULES: Final[tuple[Rule, ...]] = (
     _r(IR, "heading", 8, "imaging report", "Imaging report"),
     _r(IR, "heading", 6, "diagnostic imaging", "Imaging report"),
     _r(IR, "heading", 6, "diagnostic radiology", "Radiology report"),
-    _r(IR, "heading", 8,
-       r"\b(?:CT|MRI?|PET(?:\s*[/-]\s*CT)?|X-?RAY|ultrasound|sonograph\w*|mammogra\w+|bone\s+scan|"
-       r"nuclear\s+medicine|DEXA|echocardiogra\w+)\b[\w ,/()-]{0,40}\breport\b", "Imaging report",
-       raw=True),
+    _r(
+        IR,
+        "heading",
+        8,
+        r"\b(?:CT|MRI?|PET(?:\s*[/-]\s*CT)?|X-?RAY|ultrasound|sonograph\w*|mammogra\w+|bone\s+scan|"
+        r"nuclear\s+medicine|DEXA|echocardiogra\w+)\b[\w ,/()-]{0,40}\breport\b",
+        "Imaging report",
+        raw=True,
+    ),
     _r(IR, "heading", 5, "breast imaging", "Breast imaging report"),
     _r(IR, "heading", 5, "nuclear medicine", "Nuclear medicine report"),
     _r(IR, "heading", 3, "radiology", "Radiology report"),
@@ -273,8 +321,13 @@ RULES: Final[tuple[Rule, ...]] = (
     _r(IR, "term", 2, r"\bimages?\s+(?:were\s+)?(?:obtained|acquired|reviewed)", raw=True),
     _r(IR, "term", 2, "slice thickness"),
     _r(IR, "term", 2, "RECIST"),
-    _r(IR, "term", 1.5, r"\b\d+(?:\.\d+)?\s*(?:x\s*\d+(?:\.\d+)?\s*)*(?:cm|mm)\s+(?:\w+\s+)?(?:nodule|mass|lesion|lymph)",
-       raw=True),
+    _r(
+        IR,
+        "term",
+        1.5,
+        r"\b\d+(?:\.\d+)?\s*(?:x\s*\d+(?:\.\d+)?\s*)*(?:cm|mm)\s+(?:\w+\s+)?(?:nodule|mass|lesion|lymph)",
+        raw=True,
+    ),
     _r(IR, "term", 1, r"\bno\s+acute\b", raw=True),
     # ---- lab result --------------------------------------------------------
     _r(LAB, "heading", 9, "laboratory report", "Laboratory report"),
@@ -292,24 +345,57 @@ RULES: Final[tuple[Rule, ...]] = (
     _r(LAB, "section", 1.5, "units"),
     _r(LAB, "section", 1, "flag"),
     _r(LAB, "term", 0.7, rf"\b\d+(?:\.\d+)?\s*(?:{_UNITS})(?![A-Za-z])", raw=True, hits=8),
-    _r(LAB, "term", 0.4,
-       r"\b(?:hemoglobin|hematocrit|platelets?|WBC|RBC|MCV|creatinine|BUN|glucose|sodium|"
-       r"potassium|chloride|ALT|AST|bilirubin|albumin|alkaline\s+phosphatase|eGFR|calcium|"
-       r"neutrophils?|lymphocytes?|INR)\b", raw=True, hits=8),
-    _r(LAB, "term", 0.8, r"\b(?:CEA|CA\s?19-9|CA[-\s]?125|CA\s?15-3|CA\s?27[.-]29|PSA|AFP|LDH|beta-?hCG)\b",
-       raw=True, case=True, hits=4),
+    _r(
+        LAB,
+        "term",
+        0.4,
+        r"\b(?:hemoglobin|hematocrit|platelets?|WBC|RBC|MCV|creatinine|BUN|glucose|sodium|"
+        r"potassium|chloride|ALT|AST|bilirubin|albumin|alkaline\s+phosphatase|eGFR|calcium|"
+        r"neutrophils?|lymphocytes?|INR)\b",
+        raw=True,
+        hits=8,
+    ),
+    _r(
+        LAB,
+        "term",
+        0.8,
+        r"\b(?:CEA|CA\s?19-9|CA[-\s]?125|CA\s?15-3|CA\s?27[.-]29|PSA|AFP|LDH|beta-?hCG)\b",
+        raw=True,
+        case=True,
+        hits=4,
+    ),
     _r(LAB, "term", 3, "LOINC"),
     _r(LAB, "term", 2, r"\bresulted\b", raw=True),
     _r(LAB, "term", 3, r"\bperforming\s+(?:lab|laboratory|site)\b", raw=True),
     _r(LAB, "term", 1, "specimen type"),
     _r(LAB, "term", 1, "fasting"),
     # ---- genomic report ----------------------------------------------------
-    _r(GEN, "heading", 9, r"\bgenomic\s+(?:profiling\s+|testing\s+|test\s+)?report\b", "Genomic test report",
-       raw=True),
+    _r(
+        GEN,
+        "heading",
+        9,
+        r"\bgenomic\s+(?:profiling\s+|testing\s+|test\s+)?report\b",
+        "Genomic test report",
+        raw=True,
+    ),
     _r(GEN, "heading", 8, "comprehensive genomic profiling", "Genomic profiling report"),
-    _r(GEN, "heading", 7, r"\bmolecular\s+(?:pathology|diagnostics?|profiling|genetics?|oncology)?\s*"
-       r"(?:test\s+)?report\b", "Molecular test report", raw=True),
-    _r(GEN, "heading", 8, r"\bgenetic\s+test(?:ing)?\s+(?:report|results?)\b", "Genetic test report", raw=True),
+    _r(
+        GEN,
+        "heading",
+        7,
+        r"\bmolecular\s+(?:pathology|diagnostics?|profiling|genetics?|oncology)?\s*"
+        r"(?:test\s+)?report\b",
+        "Molecular test report",
+        raw=True,
+    ),
+    _r(
+        GEN,
+        "heading",
+        8,
+        r"\bgenetic\s+test(?:ing)?\s+(?:report|results?)\b",
+        "Genetic test report",
+        raw=True,
+    ),
     _r(GEN, "heading", 6, "next-generation sequencing", "Genomic test report"),
     _r(GEN, "heading", 8, r"\bfoundation\s?one\b", "FoundationOne report", raw=True),
     _r(GEN, "heading", 8, r"\bguardant\s?360\b", "Guardant360 report", raw=True),
@@ -317,22 +403,53 @@ RULES: Final[tuple[Rule, ...]] = (
     _r(GEN, "heading", 7, "mammaprint", "MammaPrint report"),
     _r(GEN, "heading", 6, "prosigna", "Prosigna report"),
     _r(GEN, "heading", 6, r"\bhereditary\s+cancer\b", "Hereditary cancer test report", raw=True),
-    _r(GEN, "heading", 5, r"\btumou?r\s+(?:molecular\s+)?profil\w*", "Tumor profiling report", raw=True),
+    _r(
+        GEN,
+        "heading",
+        5,
+        r"\btumou?r\s+(?:molecular\s+)?profil\w*",
+        "Tumor profiling report",
+        raw=True,
+    ),
     _r(GEN, "heading", 4, "liquid biopsy", "Liquid biopsy report"),
-    _r(GEN, "term", 5, r"\bvariant\s+allele\s+(?:frequency|fraction)|\bVAF\b|\ballele\s+fraction\b", raw=True),
+    _r(
+        GEN,
+        "term",
+        5,
+        r"\bvariant\s+allele\s+(?:frequency|fraction)|\bVAF\b|\ballele\s+fraction\b",
+        raw=True,
+    ),
     _r(GEN, "term", 3.5, r"\bNGS\b", raw=True, case=True),
     _r(GEN, "term", 4, r"\btumou?r\s+mutation(?:al)?\s+burden\b|\bTMB\b", raw=True),
     _r(GEN, "term", 3, r"\bmicrosatellite\s+(?:instability|stable)|\bMSI-H\b|\bMSS\b", raw=True),
-    _r(GEN, "term", 4, r"\b(?:likely\s+)?pathogenic\s+variants?\b|\bvariants?\s+of\s+(?:uncertain|unknown)\s+"
-       r"significance\b|\bVUS\b", raw=True),
+    _r(
+        GEN,
+        "term",
+        4,
+        r"\b(?:likely\s+)?pathogenic\s+variants?\b|\bvariants?\s+of\s+(?:uncertain|unknown)\s+"
+        r"significance\b|\bVUS\b",
+        raw=True,
+    ),
     _r(GEN, "term", 4, r"\bgermline\b", raw=True),
     _r(GEN, "term", 2.5, r"\bcopy\s+number\b", raw=True),
     _r(GEN, "term", 1.5, r"\b(?:fusion|rearrangement|amplification)s?\b", raw=True),
-    _r(GEN, "term", 3, r"\b(?:mutations?|variants?|alterations?)\s+(?:were\s+)?(?:detected|identified)\b", raw=True),
+    _r(
+        GEN,
+        "term",
+        3,
+        r"\b(?:mutations?|variants?|alterations?)\s+(?:were\s+)?(?:detected|identified)\b",
+        raw=True,
+    ),
     _r(GEN, "term", 5, r"\brecurrence\s+score\b", raw=True),
     _r(GEN, "term", 3, r"\bc\.\d+(?:[+-]\d+)?[ACGT]>[ACGT]\b", raw=True, case=True),
-    _r(GEN, "term", 3, r"\bp\.\(?(?:[A-Z][a-z]{2}\d+(?:[A-Z][a-z]{2}|\*|fs)|[A-Z]\d+[A-Z*])", raw=True,
-       case=True),
+    _r(
+        GEN,
+        "term",
+        3,
+        r"\bp\.\(?(?:[A-Z][a-z]{2}\d+(?:[A-Z][a-z]{2}|\*|fs)|[A-Z]\d+[A-Z*])",
+        raw=True,
+        case=True,
+    ),
     _r(GEN, "term", 2, r"\bexon\s+\d+", raw=True),
     _r(GEN, "term", 3, r"\bgenes?\s+(?:tested|analy[sz]ed|panel|assayed)\b", raw=True),
     _r(GEN, "term", 2, r"\bactionable\b", raw=True),
@@ -343,22 +460,62 @@ RULES: Final[tuple[Rule, ...]] = (
     _r(NOTE, "heading", 9, "progress note", "Progress note"),
     _r(NOTE, "heading", 8, "clinic note", "Clinic note"),
     _r(NOTE, "heading", 8, r"\boffice\s+(?:visit|note)\b", "Office visit note", raw=True),
-    _r(NOTE, "heading", 7, r"\bconsult(?:ation)?\s+(?:note|report|letter)\b", "Consultation note", raw=True),
+    _r(
+        NOTE,
+        "heading",
+        7,
+        r"\bconsult(?:ation)?\s+(?:note|report|letter)\b",
+        "Consultation note",
+        raw=True,
+    ),
     _r(NOTE, "heading", 6, "consultation", "Consultation note"),
-    _r(NOTE, "heading", 8, r"\bnew\s+patient\s+(?:visit|consult\w*|evaluation|note)\b", "New patient visit",
-       raw=True),
-    _r(NOTE, "heading", 7, r"\bfollow[-\s]?up\s+(?:visit|note)\b", "Follow-up visit note", raw=True),
-    _r(NOTE, "heading", 8, r"\bhistory\s+(?:and|&)\s+physical\b|\bH\s?&\s?P\b", "History and physical",
-       raw=True),
+    _r(
+        NOTE,
+        "heading",
+        8,
+        r"\bnew\s+patient\s+(?:visit|consult\w*|evaluation|note)\b",
+        "New patient visit",
+        raw=True,
+    ),
+    _r(
+        NOTE, "heading", 7, r"\bfollow[-\s]?up\s+(?:visit|note)\b", "Follow-up visit note", raw=True
+    ),
+    _r(
+        NOTE,
+        "heading",
+        8,
+        r"\bhistory\s+(?:and|&)\s+physical\b|\bH\s?&\s?P\b",
+        "History and physical",
+        raw=True,
+    ),
     _r(NOTE, "heading", 9, "after visit summary", "After visit summary"),
-    _r(NOTE, "heading", 7, r"\b(?:oncology|hematology)\s+(?:consult\w*|follow[-\s]?up|note|visit|clinic)\b",
-       "Oncology clinic note", raw=True),
+    _r(
+        NOTE,
+        "heading",
+        7,
+        r"\b(?:oncology|hematology)\s+(?:consult\w*|follow[-\s]?up|note|visit|clinic)\b",
+        "Oncology clinic note",
+        raw=True,
+    ),
     _r(NOTE, "heading", 6, "visit note", "Visit note"),
-    _r(NOTE, "heading", 5, r"\btele(?:health|medicine)\s+visit\b", "Telehealth visit note", raw=True),
+    _r(
+        NOTE,
+        "heading",
+        5,
+        r"\btele(?:health|medicine)\s+visit\b",
+        "Telehealth visit note",
+        raw=True,
+    ),
     _r(NOTE, "section", 7, "history of present illness"),
     _r(NOTE, "section", 5, "HPI"),
     _r(NOTE, "section", 5, "chief complaint"),
-    _r(NOTE, "section", 4, r"reason\s+for\s+(?:visit|consultation|consult|referral|appointment)", raw=True),
+    _r(
+        NOTE,
+        "section",
+        4,
+        r"reason\s+for\s+(?:visit|consultation|consult|referral|appointment)",
+        raw=True,
+    ),
     _r(NOTE, "section", 5, "review of systems"),
     _r(NOTE, "section", 4, r"physical\s+exam(?:ination)?", raw=True),
     _r(NOTE, "section", 7, r"assessment\s*(?:and|&|/)\s*plan|A\s?/\s?P", raw=True),
@@ -375,24 +532,56 @@ RULES: Final[tuple[Rule, ...]] = (
     _r(NOTE, "section", 2, "objective"),
     _r(NOTE, "term", 2, r"\bECOG\b", raw=True),
     _r(NOTE, "term", 3, r"\bdear\s+dr\b", raw=True),
-    _r(NOTE, "term", 4, r"\bthank\s+you\s+for\s+(?:referring|allowing|the\s+(?:opportunity|referral))", raw=True),
+    _r(
+        NOTE,
+        "term",
+        4,
+        r"\bthank\s+you\s+for\s+(?:referring|allowing|the\s+(?:opportunity|referral))",
+        raw=True,
+    ),
     _r(NOTE, "term", 2, r"\b\d{1,3}[-\s]year[-\s]old\b", raw=True),
     _r(NOTE, "term", 2, r"\bpresents?\s+(?:today\s+)?(?:with|for)\b", raw=True),
-    _r(NOTE, "term", 2, r"\b(?:I|we)\s+(?:have\s+)?(?:personally\s+)?(?:reviewed|examined|discussed)\b", raw=True),
+    _r(
+        NOTE,
+        "term",
+        2,
+        r"\b(?:I|we)\s+(?:have\s+)?(?:personally\s+)?(?:reviewed|examined|discussed)\b",
+        raw=True,
+    ),
     _r(NOTE, "term", 1.5, r"\breturn\s+to\s+clinic\b|\bfollow\s+up\s+in\s+\d", raw=True),
     # ---- operative / procedure report ---------------------------------------
     _r(OP, "heading", 10, "operative report", "Operative report"),
     _r(OP, "heading", 10, "operative note", "Operative note"),
-    _r(OP, "heading", 9, r"\bbrief\s+op(?:erative)?\s+note\b|\bop\s+note\b", "Operative note", raw=True),
+    _r(
+        OP,
+        "heading",
+        9,
+        r"\bbrief\s+op(?:erative)?\s+note\b|\bop\s+note\b",
+        "Operative note",
+        raw=True,
+    ),
     _r(OP, "heading", 9, "operation report", "Operative report"),
     _r(OP, "heading", 8, "procedure note", "Procedure note"),
     _r(OP, "heading", 8, "procedure report", "Procedure report"),
     _r(OP, "heading", 6, "surgical report", "Operative report"),
-    _r(OP, "heading", 8, r"\b(?:colonoscopy|endoscopy|bronchoscopy|EGD|cystoscopy|EUS|ERCP|"
-       r"sigmoidoscopy|thoracoscopy|laparoscopy)\s+(?:procedure\s+)?report\b", "Procedure report", raw=True),
+    _r(
+        OP,
+        "heading",
+        8,
+        r"\b(?:colonoscopy|endoscopy|bronchoscopy|EGD|cystoscopy|EUS|ERCP|"
+        r"sigmoidoscopy|thoracoscopy|laparoscopy)\s+(?:procedure\s+)?report\b",
+        "Procedure report",
+        raw=True,
+    ),
     _r(OP, "section", 8, r"pre-?\s?op(?:erative)?\s+diagnos[ie]s", raw=True),
     _r(OP, "section", 8, r"post-?\s?op(?:erative)?\s+diagnos[ie]s", raw=True),
-    _r(OP, "section", 5, r"(?:procedures?|operations?)\s+performed|name\s+of\s+(?:procedure|operation)", raw=True),
+    _r(
+        OP,
+        "section",
+        5,
+        r"(?:procedures?|operations?)\s+performed|name\s+of\s+(?:procedure|operation)",
+        raw=True,
+    ),
     _r(OP, "section", 2, r"procedures?|operations?", raw=True),
     _r(OP, "section", 4, r"anesthesia|anaesthesia", raw=True),
     _r(OP, "section", 7, r"estimated\s+blood\s+loss|EBL", raw=True),
@@ -402,10 +591,22 @@ RULES: Final[tuple[Rule, ...]] = (
     _r(OP, "section", 3, "drains"),
     _r(OP, "section", 2, "implants"),
     _r(OP, "section", 1.5, r"(?:iv\s+)?fluids", raw=True),
-    _r(OP, "section", 5, r"(?:description|details)\s+of\s+(?:the\s+)?(?:procedure|operation)|"
-       r"operative\s+(?:technique|findings|procedure|description)", raw=True),
+    _r(
+        OP,
+        "section",
+        5,
+        r"(?:description|details)\s+of\s+(?:the\s+)?(?:procedure|operation)|"
+        r"operative\s+(?:technique|findings|procedure|description)",
+        raw=True,
+    ),
     _r(OP, "section", 3, r"specimens?\s+(?:removed|sent)", raw=True),
-    _r(OP, "section", 2, r"indications?\s+for\s+(?:the\s+)?(?:procedure|surgery|operation)", raw=True),
+    _r(
+        OP,
+        "section",
+        2,
+        r"indications?\s+for\s+(?:the\s+)?(?:procedure|surgery|operation)",
+        raw=True,
+    ),
     _r(OP, "term", 5, r"\b(?:brought|taken)\s+(?:back\s+)?to\s+the\s+operating\s+room\b", raw=True),
     _r(OP, "term", 5, r"\bprepped\s+and\s+draped\b", raw=True),
     _r(OP, "term", 3, r"\btime[-\s]?out\b", raw=True),
@@ -416,11 +617,23 @@ RULES: Final[tuple[Rule, ...]] = (
     _r(OP, "term", 2, r"\bincision\b", raw=True),
     # ---- treatment plan ----------------------------------------------------
     _r(TX, "heading", 9, "treatment plan", "Treatment plan"),
-    _r(TX, "heading", 9, r"\bchemotherapy\s+(?:treatment\s+)?(?:plan|orders?|regimen|consent\s+and\s+plan)\b",
-       "Chemotherapy plan", raw=True),
+    _r(
+        TX,
+        "heading",
+        9,
+        r"\bchemotherapy\s+(?:treatment\s+)?(?:plan|orders?|regimen|consent\s+and\s+plan)\b",
+        "Chemotherapy plan",
+        raw=True,
+    ),
     _r(TX, "heading", 8, r"\b(?:end\s+of\s+)?treatment\s+summary\b", "Treatment summary", raw=True),
-    _r(TX, "heading", 9, r"\bradiation\s+(?:therapy|oncology|treatment)\s+(?:treatment\s+)?(?:plan|summary)\b",
-       "Radiation treatment plan", raw=True),
+    _r(
+        TX,
+        "heading",
+        9,
+        r"\bradiation\s+(?:therapy|oncology|treatment)\s+(?:treatment\s+)?(?:plan|summary)\b",
+        "Radiation treatment plan",
+        raw=True,
+    ),
     _r(TX, "heading", 9, "survivorship care plan", "Survivorship care plan"),
     _r(TX, "heading", 5, r"\bplan\s+of\s+care\b|\bcare\s+plan\b", "Care plan", raw=True),
     _r(TX, "heading", 6, r"\binfusion\s+orders?\b|\btherapy\s+plan\b", "Treatment plan", raw=True),
@@ -432,32 +645,76 @@ RULES: Final[tuple[Rule, ...]] = (
     _r(TX, "term", 4, r"\b\d+(?:[.,]\d+)?\s*c?Gy\b", raw=True, case=True),
     _r(TX, "term", 3, r"\bfractions?\b", raw=True),
     _r(TX, "term", 3, r"\b(?:dose\s+per\s+fraction|total\s+dose|prescription\s+dose)\b", raw=True),
-    _r(TX, "term", 2.5, r"\b(?:IMRT|SBRT|SRS|VMAT|IGRT)\b|\bproton\s+therapy\b", raw=True, case=True),
-    _r(TX, "term", 2, r"\bevery\s+(?:2|3|4|14|21|28|two|three|four)\s+(?:days|weeks)\b|\bq[234]\s?w(?:ee)?k?s?\b|"
-       r"\bq(?:14|21|28)\s?d(?:ays)?\b|\bday\s+1\b", raw=True),
+    _r(
+        TX,
+        "term",
+        2.5,
+        r"\b(?:IMRT|SBRT|SRS|VMAT|IGRT)\b|\bproton\s+therapy\b",
+        raw=True,
+        case=True,
+    ),
+    _r(
+        TX,
+        "term",
+        2,
+        r"\bevery\s+(?:2|3|4|14|21|28|two|three|four)\s+(?:days|weeks)\b|\bq[234]\s?w(?:ee)?k?s?\b|"
+        r"\bq(?:14|21|28)\s?d(?:ays)?\b|\bday\s+1\b",
+        raw=True,
+    ),
     _r(TX, "term", 1.5, r"\b(?:curative|palliative)\b", raw=True),
     _r(TX, "term", 2, r"\bpre-?medications?\b|\bantiemetics?\b", raw=True),
     _r(TX, "term", 1.5, r"\b(?:neo)?adjuvant\b", raw=True),
     _r(TX, "term", 0.8, rf"\b(?:{_CHEMO_DRUGS})\b", raw=True, hits=5),
-    _r(TX, "term", 3, r"\b(?:FOLFOX|FOLFIRI|FOLFIRINOX|CAPOX|XELOX|R-CHOP|TCHP|AC-T|ddAC|CMF|ABVD|BEP)\b",
-       raw=True, case=True),
+    _r(
+        TX,
+        "term",
+        3,
+        r"\b(?:FOLFOX|FOLFIRI|FOLFIRINOX|CAPOX|XELOX|R-CHOP|TCHP|AC-T|ddAC|CMF|ABVD|BEP)\b",
+        raw=True,
+        case=True,
+    ),
     _r(TX, "term", 2, r"\bbody\s+surface\s+area\b|\bBSA\b", raw=True),
     _r(TX, "term", 1.5, r"\bdose\s+(?:reduction|modification)s?\b", raw=True),
     # ---- medication list ---------------------------------------------------
     _r(MED, "heading", 10, r"\bmedications?\s+list\b", "Medication list", raw=True),
-    _r(MED, "heading", 9, r"\bmedications?\s*(?:and|&)\s*allerg(?:y|ies)\b", "Medications and allergies",
-       raw=True),
+    _r(
+        MED,
+        "heading",
+        9,
+        r"\bmedications?\s*(?:and|&)\s*allerg(?:y|ies)\b",
+        "Medications and allergies",
+        raw=True,
+    ),
     _r(MED, "heading", 8, "medication reconciliation", "Medication reconciliation"),
-    _r(MED, "heading", 8, r"\b(?:my|current|active|home|outpatient)\s+medications?\b", "Medication list",
-       raw=True),
+    _r(
+        MED,
+        "heading",
+        8,
+        r"\b(?:my|current|active|home|outpatient)\s+medications?\b",
+        "Medication list",
+        raw=True,
+    ),
     _r(MED, "heading", 6, "allergy list", "Allergy list"),
-    _r(MED, "heading", 6, r"\bmedication\s+(?:summary|record|profile)\b", "Medication list", raw=True),
+    _r(
+        MED,
+        "heading",
+        6,
+        r"\bmedication\s+(?:summary|record|profile)\b",
+        "Medication list",
+        raw=True,
+    ),
     _r(MED, "section", 2, "allergies"),
     _r(MED, "section", 1.5, "medications"),
     _r(MED, "term", 2, r"\bNKDA\b|\bno\s+known\s+(?:drug\s+)?allergies\b", raw=True),
-    _r(MED, "term", 1,
-       r"\b\d+(?:\.\d+)?\s*(?:mg|mcg|g|units?|mL|%)\b[^\n]{0,50}?\b(?:daily|once|twice|BID|TID|QID|QHS|"
-       r"q\d+h|PRN|as\s+needed|every|at\s+bedtime|by\s+mouth|PO|orally|weekly|nightly)\b", raw=True, hits=10),
+    _r(
+        MED,
+        "term",
+        1,
+        r"\b\d+(?:\.\d+)?\s*(?:mg|mcg|g|units?|mL|%)\b[^\n]{0,50}?\b(?:daily|once|twice|BID|TID|QID|QHS|"
+        r"q\d+h|PRN|as\s+needed|every|at\s+bedtime|by\s+mouth|PO|orally|weekly|nightly)\b",
+        raw=True,
+        hits=10,
+    ),
     _r(MED, "term", 0.5, r"\b(?:tablets?|capsules?|inhaler|patch)\b", raw=True, hits=4),
     _r(MED, "term", 2, r"\bSig\s*:", raw=True),
     _r(MED, "term", 1.5, r"\brefills?\b", raw=True),
@@ -504,34 +761,91 @@ RULES: Final[tuple[Rule, ...]] = (
     _r(ADM, "heading", 9, "explanation of benefits", "Explanation of benefits"),
     _r(ADM, "heading", 8, r"\b(?:insurance|member|ID)\s+card\b", "Insurance card", raw=True),
     _r(ADM, "heading", 8, r"\bprior\s+authori[sz]ation\b", "Prior authorization", raw=True),
-    _r(ADM, "heading", 7, r"\bauthori[sz]ation\s+(?:letter|approval|request|notice|determination)\b",
-       "Authorization letter", raw=True),
-    _r(ADM, "heading", 7, r"\breferral\s+(?:letter|form|authori[sz]ation|request)\b", "Referral", raw=True),
+    _r(
+        ADM,
+        "heading",
+        7,
+        r"\bauthori[sz]ation\s+(?:letter|approval|request|notice|determination)\b",
+        "Authorization letter",
+        raw=True,
+    ),
+    _r(
+        ADM,
+        "heading",
+        7,
+        r"\breferral\s+(?:letter|form|authori[sz]ation|request)\b",
+        "Referral",
+        raw=True,
+    ),
     _r(ADM, "heading", 7, "informed consent", "Consent form"),
     _r(ADM, "heading", 6, r"\bconsent\s+(?:form|for|to)\b", "Consent form", raw=True),
-    _r(ADM, "heading", 7, r"\bauthori[sz]ation\s+(?:for|to)\s+(?:the\s+)?(?:release|disclos\w+|use)\b",
-       "Authorization to release records", raw=True),
+    _r(
+        ADM,
+        "heading",
+        7,
+        r"\bauthori[sz]ation\s+(?:for|to)\s+(?:the\s+)?(?:release|disclos\w+|use)\b",
+        "Authorization to release records",
+        raw=True,
+    ),
     _r(ADM, "heading", 7, "notice of privacy practices", "Notice of privacy practices"),
-    _r(ADM, "heading", 7, r"\b(?:billing|patient|itemi[sz]ed)\s+(?:statement|bill)\b|\binvoice\b", "Bill",
-       raw=True),
-    _r(ADM, "heading", 6, r"\bfinancial\s+(?:assistance|agreement|responsibility)\b", "Financial form", raw=True),
+    _r(
+        ADM,
+        "heading",
+        7,
+        r"\b(?:billing|patient|itemi[sz]ed)\s+(?:statement|bill)\b|\binvoice\b",
+        "Bill",
+        raw=True,
+    ),
+    _r(
+        ADM,
+        "heading",
+        6,
+        r"\bfinancial\s+(?:assistance|agreement|responsibility)\b",
+        "Financial form",
+        raw=True,
+    ),
     _r(ADM, "heading", 6, r"\bpre-?certification\b", "Precertification", raw=True),
     _r(ADM, "heading", 7, "letter of medical necessity", "Letter of medical necessity"),
     _r(ADM, "heading", 6, "release of information", "Release of information"),
     _r(ADM, "heading", 6, r"\b(?:patient\s+)?registration\s+form\b", "Registration form", raw=True),
-    _r(ADM, "heading", 6, r"\binsurance\s+(?:information|verification)\b", "Insurance information", raw=True),
+    _r(
+        ADM,
+        "heading",
+        6,
+        r"\binsurance\s+(?:information|verification)\b",
+        "Insurance information",
+        raw=True,
+    ),
     _r(ADM, "term", 6, r"\bmember\s*(?:ID|#|number|no\.?)|\bsubscriber\s*(?:ID|#)", raw=True),
     _r(ADM, "term", 3, r"\bgroup\s*(?:number|no\.?|#)", raw=True),
-    _r(ADM, "term", 9, r"\bnot\s+a\s+guarantee\s+of\s+(?:payment|coverage|benefits)|does\s+not\s+guarantee\s+"
-       r"(?:payment|coverage)", raw=True),
+    _r(
+        ADM,
+        "term",
+        9,
+        r"\bnot\s+a\s+guarantee\s+of\s+(?:payment|coverage|benefits)|does\s+not\s+guarantee\s+"
+        r"(?:payment|coverage)",
+        raw=True,
+    ),
     _r(ADM, "term", 6, r"\bthis\s+is\s+not\s+a\s+bill\b", raw=True),
     _r(ADM, "term", 3, r"\bpolicy\s*(?:number|holder|#)", raw=True),
     _r(ADM, "term", 2.5, r"\bsubscriber\b", raw=True),
     _r(ADM, "term", 3, r"\bco-?pay(?:ment)?s?\b|\bco-?insurance\b|\bdeductible\b", raw=True),
-    _r(ADM, "term", 4, r"\b(?:amount|balance)\s+(?:due|billed|paid|owed)\b|\btotal\s+charges\b", raw=True),
+    _r(
+        ADM,
+        "term",
+        4,
+        r"\b(?:amount|balance)\s+(?:due|billed|paid|owed)\b|\btotal\s+charges\b",
+        raw=True,
+    ),
     _r(ADM, "term", 2, r"\bCPT\b", raw=True, case=True),
     _r(ADM, "term", 4, r"\bauthori[sz]ation\s*(?:number|#|no\.?)|\bauth\s*#", raw=True),
-    _r(ADM, "term", 4, r"\bI\s+(?:hereby\s+)?(?:consent|authori[sz]e|agree|acknowledge)\b", raw=True),
+    _r(
+        ADM,
+        "term",
+        4,
+        r"\bI\s+(?:hereby\s+)?(?:consent|authori[sz]e|agree|acknowledge)\b",
+        raw=True,
+    ),
     _r(ADM, "term", 2, r"\bsignature\b", raw=True),
     _r(ADM, "term", 2, r"\bpay[eo]r\b", raw=True),
     _r(ADM, "term", 4, r"\bRx\s?(?:BIN|PCN|Grp)\b", raw=True),
@@ -540,11 +854,23 @@ RULES: Final[tuple[Rule, ...]] = (
     _r(ADM, "term", 2, r"\bHIPAA\b", raw=True),
     _r(ADM, "term", 1.5, r"\beffective\s+date\b", raw=True),
     # ---- other (documents a person keeps that fit no kind) ------------------
-    _r(OTH, "heading", 8, r"\badvance(?:\s+[\w-]+){0,2}\s+directives?\b", "Advance directive",
-       raw=True),
+    _r(
+        OTH,
+        "heading",
+        8,
+        r"\badvance(?:\s+[\w-]+){0,2}\s+directives?\b",
+        "Advance directive",
+        raw=True,
+    ),
     _r(OTH, "heading", 7, "living will", "Living will"),
-    _r(OTH, "term", 5, r"\bhealth\s*care\s+(?:agent|proxy|power\s+of\s+attorney)\b|\bdurable\s+power\s+of\s+"
-       r"attorney\b", raw=True),
+    _r(
+        OTH,
+        "term",
+        5,
+        r"\bhealth\s*care\s+(?:agent|proxy|power\s+of\s+attorney)\b|\bdurable\s+power\s+of\s+"
+        r"attorney\b",
+        raw=True,
+    ),
     _r(OTH, "term", 4, r"\b(?:POLST|MOLST)\b", raw=True, case=True),
 )
 
@@ -659,36 +985,57 @@ def _score_rule(c: _Compiled, text: str, title_end: int) -> _Hit | None:
         best: _Hit | None = None
         for m in c.anywhere.finditer(text):
             ls, le = _line_bounds(text, m.start(), m.end())
-            before = text[ls:m.start()].strip()
-            after = text[m.end():le].strip(" \t:-")
+            before = text[ls : m.start()].strip()
+            after = text[m.end() : le].strip(" \t:-")
             heading_like = len(before) <= 25 and len(after) <= 40
             if m.start() < title_end and heading_like:
-                return _Hit(rule, rule.weight, f"heading '{_show(m.group())}'", m.start(), m.group(), m.span())
+                return _Hit(
+                    rule,
+                    rule.weight,
+                    f"heading '{_show(m.group())}'",
+                    m.start(),
+                    m.group(),
+                    m.span(),
+                )
             if best is None:
-                best = _Hit(rule, rule.weight * MENTION_FACTOR, f"mention '{_show(m.group())}'", None,
-                            m.group(), m.span())
+                best = _Hit(
+                    rule,
+                    rule.weight * MENTION_FACTOR,
+                    f"mention '{_show(m.group())}'",
+                    None,
+                    m.group(),
+                    m.span(),
+                )
             if m.start() > MAX_CLASSIFY_CHARS // 2:
                 break
         return best
     if rule.where == "section":
         assert c.at_line_start is not None
-        m = c.at_line_start.search(text)
-        if m:
-            inner = c.anywhere.search(text, m.start(), m.end())
-            shown = inner.group() if inner else m.group()
-            span = inner.span() if inner else m.span()
+        anchored = c.at_line_start.search(text)
+        if anchored:
+            inner = c.anywhere.search(text, anchored.start(), anchored.end())
+            shown = inner.group() if inner else anchored.group()
+            span = inner.span() if inner else anchored.span()
             return _Hit(rule, rule.weight, f"section '{_show(shown)}'", None, shown, span)
         loose = c.anywhere.search(text)
         if loose:
-            return _Hit(rule, rule.weight * INLINE_SECTION_FACTOR, f"term '{_show(loose.group())}'", None,
-                        loose.group(), loose.span())
+            return _Hit(
+                rule,
+                rule.weight * INLINE_SECTION_FACTOR,
+                f"term '{_show(loose.group())}'",
+                None,
+                loose.group(),
+                loose.span(),
+            )
         return None
     # term
     if rule.hits <= 1:
         one = c.anywhere.search(text)
         if one is None:
             return None
-        return _Hit(rule, rule.weight, f"term '{_show(one.group())}'", None, one.group(), one.span())
+        return _Hit(
+            rule, rule.weight, f"term '{_show(one.group())}'", None, one.group(), one.span()
+        )
     found: list[str] = []
     for m in c.anywhere.finditer(text):
         found.append(m.group())
@@ -743,23 +1090,47 @@ def _score_kinds(text: str) -> tuple[dict[str, float], dict[str, list[_Hit]]]:
 _NAME_HINTS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
     for kind, pattern in (
-        (P, r"(?:^|_)(?:path(?:ology)?|surg_?path|biopsy|bx|cytology|cyto|histology|ihc|"
-            r"hemepath|bone_?marrow|flow_?cytometry)(?:_|$)"),
-        (GEN, r"(?:^|_)(?:genomic\w*|genetic\w*|ngs|foundation\w*|guardant\w*|tempus|caris|oncotype\w*|"
-              r"molecular|brca\w*|germline|mutation\w*)(?:_|$)"),
-        (IR, r"(?:^|_)(?:radiology|imaging|ct|cat_?scan|mri|mr|pet|pet_?ct|pet_?scan|x_?ray|xr|cxr|"
-             r"mammo\w*|ultrasound|us|sono\w*|bone_?scan)(?:_|$)"),
-        (LAB, r"(?:^|_)(?:labs?|lab_?results?|laboratory|bloodwork|blood_?work|cbc|cmp|bmp|psa|cea|"
-              r"tumor_?markers?)(?:_|$)"),
-        (OP, r"(?:^|_)(?:op_?note|operative\w*|operation|surgery|surgical|procedure|colonoscopy|"
-             r"endoscopy|bronchoscopy)(?:_|$)"),
+        (
+            P,
+            r"(?:^|_)(?:path(?:ology)?|surg_?path|biopsy|bx|cytology|cyto|histology|ihc|"
+            r"hemepath|bone_?marrow|flow_?cytometry)(?:_|$)",
+        ),
+        (
+            GEN,
+            r"(?:^|_)(?:genomic\w*|genetic\w*|ngs|foundation\w*|guardant\w*|tempus|caris|oncotype\w*|"
+            r"molecular|brca\w*|germline|mutation\w*)(?:_|$)",
+        ),
+        (
+            IR,
+            r"(?:^|_)(?:radiology|imaging|ct|cat_?scan|mri|mr|pet|pet_?ct|pet_?scan|x_?ray|xr|cxr|"
+            r"mammo\w*|ultrasound|us|sono\w*|bone_?scan)(?:_|$)",
+        ),
+        (
+            LAB,
+            r"(?:^|_)(?:labs?|lab_?results?|laboratory|bloodwork|blood_?work|cbc|cmp|bmp|psa|cea|"
+            r"tumor_?markers?)(?:_|$)",
+        ),
+        (
+            OP,
+            r"(?:^|_)(?:op_?note|operative\w*|operation|surgery|surgical|procedure|colonoscopy|"
+            r"endoscopy|bronchoscopy)(?:_|$)",
+        ),
         (DS, r"(?:^|_)(?:discharge\w*|dc_?summary)(?:_|$)"),
-        (TX, r"(?:^|_)(?:treatment|tx_?plan|chemo\w*|radiation|radiotherapy|regimen|care_?plan)(?:_|$)"),
+        (
+            TX,
+            r"(?:^|_)(?:treatment|tx_?plan|chemo\w*|radiation|radiotherapy|regimen|care_?plan)(?:_|$)",
+        ),
         (MED, r"(?:^|_)(?:meds|medications?|med_?list|allerg\w*|prescriptions?|rx)(?:_|$)"),
-        (NOTE, r"(?:^|_)(?:notes?|consult\w*|visit|progress|clinic|office_?visit|avs|h_?p|letter)(?:_|$)"),
+        (
+            NOTE,
+            r"(?:^|_)(?:notes?|consult\w*|visit|progress|clinic|office_?visit|avs|h_?p|letter)(?:_|$)",
+        ),
         (SUM, r"(?:^|_)(?:ccd|ccda|c_?cda|summary|health_?summary|ips|patient_?summary)(?:_|$)"),
-        (ADM, r"(?:^|_)(?:insurance|ins_?card|card|referral|authori[sz]ation|prior_?auth|consent|billing|"
-              r"bill|invoice|eob|statement|claim)(?:_|$)"),
+        (
+            ADM,
+            r"(?:^|_)(?:insurance|ins_?card|card|referral|authori[sz]ation|prior_?auth|consent|billing|"
+            r"bill|invoice|eob|statement|claim)(?:_|$)",
+        ),
     )
 )
 
@@ -769,7 +1140,9 @@ def _name_tokens(name: str) -> str:
     if "." in stem:
         stem = stem.rsplit(".", 1)[0]
     stem = re.sub(r"([a-z])([A-Z])", r"\1_\2", stem)  # camelCase -> camel_Case
-    stem = re.sub(r"([A-Za-z])(\d)|(\d)([A-Za-z])", lambda m: "_".join(g for g in m.groups() if g), stem)
+    stem = re.sub(
+        r"([A-Za-z])(\d)|(\d)([A-Za-z])", lambda m: "_".join(g for g in m.groups() if g), stem
+    )
     return re.sub(r"[^A-Za-z0-9]+", "_", stem).strip("_").lower()
 
 
@@ -789,11 +1162,23 @@ def classify_filename(name: str) -> str | None:
 # --------------------------------------------------------------------------
 
 _MONTHS: Final[dict[str, int]] = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
-_MON = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-        r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_MON = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
 _DATE_RE: Final = re.compile(
     r"(?<![\d/.-])(?P<iy>(?:19|20)\d\d)[-/.](?P<im>\d{1,2})[-/.](?P<id>\d{1,2})(?![\d])"
     rf"|(?<![\d/])(?P<dd>\d{{1,2}})(?:st|nd|rd|th)?[-\s./]?(?P<dm>{_MON})\.?[-\s./,]*(?P<dy>(?:19|20)?\d\d)(?!\d)"
@@ -806,25 +1191,46 @@ _DATE_RE: Final = re.compile(
 #: Date labels, best first: (priority, pattern). Priority < 0 means never a
 #: service date (a birth date). Unlabelled dates rank at 20.
 _DATE_LABELS: Final[tuple[tuple[int, str], ...]] = (
-    (-1, r"\bD\.?\s?O\.?\s?B\b\.?|\bdate\s+of\s+birth\b|\bbirth\s*date\b|\bbirthday\b|\bborn\b|\bDOB/Age\b"),
+    (
+        -1,
+        r"\bD\.?\s?O\.?\s?B\b\.?|\bdate\s+of\s+birth\b|\bbirth\s*date\b|\bbirthday\b|\bborn\b|\bDOB/Age\b",
+    ),
     (-1, r"\bexpir\w*|\bvalid\s+(?:through|thru|until)\b|\bnext\s+(?:appointment|visit)\b"),
     (100, r"\bdates?\s+of\s+service\b|\bDOS\b|\bservice\s+date\b"),
     (90, r"\bcollect(?:ed|ion)\b|\bdate\s+(?:collected|obtained|drawn)\b|\bdrawn\b"),
-    (90, r"\bprocedure\s+date\b|\bdate\s+of\s+(?:procedure|surgery|operation|biopsy)\b|"
-         r"\b(?:surgery|operation|operative|biopsy)\s+date\b"),
-    (90, r"\bexam(?:ination)?\s+date\b|\bdate\s+of\s+(?:exam(?:ination)?|study|scan|test)\b|"
-         r"\b(?:study|scan|test|sample)\s+date\b"),
-    (90, r"\b(?:date\s+of\s+)?(?:visit|encounter|consultation|consult|appointment)(?:\s+date)?\b|\bseen\s+on\b"),
-    (85, r"\bspecimen\s+(?:received|collected|taken|date)\b|\bdate\s+(?:received|of\s+receipt)\b|\breceived\b"),
+    (
+        90,
+        r"\bprocedure\s+date\b|\bdate\s+of\s+(?:procedure|surgery|operation|biopsy)\b|"
+        r"\b(?:surgery|operation|operative|biopsy)\s+date\b",
+    ),
+    (
+        90,
+        r"\bexam(?:ination)?\s+date\b|\bdate\s+of\s+(?:exam(?:ination)?|study|scan|test)\b|"
+        r"\b(?:study|scan|test|sample)\s+date\b",
+    ),
+    (
+        90,
+        r"\b(?:date\s+of\s+)?(?:visit|encounter|consultation|consult|appointment)(?:\s+date)?\b|\bseen\s+on\b",
+    ),
+    (
+        85,
+        r"\bspecimen\s+(?:received|collected|taken|date)\b|\bdate\s+(?:received|of\s+receipt)\b|\breceived\b",
+    ),
     # A discharge summary is about the stay; it is dated by the discharge.
     (72, r"\bdischarge(?:d)?(?:\s+date)?\b|\bdate\s+of\s+discharge\b"),
     (70, r"\b(?:admission|admit|admitted)(?:\s+date)?\b|\bdate\s+of\s+admission\b"),
     (70, r"\b(?:start|plan|treatment)\s+date\b|\bdate\s+of\s+(?:note|letter)\b|\bnote\s+date\b"),
-    (50, r"\breport(?:ed)?\s+date\b|\bdate\s+(?:of\s+)?report(?:ed)?\b|\breported\b|\bsigned\b|"
-         r"\bverified\b|\bfinali[sz]ed\b|\bresulted\b|\bfinal\b"),
+    (
+        50,
+        r"\breport(?:ed)?\s+date\b|\bdate\s+(?:of\s+)?report(?:ed)?\b|\breported\b|\bsigned\b|"
+        r"\bverified\b|\bfinali[sz]ed\b|\bresulted\b|\bfinal\b",
+    ),
     (40, r"\bdate\b"),
-    (10, r"\bprint(?:ed)?\b|\bgenerated\b|\bas\s+of\b|\brun\s+date\b|\bfax(?:ed)?\b|\bcreated\b|\bdownloaded\b|"
-         r"\bexported\b|\bpage\s+\d"),
+    (
+        10,
+        r"\bprint(?:ed)?\b|\bgenerated\b|\bas\s+of\b|\brun\s+date\b|\bfax(?:ed)?\b|\bcreated\b|\bdownloaded\b|"
+        r"\bexported\b|\bpage\s+\d",
+    ),
 )
 _DATE_LABEL_RES: Final = tuple((prio, re.compile(pat, re.IGNORECASE)) for prio, pat in _DATE_LABELS)
 _UNLABELLED: Final = 20
@@ -912,11 +1318,13 @@ def find_dates(text: str, *, today: date | None = None) -> list[_DateFound]:
         # Compact 20260314 only counts with a label: otherwise it is an ID.
         line_start = text.rfind("\n", 0, m.start()) + 1
         lo = max(line_start, prev_end, m.start() - 60)
-        prefix = text[lo:m.start()]
+        prefix = text[lo : m.start()]
         if not prefix.strip(" \t:#-.,()") and line_start > 0 and line_start >= prev_end:
             # The label may stand on the line above ("Collected Date/Time:\n03/14/2026").
             above_start = text.rfind("\n", 0, line_start - 1) + 1
-            prefix = text[max(above_start, line_start - 61, prev_end):line_start - 1] + " " + prefix
+            prefix = (
+                text[max(above_start, line_start - 61, prev_end) : line_start - 1] + " " + prefix
+            )
         prio, label = _label_for(prefix)
         prev_end = m.end()
         if m.group("cy") and prio == _UNLABELLED:
@@ -925,10 +1333,14 @@ def find_dates(text: str, *, today: date | None = None) -> list[_DateFound]:
     return found
 
 
-_SNAPSHOT_LABEL = re.compile(r"generated|created|exported|as\s+of|printed|downloaded", re.IGNORECASE)
+_SNAPSHOT_LABEL = re.compile(
+    r"generated|created|exported|as\s+of|printed|downloaded", re.IGNORECASE
+)
 
 
-def _service_date(text: str, kind: str, *, today: date | None = None) -> tuple[str | None, str | None]:
+def _service_date(
+    text: str, kind: str, *, today: date | None = None
+) -> tuple[str | None, str | None]:
     dates = [d for d in find_dates(text, today=today) if d.priority >= 0]
     if not dates:
         return None, None
@@ -940,8 +1352,11 @@ def _service_date(text: str, kind: str, *, today: date | None = None) -> tuple[s
         return (d.priority, -d.pos)
 
     best = max(dates, key=rank)
-    how = f"date '{_show(best.label)}: {best.value.isoformat()}'" if best.label else (
-        f"date {best.value.isoformat()} (first date in the text, unlabelled)")
+    how = (
+        f"date '{_show(best.label)}: {best.value.isoformat()}'"
+        if best.label
+        else (f"date {best.value.isoformat()} (first date in the text, unlabelled)")
+    )
     return best.value.isoformat(), how
 
 
@@ -965,24 +1380,113 @@ _NAME_STOP = re.compile(
     re.IGNORECASE,
 )
 _NAME_TOKEN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’\-.]*,?$")
-_NAME_PARTICLES = {"de", "da", "del", "della", "di", "du", "la", "le", "van", "von", "der", "den", "bin", "al",
-                   "y", "st", "st."}
-_NOT_NAMES = {
-    "the", "is", "an", "was", "year", "old", "male", "female", "man", "woman", "patient", "unknown",
-    "redacted", "none", "n/a", "na", "name", "not", "no", "yes", "and", "with", "for", "this", "who",
-    "has", "had", "presents", "here", "seen", "information", "copy", "confidential", "history", "report",
-    "dob", "mrn", "test", "sample", "anonymous", "removed", "withheld", "same", "above", "see", "of",
-    "in", "on", "to", "from", "at", "by", "left", "right", "tissue", "specimen", "inpatient", "outpatient",
-    "specimens", "submitted", "diagnosis", "final", "clinical", "surgical", "pathology", "gross", "deceased",
-    "female,", "male,", "page", "address", "street", "hospital", "clinic", "center", "medical", "laboratory",
+_NAME_PARTICLES = {
+    "de",
+    "da",
+    "del",
+    "della",
+    "di",
+    "du",
+    "la",
+    "le",
+    "van",
+    "von",
+    "der",
+    "den",
+    "bin",
+    "al",
+    "y",
+    "st",
+    "st.",
 }
-_PHYSICIAN = re.compile(r"\b(?:Dr|M\.?D|D\.?O|Ph\.?D|RN|NP|PA-C|FACS|FACP|MBBS|DNP|CRNP)\b\.?", re.IGNORECASE)
+_NOT_NAMES = {
+    "the",
+    "is",
+    "an",
+    "was",
+    "year",
+    "old",
+    "male",
+    "female",
+    "man",
+    "woman",
+    "patient",
+    "unknown",
+    "redacted",
+    "none",
+    "n/a",
+    "na",
+    "name",
+    "not",
+    "no",
+    "yes",
+    "and",
+    "with",
+    "for",
+    "this",
+    "who",
+    "has",
+    "had",
+    "presents",
+    "here",
+    "seen",
+    "information",
+    "copy",
+    "confidential",
+    "history",
+    "report",
+    "dob",
+    "mrn",
+    "test",
+    "sample",
+    "anonymous",
+    "removed",
+    "withheld",
+    "same",
+    "above",
+    "see",
+    "of",
+    "in",
+    "on",
+    "to",
+    "from",
+    "at",
+    "by",
+    "left",
+    "right",
+    "tissue",
+    "specimen",
+    "inpatient",
+    "outpatient",
+    "specimens",
+    "submitted",
+    "diagnosis",
+    "final",
+    "clinical",
+    "surgical",
+    "pathology",
+    "gross",
+    "deceased",
+    "female,",
+    "male,",
+    "page",
+    "address",
+    "street",
+    "hospital",
+    "clinic",
+    "center",
+    "medical",
+    "laboratory",
+}
+_PHYSICIAN = re.compile(
+    r"\b(?:Dr|M\.?D|D\.?O|Ph\.?D|RN|NP|PA-C|FACS|FACP|MBBS|DNP|CRNP)\b\.?", re.IGNORECASE
+)
 
 
 def _clean_name(value: str) -> str | None:
     stop = _NAME_STOP.search(value)
     if stop:
-        value = value[:stop.start()]
+        value = value[: stop.start()]
     value = value.strip(" \t,:;-_")
     if value.endswith(".") and not re.search(r"(?:^|\s)[A-Za-z]\.$", value):
         value = value[:-1].rstrip()
@@ -1015,7 +1519,7 @@ def _find_name(text: str) -> str | None:
             return name
         # The value may stand on the next line ("Patient Name:\nDOE, JANE").
         if not m.group("v").strip():
-            nxt = text[m.end():].lstrip("\n").split("\n", 1)[0]
+            nxt = text[m.end() :].lstrip("\n").split("\n", 1)[0]
             name = None if ":" in nxt else _clean_name(nxt)
             if name:
                 return name
@@ -1031,7 +1535,7 @@ _DOB_LABEL = re.compile(
 
 def _find_birth_date(text: str, today: date) -> str | None:
     for m in _DOB_LABEL.finditer(text):
-        window = text[m.end():m.end() + 40]
+        window = text[m.end() : m.end() + 40]
         d = _DATE_RE.search(window)
         if d and d.start() <= 12:
             value = _match_date(d, today=today)
@@ -1061,7 +1565,9 @@ def find_patient(text: str, *, today: date | None = None) -> Patient:
     """Name, birth date and record number as the text states them (None when absent)."""
     today = today or date.today()
     head = text[:MAX_PATIENT_CHARS]
-    return Patient(name=_find_name(head), birth_date=_find_birth_date(head, today), id=_find_mrn(head))
+    return Patient(
+        name=_find_name(head), birth_date=_find_birth_date(head, today), id=_find_mrn(head)
+    )
 
 
 # --------------------------------------------------------------------------
@@ -1075,8 +1581,9 @@ def _confidence(top: float, second: float) -> float:
     return strength * (0.55 + 0.45 * margin)
 
 
-def classify_text(text: str, *, name: str | None = None, ocr: bool = False,
-                  today: date | None = None) -> Classification:
+def classify_text(
+    text: str, *, name: str | None = None, ocr: bool = False, today: date | None = None
+) -> Classification:
     """Classify a document from its text (and, weakly, its file name).
 
     ``ocr`` says the text was read by OCR (confidence is lowered); ``today``
@@ -1145,7 +1652,14 @@ def classify_unreadable(name: str | None, *, reason: str) -> Classification:
     """
     hint = classify_filename(name) if name else None
     if hint is not None:
-        return Classification(hint, DEFAULT_TITLES[hint], None, Patient(), 0.2,
-                              (f"file name '{name}'", f"contents not read: {reason}"))
-    return Classification("other", DEFAULT_TITLES["other"], None, Patient(), 0.05,
-                          (f"contents not read: {reason}",))
+        return Classification(
+            hint,
+            DEFAULT_TITLES[hint],
+            None,
+            Patient(),
+            0.2,
+            (f"file name '{name}'", f"contents not read: {reason}"),
+        )
+    return Classification(
+        "other", DEFAULT_TITLES["other"], None, Patient(), 0.05, (f"contents not read: {reason}",)
+    )

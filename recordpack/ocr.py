@@ -96,6 +96,7 @@ def prepare_image(data: bytes, *, max_frames: int = 10) -> list[bytes]:
     except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
         raise OcrError(f"the image cannot be decoded ({exc})") from exc
     except (OSError, ValueError, EOFError, SyntaxError) as exc:  # truncated/corrupt data
-        raise OcrError(f"the image is damaged or incomplete ({exc})",
-                       hint="Download or copy the image again.") from exc
+        raise OcrError(
+            f"the image is damaged or incomplete ({exc})", hint="Download or copy the image again."
+        ) from exc
     return pages

@@ -28,7 +28,17 @@ MAX_IMAGE_BYTES: Final = 64 * 1024 * 1024
 MAX_FRAMES: Final = 10
 MAX_TEXT_CHARS: Final = 200_000
 
-_HEIC_BRANDS: Final = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif")
+_HEIC_BRANDS: Final = (
+    b"heic",
+    b"heix",
+    b"heim",
+    b"heis",
+    b"hevc",
+    b"hevx",
+    b"mif1",
+    b"msf1",
+    b"avif",
+)
 
 
 def image_type(head: bytes) -> str | None:
@@ -64,9 +74,17 @@ _UNREADABLE_HINT: Final = (
 
 
 def _document(source: Source, c: Classification, text: str = "") -> Document:
-    return Document(path=source.path, kind=c.kind, title=c.title, date=c.date, patient=c.patient,
-                    confidence=c.confidence, evidence=c.evidence, format=FORMAT,
-                    text=text[:MAX_TEXT_CHARS])
+    return Document(
+        path=source.path,
+        kind=c.kind,
+        title=c.title,
+        date=c.date,
+        patient=c.patient,
+        confidence=c.confidence,
+        evidence=c.evidence,
+        format=FORMAT,
+        text=text[:MAX_TEXT_CHARS],
+    )
 
 
 def scan(source: Source) -> list[Outcome]:
@@ -74,41 +92,66 @@ def scan(source: Source) -> list[Outcome]:
     kind = image_type(source.head)
     if kind == "heic":
         return [
-            Problem(source.path, UNSUPPORTED,
-                    "This is an iPhone HEIC photo, which recordpack cannot read.",
-                    hint="Export it as JPEG (on the iPhone: Settings > Camera > Formats > Most "
-                         "Compatible, or share it as JPEG), then scan again."),
+            Problem(
+                source.path,
+                UNSUPPORTED,
+                "This is an iPhone HEIC photo, which recordpack cannot read.",
+                hint="Export it as JPEG (on the iPhone: Settings > Camera > Formats > Most "
+                "Compatible, or share it as JPEG), then scan again.",
+            ),
             _document(source, classify_unreadable(source.name, reason="HEIC photo not read")),
         ]
     if not ocr.available():
         return [
-            Problem(source.path, NO_TEXT,
-                    "This is a picture (photo or scan), and no OCR program is installed to read it.",
-                    hint=ocr.INSTALL_HINT),
+            Problem(
+                source.path,
+                NO_TEXT,
+                "This is a picture (photo or scan), and no OCR program is installed to read it.",
+                hint=ocr.INSTALL_HINT,
+            ),
             _document(source, classify_unreadable(source.name, reason="picture, no OCR installed")),
         ]
     try:
         data = source.read_all(MAX_IMAGE_BYTES)
     except ValueError:
-        return [Problem(source.path, UNSUPPORTED,
-                        f"This image is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB; it was not read.",
-                        hint="Scan the page at 300 dpi or save a smaller copy, then scan again.")]
+        return [
+            Problem(
+                source.path,
+                UNSUPPORTED,
+                f"This image is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB; it was not read.",
+                hint="Scan the page at 300 dpi or save a smaller copy, then scan again.",
+            )
+        ]
     except OSError as exc:
-        return [Problem(source.path, UNREADABLE, f"The file could not be read ({exc.strerror or exc}).",
-                        hint="Check that the file is not open in another program, then scan again.")]
+        return [
+            Problem(
+                source.path,
+                UNREADABLE,
+                f"The file could not be read ({exc.strerror or exc}).",
+                hint="Check that the file is not open in another program, then scan again.",
+            )
+        ]
     try:
         pages = ocr.prepare_image(data, max_frames=MAX_FRAMES)
         text = "\n".join(ocr.image_to_text(page) for page in pages)
     except ocr.OcrError as exc:
         return [
-            Problem(source.path, UNREADABLE, f"This image could not be read: {exc.message}.",
-                    hint=exc.hint or _UNREADABLE_HINT),
+            Problem(
+                source.path,
+                UNREADABLE,
+                f"This image could not be read: {exc.message}.",
+                hint=exc.hint or _UNREADABLE_HINT,
+            ),
             _document(source, classify_unreadable(source.name, reason="image not readable")),
         ]
     if not has_meaningful_text(text, min_words=5):
         return [
-            Problem(source.path, NO_TEXT, "No readable text was found in this picture.",
-                    hint=_UNREADABLE_HINT),
+            Problem(
+                source.path,
+                NO_TEXT,
+                "No readable text was found in this picture.",
+                hint=_UNREADABLE_HINT,
+            ),
             _document(source, classify_unreadable(source.name, reason="no readable text")),
         ]
     return [_document(source, classify_text(text, name=source.name, ocr=True), text)]

@@ -87,9 +87,14 @@ def scan(source: Source) -> list[Outcome]:
         try:
             return _scan(source)
         except Exception as exc:  # pypdf raises many types on hostile input
-            return [Problem(source.path, UNREADABLE,
-                            f"This PDF is damaged and cannot be read ({_describe(exc)}).",
-                            hint=_DAMAGED_HINT)]
+            return [
+                Problem(
+                    source.path,
+                    UNREADABLE,
+                    f"This PDF is damaged and cannot be read ({_describe(exc)}).",
+                    hint=_DAMAGED_HINT,
+                )
+            ]
 
 
 def _describe(exc: BaseException) -> str:
@@ -97,8 +102,14 @@ def _describe(exc: BaseException) -> str:
     return text[0][:120] if text else type(exc).__name__
 
 
-def _document(source: Source, c: Classification, *, text: str = "", confidence: float | None = None,
-              extra: tuple[str, ...] = ()) -> Document:
+def _document(
+    source: Source,
+    c: Classification,
+    *,
+    text: str = "",
+    confidence: float | None = None,
+    extra: tuple[str, ...] = (),
+) -> Document:
     return Document(
         path=source.path,
         kind=c.kind,
@@ -132,15 +143,27 @@ def _scan(source: Source) -> list[Outcome]:
     from pypdf import PasswordType, PdfReader
 
     if b"%PDF-" not in source.head[:1024]:
-        return [Problem(source.path, UNREADABLE,
-                        "This file is named .pdf but is not a PDF (it may be a web page or an "
-                        "error message saved under a PDF name).", hint=_DAMAGED_HINT)]
+        return [
+            Problem(
+                source.path,
+                UNREADABLE,
+                "This file is named .pdf but is not a PDF (it may be a web page or an "
+                "error message saved under a PDF name).",
+                hint=_DAMAGED_HINT,
+            )
+        ]
     outcomes: list[Outcome] = []
     with _open(source) as stream:
         truncated = _truncated(stream, source.size)
         if truncated:
-            outcomes.append(Problem(source.path, UNREADABLE,
-                                    "PDF ends early: the file is incomplete.", hint=_DAMAGED_HINT))
+            outcomes.append(
+                Problem(
+                    source.path,
+                    UNREADABLE,
+                    "PDF ends early: the file is incomplete.",
+                    hint=_DAMAGED_HINT,
+                )
+            )
         try:
             reader = PdfReader(stream, strict=False)
             if reader.is_encrypted:
@@ -149,17 +172,28 @@ def _scan(source: Source) -> list[Outcome]:
                 except Exception:  # unsupported encryption: the same for the user
                     opened = False
                 if not opened:
-                    outcomes.append(Problem(source.path, ENCRYPTED,
-                                            "This PDF is password-protected.", hint=_ENCRYPTED_HINT))
+                    outcomes.append(
+                        Problem(
+                            source.path,
+                            ENCRYPTED,
+                            "This PDF is password-protected.",
+                            hint=_ENCRYPTED_HINT,
+                        )
+                    )
                     c = classify_unreadable(source.name, reason="password-protected")
                     outcomes.append(_document(source, c))
                     return outcomes
             text, pages = _extract_text(reader)
         except Exception as exc:
             if not truncated:
-                outcomes.append(Problem(source.path, UNREADABLE,
-                                        f"This PDF is damaged and cannot be read ({_describe(exc)}).",
-                                        hint=_DAMAGED_HINT))
+                outcomes.append(
+                    Problem(
+                        source.path,
+                        UNREADABLE,
+                        f"This PDF is damaged and cannot be read ({_describe(exc)}).",
+                        hint=_DAMAGED_HINT,
+                    )
+                )
             c = classify_unreadable(source.name, reason="damaged file")
             if c.kind != "other":
                 outcomes.append(_document(source, c))
@@ -173,9 +207,15 @@ def _scan(source: Source) -> list[Outcome]:
 
         # No usable text layer: a scan. Read its page images if we can.
         if not ocr.available():
-            outcomes.append(Problem(source.path, NO_TEXT,
-                                    "This PDF is a scan (pictures of pages, no text), and no OCR "
-                                    "program is installed to read it.", hint=ocr.INSTALL_HINT))
+            outcomes.append(
+                Problem(
+                    source.path,
+                    NO_TEXT,
+                    "This PDF is a scan (pictures of pages, no text), and no OCR "
+                    "program is installed to read it.",
+                    hint=ocr.INSTALL_HINT,
+                )
+            )
             c = classify_unreadable(source.name, reason="scanned pages, no OCR installed")
             outcomes.append(_document(source, c))
             return outcomes
@@ -186,10 +226,18 @@ def _scan(source: Source) -> list[Outcome]:
             return outcomes
         message = "No text could be read from this scanned PDF"
         message += f" ({failure})." if failure else "."
-        outcomes.append(Problem(source.path, NO_TEXT, message,
-                                hint="Scan the paper again at 300 dpi, straight and well lit, or ask "
-                                     "the sender for the original electronic copy."))
-        outcomes.append(_document(source, classify_unreadable(source.name, reason="no readable text")))
+        outcomes.append(
+            Problem(
+                source.path,
+                NO_TEXT,
+                message,
+                hint="Scan the paper again at 300 dpi, straight and well lit, or ask "
+                "the sender for the original electronic copy.",
+            )
+        )
+        outcomes.append(
+            _document(source, classify_unreadable(source.name, reason="no readable text"))
+        )
         return outcomes
 
 
@@ -258,8 +306,9 @@ def _metadata_date(reader: Any) -> str | None:
     return value.isoformat()
 
 
-def _with_metadata_date(source: Source, c: Classification, reader: Any, text: str,
-                        *, confidence: float | None = None) -> Document:
+def _with_metadata_date(
+    source: Source, c: Classification, reader: Any, text: str, *, confidence: float | None = None
+) -> Document:
     """The document; when the text has no date, the PDF's creation date, flagged as a guess."""
     if c.date is not None:
         return _document(source, c, text=text, confidence=confidence)
@@ -267,7 +316,14 @@ def _with_metadata_date(source: Source, c: Classification, reader: Any, text: st
     if created is None:
         return _document(source, c, text=text, confidence=confidence)
     base = c.confidence if confidence is None else confidence
-    doc = _document(source, c, text=text, confidence=base * 0.95,
-                    extra=(f"date {created} from the PDF file's creation date (no date in the text; "
-                           "this may be when the file was made, not the date of the record)",))
+    doc = _document(
+        source,
+        c,
+        text=text,
+        confidence=base * 0.95,
+        extra=(
+            f"date {created} from the PDF file's creation date (no date in the text; "
+            "this may be when the file was made, not the date of the record)",
+        ),
+    )
     return dataclasses.replace(doc, date=created)

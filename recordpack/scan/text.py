@@ -20,11 +20,27 @@ from recordpack.scan.base import Document, Outcome, Source
 FORMAT = "text"
 
 #: Extensions read as text documents.
-TEXT_SUFFIXES: Final = frozenset({".txt", ".text", ".rtf", ".md", ".markdown", ".html", ".htm", ".xhtml",
-                                  ".asc", ".log", ".note", ".csv", ".tsv"})
+TEXT_SUFFIXES: Final = frozenset(
+    {
+        ".txt",
+        ".text",
+        ".rtf",
+        ".md",
+        ".markdown",
+        ".html",
+        ".htm",
+        ".xhtml",
+        ".asc",
+        ".log",
+        ".note",
+        ".csv",
+        ".tsv",
+    }
+)
 #: Extensions the structured scanners own; never claimed here.
-STRUCTURED_SUFFIXES: Final = frozenset({".xml", ".json", ".ndjson", ".hl7", ".ccda", ".cda", ".fhir",
-                                        ".dcm", ".pdf", ".zip"})
+STRUCTURED_SUFFIXES: Final = frozenset(
+    {".xml", ".json", ".ndjson", ".hl7", ".ccda", ".cda", ".fhir", ".dcm", ".pdf", ".zip"}
+)
 #: Bytes read from a text file: records are small; a huge "text" file is
 #: a log or a data dump, classified from its beginning.
 MAX_TEXT_BYTES: Final = 4 * 1024 * 1024
@@ -39,16 +55,17 @@ _BOMS: Final = (
 )
 _STRUCTURED_START = re.compile(
     rb"^\s*(?:<\?xml|<ClinicalDocument|<[A-Za-z][\w.-]*:ClinicalDocument|<Bundle|<Patient\b|"
-    rb"\{|\[|MSH\||FHS\||BHS\||<!--)"
+    rb"\{(?!\\rtf)|\[|MSH\||FHS\||BHS\||<!--)"
 )
-_HTML_START = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<head|<body|<meta|<title|<div|<p\b|<table)",
-                         re.IGNORECASE)
+_HTML_START = re.compile(
+    rb"^\s*(?:<!doctype\s+html|<html|<head|<body|<meta|<title|<div|<p\b|<table)", re.IGNORECASE
+)
 
 
 def _strip_bom(data: bytes) -> tuple[bytes, str | None]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):], encoding
+            return data[len(bom) :], encoding
     return data, None
 
 
@@ -62,7 +79,7 @@ def decode(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         # A file cut mid-character at our read limit is still UTF-8.
         if exc.start >= len(body) - 4:
-            return body[:exc.start].decode("utf-8")
+            return body[: exc.start].decode("utf-8")
     try:
         return body.decode("cp1252")
     except UnicodeDecodeError:
@@ -116,38 +133,98 @@ def scan(source: Source) -> list[Outcome]:
     """Read the text and classify it; never raises for bad input."""
     try:
         if source.size == 0:
-            return [Problem(source.path, UNREADABLE, "This file is empty.",
-                            hint="Download or copy it again; if it is empty at the source, leave it out.")]
+            return [
+                Problem(
+                    source.path,
+                    UNREADABLE,
+                    "This file is empty.",
+                    hint="Download or copy it again; if it is empty at the source, leave it out.",
+                )
+            ]
         with source.open() as stream:
             data = stream.read(MAX_TEXT_BYTES)
     except OSError as exc:
-        return [Problem(source.path, UNREADABLE, f"The file could not be read ({exc.strerror or exc}).",
-                        hint="Check that the file is not open in another program, then scan again.")]
+        return [
+            Problem(
+                source.path,
+                UNREADABLE,
+                f"The file could not be read ({exc.strerror or exc}).",
+                hint="Check that the file is not open in another program, then scan again.",
+            )
+        ]
     if source.suffix in (".rtf",) or data.lstrip().startswith(b"{\\rtf"):
         text = rtf_to_text(decode(data))
     elif source.suffix in (".html", ".htm", ".xhtml") or _HTML_START.match(data[:1024]):
         text = html_to_text(decode(data))
     else:
         if not looks_like_text(data):
-            return [Problem(source.path, UNSUPPORTED, "This file is not a document recordpack can read.",
-                            hint="If it is a medical record, save or export it as PDF and scan again.")]
+            return [
+                Problem(
+                    source.path,
+                    UNSUPPORTED,
+                    "This file is not a document recordpack can read.",
+                    hint="If it is a medical record, save or export it as PDF and scan again.",
+                )
+            ]
         text = decode(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")[:MAX_TEXT_CHARS]
     if not text.strip():
-        return [Problem(source.path, UNREADABLE, "This file holds no text.",
-                        hint="Download or copy it again; if it is empty at the source, leave it out.")]
+        return [
+            Problem(
+                source.path,
+                UNREADABLE,
+                "This file holds no text.",
+                hint="Download or copy it again; if it is empty at the source, leave it out.",
+            )
+        ]
     c = classify_text(text, name=source.name)
-    return [Document(path=source.path, kind=c.kind, title=c.title, date=c.date, patient=c.patient,
-                     confidence=c.confidence, evidence=c.evidence, format=FORMAT, text=text)]
+    return [
+        Document(
+            path=source.path,
+            kind=c.kind,
+            title=c.title,
+            date=c.date,
+            patient=c.patient,
+            confidence=c.confidence,
+            evidence=c.evidence,
+            format=FORMAT,
+            text=text,
+        )
+    ]
 
 
 # --------------------------------------------------------------------------
 # HTML and RTF
 # --------------------------------------------------------------------------
 
-_BLOCK_TAGS: Final = frozenset({"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table",
-                                "section", "article", "header", "footer", "ul", "ol", "dt", "dd", "pre",
-                                "blockquote", "hr", "title"})
+_BLOCK_TAGS: Final = frozenset(
+    {
+        "p",
+        "div",
+        "br",
+        "tr",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "ul",
+        "ol",
+        "dt",
+        "dd",
+        "pre",
+        "blockquote",
+        "hr",
+        "title",
+    }
+)
 
 
 class _TextExtractor(HTMLParser):
@@ -187,15 +264,52 @@ def html_to_text(html: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-_RTF_TOKEN = re.compile(r"\\([a-zA-Z]+)(-?\d+)? ?|\\'([0-9a-fA-F]{2})|\\(.)|([{}])|([^\\{}]+)", re.DOTALL)
-_RTF_DESTINATIONS: Final = frozenset({
-    "fonttbl", "colortbl", "stylesheet", "info", "pict", "header", "footer", "headerl", "headerr",
-    "footerl", "footerr", "object", "datastore", "themedata", "listtable", "listoverridetable",
-    "rsidtbl", "generator", "xmlnstbl", "latentstyles", "filetbl", "revtbl", "colorschememapping",
-})
-_RTF_BREAKS: Final = {"par": "\n", "line": "\n", "sect": "\n", "page": "\n", "row": "\n", "tab": "\t",
-                      "cell": "  ", "emdash": "—", "endash": "–", "bullet": "•", "lquote": "‘",
-                      "rquote": "’", "ldblquote": "“", "rdblquote": "”"}
+_RTF_TOKEN = re.compile(
+    r"\\([a-zA-Z]+)(-?\d+)? ?|\\'([0-9a-fA-F]{2})|\\(.)|([{}])|([^\\{}]+)", re.DOTALL
+)
+_RTF_DESTINATIONS: Final = frozenset(
+    {
+        "fonttbl",
+        "colortbl",
+        "stylesheet",
+        "info",
+        "pict",
+        "header",
+        "footer",
+        "headerl",
+        "headerr",
+        "footerl",
+        "footerr",
+        "object",
+        "datastore",
+        "themedata",
+        "listtable",
+        "listoverridetable",
+        "rsidtbl",
+        "generator",
+        "xmlnstbl",
+        "latentstyles",
+        "filetbl",
+        "revtbl",
+        "colorschememapping",
+    }
+)
+_RTF_BREAKS: Final = {
+    "par": "\n",
+    "line": "\n",
+    "sect": "\n",
+    "page": "\n",
+    "row": "\n",
+    "tab": "\t",
+    "cell": "  ",
+    "emdash": "—",
+    "endash": "–",
+    "bullet": "•",
+    "lquote": "‘",
+    "rquote": "’",
+    "ldblquote": "“",
+    "rdblquote": "”",
+}
 
 
 def rtf_to_text(rtf: str) -> str:
