@@ -211,9 +211,9 @@ def _exclusions(folder: Path, excludes: Sequence[str], scan: ScanResult) -> list
 
 def render_summary(summary: PackSummary, generated_passphrase: bool) -> str:
     """The human summary of a pack: what went in, how big, for whom, what to do next."""
-    lines = [
-        f"Packed {summary.record_count} records into {summary.path} ({human_size(summary.size)})."
-    ]
+    noun = "record" if summary.record_count == 1 else "records"
+    size = human_size(summary.size)
+    lines = [f"Packed {summary.record_count} {noun} into {summary.path} ({size})."]
     for kind, count in summary.records_by_kind.items():
         extra = ""
         if kind == "imaging_study":
@@ -233,9 +233,7 @@ def render_summary(summary: PackSummary, generated_passphrase: bool) -> str:
     if summary.check_ok is True:
         lines.append("Checklist: everything required is there.")
     elif summary.check_ok is False:
-        lines.append(
-            "Checklist: incomplete; sent anyway as you asked (the index says what is missing)."
-        )
+        lines.append("Checklist: not complete; the bundle's index says what is missing.")
     if summary.passphrase:
         lines.append(
             "Encrypted with the passphrase "
