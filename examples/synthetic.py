@@ -31,8 +31,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from xml.sax.saxutils import escape as _xml_escape
+
+if TYPE_CHECKING:
+    from PIL import Image
+    from pydicom.dataset import Dataset
 
 __all__ = [
     "CANCERS",
@@ -50,15 +54,21 @@ __all__ = [
     "lab_panel",
     "make_patient_folder",
     "portal_members",
+    "render_page_image",
     "report_text",
     "uid_from",
     "write_ccda",
     "write_dicom_cd",
+    "write_dicom_pdf",
     "write_dicom_series",
+    "write_dicom_sr",
+    "write_document_image",
     "write_fhir_bundle",
     "write_hl7_oru",
     "write_pdf",
     "write_portal_zip",
+    "write_rt_plan",
+    "write_scanned_pdf",
     "write_text",
 ]
 
@@ -840,7 +850,7 @@ def write_text(path: str | Path, *, kind: str, person: Person, service_date: dat
 def write_pdf(path: str | Path, *, kind: str, person: Person, service_date: date,
               institution: str | None = None, layout: int = 0, extra: str = "",
               variant_name: str | None = None, cancer: Cancer = "breast", seed: int = 0,
-              exam: str | None = None) -> Path:
+              exam: str | None = None, password: str | None = None) -> Path:
     """Write a realistic one- or two-page report PDF of ``kind`` about ``person``.
 
     ``layout`` (0, 1, 2) changes the header style, how the name and dates are
@@ -851,6 +861,8 @@ def write_pdf(path: str | Path, *, kind: str, person: Person, service_date: date
     name, ``extra`` is appended as a last section, ``cancer`` picks the clinical
     content, ``exam`` (imaging reports: ``mammogram``, ``ct_chest``, ``bone_scan``)
     replaces the cancer's usual exam, ``seed`` varies values and physicians.
+    ``password`` encrypts the PDF (AES-128) so it opens only with that password;
+    such files are not byte-deterministic (the encryption salt is random).
     Raises ``ValueError`` for a kind outside :data:`DOCUMENT_KINDS` or an unknown exam.
     """
     from fpdf import FPDF
@@ -873,6 +885,11 @@ def write_pdf(path: str | Path, *, kind: str, person: Person, service_date: date
     pdf.set_producer(inst.producer)
     pdf.set_creator(inst.producer)
     pdf.set_title(rep.heading.title())
+    if password is not None:
+        from fpdf.enums import EncryptionMethod
+
+        pdf.set_encryption(owner_password=password + "-owner", user_password=password,
+                           encryption_method=EncryptionMethod.AES_128)
     pdf.set_auto_page_break(True, margin=20)
     pdf.set_margins(18, 15, 18)
     pdf.add_page()
@@ -984,6 +1001,89 @@ def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 3] + "..."
 
 
+def render_page_image(text: str, *, dpi: int = 150, skew: float = 0.0, noise: int = 0,
+                      seed: int = 0) -> Image.Image:
+    """A letter-size grayscale "scan" of ``text``: black type on off-white, optional skew and specks."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    width, height = int(8.5 * dpi), int(11 * dpi)
+    page = Image.new("L", (width, height), 246)
+    draw = ImageDraw.Draw(page)
+    size = max(10, dpi // 7)
+    font = ImageFont.load_default(size=size)
+    x, y = dpi * 3 // 4, dpi * 2 // 3
+    for line in text.splitlines():
+        if y > height - dpi // 2:
+            break
+        draw.text((x, y), line, fill=20, font=font)
+        y += int(size * 1.45)
+    rng = random.Random(seed)
+    for _ in range(noise):
+        cx, cy = rng.randrange(width), rng.randrange(height)
+        draw.point((cx, cy), fill=rng.randint(60, 160))
+    if skew:
+        page = page.rotate(skew, resample=Image.Resampling.BILINEAR, fillcolor=246)
+    return page
+
+
+def write_scanned_pdf(path: str | Path, *, kind: str, person: Person, service_date: date,
+                      institution: str | None = None, layout: int = 0,
+                      variant_name: str | None = None, cancer: Cancer = "breast", seed: int = 0,
+                      exam: str | None = None, dpi: int = 150, skew: float = 0.0,
+                      hidden_text: str | None = None) -> Path:
+    """Write a report as a scanner makes it: one page image per page and no text layer.
+
+    ``hidden_text`` adds an invisible text layer (as scanners' built-in OCR does;
+    pass deliberately noisy text to imitate a poor one). Returns ``path``.
+    """
+    import io
+
+    from fpdf import FPDF
+
+    text = report_text(kind=kind, person=person, service_date=service_date,
+                       institution=institution, layout=layout, variant_name=variant_name,
+                       cancer=cancer, seed=seed, exam=exam)
+    lines = text.splitlines()
+    per_page = max(1, int((11 * dpi - dpi * 7 // 6) / (max(10, dpi // 7) * 1.45)))
+    pdf = FPDF(format="letter", unit="pt")
+    pdf.set_creation_date(datetime.combine(_printed_on(service_date, kind, seed),
+                                           datetime.min.time(), tzinfo=UTC))
+    pdf.set_producer("Invented ScanStation 3000")
+    pdf.set_auto_page_break(False)
+    for start in range(0, len(lines), per_page):
+        page = render_page_image("\n".join(lines[start:start + per_page]), dpi=dpi, skew=skew,
+                                 noise=200, seed=seed + start)
+        buf = io.BytesIO()
+        page.save(buf, format="PNG", optimize=False)
+        pdf.add_page()
+        pdf.image(buf, x=0, y=0, w=612, h=792)
+        if hidden_text is not None and start == 0:
+            pdf.set_font("Helvetica", size=9)
+            pdf.set_text_color(255, 255, 255)
+            pdf.text_mode = "INVISIBLE"
+            pdf.set_xy(50, 50)
+            pdf.multi_cell(500, 11, hidden_text)
+    return _write(path, bytes(pdf.output()))
+
+
+def write_document_image(path: str | Path, *, kind: str, person: Person, service_date: date,
+                         institution: str | None = None, layout: int = 0,
+                         cancer: Cancer = "breast", seed: int = 0, dpi: int = 150,
+                         skew: float = 0.0) -> Path:
+    """Write the first page of a report as a photo/scan image; format from the suffix (.png/.jpg/.tif)."""
+    text = report_text(kind=kind, person=person, service_date=service_date,
+                       institution=institution, layout=layout, cancer=cancer, seed=seed)
+    page = render_page_image(text, dpi=dpi, skew=skew, noise=300, seed=seed)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fmt = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".tif": "TIFF", ".tiff": "TIFF"}.get(
+        path.suffix.lower())
+    if fmt is None:
+        raise ValueError(f"unknown image type {path.suffix!r}; use .png, .jpg or .tif")
+    page.save(path, format=fmt, **({"quality": 85} if fmt == "JPEG" else {}))
+    return path
+
+
 # --------------------------------------------------------------------------- DICOM
 
 _SOP_CLASSES = {
@@ -1023,7 +1123,7 @@ def _dicom_file_name(names: DicomNames, index: int, sop_uid: str, series_no: int
 def _dicom_dataset(*, person: Person, modality: str, study_uid: str, series_uid: str, sop_uid: str,
                    study_date: date, description: str, series_description: str, series_no: int,
                    index: int, n: int, institution: str, accession: str, seed: int,
-                   laterality: str = "", view: str = "") -> object:
+                   laterality: str = "", view: str = "") -> Dataset:
     from pydicom.dataset import Dataset, FileMetaDataset
     from pydicom.uid import UID, ExplicitVRLittleEndian
 
@@ -1048,8 +1148,8 @@ def _dicom_dataset(*, person: Person, modality: str, study_uid: str, series_uid:
     ds.Manufacturer = "Invented Imaging Systems"
     ds.InstitutionName = institution
     ds.ReferringPhysicianName = "LINWOOD^EVERETT"
-    ds.StudyDescription = description
-    ds.SeriesDescription = series_description
+    ds.StudyDescription = description[:64]  # LO: 64 characters at most
+    ds.SeriesDescription = series_description[:64]
     ds.ManufacturerModelName = "Model X"
     ds.PatientName = person.dicom
     ds.PatientID = person.mrn
@@ -1159,15 +1259,30 @@ def write_dicom_series(folder: str | Path, *, person: Person, study_uid: str,
                        study_date: date, description: str, names: DicomNames = "numbered",
                        seed: int = 0, series_number: int = 1, series_description: str | None = None,
                        institution: str = "Northbrook Regional Medical Center",
-                       preamble: bool = True) -> list[Path]:
+                       preamble: bool = True, transfer_syntax: str | None = None) -> list[Path]:
     """Write ``n`` small DICOM images (16x16, PS3.10) of one series into ``folder``.
 
     File names by ``names``: ``numbered`` IM-0001-0001.dcm, ``cd`` IM000000 (8
     characters, no extension), ``ext`` <SOP Instance UID>.dcm, ``bare`` 000001.
     ``preamble=False`` writes the old headerless form (no preamble, no DICM
     marker, no file meta; implicit VR) that some archives still hold.
+    ``transfer_syntax`` (a UID) may pick implicit VR, explicit VR big endian or
+    deflated explicit VR little endian instead of explicit VR little endian.
     Returns the paths in instance order.
     """
+    from pydicom.uid import (
+        UID,
+        DeflatedExplicitVRLittleEndian,
+        ExplicitVRBigEndian,
+        ExplicitVRLittleEndian,
+        ImplicitVRLittleEndian,
+    )
+
+    syntax = UID(transfer_syntax or ExplicitVRLittleEndian)
+    if syntax not in (ExplicitVRLittleEndian, ImplicitVRLittleEndian, ExplicitVRBigEndian,
+                      DeflatedExplicitVRLittleEndian):
+        raise ValueError(f"cannot write transfer syntax {syntax} ({syntax.name}): "
+                         "use an uncompressed or deflated one")
     from pydicom import dcmwrite
 
     folder = Path(folder)
@@ -1187,13 +1302,189 @@ def write_dicom_series(folder: str | Path, *, person: Person, study_uid: str,
                             series_no=series_number, index=i, n=n, institution=institution,
                             accession=accession, seed=seed, laterality=lat, view=view)
         path = folder / _dicom_file_name(names, i, sop_uid, series_number)
+        ds.file_meta.TransferSyntaxUID = syntax
+        if syntax == ExplicitVRBigEndian:
+            ds.PixelData = _swap16(ds.PixelData)
         if preamble:
-            dcmwrite(path, ds, enforce_file_format=True)  # type: ignore[arg-type]
+            dcmwrite(path, ds, enforce_file_format=True)
         else:
-            del ds.file_meta  # type: ignore[attr-defined]
-            dcmwrite(path, ds, implicit_vr=True, little_endian=True)  # type: ignore[arg-type]
+            del ds.file_meta
+            dcmwrite(path, ds, implicit_vr=True, little_endian=True)
         paths.append(path)
     return paths
+
+
+def _swap16(data: bytes) -> bytes:
+    values = struct.unpack(f"<{len(data) // 2}H", data)
+    return struct.pack(f">{len(values)}H", *values)
+
+
+def _document_dataset(*, person: Person, sop_class: str, modality: str, study_uid: str,
+                      series_uid: str, sop_uid: str, study_date: date, description: str,
+                      institution: str) -> Dataset:
+    """The patient/study/series/equipment/SOP modules every non-image object needs."""
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import UID, ExplicitVRLittleEndian
+
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = UID(sop_class)
+    meta.MediaStorageSOPInstanceUID = UID(sop_uid)
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    meta.ImplementationClassUID = UID(_IMPLEMENTATION_UID)
+    meta.ImplementationVersionName = _IMPLEMENTATION_NAME
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.SpecificCharacterSet = "ISO_IR 100"
+    ds.SOPClassUID = sop_class
+    ds.SOPInstanceUID = sop_uid
+    ds.StudyDate = ds.ContentDate = ds.SeriesDate = study_date.strftime("%Y%m%d")
+    ds.StudyTime = ds.ContentTime = ds.SeriesTime = "101500"
+    ds.AccessionNumber = f"A{int(hashlib.sha256(study_uid.encode()).hexdigest()[:7], 16) % 10**7:07d}"
+    ds.Modality = modality
+    ds.Manufacturer = "Invented Imaging Systems"
+    ds.InstitutionName = institution
+    ds.ReferringPhysicianName = "LINWOOD^EVERETT"
+    ds.StudyDescription = description[:64]  # LO: 64 characters at most
+    ds.SeriesDescription = description[:64]
+    ds.PatientName = person.dicom
+    ds.PatientID = person.mrn
+    ds.PatientBirthDate = person.birth_date.strftime("%Y%m%d")
+    ds.PatientSex = person.sex
+    ds.StudyInstanceUID = study_uid
+    ds.SeriesInstanceUID = series_uid
+    ds.StudyID = "1"
+    ds.SeriesNumber = 900
+    ds.InstanceNumber = 1
+    return ds
+
+
+def _save_document(path: str | Path, ds: Dataset) -> Path:
+    from pydicom import dcmwrite
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    dcmwrite(path, ds, enforce_file_format=True)
+    return path
+
+
+def write_dicom_pdf(path: str | Path, *, person: Person, pdf: bytes, study_date: date,
+                    title: str = "Radiology report", study_uid: str | None = None,
+                    institution: str = "Northbrook Regional Medical Center") -> Path:
+    """Write ``pdf`` wrapped in a DICOM Encapsulated PDF object (as PACS exports reports)."""
+    study_uid = study_uid or uid_from("encpdf-study", person.mrn, study_date)
+    ds = _document_dataset(person=person, sop_class="1.2.840.10008.5.1.4.1.1.104.1",
+                           modality="DOC", study_uid=study_uid,
+                           series_uid=uid_from("encpdf-series", study_uid),
+                           sop_uid=uid_from("encpdf", study_uid, hashlib.sha256(pdf).hexdigest()),
+                           study_date=study_date, description=title, institution=institution)
+    from pydicom.dataset import Dataset
+
+    concept = Dataset()
+    concept.CodeValue, concept.CodingSchemeDesignator, concept.CodeMeaning = (
+        "18748-4", "LN", "Diagnostic imaging report")
+    ds.ConceptNameCodeSequence = [concept]
+    ds.ConversionType = "WSD"
+    ds.DocumentTitle = title
+    ds.BurnedInAnnotation = "YES"
+    ds.AcquisitionDateTime = study_date.strftime("%Y%m%d") + "101500"
+    ds.MIMETypeOfEncapsulatedDocument = "application/pdf"
+    ds.EncapsulatedDocument = pdf + (b"\0" if len(pdf) % 2 else b"")
+    ds.EncapsulatedDocumentLength = len(pdf)
+    return _save_document(path, ds)
+
+
+def write_dicom_sr(path: str | Path, *, person: Person, study_date: date,
+                   cancer: Cancer = "breast", exam: str | None = None,
+                   study_uid: str | None = None,
+                   institution: str = "Northbrook Regional Medical Center") -> Path:
+    """Write an imaging report as a DICOM Basic Text Structured Report (FINDINGS, IMPRESSION)."""
+    from pydicom.dataset import Dataset
+
+    p = _PROFILES[cancer]
+    title, _technique, findings, impression = (_EXAMS[_check_exam(exam) or ""] if exam
+                                                else (p.exam, p.technique, p.findings, p.impression))
+    study_uid = study_uid or uid_from("sr-study", person.mrn, study_date, title)
+    ds = _document_dataset(person=person, sop_class="1.2.840.10008.5.1.4.1.1.88.11",
+                           modality="SR", study_uid=study_uid,
+                           series_uid=uid_from("sr-series", study_uid),
+                           sop_uid=uid_from("sr", study_uid), study_date=study_date,
+                           description=title, institution=institution)
+
+    def code(value: str, meaning: str, scheme: str = "DCM") -> Dataset:
+        c = Dataset()
+        c.CodeValue, c.CodingSchemeDesignator, c.CodeMeaning = value, scheme, meaning
+        return c
+
+    def text_item(value: str, meaning: str, text: str) -> Dataset:
+        item = Dataset()
+        item.RelationshipType = "CONTAINS"
+        item.ValueType = "TEXT"
+        item.ConceptNameCodeSequence = [code(value, meaning)]
+        item.TextValue = text
+        return item
+
+    ds.ValueType = "CONTAINER"
+    ds.ContinuityOfContent = "SEPARATE"
+    ds.ConceptNameCodeSequence = [code("18748-4", "Diagnostic imaging report", "LN")]
+    ds.CompletionFlag = "COMPLETE"
+    ds.VerificationFlag = "VERIFIED"
+    observer = Dataset()
+    observer.VerifyingObserverName = "FAIRHURST^BEATRICE^L"
+    observer.VerifyingOrganization = institution
+    observer.VerificationDateTime = study_date.strftime("%Y%m%d") + "164200"
+    observer.VerifyingObserverIdentificationCodeSequence = []
+    ds.VerifyingObserverSequence = [observer]
+    ds.ReferencedPerformedProcedureStepSequence = []
+    ds.PerformedProcedureCodeSequence = []
+    ds.ContentSequence = [
+        text_item("121065", "Procedure Description", title),
+        text_item("121071", "Finding", " ".join(findings)),
+        text_item("121073", "Impression", " ".join(impression)),
+    ]
+    return _save_document(path, ds)
+
+
+def write_rt_plan(path: str | Path, *, person: Person, plan_date: date,
+                  dose_gy: float = 40.05, fractions: int = 15, label: str = "L BREAST",
+                  study_uid: str | None = None,
+                  institution: str = "Northbrook Regional Medical Center") -> Path:
+    """Write a small DICOM RT Plan (prescription ``dose_gy`` in ``fractions``), a treatment_plan."""
+    from pydicom.dataset import Dataset
+
+    study_uid = study_uid or uid_from("rt-study", person.mrn, plan_date)
+    ds = _document_dataset(person=person, sop_class="1.2.840.10008.5.1.4.1.1.481.5",
+                           modality="RTPLAN", study_uid=study_uid,
+                           series_uid=uid_from("rt-series", study_uid),
+                           sop_uid=uid_from("rtplan", study_uid, label), study_date=plan_date,
+                           description=f"RT PLAN {label}", institution=institution)
+    ds.FrameOfReferenceUID = uid_from("rt-for", study_uid)
+    ds.PositionReferenceIndicator = ""
+    ds.OperatorsName = "TAMBERLANE^HOLLIS"
+    ds.RTPlanLabel = label[:16]
+    ds.RTPlanName = f"{label} {dose_gy:g}Gy/{fractions}fx"[:64]
+    ds.RTPlanDate = plan_date.strftime("%Y%m%d")
+    ds.RTPlanTime = "093000"
+    # TREATMENT_DEVICE geometry: a plan without its structure set is still complete.
+    ds.RTPlanGeometry = "TREATMENT_DEVICE"
+    ds.ApprovalStatus = "APPROVED"
+    ds.ReviewDate = plan_date.strftime("%Y%m%d")
+    ds.ReviewTime = "093000"
+    ds.ReviewerName = "TAMBERLANE^HOLLIS"
+    target = Dataset()
+    target.DoseReferenceNumber = 1
+    target.DoseReferenceUID = uid_from("rt-dose-ref", study_uid)
+    target.DoseReferenceStructureType = "SITE"
+    target.DoseReferenceDescription = "PTV"
+    target.DoseReferenceType = "TARGET"
+    target.TargetPrescriptionDose = dose_gy
+    ds.DoseReferenceSequence = [target]
+    group = Dataset()
+    group.FractionGroupNumber = 1
+    group.NumberOfFractionsPlanned = fractions
+    group.NumberOfBeams = 0
+    group.NumberOfBrachyApplicationSetups = 0
+    ds.FractionGroupSequence = [group]
+    return _save_document(path, ds)
 
 
 @dataclass(frozen=True)

@@ -393,3 +393,110 @@ def test_invented_people_are_distinct() -> None:
     assert len({p.mrn for p in people}) == len(people)
     doctors = {n.split(",")[0] for names in syn.INVENTED_PHYSICIANS.values() for n in names}
     assert not {p.family for p in people} & {d.split()[-1] for d in doctors}
+
+
+# ------------------------------------------------------------------ harder inputs for scanners
+
+
+@pytest.mark.interop
+def test_scanned_pdf_has_no_text_layer_but_ocr_reads_it(tmp_path: Path) -> None:
+    path = syn.write_scanned_pdf(tmp_path / "scan.pdf", kind="pathology_report", person=PATIENT,
+                                 service_date=date(2026, 8, 14))
+    page = PdfReader(path).pages[0]
+    assert page.extract_text().strip() == ""
+    (image,) = page.images
+    assert image.image is not None and image.image.size == (1275, 1650)
+    tool = require_tool("tesseract", "tesseract-ocr")
+    png = tmp_path / "page.png"
+    png.write_bytes(image.data)
+    out = subprocess.run([tool, str(png), "-"], capture_output=True, text=True, timeout=120,
+                         check=False)
+    assert "SURGICAL PATHOLOGY REPORT" in out.stdout
+    assert "HARROWGATE, DELPHINE M" in out.stdout
+
+
+def test_scanned_pdf_can_carry_a_noisy_hidden_ocr_layer(tmp_path: Path) -> None:
+    noisy = "SURG1CAL PATH0L0GY REP0RT\nHARR0WGATE, DELPH1NE"
+    path = syn.write_scanned_pdf(tmp_path / "scan.pdf", kind="pathology_report", person=PATIENT,
+                                 service_date=date(2026, 8, 14), hidden_text=noisy)
+    assert pdf_text(path).split() == noisy.split()
+
+
+def test_password_protected_pdf(tmp_path: Path) -> None:
+    path = syn.write_pdf(tmp_path / "locked.pdf", kind="lab_result", person=PATIENT,
+                         service_date=date(2026, 8, 14), password="s3cret")
+    reader = PdfReader(path)
+    assert reader.is_encrypted
+    assert not reader.decrypt("wrong")
+    assert reader.decrypt("s3cret")
+    assert "Hemoglobin" in reader.pages[0].extract_text()
+
+
+@pytest.mark.parametrize("suffix, fmt", [(".png", "PNG"), (".jpg", "JPEG"), (".tif", "TIFF")])
+def test_document_images(tmp_path: Path, suffix: str, fmt: str) -> None:
+    from PIL import Image
+
+    path = syn.write_document_image(tmp_path / f"photo{suffix}", kind="lab_result",
+                                    person=PATIENT, service_date=date(2026, 8, 14), skew=1.0)
+    with Image.open(path) as img:
+        assert img.format == fmt and img.size == (1275, 1650)
+    with pytest.raises(ValueError, match="unknown image type"):
+        syn.write_document_image(tmp_path / "photo.gif", kind="lab_result", person=PATIENT,
+                                 service_date=date(2026, 8, 14))
+
+
+@pytest.mark.parametrize("syntax", ["1.2.840.10008.1.2", "1.2.840.10008.1.2.2",
+                                    "1.2.840.10008.1.2.1.99"])
+def test_series_in_other_transfer_syntaxes(tmp_path: Path, syntax: str) -> None:
+    ref = syn.write_dicom_series(tmp_path / "ref", person=PATIENT, study_uid="1.2.3", n=1,
+                                 study_date=date(2026, 7, 1), description="REF")[0]
+    (path,) = syn.write_dicom_series(tmp_path / "ts", person=PATIENT, study_uid="1.2.3", n=1,
+                                     study_date=date(2026, 7, 1), description="REF",
+                                     transfer_syntax=syntax)
+    ds, expected = dcmread(path), dcmread(ref)
+    assert ds.file_meta.TransferSyntaxUID == syntax
+    assert ds.PatientName == expected.PatientName and ds.SOPInstanceUID == expected.SOPInstanceUID
+    if syntax == "1.2.840.10008.1.2.2":  # big endian: same pixel values, swapped bytes
+        assert ds.PixelData == syn._swap16(expected.PixelData)
+    else:
+        assert ds.PixelData == expected.PixelData
+    with pytest.raises(ValueError, match="cannot write transfer syntax"):
+        syn.write_dicom_series(tmp_path / "jpeg", person=PATIENT, study_uid="1.2.3", n=1,
+                               study_date=date(2026, 7, 1), description="X",
+                               transfer_syntax="1.2.840.10008.1.2.4.50")
+
+
+def test_dicom_documents(tmp_path: Path) -> None:
+    pdf = syn.write_pdf(tmp_path / "r.pdf", kind="imaging_report", person=PATIENT,
+                        service_date=date(2026, 8, 14)).read_bytes()
+    enc = dcmread(syn.write_dicom_pdf(tmp_path / "enc.dcm", person=PATIENT, pdf=pdf,
+                                      study_date=date(2026, 8, 14)))
+    assert enc.SOPClassUID == "1.2.840.10008.5.1.4.1.1.104.1"
+    assert enc.EncapsulatedDocument[: len(pdf)] == pdf
+    assert "IMPRESSION" in pdf_text(io.BytesIO(enc.EncapsulatedDocument[: enc.EncapsulatedDocumentLength]))
+
+    sr = dcmread(syn.write_dicom_sr(tmp_path / "sr.dcm", person=PATIENT,
+                                    study_date=date(2026, 8, 14), exam="mammogram"))
+    assert sr.Modality == "SR"
+    assert "BI-RADS 5" in sr.ContentSequence[2].TextValue
+
+    plan = dcmread(syn.write_rt_plan(tmp_path / "rt.dcm", person=PATIENT,
+                                     plan_date=date(2026, 11, 5), dose_gy=40.05, fractions=15))
+    assert plan.Modality == "RTPLAN" and plan.FractionGroupSequence[0].NumberOfFractionsPlanned == 15
+    assert float(plan.DoseReferenceSequence[0].TargetPrescriptionDose) == pytest.approx(40.05)
+
+
+@pytest.mark.interop
+def test_dicom_documents_pass_dciodvfy(tmp_path: Path) -> None:
+    tool = require_tool("dciodvfy", "dicom3tools")
+    paths = [
+        syn.write_dicom_pdf(tmp_path / "enc.dcm", person=PATIENT, pdf=b"%PDF-1.4\n%%EOF\n",
+                            study_date=date(2026, 8, 14)),
+        syn.write_dicom_sr(tmp_path / "sr.dcm", person=PATIENT, study_date=date(2026, 8, 14)),
+        syn.write_rt_plan(tmp_path / "rt.dcm", person=PATIENT, plan_date=date(2026, 11, 5)),
+    ]
+    for path in paths:
+        out = subprocess.run([tool, str(path)], capture_output=True, text=True, timeout=60,
+                             check=False)
+        errors = [ln for ln in (out.stdout + out.stderr).splitlines() if ln.startswith("Error")]
+        assert errors == [], path.name
