@@ -152,3 +152,18 @@ def test_keygen_pq(tmp_path: Path) -> None:
     (identity,) = age.load_identities(target)
     recipient = age.parse_recipient(result.stdout.split()[-1])
     assert age.decrypt(age.encrypt(b"scan", [recipient]), [identity]) == b"scan"
+
+
+def test_keygen_pq_without_support_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(age, "PQ_SUPPORTED", False)
+    result = CliRunner().invoke(main, ["keygen", "--pq"])
+    assert result.exit_code == 1
+    assert "post-quantum" in result.stderr and "hint:" in result.stderr
+    assert result.stdout == ""
+
+
+def test_keygen_into_a_missing_folder(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["keygen", "-o", str(tmp_path / "nope" / "key.txt")])
+    assert result.exit_code == 1
+    assert "does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
