@@ -44,6 +44,11 @@ from examples.synthetic import (
 
 DEFAULT_TARGET = Path(__file__).resolve().parent / "sample-patient"
 
+#: Library versions the committed folder was generated with. Other versions may
+#: encode the same content in different bytes (PDF writer, zlib, DICOM writer);
+#: tests then compare content instead of bytes for those formats.
+GENERATED_WITH = {"fpdf2": "2.8.9", "pydicom": "3.0.2", "zlib": "1.2.13"}
+
 #: The patient: Delphine Maren Harrowgate, born 1963-05-11 (invented).
 PATIENT = INVENTED_PEOPLE[0]
 #: Someone else whose lab report ended up in her downloads (invented).

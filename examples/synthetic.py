@@ -7,14 +7,19 @@ or record number belongs to a real person or organisation.
 
 Output is deterministic: the same arguments give the same bytes (PDF creation
 dates, ZIP timestamps and DICOM UIDs are all derived from the arguments), so a
-committed example folder can be checked against its generator.
+committed example folder can be checked against its generator. The one
+exception is a password-protected PDF (its encryption salt is random).
 
 Writers (each returns the path(s) it wrote):
 
 - :func:`write_pdf` / :func:`write_text`: a report of one kind from ``KINDS.md``
   (every kind except ``imaging_study``) in one of several institution layouts.
+- :func:`write_scanned_pdf` / :func:`write_document_image`: the same reports as
+  page images (no text layer), for OCR; ``write_pdf(password=...)`` encrypts.
 - :func:`write_dicom_series`: small valid DICOM files (PS3.10, 16x16 pixels).
 - :func:`write_dicom_cd`: an imaging CD copied to disk, with DICOMDIR and clutter.
+- :func:`write_dicom_pdf`, :func:`write_dicom_sr`, :func:`write_rt_plan`: DICOM
+  objects that are documents or treatment plans rather than images.
 - :func:`write_ccda`, :func:`write_fhir_bundle`, :func:`write_hl7_oru`: portal exports.
 - :func:`write_portal_zip`: a ZIP with fixed timestamps.
 - :func:`make_patient_folder`: a whole folder for one cancer type.
@@ -1868,7 +1873,7 @@ def make_patient_folder(root: str | Path, *, person: Person, cancer: Cancer, com
     report, labs, genomic report, operative report, treatment plan, medication
     list, discharge summary, clinic note, prior authorization), the imaging
     study as an imaging CD (``imaging_cd/``, DICOMDIR) and a portal ZIP with a
-    C-CDA CCD, a FHIR bundle and an HL7 lab message. Dates fall in the 100 days
+    C-CDA CCD, a FHIR bundle and an HL7 lab message. Dates fall in the 15 weeks
     before ``today``; labs and the clinic note in the last three weeks.
     ``complete=False`` leaves out exactly one item: the pathology report.
     """
