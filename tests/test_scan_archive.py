@@ -190,3 +190,20 @@ def test_standalone_scan_uses_the_folder_dispatch() -> None:
     outcomes = archive.scan(Source.from_bytes("a.zip", buffer.getvalue()))
     assert any(getattr(o, "path", "") == "a.zip!CT.dcm" for o in outcomes)
     assert any(isinstance(o, Problem) and o.code == "unsafe_name" for o in outcomes)
+
+
+def test_large_member_is_reread_through_the_archive(tmp_path: Path) -> None:
+    # The header is larger than the head kept in memory, so the scanner must
+    # reopen the member inside the zip (seeking in a compressed stream).
+    from recordpack.scan.base import HEAD_SIZE
+
+    ds = make_dataset(study_uid=generate_uid(), series_uid=generate_uid(), instance=9)
+    ds.add_new(0x00091010, "OB", bytes(range(256)) * (HEAD_SIZE // 256 + 100))
+    member = write_part10(ds, tmp_path / "src" / "big.dcm").read_bytes()
+    (tmp_path / "scan").mkdir()
+    _zip(tmp_path / "scan" / "big.zip", {"big.dcm": member})
+    result = scan_folder(tmp_path / "scan")
+    assert not result.problems
+    (record,) = result.records
+    assert record.files == ("big.zip!big.dcm",)
+    assert record.study is not None and record.study.series[0].instances[0].instance_number == 9

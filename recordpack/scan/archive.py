@@ -91,10 +91,13 @@ def unsafe_reason(name: str) -> str | None:
 class _MemberStream(io.RawIOBase):
     """A member's bytes that also closes the archive it was opened from."""
 
-    def __init__(self, inner: BinaryIO, closers: tuple[io.IOBase | zipfile.ZipFile, ...]) -> None:
+    def __init__(
+        self, inner: BinaryIO, closers: tuple[io.IOBase | zipfile.ZipFile, ...], name: str
+    ) -> None:
         super().__init__()
         self._inner = inner
         self._closers = closers
+        self.name = name  # readers (pydicom, pypdf) look for a file name
 
     def readable(self) -> bool:
         return True
@@ -146,7 +149,7 @@ def _opener(source: Source, name: str) -> BinaryIO:
         archive.close()
         stream.close()
         raise
-    return io.BufferedReader(_MemberStream(inner, (archive, stream)))  # type: ignore[arg-type]
+    return io.BufferedReader(_MemberStream(inner, (archive, stream), name))  # type: ignore[arg-type]
 
 
 def _member_opener(source: Source, name: str) -> Callable[[], BinaryIO]:
