@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import os
@@ -221,28 +222,42 @@ def test_bit_flip_in_payload_stops_before_the_damaged_chunk(
             reader.read()
 
 
-@pytest.mark.parametrize(
-    ("where", "expected"),
-    [
-        (0, age.HeaderError),  # the version line
-        ("stanza", age.NoIdentityMatchError),  # the wrapped file key
-        ("mac", age.HeaderMACError),
-        ("nonce", age.PayloadError),  # a different nonce derives a different payload key
-    ],
-)
-def test_bit_flip_in_header(
-    identity: age.X25519Identity, where: int | str, expected: type[Exception]
-) -> None:
-    encrypted = bytearray(encrypt_bytes(plaintext(100), [identity.recipient()]))
-    text = bytes(encrypted)
-    index = {
-        "stanza": text.index(b"\n", text.index(b"-> X25519")) + 3,
-        "mac": text.index(b"--- ") + 10,
-        "nonce": header_length(text) + 3,
-    }.get(str(where), 0)
-    encrypted[index] ^= 0x01
-    with pytest.raises(expected):
-        age.decrypt(bytes(encrypted), [identity])
+def flip_in_base64_line(text: bytes, prefix: bytes, byte: int) -> bytes:
+    """Flip one bit of the decoded value on the line after ``prefix``, re-encoded validly."""
+    start = text.index(prefix) + len(prefix)
+    end = text.index(b"\n", start)
+    value = bytearray(base64.b64decode(text[start:end] + b"=" * (-(end - start) % 4)))
+    value[byte] ^= 0x01
+    encoded = base64.b64encode(bytes(value)).rstrip(b"=")
+    return text[:start] + encoded + text[end:]
+
+
+def test_bit_flips_in_header_fields(identity: age.X25519Identity) -> None:
+    encrypted = encrypt_bytes(plaintext(100), [identity.recipient()])
+    stanza_body = encrypted.index(b"\n", encrypted.index(b"-> X25519")) + 1
+    cases: list[tuple[bytes, type[Exception]]] = [
+        # The version line.
+        (bytes([encrypted[0] ^ 0x01]) + encrypted[1:], age.HeaderError),
+        # The wrapped file key: no longer opens with this key.
+        (
+            encrypted[:stanza_body]
+            + flip_in_base64_line(encrypted[stanza_body - 1 :], b"\n", 3)[1:],
+            age.NoIdentityMatchError,
+        ),
+        # The header MAC itself.
+        (flip_in_base64_line(encrypted, b"--- ", 5), age.HeaderMACError),
+        # The payload nonce: a different payload key, so the first chunk fails.
+        (
+            encrypted[: header_length(encrypted) + 3]
+            + bytes([encrypted[header_length(encrypted) + 3] ^ 0x01])
+            + encrypted[header_length(encrypted) + 4 :],
+            age.PayloadError,
+        ),
+    ]
+    for damaged, expected in cases:
+        assert damaged != encrypted and len(damaged) == len(encrypted)
+        with pytest.raises(expected):
+            age.decrypt(damaged, [identity])
 
 
 def test_header_stanza_edit_is_caught_by_the_mac(identity: age.X25519Identity) -> None:
