@@ -934,30 +934,31 @@ def write_pdf(path: str | Path, *, kind: str, person: Person, service_date: date
             pdf.set_font(body_font, "B", 10)
             pdf.cell(50, 5, f"{label}:")
             pdf.set_font(body_font, "", 10)
-            pdf.multi_cell(0, 5, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.multi_cell(0, 5, value, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     else:
+        # Long values (procedure, test names) do not fit a box cell: full-width lines below.
         pdf.set_font(body_font, "", 9)
-        half = (len(pairs) + 1) // 2
-        left, right = pairs[:half], pairs[half:]
+        boxed = [(k, v) for k, v in pairs if pdf.get_string_width(v) <= 54]
+        half = (len(boxed) + 1) // 2
+        left, right = boxed[:half], boxed[half:]
         for i in range(half):
-            for col, (x0, items) in enumerate(((18, left), (108, right))):
+            for x0, items in ((18, left), (108, right)):
                 if i < len(items):
                     label, value = items[i]
                     pdf.set_x(x0)
                     pdf.set_font(body_font, "B", 9)
                     pdf.cell(34, 5, f"{label}:", border="LT" if style == 2 else 0)
                     pdf.set_font(body_font, "", 9)
-                    pdf.cell(56, 5, _clip(value, 44), border="RT" if style == 2 else 0)
+                    pdf.cell(56, 5, value, border="RT" if style == 2 else 0)
             pdf.ln(5)
         if style == 2:
             pdf.line(18, pdf.get_y(), 198, pdf.get_y())
-        # Long values (procedure, test names) would not fit the box: repeat them in full.
         for label, value in pairs:
-            if len(value) > 44:
+            if (label, value) not in boxed:
                 pdf.set_font(body_font, "B", 9)
                 pdf.cell(34, 5, f"{label}:")
                 pdf.set_font(body_font, "", 9)
-                pdf.multi_cell(0, 5, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                pdf.multi_cell(0, 5, value, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
 
     def section(heading: str, lines: Sequence[str]) -> None:
@@ -965,7 +966,7 @@ def write_pdf(path: str | Path, *, kind: str, person: Person, service_date: date
         pdf.cell(0, 6, heading if style != 1 else heading.title(), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_font(body_font, "", 10)
         for line in lines:
-            pdf.multi_cell(0, 5, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.multi_cell(0, 5, line, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(2)
 
     if rep.table is not None:
@@ -980,7 +981,7 @@ def write_pdf(path: str | Path, *, kind: str, person: Person, service_date: date
             if len(widths) == 2:
                 # Free-text instructions: wrap rather than clip.
                 pdf.cell(widths[0], 5, row[0], border=1 if style == 2 else 0)
-                pdf.multi_cell(0, 5, row[1], border=1 if style == 2 else 0,
+                pdf.multi_cell(0, 5, row[1], border=1 if style == 2 else 0, align="L",
                                new_x=XPos.LMARGIN, new_y=YPos.NEXT)
                 continue
             for text, w in zip(row, widths):
