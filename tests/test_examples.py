@@ -530,3 +530,36 @@ def test_dicom_documents_pass_dciodvfy(tmp_path: Path) -> None:
                              check=False)
         errors = [ln for ln in (out.stdout + out.stderr).splitlines() if ln.startswith("Error")]
         assert errors == [], path.name
+
+
+# ------------------------------------------------------------------ what the demo shows
+
+
+def _check_json(folder: Path) -> tuple[int, dict[str, object]]:
+    from click.testing import CliRunner
+
+    from recordpack.cli import main
+
+    result = CliRunner().invoke(main, ["check", str(folder), "--manifest", "breast",
+                                       "--as-of", "2026-11-24", "--json", "--quiet"])
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_demo_check_flags_exactly_the_misfiled_record_and_the_duplicate() -> None:
+    code, report = _check_json(SAMPLE)
+    assert code == 1
+    statuses = {r["id"]: r["status"] for r in report["requirements"]}  # type: ignore[attr-defined]
+    assert set(statuses.values()) <= {"met", "optional_missing"}, statuses
+    findings = {(f["code"], tuple(f["paths"])) for f in report["findings"]}  # type: ignore[attr-defined]
+    assert ("patient_mismatch", ("Downloads/report(4).pdf",)) in findings
+    assert any(c == "duplicate" and "Downloads/report(3).pdf" in p for c, p in findings)
+    assert {c for c, _ in findings} <= {"patient_mismatch", "duplicate"}
+
+
+def test_demo_folder_without_the_misfiled_record_is_ready(tmp_path: Path) -> None:
+    import shutil
+
+    folder = shutil.copytree(SAMPLE, tmp_path / "sample")
+    (folder / "Downloads" / "report(4).pdf").unlink()
+    code, report = _check_json(folder)
+    assert code == 0 and report["ok"] is True
