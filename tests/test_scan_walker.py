@@ -225,3 +225,21 @@ def test_scan_changes_nothing_in_the_folder(records_folder: Path) -> None:
     assert result.exit_code == 0
     after = snapshot(records_folder)
     assert after == before
+
+
+def test_clutter_table_and_unsupported_hints(tmp_path: Path) -> None:
+    from recordpack.scan import clutter
+
+    assert clutter.file_reason("CD/VIEWER.INI") is not None
+    assert clutter.file_reason("a/__MACOSX/b/report.pdf") is not None
+    assert clutter.file_reason("Downloads/~$letter.docx") is not None
+    assert clutter.file_reason("Downloads/report(3).pdf") is None
+    assert clutter.file_reason("README.TXT") is None  # may be a report on disk...
+    assert (
+        clutter.file_reason("README.TXT", in_archive=True) == clutter.PORTAL_INDEX
+    )  # ...not in a zip
+    (tmp_path / "records.7z").write_bytes(b"7z\xbc\xaf\x27\x1c" + b"\x00" * 30)
+    (tmp_path / "letter.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 30)
+    hints = {p.path: p.hint or "" for p in scan_folder(tmp_path).problems}
+    assert "unpack it" in hints["records.7z"]
+    assert "save it as PDF" in hints["letter.doc"]

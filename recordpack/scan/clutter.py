@@ -19,6 +19,7 @@ DICOMDIR_REASON: Final = "DICOM directory index (the images themselves are read)
 PORTAL_INDEX: Final = "portal download index"
 TEMP_FILE: Final = "temporary or lock file left by another program"
 SHORTCUT: Final = "shortcut to another file"
+SETTINGS: Final = "program settings or software file (not a record)"
 
 #: Folder names (lower case, glob) whose whole content is skipped, with the reason.
 DIRECTORY_RULES: Final[tuple[tuple[str, str], ...]] = (
@@ -83,6 +84,18 @@ FILE_RULES: Final[tuple[tuple[str, str], ...]] = (
     ("*.ico", VIEWER),
     ("*.cab", VIEWER),
     ("*.dylib", VIEWER),
+    ("*.so", VIEWER),
+    ("*.chm", VIEWER),
+    ("*.ini", SETTINGS),
+    ("*.cfg", SETTINGS),
+    ("*.plist", SETTINGS),
+    ("*.css", SETTINGS),
+    ("*.js", SETTINGS),
+    ("*.ttf", SETTINGS),
+    ("*.otf", SETTINGS),
+    ("*.woff", SETTINGS),
+    ("*.woff2", SETTINGS),
+    ("lockfile", SETTINGS),
     ("dicomdir", DICOMDIR_REASON),
     ("dicomdir.*", DICOMDIR_REASON),
     ("dicomdir-*", DICOMDIR_REASON),

@@ -167,6 +167,34 @@ def choose(source: Source) -> ModuleType | None:
     return None
 
 
+#: Specific advice for common formats no scanner reads (suffix -> hint).
+UNSUPPORTED_HINTS: Final[dict[str, str]] = {
+    **dict.fromkeys(
+        (".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst"),
+        "This is a compressed archive recordpack cannot open: unpack it with your computer "
+        "and scan the unpacked folder.",
+    ),
+    **dict.fromkeys(
+        (".doc", ".docx", ".odt", ".rtf", ".pages", ".wpd"),
+        "Open it in your word processor and save it as PDF (File > Save As or Print > PDF), "
+        "then put the PDF in the folder.",
+    ),
+    **dict.fromkeys(
+        (".xls", ".xlsx", ".ods", ".numbers"),
+        "Open it in your spreadsheet program and save it as PDF, then put the PDF in the folder.",
+    ),
+    **dict.fromkeys(
+        (".heic", ".heif", ".webp", ".bmp", ".gif"),
+        "Save the picture as JPEG or PNG (or print it to PDF) so it can be read.",
+    ),
+    **dict.fromkeys(
+        (".mp4", ".mov", ".avi", ".wmv", ".mkv", ".mp3", ".wav", ".m4a"),
+        "Videos and sound recordings are not medical records recordpack can read; "
+        "leave it out unless the specialist asked for it.",
+    ),
+}
+
+
 def unsupported(source: Source) -> Problem:
     """The problem reported for a file no scanner can read."""
     kind = f"'{source.suffix}' files" if source.suffix else "files like this (no extension)"
@@ -174,8 +202,11 @@ def unsupported(source: Source) -> Problem:
         source.path,
         UNSUPPORTED,
         f"recordpack cannot read {kind}, so this file was not looked at.",
-        hint="If it is a medical record, save or print it as a PDF and put the PDF in the folder; "
-        "otherwise leave it out.",
+        hint=UNSUPPORTED_HINTS.get(
+            source.suffix,
+            "If it is a medical record, save or print it as a PDF and put the PDF in the folder; "
+            "otherwise leave it out.",
+        ),
     )
 
 
