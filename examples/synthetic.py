@@ -362,7 +362,7 @@ _PROFILES: dict[str, _CancerProfile] = {
             "Then whole-breast radiation 40.05 Gy in 15 fractions with 10 Gy boost in 4 fractions.",
             "Then endocrine therapy: anastrozole 1 mg orally daily for 5 years.",
         ),
-        meds=(("Letrozole 2.5 mg tablet", "Hold until chemotherapy completed"),
+        meds=(("Anastrozole 1 mg tablet", "1 tablet daily; start after radiation (not started)"),
               ("Ondansetron 8 mg tablet", "1 tablet every 8 hours as needed for nausea"),
               ("Dexamethasone 4 mg tablet", "2 tablets twice daily the day before, of and after docetaxel"),
               ("Lisinopril 10 mg tablet", "1 tablet by mouth daily"),
@@ -1505,6 +1505,21 @@ class StudySpec:
     seed: int = 0
 
 
+_SERIES_NAMES = {
+    "MR": ("AX T1 PRE", "AX T1 POST GAD", "AX T2 STIR", "AX DWI B800"),
+    "CT": ("AXIAL 5MM SOFT TISSUE", "AXIAL 1.25MM LUNG", "CORONAL 3MM"),
+    "PT": ("PET AC", "PET NAC"),
+    "MG": ("MAMMO 2D COMBO", "MAMMO TOMO"),
+}
+
+
+def _series_name(spec: StudySpec, index: int) -> str:
+    names = _SERIES_NAMES.get(spec.modality, ())
+    if index < len(names):
+        return names[index]
+    return spec.description if index == 0 else f"{spec.description} {index + 1}"
+
+
 _CD_README = """\
 {inst}
 Patient imaging CD
@@ -1550,6 +1565,7 @@ def write_dicom_cd(folder: str | Path, *, person: Person, studies: Sequence[Stud
                                            modality=spec.modality, n=spec.n,
                                            study_date=spec.study_date, description=spec.description,
                                            names="cd", seed=spec.seed, series_number=s + 1,
+                                           series_description=_series_name(spec, s),
                                            institution=inst.name)
                 for p in paths:
                     fs.add(p)
