@@ -192,11 +192,16 @@ def test_standalone_scan_uses_the_folder_dispatch() -> None:
     assert any(isinstance(o, Problem) and o.code == "unsafe_name" for o in outcomes)
 
 
-def test_large_member_is_reread_through_the_archive(tmp_path: Path) -> None:
+@pytest.mark.parametrize("in_memory", [True, False])
+def test_large_member_is_reread_through_the_archive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_memory: bool
+) -> None:
     # The header is larger than the head kept in memory, so the scanner must
     # reopen the member inside the zip (seeking in a compressed stream).
     from recordpack.scan.base import HEAD_SIZE
 
+    if not in_memory:  # reread as a stream seeking inside the compressed member
+        monkeypatch.setattr(archive, "MEMBER_IN_MEMORY", 0)
     ds = make_dataset(study_uid=generate_uid(), series_uid=generate_uid(), instance=9)
     ds.add_new(0x00091010, "OB", bytes(range(256)) * (HEAD_SIZE // 256 + 100))
     member = write_part10(ds, tmp_path / "src" / "big.dcm").read_bytes()

@@ -78,7 +78,9 @@ def run_scan(
                 bar.length = max(total, 1)
                 bar.update(done - bar.pos)
 
-            return scan_folder(folder, corrections=corrections or None, progress=progress)
+            result = scan_folder(folder, corrections=corrections or None, progress=progress)
+        click.echo("\r\033[K", file=sys.stderr, nl=False)  # clear the finished bar's line
+        return result
 
 
 @main.command("scan")

@@ -141,10 +141,23 @@ def _open_archive(source: Source) -> tuple[zipfile.ZipFile, BinaryIO]:
         raise
 
 
+#: Members up to this size are reread into memory: readers such as pypdf seek
+#: backwards a lot, and each backward seek in a compressed member restarts inflation.
+MEMBER_IN_MEMORY: Final = 32 * 1024 * 1024
+
+
 def _opener(source: Source, name: str) -> BinaryIO:
     archive, stream = _open_archive(source)
     try:
         inner = archive.open(name)
+        if archive.getinfo(name).file_size <= MEMBER_IN_MEMORY:
+            with inner:
+                data = io.BytesIO(inner.read(MEMBER_IN_MEMORY + 1))
+            archive.close()
+            stream.close()
+            # Readers (pydicom, pypdf) look for a file name.
+            data.name = name  # type: ignore[attr-defined]
+            return data
     except BaseException:
         archive.close()
         stream.close()
