@@ -156,7 +156,7 @@ def _opener(source: Source, name: str) -> BinaryIO:
             archive.close()
             stream.close()
             # Readers (pydicom, pypdf) look for a file name.
-            data.name = name  # type: ignore[attr-defined]
+            data.name = name
             return data
     except BaseException:
         archive.close()
