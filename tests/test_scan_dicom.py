@@ -292,3 +292,11 @@ def test_iso_dates() -> None:
     assert dicom.iso_date("20241331") is None
     assert dicom.iso_date("") is None
     assert dicom.iso_date(io.StringIO().getvalue()) is None
+
+
+def test_empty_person_name_is_unknown(tmp_path: Path) -> None:
+    ds = make_dataset(
+        study_uid=generate_uid(), series_uid=generate_uid(), instance=1, patient="^^^^"
+    )
+    (header,) = _scan_file(write_part10(ds, tmp_path / "x.dcm"))
+    assert isinstance(header, DicomHeader) and header.patient.name is None

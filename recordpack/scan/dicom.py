@@ -307,9 +307,17 @@ def _first_date(dataset: Dataset, *keywords: str) -> str | None:
     return None
 
 
+def _person_name(dataset: Dataset) -> str | None:
+    """PatientName as written (``^`` kept), or None when it holds only separators."""
+    name = _text(dataset, "PatientName")
+    if name is None or not name.replace("^", "").replace("=", "").strip():
+        return None
+    return name
+
+
 def _patient(dataset: Dataset) -> Patient:
     return Patient(
-        name=_text(dataset, "PatientName"),
+        name=_person_name(dataset),
         birth_date=iso_date(_text(dataset, "PatientBirthDate")),
         id=_text(dataset, "PatientID"),
     )
