@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import os
 import sys
@@ -17,7 +18,35 @@ from recordpack.errors import RecordpackError
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: Which module defines each command. Modules are imported only when their
+#: command runs (or help lists it), so ``recordpack inspect`` does not pay for
+#: pydicom and the scanners at start-up.
+COMMAND_MODULES: dict[str, str] = {
+    "scan": "recordpack.cli.scan_cmd",
+    "check": "recordpack.cli.check_cmd",
+    "manifests": "recordpack.cli.check_cmd",
+    "pack": "recordpack.cli.pack_cmd",
+    "demo": "recordpack.cli.pack_cmd",
+    "open": "recordpack.cli.open_cmd",
+    "verify": "recordpack.cli.open_cmd",
+    "inspect": "recordpack.cli.open_cmd",
+    "keygen": "recordpack.cli.keys_cmd",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands register themselves when their module is imported."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMAND_MODULES) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            importlib.import_module(COMMAND_MODULES[cmd_name])
+        return self.commands.get(cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="recordpack")
 def main() -> None:
     """Gather medical records for a cancer second opinion, check them, and
