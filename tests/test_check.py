@@ -400,6 +400,20 @@ def test_unrelated_lab_does_not_count_as_psa() -> None:
     assert "PSA" in result.detail  # "found 1 lab result, but none mentions PSA"
 
 
+def test_tumour_genomic_report_is_not_an_inherited_gene_test() -> None:
+    oncotype = rec(
+        "genomic_report",
+        "oncotype.pdf",
+        "Oncotype DX Breast Recurrence Score 18. Not intended to report germline findings.",
+    )
+    brca = rec("genomic_report", "brca.pdf", "Hereditary cancer panel: BRCA1 and BRCA2 negative.")
+    alone = check(scan_of(*folder_for("breast"), oncotype), load_manifest("breast"), as_of=AS_OF)
+    assert alone.result("germline").status == "optional_missing"
+    both = check(scan_of(*folder_for("breast"), oncotype, brca), load_manifest("breast"), as_of=AS_OF)
+    assert both.result("germline").status == "met"
+    assert both.result("germline").files == ["brca.pdf"]
+
+
 def test_slides_are_arranged_separately_never_met() -> None:
     report = check(scan_of(*general_records()), load_manifest("general"), as_of=AS_OF)
     assert [r.id for r in report.arrange_separately] == ["slides"]
