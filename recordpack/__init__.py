@@ -23,14 +23,27 @@ _EXPORTS: dict[str, str] = {
     "inspect_bundle": "recordpack.bundle.reader",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "PackSummary",
+    "__version__",
+    "check",
+    "inspect_bundle",
+    "load_manifest",
+    "open_bundle",
+    "pack",
+    "scan_folder",
+    "verify_bundle",
+]
 
 if TYPE_CHECKING:
-    from recordpack.bundle.pack import PackSummary, pack
-    from recordpack.bundle.reader import inspect_bundle, open_bundle, verify_bundle
-    from recordpack.check import check
-    from recordpack.manifest import load_manifest
-    from recordpack.scan import scan_folder
+    from recordpack.bundle.pack import PackSummary as PackSummary
+    from recordpack.bundle.pack import pack as pack
+    from recordpack.bundle.reader import inspect_bundle as inspect_bundle
+    from recordpack.bundle.reader import open_bundle as open_bundle
+    from recordpack.bundle.reader import verify_bundle as verify_bundle
+    from recordpack.check import check as check
+    from recordpack.manifest import load_manifest as load_manifest
+    from recordpack.scan import scan_folder as scan_folder
 
 
 def __getattr__(name: str) -> Any:

@@ -22,7 +22,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import BinaryIO, Protocol, Union
+from typing import BinaryIO, Protocol
 
 from recordpack.model import Patient, Problem, Skipped
 
@@ -124,7 +124,7 @@ class DicomHeader:
     patient: Patient
 
 
-Outcome = Union[Document, DicomHeader, Problem, Skipped]
+Outcome = Document | DicomHeader | Problem | Skipped
 
 
 class Scanner(Protocol):
