@@ -212,7 +212,7 @@ def _open_zip(handle: IO[bytes]) -> zipfile.ZipFile:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, struct.error) as exc:
         raise NotARecordpackBundleError(
-            f"the bundle decrypted correctly but does not contain a ZIP archive ({exc})"
+            "the bundle decrypted correctly but does not contain a ZIP archive"
         ) from None
 
 

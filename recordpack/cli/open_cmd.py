@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import posixpath
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -207,16 +208,16 @@ def render_index(index: dict[str, Any], *, base: str = "") -> list[str]:
             lines.append(f"  {KIND_TITLES.get(str(kind), _clean(kind))}")
         date = _clean(record.get("date")) or "undated   "
         title = _clean(record.get("title"))
-        study = record.get("study")
-        if isinstance(study, dict):
-            modalities = ", ".join(_clean(m) for m in study.get("modalities") or [])
-            title += (
-                f" ({modalities}; {study.get('series_count', '?')} series, "
-                f"{study.get('instance_count', '?')} images)"
-            )
+        # An imaging study's title already gives modality, series and image counts.
         lines.append(f"    {date}  {title}")
-        for path in record.get("files") or []:
-            lines.append(f"                {base}{_clean(path)}")
+        files = [str(p) for p in record.get("files") or []]
+        if isinstance(record.get("study"), dict) and len(files) > 1:
+            # Thousands of slices: name the folder, not every file.
+            folder = posixpath.commonpath(files)
+            lines.append(f"                {len(files)} files in {base}{_clean(folder)}/")
+        else:
+            for path in files:
+                lines.append(f"                {base}{_clean(path)}")
         for problem in record.get("problems") or []:
             if isinstance(problem, dict):
                 lines.append(f"                note: {_clean(problem.get('message'))}")

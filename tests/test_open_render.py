@@ -1,0 +1,32 @@
+"""How a bundle's index reads to a specialist in the terminal."""
+
+from __future__ import annotations
+
+from recordpack.cli.open_cmd import render_index
+
+
+def test_a_large_study_is_summarised_by_its_folder_not_listed_slice_by_slice() -> None:
+    files = [f"data/imaging/PT000000/ST000000/SE00000{s}/IM{i:06d}" for s in (0, 1) for i in range(1500)]
+    index = {
+        "patient": {"name": "Doe, Jane Q", "birth_date": "1960-01-02", "id": None},
+        "records": [
+            {
+                "kind": "imaging_study",
+                "title": "CT CHEST (CT, 2 series, 3000 images)",
+                "date": "2026-10-08",
+                "files": files,
+                "study": {"modalities": ["CT"], "series_count": 2, "instance_count": 3000},
+            },
+            {
+                "kind": "pathology_report",
+                "title": "Surgical pathology report",
+                "date": "2026-08-14",
+                "files": ["data/records/01-pathology_report/2026-08-14_surgical-pathology-report.pdf"],
+            },
+        ],
+    }
+    text = "\n".join(render_index(index))
+    assert "3000 files in data/imaging/PT000000/ST000000/" in text
+    assert "IM000001" not in text
+    assert text.count("3000 images") == 1  # the title's counts are not repeated
+    assert "data/records/01-pathology_report/2026-08-14_surgical-pathology-report.pdf" in text
