@@ -7,7 +7,6 @@ opened bag passes bagit-python's own validation (library and ``bagit.py``).
 from __future__ import annotations
 
 import hashlib
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -18,8 +17,6 @@ from recordpack.bundle.reader import inspect_bundle, open_bundle, verify_bundle
 from recordpack.model import ARCHIVE_SEP
 from tests.conftest import require_tool
 
-SKIP = {"UN_sequence.dcm"}
-
 
 @pytest.fixture(scope="module")
 def packed(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
@@ -28,12 +25,10 @@ def packed(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     from recordpack.scan import scan_folder
 
     folder = tmp_path_factory.mktemp("roundtrip")
-    source = folder / "records"
-    # Known pack bug, reported: a Part 10 file with an empty SOP Instance UID
-    # makes the DICOMDIR builder crash. Leave it out until that is fixed.
-    shutil.copytree(corpus, source, ignore=lambda d, names: [n for n in names if n in SKIP])
+    # The whole corpus, including UN_sequence.dcm (a Part 10 file with an empty
+    # SOP Instance UID): pack keeps such an image out of the DICOMDIR, not out of the bag.
     identity = age.X25519Identity.generate()
-    scan = scan_folder(source)
+    scan = scan_folder(corpus)
     bundle = folder / "corpus.rpk"
     pack(scan, bundle, recipients=[identity.recipient()])
     result = open_bundle(bundle, [identity], folder / "opened")
@@ -89,6 +84,27 @@ def test_dcmftest_accepts_the_opened_dicomdir(packed: dict[str, Any]) -> None:
         pytest.skip("the corpus produced no DICOM file-set")
     done = subprocess.run([tool, str(dicomdir)], check=False, capture_output=True, text=True)
     assert done.returncode == 0 and "yes" in done.stdout, done.stdout + done.stderr
+
+
+@pytest.mark.interop
+def test_dciodvfy_finds_no_error_in_the_opened_dicomdir(packed: dict[str, Any]) -> None:
+    tool = require_tool("dciodvfy", "dicom3tools")
+    dicomdir = packed["result"].dicomdir
+    assert dicomdir is not None
+    done = subprocess.run(
+        [tool, "DICOMDIR"], cwd=dicomdir.parent, check=False, capture_output=True, text=True
+    )
+    output = done.stdout + done.stderr
+    assert "BasicDirectory" in output and "Error" not in output, output
+
+
+def test_images_left_out_of_the_dicomdir_are_in_the_bag_with_a_reason(
+    packed: dict[str, Any],
+) -> None:
+    by_original = {f["original"]: f for f in packed["result"].index["files"]}
+    entry = by_original["dicom/pydicom/UN_sequence.dcm"]
+    assert entry["path"].startswith("data/records/")
+    assert "SOP Instance UID" in entry["note"]
 
 
 def test_verify_and_inspect_agree_with_open(packed: dict[str, Any]) -> None:

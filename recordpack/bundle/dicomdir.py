@@ -28,6 +28,9 @@ from recordpack.errors import BundleError
 #: Media Storage Directory Storage SOP Class (PS3.4), the DICOMDIR's own class.
 MEDIA_STORAGE_DIRECTORY: Final = "1.2.840.10008.1.3.10"
 FILE_SET_ID: Final = "RECORDPACK"
+#: Stand-ins for a missing Study Date / Study Time (Type 1 in a STUDY record).
+UNKNOWN_DATE: Final = "19000101"
+UNKNOWN_TIME: Final = "000000"
 
 #: Header elements a file-set needs; reading stops before anything larger.
 HEADER_KEYWORDS: Final[tuple[str, ...]] = (
@@ -86,8 +89,14 @@ def read_header(stream: BinaryIO) -> Dataset:
 
 
 def is_uid(value: object) -> bool:
-    """True for a syntactically valid DICOM UID (PS3.5 9.1)."""
-    return isinstance(value, str) and len(value) <= 64 and _UID_RE.fullmatch(value) is not None
+    """True for a valid DICOM UID (PS3.5 9.1): digits and dots, at most 64 characters,
+    under an ISO/ITU-T root (0, 1 or 2), as dciodvfy checks."""
+    return (
+        isinstance(value, str)
+        and len(value) <= 64
+        and _UID_RE.fullmatch(value) is not None
+        and value.split(".", 1)[0] in ("0", "1", "2")
+    )
 
 
 def fill_missing(values: dict[str, Any], fallback: dict[str, Any]) -> dict[str, Any]:
@@ -193,6 +202,32 @@ def _value(values: dict[str, Any], keyword: str, default: Any = None) -> Any:
     return default if value in (None, "") else value
 
 
+_DA_RE: Final = re.compile(r"[0-9]{8}")
+_TM_RE: Final = re.compile(r"[0-9]{2}([0-9]{2}([0-9]{2}(\.[0-9]{1,6})?)?)?")
+_CS_RE: Final = re.compile(r"[A-Z0-9 _]{1,16}")
+
+
+def _date(value: Any) -> str | None:
+    """A DA value, accepting the old ``YYYY.MM.DD`` / ``YYYY-MM-DD`` forms; None if unusable."""
+    text = str(value or "").strip().replace(".", "").replace("-", "")
+    return text if _DA_RE.fullmatch(text) else None
+
+
+def _time(value: Any) -> str | None:
+    """A TM value, accepting the old ``HH:MM:SS`` form; None if unusable."""
+    text = str(value or "").strip().replace(":", "")
+    return text if _TM_RE.fullmatch(text) else None
+
+
+def _integer(value: Any, default: int) -> int:
+    """An IS value (fits 12 characters), or ``default`` when the header's is not a number."""
+    try:
+        number = int(str(value).strip()) if value is not None else default
+    except ValueError:
+        return default
+    return number if -(2**31) <= number < 2**31 else default
+
+
 def _new_record(record_type: str, values: dict[str, Any], *texts: str) -> dict[str, Any]:
     record: dict[str, Any] = {
         "OffsetOfTheNextDirectoryRecord": 0,
@@ -224,8 +259,10 @@ def _uid(values: dict[str, Any], keyword: str, seed: str) -> str:
 
 def _study_record(values: dict[str, Any], index: int, seed: str) -> dict[str, Any]:
     record = _new_record("STUDY", values, "StudyDescription", "AccessionNumber", "StudyID")
-    record["StudyDate"] = _value(values, "StudyDate", "")
-    record["StudyTime"] = _value(values, "StudyTime", "")
+    # Study Date and Time are Type 1 in a STUDY record: a file without them gets
+    # the conventional "unknown" stand-ins (index.json keeps the date as null).
+    record["StudyDate"] = _date(_value(values, "StudyDate")) or UNKNOWN_DATE
+    record["StudyTime"] = _time(_value(values, "StudyTime")) or UNKNOWN_TIME
     record["StudyDescription"] = _value(values, "StudyDescription", "")
     record["StudyInstanceUID"] = _uid(values, "StudyInstanceUID", seed)
     record["StudyID"] = _value(values, "StudyID", str(index + 1))
@@ -235,9 +272,10 @@ def _study_record(values: dict[str, Any], index: int, seed: str) -> dict[str, An
 
 def _series_record(values: dict[str, Any], index: int, seed: str) -> dict[str, Any]:
     record = _new_record("SERIES", values)
-    record["Modality"] = _value(values, "Modality", "OT")
+    modality = str(_value(values, "Modality", "OT")).strip().upper()
+    record["Modality"] = modality if _CS_RE.fullmatch(modality) else "OT"
     record["SeriesInstanceUID"] = _uid(values, "SeriesInstanceUID", seed)
-    record["SeriesNumber"] = _value(values, "SeriesNumber", index + 1)
+    record["SeriesNumber"] = _integer(_value(values, "SeriesNumber"), index + 1)
     return record
 
 
@@ -250,7 +288,7 @@ def _image_record(entry: FileSetEntry, index: int) -> dict[str, Any]:
     record["ReferencedTransferSyntaxUIDInFile"] = _value(
         values, "TransferSyntaxUID", ExplicitVRLittleEndian
     )
-    record["InstanceNumber"] = _value(values, "InstanceNumber", index + 1)
+    record["InstanceNumber"] = _integer(_value(values, "InstanceNumber"), index + 1)
     return record
 
 

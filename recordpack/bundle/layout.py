@@ -303,6 +303,10 @@ def plan_bag(scan: ScanResult, bag: str, exclude: Sequence[str] = ()) -> BagPlan
     planned_records: list[PlannedRecord] = []
     patients: dict[str, int] = {}  # file-set patient key -> index
     studies: dict[tuple[int, str], int] = {}
+    # SOP Instance UIDs already in the file-set: a DICOMDIR must not reference one
+    # instance twice (the same image copied with different bytes, say).
+    file_set_uids: set[str] = set()
+    excluded_notes: dict[str, str] = {}  # scan path -> why it stays out of the file-set
 
     for index in order:
         record = scan.records[index]
@@ -333,14 +337,20 @@ def plan_bag(scan: ScanResult, bag: str, exclude: Sequence[str] = ()) -> BagPlan
                 image_index = 0
                 for instance in series.instances:
                     instances[instance.path] = instance
-                    if (
+                    if not (
                         instance.part10
                         and ARCHIVE_SEP not in instance.path
                         and is_file_set_sop_class(instance.sop_class_uid)
                         and instance.path in kept
                     ):
-                        positions[instance.path] = (p_index, s_index, series_index, image_index)
-                        image_index += 1
+                        continue
+                    why = _uid_trouble(instance, file_set_uids)
+                    if why is not None:
+                        excluded_notes[instance.path] = why
+                        continue
+                    file_set_uids.add(instance.sop_instance_uid)
+                    positions[instance.path] = (p_index, s_index, series_index, image_index)
+                    image_index += 1
                 if image_index:
                     series_index += 1
 
@@ -371,7 +381,7 @@ def plan_bag(scan: ScanResult, bag: str, exclude: Sequence[str] = ()) -> BagPlan
             else:
                 note = None
                 if path in instances:
-                    note = _why_not_in_file_set(instances[path])
+                    note = excluded_notes.get(path) or _why_not_in_file_set(instances[path])
                 planned = place(
                     source,
                     partial(
@@ -467,6 +477,22 @@ def _renumber_file_set(files: Iterable[PlannedFile]) -> None:
             new = new + (assigned[key],)
         f.file_set_position = (new[0], new[1], new[2], new[3])
         f.path = _file_set_path(f.file_set_position)
+
+
+def _uid_trouble(instance: DicomInstance, taken: set[str]) -> str | None:
+    """Why an image cannot be referenced by a DICOMDIR (bad or repeated UIDs), or None."""
+    from recordpack.bundle.dicomdir import is_uid
+
+    if not is_uid(instance.sop_class_uid):
+        return "its SOP Class UID is missing or invalid, so it is not in the DICOMDIR"
+    if not is_uid(instance.sop_instance_uid):
+        return "its SOP Instance UID is missing or invalid, so it is not in the DICOMDIR"
+    if instance.sop_instance_uid in taken:
+        return (
+            "another image in the bundle has the same SOP Instance UID (a copy with different "
+            "bytes), so only the first is in the DICOMDIR"
+        )
+    return None
 
 
 def _why_not_in_file_set(instance: DicomInstance) -> str:
