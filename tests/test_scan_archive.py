@@ -125,12 +125,13 @@ def test_duplicate_inside_zip_of_an_outside_file(tmp_path: Path) -> None:
     _zip(tmp_path / "a_portal.zip", {"copy/IM1.dcm": outside.read_bytes()})
     result = scan_folder(tmp_path)
     (problem,) = result.problems
-    # The zip sorts first, so its member is the record and the outside file the copy.
+    # The zip sorts first, but a file on disk is the copy a person would name:
+    # it is the record, and the member inside the zip the duplicate.
     assert problem.code == "duplicate"
-    assert problem.path == "z_images/IM1" and problem.duplicate_of == "a_portal.zip!copy/IM1.dcm"
+    assert problem.path == "a_portal.zip!copy/IM1.dcm" and problem.duplicate_of == "z_images/IM1"
     assert {"a_portal.zip", "a_portal.zip!copy/IM1.dcm", "z_images/IM1"} <= set(result.files)
     (record,) = result.records
-    assert record.files == ("a_portal.zip!copy/IM1.dcm",)
+    assert record.files == ("z_images/IM1",)
 
 
 def test_nested_zip_one_level(tmp_path: Path) -> None:

@@ -62,7 +62,7 @@ def test_json_is_the_contract_on_stdout_only(folder: Path) -> None:
     kinds = sorted(r["kind"] for r in document["records"])
     assert kinds == ["imaging_study", "treatment_plan"]
     codes = {p["path"]: p["code"] for p in document["problems"]}
-    assert codes["plan.dcm"] == "duplicate"  # "plan (1).dcm" sorts first
+    assert codes["plan (1).dcm"] == "duplicate"  # "plan.dcm" is the name a person would keep
     assert codes["broken.dcm"] in PROBLEM_CODES
     assert document["skipped"] == [{"path": "Thumbs.db", "reason": "system file"}]
 
@@ -80,9 +80,9 @@ def test_human_report_groups_by_kind_and_explains_problems(folder: Path) -> None
 
 
 def test_label_option_and_its_errors(folder: Path, tmp_path: Path) -> None:
-    ok = CliRunner().invoke(main, ["scan", "--json", "--label", "plan (1).dcm=other", str(folder)])
+    ok = CliRunner().invoke(main, ["scan", "--json", "--label", "plan.dcm=other", str(folder)])
     assert ok.exit_code == 0
-    record = next(r for r in json.loads(ok.stdout)["records"] if r["files"] == ["plan (1).dcm"])
+    record = next(r for r in json.loads(ok.stdout)["records"] if r["files"] == ["plan.dcm"])
     assert record["kind"] == "other" and record["corrected_from"] == "treatment_plan"
 
     bad = CliRunner().invoke(main, ["scan", "--label", "plan (1).dcm=xray", str(folder)])

@@ -19,6 +19,7 @@ from recordpack.model import KINDS
 from recordpack.scan import load_corrections, parse_labels, scan_folder, walk
 from recordpack.scan.base import HEAD_SIZE, Source
 from tests.scan_helpers import make_dataset, snapshot, write_part10, write_raw
+from tests.test_pack_data import pdf_bytes
 
 
 def _ct_series(folder: Path, count: int, *, study: str, series: str, prefix: str = "IM") -> None:
@@ -243,3 +244,45 @@ def test_clutter_table_and_unsupported_hints(tmp_path: Path) -> None:
     hints = {p.path: p.hint or "" for p in scan_folder(tmp_path).problems}
     assert "unpack it" in hints["records.7z"]
     assert "save it as PDF" in hints["letter.doc"]
+
+
+PATHOLOGY = (
+    "SURGICAL PATHOLOGY REPORT\nPatient: TESTPERSON, ALICE\nFINAL DIAGNOSIS\n"
+    "Invasive ductal carcinoma, grade 2. Margins negative.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("names", "original"),
+    [
+        (["Downloads/report(3) (1).pdf", "Downloads/report(3).pdf"], "Downloads/report(3).pdf"),
+        (["a/Copy of visit.txt", "z/visit.txt"], "z/visit.txt"),
+        (["visit - Copy.txt", "visit.txt"], "visit.txt"),
+        (["visit copy 2.txt", "visit.txt"], "visit.txt"),
+        (["result-1.txt", "result.txt"], "result.txt"),
+        (["MyChart/deep/visit.txt", "visit.txt"], "visit.txt"),  # then the shallower path
+        (["b/visit.txt", "a/visit.txt"], "a/visit.txt"),  # then sorted order
+        (["visit.txt", "portal.zip!visit.txt"], "visit.txt"),  # a file on disk over a member
+    ],
+)
+def test_the_copy_a_person_would_keep_is_the_record(
+    tmp_path: Path, names: list[str], original: str
+) -> None:
+    root = tmp_path / "records"
+    for name in names:
+        if "!" in name:
+            archive_name, member = name.split("!")
+            with zipfile.ZipFile(root / archive_name, "w") as archive:
+                archive.writestr(member, PATHOLOGY)
+            continue
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if name.endswith(".pdf"):
+            path.write_bytes(pdf_bytes(*PATHOLOGY.splitlines()))
+        else:
+            path.write_text(PATHOLOGY)
+    for _ in range(2):  # deterministic whatever order the threads finish in
+        result = scan_folder(root)
+        assert [r.files for r in result.records] == [(original,)]
+        duplicates = {p.path: p.duplicate_of for p in result.problems if p.code == "duplicate"}
+        assert duplicates == {name: original for name in names if name != original}

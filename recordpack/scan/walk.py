@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 import stat
 import threading
 from collections import deque
@@ -20,10 +21,18 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import BinaryIO, Final
+from typing import Any, BinaryIO, Final
 
 from recordpack.errors import InputError
-from recordpack.model import DUPLICATE, UNREADABLE, UNSUPPORTED, FileInfo, Problem, Skipped
+from recordpack.model import (
+    ARCHIVE_SEP,
+    DUPLICATE,
+    UNREADABLE,
+    UNSUPPORTED,
+    FileInfo,
+    Problem,
+    Skipped,
+)
 from recordpack.scan import archive, ccda, clutter, dicom, fhir, hl7v2, image, pdf, text
 from recordpack.scan.base import HEAD_SIZE, Outcome, Source
 
@@ -248,6 +257,52 @@ def dispatch(source: Source) -> list[Outcome]:
 # --------------------------------------------------------------------------- reading
 
 
+#: Marks a copy leaves on a file name: ``report (1)``, ``report(2)``, ``Copy of report``,
+#: ``report - Copy``, ``report copy 2``, ``report-1`` (browser downloads, Windows, macOS).
+_COPY_MARKS: Final = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"^copy(?: \(\d+\))? of\s+(?P<rest>.+)$",
+        r"^(?P<rest>.+?)\s*\(\d{1,3}\)$",
+        r"^(?P<rest>.+?)\s*-\s*copy(?:\s*\(\d{1,3}\))?$",
+        r"^(?P<rest>.+?)\s+copy(?:\s+\d{1,3})?$",
+        r"^(?P<rest>.+?)-\d{1,2}$",
+    )
+)
+
+
+def copy_marks(name: str) -> int:
+    """How many copy marks a file name carries: ``report(3) (1).pdf`` -> 2, ``report.pdf`` -> 0."""
+    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+    count = 0
+    while True:
+        for pattern in _COPY_MARKS:
+            match = pattern.match(stem.strip())
+            if match:
+                stem = match.group("rest")
+                count += 1
+                break
+        else:
+            return count
+
+
+#: How much a name is preferred as the original among identical copies (smaller wins).
+Preference = tuple[Any, ...]
+
+
+def preference(parent: Preference, path: str, index: int) -> Preference:
+    """Rank of a file among identical copies: the name a person would keep comes first.
+
+    Files on disk before archive members (then members of the preferred archive
+    first); then fewer copy marks (see :func:`copy_marks`); then a shallower
+    path; then sorted order. Deterministic, and total (the index breaks ties).
+    """
+    inner = path.rsplit(ARCHIVE_SEP, 1)[-1]
+    level = parent[0] + 1 if parent else 0
+    own = (copy_marks(inner.rsplit("/", 1)[-1]), inner.count("/"), index)
+    return (level, *parent[1:], own)
+
+
 @dataclass
 class _Item:
     """One file (or archive member) read by a worker, in sorted order by ``key``."""
@@ -257,25 +312,28 @@ class _Item:
     info: FileInfo | None = None
     outcomes: list[Outcome] = field(default_factory=list)
     children: list[_Item] = field(default_factory=list)
+    #: Rank among identical copies (see :func:`preference`).
+    rank: Preference = ()
 
 
 class _Claims:
-    """Which file first holds each content, so duplicates are not scanned twice.
+    """Which file is the preferred copy of each content, so duplicates are not scanned twice.
 
-    A worker scans a file unless a file earlier in sorted order (a smaller key)
-    has already claimed the same SHA-256; the consumer, which walks results in
-    sorted order, makes the final (deterministic) duplicate decision.
+    A worker scans a file unless a better-ranked copy (see :func:`preference`)
+    has already claimed the same SHA-256; the best copy therefore is always
+    scanned. The consumer makes the final (deterministic) duplicate decision
+    with the same ranking.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._first: dict[str, tuple[int, ...]] = {}
+        self._first: dict[str, Preference] = {}
 
-    def claim(self, sha256: str, key: tuple[int, ...]) -> bool:
+    def claim(self, sha256: str, rank: Preference) -> bool:
         with self._lock:
             current = self._first.get(sha256)
-            if current is None or key < current:
-                self._first[sha256] = key
+            if current is None or rank < current:
+                self._first[sha256] = rank
                 return True
             return False
 
@@ -289,18 +347,21 @@ def _empty_problem(path: str) -> Problem:
     )
 
 
-def _process(key: tuple[int, ...], source: Source, claims: _Claims) -> _Item:
-    item = _Item(key, source.path, FileInfo(source.path, source.size, source.sha256))
+def _process(
+    key: tuple[int, ...], source: Source, claims: _Claims, parent: Preference = ()
+) -> _Item:
+    rank = preference(parent, source.path, key[-1])
+    item = _Item(key, source.path, FileInfo(source.path, source.size, source.sha256), rank=rank)
     if source.size == 0:
         item.outcomes.append(_empty_problem(source.path))
         return item
-    if not claims.claim(source.sha256, key):
-        return item  # a duplicate of an earlier file: decided by the consumer
+    if not claims.claim(source.sha256, rank):
+        return item  # a copy of a better-named file: decided by the consumer
     scanner = choose(source)
     if scanner is archive:
         for index, member in enumerate(archive.members(source)):
             if isinstance(member, Source):
-                item.children.append(_process((*key, index), member, claims))
+                item.children.append(_process((*key, index), member, claims, rank))
             else:
                 item.children.append(_Item((*key, index), member.path, outcomes=[member]))
     elif scanner is None:
@@ -362,16 +423,32 @@ class Collected:
 
 
 def collect(items: Iterator[_Item]) -> Collected:
-    """Flatten items (archive members after their archive) and mark duplicates."""
+    """Flatten items (archive members after their archive) and mark duplicates.
+
+    Of identical files, the best-ranked (:func:`preference`) is the record and
+    the others are ``duplicate`` problems pointing at it.
+    """
     result = Collected()
-    first_path: dict[str, str] = {}
+    listed = list(items)  # every copy must be seen before the original is chosen
+    best: dict[str, tuple[Preference, str]] = {}
+
+    def survey(item: _Item) -> None:
+        if item.info is not None and item.info.size > 0:
+            current = best.get(item.info.sha256)
+            if current is None or item.rank < current[0]:
+                best[item.info.sha256] = (item.rank, item.path)
+        for child in item.children:
+            survey(child)
+
+    for item in listed:
+        survey(item)
 
     def visit(item: _Item) -> None:
         if item.info is not None:
             result.files[item.path] = item.info
             if item.info.size > 0:
-                original = first_path.get(item.info.sha256)
-                if original is not None:
+                original = best[item.info.sha256][1]
+                if original != item.path:
                     result.outcomes.append(
                         Problem(
                             item.path,
@@ -382,13 +459,12 @@ def collect(items: Iterator[_Item]) -> Collected:
                         )
                     )
                     return
-                first_path[item.info.sha256] = item.path
             result.scanned.add(item.path)
         result.outcomes.extend(item.outcomes)
         for child in item.children:
             visit(child)
 
-    for item in items:
+    for item in listed:
         visit(item)
     return result
 
