@@ -22,7 +22,8 @@ padding:0 1rem;color:#1b1b1b;background:#fff}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ccc}
 h3{font-size:1.05rem;margin:1.2rem 0 .3rem}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.25rem .5rem;vertical-align:top;
-border-bottom:1px solid #eee}th{background:#f4f4f4}
+border-bottom:1px solid #eee;overflow-wrap:anywhere}th{background:#f4f4f4}
+td:first-child{white-space:nowrap}
 .muted{color:#555}.ok{color:#176117;font-weight:600}.bad{color:#a00;font-weight:600}
 .warn{color:#8a5300}code{font-size:.9em;background:#f4f4f4;padding:0 .2em}
 """
