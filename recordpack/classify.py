@@ -863,6 +863,27 @@ RULES: Final[tuple[Rule, ...]] = (
         raw=True,
     ),
     _r(OTH, "heading", 7, "living will", "Living will"),
+    # Patient-education material names treatments without being about the
+    # patient's own: a leaflet is kept, never mistaken for a plan.
+    _r(
+        OTH,
+        "heading",
+        9,
+        r"\bpatient\s+(?:education|information\s+(?:leaflet|sheet)|handout)\b|"
+        r"\b(?:your|a)\s+guide\s+to\b|\bunderstanding\s+your\b|\b\w+\s+and\s+you\b|"
+        r"\bwhat\s+to\s+expect\b|\bfact\s+sheet\b|\bbooklet\b|\bleaflet\b|\bbrochure\b",
+        "Patient education material",
+        raw=True,
+    ),
+    _r(OTH, "section", 3, "frequently asked questions"),
+    _r(
+        OTH,
+        "term",
+        3,
+        r"\b(?:this|the)\s+(?:booklet|leaflet|brochure|handout|guide)\b|\bfor\s+patients\s+and\s+"
+        r"(?:families|carers|caregivers)\b",
+        raw=True,
+    ),
     _r(
         OTH,
         "term",
@@ -1197,7 +1218,11 @@ _DATE_LABELS: Final[tuple[tuple[int, str], ...]] = (
     ),
     (-1, r"\bexpir\w*|\bvalid\s+(?:through|thru|until)\b|\bnext\s+(?:appointment|visit)\b"),
     (100, r"\bdates?\s+of\s+service\b|\bDOS\b|\bservice\s+date\b"),
-    (90, r"\bcollect(?:ed|ion)\b|\bdate\s+(?:collected|obtained|drawn)\b|\bdrawn\b"),
+    (
+        90,
+        r"\bcollect(?:ed|ion)\b|\bdate\s+(?:collected|obtained|drawn|taken)\b|\bdrawn\b|"
+        r"\b(?:sample|specimen|date)\s+taken\b|\b(?:blood\s+)?draw\s+date\b|\bblood\s+draw\b",
+    ),
     (
         90,
         r"\bprocedure\s+date\b|\bdate\s+of\s+(?:procedure|surgery|operation|biopsy)\b|"
@@ -1210,7 +1235,8 @@ _DATE_LABELS: Final[tuple[tuple[int, str], ...]] = (
     ),
     (
         90,
-        r"\b(?:date\s+of\s+)?(?:visit|encounter|consultation|consult|appointment)(?:\s+date)?\b|\bseen\s+on\b",
+        r"\b(?:date\s+of\s+)?(?:visit|encounter|consultation|consult|appointment)(?:\s+date)?\b|\bseen\s+on\b|"
+        r"\bclinic\s+date\b|\bdate\s+of\s+clinic\b",
     ),
     (
         85,
@@ -1219,7 +1245,10 @@ _DATE_LABELS: Final[tuple[tuple[int, str], ...]] = (
     # A discharge summary is about the stay; it is dated by the discharge.
     (72, r"\bdischarge(?:d)?(?:\s+date)?\b|\bdate\s+of\s+discharge\b"),
     (70, r"\b(?:admission|admit|admitted)(?:\s+date)?\b|\bdate\s+of\s+admission\b"),
-    (70, r"\b(?:start|plan|treatment)\s+date\b|\bdate\s+of\s+(?:note|letter)\b|\bnote\s+date\b"),
+    (
+        70,
+        r"\b(?:start|plan|treatment)\s+date\b|\bdate\s+of\s+(?:note|letter|treatment)\b|\bnote\s+date\b",
+    ),
     (
         50,
         r"\breport(?:ed)?\s+date\b|\bdate\s+(?:of\s+)?report(?:ed)?\b|\breported\b|\bsigned\b|"
@@ -1232,7 +1261,12 @@ _DATE_LABELS: Final[tuple[tuple[int, str], ...]] = (
         r"\bexported\b|\bpage\s+\d",
     ),
 )
-_DATE_LABEL_RES: Final = tuple((prio, re.compile(pat, re.IGNORECASE)) for prio, pat in _DATE_LABELS)
+# "Collection Date/Time:" is one label: the trailing "date"/"time" belongs to
+# the specific word, not to the generic "date" label that would end closer.
+_DATE_LABEL_RES: Final = tuple(
+    (prio, re.compile(rf"(?:{pat})(?:\s+(?:date|time))?(?:\s*/\s*time)?\b", re.IGNORECASE))
+    for prio, pat in _DATE_LABELS
+)
 _UNLABELLED: Final = 20
 
 
@@ -1255,7 +1289,44 @@ def _valid(y: int, m: int, d: int, *, today: date) -> date | None:
     return value
 
 
-def _match_date(m: re.Match[str], *, today: date) -> date | None:
+#: Signs that a document comes from a country that writes dates day first
+#: (UK, Ireland, Australia, New Zealand): national health numbers, company
+#: forms, postcodes. A US "Medicare" alone is not one.
+_DAY_FIRST_SIGNS: Final = re.compile(
+    r"\bNHS\s*(?:No|Number|#|Trust|Foundation)|\bCHI\s*(?:No|Number)|\bIHI\b|\bPty\.?\s+Ltd\b|"
+    r"\bABN\s*\d|\bUR\s*(?:No|Number)\b|\bMedicare\s*(?:No\.?|Number|Card)?\s*:?\s*\d{4}\s?\d{5}\s?\d\b|"
+    r"\b(?:NSW|VIC|QLD|TAS|ACT)\s+\d{4}\b|\bNew\s+Zealand\b|\bNHI\s*(?:No|Number|:)|"
+    r"\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b|\bdd/mm/yy",
+)
+_UK_SPELLING: Final = re.compile(
+    r"\b(?:haem\w+|\w*tumour\w*|an?aesthe\w+|oesophag\w+|paediatr\w+|\w*isation|programme)\b",
+    re.IGNORECASE,
+)
+
+
+def day_first(text: str) -> bool:
+    """Whether ambiguous numeric dates (03/04/2026) in ``text`` are day first.
+
+    The document's own unambiguous dates decide (14/03/2026 against
+    03/14/2026); failing those, signs of a UK or Australian origin do. US
+    month-first is the default.
+    """
+    votes = 0
+    for m in _DATE_RE.finditer(text[:MAX_CLASSIFY_CHARS]):
+        if not m.group("na"):
+            continue
+        a, b = int(m.group("na")), int(m.group("nb"))
+        if a > 12 >= b:
+            votes += 1
+        elif b > 12 >= a:
+            votes -= 1
+    if votes:
+        return votes > 0
+    head = text[:MAX_PATIENT_CHARS]
+    return bool(_DAY_FIRST_SIGNS.search(head)) or len(_UK_SPELLING.findall(head)) >= 2
+
+
+def _match_date(m: re.Match[str], *, today: date, dayfirst: bool = False) -> date | None:
     g = m.groupdict()
     if g["iy"]:
         return _valid(int(g["iy"]), int(g["im"]), int(g["id"]), today=today)
@@ -1265,7 +1336,7 @@ def _match_date(m: re.Match[str], *, today: date) -> date | None:
         return _valid(int(g["my"]), _MONTHS[g["mm"][:3].lower()], int(g["md"]), today=today)
     if g["na"]:
         a, b, y = int(g["na"]), int(g["nb"]), _year(g["ny"])
-        if a > 12 >= b:  # day first (14/03/2026); otherwise US month/day
+        if a > 12 >= b or (dayfirst and b <= 12):  # day first (14/03/2026)
             a, b = b, a
         return _valid(y, a, b, today=today)
     if g["cy"]:
@@ -1273,11 +1344,14 @@ def _match_date(m: re.Match[str], *, today: date) -> date | None:
     return None
 
 
-def parse_date(text: str, *, today: date | None = None) -> str | None:
-    """The first valid date written in ``text`` (many formats), as ISO ``YYYY-MM-DD``."""
+def parse_date(text: str, *, today: date | None = None, dayfirst: bool = False) -> str | None:
+    """The first valid date written in ``text`` (many formats), as ISO ``YYYY-MM-DD``.
+
+    ``dayfirst`` reads an ambiguous 03/04/2026 as 3 April (see :func:`day_first`).
+    """
     today = today or date.today()
     for m in _DATE_RE.finditer(text):
-        value = _match_date(m, today=today)
+        value = _match_date(m, today=today, dayfirst=dayfirst)
         if value is not None:
             return value.isoformat()
     return None
@@ -1306,13 +1380,26 @@ def _label_for(prefix: str) -> tuple[int, str]:
     return best[1], best[2]
 
 
-def find_dates(text: str, *, today: date | None = None) -> list[_DateFound]:
-    """Every valid date in ``text`` with the priority of its label."""
+_FAX_LINE: Final = re.compile(
+    r"\bfax\b|\bpage\s*\d+\s*(?:/|of)\s*\d+|\bP\.\s*\d+/\d+|@\d{3}|\bprinted\b|\bprint\s+date\b",
+    re.IGNORECASE,
+)
+
+
+def find_dates(
+    text: str, *, today: date | None = None, dayfirst: bool | None = None
+) -> list[_DateFound]:
+    """Every valid date in ``text`` with the priority of its label.
+
+    ``dayfirst`` None decides from the text itself (:func:`day_first`).
+    """
     today = today or date.today()
+    if dayfirst is None:
+        dayfirst = day_first(text)
     found: list[_DateFound] = []
     prev_end = 0
     for m in _DATE_RE.finditer(text):
-        value = _match_date(m, today=today)
+        value = _match_date(m, today=today, dayfirst=dayfirst)
         if value is None:
             continue
         # Compact 20260314 only counts with a label: otherwise it is an ID.
@@ -1327,6 +1414,13 @@ def find_dates(text: str, *, today: date | None = None) -> list[_DateFound]:
             )
         prio, label = _label_for(prefix)
         prev_end = m.end()
+        if prio == _UNLABELLED:
+            # A fax machine's or printer's stamp ("03/15/2026 10:02 FAX ... PAGE 2/5")
+            # names its label after the date: it is when the paper moved, not the record.
+            line_end = text.find("\n", m.end())
+            line = text[line_start : len(text) if line_end == -1 else line_end]
+            if _FAX_LINE.search(line):
+                prio, label = 10, "fax/print stamp"
         if m.group("cy") and prio == _UNLABELLED:
             continue
         found.append(_DateFound(value, prio, label, m.start()))
@@ -1364,19 +1458,52 @@ def _service_date(
 # Patient
 # --------------------------------------------------------------------------
 
+# OCR reads "Patient" as "Patlent" or "Pat1ent": the labels tolerate it.
+_PATIENT_WORD = r"pat[i1l|!]ent"
 _NAME_LABEL = re.compile(
     r"(?:^|(?<=[\t|;])|(?<=\s\s))[ \t]*"
-    r"(?:(?P<full>patient(?:'s)?\s*(?:full\s+|legal\s+)?name|pt\.?\s*name|name\s+of\s+patient)"
-    r"(?:\s*\((?:last|first)[^)]*\))?\s*(?:[:#]|\s{2,}|\t)"
-    r"|(?P<short>patient|pt\.?|name)(?:\s*\((?:last|first)[^)]*\))?\s*:)"
+    rf"(?:(?P<full>{_PATIENT_WORD}(?:'s)?\s*(?:full\s+|legal\s+)?name|pt\.?\s*name|name\s+of\s+patient|"
+    r"member\s+name)"
+    r"(?:\s*\((?:last|first)[^)]*\))?(?:\s*[:#]|\s{2,}|\t|[ \t]+(?=[A-Z])|[ \t]*$)"
+    rf"|(?P<short>{_PATIENT_WORD}|pt\.?|name|re|member)(?:\s*\((?:last|first)[^)]*\))?\s*:)"
     r"[ \t]*(?P<v>[^\n]{0,80})",
     re.IGNORECASE | re.MULTILINE,
 )
+#: "Surname: DOE   Given names: Jane" (UK, Australian forms): written "DOE, Jane".
+_SPLIT_NAME = re.compile(
+    r"\b(?:patient\s+)?(?:surname|family\s+name|last\s+name)\s*:\s*(?P<last>[^\n:]{1,40}?)"
+    r"(?:\s{2,}|\t|\n|\s+(?=(?:given|fore|first)))\s*"
+    r"(?:given\s+names?|forenames?(?:\s*\(s\))?|first\s+names?|christian\s+names?)\s*:\s*"
+    r"(?P<first>[^\n]{1,40})",
+    re.IGNORECASE,
+)
+#: A header block opened by "Patient Information" has the name on the next line, unlabelled.
+_PATIENT_BLOCK = re.compile(
+    rf"^[ \t]*{_PATIENT_WORD}\s+(?:information|details|demographics)\b[^\n]*\n[ \t]*(?P<v>[^\n]{{1,80}})",
+    re.IGNORECASE | re.MULTILINE,
+)
+#: An unlabelled name that a header line follows with the birth date or record number.
+_NAME_BEFORE_ID = re.compile(
+    r"^[ \t]*(?P<v>[A-Z][^\n:]{2,50}?)(?:\s{2,}|\t|\s+(?=(?:DOB|D\.O\.B|MRN|Date\s+of\s+birth)\b))"
+    r"(?:DOB|D\.O\.B|MRN|Date\s+of\s+birth)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+_HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Mx|Master|Mme|M)\.?\s+(?=[A-Z])", re.IGNORECASE)
+#: Words that end a field label ("Exam date:", "Ordering physician:"); the word
+#: before them is part of the label too.
+_LABEL_NOUNS: Final = frozenset(
+    {
+        "date", "time", "date/time", "no", "no.", "number", "num", "#", "id", "code", "type",
+        "status", "name", "physician", "provider", "doctor", "dr", "location", "site",
+        "address", "phone", "class", "unit", "source", "by",
+    }
+)  # fmt: skip
 _NAME_STOP = re.compile(
-    r"\s{2,}|\t|\||;|\d|\b(?:DOB|D\.O\.B|Date|Birth|MRN|MR\s*#|Sex|Gender|Age|Acct|Account|Med(?:ical)?\.?\s*Rec|"
+    r"\s{2,}|\t|\||;|\(|\d|\b(?:DOB|D\.O\.B|Date|Birth|MRN|MR\s*#|Sex|Gender|Age|Acct|Account|Med(?:ical)?\.?\s*Rec|"
     r"Patient|ID|Accession|Visit|Room|Location|Phone|Address|SSN|Physician|Provider|Ordering|Referring|"
     r"Attending|Doctor|Pathologist|Surgeon|Service|Encounter|Case|Specimen|Collected|Received|Race|"
-    r"Ethnicity|Unit|Chart|Insurance|Member|Home|Tel|Fax|Report)\b",
+    r"Ethnicity|Unit|Chart|Insurance|Member|Home|Tel|Fax|Report|Health|NHS|Hosp(?:ital)?|"
+    r"Exam|Admission|Admit|Discharged?|Plan|Resulted|Ordered|Treatment|Consultant|Requested|Lab)\b",
     re.IGNORECASE,
 )
 _NAME_TOKEN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’\-.]*,?$")
@@ -1483,10 +1610,32 @@ _PHYSICIAN = re.compile(
 )
 
 
+def _cut_next_label(value: str) -> str:
+    """The value before the next column's label: pypdf joins two-column headers
+    with single spaces ("DOE, JANE Exam date: 10/08/2026")."""
+    colon = value.find(":")
+    if colon == -1:
+        return value
+    tokens = value[:colon].split()
+    if not tokens:
+        return ""
+    drop = 1
+    if tokens[-1].lower() in _LABEL_NOUNS and len(tokens) >= 2:
+        drop = 2
+        # "Date of Service:", "Date of Birth:": a three-word label.
+        if len(tokens) >= 4 and tokens[-3].lower() == "of":
+            drop = 4
+    elif len(tokens) >= 3 and tokens[-2].lower() == "of":
+        drop = 3
+    return " ".join(tokens[:-drop]) if len(tokens) > drop else ""
+
+
 def _clean_name(value: str) -> str | None:
+    value = _HONORIFIC.sub("", value.strip())
     stop = _NAME_STOP.search(value)
     if stop:
         value = value[: stop.start()]
+    value = _cut_next_label(value)
     value = value.strip(" \t,:;-_")
     if value.endswith(".") and not re.search(r"(?:^|\s)[A-Za-z]\.$", value):
         value = value[:-1].rstrip()
@@ -1513,6 +1662,11 @@ def _clean_name(value: str) -> str | None:
 
 
 def _find_name(text: str) -> str | None:
+    split = _SPLIT_NAME.search(text)
+    if split:
+        name = _clean_name(f"{split.group('last').strip()}, {split.group('first').strip()}")
+        if name:
+            return name
     for m in _NAME_LABEL.finditer(text):
         name = _clean_name(m.group("v"))
         if name:
@@ -1523,22 +1677,28 @@ def _find_name(text: str) -> str | None:
             name = None if ":" in nxt else _clean_name(nxt)
             if name:
                 return name
+    head = text[:TITLE_CHARS]
+    for pattern in (_PATIENT_BLOCK, _NAME_BEFORE_ID):
+        for m in pattern.finditer(head):
+            name = _clean_name(m.group("v"))
+            if name:
+                return name
     return None
 
 
 _DOB_LABEL = re.compile(
-    r"(?:\bD\.?\s?O\.?\s?B\b\.?|\bdate\s+of\s+birth\b|\bbirth\s*date\b|\bbirthdate\b|\bborn(?:\s+on)?\b)"
+    r"(?:\bD\.?\s?[O0]\.?\s?B\b\.?|\bdate\s+of\s+birth\b|\bbirth\s*date\b|\bbirthdate\b|\bborn(?:\s+on)?\b)"
     r"(?:\s*/\s*age)?\s*[:#-]?\s*",
     re.IGNORECASE,
 )
 
 
-def _find_birth_date(text: str, today: date) -> str | None:
+def _find_birth_date(text: str, today: date, *, dayfirst: bool = False) -> str | None:
     for m in _DOB_LABEL.finditer(text):
         window = text[m.end() : m.end() + 40]
         d = _DATE_RE.search(window)
         if d and d.start() <= 12:
-            value = _match_date(d, today=today)
+            value = _match_date(d, today=today, dayfirst=dayfirst)
             if value is not None and value <= today:
                 return value.isoformat()
     return None
@@ -1566,7 +1726,9 @@ def find_patient(text: str, *, today: date | None = None) -> Patient:
     today = today or date.today()
     head = text[:MAX_PATIENT_CHARS]
     return Patient(
-        name=_find_name(head), birth_date=_find_birth_date(head, today), id=_find_mrn(head)
+        name=_find_name(head),
+        birth_date=_find_birth_date(head, today, dayfirst=day_first(text)),
+        id=_find_mrn(head),
     )
 
 

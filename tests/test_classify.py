@@ -510,7 +510,8 @@ This approval is not a guarantee of payment. Benefits are subject to eligibility
 and the terms of the member's plan at the time of service.
 """,
         "2026-09-18",
-        None,
+        # The member is the insured person the approved service is for.
+        "Winifred Abernathy-Cole",
         None,
         None,
     ),

@@ -241,6 +241,28 @@ def _scan(source: Source) -> list[Outcome]:
         return outcomes
 
 
+_WIDE_GAP = re.compile(r"[ \t]{3,}")
+_BLANK_LINES = re.compile(r"\n(?:[ \t]*\n){2,}")
+
+
+def _page_text(page: Any) -> str:
+    """A page's text, laid out as printed: columns stay apart.
+
+    pypdf's default mode joins the columns of a two-column header with single
+    spaces ("DOE, JANE Exam date: ..."), so a patient's name runs into the
+    next label. Layout mode keeps the gap; runs of 3+ spaces are shortened to
+    three (still a field separator for the classifier) and runs of blank
+    lines to one, so positions stay compact. Falls back to the default mode
+    when layout extraction fails on an odd page.
+    """
+    try:
+        laid_out = page.extract_text(extraction_mode="layout") or ""
+    except Exception:  # layout mode trips on some fonts; plain mode may still work
+        return page.extract_text() or ""
+    lines = (_WIDE_GAP.sub("   ", line.strip()) for line in laid_out.split("\n"))
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip("\n")
+
+
 def _extract_text(reader: Any) -> tuple[str, int]:
     """Text of the first pages (a page that fails is skipped) and the page count read."""
     parts: list[str] = []
@@ -248,7 +270,7 @@ def _extract_text(reader: Any) -> tuple[str, int]:
     count = min(len(reader.pages), MAX_PAGES)
     for index in range(count):
         try:
-            page_text = reader.pages[index].extract_text() or ""
+            page_text = _page_text(reader.pages[index])
         except Exception:  # one bad page must not hide the others
             continue
         parts.append(page_text)
