@@ -21,6 +21,7 @@ from typing import Any, Final
 
 from recordpack.bundle import format as fmt
 from recordpack.model import ARCHIVE_SEP, DUPLICATE, KINDS, DicomInstance, Record, ScanResult
+from recordpack.scan.paths import guess, normalise_typed
 
 #: Folder under ``data/records/`` for files scan had a problem with and that no record claims.
 PROBLEM_FOLDER: Final = "99-problem_files"
@@ -123,8 +124,9 @@ def bagit_encode(path: str) -> str:
 def is_excluded(path: str, patterns: Sequence[str]) -> bool:
     """True when ``path`` (relative, ``/``) matches a pattern: the same path, a folder above it, or a glob."""
     candidates = {path, disk_path(path)}
+    candidates |= {guess(c) for c in candidates}  # "résumé.pdf" for "r\xe9sum\xe9.pdf"
     for raw in patterns:
-        pattern = raw.strip().replace("\\", "/").strip("/")
+        pattern = normalise_typed(raw.strip()).strip("/")
         if not pattern:
             continue
         for candidate in candidates:
@@ -426,7 +428,7 @@ def plan_bag(scan: ScanResult, bag: str, exclude: Sequence[str] = ()) -> BagPlan
             make = partial(
                 names.claim,
                 f"{fmt.RECORDS_DIR}/{PROBLEM_FOLDER}",
-                slugify(PurePosixPath(name).stem, default="file"),
+                slugify(guess(PurePosixPath(name).stem), default="file"),
                 _suffix(name),
             )
             role = fmt.FILE_ROLE_PROBLEM

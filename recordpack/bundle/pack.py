@@ -36,6 +36,7 @@ from recordpack.bundle.layout import (
 )
 from recordpack.errors import BundleError, InputError, RecordpackError, UsageError
 from recordpack.model import KINDS, ImagingStudy, Record, ScanResult, Series
+from recordpack.scan.paths import to_fs
 
 if TYPE_CHECKING:
     from recordpack.age.base import Recipient
@@ -301,7 +302,7 @@ def _copy_file(
     progress: ProgressFn | None,
 ) -> tuple[int, str]:
     """Copy one source file into its member; returns (size, sha256)."""
-    source = root / planned.source
+    source = root / to_fs(planned.source)
     label = planned.originals[0] if planned.originals else planned.source
     try:
         size = source.stat().st_size

@@ -17,6 +17,7 @@ from recordpack.bundle.pack import PackSummary, human_size, pack
 from recordpack.cli.base import emit_json, handle_errors, json_option, main, warn
 from recordpack.errors import AgeError, InputError, RecordpackError, UsageError
 from recordpack.model import KIND_TITLES, ScanResult
+from recordpack.scan.paths import printable
 
 if TYPE_CHECKING:
     from recordpack.age.base import Recipient
@@ -188,6 +189,7 @@ def _check_gate(
 def _exclusions(folder: Path, excludes: Sequence[str], scan: ScanResult) -> list[str]:
     """Exclusion patterns relative to FOLDER; each must match something (typos are errors)."""
     from recordpack.bundle.layout import is_excluded
+    from recordpack.scan.paths import to_path_form
 
     patterns: list[str] = []
     known = [p for r in scan.records for p in r.files] + [p.path for p in scan.problems]
@@ -197,7 +199,7 @@ def _exclusions(folder: Path, excludes: Sequence[str], scan: ScanResult) -> list
         candidate = Path(raw)
         if candidate.exists():  # a path typed relative to the current folder, or absolute
             try:
-                pattern = candidate.resolve().relative_to(root).as_posix()
+                pattern = to_path_form(candidate.resolve().relative_to(root).as_posix())
             except ValueError:
                 raise UsageError(f"--exclude {raw}: this is not inside {folder}") from None
         if not any(is_excluded(path, [pattern]) for path in known):
@@ -395,7 +397,7 @@ def pack_command(
             force=force,
         )
     if as_json:
-        emit_json(summary.to_json())
+        emit_json(printable(summary.to_json()))
     elif quiet:
         click.echo(str(summary.path))
     else:

@@ -15,6 +15,7 @@ import click
 from recordpack.cli.base import emit_json, handle_errors, json_option, main
 from recordpack.model import KINDS, ScanResult
 from recordpack.scan import Corrections, load_corrections, parse_labels, scan_folder
+from recordpack.scan.paths import printable
 from recordpack.scan.report import render_scan
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -99,7 +100,7 @@ def scan_command(
     """
     result = run_scan(folder, labels, corrections_file, quiet)
     if as_json:
-        emit_json(result.to_json())
+        emit_json(printable(result.to_json()))
     else:
         click.echo(render_scan(result))
 

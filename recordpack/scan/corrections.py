@@ -17,6 +17,7 @@ from pathlib import Path
 
 from recordpack.errors import UsageError
 from recordpack.model import KINDS, Record
+from recordpack.scan.paths import guess, has_escapes, normalise_typed
 
 EVIDENCE = "corrected by the user"
 
@@ -30,9 +31,11 @@ class Correction:
     origin: str  # e.g. "corrections.csv line 3" or "--label 'a.pdf=lab_result'"
 
     def matches(self, path: str) -> bool:
+        # A name that is not UTF-8 may be named in path form or as its cp1252 reading.
+        candidates = (path, guess(path)) if has_escapes(path) else (path,)
         if any(ch in self.pattern for ch in "*?["):
-            return fnmatch.fnmatchcase(path, self.pattern)
-        return path == self.pattern
+            return any(fnmatch.fnmatchcase(c, self.pattern) for c in candidates)
+        return self.pattern in candidates
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ class Corrections:
 
 
 def _correction(path: str, kind: str, origin: str) -> Correction:
-    path = path.strip().replace("\\", "/")
+    path = normalise_typed(path.strip())
     kind = kind.strip().lower()
     while path.startswith("./"):
         path = path[2:]

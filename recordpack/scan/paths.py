@@ -1,0 +1,96 @@
+"""File names that are not valid UTF-8, written so every output stays valid UTF-8.
+
+CDs burned on Windows and old zip tools leave names in Latin-1 or cp1252
+(``r\\xe9sum\\xe9.pdf`` as bytes). Python reads such a name with surrogate
+escapes (``'r\\udce9sum\\udce9.pdf'``), which cannot be printed or put in JSON.
+
+recordpack's **path form** of a name (in ``scan --json``, problems, the bundle's
+``index.json`` ``original``, and what ``--label``/``--corrections``/``--exclude``
+accept) writes each byte that is not valid UTF-8 as ``\\xHH`` (two lower-case hex
+digits), and a literal backslash in a name as ``\\x5c``: ``r\\xe9sum\\xe9.pdf``.
+Every ``\\`` in a path form therefore starts an escape, so the form is
+unambiguous and maps back to the exact bytes on disk (:func:`to_fs`). Names
+that are valid UTF-8 (nearly all) are unchanged. Users may also type the
+Windows reading of such a name (``résumé.pdf``, :func:`guess`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+_ESCAPE: Final = re.compile(r"\\x([0-9a-fA-F]{2})")
+_SURROGATE_OR_BACKSLASH: Final = re.compile(r"[\udc80-\udcff\\]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return "\\x5c" if char == "\\" else f"\\x{ord(char) - 0xDC00:02x}"
+
+
+def to_path_form(name: str) -> str:
+    """A name as read from the file system (surrogate escapes) -> its printable path form."""
+    return _SURROGATE_OR_BACKSLASH.sub(_escape, name)
+
+
+def to_fs(path: str) -> str:
+    """A path form -> the name to open (surrogate escapes, so ``os.fsencode`` gives the bytes)."""
+    if "\\" not in path:
+        return path
+
+    def unescape(match: re.Match[str]) -> str:
+        value = int(match.group(1), 16)
+        return chr(value) if value < 0x80 else chr(0xDC00 + value)
+
+    return _ESCAPE.sub(unescape, path)
+
+
+def has_escapes(path: str) -> bool:
+    """True when a path form holds bytes that were not valid UTF-8."""
+    return _ESCAPE.search(path) is not None
+
+
+def guess(path: str) -> str:
+    """A readable guess of an escaped path form, decoding the bytes as Windows cp1252.
+
+    ``r\\xe9sum\\xe9.pdf`` -> ``résumé.pdf``. For display and for matching what a
+    user types; not unambiguous (use the path form for that).
+    """
+    if "\\" not in path:
+        return path
+    raw = to_fs(path).encode("utf-8", "surrogateescape")
+    return raw.decode("cp1252", "replace")
+
+
+def is_separator_backslash(text: str, index: int) -> bool:
+    """True when the ``\\`` at ``text[index]`` is a Windows separator, not a ``\\xHH`` escape."""
+    return _ESCAPE.match(text, index) is None
+
+
+def normalise_typed(path: str) -> str:
+    """A path a user typed: Windows ``\\`` separators become ``/``; ``\\xHH`` escapes stay."""
+    return "".join(
+        "/" if ch == "\\" and is_separator_backslash(path, i) else ch for i, ch in enumerate(path)
+    )
+
+
+def printable(value: Any) -> Any:
+    """``value`` (a JSON-like document) with any surrogate-escaped text in path form.
+
+    A last safety net before printing: text read from the file system (a folder
+    given on the command line, say) is made valid UTF-8.
+    """
+    if isinstance(value, str):
+        return to_path_form(value) if _has_surrogates(value) else value
+    if isinstance(value, dict):
+        return {printable(k): printable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [printable(v) for v in value]
+    return value
+
+
+def _has_surrogates(text: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in text)
+
+
+__all__ = ["guess", "has_escapes", "normalise_typed", "printable", "to_fs", "to_path_form"]
