@@ -286,3 +286,41 @@ def test_the_copy_a_person_would_keep_is_the_record(
         assert [r.files for r in result.records] == [(original,)]
         duplicates = {p.path: p.duplicate_of for p in result.problems if p.code == "duplicate"}
         assert duplicates == {name: original for name in names if name != original}
+
+
+DISC_README = (
+    "Lakeside Imaging\nPatient imaging CD\n\nThis disc holds the images of your examination(s) "
+    "in the DICOM format.\nTo view them on Windows, open VIEWER\\IVIEWER.EXE.\n"
+)
+RADIOLOGY_REPORT = (
+    "EXAM: MAMMOGRAM BILATERAL DIAGNOSTIC\nDATE: 2025-03-14\n\nFINDINGS:\n"
+    "A 12 mm irregular mass in the left breast at 2 o'clock.\n\nIMPRESSION:\nBI-RADS 5.\n"
+)
+
+
+@pytest.mark.parametrize("marker", ["DICOMDIR", "DICOM/"])
+def test_imaging_disc_information_is_skipped_but_reports_are_read(
+    tmp_path: Path, marker: str
+) -> None:
+    root = tmp_path / "records"
+    cd = root / "Imaging CD"
+    _ct_series(cd / "DICOM" / "S1", 1, study=generate_uid(), series=generate_uid())
+    if marker == "DICOMDIR":
+        (cd / "DICOMDIR").write_bytes(b"\x00" * 128 + b"DICM")
+    (cd / "README.TXT").write_text(DISC_README)
+    (cd / "INFO.TXT").write_text("Disc created 2025-03-15 by the film library.\n")
+    (cd / "LICENSE.txt").write_text("The viewer is licensed, not sold.\n")
+    (cd / "REPORT.TXT").write_text(RADIOLOGY_REPORT)
+    # Named like disc information, but a report: it is read.
+    (cd / "Read me first.txt").write_text(RADIOLOGY_REPORT + "Prior: none.\n")
+    # The same README outside an imaging CD is an ordinary file.
+    (root / "README.TXT").write_text(DISC_README)
+
+    result = scan_folder(root)
+    reasons = {s.path: s.reason for s in result.skipped}
+    for name in ("README.TXT", "INFO.TXT", "LICENSE.txt"):
+        assert reasons[f"Imaging CD/{name}"] == "imaging disc information (not a report)"
+    reports = {f for r in result.records if r.kind == "imaging_report" for f in r.files}
+    assert {"Imaging CD/REPORT.TXT", "Imaging CD/Read me first.txt"} <= reports
+    assert "README.TXT" not in reasons
+    assert "README.TXT" in result.files

@@ -20,6 +20,7 @@ PORTAL_INDEX: Final = "portal download index"
 TEMP_FILE: Final = "temporary or lock file left by another program"
 SHORTCUT: Final = "shortcut to another file"
 SETTINGS: Final = "program settings or software file (not a record)"
+DISC_INFO: Final = "imaging disc information (not a report)"
 
 #: Folder names (lower case, glob) whose whole content is skipped, with the reason.
 DIRECTORY_RULES: Final[tuple[tuple[str, str], ...]] = (
@@ -108,6 +109,58 @@ ARCHIVE_FILE_RULES: Final[tuple[tuple[str, str], ...]] = (
     ("index.html", PORTAL_INDEX),
     ("readme.txt", PORTAL_INDEX),
 )
+
+
+#: Names (lower case, glob) of the information files imaging CDs carry beside their
+#: DICOMDIR: what the disc is, how to start its viewer, the viewer's licence.
+DISC_INFO_NAMES: Final[tuple[str, ...]] = (
+    "readme",
+    "readme.*",
+    "read me*",
+    "read_me*",
+    "info",
+    "info.txt",
+    "info.htm",
+    "info.html",
+    "license",
+    "license.*",
+    "licence",
+    "licence.*",
+)
+
+#: A report's headings: a file with one of these at the start of a line is read,
+#: even when it is named like disc information.
+_REPORT_HEADING: Final = re.compile(
+    r"^[ \t]*(findings|impression|conclusion|clinical history|technique)[ \t]*:?[ \t]*$"
+    r"|^[ \t]*(findings|impression)[ \t]*:",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+#: How much of a disc information file is looked at for report headings.
+DISC_INFO_PEEK: Final = 64 * 1024
+
+
+def is_imaging_disc(files: set[str], folders: set[str]) -> bool:
+    """True for a folder laid out as an imaging CD: a DICOMDIR file or a DICOM/ folder.
+
+    ``files`` and ``folders`` are the names (any case) directly in the folder.
+    """
+    return "dicomdir" in {f.lower() for f in files} or "dicom" in {d.lower() for d in folders}
+
+
+def disc_info_reason(name: str, head: bytes) -> str | None:
+    """Why a file at the root of an imaging CD is skipped as disc information, or None.
+
+    Only names like README/INFO/LICENSE are candidates, and one whose first
+    bytes (``head``) carry report headings (FINDINGS, IMPRESSION) is a report
+    the imaging centre put on the disc: it is read like any other record.
+    """
+    lowered = name.lower()
+    if not any(fnmatch.fnmatchcase(lowered, pattern) for pattern in DISC_INFO_NAMES):
+        return None
+    if _REPORT_HEADING.search(head.decode("latin-1")):
+        return None
+    return DISC_INFO
 
 
 def _compile(rules: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:

@@ -119,6 +119,7 @@ def list_folder(root: Path) -> _Listing:
         try:
             with os.scandir(fd) as entries:
                 listing = sorted(entries, key=lambda entry: entry.name)
+            disc = _is_imaging_disc(listing)
             for entry in listing:
                 # The relative path is in path form (valid UTF-8 even for a Latin-1
                 # name from a Windows CD); the absolute path keeps the exact bytes.
@@ -146,6 +147,8 @@ def list_folder(root: Path) -> _Listing:
                     )
                     continue
                 reason = clutter.file_reason(child_rel)
+                if reason is None and disc:
+                    reason = _disc_info_reason(entry.name, child_abs)
                 if reason is not None:
                     skipped.append(Skipped(child_rel, reason))
                     continue
@@ -156,6 +159,29 @@ def list_folder(root: Path) -> _Listing:
     walk(os.path.realpath(root), "")
     files.sort()
     return _Listing(files, skipped, problems)
+
+
+def _is_imaging_disc(entries: list[os.DirEntry[str]]) -> bool:
+    files: set[str] = set()
+    folders: set[str] = set()
+    for entry in entries:
+        try:
+            (folders if entry.is_dir(follow_symlinks=False) else files).add(entry.name)
+        except OSError:
+            continue
+    return clutter.is_imaging_disc(files, folders)
+
+
+def _disc_info_reason(name: str, path: str) -> str | None:
+    """The disc-information reason for a README-like file on an imaging CD (peeks at its start)."""
+    if clutter.disc_info_reason(name, b"") is None:
+        return None  # not named like disc information: no need to read it
+    try:
+        with os.fdopen(open_fd(path), "rb") as stream:
+            head = stream.read(clutter.DISC_INFO_PEEK)
+    except OSError:
+        return None  # the reader reports the problem with the file itself
+    return clutter.disc_info_reason(name, head)
 
 
 #: Links are never followed, nor even resolved: reading a link updates its own
