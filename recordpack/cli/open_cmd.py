@@ -216,8 +216,8 @@ def render_index(index: dict[str, Any], *, base: str = "") -> list[str]:
             folder = posixpath.commonpath(files)
             lines.append(f"                {len(files)} files in {base}{_clean(folder)}/")
         else:
-            for path in files:
-                lines.append(f"                {base}{_clean(path)}")
+            for file in files:
+                lines.append(f"                {base}{_clean(file)}")
         for problem in record.get("problems") or []:
             if isinstance(problem, dict):
                 lines.append(f"                note: {_clean(problem.get('message'))}")

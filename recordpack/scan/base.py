@@ -22,9 +22,12 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from recordpack.model import Patient, Problem, Skipped
+
+if TYPE_CHECKING:
+    from recordpack.classify import Classification
 
 #: Bytes of each file kept in memory for sniffing and header parsing.
 HEAD_SIZE = 256 * 1024
@@ -99,6 +102,30 @@ class Document:
     #: Which part of the file, when one file holds several records
     #: (e.g. "DiagnosticReport/abc" in a FHIR Bundle); None for the whole file.
     part: str | None = None
+
+    @classmethod
+    def from_classification(
+        cls,
+        path: str,
+        c: Classification,
+        *,
+        format: str,
+        text: str = "",
+        confidence: float | None = None,
+        extra_evidence: tuple[str, ...] = (),
+    ) -> Document:
+        """A document record from what ``classify_text`` said of its text."""
+        return cls(
+            path=path,
+            kind=c.kind,
+            title=c.title,
+            date=c.date,
+            patient=c.patient,
+            confidence=c.confidence if confidence is None else confidence,
+            evidence=c.evidence + extra_evidence,
+            format=format,
+            text=text,
+        )
 
 
 @dataclass(frozen=True)

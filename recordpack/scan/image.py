@@ -74,17 +74,7 @@ _UNREADABLE_HINT: Final = (
 
 
 def _document(source: Source, c: Classification, text: str = "") -> Document:
-    return Document(
-        path=source.path,
-        kind=c.kind,
-        title=c.title,
-        date=c.date,
-        patient=c.patient,
-        confidence=c.confidence,
-        evidence=c.evidence,
-        format=FORMAT,
-        text=text[:MAX_TEXT_CHARS],
-    )
+    return Document.from_classification(source.path, c, format=FORMAT, text=text[:MAX_TEXT_CHARS])
 
 
 def scan(source: Source) -> list[Outcome]:

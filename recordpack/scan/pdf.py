@@ -110,16 +110,13 @@ def _document(
     confidence: float | None = None,
     extra: tuple[str, ...] = (),
 ) -> Document:
-    return Document(
-        path=source.path,
-        kind=c.kind,
-        title=c.title,
-        date=c.date,
-        patient=c.patient,
-        confidence=c.confidence if confidence is None else confidence,
-        evidence=c.evidence + extra,
+    return Document.from_classification(
+        source.path,
+        c,
         format=FORMAT,
         text=text[:MAX_TEXT_CHARS],
+        confidence=confidence,
+        extra_evidence=extra,
     )
 
 

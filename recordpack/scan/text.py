@@ -178,19 +178,7 @@ def scan(source: Source) -> list[Outcome]:
             )
         ]
     c = classify_text(text, name=source.name)
-    return [
-        Document(
-            path=source.path,
-            kind=c.kind,
-            title=c.title,
-            date=c.date,
-            patient=c.patient,
-            confidence=c.confidence,
-            evidence=c.evidence,
-            format=FORMAT,
-            text=text,
-        )
-    ]
+    return [Document.from_classification(source.path, c, format=FORMAT, text=text)]
 
 
 # --------------------------------------------------------------------------
