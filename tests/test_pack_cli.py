@@ -299,6 +299,24 @@ def test_label_and_corrections_change_the_kind(
     )
 
 
+def test_pack_reads_corrections_exactly_as_scan_does(
+    folder: Path, identity: age.X25519Identity, tmp_path: Path
+) -> None:
+    """One piece of code serves both: a --label on the command line wins over the file."""
+    fixes = tmp_path / "fixes.csv"
+    fixes.write_text("path,kind\nlabs/cbc 2026-08-01.txt,clinical_note\n")
+    label = "labs/cbc 2026-08-01.txt=genomic_report"
+    scanned = run("scan", folder, "--json", "--corrections", fixes, "--label", label)
+    kinds = {r["files"][0]: r["kind"] for r in json.loads(scanned.stdout)["records"]}
+    out = tmp_path / "a.rpk"
+    key = str(identity.recipient())
+    packed = run("pack", folder, "-o", out, "--to", key, "--corrections", fixes, "--label", label)
+    assert packed.exit_code == 0, packed.stderr
+    index = index_of(out, [identity])
+    assert {r["original_files"][0]: r["kind"] for r in index["records"]} == kinds
+    assert kinds["labs/cbc 2026-08-01.txt"] == "genomic_report"
+
+
 def test_force_replaces_only_when_asked(
     folder: Path, identity: age.X25519Identity, tmp_path: Path
 ) -> None:
@@ -374,3 +392,35 @@ def test_demo_without_the_example_says_what_to_do(
         and "examples/sample-patient" in result.stderr
         and "hint" in result.stderr
     )
+
+
+def test_summaries_say_one_record_one_problem(tmp_path: Path) -> None:
+    """Singular and plural, in the scan report, the pack summary and the bundle's README."""
+    root = tmp_path / "records"
+    root.mkdir()
+    (root / "path.txt").write_text("SURGICAL PATHOLOGY REPORT\nFINAL DIAGNOSIS\nBenign.\n")
+    (root / "path (1).txt").write_text("SURGICAL PATHOLOGY REPORT\nFINAL DIAGNOSIS\nBenign.\n")
+    (root / "notes.xyz").write_bytes(b"\x00\x01 unknown")
+    (root / "old.txt").write_text("CONSULTATION NOTE\nHISTORY OF PRESENT ILLNESS\nWell.\n")
+    (root / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    scanned = run("scan", root)
+    assert scanned.exit_code == 0
+    # Two problems: the duplicate and the unreadable file.
+    assert "Summary: 2 records, 2 problems, 1 skipped." in scanned.stdout
+    identity = age.X25519Identity.generate()
+    out = tmp_path / "a.rpk"
+    packed = run("pack", root, "-o", out, "--to", str(identity.recipient()), "--exclude", "old.txt")
+    assert packed.exit_code == 0, packed.stderr
+    text = packed.stdout
+    assert "Packed 1 record into" in text
+    assert "1 duplicate file packed once" in text
+    assert "1 file with problems included" in text and "1 file left out" in text
+    assert "(s)" not in text
+    with open(out, "rb") as src:
+        zf = zipfile.ZipFile(io.BytesIO(age.decrypt_reader(src, [identity]).read()))
+    (readme,) = [n for n in zf.namelist() if n.endswith("/README.txt")]
+    assert "Content: 1 record in 2 files" in zf.read(readme).decode()
+    (html,) = [n for n in zf.namelist() if n.endswith("/index.html")]
+    page = zf.read(html).decode()
+    assert "1 record, 2 files." in page and "Encrypted to 1 key." in page
+    assert "1 file that is not a record (" in page

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from recordpack.bundle import format as fmt
 from recordpack.model import KIND_TITLES, KINDS
+from recordpack.scan.report import plural
 
 _CSS = """
 body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:60rem;
@@ -113,7 +114,8 @@ def _records_html(index: dict[str, Any]) -> str:
             if study:
                 detail = (
                     f"<br><span class=muted>{_e(', '.join(study.get('modalities') or []))}, "
-                    f"{_e(study.get('series_count'))} series, {_e(study.get('instance_count'))} images"
+                    f"{_e(study.get('series_count'))} series, "
+                    f"{_e(plural(int(study.get('instance_count') or 0), 'image'))}"
                     + (
                         f"; open <code>{_e(study['dicomdir'])}</code> in a DICOM viewer"
                         if study.get("dicomdir")
@@ -156,11 +158,12 @@ def render_index_html(index: dict[str, Any]) -> str:
         f"<style>{_CSS}</style></head><body>",
         f"<h1>Medical records of {_e(_patient_line(patient))}</h1>",
         f"<p class=muted>Packed {_e(index.get('created'))} by {_e(index.get('software'))} for a second opinion. "
-        f"{len(index.get('records', []))} records, {len(index.get('files', []))} files. "
+        f"{plural(len(index.get('records', [])), 'record')}, "
+        f"{plural(len(index.get('files', [])), 'file')}. "
         + (
             "Encrypted with a passphrase."
             if enc.get("passphrase")
-            else f"Encrypted to {len(enc.get('recipients') or [])} key(s)."
+            else f"Encrypted to {plural(len(enc.get('recipients') or []), 'key')}."
         )
         + "</p>",
         "<h2>Checklist</h2>",
@@ -209,10 +212,15 @@ def render_index_html(index: dict[str, Any]) -> str:
         ]
         parts.append("</ul>")
     if index.get("skipped"):
-        parts.append(
-            f"<p class=muted>{len(index['skipped'])} files that are not records (system files, viewer "
-            "software, old DICOMDIR files) were left out; index.json lists them.</p>"
+        count = len(index["skipped"])
+        what = (
+            "1 file that is not a record (a system file, viewer software or an old DICOMDIR) "
+            "was left out; index.json lists it."
+            if count == 1
+            else f"{count} files that are not records (system files, viewer software, old "
+            "DICOMDIR files) were left out; index.json lists them."
         )
+        parts.append(f"<p class=muted>{what}</p>")
     parts.append(
         "<p class=muted>Every file is listed with its SHA-256 in manifest-sha256.txt and index.json. "
         "See README.txt for how to verify this bundle.</p></body></html>\n"
@@ -248,7 +256,10 @@ def render_readme(index: dict[str, Any]) -> str:
         "",
         f"Patient: {_patient_line(patient)}",
         f"Packed:  {index.get('created')} with {index.get('software')}",
-        f"Content: {len(index.get('records', []))} records in {len(index.get('files', []))} files",
+        (
+            f"Content: {plural(len(index.get('records', [])), 'record')} in "
+            f"{plural(len(index.get('files', [])), 'file')}"
+        ),
         "",
         "WHAT THIS IS",
         "This folder is a BagIt bag (RFC 8493) that was sent to you as one encrypted",

@@ -15,9 +15,11 @@ import click
 
 from recordpack.bundle.pack import PackSummary, human_size, pack
 from recordpack.cli.base import emit_json, handle_errors, json_option, main, warn
+from recordpack.cli.scan_cmd import correction_options, run_scan
 from recordpack.errors import AgeError, InputError, RecordpackError, UsageError
 from recordpack.model import KIND_TITLES, ScanResult
 from recordpack.scan.paths import printable
+from recordpack.scan.report import plural
 
 if TYPE_CHECKING:
     from recordpack.age.base import Recipient
@@ -61,19 +63,6 @@ def _bar(enabled: bool, label: str) -> Iterator[Callable[[int, int], None]]:
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-
-
-def _scan(
-    folder: Path, labels: Sequence[str], corrections_file: Path | None, quiet: bool
-) -> ScanResult:
-    from recordpack.scan import load_corrections, parse_labels, scan_folder
-
-    corrections = parse_labels(tuple(labels)) if labels else None
-    if corrections_file is not None:
-        loaded = load_corrections(corrections_file)
-        corrections = loaded if corrections is None else corrections + loaded
-    with _bar(_show_progress(quiet), "Reading records") as update:
-        return scan_folder(folder, corrections=corrections, progress=update)
 
 
 def _recipients(
@@ -219,17 +208,21 @@ def render_summary(summary: PackSummary, generated_passphrase: bool) -> str:
     for kind, count in summary.records_by_kind.items():
         extra = ""
         if kind == "imaging_study":
-            extra = f"  ({summary.images} images, {summary.images_in_dicomdir} in the DICOMDIR for viewers)"
+            extra = (
+                f"  ({plural(summary.images, 'image')}, {summary.images_in_dicomdir} "
+                "in the DICOMDIR for viewers)"
+            )
         lines.append(f"  {KIND_TITLES.get(kind, kind):<40} {count}{extra}")
     notes = []
     if summary.duplicates:
-        notes.append(f"{summary.duplicates} duplicate file(s) packed once")
+        notes.append(f"{plural(summary.duplicates, 'duplicate file')} packed once")
     if summary.problem_files:
         notes.append(
-            f"{len(summary.problem_files)} file(s) with problems included and marked in the index"
+            f"{plural(len(summary.problem_files), 'file')} with problems included and marked "
+            "in the index"
         )
     if summary.excluded:
-        notes.append(f"{summary.excluded} file(s) left out as you asked")
+        notes.append(f"{plural(summary.excluded, 'file')} left out as you asked")
     if notes:
         lines.append("  " + "; ".join(notes) + ".")
     if summary.check_ok is True:
@@ -315,19 +308,7 @@ def _parse_date(value: str | None) -> dt.date | None:
     metavar="PATH",
     help="Leave this file, folder or pattern out (repeatable).",
 )
-@click.option(
-    "--label",
-    "labels",
-    multiple=True,
-    metavar="PATH=KIND",
-    help="Correct the kind of a file, e.g. --label 'scan 3.pdf=pathology_report'.",
-)
-@click.option(
-    "--corrections",
-    "corrections_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A file of PATH=KIND corrections.",
-)
+@correction_options
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress; print only the bundle's path.")
 @json_option
@@ -377,7 +358,7 @@ def pack_command(
         to, to_files, passphrase_prompt, passphrase_file, passphrase_env
     )
 
-    scan = _scan(folder, labels, corrections_file, quiet)
+    scan = run_scan(folder, labels, corrections_file, quiet)
     report = None
     if loaded_manifest is not None:
         from recordpack.check import check
@@ -440,12 +421,13 @@ def demo_command(folder: Path | None, out_dir: Path | None) -> None:
         click.echo(f"\n== {title} ==")
 
     step(f"1. scan {source}")
-    scan = _scan(source, (), None, False)
+    scan = run_scan(source)
     counts: dict[str, int] = {}
     for record in scan.records:
         counts[record.kind] = counts.get(record.kind, 0) + 1
     click.echo(
-        f"{len(scan.records)} records, {len(scan.problems)} problems, {len(scan.skipped)} files skipped:"
+        f"{plural(len(scan.records), 'record')}, {plural(len(scan.problems), 'problem')}, "
+        f"{plural(len(scan.skipped), 'file')} skipped:"
     )
     for kind, count in counts.items():
         click.echo(f"  {KIND_TITLES.get(kind, kind):<40} {count}")

@@ -24,6 +24,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 def scan_options(func: F) -> F:
     """``--label PATH=KIND`` (repeatable), ``--corrections FILE`` and ``-q/--quiet``."""
     func = click.option("-q", "--quiet", is_flag=True, help="No progress bar on stderr.")(func)
+    return correction_options(func)
+
+
+def correction_options(func: F) -> F:
+    """``--label PATH=KIND`` (repeatable) and ``--corrections FILE``, for every command that scans."""
     func = click.option(
         "--corrections",
         "corrections_file",
@@ -105,4 +110,4 @@ def scan_command(
         click.echo(render_scan(result))
 
 
-__all__ = ["Corrections", "run_scan", "scan_command", "scan_options"]
+__all__ = ["Corrections", "correction_options", "run_scan", "scan_command", "scan_options"]

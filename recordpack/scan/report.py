@@ -30,8 +30,9 @@ _INDENT = "  "
 _DATE_WIDTH = 10
 
 
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {plural or word + 's'}"
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 record``, ``2 records``; ``many`` for irregular plurals (``1 copy``, ``2 copies``)."""
+    return f"{count} {word}" if count == 1 else f"{count} {many or word + 's'}"
 
 
 def _tokens(patient: Patient) -> frozenset[str]:
@@ -115,7 +116,7 @@ def render_patients(result: ScanResult) -> list[str]:
     if len(found) == 1:
         return [f"Patient: {_describe(found[0][0])}"]
     lines = ["The records name more than one person:"]
-    lines += [f"{_INDENT}{_describe(p)}  ({_plural(n, 'record')})" for p, n in found]
+    lines += [f"{_INDENT}{_describe(p)}  ({plural(n, 'record')})" for p, n in found]
     lines.append(
         f"{_INDENT}Check that every record is yours (names may also be spelled differently)."
     )
@@ -131,7 +132,7 @@ def _files_line(files: tuple[str, ...]) -> str:
     except ValueError:
         folder = ""
     where = f"{folder}/" if folder else "this folder"
-    return f"{_plural(len(files), 'file')} in {where}"
+    return f"{plural(len(files), 'file')} in {where}"
 
 
 def render_records(records: Iterable[Record]) -> list[str]:
@@ -197,7 +198,7 @@ def render_skipped(skipped: Iterable[Skipped], *, examples: int = 3) -> list[str
 def render_scan(result: ScanResult) -> str:
     """The whole human report of a scan."""
     lines = [
-        f"Scanned {result.root}: {_plural(len(result.files), 'file')} read.",
+        f"Scanned {result.root}: {plural(len(result.files), 'file')} read.",
         *render_patients(result),
         "",
     ]
@@ -208,7 +209,7 @@ def render_scan(result: ScanResult) -> str:
     lines += render_problems(result.problems)
     lines += render_skipped(result.skipped)
     lines.append(
-        f"Summary: {_plural(len(result.records), 'record')}, {_plural(len(result.problems), 'problem')}, "
+        f"Summary: {plural(len(result.records), 'record')}, {plural(len(result.problems), 'problem')}, "
         f"{len(result.skipped)} skipped."
     )
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from typing import Final
 
 from recordpack.model import DicomInstance, ImagingStudy, Patient, Problem, Record, Series
 from recordpack.scan.base import DicomHeader
+from recordpack.scan.report import plural
 
 PATIENT_MISMATCH: Final = "patient_mismatch"
 
@@ -53,10 +54,6 @@ def _name_key(name: str | None) -> str:
     return re.sub(r"[\s^,.]+", " ", (name or "").upper()).strip()
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def study_title(
     description: str | None, modalities: tuple[str, ...], series: int, images: int
 ) -> str:
@@ -67,7 +64,7 @@ def study_title(
         names = [MODALITY_NAMES.get(m, m) for m in modalities if m not in ("SR", "KO", "PR")]
         base = " and ".join(dict.fromkeys(names)) or "Imaging study"
     mods = ", ".join(modalities) if modalities else "DICOM"
-    return f"{base} ({mods}, {series} series, {_plural(images, 'image')})"
+    return f"{base} ({mods}, {series} series, {plural(images, 'image')})"
 
 
 def _patient(headers: list[DicomHeader]) -> Patient:
@@ -158,7 +155,7 @@ def group_studies(headers: list[DicomHeader]) -> tuple[list[Record], list[Proble
             series=tuple(series_list),
             time=_most_common(h.study_time for h in members),
         )
-        evidence = [f"DICOM images grouped by Study Instance UID ({_plural(images, 'file')})"]
+        evidence = [f"DICOM images grouped by Study Instance UID ({plural(images, 'file')})"]
         if not members[0].study_instance_uid:
             evidence = ["DICOM images without a Study Instance UID, grouped by series"]
         records.append(
