@@ -72,7 +72,9 @@ def test_scan_json_and_text_are_valid_utf8(folder: Path) -> None:
     assert "r\\xe9sum\\xe9.txt" in files
     assert {p["path"] for p in document["problems"]} >= {"caf\\xe9 \\xe9t\\xe9.xyz"}
     code, out, _ = run("scan", folder)
-    assert code == 0 and "r\\xe9sum\\xe9.txt" in out.decode("utf-8")
+    text = out.decode("utf-8")
+    assert code == 0 and "r\\xe9sum\\xe9.txt" in text
+    assert "as it reads (résumé.txt)" in text  # how to name it
 
 
 @pytest.mark.parametrize("typed", ["r\\xe9sum\\xe9.txt", "résumé.txt", "r*sum*.txt"])
@@ -137,3 +139,33 @@ def test_exclude_names_the_file(folder: Path, tmp_path: Path, how: str) -> None:
 
 def _key_file(identity: age.X25519Identity, tmp_path: Path) -> Path:
     return age.write_identity_file(tmp_path / "key.txt", identity)
+
+
+def test_a_folder_named_in_latin1_can_be_scanned_checked_and_packed(
+    folder: Path, tmp_path: Path
+) -> None:
+    latin = os.path.join(os.fsencode(tmp_path), b"Dossier m\xe9dical")
+    os.rename(os.fsencode(folder), latin)
+    where = os.fsdecode(latin)
+    for args in (
+        ["scan"],
+        ["scan", "--json"],
+        ["check", "-m", "breast"],
+        ["check", "--json", "-m", "breast"],
+    ):
+        code, out, err = run(*args, where)
+        assert code in (0, 1), err
+        text = out.decode("utf-8")  # raises on invalid UTF-8
+        if "--json" in args:
+            document = json.loads(text)
+            assert document.get("root", "Dossier m\\xe9dical").endswith("Dossier m\\xe9dical")
+        else:
+            assert "m\\xe9dical" in text
+    identity = age.X25519Identity.generate()
+    bundle = os.fsdecode(os.path.join(os.fsencode(tmp_path), b"r\xe9sultats.rpk"))
+    code, out, err = run("pack", "--to", identity.recipient(), "-o", bundle, where)
+    assert code == 0, err
+    assert "r\\xe9sultats.rpk" in out.decode("utf-8")
+    result = open_bundle(Path(bundle), [identity], tmp_path / "opened")
+    by_original = {f["original"]: f for f in result.index["files"]}
+    assert (result.bag_dir / by_original["r\\xe9sum\\xe9.txt"]["path"]).read_bytes() == REPORT

@@ -135,7 +135,7 @@ def pack(
     from recordpack import age
 
     out = Path(out)
-    root = Path(scan.root)
+    root = Path(to_fs(scan.root))
     if not recipients:
         raise UsageError(
             "no recipient and no passphrase", hint="Use --to age1..., --to-file or --passphrase."

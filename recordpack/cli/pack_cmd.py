@@ -18,7 +18,7 @@ from recordpack.cli.base import emit_json, handle_errors, json_option, main, war
 from recordpack.cli.scan_cmd import correction_options, run_scan
 from recordpack.errors import AgeError, InputError, RecordpackError, UsageError
 from recordpack.model import KIND_TITLES, ScanResult
-from recordpack.scan.paths import printable
+from recordpack.scan.paths import printable, to_path_form
 from recordpack.scan.report import plural
 
 if TYPE_CHECKING:
@@ -178,7 +178,6 @@ def _check_gate(
 def _exclusions(folder: Path, excludes: Sequence[str], scan: ScanResult) -> list[str]:
     """Exclusion patterns relative to FOLDER; each must match something (typos are errors)."""
     from recordpack.bundle.layout import is_excluded
-    from recordpack.scan.paths import to_path_form
 
     patterns: list[str] = []
     known = [p for r in scan.records for p in r.files] + [p.path for p in scan.problems]
@@ -204,7 +203,8 @@ def render_summary(summary: PackSummary, generated_passphrase: bool) -> str:
     """The human summary of a pack: what went in, how big, for whom, what to do next."""
     noun = "record" if summary.record_count == 1 else "records"
     size = human_size(summary.size)
-    lines = [f"Packed {summary.record_count} {noun} into {summary.path} ({size})."]
+    shown = to_path_form(str(summary.path))  # printable even for a Latin-1 name
+    lines = [f"Packed {summary.record_count} {noun} into {shown} ({size})."]
     for kind, count in summary.records_by_kind.items():
         extra = ""
         if kind == "imaging_study":
@@ -234,10 +234,10 @@ def render_summary(summary: PackSummary, generated_passphrase: bool) -> str:
             "Encrypted with the passphrase "
             + ("shown above." if generated_passphrase else "you chose.")
         )
-        lines += ["", SEND_PASSPHRASE.format(file=summary.path.name)]
+        lines += ["", SEND_PASSPHRASE.format(file=to_path_form(summary.path.name))]
     else:
         lines.append("Encrypted to: " + ", ".join(summary.recipients))
-        lines += ["", SEND_KEY.format(file=summary.path.name)]
+        lines += ["", SEND_KEY.format(file=to_path_form(summary.path.name))]
     return "\n".join(lines)
 
 
@@ -380,7 +380,7 @@ def pack_command(
     if as_json:
         emit_json(printable(summary.to_json()))
     elif quiet:
-        click.echo(str(summary.path))
+        click.echo(to_path_form(str(summary.path)))
     else:
         click.echo(render_summary(summary, generated is not None))
 

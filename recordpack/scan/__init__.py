@@ -20,6 +20,7 @@ from recordpack.scan.corrections import (
     parse_corrections,
     parse_labels,
 )
+from recordpack.scan.paths import to_path_form
 
 __all__ = [
     "Corrections",
@@ -105,7 +106,8 @@ def scan_folder(
     problems.sort(key=lambda p: p.path)
     skipped.sort(key=lambda s: s.path)
     return ScanResult(
-        root=str(root),
+        # In path form (valid UTF-8 even for a folder named in Latin-1); pack maps it back.
+        root=to_path_form(str(root)),
         records=tuple(records),
         problems=tuple(problems),
         skipped=tuple(skipped),

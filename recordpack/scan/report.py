@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from posixpath import commonpath
 
 from recordpack.model import KIND_TITLES, KINDS, Patient, Problem, Record, ScanResult, Skipped
+from recordpack.scan.paths import guess, has_escapes
 
 #: Heading shown above each problem code.
 PROBLEM_TITLES: dict[str, str] = {
@@ -195,6 +196,21 @@ def render_skipped(skipped: Iterable[Skipped], *, examples: int = 3) -> list[str
     return lines
 
 
+def render_name_note(result: ScanResult) -> list[str]:
+    """A word on file names that are not UTF-8, with how to name one (empty when there are none)."""
+    paths = [*(f for r in result.records for f in r.files), *(p.path for p in result.problems)]
+    odd = next((p for p in paths if has_escapes(p)), None)
+    if odd is None:
+        return []
+    name = odd.rsplit("/", 1)[-1]
+    return [
+        "Some file names are not in UTF-8 (usual on discs made on Windows); a byte that",
+        "is not UTF-8 is shown as \\xHH. To name such a file in --label, --corrections or",
+        f"--exclude, write it as shown ({name}) or as it reads ({guess(name)}).",
+        "",
+    ]
+
+
 def render_scan(result: ScanResult) -> str:
     """The whole human report of a scan."""
     lines = [
@@ -208,6 +224,7 @@ def render_scan(result: ScanResult) -> str:
         lines += ["No medical records were found.", ""]
     lines += render_problems(result.problems)
     lines += render_skipped(result.skipped)
+    lines += render_name_note(result)
     lines.append(
         f"Summary: {plural(len(result.records), 'record')}, {plural(len(result.problems), 'problem')}, "
         f"{len(result.skipped)} skipped."
