@@ -294,6 +294,12 @@ class _CancerProfile:
     op_description: tuple[str, ...]
     regimen: tuple[str, ...]
     meds: tuple[tuple[str, str], ...]
+    # Only further documents of a folder (bone marrow, colonoscopy, ...) set these.
+    heading: str = ""  # replaces the kind's usual heading (pathology, operative, genomic)
+    methodology: tuple[str, ...] = ()  # genomic reports: how the test was done
+    postop: str = "Same."  # operative reports: postoperative diagnosis
+    anesthesia: str = "General endotracheal anesthesia."
+    blood_loss: str = ""  # operative reports: estimated blood loss (default: a few mL)
 
 
 _PROFILES: dict[str, _CancerProfile] = {
@@ -582,9 +588,13 @@ _SCREENING_EXAMS = ("mammogram",)
 
 
 def _build(kind: str, person: Person, service_date: date, inst: Institution, layout: int,
-           cancer: Cancer, seed: int, exam: str | None = None) -> _Report:
-    """The content of one report of ``kind`` (dates, fields, sections, table)."""
-    p = _PROFILES[cancer]
+           cancer: Cancer, seed: int, exam: str | None = None,
+           profile: _CancerProfile | None = None) -> _Report:
+    """The content of one report of ``kind`` (dates, fields, sections, table).
+
+    ``profile`` replaces the cancer's usual content (a folder's further documents).
+    """
+    p = profile or _PROFILES[cancer]
     rng = random.Random(f"{kind}|{person.mrn}|{service_date}|{seed}")
 
     def d(x: date) -> str:
@@ -595,8 +605,8 @@ def _build(kind: str, person: Person, service_date: date, inst: Institution, lay
 
     if kind == "pathology_report":
         pathologist = _pick("pathologist", seed)
-        r = _Report(heading="SURGICAL PATHOLOGY REPORT" if cancer != "lymphoma"
-                    else "SURGICAL PATHOLOGY REPORT - HEMATOPATHOLOGY")
+        r = _Report(heading=p.heading or ("SURGICAL PATHOLOGY REPORT" if cancer != "lymphoma"
+                                          else "SURGICAL PATHOLOGY REPORT - HEMATOPATHOLOGY"))
         r.dates = [("Collected", d(service_date)), ("Received", d(service_date + timedelta(days=1))),
                    ("Reported", d(service_date + timedelta(days=4)))]
         r.fields = [("Accession #", acc), ("Ordering physician", _pick("surgeon", seed + 1)),
@@ -640,16 +650,17 @@ def _build(kind: str, person: Person, service_date: date, inst: Institution, lay
                        + history)]
         r.signature = ["Laboratory director: Josephine Abercrombie-Lutz, MD"]
     elif kind == "genomic_report":
-        r = _Report(heading="GENOMIC TESTING REPORT")
+        r = _Report(heading=p.heading or "GENOMIC TESTING REPORT")
         r.dates = [("Specimen collected", d(service_date)),
                    ("Specimen received", d(service_date + timedelta(days=3))),
                    ("Report date", d(service_date + timedelta(days=14)))]
         r.fields = [("Test", p.genomic_test), ("Specimen", f"FFPE block, tumor content 60% ({acc})"),
                     ("Ordering physician", _pick("oncologist", seed))]
         r.sections = [("RESULTS", list(p.genomic)),
-                      ("METHODOLOGY", ["Next-generation sequencing (NGS) of DNA extracted from tumor tissue;",
-                                       "variant allele frequency (VAF) reported for somatic variants;",
-                                       "germline findings confirmed by orthogonal method."]),
+                      ("METHODOLOGY", list(p.methodology) or [
+                          "Next-generation sequencing (NGS) of DNA extracted from tumor tissue;",
+                          "variant allele frequency (VAF) reported for somatic variants;",
+                          "germline findings confirmed by orthogonal method."]),
                       ("INTERPRETATION", ["Results should be interpreted with clinical and pathologic findings."])]
         r.signature = [f"Reviewed and approved by {_pick('geneticist', seed)}, Laboratory Director"]
     elif kind == "clinical_note":
@@ -676,15 +687,15 @@ def _build(kind: str, person: Person, service_date: date, inst: Institution, lay
         r.signature = [f"{onc}", "Medical Oncology"]
     elif kind == "operative_report":
         surgeon = _pick("surgeon", seed)
-        r = _Report(heading="OPERATIVE REPORT")
+        r = _Report(heading=p.heading or "OPERATIVE REPORT")
         r.dates = [(("Date of procedure", "Procedure date", "Date of surgery")[style], d(service_date))]
         r.fields = [("Surgeon", surgeon), ("Assistant", "Jun Whitlock, PA-C"),
                     ("Anesthesiologist", "Ravi Sundqvist, MD")]
         r.sections = [("PREOPERATIVE DIAGNOSIS", [p.diagnosis + "."]),
-                      ("POSTOPERATIVE DIAGNOSIS", ["Same."]),
+                      ("POSTOPERATIVE DIAGNOSIS", [p.postop]),
                       ("PROCEDURE", [p.operation + "."]),
-                      ("ANESTHESIA", ["General endotracheal anesthesia."]),
-                      ("ESTIMATED BLOOD LOSS", [f"{rng.choice((15, 25, 40, 75))} mL."]),
+                      ("ANESTHESIA", [p.anesthesia]),
+                      ("ESTIMATED BLOOD LOSS", [p.blood_loss or f"{rng.choice((15, 25, 40, 75))} mL."]),
                       ("SPECIMENS", ["To pathology as labeled."]),
                       ("COMPLICATIONS", ["None."]),
                       ("DESCRIPTION OF PROCEDURE", list(p.op_description)),
@@ -870,11 +881,20 @@ def write_pdf(path: str | Path, *, kind: str, person: Person, service_date: date
     such files are not byte-deterministic (the encryption salt is random).
     Raises ``ValueError`` for a kind outside :data:`DOCUMENT_KINDS` or an unknown exam.
     """
+    inst = _institution(institution, kind)
+    rep = _build(kind, person, service_date, inst, layout, cancer, seed, _check_exam(exam))
+    return _render_pdf(path, rep, kind=kind, person=person, service_date=service_date, inst=inst,
+                       layout=layout, extra=extra, variant_name=variant_name, seed=seed,
+                       password=password)
+
+
+def _render_pdf(path: str | Path, rep: _Report, *, kind: str, person: Person, service_date: date,
+                inst: Institution, layout: int, extra: str = "", variant_name: str | None = None,
+                seed: int = 0, password: str | None = None) -> Path:
+    """Print ``rep`` as :func:`write_pdf` does; returns ``path``."""
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
-    inst = _institution(institution, kind)
-    rep = _build(kind, person, service_date, inst, layout, cancer, seed, _check_exam(exam))
     style = layout % LAYOUTS
     footer = _footer(kind, service_date, layout, seed)
 
@@ -1495,7 +1515,11 @@ def write_rt_plan(path: str | Path, *, person: Person, plan_date: date,
 
 @dataclass(frozen=True)
 class StudySpec:
-    """One study on an imaging CD: modality, description, date, images per series, series count."""
+    """One study on an imaging CD: modality, description, date, images per series, series count.
+
+    ``modalities`` gives each series its own modality in a hybrid study (a PET-CT is
+    one study with a ``("PT", "CT")`` pair of series); it then sets the series count.
+    """
 
     modality: str
     description: str
@@ -1503,6 +1527,11 @@ class StudySpec:
     n: int = 4
     series: int = 1
     seed: int = 0
+    modalities: tuple[str, ...] = ()
+
+    def series_modalities(self) -> tuple[str, ...]:
+        """The modality of each series, in series order."""
+        return self.modalities or (self.modality,) * self.series
 
 
 _SERIES_NAMES = {
@@ -1513,7 +1542,21 @@ _SERIES_NAMES = {
 }
 
 
+#: Series of a hybrid study, by modality (a PET-CT's CT is a low-dose one for attenuation).
+_HYBRID_SERIES_NAMES = {
+    "PT": ("PET WB AC", "PET WB NAC"),
+    "CT": ("CT WB LOW DOSE AC", "CT CHEST DIAGNOSTIC"),
+    "MR": ("MR WB T1", "MR WB DWI"),
+}
+
+
 def _series_name(spec: StudySpec, index: int) -> str:
+    modalities = spec.series_modalities()
+    if spec.modalities and len(set(modalities)) > 1:
+        modality = modalities[index]
+        hybrid = _HYBRID_SERIES_NAMES.get(modality, ())
+        nth = modalities[:index].count(modality)
+        return hybrid[nth] if nth < len(hybrid) else f"{modality} {spec.description} {nth + 1}"
     names = _SERIES_NAMES.get(spec.modality, ())
     if index < len(names):
         return names[index]
@@ -1560,9 +1603,9 @@ def write_dicom_cd(folder: str | Path, *, person: Person, studies: Sequence[Stud
         staging = Path(tmp) / "staging"
         for k, spec in enumerate(studies):
             study_uid = uid_from("study", person.mrn, spec.modality, spec.study_date, spec.seed)
-            for s in range(spec.series):
+            for s, modality in enumerate(spec.series_modalities()):
                 paths = write_dicom_series(staging / f"{k}_{s}", person=person, study_uid=study_uid,
-                                           modality=spec.modality, n=spec.n,
+                                           modality=modality, n=spec.n,
                                            study_date=spec.study_date, description=spec.description,
                                            names="cd", seed=spec.seed, series_number=s + 1,
                                            series_description=_series_name(spec, s),
@@ -1870,16 +1913,142 @@ def write_portal_zip(path: str | Path, members: Mapping[str, bytes],
 
 # --------------------------------------------------------------------------- whole folders
 
-_FOLDER_IMAGING: dict[str, tuple[StudySpec, ...]] = {
-    "breast": (StudySpec("MG", "MAMMO DIAG BILAT W TOMO", date(2026, 8, 11), n=4, seed=1),
-               StudySpec("MR", "MRI BREAST BILAT W WO CONTRAST", date(2026, 8, 25), n=4, seed=2)),
-    "lung": (StudySpec("CT", "CT CHEST W CONTRAST", date(2026, 8, 11), n=6, seed=1),),
-    "prostate": (StudySpec("MR", "MRI PROSTATE MULTIPARAMETRIC", date(2026, 8, 11), n=5, seed=1),),
-    "colorectal": (StudySpec("CT", "CT CHEST ABDOMEN PELVIS W CONTRAST", date(2026, 8, 11), n=6,
-                             seed=1),),
-    "lymphoma": (StudySpec("PT", "PET CT SKULL BASE TO THIGH FDG", date(2026, 8, 11), n=5, seed=1),
-                 StudySpec("CT", "CT FOR ATTENUATION CORRECTION", date(2026, 8, 11), n=5, seed=2)),
+def _spec(modality: str, description: str, *, n: int, seed: int,
+          modalities: tuple[str, ...] = ()) -> StudySpec:
+    # The date is set per folder from ``today``.
+    return StudySpec(modality, description, _EPOCH.date(), n=n, seed=seed, modalities=modalities)
+
+
+#: Each cancer's imaging CD: (days before ``today``, study).
+_FOLDER_IMAGING: dict[str, tuple[tuple[int, StudySpec], ...]] = {
+    "breast": ((101, _spec("MG", "MAMMO DIAG BILAT W TOMO", n=4, seed=1)),
+               (101, _spec("MR", "MRI BREAST BILAT W WO CONTRAST", n=4, seed=2))),
+    "lung": ((101, _spec("CT", "CT CHEST W CONTRAST", n=6, seed=1)),
+             (92, _spec("PT", "PET CT SKULL BASE TO MID THIGH FDG", n=5, seed=2,
+                        modalities=("PT", "CT"))),
+             (90, _spec("MR", "MRI BRAIN W WO CONTRAST", n=4, seed=3))),
+    "prostate": ((101, _spec("MR", "MRI PROSTATE MULTIPARAMETRIC", n=5, seed=1)),),
+    "colorectal": ((92, _spec("CT", "CT CHEST ABDOMEN PELVIS W CONTRAST", n=6, seed=1)),),
+    # A PET-CT is one study holding both the PET and the low-dose CT series.
+    "lymphoma": ((92, _spec("PT", "PET CT SKULL BASE TO THIGH FDG", n=5, seed=1,
+                            modalities=("PT", "CT"))),),
 }
+
+#: Days before ``today`` of the usual reports, where a cancer's story differs from the default.
+_FOLDER_DAYS: dict[str, dict[str, int]] = {
+    "colorectal": {"imaging_report": 92},
+    # The excisional node biopsy is the diagnostic procedure (outpatient, same day).
+    "lymphoma": {"imaging_report": 92, "operative_report": 98, "discharge_summary": 97},
+}
+
+
+@dataclass(frozen=True)
+class _FolderDocument:
+    """A report a cancer's folder holds beyond one of each kind."""
+
+    name: str
+    kind: str
+    days: int  # before ``today``
+    layout: int
+    content: _CancerProfile
+    institution: str | None = None
+
+
+def _folder_documents(cancer: Cancer, person: Person) -> tuple[_FolderDocument, ...]:
+    """The further reports a real patient with ``cancer`` would have (PET-CT, bone marrow...)."""
+    p = _PROFILES[cancer]
+    radiology = "Northbrook Regional Medical Center"
+    if cancer == "lung":
+        pet = replace(
+            p, exam="PET/CT SKULL BASE TO MID-THIGH (FDG)", modality="PT",
+            technique=("F-18 FDG 11.4 mCi IV after a 6-hour fast (glucose 98 mg/dL), uptake 60 "
+                       "minutes; low-dose CT for attenuation correction and localization."),
+            findings=("Right upper lobe spiculated mass, 2.6 cm, SUV max 11.2.",
+                      "Right lower paratracheal (station 4R) node, 1.3 cm, SUV max 6.8.",
+                      "No FDG-avid contralateral mediastinal, hilar or supraclavicular nodes.",
+                      "Liver, adrenal glands and skeleton: no abnormal FDG uptake."),
+            impression=("1. FDG-avid right upper lobe primary lung malignancy, SUV max 11.2.",
+                        "2. FDG-avid station 4R node, suspicious for N2 disease (cT1cN2M0, IIIA).",
+                        "3. No FDG-avid distant metastasis."))
+        brain = replace(
+            p, exam="MRI BRAIN WITHOUT AND WITH CONTRAST", modality="MR",
+            technique=("Sagittal T1, axial T2, FLAIR, DWI and SWI, then 3D T1 after 7 mL "
+                       "gadobutrol IV."),
+            findings=("No enhancing intracranial lesion. No acute infarct, hemorrhage or mass effect.",
+                      "Ventricles and sulci normal for age. Mild periventricular white matter change."),
+            impression=("1. No evidence of intracranial metastatic disease.",))
+        return (_FolderDocument("pet_ct_report.pdf", "imaging_report", 92, 2, pet, radiology),
+                _FolderDocument("brain_mri_report.pdf", "imaging_report", 90, 0, brain, radiology))
+    if cancer == "colorectal":
+        colonoscopy = replace(
+            p, heading="ENDOSCOPY PROCEDURE REPORT",
+            diagnosis="Positive fecal immunochemical test; iron deficiency anemia; rectal bleeding",
+            postop=("Partially obstructing sigmoid colon mass at 25 cm from the anal verge, "
+                    "biopsied and tattooed, suspicious for malignancy. Small internal hemorrhoids."),
+            operation="COLONOSCOPY to the cecum with cold forceps biopsy and submucosal tattoo",
+            anesthesia="Monitored anesthesia care with propofol, administered by anesthesia.",
+            blood_loss="Minimal.",
+            op_description=(
+                "After informed consent the patient was placed in the left lateral position.",
+                "Digital rectal examination was normal. The adult colonoscope was advanced to the",
+                "cecum, identified by the appendiceal orifice and ileocecal valve. Bowel preparation",
+                "was good (Boston Bowel Preparation Scale 8). Withdrawal time 11 minutes.",
+                "At 25 cm from the anal verge a fungating, ulcerated mass involving two thirds of",
+                "the circumference was found; the scope passed it with mild resistance. Six cold",
+                "forceps biopsies were taken and the site was tattooed 3 cm distal to the mass.",
+                "No other polyps. Retroflexion in the rectum showed small internal hemorrhoids.",
+                "RECOMMENDATIONS: await pathology; CT chest, abdomen and pelvis; CEA; surgical",
+                "referral."))
+        return (_FolderDocument("colonoscopy_report.pdf", "operative_report", 98, 0, colonoscopy),)
+    if cancer == "lymphoma":
+        marrow = replace(
+            p, heading="HEMATOPATHOLOGY REPORT - BONE MARROW",
+            biopsy="Bone marrow aspirate and core biopsy, right posterior iliac crest (staging)",
+            specimen=("A. Bone marrow aspirate smears and clot section; B. Bone marrow core biopsy, "
+                      "right posterior iliac crest; C. Peripheral blood smear"),
+            final=("A-C. BONE MARROW, RIGHT POSTERIOR ILIAC CREST, ASPIRATE AND CORE BIOPSY:",
+                   "- NO MORPHOLOGIC OR IMMUNOPHENOTYPIC EVIDENCE OF LYMPHOMA IN THE BONE MARROW.",
+                   "- Normocellular marrow for age (40% cellularity) with trilineage hematopoiesis.",
+                   "- Adequate storage iron. Peripheral blood: mild normocytic anemia."),
+            gross=("A. Eight aspirate smears, one touch preparation and a clot in formalin.",
+                   "B. A tan-red core of bone, 1.8 cm long; decalcified and entirely submitted."),
+            micro=("Aspirate differential (500 cells): blasts 1%, promyelocytes 2%, myelocytes 10%,",
+                   "metamyelocytes 9%, bands and neutrophils 38%, eosinophils 3%, lymphocytes 12%,",
+                   "plasma cells 2%, erythroid precursors 23%. M:E ratio 2.7:1.",
+                   "Core: no lymphoid aggregates; CD20 and CD3 stain scattered small B and T cells."),
+            ancillary=("Flow cytometry of the aspirate (CD19, CD20, CD10, kappa, lambda): no",
+                       "monoclonal B-cell population. Reticulin stain: no increased fibrosis (MF-0)."))
+        flow = replace(
+            p, heading="FLOW CYTOMETRY IMMUNOPHENOTYPING REPORT",
+            biopsy="Flow cytometry of fresh tissue from the left cervical lymph node excision",
+            specimen="A. Lymph node, left neck level III, fresh tissue in RPMI",
+            final=("A. LYMPH NODE, LEFT NECK, FLOW CYTOMETRY:",
+                   "- KAPPA LIGHT CHAIN RESTRICTED B-CELL POPULATION, 45% of events, CD19+,",
+                   "  CD20+ (bright), CD10-, CD5-, CD38+, with increased forward scatter (large cells).",
+                   "- Consistent with involvement by B-cell lymphoma; see surgical pathology report."),
+            gross=("Fresh tissue 0.8 x 0.5 x 0.4 cm, mechanically disaggregated; viability 88%.",),
+            micro=("Cytospin: many large atypical lymphoid cells with vesicular chromatin.",),
+            ancillary=("10-color panel: CD3, CD4, CD5, CD7, CD8, CD10, CD19, CD20, CD23, CD38, CD45,",
+                       "CD56, CD200, FMC7, kappa, lambda. T cells without aberrant antigen loss."))
+        sex_chromosomes = "XX" if person.sex == "F" else "XY"
+        cytogenetics = replace(
+            p, heading="CYTOGENOMICS REPORT: KARYOTYPE AND FISH",
+            genomic_test="Karyotype and lymphoma FISH panel (MYC, BCL2, BCL6 break-apart)",
+            genomic=(f"KARYOTYPE: 47,{sex_chromosomes},+7,t(3;14)(q27;q32)[12]/46,{sex_chromosomes}[8]",
+                     "FISH MYC (8q24) break-apart: no rearrangement (3% split signals; cutoff 5%).",
+                     "FISH BCL2 (18q21) break-apart: no rearrangement.",
+                     "FISH BCL6 (3q27) break-apart: REARRANGED in 62% of nuclei.",
+                     "Interpretation: BCL6 rearrangement without MYC rearrangement; not a",
+                     "double-hit (MYC and BCL2) lymphoma."),
+            methodology=("G-banded chromosome analysis of 20 metaphases from a 24-hour culture;",
+                         "interphase FISH on the tumor block, 200 nuclei scored per probe.",
+                         "Results are described in ISCN 2020 nomenclature. These tests do not detect",
+                         "point mutations or small copy number changes; genomic sequencing is",
+                         "needed for those (see the separate NGS report)."))
+        return (_FolderDocument("flow_cytometry_report.pdf", "pathology_report", 98, 1, flow),
+                _FolderDocument("bone_marrow_report.pdf", "pathology_report", 88, 2, marrow),
+                _FolderDocument("cytogenetics_report.pdf", "genomic_report", 95, 1, cytogenetics))
+    return ()
 
 
 def make_patient_folder(root: str | Path, *, person: Person, cancer: Cancer, complete: bool = True,
@@ -1889,10 +2058,17 @@ def make_patient_folder(root: str | Path, *, person: Person, cancer: Cancer, com
     Holds one PDF per kind (pathology report with the cancer's markers, imaging
     report, labs, genomic report, operative report, treatment plan, medication
     list, discharge summary, clinic note, prior authorization), the imaging
-    study as an imaging CD (``imaging_cd/``, DICOMDIR) and a portal ZIP with a
-    C-CDA CCD, a FHIR bundle and an HL7 lab message. Dates fall in the 15 weeks
-    before ``today``; labs and the clinic note in the last three weeks.
-    ``complete=False`` leaves out exactly one item: the pathology report.
+    studies as an imaging CD (``imaging_cd/``, DICOMDIR) and a portal ZIP with a
+    C-CDA CCD, a FHIR bundle and an HL7 lab message, plus what that cancer's
+    second opinion asks for besides: lung, a PET-CT (one study, PET and CT
+    series) and brain MRI with their reports; colorectal, the colonoscopy
+    report; lymphoma, a PET-CT, bone marrow biopsy, flow cytometry and
+    cytogenetics/FISH reports. Each built-in manifest finds everything it
+    requires. Dates fall in the 15 weeks before ``today``; labs and the clinic
+    note in the last three weeks.
+    ``complete=False`` leaves out the pathology reports (for most cancers the one
+    ``pathology_report.pdf``; for lymphoma also the bone marrow and flow cytometry
+    reports) and nothing else.
     """
     if cancer not in _PROFILES:
         raise ValueError(f"unknown cancer {cancer!r}; expected one of {', '.join(CANCERS)}")
@@ -1902,24 +2078,39 @@ def make_patient_folder(root: str | Path, *, person: Person, cancer: Cancer, com
     def t(days: int) -> date:
         return today - timedelta(days=days)
 
+    days = {"pathology_report": 98, "imaging_report": 101, "genomic_report": 90,
+            "operative_report": 60, "discharge_summary": 58, "treatment_plan": 21,
+            "lab_result": 16, "clinical_note": 8, "medication_list": 8, "administrative": 12}
+    days.update(_FOLDER_DAYS.get(cancer, {}))
     plan = [
-        ("pathology_report", "pathology_report.pdf", t(98), 0),
-        ("imaging_report", "imaging_report.pdf", t(101), 1),
-        ("genomic_report", "genomic_report.pdf", t(90), 2),
-        ("operative_report", "operative_report.pdf", t(60), 1),
-        ("discharge_summary", "discharge_summary.pdf", t(58), 1),
-        ("treatment_plan", "treatment_plan.pdf", t(21), 2),
-        ("lab_result", "labs.pdf", t(16), 2),
-        ("clinical_note", "clinic_note.pdf", t(8), 0),
-        ("medication_list", "medications.pdf", t(8), 2),
-        ("administrative", "prior_authorization.pdf", t(12), 1),
+        ("pathology_report", "pathology_report.pdf", 0),
+        ("imaging_report", "imaging_report.pdf", 1),
+        ("genomic_report", "genomic_report.pdf", 2),
+        ("operative_report", "operative_report.pdf", 1),
+        ("discharge_summary", "discharge_summary.pdf", 1),
+        ("treatment_plan", "treatment_plan.pdf", 2),
+        ("lab_result", "labs.pdf", 2),
+        ("clinical_note", "clinic_note.pdf", 0),
+        ("medication_list", "medications.pdf", 2),
+        ("administrative", "prior_authorization.pdf", 1),
     ]
-    for kind, name, when, layout in plan:
+    # Only a breast imaging centre writes breast reports; the rest come from the hospital.
+    radiology = None if cancer == "breast" else "Northbrook Regional Medical Center"
+    for kind, name, layout in plan:
         if kind == "pathology_report" and not complete:
             continue
-        write_pdf(root / name, kind=kind, person=person, service_date=when, layout=layout,
-                  cancer=cancer, seed=seed)
-    studies = tuple(replace(s, study_date=t(101), seed=s.seed + seed) for s in _FOLDER_IMAGING[cancer])
+        write_pdf(root / name, kind=kind, person=person, service_date=t(days[kind]), layout=layout,
+                  cancer=cancer, seed=seed, institution=radiology if kind == "imaging_report" else None)
+    for doc in _folder_documents(cancer, person):
+        if doc.kind == "pathology_report" and not complete:
+            continue
+        inst = _institution(doc.institution, doc.kind)
+        report = _build(doc.kind, person, t(doc.days), inst, doc.layout, cancer, seed,
+                        profile=doc.content)
+        _render_pdf(root / doc.name, report, kind=doc.kind, person=person,
+                    service_date=t(doc.days), inst=inst, layout=doc.layout, seed=seed)
+    studies = tuple(replace(s, study_date=t(ago), seed=s.seed + seed)
+                    for ago, s in _FOLDER_IMAGING[cancer])
     write_dicom_cd(root / "imaging_cd", person=person, studies=studies,
                    institution="Northbrook Regional Medical Center")
     write_portal_zip(root / "portal_download.zip",

@@ -42,7 +42,7 @@ IMAGING_PAIR_DAYS: Final = 30
 #: One record of each kind, in words, for sentences ("no HER2 result found in the ...").
 KIND_WORDS: Final[dict[str, str]] = {
     "pathology_report": "pathology report",
-    "imaging_study": "scan images",
+    "imaging_study": "set of scan images",
     "imaging_report": "imaging report",
     "lab_result": "lab result",
     "genomic_report": "genomic report",
@@ -54,6 +54,13 @@ KIND_WORDS: Final[dict[str, str]] = {
     "patient_summary": "patient summary",
     "administrative": "administrative paper",
     "other": "other document",
+}
+
+#: Plurals that are not the singular plus "s".
+KIND_PLURALS: Final[dict[str, str]] = {
+    "imaging_study": "sets of scan images",
+    "discharge_summary": "discharge summaries",
+    "patient_summary": "patient summaries",
 }
 
 #: Words a DICOM modality code stands for, so manifests can say "mammogram".
@@ -251,7 +258,6 @@ def _evaluate(
     bad_files: dict[str, str],
     as_of: dt.date,
 ) -> RequirementResult:
-    kinds_words = _kinds_phrase(req.kinds)
     candidates = [r for r in records if r.kind in req.kinds]
     usable = [r for r in candidates if id(r) not in unusable and id(r) not in foreign]
     selected = [r for r in usable if _mentions_all(haystack(r), req.matches)]
@@ -269,7 +275,7 @@ def _evaluate(
             notes.append("The one in the folder seems to belong to another patient.")
         if usable and req.matches:
             about = " and ".join(group[0] for group in req.matches)
-            notes.append(f"Found {_count(len(usable), kinds_words)}, but none mentions {about}.")
+            notes.append(f"Found {_tally(usable, req.kinds)}, but none mentions {about}.")
         return RequirementResult(req, absent, (), " ".join(notes))
 
     pool = selected
@@ -292,14 +298,14 @@ def _evaluate(
             req,
             INCOMPLETE,
             tuple(pool),
-            f"Only {_count(len(pool), kinds_words)} found; at least {req.count} are needed.",
+            f"Only {_tally(pool, req.kinds)} found; at least {req.count} are needed.",
         )
 
     text = "\n".join(haystack(r) for r in pool)
     lacking = [group for group in req.must_mention if not _mentions_any(text, group)]
     if lacking:
         names = _join([group[0] for group in lacking])
-        detail = f"No {names} result found in the {kinds_words}."
+        detail = f"No {names} result found in the {_tally(pool, req.kinds, one='')}."
         blank = [r.files[0] for r in pool if r.files and not r.text.strip()]
         if blank:
             detail += f" The text of {blank[0]} could not be read, so it could not be checked."
@@ -483,17 +489,26 @@ def _date(record: Record) -> dt.date | None:
         return None
 
 
-def _kinds_phrase(kinds: Sequence[str]) -> str:
-    words = [KIND_WORDS.get(k, k.replace("_", " ")) for k in kinds]
-    if len(words) == 1:
-        return words[0]
-    return ", ".join(w + "s" for w in words[:-1]) + " or " + words[-1] + "s"
+def _kind_noun(kind: str, n: int) -> str:
+    """A kind in words, singular or plural to agree with ``n``: ``2 sets of scan images``."""
+    singular = KIND_WORDS.get(kind, kind.replace("_", " "))
+    if n == 1:
+        return singular
+    return KIND_PLURALS.get(kind, singular + "s")
 
 
-def _count(n: int, noun: str) -> str:
-    if n == 1 or noun.endswith("s"):
-        return f"{n} {noun}"
-    return f"{n} {noun}s"
+def _tally(records: Sequence[Record], kinds: Sequence[str], *, one: str = "1 ") -> str:
+    """How many records of each kind: ``1 imaging report and 2 sets of scan images``.
+
+    ``one`` is what a count of one reads as ("" after "the": ``the pathology report``).
+    """
+    counts = {kind: sum(1 for r in records if r.kind == kind) for kind in kinds}
+    parts = [
+        (one if n == 1 else f"{n} ") + _kind_noun(kind, n) for kind, n in counts.items() if n
+    ]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def _join(items: Sequence[str]) -> str:
