@@ -59,6 +59,7 @@ def referenced(dicomdir: Path) -> list[tuple[str, str]]:
     ]
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")  # pydicom notes each odd file; scan reports them
 def test_pydicom_test_files_all_pack(tmp_path: Path) -> None:
     """Every pydicom test file present locally (odd UIDs, old time formats, bare datasets)."""
     root = Path(pydicom.data.DATA_ROOT) / "test_files"
