@@ -1936,9 +1936,12 @@ _FOLDER_IMAGING: dict[str, tuple[tuple[int, StudySpec], ...]] = {
 
 #: Days before ``today`` of the usual reports, where a cancer's story differs from the default.
 _FOLDER_DAYS: dict[str, dict[str, int]] = {
+    # Lung: EBUS staging of the node the PET-CT showed. Lymphoma: the diagnostic node
+    # excision, same day as its pathology. A stay is admitted 2 days before discharge,
+    # on the day of the procedure.
+    "lung": {"operative_report": 88, "discharge_summary": 86},
     "colorectal": {"imaging_report": 92},
-    # The excisional node biopsy is the diagnostic procedure (outpatient, same day).
-    "lymphoma": {"imaging_report": 92, "operative_report": 98, "discharge_summary": 97},
+    "lymphoma": {"imaging_report": 92, "operative_report": 98, "discharge_summary": 96},
 }
 
 
