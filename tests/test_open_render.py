@@ -30,3 +30,11 @@ def test_a_large_study_is_summarised_by_its_folder_not_listed_slice_by_slice() -
     assert "IM000001" not in text
     assert text.count("3000 images") == 1  # the title's counts are not repeated
     assert "data/records/01-pathology_report/2026-08-14_surgical-pathology-report.pdf" in text
+
+
+def test_sizes_read_as_a_file_manager_shows_them() -> None:
+    from recordpack.bundle.format import human_size
+
+    assert human_size(999) == "999 bytes"
+    assert human_size(1536) == "1.5 KB"
+    assert human_size(1_075_462_408) == "1.1 GB"

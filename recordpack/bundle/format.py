@@ -74,3 +74,13 @@ FILE_ROLE_PROBLEM: Final = "problem"  # a file scan had a problem with
 def bag_name(date_yyyymmdd: str, slug: str | None) -> str:
     """The bag folder name for a packing date (``YYYYMMDD``) and patient slug."""
     return f"{BAG_PREFIX}{date_yyyymmdd}-{slug or 'records'}"
+
+
+def human_size(size: int) -> str:
+    """``1536`` -> ``1.5 KB`` (decimal units, as file managers show)."""
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} TB"

@@ -420,16 +420,6 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def human_size(size: int) -> str:
-    """``1536`` -> ``1.5 KB`` (decimal units, as file managers show)."""
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{value:.1f} TB"
-
-
 def _tag_files(
     plan: BagPlan, index: dict[str, Any], digests: dict[str, tuple[int, str]], created: dt.datetime
 ) -> dict[str, bytes]:
@@ -442,7 +432,7 @@ def _tag_files(
         ("Bagging-Date", created.strftime("%Y-%m-%d")),
         ("Bag-Software-Agent", f"recordpack/{__version__}"),
         ("Payload-Oxum", f"{payload_bytes}.{len(digests)}"),
-        ("Bag-Size", human_size(payload_bytes)),
+        ("Bag-Size", fmt.human_size(payload_bytes)),
         (
             "External-Description",
             "Medical records gathered for a second opinion. See README.txt and index.html.",

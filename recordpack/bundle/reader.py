@@ -210,7 +210,7 @@ def _open_zip(handle: IO[bytes]) -> zipfile.ZipFile:
         return zipfile.ZipFile(handle)
     except RecordpackError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, struct.error) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, struct.error):
         raise NotARecordpackBundleError(
             "the bundle decrypted correctly but does not contain a ZIP archive"
         ) from None

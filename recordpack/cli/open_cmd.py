@@ -166,15 +166,6 @@ def _clean(value: Any) -> str:
     return "".join(c if c.isprintable() else "?" for c in text)
 
 
-def _size(size: int) -> str:
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:,.0f} {unit}" if unit == "bytes" else f"{value:,.1f} {unit}"
-        value /= 1000
-    return f"{size} bytes"
-
-
 def render_index(index: dict[str, Any], *, base: str = "") -> list[str]:
     """The index as lines for a reader: patient, check, records by kind and date."""
     lines: list[str] = []
@@ -317,7 +308,7 @@ def open_command(
             _echo(
                 [
                     f"Opened {bundle} into {result.bag_dir}",
-                    f"verified: {result.files} files ({_size(result.payload_bytes)}), all intact",
+                    f"verified: {result.files} files ({fmt.human_size(result.payload_bytes)}), all intact",
                     "",
                 ]
             )
@@ -360,7 +351,7 @@ def verify_command(
             bar.close()
         if not as_json:
             click.echo(
-                f"verified: {result.files} files ({_size(result.payload_bytes)}), all intact"
+                f"verified: {result.files} files ({fmt.human_size(result.payload_bytes)}), all intact"
             )
         return {"command": "verify", "bundle": str(bundle), **result.to_json()}
 

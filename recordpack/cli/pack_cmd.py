@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from recordpack.bundle.pack import PackSummary, human_size, pack
+from recordpack.bundle.format import human_size
+from recordpack.bundle.pack import PackSummary, pack
 from recordpack.cli.base import emit_json, handle_errors, json_option, main, warn
 from recordpack.cli.scan_cmd import correction_options, run_scan
 from recordpack.errors import AgeError, InputError, RecordpackError, UsageError
