@@ -6,6 +6,7 @@ import functools
 import importlib
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -83,6 +84,14 @@ def warn(message: str) -> None:
     click.echo(message, err=True)
 
 
+_UNDECODABLE_BYTE = re.compile(r"[\udc80-\udcff]")
+
+
+def _printable(text: str) -> str:
+    """File names that are not UTF-8 print as ``\\xHH``, as in scan's path form."""
+    return _UNDECODABLE_BYTE.sub(lambda m: f"\\x{ord(m.group(0)) - 0xDC00:02x}", text)
+
+
 def handle_errors(func: F) -> F:
     """Turn recordpack errors into a message, a hint and an exit code; no traceback."""
 
@@ -91,9 +100,9 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except RecordpackError as error:
-            click.echo(f"recordpack: error: {error.message}", err=True)
+            click.echo(f"recordpack: error: {_printable(error.message)}", err=True)
             if error.hint:
-                click.echo(f"recordpack: hint: {error.hint}", err=True)
+                click.echo(f"recordpack: hint: {_printable(error.hint)}", err=True)
             sys.exit(error.exit_code)
         except KeyboardInterrupt:
             click.echo("recordpack: interrupted; nothing was left half-written.", err=True)
