@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from recordpack.bundle import format as fmt
+from recordpack.bundle.interrupt import termination_as_interrupt
 from recordpack.bundle.reader import (
     BundleVerificationError,
     Progress,
@@ -147,7 +148,8 @@ def _failure_json(command: str, bundle: Path, error: RecordpackError) -> dict[st
 def _run(command: str, bundle: Path, as_json: bool, action: Callable[[], dict[str, Any]]) -> None:
     """Run ``action``; on failure with --json, still print the failed report."""
     try:
-        document = action()
+        with termination_as_interrupt():  # a killed open removes its partial folder too
+            document = action()
     except RecordpackError as error:
         if as_json:
             emit_json(_failure_json(command, bundle, error))

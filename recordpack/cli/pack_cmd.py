@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from recordpack.bundle.format import human_size
+from recordpack.bundle.interrupt import termination_as_interrupt
 from recordpack.bundle.pack import PackSummary, pack
 from recordpack.cli.base import emit_json, handle_errors, json_option, main, warn
 from recordpack.cli.scan_cmd import correction_options, run_scan
@@ -368,7 +369,7 @@ def pack_command(
         _check_gate(report, accept_incomplete, accept_other_patient, as_json)
     patterns = _exclusions(folder, excludes, scan)
 
-    with _bar(_show_progress(quiet), "Packing") as update:
+    with termination_as_interrupt(), _bar(_show_progress(quiet), "Packing") as update:
         summary = pack(
             scan,
             out,
