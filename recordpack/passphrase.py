@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import math
 import secrets
+from pathlib import Path
 from typing import Final
+
+from recordpack.errors import InputError, UsageError
 
 #: Words in a generated passphrase.
 WORDS_PER_PASSPHRASE: Final = 7
@@ -64,3 +67,31 @@ def generate_passphrase(words: int = WORDS_PER_PASSPHRASE) -> str:
 def entropy_bits(words: int = WORDS_PER_PASSPHRASE) -> float:
     """How many bits of randomness a generated passphrase of ``words`` words has."""
     return words * math.log2(len(WORDS))
+
+
+def read_passphrase_file(path: Path) -> str:
+    """The passphrase on the first line of ``path``, as pack and open both read it.
+
+    The file is UTF-8; a byte-order mark (Windows Notepad writes one) and the line
+    ending are not part of the passphrase, so the bundle opens with the words the
+    person types at age's prompt. Other spaces are kept: they may be intended.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(
+            f"the passphrase file {path} is not UTF-8 text",
+            hint="Save it as UTF-8 (plain text) and try again.",
+        ) from None
+    except OSError as error:
+        raise InputError(
+            f"cannot read the passphrase file {path}: {error.strerror or error}"
+        ) from error
+    lines = text.splitlines()
+    passphrase = lines[0] if lines else ""
+    if not passphrase:
+        raise UsageError(
+            f"the passphrase file {path} is empty (the first line is used)",
+            hint="Put the passphrase on the first line of the file.",
+        )
+    return passphrase

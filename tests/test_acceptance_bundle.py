@@ -11,11 +11,14 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 from acceptance_bundle_folders import build_awkward_folder
 from click.testing import CliRunner, Result
+from conftest import require_tool
+from test_age_interop import run_with_terminal
 
 from recordpack import age
 from recordpack.cli import main
@@ -97,3 +100,42 @@ def test_open_killed_midway_leaves_nothing(
     )
     assert done.returncode == 130, done.stderr
     assert list(out_dir.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- passphrase files
+
+PASSPHRASE = "invented meadow lantern 42"
+
+
+@pytest.mark.interop
+def test_passphrase_file_saved_by_notepad_opens_with_age(tmp_path: Path, corpus: Path) -> None:
+    """Defect: a UTF-8 byte-order mark became part of the passphrase, so the words
+    the specialist typed at age's prompt were 'wrong'."""
+    age_tool = require_tool("age", "age")
+    folder = build_awkward_folder(tmp_path / "records", corpus)
+    secret = tmp_path / "passphrase.txt"
+    secret.write_bytes(b"\xef\xbb\xbf" + PASSPHRASE.encode() + b"\r\n")
+    bundle = tmp_path / "b.rpk"
+    packed = run("pack", folder, "-o", bundle, "--passphrase-file", secret, "-q")
+    assert packed.exit_code == 0, packed.output
+    plain = tmp_path / "b.zip"
+    run_with_terminal([age_tool, "-d", "-o", str(plain), str(bundle)], [("passphrase", PASSPHRASE)])
+    assert zipfile.is_zipfile(plain)
+    typed = tmp_path / "typed.txt"
+    typed.write_text(PASSPHRASE + "\n")
+    assert run("verify", bundle, "--passphrase-file", typed).exit_code == 0
+
+
+@pytest.mark.parametrize("command", ["open", "verify", "inspect"])
+def test_unreadable_passphrase_file_is_a_plain_error(
+    tmp_path: Path, key: tuple[Path, str], command: str
+) -> None:
+    """Defect: a passphrase file in Latin-1 crashed open/verify/inspect with a traceback."""
+    secret = tmp_path / "passphrase.txt"
+    secret.write_bytes("mot de passe \xe9t\xe9\n".encode("latin-1"))
+    bundle = tmp_path / "b.rpk"
+    bundle.write_bytes(b"age-encryption.org/v1\n")
+    result = run(command, bundle, "--passphrase-file", secret)
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "passphrase.txt is not UTF-8" in result.output

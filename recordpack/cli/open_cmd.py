@@ -81,8 +81,9 @@ def _identities(
         identities.extend(age.load_identities(path))
     passphrase: str | None = None
     if passphrase_file is not None:
-        lines = passphrase_file.read_text(encoding="utf-8").splitlines()
-        passphrase = lines[0] if lines else ""
+        from recordpack.passphrase import read_passphrase_file
+
+        passphrase = read_passphrase_file(passphrase_file)
     elif passphrase_env is not None:
         if passphrase_env not in os.environ:
             raise UsageError(

@@ -108,17 +108,9 @@ def _recipients(
 
     generated: str | None = None
     if passphrase_file is not None:
-        try:
-            lines = passphrase_file.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as error:
-            raise InputError(
-                f"cannot read the passphrase file {passphrase_file}: {error}"
-            ) from error
-        passphrase = lines[0] if lines else ""
-        if not passphrase:
-            raise UsageError(
-                f"the passphrase file {passphrase_file} is empty (the first line is used)"
-            )
+        from recordpack.passphrase import read_passphrase_file
+
+        passphrase = read_passphrase_file(passphrase_file)
     elif passphrase_env is not None:
         passphrase = os.environ.get(passphrase_env, "")
         if not passphrase:
