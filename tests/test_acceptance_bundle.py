@@ -9,13 +9,17 @@ found in acceptance that it guards against.
 from __future__ import annotations
 
 import hashlib
+import html.parser
+import json
+import os
 import subprocess
 import sys
+import urllib.parse
 import zipfile
 from pathlib import Path
 
 import pytest
-from acceptance_bundle_folders import build_awkward_folder
+from acceptance_bundle_folders import build_awkward_folder, build_full_folder
 from click.testing import CliRunner, Result
 from conftest import require_tool
 from test_age_interop import run_with_terminal
@@ -139,3 +143,134 @@ def test_unreadable_passphrase_file_is_a_plain_error(
     assert result.exit_code == 1
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "passphrase.txt is not UTF-8" in result.output
+
+
+# --------------------------------------------------------------------------- the judges
+
+
+class _Links(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.links += [v for k, v in attrs if k in ("href", "src") and v]
+
+
+def source_files(folder: Path) -> dict[str, str]:
+    """Every regular file under ``folder`` (links not followed): relative path -> SHA-256."""
+    found = {}
+    for dirpath, _dirs, names in os.walk(folder):
+        for name in names:
+            path = Path(dirpath) / name
+            if path.is_file() and not path.is_symlink():
+                found[path.relative_to(folder).as_posix()] = sha256(path)
+    return found
+
+
+@pytest.fixture(scope="module")
+def judged(
+    tmp_path_factory: pytest.TempPathFactory, corpus: Path, key: tuple[Path, str]
+) -> tuple[Path, Path, Path]:
+    """The full folder packed by recordpack, then decrypted by age and unzipped by unzip."""
+    age_tool = require_tool("age", "age")
+    unzip = require_tool("unzip", "unzip")
+    work = tmp_path_factory.mktemp("judged")
+    folder = build_full_folder(work / "Marisol records", corpus)
+    bundle = work / "for Dr Invented.rpk"
+    packed = run("pack", folder, "-o", bundle, "--to", key[1])
+    assert packed.exit_code == 0, packed.output
+    plain = work / "bundle.zip"
+    subprocess.run([age_tool, "-d", "-i", key[0], "-o", plain, bundle], check=True)
+    subprocess.run([unzip, "-q", plain, "-d", work / "unzipped"], check=True)
+    (bag,) = (work / "unzipped").iterdir()
+    return folder, bundle, bag
+
+
+@pytest.mark.interop
+def test_bagit_python_validates_the_bag(judged: tuple[Path, Path, Path]) -> None:
+    _folder, _bundle, bag = judged
+    done = subprocess.run(
+        [sys.executable, "-m", "bagit", "--validate", bag],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "is valid" in done.stderr
+
+
+@pytest.mark.interop
+def test_dcmtk_and_dicom3tools_accept_the_dicomdir(judged: tuple[Path, Path, Path]) -> None:
+    dcmftest = require_tool("dcmftest", "dcmtk")
+    dciodvfy = require_tool("dciodvfy", "dicom3tools")
+    imaging = judged[2] / "data" / "imaging"
+    done = subprocess.run(
+        [dcmftest, "DICOMDIR"], cwd=imaging, capture_output=True, text=True, check=False
+    )
+    assert done.stdout.startswith("yes:"), done.stdout + done.stderr
+    checked = subprocess.run(
+        [dciodvfy, imaging / "DICOMDIR"], capture_output=True, text=True, check=False
+    )
+    errors = [
+        line for line in (checked.stdout + checked.stderr).splitlines() if line.startswith("Error")
+    ]
+    assert errors == []
+
+
+@pytest.mark.interop
+def test_every_record_file_is_in_the_bag_byte_for_byte(judged: tuple[Path, Path, Path]) -> None:
+    folder, _bundle, bag = judged
+    index = json.loads((bag / "index.json").read_text(encoding="utf-8"))
+    by_original = {entry["original"]: entry for entry in index["files"]}
+    duplicates = {entry["original"] for entry in index["duplicates"]}
+    skipped = {entry["path"] for entry in index["skipped"]}
+    for original, digest in source_files(folder).items():
+        if original in skipped or original in duplicates:
+            continue
+        entry = by_original[original]  # the index maps it to its original path
+        assert sha256(bag / entry["path"]) == digest == entry["sha256"], original
+
+
+@pytest.mark.interop
+def test_index_html_links_all_resolve_offline(judged: tuple[Path, Path, Path]) -> None:
+    bag = judged[2]
+    parser = _Links()
+    parser.feed((bag / "index.html").read_text(encoding="utf-8"))
+    files = [link for link in parser.links if not link.startswith("#")]
+    assert files, "index.html links to no record"
+    for link in files:
+        assert ":" not in link.split("/")[0], f"{link} needs the network"
+        assert (bag / urllib.parse.unquote(link)).is_file(), link
+
+
+@pytest.mark.interop
+def test_dicom_records_outside_the_file_set_have_an_extension(
+    judged: tuple[Path, Path, Path],
+) -> None:
+    """Defect: an RT plan or SR from a CD (file IM000000) went into data/records/ with no
+    extension, so the specialist's computer did not know what opens it."""
+    records = judged[2] / "data" / "records"
+    nameless = [
+        p.relative_to(records).as_posix()
+        for p in records.rglob("*")
+        if p.is_file() and not p.suffix
+    ]
+    assert nameless == []
+
+
+def test_open_verify_and_inspect_agree_with_the_tools(
+    judged: tuple[Path, Path, Path], key: tuple[Path, str], tmp_path: Path
+) -> None:
+    _folder, bundle, bag = judged
+    index = json.loads((bag / "index.json").read_text(encoding="utf-8"))
+    verified = run("verify", bundle, "-i", key[0], "--json")
+    assert verified.exit_code == 0, verified.output
+    report = json.loads(verified.output)
+    assert (report["ok"], report["bag"], report["problems"]) == (True, bag.name, [])
+    assert report["files"] == len(index["files"])
+    inspected = json.loads(run("inspect", bundle, "-i", key[0], "--json").output)
+    assert inspected["index"] == index
+    opened = run("open", bundle, "-i", key[0], "-o", tmp_path / "opened")
+    assert opened.exit_code == 0, opened.output
+    assert source_files(tmp_path / "opened" / bag.name) == source_files(bag)

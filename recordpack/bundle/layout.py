@@ -221,12 +221,24 @@ class _Names:
         return path
 
 
-def _suffix(path: str) -> str:
+#: Extension for a record whose original name has none (CD files are named
+#: IM000001), so the reader's computer knows what opens it.
+FORMAT_SUFFIXES: dict[str, str] = {
+    "dicom": ".dcm",
+    "pdf": ".pdf",
+    "ccda": ".xml",
+    "fhir": ".json",
+    "hl7v2": ".hl7",
+    "text": ".txt",
+}
+
+
+def _suffix(path: str, record_format: str | None = None) -> str:
     suffix = PurePosixPath(path).suffix
     # Keep the original extension, but only if it is a plain one (no spaces, short).
     if re.fullmatch(r"\.[A-Za-z0-9_-]{1,10}", suffix):
         return suffix
-    return ""
+    return FORMAT_SUFFIXES.get(record_format or "", "")
 
 
 def _originals_path(source: str) -> str:
@@ -390,7 +402,7 @@ def plan_bag(scan: ScanResult, bag: str, exclude: Sequence[str] = ()) -> BagPlan
                         names.claim,
                         folder,
                         stem,
-                        _suffix(path) or (".dcm" if path in instances else ""),
+                        _suffix(path, "dicom" if path in instances else record.format),
                     ),
                     fmt.FILE_ROLE_RECORD,
                     record_index=index,
