@@ -215,10 +215,40 @@ def _one_slip(a: str, b: str) -> bool:
     return False
 
 
+def _join_compounds(words: tuple[str, ...], other: tuple[str, ...]) -> tuple[str, ...]:
+    """Rejoin the parts of a compound name that ``other`` writes as one word.
+
+    ``O'Brien-Smith, Mary-Kate`` splits into four words, but a DICOM header
+    often carries ``OBRIENSMITH^MARYKATE``: runs of consecutive words whose
+    concatenation is a word of ``other`` become that word.
+    """
+    wanted = set(other) - set(words)
+    if not wanted:
+        return words
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for size in (4, 3, 2):
+            run = "".join(words[i : i + size])
+            if i + size <= len(words) and run in wanted:
+                out.append(run)
+                i += size
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return tuple(out)
+
+
 def compare_names(a: PersonName | None, b: PersonName | None) -> NameMatch:
     """Compare two written names, ignoring order, case, accents and middle names."""
     if a is None or b is None or not a.words or not b.words:
         return NameMatch.UNKNOWN
+    a_words = _join_compounds(a.words, b.words)
+    b_words = _join_compounds(b.words, a_words)
+    if (a_words, b_words) != (a.words, b.words):
+        a = PersonName(a.raw, a_words, a.initials)
+        b = PersonName(b.raw, b_words, b.initials)
     small, large = (a, b) if len(a.words) <= len(b.words) else (b, a)
     unmatched = [w for w in small.words if not any(_same_word(w, x) for x in large.words)]
     if not unmatched:
@@ -414,7 +444,28 @@ def _best_display(cluster: _Cluster) -> str:
             _weight(record),
         )
 
-    return max(cluster.members, key=score)[1].display
+    best = max(cluster.members, key=score)[1]
+
+    # A header typed in plain ASCII without punctuation ("OBRIENSMITH^MARYKATE",
+    # "NUNEZ^JOSE") loses word breaks and accents that other records keep
+    # ("O'BRIEN-SMITH, MARY-KATE", "Núñez, José"): show the same letters as
+    # the person writes them.
+    def richness(name: PersonName) -> tuple[int, bool]:
+        return len(name.words), not name.raw.isascii()
+
+    letters = sorted("".join(best.words + best.initials))
+    richer = [
+        name
+        for _, name in cluster.members
+        if sorted("".join(name.words + name.initials)) == letters
+        and richness(name) > richness(best)
+    ]
+    if richer:
+        best = max(
+            richer,
+            key=lambda n: (richness(n), counts[n.words], n.raw.isupper() == best.raw.isupper()),
+        )
+    return best.display
 
 
 def _id_note(record: Record, main: _Cluster) -> str:

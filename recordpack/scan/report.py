@@ -7,12 +7,12 @@ other commands (``check`` shows the same records and problems).
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from posixpath import commonpath
 
 from recordpack.model import KIND_TITLES, KINDS, Patient, Problem, Record, ScanResult, Skipped
+from recordpack.names import NameMatch, PersonName, compare_names, parse_name
 from recordpack.scan.paths import guess, has_escapes
 
 #: Heading shown above each problem code.
@@ -36,43 +36,27 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {many or word + 's'}"
 
 
-def _tokens(patient: Patient) -> frozenset[str]:
-    """Name words, whatever the order and punctuation ('DOE, JANE M' = 'Jane^Doe')."""
-    words = re.split(r"[\s^,.]+", (patient.name or "").upper())
-    return frozenset(word for word in words if len(word) > 1)
-
-
-def patient_key(patient: Patient) -> str:
-    """A loose identity for a name: case, order, punctuation and ``^`` do not matter."""
-    return " ".join(sorted(_tokens(patient)))
-
-
-def _same_person(a: frozenset[str], b: frozenset[str]) -> bool:
-    # Two shared words (family and given name), or one name inside the other
-    # ('HARROWGATE DELPHINE' within 'HARROWGATE DELPHINE MAREN').
-    shared = len(a & b)
-    return shared >= 2 or (shared >= 1 and (a <= b or b <= a))
-
-
 def patients(records: Iterable[Record]) -> list[tuple[Patient, int]]:
     """The distinct people records name, most frequent first, with record counts.
 
-    Spellings of one name are merged (middle names, order, case); record
+    Spellings of one name are merged with the rule ``check`` uses
+    (:func:`recordpack.names.compare_names`: order, case, accents,
+    punctuation, compound names written as one word, middle names); record
     numbers are not compared, since each institution has its own.
     """
-    clusters: list[tuple[set[str], Counter[tuple[str | None, str | None, str | None]]]] = []
+    clusters: list[tuple[list[PersonName], Counter[tuple[str | None, str | None, str | None]]]] = []
     for record in records:
-        tokens = _tokens(record.patient)
-        if not tokens:
+        parsed = parse_name(record.patient.name)
+        if parsed is None or not parsed.words:
             continue
         entry = (record.patient.name, record.patient.birth_date, record.patient.id)
-        for words, counts in clusters:
-            if _same_person(tokens, frozenset(words)):
-                words |= tokens
+        for members, counts in clusters:
+            if any(compare_names(parsed, m) is NameMatch.SAME for m in members):
+                members.append(parsed)
                 counts[entry] += 1
                 break
         else:
-            clusters.append((set(tokens), Counter({entry: 1})))
+            clusters.append(([parsed], Counter({entry: 1})))
     found: list[tuple[Patient, int]] = []
     for _, counts in clusters:
         names = Counter[str]()
@@ -101,7 +85,9 @@ def patients(records: Iterable[Record]) -> list[tuple[Patient, int]]:
 
 
 def _describe(patient: Patient) -> str:
-    parts = [patient.name or "name unknown"]
+    # A DICOM name (FAMILY^GIVEN^MIDDLE) is shown as a person writes it.
+    parsed = parse_name(patient.name)
+    parts = [parsed.display if parsed else "name unknown"]
     if patient.birth_date:
         parts.append(f"born {patient.birth_date}")
     if patient.id:
