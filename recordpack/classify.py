@@ -1294,9 +1294,12 @@ def _valid(y: int, m: int, d: int, *, today: date) -> date | None:
 #: forms, postcodes. A US "Medicare" alone is not one.
 _DAY_FIRST_SIGNS: Final = re.compile(
     r"\bNHS\s*(?:No|Number|#|Trust|Foundation)|\bCHI\s*(?:No|Number)|\bIHI\b|\bPty\.?\s+Ltd\b|"
-    r"\bABN\s*\d|\bUR\s*(?:No|Number)\b|\bMedicare\s*(?:No\.?|Number|Card)?\s*:?\s*\d{4}\s?\d{5}\s?\d\b|"
+    r"\bABN\s*\d|\bUR\s*(?:No\b|Number\b|:)|\bMedicare\s*(?:No\.?|Number|Card)?\s*:?\s*\d{4}\s?\d{5}\s?\d\b|"
     r"\b(?:NSW|VIC|QLD|TAS|ACT)\s+\d{4}\b|\bNew\s+Zealand\b|\bNHI\s*(?:No|Number|:)|"
-    r"\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b|\bdd/mm/yy",
+    r"\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b|\bdd/mm/yy|"
+    # NHS vocabulary: repeat prescriptions, consultant titles, hospital numbers.
+    r"\b(?i:repeat\s+prescriptions?)\b|\bConsultant\s+(?:[A-Z][a-z]+\s+)?[A-Z][a-z]*(?:ist|eon|ian)\b|"
+    r"\bHosp(?:ital)?\.?\s*No\b",
 )
 _UK_SPELLING: Final = re.compile(
     r"\b(?:haem\w+|\w*tumour\w*|an?aesthe\w+|oesophag\w+|paediatr\w+|\w*isation|programme)\b",
