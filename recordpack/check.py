@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import shlex
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -379,6 +380,13 @@ def _unopenable_files(scan: ScanResult) -> dict[str, str]:
     return bad
 
 
+def _lower_first(text: str) -> str:
+    """'The file is empty' -> 'the file is empty' (not 'PDF ends early')."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
 def _problem_findings(
     scan: ScanResult, records: Sequence[Record], required_kinds: set[str]
 ) -> list[Finding]:
@@ -397,16 +405,20 @@ def _problem_findings(
             else:
                 message = f"{path} is an exact copy of another file; one copy is enough."
         elif problem.code == ENCRYPTED:
-            message = (
-                f"{path} is password-protected, so the specialist could not open it. "
-                "Ask for a copy without a password, or open it yourself and save it as a new PDF."
+            # The scanner's hint is the specific advice; say one thing once.
+            message = f"{path} is password-protected, so the specialist could not open it." + (
+                hint
+                or " Ask for a copy without a password, or open it yourself and save it as a new PDF."
             )
+            hint = ""
             blocking = kind_of.get(path) in required_kinds
         elif problem.code == UNREADABLE:
-            message = (
-                f"{path} could not be read ({problem.message}). "
-                "Ask for a new copy, or copy it again from the disc or download."
+            reason = problem.message.rstrip(".")
+            reason = f". {reason}" if ":" in reason else f": {_lower_first(reason)}"
+            message = f"{path} could not be read{reason}." + (
+                hint or " Ask for a new copy, or copy it again from the disc or download."
             )
+            hint = ""
             blocking = kind_of.get(path) in required_kinds
         elif problem.code == NO_TEXT:
             message = (
@@ -503,9 +515,7 @@ def _tally(records: Sequence[Record], kinds: Sequence[str], *, one: str = "1 ") 
     ``one`` is what a count of one reads as ("" after "the": ``the pathology report``).
     """
     counts = {kind: sum(1 for r in records if r.kind == kind) for kind in kinds}
-    parts = [
-        (one if n == 1 else f"{n} ") + _kind_noun(kind, n) for kind, n in counts.items() if n
-    ]
+    parts = [(one if n == 1 else f"{n} ") + _kind_noun(kind, n) for kind, n in counts.items() if n]
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
@@ -639,7 +649,8 @@ def render_check(report: CheckReport) -> str:
     if needs:
         steps.append(
             "Ask for the records listed above (each one says how), put them in the folder, "
-            f"and run this check again: recordpack check {report.root} -m {m.name}"
+            "and run this check again: "
+            + _command("recordpack", "check", str(report.root), "-m", m.name)
         )
     if other_blockers:
         steps.append("Replace the files that cannot be opened with good copies.")
@@ -650,7 +661,10 @@ def render_check(report: CheckReport) -> str:
             "as missing. Replace them with readable copies (a PDF is best)."
         )
     if report.ok:
-        steps.append(f"Pack the folder for the specialist: recordpack pack {report.root}")
+        steps.append(
+            "Pack the folder for the specialist: "
+            + _command("recordpack", "pack", str(report.root))
+        )
     if report.arrange_separately:
         steps.append("Ask the specialist's office how to send the slides and tissue blocks.")
     for index, step in enumerate(steps, 1):
@@ -664,10 +678,19 @@ def _records_phrase(records: Sequence[Record]) -> str:
     return ", ".join(shown) + more
 
 
+#: Stands for a space that wrapping must not break (inside a command to copy).
+_KEEP_SPACE: Final = "\x00"
+
+
+def _command(*words: str) -> str:
+    """A shell command to copy: quoted where needed, never split across lines."""
+    return " ".join(shlex.quote(w) for w in words).replace(" ", _KEEP_SPACE)
+
+
 def _indent(text: str, width: int = 3, first: str | None = None) -> list[str]:
     """Wrap a paragraph at 78 columns with a hanging indent."""
     lead = first if first is not None else " " * width
-    return textwrap.wrap(
+    lines = textwrap.wrap(
         text,
         width=78,
         initial_indent=lead,
@@ -675,3 +698,4 @@ def _indent(text: str, width: int = 3, first: str | None = None) -> list[str]:
         break_on_hyphens=False,
         break_long_words=False,
     )
+    return [line.replace(_KEEP_SPACE, " ") for line in lines]
