@@ -274,3 +274,18 @@ def test_open_verify_and_inspect_agree_with_the_tools(
     opened = run("open", bundle, "-i", key[0], "-o", tmp_path / "opened")
     assert opened.exit_code == 0, opened.output
     assert source_files(tmp_path / "opened" / bag.name) == source_files(bag)
+
+
+def test_pack_says_which_links_and_special_files_it_did_not_pack(
+    tmp_path: Path, corpus: Path, key: tuple[Path, str]
+) -> None:
+    """Defect: a link to a report kept elsewhere (or a pipe) was silently not packed; the
+    patient believed it was sent. Now the summary and --json name it."""
+    folder = build_awkward_folder(tmp_path / "records", corpus)
+    text = run("pack", folder, "-o", tmp_path / "a.rpk", "--to", key[1])
+    assert text.exit_code == 0, text.output
+    (line,) = [line for line in text.output.splitlines() if "Not packed" in line]
+    assert "link outside.pdf" in line and "named pipe.pdf" in line
+    assert "copy the file itself" in line
+    data = run("pack", folder, "-o", tmp_path / "b.rpk", "--to", key[1], "--json")
+    assert sorted(json.loads(data.output)["not_packed"]) == ["link outside.pdf", "named pipe.pdf"]

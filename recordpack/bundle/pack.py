@@ -37,6 +37,10 @@ from recordpack.bundle.layout import (
 from recordpack.errors import BundleError, InputError, RecordpackError, UsageError
 from recordpack.model import KINDS, ImagingStudy, Record, ScanResult, Series
 from recordpack.scan.paths import to_fs
+from recordpack.scan.walk import SYMLINK_REASON
+
+#: How scan's walker begins the reason for a pipe, device or socket it skipped.
+NOT_REGULAR_REASON = "not a regular file"
 
 if TYPE_CHECKING:
     from recordpack.age.base import Recipient
@@ -78,6 +82,9 @@ class PackSummary:
     excluded: int
     check_ok: bool | None
     problem_files: tuple[str, ...] = field(default=())
+    #: Links and special files (pipes, devices) in the folder that are not in the
+    #: bundle: a link may point at a record the sender believes was sent.
+    not_packed: tuple[str, ...] = field(default=())
 
     @property
     def record_count(self) -> int:
@@ -101,6 +108,7 @@ class PackSummary:
             "duplicates": self.duplicates,
             "problems": self.problems,
             "problem_files": list(self.problem_files),
+            "not_packed": list(self.not_packed),
             "excluded": self.excluded,
             "check_ok": self.check_ok,
         }
@@ -465,11 +473,9 @@ def _summary(
         by_kind[entry.record.kind] = by_kind.get(entry.record.kind, 0) + 1
         if entry.record.study is not None:
             studies += 1
-            images += sum(
-                1
-                for path in entry.original_files
-                if path in {i.path for s in entry.record.study.series for i in s.instances}
-            )
+            # One set per study, not per file: a 10,000-slice CT stays linear.
+            instances = {i.path for s in entry.record.study.series for i in s.instances}
+            images += sum(1 for path in entry.original_files if path in instances)
     ordered = {k: by_kind[k] for k in KINDS if k in by_kind} | {
         k: v for k, v in by_kind.items() if k not in KINDS
     }
@@ -491,6 +497,11 @@ def _summary(
         excluded=len(plan.excluded),
         check_ok=check_report.ok if check_report is not None else None,
         problem_files=tuple(f.path for f in plan.files if f.role == fmt.FILE_ROLE_PROBLEM),
+        not_packed=tuple(
+            s.path
+            for s in plan.scan.skipped
+            if s.reason == SYMLINK_REASON or s.reason.startswith(NOT_REGULAR_REASON)
+        ),
     )
 
 

@@ -36,6 +36,8 @@ SEND_PASSPHRASE = (
     "Send {file} to the specialist. Give them the passphrase by another channel "
     "(phone, text), never in the same email."
 )
+#: Links and special files named in the pack summary before "and N more".
+NOT_PACKED_SHOWN = 5
 SEND_KEY = "Send {file} to the specialist. Only the holder of the matching secret key can open it."
 
 
@@ -219,6 +221,14 @@ def render_summary(summary: PackSummary, generated_passphrase: bool) -> str:
         notes.append(f"{plural(summary.excluded, 'file')} left out as you asked")
     if notes:
         lines.append("  " + "; ".join(notes) + ".")
+    if summary.not_packed:
+        shown_names = ", ".join(to_path_form(p) for p in summary.not_packed[:NOT_PACKED_SHOWN])
+        more = len(summary.not_packed) - NOT_PACKED_SHOWN
+        lines.append(
+            f"  Not packed: {plural(len(summary.not_packed), 'link or special file', 'links or special files')} "
+            f"({shown_names}{f' and {more} more' if more > 0 else ''}). If one stands for a "
+            "record, copy the file itself into the folder and pack again."
+        )
     if summary.check_ok is True:
         lines.append("Checklist: everything required is there.")
     elif summary.check_ok is False:
