@@ -272,7 +272,8 @@ def _evaluate(
                 f"The file {locked[0].files[0]} looks like one but could not be opened "
                 f"({bad_files.get(locked[0].files[0], 'damaged')})."
             )
-        if any(id(r) in foreign for r in candidates):
+        # Only another patient's record that would have counted is worth naming here.
+        if any(id(r) in foreign and _mentions_all(haystack(r), req.matches) for r in candidates):
             notes.append("The one in the folder seems to belong to another patient.")
         if usable and req.matches:
             about = " and ".join(group[0] for group in req.matches)

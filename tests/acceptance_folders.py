@@ -243,6 +243,10 @@ def clean_breast(root: Path) -> Path:
             )
         ],
     )
+    # The second series was copied off a second disc, outside the DICOMDIR tree.
+    series = d / "Imaging CD" / "PT000000" / "ST000000" / "SE000001"
+    (d / "Imaging CD" / "DISC 2").mkdir()
+    series.rename(d / "Imaging CD" / "DISC 2" / "SE000001")
     write(d / ".DS_Store", b"\x00\x00\x00\x01Bud1" + bytes(40))
     write(d / "Imaging CD" / "AUTORUN.INF", "[autorun]\nopen=viewer.exe\n")
     return d

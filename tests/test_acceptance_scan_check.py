@@ -147,7 +147,9 @@ def test_clean_folder_kinds_and_dates(folders: dict[str, Any]) -> None:
     for path, (kind, date) in expected.items():
         assert (records[path]["kind"], records[path]["date"]) == (kind, date), path
     studies = [r for r in scan_json(folders["breast"])["records"] if r["kind"] == "imaging_study"]
+    # One study, though its second series lies on another folder of the disc.
     assert len(studies) == 1 and len(studies[0]["files"]) == 2
+    assert any("DISC 2/" in f for f in studies[0]["files"])
 
 
 # --- a relative's report misfiled ---------------------------------------------
@@ -161,6 +163,17 @@ def test_misfiled_report_of_a_relative_is_flagged_alone(folders: dict[str, Any])
     flagged = [f["paths"] for f in report["findings"] if f["code"] == "patient_mismatch"]
     assert flagged == [[folders["misfiled"]]]
     assert code == 1
+
+
+def test_a_relatives_report_is_not_blamed_for_what_it_does_not_say(
+    folders: dict[str, Any],
+) -> None:
+    _, out = run(
+        "check", str(folders["colorectal"]), "-m", "colorectal", "--as-of", "2025-03-20", "--json"
+    )
+    ras = next(r for r in json.loads(out)["requirements"] if r["id"] == "ras_braf")
+    # Carmen's skin biopsy says nothing of KRAS: it is no reason for the gap.
+    assert "another patient" not in json.dumps(ras)
 
 
 def test_accented_name_is_shown_as_written(folders: dict[str, Any]) -> None:
