@@ -289,3 +289,23 @@ def test_pack_says_which_links_and_special_files_it_did_not_pack(
     assert "copy the file itself" in line
     data = run("pack", folder, "-o", tmp_path / "b.rpk", "--to", key[1], "--json")
     assert sorted(json.loads(data.output)["not_packed"]) == ["link outside.pdf", "named pipe.pdf"]
+
+
+@pytest.mark.interop
+@pytest.mark.parametrize("command", ["open", "verify", "inspect"])
+def test_an_already_decrypted_or_armored_bundle_gets_a_plain_answer(
+    judged: tuple[Path, Path, Path], key: tuple[Path, str], tmp_path: Path, command: str
+) -> None:
+    """Defect: a ZIP already decrypted with age was called 'damaged, ask for a new copy',
+    and an armored copy got 'cannot be opened for random access'."""
+    age_tool = require_tool("age", "age")
+    plain = judged[2].parent.parent / "bundle.zip"
+    said = run(command, plain, "-i", key[0])
+    assert said.exit_code == 1
+    assert "plain ZIP file" in said.output and "Unzip it" in said.output
+    armored = tmp_path / "armored.rpk"
+    subprocess.run([age_tool, "-a", "-r", key[1], "-o", armored, judged[1]], check=True)
+    said = run(command, armored, "-i", key[0])
+    assert said.exit_code == 1
+    assert "armored" in said.output and "random access" not in said.output
+    assert "then unzip" in said.output

@@ -213,8 +213,9 @@ def open_random_access(src: IO[bytes], identities: Sequence[Identity]) -> Binary
     src.seek(start)
     if looks_armored(prefix):
         raise ArmorError(
-            "an armored (text) age file cannot be opened for random access",
-            hint="Convert it to binary first: age -d ... or recordpack's streaming decryption.",
+            "this file is in age's text (armored) form; recordpack bundles are binary",
+            hint="Ask the sender for the .rpk file exactly as recordpack made it, or decrypt "
+            "it with the age tool: age -d -i KEYFILE FILE > bundle.zip, then unzip.",
         )
     source = cast(BinaryIO, src)
     header = parse_header(source)

@@ -89,6 +89,10 @@ def _read_line(src: BinaryIO, total: int) -> bytes:
     return line
 
 
+#: The first bytes of a ZIP file (a local file header).
+ZIP_MAGIC = b"PK\x03\x04"
+
+
 def parse_header(src: BinaryIO) -> Header:
     """Read and check a header from ``src``, leaving it positioned at the payload nonce."""
     first = src.readline(len(INTRO))
@@ -97,6 +101,14 @@ def parse_header(src: BinaryIO) -> Header:
             raise HeaderError(
                 "this file uses an age format version this program does not support",
                 hint="Ask the sender which program made it; recordpack reads age v1 files.",
+            )
+        if first.startswith(ZIP_MAGIC):
+            # Someone ran `age -d` already and passed on the plain ZIP: not damage.
+            raise HeaderError(
+                "this is a plain ZIP file, not an encrypted bundle (it was probably "
+                "decrypted already)",
+                hint="Unzip it to read it (start with index.html inside). To have recordpack "
+                "check it, ask the sender for the .rpk file itself.",
             )
         raise HeaderError("this is not an age-encrypted file (its first line is wrong)")
     consumed = bytearray(first)
