@@ -13,6 +13,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -20,7 +21,16 @@ from pathlib import PurePosixPath
 from typing import Any, Final
 
 from recordpack.bundle import format as fmt
-from recordpack.model import ARCHIVE_SEP, DUPLICATE, KINDS, DicomInstance, Record, ScanResult
+from recordpack.model import (
+    ARCHIVE_SEP,
+    DUPLICATE,
+    KINDS,
+    DicomInstance,
+    Patient,
+    Record,
+    ScanResult,
+)
+from recordpack.names import find_mismatches
 from recordpack.scan.paths import guess, normalise_typed
 
 #: Folder under ``data/records/`` for files scan had a problem with and that no record claims.
@@ -249,14 +259,8 @@ def _originals_path(source: str) -> str:
 
 
 def bag_name_for(scan: ScanResult, date_yyyymmdd: str) -> str:
-    """The bag folder name: the date and the slug of the most common patient name."""
-    counts: dict[str, int] = {}
-    for record in scan.records:
-        slug = patient_slug(record.patient.name)
-        if slug:
-            counts[slug] = counts.get(slug, 0) + 1
-    best = max(sorted(counts), key=lambda s: counts[s]) if counts else None
-    return fmt.bag_name(date_yyyymmdd, best)
+    """The bag folder name: the date and the slug of the folder's patient."""
+    return fmt.bag_name(date_yyyymmdd, patient_slug(folder_patient(scan).name))
 
 
 def plan_bag(scan: ScanResult, bag: str, exclude: Sequence[str] = ()) -> BagPlan:
@@ -528,7 +532,7 @@ def build_index(
 ) -> dict[str, Any]:
     """The ``index.json`` document; ``digests`` maps bag path -> (size, sha256) as written."""
     scan = plan.scan
-    patient = _main_patient(scan)
+    patient = folder_patient(scan).to_json()
     records: list[dict[str, Any]] = []
     for entry in plan.records:
         r = entry.record
@@ -600,22 +604,17 @@ def build_index(
     }
 
 
-def _main_patient(scan: ScanResult) -> dict[str, str | None]:
-    """The patient most records name (records that name nobody do not vote)."""
-    votes: dict[tuple[str | None, str | None, str | None], int] = {}
-    for record in scan.records:
-        p = record.patient
-        if p.is_empty():
-            continue
-        key = (p.name, p.birth_date, p.id)
-        votes[key] = votes.get(key, 0) + 1
-    if not votes:
-        return {"name": None, "birth_date": None, "id": None}
-    name, birth, pid = max(sorted(votes, key=str), key=lambda k: votes[k])
-    # Fill gaps from other records that agree on the name.
-    for record in scan.records:
-        p = record.patient
-        if p.name == name:
-            birth = birth or p.birth_date
-            pid = pid or p.id
-    return {"name": name, "birth_date": birth, "id": pid}
+def folder_patient(scan: ScanResult) -> Patient:
+    """Who the folder is about, decided as ``check`` decides it (names as people write them).
+
+    The record number is the one most often given by the records that agree with
+    that patient (hospitals each have their own; any one of them identifies the patient).
+    """
+    consensus = find_mismatches(scan.records)
+    others = {id(m.record) for m in consensus.mismatches}
+    ids = Counter(
+        r.patient.id for r in scan.records if r.patient.id and id(r) not in others
+    )
+    best_id = max(sorted(ids), key=lambda i: ids[i]) if ids else None
+    return Patient(name=consensus.name, birth_date=consensus.birth_date, id=best_id)
+
