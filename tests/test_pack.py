@@ -153,7 +153,8 @@ def test_index_maps_records_archives_and_problems(
     assert tail == list(fmt.TAG_FILES)
     assert index["version"] == fmt.INDEX_VERSION and index["check"] is None
     assert index["encryption"] == {"recipients": [str(identity.recipient())], "passphrase": False}
-    assert index["patient"] == PATIENT.to_json()
+    # The folder's patient as check decides it; a DICOM name reads as people write it.
+    assert index["patient"] == {**PATIENT.to_json(), "name": "QUILL, AVERY"}
     by_kind = {r["kind"]: r for r in index["records"]}
     ccd = by_kind["patient_summary"]
     assert ccd["files"] == ["data/originals/portal export.zip"]
@@ -190,7 +191,7 @@ def test_index_maps_records_archives_and_problems(
     # The human index names the patient and links the files; untrusted text is escaped.
     html = zf.read(f"{bag}/index.html").decode()
     assert (
-        "QUILL^AVERY" in html
+        "QUILL, AVERY" in html
         and 'href="data/records/04-lab_result/2026-08-01_complete-blood-count.txt"' in html
     )
     assert "<script" not in html and "http://" not in html.split("</style>")[0]
