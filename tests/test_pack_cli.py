@@ -141,6 +141,16 @@ def test_passphrase_typed_twice(folder: Path, tmp_path: Path) -> None:
     assert index_of(out, cheap(mine))["encryption"]["passphrase"] is True
 
 
+def test_passphrase_with_no_one_at_the_keyboard_says_how_scripts_do_it(
+    folder: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "b.rpk"
+    result = run("pack", folder, "-o", out, "--passphrase", input="")
+    assert result.exit_code == 2
+    assert "--passphrase-file" in result.stderr and "Aborted" not in result.stderr
+    assert not out.exists()
+
+
 def test_passphrase_file_and_env(folder: Path, tmp_path: Path) -> None:
     secret = tmp_path / "pass.txt"
     secret.write_text("velvet-walrus-orbit-tulip\nignored second line\n")

@@ -118,7 +118,15 @@ def _recipients(
         if not passphrase:
             raise UsageError(f"the environment variable {passphrase_env} is not set or empty")
     else:
-        passphrase, generated = _ask_passphrase()
+        try:
+            passphrase, generated = _ask_passphrase()
+        except click.exceptions.Abort:
+            # End of input: no one at the keyboard (a script, a pipe, /dev/null).
+            raise UsageError(
+                "--passphrase asks at the keyboard, but there was no answer",
+                hint="in a script, give the passphrase with --passphrase-file FILE "
+                "or --passphrase-env VAR",
+            ) from None
     return [age.ScryptRecipient(passphrase)], generated
 
 
