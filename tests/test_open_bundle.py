@@ -104,7 +104,10 @@ def test_wrong_key_is_named(tmp_path: Path, sealed: tuple[Path, list[Any]]) -> N
     bundle, _ = sealed
     with pytest.raises(age.NoIdentityMatchError) as caught:
         open_bundle(bundle, [age.X25519Identity.generate()], tmp_path / "out")
-    assert "not encrypted to any of your keys" in (caught.value.hint or "")
+    assert "not encrypted to any of your keys" in str(caught.value)
+    hint = caught.value.hint or ""
+    assert "key file whose public key you gave" in hint
+    assert "not encrypted to any" not in hint  # the hint adds what to do, not the message again
     assert not (tmp_path / "out").exists()
 
 

@@ -29,8 +29,8 @@ class NoIdentityMatchError(AgeError):
     """None of the given keys can open the file."""
 
     default_hint = (
-        "This file was not encrypted to any of your keys. Check that you used the key file "
-        "whose public key you gave to the sender, or ask them to encrypt it again to your key."
+        "Check that you used the key file whose public key you gave to the sender, "
+        "or ask them to encrypt it again to your key."
     )
 
 
