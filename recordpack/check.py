@@ -11,6 +11,7 @@ the ``--json`` document (KINDS.md) and the plain text for a worried patient.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import re
@@ -20,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from recordpack.classify import find_dates
 from recordpack.manifest import Manifest, Mentions, Requirement
 from recordpack.model import DUPLICATE, ENCRYPTED, NO_TEXT, UNREADABLE, Record, ScanResult
 from recordpack.names import Consensus, find_mismatches
@@ -295,7 +297,24 @@ def _evaluate(
             return RequirementResult(req, OUTDATED, tuple(selected), detail)
         pool = recent
 
-    if len(pool) < req.count:
+    results_detail = ""
+    if req.count_dated_results:
+        dated = set().union(*(result_dates(haystack(r), req.matches) for r in pool))
+        # Never fewer than the records themselves: two reports are two results.
+        have = max(len(pool), len(dated))
+        about = req.matches[0][0]
+        if have < req.count:
+            return RequirementResult(
+                req,
+                INCOMPLETE,
+                tuple(pool),
+                f"Only {have} dated {about} result{'' if have == 1 else 's'} found in the "
+                f"{_tally(pool, req.kinds, one='')}; at least {req.count} are needed. "
+                f"A lab printout listing your past {about} results with their dates counts too.",
+            )
+        if len(dated) > len(pool):
+            results_detail = f"{len(dated)} dated {about} results found, from {dated_span(dated)}."
+    elif len(pool) < req.count:
         return RequirementResult(
             req,
             INCOMPLETE,
@@ -313,7 +332,7 @@ def _evaluate(
             detail += f" The text of {blank[0]} could not be read, so it could not be checked."
         return RequirementResult(req, INCOMPLETE, tuple(pool), detail)
 
-    detail = ""
+    detail = results_detail
     undated = [r for r in pool if _date(r) is None]
     if req.max_age_days is not None and undated and undated[0].files:
         detail = f"The date of {undated[0].files[0]} could not be read: check that it is recent."
@@ -365,6 +384,93 @@ def _mentions_any(text: str, alternatives: Iterable[str]) -> bool:
 
 def _mentions_all(text: str, groups: Mentions) -> bool:
     return all(_mentions_any(text, group) for group in groups)
+
+
+# --------------------------------------------------------------------------- dated results
+
+#: Date labels a result's own date may carry (see classify's label table):
+#: none (20), a bare "Date" column (40), collected/drawn/test date (90),
+#: date of service (100). Birth, print, report, received and admission dates
+#: describe the paper, not one result, and are never counted.
+_RESULT_DATE_PRIORITIES: Final = frozenset({20, 40, 90, 100})
+
+#: A value in a results row: 4.1, <0.1, 12 (not a piece of 03/02/2025).
+_VALUE: Final = re.compile(r"(?<![\w/.\-])\d+(?:\.\d+)?(?![\w/\-]|\.\d)")
+
+#: How many lines above a test's row a table's header row of dates may be.
+_HEADER_LINES: Final = 6
+
+
+def result_dates(text: str, terms: Mentions) -> set[dt.date]:
+    """Distinct dates written next to a test's name in ``text``: its dated results.
+
+    A cumulative lab printout lists one test on several dates, in one of three
+    layouts: on the test's own line ("PSA  03/02/2025 4.1  09/15/2025 5.6"),
+    in rows under it ("PSA (ng/mL)" then "03/02/2025  4.1" per line), or in
+    a table whose header row holds the dates and whose test row the values.
+    Only those places count, so a single result's collection and report dates
+    elsewhere on the page are not taken for a history. Day-first documents are
+    read day first (:func:`recordpack.classify.find_dates` decides from the text).
+    """
+    if not text or not terms:
+        return set()
+    every = find_dates(text)
+    found = [d for d in every if d.priority in _RESULT_DATE_PRIORITIES]
+    if not found:
+        return set()
+    lines = text.split("\n")
+    starts: list[int] = []
+    pos = 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
+
+    def line_of(offset: int) -> int:
+        return bisect.bisect_right(starts, offset) - 1
+
+    by_line: dict[int, list[dt.date]] = {}
+    for d in found:
+        by_line.setdefault(line_of(d.pos), []).append(d.value)
+    dates_on_line: dict[int, int] = {}
+    for d in every:
+        dates_on_line[line_of(d.pos)] = dates_on_line.get(line_of(d.pos), 0) + 1
+    row_starts = {d.pos for d in found}
+
+    def starts_with_date(index: int) -> bool:
+        line = lines[index]
+        return starts[index] + len(line) - len(line.lstrip()) in row_starts
+
+    rows: set[int] = set()
+    alternatives = [a for group in terms for a in group]
+    for index, line in enumerate(lines):
+        if not _mentions_any(line, alternatives):
+            continue
+        rows.add(index)
+        # Rows under the test's name: dated lines, past any heading without figures.
+        below = index + 1
+        while below < len(lines) and lines[below].strip():
+            if starts_with_date(below):
+                rows.add(below)
+            elif any(ch.isdigit() for ch in lines[below]):
+                break
+            below += 1
+        # A table: the dates head the columns, the test's row holds the values.
+        if len(_VALUE.findall(line)) >= 2:
+            above = index - 1
+            while above >= max(0, index - _HEADER_LINES) and lines[above].strip():
+                if dates_on_line.get(above, 0) >= 2:
+                    rows.add(above)
+                    break
+                above -= 1
+    return {value for index in rows for value in by_line.get(index, ())}
+
+
+def dated_span(dates: Iterable[dt.date]) -> str:
+    """``2025-03-02 to 2026-03-10``: the first and last of some dates."""
+    ordered = sorted(dates)
+    if len(ordered) == 1:
+        return ordered[0].isoformat()
+    return f"{ordered[0].isoformat()} to {ordered[-1].isoformat()}"
 
 
 # --------------------------------------------------------------------------- findings

@@ -32,6 +32,7 @@ REQUIREMENT_KEYS: Final[tuple[str, ...]] = (
     "title",
     "kinds",
     "count",
+    "count_dated_results",
     "required",
     "max_age_days",
     "must_mention",
@@ -57,6 +58,10 @@ class Requirement:
     title: str
     kinds: tuple[str, ...]
     count: int = 1
+    #: Count dated results, not records: one cumulative lab report listing
+    #: PSA on three dates is three results (dates written next to a
+    #: ``matches`` word), so ``count = 2`` is met by it alone.
+    count_dated_results: bool = False
     required: bool = True
     #: How recent a record must be, in days before the check's reference date.
     max_age_days: int | None = None
@@ -76,6 +81,7 @@ class Requirement:
             "title": self.title,
             "kinds": list(self.kinds),
             "count": self.count,
+            "count_dated_results": self.count_dated_results,
             "required": self.required,
             "max_age_days": self.max_age_days,
             "must_mention": [list(group) for group in self.must_mention],
@@ -380,7 +386,7 @@ def _check_fields(
         elif key in ("count", "max_age_days"):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise err(at(key), f"'{key}' must be a whole number of 1 or more")
-        elif key in ("required", "physical"):
+        elif key in ("required", "physical", "count_dated_results"):
             if not isinstance(value, bool):
                 raise err(at(key), f"'{key}' must be true or false")
         elif key in ("must_mention", "matches"):
@@ -446,6 +452,13 @@ def _merge(
                 f"{where}: requirement '{rid}' lists no kinds",
                 hint="Say which kinds of record meet it, or set physical = true for "
                 "things that cannot be in a folder.",
+            )
+        if updated.count_dated_results and not updated.matches:
+            # The dates counted are those written next to a 'matches' word.
+            raise ManifestError(
+                f"{where}: requirement '{rid}' has count_dated_results but no 'matches'",
+                hint="Say which test the dated results are of, e.g. "
+                'matches = [["PSA", "prostate specific antigen"]].',
             )
         merged[rid] = updated
     return tuple(merged.values())
