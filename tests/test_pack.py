@@ -87,6 +87,11 @@ def test_round_trip_with_age_unzip_bagit_dcmtk_dicom3tools(
     source_digests = {
         p.relative_to(root).as_posix(): sha(p.read_bytes()) for p in root.rglob("*") if p.is_file()
     }
+    members = {
+        f"{p.relative_to(root).as_posix()}!{name}": sha(zipfile.ZipFile(p).read(name))
+        for p in root.rglob("*.zip")
+        for name in zipfile.ZipFile(p).namelist()
+    }
     packed = {f["path"]: f for f in index["files"]}
     # Every payload file in the bag is listed, byte for byte, with its original path.
     on_disk = {p.relative_to(bag).as_posix() for p in (bag / "data").rglob("*") if p.is_file()}
@@ -95,7 +100,7 @@ def test_round_trip_with_age_unzip_bagit_dcmtk_dicom3tools(
         data = (bag / path).read_bytes()
         assert sha(data) == entry["sha256"] and len(data) == entry["size"]
         if entry["original"] is not None:
-            assert source_digests[entry["original"]] == entry["sha256"]
+            assert (source_digests | members)[entry["original"]] == entry["sha256"]
     # Every record file of the source is there (duplicates once), clutter is not.
     originals = {e["original"] for e in packed.values()}
     dups = {d["original"]: d["same_as"] for d in index["duplicates"]}
@@ -157,10 +162,14 @@ def test_index_maps_records_archives_and_problems(
     assert index["patient"] == {**PATIENT.to_json(), "name": "QUILL, AVERY"}
     by_kind = {r["kind"]: r for r in index["records"]}
     ccd = by_kind["patient_summary"]
-    assert ccd["files"] == ["data/originals/portal export.zip"]
-    assert ccd["archive_members"] == [
-        {"archive": "data/originals/portal export.zip", "member": "ccd.xml"}
+    # A record inside a zip is laid out like any other; the zip goes in as it was too.
+    assert ccd["files"] == [
+        "data/records/11-patient_summary/undated_continuity-of-care-document.xml"
     ]
+    assert ccd["original_files"] == ["portal export.zip!ccd.xml"] and "archive_members" not in ccd
+    files = {f["path"]: f for f in index["files"]}
+    assert files[ccd["files"][0]]["original"] == "portal export.zip!ccd.xml"
+    assert files["data/originals/portal export.zip"]["members"] == ["ccd.xml"]
     assert by_kind["imaging_study"]["study"]["dicomdir"] == fmt.DICOMDIR_PATH
     assert by_kind["lab_result"]["files"] == [
         "data/records/04-lab_result/2026-08-01_complete-blood-count.txt"

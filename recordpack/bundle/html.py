@@ -269,7 +269,8 @@ def render_readme(index: dict[str, Any]) -> str:
         "  data/records/         the documents, one folder per kind, named by date",
         "  data/imaging/         the DICOM images"
         + (", indexed by data/imaging/DICOMDIR" if has_images else ""),
-        "  data/originals/       archives exactly as the patient had them",
+        "  data/originals/       downloads (zips) exactly as the patient had them;",
+        "                        the records inside are also laid out above",
         "  index.json            the same index for programs: original names, SHA-256",
         "  manifest-sha256.txt   the SHA-256 of every file, to verify nothing changed",
         "",

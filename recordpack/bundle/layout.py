@@ -121,6 +121,14 @@ def is_file_set_sop_class(sop_class_uid: str) -> bool:
     return not sop_class_uid.startswith(_NON_IMAGE_SOP_PREFIXES)
 
 
+def is_laid_out_member(scan_path: str) -> bool:
+    """True for a member of an archive on disk (one ``!``), which pack lays out like a file.
+
+    Members of an archive inside an archive stay inside it (under ``data/originals/``).
+    """
+    return scan_path.count(ARCHIVE_SEP) == 1
+
+
 def disk_path(scan_path: str) -> str:
     """The file on disk behind a scan path: ``a.zip!x/b.pdf`` -> ``a.zip``."""
     return scan_path.split(ARCHIVE_SEP, 1)[0]
@@ -153,7 +161,7 @@ def is_excluded(path: str, patterns: Sequence[str]) -> bool:
 class PlannedFile:
     """One payload file of the bag, copied byte for byte from ``source``."""
 
-    source: str  # path relative to the scanned folder, on disk (never an archive member)
+    source: str  # path relative to the scanned folder, on disk (for a member: its archive)
     path: str  # path inside the bag: "data/..."
     size: int
     sha256: str | None  # as scan computed it; None when scan did not hash it
@@ -165,6 +173,14 @@ class PlannedFile:
     file_set_position: tuple[int, int, int, int] | None = None
     record_index: int | None = None  # the record whose file this is (first one)
     note: str | None = None  # why it is where it is, when that needs saying
+    #: For a record laid out from an archive: its name inside ``source`` (as scan
+    #: writes it after ``!``); the bytes are streamed out of the archive.
+    member: str | None = None
+
+    @property
+    def original(self) -> str:
+        """The scan path of what this file is a copy of: ``a.zip!x/b.pdf`` for a member."""
+        return self.source if self.member is None else f"{self.source}{ARCHIVE_SEP}{self.member}"
 
     @property
     def compress(self) -> bool:
@@ -285,7 +301,8 @@ def plan_bag(scan: ScanResult, bag: str, exclude: Sequence[str] = ()) -> BagPlan
     def place(
         source: str, make_path: Callable[[], str], role: str, **extra: Any
     ) -> PlannedFile | None:
-        """Plan ``source`` once; identical bytes already planned make it a duplicate."""
+        """Plan ``source`` (a disk path or ``a.zip!member``) once; identical bytes
+        already planned make it a duplicate."""
         if source in by_source:
             return by_source[source]
         size, digest = info(source)
@@ -294,9 +311,14 @@ def plan_bag(scan: ScanResult, bag: str, exclude: Sequence[str] = ()) -> BagPlan
             duplicates.append({"original": source, "same_as": first.path})
             by_source[source] = first
             return None
+        if is_laid_out_member(source):
+            archive, _, member = source.partition(ARCHIVE_SEP)
+            extra = {**extra, "member": member}
+            source = archive
         planned = PlannedFile(
             source=source, path=make_path(), size=size, sha256=digest, role=role, **extra
         )
+        source = planned.original
         files.append(planned)
         by_source[source] = planned
         if digest is not None:
@@ -357,7 +379,7 @@ def plan_bag(scan: ScanResult, bag: str, exclude: Sequence[str] = ()) -> BagPlan
                     instances[instance.path] = instance
                     if not (
                         instance.part10
-                        and ARCHIVE_SEP not in instance.path
+                        and instance.path.count(ARCHIVE_SEP) <= 1
                         and is_file_set_sop_class(instance.sop_class_uid)
                         and instance.path in kept
                     ):
@@ -373,17 +395,27 @@ def plan_bag(scan: ScanResult, bag: str, exclude: Sequence[str] = ()) -> BagPlan
                     series_index += 1
 
         for path in kept:
-            source = disk_path(path)
             if ARCHIVE_SEP in path:
-                planned = place(
-                    source,
-                    partial(names.claim_exact, _originals_path(source)),
+                # The archive itself goes in as it was, whatever happens to its members.
+                archive = disk_path(path)
+                original = place(
+                    archive,
+                    partial(names.claim_exact, _originals_path(archive)),
                     fmt.FILE_ROLE_ORIGINAL,
                     record_index=index,
                 )
-                target = planned.path if planned else by_source[source].path
-                entry.members.append({"archive": target, "member": path.split(ARCHIVE_SEP, 1)[1]})
-            elif path in positions:
+                if original is not None:
+                    original.originals.append(path)
+                if not is_laid_out_member(path):
+                    target = by_source[archive].path
+                    entry.members.append(
+                        {"archive": target, "member": path.split(ARCHIVE_SEP, 1)[1]}
+                    )
+                    if target not in entry.files:
+                        entry.files.append(target)
+                    continue
+            source = path
+            if path in positions:
                 pos = positions[path]
                 planned = place(
                     source,
@@ -406,7 +438,7 @@ def plan_bag(scan: ScanResult, bag: str, exclude: Sequence[str] = ()) -> BagPlan
                         names.claim,
                         folder,
                         stem,
-                        _suffix(path, "dicom" if path in instances else record.format),
+                        _suffix(_inner_name(path), "dicom" if path in instances else record.format),
                     ),
                     fmt.FILE_ROLE_RECORD,
                     record_index=index,
@@ -423,17 +455,24 @@ def plan_bag(scan: ScanResult, bag: str, exclude: Sequence[str] = ()) -> BagPlan
     for problem in scan.problems:
         path = problem.path
         source = disk_path(path)
-        if source in by_source:
+        member = ARCHIVE_SEP in path
+        if path in by_source or (not member and source in by_source):
             continue
         if is_excluded(path, exclude):
             note_excluded(path)
             continue
         if problem.code == DUPLICATE and problem.duplicate_of is not None:
-            first = by_source.get(disk_path(problem.duplicate_of))
+            first = by_source.get(problem.duplicate_of) or by_source.get(
+                disk_path(problem.duplicate_of)
+            )
             if first is not None:
                 duplicates.append({"original": path, "same_as": first.path})
-                by_source[source] = first
-                continue
+                by_source[path] = first
+                if not member:
+                    continue
+                # A copy inside an archive: the archive itself still goes in below.
+        if source in by_source:
+            continue
         if source not in scan.files:
             continue  # scan did not read it (e.g. a problem with a folder): nothing to copy
         if ARCHIVE_SEP in path:
@@ -513,11 +552,16 @@ def _uid_trouble(instance: DicomInstance, taken: set[str]) -> str | None:
     return None
 
 
+def _inner_name(path: str) -> str:
+    """The last component's own name: ``a.zip!x/IM1`` -> ``x/IM1``."""
+    return path.rsplit(ARCHIVE_SEP, 1)[-1]
+
+
 def _why_not_in_file_set(instance: DicomInstance) -> str:
     if not instance.part10:
         return "not a standard DICOM file (no PS3.10 header), so it is not in the DICOMDIR"
-    if ARCHIVE_SEP in instance.path:
-        return "inside an archive"
+    if instance.path.count(ARCHIVE_SEP) > 1:
+        return "inside an archive within an archive, so it stays in the original download"
     return "not an image (a report, plan or other DICOM object), so it is kept with the records"
 
 
@@ -563,12 +607,16 @@ def build_index(
         size, digest = digests[planned.path]
         item: dict[str, Any] = {
             "path": planned.path,
-            "original": planned.source,
+            "original": planned.original,
             "size": size,
             "sha256": digest,
             "role": planned.role,
         }
-        members = [p.split(ARCHIVE_SEP, 1)[1] for p in planned.originals if ARCHIVE_SEP in p]
+        members = [
+            p.split(ARCHIVE_SEP, 1)[1]
+            for p in planned.originals
+            if ARCHIVE_SEP in p and planned.role == fmt.FILE_ROLE_ORIGINAL
+        ]
         if members:
             item["members"] = members  # the records scan found inside this archive
         if planned.note:
@@ -612,9 +660,6 @@ def folder_patient(scan: ScanResult) -> Patient:
     """
     consensus = find_mismatches(scan.records)
     others = {id(m.record) for m in consensus.mismatches}
-    ids = Counter(
-        r.patient.id for r in scan.records if r.patient.id and id(r) not in others
-    )
+    ids = Counter(r.patient.id for r in scan.records if r.patient.id and id(r) not in others)
     best_id = max(sorted(ids), key=lambda i: ids[i]) if ids else None
     return Patient(name=consensus.name, birth_date=consensus.birth_date, id=best_id)
-

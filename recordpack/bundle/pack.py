@@ -17,6 +17,8 @@ import json
 import os
 import tempfile
 import zipfile
+import zlib
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -300,6 +302,39 @@ def _member(
     return info
 
 
+def _changed(label: str, how: str) -> BundleError:
+    return BundleError(
+        f"{label} changed while packing ({how})", hint="Scan the folder again, then pack."
+    )
+
+
+def _stream(
+    src: BinaryIO,
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    label: str,
+    done: int,
+    total: int,
+    progress: ProgressFn | None,
+) -> tuple[int, str]:
+    """Copy ``src`` into the new member ``info`` in chunks; returns (size, sha256)."""
+    digest = hashlib.sha256()
+    written = 0
+    with zf.open(info, "w", force_zip64=info.file_size > zipfile.ZIP64_LIMIT // 2) as dst:
+        while chunk := src.read(CHUNK_SIZE):
+            digest.update(chunk)
+            dst.write(chunk)
+            written += len(chunk)
+            if progress is not None:
+                progress(done + written, total, label)
+    return written, digest.hexdigest()
+
+
+def _verify(planned: PlannedFile, label: str, written: int, hexdigest: str) -> None:
+    if planned.sha256 is not None and (hexdigest != planned.sha256 or written != planned.size):
+        raise _changed(label, "its content differs from what scan read")
+
+
 def _copy_file(
     zf: zipfile.ZipFile,
     bag: str,
@@ -311,26 +346,14 @@ def _copy_file(
 ) -> tuple[int, str]:
     """Copy one source file into its member; returns (size, sha256)."""
     source = root / to_fs(planned.source)
-    label = planned.originals[0] if planned.originals else planned.source
+    label = planned.original
     try:
         size = source.stat().st_size
         if planned.sha256 is not None and size != planned.size:
-            raise BundleError(
-                f"{label} changed while packing (its size is now {size} bytes, "
-                f"scan saw {planned.size})",
-                hint="Scan the folder again, then pack.",
-            )
-        digest = hashlib.sha256()
-        written = 0
+            raise _changed(label, f"its size is now {size} bytes, scan saw {planned.size}")
         with open(source, "rb") as src:
             info = _member(bag, planned.path, planned.compress, size, _zip_time(source))
-            with zf.open(info, "w", force_zip64=size > zipfile.ZIP64_LIMIT // 2) as dst:
-                while chunk := src.read(CHUNK_SIZE):
-                    digest.update(chunk)
-                    dst.write(chunk)
-                    written += len(chunk)
-                    if progress is not None:
-                        progress(done + written, total, label)
+            written, hexdigest = _stream(src, zf, info, label, done, total, progress)
     except FileNotFoundError as error:
         raise BundleError(
             f"{label} disappeared while packing", hint="Scan the folder again, then pack."
@@ -340,12 +363,81 @@ def _copy_file(
             f"cannot read {label}: permission denied",
             hint="Make the file readable, or leave it out with --exclude.",
         ) from error
-    hexdigest = digest.hexdigest()
-    if planned.sha256 is not None and (hexdigest != planned.sha256 or written != planned.size):
-        raise BundleError(
-            f"{label} changed while packing (its content differs from what scan read)",
-            hint="Scan the folder again, then pack.",
-        )
+    _verify(planned, label, written, hexdigest)
+    return written, hexdigest
+
+
+#: What a source archive rewritten or damaged since the scan raises while being read.
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError)
+
+
+class _Archives:
+    """Source archives opened once each, and closed after their last laid-out member."""
+
+    def __init__(self, root: Path, files: Sequence[PlannedFile]) -> None:
+        self._root = root
+        self._left = Counter(f.source for f in files if f.member is not None)
+        self._open: dict[str, tuple[zipfile.ZipFile, dict[str, zipfile.ZipInfo]]] = {}
+
+    def member(self, planned: PlannedFile) -> tuple[zipfile.ZipFile, zipfile.ZipInfo | None]:
+        """The open archive of ``planned`` and its member's entry (None when it is gone)."""
+        if planned.source not in self._open:
+            label = planned.source
+            try:
+                archive = zipfile.ZipFile(self._root / to_fs(planned.source))
+            except FileNotFoundError as error:
+                raise BundleError(
+                    f"{label} disappeared while packing", hint="Scan the folder again, then pack."
+                ) from error
+            except PermissionError as error:
+                raise BundleError(
+                    f"cannot read {label}: permission denied",
+                    hint="Make the file readable, or leave it out with --exclude.",
+                ) from error
+            except _ZIP_ERRORS as error:
+                raise _changed(label, "it is no longer a readable zip") from error
+            # Scan names members with "/" whatever the archive used.
+            names = {i.filename.replace("\\", "/"): i for i in archive.infolist() if not i.is_dir()}
+            self._open[planned.source] = (archive, names)
+        archive, names = self._open[planned.source]
+        return archive, names.get(planned.member or "")
+
+    def done(self, planned: PlannedFile) -> None:
+        self._left[planned.source] -= 1
+        if self._left[planned.source] <= 0 and planned.source in self._open:
+            self._open.pop(planned.source)[0].close()
+
+    def close(self) -> None:
+        for archive, _ in self._open.values():
+            archive.close()
+        self._open.clear()
+
+
+def _copy_member(
+    zf: zipfile.ZipFile,
+    bag: str,
+    archives: _Archives,
+    planned: PlannedFile,
+    done: int,
+    total: int,
+    progress: ProgressFn | None,
+) -> tuple[int, str]:
+    """Stream one archive member, inflated, into its own file in the bag."""
+    label = planned.original
+    archive, entry = archives.member(planned)
+    if entry is None:
+        raise _changed(label, "it is no longer in the archive")
+    if planned.sha256 is not None and entry.file_size != planned.size:
+        raise _changed(label, f"its size is now {entry.file_size} bytes, scan saw {planned.size}")
+    stamp = max(entry.date_time, (1980, 1, 1, 0, 0, 0))
+    info = _member(bag, planned.path, planned.compress, entry.file_size, stamp)
+    try:
+        with archive.open(entry) as src:
+            written, hexdigest = _stream(src, zf, info, label, done, total, progress)  # type: ignore[arg-type]
+    except _ZIP_ERRORS as error:
+        raise _changed(label, f"the archive no longer reads back: {error}") from error
+    _verify(planned, label, written, hexdigest)
+    archives.done(planned)
     return written, hexdigest
 
 
@@ -374,9 +466,13 @@ def write_bag(
     total = plan.payload_bytes
     done = 0
     now = (created.year, created.month, created.day, created.hour, created.minute, created.second)
-    with zipfile.ZipFile(dst, "w", allowZip64=True) as zf:
+    archives = _Archives(root, plan.files)
+    with zipfile.ZipFile(dst, "w", allowZip64=True) as zf, contextlib.closing(archives):
         for planned in plan.files:
-            size, digest = _copy_file(zf, bag, root, planned, done, total, progress)
+            if planned.member is None:
+                size, digest = _copy_file(zf, bag, root, planned, done, total, progress)
+            else:
+                size, digest = _copy_member(zf, bag, archives, planned, done, total, progress)
             digests[planned.path] = (size, digest)
             done += size
             if planned.file_set_position is not None:
