@@ -13,6 +13,7 @@ import hashlib
 import html.parser
 import io
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -239,4 +240,34 @@ def test_a_zip_rewritten_after_the_scan_stops_the_pack(tmp_path: Path) -> None:
         pack(scan, out_dir / "b.rpk", recipients=[age.X25519Identity.generate().recipient()])
     assert "portal.zip" in str(raised.value)
     assert "Scan the folder again" in (raised.value.hint or "")
+    assert list(out_dir.iterdir()) == []
+
+
+def test_a_zip_rewritten_during_the_pack_is_caught_in_its_members(tmp_path: Path) -> None:
+    """The zip is read twice (copied whole, then member by member): a new download
+    landing in between must not put unchecked images in the DICOMDIR."""
+    folder = tmp_path / "records"
+    contents = build_folder(folder)
+    scan = scan_folder(folder)
+    rewritten = {name: dicom_bytes(SERIES_UIDS[0], 1, 7)[0] for name in contents["imaging.zip"]}
+    replaced: list[str] = []
+
+    def progress(done: int, total: int, label: str) -> None:
+        # The whole zip has just been copied (and matched scan): now it changes.
+        if label == "imaging.zip" and not replaced:
+            fresh = folder / "imaging.zip.part"
+            fresh.write_bytes(zip_bytes(rewritten))
+            os.replace(fresh, folder / "imaging.zip")  # as a browser finishes a download
+            replaced.append(label)
+
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    with pytest.raises(BundleError, match="changed while packing") as raised:
+        pack(
+            scan,
+            out_dir / "b.rpk",
+            recipients=[age.X25519Identity.generate().recipient()],
+            progress=progress,
+        )
+    assert replaced and str(raised.value).startswith("imaging.zip!STUDY1/")
     assert list(out_dir.iterdir()) == []
