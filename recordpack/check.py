@@ -299,7 +299,9 @@ def _evaluate(
 
     results_detail = ""
     if req.count_dated_results:
-        dated = set().union(*(result_dates(haystack(r), req.matches) for r in pool))
+        dated = set().union(
+            *(result_dates(haystack(r), req.matches, dayfirst=_dayfirst(r)) for r in pool)
+        )
         # Never fewer than the records themselves: two reports are two results.
         have = max(len(pool), len(dated))
         about = req.matches[0][0]
@@ -401,7 +403,12 @@ _VALUE: Final = re.compile(r"(?<![\w/.\-])\d+(?:\.\d+)?(?![\w/\-]|\.\d)")
 _HEADER_LINES: Final = 6
 
 
-def result_dates(text: str, terms: Mentions) -> set[dt.date]:
+def _dayfirst(record: Record) -> bool | None:
+    """How the record's dates read when scan (or its folder) decided; None: from the text."""
+    return {"day_first": True, "month_first": False}.get(record.date_order or "")
+
+
+def result_dates(text: str, terms: Mentions, *, dayfirst: bool | None = None) -> set[dt.date]:
     """Distinct dates written next to a test's name in ``text``: its dated results.
 
     A cumulative lab printout lists one test on several dates, in one of three
@@ -409,12 +416,12 @@ def result_dates(text: str, terms: Mentions) -> set[dt.date]:
     in rows under it ("PSA (ng/mL)" then "03/02/2025  4.1" per line), or in
     a table whose header row holds the dates and whose test row the values.
     Only those places count, so a single result's collection and report dates
-    elsewhere on the page are not taken for a history. Day-first documents are
-    read day first (:func:`recordpack.classify.find_dates` decides from the text).
+    elsewhere on the page are not taken for a history. ``dayfirst`` None reads
+    ambiguous dates as the text itself shows (:func:`recordpack.classify.find_dates`).
     """
     if not text or not terms:
         return set()
-    every = find_dates(text)
+    every = find_dates(text, dayfirst=dayfirst)
     found = [d for d in every if d.priority in _RESULT_DATE_PRIORITIES]
     if not found:
         return set()

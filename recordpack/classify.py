@@ -73,6 +73,13 @@ class Classification:
     patient: Patient
     confidence: float
     evidence: tuple[str, ...]
+    #: How the text itself says its numeric dates are written: ``"day_first"``
+    #: or ``"month_first"`` when its own unambiguous dates or its origin decide
+    #: (:func:`date_order`), None when nothing does (then read month first).
+    date_order: str | None = None
+    #: True when ``date`` was written so that both orders are valid dates
+    #: (03/04/2025): a folder of day-first documents may re-read it.
+    date_ambiguous: bool = False
 
 
 # --------------------------------------------------------------------------
@@ -1307,12 +1314,26 @@ _UK_SPELLING: Final = re.compile(
 )
 
 
+DAY_FIRST: Final = "day_first"
+MONTH_FIRST: Final = "month_first"
+
+
 def day_first(text: str) -> bool:
     """Whether ambiguous numeric dates (03/04/2026) in ``text`` are day first.
 
     The document's own unambiguous dates decide (14/03/2026 against
     03/14/2026); failing those, signs of a UK or Australian origin do. US
     month-first is the default.
+    """
+    return date_order(text) == DAY_FIRST
+
+
+def date_order(text: str) -> str | None:
+    """How ``text`` shows its numeric dates are written, from evidence only.
+
+    ``"day_first"`` or ``"month_first"`` when its unambiguous dates lean one
+    way, ``"day_first"`` when signs of a UK or Australian origin say so, and
+    None when nothing does (:func:`day_first` then reads month first).
     """
     votes = 0
     for m in _DATE_RE.finditer(text[:MAX_CLASSIFY_CHARS]):
@@ -1324,9 +1345,11 @@ def day_first(text: str) -> bool:
         elif b > 12 >= a:
             votes -= 1
     if votes:
-        return votes > 0
+        return DAY_FIRST if votes > 0 else MONTH_FIRST
     head = text[:MAX_PATIENT_CHARS]
-    return bool(_DAY_FIRST_SIGNS.search(head)) or len(_UK_SPELLING.findall(head)) >= 2
+    if _DAY_FIRST_SIGNS.search(head) or len(_UK_SPELLING.findall(head)) >= 2:
+        return DAY_FIRST
+    return None
 
 
 def _match_date(m: re.Match[str], *, today: date, dayfirst: bool = False) -> date | None:
@@ -1366,6 +1389,8 @@ class _DateFound:
     priority: int
     label: str
     pos: int
+    #: Written so that day-first and month-first are both valid (03/04/2026).
+    ambiguous: bool = False
 
 
 def _label_for(prefix: str) -> tuple[int, str]:
@@ -1426,8 +1451,16 @@ def find_dates(
                 prio, label = 10, "fax/print stamp"
         if m.group("cy") and prio == _UNLABELLED:
             continue
-        found.append(_DateFound(value, prio, label, m.start()))
+        found.append(_DateFound(value, prio, label, m.start(), _ambiguous(m)))
     return found
+
+
+def _ambiguous(m: re.Match[str]) -> bool:
+    """A numeric date whose two first numbers could each be the month (03/04/2026)."""
+    if not m.group("na"):
+        return False
+    a, b = int(m.group("na")), int(m.group("nb"))
+    return a != b and a <= 12 and b <= 12
 
 
 _SNAPSHOT_LABEL = re.compile(
@@ -1436,9 +1469,10 @@ _SNAPSHOT_LABEL = re.compile(
 
 
 def _service_date(
-    text: str, kind: str, *, today: date | None = None
-) -> tuple[str | None, str | None]:
-    dates = [d for d in find_dates(text, today=today) if d.priority >= 0]
+    text: str, kind: str, *, today: date | None = None, dayfirst: bool | None = None
+) -> tuple[_DateFound | None, str | None]:
+    """The date the record is about, and how it was chosen (for the evidence)."""
+    dates = [d for d in find_dates(text, today=today, dayfirst=dayfirst) if d.priority >= 0]
     if not dates:
         return None, None
 
@@ -1454,7 +1488,38 @@ def _service_date(
         if best.label
         else (f"date {best.value.isoformat()} (first date in the text, unlabelled)")
     )
-    return best.value.isoformat(), how
+    return best, how
+
+
+@dataclass(frozen=True)
+class DayFirstReading:
+    """A document's dates read day first (see :func:`read_day_first`)."""
+
+    date: str | None
+    #: How the date was chosen, for the evidence ("date 'Collected: 2025-04-03'").
+    how: str | None
+    #: The birth date as read month first and as read day first.
+    birth_date_month_first: str | None
+    birth_date_day_first: str | None
+
+
+def read_day_first(text: str, kind: str, *, today: date | None = None) -> DayFirstReading:
+    """Read a document's service and birth dates with ambiguous dates day first.
+
+    For a document whose own text does not say how its dates are written,
+    when the rest of its folder does (``scan.dates``). ``text`` is the
+    document's text as a scanner gave it to :func:`classify_text`.
+    """
+    today = today or date.today()
+    text = normalize(text[:MAX_CLASSIFY_CHARS])
+    best, how = _service_date(text, kind, today=today, dayfirst=True)
+    head = text[:MAX_PATIENT_CHARS]
+    return DayFirstReading(
+        date=best.value.isoformat() if best else None,
+        how=how,
+        birth_date_month_first=_find_birth_date(head, today, dayfirst=False),
+        birth_date_day_first=_find_birth_date(head, today, dayfirst=True),
+    )
 
 
 # --------------------------------------------------------------------------
@@ -1788,7 +1853,7 @@ def classify_text(
             evidence.append(f"weak signs of {ranked[0][0]} only")
         title = DEFAULT_TITLES["other"]
 
-    date_iso, date_how = _service_date(text, kind, today=today)
+    best_date, date_how = _service_date(text, kind, today=today)
     noise = noise_ratio(text)
     if noise > 0.03:
         # Noisy OCR layer: words may be wrong, headings may be missing.
@@ -1802,10 +1867,12 @@ def classify_text(
     return Classification(
         kind=kind,
         title=title,
-        date=date_iso,
+        date=best_date.value.isoformat() if best_date else None,
         patient=patient,
         confidence=round(max(0.0, min(0.99, confidence)), 3),
         evidence=tuple(evidence),
+        date_order=date_order(text),
+        date_ambiguous=bool(best_date and best_date.ambiguous),
     )
 
 

@@ -152,6 +152,10 @@ class Record:
     text: str = field(default="", repr=False, compare=False)
     #: Kind before a user's correction, when the user corrected it.
     corrected_from: str | None = None
+    #: How the numbers in ``text``'s dates are to be read: "day_first" or
+    #: "month_first" when the document or its folder decided, None when
+    #: nothing did (read month first). Not part of JSON: the evidence says it.
+    date_order: str | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {

@@ -160,3 +160,15 @@ def test_a_users_manifest_may_count_dated_results(tmp_path: Path) -> None:
     )
     requirement = load_manifest(str(path)).requirement("psa")
     assert requirement.count_dated_results and requirement.to_json()["count_dated_results"]
+
+
+def test_a_printout_in_a_day_first_folder_is_read_day_first() -> None:
+    # Scan decided from the folder that this printout's 03/04/2025 is 3 April;
+    # check counts its results the same way (two dates either way, but not the same two).
+    text = "PSA  ng/mL  03/04/2025 4.1  05/04/2025 5.2\n"
+    terms = load_manifest("prostate").requirement("psa_history").matches
+    assert result_dates(text, terms, dayfirst=True) == {dt.date(2025, 4, 3), dt.date(2025, 4, 5)}
+    record = Record(**{**lab("labs/trend.pdf", text).__dict__, "date_order": "day_first"})
+    scan = ScanResult(root="records", records=(record,), problems=(), skipped=())
+    detail = check(scan, load_manifest("prostate"), as_of=AS_OF).result("psa_history").detail
+    assert "2025-04-03 to 2025-04-05" in detail

@@ -55,6 +55,7 @@ def _document_record(document: Document) -> Record:
         evidence=document.evidence,
         format=document.format,
         text=document.text,
+        date_order=document.date_order,
     )
 
 
@@ -73,7 +74,7 @@ def scan_folder(
     readable folder and :class:`~recordpack.errors.UsageError` for a correction
     that names an unknown kind or matches no file.
     """
-    from recordpack.scan import studies, walk
+    from recordpack.scan import dates, studies, walk
 
     folder = walk.check_root(root)
     listing = walk.list_folder(folder)
@@ -82,6 +83,7 @@ def scan_folder(
     collected = walk.collect(walk.read_items(listing.files, progress))
 
     headers: list[DicomHeader] = []
+    documents: list[Document] = []
     records: list[Record] = []
     problems: list[Problem] = list(listing.problems)
     skipped: list[Skipped] = list(listing.skipped)
@@ -89,11 +91,13 @@ def scan_folder(
         if isinstance(outcome, DicomHeader):
             headers.append(outcome)
         elif isinstance(outcome, Document):
-            records.append(_document_record(outcome))
+            documents.append(outcome)
         elif isinstance(outcome, Problem):
             problems.append(outcome)
         else:
             skipped.append(outcome)
+    # Only now is the whole folder known: it may decide how undecided dates read.
+    records.extend(_document_record(d) for d in dates.apply_folder_date_order(documents))
     study_records, study_problems = studies.group_studies(headers)
     records.extend(study_records)
     problems.extend(study_problems)

@@ -102,6 +102,12 @@ class Document:
     #: Which part of the file, when one file holds several records
     #: (e.g. "DiagnosticReport/abc" in a FHIR Bundle); None for the whole file.
     part: str | None = None
+    #: How the text says its numeric dates are written ("day_first",
+    #: "month_first"), None when nothing in it says (see classify.date_order).
+    date_order: str | None = None
+    #: True when ``date`` reads validly both ways (03/04/2025) and only the
+    #: assumed order chose it: the folder's other documents may decide.
+    date_ambiguous: bool = False
 
     @classmethod
     def from_classification(
@@ -125,6 +131,8 @@ class Document:
             evidence=c.evidence + extra_evidence,
             format=format,
             text=text,
+            date_order=c.date_order,
+            date_ambiguous=c.date_ambiguous,
         )
 
 
