@@ -7,7 +7,8 @@ escapes (``'r\\udce9sum\\udce9.pdf'``), which cannot be printed or put in JSON.
 recordpack's **path form** of a name (in ``scan --json``, problems, the bundle's
 ``index.json`` ``original``, and what ``--label``/``--corrections``/``--exclude``
 accept) writes each byte that is not valid UTF-8 as ``\\xHH`` (two lower-case hex
-digits), and a literal backslash in a name as ``\\x5c``: ``r\\xe9sum\\xe9.pdf``.
+digits), a literal backslash in a name as ``\\x5c`` and, in names on disk, a
+literal ``!`` (the archive separator) as ``\\x21``: ``r\\xe9sum\\xe9.pdf``.
 Every ``\\`` in a path form therefore starts an escape, so the form is
 unambiguous and maps back to the exact bytes on disk (:func:`to_fs`). Names
 that are valid UTF-8 (nearly all) are unchanged. Users may also type the
@@ -31,6 +32,16 @@ def _escape(match: re.Match[str]) -> str:
 def to_path_form(name: str) -> str:
     """A name as read from the file system (surrogate escapes) -> its printable path form."""
     return _SURROGATE_OR_BACKSLASH.sub(_escape, name)
+
+
+def to_name_form(name: str) -> str:
+    """One file or folder name on disk -> its path form, with a literal ``!`` as ``\\x21``.
+
+    ``!`` separates an archive from a file inside it (``a.zip!report.pdf``), so a
+    name on disk that contains one (``Important!.pdf``) is written
+    ``Important\\x21.pdf``; every ``!`` left in a path form is then a separator.
+    """
+    return to_path_form(name).replace("!", "\\x21")
 
 
 def to_fs(path: str) -> str:
@@ -93,4 +104,12 @@ def _has_surrogates(text: str) -> bool:
     return any("\udc80" <= ch <= "\udcff" for ch in text)
 
 
-__all__ = ["guess", "has_escapes", "normalise_typed", "printable", "to_fs", "to_path_form"]
+__all__ = [
+    "guess",
+    "has_escapes",
+    "normalise_typed",
+    "printable",
+    "to_fs",
+    "to_name_form",
+    "to_path_form",
+]

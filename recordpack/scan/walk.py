@@ -35,7 +35,7 @@ from recordpack.model import (
 )
 from recordpack.scan import archive, ccda, clutter, dicom, fhir, hl7v2, image, pdf, text
 from recordpack.scan.base import HEAD_SIZE, Outcome, Source
-from recordpack.scan.paths import to_path_form
+from recordpack.scan.paths import to_name_form
 
 #: Scanners in the order they are offered a file: the first whose ``sniff`` accepts it wins.
 SCANNERS: Final[tuple[ModuleType, ...]] = (dicom, archive, pdf, ccda, fhir, hl7v2, image, text)
@@ -123,7 +123,7 @@ def list_folder(root: Path) -> _Listing:
             for entry in listing:
                 # The relative path is in path form (valid UTF-8 even for a Latin-1
                 # name from a Windows CD); the absolute path keeps the exact bytes.
-                shown = to_path_form(entry.name)
+                shown = to_name_form(entry.name)
                 child_rel = f"{rel}/{shown}" if rel else shown
                 child_abs = os.path.join(directory, entry.name)
                 try:
