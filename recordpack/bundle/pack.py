@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -20,6 +21,7 @@ import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
@@ -319,15 +321,29 @@ def _stream(
 ) -> tuple[int, str]:
     """Copy ``src`` into the new member ``info`` in chunks; returns (size, sha256)."""
     digest = hashlib.sha256()
+    hashing: Future[None] | None = None
     written = 0
     with zf.open(info, "w", force_zip64=info.file_size > zipfile.ZIP64_LIMIT // 2) as dst:
         while chunk := src.read(CHUNK_SIZE):
-            digest.update(chunk)
+            # SHA-256 is the costliest step; hashlib releases the GIL, so the chunk is
+            # hashed on the other core while this thread checksums, encrypts and
+            # writes it. Waiting for the previous chunk keeps order and memory bounded.
+            if hashing is not None:
+                hashing.result()
+            hashing = _hash_worker().submit(digest.update, chunk)
             dst.write(chunk)
             written += len(chunk)
             if progress is not None:
                 progress(done + written, total, label)
+    if hashing is not None:
+        hashing.result()
     return written, digest.hexdigest()
+
+
+@functools.cache
+def _hash_worker() -> ThreadPoolExecutor:
+    """The one background thread that hashes what pack writes."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="recordpack-sha256")
 
 
 def _verify(planned: PlannedFile, label: str, written: int, hexdigest: str) -> None:
