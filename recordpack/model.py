@@ -215,6 +215,10 @@ class FileInfo:
     path: str
     size: int
     sha256: str
+    #: CRC-32 of the content (as ZIP uses), when scan read the file from disk: pack
+    #: checks a file did not change since the scan by the CRC its ZIP writer computes
+    #: anyway, instead of hashing every byte a second time.
+    crc32: int | None = None
 
 
 @dataclass(frozen=True)

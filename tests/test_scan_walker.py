@@ -7,6 +7,7 @@ import os
 import shutil
 import time
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -166,10 +167,11 @@ def test_head_and_hash_at_chunk_edges(tmp_path: Path) -> None:
         data = os.urandom(size)
         path = tmp_path / f"f{size}"
         path.write_bytes(data)
-        got_size, digest, head = walk.read_and_hash(path)
+        got_size, digest, head, crc = walk.read_and_hash(path)
         assert got_size == size
         assert digest == hashlib.sha256(data).hexdigest()
         assert head == data[:HEAD_SIZE]
+        assert crc == zlib.crc32(data)
 
 
 # --------------------------------------------------------------------------- corrections

@@ -176,6 +176,8 @@ class PlannedFile:
     #: For a record laid out from an archive: its name inside ``source`` (as scan
     #: writes it after ``!``); the bytes are streamed out of the archive.
     member: str | None = None
+    #: CRC-32 scan computed for a file on disk (None for archive members).
+    crc32: int | None = None
 
     @property
     def original(self) -> str:
@@ -294,9 +296,9 @@ def plan_bag(scan: ScanResult, bag: str, exclude: Sequence[str] = ()) -> BagPlan
             excluded_seen.add(path)
             excluded.append({"original": path, "reason": "excluded by the user"})
 
-    def info(source: str) -> tuple[int, str | None]:
+    def info(source: str) -> tuple[int, str | None, int | None]:
         fi = scan.files.get(source)
-        return (fi.size, fi.sha256) if fi is not None else (-1, None)
+        return (fi.size, fi.sha256, fi.crc32) if fi is not None else (-1, None, None)
 
     def place(
         source: str, make_path: Callable[[], str], role: str, **extra: Any
@@ -305,7 +307,7 @@ def plan_bag(scan: ScanResult, bag: str, exclude: Sequence[str] = ()) -> BagPlan
         already planned make it a duplicate."""
         if source in by_source:
             return by_source[source]
-        size, digest = info(source)
+        size, digest, crc = info(source)
         if digest is not None and digest in by_digest:
             first = by_digest[digest]
             duplicates.append({"original": source, "same_as": first.path})
@@ -315,6 +317,8 @@ def plan_bag(scan: ScanResult, bag: str, exclude: Sequence[str] = ()) -> BagPlan
             archive, _, member = source.partition(ARCHIVE_SEP)
             extra = {**extra, "member": member}
             source = archive
+        elif crc is not None:
+            extra = {**extra, "crc32": crc}
         planned = PlannedFile(
             source=source, path=make_path(), size=size, sha256=digest, role=role, **extra
         )

@@ -310,6 +310,10 @@ def _changed(label: str, how: str) -> BundleError:
     )
 
 
+class _Digest(Protocol):
+    def update(self, data: bytes, /) -> None: ...
+
+
 def _stream(
     src: BinaryIO,
     zf: zipfile.ZipFile,
@@ -318,9 +322,13 @@ def _stream(
     done: int,
     total: int,
     progress: ProgressFn | None,
-) -> tuple[int, str]:
-    """Copy ``src`` into the new member ``info`` in chunks; returns (size, sha256)."""
-    digest = hashlib.sha256()
+    digest: _Digest | None,
+) -> int:
+    """Copy ``src`` into the new member ``info`` in chunks, feeding ``digest`` if given.
+
+    Returns the bytes copied; the member's CRC-32 (zipfile computes it anyway) is
+    in ``info.CRC`` afterwards.
+    """
     hashing: Future[None] | None = None
     written = 0
     with zf.open(info, "w", force_zip64=info.file_size > zipfile.ZIP64_LIMIT // 2) as dst:
@@ -330,14 +338,15 @@ def _stream(
             # writes it. Waiting for the previous chunk keeps order and memory bounded.
             if hashing is not None:
                 hashing.result()
-            hashing = _hash_worker().submit(digest.update, chunk)
+            if digest is not None:
+                hashing = _hash_worker().submit(digest.update, chunk)
             dst.write(chunk)
             written += len(chunk)
             if progress is not None:
                 progress(done + written, total, label)
     if hashing is not None:
         hashing.result()
-    return written, digest.hexdigest()
+    return written
 
 
 @functools.cache
@@ -369,7 +378,16 @@ def _copy_file(
             raise _changed(label, f"its size is now {size} bytes, scan saw {planned.size}")
         with open(source, "rb") as src:
             info = _member(bag, planned.path, planned.compress, size, _zip_time(source))
-            written, hexdigest = _stream(src, zf, info, label, done, total, progress)
+            if planned.sha256 is not None and planned.crc32 is not None:
+                # Scan hashed this file moments ago: the CRC-32 the ZIP writer computes
+                # anyway proves it unchanged, without hashing every byte again. (Any
+                # change it missed would still fail the SHA-256 check when opened.)
+                written = _stream(src, zf, info, label, done, total, progress, None)
+                if written != planned.size or info.CRC != planned.crc32:
+                    raise _changed(label, "its content differs from what scan read")
+                return written, planned.sha256
+            digest = hashlib.sha256()
+            written = _stream(src, zf, info, label, done, total, progress, digest)
     except FileNotFoundError as error:
         raise BundleError(
             f"{label} disappeared while packing", hint="Scan the folder again, then pack."
@@ -379,6 +397,7 @@ def _copy_file(
             f"cannot read {label}: permission denied",
             hint="Make the file readable, or leave it out with --exclude.",
         ) from error
+    hexdigest = digest.hexdigest()
     _verify(planned, label, written, hexdigest)
     return written, hexdigest
 
@@ -448,10 +467,12 @@ def _copy_member(
     stamp = max(entry.date_time, (1980, 1, 1, 0, 0, 0))
     info = _member(bag, planned.path, planned.compress, entry.file_size, stamp)
     try:
+        digest = hashlib.sha256()
         with archive.open(entry) as src:
-            written, hexdigest = _stream(src, zf, info, label, done, total, progress)  # type: ignore[arg-type]
+            written = _stream(src, zf, info, label, done, total, progress, digest)  # type: ignore[arg-type]
     except _ZIP_ERRORS as error:
         raise _changed(label, f"the archive no longer reads back: {error}") from error
+    hexdigest = digest.hexdigest()
     _verify(planned, label, written, hexdigest)
     archives.done(planned)
     return written, hexdigest

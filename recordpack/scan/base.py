@@ -46,6 +46,7 @@ class Source:
     sha256: str
     head: bytes  # the first HEAD_SIZE bytes (all of it for small files)
     opener: Callable[[], BinaryIO] = field(repr=False, compare=False)
+    crc32: int | None = None  # of a file on disk, read with its SHA-256
 
     @property
     def name(self) -> str:

@@ -15,6 +15,7 @@ import os
 import re
 import stat
 import threading
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -69,9 +70,10 @@ def open_file(path: str | Path) -> BinaryIO:
     return os.fdopen(open_fd(path), "rb")
 
 
-def read_and_hash(path: str | Path) -> tuple[int, str, bytes]:
-    """Size, SHA-256 and the first ``HEAD_SIZE`` bytes of a file, reading it once."""
+def read_and_hash(path: str | Path) -> tuple[int, str, bytes, int]:
+    """Size, SHA-256, the first ``HEAD_SIZE`` bytes and CRC-32 of a file, reading it once."""
     digest = hashlib.sha256()
+    crc = 0
     head = bytearray()
     size = 0
     buffer = bytearray(CHUNK_SIZE)
@@ -79,10 +81,11 @@ def read_and_hash(path: str | Path) -> tuple[int, str, bytes]:
     with os.fdopen(open_fd(path), "rb", buffering=0) as stream:
         while count := stream.readinto(buffer):
             digest.update(view[:count])
+            crc = zlib.crc32(view[:count], crc)
             if len(head) < HEAD_SIZE:
                 head += view[: min(count, HEAD_SIZE - len(head))]
             size += count
-    return size, digest.hexdigest(), bytes(head)
+    return size, digest.hexdigest(), bytes(head), crc
 
 
 # --------------------------------------------------------------------------- listing
@@ -381,7 +384,7 @@ def _process(
     key: tuple[int, ...], source: Source, claims: _Claims, parent: Preference = ()
 ) -> _Item:
     rank = preference(parent, source.path, key[-1])
-    item = _Item(key, source.path, FileInfo(source.path, source.size, source.sha256), rank=rank)
+    item = _Item(key, source.path, FileInfo(source.path, source.size, source.sha256, source.crc32), rank=rank)
     if source.size == 0:
         item.outcomes.append(_empty_problem(source.path))
         return item
@@ -403,10 +406,10 @@ def _process(
 
 def _read_one(key: tuple[int, ...], rel: str, absolute: str, claims: _Claims) -> _Item:
     try:
-        size, digest, head = read_and_hash(absolute)
+        size, digest, head, crc = read_and_hash(absolute)
     except OSError as error:
         return _Item(key, rel, outcomes=[_permission_problem(rel, error)])
-    source = Source(rel, size, digest, head, opener=lambda: open_file(absolute))
+    source = Source(rel, size, digest, head, opener=lambda: open_file(absolute), crc32=crc)
     return _process(key, source, claims)
 
 
