@@ -20,7 +20,7 @@ import tempfile
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -360,6 +360,22 @@ def _verify(planned: PlannedFile, label: str, written: int, hexdigest: str) -> N
         raise _changed(label, "its content differs from what scan read")
 
 
+@contextlib.contextmanager
+def _reading(label: str) -> Iterator[None]:
+    """Turn a source file that vanished or cannot be read into a plain BundleError."""
+    try:
+        yield
+    except FileNotFoundError as error:
+        raise BundleError(
+            f"{label} disappeared while packing", hint="Scan the folder again, then pack."
+        ) from error
+    except PermissionError as error:
+        raise BundleError(
+            f"cannot read {label}: permission denied",
+            hint="Make the file readable, or leave it out with --exclude.",
+        ) from error
+
+
 def _copy_file(
     zf: zipfile.ZipFile,
     bag: str,
@@ -372,7 +388,7 @@ def _copy_file(
     """Copy one source file into its member; returns (size, sha256)."""
     source = root / to_fs(planned.source)
     label = planned.original
-    try:
+    with _reading(label):
         size = source.stat().st_size
         if planned.sha256 is not None and size != planned.size:
             raise _changed(label, f"its size is now {size} bytes, scan saw {planned.size}")
@@ -388,15 +404,6 @@ def _copy_file(
                 return written, planned.sha256
             digest = hashlib.sha256()
             written = _stream(src, zf, info, label, done, total, progress, digest)
-    except FileNotFoundError as error:
-        raise BundleError(
-            f"{label} disappeared while packing", hint="Scan the folder again, then pack."
-        ) from error
-    except PermissionError as error:
-        raise BundleError(
-            f"cannot read {label}: permission denied",
-            hint="Make the file readable, or leave it out with --exclude.",
-        ) from error
     hexdigest = digest.hexdigest()
     _verify(planned, label, written, hexdigest)
     return written, hexdigest
@@ -419,16 +426,8 @@ class _Archives:
         if planned.source not in self._open:
             label = planned.source
             try:
-                archive = zipfile.ZipFile(self._root / to_fs(planned.source))
-            except FileNotFoundError as error:
-                raise BundleError(
-                    f"{label} disappeared while packing", hint="Scan the folder again, then pack."
-                ) from error
-            except PermissionError as error:
-                raise BundleError(
-                    f"cannot read {label}: permission denied",
-                    hint="Make the file readable, or leave it out with --exclude.",
-                ) from error
+                with _reading(label):
+                    archive = zipfile.ZipFile(self._root / to_fs(planned.source))
             except _ZIP_ERRORS as error:
                 raise _changed(label, "it is no longer a readable zip") from error
             # Scan names members with "/" whatever the archive used.
