@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from recordpack.bundle.layout import bag_name_for, folder_patient
+from recordpack.bundle.layout import folder_patient, plan_bag
 from recordpack.model import Patient, Record, ScanResult
 
 
@@ -36,4 +36,6 @@ def test_spellings_of_one_patient_outvote_two_identical_misfiled_records() -> No
     assert patient.name is not None and "harrowgate" in patient.name.lower()
     assert patient.birth_date == "1963-05-11"
     assert patient.id == "00731946"  # given twice by her records; never the other patient's
-    assert "harrowgate" in bag_name_for(scan, "20261124")
+    plan = plan_bag(scan, "20261124")
+    assert plan.patient == patient
+    assert plan.bag.startswith("recordpack-20261124-") and "harrowgate" in plan.bag

@@ -214,6 +214,8 @@ class BagPlan:
     duplicates: list[dict[str, str]]
     excluded: list[dict[str, str]]
     scan: ScanResult
+    #: Who the folder is about (:func:`folder_patient`), decided once per plan.
+    patient: Patient
 
     @property
     def payload_bytes(self) -> int:
@@ -276,13 +278,11 @@ def _originals_path(source: str) -> str:
     return "/".join([fmt.ORIGINALS_DIR, *safe])
 
 
-def bag_name_for(scan: ScanResult, date_yyyymmdd: str) -> str:
-    """The bag folder name: the date and the slug of the folder's patient."""
-    return fmt.bag_name(date_yyyymmdd, patient_slug(folder_patient(scan).name))
-
-
-def plan_bag(scan: ScanResult, bag: str, exclude: Sequence[str] = ()) -> BagPlan:
-    """Decide the bag path of every file to pack; raises nothing, reads nothing."""
+def plan_bag(scan: ScanResult, date_yyyymmdd: str, exclude: Sequence[str] = ()) -> BagPlan:
+    """Decide the bag's name (the date and the folder's patient) and the bag path of
+    every file to pack; raises nothing, reads nothing."""
+    patient = folder_patient(scan)
+    bag = fmt.bag_name(date_yyyymmdd, patient_slug(patient.name))
     names = _Names()
     files: list[PlannedFile] = []
     by_source: dict[str, PlannedFile] = {}  # disk path -> planned file
@@ -504,6 +504,7 @@ def plan_bag(scan: ScanResult, bag: str, exclude: Sequence[str] = ()) -> BagPlan
         duplicates=duplicates,
         excluded=excluded,
         scan=scan,
+        patient=patient,
     )
 
 
@@ -580,7 +581,7 @@ def build_index(
 ) -> dict[str, Any]:
     """The ``index.json`` document; ``digests`` maps bag path -> (size, sha256) as written."""
     scan = plan.scan
-    patient = folder_patient(scan).to_json()
+    patient = plan.patient.to_json()
     records: list[dict[str, Any]] = []
     for entry in plan.records:
         r = entry.record

@@ -33,7 +33,6 @@ from recordpack.bundle.html import render_index_html, render_readme
 from recordpack.bundle.layout import (
     BagPlan,
     PlannedFile,
-    bag_name_for,
     bagit_encode,
     file_set_id,
     plan_bag,
@@ -161,7 +160,7 @@ def pack(
     _check_destination(out, root, force)
 
     created = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
-    plan = plan_bag(scan, bag_name_for(scan, created.strftime("%Y%m%d")), exclude)
+    plan = plan_bag(scan, created.strftime("%Y%m%d"), exclude)
     check = check_report.to_json() if check_report is not None else None
     encryption = {"recipients": list(keys), "passphrase": passphrase}
 
