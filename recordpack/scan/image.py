@@ -78,7 +78,7 @@ def _document(source: Source, c: Classification, text: str = "") -> Document:
 
 
 def scan(source: Source) -> list[Outcome]:
-    """OCR the image and say what it is; never raises for bad input."""
+    """OCR the image and say what it is; a read error is reported by the walker."""
     kind = image_type(source.head)
     if kind == "heic":
         return [
@@ -110,15 +110,6 @@ def scan(source: Source) -> list[Outcome]:
                 UNSUPPORTED,
                 f"This image is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB; it was not read.",
                 hint="Scan the page at 300 dpi or save a smaller copy, then scan again.",
-            )
-        ]
-    except OSError as exc:
-        return [
-            Problem(
-                source.path,
-                UNREADABLE,
-                f"The file could not be read ({exc.strerror or exc}).",
-                hint="Check that the file is not open in another program, then scan again.",
             )
         ]
     try:

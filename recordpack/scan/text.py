@@ -130,28 +130,18 @@ def sniff(source: Source) -> bool:
 
 
 def scan(source: Source) -> list[Outcome]:
-    """Read the text and classify it; never raises for bad input."""
-    try:
-        if source.size == 0:
-            return [
-                Problem(
-                    source.path,
-                    UNREADABLE,
-                    "This file is empty.",
-                    hint="Download or copy it again; if it is empty at the source, leave it out.",
-                )
-            ]
-        with source.open() as stream:
-            data = stream.read(MAX_TEXT_BYTES)
-    except OSError as exc:
+    """Read the text and classify it; a read error is reported by the walker."""
+    if source.size == 0:
         return [
             Problem(
                 source.path,
                 UNREADABLE,
-                f"The file could not be read ({exc.strerror or exc}).",
-                hint="Check that the file is not open in another program, then scan again.",
+                "This file is empty.",
+                hint="Download or copy it again; if it is empty at the source, leave it out.",
             )
         ]
+    with source.open() as stream:
+        data = stream.read(MAX_TEXT_BYTES)
     if source.suffix in (".rtf",) or data.lstrip().startswith(b"{\\rtf"):
         text = rtf_to_text(decode(data))
     elif source.suffix in (".html", ".htm", ".xhtml") or _HTML_START.match(data[:1024]):

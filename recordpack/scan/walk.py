@@ -256,6 +256,15 @@ def run_scanner(scanner: ModuleType, source: Source) -> list[Outcome]:
     """``scanner.scan(source)`` that turns any unexpected failure into an ``unreadable`` problem."""
     try:
         outcomes: list[Outcome] = list(scanner.scan(source))
+    except OSError as error:  # the disk or the file system failed mid-read, not the format
+        return [
+            Problem(
+                source.path,
+                UNREADABLE,
+                f"The file could not be read ({error.strerror or error}).",
+                hint="Check that the file is not open in another program, then scan again.",
+            )
+        ]
     except Exception as error:  # noqa: BLE001  a bad file never stops the scan
         return [
             Problem(
