@@ -116,7 +116,7 @@ def pack_bundle(size_gb: float, out: Path, key: Path) -> Path | None:
             str(out),
             "--to",
             recipient,
-            "--yes",
+            "-q",
         ],
         check=False,
         capture_output=True,
