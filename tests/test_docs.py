@@ -1,4 +1,4 @@
-"""Every command and option is explained: in its --help and in the README."""
+"""Every command and option is explained: in its --help and in the README or docs/."""
 
 from __future__ import annotations
 
@@ -13,7 +13,13 @@ import recordpack
 from recordpack.cli import main
 from recordpack.cli.base import COMMAND_MODULES
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+_ROOT = Path(__file__).resolve().parent.parent
+#: The user documentation: the README and the reference pages under docs/.
+README = "\n".join(
+    path.read_text(encoding="utf-8")
+    for path in [_ROOT / "README.md", *sorted((_ROOT / "docs").glob("*.md"))]
+    if path.is_file()
+)
 
 
 def _commands() -> list[tuple[str, click.Command]]:
