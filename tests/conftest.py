@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -18,25 +19,38 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
+#: Under CI=true a missing tool or data set fails the test: a skip would hide it.
+IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def missing(reason: str) -> None:
+    """Skip the test for ``reason`` on a developer's machine; fail it under CI=true."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: missing test tools or data are failures, not skips)")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Path:
-    """The public sample records in ../shared/corpus (skips when absent)."""
+    """The public sample records in ../shared/corpus (skips when absent, fails in CI)."""
     if not CORPUS.is_dir():
-        pytest.skip("../shared/corpus is absent (it exists beside the project in CI only)")
+        missing("../shared/corpus is absent (it exists beside the project in CI)")
     return CORPUS
 
 
 @pytest.fixture(scope="session")
 def age_vectors() -> Path:
-    """The CCTV age test vectors in ../shared/vectors/age/testdata (skips when absent)."""
+    """The CCTV age test vectors in ../shared/vectors/age/testdata (skips when absent, fails in CI)."""
     if not AGE_VECTORS.is_dir():
-        pytest.skip("../shared/vectors/age is absent (it exists beside the project in CI only)")
+        missing("../shared/vectors/age is absent (it exists beside the project in CI)")
     return AGE_VECTORS
 
 
 def require_tool(name: str, package: str) -> str:
-    """Path of an external program, or skip the test saying how to install it."""
+    """Path of an external program, or skip (fail in CI) saying how to install it."""
     path = shutil.which(name)
     if path is None:
-        pytest.skip(f"{name} is not installed (apt-get install {package}; .ci/run does this)")
+        missing(f"this test needs {name}, which is not installed "
+                f"(apt-get install {package}; .ci/run does this)")
+    assert path is not None
     return path

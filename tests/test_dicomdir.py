@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import require_tool
+from conftest import missing, require_tool
 from pydicom import dcmread
 from pydicom.data import get_testdata_file
 from pydicom.fileset import FileSet
@@ -34,7 +34,7 @@ FILES = {
 def pydicom_file(name: str) -> Path:
     path = get_testdata_file(name, download=False)
     if path is None:
-        pytest.skip(f"pydicom test file {name} is not installed")
+        missing(f"pydicom test file {name} is not installed")
     return Path(str(path))
 
 

@@ -15,6 +15,7 @@ from test_pack_data import dicom_bytes, make_patient_folder, tree_snapshot
 
 from recordpack import age
 from recordpack.cli import main
+from tests.conftest import missing
 
 SEND_HINT = "Give them the passphrase by another channel"
 
@@ -376,7 +377,7 @@ def test_json_summary(folder: Path, identity: age.X25519Identity, tmp_path: Path
 def test_demo_runs_the_whole_path(tmp_path: Path) -> None:
     example = Path(__file__).resolve().parent.parent / "examples" / "sample-patient"
     if not example.is_dir():
-        pytest.skip("examples/sample-patient is not there")
+        missing("examples/sample-patient is not there")
     source = tmp_path / "example"
     shutil.copytree(example, source)
     out = tmp_path / "demo"

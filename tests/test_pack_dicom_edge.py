@@ -19,6 +19,7 @@ from recordpack import age
 from recordpack.bundle.pack import pack
 from recordpack.bundle.reader import open_bundle
 from recordpack.scan import scan_folder
+from tests.conftest import missing
 
 
 def pack_and_open(folder: Path, tmp_path: Path) -> tuple[Any, dict[str, Any]]:
@@ -73,7 +74,7 @@ def test_pydicom_test_files_all_pack(tmp_path: Path) -> None:
         shutil.copyfile(name, target)
         copied += 1
     if copied < 20:
-        pytest.skip("pydicom's test files are not installed")
+        missing("pydicom's test files are not installed")
     result, index = pack_and_open(source, tmp_path)
     assert result.dicomdir is not None
     assert_tools_accept(result.dicomdir)

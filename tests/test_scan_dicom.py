@@ -16,14 +16,14 @@ from pydicom.uid import EncapsulatedPDFStorage, MRImageStorage, generate_uid
 from recordpack.model import Problem, Skipped
 from recordpack.scan import dicom, scan_folder
 from recordpack.scan.base import HEAD_SIZE, DicomHeader, Document, Source
-from tests.conftest import require_tool
+from tests.conftest import missing, require_tool
 from tests.scan_helpers import make_dataset, write_part10, write_raw
 
 
 def _testdata(name: str) -> Path:
     path = get_testdata_file(name, download=False)
     if path is None:
-        pytest.skip(f"pydicom test file {name} is not installed")
+        missing(f"pydicom test file {name} is not installed")
     return Path(str(path))
 
 

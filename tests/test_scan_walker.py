@@ -153,13 +153,22 @@ def test_missing_or_file_root_is_an_input_error(tmp_path: Path) -> None:
         scan_folder(tmp_path / "a.pdf")
 
 
-def test_unreadable_file_is_a_problem(tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root can read any file")
+def test_unreadable_file_is_a_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # CI runs as root, who may read any file: the refusal is simulated at the open.
     (tmp_path / "secret.pdf").write_bytes(b"%PDF-1.4 x")
-    (tmp_path / "secret.pdf").chmod(0)
+    (tmp_path / "fine.txt").write_text("Clinic note. Seen today.\n")
+    real_open = os.open
+
+    def refuse_secret(path: object, flags: int, *args: object) -> int:
+        if str(path).endswith("secret.pdf"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", refuse_secret)
     result = scan_folder(tmp_path)
-    assert result.problems[0].code == "unreadable" and "not allowed" in result.problems[0].message
+    assert [(p.path, p.code) for p in result.problems] == [("secret.pdf", "unreadable")]
+    assert "not allowed" in result.problems[0].message
+    assert [r.files for r in result.records] == [("fine.txt",)]
 
 
 def test_head_and_hash_at_chunk_edges(tmp_path: Path) -> None:

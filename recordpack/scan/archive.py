@@ -19,6 +19,7 @@ import io
 import re
 import stat
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from typing import BinaryIO, Final
 
@@ -36,6 +37,15 @@ MAX_TOTAL_BYTES: Final = 16 * 1024**3
 MAX_RATIO: Final = 200
 #: ...once it is larger than this (tiny text files legitimately compress very well).
 RATIO_FLOOR: Final = 8 * 1024 * 1024
+#: What reading a damaged member raises: a corrupt deflate stream is a ``zlib.error``.
+MEMBER_READ_ERRORS: Final = (
+    zipfile.BadZipFile,
+    zlib.error,
+    OSError,
+    EOFError,
+    ValueError,
+    NotImplementedError,
+)
 #: Zips nested deeper than this (a zip in a zip in a zip) are not opened.
 MAX_DEPTH: Final = 2
 
@@ -257,13 +267,7 @@ def members(source: Source) -> Iterator[Source | Problem | Skipped]:
                     hint="Ask the sender for a new copy of this download.",
                 )
                 return
-            except (
-                zipfile.BadZipFile,
-                OSError,
-                EOFError,
-                ValueError,
-                NotImplementedError,
-            ) as error:
+            except MEMBER_READ_ERRORS as error:
                 yield Problem(
                     display,
                     UNREADABLE,

@@ -54,16 +54,17 @@ def _root_name(head: bytes) -> str | None:
             return None
         marker = text[start + 1: start + 2]
         if marker == b"?":
-            position = text.find(b"?>", start) + 2
+            end, closer = text.find(b"?>", start + 2), b"?>"
         elif text.startswith(b"<!--", start):
-            position = text.find(b"-->", start) + 3
+            end, closer = text.find(b"-->", start + 4), b"-->"
         elif marker == b"!":
-            position = text.find(b">", start) + 1  # DOCTYPE: its internal subset is refused later
+            end, closer = text.find(b">", start + 2), b">"  # DOCTYPE: its subset is refused later
         else:
             match = _ROOT_TAG.match(text, start)
             return match.group(2).decode("ascii") if match else None
-        if position <= 0:
-            return None
+        if end < 0:
+            return None  # unclosed: no element follows in the head (checked before adding)
+        position = end + len(closer)
 
 
 def sniff(source: Source) -> bool:

@@ -10,19 +10,21 @@ stays flat (at most a window of ``HEAD_SIZE`` heads is alive at once).
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import os
+import queue
 import re
 import stat
 import threading
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, BinaryIO, Final
+from typing import Any, BinaryIO, Final, Self
 
 from recordpack.errors import InputError
 from recordpack.model import (
@@ -428,6 +430,49 @@ def _workers() -> int:
     return max(2, min(4, (os.cpu_count() or 2)))
 
 
+class _DaemonPool:
+    """Worker threads that never keep the process alive.
+
+    ``concurrent.futures.ThreadPoolExecutor`` joins its workers when the block
+    ends and again at interpreter exit, so a Ctrl-C seen by the main thread
+    waited for every file in flight (a long OCR run). These daemon workers are
+    told to stop and left behind: the first Ctrl-C ends the scan at once.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self._tasks: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._threads = [
+            threading.Thread(target=self._work, name=f"recordpack-scan-{n}", daemon=True)
+            for n in range(workers)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, task: Callable[[], _Item]) -> Future[_Item]:
+        future: Future[_Item] = Future()
+        self._tasks.put((future, task))
+        return future
+
+    def _work(self) -> None:
+        while (job := self._tasks.get()) is not None:
+            future, task = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(task())
+            except BaseException as error:  # noqa: BLE001  handed to the consumer
+                future.set_exception(error)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for _ in self._threads:
+            self._tasks.put(None)
+
+
 def read_items(
     files: list[tuple[str, str]], progress: Callable[[int, int], None] | None = None
 ) -> Iterator[_Item]:
@@ -436,22 +481,30 @@ def read_items(
     total = len(files)
     window = _workers() * 2
     pending: deque[Future[_Item]] = deque()
-    with ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="recordpack-scan") as pool:
+    with _DaemonPool(_workers()) as pool:
+
+        def submit(index: int, rel: str, absolute: str) -> None:
+            pending.append(pool.submit(functools.partial(_read_one, (index,), rel, absolute, claims)))
+
         todo = iter(enumerate(files))
         for index, (rel, absolute) in todo:
-            pending.append(pool.submit(_read_one, (index,), rel, absolute, claims))
+            submit(index, rel, absolute)
             if len(pending) >= window:
                 break
         done = 0
-        while pending:
-            item = pending.popleft().result()
-            for index, (rel, absolute) in todo:
-                pending.append(pool.submit(_read_one, (index,), rel, absolute, claims))
-                break
-            done += 1
-            if progress is not None:
-                progress(done, total)
-            yield item
+        try:
+            while pending:
+                item = pending.popleft().result()
+                for index, (rel, absolute) in todo:
+                    submit(index, rel, absolute)
+                    break
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+                yield item
+        finally:
+            for future in pending:  # interrupted: files not started are never read
+                future.cancel()
 
 
 @dataclass
