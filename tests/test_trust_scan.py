@@ -13,10 +13,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from pydicom.data import get_testdata_file
 
 from recordpack.scan import scan_folder
 from recordpack.scan.base import Source
 from recordpack.scan.walk import dispatch
+from tests.conftest import missing
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -143,3 +145,99 @@ def test_corrupt_member_dispatched_alone_is_unreadable() -> None:
     outcomes = dispatch(Source.from_bytes("download.zip", _zip_with_corrupt_member()))
     codes = {getattr(o, "path", ""): getattr(o, "code", None) for o in outcomes}
     assert codes["download.zip!a/report.txt"] == "unreadable"
+
+
+# --- defect 4: a lone surrogate in a JSON record -------------------------------------
+
+_SURROGATE_REPORT = (
+    b'{"resourceType":"DiagnosticReport","id":"r1","status":"final",'
+    b'"code":{"text":"Surgical pathology report \\ud800"},'
+    b'"conclusion":"Invasive carcinoma \\udfff","subject":{"display":"Quill \\udbff Avery"},'
+    b'"effectiveDateTime":"2024-03-05"}'
+)
+
+
+def test_lone_surrogate_is_replaced_where_the_record_is_read(tmp_path: Path) -> None:
+    (tmp_path / "report.json").write_bytes(_SURROGATE_REPORT)
+    [record] = scan_folder(tmp_path).records
+    assert record.title == "Surgical pathology report \ufffd"
+    assert record.patient.name == "Quill \ufffd Avery"
+    for value in (record.title, record.text, record.patient.name or "", *record.evidence):
+        value.encode("utf-8")  # would raise UnicodeEncodeError on a lone surrogate
+
+
+def test_lone_surrogate_scan_json_and_pack(tmp_path: Path) -> None:
+    folder = tmp_path / "records"
+    folder.mkdir()
+    (folder / "report.json").write_bytes(_SURROGATE_REPORT)
+    env = dict(os.environ, RP_PASS="violet tractor umbrella harbour 1917")
+    scanned = subprocess.run(
+        [sys.executable, "-m", "recordpack", "scan", "--json", str(folder)],
+        capture_output=True, env=env, cwd=ROOT, timeout=60, check=False,
+    )
+    assert scanned.returncode == 0, scanned.stderr.decode()
+    assert "Surgical pathology report \ufffd" in scanned.stdout.decode("utf-8")
+    packed = subprocess.run(
+        [sys.executable, "-m", "recordpack", "pack", str(folder), "-o", str(tmp_path / "o.rpk"),
+         "--passphrase-env", "RP_PASS", "--accept-incomplete"],
+        capture_output=True, env=env, cwd=ROOT, timeout=60, check=False,
+    )
+    assert packed.returncode == 0, packed.stderr.decode()
+    assert b"Traceback" not in packed.stderr
+
+
+# --- defect 10: the source folder's access times -------------------------------------
+
+_OLD = 1_000_000_000  # 2001: relatime would update an access time this old on any read
+
+
+def _fingerprint(folder: Path, names: list[str]) -> dict[str, tuple[int, bytes]]:
+    """Access time and bytes of each named path, found without listing a folder."""
+    state: dict[str, tuple[int, bytes]] = {}
+    for name in names:
+        path = folder / name if name else folder
+        atime = path.lstat().st_atime_ns  # stat does not change an access time
+        data = b""
+        if path.is_file():
+            # Read under O_NOATIME so the check itself changes nothing.
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOATIME", 0))
+            with os.fdopen(fd, "rb") as stream:
+                data = stream.read()
+        state[name or "."] = (atime, data)
+    return state
+
+
+def test_scan_check_and_pack_leave_access_times_and_bytes_alone(tmp_path: Path) -> None:
+    folder = tmp_path / "records"
+    (folder / "labs").mkdir(parents=True)
+    (folder / "note.txt").write_text("CLINIC NOTE\nPatient: Quill, Avery\nSeen 2024-03-05.\n")
+    (folder / "labs" / "psa.csv").write_text("test,value,date\nPSA,4.1,2024-03-01\n")
+    (folder / "report.json").write_bytes(_SURROGATE_REPORT.replace(b"\\ud800", b"").replace(
+        b"\\udfff", b"").replace(b"\\udbff", b""))
+    (folder / "download.zip").write_bytes(
+        _zip({"portal/summary.txt": b"DISCHARGE SUMMARY\nAdmitted 2024-02-01.\n"}))
+    ct = get_testdata_file("CT_small.dcm", download=False)
+    if ct is None:
+        missing("pydicom's test file CT_small.dcm is not installed")
+    (folder / "CD").mkdir()
+    (folder / "CD" / "IM0001").write_bytes(Path(str(ct)).read_bytes())
+    names = ["", "labs", "CD", "note.txt", "labs/psa.csv", "report.json", "download.zip",
+             "CD/IM0001"]
+    for name in names:
+        path = folder / name if name else folder
+        os.utime(path, (_OLD, path.stat().st_mtime), follow_symlinks=False)
+    before = _fingerprint(folder, names)
+    assert all(atime == _OLD * 10**9 for atime, _ in before.values())
+    env = dict(os.environ, RP_PASS="violet tractor umbrella harbour 1917")
+    for args in (
+        ["scan", str(folder)],
+        ["check", str(folder)],
+        ["pack", str(folder), "-o", str(tmp_path / "o.rpk"), "--passphrase-env", "RP_PASS",
+         "--accept-incomplete"],
+    ):
+        done = subprocess.run([sys.executable, "-m", "recordpack", *args], capture_output=True,
+                              env=env, cwd=ROOT, timeout=60, check=False)
+        assert done.returncode in (0, 1), done.stderr.decode()
+        assert _fingerprint(folder, names) == before, f"{args[0]} changed the source folder"
+    assert (tmp_path / "o.rpk").stat().st_size > 0
+    assert folder.stat().st_atime_ns == _OLD * 10**9

@@ -40,7 +40,7 @@ from recordpack.bundle.layout import (
 from recordpack.errors import BundleError, InputError, RecordpackError, UsageError
 from recordpack.model import KINDS, ImagingStudy, Record, ScanResult, Series
 from recordpack.scan.paths import to_fs
-from recordpack.scan.walk import SYMLINK_REASON
+from recordpack.scan.walk import SYMLINK_REASON, open_file
 
 #: How scan's walker begins the reason for a pipe, device or socket it skipped.
 NOT_REGULAR_REASON = "not a regular file"
@@ -391,7 +391,8 @@ def _copy_file(
         size = source.stat().st_size
         if planned.sha256 is not None and size != planned.size:
             raise _changed(label, f"its size is now {size} bytes, scan saw {planned.size}")
-        with open(source, "rb") as src:
+        # Opened as scan opens it (O_NOATIME): packing changes no access time.
+        with open_file(source) as src:
             info = _member(bag, planned.path, planned.compress, size, _zip_time(source))
             if planned.sha256 is not None and planned.crc32 is not None:
                 # Scan hashed this file moments ago: the CRC-32 the ZIP writer computes
@@ -419,6 +420,7 @@ class _Archives:
         self._root = root
         self._left = Counter(f.source for f in files if f.member is not None)
         self._open: dict[str, tuple[zipfile.ZipFile, dict[str, zipfile.ZipInfo]]] = {}
+        self._streams: dict[str, BinaryIO] = {}  # what each archive reads (O_NOATIME)
 
     def member(self, planned: PlannedFile) -> tuple[zipfile.ZipFile, zipfile.ZipInfo | None]:
         """The open archive of ``planned`` and its member's entry (None when it is gone)."""
@@ -426,9 +428,15 @@ class _Archives:
             label = planned.source
             try:
                 with _reading(label):
-                    archive = zipfile.ZipFile(self._root / to_fs(planned.source))
+                    stream = open_file(self._root / to_fs(planned.source))
             except _ZIP_ERRORS as error:
                 raise _changed(label, "it is no longer a readable zip") from error
+            try:
+                archive = zipfile.ZipFile(stream)
+            except _ZIP_ERRORS as error:
+                stream.close()
+                raise _changed(label, "it is no longer a readable zip") from error
+            self._streams[planned.source] = stream
             # Scan names members with "/" whatever the archive used.
             names = {i.filename.replace("\\", "/"): i for i in archive.infolist() if not i.is_dir()}
             self._open[planned.source] = (archive, names)
@@ -439,11 +447,15 @@ class _Archives:
         self._left[planned.source] -= 1
         if self._left[planned.source] <= 0 and planned.source in self._open:
             self._open.pop(planned.source)[0].close()
+            self._streams.pop(planned.source).close()
 
     def close(self) -> None:
         for archive, _ in self._open.values():
             archive.close()
+        for stream in self._streams.values():
+            stream.close()
         self._open.clear()
+        self._streams.clear()
 
 
 def _copy_member(

@@ -18,16 +18,20 @@ anything anywhere, and must not read pixel data.
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol, TypeVar
 
 from recordpack.model import Patient, Problem, Skipped
 
 if TYPE_CHECKING:
     from recordpack.classify import Classification
+
+_T = TypeVar("_T")
 
 #: Bytes of each file kept in memory for sniffing and header parsing.
 HEAD_SIZE = 256 * 1024
@@ -161,6 +165,40 @@ class DicomHeader:
 
 
 Outcome = Document | DicomHeader | Problem | Skipped
+
+#: A UTF-16 surrogate alone in a str: JSON's ``"\ud800"`` escape decodes to one,
+#: and it cannot be written as UTF-8 (``scan --json`` and pack failed on it).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Text a record carries, with every lone surrogate replaced by U+FFFD."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def _clean(value: object) -> object:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, tuple):
+        return tuple(_clean(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return clean_outcome(value)
+    return value
+
+
+def clean_outcome(outcome: _T) -> _T:
+    """A scanner's outcome (or a Patient in it) with only encodable text in its fields.
+
+    Untrusted text enters the model here: whatever a record held, every string
+    recordpack keeps can be printed, written as JSON and packed.
+    """
+    changes = {}
+    for item in dataclasses.fields(outcome):  # type: ignore[arg-type]
+        value = getattr(outcome, item.name)
+        cleaned = _clean(value)
+        if cleaned is not value and cleaned != value:
+            changes[item.name] = cleaned
+    return dataclasses.replace(outcome, **changes) if changes else outcome  # type: ignore[type-var]
 
 
 class Scanner(Protocol):

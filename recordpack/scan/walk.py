@@ -37,7 +37,7 @@ from recordpack.model import (
     Skipped,
 )
 from recordpack.scan import archive, ccda, clutter, dicom, fhir, hl7v2, image, pdf, text
-from recordpack.scan.base import HEAD_SIZE, Outcome, Source
+from recordpack.scan.base import HEAD_SIZE, Outcome, Source, clean_outcome, clean_text
 from recordpack.scan.paths import to_name_form
 
 #: Scanners in the order they are offered a file: the first whose ``sniff`` accepts it wins.
@@ -257,13 +257,13 @@ def unsupported(source: Source) -> Problem:
 def run_scanner(scanner: ModuleType, source: Source) -> list[Outcome]:
     """``scanner.scan(source)`` that turns any unexpected failure into an ``unreadable`` problem."""
     try:
-        outcomes: list[Outcome] = list(scanner.scan(source))
+        outcomes: list[Outcome] = [clean_outcome(o) for o in scanner.scan(source)]
     except OSError as error:  # the disk or the file system failed mid-read, not the format
         return [
             Problem(
                 source.path,
                 UNREADABLE,
-                f"The file could not be read ({error.strerror or error}).",
+                f"The file could not be read ({clean_text(str(error.strerror or error))}).",
                 hint="Check that the file is not open in another program, then scan again.",
             )
         ]
@@ -273,7 +273,7 @@ def run_scanner(scanner: ModuleType, source: Source) -> list[Outcome]:
                 source.path,
                 UNREADABLE,
                 f"This {scanner.FORMAT.upper()} file could not be read "
-                f"({type(error).__name__}: {error}).",
+                f"({type(error).__name__}: {clean_text(str(error))}).",
                 hint="The file may be damaged: open it on your computer to check, "
                 "or get a new copy from where it came from.",
             )
