@@ -12,6 +12,7 @@ import io
 import os
 import shutil
 import subprocess
+import time
 from typing import Final
 
 from recordpack.errors import RecordpackError
@@ -27,6 +28,51 @@ DEFAULT_TIMEOUT: Final = 120.0
 #: Longest side, in pixels, of an image handed to tesseract: phone photos are
 #: larger than OCR needs and would only cost time.
 MAX_SIDE: Final = 4000
+
+
+#: Pictures OCR'd per document at most: a scanned page holds one, and one
+#: tesseract run costs seconds (a PDF page with 200 images cost 90 s).
+MAX_IMAGES_PER_DOCUMENT: Final = 12
+#: Pictures looked at (decoded to see whether they are worth OCR) per document.
+MAX_IMAGES_EXAMINED: Final = 60
+#: Seconds of OCR per document at most, whatever its pictures.
+MAX_SECONDS_PER_DOCUMENT: Final = 180.0
+
+
+class Budget:
+    """The OCR work one document may still cost: pictures read, pictures examined, seconds."""
+
+    def __init__(
+        self,
+        images: int = MAX_IMAGES_PER_DOCUMENT,
+        examined: int = MAX_IMAGES_EXAMINED,
+        seconds: float = MAX_SECONDS_PER_DOCUMENT,
+    ) -> None:
+        self.images = images
+        self.examined = examined
+        self._deadline = time.monotonic() + seconds
+        #: True once something was left unread because the budget ran out.
+        self.exhausted = False
+
+    def examine(self) -> bool:
+        """Whether one more picture may be decoded and looked at."""
+        if self.examined <= 0 or self.seconds_left() <= 0:
+            self.exhausted = True
+            return False
+        self.examined -= 1
+        return True
+
+    def read(self) -> float | None:
+        """The timeout for OCR of one more picture, or None when the budget is spent."""
+        left = self.seconds_left()
+        if self.images <= 0 or left <= 0:
+            self.exhausted = True
+            return None
+        self.images -= 1
+        return min(DEFAULT_TIMEOUT, left)
+
+    def seconds_left(self) -> float:
+        return self._deadline - time.monotonic()
 
 
 class OcrError(RecordpackError):

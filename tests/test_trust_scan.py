@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import signal
+import struct
 import subprocess
 import sys
 import textwrap
@@ -241,3 +242,83 @@ def test_scan_check_and_pack_leave_access_times_and_bytes_alone(tmp_path: Path) 
         assert _fingerprint(folder, names) == before, f"{args[0]} changed the source folder"
     assert (tmp_path / "o.rpk").stat().st_size > 0
     assert folder.stat().st_atime_ns == _OLD * 10**9
+
+
+# --- defect 8: cost bombs --------------------------------------------------------------
+
+
+def many_image_pdf(count: int, pages: int = 1) -> bytes:
+    """A PDF whose pages hold ``count`` distinct pictures each, big enough to be worth OCR."""
+    from fpdf import FPDF
+    from PIL import Image
+
+    pdf = FPDF()
+    for page in range(pages):
+        pdf.add_page()
+        for index in range(count):
+            picture = Image.new("L", (220, 220), color=255)
+            picture.putpixel((index % 220, page % 220), 0)  # distinct, so not shared
+            pdf.image(picture, x=(index % 10) * 20, y=(index // 10) * 14, w=18)
+    return bytes(pdf.output())
+
+
+def test_ocr_work_per_document_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from recordpack import ocr
+    from recordpack.scan import pdf
+
+    calls: list[float] = []
+
+    def fake_ocr(data: bytes, *, timeout: float = 0, lang: str = "eng") -> str:
+        calls.append(timeout)
+        return ""
+
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    monkeypatch.setattr(ocr, "image_to_text", fake_ocr)
+    outcomes = pdf.scan(Source.from_bytes("scan.pdf", many_image_pdf(200)))
+    assert len(calls) == ocr.MAX_IMAGES_PER_DOCUMENT
+    assert all(0 < timeout <= ocr.DEFAULT_TIMEOUT for timeout in calls)
+    [partly] = [o for o in outcomes if getattr(o, "code", None) == "partly_read"]
+    assert "page 1" in partly.message and "not read" in partly.message
+
+
+def test_ocr_pages_beyond_the_limit_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    from recordpack import ocr
+    from recordpack.scan import pdf
+
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    monkeypatch.setattr(ocr, "image_to_text", lambda data, **_: "")
+    outcomes = pdf.scan(Source.from_bytes("scan.pdf", many_image_pdf(1, pages=pdf.MAX_OCR_PAGES + 2)))
+    [partly] = [o for o in outcomes if getattr(o, "code", None) == "partly_read"]
+    assert f"pages {pdf.MAX_OCR_PAGES + 1}-{pdf.MAX_OCR_PAGES + 2} were not read" in partly.message
+
+
+def overlapping_zip(copies: int, size: int = 1_000_000) -> bytes:
+    """A zip whose central directory lists ``copies`` more names for its one member's data."""
+    data = _zip({"report.txt": b"CLINIC NOTE\n" + b"A" * size})
+    eocd = data.rindex(b"PK\x05\x06")
+    start = struct.unpack("<I", data[eocd + 16: eocd + 20])[0]
+    record = data[start:eocd]
+    name_length = struct.unpack("<H", record[28:30])[0]
+    records = [record]
+    for index in range(copies):
+        name = f"copy{index:05d}.txt".encode()
+        records.append(record[:28] + struct.pack("<H", len(name)) + record[30:46] + name
+                       + record[46 + name_length:])
+    directory = b"".join(records)
+    end = bytearray(data[eocd: eocd + 22])
+    end[8:10] = end[10:12] = struct.pack("<H", len(records))
+    end[12:16] = struct.pack("<I", len(directory))
+    return data[:start] + directory + bytes(end)
+
+
+@pytest.mark.timeout(30)
+def test_overlapping_zip_entries_are_refused_and_say_what_was_not_read(tmp_path: Path) -> None:
+    (tmp_path / "download.zip").write_bytes(overlapping_zip(2000))
+    started = time.process_time()
+    result = scan_folder(tmp_path)
+    assert time.process_time() - started < 10
+    [problem] = result.problems
+    assert (problem.path, problem.code) == ("download.zip", "zip_bomb")
+    assert "2000 files" in problem.message and "copy00000.txt" in problem.message
+    assert "and 1997 more" in problem.message
+    assert [r.files for r in result.records] == [("download.zip!report.txt",)]

@@ -218,6 +218,20 @@ def members(source: Source) -> Iterator[Source | Problem | Skipped]:
                 hint="If it really is your records, unzip it with your computer and scan the folder.",
             )
             return
+        overlapping = _overlapping(archive.infolist())
+        if overlapping:
+            infos = [info for info in infos if info not in overlapping]
+            names = ", ".join(sorted(info.filename for info in overlapping)[:3])
+            more = len(overlapping) - 3
+            yield Problem(
+                source.path,
+                ZIP_BOMB,
+                f"{len(overlapping)} files listed in this zip point into the data of other files "
+                f"(a trick of zip bombs): they were not read ({names}"
+                + (f" and {more} more" if more > 0 else "")
+                + ").",
+                hint="Ask the sender for a new copy of this download; the other files were read.",
+            )
         inflated = 0
         for info in sorted(infos, key=lambda i: i.filename):
             name = info.filename.replace("\\", "/")
@@ -283,6 +297,29 @@ def members(source: Source) -> Iterator[Source | Problem | Skipped]:
                 head=head,
                 opener=_member_opener(source, info.filename),
             )
+
+
+#: Bytes of a local file header before its name (signature ... extra length).
+_LOCAL_HEADER: Final = 30
+
+
+def _overlapping(infos: list[zipfile.ZipInfo]) -> set[zipfile.ZipInfo]:
+    """Entries whose data starts inside another entry's (many names for one member).
+
+    Each entry spans at least its local header, name and compressed data; in
+    offset order, an entry starting before the end of the one before it
+    overlaps. The first entry of a span is kept, the others are refused.
+    """
+    refused: set[zipfile.ZipInfo] = set()
+    end = -1
+    for info in sorted(infos, key=lambda i: i.header_offset):
+        if info.header_offset < end:
+            refused.add(info)
+            continue
+        name = len(info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437",
+                                             "replace"))
+        end = info.header_offset + _LOCAL_HEADER + name + info.compress_size
+    return refused
 
 
 class _TooBig(Exception):

@@ -33,6 +33,10 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 
+#: Problem code: a limit on the work done per file left part of it unread
+#: (the message says which part).
+PARTLY_READ = "partly_read"
+
 #: Bytes of each file kept in memory for sniffing and header parsing.
 HEAD_SIZE = 256 * 1024
 

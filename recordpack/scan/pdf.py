@@ -29,7 +29,7 @@ from recordpack.classify import (
     has_meaningful_text,
 )
 from recordpack.model import ENCRYPTED, NO_TEXT, UNREADABLE, Problem
-from recordpack.scan.base import Document, Outcome, Source
+from recordpack.scan.base import PARTLY_READ, Document, Outcome, Source
 
 FORMAT = "pdf"
 
@@ -216,7 +216,17 @@ def _scan(source: Source) -> list[Outcome]:
             c = classify_unreadable(source.name, reason="scanned pages, no OCR installed")
             outcomes.append(_document(source, c))
             return outcomes
-        ocr_text, failure = _ocr_pages(reader, pages)
+        ocr_text, failure, unread = _ocr_pages(reader, len(reader.pages))
+        if unread is not None:
+            outcomes.append(
+                Problem(
+                    source.path,
+                    PARTLY_READ,
+                    f"{unread}.",
+                    hint="If those pages matter, ask the sender for the electronic original "
+                    "(a PDF with text), or split the scan into smaller files.",
+                )
+            )
         if has_meaningful_text(ocr_text, min_words=5):
             c = classify_text(ocr_text, name=source.name, ocr=True)
             outcomes.append(_with_metadata_date(source, c, reader, ocr_text))
@@ -277,30 +287,55 @@ def _extract_text(reader: Any) -> tuple[str, int]:
     return "\n".join(parts), count
 
 
-def _ocr_pages(reader: Any, pages: int) -> tuple[str, str | None]:
-    """OCR of the page images; returns the text and the last failure, if any."""
+def _ocr_pages(reader: Any, pages: int) -> tuple[str, str | None, str | None]:
+    """OCR of the page images within one document's :class:`ocr.Budget`.
+
+    Returns the text, the last failure (if any) and what was left unread (if anything).
+    """
     parts: list[str] = []
     failure: str | None = None
-    for index in range(min(pages, MAX_OCR_PAGES)):
+    budget = ocr.Budget()
+    last_page = min(pages, MAX_OCR_PAGES)
+    stopped_at: int | None = None
+    for index in range(last_page):
         try:
-            images = list(reader.pages[index].images)
+            for image in reader.pages[index].images:  # lazily: a picture is decoded when read
+                if not budget.examine():
+                    break
+                try:
+                    pil = image.image
+                    if pil is None or pil.width * pil.height < MIN_OCR_PIXELS:
+                        continue
+                    timeout = budget.read()
+                    if timeout is None:
+                        break
+                    buffer = io.BytesIO()
+                    pil.save(buffer, format="PNG")
+                    for png in ocr.prepare_image(buffer.getvalue(), max_frames=1):
+                        parts.append(ocr.image_to_text(png, timeout=timeout))
+                except ocr.OcrError as exc:
+                    failure = f"page {index + 1}: {exc.message}"
+                except Exception as exc:  # unusual image encodings (JBIG2, CCITT...)
+                    failure = f"page {index + 1}: image could not be decoded ({_describe(exc)})"
         except Exception as exc:
             failure = f"page {index + 1}: images could not be extracted ({_describe(exc)})"
-            continue
-        for image in images:
-            try:
-                pil = image.image
-                if pil is None or pil.width * pil.height < MIN_OCR_PIXELS:
-                    continue
-                buffer = io.BytesIO()
-                pil.save(buffer, format="PNG")
-                for png in ocr.prepare_image(buffer.getvalue()):
-                    parts.append(ocr.image_to_text(png))
-            except ocr.OcrError as exc:
-                failure = f"page {index + 1}: {exc.message}"
-            except Exception as exc:  # unusual image encodings (JBIG2, CCITT...)
-                failure = f"page {index + 1}: image could not be decoded ({_describe(exc)})"
-    return "\n".join(parts), failure
+        if budget.exhausted:
+            stopped_at = index + 1
+            break
+    total = pages
+    unread: str | None = None
+    if stopped_at is not None:
+        unread = (
+            f"OCR stopped on page {stopped_at} at the limit of work for one document "
+            f"({ocr.MAX_IMAGES_PER_DOCUMENT} pictures read or "
+            f"{ocr.MAX_SECONDS_PER_DOCUMENT:.0f} seconds): the rest of page {stopped_at}"
+            + (f" and pages {stopped_at + 1}-{total} were not read" if total > stopped_at
+               else " was not read")
+        )
+    elif total > last_page:
+        unread = (f"OCR reads the first {last_page} pages of a scanned PDF: "
+                  f"pages {last_page + 1}-{total} were not read")
+    return "\n".join(parts), failure, unread
 
 
 _PDF_DATE = re.compile(r"D?:?(\d{4})(\d{2})?(\d{2})?")

@@ -25,6 +25,7 @@ PROBLEM_TITLES: dict[str, str] = {
     "patient_mismatch": "names a different patient",
     "unsafe_name": "unsafe name inside a zip",
     "zip_bomb": "suspicious zip",
+    "partly_read": "only partly read",
 }
 
 _INDENT = "  "
