@@ -23,7 +23,7 @@ from xml.parsers import expat
 
 from recordpack.model import UNREADABLE, UNSUPPORTED, Patient, Problem
 from recordpack.scan import codes
-from recordpack.scan.base import MAX_DOCUMENT_BYTES, Document, Outcome, Source
+from recordpack.scan.base import PARTLY_READ, Document, Outcome, Source
 
 FORMAT: Final = "ccda"
 
@@ -78,11 +78,35 @@ def sniff(source: Source) -> bool:
     return False
 
 
-def parse_xml(source: Source) -> ET.Element:
+#: Elements kept in memory per file (a few hundred bytes each); past it the rest
+#: of the file is not read. Structured ``entry`` elements of a ClinicalDocument
+#: are dropped as they close (the verdict reads the header and the narrative),
+#: so even a 200 MB export stays far below.
+MAX_ELEMENTS: Final = 100_000
+#: Characters of text and attribute values kept per file (an embedded PDF is read
+#: from its base64 text): about 16 MB.
+MAX_TEXT: Final = 16 * 1024 * 1024
+
+
+class XMLTruncated(Exception):
+    """The element or text budget was reached: the tree holds the file's beginning."""
+
+
+@dataclass
+class Parsed:
+    """An XML file's element tree and, when it was too large to keep whole, what was left out."""
+
+    root: ET.Element
+    #: Bytes of the file read before the budget was reached; None when all of it was read.
+    stopped_at: int | None = None
+
+
+def parse_xml(source: Source) -> Parsed:
     """The element tree of an XML file, read in chunks; no DTD, no entities, no network.
 
-    Raises :class:`XMLRefused` when the file declares entities, ``expat.ExpatError``
-    when it is not well-formed XML.
+    Memory is bounded (:data:`MAX_ELEMENTS`, :data:`MAX_TEXT`) whatever the file's
+    size. Raises :class:`XMLRefused` when the file declares entities,
+    ``expat.ExpatError`` when it is not well-formed XML.
     """
     try:
         return _parse_xml(source, namespaces=True)
@@ -94,32 +118,74 @@ def parse_xml(source: Source) -> ET.Element:
         return _parse_xml(source, namespaces=False)
 
 
-def _parse_xml(source: Source, *, namespaces: bool) -> ET.Element:
+def _parse_xml(source: Source, *, namespaces: bool) -> Parsed:
     builder = ET.TreeBuilder()
     parser = expat.ParserCreate(namespace_separator="}" if namespaces else None)
     parser.buffer_text = True
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    open_elements: list[ET.Element] = []
+    budget = {"elements": MAX_ELEMENTS, "text": MAX_TEXT}
+    spent_before: list[tuple[int, int]] = []  # the budget when each open element started
+    document = False  # a ClinicalDocument: its structured entries are not kept
+    after_dropped = False  # text now is the tail of a dropped entry: not kept either
 
     def qname(name: str) -> str:
         return "{" + name if "}" in name else name
 
+    def spend(what: str, amount: int) -> None:
+        budget[what] -= amount
+        if budget[what] < 0:
+            raise XMLTruncated
+
     def start(name: str, attributes: dict[str, str]) -> None:
-        builder.start(qname(name), {qname(k): v for k, v in attributes.items()})
+        nonlocal document, after_dropped
+        after_dropped = False
+        spent_before.append((budget["elements"], budget["text"]))
+        spend("elements", 1)
+        spend("text", sum(len(v) for v in attributes.values()))
+        element = builder.start(qname(name), {qname(k): v for k, v in attributes.items()})
+        if not open_elements:
+            document = _local(element.tag) == "ClinicalDocument"
+        open_elements.append(element)
+
+    def end(name: str) -> None:
+        nonlocal after_dropped
+        element = builder.end(qname(name))
+        open_elements.pop()
+        elements, text = spent_before.pop()
+        if document and open_elements and _local(element.tag) == "entry":
+            open_elements[-1].remove(element)
+            budget["elements"], budget["text"] = elements, text  # its memory is freed
+            after_dropped = True
+
+    def data(text: str) -> None:
+        if not after_dropped:
+            spend("text", len(text))
+            builder.data(text)
 
     def refuse_entity(name: str, *_args: object) -> None:
         raise XMLRefused(f"the file declares its own XML entity '{name}'")
 
     parser.StartElementHandler = start
-    parser.EndElementHandler = lambda name: builder.end(qname(name))
-    parser.CharacterDataHandler = builder.data
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = data
     parser.EntityDeclHandler = refuse_entity
     parser.UnparsedEntityDeclHandler = refuse_entity
     # No ExternalEntityRefHandler: expat then never loads an external entity or DTD.
+    read = 0
     with source.open() as stream:
-        while chunk := stream.read(_CHUNK):
-            parser.Parse(chunk, False)
-        parser.Parse(b"", True)
-    return builder.close()
+        try:
+            while chunk := stream.read(_CHUNK):
+                read += len(chunk)
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except XMLTruncated:
+            if not open_elements:
+                raise expat.ExpatError("no element was read before the size limit") from None
+            while open_elements:  # close what is open: the tree holds the beginning
+                builder.end(open_elements.pop().tag)
+            return Parsed(builder.close(), stopped_at=read)
+    return Parsed(builder.close())
 
 
 # --- namespace-agnostic tree helpers (fragments often have no namespace) --------
@@ -399,12 +465,8 @@ def _scan_fragment(source: Source, root: ET.Element) -> list[Outcome]:
 
 def scan(source: Source) -> list[Outcome]:
     """One record per C-CDA document or fragment; problems for unreadable files."""
-    if source.size > MAX_DOCUMENT_BYTES:
-        return [Problem(source.path, UNSUPPORTED,
-                        f"C-CDA file is too large to read ({source.size} bytes)",
-                        hint="Send it as it is; recordpack cannot check its contents.")]
     try:
-        root = parse_xml(source)
+        parsed = parse_xml(source)
     except XMLRefused as exc:
         return [Problem(source.path, UNSUPPORTED,
                         f"XML file not read: {exc}, which recordpack never expands for safety",
@@ -418,11 +480,21 @@ def scan(source: Source) -> list[Outcome]:
     except OSError as exc:
         return [Problem(source.path, UNREADABLE, f"could not read the file: {exc}",
                         hint="Check that the file is not open in another program and try again.")]
+    root = parsed.root
     name = _local(root.tag)
+    partly: list[Outcome] = []
+    if parsed.stopped_at is not None:
+        partly.append(Problem(
+            source.path, PARTLY_READ,
+            f"Only the first {parsed.stopped_at / 1024**2:.0f} MB of this "
+            f"{source.size / 1024**2:.0f} MB XML file were read (recordpack's limit on the "
+            "memory one file may use): the rest was not looked at.",
+            hint="The file is included as it is; if its end matters, ask the sender for "
+                 "smaller exports."))
     if name == "ClinicalDocument":
-        return _scan_document(source, root)
+        return [*_scan_document(source, root), *partly]
     if name in _FRAGMENT_ROOTS:
-        return _scan_fragment(source, root)
+        return [*_scan_fragment(source, root), *partly]
     return [Problem(source.path, UNSUPPORTED,
                     f"XML file is not a C-CDA document (its root element is <{name}>)",
                     hint="recordpack will include it as it is; nothing to do.")]

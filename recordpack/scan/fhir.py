@@ -28,8 +28,8 @@ from typing import Any, Final
 
 from recordpack.classify import Classification
 from recordpack.model import UNREADABLE, UNSUPPORTED, Patient, Problem
-from recordpack.scan import codes
-from recordpack.scan.base import MAX_DOCUMENT_BYTES, Document, Outcome, Source
+from recordpack.scan import codes, jsonstream
+from recordpack.scan.base import PARTLY_READ, Document, Outcome, Source
 
 FORMAT: Final = "fhir"
 
@@ -435,10 +435,8 @@ def scan(source: Source) -> list[Outcome]:
     try:
         if _is_ndjson(source):
             return _scan_ndjson(source)
-        if source.size > MAX_DOCUMENT_BYTES:
-            return [Problem(source.path, UNSUPPORTED,
-                            f"FHIR file is too large to read ({source.size} bytes)",
-                            hint="Export it as NDJSON (one resource per line), or send it as it is.")]
+        if source.size > WHOLE_JSON_BYTES:
+            return _scan_large(source)
         try:
             resource = json.loads(codes.decode_text(source.read_all()))
         except json.JSONDecodeError as exc:
@@ -609,20 +607,90 @@ def _bundle_items(source: Source, resources: list[dict[str, Any]],
     return items
 
 
+class _Tally:
+    """What many resources read one at a time add up to: one record, in bounded memory."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.kinds: Counter[str] = Counter()
+        self.types: Counter[str] = Counter()
+        self.titles: Counter[str] = Counter()
+        self.parts: set[str] = set()
+        self.latest: str | None = None  # of the records' own dates
+        self.latest_any: str | None = None  # of any date a resource carries
+        self.texts: list[str] = []
+        self.text_size = 0
+        self.patients: list[Patient] = []
+        self.composition: dict[str, Any] | None = None
+
+    def add(self, resource: dict[str, Any]) -> None:
+        rtype = str(resource["resourceType"])
+        self.types[rtype] += 1
+        if rtype in _RECORD_PARTS:
+            self.parts.add(_RECORD_PARTS[rtype])
+        if rtype == "Composition" and self.composition is None:
+            self.composition = resource
+        # deep=False: bulk notes are classified by their type codes, not by decoding
+        # and classifying every attachment (a bulk file can hold thousands).
+        item = _item(self.source, resource, {}, deep=False)
+        self.kinds[item.kind] += 1
+        if len(self.titles) < 1000 or item.title in self.titles:
+            self.titles[item.title] += 1
+        if item.date and (self.latest is None or item.date > self.latest):
+            self.latest = item.date
+        date = _date_of(resource, *_DATE_KEYS)
+        if date and (self.latest_any is None or date > self.latest_any):
+            self.latest_any = date
+        if rtype == "Patient" and len(self.patients) < 2:
+            self.patients.append(patient_of(resource))
+        if self.text_size < codes.MAX_TEXT_CHARS and item.text:
+            self.texts.append(item.text)
+            self.text_size += len(item.text)
+
+    @property
+    def patient(self) -> Patient:
+        return self.patients[0] if len(self.patients) == 1 else Patient()
+
+    def record(self, what: str, evidence: list[str]) -> Document:
+        """One record of the kind most of the resources have."""
+        clinical = {k: n for k, n in self.kinds.items() if k != "other"}
+        # The specific kind wins when it is a real part of the file, not a stray entry.
+        kind = max(clinical, key=lambda k: clinical[k]) if clinical else "other"
+        if clinical and clinical[kind] * 5 < sum(self.kinds.values()) and kind != "lab_result":
+            kind = "other"
+        main_type = self.types.most_common(1)[0][0]
+        total = sum(self.types.values())
+        title = (self.titles.most_common(1)[0][0] if total == 1
+                 else f"{total} {main_type} entries ({what})")
+        listing = ", ".join(f"{n} {t}" for t, n in self.types.most_common(3))
+        evidence = [*evidence[:-1], f"{evidence[-1]}: {listing}"]
+        if clinical:
+            evidence.append(", ".join(f"{n} {k}" for k, n in Counter(clinical).most_common(3)))
+        item = _Item(kind, title, self.latest, 0.8 if kind != "other" else 0.6,
+                     evidence, "\n".join(self.texts))
+        return _document(self.source, item, self.patient)
+
+
+#: Longest NDJSON line read (one resource); a longer one is reported, not read.
+MAX_LINE_BYTES: Final = 16 * 1024 * 1024
+
+
 def _scan_ndjson(source: Source) -> list[Outcome]:
     """One record for a bulk-export file, of the kind most of its resources have."""
-    kinds: Counter[str] = Counter()
-    types: Counter[str] = Counter()
-    titles: Counter[str] = Counter()
-    dates: list[str] = []
-    texts: list[str] = []
-    text_size = 0
-    patients: list[Patient] = []
+    tally = _Tally(source)
     bad_lines: list[int] = []
     lines = 0
     with source.open() as raw:
         stream = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace")
-        for number, line in enumerate(stream, start=1):
+        number = 0
+        while line := stream.readline(MAX_LINE_BYTES):
+            number += 1
+            if len(line) >= MAX_LINE_BYTES and not line.endswith("\n"):
+                while (rest := stream.readline(MAX_LINE_BYTES)) and not rest.endswith("\n"):
+                    pass  # the rest of an overlong line: skipped in bounded pieces
+                lines += 1
+                bad_lines.append(number)
+                continue
             if not line.strip():
                 continue
             lines += 1
@@ -634,20 +702,7 @@ def _scan_ndjson(source: Source) -> list[Outcome]:
             if not isinstance(resource, dict) or "resourceType" not in resource:
                 bad_lines.append(number)
                 continue
-            rtype = str(resource["resourceType"])
-            types[rtype] += 1
-            # deep=False: bulk notes are classified by their type codes, not by decoding
-            # and classifying every attachment (a bulk file can hold thousands).
-            item = _item(source, resource, {}, deep=False)
-            kinds[item.kind] += 1
-            titles[item.title] += 1
-            if item.date:
-                dates.append(item.date)
-            if rtype == "Patient" and len(patients) < 2:
-                patients.append(patient_of(resource))
-            if text_size < codes.MAX_TEXT_CHARS and item.text:
-                texts.append(item.text)
-                text_size += len(item.text)
+            tally.add(resource)
     outcomes: list[Outcome] = []
     if bad_lines:
         shown = ", ".join(str(n) for n in bad_lines[:5]) + (" ..." if len(bad_lines) > 5 else "")
@@ -655,22 +710,65 @@ def _scan_ndjson(source: Source) -> list[Outcome]:
                                 f"{len(bad_lines)} of {lines} lines are not FHIR JSON (line {shown})",
                                 hint="The rest of the file was read; export it again to get "
                                      "the missing entries."))
-    if not types:
+        del bad_lines[5:]
+    if not tally.types:
         return outcomes or [Problem(source.path, UNREADABLE, "NDJSON file holds no FHIR resources",
                                     hint="Export the file again from the system it came from.")]
-    clinical = {k: n for k, n in kinds.items() if k != "other"}
-    # The specific kind wins when it is a real part of the file, not a stray entry.
-    kind = max(clinical, key=lambda k: clinical[k]) if clinical else "other"
-    if clinical and clinical[kind] * 5 < sum(kinds.values()) and kind != "lab_result":
-        kind = "other"
-    main_type = types.most_common(1)[0][0]
-    title = (titles.most_common(1)[0][0] if sum(types.values()) == 1
-             else f"{sum(types.values())} {main_type} entries (bulk export)")
-    evidence = ["FHIR bulk export (NDJSON): " + ", ".join(f"{n} {t}" for t, n in
-                                                            types.most_common(3))]
-    if clinical:
-        evidence.append(", ".join(f"{n} {k}" for k, n in Counter(clinical).most_common(3)))
-    patient = patients[0] if len(patients) == 1 else Patient()
-    item = _Item(kind, title, max(dates) if dates else None, 0.8 if kind != "other" else 0.6,
-                 evidence, "\n".join(texts))
-    return [_document(source, item, patient), *outcomes]
+    return [tally.record("bulk export", ["FHIR bulk export (NDJSON)"]), *outcomes]
+
+
+#: FHIR JSON files up to this size are parsed whole (as Python objects they take
+#: some 25 times their size); larger ones are read one Bundle entry at a time.
+WHOLE_JSON_BYTES: Final = 4 * 1024 * 1024
+#: Largest single value (one Bundle entry) of a large file, in characters.
+MAX_JSON_VALUE: Final = 16 * 1024 * 1024
+
+
+def _scan_large(source: Source) -> list[Outcome]:
+    """A large FHIR file read entry by entry: one record for the whole file."""
+    tally = _Tally(source)
+    top: dict[str, Any] = {}
+    problems: list[Outcome] = []
+    try:
+        with source.open() as raw:
+            for key, value in jsonstream.members(raw, stream_array="entry",
+                                                 max_value=MAX_JSON_VALUE):
+                if key != "entry":
+                    top[key] = value
+                    continue
+                resource = value.get("resource") if isinstance(value, dict) else None
+                if isinstance(resource, dict) and isinstance(resource.get("resourceType"), str):
+                    tally.add(resource)
+                    for inner in resource.get("contained") or []:
+                        if isinstance(inner, dict) and isinstance(inner.get("resourceType"), str):
+                            tally.add(inner)
+    except jsonstream.JSONStreamError as exc:
+        if not tally.types:
+            raise FHIRError(str(exc)) from exc
+        problems.append(Problem(source.path, PARTLY_READ,
+                                f"Only part of this FHIR file could be read: {exc}.",
+                                hint="The entries before that point were read; export the file "
+                                     "again to get the rest."))
+    if top.get("resourceType") != "Bundle":
+        if not isinstance(top.get("resourceType"), str):
+            return [Problem(source.path, UNSUPPORTED,
+                            "JSON file is not a FHIR resource (no resourceType)",
+                            hint="recordpack will include it as it is; nothing to do.")]
+        return [*_scan_resource(source, top), *problems]
+    if not tally.types:
+        return [_document(source, _Item("other", "FHIR Bundle", codes.fhir_date(
+            top.get("timestamp")), 0.5, ["an empty FHIR Bundle"]), Patient()), *problems]
+    bundle_type = str(top.get("type") or "")
+    evidence = [f"FHIR {bundle_type or 'untyped'} Bundle",
+                f"a large file ({source.size / 1024**2:.0f} MB) read entry by entry"]
+    if bundle_type == "document" and tally.composition is not None:
+        item = _composition(tally.composition)
+        item.evidence[:0] = evidence
+        return [_document(source, item, tally.patient), *problems]
+    if len(tally.parts) >= 3 and (tally.patients or bundle_type in ("collection", "searchset")):
+        summary = ", ".join(sorted(tally.parts))
+        item = _Item("patient_summary", "Patient record (FHIR)",
+                     codes.fhir_date(top.get("timestamp")) or tally.latest_any, 0.85,
+                     [*evidence, f"a whole patient record: {summary}"], "\n".join(tally.texts))
+        return [_document(source, item, tally.patient), *problems]
+    return [tally.record("large FHIR Bundle", evidence), *problems]
