@@ -97,7 +97,7 @@ class Parsed:
     """An XML file's element tree and, when it was too large to keep whole, what was left out."""
 
     root: ET.Element
-    #: Bytes of the file read before the budget was reached; None when all of it was read.
+    #: Where in the file the budget was reached (bytes); None when all of it was read.
     stopped_at: int | None = None
 
 
@@ -172,11 +172,9 @@ def _parse_xml(source: Source, *, namespaces: bool) -> Parsed:
     parser.EntityDeclHandler = refuse_entity
     parser.UnparsedEntityDeclHandler = refuse_entity
     # No ExternalEntityRefHandler: expat then never loads an external entity or DTD.
-    read = 0
     with source.open() as stream:
         try:
             while chunk := stream.read(_CHUNK):
-                read += len(chunk)
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)
         except XMLTruncated:
@@ -184,7 +182,7 @@ def _parse_xml(source: Source, *, namespaces: bool) -> Parsed:
                 raise expat.ExpatError("no element was read before the size limit") from None
             while open_elements:  # close what is open: the tree holds the beginning
                 builder.end(open_elements.pop().tag)
-            return Parsed(builder.close(), stopped_at=read)
+            return Parsed(builder.close(), stopped_at=max(parser.CurrentByteIndex, 0))
     return Parsed(builder.close())
 
 
@@ -486,9 +484,9 @@ def scan(source: Source) -> list[Outcome]:
     if parsed.stopped_at is not None:
         partly.append(Problem(
             source.path, PARTLY_READ,
-            f"Only the first {parsed.stopped_at / 1024**2:.0f} MB of this "
-            f"{source.size / 1024**2:.0f} MB XML file were read (recordpack's limit on the "
-            "memory one file may use): the rest was not looked at.",
+            f"Only the first {100 * parsed.stopped_at // max(source.size, 1)}% of this XML "
+            "file was read (it holds more than recordpack keeps in memory for one file): "
+            "the rest was not looked at.",
             hint="The file is included as it is; if its end matters, ask the sender for "
                  "smaller exports."))
     if name == "ClinicalDocument":

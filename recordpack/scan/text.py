@@ -230,11 +230,26 @@ class _TextExtractor(HTMLParser):
             self.parts.append(data)
 
 
+def _escape_unclosed(html: str) -> str:
+    """The page with markup openers that nothing closes written as text (``&lt;``).
+
+    html.parser rescans an unclosed ``<!--``, ``<![`` or ``<`` from its start at
+    every later one: 100,000 of them took hours. Nothing after the last ``>``
+    (``-->``, ``]]>``) can be markup, so escaping them there changes no text.
+    """
+    cut = html.rfind(">") + 1
+    head, tail = html[:cut], html[cut:].replace("<", "&lt;")
+    for opener, closer in (("<!--", "-->"), ("<![", "]]>")):
+        end = head.rfind(closer) + len(closer) if closer in head else 0
+        head = head[:end] + head[end:].replace(opener, "&lt;" + opener[1:])
+    return head + tail
+
+
 def html_to_text(html: str) -> str:
     """Visible text of an HTML page, one line per block (scripts and styles dropped)."""
     parser = _TextExtractor()
     try:
-        parser.feed(html)
+        parser.feed(_escape_unclosed(html))
         parser.close()
     except Exception:  # html.parser is lenient; keep what was read if it still fails
         pass

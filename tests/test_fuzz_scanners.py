@@ -1,0 +1,93 @@
+"""Fuzz suite: mutants of real records of every format through every scanner.
+
+Each seed file (../shared/corpus records, plus a zip and a picture made here)
+gives ``RECORDPACK_FUZZ_ITERATIONS`` deterministic mutants (bit and byte flips,
+truncation at interesting offsets, duplicated and deleted chunks, huge length
+fields, inserted tokens such as an unclosed ``<?``). Each mutant is scanned as
+the walker would: no exception may escape, every text must be writable as
+UTF-8 JSON, traced memory stays bounded, and pytest-timeout fails a hang.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import resource
+from pathlib import Path
+
+import pytest
+
+from recordpack import ocr
+from recordpack.scan import scan_folder
+from tests.fuzz_helpers import (
+    CORPUS_SEEDS,
+    corpus_seed,
+    iterations,
+    mutants,
+    png_page,
+    scan_checked,
+    truncations,
+    zip_of,
+)
+
+# Tight per-test limits: one seed file's mutants take a few seconds.
+pytestmark = pytest.mark.timeout(90)
+
+
+@pytest.fixture(autouse=True)
+def _fast_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pictures are still decoded and prepared (the hostile part); tesseract's reading is stubbed."""
+
+    def read(data: bytes, **_: object) -> str:
+        assert data.startswith(b"\x89PNG"), "OCR is only handed PNG pages"
+        return ""
+
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    monkeypatch.setattr(ocr, "image_to_text", read)
+
+
+def _seed_number(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big")
+
+
+@pytest.mark.parametrize(("name", "relative", "keep"), CORPUS_SEEDS,
+                         ids=[seed[0] for seed in CORPUS_SEEDS])
+def test_mutants_of_corpus_records(corpus: Path, name: str, relative: str, keep: int) -> None:
+    data = corpus_seed(corpus, relative, keep)
+    original = scan_checked(f"{name} (unmutated)", name, data)
+    assert original.outcomes
+    for label, mutant in [*truncations(data), *mutants(data, _seed_number(name), iterations())]:
+        scan_checked(f"{name}: {label}", name, mutant)
+
+
+def test_mutants_of_a_zip_of_records(corpus: Path) -> None:
+    members = {
+        f"download/{name}": corpus_seed(corpus, relative, keep or 6000)[:6000]
+        for name, relative, keep in CORPUS_SEEDS[::3]
+    }
+    data = zip_of(members)
+    for label, mutant in mutants(data, _seed_number("zip"), iterations()):
+        scan_checked(f"download.zip: {label}", "download.zip", mutant)
+
+
+def test_mutants_of_a_picture() -> None:
+    data = png_page()
+    for label, mutant in mutants(data, _seed_number("png"), iterations()):
+        scan_checked(f"page.png: {label}", "page.png", mutant)
+
+
+def test_a_folder_of_mutants_is_scanned_whole(corpus: Path, tmp_path: Path) -> None:
+    """Through the walker (threads, hashing, duplicates): every file is accounted for."""
+    names: list[str] = []
+    for name, relative, keep in CORPUS_SEEDS:
+        data = corpus_seed(corpus, relative, keep)
+        for number, (_label, mutant) in enumerate(mutants(data, _seed_number(name), 3)):
+            target = f"{number}-{name}"
+            (tmp_path / target).write_bytes(mutant)
+            names.append(target)
+    result = scan_folder(tmp_path)
+    seen = {path for record in result.records for path in record.files}
+    seen |= {p.path for p in result.problems} | {s.path for s in result.skipped}
+    seen |= set(result.files)
+    assert set(names) <= seen
+    # The whole process (pytest included) stays far from the gigabytes a blow-up takes.
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 1024 * 1024  # KiB
