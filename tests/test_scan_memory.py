@@ -107,3 +107,19 @@ def test_a_value_over_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> N
     text = '{"entry": [{"data": "' + "A" * 5000 + '"}]}'
     with pytest.raises(jsonstream.JSONStreamError, match="larger than"):
         _members(text, 100, monkeypatch, max_value=1000)
+
+
+def test_a_huge_hl7_batch_is_read_from_its_beginning(monkeypatch: pytest.MonkeyPatch) -> None:
+    from recordpack.scan import hl7v2
+
+    monkeypatch.setattr(hl7v2, "MAX_HL7_BYTES", 4096)
+    message = (b"MSH|^~\\&|LAB|HOSP|||20240305||ORU^R01|1|P|2.5\r"
+               b"PID|1||MRN1||QUILL^AVERY||19610412|F\r"
+               b"OBR|1|||2857-1^PSA^LN|||20240305\r"
+               b"OBX|1|NM|2857-1^PSA^LN||4.1|ng/mL|||||F\r")
+    outcomes = hl7v2.scan(Source.from_bytes("batch.hl7", message * 200))
+    [problem] = [o for o in outcomes if isinstance(o, Problem)]
+    assert problem.code == "partly_read" and "were not looked at" in problem.message
+    documents = [o for o in outcomes if isinstance(o, Document)]
+    assert documents and documents[0].patient.name == "QUILL, AVERY"
+    assert "26 messages" in documents[0].title  # of the 200, those in the first 4 KiB

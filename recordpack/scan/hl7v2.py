@@ -14,7 +14,7 @@ from typing import Final
 
 from recordpack.model import UNREADABLE, UNSUPPORTED, Patient, Problem
 from recordpack.scan import codes
-from recordpack.scan.base import MAX_DOCUMENT_BYTES, Document, Outcome, Source
+from recordpack.scan.base import PARTLY_READ, Document, Outcome, Source
 
 FORMAT: Final = "hl7v2"
 
@@ -152,21 +152,36 @@ def sniff(source: Source) -> bool:
     return len(head) > 4 and head[:3] in _HEADERS and not head[3:4].isalnum() and head[3:4] != b" "
 
 
+#: Bytes of an HL7 v2 file read (its messages are parsed in memory): a records
+#: batch is far smaller; a larger one is read from its beginning.
+MAX_HL7_BYTES: Final = 16 * 1024 * 1024
+
+
 def scan(source: Source) -> list[Outcome]:
     """One record per file (or per message when a batch mixes kinds or patients)."""
-    if source.size > MAX_DOCUMENT_BYTES:
-        return [Problem(source.path, UNSUPPORTED,
-                        f"HL7 v2 file is too large to read ({source.size} bytes)",
-                        hint="Split the batch into smaller files, or send it as it is.")]
+    partly: list[Outcome] = []
     try:
-        text = codes.decode_text(source.read_all())
+        with source.open() as stream:
+            data = stream.read(MAX_HL7_BYTES + 1)
+        if len(data) > MAX_HL7_BYTES:
+            # Read a bounded head, cut at its last segment end: the rest is named as unread.
+            cut = max(data.rfind(b"\r", 0, MAX_HL7_BYTES), data.rfind(b"\n", 0, MAX_HL7_BYTES))
+            data = data[: cut if cut > 0 else MAX_HL7_BYTES]
+            partly.append(Problem(
+                source.path, PARTLY_READ,
+                f"Only the first {MAX_HL7_BYTES // 1024**2} MB of this "
+                f"{source.size / 1024**2:.0f} MB HL7 v2 file were read (recordpack's limit "
+                "for one file): the messages after that were not looked at.",
+                hint="The file is included as it is; if its later messages matter, ask the "
+                     "sender to split the batch into smaller files."))
+        text = codes.decode_text(data)
         messages = parse(text)
     except (OSError, ValueError) as exc:
         return [Problem(source.path, UNREADABLE, f"not a readable HL7 v2 message: {exc}",
                         hint="Ask the sender for a new copy of this file; it may be cut short "
                              "or not really an HL7 message.")]
     verdicts = [_classify(message) for message in messages]
-    return _documents(source, verdicts)
+    return [*_documents(source, verdicts), *partly]
 
 
 def parse(text: str) -> list[_Message]:
