@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
-from recordpack.model import UNREADABLE, UNSUPPORTED, Patient, Problem
+from recordpack.model import UNREADABLE, Patient, Problem
 from recordpack.scan import codes
 from recordpack.scan.base import PARTLY_READ, Document, Outcome, Source
 
