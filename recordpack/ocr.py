@@ -42,15 +42,10 @@ MAX_SECONDS_PER_DOCUMENT: Final = 180.0
 class Budget:
     """The OCR work one document may still cost: pictures read, pictures examined, seconds."""
 
-    def __init__(
-        self,
-        images: int = MAX_IMAGES_PER_DOCUMENT,
-        examined: int = MAX_IMAGES_EXAMINED,
-        seconds: float = MAX_SECONDS_PER_DOCUMENT,
-    ) -> None:
-        self.images = images
-        self.examined = examined
-        self._deadline = time.monotonic() + seconds
+    def __init__(self) -> None:
+        self.images = MAX_IMAGES_PER_DOCUMENT
+        self.examined = MAX_IMAGES_EXAMINED
+        self._deadline = time.monotonic() + MAX_SECONDS_PER_DOCUMENT
         #: True once something was left unread because the budget ran out.
         self.exhausted = False
 

@@ -322,3 +322,23 @@ def test_overlapping_zip_entries_are_refused_and_say_what_was_not_read(tmp_path:
     assert "2000 files" in problem.message and "copy00000.txt" in problem.message
     assert "and 1997 more" in problem.message
     assert [r.files for r in result.records] == [("download.zip!report.txt",)]
+
+
+def test_ocr_of_a_many_page_tiff_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import Image
+
+    from recordpack import ocr
+    from recordpack.scan import image
+
+    frames = [Image.new("L", (300, 300), color=255 - n) for n in range(8)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="TIFF", save_all=True, append_images=frames[1:])
+    reads: list[float] = []
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    monkeypatch.setattr(ocr, "image_to_text",
+                        lambda data, *, timeout=0.0, lang="eng": reads.append(timeout) or "")
+    monkeypatch.setattr(ocr, "MAX_IMAGES_PER_DOCUMENT", 3)
+    outcomes = image.scan(Source.from_bytes("scan.tiff", buffer.getvalue()))
+    assert len(reads) == 3
+    [partly] = [o for o in outcomes if getattr(o, "code", None) == "partly_read"]
+    assert "OCR read 3 of the 8 pages" in partly.message

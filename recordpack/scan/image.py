@@ -18,7 +18,7 @@ from recordpack.classify import (
     has_meaningful_text,
 )
 from recordpack.model import NO_TEXT, UNREADABLE, UNSUPPORTED, Problem
-from recordpack.scan.base import Document, Outcome, Source
+from recordpack.scan.base import PARTLY_READ, Document, Outcome, Source
 
 FORMAT = "image"
 
@@ -112,9 +112,22 @@ def scan(source: Source) -> list[Outcome]:
                 hint="Scan the page at 300 dpi or save a smaller copy, then scan again.",
             )
         ]
+    partly: list[Outcome] = []
     try:
         pages = ocr.prepare_image(data, max_frames=MAX_FRAMES)
-        text = "\n".join(ocr.image_to_text(page) for page in pages)
+        budget = ocr.Budget()
+        texts: list[str] = []
+        for page in pages:
+            timeout = budget.read()
+            if timeout is None:
+                partly.append(Problem(
+                    source.path, PARTLY_READ,
+                    f"OCR read {len(texts)} of the {len(pages)} pages of this picture, the limit "
+                    "of work for one document: the other pages were not read.",
+                    hint="If those pages matter, scan them as separate pictures."))
+                break
+            texts.append(ocr.image_to_text(page, timeout=timeout))
+        text = "\n".join(texts)
     except ocr.OcrError as exc:
         return [
             Problem(
@@ -134,5 +147,6 @@ def scan(source: Source) -> list[Outcome]:
                 hint=_UNREADABLE_HINT,
             ),
             _document(source, classify_unreadable(source.name, reason="no readable text")),
+            *partly,
         ]
-    return [_document(source, classify_text(text, name=source.name, ocr=True), text)]
+    return [_document(source, classify_text(text, name=source.name, ocr=True), text), *partly]
