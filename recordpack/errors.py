@@ -12,6 +12,8 @@ class RecordpackError(Exception):
 
     exit_code: int = 1
     default_hint: str | None = None
+    #: A stable identifier for the kind of error (for ``--json`` and front doors' wording).
+    code: str = "error"
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -21,9 +23,20 @@ class RecordpackError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def to_json(self) -> dict[str, object]:
+        """The error as data: code, message, hint and exit code."""
+        return {
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+            "exit_code": self.exit_code,
+        }
+
 
 class UsageError(RecordpackError):
     """The command was called with arguments that cannot work."""
+
+    code = "usage"
 
     exit_code = 2
 
@@ -31,9 +44,13 @@ class UsageError(RecordpackError):
 class InputError(RecordpackError):
     """A file or folder the user named cannot be used as given."""
 
+    code = "input"
+
 
 class ManifestError(RecordpackError):
     """A required-records manifest is malformed or unknown."""
+
+    code = "manifest"
 
     exit_code = 2
 
@@ -41,6 +58,10 @@ class ManifestError(RecordpackError):
 class AgeError(RecordpackError):
     """An age v1 file could not be encrypted or decrypted."""
 
+    code = "age"
+
 
 class BundleError(RecordpackError):
     """A bundle could not be written, or is not a valid, intact recordpack bundle."""
+
+    code = "bundle"

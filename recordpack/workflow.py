@@ -1,0 +1,739 @@
+"""The workflow every front door calls: prepare -> gate -> encryption -> pack; open, verify, inspect.
+
+The CLI, the web app and a batch runner all do the same steps in the same
+order, so they live here, once:
+
+1. :func:`prepare` scans a folder (with the user's corrections), applies the
+   user's exclusions and checks what is left: against a manifest when one is
+   given, and always for the patient's identity.
+2. :func:`gate` decides, as data, what stops the records being packed and
+   which of those stops the user accepted.
+3. :func:`choose_encryption` validates who may open the bundle (public keys or
+   one passphrase) before any long work; :func:`recipients` turns the choice
+   into age recipients once the gate has passed (so a passphrase is made or
+   asked for only when something will be packed).
+4. :func:`pack_prepared` writes the bundle and says what went in and what did not.
+
+Progress is reported through one :class:`Progress` callback ``(phase, done,
+total, detail)``; a :class:`CancelToken` stops any step at its next progress
+point (a signal reaches only the main thread; a web server's worker needs a
+token). Nothing here reads the environment, prompts, prints or names a
+command-line option: front doors do that, and word the codes returned here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Final, Protocol
+
+from recordpack.errors import RecordpackError, UsageError
+
+if TYPE_CHECKING:
+    from recordpack.age.base import Identity, Recipient
+    from recordpack.bundle.pack import PackSummary
+    from recordpack.bundle.reader import OpenResult, VerifyResult
+    from recordpack.check import CheckReport, Finding
+    from recordpack.manifest import Manifest
+    from recordpack.model import ScanResult
+    from recordpack.scan.corrections import Corrections
+
+# ----------------------------------------------------------------------------- progress, cancel
+
+#: Phases a :class:`Progress` callback hears about.
+PHASE_SCAN: Final = "scan"  # files read of files found
+PHASE_CHECK: Final = "check"  # 0 of 1, then 1 of 1
+PHASE_PACK: Final = "pack"  # bytes written of bytes to write; detail: the file being packed
+PHASE_OPEN: Final = "open"  # bytes of the decrypted ZIP read
+PHASE_VERIFY: Final = "verify"  # bytes of the decrypted ZIP read
+
+
+class Progress(Protocol):
+    """Told how far a step has come: ``(phase, done, total, detail)``."""
+
+    def __call__(self, phase: str, done: int, total: int, detail: str = "") -> None: ...
+
+
+class Cancelled(RecordpackError):
+    """The user cancelled; nothing was left half-written."""
+
+    exit_code = 130
+    code = "cancelled"
+
+
+class CancelToken:
+    """A flag a front door sets (Ctrl-C, a Cancel button) and the workflow checks."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        """Ask the running step to stop at its next progress point."""
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def raise_if_cancelled(self) -> None:
+        """Raise :class:`Cancelled` when :meth:`cancel` was called."""
+        if self._event.is_set():
+            raise Cancelled("cancelled; nothing was left half-written")
+
+
+def _reporter(
+    phase: str, progress: Progress | None, cancel: CancelToken | None
+) -> Callable[[int, int, str], None]:
+    """A ``(done, total, detail)`` callback for one phase that also honours the token."""
+
+    def report(done: int, total: int, detail: str = "") -> None:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        if progress is not None:
+            progress(phase, done, total, detail)
+
+    return report
+
+
+# ----------------------------------------------------------------------------- prepare
+
+#: The manifest used when none is given: no requirements, so the check is
+#: about who the records belong to (and which files cannot be opened).
+IDENTITY_MANIFEST_NAME: Final = "identity"
+
+
+def identity_manifest() -> Manifest:
+    """A manifest with no requirements: checking against it checks identity only."""
+    from recordpack.manifest import Manifest
+
+    return Manifest(
+        name=IDENTITY_MANIFEST_NAME,
+        title="Patient identity only",
+        description="No list of required records: only whose records these are.",
+        requirements=(),
+    )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A scanned and checked folder, ready for :func:`gate` and :func:`pack_prepared`."""
+
+    folder: Path
+    #: Everything in the folder, exclusions included (pack lists what it left out).
+    scan: ScanResult
+    #: The check of what will be packed (exclusions removed): against the manifest
+    #: when one was given, otherwise against :func:`identity_manifest`.
+    report: CheckReport
+    #: The manifest the user asked for; None when only identity was checked.
+    manifest: Manifest | None
+    #: Exclusion patterns, relative to the folder, each matching something.
+    exclusions: tuple[str, ...] = ()
+    #: Records left once the exclusions are taken out.
+    record_count: int = 0
+
+
+class ExclusionError(UsageError):
+    """An exclusion matches nothing in the folder, or points outside it."""
+
+    code = "exclusion_matches_nothing"
+
+    def __init__(self, message: str, *, pattern: str, code: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.pattern = pattern
+        self.code = code
+
+
+def prepare(
+    folder: str | Path,
+    manifest: Manifest | None = None,
+    *,
+    corrections: Corrections | None = None,
+    exclusions: Sequence[str] = (),
+    as_of: dt.date | None = None,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> Prepared:
+    """Scan ``folder``, take out ``exclusions`` and check the rest; returns a :class:`Prepared`.
+
+    Raises what :func:`recordpack.scan.scan_folder` raises, :class:`ExclusionError`
+    for an exclusion that matches nothing, :class:`Cancelled` when cancelled.
+    """
+    from recordpack.check import check
+    from recordpack.scan import scan_folder
+
+    folder = Path(folder)
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    scan_report = _reporter(PHASE_SCAN, progress, cancel)
+    scan = scan_folder(
+        folder,
+        corrections=corrections or None,
+        progress=lambda done, total: scan_report(done, total, ""),
+    )
+    patterns = tuple(resolve_exclusions(folder, exclusions, scan))
+    kept = without_excluded(scan, patterns)
+    check_report = _reporter(PHASE_CHECK, progress, cancel)
+    check_report(0, 1, "")
+    report = check(kept, manifest or identity_manifest(), as_of=as_of)
+    check_report(1, 1, "")
+    return Prepared(
+        folder=folder,
+        scan=scan,
+        report=report,
+        manifest=manifest,
+        exclusions=patterns,
+        record_count=len(kept.records),
+    )
+
+
+def resolve_exclusions(folder: Path, exclusions: Sequence[str], scan: ScanResult) -> list[str]:
+    """Exclusions as patterns relative to ``folder``; each must match something (typos are errors).
+
+    An exclusion is a path (relative to the current folder, or absolute) inside
+    ``folder``, or a path or pattern relative to ``folder`` as scan shows it.
+    """
+    from recordpack.bundle.layout import is_excluded
+    from recordpack.scan.paths import to_path_form
+
+    patterns: list[str] = []
+    known = [p for r in scan.records for p in r.files] + [p.path for p in scan.problems]
+    root = folder.resolve()
+    for raw in exclusions:
+        pattern = raw
+        candidate = Path(raw)
+        if candidate.exists():  # a path typed relative to the current folder, or absolute
+            try:
+                pattern = to_path_form(candidate.resolve().relative_to(root).as_posix())
+            except ValueError:
+                raise ExclusionError(
+                    f"{raw}: this is not inside {folder}", pattern=raw, code="exclusion_outside"
+                ) from None
+        if not any(is_excluded(path, [pattern]) for path in known):
+            raise ExclusionError(
+                f"{raw} matches no record in {folder}",
+                pattern=raw,
+                code="exclusion_matches_nothing",
+            )
+        patterns.append(pattern)
+    return patterns
+
+
+def without_excluded(scan: ScanResult, patterns: Sequence[str]) -> ScanResult:
+    """The scan as pack will see it: records and problems the patterns leave out removed."""
+    if not patterns:
+        return scan
+    from recordpack.bundle.layout import is_excluded
+
+    records = tuple(
+        r for r in scan.records if not all(is_excluded(p, patterns) for p in r.files)
+    )
+    problems = tuple(p for p in scan.problems if not is_excluded(p.path, patterns))
+    return replace(scan, records=records, problems=problems)
+
+
+# ----------------------------------------------------------------------------- gate
+
+#: Why the gate refuses: one code per reason; front doors word them.
+REFUSED_OTHER_PATIENT: Final = "other_patient"
+REFUSED_INCOMPLETE: Final = "incomplete"
+REFUSED_EMPTY: Final = "empty"
+
+#: Finding codes about whose records these are. Only the user's explicit
+#: acceptance of another patient's records lets these through; accepting an
+#: incomplete folder never does.
+IDENTITY_CODES: Final = frozenset({"patient_mismatch"})
+#: Any finding code with this prefix is about identity too (e.g. a name that
+#: cannot be compared, which the patient must confirm).
+IDENTITY_PREFIX: Final = "patient_"
+
+
+def is_identity_finding(finding: Finding) -> bool:
+    """True when the finding is about whose record it is, not about what is missing."""
+    return finding.code in IDENTITY_CODES or finding.code.startswith(IDENTITY_PREFIX)
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    """What stops the records being packed, as data: the findings, and what the user accepted."""
+
+    #: Blocking findings about identity (another person's record).
+    other_patient: tuple[Finding, ...]
+    #: Every other blocking finding (something required missing, outdated, unopenable).
+    incomplete: tuple[Finding, ...]
+    #: Why packing is refused (``REFUSED_*`` codes), empty when it may go ahead.
+    refused: tuple[str, ...]
+    accepted_other_patient: bool = False
+    accepted_incomplete: bool = False
+
+    @property
+    def allowed(self) -> bool:
+        return not self.refused
+
+    @property
+    def accepted(self) -> tuple[Finding, ...]:
+        """Blocking findings the user chose to send anyway (the bundle's index keeps them)."""
+        out: tuple[Finding, ...] = ()
+        if self.accepted_other_patient:
+            out += self.other_patient
+        if self.accepted_incomplete:
+            out += self.incomplete
+        return out
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "allowed": self.allowed,
+            "refused": list(self.refused),
+            "other_patient": [f.to_json() for f in self.other_patient],
+            "incomplete": [f.to_json() for f in self.incomplete],
+            "accepted_other_patient": self.accepted_other_patient,
+            "accepted_incomplete": self.accepted_incomplete,
+        }
+
+
+def gate(
+    prepared: Prepared, *, accept_incomplete: bool = False, accept_other_patient: bool = False
+) -> GateDecision:
+    """Decide whether the prepared records may be packed.
+
+    Another patient's record blocks unless ``accept_other_patient``, whether or
+    not a manifest was given; ``accept_incomplete`` lets through what is
+    missing or outdated, never another person's record. A folder with no
+    record left to pack is refused whatever was accepted.
+    """
+    blocking = prepared.report.blocking
+    other = tuple(f for f in blocking if is_identity_finding(f))
+    rest = tuple(f for f in blocking if not is_identity_finding(f))
+    refused: list[str] = []
+    if other and not accept_other_patient:
+        refused.append(REFUSED_OTHER_PATIENT)
+    if rest and not accept_incomplete:
+        refused.append(REFUSED_INCOMPLETE)
+    if prepared.record_count == 0:
+        refused.append(REFUSED_EMPTY)
+    return GateDecision(
+        other_patient=other,
+        incomplete=rest,
+        refused=tuple(refused),
+        accepted_other_patient=accept_other_patient and bool(other),
+        accepted_incomplete=accept_incomplete and bool(rest),
+    )
+
+
+class GateRefused(RecordpackError):
+    """Packing was refused by the gate; ``decision`` says why."""
+
+    code = "gate_refused"
+
+    def __init__(self, decision: GateDecision, prepared: Prepared) -> None:
+        super().__init__("nothing was packed: " + ", ".join(decision.refused))
+        self.decision = decision
+        self.prepared = prepared
+
+
+# ----------------------------------------------------------------------------- encryption
+
+
+class EncryptionChoiceError(UsageError):
+    """Who may open the bundle was given in a way that cannot work; ``code`` says how."""
+
+    def __init__(self, message: str, *, code: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.code = code
+
+
+#: Codes of :class:`EncryptionChoiceError`.
+NO_RECIPIENT: Final = "no_recipient"
+PASSPHRASE_WITH_KEYS: Final = "passphrase_with_keys"
+PASSPHRASE_TWICE: Final = "passphrase_given_twice"
+BAD_RECIPIENT: Final = "bad_recipient"
+EMPTY_PASSPHRASE: Final = "empty_passphrase"
+
+
+@dataclass(frozen=True)
+class EncryptionChoice:
+    """Who may open the bundle: public keys, a passphrase already known, or one still to ask."""
+
+    keys: tuple[Recipient, ...] = ()
+    passphrase: str | None = None
+    #: True when the front door must make or ask for the passphrase (after the gate).
+    ask_passphrase: bool = False
+
+
+def choose_encryption(
+    *,
+    keys: Sequence[str] = (),
+    key_files: Sequence[Path] = (),
+    passphrase: str | None = None,
+    passphrase_file: Path | None = None,
+    ask_passphrase: bool = False,
+) -> EncryptionChoice:
+    """Validate who may open the bundle, before any long work.
+
+    ``keys`` are public keys (``age1...``), ``key_files`` files of them;
+    otherwise exactly one passphrase source: the text itself (a front door
+    read it from wherever the user keeps it), a file whose first line it is, or
+    ``ask_passphrase`` (the front door asks later). Raises
+    :class:`EncryptionChoiceError` (a usage error) with a code when the
+    combination cannot work.
+    """
+    from recordpack import age
+
+    ways = sum([passphrase is not None, passphrase_file is not None, ask_passphrase])
+    if ways and (keys or key_files):
+        raise EncryptionChoiceError(
+            "a passphrase cannot be combined with public keys (the age format allows a "
+            "passphrase only on its own)",
+            code=PASSPHRASE_WITH_KEYS,
+            hint="Choose either the specialist's public key(s) or one passphrase.",
+        )
+    if ways > 1:
+        raise EncryptionChoiceError("give the passphrase one way only", code=PASSPHRASE_TWICE)
+    if not ways and not (keys or key_files):
+        raise EncryptionChoiceError(
+            "say who may open the bundle",
+            code=NO_RECIPIENT,
+            hint="Give the specialist's public key (age1...) or choose a passphrase.",
+        )
+    if keys or key_files:
+        recipients: list[Recipient] = []
+        try:
+            recipients += [age.parse_recipient(text) for text in keys]
+            for path in key_files:
+                recipients += age.load_recipients(path)
+        except age.AgeError as error:
+            raise EncryptionChoiceError(error.message, code=BAD_RECIPIENT, hint=error.hint) from error
+        return EncryptionChoice(keys=tuple(recipients))
+    if passphrase_file is not None:
+        from recordpack.passphrase import read_passphrase_file
+
+        passphrase = read_passphrase_file(passphrase_file)
+    if passphrase is not None and not passphrase:
+        raise EncryptionChoiceError("the passphrase is empty", code=EMPTY_PASSPHRASE)
+    return EncryptionChoice(passphrase=passphrase, ask_passphrase=ask_passphrase)
+
+
+def recipients(choice: EncryptionChoice, passphrase: str | None = None) -> list[Recipient]:
+    """The age recipients for a choice; ``passphrase`` is the one asked for when it had to be."""
+    from recordpack import age
+
+    if choice.keys:
+        return list(choice.keys)
+    secret = passphrase if choice.ask_passphrase else choice.passphrase
+    if not secret:
+        raise EncryptionChoiceError("no passphrase was given", code=EMPTY_PASSPHRASE)
+    return [age.ScryptRecipient(secret)]
+
+
+# ----------------------------------------------------------------------------- pack
+
+#: Why something in the folder is not in the bundle (codes of :class:`Omission`).
+OMITTED_SKIPPED: Final = "skipped"  # not a record (clutter, viewer software, a link)
+OMITTED_UNREADABLE: Final = "unreadable"  # a folder or file that could not be read
+OMITTED_EXCLUDED: Final = "excluded"  # the user left it out
+
+
+@dataclass(frozen=True)
+class Omission:
+    """Something in the folder that is not in the bundle, and why."""
+
+    path: str
+    code: str
+    #: The scan's own words for it (a skip reason or a problem message).
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"path": self.path, "code": self.code, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class PackResult:
+    """A written bundle: what went in (``summary``), what did not, and the bundle's digest."""
+
+    summary: PackSummary
+    sha256: str
+    omitted: tuple[Omission, ...] = ()
+    gate: GateDecision | None = None
+
+    @property
+    def path(self) -> Path:
+        return self.summary.path
+
+    def to_json(self) -> dict[str, object]:
+        """The ``pack --json`` document: the summary's keys plus ``packed``, ``sha256``, ``omitted``."""
+        doc: dict[str, object] = dict(self.summary.to_json())
+        doc["packed"] = True
+        doc["sha256"] = self.sha256
+        doc["omitted"] = [o.to_json() for o in self.omitted]
+        if self.gate is not None:
+            doc["accepted"] = [f.to_json() for f in self.gate.accepted]
+        return doc
+
+
+def omissions(prepared: Prepared, summary: PackSummary) -> tuple[Omission, ...]:
+    """What the folder holds that the bundle does not: skipped, unreadable and excluded paths."""
+    from recordpack.bundle.layout import is_excluded
+
+    packed_problems = set(summary.problem_files)
+    out: list[Omission] = [
+        Omission(s.path, OMITTED_SKIPPED, s.reason) for s in prepared.scan.skipped
+    ]
+    for problem in prepared.scan.problems:
+        if problem.path in packed_problems or problem.path in prepared.scan.files:
+            continue  # the file itself went in (marked), or is a duplicate packed once
+        if is_excluded(problem.path, prepared.exclusions):
+            continue
+        out.append(Omission(problem.path, OMITTED_UNREADABLE, problem.message))
+    if prepared.exclusions:
+        for record in prepared.scan.records:
+            for path in record.files:
+                if is_excluded(path, prepared.exclusions):
+                    out.append(Omission(path, OMITTED_EXCLUDED, "left out as asked"))
+    return tuple(out)
+
+
+def pack_prepared(
+    prepared: Prepared,
+    out: Path,
+    recipients: Sequence[Recipient],
+    *,
+    decision: GateDecision | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+    now: dt.datetime | None = None,
+) -> PackResult:
+    """Pack the prepared records into an encrypted bundle at ``out``.
+
+    The gate is decided here when ``decision`` is not given (nothing accepted);
+    a refused gate raises :class:`GateRefused` before anything is written.
+    Raises what :func:`recordpack.bundle.pack.pack` raises, and
+    :class:`Cancelled`; nothing is left under ``out`` on failure.
+    """
+    from recordpack.bundle.pack import pack
+
+    decision = decision if decision is not None else gate(prepared)
+    if not decision.allowed:
+        raise GateRefused(decision, prepared)
+    # The bundle keeps the manifest check; without a manifest it keeps the identity
+    # check only when the user accepted another patient's records (the specialist must know).
+    report = prepared.report if prepared.manifest is not None or decision.accepted else None
+    report_progress = _reporter(PHASE_PACK, progress, cancel)
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    summary = pack(
+        prepared.scan,
+        out,
+        recipients=recipients,
+        check_report=report,
+        exclude=prepared.exclusions,
+        progress=report_progress,
+        force=force,
+        now=now,
+    )
+    return PackResult(
+        summary=summary,
+        sha256=file_sha256(summary.path),
+        omitted=omissions(prepared, summary),
+        gate=decision,
+    )
+
+
+def pack_to_stream(
+    prepared: Prepared,
+    stream: IO[bytes],
+    recipients: Sequence[Recipient],
+    *,
+    decision: GateDecision | None = None,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+    scratch: Path | None = None,
+) -> PackResult:
+    """Pack into a temporary file, then copy the finished bundle to ``stream`` (e.g. stdout).
+
+    Nothing reaches ``stream`` until the bundle is complete, so a failed pack
+    never leaves half a bundle in a pipe. ``scratch`` is the folder for the
+    temporary file (default: the system's).
+    """
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="recordpack-", dir=scratch) as tmp:
+        name = prepared.folder.resolve().name or "records"
+        result = pack_prepared(
+            prepared,
+            Path(tmp) / f"{name}.rpk",
+            recipients,
+            decision=decision,
+            progress=progress,
+            cancel=cancel,
+        )
+        with open(result.path, "rb") as bundle:
+            shutil.copyfileobj(bundle, stream, 1024 * 1024)
+        stream.flush()
+    return result
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# ----------------------------------------------------------------------------- open, verify, inspect
+
+
+def is_passphrase_bundle(bundle: Path) -> bool:
+    """True when the bundle's age header holds a passphrase (scrypt) stanza."""
+    try:
+        with open(bundle, "rb") as handle:
+            head = handle.read(8192)
+    except OSError:
+        return False
+    header = head.split(b"\n---", 1)[0]
+    return head.startswith(b"age-encryption.org/v1\n") and b"\n-> scrypt " in header
+
+
+class NoKeyError(UsageError):
+    """No key or passphrase was given to decrypt a bundle."""
+
+    code = "no_key"
+
+    def __init__(self, message: str, *, passphrase_bundle: bool) -> None:
+        super().__init__(message)
+        self.passphrase_bundle = passphrase_bundle
+
+
+def identities(
+    bundle: Path,
+    *,
+    key_files: Sequence[Path] = (),
+    passphrase: str | None = None,
+    passphrase_file: Path | None = None,
+) -> list[Identity]:
+    """The age identities to open ``bundle`` with: key files, then a passphrase.
+
+    Raises :class:`NoKeyError` when neither is given.
+    """
+    from recordpack import age
+
+    found: list[Identity] = []
+    for path in key_files:
+        found.extend(age.load_identities(path))
+    if passphrase_file is not None:
+        from recordpack.passphrase import read_passphrase_file
+
+        passphrase = read_passphrase_file(passphrase_file)
+    if passphrase is not None:
+        found.append(age.ScryptIdentity(passphrase))
+    if not found:
+        raise NoKeyError(
+            "no key or passphrase given to decrypt the bundle",
+            passphrase_bundle=is_passphrase_bundle(bundle),
+        )
+    return found
+
+
+def _byte_progress(
+    phase: str, progress: Progress | None, cancel: CancelToken | None
+) -> Callable[[int, int], None] | None:
+    if progress is None and cancel is None:
+        return None
+    report = _reporter(phase, progress, cancel)
+    return lambda done, total: report(done, total, "")
+
+
+def default_destination(bundle: Path) -> Path:
+    """Where a bundle opens by default: its name without ``.rpk``, beside it."""
+    from recordpack.bundle import format as fmt
+
+    if bundle.name.endswith(fmt.BUNDLE_SUFFIX):
+        return bundle.parent / bundle.name[: -len(fmt.BUNDLE_SUFFIX)]
+    return bundle.parent / (bundle.name + ".opened")
+
+
+def open_bundle(
+    bundle: Path,
+    keys: Sequence[Identity],
+    dest: Path | None = None,
+    *,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> OpenResult:
+    """Verify every layer of ``bundle`` and extract it to ``dest`` (all or nothing)."""
+    from recordpack.bundle import reader
+
+    return reader.open_bundle(
+        bundle,
+        keys,
+        dest if dest is not None else default_destination(bundle),
+        progress=_byte_progress(PHASE_OPEN, progress, cancel),
+    )
+
+
+def verify_bundle(
+    bundle: Path,
+    keys: Sequence[Identity],
+    *,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> VerifyResult:
+    """Check every layer of ``bundle``; write nothing."""
+    from recordpack.bundle import reader
+
+    return reader.verify_bundle(
+        bundle, keys, progress=_byte_progress(PHASE_VERIFY, progress, cancel)
+    )
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """A bundle's index, read without verifying the whole bundle."""
+
+    bundle: Path
+    index: dict[str, object] = field(default_factory=dict)
+    verified: bool = False
+
+
+def inspect_bundle(bundle: Path, keys: Sequence[Identity]) -> Inspection:
+    """Read a bundle's index without extracting it (only the index's chunks are decrypted)."""
+    from recordpack.bundle import reader
+
+    return Inspection(bundle=bundle, index=reader.inspect_bundle(bundle, keys))
+
+
+__all__ = [
+    "CancelToken",
+    "Cancelled",
+    "EncryptionChoice",
+    "EncryptionChoiceError",
+    "ExclusionError",
+    "GateDecision",
+    "GateRefused",
+    "Inspection",
+    "NoKeyError",
+    "Omission",
+    "PackResult",
+    "Prepared",
+    "Progress",
+    "choose_encryption",
+    "default_destination",
+    "gate",
+    "identities",
+    "identity_manifest",
+    "inspect_bundle",
+    "is_passphrase_bundle",
+    "omissions",
+    "open_bundle",
+    "pack_prepared",
+    "pack_to_stream",
+    "prepare",
+    "recipients",
+    "verify_bundle",
+]
