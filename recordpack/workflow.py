@@ -82,7 +82,7 @@ class CancelToken:
     def raise_if_cancelled(self) -> None:
         """Raise :class:`Cancelled` when :meth:`cancel` was called."""
         if self._event.is_set():
-            raise Cancelled("cancelled; nothing was left half-written")
+            raise Cancelled("interrupted; nothing was left half-written")
 
 
 def _reporter(
@@ -141,9 +141,10 @@ class ExclusionError(UsageError):
 
     code = "exclusion_matches_nothing"
 
-    def __init__(self, message: str, *, pattern: str, code: str, hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
+    def __init__(self, message: str, *, pattern: str, folder: Path, code: str) -> None:
+        super().__init__(message)
         self.pattern = pattern
+        self.folder = folder
         self.code = code
 
 
@@ -210,12 +211,16 @@ def resolve_exclusions(folder: Path, exclusions: Sequence[str], scan: ScanResult
                 pattern = to_path_form(candidate.resolve().relative_to(root).as_posix())
             except ValueError:
                 raise ExclusionError(
-                    f"{raw}: this is not inside {folder}", pattern=raw, code="exclusion_outside"
+                    f"{raw} is not inside {folder}",
+                    pattern=raw,
+                    folder=folder,
+                    code="exclusion_outside",
                 ) from None
         if not any(is_excluded(path, [pattern]) for path in known):
             raise ExclusionError(
                 f"{raw} matches no record in {folder}",
                 pattern=raw,
+                folder=folder,
                 code="exclusion_matches_nothing",
             )
         patterns.append(pattern)
@@ -228,9 +233,7 @@ def without_excluded(scan: ScanResult, patterns: Sequence[str]) -> ScanResult:
         return scan
     from recordpack.bundle.layout import is_excluded
 
-    records = tuple(
-        r for r in scan.records if not all(is_excluded(p, patterns) for p in r.files)
-    )
+    records = tuple(r for r in scan.records if not all(is_excluded(p, patterns) for p in r.files))
     problems = tuple(p for p in scan.problems if not is_excluded(p.path, patterns))
     return replace(scan, records=records, problems=problems)
 
@@ -405,7 +408,9 @@ def choose_encryption(
             for path in key_files:
                 recipients += age.load_recipients(path)
         except age.AgeError as error:
-            raise EncryptionChoiceError(error.message, code=BAD_RECIPIENT, hint=error.hint) from error
+            raise EncryptionChoiceError(
+                error.message, code=BAD_RECIPIENT, hint=error.hint
+            ) from error
         return EncryptionChoice(keys=tuple(recipients))
     if passphrase_file is not None:
         from recordpack.passphrase import read_passphrase_file

@@ -199,9 +199,10 @@ def test_pack_to_stream_then_open_and_inspect(
 
 def test_identities_need_a_key_or_passphrase(tmp_path: Path) -> None:
     bundle = tmp_path / "x.rpk"
-    with open(bundle, "wb") as dst, age.encrypt_writer(
-        dst, [age.ScryptRecipient("a b c d", work_factor=10)]
-    ) as plain:
+    with (
+        open(bundle, "wb") as dst,
+        age.encrypt_writer(dst, [age.ScryptRecipient("a b c d", work_factor=10)]) as plain,
+    ):
         plain.write(b"x")
     with pytest.raises(workflow.NoKeyError) as missing:
         workflow.identities(bundle)

@@ -149,7 +149,8 @@ def pack(
     root = Path(to_fs(scan.root))
     if not recipients:
         raise UsageError(
-            "no recipient and no passphrase", hint="Use --to age1..., --to-file or --passphrase."
+            "no recipient and no passphrase",
+            hint="Give the specialist's public key (age1...) or a passphrase.",
         )
     keys, passphrase = describe_recipients(recipients)
     if passphrase and len(recipients) > 1:
@@ -187,7 +188,7 @@ def pack(
             tmp.flush()
             os.fsync(tmp.fileno())
         if out.exists() and not force:  # appeared while we were packing
-            raise UsageError(f"{out} already exists", hint="Choose another name, or add --force.")
+            raise DestinationExistsError(out)
         os.replace(tmp_path, out)
     except BaseException as error:
         with contextlib.suppress(OSError):
@@ -202,15 +203,25 @@ def pack(
     return _summary(plan, index, out, keys, passphrase, check_report)
 
 
+class DestinationExistsError(UsageError):
+    """The bundle's destination already exists and replacing it was not asked for."""
+
+    code = "destination_exists"
+
+    def __init__(self, out: Path) -> None:
+        super().__init__(
+            f"{out} already exists", hint="Choose another name, or ask to replace it."
+        )
+        self.path = out
+
+
 def _check_destination(out: Path, root: Path, force: bool) -> None:
     if not root.is_dir():
         raise InputError(f"{root} is not a folder", hint="Scan the folder again.")
     if out.is_dir():
-        raise UsageError(f"{out} is a folder", hint="Give a file name, e.g. -o records.rpk.")
+        raise UsageError(f"{out} is a folder", hint="Give a file name, e.g. records.rpk.")
     if out.exists() and not force:
-        raise UsageError(
-            f"{out} already exists", hint="Choose another name, or add --force to replace it."
-        )
+        raise DestinationExistsError(out)
     if not out.parent.is_dir():
         raise UsageError(
             f"folder {out.parent} does not exist", hint="Create it first, or choose another place."
@@ -371,7 +382,7 @@ def _reading(label: str) -> Iterator[None]:
     except PermissionError as error:
         raise BundleError(
             f"cannot read {label}: permission denied",
-            hint="Make the file readable, or leave it out with --exclude.",
+            hint="Make the file readable, or leave it out of the bundle.",
         ) from error
 
 
@@ -648,4 +659,4 @@ def _summary(
     )
 
 
-__all__ = ["CHUNK_SIZE", "PackSummary", "ProgressFn", "RecordpackError", "pack", "write_bag"]
+__all__ = ["CHUNK_SIZE", "DestinationExistsError", "PackSummary", "ProgressFn", "RecordpackError", "pack", "write_bag"]

@@ -1,4 +1,4 @@
-"""The click group, shared output options and the one place errors become text."""
+"""The click group, shared options, and the one place errors become text, JSON and exit codes."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import functools
 import importlib
 import json
 import os
-import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import click
@@ -20,19 +19,37 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 #: Which module defines each command. Modules are imported only when their
-#: command runs (or help lists it), so ``recordpack inspect`` does not pay for
-#: pydicom and the scanners at start-up.
+#: command runs, so ``recordpack inspect`` does not pay for pydicom and the
+#: scanners at start-up.
 COMMAND_MODULES: dict[str, str] = {
     "scan": "recordpack.cli.scan_cmd",
     "check": "recordpack.cli.check_cmd",
     "manifests": "recordpack.cli.check_cmd",
     "pack": "recordpack.cli.pack_cmd",
-    "demo": "recordpack.cli.pack_cmd",
+    "demo": "recordpack.cli.demo_cmd",
     "open": "recordpack.cli.open_cmd",
     "verify": "recordpack.cli.open_cmd",
     "inspect": "recordpack.cli.open_cmd",
     "keygen": "recordpack.cli.keys_cmd",
 }
+
+#: One line per command for ``recordpack --help``, so listing the commands
+#: imports none of them (the scanners and the classifier take most of a second).
+#: tests/test_cli_help.py checks these against each command's own help.
+COMMAND_SUMMARIES: dict[str, str] = {
+    "scan": "Find and sort every medical record in FOLDER, without changing anything in it.",
+    "check": "Check FOLDER against what the specialist needs, and say what is missing.",
+    "manifests": "List the built-in required-records manifests.",
+    "pack": "Encrypt the records in FOLDER into one bundle for the specialist.",
+    "demo": "Show the whole path on the example folder: scan, check, pack, open.",
+    "open": "Decrypt, verify and extract a bundle, then show what it holds.",
+    "verify": "Check every layer of a bundle and write nothing.",
+    "inspect": "Show a bundle's index without extracting it.",
+    "keygen": "Make a new age key: a secret key file to keep, and a public key to share.",
+}
+
+#: JSON document version of the error document every ``--json`` command prints on failure.
+ERROR_DOCUMENT_VERSION = 1
 
 
 class LazyGroup(click.Group):
@@ -45,6 +62,35 @@ class LazyGroup(click.Group):
         if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
             importlib.import_module(COMMAND_MODULES[cmd_name])
         return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMAND_SUMMARIES.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def main(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
+    ) -> Any:
+        """Run the CLI; a usage error under ``--json`` is a JSON error document too."""
+        if extra.get("standalone_mode", True) is False:
+            return super().main(args, prog_name, **extra)
+        argv = list(sys.argv[1:] if args is None else args)
+        extra["standalone_mode"] = False
+        try:
+            value = super().main(argv, prog_name, **extra)
+        except click.ClickException as error:
+            if "--json" in argv:
+                emit_error(
+                    {"code": "usage", "message": error.format_message(), "hint": None},
+                    error.exit_code,
+                )
+            else:
+                error.show()
+            sys.exit(error.exit_code)
+        except click.exceptions.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(value if isinstance(value, int) else 0)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -69,14 +115,51 @@ def json_option(func: F) -> F:
     )(func)
 
 
+def output_option(help_text: str, **kwargs: Any) -> Callable[[F], F]:
+    """``-o/--output``: the one spelling of the output option across commands."""
+    return click.option("-o", "--output", "output", help=help_text, **kwargs)
+
+
 def emit_json(document: dict[str, Any]) -> None:
-    """Write a JSON document to stdout."""
+    """Write a JSON document to stdout (once per run: errors after it add nothing)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.find_root().meta["recordpack.json_emitted"] = True
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
+def emit_error(error: dict[str, Any], exit_code: int, **extra: Any) -> None:
+    """The JSON error document: ``{"version", "ok": false, "error": {code, message, hint}}``."""
+    emit_json(
+        {
+            "version": ERROR_DOCUMENT_VERSION,
+            "ok": False,
+            "error": {**error, "exit_code": exit_code},
+            **extra,
+        }
+    )
+
+
 def use_color() -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set."""
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+#: Headlines a reader should see at a glance, and their colour on a terminal.
+HEADLINE_COLOURS: dict[str, str] = {"NOT READY TO SEND": "red", "READY TO SEND": "green"}
+
+
+def colour_headline(text: str) -> str:
+    """The report with its READY / NOT READY headline in colour (terminal, no NO_COLOR only)."""
+    if not use_color():
+        return text
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        for prefix, colour in HEADLINE_COLOURS.items():
+            if line.startswith(prefix):
+                lines[number] = click.style(line, fg=colour, bold=True)
+                break
+    return "\n".join(lines)
 
 
 def warn(message: str) -> None:
@@ -84,25 +167,33 @@ def warn(message: str) -> None:
     click.echo(message, err=True)
 
 
-_UNDECODABLE_BYTE = re.compile(r"[\udc80-\udcff]")
-
-
-def _printable(text: str) -> str:
-    """File names that are not UTF-8 print as ``\\xHH``, as in scan's path form."""
-    return _UNDECODABLE_BYTE.sub(lambda m: f"\\x{ord(m.group(0)) - 0xDC00:02x}", text)
+def _json_already_emitted() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.find_root().meta.get("recordpack.json_emitted"))
 
 
 def handle_errors(func: F) -> F:
-    """Turn recordpack errors into a message, a hint and an exit code; no traceback."""
+    """Turn recordpack errors into a message, a hint and an exit code; no traceback.
+
+    Under ``--json`` the error is also a JSON document on stdout (unless the
+    command already printed its own failed report there).
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from recordpack.cli.wording import error_hint, error_message, printable
+
         try:
             return func(*args, **kwargs)
         except RecordpackError as error:
-            click.echo(f"recordpack: error: {_printable(error.message)}", err=True)
-            if error.hint:
-                click.echo(f"recordpack: hint: {_printable(error.hint)}", err=True)
+            message, hint = error_message(error), error_hint(error)
+            if kwargs.get("as_json") and not _json_already_emitted():
+                emit_error(
+                    {"code": error.code, "message": message, "hint": hint}, error.exit_code
+                )
+            click.echo(f"recordpack: error: {printable(message)}", err=True)
+            if hint:
+                click.echo(f"recordpack: hint: {printable(hint)}", err=True)
             sys.exit(error.exit_code)
         except KeyboardInterrupt:
             click.echo("recordpack: interrupted; nothing was left half-written.", err=True)

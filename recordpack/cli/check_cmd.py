@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from recordpack.check import check, render_check
-from recordpack.cli.base import emit_json, handle_errors, json_option, main
-from recordpack.cli.scan_cmd import run_scan, scan_options
+from recordpack.check import render_check
+from recordpack.cli.base import colour_headline, emit_json, handle_errors, json_option, main
+from recordpack.cli.scan_cmd import run_prepare, scan_options
 from recordpack.manifest import Manifest, Requirement, list_manifests, load_manifest
 
 
@@ -68,12 +68,13 @@ def check_command(
       2  usage error (unknown or malformed manifest, bad date or folder)
     """
     manifest = load_manifest(manifest_name)  # usage errors before a long scan
-    scan = run_scan(folder, labels, corrections_file, quiet)
-    report = check(scan, manifest, as_of=as_of)
+    report = run_prepare(
+        folder, manifest, labels=labels, corrections_file=corrections_file, as_of=as_of, quiet=quiet
+    ).report
     if as_json:
         emit_json(report.to_json())
     else:
-        click.echo(render_check(report), nl=False)
+        click.echo(colour_headline(render_check(report)), nl=False)
     raise SystemExit(0 if report.ok else 1)
 
 

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import logging
-import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from recordpack.cli.base import emit_json, handle_errors, json_option, main
+from recordpack.cli.progress import bars, interruptible
 from recordpack.model import KINDS, ScanResult
 from recordpack.scan import Corrections, load_corrections, parse_labels, scan_folder
 from recordpack.scan.paths import printable
 from recordpack.scan.report import render_scan
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from recordpack.manifest import Manifest
+    from recordpack.workflow import Prepared
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,8 +52,18 @@ def correction_options(func: F) -> F:
     return func
 
 
+def user_corrections(
+    labels: Sequence[str], corrections_file: str | Path | None
+) -> Corrections | None:
+    """The user's corrections: the file's, then the labels' (a label wins)."""
+    corrections = parse_labels(tuple(labels), given_as="--label")
+    if corrections_file is not None:
+        corrections = load_corrections(corrections_file) + corrections
+    return corrections or None
+
+
 @contextmanager
-def _quiet_libraries() -> Iterator[None]:
+def quiet_libraries() -> Iterator[None]:
     """pydicom and pypdf warn on every odd file; the scan reports problems itself."""
     loggers = [logging.getLogger(name) for name in ("pydicom", "pypdf")]
     levels = [logger.level for logger in loggers]
@@ -58,35 +74,51 @@ def _quiet_libraries() -> Iterator[None]:
         try:
             yield
         finally:
-            for logger, level in zip(loggers, levels):
+            for logger, level in zip(loggers, levels, strict=True):
                 logger.setLevel(level)
 
 
 def run_scan(
     folder: str | Path,
-    labels: tuple[str, ...] | list[str] = (),
+    labels: Sequence[str] = (),
     corrections_file: str | Path | None = None,
     quiet: bool = False,
 ) -> ScanResult:
     """Scan a folder with the user's corrections, showing progress on a terminal's stderr."""
-    corrections = parse_labels(labels)
-    if corrections_file is not None:
-        corrections = load_corrections(corrections_file) + corrections
-    show = not quiet and sys.stderr.isatty()
-    with _quiet_libraries():
-        if not show:
-            return scan_folder(folder, corrections=corrections or None)
-        with click.progressbar(
-            length=1, label="Reading files", file=sys.stderr, show_pos=True
-        ) as bar:
+    corrections = user_corrections(labels, corrections_file)
+    with quiet_libraries(), interruptible() as token, bars(quiet) as progress:
 
-            def progress(done: int, total: int) -> None:
-                bar.length = max(total, 1)
-                bar.update(done - bar.pos)
+        def report(done: int, total: int) -> None:
+            token.raise_if_cancelled()
+            progress("scan", done, total)
 
-            result = scan_folder(folder, corrections=corrections or None, progress=progress)
-        click.echo("\r\033[K", file=sys.stderr, nl=False)  # clear the finished bar's line
-        return result
+        return scan_folder(folder, corrections=corrections, progress=report)
+
+
+def run_prepare(
+    folder: str | Path,
+    manifest: Manifest | None,
+    *,
+    labels: Sequence[str] = (),
+    corrections_file: str | Path | None = None,
+    exclusions: Sequence[str] = (),
+    as_of: dt.date | None = None,
+    quiet: bool = False,
+) -> Prepared:
+    """:func:`recordpack.workflow.prepare` with progress bars, Ctrl-C as cancel, quiet libraries."""
+    from recordpack import workflow
+
+    corrections = user_corrections(labels, corrections_file)
+    with quiet_libraries(), interruptible() as token, bars(quiet) as progress:
+        return workflow.prepare(
+            folder,
+            manifest,
+            corrections=corrections,
+            exclusions=exclusions,
+            as_of=as_of,
+            progress=progress,
+            cancel=token,
+        )
 
 
 @main.command("scan")
@@ -107,7 +139,22 @@ def scan_command(
     if as_json:
         emit_json(printable(result.to_json()))
     else:
-        click.echo(render_scan(result))
+        click.echo(
+            render_scan(
+                result,
+                correct="correct it with --label",
+                name_in="--label, --corrections or --exclude",
+            )
+        )
 
 
-__all__ = ["Corrections", "correction_options", "run_scan", "scan_command", "scan_options"]
+__all__ = [
+    "Corrections",
+    "correction_options",
+    "quiet_libraries",
+    "run_prepare",
+    "run_scan",
+    "scan_command",
+    "scan_options",
+    "user_corrections",
+]

@@ -69,15 +69,18 @@ def _correction(path: str, kind: str, origin: str) -> Correction:
     return Correction(path, kind, origin)
 
 
-def parse_labels(labels: list[str] | tuple[str, ...]) -> Corrections:
-    """Corrections from ``--label PATH=KIND`` options (the last ``=`` splits)."""
+def parse_labels(labels: list[str] | tuple[str, ...], *, given_as: str = "label") -> Corrections:
+    """Corrections from ``PATH=KIND`` labels (the last ``=`` splits).
+
+    ``given_as`` names where a label came from in messages (a front door may name its option).
+    """
     items = []
     for label in labels:
-        origin = f"--label '{label}'"
+        origin = f"{given_as} '{label}'"
         if "=" not in label:
             raise UsageError(
                 f"{origin}: expected PATH=KIND.",
-                hint="For example: --label 'scan 2.pdf=pathology_report'.",
+                hint=f"For example: {given_as} 'scan 2.pdf=pathology_report'.",
             )
         path, kind = label.rsplit("=", 1)
         items.append(_correction(path, kind, origin))

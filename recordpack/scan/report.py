@@ -123,8 +123,16 @@ def _files_line(files: tuple[str, ...]) -> str:
     return f"{plural(len(files), 'file')} in {where}"
 
 
-def render_records(records: Iterable[Record]) -> list[str]:
-    """Records grouped by kind (model.KINDS order), each with date, title and files."""
+#: How a reader corrects a kind, and names a file, unless a front door says it its own way.
+CORRECT_A_KIND = "correct its kind"
+NAME_A_FILE = "a correction or an exclusion"
+
+
+def render_records(records: Iterable[Record], *, correct: str = CORRECT_A_KIND) -> list[str]:
+    """Records grouped by kind (model.KINDS order), each with date, title and files.
+
+    ``correct`` says how the reader corrects a kind (a front door may name its option).
+    """
     by_kind: dict[str, list[Record]] = {}
     for record in records:
         by_kind.setdefault(record.kind, []).append(record)
@@ -145,7 +153,7 @@ def render_records(records: Iterable[Record]) -> list[str]:
                 )
             elif record.confidence < 0.5:
                 lines.append(
-                    f"{pad}(not sure of this one: check it, and correct it with --label if needed)"
+                    f"{pad}(not sure of this one: check it, and {correct} if needed)"
                 )
         lines.append("")
     return lines
@@ -183,7 +191,7 @@ def render_skipped(skipped: Iterable[Skipped], *, examples: int = 3) -> list[str
     return lines
 
 
-def render_name_note(result: ScanResult) -> list[str]:
+def render_name_note(result: ScanResult, *, name_in: str = NAME_A_FILE) -> list[str]:
     """A word on file names that are not UTF-8, with how to name one (empty when there are none)."""
     paths = [*(f for r in result.records for f in r.files), *(p.path for p in result.problems)]
     odd = next((p for p in paths if has_escapes(p)), None)
@@ -192,13 +200,15 @@ def render_name_note(result: ScanResult) -> list[str]:
     name = odd.rsplit("/", 1)[-1]
     return [
         "Some file names are not in UTF-8 (usual on discs made on Windows); a byte that",
-        "is not UTF-8 is shown as \\xHH. To name such a file in --label, --corrections or",
-        f"--exclude, write it as shown ({name}) or as it reads ({guess(name)}).",
+        "is not UTF-8 is shown as \\xHH. To name such a file in",
+        f"{name_in}, write it as shown ({name}) or as it reads ({guess(name)}).",
         "",
     ]
 
 
-def render_scan(result: ScanResult) -> str:
+def render_scan(
+    result: ScanResult, *, correct: str = CORRECT_A_KIND, name_in: str = NAME_A_FILE
+) -> str:
     """The whole human report of a scan."""
     lines = [
         f"Scanned {result.root}: {plural(len(result.files), 'file')} read.",
@@ -206,12 +216,12 @@ def render_scan(result: ScanResult) -> str:
         "",
     ]
     if result.records:
-        lines += render_records(result.records)
+        lines += render_records(result.records, correct=correct)
     else:
         lines += ["No medical records were found.", ""]
     lines += render_problems(result.problems)
     lines += render_skipped(result.skipped)
-    lines += render_name_note(result)
+    lines += render_name_note(result, name_in=name_in)
     lines.append(
         f"Summary: {plural(len(result.records), 'record')}, {plural(len(result.problems), 'problem')}, "
         f"{len(result.skipped)} skipped."

@@ -1,0 +1,121 @@
+"""Options shared by commands: how to decrypt, how to encrypt, dates; and what they resolve to."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from recordpack import workflow
+from recordpack.cli.prompts import ask_passphrase, passphrase_from_env
+from recordpack.errors import UsageError
+
+if TYPE_CHECKING:
+    from recordpack.age.base import Identity
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+#: Environment variable naming a default identity (key) file.
+IDENTITY_ENV = "RECORDPACK_IDENTITY"
+
+
+def key_options(func: F) -> F:
+    """The options that say how to decrypt: key files or a passphrase."""
+    options = [
+        click.option(
+            "-i",
+            "--identity",
+            "identity_files",
+            multiple=True,
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help=f"Your age key file (repeatable). Default: the file named by ${IDENTITY_ENV}.",
+        ),
+        click.option(
+            "--passphrase-file",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="Read the passphrase from the first line of this file.",
+        ),
+        click.option(
+            "--passphrase-env",
+            metavar="VAR",
+            help="Read the passphrase from this environment variable.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def identities_from_options(
+    bundle: Path,
+    identity_files: Sequence[Path],
+    passphrase_file: Path | None,
+    passphrase_env: str | None,
+) -> list[Identity]:
+    """Keys from the options, else $RECORDPACK_IDENTITY, else a passphrase typed at a terminal."""
+    passphrase = passphrase_from_env(passphrase_env, allow_empty=True)
+    files = list(identity_files)
+    if not files and passphrase is None and passphrase_file is None:
+        default = os.environ.get(IDENTITY_ENV)
+        if default:
+            files.append(Path(default))
+        elif workflow.is_passphrase_bundle(bundle) and sys.stdin.isatty():
+            passphrase = ask_passphrase()
+    return workflow.identities(
+        bundle, key_files=files, passphrase=passphrase, passphrase_file=passphrase_file
+    )
+
+
+def encryption_options(func: F) -> F:
+    """``--to``, ``--to-file``, ``--passphrase``, ``--passphrase-file``, ``--passphrase-env``."""
+    options = [
+        click.option(
+            "--to",
+            "to",
+            multiple=True,
+            metavar="age1...",
+            help="The specialist's public key (repeatable).",
+        ),
+        click.option(
+            "--to-file",
+            "to_files",
+            multiple=True,
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="A file of public keys, one per line (repeatable).",
+        ),
+        click.option(
+            "--passphrase",
+            "passphrase_prompt",
+            is_flag=True,
+            help="Protect with a passphrase: recordpack offers a strong one, or asks you twice.",
+        ),
+        click.option(
+            "--passphrase-file",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="Read the passphrase from the first line of this file (for scripts).",
+        ),
+        click.option(
+            "--passphrase-env",
+            metavar="VAR",
+            help="Read the passphrase from this environment variable.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    """``--as-of``: a YYYY-MM-DD date, or a usage error."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--as-of {value}: not a date", hint="Write it as YYYY-MM-DD.") from None

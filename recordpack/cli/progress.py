@@ -1,0 +1,94 @@
+"""Progress bars on stderr and Ctrl-C as a cancel token: the CLI's side of the workflow's protocols."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any
+
+import click
+
+from recordpack.bundle.interrupt import termination_as_interrupt
+from recordpack.workflow import PHASE_CHECK, CancelToken
+
+#: What each phase's bar says.
+LABELS: dict[str, str] = {
+    "scan": "Reading files",
+    "pack": "Packing",
+    "open": "Opening",
+    "verify": "Verifying",
+}
+
+
+class Bars:
+    """A :class:`recordpack.workflow.Progress` that draws one bar per phase on stderr.
+
+    Only on a terminal and unless quiet; a finished bar's line is cleared.
+    """
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.enabled = not quiet and sys.stderr.isatty()
+        self._phase: str | None = None
+        self._bar: Any = None
+        self._shown = 0
+
+    def __call__(self, phase: str, done: int, total: int, detail: str = "") -> None:
+        if not self.enabled or phase == PHASE_CHECK:
+            return
+        if phase != self._phase:
+            self.close()
+            self._phase = phase
+            self._bar = click.progressbar(
+                length=max(total, 1), label=LABELS.get(phase, phase), file=sys.stderr
+            )
+            self._bar.__enter__()
+            self._shown = 0
+        self._bar.length = max(total, 1)
+        self._bar.update(done - self._shown)
+        self._shown = done
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            click.echo("\r\033[K", file=sys.stderr, nl=False)  # clear the finished bar's line
+            self._bar = None
+            self._phase = None
+
+
+@contextmanager
+def bars(quiet: bool = False) -> Iterator[Bars]:
+    """Progress bars for the block, closed at its end whatever happens."""
+    shown = Bars(quiet)
+    try:
+        yield shown
+    finally:
+        shown.close()
+
+
+@contextmanager
+def interruptible() -> Iterator[CancelToken]:
+    """A cancel token that the first Ctrl-C sets; a second Ctrl-C interrupts at once.
+
+    The workflow stops at its next progress point and cleans up; SIGTERM and
+    SIGHUP interrupt too (see :mod:`recordpack.bundle.interrupt`).
+    """
+    token = CancelToken()
+    if threading.current_thread() is not threading.main_thread():
+        yield token
+        return
+
+    def on_interrupt(signum: int, frame: FrameType | None) -> None:
+        if token.cancelled:
+            raise KeyboardInterrupt
+        token.cancel()
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        with termination_as_interrupt():
+            yield token
+    finally:
+        signal.signal(signal.SIGINT, previous)

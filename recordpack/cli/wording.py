@@ -1,0 +1,93 @@
+"""How the command line words the library's errors: the only place they meet option names.
+
+The library raises errors with a ``code`` and plain words for any front door;
+where a command-line user needs to hear which option to type, the wording
+comes from these tables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Final
+
+from recordpack.errors import RecordpackError
+
+if TYPE_CHECKING:
+    from recordpack.workflow import GateDecision, Prepared
+
+#: code -> the message a command-line user reads (str.format over the error's attributes).
+MESSAGES: Final[dict[str, str]] = {
+    "no_recipient": "say who may open the bundle",
+    "passphrase_with_keys": (
+        "a passphrase cannot be combined with --to/--to-file (the age format allows a "
+        "passphrase only on its own)"
+    ),
+    "passphrase_given_twice": (
+        "give the passphrase one way only (--passphrase, --passphrase-file or --passphrase-env)"
+    ),
+    "exclusion_outside": "--exclude {pattern}: this is not inside {folder}",
+    "exclusion_matches_nothing": "--exclude {pattern} matches no record in {folder}",
+}
+
+#: code -> the hint a command-line user reads.
+HINTS: Final[dict[str, str]] = {
+    "no_recipient": (
+        "Use --to age1... (the specialist's public key), --to-file FILE, or --passphrase."
+    ),
+    "exclusion_matches_nothing": (
+        "Give a path relative to the folder (as `recordpack scan` shows it), "
+        "or a pattern like '*.txt'."
+    ),
+    "destination_exists": "Choose another name, or add --force to replace it.",
+}
+
+
+def _no_key_hint(error: RecordpackError) -> str:
+    if getattr(error, "passphrase_bundle", False):
+        return "this bundle is protected by a passphrase: use --passphrase-file or --passphrase-env"
+    return "give your age key file with -i KEYFILE (made with 'recordpack keygen' or age-keygen)"
+
+
+#: code -> a hint that depends on the error's data.
+HINT_MAKERS: Final[dict[str, Callable[[RecordpackError], str]]] = {"no_key": _no_key_hint}
+
+
+def error_message(error: RecordpackError) -> str:
+    """The message for a command-line user."""
+    template = MESSAGES.get(error.code)
+    return template.format(**vars(error)) if template else error.message
+
+
+def error_hint(error: RecordpackError) -> str | None:
+    """The hint for a command-line user, naming options where that helps."""
+    maker = HINT_MAKERS.get(error.code)
+    if maker is not None:
+        return maker(error)
+    return HINTS.get(error.code, error.hint)
+
+
+_UNDECODABLE_BYTE = re.compile(r"[\udc80-\udcff]")
+
+
+def printable(text: str) -> str:
+    """File names that are not UTF-8 print as ``\\xHH``, as in scan's path form."""
+    return _UNDECODABLE_BYTE.sub(lambda m: f"\\x{ord(m.group(0)) - 0xDC00:02x}", text)
+
+
+#: Gate refusal code -> why nothing was packed, and which option would change that.
+REFUSALS: Final[dict[str, str]] = {
+    "other_patient": (
+        "some records seem to belong to another person (take them out with --exclude, or add "
+        "--accept-other-patient if they are the patient's after all)"
+    ),
+    "incomplete": (
+        "something required is missing or needs attention (add --accept-incomplete to send anyway)"
+    ),
+    "empty": "there is no record to pack in {folder} (a bundle with no record is never made)",
+}
+
+
+def refusal_reasons(decision: GateDecision, prepared: Prepared) -> list[str]:
+    """Why the gate refused, in the command line's words."""
+    return [REFUSALS[code].format(folder=prepared.folder) for code in decision.refused]

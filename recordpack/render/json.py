@@ -1,0 +1,71 @@
+"""The ``--json`` documents of pack, open, verify and inspect, built from the workflow's results.
+
+scan and check documents come from the models' own ``to_json`` (the contract of
+KINDS.md); this module adds the documents of the later steps, each with a
+``"version"`` key.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from recordpack.bundle.reader import OpenResult, VerifyResult
+    from recordpack.errors import RecordpackError
+    from recordpack.workflow import GateDecision, Inspection, PackResult, Prepared
+
+
+def pack_document(result: PackResult) -> dict[str, Any]:
+    """``pack --json`` on success: the summary, ``packed``, ``sha256`` and what was left out."""
+    from recordpack.scan.paths import printable
+
+    return printable(result.to_json())  # type: ignore[no-any-return]
+
+
+def refused_document(prepared: Prepared, decision: GateDecision) -> dict[str, Any]:
+    """``pack --json`` when the gate refuses: the check's report and why nothing was packed."""
+    return {
+        "version": 1,
+        "packed": False,
+        "refused": list(decision.refused),
+        "gate": decision.to_json(),
+        "check": prepared.report.to_json(),
+    }
+
+
+def open_document(bundle: Path, result: OpenResult) -> dict[str, Any]:
+    return {"command": "open", "bundle": str(bundle), **result.to_json(), "index": result.index}
+
+
+def verify_document(bundle: Path, result: VerifyResult) -> dict[str, Any]:
+    return {"command": "verify", "bundle": str(bundle), **result.to_json()}
+
+
+def inspect_document(inspection: Inspection) -> dict[str, Any]:
+    return {
+        "version": 1,
+        "command": "inspect",
+        "ok": True,
+        "bundle": str(inspection.bundle),
+        "verified": inspection.verified,
+        "index": inspection.index,
+    }
+
+
+def failure_document(
+    command: str, bundle: Path, error: RecordpackError, message: str, hint: str | None
+) -> dict[str, Any]:
+    """open/verify/inspect failed: the error, and each problem a verification found."""
+    problems = getattr(error, "problems", ())
+    return {
+        "version": 1,
+        "command": command,
+        "ok": False,
+        "bundle": str(bundle),
+        "error": message,
+        "error_code": error.code,
+        "hint": hint,
+        "problems": [p.to_json() for p in problems],
+    }
