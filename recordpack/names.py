@@ -209,10 +209,7 @@ def _one_slip(a: str, b: str) -> bool:
             and a[diffs[1]] == b[diffs[0]]
         )
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    for i in range(len(long_)):
-        if long_[:i] + long_[i + 1 :] == short:
-            return True
-    return False
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 def _join_compounds(words: tuple[str, ...], other: tuple[str, ...]) -> tuple[str, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -128,10 +129,10 @@ def test_document_text_is_kept_for_content_checks() -> None:
 
 
 def test_creation_date_is_a_flagged_last_resort() -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     text = "SURGICAL PATHOLOGY REPORT\nFINAL DIAGNOSIS:\nBenign breast tissue.\nGROSS DESCRIPTION:\nTwo cores."
-    stamp = datetime(2025, 5, 17, 10, 0, tzinfo=timezone.utc)
+    stamp = datetime(2025, 5, 17, 10, 0, tzinfo=UTC)
     [doc] = documents(scan_bytes("a.pdf", render_pdf(text, creation_date=stamp)))
     assert doc.kind == "pathology_report"
     assert doc.date == "2025-05-17"

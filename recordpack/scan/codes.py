@@ -169,13 +169,9 @@ HL7_DOCUMENT_TYPES: Final[dict[str, str]] = {
 
 #: HL7 v2 table 0074 diagnostic service sections (OBR-24, FHIR DiagnosticReport.category).
 DIAGNOSTIC_SERVICE_KINDS: Final[dict[str, str]] = {
-    **{code: "lab_result" for code in (
-        "LAB", "CH", "HM", "SR", "BG", "BLB", "IMM", "MB", "MCB", "MYC", "OSL", "TX", "VR",
-    )},
-    **{code: "imaging_report" for code in (
-        "RAD", "RX", "CT", "NMR", "NMS", "RUS", "OUS", "VUS", "CUS", "XRC",
-    )},
-    **{code: "pathology_report" for code in ("PAT", "SP", "CP")},
+    **dict.fromkeys(("LAB", "CH", "HM", "SR", "BG", "BLB", "IMM", "MB", "MCB", "MYC", "OSL", "TX", "VR"), "lab_result"),
+    **dict.fromkeys(("RAD", "RX", "CT", "NMR", "NMS", "RUS", "OUS", "VUS", "CUS", "XRC"), "imaging_report"),
+    **dict.fromkeys(("PAT", "SP", "CP"), "pathology_report"),
     "GE": "genomic_report",  # genetics
     "CG": "genomic_report",  # cytogenetics
     "RT": "treatment_plan",  # radiation therapy

@@ -45,7 +45,7 @@ _RECORD_PARTS: Final[dict[str, str]] = {
     "Condition": "problems", "Procedure": "procedures", "Encounter": "encounters",
     "Immunization": "immunizations", "Observation": "results", "DiagnosticReport": "results",
     "CarePlan": "plans", "FamilyMemberHistory": "family history",
-    "DocumentReference": "documents", **{t: "medications" for t in _MEDICATION_TYPES},
+    "DocumentReference": "documents", **dict.fromkeys(_MEDICATION_TYPES, "medications"),
 }
 _LAB_OBSERVATION_CATEGORIES: Final = frozenset({"laboratory"})
 _GENOMIC_PROFILE = re.compile(r"genomic|genetic|variant|(^|/)gx-|pgx", re.IGNORECASE)

@@ -86,7 +86,7 @@ def scan(source: Source) -> list[Outcome]:
     with _quiet_pypdf():
         try:
             return _scan(source)
-        except Exception as exc:  # pypdf raises many types on hostile input
+        except Exception as exc:  # noqa: BLE001 - pypdf raises many types on hostile input
             return [
                 Problem(
                     source.path,
@@ -166,7 +166,7 @@ def _scan(source: Source) -> list[Outcome]:
             if reader.is_encrypted:
                 try:
                     opened = reader.decrypt("") != PasswordType.NOT_DECRYPTED
-                except Exception:  # unsupported encryption: the same for the user
+                except Exception:  # noqa: BLE001 - unsupported encryption: the same for the user
                     opened = False
                 if not opened:
                     outcomes.append(
@@ -180,8 +180,8 @@ def _scan(source: Source) -> list[Outcome]:
                     c = classify_unreadable(source.name, reason="password-protected")
                     outcomes.append(_document(source, c))
                     return outcomes
-            text, pages = _extract_text(reader)
-        except Exception as exc:
+            text, _pages = _extract_text(reader)
+        except Exception as exc:  # noqa: BLE001 - untrusted input may raise anything
             if not truncated:
                 outcomes.append(
                     Problem(
@@ -264,7 +264,7 @@ def _page_text(page: Any) -> str:
     """
     try:
         laid_out = page.extract_text(extraction_mode="layout") or ""
-    except Exception:  # layout mode trips on some fonts; plain mode may still work
+    except Exception:  # noqa: BLE001 - layout mode trips on some fonts; plain mode may still work
         return page.extract_text() or ""
     lines = (_WIDE_GAP.sub("   ", line.strip()) for line in laid_out.split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip("\n")
@@ -278,7 +278,7 @@ def _extract_text(reader: Any) -> tuple[str, int]:
     for index in range(count):
         try:
             page_text = _page_text(reader.pages[index])
-        except Exception:  # one bad page must not hide the others
+        except Exception:  # noqa: BLE001 - one bad page must not hide the others
             continue
         parts.append(page_text)
         total += len(page_text)
@@ -315,9 +315,9 @@ def _ocr_pages(reader: Any, pages: int) -> tuple[str, str | None, str | None]:
                         parts.append(ocr.image_to_text(png, timeout=timeout))
                 except ocr.OcrError as exc:
                     failure = f"page {index + 1}: {exc.message}"
-                except Exception as exc:  # unusual image encodings (JBIG2, CCITT...)
+                except Exception as exc:  # noqa: BLE001 - unusual image encodings (JBIG2, CCITT...)
                     failure = f"page {index + 1}: image could not be decoded ({_describe(exc)})"
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - untrusted input may raise anything
             failure = f"page {index + 1}: images could not be extracted ({_describe(exc)})"
         if budget.exhausted:
             stopped_at = index + 1
@@ -344,7 +344,7 @@ _PDF_DATE = re.compile(r"D?:?(\d{4})(\d{2})?(\d{2})?")
 def _metadata_date(reader: Any) -> str | None:
     try:
         raw = (reader.metadata or {}).get("/CreationDate")
-    except Exception:
+    except Exception:  # noqa: BLE001 - untrusted input may raise anything
         return None
     if not raw:
         return None

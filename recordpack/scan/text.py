@@ -251,7 +251,7 @@ def html_to_text(html: str) -> str:
     try:
         parser.feed(_escape_unclosed(html))
         parser.close()
-    except Exception:  # html.parser is lenient; keep what was read if it still fails
+    except Exception:  # noqa: BLE001 - html.parser is lenient; keep what was read if it still fails
         pass
     lines = (" ".join(line.split()) for line in "".join(parser.parts).split("\n"))
     return "\n".join(line for line in lines if line)

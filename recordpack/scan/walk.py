@@ -206,7 +206,7 @@ def choose(source: Source) -> ModuleType | None:
         try:
             if scanner.sniff(source):
                 return scanner
-        except Exception:  # noqa: BLE001, S112  a faulty sniff must not stop the scan
+        except Exception:  # noqa: BLE001 - a faulty sniff must not stop the scan
             continue
     return None
 

@@ -1,0 +1,211 @@
+"""CLI conventions: `-` for stdout, one output option, JSON errors, a quick --help, NO_COLOR, lint."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+from test_pack_data import make_patient_folder
+
+from recordpack import age
+from recordpack.cli import main
+from recordpack.cli.base import COMMAND_MODULES, COMMAND_SUMMARIES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str | Path, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args], env=env)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("cli") / "records"
+    make_patient_folder(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def identity() -> age.X25519Identity:
+    return age.X25519Identity.generate()
+
+
+def test_pack_dash_writes_the_bundle_to_stdout_and_the_summary_to_stderr(
+    folder: Path, identity: age.X25519Identity, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("pack", folder, "-o", "-", "--to", str(identity.recipient()))
+    assert result.exit_code == 0, result.stderr
+    assert not (tmp_path / "-").exists()
+    plain = age.decrypt_reader(io.BytesIO(result.stdout_bytes), [identity]).read()
+    assert plain.startswith(b"PK")  # the ZIP inside the age file
+    assert "Packed" in result.stderr and "standard output" in result.stderr
+    both = run("pack", folder, "-o", "-", "--to", str(identity.recipient()), "--json")
+    assert both.exit_code == 2 and json.loads(both.stdout)["error"]["code"] == "usage"
+
+
+def test_pack_json_gives_path_size_digest_and_packed(
+    folder: Path, identity: age.X25519Identity, tmp_path: Path
+) -> None:
+    out = tmp_path / "b.rpk"
+    result = run("pack", folder, "--output", out, "--to", str(identity.recipient()), "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["packed"] is True and doc["path"] == str(out)
+    assert doc["size"] == out.stat().st_size
+    assert doc["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+
+
+def test_open_quiet_prints_only_the_opened_folder(
+    folder: Path, identity: age.X25519Identity, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "b.rpk"
+    assert run("pack", folder, "-o", bundle, "--to", str(identity.recipient())).exit_code == 0
+    key = tmp_path / "key.txt"
+    age.write_identity_file(key, identity)
+    result = run("open", bundle, "-i", key, "-o", tmp_path / "opened", "-q")
+    assert result.exit_code == 0, result.stderr
+    (line,) = result.stdout.splitlines()
+    assert Path(line).parent == tmp_path / "opened" and (Path(line) / "bagit.txt").is_file()
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["scan", "no-such-folder", "--json"],
+        ["pack", ".", "--json"],  # -o missing
+        ["check", ".", "--json", "--as-of", "soon"],
+        ["scan", ".", "--json", "--no-such-option"],
+    ],
+)
+def test_usage_errors_under_json_are_a_json_document(args: list[str]) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    doc = json.loads(result.stdout)
+    assert doc["ok"] is False and doc["version"] == 1
+    assert doc["error"]["code"] == "usage" and doc["error"]["message"]
+
+
+def test_library_errors_under_json_are_a_json_document(tmp_path: Path) -> None:
+    result = run("check", tmp_path, "-m", "no-such-manifest", "--json")
+    assert result.exit_code == 2
+    doc = json.loads(result.stdout)
+    assert doc["ok"] is False and doc["error"]["code"] == "manifest"
+    assert "recordpack: error:" in result.stderr  # the text is still on stderr
+
+
+def test_one_spelling_for_the_output_option() -> None:
+    ctx = click.Context(main)
+    for name in COMMAND_MODULES:
+        command = main.get_command(ctx, name)
+        assert command is not None
+        for param in command.params:
+            if isinstance(param, click.Option) and "-o" in param.opts:
+                assert param.opts == ["-o", "--output"], (name, param.opts)
+
+
+def test_help_lists_commands_without_importing_them() -> None:
+    """`recordpack --help` must answer at once: the scanners and classifier are not loaded."""
+    code = (
+        "import sys\n"
+        "from recordpack.cli import main\n"
+        "main(['--help'], standalone_mode=False)\n"
+        "heavy = [m for m in ('recordpack.classify', 'recordpack.scan', 'pydicom', 'pypdf')"
+        " if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert "HEAVY []" in done.stdout
+    for name in COMMAND_MODULES:
+        assert name in done.stdout
+
+
+def test_command_summaries_match_each_commands_own_help() -> None:
+    ctx = click.Context(main)
+    assert set(COMMAND_SUMMARIES) == set(COMMAND_MODULES)
+    for name, summary in COMMAND_SUMMARIES.items():
+        command = main.get_command(ctx, name)
+        assert command is not None and command.help is not None
+        assert command.help.strip().splitlines()[0] == summary, name
+
+
+def test_no_color_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    from recordpack.cli import base
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stdout", Terminal())
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert base.use_color()
+    assert "\x1b[" in base.colour_headline("NOT READY TO SEND YET: 1 thing needs your attention")
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not base.use_color()
+    assert "\x1b[" not in base.colour_headline("NOT READY TO SEND YET: 1 thing")
+
+
+def test_no_cli_module_is_over_200_lines() -> None:
+    for module in (ROOT / "recordpack" / "cli").glob("*.py"):
+        lines = module.read_text(encoding="utf-8").count("\n")
+        assert lines <= 220, f"{module.name} has {lines} lines"
+
+
+def _user_facing_strings(path: Path) -> list[tuple[int, str]]:
+    """String literals (f-strings too) that are not docstrings, with their line numbers."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+def test_the_library_names_no_command_line_option() -> None:
+    """Below the CLI, user-facing words never spell an option a web page's reader cannot type."""
+    import re
+
+    # ocr.py runs tesseract; html.py's README tells a specialist without recordpack how
+    # bagit.py (another program) validates the bag.
+    allowed = {"ocr.py", "html.py"}
+    offenders = []
+    for path in (ROOT / "recordpack").rglob("*.py"):
+        if "cli" in path.relative_to(ROOT / "recordpack").parts or path.name in allowed:
+            continue
+        for number, literal in _user_facing_strings(path):
+            if re.search(r"(?<![\w-])--[a-z][a-z-]+", literal):
+                offenders.append(f"{path.name}:{number}: {literal}")
+    assert offenders == [], "\n".join(offenders)
+
+
+def test_lint_is_clean() -> None:
+    ruff = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "recordpack", "tests"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert ruff.returncode == 0, ruff.stdout + ruff.stderr
