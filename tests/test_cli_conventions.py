@@ -209,3 +209,43 @@ def test_lint_is_clean() -> None:
         check=False,
     )
     assert ruff.returncode == 0, ruff.stdout + ruff.stderr
+
+
+def test_scan_modules_import_no_cycle() -> None:
+    """archive.py once imported the walker that lists it among the scanners."""
+    import ast
+
+    scan_dir = ROOT / "recordpack" / "scan"
+    graph: dict[str, set[str]] = {}
+    for path in scan_dir.glob("*.py"):
+        imported: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                if node.module == "recordpack.scan":
+                    imported |= {alias.name for alias in node.names}
+                elif node.module.startswith("recordpack.scan."):
+                    imported.add(node.module.rsplit(".", 1)[1])
+        graph[path.stem] = imported & {p.stem for p in scan_dir.glob("*.py")}
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        for nxt in graph.get(start, set()):
+            if nxt == goal or (nxt not in seen and reaches(nxt, goal, seen | {nxt})):
+                return True
+        return False
+
+    cycles = [m for m in graph if m != "__init__" and reaches(m, m, {m})]
+    assert cycles == [], cycles
+
+
+def test_first_ctrl_c_cancels_the_second_interrupts() -> None:
+    import os
+    import signal
+
+    from recordpack.cli.progress import interruptible
+
+    with interruptible() as token:
+        os.kill(os.getpid(), signal.SIGINT)
+        assert token.cancelled
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -13,7 +13,7 @@ from pydicom.data import get_testdata_file
 from pydicom.uid import generate_uid
 
 from recordpack.model import Problem
-from recordpack.scan import archive, scan_folder
+from recordpack.scan import archive, scan_folder, walk
 from recordpack.scan.base import Source
 from tests.conftest import require_tool
 from tests.scan_helpers import make_dataset, snapshot, write_part10
@@ -188,7 +188,7 @@ def test_standalone_scan_uses_the_folder_dispatch() -> None:
     with zipfile.ZipFile(buffer, "w") as out:
         out.writestr("CT.dcm", CT.read_bytes())
         out.writestr("../x", b"1")
-    outcomes = archive.scan(Source.from_bytes("a.zip", buffer.getvalue()))
+    outcomes = walk.ARCHIVE.scan(Source.from_bytes("a.zip", buffer.getvalue()))
     assert any(getattr(o, "path", "") == "a.zip!CT.dcm" for o in outcomes)
     assert any(isinstance(o, Problem) and o.code == "unsafe_name" for o in outcomes)
 

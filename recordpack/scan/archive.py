@@ -343,16 +343,18 @@ def _hash_member(
     return size, digest.hexdigest(), bytes(head)
 
 
-def scan(source: Source) -> list[Outcome]:
-    """Standalone use: every member through the folder dispatch (the walker does more:
-    it deduplicates members against other files and lists their hashes)."""
-    from recordpack.scan.walk import dispatch
+def scan_members(source: Source, dispatch: Callable[[Source], list[Outcome]]) -> list[Outcome]:
+    """Every member through ``dispatch`` (the folder's), zips inside zips recursively.
 
+    Standalone use; the walker does more (it deduplicates members against other
+    files and lists their hashes). ``dispatch`` is passed in, so this module
+    needs nothing from the walker that lists it among the scanners.
+    """
     outcomes: list[Outcome] = []
     for member in members(source):
         if isinstance(member, Source):
             if sniff(member):
-                outcomes.extend(scan(member))
+                outcomes.extend(scan_members(member, dispatch))
             else:
                 outcomes.extend(dispatch(member))
         else:

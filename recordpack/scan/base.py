@@ -208,7 +208,8 @@ def clean_outcome(outcome: _T) -> _T:
 class Scanner(Protocol):
     """What a per-format scanner module provides (see module docstring)."""
 
-    FORMAT: str
+    @property
+    def FORMAT(self) -> str: ...
 
     def sniff(self, source: Source) -> bool: ...
 

@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any, BinaryIO, Final, Self
 
 from recordpack.errors import InputError
@@ -37,11 +36,28 @@ from recordpack.model import (
     Skipped,
 )
 from recordpack.scan import archive, ccda, clutter, dicom, fhir, hl7v2, image, pdf, text
-from recordpack.scan.base import HEAD_SIZE, Outcome, Source, clean_outcome, clean_text
+from recordpack.scan.base import HEAD_SIZE, Outcome, Scanner, Source, clean_outcome, clean_text
 from recordpack.scan.paths import to_name_form
 
-#: Scanners in the order they are offered a file: the first whose ``sniff`` accepts it wins.
-SCANNERS: Final[tuple[ModuleType, ...]] = (dicom, archive, pdf, ccda, fhir, hl7v2, image, text)
+
+
+class ArchiveScanner:
+    """Zip files as a :class:`~recordpack.scan.base.Scanner`: members go back through
+    :func:`dispatch` (the walker itself expands archives member by member)."""
+
+    FORMAT: Final = archive.FORMAT
+
+    def sniff(self, source: Source) -> bool:
+        return archive.sniff(source)
+
+    def scan(self, source: Source) -> list[Outcome]:
+        return archive.scan_members(source, dispatch)
+
+
+ARCHIVE: Final = ArchiveScanner()
+
+#: The scanners, in the order they are asked (the first whose ``sniff`` accepts wins).
+SCANNERS: Final[tuple[Scanner, ...]] = (dicom, ARCHIVE, pdf, ccda, fhir, hl7v2, image, text)
 
 CHUNK_SIZE: Final = 1024 * 1024
 _NOATIME: Final = getattr(os, "O_NOATIME", 0)
@@ -200,7 +216,7 @@ SYMLINK_REASON: Final = (
 # --------------------------------------------------------------------------- dispatch
 
 
-def choose(source: Source) -> ModuleType | None:
+def choose(source: Source) -> Scanner | None:
     """The first scanner whose ``sniff`` accepts the source, or None."""
     for scanner in SCANNERS:
         try:
@@ -254,7 +270,7 @@ def unsupported(source: Source) -> Problem:
     )
 
 
-def run_scanner(scanner: ModuleType, source: Source) -> list[Outcome]:
+def run_scanner(scanner: Scanner, source: Source) -> list[Outcome]:
     """``scanner.scan(source)`` that turns any unexpected failure into an ``unreadable`` problem."""
     try:
         outcomes: list[Outcome] = [clean_outcome(o) for o in scanner.scan(source)]
@@ -402,7 +418,7 @@ def _process(
     if not claims.claim(source.sha256, rank):
         return item  # a copy of a better-named file: decided by the consumer
     scanner = choose(source)
-    if scanner is archive:
+    if scanner is ARCHIVE:
         for index, member in enumerate(archive.members(source)):
             if isinstance(member, Source):
                 item.children.append(_process((*key, index), member, claims, rank))
