@@ -132,7 +132,7 @@ def test_help_lists_commands_without_importing_them() -> None:
 
 def test_command_summaries_match_each_commands_own_help() -> None:
     ctx = click.Context(main)
-    assert set(COMMAND_SUMMARIES) == set(COMMAND_MODULES)
+    assert set(COMMAND_SUMMARIES) <= set(COMMAND_MODULES)
     for name, summary in COMMAND_SUMMARIES.items():
         command = main.get_command(ctx, name)
         assert command is not None and command.help is not None

@@ -35,7 +35,7 @@ COMMAND_MODULES: dict[str, str] = {
 
 #: One line per command for ``recordpack --help``, so listing the commands
 #: imports none of them (the scanners and the classifier take most of a second).
-#: tests/test_cli_help.py checks these against each command's own help.
+#: tests/test_cli_conventions.py checks them against each command's own help.
 COMMAND_SUMMARIES: dict[str, str] = {
     "scan": "Find and sort every medical record in FOLDER, without changing anything in it.",
     "check": "Check FOLDER against what the specialist needs, and say what is missing.",
@@ -64,9 +64,15 @@ class LazyGroup(click.Group):
         return self.commands.get(cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, COMMAND_SUMMARIES.get(name, "")) for name in self.list_commands(ctx)]
+        rows = [(name, self._summary(ctx, name)) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+    def _summary(self, ctx: click.Context, name: str) -> str:
+        if name in COMMAND_SUMMARIES:
+            return COMMAND_SUMMARIES[name]
+        command = self.get_command(ctx, name)  # a command without a summary: import it
+        return command.get_short_help_str(limit=200) if command is not None else ""
 
     def main(  # type: ignore[override]
         self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
