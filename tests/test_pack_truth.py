@@ -3,35 +3,21 @@ the check, the summary names what was left out, and an empty bundle is never mad
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from test_pack_cli import index_of, run
 from test_pack_data import make_patient_folder
 
 from recordpack import age
-from recordpack.cli import main
 from recordpack.scan import walk
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sample-patient"
 STRANGER = "Downloads/report(4).pdf"
-
-
-def run(*args: str | Path, input: str | None = None, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], input=input, env=env)
-
-
-def index_of(bundle: Path, identities: list[Any]) -> dict[str, Any]:
-    with open(bundle, "rb") as src:
-        zf = zipfile.ZipFile(io.BytesIO(age.decrypt_reader(src, identities).read()))
-    (name,) = [n for n in zf.namelist() if n.endswith("/index.json")]
-    return json.loads(zf.read(name))  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")

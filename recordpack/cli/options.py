@@ -25,9 +25,31 @@ F = TypeVar("F", bound=Callable[..., Any])
 IDENTITY_ENV = "RECORDPACK_IDENTITY"
 
 
+def _passphrase_options(for_scripts: str) -> list[Callable[[F], F]]:
+    """``--passphrase-file`` and ``--passphrase-env``: a passphrase never typed on the command line."""
+    return [
+        click.option(
+            "--passphrase-file",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help=f"Read the passphrase from the first line of this file{for_scripts}.",
+        ),
+        click.option(
+            "--passphrase-env",
+            metavar="VAR",
+            help="Read the passphrase from this environment variable.",
+        ),
+    ]
+
+
+def _apply(func: F, options: list[Callable[[F], F]]) -> F:
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 def key_options(func: F) -> F:
     """The options that say how to decrypt: key files or a passphrase."""
-    options = [
+    options: list[Callable[[F], F]] = [
         click.option(
             "-i",
             "--identity",
@@ -36,20 +58,9 @@ def key_options(func: F) -> F:
             type=click.Path(exists=True, dir_okay=False, path_type=Path),
             help=f"Your age key file (repeatable). Default: the file named by ${IDENTITY_ENV}.",
         ),
-        click.option(
-            "--passphrase-file",
-            type=click.Path(exists=True, dir_okay=False, path_type=Path),
-            help="Read the passphrase from the first line of this file.",
-        ),
-        click.option(
-            "--passphrase-env",
-            metavar="VAR",
-            help="Read the passphrase from this environment variable.",
-        ),
+        *_passphrase_options(""),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    return _apply(func, options)
 
 
 def identities_from_options(
@@ -74,7 +85,7 @@ def identities_from_options(
 
 def encryption_options(func: F) -> F:
     """``--to``, ``--to-file``, ``--passphrase``, ``--passphrase-file``, ``--passphrase-env``."""
-    options = [
+    options: list[Callable[[F], F]] = [
         click.option(
             "--to",
             "to",
@@ -95,20 +106,9 @@ def encryption_options(func: F) -> F:
             is_flag=True,
             help="Protect with a passphrase: recordpack offers a strong one, or asks you twice.",
         ),
-        click.option(
-            "--passphrase-file",
-            type=click.Path(exists=True, dir_okay=False, path_type=Path),
-            help="Read the passphrase from the first line of this file (for scripts).",
-        ),
-        click.option(
-            "--passphrase-env",
-            metavar="VAR",
-            help="Read the passphrase from this environment variable.",
-        ),
+        *_passphrase_options(" (for scripts)"),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    return _apply(func, options)
 
 
 def parse_date(value: str | None) -> dt.date | None:
