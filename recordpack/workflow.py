@@ -65,11 +65,23 @@ class Cancelled(RecordpackError):
     code = "cancelled"
 
 
-class CancelToken:
-    """A flag a front door sets (Ctrl-C, a Cancel button) and the workflow checks."""
+class Flag(Protocol):
+    """What a cancel token keeps its state in: ``threading.Event``, ``multiprocessing.Event``."""
 
-    def __init__(self) -> None:
-        self._event = threading.Event()
+    def set(self) -> None: ...
+
+    def is_set(self) -> bool: ...
+
+
+class CancelToken:
+    """A flag a front door sets (Ctrl-C, a Cancel button) and the workflow checks.
+
+    ``flag`` lets several processes share one token (a ``multiprocessing.Event``);
+    by default it is a ``threading.Event``.
+    """
+
+    def __init__(self, flag: Flag | None = None) -> None:
+        self._event: Flag = flag if flag is not None else threading.Event()
 
     def cancel(self) -> None:
         """Ask the running step to stop at its next progress point."""
@@ -719,6 +731,7 @@ __all__ = [
     "EncryptionChoice",
     "EncryptionChoiceError",
     "ExclusionError",
+    "Flag",
     "GateDecision",
     "GateRefused",
     "Inspection",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -93,26 +94,30 @@ def test_pack_refuses_before_writing_when_the_gate_refuses(
 
 
 def test_pack_result_names_what_was_left_out_and_its_digest(
-    folder: Path, identity: age.X25519Identity, tmp_path: Path
+    folder: Path, identity: age.X25519Identity, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from recordpack.scan import walk
+
     locked = folder / "locked"
     locked.mkdir()
     (locked / "note.txt").write_text("CONSULTATION NOTE\n")
-    locked.chmod(0)
-    try:
-        prepared = workflow.prepare(folder, exclusions=["labs"])
-        result = workflow.pack_prepared(prepared, tmp_path / "b.rpk", [identity.recipient()])
-    finally:
-        locked.chmod(0o755)
+    real_open = walk.open_fd
+
+    def deny(path: Any, flags: int = os.O_RDONLY) -> int:
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags)
+
+    monkeypatch.setattr(walk, "open_fd", deny)
+    prepared = workflow.prepare(folder, exclusions=["labs"])
+    result = workflow.pack_prepared(prepared, tmp_path / "b.rpk", [identity.recipient()])
     codes = {(o.path, o.code) for o in result.omitted}
     assert (".DS_Store", workflow.OMITTED_SKIPPED) in codes
     assert ("labs/cbc 2026-08-01.txt", workflow.OMITTED_EXCLUDED) in codes
+    assert ("locked", workflow.OMITTED_UNREADABLE) in codes
     assert result.sha256 == hashlib.sha256(result.path.read_bytes()).hexdigest()
     doc = result.to_json()
     assert doc["packed"] is True and doc["size"] == result.path.stat().st_size
-    if not any(p.path == "locked" for p in prepared.scan.problems):
-        pytest.skip("running as root: permissions do not stop root reading the folder")
-    assert ("locked", workflow.OMITTED_UNREADABLE) in codes
 
 
 def test_encryption_choice_is_validated_before_any_work(
@@ -214,3 +219,13 @@ def _key_file(identity: age.X25519Identity, folder: Path) -> Path:
     if not path.exists():
         age.write_identity_file(path, identity)
     return path
+
+
+def test_a_cancel_token_can_share_another_processes_flag(folder: Path) -> None:
+    import multiprocessing
+
+    flag = multiprocessing.get_context("spawn").Event()
+    token = workflow.CancelToken(flag)
+    flag.set()  # as another process would
+    with pytest.raises(workflow.Cancelled):
+        workflow.prepare(folder, cancel=token)
