@@ -267,7 +267,14 @@ IDENTITY_PREFIX: Final = "patient_"
 
 
 def is_identity_finding(finding: Finding) -> bool:
-    """True when the finding is about whose record it is, not about what is missing."""
+    """True when the finding is about whose record it is, not about what is missing.
+
+    A finding that says what it is about (its ``concern``) is taken at its word;
+    otherwise its code decides.
+    """
+    concern = getattr(finding, "concern", None)
+    if concern is not None:
+        return bool(concern == "identity")
     return finding.code in IDENTITY_CODES or finding.code.startswith(IDENTITY_PREFIX)
 
 
