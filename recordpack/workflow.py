@@ -558,9 +558,11 @@ def pack_prepared(
         force=force,
         now=now,
     )
+    # A summary that hashed the bundle as it was written saves reading it again.
+    written: str | None = getattr(summary, "sha256", None)
     return PackResult(
         summary=summary,
-        sha256=file_sha256(summary.path),
+        sha256=written or file_sha256(summary.path),
         omitted=omissions(prepared, summary),
         gate=decision,
     )
