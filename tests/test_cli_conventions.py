@@ -140,7 +140,7 @@ def test_command_summaries_match_each_commands_own_help() -> None:
 
 
 def test_no_color_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
-    from recordpack.cli import base
+    from recordpack.cli import terminal as base
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -241,7 +241,7 @@ def test_first_ctrl_c_cancels_the_second_interrupts() -> None:
     import os
     import signal
 
-    from recordpack.cli.progress import interruptible
+    from recordpack.cli.terminal import interruptible
 
     with interruptible() as token:
         os.kill(os.getpid(), signal.SIGINT)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import importlib
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -144,28 +143,6 @@ def emit_error(error: dict[str, Any], exit_code: int, **extra: Any) -> None:
             **extra,
         }
     )
-
-
-def use_color() -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-
-
-#: Headlines a reader should see at a glance, and their colour on a terminal.
-HEADLINE_COLOURS: dict[str, str] = {"NOT READY TO SEND": "red", "READY TO SEND": "green"}
-
-
-def colour_headline(text: str) -> str:
-    """The report with its READY / NOT READY headline in colour (terminal, no NO_COLOR only)."""
-    if not use_color():
-        return text
-    lines = text.split("\n")
-    for number, line in enumerate(lines):
-        for prefix, colour in HEADLINE_COLOURS.items():
-            if line.startswith(prefix):
-                lines[number] = click.style(line, fg=colour, bold=True)
-                break
-    return "\n".join(lines)
 
 
 def warn(message: str) -> None:

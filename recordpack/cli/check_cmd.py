@@ -9,8 +9,9 @@ from pathlib import Path
 import click
 
 from recordpack.check import render_check
-from recordpack.cli.base import colour_headline, emit_json, handle_errors, json_option, main
+from recordpack.cli.base import emit_json, handle_errors, json_option, main
 from recordpack.cli.scan_cmd import run_prepare, scan_options
+from recordpack.cli.terminal import colour_headline
 from recordpack.manifest import Manifest, Requirement, list_manifests, load_manifest
 
 

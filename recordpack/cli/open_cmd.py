@@ -13,7 +13,7 @@ from recordpack.bundle.format import human_size
 from recordpack.cli.base import emit_json, handle_errors, json_option, main, output_option
 from recordpack.cli.options import identities_from_options as _identities
 from recordpack.cli.options import key_options
-from recordpack.cli.progress import bars, interruptible
+from recordpack.cli.terminal import bars, interruptible
 from recordpack.cli.wording import error_hint, error_message
 from recordpack.errors import RecordpackError
 from recordpack.render.json import (

@@ -10,7 +10,6 @@ import click
 from recordpack import workflow
 from recordpack.bundle.pack import DestinationExistsError
 from recordpack.cli.base import (
-    colour_headline,
     emit_json,
     handle_errors,
     json_option,
@@ -19,9 +18,9 @@ from recordpack.cli.base import (
     warn,
 )
 from recordpack.cli.options import encryption_options, parse_date
-from recordpack.cli.progress import bars, interruptible
 from recordpack.cli.prompts import ask_new_passphrase, passphrase_from_env
 from recordpack.cli.scan_cmd import correction_options, run_prepare
+from recordpack.cli.terminal import bars, colour_headline, interruptible
 from recordpack.cli.wording import refusal_reasons
 from recordpack.errors import UsageError
 from recordpack.render.json import pack_document, refused_document

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from recordpack.cli.base import emit_json, handle_errors, json_option, main
-from recordpack.cli.progress import bars, interruptible
+from recordpack.cli.terminal import bars, interruptible
 from recordpack.model import KINDS, ScanResult
 from recordpack.scan import Corrections, load_corrections, parse_labels, scan_folder
 from recordpack.scan.paths import printable

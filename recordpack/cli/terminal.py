@@ -1,7 +1,8 @@
-"""Progress bars on stderr and Ctrl-C as a cancel token: the CLI's side of the workflow's protocols."""
+"""The terminal: progress bars on stderr, colour (honouring NO_COLOR), Ctrl-C as a cancel token."""
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -92,3 +93,25 @@ def interruptible() -> Iterator[CancelToken]:
             yield token
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def use_color() -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+#: Headlines a reader should see at a glance, and their colour on a terminal.
+HEADLINE_COLOURS: dict[str, str] = {"NOT READY TO SEND": "red", "READY TO SEND": "green"}
+
+
+def colour_headline(text: str) -> str:
+    """The report with its READY / NOT READY headline in colour (terminal, no NO_COLOR only)."""
+    if not use_color():
+        return text
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        for prefix, colour in HEADLINE_COLOURS.items():
+            if line.startswith(prefix):
+                lines[number] = click.style(line, fg=colour, bold=True)
+                break
+    return "\n".join(lines)
