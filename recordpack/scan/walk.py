@@ -40,7 +40,6 @@ from recordpack.scan.base import HEAD_SIZE, Outcome, Scanner, Source, clean_outc
 from recordpack.scan.paths import to_name_form
 
 
-
 class ArchiveScanner:
     """Zip files as a :class:`~recordpack.scan.base.Scanner`: members go back through
     :func:`dispatch` (the walker itself expands archives member by member)."""
