@@ -72,10 +72,13 @@ def bars(quiet: bool = False) -> Iterator[Bars]:
 
 @contextmanager
 def interruptible() -> Iterator[CancelToken]:
-    """A cancel token that the first Ctrl-C sets; a second Ctrl-C interrupts at once.
+    """A cancel token that Ctrl-C sets, and interrupts the main thread at once.
 
-    The workflow stops at its next progress point and cleans up; SIGTERM and
-    SIGHUP interrupt too (see :mod:`recordpack.bundle.interrupt`).
+    The main thread stops where it is and cleans up (nothing half-written);
+    worker threads see the token at their next progress point. Waiting for a
+    progress point alone is not enough: a file that takes long to read has
+    none, and the first Ctrl-C must stop the command. SIGTERM and SIGHUP
+    interrupt too (see :mod:`recordpack.bundle.interrupt`).
     """
     token = CancelToken()
     if threading.current_thread() is not threading.main_thread():
@@ -83,9 +86,8 @@ def interruptible() -> Iterator[CancelToken]:
         return
 
     def on_interrupt(signum: int, frame: FrameType | None) -> None:
-        if token.cancelled:
-            raise KeyboardInterrupt
         token.cancel()
+        raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGINT, on_interrupt)
     try:
