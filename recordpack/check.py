@@ -2,11 +2,16 @@
 
 :func:`check` turns a :class:`~recordpack.model.ScanResult` and a
 :class:`~recordpack.manifest.Manifest` into a :class:`CheckReport`: one status
-per requirement (met, missing, outdated, incomplete, optional_missing), the
-findings across records (another patient's record, duplicates, files that
-cannot be opened, scans without a report and reports without their images),
-and the physical items to arrange separately. The same report object gives
-the ``--json`` document (KINDS.md) and the plain text for a worried patient.
+per requirement (met, missing, outdated, incomplete, optional_missing) with
+the sentences that meet it, the findings across records as data (another
+patient's files, files whose patient cannot be confirmed, duplicates, files
+that cannot be opened, scans without a report and reports without their
+images), and the physical items to arrange separately.
+
+What blocks is data too: :attr:`CheckReport.blocking` lists every blocker
+(findings and unmet requirements) with a ``concern`` (identity or
+completeness), and :attr:`CheckReport.ok` is true only when that list is
+empty. The words live in :mod:`recordpack.check_words`.
 """
 
 from __future__ import annotations
@@ -15,29 +20,30 @@ import bisect
 import datetime as dt
 import functools
 import re
-import shlex
-import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from recordpack.check_words import first_file, render_check, status_sentence
 from recordpack.classify import find_dates
+from recordpack.findings import (
+    COMPLETENESS,
+    IDENTITY,
+    IMAGES_WITHOUT_REPORT,
+    INCOMPLETE,
+    MET,
+    MISSING,
+    OPTIONAL_MISSING,
+    OUTDATED,
+    PATIENT_MISMATCH,
+    PATIENT_UNCONFIRMED,
+    REPORT_WITHOUT_IMAGES,
+    STATUSES,
+    Finding,
+)
 from recordpack.manifest import Manifest, Mentions, Requirement
-from recordpack.model import DUPLICATE, ENCRYPTED, NO_TEXT, UNREADABLE, Record, ScanResult
+from recordpack.model import DUPLICATE, ENCRYPTED, UNREADABLE, Record, ScanResult
 from recordpack.names import Consensus, find_mismatches
-
-MET: Final = "met"
-MISSING: Final = "missing"
-OUTDATED: Final = "outdated"
-INCOMPLETE: Final = "incomplete"
-OPTIONAL_MISSING: Final = "optional_missing"
-STATUSES: Final = (MET, MISSING, OUTDATED, INCOMPLETE, OPTIONAL_MISSING)
-
-PATIENT_MISMATCH: Final = "patient_mismatch"
-IMAGES_WITHOUT_REPORT: Final = "images_without_report"
-REPORT_WITHOUT_IMAGES: Final = "report_without_images"
-
-_UNREAD_CODES: Final = frozenset({ENCRYPTED, UNREADABLE, NO_TEXT, "unsupported"})
 
 #: How far apart (days) an imaging report and its images may be dated.
 IMAGING_PAIR_DAYS: Final = 30
@@ -84,41 +90,56 @@ MODALITY_WORDS: Final[dict[str, tuple[str, ...]]] = {
 #: Modalities that are images a radiologist reports on (not slides, RT objects, SR...).
 _REPORTED_MODALITIES: Final = frozenset(MODALITY_WORDS)
 
+#: Finding codes of scan problems that may stop a required record being read.
+_UNOPENABLE: Final = frozenset({ENCRYPTED, UNREADABLE})
+
+__all__ = [
+    "IMAGES_WITHOUT_REPORT",
+    "INCOMPLETE",
+    "MET",
+    "MISSING",
+    "OPTIONAL_MISSING",
+    "OUTDATED",
+    "PATIENT_MISMATCH",
+    "PATIENT_UNCONFIRMED",
+    "REPORT_WITHOUT_IMAGES",
+    "STATUSES",
+    "CheckReport",
+    "Evidence",
+    "Finding",
+    "RequirementResult",
+    "check",
+    "render_check",
+]
+
 
 # --------------------------------------------------------------------------- report model
 
 
 @dataclass(frozen=True)
-class Finding:
-    """Something found across the folder's records, in plain words."""
+class Evidence:
+    """Why a record counts: the sentence of a file that says it."""
 
-    code: str
-    paths: tuple[str, ...]
-    message: str
-    #: True when it should stop the bundle being sent until it is sorted out.
-    blocking: bool = False
+    path: str
+    text: str
 
-    def __str__(self) -> str:
-        return self.message
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "paths": list(self.paths),
-            "message": self.message,
-            "blocking": self.blocking,
-        }
+    def to_json(self) -> dict[str, str]:
+        return {"path": self.path, "text": self.text}
 
 
 @dataclass(frozen=True)
 class RequirementResult:
-    """One requirement's status and the records that meet it."""
+    """One requirement's status, the records that meet it, and the sentences that say so."""
 
     requirement: Requirement
     status: str
     records: tuple[Record, ...] = ()
     #: A plain sentence saying why the status is what it is (empty when obvious).
     detail: str = ""
+    #: For a met (or nearly met) item: which sentence of which file counts.
+    evidence: tuple[Evidence, ...] = ()
+    #: Files that would count but whose patient cannot be confirmed.
+    unconfirmed: tuple[str, ...] = ()
 
     @property
     def files(self) -> list[str]:
@@ -128,9 +149,28 @@ class RequirementResult:
     def blocking(self) -> bool:
         return self.requirement.required and self.status != MET
 
+    @property
+    def concern(self) -> str:
+        """Identity when only a patient's confirmation is lacking, else completeness."""
+        return IDENTITY if self.unconfirmed and self.status == INCOMPLETE else COMPLETENESS
+
+    def as_finding(self) -> Finding:
+        """This unmet requirement as a blocking finding (code = its status)."""
+        return Finding(
+            code=self.status,
+            paths=tuple(self.files) or self.unconfirmed,
+            params={
+                "requirement": self.requirement.id,
+                "title": self.requirement.title,
+                "detail": self.detail,
+            },
+            blocks=self.blocking,
+            concern=self.concern if self.blocking else None,
+        )
+
     def to_json(self) -> dict[str, Any]:
         req = self.requirement
-        return {
+        doc: dict[str, Any] = {
             "id": req.id,
             "title": req.title,
             "kinds": list(req.kinds),
@@ -140,7 +180,11 @@ class RequirementResult:
             "how_to_get": req.how_to_get,
             "required": req.required,
             "detail": self.detail,
+            "evidence": [e.to_json() for e in self.evidence],
         }
+        if self.unconfirmed:
+            doc["unconfirmed_files"] = list(self.unconfirmed)
+        return doc
 
 
 @dataclass(frozen=True)
@@ -162,25 +206,25 @@ class CheckReport:
 
     @property
     def ok(self) -> bool:
-        """Every required item met and nothing blocks sending."""
+        """True only when every required item is met and no finding blocks."""
         return not self.blocking
 
     @property
     def blocking(self) -> list[Finding]:
-        """What stops the folder being sent, most serious first, as findings."""
-        blockers = [f for f in self.findings if f.blocking and f.code == PATIENT_MISMATCH]
-        for result in self.results:
-            if result.blocking:
-                blockers.append(
-                    Finding(
-                        code=result.status,
-                        paths=tuple(result.files),
-                        message=_status_sentence(result),
-                        blocking=True,
-                    )
-                )
-        blockers += [f for f in self.findings if f.blocking and f.code != PATIENT_MISMATCH]
-        return blockers
+        """Everything that stops the folder being sent, once each, identity first.
+
+        Each is a :class:`Finding` with ``blocks`` true and a ``concern``:
+        ``identity`` (another person's files, or a patient that cannot be
+        confirmed) or ``completeness`` (a required item not met, a required
+        file that cannot be opened). Unmet requirements appear with their
+        status as the code and ``params["requirement"]`` their id.
+        """
+        found = [f for f in self.findings if f.blocks]
+        gaps = [r.as_finding() for r in self.results if r.blocking]
+        everything = found + gaps
+        return [f for f in everything if f.concern == IDENTITY] + [
+            f for f in everything if f.concern != IDENTITY
+        ]
 
     def result(self, requirement_id: str) -> RequirementResult:
         """The result for one requirement id; ``KeyError`` when there is none."""
@@ -197,6 +241,11 @@ class CheckReport:
             "ok": self.ok,
             "requirements": [r.to_json() for r in self.results],
             "findings": [f.to_json() for f in self.findings],
+            "blocking": [
+                {"code": f.code, "paths": list(f.paths), "concern": f.concern,
+                 "requirement": f.params.get("requirement")}
+                for f in self.blocking
+            ],
             "arrange_separately": [
                 {"id": r.id, "title": r.title, "why": r.why, "how_to_get": r.how_to_get}
                 for r in self.arrange_separately
@@ -217,7 +266,8 @@ def check(scan: ScanResult, manifest: Manifest, *, as_of: dt.date | None = None)
     records = list(scan.records)
 
     consensus: Consensus = find_mismatches(records)
-    foreign = {id(m.record) for m in consensus.mismatches if not m.near}
+    foreign = _wholly(records, [m.paths for m in consensus.mismatches if not m.near])
+    unsure = _wholly(records, [u.paths for u in consensus.unconfirmed])
     bad_files = _unopenable_files(scan)
     unusable = {id(r) for r in records if r.files and all(path in bad_files for path in r.files)}
 
@@ -227,16 +277,13 @@ def check(scan: ScanResult, manifest: Manifest, *, as_of: dt.date | None = None)
         if requirement.physical:
             physical.append(requirement)
             continue
-        results.append(_evaluate(requirement, records, unusable, foreign, bad_files, as_of))
+        judged = _Judged(records, unusable, foreign, unsure, bad_files)
+        results.append(_evaluate(requirement, judged, as_of))
 
     required_kinds = {k for r in manifest.requirements if r.required for k in r.kinds}
-    findings: list[Finding] = []
-    for mismatch in consensus.mismatches:
-        findings.append(
-            Finding(PATIENT_MISMATCH, mismatch.record.files, mismatch.message, blocking=True)
-        )
+    findings = _identity_findings(consensus)
     findings += _problem_findings(scan, records, required_kinds)
-    usable_records = [r for r in records if id(r) not in unusable and id(r) not in foreign]
+    usable_records = [r for r in records if id(r) not in unusable | foreign]
     findings += _imaging_findings(usable_records)
 
     return CheckReport(
@@ -253,33 +300,101 @@ def check(scan: ScanResult, manifest: Manifest, *, as_of: dt.date | None = None)
     )
 
 
-def _evaluate(
-    req: Requirement,
-    records: Sequence[Record],
-    unusable: set[int],
-    foreign: set[int],
-    bad_files: dict[str, str],
-    as_of: dt.date,
-) -> RequirementResult:
-    candidates = [r for r in records if r.kind in req.kinds]
-    usable = [r for r in candidates if id(r) not in unusable and id(r) not in foreign]
-    selected = [r for r in usable if _mentions_all(haystack(r), req.matches)]
+def _wholly(records: Sequence[Record], groups: Iterable[Sequence[str]]) -> set[int]:
+    """Records every file of which is in one of ``groups`` (a whole study, not one image)."""
+    flagged = {path for group in groups for path in group}
+    return {id(r) for r in records if r.files and all(p in flagged for p in r.files)}
+
+
+def _identity_findings(consensus: Consensus) -> list[Finding]:
+    """Another person's files and files whose patient cannot be told: both block."""
+    findings: list[Finding] = []
+    for mismatch in consensus.mismatches:
+        record = mismatch.record
+        within = record.study is not None and set(mismatch.paths) != set(record.files)
+        findings.append(
+            Finding(
+                PATIENT_MISMATCH,
+                mismatch.paths or record.files,
+                {
+                    "differs": list(mismatch.differs),
+                    "found": mismatch.found.to_json(),
+                    "expected": mismatch.expected.to_json(),
+                    "near": mismatch.near,
+                    "study": record.study.description if within and record.study else None,
+                },
+                blocks=True,
+                concern=IDENTITY,
+            )
+        )
+    for unsure in consensus.unconfirmed:
+        findings.append(
+            Finding(
+                PATIENT_UNCONFIRMED,
+                unsure.paths,
+                {"name": unsure.name, "expected_name": consensus.name},
+                blocks=True,
+                concern=IDENTITY,
+            )
+        )
+    return findings
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """The folder's records with what check decided about each (by ``id``)."""
+
+    records: Sequence[Record]
+    unusable: set[int]
+    foreign: set[int]
+    unsure: set[int]
+    bad_files: dict[str, str]
+
+
+def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementResult:
+    candidates = [r for r in judged.records if r.kind in req.kinds]
+    excluded = judged.unusable | judged.foreign | judged.unsure
+    usable = [r for r in candidates if id(r) not in excluded]
+    selected = [r for r in usable if _affirms_all(r, req.matches)]
     absent = MISSING if req.required else OPTIONAL_MISSING
 
     if not selected:
+        unsure = [
+            r for r in candidates if id(r) in judged.unsure and _affirms_all(r, req.matches)
+        ]
+        if unsure:
+            paths = tuple(p for r in unsure for p in r.files)
+            written = sorted({r.patient.name or "" for r in unsure})
+            return RequirementResult(
+                req,
+                INCOMPLETE if req.required else OPTIONAL_MISSING,
+                (),
+                f"{first_file(unsure[0])} would count, but its patient name "
+                f"('{written[0]}') cannot be matched to yours: it counts only once you "
+                "confirm it is yours.",
+                _evidence(unsure[0], req),
+                paths,
+            )
         notes: list[str] = []
-        locked = [r for r in candidates if id(r) in unusable]
+        locked = [r for r in candidates if id(r) in judged.unusable]
         if locked:
             notes.append(
                 f"The file {locked[0].files[0]} looks like one but could not be opened "
-                f"({bad_files.get(locked[0].files[0], 'damaged')})."
+                f"({judged.bad_files.get(locked[0].files[0], 'damaged')})."
             )
         # Only another patient's record that would have counted is worth naming here.
-        if any(id(r) in foreign and _mentions_all(haystack(r), req.matches) for r in candidates):
+        if any(id(r) in judged.foreign and _affirms_all(r, req.matches) for r in candidates):
             notes.append("The one in the folder seems to belong to another patient.")
         if usable and req.matches:
             about = " and ".join(group[0] for group in req.matches)
-            notes.append(f"Found {_tally(usable, req.kinds)}, but none mentions {about}.")
+            said = [r for r in usable if _mentions_all(haystack(r), req.matches)]
+            if said:
+                notes.append(
+                    f"{first_file(said[0])} mentions {about}, but only as a recommendation, "
+                    "a plan, a negation or past history, not as a result."
+                )
+            else:
+                notes.append(f"Found {_tally(usable, req.kinds)}, but none mentions {about}.")
         return RequirementResult(req, absent, (), " ".join(notes))
 
     pool = selected
@@ -324,8 +439,9 @@ def _evaluate(
             f"Only {_tally(pool, req.kinds)} found; at least {req.count} are needed.",
         )
 
-    text = "\n".join(haystack(r) for r in pool)
-    lacking = [group for group in req.must_mention if not _mentions_any(text, group)]
+    lacking = [
+        group for group in req.must_mention if not any(_affirms_any(r, group) for r in pool)
+    ]
     if lacking:
         names = _join([group[0] for group in lacking])
         detail = f"No {names} result found in the {_tally(pool, req.kinds, one='')}."
@@ -338,7 +454,8 @@ def _evaluate(
     undated = [r for r in pool if _date(r) is None]
     if req.max_age_days is not None and undated and undated[0].files:
         detail = f"The date of {undated[0].files[0]} could not be read: check that it is recent."
-    return RequirementResult(req, MET, tuple(pool), detail)
+    evidence = tuple(dict.fromkeys(e for r in pool for e in _evidence(r, req)))
+    return RequirementResult(req, MET, tuple(pool), detail, evidence)
 
 
 # --------------------------------------------------------------------------- text matching
@@ -356,12 +473,130 @@ def haystack(record: Record) -> str:
     return "\n".join(p for p in parts if p)
 
 
+#: A sentence that does not say an exam or a test was done and is on file:
+#: a recommendation, a plan or future tense, a negation of the event, or
+#: something done before or elsewhere that the folder does not hold.
+_NOT_A_RESULT: Final = re.compile(
+    r"\b(?:"
+    # recommendations
+    r"recommend\w*|suggest(?:s|ed|ing|ion)?|advis(?:e|ed|able)|consider(?:ed|ation)?"
+    r"|should\s+(?:be|have|undergo|get)|(?:could|may|might|would)\s+(?:be|benefit)"
+    r"|warrant(?:s|ed)?|if\s+(?:clinically\s+)?indicated|candidate\s+for"
+    r"|refer(?:red|ral)?\s+(?:for|to)|ordered|request(?:s|ed)?\s+(?:for|a|an)"
+    # plans and the future
+    r"|will\s+(?:be|undergo|have|get|need|follow)|(?:is|are|was|were)\s+(?:scheduled|planned|booked)"
+    r"|scheduled|planned\s+(?:for|on)|to\s+be\s+(?:performed|done|obtained|scheduled|arranged|sent)"
+    r"|pending|await(?:s|ed|ing)?|upcoming|going\s+to|sent\s+out|to\s+follow"
+    # negations of the event
+    r"|not\s+(?:been\s+)?(?:performed|done|obtained|available|undergone|received|completed|tested|assessed|evaluated)"
+    r"|never\s+(?:had|been|underwent)|has\s+not\s+had|have\s+not\s+had|declined"
+    r"|no\s+(?:\S+\s+){0,4}(?:was|were|has\s+been|have\s+been)\s+(?:performed|done|obtained|available)"
+    # history elsewhere, or not in hand
+    r"|prior(?!\s+to\b)|previous(?:ly)?|earlier|outside\s+(?:hospital|facility|institution|study|studies|images|report)"
+    r"|at\s+(?:another|an\s+outside|a\s+different|other)\s+(?:hospital|facility|institution|center|centre|clinic)"
+    r"|elsewhere|unavailable|not\s+(?:available|provided|included|attached|on\s+file)"
+    r")\b",
+    re.IGNORECASE,
+)
+
+#: A line that runs on into the next: it ends in a lower-case letter, a comma or a hyphen.
+_RUNS_ON: Final = re.compile(r"[a-z,\-]$")
+_SENTENCE_END: Final = re.compile(r"(?<=[.!?;])\s+")
+
+
+def sentences(text: str) -> Iterator[str]:
+    """``text`` cut into sentences: wrapped lines joined, fields and headings kept apart."""
+    chunk: list[str] = []
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
+            if chunk:
+                yield from _split(" ".join(chunk))
+                chunk = []
+            continue
+        chunk.append(line)
+        if not _RUNS_ON.search(line):
+            yield from _split(" ".join(chunk))
+            chunk = []
+    if chunk:
+        yield from _split(" ".join(chunk))
+
+
+def _split(paragraph: str) -> Iterator[str]:
+    for piece in _SENTENCE_END.split(paragraph):
+        if piece.strip():
+            yield piece.strip()
+
+
+def _passages(record: Record) -> list[tuple[str, str]]:
+    """``(path, sentence)`` pairs that state something: no recommendations, plans,
+    negations or history. A study's own header (description, modality) always counts."""
+    path = record.files[0] if record.files else record.title
+    out: list[tuple[str, str]] = []
+    study = record.study
+    if study is not None:
+        words = [w for m in study.modalities for w in MODALITY_WORDS.get(m, ())[:1]]
+        header = " ".join(
+            [*(study.modalities or ()), *words, study.description or "",
+             *(s.description or "" for s in study.series)]
+        ).strip()
+        if header:
+            out.append((path, f"DICOM header: {header}"))
+        for modality in study.modalities:
+            for word in MODALITY_WORDS.get(modality, ()):
+                out.append((path, word))
+    return out + _text_passages(path, record.title, record.text)
+
+
+@functools.lru_cache(maxsize=256)
+def _text_passages(path: str, title: str, text: str) -> list[tuple[str, str]]:
+    found = [(path, s) for s in sentences(f"{title}\n\n{text}")]
+    return [(p, s) for p, s in found if not _NOT_A_RESULT.search(s)]
+
+
+def _affirms_any(record: Record, alternatives: Iterable[str]) -> bool:
+    return _first_affirming(record, alternatives) is not None
+
+
+def _affirms_all(record: Record, groups: Mentions) -> bool:
+    return all(_affirms_any(record, group) for group in groups)
+
+
+def _first_affirming(record: Record, alternatives: Iterable[str]) -> tuple[str, str] | None:
+    patterns = [_pattern(a) for a in alternatives]
+    for path, sentence in _passages(record):
+        if any(p.search(sentence) for p in patterns):
+            return path, sentence
+    return None
+
+
+#: How long a quoted sentence may be in the evidence.
+_QUOTE_CHARS: Final = 200
+
+
+def _evidence(record: Record, req: Requirement) -> tuple[Evidence, ...]:
+    """The sentences of ``record`` that meet ``req``: one per word group it asks for."""
+    found: list[Evidence] = []
+    for group in (*req.matches, *req.must_mention):
+        hit = _first_affirming(record, group)
+        if hit is not None:
+            text = hit[1] if len(hit[1]) <= _QUOTE_CHARS else hit[1][: _QUOTE_CHARS - 1] + "…"
+            found.append(Evidence(hit[0], text))
+    if not found and record.files:
+        # Nothing asked of its words: it counts by what it is.
+        why = "; ".join(record.evidence[:2]) or record.title
+        found.append(Evidence(record.files[0], f"{KIND_WORDS.get(record.kind, record.kind)}: {why}"))
+    return tuple(dict.fromkeys(found))
+
+
 @functools.lru_cache(maxsize=1024)
 def _pattern(alternative: str) -> re.Pattern[str]:
     """Whole-word, case-insensitive; a space or hyphen also matches the other or nothing.
 
     ``HER2`` matches ``HER-2`` and ``her 2``; ``PD-L1`` matches ``PDL1``;
-    a trailing ``*`` matches any word ending (``cytogenetic*``).
+    a trailing ``*`` matches any word ending (``cytogenetic*``). A two-letter
+    abbreviation in capitals (``ER``, ``PR``, ``CT``) matches only in
+    capitals, so "er" and "Pr" in running text do not count.
     """
     body: list[str] = []
     for token in re.split(r"(\s+|-|\*)", alternative.strip()):
@@ -377,7 +612,8 @@ def _pattern(alternative: str) -> re.Pattern[str]:
             # Between letters and digits, writers add a hyphen or a space or nothing.
             pieces = re.split(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", token)
             body.append(r"[\s\-]?".join(re.escape(p) for p in pieces))
-    return re.compile(r"(?<![A-Za-z0-9])" + "".join(body) + r"(?![A-Za-z0-9])", re.IGNORECASE)
+    flags = 0 if (len(alternative) <= 2 and alternative.isupper()) else re.IGNORECASE
+    return re.compile(r"(?<![A-Za-z0-9])" + "".join(body) + r"(?![A-Za-z0-9])", flags)
 
 
 def _mentions_any(text: str, alternatives: Iterable[str]) -> bool:
@@ -487,65 +723,39 @@ def _unopenable_files(scan: ScanResult) -> dict[str, str]:
     """Files that cannot be opened at all, with the reason in a word or two."""
     bad: dict[str, str] = {}
     for problem in scan.problems:
-        if problem.code in (ENCRYPTED, UNREADABLE):
+        if problem.code in _UNOPENABLE:
             reason = "password-protected" if problem.code == ENCRYPTED else "damaged or unreadable"
             for path in (problem.path, *problem.paths):
                 bad[path] = reason
     return bad
 
 
-def _lower_first(text: str) -> str:
-    """'The file is empty' -> 'the file is empty' (not 'PDF ends early')."""
-    if len(text) > 1 and text[0].isupper() and text[1].islower():
-        return text[0].lower() + text[1:]
-    return text
-
-
 def _problem_findings(
     scan: ScanResult, records: Sequence[Record], required_kinds: set[str]
 ) -> list[Finding]:
+    """The scan's problems as findings; a required record that cannot be opened blocks."""
     kind_of = {path: r.kind for r in records for path in r.files}
     findings: list[Finding] = []
     for problem in scan.problems:
-        path = problem.path
-        paths = tuple(dict.fromkeys((path, *problem.paths)))
-        hint = f" {problem.hint}" if problem.hint else ""
-        blocking = False
-        if problem.code == DUPLICATE:
-            twin = problem.duplicate_of
-            if twin:
-                paths = tuple(dict.fromkeys((*paths, twin)))
-                message = f"{path} is an exact copy of {twin}; one copy is enough."
-            else:
-                message = f"{path} is an exact copy of another file; one copy is enough."
-        elif problem.code == ENCRYPTED:
-            # The scanner's hint is the specific advice; say one thing once.
-            message = f"{path} is password-protected, so the specialist could not open it." + (
-                hint
-                or " Ask for a copy without a password, or open it yourself and save it as a new PDF."
+        if problem.code == PATIENT_MISMATCH:
+            continue  # check compares every image itself (names.find_mismatches)
+        paths = tuple(dict.fromkeys((problem.path, *problem.paths)))
+        params: dict[str, Any] = {"message": problem.message, "hint": problem.hint}
+        if problem.code == DUPLICATE and problem.duplicate_of:
+            paths = tuple(dict.fromkeys((*paths, problem.duplicate_of)))
+            params["duplicate_of"] = problem.duplicate_of
+        if problem.code == UNREADABLE:
+            params["reason"] = problem.message
+        blocks = problem.code in _UNOPENABLE and kind_of.get(problem.path) in required_kinds
+        findings.append(
+            Finding(
+                problem.code,
+                paths,
+                params,
+                blocks=blocks,
+                concern=COMPLETENESS if blocks else None,
             )
-            hint = ""
-            blocking = kind_of.get(path) in required_kinds
-        elif problem.code == UNREADABLE:
-            reason = problem.message.rstrip(".")
-            reason = f". {reason}" if ":" in reason else f": {_lower_first(reason)}"
-            message = f"{path} could not be read{reason}." + (
-                hint or " Ask for a new copy, or copy it again from the disc or download."
-            )
-            hint = ""
-            blocking = kind_of.get(path) in required_kinds
-        elif problem.code == NO_TEXT:
-            message = (
-                f"{path} is a picture of a page (a scan or a photo) whose words could not be "
-                "read, so recordpack could not check what it says. The specialist can still "
-                "look at it; a clearer copy or the original PDF would be better."
-            )
-        else:
-            message = f"{path}: {problem.message}.{hint}".replace("..", ".")
-            hint = ""
-        if hint and problem.code != DUPLICATE:
-            message += hint
-        findings.append(Finding(problem.code, paths, message, blocking=blocking))
+        )
     return findings
 
 
@@ -556,8 +766,7 @@ def _study_modalities(record: Record) -> set[str]:
 
 
 def _report_modalities(record: Record) -> set[str]:
-    text = haystack(record)
-    return {code for code, words in MODALITY_WORDS.items() if _mentions_any(text, words)}
+    return {code for code, words in MODALITY_WORDS.items() if _affirms_any(record, words)}
 
 
 def _pairs(study: Record, report: Record, report_modalities: set[str]) -> bool:
@@ -579,27 +788,22 @@ def _imaging_findings(records: Sequence[Record]) -> list[Finding]:
     for study in studies:
         if any(_pairs(study, report, report_modalities[id(report)]) for report in reports):
             continue
-        what = _study_words(study)
+        described = study.study
         findings.append(
             Finding(
                 IMAGES_WITHOUT_REPORT,
                 study.files,
-                f"The {what} ({_first_file(study)}) have no written report in the folder. "
-                "Ask the radiology department for the radiologist's report of this scan.",
+                {
+                    "modalities": [MODALITY_WORDS[m][0] for m in sorted(_study_modalities(study))],
+                    "description": described.description if described else None,
+                    "date": study.date,
+                },
             )
         )
     for report in reports:
         if any(_pairs(study, report, report_modalities[id(report)]) for study in studies):
             continue
-        when = f" from {report.date}" if report.date else ""
-        findings.append(
-            Finding(
-                REPORT_WITHOUT_IMAGES,
-                report.files,
-                f"{_first_file(report)} is an imaging report{when}, but its images are not in "
-                "the folder. If you can, ask the radiology department for the images on a disc.",
-            )
-        )
+        findings.append(Finding(REPORT_WITHOUT_IMAGES, report.files, {"date": report.date}))
     return findings
 
 
@@ -641,175 +845,5 @@ def _join(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " or " + items[-1]
 
 
-def _first_file(record: Record) -> str:
-    if not record.files:
-        return record.title
-    if len(record.files) == 1:
-        return record.files[0]
-    more = len(record.files) - 1
-    return f"{record.files[0]} and {more} more file{'s' if more > 1 else ''}"
-
-
-def _study_words(record: Record) -> str:
-    study = record.study
-    names = sorted(_study_modalities(record))
-    what = "/".join(MODALITY_WORDS[m][0] for m in names) or "scan"
-    desc = f" '{study.description}'" if study is not None and study.description else ""
-    when = f" from {record.date}" if record.date else ""
-    return f"{what}{desc} images{when}"
-
-
-def _status_sentence(result: RequirementResult) -> str:
-    title = result.requirement.title
-    label = {
-        MISSING: "Missing",
-        OUTDATED: "Out of date",
-        INCOMPLETE: "Incomplete",
-        OPTIONAL_MISSING: "Not found (optional)",
-        MET: "Here",
-    }[result.status]
-    text = f"{label}: {title}."
-    if result.detail:
-        text += " " + result.detail
-    return text
-
-
-# --------------------------------------------------------------------------- human report
-
-
-def render_check(report: CheckReport) -> str:
-    """The plain report for a patient: what blocks first, then the good news, then the rest."""
-    out: list[str] = []
-    m = report.manifest
-    out.append(f'Checked {report.root} against "{m.title}" ({m.name}), as of {report.as_of}.')
-    if report.patient_name or report.patient_birth_date:
-        who = report.patient_name or "the patient"
-        born = f", born {report.patient_birth_date}" if report.patient_birth_date else ""
-        out.append(f"The records are about {who}{born}.")
-    out.append("")
-
-    mismatches = [f for f in report.findings if f.code == PATIENT_MISMATCH]
-    needs = [r for r in report.results if r.blocking]
-    other_blockers = [f for f in report.findings if f.blocking and f.code != PATIENT_MISMATCH]
-    problems = len(mismatches) + len(needs) + len(other_blockers)
-
-    if report.ok:
-        out.append("READY TO SEND: everything the specialist asked for is here.")
-    else:
-        things = "thing needs" if problems == 1 else "things need"
-        out.append(f"NOT READY TO SEND YET: {problems} {things} your attention first.")
-    out.append("")
-
-    number = 0
-    for finding in mismatches:
-        number += 1
-        out.append(f"{number}. A record that may not be yours")
-        out += _indent(finding.message)
-        out.append("")
-    for result in needs:
-        number += 1
-        label = {MISSING: "Missing", OUTDATED: "Out of date", INCOMPLETE: "Incomplete"}.get(
-            result.status, result.status
-        )
-        out.append(f"{number}. {label}: {result.requirement.title}")
-        if result.detail:
-            out += _indent(result.detail)
-        if result.status == MISSING and len(needs) <= 3:
-            # With many gaps, the reasons make the list too long to act on.
-            out += _indent(f"Why it matters: {result.requirement.why}")
-        out += _indent(f"How to get it: {result.requirement.how_to_get}")
-        out.append("")
-    for finding in other_blockers:
-        number += 1
-        out.append(f"{number}. A file that cannot be opened")
-        out += _indent(finding.message)
-        out.append("")
-
-    met = [r for r in report.results if r.status == MET]
-    if met:
-        out.append("Already here:")
-        for result in met:
-            out.append(f"  - {result.requirement.title}: {_records_phrase(result.records)}")
-            if result.detail:
-                out += _indent(result.detail, 6)
-        out.append("")
-
-    soft = [r for r in report.results if not r.requirement.required and r.status != MET]
-    if soft:
-        out.append("Optional, not found (send them if you have them):")
-        for result in soft:
-            note = f" ({result.detail.rstrip('.')})" if result.detail else ""
-            out.append(f"  - {result.requirement.title}{note}")
-        out.append("")
-
-    if report.arrange_separately:
-        out.append("To arrange separately (these cannot go in a folder):")
-        for requirement in report.arrange_separately:
-            out.append(f"  - {requirement.title}")
-            out += _indent(requirement.how_to_get, 6)
-        out.append("")
-
-    smaller = [f for f in report.findings if not f.blocking]
-    if smaller:
-        out.append("Smaller things worth a look:")
-        for finding in smaller:
-            out += _indent(finding.message, 4, first="  - ")
-        out.append("")
-
-    out.append("What to do next:")
-    steps: list[str] = []
-    if mismatches:
-        steps.append("Check the record(s) that may belong to someone else, and take them out.")
-    if needs:
-        steps.append(
-            "Ask for the records listed above (each one says how), put them in the folder, "
-            "and run this check again: "
-            + _command("recordpack", "check", str(report.root), "-m", m.name)
-        )
-    if other_blockers:
-        steps.append("Replace the files that cannot be opened with good copies.")
-    unread = [f for f in report.findings if f.code in _UNREAD_CODES and not f.blocking]
-    if needs and unread:
-        steps.append(
-            "Some files could not be read (see above); one of them may be a record listed "
-            "as missing. Replace them with readable copies (a PDF is best)."
-        )
-    if report.ok:
-        steps.append(
-            "Pack the folder for the specialist: "
-            + _command("recordpack", "pack", str(report.root))
-        )
-    if report.arrange_separately:
-        steps.append("Ask the specialist's office how to send the slides and tissue blocks.")
-    for index, step in enumerate(steps, 1):
-        out += _indent(step, 5, first=f"  {index}. ")
-    return "\n".join(out).rstrip() + "\n"
-
-
-def _records_phrase(records: Sequence[Record]) -> str:
-    shown = [_first_file(r) for r in records[:3]]
-    more = f" and {len(records) - 3} more" if len(records) > 3 else ""
-    return ", ".join(shown) + more
-
-
-#: Stands for a space that wrapping must not break (inside a command to copy).
-_KEEP_SPACE: Final = "\x00"
-
-
-def _command(*words: str) -> str:
-    """A shell command to copy: quoted where needed, never split across lines."""
-    return " ".join(shlex.quote(w) for w in words).replace(" ", _KEEP_SPACE)
-
-
-def _indent(text: str, width: int = 3, first: str | None = None) -> list[str]:
-    """Wrap a paragraph at 78 columns with a hanging indent."""
-    lead = first if first is not None else " " * width
-    lines = textwrap.wrap(
-        text,
-        width=78,
-        initial_indent=lead,
-        subsequent_indent=" " * max(width, len(lead)),
-        break_on_hyphens=False,
-        break_long_words=False,
-    )
-    return [line.replace(_KEEP_SPACE, " ") for line in lines]
+# Kept for callers of the older private name.
+_status_sentence = status_sentence

@@ -83,6 +83,8 @@ class DicomInstance:
     #: True when the file is a conformant PS3.10 file (preamble, DICM, meta).
     #: Only such files can go into a DICOM file-set (DICOMDIR) as they are.
     part10: bool = True
+    #: Who this file's header names; check compares each image, not only the study.
+    patient: Patient | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Final
 
-from recordpack.model import Record
+from recordpack.model import Patient, Record
 
 #: Words that are not part of anyone's name: titles, suffixes, and labels a
 #: text extractor may leave around a name ("Patient Name: ... DOB").
@@ -273,19 +273,39 @@ def same_birth_date(a: str, b: str) -> bool:
 
 # --------------------------------------------------------------------------- consensus
 
+#: What a mismatch can be about, in the order a reader checks them.
+NAME: Final = "name"
+BIRTH_DATE: Final = "birth_date"
+PATIENT_ID: Final = "id"
+
+#: Formats whose patient name is a typed field (a header, a structured
+#: element), not words read off a page: a name there that cannot be compared
+#: is worth asking about; one odd word extracted from a page is not.
+_STRUCTURED_FORMATS: Final = frozenset({"dicom", "ccda", "fhir", "hl7v2"})
+
 
 @dataclass(frozen=True)
 class Mismatch:
-    """A record that disagrees with the folder's patient, and why, in plain words."""
+    """Files that disagree with the folder's patient: which, and on what.
+
+    ``paths`` are exactly the files that differ: for an imaging study whose
+    images name two people, only the images of the other person. ``differs``
+    lists what differs (``name``, ``birth_date``, ``id``); ``found`` is what
+    those files say and ``expected`` what the folder's other records say.
+    """
 
     record: Record
     reasons: tuple[str, ...]
     #: True when the only doubt is a one-letter spelling difference.
     near: bool = False
+    paths: tuple[str, ...] = ()
+    differs: tuple[str, ...] = ()
+    found: Patient = field(default_factory=Patient)
+    expected: Patient = field(default_factory=Patient)
 
     @property
     def message(self) -> str:
-        path = _describe_files(self.record)
+        path = _describe_paths(self.record, self.paths or self.record.files)
         lead = (
             "may belong to another patient" if self.near else "seems to belong to another patient"
         )
@@ -298,12 +318,27 @@ class Mismatch:
 
 
 @dataclass(frozen=True)
+class Unconfirmed:
+    """Files whose patient name cannot be compared with the folder's patient.
+
+    A code (``JANCT000``) or a single word (``CompressedSamples^CT1``) says
+    nothing about who the person is: only the patient can confirm the files
+    are theirs.
+    """
+
+    record: Record
+    paths: tuple[str, ...]
+    name: str
+
+
+@dataclass(frozen=True)
 class Consensus:
-    """Who the folder is about, and the records that disagree."""
+    """Who the folder is about, the records that disagree, and those that cannot be told."""
 
     name: str | None
     birth_date: str | None
     mismatches: tuple[Mismatch, ...]
+    unconfirmed: tuple[Unconfirmed, ...] = ()
 
 
 def _weight(record: Record) -> float:
@@ -317,107 +352,222 @@ def _is_ocr(record: Record) -> bool:
     return record.format == "image"
 
 
+@dataclass(frozen=True)
+class _Unit:
+    """Files that say the same thing about their patient: a document, or the
+    images of one study that carry the same name, birth date and ID."""
+
+    record: Record
+    paths: tuple[str, ...]
+    patient: Patient
+    weight: float
+    #: True when the record is a study whose images name more than one patient.
+    split: bool = False
+
+
+def _units(records: Sequence[Record]) -> list[_Unit]:
+    """One unit per record, or per distinct patient among a study's images."""
+    units: list[_Unit] = []
+    for record in records:
+        study = record.study
+        groups: dict[Patient, list[str]] = {}
+        if study is not None:
+            for series in study.series:
+                for instance in series.instances:
+                    if instance.patient is not None:
+                        groups.setdefault(instance.patient, []).append(instance.path)
+        total = sum(len(paths) for paths in groups.values())
+        if len(groups) <= 1 or total == 0:
+            units.append(_Unit(record, record.files, record.patient, _weight(record)))
+            continue
+        for patient, paths in groups.items():
+            # Weigh by share of the images: one stray image must not outvote the study.
+            share = _weight(record) * len(paths) / total
+            units.append(_Unit(record, tuple(sorted(paths)), patient, share, split=True))
+    return units
+
+
 @dataclass
 class _Cluster:
     rep: PersonName
-    members: list[tuple[Record, PersonName]]
+    members: list[tuple[_Unit, PersonName]]
     weight: float
 
 
+@dataclass
+class _Verdict:
+    reasons: list[str]
+    differs: list[str]
+    near: bool = True
+
+
 def find_mismatches(records: Sequence[Record]) -> Consensus:
-    """Decide the folder's patient by weighted consensus; list the records that disagree."""
-    named = [(r, parse_name(r.patient.name)) for r in records]
-    full = [(r, n) for r, n in named if n is not None and len(n.words) >= 2]
-    full.sort(key=lambda item: -_weight(item[0]))
+    """Decide the folder's patient by weighted consensus; list the files that disagree.
+
+    Each study is looked at image by image: when its images name two people,
+    only the other person's images are a mismatch.
+    """
+    units = _units(records)
+    named = [(u, parse_name(u.patient.name)) for u in units]
+    full = [(u, n) for u, n in named if n is not None and len(n.words) >= 2]
+    full.sort(key=lambda item: -item[0].weight)
 
     clusters: list[_Cluster] = []
-    for record, name in full:
+    for unit, name in full:
         for cluster in clusters:
             if compare_names(cluster.rep, name) is NameMatch.SAME:
-                cluster.members.append((record, name))
-                cluster.weight += _weight(record)
+                cluster.members.append((unit, name))
+                cluster.weight += unit.weight
                 break
         else:
-            clusters.append(_Cluster(rep=name, members=[(record, name)], weight=_weight(record)))
+            clusters.append(_Cluster(rep=name, members=[(unit, name)], weight=unit.weight))
 
-    reasons: dict[int, list[str]] = defaultdict(list)
-    near: dict[int, bool] = {}
-    by_id = {id(r): r for r in records}
+    verdicts: dict[int, _Verdict] = {}
+
+    def verdict(unit: _Unit) -> _Verdict:
+        return verdicts.setdefault(id(unit), _Verdict([], []))
+
     main: _Cluster | None = None
+    main_name: str | None = None
+    unconfirmed: list[Unconfirmed] = []
     if clusters:
-        clustered = {id(r) for c in clusters for r, _ in c.members}
-        unnamed = [r for r in records if id(r) not in clustered]
+        clustered = {id(u) for c in clusters for u, _ in c.members}
+        unnamed = [u for u in units if id(u) not in clustered]
         main = max(clusters, key=lambda c: (_support(c, unnamed), len(c.members)))
         main_name = _best_display(main)
         for cluster in clusters:
             if cluster is main:
                 continue
-            verdict = compare_names(main.rep, cluster.rep)
-            for record, name in cluster.members:
-                if verdict is NameMatch.NEAR:
-                    if _is_ocr(record) or record.confidence < 0.6:
+            match = compare_names(main.rep, cluster.rep)
+            for unit, name in cluster.members:
+                if match is NameMatch.NEAR:
+                    if _is_ocr(unit.record) or unit.record.confidence < 0.6:
                         continue  # a one-letter slip in uncertain text is not worth an alarm
-                    near[id(record)] = True
-                    reasons[id(record)].append(
+                    found = verdict(unit)
+                    found.differs.append(NAME)
+                    found.reasons.append(
                         f"the name is written '{name.display}', "
                         f"not '{main_name}' as in the other records"
                     )
-                elif verdict is NameMatch.DIFFERENT:
-                    near[id(record)] = False
-                    reasons[id(record)].append(
-                        f"it names '{name.display}'{_id_note(record, main)}, "
+                elif match is NameMatch.DIFFERENT:
+                    found = verdict(unit)
+                    found.near = False
+                    found.differs.append(NAME)
+                    found.reasons.append(
+                        f"it names '{name.display}'{_id_note(unit, main)}, "
                         f"but the other records name '{main_name}'"
                     )
+    for unit, short in named:
+        if short is not None and len(short.words) >= 2:
+            continue
         # Short names ("Thompson", "M. Smith"): flag only a clear difference.
-        for record, short in named:
-            if short is None or len(short.words) >= 2:
-                continue
-            if compare_names(main.rep, short) is NameMatch.DIFFERENT:
-                near[id(record)] = False
-                reasons[id(record)].append(
-                    f"it names '{short.display}', but the other records name '{main_name}'"
-                )
+        match = compare_names(main.rep, short) if main is not None else NameMatch.UNKNOWN
+        if match is NameMatch.DIFFERENT:
+            found = verdict(unit)
+            found.near = False
+            found.differs.append(NAME)
+            found.reasons.append(
+                f"it names '{short.display if short else unit.patient.name}', "
+                f"but the other records name '{main_name}'"
+            )
+        elif (
+            match is NameMatch.UNKNOWN
+            and unit.patient.name
+            and unit.patient.name.strip(" ^=")
+            and unit.record.format in _STRUCTURED_FORMATS
+        ):
+            unconfirmed.append(Unconfirmed(unit.record, unit.paths, unit.patient.name))
 
     # Birth date: the weighted vote of the main patient's records (or of all).
     # Records without a usable name vote too; other patients' records do not.
-    voters = [
-        r
-        for r in records
-        if not any(id(r) == id(m) for c in clusters if c is not main for m, _ in c.members)
-    ]
+    others = {id(u) for c in clusters if c is not main for u, _ in c.members}
     votes: dict[str, float] = defaultdict(float)
-    for record in voters:
-        if record.patient.birth_date:
-            votes[record.patient.birth_date] += _weight(record)
+    for unit in units:
+        if id(unit) not in others and unit.patient.birth_date:
+            votes[unit.patient.birth_date] += unit.weight
     birth_date = max(votes, key=lambda d: votes[d]) if votes else None
     if birth_date is not None:
-        for record in records:
-            given = record.patient.birth_date
+        for unit in units:
+            given = unit.patient.birth_date
             if given and not same_birth_date(given, birth_date):
-                near[id(record)] = False
-                reasons[id(record)].append(
+                found = verdict(unit)
+                found.near = False
+                found.differs.append(BIRTH_DATE)
+                found.reasons.append(
                     f"it gives the birth date {given}, but the other records give {birth_date}"
                 )
 
+    _study_id_mismatches(units, verdicts, verdict)
+
+    expected_id = _main_id(main) if main is not None else None
+    by_id = {id(u): u for u in units}
     mismatches = tuple(
-        Mismatch(record=by_id[key], reasons=tuple(found), near=near.get(key, False))
-        for key, found in reasons.items()
+        sorted(
+            (
+                Mismatch(
+                    record=by_id[key].record,
+                    reasons=tuple(found.reasons),
+                    near=found.near and found.differs == [NAME],
+                    paths=by_id[key].paths,
+                    differs=tuple(dict.fromkeys(found.differs)),
+                    found=by_id[key].patient,
+                    expected=Patient(main_name, birth_date, expected_id),
+                )
+                for key, found in verdicts.items()
+            ),
+            key=lambda m: m.paths[:1],
+        )
     )
-    mismatches = tuple(sorted(mismatches, key=lambda m: m.record.files[:1]))
     return Consensus(
-        name=_best_display(main) if main else None, birth_date=birth_date, mismatches=mismatches
+        name=main_name,
+        birth_date=birth_date,
+        mismatches=mismatches,
+        unconfirmed=tuple(sorted(unconfirmed, key=lambda u: u.paths[:1])),
     )
 
 
-def _support(cluster: _Cluster, unnamed: Sequence[Record]) -> float:
+def _study_id_mismatches(
+    units: Sequence[_Unit], verdicts: dict[int, _Verdict], verdict: Callable[[_Unit], _Verdict]
+) -> None:
+    """Within one study, images under another patient ID than the rest are a mismatch.
+
+    Across hospitals one person has many record numbers, so an ID alone never
+    makes two records differ; within one study, made by one scanner from one
+    order, it does.
+    """
+    by_record: dict[int, list[_Unit]] = defaultdict(list)
+    for unit in units:
+        if unit.split:
+            by_record[id(unit.record)].append(unit)
+    for parts in by_record.values():
+        fine = [u for u in parts if id(u) not in verdicts]
+        ids: dict[str, float] = defaultdict(float)
+        for unit in fine:
+            if unit.patient.id:
+                ids[unit.patient.id] += unit.weight
+        if not ids:
+            continue
+        usual = max(ids, key=lambda i: ids[i])
+        for unit in parts:
+            if unit.patient.id and unit.patient.id != usual:
+                found = verdict(unit)
+                found.near = False
+                found.differs.append(PATIENT_ID)
+                found.reasons.append(
+                    f"its images give the patient ID {unit.patient.id}, "
+                    f"but the other images of the study give {usual}"
+                )
+
+
+def _support(cluster: _Cluster, unnamed: Sequence[_Unit]) -> float:
     """A name's weight, plus records without a name that share its birth date or number."""
-    births = {r.patient.birth_date for r, _ in cluster.members if r.patient.birth_date}
-    ids = {r.patient.id for r, _ in cluster.members if r.patient.id}
+    births = {u.patient.birth_date for u, _ in cluster.members if u.patient.birth_date}
+    ids = {u.patient.id for u, _ in cluster.members if u.patient.id}
     extra = sum(
-        _weight(r)
-        for r in unnamed
-        if (r.patient.birth_date and r.patient.birth_date in births)
-        or (r.patient.id and r.patient.id in ids)
+        u.weight
+        for u in unnamed
+        if (u.patient.birth_date and u.patient.birth_date in births)
+        or (u.patient.id and u.patient.id in ids)
     )
     return cluster.weight + extra
 
@@ -432,13 +582,13 @@ def _best_display(cluster: _Cluster) -> str:
     for _, name in cluster.members:
         counts[name.words] += 1
 
-    def score(member: tuple[Record, PersonName]) -> tuple[bool, int, int, float]:
-        record, name = member
+    def score(member: tuple[_Unit, PersonName]) -> tuple[bool, int, int, float]:
+        unit, name = member
         return (
-            record.format == "dicom",
+            unit.record.format == "dicom",
             counts[name.words],
             len(name.initials) - len(name.words),
-            _weight(record),
+            unit.weight,
         )
 
     best = max(cluster.members, key=score)[1]
@@ -465,16 +615,24 @@ def _best_display(cluster: _Cluster) -> str:
     return best.display
 
 
-def _id_note(record: Record, main: _Cluster) -> str:
-    ids = {r.patient.id for r, _ in main.members if r.patient.id}
-    if record.patient.id and record.patient.id not in ids:
-        return f" (record number {record.patient.id})"
+def _main_id(main: _Cluster) -> str | None:
+    ids: dict[str, float] = defaultdict(float)
+    for unit, _ in main.members:
+        if unit.patient.id:
+            ids[unit.patient.id] += unit.weight
+    return max(ids, key=lambda i: ids[i]) if ids else None
+
+
+def _id_note(unit: _Unit, main: _Cluster) -> str:
+    ids = {u.patient.id for u, _ in main.members if u.patient.id}
+    if unit.patient.id and unit.patient.id not in ids:
+        return f" (record number {unit.patient.id})"
     return ""
 
 
-def _describe_files(record: Record) -> str:
-    if not record.files:
+def _describe_paths(record: Record, paths: Sequence[str]) -> str:
+    if not paths:
         return f"The {record.title}"
-    if len(record.files) == 1:
-        return record.files[0]
-    return f"{record.files[0]} (and {len(record.files) - 1} more files of the same study)"
+    if len(paths) == 1:
+        return paths[0]
+    return f"{paths[0]} (and {len(paths) - 1} more files of the same study)"

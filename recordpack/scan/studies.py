@@ -136,6 +136,7 @@ def group_studies(headers: list[DicomHeader]) -> tuple[list[Record], list[Proble
                             transfer_syntax_uid=h.transfer_syntax_uid,
                             instance_number=h.instance_number,
                             part10=h.part10,
+                            patient=h.patient,
                         )
                         for h in in_series
                     ),

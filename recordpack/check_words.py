@@ -1,0 +1,385 @@
+"""The words of a check: findings and the whole report, in plain language.
+
+The one place that turns :class:`~recordpack.findings.Finding` data and a
+:class:`~recordpack.check.CheckReport` into sentences for a person. The
+headline comes from ``report.ok`` and the numbered list from
+``report.blocking``, so "READY TO SEND" can never sit above a finding that
+blocks, and each finding is shown once.
+"""
+
+from __future__ import annotations
+
+import shlex
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+from recordpack.findings import (
+    COMPLETENESS,
+    IDENTITY,
+    IMAGES_WITHOUT_REPORT,
+    INCOMPLETE,
+    MET,
+    MISSING,
+    OPTIONAL_MISSING,
+    OUTDATED,
+    PATIENT_MISMATCH,
+    PATIENT_UNCONFIRMED,
+    REPORT_WITHOUT_IMAGES,
+    Finding,
+)
+from recordpack.model import DUPLICATE as DUPLICATE_CODE
+from recordpack.model import ENCRYPTED as ENCRYPTED_CODE
+from recordpack.model import NO_TEXT as NO_TEXT_CODE
+from recordpack.model import UNREADABLE as UNREADABLE_CODE
+
+if TYPE_CHECKING:
+    from recordpack.check import CheckReport, RequirementResult
+    from recordpack.model import Record
+
+_UNREAD_CODES: Final = frozenset({ENCRYPTED_CODE, UNREADABLE_CODE, NO_TEXT_CODE, "unsupported"})
+
+#: What each differing field is called in a sentence.
+_FIELD_WORDS: Final[dict[str, str]] = {"name": "name", "birth_date": "birth date", "id": "patient ID"}
+
+
+# --------------------------------------------------------------------------- small words
+
+
+def files_phrase(paths: Sequence[str], *, what: str = "file") -> str:
+    """``a.pdf``, ``a.pdf and b.pdf``, or ``a and 4 more files``."""
+    if not paths:
+        return f"a {what}"
+    if len(paths) == 1:
+        return paths[0]
+    if len(paths) == 2:
+        return f"{paths[0]} and {paths[1]}"
+    return f"{paths[0]} and {len(paths) - 1} more {what}s"
+
+
+def first_file(record: Record) -> str:
+    """A record's files in a few words: ``CD/IM1 and 3 more files``."""
+    if not record.files:
+        return record.title
+    return files_phrase(record.files)
+
+
+def records_phrase(records: Sequence[Record]) -> str:
+    shown = [first_file(r) for r in records[:3]]
+    more = f" and {len(records) - 3} more" if len(records) > 3 else ""
+    return ", ".join(shown) + more
+
+
+def _lower_first(text: str) -> str:
+    """'The file is empty' -> 'the file is empty' (not 'PDF ends early')."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def _who(patient: Mapping[str, Any]) -> str:
+    parts = []
+    if patient.get("name"):
+        parts.append(f"'{patient['name']}'")
+    if patient.get("birth_date"):
+        parts.append(f"born {patient['birth_date']}")
+    if patient.get("id"):
+        parts.append(f"ID {patient['id']}")
+    return ", ".join(parts) or "someone else"
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def _mismatch(f: Finding) -> str:
+    p = f.params
+    found, expected = p.get("found", {}), p.get("expected", {})
+    differ = [
+        f"the {_FIELD_WORDS.get(field, field)} {found.get(field) or '(none)'} "
+        f"instead of {expected.get(field) or 'the one in the other records'}"
+        for field in p.get("differs", ())
+    ]
+    files = files_phrase(f.paths)
+    where = f" (in the study '{p['study']}')" if p.get("study") else ""
+    lead = "may not be yours" if p.get("near") else "seem to be another person's"
+    verb = "gives" if len(f.paths) == 1 else "give"
+    return (
+        f"{files}{where} {lead}: {'it' if len(f.paths) == 1 else 'they'} {verb} "
+        f"{'; '.join(differ)}. Take {'it' if len(f.paths) == 1 else 'them'} out of the folder "
+        "unless you are sure it is yours."
+    )
+
+
+def _unconfirmed(f: Finding) -> str:
+    p = f.params
+    theirs = f", not yours ('{p['expected_name']}')" if p.get("expected_name") else ""
+    return (
+        f"{files_phrase(f.paths)} name the patient as '{p.get('name', '')}', which is a code or "
+        f"a single word, so recordpack cannot tell whose records they are{theirs}. Confirm they "
+        "are yours before sending, or take them out."
+    )
+
+
+def _duplicate(f: Finding) -> str:
+    twin = f.params.get("duplicate_of")
+    path = f.paths[0] if f.paths else "A file"
+    if twin:
+        return f"{path} is an exact copy of {twin}; one copy is enough."
+    return f"{path} is an exact copy of another file; one copy is enough."
+
+
+def _encrypted(f: Finding) -> str:
+    hint = f.params.get("hint") or (
+        "Ask for a copy without a password, or open it yourself and save it as a new PDF."
+    )
+    return f"{f.paths[0]} is password-protected, so the specialist could not open it. {hint}"
+
+
+def _unreadable(f: Finding) -> str:
+    reason = str(f.params.get("reason", "")).rstrip(".")
+    reason = f". {reason}" if ":" in reason else f": {_lower_first(reason)}"
+    hint = f.params.get("hint") or "Ask for a new copy, or copy it again from the disc or download."
+    return f"{f.paths[0]} could not be read{reason}. {hint}"
+
+
+def _no_text(f: Finding) -> str:
+    return (
+        f"{f.paths[0]} is a picture of a page (a scan or a photo) whose words could not be "
+        "read, so recordpack could not check what it says. The specialist can still look at "
+        "it; a clearer copy or the original PDF would be better."
+    )
+
+
+def _images_without_report(f: Finding) -> str:
+    p = f.params
+    what = "/".join(p.get("modalities", ())) or "scan"
+    desc = f" '{p['description']}'" if p.get("description") else ""
+    when = f" from {p['date']}" if p.get("date") else ""
+    return (
+        f"The {what}{desc} images{when} ({files_phrase(f.paths)}) have no written report in the "
+        "folder. Ask the radiology department for the radiologist's report of this scan."
+    )
+
+
+def _report_without_images(f: Finding) -> str:
+    when = f" from {f.params['date']}" if f.params.get("date") else ""
+    return (
+        f"{files_phrase(f.paths)} is an imaging report{when}, but its images are not in the "
+        "folder. If you can, ask the radiology department for the images on a disc."
+    )
+
+
+def _requirement_gap(f: Finding) -> str:
+    label = {MISSING: "Missing", OUTDATED: "Out of date", INCOMPLETE: "Incomplete"}.get(
+        f.code, f.code
+    )
+    text = f"{label}: {f.params.get('title', '')}."
+    if f.params.get("detail"):
+        text += " " + str(f.params["detail"])
+    return text
+
+
+def _other(f: Finding) -> str:
+    message = str(f.params.get("message", f.code)).rstrip(".")
+    hint = f" {f.params['hint']}" if f.params.get("hint") else ""
+    return f"{f.paths[0] if f.paths else ''}: {message}.{hint}".replace("..", ".")
+
+
+_FINDING_WORDS: Final[dict[str, Callable[[Finding], str]]] = {
+    PATIENT_MISMATCH: _mismatch,
+    PATIENT_UNCONFIRMED: _unconfirmed,
+    DUPLICATE_CODE: _duplicate,
+    ENCRYPTED_CODE: _encrypted,
+    UNREADABLE_CODE: _unreadable,
+    NO_TEXT_CODE: _no_text,
+    IMAGES_WITHOUT_REPORT: _images_without_report,
+    REPORT_WITHOUT_IMAGES: _report_without_images,
+    MISSING: _requirement_gap,
+    OUTDATED: _requirement_gap,
+    INCOMPLETE: _requirement_gap,
+}
+
+
+def finding_message(finding: Finding) -> str:
+    """One finding as a plain sentence (with what to do about it)."""
+    return _FINDING_WORDS.get(finding.code, _other)(finding)
+
+
+#: Headings of the numbered list, by finding code.
+_HEADINGS: Final[dict[str, str]] = {
+    PATIENT_MISMATCH: "A record that may not be yours",
+    PATIENT_UNCONFIRMED: "Records whose patient cannot be confirmed",
+    ENCRYPTED_CODE: "A file that cannot be opened",
+    UNREADABLE_CODE: "A file that cannot be opened",
+    MISSING: "Missing",
+    OUTDATED: "Out of date",
+    INCOMPLETE: "Incomplete",
+}
+
+#: The step each kind of blocker asks for, said once however many there are.
+_STEPS: Final[dict[str, str]] = {
+    PATIENT_MISMATCH: "Check the record(s) that may belong to someone else, and take them out.",
+    PATIENT_UNCONFIRMED: "Confirm that the records whose patient could not be told are yours.",
+    ENCRYPTED_CODE: "Replace the files that cannot be opened with good copies.",
+    UNREADABLE_CODE: "Replace the files that cannot be opened with good copies.",
+}
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def render_check(report: CheckReport) -> str:
+    """The plain report for a patient: what blocks first, then the good news, then the rest."""
+    out: list[str] = []
+    m = report.manifest
+    out.append(f'Checked {report.root} against "{m.title}" ({m.name}), as of {report.as_of}.')
+    if report.patient_name or report.patient_birth_date:
+        who = report.patient_name or "the patient"
+        born = f", born {report.patient_birth_date}" if report.patient_birth_date else ""
+        out.append(f"The records are about {who}{born}.")
+    out.append("")
+
+    blockers = report.blocking
+    if report.ok:
+        out.append("READY TO SEND: everything the specialist asked for is here.")
+    else:
+        n = len(blockers)
+        things = "thing needs" if n == 1 else "things need"
+        out.append(f"NOT READY TO SEND YET: {n} {things} your attention first.")
+    out.append("")
+
+    results = {r.requirement.id: r for r in report.results}
+    missing_count = sum(1 for b in blockers if b.code == MISSING)
+    for number, blocker in enumerate(blockers, 1):
+        result = results.get(str(blocker.params.get("requirement", "")))
+        if result is not None:
+            out += _requirement_lines(number, result, brief=missing_count > 3)
+            continue
+        out.append(f"{number}. {_HEADINGS.get(blocker.code, 'Needs a look')}")
+        out += _indent(blocker.message)
+        out.append("")
+
+    met = [r for r in report.results if r.status == MET]
+    if met:
+        out.append("Already here:")
+        for result in met:
+            out.append(f"  - {result.requirement.title}: {records_phrase(result.records)}")
+            if result.evidence:
+                first = result.evidence[0]
+                out += _indent(f'Found in {first.path}: "{first.text}"', 6)
+            if result.detail:
+                out += _indent(result.detail, 6)
+        out.append("")
+
+    soft = [r for r in report.results if not r.requirement.required and r.status != MET]
+    if soft:
+        out.append("Optional, not found (send them if you have them):")
+        for result in soft:
+            note = f" ({result.detail.rstrip('.')})" if result.detail else ""
+            out.append(f"  - {result.requirement.title}{note}")
+        out.append("")
+
+    if report.arrange_separately:
+        out.append("To arrange separately (these cannot go in a folder):")
+        for requirement in report.arrange_separately:
+            out.append(f"  - {requirement.title}")
+            out += _indent(requirement.how_to_get, 6)
+        out.append("")
+
+    smaller = [f for f in report.findings if not f.blocks]
+    if smaller:
+        out.append("Smaller things worth a look:")
+        for finding in smaller:
+            out += _indent(finding.message, 4, first="  - ")
+        out.append("")
+
+    out.append("What to do next:")
+    for index, step in enumerate(next_steps(report), 1):
+        out += _indent(step, 5, first=f"  {index}. ")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def next_steps(report: CheckReport) -> list[str]:
+    """What to do, in order, each step once."""
+    steps: list[str] = []
+    blockers = report.blocking
+    for blocker in blockers:
+        if blocker.code in _STEPS:
+            steps.append(_STEPS[blocker.code])
+    gaps = [b for b in blockers if b.code in (MISSING, OUTDATED, INCOMPLETE)]
+    if gaps:
+        steps.append(
+            "Ask for the records listed above (each one says how), put them in the folder, "
+            "and run this check again: "
+            + _command("recordpack", "check", str(report.root), "-m", report.manifest.name)
+        )
+    unread = [f for f in report.findings if f.code in _UNREAD_CODES and not f.blocks]
+    if gaps and unread:
+        steps.append(
+            "Some files could not be read (see above); one of them may be a record listed "
+            "as missing. Replace them with readable copies (a PDF is best)."
+        )
+    if report.ok:
+        steps.append(
+            "Pack the folder for the specialist: " + _command("recordpack", "pack", str(report.root))
+        )
+    if report.arrange_separately:
+        steps.append("Ask the specialist's office how to send the slides and tissue blocks.")
+    return list(dict.fromkeys(steps))
+
+
+def _requirement_lines(number: int, result: RequirementResult, *, brief: bool) -> list[str]:
+    label = {MISSING: "Missing", OUTDATED: "Out of date", INCOMPLETE: "Incomplete"}.get(
+        result.status, result.status
+    )
+    out = [f"{number}. {label}: {result.requirement.title}"]
+    if result.detail:
+        out += _indent(result.detail)
+    if result.status == MISSING and not brief:
+        # With many gaps, the reasons make the list too long to act on.
+        out += _indent(f"Why it matters: {result.requirement.why}")
+    if result.concern != IDENTITY:
+        out += _indent(f"How to get it: {result.requirement.how_to_get}")
+    out.append("")
+    return out
+
+
+def status_sentence(result: RequirementResult) -> str:
+    """``Missing: Pathology report. <why the status is what it is>``."""
+    label = {
+        MISSING: "Missing",
+        OUTDATED: "Out of date",
+        INCOMPLETE: "Incomplete",
+        OPTIONAL_MISSING: "Not found (optional)",
+        MET: "Here",
+    }[result.status]
+    text = f"{label}: {result.requirement.title}."
+    if result.detail:
+        text += " " + result.detail
+    return text
+
+
+#: Stands for a space that wrapping must not break (inside a command to copy).
+_KEEP_SPACE: Final = "\x00"
+
+
+def _command(*words: str) -> str:
+    """A shell command to copy: quoted where needed, never split across lines."""
+    return " ".join(shlex.quote(w) for w in words).replace(" ", _KEEP_SPACE)
+
+
+def _indent(text: str, width: int = 3, first: str | None = None) -> list[str]:
+    """Wrap a paragraph at 78 columns with a hanging indent."""
+    lead = first if first is not None else " " * width
+    lines = textwrap.wrap(
+        text,
+        width=78,
+        initial_indent=lead,
+        subsequent_indent=" " * max(width, len(lead)),
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
+    return [line.replace(_KEEP_SPACE, " ") for line in lines]
+
+
+__all__ = ["COMPLETENESS", "finding_message", "next_steps", "render_check", "status_sentence"]
