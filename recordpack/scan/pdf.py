@@ -37,6 +37,11 @@ FORMAT = "pdf"
 MAX_PAGES: Final = 30
 #: Pages whose images are OCR'd when there is no text layer (OCR is slow).
 MAX_OCR_PAGES: Final = 10
+#: A text layer with at least this many words and no picture on its pages is a
+#: born-digital document, read as text however short (below the usual 12 words).
+SHORT_TEXT_WORDS: Final = 3
+#: An inline image in a content stream: ``BI /W 100 /H 100 ... ID``.
+_INLINE_IMAGE: Final = re.compile(rb"(?<![A-Za-z])BI\s+/")
 #: Characters of text kept per document (check searches it for content).
 MAX_TEXT_CHARS: Final = 200_000
 #: Images smaller than this (logos, barcodes, rules) are not worth OCR.
@@ -196,7 +201,11 @@ def _scan(source: Source) -> list[Outcome]:
                 outcomes.append(_document(source, c))
             return outcomes
 
-        if has_meaningful_text(text):
+        if has_meaningful_text(text) or (
+            has_meaningful_text(text, min_words=SHORT_TEXT_WORDS)
+            and not _has_page_images(reader, len(reader.pages))
+        ):
+            # A born-digital page is read as written, however short ("PSA 7.9 ng/mL ...").
             c = classify_text(text, name=source.name)
             confidence = min(c.confidence, 0.4) if truncated else None
             outcomes.append(_with_metadata_date(source, c, reader, text, confidence=confidence))
@@ -285,6 +294,37 @@ def _extract_text(reader: Any) -> tuple[str, int]:
         if total >= MAX_TEXT_CHARS:
             break
     return "\n".join(parts), count
+
+
+def _has_page_images(reader: Any, pages: int) -> bool:
+    """Whether any page draws a picture (a scan): an image XObject, directly or in a form.
+
+    When the structure cannot be read, the answer is yes: the caller then
+    treats the file as a scan, as before.
+    """
+
+    def holds_image(resources: Any, depth: int) -> bool:
+        xobjects = (resources or {}).get("/XObject") or {}
+        for ref in xobjects.values():
+            obj = ref.get_object()
+            subtype = obj.get("/Subtype")
+            if subtype == "/Image":
+                return True
+            if subtype == "/Form" and depth < 3 and holds_image(obj.get("/Resources"), depth + 1):
+                return True
+        return False
+
+    try:
+        for index in range(min(pages, MAX_OCR_PAGES)):
+            page = reader.pages[index]
+            if holds_image(page.get("/Resources"), 0):
+                return True
+            contents = page.get_contents()
+            if contents is not None and _INLINE_IMAGE.search(contents.get_data()):
+                return True
+    except Exception:  # an odd structure: say "scan", the careful answer
+        return True
+    return False
 
 
 def _ocr_pages(reader: Any, pages: int) -> tuple[str, str | None, str | None]:

@@ -1,0 +1,469 @@
+"""`check` tells the truth (issue 9): each case runs `check --json` (or `scan --json`) end to end.
+
+Every folder is built here by code for an invented patient: PDFs with a text
+layer (fpdf2) and DICOM images made from pydicom's bundled test files, either
+re-labelled image by image or left exactly as pydicom ships them (their
+patient names are codes: ``CompressedSamples^CT1``, ``JANCT000``). Each test
+fails if the bug it names comes back.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from pydicom import dcmread
+from pydicom.data import get_testdata_file
+from pydicom.uid import generate_uid
+
+from acceptance_folders import text_pdf
+from recordpack.cli import main
+
+PATIENT = "HARROWGATE^DELPHINE^M"
+BIRTH = "19580412"
+MRN = "5520871"
+STRANGER = "QUILLFEATHER^ROSALIND"
+AS_OF = "2026-04-01"
+
+PATHOLOGY = [
+    "SURGICAL PATHOLOGY REPORT",
+    "Patient: Harrowgate, Delphine M   DOB: 04/12/1958   MRN: 5520871",
+    "Date of collection: 03/02/2026",
+    "SPECIMEN: Left breast, core needle biopsy",
+    "GROSS DESCRIPTION: Three cores of tan tissue.",
+    "FINAL DIAGNOSIS: Invasive ductal carcinoma, grade 2.",
+    "Estrogen receptor (ER): positive, 90%. Progesterone receptor (PR): positive, 30%.",
+    "HER2 (IHC): 1+, negative.",
+]
+LABS = [
+    "LABORATORY REPORT",
+    "Patient: Harrowgate, Delphine M   DOB: 04/12/1958",
+    "Collected: 03/05/2026",
+    "Test          Result   Units     Reference range",
+    "WBC           6.1      10^3/uL   4.0-11.0",
+    "Hemoglobin    12.9     g/dL      12.0-16.0",
+]
+
+
+def mri_report(date: str = "03/01/2026") -> list[str]:
+    return [
+        "RADIOLOGY REPORT",
+        "Patient: Harrowgate, Delphine M   DOB: 04/12/1958",
+        f"EXAM: MRI BREAST BILATERAL WITH AND WITHOUT CONTRAST   Exam date: {date}",
+        "TECHNIQUE: Multiplanar multisequence MRI of both breasts.",
+        "FINDINGS: 1.9 cm enhancing mass in the left breast at 2 o'clock.",
+        "IMPRESSION: Known left breast malignancy. BI-RADS 6.",
+    ]
+
+
+def dicom_image(
+    path: Path,
+    source: str = "MR_small.dcm",
+    *,
+    name: str | None = PATIENT,
+    birth: str | None = BIRTH,
+    patient_id: str | None = MRN,
+    study_uid: str | None = None,
+    description: str = "MRI BREAST BILAT",
+    date: str = "20260301",
+    number: int = 1,
+) -> Path:
+    """One DICOM file from a pydicom test file; ``name=None`` keeps the file's own patient."""
+    src = get_testdata_file(source, download=False)
+    assert src is not None, source
+    ds = dcmread(src)
+    if name is not None:
+        ds.PatientName = name
+        ds.PatientBirthDate = birth or ""
+        ds.PatientID = patient_id or ""
+        ds.StudyInstanceUID = study_uid or generate_uid()
+        ds.SeriesInstanceUID = ds.StudyInstanceUID + ".1"
+        ds.SOPInstanceUID = generate_uid()
+        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        ds.StudyDate = date
+        ds.StudyDescription = description
+        ds.InstanceNumber = number
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ds.save_as(path)
+    return path
+
+
+MEDICATIONS = [
+    "CURRENT MEDICATIONS",
+    "Patient: Harrowgate, Delphine M   DOB 04/12/1958",
+    "As of: 03/12/2026",
+    "Letrozole 2.5 mg tablet - take 1 tablet by mouth daily",
+    "Lisinopril 10 mg tablet - take 1 tablet by mouth daily",
+    "ALLERGIES: Penicillin - hives",
+]
+CLINIC_NOTE = [
+    "ONCOLOGY CONSULTATION",
+    "Patient: Harrowgate, Delphine M   DOB: 04/12/1958   Visit date: 03/12/2026",
+    "HISTORY OF PRESENT ILLNESS",
+    "Ms. Harrowgate is a 67 year old woman with a left breast invasive ductal carcinoma.",
+    "REVIEW OF SYSTEMS: negative except as above.",
+    "ASSESSMENT AND PLAN",
+    "Left breast cancer, clinical stage IA. Lumpectomy and sentinel node biopsy discussed.",
+]
+
+
+def breast_folder(root: Path) -> Path:
+    """Delphine Harrowgate's breast folder: everything the breast manifest asks for
+    except the images, which each test adds."""
+    text_pdf(root / "pathology.pdf", PATHOLOGY)
+    text_pdf(root / "labs.pdf", LABS)
+    text_pdf(root / "mri report.pdf", mri_report())
+    text_pdf(root / "medications.pdf", MEDICATIONS)
+    text_pdf(root / "consult.pdf", CLINIC_NOTE)
+    return root
+
+
+def mr_study(root: Path, names: Sequence[tuple[str, str, str]]) -> str:
+    """One MR study, one image per (name, birth, id), files MR/IM00001...; returns its UID."""
+    uid = generate_uid()
+    for index, (name, birth, pid) in enumerate(names, start=1):
+        dicom_image(
+            root / "MR" / f"IM{index:05d}",
+            name=name,
+            birth=birth,
+            patient_id=pid,
+            study_uid=uid,
+            number=index,
+        )
+    return uid
+
+
+def run(args: Sequence[str]) -> tuple[int, Any]:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    out = result.stdout
+    return result.exit_code, json.loads(out) if "--json" in args else out
+
+
+def check_json(folder: Path, manifest: str = "breast") -> tuple[int, dict[str, Any]]:
+    code, doc = run(["check", str(folder), "-m", manifest, "--as-of", AS_OF, "--json", "-q"])
+    assert isinstance(doc, dict)
+    return code, doc
+
+
+def check_text(folder: Path, manifest: str = "breast") -> tuple[int, str]:
+    code, text = run(["check", str(folder), "-m", manifest, "--as-of", AS_OF, "-q"])
+    assert isinstance(text, str)
+    return code, text
+
+
+def findings(doc: dict[str, Any], code: str) -> list[dict[str, Any]]:
+    return [f for f in doc["findings"] if f["code"] == code]
+
+
+def status(doc: dict[str, Any], requirement: str) -> str:
+    return next(str(r["status"]) for r in doc["requirements"] if r["id"] == requirement)
+
+
+def requirement(doc: dict[str, Any], requirement_id: str) -> dict[str, Any]:
+    return next(r for r in doc["requirements"] if r["id"] == requirement_id)
+
+
+# --------------------------------------------------------------------------- control
+
+
+def test_the_clean_folder_is_ready(tmp_path: Path) -> None:
+    """The control for every case below: without the flaw, the folder is ready."""
+    folder = breast_folder(tmp_path / "records")
+    mr_study(folder, [(PATIENT, BIRTH, MRN)] * 3)
+    code, doc = check_json(folder)
+    assert (code, doc["ok"], doc["blocking"]) == (0, True, [])
+    assert [f["code"] for f in doc["findings"]] == []
+    code, text = check_text(folder)
+    assert code == 0 and "READY TO SEND" in text
+
+
+# --------------------------------------------------------------------------- item 2 and 4
+
+
+def test_one_image_of_another_person_in_the_patients_study_blocks(tmp_path: Path) -> None:
+    folder = breast_folder(tmp_path / "records")
+    mr_study(folder, [(PATIENT, BIRTH, MRN)] * 4 + [(STRANGER, "19700101", "998877")])
+    code, doc = check_json(folder)
+    mismatches = findings(doc, "patient_mismatch")
+    assert [f["paths"] for f in mismatches] == [["MR/IM00005"]]
+    assert mismatches[0]["blocking"] is True and mismatches[0]["concern"] == "identity"
+    assert mismatches[0]["params"]["differs"] == ["name", "birth_date", "id"]
+    assert (code, doc["ok"]) == (1, False)
+    code, text = check_text(folder)
+    assert code == 1
+    assert "READY TO SEND:" not in text and "NOT READY TO SEND YET: 1 thing" in text
+    assert "QUILLFEATHER" in text and "MR/IM00005" in text
+
+
+def test_a_mismatch_names_the_strangers_file_not_the_patients_first_image(
+    tmp_path: Path,
+) -> None:
+    """Two images, one each: the old code named the study's first file, the patient's own."""
+    folder = breast_folder(tmp_path / "records")
+    mr_study(folder, [(PATIENT, BIRTH, MRN), (STRANGER, "19700101", "998877")])
+    _, doc = check_json(folder)
+    assert [f["paths"] for f in findings(doc, "patient_mismatch")] == [["MR/IM00002"]]
+    params = findings(doc, "patient_mismatch")[0]["params"]
+    assert params["found"]["name"] == STRANGER
+    assert params["expected"]["birth_date"] == "1958-04-12"
+
+
+@pytest.mark.parametrize(
+    ("odd", "differs"),
+    [
+        ((PATIENT, "19600101", MRN), ["birth_date"]),
+        ((PATIENT, BIRTH, "0000042"), ["id"]),
+        ((STRANGER, BIRTH, MRN), ["name"]),
+    ],
+    ids=["birth-date", "patient-id", "name"],
+)
+def test_a_mismatch_says_what_differs(
+    tmp_path: Path, odd: tuple[str, str, str], differs: list[str]
+) -> None:
+    folder = breast_folder(tmp_path / "records")
+    mr_study(folder, [(PATIENT, BIRTH, MRN)] * 3 + [odd])
+    code, doc = check_json(folder)
+    mismatches = findings(doc, "patient_mismatch")
+    assert [(f["paths"], f["params"]["differs"]) for f in mismatches] == [
+        (["MR/IM00004"], differs)
+    ]
+    assert code == 1 and not doc["ok"]
+
+
+def test_a_whole_study_of_another_person_names_all_its_files(tmp_path: Path) -> None:
+    folder = breast_folder(tmp_path / "records")
+    mr_study(folder, [(PATIENT, BIRTH, MRN)] * 2)
+    uid = generate_uid()
+    for index in (1, 2, 3):
+        dicom_image(
+            folder / "OTHER" / f"IM{index}",
+            name=STRANGER,
+            birth="19700101",
+            patient_id="998877",
+            study_uid=uid,
+            number=index,
+        )
+    _, doc = check_json(folder)
+    assert [f["paths"] for f in findings(doc, "patient_mismatch")] == [
+        ["OTHER/IM1", "OTHER/IM2", "OTHER/IM3"]
+    ]
+    assert "OTHER/IM1" not in requirement(doc, "breast_imaging")["files"]
+
+
+# --------------------------------------------------------------------------- item 3
+
+
+@pytest.mark.parametrize(
+    ("source", "coded"),
+    [("CT_small.dcm", "CompressedSamples^CT1"), ("liver_1frame.dcm", "JANCT000")],
+)
+def test_a_coded_patient_name_is_a_finding_not_a_met_item(
+    tmp_path: Path, source: str, coded: str
+) -> None:
+    """pydicom's own files, unchanged: their names are codes nobody can compare."""
+    folder = tmp_path / "records"
+    text_pdf(folder / "pathology.pdf", PATHOLOGY)
+    text_pdf(folder / "labs.pdf", LABS)
+    dicom_image(folder / "CD" / "IMG0001", source, name=None)
+    code, doc = check_json(folder, "general")
+    unsure = findings(doc, "patient_unconfirmed")
+    assert [(f["paths"], f["params"]["name"]) for f in unsure] == [(["CD/IMG0001"], coded)]
+    assert unsure[0]["blocking"] is True and unsure[0]["concern"] == "identity"
+    images = requirement(doc, "imaging_images")
+    assert images["status"] != "met"
+    assert images["unconfirmed_files"] == ["CD/IMG0001"]
+    # Not a second patient: the folder's patient is still the one the records name.
+    assert doc["patient"]["name"].upper().startswith("HARROWGATE")
+    assert findings(doc, "patient_mismatch") == []
+    assert code == 1 and not doc["ok"]
+    _, text = check_text(folder, "general")
+    assert "READY TO SEND:" not in text and coded in text
+
+
+# --------------------------------------------------------------------------- item 5
+
+CT_REPORT = [
+    "RADIOLOGY REPORT",
+    "Patient: Harrowgate, Delphine M   DOB: 04/12/1958",
+    "EXAM: CT CHEST WITH CONTRAST   Exam date: 03/01/2026",
+    "TECHNIQUE: Axial images of the chest after intravenous contrast.",
+    "FINDINGS: 2.1 cm spiculated mass in the right upper lobe.",
+    "IMPRESSION: Right upper lobe mass, suspicious for primary lung cancer.",
+]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Recommend PET-CT for staging.",
+        "No PET-CT was performed.",
+        "Prior PET-CT at another hospital, not available.",
+        "The patient will undergo PET-CT next week.",
+        "PET-CT is scheduled for 04/10/2026.",
+    ],
+    ids=["recommendation", "negation", "history", "future", "scheduled"],
+)
+def test_a_pet_ct_that_was_not_done_does_not_meet_pet_ct(tmp_path: Path, sentence: str) -> None:
+    folder = tmp_path / "records"
+    text_pdf(folder / "ct report.pdf", [*CT_REPORT, sentence])
+    code, doc = check_json(folder, "lung")
+    assert status(doc, "ct_chest") == "met"
+    assert status(doc, "pet_ct") == "missing"
+    assert code == 1
+
+
+def test_a_real_pet_ct_report_is_met_and_says_which_sentence(tmp_path: Path) -> None:
+    folder = tmp_path / "records"
+    text_pdf(folder / "ct report.pdf", [*CT_REPORT, "Recommend PET-CT for staging."])
+    text_pdf(
+        folder / "pet.pdf",
+        [
+            "NUCLEAR MEDICINE REPORT",
+            "Patient: Harrowgate, Delphine M   DOB: 04/12/1958",
+            "EXAM: FDG PET-CT SKULL BASE TO MID-THIGH   Exam date: 03/08/2026",
+            "FINDINGS: The right upper lobe mass is FDG avid, SUV max 9.2.",
+            "IMPRESSION: Hypermetabolic right upper lobe mass without distant disease.",
+        ],
+    )
+    _, doc = check_json(folder, "lung")
+    pet = requirement(doc, "pet_ct")
+    assert pet["status"] == "met" and pet["files"] == ["pet.pdf"]
+    assert pet["evidence"] and pet["evidence"][0]["path"] == "pet.pdf"
+    assert "PET" in pet["evidence"][0]["text"]
+    assert "Recommend" not in json.dumps(pet["evidence"])
+    ct = requirement(doc, "ct_chest")
+    assert {e["path"] for e in ct["evidence"]} == {"ct report.pdf"}
+    assert any("CT CHEST" in e["text"] for e in ct["evidence"])
+
+
+def pathology_with(lines: Sequence[str]) -> list[str]:
+    return [
+        "SURGICAL PATHOLOGY REPORT",
+        "Patient: Harrowgate, Delphine M   DOB: 04/12/1958",
+        "Date of collection: 03/02/2026",
+        "SPECIMEN: Left breast, core needle biopsy",
+        "GROSS DESCRIPTION: Three cores of tan tissue.",
+        *lines,
+    ]
+
+
+def test_near_miss_words_do_not_count_as_receptor_results(tmp_path: Path) -> None:
+    """'PRIMARY' is not PR, 'after' and 'Emergency' are not ER."""
+    folder = tmp_path / "records"
+    text_pdf(
+        folder / "pathology.pdf",
+        pathology_with(
+            [
+                "FINAL DIAGNOSIS: PRIMARY invasive ductal carcinoma, grade 2.",
+                "Tissue was fixed after 30 minutes; the patient was seen in the er earlier.",
+                "HER2 (IHC): 1+, negative.",
+            ]
+        ),
+    )
+    _, doc = check_json(folder)
+    result = requirement(doc, "pathology")
+    assert result["status"] == "incomplete"
+    assert "ER" in result["detail"] and "PR" in result["detail"]
+
+
+def test_receptor_results_pending_do_not_count(tmp_path: Path) -> None:
+    folder = tmp_path / "records"
+    text_pdf(
+        folder / "pathology.pdf",
+        pathology_with(
+            [
+                "FINAL DIAGNOSIS: Invasive ductal carcinoma, grade 2.",
+                "ER: positive, 90%. PR: positive, 30%.",
+                "HER2 testing is pending and will be reported in an addendum.",
+            ]
+        ),
+    )
+    _, doc = check_json(folder)
+    assert requirement(doc, "pathology")["status"] == "incomplete"
+    assert "HER2" in requirement(doc, "pathology")["detail"]
+
+
+LUNG_MARKERS = "EGFR: not detected. ALK: negative. ROS1: negative. KRAS G12C: detected."
+
+
+@pytest.mark.parametrize(
+    ("pd_l1", "met"),
+    [
+        ("PD-L1 (22C3): TPS 60%.", True),
+        ("PDL1 (22C3): TPS 60%.", True),
+        ("PD L1 22C3 TPS 60%.", True),
+        ("PD-1 inhibitor therapy discussed.", False),
+    ],
+    ids=["PD-L1", "PDL1", "PD L1", "PD-1 is not PD-L1"],
+)
+def test_pd_l1_both_spellings_count_and_pd_1_does_not(
+    tmp_path: Path, pd_l1: str, met: bool
+) -> None:
+    folder = tmp_path / "records"
+    text_pdf(
+        folder / "molecular.pdf",
+        [
+            "MOLECULAR PATHOLOGY REPORT",
+            "Patient: Harrowgate, Delphine M   DOB: 04/12/1958",
+            "Specimen: right upper lobe core biopsy, collected 03/03/2026",
+            "Next-generation sequencing panel, 52 genes.",
+            LUNG_MARKERS,
+            pd_l1,
+        ],
+    )
+    _, doc = check_json(folder, "lung")
+    result = requirement(doc, "biomarkers")
+    assert (result["status"] == "met") is met, result
+    if met:
+        assert any("22C3" in e["text"] for e in result["evidence"])
+
+
+# --------------------------------------------------------------------------- item 6
+
+
+def test_headline_and_findings_agree_and_nothing_is_said_twice(tmp_path: Path) -> None:
+    folder = breast_folder(tmp_path / "records")
+    mr_study(folder, [(PATIENT, BIRTH, MRN)] * 2 + [(STRANGER, "19700101", "998877")] * 2)
+    (folder / "labs.pdf").unlink()
+    shutil.copy(folder / "pathology.pdf", folder / "pathology copy.pdf")
+    code, doc = check_json(folder, "general")
+    blockers = doc["blocking"]
+    assert doc["ok"] is False and code == 1
+    assert {b["code"] for b in blockers} >= {"patient_mismatch", "missing"}
+    assert all(b["concern"] in ("identity", "completeness") for b in blockers)
+    code, text = check_text(folder, "general")
+    assert f"NOT READY TO SEND YET: {len(blockers)} things" in text
+    assert "READY TO SEND:" not in text
+    # Each finding once: the mismatch is not repeated under "Smaller things".
+    mismatch = findings(doc, "patient_mismatch")[0]["message"]
+    assert text.replace("\n", " ").count("QUILLFEATHER") == 1, text
+    assert mismatch  # worded from its data
+    steps = text.split("What to do next:")[1].strip().splitlines()
+    numbered = [s.split(". ", 1)[1] for s in steps if s.strip()[:2].rstrip(".").isdigit()]
+    assert len(numbered) == len(set(numbered))
+    assert "exact copy" in text.split("Smaller things worth a look:")[1]
+
+
+# --------------------------------------------------------------------------- item 8
+
+
+def test_a_short_born_digital_pdf_is_read_as_text(tmp_path: Path) -> None:
+    folder = tmp_path / "records"
+    text_pdf(
+        folder / "psa.pdf",
+        ["Patient: Harrowgate, Delphine M", "PSA 7.9 ng/mL collected 03/10/2026"],
+    )
+    code, doc = run(["scan", str(folder), "--json", "-q"])
+    assert code == 0 and isinstance(doc, dict)
+    assert doc["problems"] == []
+    (record,) = doc["records"]
+    assert record["kind"] == "lab_result"
+    assert record["date"] == "2026-03-10"
+    assert "Harrowgate" in record["patient"]["name"]
+    assert "300 dpi" not in json.dumps(doc)
