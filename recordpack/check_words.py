@@ -101,12 +101,16 @@ def _mismatch(f: Finding) -> str:
     ]
     files = files_phrase(f.paths)
     where = f" (in the study '{p['study']}')" if p.get("study") else ""
-    lead = "may not be yours" if p.get("near") else "seem to be another person's"
-    verb = "gives" if len(f.paths) == 1 else "give"
+    one = len(f.paths) <= 1
+    if p.get("near"):
+        lead = "may not be yours"
+    else:
+        lead = "seems to be another person's" if one else "seem to be another person's"
+    it, verb = ("it", "gives") if one else ("they", "give")
     return (
-        f"{files}{where} {lead}: {'it' if len(f.paths) == 1 else 'they'} {verb} "
-        f"{'; '.join(differ)}. Take {'it' if len(f.paths) == 1 else 'them'} out of the folder "
-        "unless you are sure it is yours."
+        f"{files}{where} {lead}: {it} {verb} {'; '.join(differ)}. "
+        f"Take {'it' if one else 'them'} out of the folder unless you are sure "
+        f"{'it is' if one else 'they are'} yours."
     )
 
 

@@ -18,11 +18,11 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Final
 
-from recordpack.model import Patient, Record
+from recordpack.model import Patient, Problem, Record
 
 #: Words that are not part of anyone's name: titles, suffixes, and labels a
 #: text extractor may leave around a name ("Patient Name: ... DOB").
@@ -636,3 +636,21 @@ def _describe_paths(record: Record, paths: Sequence[str]) -> str:
     if len(paths) == 1:
         return paths[0]
     return f"{paths[0]} (and {len(paths) - 1} more files of the same study)"
+
+
+def refine_study_problems(problems: Sequence[Problem], records: Sequence[Record]) -> list[Problem]:
+    """Point each study's "images name two patients" problem at the images that are not the
+    folder's patient (scan groups a study before it knows whose folder it is)."""
+    by_file = {path: record for record in records for path in record.files}
+    odd: dict[int, list[str]] = defaultdict(list)
+    for mismatch in find_mismatches(records).mismatches:
+        if mismatch.record.study is not None:
+            odd[id(mismatch.record)] += mismatch.paths
+    refined: list[Problem] = []
+    for problem in problems:
+        record = by_file.get(problem.path)
+        paths = sorted(odd.get(id(record), ())) if problem.code == "patient_mismatch" else []
+        if paths:
+            problem = replace(problem, path=paths[0], paths=tuple(paths))
+        refined.append(problem)
+    return refined

@@ -361,7 +361,7 @@ def test_near_miss_words_do_not_count_as_receptor_results(tmp_path: Path) -> Non
         pathology_with(
             [
                 "FINAL DIAGNOSIS: PRIMARY invasive ductal carcinoma, grade 2.",
-                "Tissue was fixed after 30 minutes; the patient was seen in the er earlier.",
+                "Tissue was fixed after 30 minutes in the er.",
                 "HER2 (IHC): 1+, negative.",
             ]
         ),
@@ -467,3 +467,13 @@ def test_a_short_born_digital_pdf_is_read_as_text(tmp_path: Path) -> None:
     assert record["date"] == "2026-03-10"
     assert "Harrowgate" in record["patient"]["name"]
     assert "300 dpi" not in json.dumps(doc)
+
+
+def test_scan_names_the_strangers_image_too(tmp_path: Path) -> None:
+    """scan's own problem for a study naming two people points at the stranger's image."""
+    folder = breast_folder(tmp_path / "records")
+    mr_study(folder, [(PATIENT, BIRTH, MRN), (STRANGER, "19700101", "998877")])
+    _, doc = run(["scan", str(folder), "--json", "-q"])
+    assert isinstance(doc, dict)
+    flagged = [p for p in doc["problems"] if p["code"] == "patient_mismatch"]
+    assert [(p["path"], p.get("paths")) for p in flagged] == [("MR/IM00002", ["MR/IM00002"])]

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from recordpack.model import KINDS, Problem, Record, ScanResult, Skipped
+from recordpack.names import refine_study_problems
 from recordpack.scan.base import DicomHeader, Document
 from recordpack.scan.corrections import (
     Corrections,
@@ -100,7 +101,7 @@ def scan_folder(
     records.extend(_document_record(d) for d in dates.apply_folder_date_order(documents))
     study_records, study_problems = studies.group_studies(headers)
     records.extend(study_records)
-    problems.extend(study_problems)
+    problems.extend(refine_study_problems(study_problems, records))
 
     if corrections:
         with_record = {path for record in records for path in record.files}
