@@ -479,21 +479,30 @@ def haystack(record: Record) -> str:
 _NOT_A_RESULT: Final = re.compile(
     r"\b(?:"
     # recommendations
-    r"recommend\w*|suggest(?:s|ed|ing|ion)?|advis(?:e|ed|able)|consider(?:ed|ation)?"
-    r"|should\s+(?:be|have|undergo|get)|(?:could|may|might|would)\s+(?:be|benefit)"
+    r"recommend\w*|(?:^|we\s+|is\s+|are\s+)suggest(?:s|ed)?"
+    r"|suggest(?:s|ed)?\s+(?:further|additional|follow|that|a\s|an\s)"
+    r"|advis(?:e|ed|able)|consider|consideration"
+    r"|should\s+(?:be|have|undergo|get)|(?:could|may|might|would)\s+(?:benefit"
+    r"|be\s+(?:helpful|useful|considered|obtained|performed|done|warranted|beneficial|indicated))"
     r"|warrant(?:s|ed)?|if\s+(?:clinically\s+)?indicated|candidate\s+for"
-    r"|refer(?:red|ral)?\s+(?:for|to)|ordered|request(?:s|ed)?\s+(?:for|a|an)"
+    r"|refer(?:red|ral)?\s+(?:for|to)|ordered|orders?(?=\s*:)|request(?:s|ed)?\s+(?:for|a|an)"
     # plans and the future
     r"|will\s+(?:be|undergo|have|get|need|follow)|(?:is|are|was|were)\s+(?:scheduled|planned|booked)"
-    r"|scheduled|planned\s+(?:for|on)|to\s+be\s+(?:performed|done|obtained|scheduled|arranged|sent)"
+    r"|scheduled|booked|planned\s+(?:for|on)|plan(?:\s+is|\s+to|(?=\s*:))"
+    r"|to\s+(?:be\s+(?:performed|done|obtained|scheduled|arranged|sent)|have|undergo|get)"
     r"|pending|await(?:s|ed|ing)?|upcoming|going\s+to|sent\s+out|to\s+follow"
     # negations of the event
-    r"|not\s+(?:been\s+)?(?:performed|done|obtained|available|undergone|received|completed|tested|assessed|evaluated)"
-    r"|never\s+(?:had|been|underwent)|has\s+not\s+had|have\s+not\s+had|declined"
-    r"|no\s+(?:\S+\s+){0,4}(?:was|were|has\s+been|have\s+been)\s+(?:performed|done|obtained|available)"
+    r"|not\s+(?:been\s+)?(?:performed|done|obtained|available|undergone|received|completed"
+    r"|tested|assessed|evaluated)"
+    r"|(?:did|does|has|have|had)\s*(?:not|n't)\s+(?:have|had|undergo|undergone|get|receive|been)"
+    r"|never\s+(?:had|been|underwent)|declined"
+    r"|no\s+(?:\S+\s+){0,4}?(?:(?:was|were|has\s+been|have\s+been)\s+"
+    r"(?:performed|done|obtained|available)|available|on\s+file)"
     # history elsewhere, or not in hand
-    r"|prior(?!\s+to\b)|previous(?:ly)?|earlier|outside\s+(?:hospital|facility|institution|study|studies|images|report)"
-    r"|at\s+(?:another|an\s+outside|a\s+different|other)\s+(?:hospital|facility|institution|center|centre|clinic)"
+    r"|prior(?!\s+to\b)|previous(?:ly)?|earlier|history\s+of"
+    r"|outside\s+(?:hospital|facility|institution|study|studies|images|report)"
+    r"|at\s+(?:another|an\s+outside|a\s+different|other)\s+"
+    r"(?:hospital|facility|institution|center|centre|clinic)"
     r"|elsewhere|unavailable|not\s+(?:available|provided|included|attached|on\s+file)"
     r")\b",
     re.IGNORECASE,

@@ -306,12 +306,24 @@ CT_REPORT = [
         "Prior PET-CT at another hospital, not available.",
         "The patient will undergo PET-CT next week.",
         "PET-CT is scheduled for 04/10/2026.",
+        "We recommend a staging\nPET/CT in two weeks.",
+        "The patient did not have a PET-CT.",
+        "Plan: PET-CT after the next visit.",
     ],
-    ids=["recommendation", "negation", "history", "future", "scheduled"],
+    ids=[
+        "recommendation",
+        "negation",
+        "history",
+        "future",
+        "scheduled",
+        "wrapped-line",
+        "did-not-have",
+        "plan",
+    ],
 )
 def test_a_pet_ct_that_was_not_done_does_not_meet_pet_ct(tmp_path: Path, sentence: str) -> None:
     folder = tmp_path / "records"
-    text_pdf(folder / "ct report.pdf", [*CT_REPORT, sentence])
+    text_pdf(folder / "ct report.pdf", [*CT_REPORT, *sentence.split("\n")])
     code, doc = check_json(folder, "lung")
     assert status(doc, "ct_chest") == "met"
     assert status(doc, "pet_ct") == "missing"
@@ -370,6 +382,30 @@ def test_near_miss_words_do_not_count_as_receptor_results(tmp_path: Path) -> Non
     result = requirement(doc, "pathology")
     assert result["status"] == "incomplete"
     assert "ER" in result["detail"] and "PR" in result["detail"]
+
+
+def test_receptor_results_worded_as_results_count(tmp_path: Path) -> None:
+    """Negative results and 'considered negative' are results, not negations of a test."""
+    folder = breast_folder(tmp_path / "records")
+    text_pdf(
+        folder / "pathology.pdf",
+        pathology_with(
+            [
+                "FINAL DIAGNOSIS: Invasive ductal carcinoma, grade 2.",
+                "Estrogen receptor: no nuclear staining in tumour cells (negative).",
+                "Progesterone receptor (PR): negative, 0%.",
+                "HER2 (IHC 1+) is considered negative.",
+            ]
+        ),
+    )
+    mr_study(folder, [(PATIENT, BIRTH, MRN)] * 2)
+    code, doc = check_json(folder)
+    result = requirement(doc, "pathology")
+    assert result["status"] == "met", result
+    quoted = " ".join(e["text"] for e in result["evidence"])
+    assert "HER2 (IHC 1+)" in quoted and "Progesterone receptor" in quoted
+    assert {e["path"] for e in result["evidence"]} == {"pathology.pdf"}
+    assert code == 0 and doc["ok"]
 
 
 def test_receptor_results_pending_do_not_count(tmp_path: Path) -> None:
