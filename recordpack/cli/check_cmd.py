@@ -59,8 +59,10 @@ def check_command(
 
     Scans the folder, then reports each required record as met, missing,
     outdated, incomplete or optional-missing, and anything that should stop
-    the records being sent (a record of another patient, a file that cannot
-    be opened). The report is printed in every case.
+    the records being sent (a record of another patient, one whose patient
+    name is a code that cannot be confirmed, a file that cannot be opened).
+    Each met item quotes the sentence that meets it. The report is printed
+    in every case.
 
     \b
     Exit status:
