@@ -400,6 +400,12 @@ class _Verdict:
     differs: list[str]
     near: bool = True
 
+    def add(self, what: str, reason: str, *, near: bool = False) -> None:
+        """Note one difference (``near``: only a one-letter slip in the name)."""
+        self.differs.append(what)
+        self.reasons.append(reason)
+        self.near = self.near and near
+
 
 def find_mismatches(records: Sequence[Record]) -> Consensus:
     """Decide the folder's patient by weighted consensus; list the files that disagree.
@@ -443,19 +449,17 @@ def find_mismatches(records: Sequence[Record]) -> Consensus:
                 if match is NameMatch.NEAR:
                     if _is_ocr(unit.record) or unit.record.confidence < 0.6:
                         continue  # a one-letter slip in uncertain text is not worth an alarm
-                    found = verdict(unit)
-                    found.differs.append(NAME)
-                    found.reasons.append(
+                    verdict(unit).add(
+                        NAME,
                         f"the name is written '{name.display}', "
-                        f"not '{main_name}' as in the other records"
+                        f"not '{main_name}' as in the other records",
+                        near=True,
                     )
                 elif match is NameMatch.DIFFERENT:
-                    found = verdict(unit)
-                    found.near = False
-                    found.differs.append(NAME)
-                    found.reasons.append(
+                    verdict(unit).add(
+                        NAME,
                         f"it names '{name.display}'{_id_note(unit, main)}, "
-                        f"but the other records name '{main_name}'"
+                        f"but the other records name '{main_name}'",
                     )
     for unit, short in named:
         if short is not None and len(short.words) >= 2:
@@ -463,12 +467,10 @@ def find_mismatches(records: Sequence[Record]) -> Consensus:
         # Short names ("Thompson", "M. Smith"): flag only a clear difference.
         match = compare_names(main.rep, short) if main is not None else NameMatch.UNKNOWN
         if match is NameMatch.DIFFERENT:
-            found = verdict(unit)
-            found.near = False
-            found.differs.append(NAME)
-            found.reasons.append(
+            verdict(unit).add(
+                NAME,
                 f"it names '{short.display if short else unit.patient.name}', "
-                f"but the other records name '{main_name}'"
+                f"but the other records name '{main_name}'",
             )
         elif (
             match is NameMatch.UNKNOWN
@@ -490,11 +492,9 @@ def find_mismatches(records: Sequence[Record]) -> Consensus:
         for unit in units:
             given = unit.patient.birth_date
             if given and not same_birth_date(given, birth_date):
-                found = verdict(unit)
-                found.near = False
-                found.differs.append(BIRTH_DATE)
-                found.reasons.append(
-                    f"it gives the birth date {given}, but the other records give {birth_date}"
+                verdict(unit).add(
+                    BIRTH_DATE,
+                    f"it gives the birth date {given}, but the other records give {birth_date}",
                 )
 
     _study_id_mismatches(units, verdicts, verdict)
@@ -550,12 +550,10 @@ def _study_id_mismatches(
         usual = max(ids, key=lambda i: ids[i])
         for unit in parts:
             if unit.patient.id and unit.patient.id != usual:
-                found = verdict(unit)
-                found.near = False
-                found.differs.append(PATIENT_ID)
-                found.reasons.append(
+                verdict(unit).add(
+                    PATIENT_ID,
                     f"its images give the patient ID {unit.patient.id}, "
-                    f"but the other images of the study give {usual}"
+                    f"but the other images of the study give {usual}",
                 )
 
 
