@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import shlex
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Final
 
 from recordpack.findings import (
     COMPLETENESS,
@@ -32,6 +32,7 @@ from recordpack.model import DUPLICATE as DUPLICATE_CODE
 from recordpack.model import ENCRYPTED as ENCRYPTED_CODE
 from recordpack.model import NO_TEXT as NO_TEXT_CODE
 from recordpack.model import UNREADABLE as UNREADABLE_CODE
+from recordpack.names import parse_name
 
 if TYPE_CHECKING:
     from recordpack.check import CheckReport, RequirementResult
@@ -77,15 +78,10 @@ def _lower_first(text: str) -> str:
     return text
 
 
-def _who(patient: Mapping[str, Any]) -> str:
-    parts = []
-    if patient.get("name"):
-        parts.append(f"'{patient['name']}'")
-    if patient.get("birth_date"):
-        parts.append(f"born {patient['birth_date']}")
-    if patient.get("id"):
-        parts.append(f"ID {patient['id']}")
-    return ", ".join(parts) or "someone else"
+def person(name: str) -> str:
+    """A name as people write it: ``QUILLFEATHER^ROSALIND`` -> ``QUILLFEATHER, ROSALIND``."""
+    parsed = parse_name(name)
+    return parsed.display if parsed is not None else name
 
 
 # --------------------------------------------------------------------------- findings
@@ -94,9 +90,12 @@ def _who(patient: Mapping[str, Any]) -> str:
 def _mismatch(f: Finding) -> str:
     p = f.params
     found, expected = p.get("found", {}), p.get("expected", {})
+    def shown(field: str, value: str | None) -> str | None:
+        return person(value) if field == "name" and value else value
+
     differ = [
-        f"the {_FIELD_WORDS.get(field, field)} {found.get(field) or '(none)'} "
-        f"instead of {expected.get(field) or 'the one in the other records'}"
+        f"the {_FIELD_WORDS.get(field, field)} {shown(field, found.get(field)) or '(none)'} "
+        f"instead of {shown(field, expected.get(field)) or 'the one in the other records'}"
         for field in p.get("differs", ())
     ]
     files = files_phrase(f.paths)
@@ -116,11 +115,14 @@ def _mismatch(f: Finding) -> str:
 
 def _unconfirmed(f: Finding) -> str:
     p = f.params
-    theirs = f", not yours ('{p['expected_name']}')" if p.get("expected_name") else ""
+    one = len(f.paths) <= 1
+    it_is = "it is" if one else "they are"
+    yours = f" ({person(p['expected_name'])})" if p.get("expected_name") else ""
     return (
-        f"{files_phrase(f.paths)} name the patient as '{p.get('name', '')}', which is a code or "
-        f"a single word, so recordpack cannot tell whose records they are{theirs}. Confirm they "
-        "are yours before sending, or take them out."
+        f"{files_phrase(f.paths)} {'names' if one else 'name'} the patient "
+        f"'{p.get('name', '')}', a code or a single word rather than a person's name, so "
+        f"recordpack cannot tell whether {it_is} yours{yours}. Confirm {it_is} yours before "
+        f"sending, or take {'it' if one else 'them'} out."
     )
 
 

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from acceptance_folders import text_pdf
 from click.testing import CliRunner
 from pydicom import dcmread
 from pydicom.data import get_testdata_file
 from pydicom.uid import generate_uid
 
-from acceptance_folders import text_pdf
 from recordpack.cli import main
 
 PATIENT = "HARROWGATE^DELPHINE^M"
@@ -82,7 +82,7 @@ def dicom_image(
         ds.PatientBirthDate = birth or ""
         ds.PatientID = patient_id or ""
         ds.StudyInstanceUID = study_uid or generate_uid()
-        ds.SeriesInstanceUID = ds.StudyInstanceUID + ".1"
+        ds.SeriesInstanceUID = generate_uid()
         ds.SOPInstanceUID = generate_uid()
         ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
         ds.StudyDate = date
