@@ -20,11 +20,17 @@ import bisect
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from recordpack.check_words import first_file, render_check, status_sentence
+from recordpack.check_words import (
+    KIND_WORDS,
+    first_file,
+    render_check,
+    requirement_detail,
+    status_sentence,
+)
 from recordpack.classify import find_dates
 from recordpack.findings import (
     COMPLETENESS,
@@ -37,6 +43,14 @@ from recordpack.findings import (
     OUTDATED,
     PATIENT_MISMATCH,
     PATIENT_UNCONFIRMED,
+    R_DATED_RESULTS,
+    R_FEW_DATED_RESULTS,
+    R_LACKS,
+    R_NOT_FOUND,
+    R_TOO_FEW,
+    R_TOO_OLD,
+    R_UNCONFIRMED,
+    R_UNDATED,
     REPORT_WITHOUT_IMAGES,
     STATUSES,
     Finding,
@@ -47,30 +61,6 @@ from recordpack.names import Consensus, find_mismatches
 
 #: How far apart (days) an imaging report and its images may be dated.
 IMAGING_PAIR_DAYS: Final = 30
-
-#: One record of each kind, in words, for sentences ("no HER2 result found in the ...").
-KIND_WORDS: Final[dict[str, str]] = {
-    "pathology_report": "pathology report",
-    "imaging_study": "set of scan images",
-    "imaging_report": "imaging report",
-    "lab_result": "lab result",
-    "genomic_report": "genomic report",
-    "clinical_note": "clinic note",
-    "operative_report": "operative report",
-    "treatment_plan": "treatment plan",
-    "medication_list": "medication list",
-    "discharge_summary": "discharge summary",
-    "patient_summary": "patient summary",
-    "administrative": "administrative paper",
-    "other": "other document",
-}
-
-#: Plurals that are not the singular plus "s".
-KIND_PLURALS: Final[dict[str, str]] = {
-    "imaging_study": "sets of scan images",
-    "discharge_summary": "discharge summaries",
-    "patient_summary": "patient summaries",
-}
 
 #: Words a DICOM modality code stands for, so manifests can say "mammogram".
 MODALITY_WORDS: Final[dict[str, tuple[str, ...]]] = {
@@ -134,8 +124,10 @@ class RequirementResult:
     requirement: Requirement
     status: str
     records: tuple[Record, ...] = ()
-    #: A plain sentence saying why the status is what it is (empty when obvious).
-    detail: str = ""
+    #: Why the status is what it is, as a code (``R_*``; empty when obvious) ...
+    reason: str = ""
+    #: ... and what a renderer needs to say it (:attr:`detail`).
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
     #: For a met (or nearly met) item: which sentence of which file counts.
     evidence: tuple[Evidence, ...] = ()
     #: Files that would count but whose patient cannot be confirmed.
@@ -144,6 +136,11 @@ class RequirementResult:
     @property
     def files(self) -> list[str]:
         return [path for record in self.records for path in record.files]
+
+    @property
+    def detail(self) -> str:
+        """Why the status is what it is, in a plain sentence (empty when obvious)."""
+        return requirement_detail(self)
 
     @property
     def blocking(self) -> bool:
@@ -162,6 +159,7 @@ class RequirementResult:
             params={
                 "requirement": self.requirement.id,
                 "title": self.requirement.title,
+                "reason": self.reason,
                 "detail": self.detail,
             },
             blocks=self.blocking,
@@ -180,6 +178,8 @@ class RequirementResult:
             "how_to_get": req.how_to_get,
             "required": req.required,
             "detail": self.detail,
+            "reason": self.reason,
+            "params": dict(self.params),
             "evidence": [e.to_json() for e in self.evidence],
         }
         if self.unconfirmed:
@@ -351,6 +351,11 @@ class _Judged:
     bad_files: dict[str, str]
 
 
+def _counts(records: Sequence[Record], kinds: Sequence[str]) -> dict[str, int]:
+    """How many records of each of ``kinds`` (in that order), for a renderer to say."""
+    return {kind: n for kind in kinds if (n := sum(1 for r in records if r.kind == kind))}
+
+
 def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementResult:
     candidates = [r for r in judged.records if r.kind in req.kinds]
     excluded = judged.unusable | judged.foreign | judged.unsure
@@ -363,39 +368,29 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
             r for r in candidates if id(r) in judged.unsure and _affirms_all(r, req.matches)
         ]
         if unsure:
-            paths = tuple(p for r in unsure for p in r.files)
-            written = sorted({r.patient.name or "" for r in unsure})
             return RequirementResult(
                 req,
                 INCOMPLETE if req.required else OPTIONAL_MISSING,
                 (),
-                f"{first_file(unsure[0])} would count, but its patient name "
-                f"('{written[0]}') cannot be matched to yours: it counts only once you "
-                "confirm it is yours.",
-                _evidence(unsure[0], req),
-                paths,
+                reason=R_UNCONFIRMED,
+                params={"file": first_file(unsure[0]), "name": unsure[0].patient.name},
+                evidence=_evidence(unsure[0], req),
+                unconfirmed=tuple(p for r in unsure for p in r.files),
             )
-        notes: list[str] = []
         locked = [r for r in candidates if id(r) in judged.unusable]
-        if locked:
-            notes.append(
-                f"The file {locked[0].files[0]} looks like one but could not be opened "
-                f"({judged.bad_files.get(locked[0].files[0], 'damaged')})."
-            )
-        # Only another patient's record that would have counted is worth naming here.
-        if any(id(r) in judged.foreign and _affirms_all(r, req.matches) for r in candidates):
-            notes.append("The one in the folder seems to belong to another patient.")
-        if usable and req.matches:
-            about = " and ".join(group[0] for group in req.matches)
-            said = [r for r in usable if _mentions_all(haystack(r), req.matches)]
-            if said:
-                notes.append(
-                    f"{first_file(said[0])} mentions {about}, but only as a recommendation, "
-                    "a plan, a negation or past history, not as a result."
-                )
-            else:
-                notes.append(f"Found {_tally(usable, req.kinds)}, but none mentions {about}.")
-        return RequirementResult(req, absent, (), " ".join(notes))
+        said = [r for r in usable if req.matches and _mentions_all(haystack(r), req.matches)]
+        params: dict[str, Any] = {
+            "locked_file": locked[0].files[0] if locked else None,
+            "locked_reason": judged.bad_files.get(locked[0].files[0]) if locked else None,
+            # Only another patient's record that would have counted is worth naming.
+            "foreign": any(
+                id(r) in judged.foreign and _affirms_all(r, req.matches) for r in candidates
+            ),
+            "about": [group[0] for group in req.matches] if usable else [],
+            "not_a_result_file": first_file(said[0]) if said else None,
+            "found": _counts(usable, req.kinds),
+        }
+        return RequirementResult(req, absent, (), reason=R_NOT_FOUND, params=params)
 
     pool = selected
     if req.max_age_days is not None:
@@ -403,16 +398,20 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
         recent = [r for r in selected if (d := _date(r)) is None or d >= cutoff]
         if len(recent) < req.count and len(recent) < len(selected):
             newest = max((d for r in selected if (d := _date(r)) is not None), default=None)
-            detail = (
-                f"The newest is from {newest.isoformat()}, more than {req.max_age_days} days "
-                f"before {as_of.isoformat()}; the specialist needs a more recent one."
-                if newest
-                else ""
+            return RequirementResult(
+                req,
+                OUTDATED,
+                tuple(selected),
+                reason=R_TOO_OLD if newest else "",
+                params={
+                    "newest": newest.isoformat() if newest else None,
+                    "max_age_days": req.max_age_days,
+                    "as_of": as_of.isoformat(),
+                },
             )
-            return RequirementResult(req, OUTDATED, tuple(selected), detail)
         pool = recent
 
-    results_detail = ""
+    met_reason, met_params = "", {}
     if req.count_dated_results:
         dated = set().union(
             *(result_dates(haystack(r), req.matches, dayfirst=_dayfirst(r)) for r in pool)
@@ -425,37 +424,55 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
                 req,
                 INCOMPLETE,
                 tuple(pool),
-                f"Only {have} dated {about} result{'' if have == 1 else 's'} found in the "
-                f"{_tally(pool, req.kinds, one='')}; at least {req.count} are needed. "
-                f"A lab printout listing your past {about} results with their dates counts too.",
+                reason=R_FEW_DATED_RESULTS,
+                params={
+                    "have": have,
+                    "count": req.count,
+                    "about": about,
+                    "found": _counts(pool, req.kinds),
+                },
             )
         if len(dated) > len(pool):
-            results_detail = f"{len(dated)} dated {about} results found, from {dated_span(dated)}."
+            met_reason = R_DATED_RESULTS
+            met_params = {
+                "have": len(dated),
+                "about": about,
+                "first": min(dated).isoformat(),
+                "last": max(dated).isoformat(),
+            }
     elif len(pool) < req.count:
         return RequirementResult(
             req,
             INCOMPLETE,
             tuple(pool),
-            f"Only {_tally(pool, req.kinds)} found; at least {req.count} are needed.",
+            reason=R_TOO_FEW,
+            params={"count": req.count, "found": _counts(pool, req.kinds)},
         )
 
     lacking = [
         group for group in req.must_mention if not any(_affirms_any(r, group) for r in pool)
     ]
     if lacking:
-        names = _join([group[0] for group in lacking])
-        detail = f"No {names} result found in the {_tally(pool, req.kinds, one='')}."
         blank = [r.files[0] for r in pool if r.files and not r.text.strip()]
-        if blank:
-            detail += f" The text of {blank[0]} could not be read, so it could not be checked."
-        return RequirementResult(req, INCOMPLETE, tuple(pool), detail)
+        return RequirementResult(
+            req,
+            INCOMPLETE,
+            tuple(pool),
+            reason=R_LACKS,
+            params={
+                "lacking": [group[0] for group in lacking],
+                "found": _counts(pool, req.kinds),
+                "unread_file": blank[0] if blank else None,
+            },
+        )
 
-    detail = results_detail
     undated = [r for r in pool if _date(r) is None]
     if req.max_age_days is not None and undated and undated[0].files:
-        detail = f"The date of {undated[0].files[0]} could not be read: check that it is recent."
+        met_reason, met_params = R_UNDATED, {"file": undated[0].files[0]}
     evidence = tuple(dict.fromkeys(e for r in pool for e in _evidence(r, req)))
-    return RequirementResult(req, MET, tuple(pool), detail, evidence)
+    return RequirementResult(
+        req, MET, tuple(pool), reason=met_reason, params=met_params, evidence=evidence
+    )
 
 
 # --------------------------------------------------------------------------- text matching
@@ -717,14 +734,6 @@ def result_dates(text: str, terms: Mentions, *, dayfirst: bool | None = None) ->
     return {value for index in rows for value in by_line.get(index, ())}
 
 
-def dated_span(dates: Iterable[dt.date]) -> str:
-    """``2025-03-02 to 2026-03-10``: the first and last of some dates."""
-    ordered = sorted(dates)
-    if len(ordered) == 1:
-        return ordered[0].isoformat()
-    return f"{ordered[0].isoformat()} to {ordered[-1].isoformat()}"
-
-
 # --------------------------------------------------------------------------- findings
 
 
@@ -826,32 +835,6 @@ def _date(record: Record) -> dt.date | None:
         return dt.date.fromisoformat(record.date[:10])
     except ValueError:
         return None
-
-
-def _kind_noun(kind: str, n: int) -> str:
-    """A kind in words, singular or plural to agree with ``n``: ``2 sets of scan images``."""
-    singular = KIND_WORDS.get(kind, kind.replace("_", " "))
-    if n == 1:
-        return singular
-    return KIND_PLURALS.get(kind, singular + "s")
-
-
-def _tally(records: Sequence[Record], kinds: Sequence[str], *, one: str = "1 ") -> str:
-    """How many records of each kind: ``1 imaging report and 2 sets of scan images``.
-
-    ``one`` is what a count of one reads as ("" after "the": ``the pathology report``).
-    """
-    counts = {kind: sum(1 for r in records if r.kind == kind) for kind in kinds}
-    parts = [(one if n == 1 else f"{n} ") + _kind_noun(kind, n) for kind, n in counts.items() if n]
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def _join(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " or " + items[-1]
 
 
 # Kept for callers of the older private name.

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import shlex
 import textwrap
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Final
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final
 
 from recordpack.findings import (
     COMPLETENESS,
@@ -25,6 +25,14 @@ from recordpack.findings import (
     OUTDATED,
     PATIENT_MISMATCH,
     PATIENT_UNCONFIRMED,
+    R_DATED_RESULTS,
+    R_FEW_DATED_RESULTS,
+    R_LACKS,
+    R_NOT_FOUND,
+    R_TOO_FEW,
+    R_TOO_OLD,
+    R_UNCONFIRMED,
+    R_UNDATED,
     REPORT_WITHOUT_IMAGES,
     Finding,
 )
@@ -45,6 +53,56 @@ _FIELD_WORDS: Final[dict[str, str]] = {"name": "name", "birth_date": "birth date
 
 
 # --------------------------------------------------------------------------- small words
+
+#: One record of each kind, in words, for sentences ("no HER2 result found in the ...").
+KIND_WORDS: Final[dict[str, str]] = {
+    "pathology_report": "pathology report",
+    "imaging_study": "set of scan images",
+    "imaging_report": "imaging report",
+    "lab_result": "lab result",
+    "genomic_report": "genomic report",
+    "clinical_note": "clinic note",
+    "operative_report": "operative report",
+    "treatment_plan": "treatment plan",
+    "medication_list": "medication list",
+    "discharge_summary": "discharge summary",
+    "patient_summary": "patient summary",
+    "administrative": "administrative paper",
+    "other": "other document",
+}
+
+#: Plurals that are not the singular plus "s".
+KIND_PLURALS: Final[dict[str, str]] = {
+    "imaging_study": "sets of scan images",
+    "discharge_summary": "discharge summaries",
+    "patient_summary": "patient summaries",
+}
+
+
+def kind_noun(kind: str, n: int) -> str:
+    """A kind in words, singular or plural to agree with ``n``: ``2 sets of scan images``."""
+    singular = KIND_WORDS.get(kind, kind.replace("_", " "))
+    if n == 1:
+        return singular
+    return KIND_PLURALS.get(kind, singular + "s")
+
+
+def tally(counts: Mapping[str, int], *, one: str = "1 ") -> str:
+    """How many records of each kind: ``1 imaging report and 2 sets of scan images``.
+
+    ``one`` is what a count of one reads as ("" after "the": ``the pathology report``).
+    """
+    parts = [(one if n == 1 else f"{n} ") + kind_noun(kind, n) for kind, n in counts.items() if n]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def join_or(items: Sequence[str]) -> str:
+    """``ER, PR or HER2``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def files_phrase(paths: Sequence[str], *, what: str = "file") -> str:
@@ -231,6 +289,77 @@ _STEPS: Final[dict[str, str]] = {
 }
 
 
+# --------------------------------------------------------------------------- requirements
+
+
+def _not_found(p: Mapping[str, Any]) -> str:
+    notes: list[str] = []
+    if p.get("locked_file"):
+        notes.append(
+            f"The file {p['locked_file']} looks like one but could not be opened "
+            f"({p.get('locked_reason') or 'damaged'})."
+        )
+    if p.get("foreign"):
+        notes.append("The one in the folder seems to belong to another patient.")
+    about = " and ".join(p.get("about", ()))
+    if about and p.get("not_a_result_file"):
+        notes.append(
+            f"{p['not_a_result_file']} mentions {about}, but only as a recommendation, a plan, "
+            "a negation or past history, not as a result."
+        )
+    elif about:
+        notes.append(f"Found {tally(p.get('found', {}))}, but none mentions {about}.")
+    return " ".join(notes)
+
+
+def _too_old(p: Mapping[str, Any]) -> str:
+    return (
+        f"The newest is from {p['newest']}, more than {p['max_age_days']} days before "
+        f"{p['as_of']}; the specialist needs a more recent one."
+    )
+
+
+def _few_dated_results(p: Mapping[str, Any]) -> str:
+    have, about = p["have"], p["about"]
+    return (
+        f"Only {have} dated {about} result{'' if have == 1 else 's'} found in the "
+        f"{tally(p['found'], one='')}; at least {p['count']} are needed. "
+        f"A lab printout listing your past {about} results with their dates counts too."
+    )
+
+
+def _lacks(p: Mapping[str, Any]) -> str:
+    text = f"No {join_or(p['lacking'])} result found in the {tally(p['found'], one='')}."
+    if p.get("unread_file"):
+        text += f" The text of {p['unread_file']} could not be read, so it could not be checked."
+    return text
+
+
+_REQUIREMENT_WORDS: Final[dict[str, Callable[[Mapping[str, Any]], str]]] = {
+    R_UNCONFIRMED: lambda p: (
+        f"{p['file']} would count, but its patient name ('{p.get('name') or ''}') cannot be "
+        "matched to yours: it counts only once you confirm it is yours."
+    ),
+    R_NOT_FOUND: _not_found,
+    R_TOO_OLD: _too_old,
+    R_FEW_DATED_RESULTS: _few_dated_results,
+    R_TOO_FEW: lambda p: (
+        f"Only {tally(p['found'])} found; at least {p['count']} are needed."
+    ),
+    R_LACKS: _lacks,
+    R_DATED_RESULTS: lambda p: (
+        f"{p['have']} dated {p['about']} results found, from {p['first']} to {p['last']}."
+    ),
+    R_UNDATED: lambda p: f"The date of {p['file']} could not be read: check that it is recent.",
+}
+
+
+def requirement_detail(result: RequirementResult) -> str:
+    """Why a requirement has its status, in a plain sentence (empty when obvious)."""
+    words = _REQUIREMENT_WORDS.get(result.reason)
+    return words(result.params) if words is not None else ""
+
+
 # --------------------------------------------------------------------------- the report
 
 
@@ -388,4 +517,12 @@ def _indent(text: str, width: int = 3, first: str | None = None) -> list[str]:
     return [line.replace(_KEEP_SPACE, " ") for line in lines]
 
 
-__all__ = ["COMPLETENESS", "finding_message", "next_steps", "render_check", "status_sentence"]
+__all__ = [
+    "COMPLETENESS",
+    "KIND_WORDS",
+    "finding_message",
+    "next_steps",
+    "render_check",
+    "requirement_detail",
+    "status_sentence",
+]

@@ -32,6 +32,24 @@ REPORT_WITHOUT_IMAGES: Final = "report_without_images"
 #: A patient name that cannot be compared (a code, a single word): the patient must confirm.
 PATIENT_UNCONFIRMED: Final = "patient_unconfirmed"
 
+# Why a requirement has its status (RequirementResult.reason); the renderer words them.
+#: Only files whose patient cannot be confirmed would meet it.
+R_UNCONFIRMED: Final = "unconfirmed_patient"
+#: Nothing meets it (params say what was found instead, and why it did not count).
+R_NOT_FOUND: Final = "not_found"
+#: The newest record is older than the manifest allows.
+R_TOO_OLD: Final = "too_old"
+#: Fewer dated results than asked for.
+R_FEW_DATED_RESULTS: Final = "few_dated_results"
+#: Fewer records than asked for.
+R_TOO_FEW: Final = "too_few"
+#: Present, but a result the manifest asks of it is not there.
+R_LACKS: Final = "lacks_results"
+#: Met, by more dated results than records (a cumulative printout).
+R_DATED_RESULTS: Final = "dated_results"
+#: Met, but a record's date could not be read to tell how recent it is.
+R_UNDATED: Final = "undated"
+
 # What a blocking finding is about (see the module docstring).
 IDENTITY: Final = "identity"
 COMPLETENESS: Final = "completeness"
