@@ -242,8 +242,12 @@ class CheckReport:
             "requirements": [r.to_json() for r in self.results],
             "findings": [f.to_json() for f in self.findings],
             "blocking": [
-                {"code": f.code, "paths": list(f.paths), "concern": f.concern,
-                 "requirement": f.params.get("requirement")}
+                {
+                    "code": f.code,
+                    "paths": list(f.paths),
+                    "concern": f.concern,
+                    "requirement": f.params.get("requirement"),
+                }
                 for f in self.blocking
             ],
             "arrange_separately": [
@@ -364,9 +368,7 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
     absent = MISSING if req.required else OPTIONAL_MISSING
 
     if not selected:
-        unsure = [
-            r for r in candidates if id(r) in judged.unsure and _affirms_all(r, req.matches)
-        ]
+        unsure = [r for r in candidates if id(r) in judged.unsure and _affirms_all(r, req.matches)]
         if unsure:
             return RequirementResult(
                 req,
@@ -449,9 +451,7 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
             params={"count": req.count, "found": _counts(pool, req.kinds)},
         )
 
-    lacking = [
-        group for group in req.must_mention if not any(_affirms_any(r, group) for r in pool)
-    ]
+    lacking = [group for group in req.must_mention if not any(_affirms_any(r, group) for r in pool)]
     if lacking:
         blank = [r.files[0] for r in pool if r.files and not r.text.strip()]
         return RequirementResult(
@@ -563,8 +563,12 @@ def _passages(record: Record) -> list[tuple[str, str]]:
     if study is not None:
         words = [w for m in study.modalities for w in MODALITY_WORDS.get(m, ())[:1]]
         header = " ".join(
-            [*(study.modalities or ()), *words, study.description or "",
-             *(s.description or "" for s in study.series)]
+            [
+                *(study.modalities or ()),
+                *words,
+                study.description or "",
+                *(s.description or "" for s in study.series),
+            ]
         ).strip()
         if header:
             out.append((path, f"DICOM header: {header}"))
@@ -611,7 +615,9 @@ def _evidence(record: Record, req: Requirement) -> tuple[Evidence, ...]:
     if not found and record.files:
         # Nothing asked of its words: it counts by what it is.
         why = "; ".join(record.evidence[:2]) or record.title
-        found.append(Evidence(record.files[0], f"{KIND_WORDS.get(record.kind, record.kind)}: {why}"))
+        found.append(
+            Evidence(record.files[0], f"{KIND_WORDS.get(record.kind, record.kind)}: {why}")
+        )
     return tuple(dict.fromkeys(found))
 
 

@@ -49,7 +49,11 @@ if TYPE_CHECKING:
 _UNREAD_CODES: Final = frozenset({ENCRYPTED_CODE, UNREADABLE_CODE, NO_TEXT_CODE, "unsupported"})
 
 #: What each differing field is called in a sentence.
-_FIELD_WORDS: Final[dict[str, str]] = {"name": "name", "birth_date": "birth date", "id": "patient ID"}
+_FIELD_WORDS: Final[dict[str, str]] = {
+    "name": "name",
+    "birth_date": "birth date",
+    "id": "patient ID",
+}
 
 
 # --------------------------------------------------------------------------- small words
@@ -148,6 +152,7 @@ def person(name: str) -> str:
 def _mismatch(f: Finding) -> str:
     p = f.params
     found, expected = p.get("found", {}), p.get("expected", {})
+
     def shown(field: str, value: str | None) -> str | None:
         return person(value) if field == "name" and value else value
 
@@ -176,6 +181,13 @@ def _unconfirmed(f: Finding) -> str:
     one = len(f.paths) <= 1
     it_is = "it is" if one else "they are"
     yours = f" ({person(p['expected_name'])})" if p.get("expected_name") else ""
+    if not p.get("name"):
+        return (
+            f"{files_phrase(f.paths)} {'names' if one else 'name'} no patient at all (no name, "
+            f"birth date or matching ID), so recordpack cannot tell whether {it_is} yours"
+            f"{yours}. Confirm {it_is} yours before sending, or take {'it' if one else 'them'} "
+            "out."
+        )
     return (
         f"{files_phrase(f.paths)} {'names' if one else 'name'} the patient "
         f"'{p.get('name', '')}', a code or a single word rather than a person's name, so "
@@ -337,15 +349,18 @@ def _lacks(p: Mapping[str, Any]) -> str:
 
 _REQUIREMENT_WORDS: Final[dict[str, Callable[[Mapping[str, Any]], str]]] = {
     R_UNCONFIRMED: lambda p: (
-        f"{p['file']} would count, but its patient name ('{p.get('name') or ''}') cannot be "
-        "matched to yours: it counts only once you confirm it is yours."
+        f"{p['file']} would count, but "
+        + (
+            f"its patient name ('{p['name']}') cannot"
+            if p.get("name")
+            else "it names no patient, so it cannot"
+        )
+        + " be matched to yours: it counts only once you confirm it is yours."
     ),
     R_NOT_FOUND: _not_found,
     R_TOO_OLD: _too_old,
     R_FEW_DATED_RESULTS: _few_dated_results,
-    R_TOO_FEW: lambda p: (
-        f"Only {tally(p['found'])} found; at least {p['count']} are needed."
-    ),
+    R_TOO_FEW: lambda p: f"Only {tally(p['found'])} found; at least {p['count']} are needed.",
     R_LACKS: _lacks,
     R_DATED_RESULTS: lambda p: (
         f"{p['have']} dated {p['about']} results found, from {p['first']} to {p['last']}."
@@ -456,7 +471,8 @@ def next_steps(report: CheckReport) -> list[str]:
         )
     if report.ok:
         steps.append(
-            "Pack the folder for the specialist: " + _command("recordpack", "pack", str(report.root))
+            "Pack the folder for the specialist: "
+            + _command("recordpack", "pack", str(report.root))
         )
     if report.arrange_separately:
         steps.append("Ask the specialist's office how to send the slides and tissue blocks.")

@@ -497,6 +497,8 @@ def find_mismatches(records: Sequence[Record]) -> Consensus:
                     f"it gives the birth date {given}, but the other records give {birth_date}",
                 )
 
+    if main is not None:
+        unconfirmed += _nameless(units, main)
     _study_id_mismatches(units, verdicts, verdict)
 
     expected_id = _main_id(main) if main is not None else None
@@ -524,6 +526,20 @@ def find_mismatches(records: Sequence[Record]) -> Consensus:
         mismatches=mismatches,
         unconfirmed=tuple(sorted(unconfirmed, key=lambda u: u.paths[:1])),
     )
+
+
+def _nameless(units: Sequence[_Unit], main: _Cluster) -> list[Unconfirmed]:
+    """Structured records that name nobody and share neither birth date nor ID with the
+    folder's patient: nothing says whose they are."""
+    ids = {u.patient.id for u, _ in main.members if u.patient.id}
+    return [
+        Unconfirmed(unit.record, unit.paths, "")
+        for unit in units
+        if unit.record.format in _STRUCTURED_FORMATS
+        and not (unit.patient.name or "").strip(" ^=")
+        and not unit.patient.birth_date
+        and not (unit.patient.id and unit.patient.id in ids)
+    ]
 
 
 def _study_id_mismatches(

@@ -230,9 +230,7 @@ def test_a_mismatch_says_what_differs(
     mr_study(folder, [(PATIENT, BIRTH, MRN)] * 3 + [odd])
     code, doc = check_json(folder)
     mismatches = findings(doc, "patient_mismatch")
-    assert [(f["paths"], f["params"]["differs"]) for f in mismatches] == [
-        (["MR/IM00004"], differs)
-    ]
+    assert [(f["paths"], f["params"]["differs"]) for f in mismatches] == [(["MR/IM00004"], differs)]
     assert code == 1 and not doc["ok"]
 
 
@@ -284,6 +282,19 @@ def test_a_coded_patient_name_is_a_finding_not_a_met_item(
     assert code == 1 and not doc["ok"]
     _, text = check_text(folder, "general")
     assert "READY TO SEND:" not in text and coded in text
+
+
+def test_images_that_name_nobody_are_not_counted_as_the_patients(tmp_path: Path) -> None:
+    folder = tmp_path / "records"
+    text_pdf(folder / "pathology.pdf", PATHOLOGY)
+    for index in (1, 2):
+        dicom_image(folder / "CD" / f"IM{index}", name="", birth=None, patient_id=None)
+    code, doc = check_json(folder, "general")
+    unsure = findings(doc, "patient_unconfirmed")
+    assert [f["paths"] for f in unsure] == [["CD/IM1"], ["CD/IM2"]]
+    assert requirement(doc, "imaging_images")["status"] == "incomplete"
+    assert "names no patient" in requirement(doc, "imaging_images")["detail"]
+    assert code == 1
 
 
 # --------------------------------------------------------------------------- item 5
