@@ -373,7 +373,7 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
             return RequirementResult(
                 req,
                 INCOMPLETE if req.required else OPTIONAL_MISSING,
-                (),
+                tuple(unsure),
                 reason=R_UNCONFIRMED,
                 params={"file": first_file(unsure[0]), "name": unsure[0].patient.name},
                 evidence=_evidence(unsure[0], req),

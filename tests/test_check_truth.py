@@ -275,7 +275,7 @@ def test_a_coded_patient_name_is_a_finding_not_a_met_item(
     assert unsure[0]["blocking"] is True and unsure[0]["concern"] == "identity"
     images = requirement(doc, "imaging_images")
     assert images["status"] != "met"
-    assert images["unconfirmed_files"] == ["CD/IMG0001"]
+    assert images["unconfirmed_files"] == images["files"] == ["CD/IMG0001"]
     # Not a second patient: the folder's patient is still the one the records name.
     assert doc["patient"]["name"].upper().startswith("HARROWGATE")
     assert findings(doc, "patient_mismatch") == []
