@@ -290,6 +290,8 @@ def check(scan: ScanResult, manifest: Manifest, *, as_of: dt.date | None = None)
     usable_records = [r for r in records if id(r) not in unusable | foreign]
     findings += _imaging_findings(usable_records)
 
+    # The sentences of each record were kept while the requirements were judged.
+    _text_passages.cache_clear()
     return CheckReport(
         manifest=manifest,
         as_of=as_of,
@@ -578,7 +580,7 @@ def _passages(record: Record) -> list[tuple[str, str]]:
     return out + _text_passages(path, record.title, record.text)
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=512)
 def _text_passages(path: str, title: str, text: str) -> list[tuple[str, str]]:
     found = [(path, s) for s in sentences(f"{title}\n\n{text}")]
     return [(p, s) for p, s in found if not _NOT_A_RESULT.search(s)]
