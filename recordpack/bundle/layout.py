@@ -664,7 +664,8 @@ def folder_patient(scan: ScanResult) -> Patient:
     that patient (hospitals each have their own; any one of them identifies the patient).
     """
     consensus = find_mismatches(scan.records)
-    others = {id(m.record) for m in consensus.mismatches}
+    # A study with one stray image is still the patient's: only wholly other records are out.
+    others = {id(m.record) for m in consensus.mismatches if set(m.paths) >= set(m.record.files)}
     ids = Counter(r.patient.id for r in scan.records if r.patient.id and id(r) not in others)
     best_id = max(sorted(ids), key=lambda i: ids[i]) if ids else None
     return Patient(name=consensus.name, birth_date=consensus.birth_date, id=best_id)
