@@ -21,7 +21,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from recordpack.check_words import (
@@ -133,9 +133,13 @@ class RequirementResult:
     #: Files that would count but whose patient cannot be confirmed.
     unconfirmed: tuple[str, ...] = ()
 
+    #: Files of those records that are another person's (one image of a study): not counted.
+    left_out: frozenset[str] = frozenset()
+
     @property
     def files(self) -> list[str]:
-        return [path for record in self.records for path in record.files]
+        """The files that meet (or would meet) it: never another person's."""
+        return [p for record in self.records for p in record.files if p not in self.left_out]
 
     @property
     def detail(self) -> str:
@@ -273,6 +277,7 @@ def check(scan: ScanResult, manifest: Manifest, *, as_of: dt.date | None = None)
     foreign = _wholly(records, [m.paths for m in consensus.mismatches if not m.near])
     unsure = _wholly(records, [u.paths for u in consensus.unconfirmed])
     bad_files = _unopenable_files(scan)
+    others_files = frozenset(p for m in consensus.mismatches if not m.near for p in m.paths)
     unusable = {id(r) for r in records if r.files and all(path in bad_files for path in r.files)}
 
     results: list[RequirementResult] = []
@@ -282,7 +287,7 @@ def check(scan: ScanResult, manifest: Manifest, *, as_of: dt.date | None = None)
             physical.append(requirement)
             continue
         judged = _Judged(records, unusable, foreign, unsure, bad_files)
-        results.append(_evaluate(requirement, judged, as_of))
+        results.append(replace(_evaluate(requirement, judged, as_of), left_out=others_files))
 
     required_kinds = {k for r in manifest.requirements if r.required for k in r.kinds}
     findings = _identity_findings(consensus)

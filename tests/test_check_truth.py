@@ -195,6 +195,9 @@ def test_one_image_of_another_person_in_the_patients_study_blocks(tmp_path: Path
     assert mismatches[0]["blocking"] is True and mismatches[0]["concern"] == "identity"
     assert mismatches[0]["params"]["differs"] == ["name", "birth_date", "id"]
     assert (code, doc["ok"]) == (1, False)
+    # The patient's own images still count; the stranger's image does not.
+    imaging = requirement(doc, "breast_imaging")["files"]
+    assert "MR/IM00001" in imaging and "MR/IM00005" not in imaging
     code, text = check_text(folder)
     assert code == 1
     assert "READY TO SEND:" not in text and "NOT READY TO SEND YET: 1 thing" in text
