@@ -230,6 +230,16 @@ class CheckReport:
             f for f in everything if f.concern != IDENTITY
         ]
 
+    def still_blocking(self, accepted: Iterable[str] = ()) -> list[Finding]:
+        """What still blocks once the user has accepted the given concerns.
+
+        ``accepted`` holds :data:`~recordpack.findings.IDENTITY` and/or
+        :data:`~recordpack.findings.COMPLETENESS`; a gate refuses while this
+        list is not empty.
+        """
+        allowed = set(accepted)
+        return [f for f in self.blocking if f.concern not in allowed]
+
     def result(self, requirement_id: str) -> RequirementResult:
         """The result for one requirement id; ``KeyError`` when there is none."""
         for result in self.results:

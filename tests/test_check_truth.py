@@ -9,6 +9,7 @@ fails if the bug it names comes back.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from collections.abc import Sequence
@@ -527,3 +528,30 @@ def test_scan_names_the_strangers_image_too(tmp_path: Path) -> None:
     assert isinstance(doc, dict)
     flagged = [p for p in doc["problems"] if p["code"] == "patient_mismatch"]
     assert [(p["path"], p.get("paths")) for p in flagged] == [("MR/IM00002", ["MR/IM00002"])]
+
+
+def test_the_gate_reads_what_blocks_and_which_acceptance_lifts_it(tmp_path: Path) -> None:
+    """The library API a pack gate uses: each blocker's concern, and what is left once accepted."""
+    from recordpack.check import check
+    from recordpack.findings import COMPLETENESS, IDENTITY
+    from recordpack.manifest import load_manifest
+    from recordpack.scan import scan_folder
+
+    folder = breast_folder(tmp_path / "records")
+    mr_study(folder, [(PATIENT, BIRTH, MRN)] * 2 + [(STRANGER, "19700101", "998877")])
+    dicom_image(folder / "CD" / "IMG0001", "CT_small.dcm", name=None)
+    (folder / "labs.pdf").unlink()
+    report = check(scan_folder(folder), load_manifest("breast"), as_of=dt.date(2026, 4, 1))
+    assert not report.ok
+    concerns = {(f.code, f.concern) for f in report.blocking}
+    assert concerns == {
+        ("patient_mismatch", IDENTITY),
+        ("patient_unconfirmed", IDENTITY),
+        ("missing", COMPLETENESS),
+    }
+    assert {f.code for f in report.still_blocking([COMPLETENESS])} == {
+        "patient_mismatch",
+        "patient_unconfirmed",
+    }
+    assert [f.code for f in report.still_blocking([IDENTITY])] == ["missing"]
+    assert report.still_blocking([IDENTITY, COMPLETENESS]) == []
