@@ -177,7 +177,8 @@ def parse_name(raw: str | None) -> PersonName | None:
     # A DICOM PN may carry ideographic and phonetic forms after "=": keep the first.
     text = fold(raw.split("=")[0])
     text = re.sub(r"['\u2019`]", "", text)  # O'Brien -> obrien
-    tokens = [t for t in re.split(r"[^a-z0-9]+", text) if t]
+    # Letters of any script are kept: "やまだ^たろう" and "قباني^لنزار" are names too.
+    tokens = [t for t in re.split(r"[\W_]+", text) if t]
     tokens = [t for t in tokens if t not in _NOT_NAME and not any(c.isdigit() for c in t)]
     words = tuple(t for t in tokens if len(t) > 1)
     initials = tuple(t for t in tokens if len(t) == 1)
@@ -529,13 +530,14 @@ def find_mismatches(records: Sequence[Record]) -> Consensus:
 
 
 def _nameless(units: Sequence[_Unit], main: _Cluster) -> list[Unconfirmed]:
-    """Structured records that name nobody and share neither birth date nor ID with the
-    folder's patient: nothing says whose they are."""
+    """DICOM files that name nobody and share neither birth date nor ID with the folder's
+    patient: nothing says whose they are. (A FHIR resource file of a portal export names
+    its patient by reference only, so only DICOM, whose every header has the field, counts.)"""
     ids = {u.patient.id for u, _ in main.members if u.patient.id}
     return [
         Unconfirmed(unit.record, unit.paths, "")
         for unit in units
-        if unit.record.format in _STRUCTURED_FORMATS
+        if unit.record.format == "dicom"
         and not (unit.patient.name or "").strip(" ^=")
         and not unit.patient.birth_date
         and not (unit.patient.id and unit.patient.id in ids)

@@ -122,3 +122,9 @@ def test_dicom_headers_outweigh_a_single_document() -> None:
         _record("letter.pdf", "John Wilson", confidence=0.6),
     ]
     assert [m.record.files[0] for m in find_mismatches(records).mismatches] == ["letter.pdf"]
+
+
+@pytest.mark.parametrize("name", ["やまだ^たろう", "قباني^لنزار", "Ιωάννου^Μαρία"])
+def test_names_in_other_scripts_are_compared_not_dropped(name: str) -> None:
+    assert compare_names(parse_name(name), parse_name(name)) is NameMatch.SAME
+    assert compare_names(parse_name(name), parse_name("Margaret Thompson")) is NameMatch.DIFFERENT
