@@ -555,3 +555,23 @@ def test_the_gate_reads_what_blocks_and_which_acceptance_lifts_it(tmp_path: Path
     }
     assert [f.code for f in report.still_blocking([IDENTITY])] == ["missing"]
     assert report.still_blocking([IDENTITY, COMPLETENESS]) == []
+
+
+@pytest.mark.parametrize(
+    ("accept", "packed"),
+    [([], False), (["--accept-incomplete"], False), (["--accept-other-patient"], True)],
+    ids=["no-flag", "accept-incomplete-is-not-enough", "accept-other-patient"],
+)
+def test_pack_refuses_one_image_of_another_person(
+    tmp_path: Path, accept: list[str], packed: bool
+) -> None:
+    """Item 2 through the pack gate: only accepting another patient's record lets it through."""
+    from recordpack import age
+
+    folder = breast_folder(tmp_path / "records")
+    mr_study(folder, [(PATIENT, BIRTH, MRN)] * 3 + [(STRANGER, "19700101", "998877")])
+    out = tmp_path / "x.rpk"
+    key = str(age.X25519Identity.generate().recipient())
+    args = ["pack", str(folder), "-o", str(out), "--to", key, "-m", "breast"]
+    result = CliRunner().invoke(main, [*args, "--as-of", AS_OF, "-q", *accept])
+    assert (result.exit_code == 0, out.exists()) == (packed, packed), result.output
