@@ -525,6 +525,8 @@ _NOT_A_RESULT: Final = re.compile(
     r"|scheduled|booked|planned\s+(?:for|on)|plan(?:\s+is|\s+to|(?=\s*:))"
     r"|to\s+(?:be\s+(?:performed|done|obtained|scheduled|arranged|sent)|have|undergo|get)"
     r"|pending|await(?:s|ed|ing)?|upcoming|going\s+to|sent\s+out|to\s+follow"
+    r"|needs?|needed|next\s+(?:week|month|visit)"
+    r"|in\s+\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:days?|weeks?|wks?|months?|mos?|years?)"
     # negations of the event
     r"|not\s+(?:been\s+)?(?:performed|done|obtained|available|undergone|received|completed"
     r"|tested|assessed|evaluated)"

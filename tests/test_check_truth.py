@@ -324,6 +324,7 @@ CT_REPORT = [
         "We recommend a staging\nPET/CT in two weeks.",
         "The patient did not have a PET-CT.",
         "Plan: PET-CT after the next visit.",
+        "Repeat PET-CT in 3 months.",
     ],
     ids=[
         "recommendation",
@@ -334,6 +335,7 @@ CT_REPORT = [
         "wrapped-line",
         "did-not-have",
         "plan",
+        "in-3-months",
     ],
 )
 def test_a_pet_ct_that_was_not_done_does_not_meet_pet_ct(tmp_path: Path, sentence: str) -> None:
