@@ -27,6 +27,10 @@ from test_age_interop import run_with_terminal
 from recordpack import age
 from recordpack.cli import main
 
+#: The awkward folder's portal zip holds pydicom's CT_small and MR_small, whose patient
+#: names are codes ("CompressedSamples^CT1"): the patient confirms them to pack them.
+CONFIRMED = ("--accept-other-patient",)
+
 
 @pytest.fixture(scope="module")
 def key(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
@@ -83,7 +87,8 @@ def test_pack_killed_midway_leaves_no_partial_file(
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     done = run_killed(
-        "pack", "write_bag", sig, "pack", folder, "-o", out_dir / "b.rpk", "--to", key[1]
+        "pack", "write_bag", sig, "pack", folder, "-o", out_dir / "b.rpk", "--to", key[1],
+        *CONFIRMED,
     )
     assert done.returncode == 130, done.stderr
     assert "interrupted" in done.stderr
@@ -96,7 +101,7 @@ def test_open_killed_midway_leaves_nothing(
 ) -> None:
     folder = build_awkward_folder(tmp_path / "records", corpus)
     bundle = tmp_path / "b.rpk"
-    assert run("pack", folder, "-o", bundle, "--to", key[1], "-q").exit_code == 0
+    assert run("pack", folder, "-o", bundle, "--to", key[1], "-q", *CONFIRMED).exit_code == 0
     out_dir = tmp_path / "opened"
     out_dir.mkdir()
     done = run_killed(
@@ -120,7 +125,7 @@ def test_passphrase_file_saved_by_notepad_opens_with_age(tmp_path: Path, corpus:
     secret = tmp_path / "passphrase.txt"
     secret.write_bytes(b"\xef\xbb\xbf" + PASSPHRASE.encode() + b"\r\n")
     bundle = tmp_path / "b.rpk"
-    packed = run("pack", folder, "-o", bundle, "--passphrase-file", secret, "-q")
+    packed = run("pack", folder, "-o", bundle, "--passphrase-file", secret, "-q", *CONFIRMED)
     assert packed.exit_code == 0, packed.output
     plain = tmp_path / "b.zip"
     run_with_terminal([age_tool, "-d", "-o", str(plain), str(bundle)], [("passphrase", PASSPHRASE)])
@@ -283,12 +288,12 @@ def test_pack_says_which_links_and_special_files_it_did_not_pack(
     """Defect: a link to a report kept elsewhere (or a pipe) was silently not packed; the
     patient believed it was sent. Now the summary and --json name it."""
     folder = build_awkward_folder(tmp_path / "records", corpus)
-    text = run("pack", folder, "-o", tmp_path / "a.rpk", "--to", key[1])
+    text = run("pack", folder, "-o", tmp_path / "a.rpk", "--to", key[1], *CONFIRMED)
     assert text.exit_code == 0, text.output
     (line,) = [line for line in text.output.splitlines() if "Not packed" in line]
     assert "link outside.pdf" in line and "named pipe.pdf" in line
     assert "copy the file itself" in line
-    data = run("pack", folder, "-o", tmp_path / "b.rpk", "--to", key[1], "--json")
+    data = run("pack", folder, "-o", tmp_path / "b.rpk", "--to", key[1], "--json", *CONFIRMED)
     assert sorted(json.loads(data.output)["not_packed"]) == ["link outside.pdf", "named pipe.pdf"]
 
 

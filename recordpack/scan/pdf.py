@@ -322,7 +322,7 @@ def _has_page_images(reader: Any, pages: int) -> bool:
             contents = page.get_contents()
             if contents is not None and _INLINE_IMAGE.search(contents.get_data()):
                 return True
-    except Exception:  # an odd structure: say "scan", the careful answer
+    except Exception:  # noqa: BLE001 - an odd structure: say "scan", the careful answer
         return True
     return False
 
