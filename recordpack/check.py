@@ -29,7 +29,6 @@ from recordpack.check_words import (
     first_file,
     render_check,
     requirement_detail,
-    status_sentence,
 )
 from recordpack.classify import find_dates
 from recordpack.findings import (
@@ -860,7 +859,3 @@ def _date(record: Record) -> dt.date | None:
         return dt.date.fromisoformat(record.date[:10])
     except ValueError:
         return None
-
-
-# Kept for callers of the older private name.
-_status_sentence = status_sentence

@@ -15,13 +15,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from recordpack.findings import (
-    COMPLETENESS,
     IDENTITY,
     IMAGES_WITHOUT_REPORT,
     INCOMPLETE,
     MET,
     MISSING,
-    OPTIONAL_MISSING,
     OUTDATED,
     PATIENT_MISMATCH,
     PATIENT_UNCONFIRMED,
@@ -495,21 +493,6 @@ def _requirement_lines(number: int, result: RequirementResult, *, brief: bool) -
     return out
 
 
-def status_sentence(result: RequirementResult) -> str:
-    """``Missing: Pathology report. <why the status is what it is>``."""
-    label = {
-        MISSING: "Missing",
-        OUTDATED: "Out of date",
-        INCOMPLETE: "Incomplete",
-        OPTIONAL_MISSING: "Not found (optional)",
-        MET: "Here",
-    }[result.status]
-    text = f"{label}: {result.requirement.title}."
-    if result.detail:
-        text += " " + result.detail
-    return text
-
-
 #: Stands for a space that wrapping must not break (inside a command to copy).
 _KEEP_SPACE: Final = "\x00"
 
@@ -534,11 +517,9 @@ def _indent(text: str, width: int = 3, first: str | None = None) -> list[str]:
 
 
 __all__ = [
-    "COMPLETENESS",
     "KIND_WORDS",
     "finding_message",
     "next_steps",
     "render_check",
     "requirement_detail",
-    "status_sentence",
 ]
