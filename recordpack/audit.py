@@ -1,0 +1,313 @@
+"""A tamper-evident audit log of what recordpack did: one SQLite file, a hash chain.
+
+Every scan, check, pack, open and verify appends one event: when, who (the
+operating-system user), what, on which folder or bundle, the bundle's SHA-256,
+the recipients' public keys, the outcome and a few counts. No record content
+and no secret is ever logged; the patient's name is kept as the records give
+it, so that a coordinator can find an event.
+
+Each event stores ``hash = SHA-256(previous hash + canonical content)``. Editing,
+deleting or reordering an event breaks the chain from that event on, and
+:meth:`AuditLog.verify` names the first bad one. A log cut short at the end
+keeps a valid chain, so every receipt carries the head hash at the time of its
+pack: a receipt whose hash the log no longer holds proves the log was truncated.
+
+Appends run in an ``IMMEDIATE`` transaction on a WAL database, so several
+processes (two packs, a batch's workers) can log at once without losing or
+corrupting an event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from recordpack.errors import RecordpackError
+from recordpack.userdata import data_dir
+
+#: Environment variable naming the log file (read by the front doors).
+AUDIT_LOG_ENV: Final = "RECORDPACK_AUDIT_LOG"
+
+#: The actions recordpack logs.
+ACTIONS: Final[tuple[str, ...]] = ("scan", "check", "pack", "open", "verify", "inspect", "batch")
+
+#: The hash a chain starts from.
+GENESIS: Final = "0" * 64
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY,
+    time TEXT NOT NULL,
+    operator TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    patient TEXT,
+    bundle_sha256 TEXT,
+    recipients TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    counts TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+"""
+
+_COLUMNS: Final = (
+    "seq, time, operator, action, subject, patient, bundle_sha256, recipients, outcome, "
+    "counts, prev_hash, hash"
+)
+
+
+class AuditLogError(RecordpackError):
+    """The audit log cannot be opened, written or read."""
+
+    exit_code = 2
+
+
+def default_log_path() -> Path:
+    """The log's place when none is named: ``audit.sqlite3`` in recordpack's data folder."""
+    return data_dir() / "audit.sqlite3"
+
+
+def current_operator() -> str:
+    """The operating-system user running recordpack (``unknown`` when it cannot be told)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One thing recordpack did, as it is appended (no sequence number or hash yet)."""
+
+    action: str
+    subject: str
+    outcome: str
+    patient: str | None = None
+    bundle_sha256: str | None = None
+    recipients: tuple[str, ...] = ()
+    counts: Mapping[str, int] = field(default_factory=dict)
+    operator: str = field(default_factory=current_operator)
+    time: str = field(
+        default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    )
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """An event as the log holds it."""
+
+    seq: int
+    event: AuditEvent
+    prev_hash: str
+    hash: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "seq": self.seq,
+            **_content(self.seq, self.event),
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """What :meth:`AuditLog.verify` found."""
+
+    events: int
+    head: str
+    first_bad: int | None = None
+    reason: str | None = None
+    #: For a check against a receipt: whether the receipt's head hash is in the chain.
+    receipt_found: bool | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.first_bad is None and self.receipt_found is not False
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "version": 1,
+            "ok": self.ok,
+            "events": self.events,
+            "head": self.head,
+            "first_bad_event": self.first_bad,
+            "reason": self.reason,
+            "receipt_found": self.receipt_found,
+        }
+
+
+def _content(seq: int, event: AuditEvent) -> dict[str, object]:
+    return {
+        "seq": seq,
+        "time": event.time,
+        "operator": event.operator,
+        "action": event.action,
+        "subject": event.subject,
+        "patient": event.patient,
+        "bundle_sha256": event.bundle_sha256,
+        "recipients": list(event.recipients),
+        "outcome": event.outcome,
+        "counts": dict(sorted(event.counts.items())),
+    }
+
+
+def chain_hash(prev_hash: str, seq: int, event: AuditEvent) -> str:
+    """SHA-256 of the previous hash and the event's canonical JSON."""
+    canonical = json.dumps(
+        _content(seq, event), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(f"{prev_hash}\n{canonical}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class AuditLog:
+    """An append-only, hash-chained event log in one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        """Open (creating if needed) the log at ``path``; raises AuditLogError if unusable."""
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as error:
+            raise AuditLogError(
+                f"cannot use the audit log {self.path}: {_reason(error)}",
+                hint="Name a writable place for it, or check the folder's permissions.",
+            ) from error
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        with closing(db):
+            db.execute("PRAGMA busy_timeout=60000")
+            yield db
+
+    def append(self, event: AuditEvent) -> str:
+        """Append one event; returns its hash, the log's new head."""
+        if event.action not in ACTIONS:
+            raise ValueError(f"unknown audit action {event.action!r}")
+        try:
+            with self._connect() as db:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    row = db.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+                    seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
+                    digest = chain_hash(prev, seq, event)
+                    db.execute(
+                        f"INSERT INTO events ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (
+                            seq,
+                            event.time,
+                            event.operator,
+                            event.action,
+                            event.subject,
+                            event.patient,
+                            event.bundle_sha256,
+                            json.dumps(list(event.recipients)),
+                            event.outcome,
+                            json.dumps(dict(event.counts), sort_keys=True),
+                            prev,
+                            digest,
+                        ),
+                    )
+                    db.execute("COMMIT")
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+        except sqlite3.Error as error:
+            raise AuditLogError(f"cannot write to the audit log {self.path}: {_reason(error)}") from error
+        return digest
+
+    def head(self) -> str:
+        """The hash of the latest event (the genesis hash for an empty log)."""
+        with self._reading() as db:
+            row = db.execute("SELECT hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        return str(row[0]) if row else GENESIS
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        try:
+            with self._connect() as db:
+                yield db
+        except sqlite3.Error as error:
+            raise AuditLogError(f"cannot read the audit log {self.path}: {_reason(error)}") from error
+
+    def _rows(self, db: sqlite3.Connection, where: str = "", args: Sequence[object] = ()) -> Iterator[LoggedEvent]:
+        for row in db.execute(f"SELECT {_COLUMNS} FROM events {where} ORDER BY seq", args):
+            yield _logged(row)
+
+    def events(
+        self, *, since: dt.date | None = None, action: str | None = None
+    ) -> list[LoggedEvent]:
+        """The logged events, oldest first, optionally from a day on and of one action."""
+        clauses: list[str] = []
+        args: list[object] = []
+        if since is not None:
+            clauses.append("time >= ?")
+            args.append(since.isoformat())
+        if action is not None:
+            clauses.append("action = ?")
+            args.append(action)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        with self._reading() as db:
+            return list(self._rows(db, where, args))
+
+    def verify(self, *, receipt_head: str | None = None) -> ChainReport:
+        """Walk the chain; the first event whose hash or link does not hold is named."""
+        prev = GENESIS
+        count = 0
+        seen_receipt = receipt_head is None or receipt_head == GENESIS
+        with self._reading() as db:
+            for expected_seq, logged in enumerate(self._rows(db), start=1):
+                count += 1
+                if logged.seq != expected_seq:
+                    return ChainReport(count, prev, logged.seq, "events before this one are missing")
+                if logged.prev_hash != prev:
+                    return ChainReport(
+                        count, prev, logged.seq, "it does not follow the event before it"
+                    )
+                if chain_hash(prev, logged.seq, logged.event) != logged.hash:
+                    return ChainReport(count, prev, logged.seq, "its content was changed")
+                prev = logged.hash
+                seen_receipt = seen_receipt or logged.hash == receipt_head
+        return ChainReport(count, prev, receipt_found=None if receipt_head is None else seen_receipt)
+
+
+def _logged(row: Sequence[object]) -> LoggedEvent:
+    seq, time, operator, action, subject, patient, sha, recipients, outcome, counts, prev, digest = row
+    try:
+        recipient_list = tuple(str(r) for r in json.loads(str(recipients)))
+        count_map = {str(k): int(v) for k, v in json.loads(str(counts)).items()}
+    except (ValueError, TypeError, AttributeError):
+        # A hand-edited row whose JSON no longer parses: keep its text so the hash check fails.
+        recipient_list = (str(recipients),)
+        count_map = {"unreadable": -1}
+    event = AuditEvent(
+        action=str(action),
+        subject=str(subject),
+        outcome=str(outcome),
+        patient=None if patient is None else str(patient),
+        bundle_sha256=None if sha is None else str(sha),
+        recipients=recipient_list,
+        counts=count_map,
+        operator=str(operator),
+        time=str(time),
+    )
+    return LoggedEvent(int(str(seq)), event, str(prev), str(digest))
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or type(error).__name__
