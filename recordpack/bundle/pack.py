@@ -11,6 +11,7 @@ the destination and renamed only when complete.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -24,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Protocol, cast
 
 from recordpack import __version__
 from recordpack.bundle import format as fmt
@@ -88,6 +89,10 @@ class PackSummary:
     #: Links and special files (pipes, devices) in the folder that are not in the
     #: bundle: a link may point at a record the sender believes was sent.
     not_packed: tuple[str, ...] = field(default=())
+    #: SHA-256 of the bundle file as written (hex).
+    sha256: str = ""
+    #: (original path, SHA-256) of every source file in the bundle, as packed.
+    packed_files: tuple[tuple[str, str], ...] = field(default=())
 
     @property
     def record_count(self) -> int:
@@ -114,6 +119,7 @@ class PackSummary:
             "not_packed": list(self.not_packed),
             "excluded": self.excluded,
             "check_ok": self.check_ok,
+            "sha256": self.sha256,
         }
 
 
@@ -175,7 +181,8 @@ def pack(
     tmp_path = Path(tmp.name)
     try:
         with tmp:
-            with age.encrypt_writer(tmp, recipients) as encrypted:
+            hashed = _HashingWriter(tmp)
+            with age.encrypt_writer(cast(BinaryIO, hashed), recipients) as encrypted:
                 index = write_bag(
                     plan,
                     root,
@@ -200,7 +207,26 @@ def pack(
             ) from error
         raise
     _fsync_dir(out.parent)
-    return _summary(plan, index, out, keys, passphrase, check_report)
+    summary = _summary(plan, index, out, keys, passphrase, check_report)
+    return dataclasses.replace(summary, sha256=hashed.hexdigest())
+
+
+class _HashingWriter:
+    """A write-only file that hashes what passes through it (the bundle's SHA-256, in the same pass)."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self._target = target
+        self._digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self._digest.update(data)
+        return self._target.write(data)
+
+    def flush(self) -> None:
+        self._target.flush()
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
 
 
 class DestinationExistsError(UsageError):
@@ -651,6 +677,9 @@ def _summary(
         excluded=len(plan.excluded),
         check_ok=check_report.ok if check_report is not None else None,
         problem_files=tuple(f.path for f in plan.files if f.role == fmt.FILE_ROLE_PROBLEM),
+        packed_files=tuple(
+            (str(f["original"]), str(f["sha256"])) for f in index["files"] if f.get("original")
+        ),
         not_packed=tuple(
             s.path
             for s in plan.scan.skipped

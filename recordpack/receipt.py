@@ -1,0 +1,136 @@
+"""A receipt for a pack: what was sent, to whom, when, and by whom.
+
+A receipt holds no record content and no secret: the bundle's name, size and
+SHA-256, the recipients' public keys (or only that a passphrase was used), the
+check's verdict and which acceptances the sender used, the number of records,
+the SHA-256 of each source file as packed, recordpack's version, the time, the
+operator, and the audit log's head hash after the pack was logged (so a log cut
+short later is caught by comparing with the receipt).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from recordpack import __version__
+from recordpack.audit import current_operator
+from recordpack.bundle.pack import PackSummary
+from recordpack.errors import RecordpackError
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The record of one pack, safe to keep and to show (no content, no secret)."""
+
+    bundle: str
+    size: int
+    sha256: str
+    recipients: tuple[str, ...]
+    passphrase: bool
+    records: int
+    source_files: tuple[tuple[str, str], ...]
+    check: Mapping[str, object] | None
+    accepted: tuple[str, ...] = ()
+    patient: str | None = None
+    audit_head: str | None = None
+    operator: str = field(default_factory=current_operator)
+    time: str = field(
+        default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    )
+    version: str = __version__
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "version": 1,
+            "receipt": True,
+            "bundle": self.bundle,
+            "size": self.size,
+            "sha256": self.sha256,
+            "encryption": {"recipients": list(self.recipients), "passphrase": self.passphrase},
+            "patient": self.patient,
+            "records": self.records,
+            "check": self.check,
+            "accepted": list(self.accepted),
+            "source_files": [{"path": p, "sha256": h} for p, h in self.source_files],
+            "recordpack_version": self.version,
+            "time": self.time,
+            "operator": self.operator,
+            "audit_head": self.audit_head,
+        }
+
+
+def check_verdict(check: Mapping[str, object] | None) -> dict[str, object] | None:
+    """The parts of a check document a receipt keeps: verdict and each requirement's status."""
+    if check is None:
+        return None
+    requirements = check.get("requirements")
+    statuses = (
+        {str(r.get("id")): str(r.get("status")) for r in requirements if isinstance(r, dict)}
+        if isinstance(requirements, list)
+        else {}
+    )
+    findings = check.get("findings")
+    codes = (
+        sorted({str(f.get("code")) for f in findings if isinstance(f, dict)})
+        if isinstance(findings, list)
+        else []
+    )
+    return {
+        "manifest": check.get("manifest"),
+        "ok": check.get("ok"),
+        "requirements": statuses,
+        "findings": codes,
+    }
+
+
+def make_receipt(
+    summary: PackSummary,
+    *,
+    check: Mapping[str, object] | None,
+    accepted: tuple[str, ...] = (),
+    audit_head: str | None = None,
+) -> Receipt:
+    """The receipt of a finished pack."""
+    name = summary.patient.get("name") if summary.patient else None
+    return Receipt(
+        bundle=summary.path.name,
+        size=summary.size,
+        sha256=summary.sha256,
+        recipients=summary.recipients,
+        passphrase=summary.passphrase,
+        records=summary.record_count,
+        source_files=summary.packed_files,
+        check=check_verdict(check),
+        accepted=accepted,
+        patient=name,
+        audit_head=audit_head,
+    )
+
+
+def write_receipt(receipt: Receipt, path: Path) -> Path:
+    """Write the receipt as JSON, atomically (a temporary file, then a rename)."""
+    path = Path(path)
+    text = json.dumps(receipt.to_json(), indent=2, ensure_ascii=False) + "\n"
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        raise RecordpackError(
+            f"could not write the receipt {path}: {error.strerror or error}",
+            hint="Choose a writable place for the receipt.",
+        ) from error
+    return path
