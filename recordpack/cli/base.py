@@ -30,6 +30,8 @@ COMMAND_MODULES: dict[str, str] = {
     "verify": "recordpack.cli.open_cmd",
     "inspect": "recordpack.cli.open_cmd",
     "keygen": "recordpack.cli.keys_cmd",
+    "batch": "recordpack.cli.batch_cmd",
+    "log": "recordpack.cli.batch_cmd",
 }
 
 #: One line per command for ``recordpack --help``, so listing the commands

@@ -1,0 +1,541 @@
+"""Batch export for coordinators: one roster, many patients, worker processes.
+
+A roster is a CSV file with a header. Columns:
+
+``folder`` (required)
+    the patient's records; a relative path is relative to the roster's folder.
+``manifest``
+    a built-in checklist name or a TOML path (relative to the roster's folder).
+``recipient``
+    one or more ``age1...`` public keys separated by spaces, or the path of a
+    recipients file.
+``passphrase``
+    ``yes`` to protect the bundle with a generated passphrase instead, written
+    to a file only its owner can read, beside the bundle (never logged or printed).
+``name``
+    the bundle's file name without ``.rpk``; by default the patient's name.
+``accept_incomplete``, ``accept_other_patient``
+    ``yes`` to pack although the check finds something missing, or records that
+    seem to be someone else's: the coordinator's decision, explicit per patient.
+
+Each row runs through the same workflow as ``pack`` (prepare, gate, encrypt,
+pack), in its own worker process. A row that fails never stops the others.
+Cancelling stops every row at its next progress point; finished bundles stay,
+half-written ones are removed.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import multiprocessing
+import multiprocessing.synchronize
+import os
+import re
+import signal
+import unicodedata
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from recordpack.errors import RecordpackError, UsageError
+
+#: Row status codes.
+PACKED: Final = "packed"
+REFUSED: Final = "refused"  # the check found something the row did not accept
+FAILED: Final = "failed"  # an error: missing folder, bad key, unreadable ...
+CANCELLED: Final = "cancelled"
+
+COLUMNS: Final[tuple[str, ...]] = (
+    "folder",
+    "manifest",
+    "recipient",
+    "passphrase",
+    "name",
+    "accept_incomplete",
+    "accept_other_patient",
+)
+
+_YES: Final = frozenset({"yes", "y", "true", "1", "x"})
+_NO: Final = frozenset({"", "no", "n", "false", "0"})
+
+#: Characters allowed in a bundle name taken from the roster.
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,100}$")
+
+
+class RosterError(UsageError):
+    """The roster cannot be used; ``line`` and ``column`` say where."""
+
+    def __init__(self, message: str, *, line: int, column: str | None = None) -> None:
+        where = f"line {line}" + (f", column '{column}'" if column else "")
+        super().__init__(
+            f"roster {where}: {message}",
+            hint="Correct the roster and run the batch again; nothing was packed.",
+        )
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One patient to pack, as the roster states it (paths resolved)."""
+
+    line: int
+    folder: Path
+    manifest: str | None = None
+    keys: tuple[str, ...] = ()
+    key_files: tuple[Path, ...] = ()
+    passphrase: bool = False
+    name: str | None = None
+    accept_incomplete: bool = False
+    accept_other_patient: bool = False
+
+
+def _flag(value: str, line: int, column: str) -> bool:
+    text = value.strip().lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise RosterError(f"'{value}' is not yes or no", line=line, column=column)
+
+
+def read_roster(path: Path) -> list[RosterRow]:
+    """Parse and validate a roster; raises :class:`RosterError` naming the line and column."""
+    path = Path(path)
+    base = path.resolve().parent
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            header = [h.strip() for h in (reader.fieldnames or [])]
+            if "folder" not in header:
+                raise RosterError("the header has no 'folder' column", line=1, column="folder")
+            unknown = [h for h in header if h not in COLUMNS]
+            if unknown:
+                raise RosterError(
+                    f"unknown column '{unknown[0]}' (known: {', '.join(COLUMNS)})",
+                    line=1,
+                    column=unknown[0],
+                )
+            reader.fieldnames = header
+            rows = [_row(raw, reader.line_num, base) for raw in reader]
+    except FileNotFoundError:
+        raise UsageError(f"the roster {path} does not exist") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"the roster {path} is not UTF-8 text", hint="Save it as CSV UTF-8.") from None
+    except csv.Error as error:
+        raise RosterError(str(error), line=reader.line_num) from None
+    except OSError as error:
+        raise UsageError(f"cannot read the roster {path}: {error.strerror}") from None
+    if not rows:
+        raise RosterError("the roster lists no patient", line=1)
+    names: dict[str, int] = {}
+    for row in rows:
+        if row.name is not None:
+            if row.name.lower() in names:
+                raise RosterError(
+                    f"the name '{row.name}' is also used on line {names[row.name.lower()]}",
+                    line=row.line,
+                    column="name",
+                )
+            names[row.name.lower()] = row.line
+    return rows
+
+
+def _row(raw: dict[str | None, str | list[str] | None], line: int, base: Path) -> RosterRow:
+    if None in raw:
+        raise RosterError("more values than columns", line=line)
+    cell = {str(k): (v if isinstance(v, str) else "").strip() for k, v in raw.items()}
+    folder = cell.get("folder", "")
+    if not folder:
+        raise RosterError("no folder given", line=line, column="folder")
+    recipient = cell.get("recipient", "")
+    passphrase = _flag(cell.get("passphrase", ""), line, "passphrase")
+    keys: tuple[str, ...] = ()
+    key_files: tuple[Path, ...] = ()
+    if recipient:
+        words = recipient.split()
+        if all(w.lower().startswith("age1") for w in words):
+            keys = tuple(words)
+        else:
+            key_files = (base / recipient,)
+    if passphrase and recipient:
+        raise RosterError(
+            "a row takes either recipients or a passphrase, not both", line=line, column="passphrase"
+        )
+    if not passphrase and not recipient:
+        raise RosterError(
+            "say who may open the bundle: a public key (age1...), a recipients file, "
+            "or passphrase=yes",
+            line=line,
+            column="recipient",
+        )
+    name = cell.get("name") or None
+    if name is not None and not _SAFE_NAME.match(name):
+        raise RosterError(
+            "use letters, digits, spaces, dots, dashes and underscores only", line=line, column="name"
+        )
+    manifest = cell.get("manifest") or None
+    if manifest is not None and ("/" in manifest or manifest.endswith(".toml")):
+        manifest = str(base / manifest)
+    return RosterRow(
+        line=line,
+        folder=base / folder,
+        manifest=manifest,
+        keys=keys,
+        key_files=key_files,
+        passphrase=passphrase,
+        name=name,
+        accept_incomplete=_flag(cell.get("accept_incomplete", ""), line, "accept_incomplete"),
+        accept_other_patient=_flag(
+            cell.get("accept_other_patient", ""), line, "accept_other_patient"
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class RowResult:
+    """What became of one roster row."""
+
+    line: int
+    folder: str
+    status: str
+    bundle: str | None = None
+    size: int | None = None
+    sha256: str | None = None
+    records: int | None = None
+    patient: str | None = None
+    #: The check's verdict in short: "ok", or the requirement ids not met and finding codes.
+    check: str | None = None
+    #: Why the row failed or was refused (a code), and the message.
+    reason_code: str | None = None
+    reason: str | None = None
+    passphrase_file: str | None = None
+    receipt: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "line": self.line,
+            "folder": self.folder,
+            "status": self.status,
+            "bundle": self.bundle,
+            "size": self.size,
+            "sha256": self.sha256,
+            "records": self.records,
+            "patient": self.patient,
+            "check": self.check,
+            "reason_code": self.reason_code,
+            "reason": self.reason,
+            "passphrase_file": self.passphrase_file,
+            "receipt": self.receipt,
+        }
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Every row's result, in roster order."""
+
+    rows: tuple[RowResult, ...]
+    cancelled: bool = False
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.cancelled and all(r.status == PACKED for r in self.rows)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "version": 1,
+            "ok": self.ok,
+            "cancelled": self.cancelled,
+            "packed": sum(r.status == PACKED for r in self.rows),
+            "not_packed": sum(r.status != PACKED for r in self.rows),
+            "rows": [r.to_json() for r in self.rows],
+        }
+
+
+def _slug(name: str | None) -> str:
+    """A file-name stem from a patient's name: ASCII letters, digits and dashes."""
+    if not name:
+        return "records"
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-").lower()
+    return slug[:60] or "records"
+
+
+def _check_words(prepared_report_json: dict[str, object]) -> str:
+    if prepared_report_json.get("ok"):
+        return "ok"
+    parts: list[str] = []
+    requirements = prepared_report_json.get("requirements")
+    if isinstance(requirements, list):
+        parts += [
+            f"{r.get('id')}: {r.get('status')}"
+            for r in requirements
+            if isinstance(r, dict) and r.get("status") not in ("met", "optional_missing")
+        ]
+    findings = prepared_report_json.get("findings")
+    if isinstance(findings, list):
+        parts += sorted({str(f.get("code")) for f in findings if isinstance(f, dict)})
+    return "; ".join(parts) or "not ok"
+
+
+def _write_secret(path: Path, text: str) -> None:
+    """A file only its owner can read, created new (never replacing one)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text + "\n")
+
+
+# ----------------------------------------------------------------------------- one row (in a worker)
+
+_cancel_event: multiprocessing.synchronize.Event | None = None
+
+
+_progress_to_stderr = False
+
+
+def _init_worker(event: object, progress: bool) -> None:
+    """Worker set-up: Ctrl-C is the main process's to handle; it cancels through ``event``."""
+    global _cancel_event, _progress_to_stderr
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _cancel_event = event  # type: ignore[assignment]
+    _progress_to_stderr = progress
+
+
+def _stderr_say(row: RosterRow) -> Callable[[str], None]:
+    import sys
+
+    def say(step: str) -> None:
+        if _progress_to_stderr:
+            print(f"recordpack: line {row.line} ({row.folder.name}): {step}", file=sys.stderr, flush=True)
+
+    return say
+
+
+def run_row(
+    row: RosterRow,
+    outdir: Path,
+    *,
+    audit_log: Path | None,
+    as_of: dt.date | None = None,
+    say: Callable[[str], None] | None = None,
+) -> RowResult:
+    """Pack one roster row; every failure becomes a result, never an exception."""
+    from recordpack import workflow
+
+    cancel = workflow.CancelToken()
+    if _cancel_event is not None:
+        # Share the batch's cancel flag (a process-safe Event with the same methods).
+        cancel._event = _cancel_event  # type: ignore[assignment]  # noqa: SLF001
+    base = RowResult(line=row.line, folder=str(row.folder), status=FAILED)
+    try:
+        return _run_row(row, outdir, audit_log, as_of, cancel, say or _stderr_say(row))
+    except workflow.GateRefused as refused:
+        report = refused.prepared.report.to_json()
+        return dataclasses.replace(
+            base,
+            status=REFUSED,
+            check=_check_words(report),
+            reason_code=",".join(refused.decision.refused),
+            reason=_refusal_words(refused.decision.refused),
+            patient=_patient_name(refused.prepared),
+        )
+    except workflow.Cancelled:
+        return dataclasses.replace(base, status=CANCELLED, reason_code="cancelled", reason="cancelled")
+    except RecordpackError as error:
+        code = getattr(error, "code", None) or type(error).__name__
+        return dataclasses.replace(base, reason_code=str(code), reason=error.message)
+    except Exception as error:  # noqa: BLE001 - one row's bug must not stop the batch
+        return dataclasses.replace(
+            base, reason_code="internal_error", reason=f"unexpected error: {type(error).__name__}: {error}"
+        )
+
+
+_REFUSAL_WORDS: Final[dict[str, str]] = {
+    "other_patient": "some records seem to belong to another person",
+    "incomplete": "something required is missing or needs attention",
+    "empty": "there is no record to pack",
+}
+
+
+def _refusal_words(codes: Sequence[str]) -> str:
+    return "; ".join(_REFUSAL_WORDS.get(c, c) for c in codes)
+
+
+def _patient_name(prepared: object) -> str | None:
+    from recordpack.workflow import Prepared
+
+    if isinstance(prepared, Prepared):
+        return prepared.report.patient_name
+    return None
+
+
+def _run_row(
+    row: RosterRow,
+    outdir: Path,
+    audit_log: Path | None,
+    as_of: dt.date | None,
+    cancel: object,
+    say: Callable[[str], None],
+) -> RowResult:
+    from recordpack import workflow
+    from recordpack.audit import AuditEvent, AuditLog
+    from recordpack.manifest import load_manifest
+    from recordpack.passphrase import generate_passphrase
+    from recordpack.receipt import make_receipt, write_receipt
+
+    assert isinstance(cancel, workflow.CancelToken)
+    if not row.folder.is_dir():
+        raise RecordpackError(f"the folder {row.folder} does not exist or is not a folder")
+    manifest = load_manifest(row.manifest) if row.manifest else None
+    # Keys are checked before the (long) scan, so a bad key fails at once.
+    choice = workflow.choose_encryption(
+        keys=row.keys, key_files=row.key_files, ask_passphrase=row.passphrase
+    )
+    say("scanning")
+    prepared = workflow.prepare(row.folder, manifest, as_of=as_of, cancel=cancel)
+    decision = workflow.gate(
+        prepared,
+        accept_incomplete=row.accept_incomplete,
+        accept_other_patient=row.accept_other_patient,
+    )
+    if not decision.allowed:
+        raise workflow.GateRefused(decision, prepared)
+    stem = row.name or _slug(_patient_name(prepared))
+    out = outdir / f"{stem}.rpk"
+    if out.exists():
+        raise UsageError(f"{out} already exists; give the row a 'name' or use another folder")
+    secret_file: Path | None = None
+    secret: str | None = None
+    if choice.ask_passphrase:
+        secret = generate_passphrase()
+        secret_file = outdir / f"{stem}.passphrase.txt"
+    say("packing")
+    result = workflow.pack_prepared(
+        prepared, out, workflow.recipients(choice, secret), decision=decision, cancel=cancel
+    )
+    if secret_file is not None and secret is not None:
+        try:
+            _write_secret(secret_file, secret)
+        except OSError as error:
+            result.path.unlink(missing_ok=True)  # a bundle nobody can open is no use
+            raise RecordpackError(
+                f"could not write the passphrase file {secret_file}: {error.strerror}"
+            ) from error
+    summary = result.summary
+    accepted = tuple(
+        name
+        for name, used in (
+            ("accept_incomplete", decision.accepted_incomplete),
+            ("accept_other_patient", decision.accepted_other_patient),
+        )
+        if used
+    )
+    check_json = prepared.report.to_json() if prepared.manifest is not None else None
+    head = None
+    if audit_log is not None:
+        head = AuditLog(audit_log).append(
+            AuditEvent(
+                action="pack",
+                subject=str(summary.path),
+                outcome=PACKED,
+                patient=summary.patient.get("name") if summary.patient else None,
+                bundle_sha256=result.sha256,
+                recipients=summary.recipients,
+                counts={"records": summary.record_count, "files": summary.files},
+            )
+        )
+    receipt = write_receipt(
+        make_receipt(summary, check=check_json, accepted=accepted, audit_head=head),
+        outdir / f"{stem}.receipt.json",
+    )
+    return RowResult(
+        line=row.line,
+        folder=str(row.folder),
+        status=PACKED,
+        bundle=str(summary.path),
+        size=summary.size,
+        sha256=result.sha256,
+        records=summary.record_count,
+        patient=summary.patient.get("name") if summary.patient else None,
+        check=_check_words(check_json) if check_json is not None else None,
+        passphrase_file=str(secret_file) if secret_file is not None else None,
+        receipt=str(receipt),
+    )
+
+
+# ----------------------------------------------------------------------------- the batch
+
+
+def run_batch(
+    rows: Sequence[RosterRow],
+    outdir: Path,
+    *,
+    jobs: int | None = None,
+    audit_log: Path | None = None,
+    as_of: dt.date | None = None,
+    on_row: Callable[[RowResult, int, int], None] | None = None,
+    progress: bool = False,
+) -> BatchResult:
+    """Pack every row on ``jobs`` worker processes; Ctrl-C cancels cleanly.
+
+    ``on_row(result, done, total)`` is called in the main process as each row
+    ends. Finished bundles stay when cancelled; half-written ones are removed by
+    the workers themselves.
+    """
+    outdir = Path(outdir)
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"cannot create {outdir}: {error.strerror}") from error
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(rows)))
+    ctx = multiprocessing.get_context("spawn")
+    event = ctx.Event()
+    results: dict[int, RowResult] = {}
+    cancelled = False
+    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(event, progress)) as pool:
+        futures: dict[Future[RowResult], RosterRow] = {
+            pool.submit(run_row, row, outdir, audit_log=audit_log, as_of=as_of): row for row in rows
+        }
+        pending = set(futures)
+        while pending:
+            try:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            except KeyboardInterrupt:
+                cancelled = True
+                event.set()
+                for future in pending:
+                    future.cancel()
+                continue
+            for future in done:
+                row = futures[future]
+                if future.cancelled():
+                    result = RowResult(row.line, str(row.folder), CANCELLED, reason="cancelled")
+                else:
+                    try:
+                        result = future.result()
+                    except Exception as error:  # noqa: BLE001 - a worker that died
+                        result = RowResult(
+                            row.line, str(row.folder), FAILED,
+                            reason_code="worker_died", reason=f"the worker stopped: {error}",
+                        )
+                results[row.line] = result
+                if on_row is not None:
+                    on_row(result, len(results), len(rows))
+    ordered = tuple(results[row.line] for row in rows if row.line in results)
+    return BatchResult(ordered, cancelled=cancelled or event.is_set())
+
+
+__all__ = [
+    "BatchResult",
+    "RosterError",
+    "RosterRow",
+    "RowResult",
+    "read_roster",
+    "run_batch",
+    "run_row",
+]
