@@ -311,3 +311,33 @@ def _reason(error: BaseException) -> str:
     if isinstance(error, OSError) and error.strerror:
         return error.strerror
     return str(error) or type(error).__name__
+
+
+# ----------------------------------------------------------------------------- events of the workflow
+
+
+def folder_event(action: str, folder: str, outcome: str, patient: str | None, counts: Mapping[str, int]) -> AuditEvent:
+    """A scan or check of a folder (or a pack the gate refused)."""
+    return AuditEvent(action=action, subject=folder, outcome=outcome, patient=patient, counts=counts)
+
+
+def bundle_event(
+    action: str,
+    bundle: str,
+    outcome: str,
+    *,
+    patient: str | None = None,
+    sha256: str | None = None,
+    recipients: Sequence[str] = (),
+    counts: Mapping[str, int] | None = None,
+) -> AuditEvent:
+    """A pack, open or verify of a bundle."""
+    return AuditEvent(
+        action=action,
+        subject=bundle,
+        outcome=outcome,
+        patient=patient,
+        bundle_sha256=sha256,
+        recipients=tuple(recipients),
+        counts=counts or {},
+    )

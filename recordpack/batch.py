@@ -327,10 +327,7 @@ def run_row(
     """Pack one roster row; every failure becomes a result, never an exception."""
     from recordpack import workflow
 
-    cancel = workflow.CancelToken()
-    if _cancel_event is not None:
-        # Share the batch's cancel flag (a process-safe Event with the same methods).
-        cancel._event = _cancel_event  # type: ignore[assignment]  # noqa: SLF001
+    cancel = workflow.CancelToken(_cancel_event)  # the batch's flag, shared by every worker
     base = RowResult(line=row.line, folder=str(row.folder), status=FAILED)
     try:
         return _run_row(row, outdir, audit_log, as_of, cancel, say or _stderr_say(row))
@@ -383,7 +380,7 @@ def _run_row(
     say: Callable[[str], None],
 ) -> RowResult:
     from recordpack import workflow
-    from recordpack.audit import AuditEvent, AuditLog
+    from recordpack.audit import AuditLog
     from recordpack.manifest import load_manifest
     from recordpack.passphrase import generate_passphrase
     from recordpack.receipt import make_receipt, write_receipt
@@ -403,7 +400,9 @@ def _run_row(
         accept_incomplete=row.accept_incomplete,
         accept_other_patient=row.accept_other_patient,
     )
+    log = AuditLog(audit_log) if audit_log is not None else None
     if not decision.allowed:
+        workflow.log_refused(log, prepared, decision)
         raise workflow.GateRefused(decision, prepared)
     stem = row.name or _slug(_patient_name(prepared))
     out = outdir / f"{stem}.rpk"
@@ -416,7 +415,8 @@ def _run_row(
         secret_file = outdir / f"{stem}.passphrase.txt"
     say("packing")
     result = workflow.pack_prepared(
-        prepared, out, workflow.recipients(choice, secret), decision=decision, cancel=cancel
+        prepared, out, workflow.recipients(choice, secret), decision=decision, cancel=cancel,
+        audit=log,
     )
     if secret_file is not None and secret is not None:
         try:
@@ -436,21 +436,8 @@ def _run_row(
         if used
     )
     check_json = prepared.report.to_json() if prepared.manifest is not None else None
-    head = None
-    if audit_log is not None:
-        head = AuditLog(audit_log).append(
-            AuditEvent(
-                action="pack",
-                subject=str(summary.path),
-                outcome=PACKED,
-                patient=summary.patient.get("name") if summary.patient else None,
-                bundle_sha256=result.sha256,
-                recipients=summary.recipients,
-                counts={"records": summary.record_count, "files": summary.files},
-            )
-        )
     receipt = write_receipt(
-        make_receipt(summary, check=check_json, accepted=accepted, audit_head=head),
+        make_receipt(summary, check=check_json, accepted=accepted, audit_head=result.audit_head),
         outdir / f"{stem}.receipt.json",
     )
     return RowResult(

@@ -17,11 +17,15 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from recordpack import __version__
 from recordpack.audit import current_operator
 from recordpack.bundle.pack import PackSummary
 from recordpack.errors import RecordpackError
+
+if TYPE_CHECKING:
+    from recordpack.workflow import PackResult, Prepared
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,25 @@ def make_receipt(
         accepted=accepted,
         patient=name,
         audit_head=audit_head,
+    )
+
+
+def receipt_for(prepared: Prepared, result: PackResult) -> Receipt:
+    """The receipt of a pack made through the workflow (check and acceptances included)."""
+    decision = result.gate
+    accepted = tuple(
+        option
+        for option, used in (
+            ("accept_incomplete", decision is not None and decision.accepted_incomplete),
+            ("accept_other_patient", decision is not None and decision.accepted_other_patient),
+        )
+        if used
+    )
+    return make_receipt(
+        result.summary,
+        check=prepared.report.to_json(),
+        accepted=accepted,
+        audit_head=result.audit_head,
     )
 
 

@@ -23,10 +23,10 @@ command-line option: front doors do that, and word the codes returned here.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import hashlib
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Final, Protocol
@@ -35,6 +35,7 @@ from recordpack.errors import RecordpackError, UsageError
 
 if TYPE_CHECKING:
     from recordpack.age.base import Identity, Recipient
+    from recordpack.audit import AuditLog
     from recordpack.bundle.pack import PackSummary
     from recordpack.bundle.reader import OpenResult, VerifyResult
     from recordpack.check import CheckReport, Finding
@@ -481,6 +482,8 @@ class PackResult:
     sha256: str
     omitted: tuple[Omission, ...] = ()
     gate: GateDecision | None = None
+    #: The audit log's head hash after this pack was logged (None when not logged).
+    audit_head: str | None = None
 
     @property
     def path(self) -> Path:
@@ -529,11 +532,13 @@ def pack_prepared(
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
     now: dt.datetime | None = None,
+    audit: AuditLog | None = None,
 ) -> PackResult:
     """Pack the prepared records into an encrypted bundle at ``out``.
 
     The gate is decided here when ``decision`` is not given (nothing accepted);
-    a refused gate raises :class:`GateRefused` before anything is written.
+    a refused gate raises :class:`GateRefused` before anything is written (and
+    is logged to ``audit`` as a refused pack, like a written bundle is).
     Raises what :func:`recordpack.bundle.pack.pack` raises, and
     :class:`Cancelled`; nothing is left under ``out`` on failure.
     """
@@ -541,6 +546,7 @@ def pack_prepared(
 
     decision = decision if decision is not None else gate(prepared)
     if not decision.allowed:
+        log_refused(audit, prepared, decision)
         raise GateRefused(decision, prepared)
     # The bundle keeps the manifest check; without a manifest it keeps the identity
     # check only when the user accepted another patient's records (the specialist must know).
@@ -558,13 +564,69 @@ def pack_prepared(
         force=force,
         now=now,
     )
-    # A summary that hashed the bundle as it was written saves reading it again.
-    written: str | None = getattr(summary, "sha256", None)
+    head = None
+    if audit is not None:
+        from recordpack.audit import bundle_event
+
+        head = audit.append(
+            bundle_event(
+                "pack",
+                str(summary.path),
+                "packed",
+                patient=summary.patient.get("name"),
+                sha256=summary.sha256,
+                recipients=summary.recipients,
+                counts={"records": summary.record_count, "files": summary.files},
+            )
+        )
     return PackResult(
         summary=summary,
-        sha256=written or file_sha256(summary.path),
+        sha256=summary.sha256,  # hashed as it was written, not read again
         omitted=omissions(prepared, summary),
         gate=decision,
+        audit_head=head,
+    )
+
+
+def log_scan(audit: AuditLog | None, folder: str | Path, scan: ScanResult) -> str | None:
+    """Log a scan of a folder (what it found, in counts, and whose records they seem to be)."""
+    if audit is None:
+        return None
+    from recordpack.audit import folder_event
+
+    patients = {r.patient.name for r in scan.records if r.patient.name}
+    counts = {"records": len(scan.records), "problems": len(scan.problems), "people": len(patients)}
+    name = next(iter(patients)) if len(patients) == 1 else None
+    return audit.append(folder_event("scan", str(folder), "scanned", name, counts))
+
+
+def log_prepared(audit: AuditLog | None, action: str, prepared: Prepared) -> str | None:
+    """Log a scan or a check of a prepared folder; returns the log's new head."""
+    if audit is None:
+        return None
+    from recordpack.audit import folder_event
+
+    outcome = "ready" if prepared.report.ok else "not ready"
+    counts = {"records": len(prepared.scan.records), "problems": len(prepared.scan.problems)}
+    return audit.append(
+        folder_event(action, str(prepared.folder), outcome, prepared.report.patient_name, counts)
+    )
+
+
+def log_refused(audit: AuditLog | None, prepared: Prepared, decision: GateDecision) -> str | None:
+    """Log a pack the gate refused (what refused it, as codes)."""
+    if audit is None:
+        return None
+    from recordpack.audit import folder_event
+
+    return audit.append(
+        folder_event(
+            "pack",
+            str(prepared.folder),
+            "refused: " + ", ".join(decision.refused),
+            prepared.report.patient_name,
+            {"records": prepared.record_count},
+        )
     )
 
 
@@ -577,6 +639,7 @@ def pack_to_stream(
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
     scratch: Path | None = None,
+    audit: AuditLog | None = None,
 ) -> PackResult:
     """Pack into a temporary file, then copy the finished bundle to ``stream`` (e.g. stdout).
 
@@ -596,20 +659,12 @@ def pack_to_stream(
             decision=decision,
             progress=progress,
             cancel=cancel,
+            audit=audit,
         )
         with open(result.path, "rb") as bundle:
             shutil.copyfileobj(bundle, stream, 1024 * 1024)
         stream.flush()
     return result
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # ----------------------------------------------------------------------------- open, verify, inspect
@@ -691,16 +746,23 @@ def open_bundle(
     *,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
+    audit: AuditLog | None = None,
 ) -> OpenResult:
-    """Verify every layer of ``bundle`` and extract it to ``dest`` (all or nothing)."""
+    """Verify every layer of ``bundle`` and extract it to ``dest`` (all or nothing).
+
+    The outcome, success or refusal, is logged to ``audit``.
+    """
     from recordpack.bundle import reader
 
-    return reader.open_bundle(
-        bundle,
-        keys,
-        dest if dest is not None else default_destination(bundle),
-        progress=_byte_progress(PHASE_OPEN, progress, cancel),
-    )
+    with _logged(audit, "open", bundle) as log:
+        result = reader.open_bundle(
+            bundle,
+            keys,
+            dest if dest is not None else default_destination(bundle),
+            progress=_byte_progress(PHASE_OPEN, progress, cancel),
+        )
+        log(_index_patient(result.index), {"files": result.files})
+    return result
 
 
 def verify_bundle(
@@ -709,13 +771,44 @@ def verify_bundle(
     *,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
+    audit: AuditLog | None = None,
 ) -> VerifyResult:
-    """Check every layer of ``bundle``; write nothing."""
+    """Check every layer of ``bundle``; write nothing. The outcome is logged to ``audit``."""
     from recordpack.bundle import reader
 
-    return reader.verify_bundle(
-        bundle, keys, progress=_byte_progress(PHASE_VERIFY, progress, cancel)
-    )
+    with _logged(audit, "verify", bundle) as log:
+        result = reader.verify_bundle(
+            bundle, keys, progress=_byte_progress(PHASE_VERIFY, progress, cancel)
+        )
+        log(_index_patient(result.index), {"files": result.files})
+    return result
+
+
+def _index_patient(index: object) -> str | None:
+    """The patient's name as a bundle's index gives it (None when it gives none)."""
+    patient = index.get("patient") if isinstance(index, dict) else getattr(index, "patient", None)
+    name = patient.get("name") if isinstance(patient, dict) else getattr(patient, "name", None)
+    return name if isinstance(name, str) else None
+
+
+@contextlib.contextmanager
+def _logged(
+    audit: AuditLog | None, action: str, bundle: Path
+) -> Iterator[Callable[[str | None, dict[str, int]], None]]:
+    """Log an open or verify: 'verified' with what the step reports, or why it failed."""
+    from recordpack.audit import bundle_event
+
+    def success(patient: str | None, counts: dict[str, int]) -> None:
+        if audit is not None:
+            audit.append(bundle_event(action, str(bundle), "verified", patient=patient, counts=counts))
+
+    try:
+        yield success
+    except RecordpackError as error:
+        if audit is not None:
+            code = getattr(error, "code", None) or type(error).__name__
+            audit.append(bundle_event(action, str(bundle), f"refused: {code}"))
+        raise
 
 
 @dataclass(frozen=True)
@@ -756,6 +849,9 @@ __all__ = [
     "identity_manifest",
     "inspect_bundle",
     "is_passphrase_bundle",
+    "log_prepared",
+    "log_refused",
+    "log_scan",
     "omissions",
     "open_bundle",
     "pack_prepared",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 AGE_VECTORS = SHARED / "vectors" / "age" / "testdata"
+
+# recordpack's own state (the audit log, request tracking, saved corrections) goes to a
+# folder of the test run's, never the developer's: every command and child process inherits it.
+os.environ["RECORDPACK_DATA_DIR"] = tempfile.mkdtemp(prefix="recordpack-test-data-")
+os.environ.pop("RECORDPACK_AUDIT_LOG", None)
 
 # Let tests import the example generator (examples/*.py) as a package.
 if str(ROOT) not in sys.path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import sqlite3
 from pathlib import Path
@@ -35,7 +36,7 @@ def test_events_are_kept_in_order_and_the_chain_verifies(tmp_path: Path) -> None
     events = log.events()
     assert [e.seq for e in events] == [1, 2, 3, 4, 5]
     assert events[0].prev_hash == GENESIS
-    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(events))
     report = log.verify()
     assert report.ok and report.events == 5 and report.head == events[-1].hash == log.head()
 
@@ -127,3 +128,58 @@ def test_no_record_content_is_stored(tmp_path: Path) -> None:
         "seq", "time", "operator", "action", "subject", "patient", "bundle_sha256",
         "recipients", "outcome", "counts", "prev_hash", "hash",
     }
+
+
+def test_every_command_on_records_appends_one_event_and_pack_leaves_a_receipt(
+    tmp_path: Path,
+) -> None:
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+
+    from recordpack import age
+    from recordpack.cli import main
+
+    folder = tmp_path / "records"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "examples" / "sample-patient", folder)
+    identity = age.X25519Identity.generate()
+    key = age.write_identity_file(tmp_path / "key.txt", identity)
+    log = tmp_path / "audit.sqlite3"
+    bundle = tmp_path / "records.rpk"
+
+    def run(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(main, [*args, "--audit-log", str(log)])
+        return result.exit_code, result.stdout
+
+    assert run("scan", "-q", str(folder))[0] == 0
+    assert run("check", "-q", str(folder), "-m", "breast")[0] == 1
+    # The sample folder holds a stranger's record: the refused pack is logged too.
+    assert run("pack", "-q", str(folder), "-o", str(bundle), "--to", str(identity.recipient()))[0] == 1
+    code, out = run(
+        "pack", "-q", str(folder), "-o", str(bundle), "--to", str(identity.recipient()),
+        "--accept-other-patient", "--receipt", str(tmp_path / "receipt.json"), "--force",
+    )
+    assert code == 0, out
+    assert run("verify", str(bundle), "-i", str(key))[0] == 0
+    assert run("open", "-q", str(bundle), "-i", str(key), "-o", str(tmp_path / "opened"))[0] == 0
+    damaged = tmp_path / "damaged.rpk"
+    data = bytearray(bundle.read_bytes())
+    data[len(data) // 2] ^= 1
+    damaged.write_bytes(bytes(data))
+    assert run("verify", str(damaged), "-i", str(key))[0] == 1
+
+    events = AuditLog(log).events()
+    assert [(e.event.action, e.event.outcome.split(":")[0]) for e in events] == [
+        ("scan", "scanned"), ("check", "not ready"), ("pack", "refused"), ("pack", "packed"),
+        ("verify", "verified"), ("open", "verified"), ("verify", "refused"),
+    ]
+    packed = events[3].event
+    receipt = json.loads((tmp_path / "receipt.json").read_text())
+    import hashlib
+
+    assert receipt["sha256"] == packed.bundle_sha256 == hashlib.sha256(bundle.read_bytes()).hexdigest()
+    assert receipt["accepted"] == ["accept_other_patient"]
+    assert receipt["audit_head"] == events[3].hash
+    assert packed.recipients == (str(identity.recipient()),)
+    assert AuditLog(log).verify().ok

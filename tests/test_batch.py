@@ -99,8 +99,10 @@ def test_a_roster_packs_what_it_may_and_says_why_the_rest_was_not(
     # The audit log holds one pack event per bundle and the batch itself, and verifies.
     code, stdout, _ = _run(["log", "--json"], log)
     events = json.loads(stdout)["events"]
-    assert [e["action"] for e in events].count("pack") == 2 and events[-1]["action"] == "batch"
-    assert {e["bundle_sha256"] for e in events if e["action"] == "pack"} == {
+    packs = [e for e in events if e["action"] == "pack"]
+    assert sorted(e["outcome"] for e in packs) == ["packed", "packed", "refused: other_patient"]
+    assert events[-1]["action"] == "batch"
+    assert {e["bundle_sha256"] for e in packs if e["outcome"] == "packed"} == {
         rows[2]["sha256"], rows[5]["sha256"]}
     assert receipt["audit_head"] in {e["hash"] for e in events}
     assert _run(["log", "verify"], log)[0] == 0

@@ -5,33 +5,21 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import sys
 from pathlib import Path
 
 import click
 
-from recordpack.audit import ACTIONS, AUDIT_LOG_ENV, AuditLog, default_log_path
-from recordpack.cli.base import emit_json, handle_errors, json_option, main
+from recordpack.audit import ACTIONS, AuditEvent, AuditLog
+from recordpack.cli.base import emit_json, handle_errors, json_option, main, output_option
+from recordpack.cli.options import audit_option
 from recordpack.errors import UsageError
 
 
-def audit_log_option(func: click.decorators.FC) -> click.decorators.FC:
-    """``--audit-log PATH``: where events are logged (else $RECORDPACK_AUDIT_LOG, else the default)."""
-    return click.option(
-        "--audit-log",
-        "audit_log",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help=f"The audit log file (default: ${AUDIT_LOG_ENV}, else recordpack's data folder).",
-    )(func)
-
-
-def resolve_audit_log(option: Path | None) -> Path:
-    """The log's path: the option, the environment variable, or the default place."""
-    if option is not None:
-        return option
-    env = os.environ.get(AUDIT_LOG_ENV)
-    return Path(env) if env else default_log_path()
+def _required(audit: AuditLog | None) -> AuditLog:
+    if audit is None:
+        raise UsageError("there is no usable audit log", hint="Name one with --audit-log PATH.")
+    return audit
 
 
 def _csv_text(header: list[str], rows: list[list[object]]) -> str:
@@ -59,9 +47,10 @@ def _csv_cell(value: object) -> object:
 
 @main.command("batch")
 @click.argument("roster", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "-o", "--out", "outdir", required=True, type=click.Path(file_okay=False, path_type=Path),
-    help="The folder for the bundles, their receipts and any passphrase files.",
+@output_option(
+    "The folder for the bundles, their receipts and any passphrase files.",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
 )
 @click.option(
     "-j", "--jobs", type=click.IntRange(1, 64), default=None,
@@ -70,17 +59,17 @@ def _csv_cell(value: object) -> object:
 @click.option("--as-of", metavar="YYYY-MM-DD", help="Judge how recent records are as of this date.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print the summary as CSV on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
-@audit_log_option
+@audit_option
 @json_option
 @handle_errors
 def batch_command(
     roster: Path,
-    outdir: Path,
+    output: Path,
     jobs: int | None,
     as_of: str | None,
     as_csv: bool,
     quiet: bool,
-    audit_log: Path | None,
+    audit: AuditLog | None,
     as_json: bool,
 ) -> None:
     """Pack many patients' folders, one bundle each, as a roster lists them.
@@ -104,8 +93,6 @@ def batch_command(
         except ValueError:
             raise UsageError(f"--as-of {as_of}: not a date", hint="Write it as YYYY-MM-DD.") from None
     rows = read_roster(roster)
-    log_path = resolve_audit_log(audit_log)
-    log = AuditLog(log_path)  # an unusable log is an error before any work
 
     def on_row(result: object, done: int, total: int) -> None:
         if not quiet:
@@ -114,20 +101,21 @@ def batch_command(
             click.echo(f"recordpack: [{done}/{total}] line {line}: {status}", err=True)
 
     result = run_batch(
-        rows, outdir, jobs=jobs, audit_log=log_path, as_of=as_of_date, on_row=on_row,
+        rows, output, jobs=jobs, audit_log=audit.path if audit else None, as_of=as_of_date,
+        on_row=on_row,
         progress=not quiet,
     )
-    from recordpack.audit import AuditEvent
-
     packed = sum(r.status == PACKED for r in result.rows)
-    log.append(
-        AuditEvent(
-            action="batch",
-            subject=str(roster),
-            outcome="cancelled" if result.cancelled else ("ok" if result.ok else "some rows not packed"),
-            counts={"rows": len(rows), "packed": packed, "not_packed": len(rows) - packed},
+    if audit is not None:
+        outcome = "cancelled" if result.cancelled else ("ok" if result.ok else "not all packed")
+        audit.append(
+            AuditEvent(
+                action="batch",
+                subject=str(roster),
+                outcome=outcome,
+                counts={"rows": len(rows), "packed": packed, "not_packed": len(rows) - packed},
+            )
         )
-    )
     if as_json:
         emit_json(result.to_json())
     elif as_csv:
@@ -138,7 +126,7 @@ def batch_command(
                 click.echo(f"line {r.line}: packed {r.bundle} ({r.records} records, sha256 {r.sha256})")
             else:
                 click.echo(f"line {r.line}: {r.status.upper()}: {r.folder}: {r.reason}")
-        click.echo(f"{packed} of {len(rows)} packed into {outdir}.")
+        click.echo(f"{packed} of {len(rows)} packed into {output}.")
     if result.cancelled:
         click.echo("recordpack: cancelled; finished bundles were kept, none is half-written.", err=True)
         sys.exit(130)
@@ -149,7 +137,7 @@ def batch_command(
 @click.option("--since", metavar="YYYY-MM-DD", help="Only events from this day on.")
 @click.option("--action", type=click.Choice(ACTIONS), help="Only events of this kind.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print the events as CSV on stdout.")
-@audit_log_option
+@audit_option
 @json_option
 @click.pass_context
 @handle_errors
@@ -158,7 +146,7 @@ def log_command(
     since: str | None,
     action: str | None,
     as_csv: bool,
-    audit_log: Path | None,
+    audit: AuditLog | None,
     as_json: bool,
 ) -> None:
     """List what recordpack did: scans, checks, packs, opens, verifies.
@@ -167,7 +155,7 @@ def log_command(
     content, no secret). `recordpack log verify` checks that no event was
     edited, deleted or reordered.
     """
-    ctx.obj = audit_log
+    ctx.obj = audit
     if ctx.invoked_subcommand is not None:
         return
     since_day = None
@@ -176,7 +164,7 @@ def log_command(
             since_day = dt.date.fromisoformat(since)
         except ValueError:
             raise UsageError(f"--since {since}: not a date", hint="Write it as YYYY-MM-DD.") from None
-    events = AuditLog(resolve_audit_log(audit_log)).events(since=since_day, action=action)
+    events = _required(audit).events(since=since_day, action=action)
     if as_json:
         emit_json({"version": 1, "events": [e.to_json() for e in events]})
         return
@@ -199,12 +187,12 @@ def log_command(
     "--receipt", "receipt", type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A pack receipt: its audit head hash must still be in the log (catches a cut-off log).",
 )
-@audit_log_option
+@audit_option
 @json_option
 @click.pass_context
 @handle_errors
 def log_verify_command(
-    ctx: click.Context, receipt: Path | None, audit_log: Path | None, as_json: bool
+    ctx: click.Context, receipt: Path | None, audit: AuditLog | None, as_json: bool
 ) -> None:
     """Check the audit log's hash chain; exit 1 naming the first bad event."""
     import json
@@ -215,7 +203,7 @@ def log_verify_command(
             head = str(json.loads(receipt.read_text(encoding="utf-8"))["audit_head"])
         except (ValueError, KeyError, TypeError, UnicodeDecodeError):
             raise UsageError(f"{receipt} is not a recordpack receipt with an audit head") from None
-    report = AuditLog(resolve_audit_log(audit_log or ctx.obj)).verify(receipt_head=head)
+    report = _required(audit or ctx.obj).verify(receipt_head=head)
     if as_json:
         emit_json(report.to_json())
     elif report.ok:

@@ -8,11 +8,14 @@ from pathlib import Path
 
 import click
 
+from recordpack.audit import AuditLog
 from recordpack.check import render_check
 from recordpack.cli.base import emit_json, handle_errors, json_option, main
+from recordpack.cli.options import audit_option
 from recordpack.cli.scan_cmd import run_prepare, scan_options
 from recordpack.cli.terminal import colour_headline
 from recordpack.manifest import Manifest, Requirement, list_manifests, load_manifest
+from recordpack.workflow import log_prepared
 
 
 def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -44,6 +47,7 @@ def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None
     help="Judge how recent records are as of this date (default: today).",
 )
 @scan_options
+@audit_option
 @json_option
 @handle_errors
 def check_command(
@@ -53,6 +57,7 @@ def check_command(
     labels: tuple[str, ...],
     corrections_file: Path | None,
     quiet: bool,
+    audit: AuditLog | None,
     as_json: bool,
 ) -> None:
     """Check FOLDER against what the specialist needs, and say what is missing.
@@ -71,9 +76,11 @@ def check_command(
       2  usage error (unknown or malformed manifest, bad date or folder)
     """
     manifest = load_manifest(manifest_name)  # usage errors before a long scan
-    report = run_prepare(
+    prepared = run_prepare(
         folder, manifest, labels=labels, corrections_file=corrections_file, as_of=as_of, quiet=quiet
-    ).report
+    )
+    log_prepared(audit, "check", prepared)
+    report = prepared.report
     if as_json:
         emit_json(report.to_json())
     else:

@@ -9,10 +9,11 @@ from typing import Any
 import click
 
 from recordpack import workflow
+from recordpack.audit import AuditLog
 from recordpack.bundle.format import human_size
 from recordpack.cli.base import emit_json, handle_errors, json_option, main, output_option
+from recordpack.cli.options import audit_option, key_options
 from recordpack.cli.options import identities_from_options as _identities
-from recordpack.cli.options import key_options
 from recordpack.cli.terminal import bars, interruptible
 from recordpack.cli.wording import error_hint, error_message
 from recordpack.errors import RecordpackError
@@ -53,6 +54,7 @@ def _echo(lines: Sequence[str]) -> None:
     type=click.Path(path_type=Path),
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress; print only the opened folder.")
+@audit_option
 @json_option
 @handle_errors
 def open_command(
@@ -62,6 +64,7 @@ def open_command(
     passphrase_env: str | None,
     output: Path | None,
     quiet: bool,
+    audit: AuditLog | None,
     as_json: bool,
 ) -> None:
     """Decrypt, verify and extract a bundle, then show what it holds.
@@ -75,7 +78,9 @@ def open_command(
     def action() -> dict[str, Any]:
         keys = _identities(bundle, identity_files, passphrase_file, passphrase_env)
         with interruptible() as token, bars(quiet) as progress:
-            result = workflow.open_bundle(bundle, keys, output, progress=progress, cancel=token)
+            result = workflow.open_bundle(
+                bundle, keys, output, progress=progress, cancel=token, audit=audit
+            )
         if quiet and not as_json:
             click.echo(str(result.bag_dir))
         elif not as_json:
@@ -102,6 +107,7 @@ def open_command(
 @main.command("verify")
 @click.argument("bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @key_options
+@audit_option
 @json_option
 @handle_errors
 def verify_command(
@@ -109,6 +115,7 @@ def verify_command(
     identity_files: tuple[Path, ...],
     passphrase_file: Path | None,
     passphrase_env: str | None,
+    audit: AuditLog | None,
     as_json: bool,
 ) -> None:
     """Check every layer of a bundle and write nothing.
@@ -120,7 +127,9 @@ def verify_command(
     def action() -> dict[str, Any]:
         keys = _identities(bundle, identity_files, passphrase_file, passphrase_env)
         with interruptible() as token, bars() as progress:
-            result = workflow.verify_bundle(bundle, keys, progress=progress, cancel=token)
+            result = workflow.verify_bundle(
+                bundle, keys, progress=progress, cancel=token, audit=audit
+            )
         if not as_json:
             click.echo(
                 f"verified: {result.files} files ({human_size(result.payload_bytes)}), all intact"

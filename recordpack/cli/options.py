@@ -17,6 +17,7 @@ from recordpack.errors import UsageError
 
 if TYPE_CHECKING:
     from recordpack.age.base import Identity
+    from recordpack.audit import AuditLog
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -119,3 +120,35 @@ def parse_date(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"--as-of {value}: not a date", hint="Write it as YYYY-MM-DD.") from None
+
+
+def _open_audit_log(ctx: click.Context, param: click.Parameter, value: Path | None) -> AuditLog | None:
+    """The audit log to append to, opened before any work.
+
+    A log named by ``--audit-log`` or ``$RECORDPACK_AUDIT_LOG`` that cannot be
+    used is a usage error; the default place failing only warns (a patient's
+    command is not stopped by a log they never asked for).
+    """
+    from recordpack.audit import AUDIT_LOG_ENV, AuditLog, AuditLogError, default_log_path
+
+    named = value if value is not None else os.environ.get(AUDIT_LOG_ENV) or None
+    path = Path(named) if named is not None else default_log_path()
+    try:
+        return AuditLog(path)
+    except AuditLogError as error:
+        if named is not None:
+            raise click.BadParameter(f"{error.message}. {error.hint or ''}".strip()) from None
+        click.echo(f"recordpack: warning: {error.message}; this run is not logged.", err=True)
+        return None
+
+
+def audit_option(func: F) -> F:
+    """``--audit-log PATH``: the audit log this command appends its event to."""
+    return click.option(
+        "--audit-log",
+        "audit",
+        type=click.Path(dir_okay=False, path_type=Path),
+        callback=_open_audit_log,
+        help="The audit log to append to (default: $RECORDPACK_AUDIT_LOG, "
+        "else recordpack's data folder).",
+    )(func)

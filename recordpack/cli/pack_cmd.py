@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from recordpack import workflow
+from recordpack.audit import AuditLog
 from recordpack.bundle.pack import DestinationExistsError
 from recordpack.cli.base import (
     emit_json,
@@ -17,12 +18,13 @@ from recordpack.cli.base import (
     output_option,
     warn,
 )
-from recordpack.cli.options import encryption_options, parse_date
+from recordpack.cli.options import audit_option, encryption_options, parse_date
 from recordpack.cli.prompts import ask_new_passphrase, passphrase_from_env
 from recordpack.cli.scan_cmd import correction_options, run_prepare
 from recordpack.cli.terminal import bars, colour_headline, interruptible
 from recordpack.cli.wording import refusal_reasons
 from recordpack.errors import UsageError
+from recordpack.receipt import receipt_for, write_receipt
 from recordpack.render.json import pack_document, refused_document
 from recordpack.render.text import render_pack
 from recordpack.scan.paths import to_path_form
@@ -44,10 +46,16 @@ def _check_output(output: Path, force: bool, as_json: bool) -> bool:
     return False
 
 
-def refuse(prepared: workflow.Prepared, decision: workflow.GateDecision, as_json: bool) -> None:
-    """Print the check (or its JSON) and why nothing was packed; exit 1."""
+def refuse(
+    prepared: workflow.Prepared,
+    decision: workflow.GateDecision,
+    as_json: bool,
+    audit: AuditLog | None = None,
+) -> None:
+    """Log the refusal, print the check (or its JSON) and why nothing was packed; exit 1."""
     from recordpack.check import render_check
 
+    workflow.log_refused(audit, prepared, decision)
     if as_json:
         emit_json(refused_document(prepared, decision))
     elif prepared.report.blocking:
@@ -92,6 +100,12 @@ def refuse(prepared: workflow.Prepared, decision: workflow.GateDecision, as_json
 @correction_options
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress; print only the bundle's path.")
+@click.option(
+    "--receipt",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a receipt (what was sent, to whom; no content, no secret) to this file.",
+)
+@audit_option
 @json_option
 @handle_errors
 def pack_command(
@@ -111,6 +125,8 @@ def pack_command(
     corrections_file: Path | None,
     force: bool,
     quiet: bool,
+    receipt: Path | None,
+    audit: AuditLog | None,
     as_json: bool,
 ) -> None:
     """Encrypt the records in FOLDER into one bundle for the specialist.
@@ -156,25 +172,28 @@ def pack_command(
         prepared, accept_incomplete=accept_incomplete, accept_other_patient=accept_other_patient
     )
     if not decision.allowed:
-        refuse(prepared, decision, as_json)
+        refuse(prepared, decision, as_json, audit)
     typed, generated = ask_new_passphrase() if choice.ask_passphrase else (None, False)
     recipients = workflow.recipients(choice, typed)
     with interruptible() as token, bars(quiet) as progress:
         if to_stdout:
             result = workflow.pack_to_stream(
                 prepared, sys.stdout.buffer, recipients, decision=decision,
-                progress=progress, cancel=token,
+                progress=progress, cancel=token, audit=audit,
             )  # fmt: skip
         else:
             result = workflow.pack_prepared(
                 prepared, output, recipients, decision=decision, force=force,
-                progress=progress, cancel=token,
+                progress=progress, cancel=token, audit=audit,
             )  # fmt: skip
+    made = receipt_for(prepared, result)
+    if receipt is not None:
+        write_receipt(made, receipt)
     if to_stdout:
         if not quiet:
             warn(render_pack(result, generated, shown_as="standard output"))
     elif as_json:
-        emit_json(pack_document(result))
+        emit_json({**pack_document(result), "receipt": made.to_json()})
     elif quiet:
         click.echo(to_path_form(str(result.path)))
     else:

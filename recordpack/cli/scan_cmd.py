@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from recordpack.cli.base import emit_json, handle_errors, json_option, main
+from recordpack.cli.options import audit_option
 from recordpack.cli.terminal import bars, interruptible
 from recordpack.model import KINDS, ScanResult
 from recordpack.scan import Corrections, load_corrections, parse_labels, scan_folder
@@ -21,6 +22,7 @@ from recordpack.scan.report import render_scan
 if TYPE_CHECKING:
     import datetime as dt
 
+    from recordpack.audit import AuditLog
     from recordpack.manifest import Manifest
     from recordpack.workflow import Prepared
 
@@ -124,10 +126,16 @@ def run_prepare(
 @main.command("scan")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @scan_options
+@audit_option
 @json_option
 @handle_errors
 def scan_command(
-    folder: Path, labels: tuple[str, ...], corrections_file: Path | None, quiet: bool, as_json: bool
+    folder: Path,
+    labels: tuple[str, ...],
+    corrections_file: Path | None,
+    quiet: bool,
+    audit: AuditLog | None,
+    as_json: bool,
 ) -> None:
     """Find and sort every medical record in FOLDER, without changing anything in it.
 
@@ -136,6 +144,9 @@ def scan_command(
     Exit status 0 even when problems are found: they are part of the report.
     """
     result = run_scan(folder, labels, corrections_file, quiet)
+    from recordpack.workflow import log_scan
+
+    log_scan(audit, folder, result)
     if as_json:
         emit_json(printable(result.to_json()))
     else:
