@@ -23,6 +23,7 @@ import datetime as dt
 import getpass
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
@@ -99,6 +100,12 @@ class AuditEvent:
     time: str = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     )
+
+    def __post_init__(self) -> None:
+        for name in ("subject", "patient", "operator"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, _valid_utf8(value))
 
 
 @dataclass(frozen=True)
@@ -305,6 +312,20 @@ def _logged(row: Sequence[object]) -> LoggedEvent:
         time=str(time),
     )
     return LoggedEvent(int(str(seq)), event, str(prev), str(digest))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _valid_utf8(text: str) -> str:
+    """Text the log can store: a byte of a non-UTF-8 file name as ``\\xHH`` (as scan
+    writes it), any other lone surrogate as U+FFFD. Unchanged when already valid."""
+
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match.group(0))
+        return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else "\ufffd"
+
+    return _SURROGATE.sub(escape, text)
 
 
 def _reason(error: BaseException) -> str:

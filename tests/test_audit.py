@@ -183,3 +183,12 @@ def test_every_command_on_records_appends_one_event_and_pack_leaves_a_receipt(
     assert receipt["audit_head"] == events[3].hash
     assert packed.recipients == (str(identity.recipient()),)
     assert AuditLog(log).verify().ok
+
+
+def test_a_file_name_that_is_not_utf8_is_logged_as_scan_writes_it(tmp_path: Path) -> None:
+    latin = "Dossier m\udce9dical"  # the bytes b"m\xe9dical" as Python reads them from disk
+    log = AuditLog(tmp_path / "audit.sqlite3")
+    log.append(AuditEvent(action="scan", subject=latin, outcome="scanned", patient="JOS\udcc9"))
+    (event,) = log.events()
+    assert event.event.subject == "Dossier m\\xe9dical" and event.event.patient == "JOS\\xc9"
+    assert log.verify().ok  # reading it back does not change it (no double escaping)

@@ -207,7 +207,8 @@ def log_verify_command(
     if as_json:
         emit_json(report.to_json())
     elif report.ok:
-        click.echo(f"The audit log is intact: {report.events} events, head {report.head}.")
+        events = "1 event" if report.events == 1 else f"{report.events} events"
+        click.echo(f"The audit log is intact: {events}, head {report.head}.")
     elif report.first_bad is not None:
         click.echo(f"The audit log was altered at event {report.first_bad}: {report.reason}.")
     else:
