@@ -1,0 +1,323 @@
+"""Dates in record text: every date with its label, the service date, day-first or month-first."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Final
+
+from recordpack.classify.text import MAX_CLASSIFY_CHARS, MAX_PATIENT_CHARS, show
+
+_MONTHS: Final[dict[str, int]] = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+_MON = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+DATE_RE: Final = re.compile(
+    r"(?<![\d/.-])(?P<iy>(?:19|20)\d\d)[-/.](?P<im>\d{1,2})[-/.](?P<id>\d{1,2})(?![\d])"
+    rf"|(?<![\d/])(?P<dd>\d{{1,2}})(?:st|nd|rd|th)?[-\s./]?(?P<dm>{_MON})\.?[-\s./,]*(?P<dy>(?:19|20)?\d\d)(?!\d)"
+    rf"|\b(?P<mm>{_MON})\.?[-\s/]+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?,?[-\s/]+(?P<my>(?:19|20)\d\d)(?!\d)"
+    r"|(?<![\d/.-])(?P<na>\d{1,2})(?P<sep>[/.-])(?P<nb>\d{1,2})(?P=sep)(?P<ny>\d{4}|\d{2})(?![\d/]|\.\d)"
+    r"|(?<![\d])(?P<cy>(?:19|20)\d\d)(?P<cm>0[1-9]|1[0-2])(?P<cd>0[1-9]|[12]\d|3[01])(?!\d)",
+    re.IGNORECASE,
+)
+
+#: Date labels, best first: (priority, pattern). Priority < 0 means never a
+#: service date (a birth date). Unlabelled dates rank at 20.
+_DATE_LABELS: Final[tuple[tuple[int, str], ...]] = (
+    (
+        -1,
+        r"\bD\.?\s?O\.?\s?B\b\.?|\bdate\s+of\s+birth\b|\bbirth\s*date\b|\bbirthday\b|\bborn\b|\bDOB/Age\b",
+    ),
+    (-1, r"\bexpir\w*|\bvalid\s+(?:through|thru|until)\b|\bnext\s+(?:appointment|visit)\b"),
+    (100, r"\bdates?\s+of\s+service\b|\bDOS\b|\bservice\s+date\b"),
+    (
+        90,
+        (
+            r"\bcollect(?:ed|ion)\b|\bdate\s+(?:collected|obtained|drawn|taken)\b|\bdrawn\b|"
+            r"\b(?:sample|specimen|date)\s+taken\b|\b(?:blood\s+)?draw\s+date\b|\bblood\s+draw\b"
+        ),
+    ),
+    (
+        90,
+        (
+            r"\bprocedure\s+date\b|\bdate\s+of\s+(?:procedure|surgery|operation|biopsy)\b|"
+            r"\b(?:surgery|operation|operative|biopsy)\s+date\b"
+        ),
+    ),
+    (
+        90,
+        (
+            r"\bexam(?:ination)?\s+date\b|\bdate\s+of\s+(?:exam(?:ination)?|study|scan|test)\b|"
+            r"\b(?:study|scan|test|sample)\s+date\b"
+        ),
+    ),
+    (
+        90,
+        (
+            r"\b(?:date\s+of\s+)?(?:visit|encounter|consultation|consult|appointment)(?:\s+date)?\b|\bseen\s+on\b|"
+            r"\bclinic\s+date\b|\bdate\s+of\s+clinic\b"
+        ),
+    ),
+    (
+        85,
+        r"\bspecimen\s+(?:received|collected|taken|date)\b|\bdate\s+(?:received|of\s+receipt)\b|\breceived\b",
+    ),
+    # A discharge summary is about the stay; it is dated by the discharge.
+    (72, r"\bdischarge(?:d)?(?:\s+date)?\b|\bdate\s+of\s+discharge\b"),
+    (70, r"\b(?:admission|admit|admitted)(?:\s+date)?\b|\bdate\s+of\s+admission\b"),
+    (
+        70,
+        r"\b(?:start|plan|treatment)\s+date\b|\bdate\s+of\s+(?:note|letter|treatment)\b|\bnote\s+date\b",
+    ),
+    (
+        50,
+        (
+            r"\breport(?:ed)?\s+date\b|\bdate\s+(?:of\s+)?report(?:ed)?\b|\breported\b|\bsigned\b|"
+            r"\bverified\b|\bfinali[sz]ed\b|\bresulted\b|\bfinal\b"
+        ),
+    ),
+    (40, r"\bdate\b"),
+    (
+        10,
+        (
+            r"\bprint(?:ed)?\b|\bgenerated\b|\bas\s+of\b|\brun\s+date\b|\bfax(?:ed)?\b|\bcreated\b|\bdownloaded\b|"
+            r"\bexported\b|\bpage\s+\d"
+        ),
+    ),
+)
+# "Collection Date/Time:" is one label: the trailing "date"/"time" belongs to
+# the specific word, not to the generic "date" label that would end closer.
+_DATE_LABEL_RES: Final = tuple(
+    (prio, re.compile(rf"(?:{pat})(?:\s+(?:date|time))?(?:\s*/\s*time)?\b", re.IGNORECASE))
+    for prio, pat in _DATE_LABELS
+)
+_UNLABELLED: Final = 20
+
+
+def _year(raw: str) -> int:
+    y = int(raw)
+    if len(raw) == 2:
+        pivot = date.today().year % 100 + 1
+        y += 2000 if y <= pivot else 1900
+    return y
+
+
+def _valid(y: int, m: int, d: int, *, today: date) -> date | None:
+    try:
+        value = date(y, m, d)
+    except ValueError:
+        return None
+    # Not before 1900, and not (much) in the future: a record is about the past.
+    if value.year < 1900 or value > today + timedelta(days=31):
+        return None
+    return value
+
+
+#: Signs that a document comes from a country that writes dates day first
+#: (UK, Ireland, Australia, New Zealand): national health numbers, company
+#: forms, postcodes. A US "Medicare" alone is not one.
+_DAY_FIRST_SIGNS: Final = re.compile(
+    r"\bNHS\s*(?:No|Number|#|Trust|Foundation)|\bCHI\s*(?:No|Number)|\bIHI\b|\bPty\.?\s+Ltd\b|"
+    r"\bABN\s*\d|\bUR\s*(?:No\b|Number\b|:)|\bMedicare\s*(?:No\.?|Number|Card)?\s*:?\s*\d{4}\s?\d{5}\s?\d\b|"
+    r"\b(?:NSW|VIC|QLD|TAS|ACT)\s+\d{4}\b|\bNew\s+Zealand\b|\bNHI\s*(?:No|Number|:)|"
+    r"\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b|\bdd/mm/yy|"
+    # NHS vocabulary: repeat prescriptions, consultant titles, hospital numbers.
+    r"\b(?i:repeat\s+prescriptions?)\b|\bConsultant\s+(?:[A-Z][a-z]+\s+)?[A-Z][a-z]*(?:ist|eon|ian)\b|"
+    r"\bHosp(?:ital)?\.?\s*No\b",
+)
+_UK_SPELLING: Final = re.compile(
+    r"\b(?:haem\w+|\w*tumour\w*|an?aesthe\w+|oesophag\w+|paediatr\w+|\w*isation|programme)\b",
+    re.IGNORECASE,
+)
+
+
+DAY_FIRST: Final = "day_first"
+MONTH_FIRST: Final = "month_first"
+
+
+def day_first(text: str) -> bool:
+    """Whether ambiguous numeric dates (03/04/2026) in ``text`` are day first.
+
+    The document's own unambiguous dates decide (14/03/2026 against
+    03/14/2026); failing those, signs of a UK or Australian origin do. US
+    month-first is the default.
+    """
+    return date_order(text) == DAY_FIRST
+
+
+def date_order(text: str) -> str | None:
+    """How ``text`` shows its numeric dates are written, from evidence only.
+
+    ``"day_first"`` or ``"month_first"`` when its unambiguous dates lean one
+    way, ``"day_first"`` when signs of a UK or Australian origin say so, and
+    None when nothing does (:func:`day_first` then reads month first).
+    """
+    votes = 0
+    for m in DATE_RE.finditer(text[:MAX_CLASSIFY_CHARS]):
+        if not m.group("na"):
+            continue
+        a, b = int(m.group("na")), int(m.group("nb"))
+        if a > 12 >= b:
+            votes += 1
+        elif b > 12 >= a:
+            votes -= 1
+    if votes:
+        return DAY_FIRST if votes > 0 else MONTH_FIRST
+    head = text[:MAX_PATIENT_CHARS]
+    if _DAY_FIRST_SIGNS.search(head) or len(_UK_SPELLING.findall(head)) >= 2:
+        return DAY_FIRST
+    return None
+
+
+def match_date(m: re.Match[str], *, today: date, dayfirst: bool = False) -> date | None:
+    g = m.groupdict()
+    if g["iy"]:
+        return _valid(int(g["iy"]), int(g["im"]), int(g["id"]), today=today)
+    if g["dd"]:
+        return _valid(_year(g["dy"]), _MONTHS[g["dm"][:3].lower()], int(g["dd"]), today=today)
+    if g["mm"]:
+        return _valid(int(g["my"]), _MONTHS[g["mm"][:3].lower()], int(g["md"]), today=today)
+    if g["na"]:
+        a, b, y = int(g["na"]), int(g["nb"]), _year(g["ny"])
+        if a > 12 >= b or (dayfirst and b <= 12):  # day first (14/03/2026)
+            a, b = b, a
+        return _valid(y, a, b, today=today)
+    if g["cy"]:
+        return _valid(int(g["cy"]), int(g["cm"]), int(g["cd"]), today=today)
+    return None
+
+
+def parse_date(text: str, *, today: date | None = None, dayfirst: bool = False) -> str | None:
+    """The first valid date written in ``text`` (many formats), as ISO ``YYYY-MM-DD``.
+
+    ``dayfirst`` reads an ambiguous 03/04/2026 as 3 April (see :func:`day_first`).
+    """
+    today = today or date.today()
+    for m in DATE_RE.finditer(text):
+        value = match_date(m, today=today, dayfirst=dayfirst)
+        if value is not None:
+            return value.isoformat()
+    return None
+
+
+@dataclass(frozen=True)
+class DateFound:
+    value: date
+    priority: int
+    label: str
+    pos: int
+    #: Written so that day-first and month-first are both valid (03/04/2026).
+    ambiguous: bool = False
+
+
+def _label_for(prefix: str) -> tuple[int, str]:
+    """The priority and text of the label closest to the end of ``prefix``."""
+    best: tuple[int, int, str] | None = None  # (end, priority, text)
+    for prio, pattern in _DATE_LABEL_RES:
+        for m in pattern.finditer(prefix):
+            cand = (m.end(), prio, m.group())
+            # Closest to the date wins; at equal distance the more specific
+            # (listed first, birth dates before all) does.
+            if best is None or cand[0] > best[0]:
+                best = cand
+    if best is None:
+        return _UNLABELLED, ""
+    return best[1], best[2]
+
+
+_FAX_LINE: Final = re.compile(
+    r"\bfax\b|\bpage\s*\d+\s*(?:/|of)\s*\d+|\bP\.\s*\d+/\d+|@\d{3}|\bprinted\b|\bprint\s+date\b",
+    re.IGNORECASE,
+)
+
+
+def find_dates(
+    text: str, *, today: date | None = None, dayfirst: bool | None = None
+) -> list[DateFound]:
+    """Every valid date in ``text`` with the priority of its label.
+
+    ``dayfirst`` None decides from the text itself (:func:`day_first`).
+    """
+    today = today or date.today()
+    if dayfirst is None:
+        dayfirst = day_first(text)
+    found: list[DateFound] = []
+    prev_end = 0
+    for m in DATE_RE.finditer(text):
+        value = match_date(m, today=today, dayfirst=dayfirst)
+        if value is None:
+            continue
+        # Compact 20260314 only counts with a label: otherwise it is an ID.
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        lo = max(line_start, prev_end, m.start() - 60)
+        prefix = text[lo : m.start()]
+        if not prefix.strip(" \t:#-.,()") and line_start > 0 and line_start >= prev_end:
+            # The label may stand on the line above ("Collected Date/Time:\n03/14/2026").
+            above_start = text.rfind("\n", 0, line_start - 1) + 1
+            prefix = (
+                text[max(above_start, line_start - 61, prev_end) : line_start - 1] + " " + prefix
+            )
+        prio, label = _label_for(prefix)
+        prev_end = m.end()
+        if prio == _UNLABELLED:
+            # A fax machine's or printer's stamp ("03/15/2026 10:02 FAX ... PAGE 2/5")
+            # names its label after the date: it is when the paper moved, not the record.
+            line_end = text.find("\n", m.end())
+            line = text[line_start : len(text) if line_end == -1 else line_end]
+            if _FAX_LINE.search(line):
+                prio, label = 10, "fax/print stamp"
+        if m.group("cy") and prio == _UNLABELLED:
+            continue
+        found.append(DateFound(value, prio, label, m.start(), _ambiguous(m)))
+    return found
+
+
+def _ambiguous(m: re.Match[str]) -> bool:
+    """A numeric date whose two first numbers could each be the month (03/04/2026)."""
+    if not m.group("na"):
+        return False
+    a, b = int(m.group("na")), int(m.group("nb"))
+    return a != b and a <= 12 and b <= 12
+
+
+_SNAPSHOT_LABEL = re.compile(
+    r"generated|created|exported|as\s+of|printed|downloaded", re.IGNORECASE
+)
+
+
+def service_date(
+    text: str, kind: str, *, today: date | None = None, dayfirst: bool | None = None
+) -> tuple[DateFound | None, str | None]:
+    """The date the record is about, and how it was chosen (for the evidence)."""
+    dates = [d for d in find_dates(text, today=today, dayfirst=dayfirst) if d.priority >= 0]
+    if not dates:
+        return None, None
+
+    def rank(d: DateFound) -> tuple[int, int]:
+        # A whole-record summary is a snapshot: it is dated when it was made.
+        if kind == "patient_summary" and _SNAPSHOT_LABEL.search(d.label):
+            return (200, -d.pos)
+        return (d.priority, -d.pos)
+
+    best = max(dates, key=rank)
+    how = (
+        f"date '{show(best.label)}: {best.value.isoformat()}'"
+        if best.label
+        else (f"date {best.value.isoformat()} (first date in the text, unlabelled)")
+    )
+    return best, how

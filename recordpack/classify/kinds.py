@@ -1,0 +1,270 @@
+"""Which kind a document is: the rule scores, the file-name hint, and the verdict."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+from recordpack.classify.dates import DAY_FIRST, date_order, service_date
+from recordpack.classify.patient import find_birth_date, find_patient
+from recordpack.classify.rules import score_kinds, sentence_case
+from recordpack.classify.text import (
+    MAX_CLASSIFY_CHARS,
+    MAX_PATIENT_CHARS,
+    fold,
+    noise_ratio,
+    normalize,
+)
+from recordpack.model import Patient
+
+#: Below this score the text says too little to name a kind.
+MIN_SCORE: Final = 3.0
+
+#: Default titles, when the document's own heading gives none.
+DEFAULT_TITLES: Final[dict[str, str]] = {
+    "pathology_report": "Pathology report",
+    "imaging_study": "Imaging study",
+    "imaging_report": "Imaging report",
+    "lab_result": "Lab results",
+    "genomic_report": "Genomic test report",
+    "clinical_note": "Clinic note",
+    "operative_report": "Operative report",
+    "treatment_plan": "Treatment plan",
+    "medication_list": "Medication list",
+    "discharge_summary": "Discharge summary",
+    "patient_summary": "Patient summary",
+    "administrative": "Administrative document",
+    "other": "Document",
+}
+
+P, IR, LAB, GEN = "pathology_report", "imaging_report", "lab_result", "genomic_report"
+NOTE, OP, TX, MED = "clinical_note", "operative_report", "treatment_plan", "medication_list"
+DS, SUM, ADM = "discharge_summary", "patient_summary", "administrative"
+
+
+@dataclass(frozen=True)
+class Classification:
+    """What a document's text says it is."""
+
+    kind: str
+    title: str
+    date: str | None
+    patient: Patient
+    confidence: float
+    evidence: tuple[str, ...]
+    #: How the text itself says its numeric dates are written: ``"day_first"``
+    #: or ``"month_first"`` when its own unambiguous dates or its origin decide
+    #: (:func:`date_order`), None when nothing does (then read month first).
+    date_order: str | None = None
+    #: True when ``date`` was written so that both orders are valid dates
+    #: (03/04/2025): a folder of day-first documents may re-read it.
+    date_ambiguous: bool = False
+
+
+_NAME_HINTS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE))
+    for kind, pattern in (
+        (
+            P,
+            (
+                r"(?:^|_)(?:path(?:ology)?|surg_?path|biopsy|bx|cytology|cyto|histology|ihc|"
+                r"hemepath|bone_?marrow|flow_?cytometry)(?:_|$)"
+            ),
+        ),
+        (
+            GEN,
+            (
+                r"(?:^|_)(?:genomic\w*|genetic\w*|ngs|foundation\w*|guardant\w*|tempus|caris|oncotype\w*|"
+                r"molecular|brca\w*|germline|mutation\w*)(?:_|$)"
+            ),
+        ),
+        (
+            IR,
+            (
+                r"(?:^|_)(?:radiology|imaging|ct|cat_?scan|mri|mr|pet|pet_?ct|pet_?scan|x_?ray|xr|cxr|"
+                r"mammo\w*|ultrasound|us|sono\w*|bone_?scan)(?:_|$)"
+            ),
+        ),
+        (
+            LAB,
+            (
+                r"(?:^|_)(?:labs?|lab_?results?|laboratory|bloodwork|blood_?work|cbc|cmp|bmp|psa|cea|"
+                r"tumor_?markers?)(?:_|$)"
+            ),
+        ),
+        (
+            OP,
+            (
+                r"(?:^|_)(?:op_?note|operative\w*|operation|surgery|surgical|procedure|colonoscopy|"
+                r"endoscopy|bronchoscopy)(?:_|$)"
+            ),
+        ),
+        (DS, r"(?:^|_)(?:discharge\w*|dc_?summary)(?:_|$)"),
+        (
+            TX,
+            r"(?:^|_)(?:treatment|tx_?plan|chemo\w*|radiation|radiotherapy|regimen|care_?plan)(?:_|$)",
+        ),
+        (MED, r"(?:^|_)(?:meds|medications?|med_?list|allerg\w*|prescriptions?|rx)(?:_|$)"),
+        (
+            NOTE,
+            r"(?:^|_)(?:notes?|consult\w*|visit|progress|clinic|office_?visit|avs|h_?p|letter)(?:_|$)",
+        ),
+        (SUM, r"(?:^|_)(?:ccd|ccda|c_?cda|summary|health_?summary|ips|patient_?summary)(?:_|$)"),
+        (
+            ADM,
+            (
+                r"(?:^|_)(?:insurance|ins_?card|card|referral|authori[sz]ation|prior_?auth|consent|billing|"
+                r"bill|invoice|eob|statement|claim)(?:_|$)"
+            ),
+        ),
+    )
+)
+
+
+def _name_tokens(name: str) -> str:
+    stem = name.rsplit("/", 1)[-1]
+    if "." in stem:
+        stem = stem.rsplit(".", 1)[0]
+    stem = re.sub(r"([a-z])([A-Z])", r"\1_\2", stem)  # camelCase -> camel_Case
+    stem = re.sub(
+        r"([A-Za-z])(\d)|(\d)([A-Za-z])", lambda m: "_".join(g for g in m.groups() if g), stem
+    )
+    return re.sub(r"[^A-Za-z0-9]+", "_", stem).strip("_").lower()
+
+
+def classify_filename(name: str) -> str | None:
+    """A weak kind hint from a file name ("path_report.pdf" -> pathology_report), or None."""
+    tokens = _name_tokens(name)
+    if not tokens:
+        return None
+    for kind, pattern in _NAME_HINTS:
+        if pattern.search(tokens):
+            return kind
+    return None
+
+
+def _confidence(top: float, second: float) -> float:
+    strength = 1.0 - math.exp(-top / 6.0)
+    margin = (top - second) / top if top > 0 else 0.0
+    return strength * (0.55 + 0.45 * margin)
+
+
+def classify_text(
+    text: str, *, name: str | None = None, ocr: bool = False, today: date | None = None
+) -> Classification:
+    """Classify a document from its text (and, weakly, its file name).
+
+    ``ocr`` says the text was read by OCR (confidence is lowered); ``today``
+    bounds plausible dates (tests). Never raises for any input string.
+    """
+    text = normalize(text[:MAX_CLASSIFY_CHARS])
+    order = date_order(text)
+    scores, hits = score_kinds(text, fold(text))
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    patient = find_patient(text, today=today, dayfirst=order == DAY_FIRST)
+    hint = classify_filename(name) if name else None
+
+    evidence: list[str] = []
+    if ranked and ranked[0][1] >= MIN_SCORE:
+        kind, top = ranked[0]
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        confidence = _confidence(top, second)
+        kind_hits = sorted(hits[kind], key=lambda h: h.score, reverse=True)
+        evidence.extend(h.label for h in kind_hits[:6])
+        if hint == kind:
+            confidence = min(1.0, confidence + 0.05)
+            evidence.append(f"file name '{name}'")
+        titled = [h for h in kind_hits if h.title_pos is not None]
+        if titled:
+            first = min(titled, key=lambda h: h.title_pos or 0)
+            title = first.rule.title or sentence_case(first.matched)
+        else:
+            title = DEFAULT_TITLES[kind]
+    elif hint is not None:
+        kind, confidence = hint, 0.3
+        evidence.append(f"file name '{name}' (the text says too little)")
+        title = DEFAULT_TITLES[kind]
+    else:
+        kind = "other"
+        top = ranked[0][1] if ranked else 0.0
+        confidence = 0.1 + 0.05 * top
+        if ranked:
+            evidence.append(f"weak signs of {ranked[0][0]} only")
+        title = DEFAULT_TITLES["other"]
+
+    best_date, date_how = service_date(text, kind, today=today, dayfirst=order == DAY_FIRST)
+    noise = noise_ratio(text)
+    if noise > 0.03:
+        # Noisy OCR layer: words may be wrong, headings may be missing.
+        confidence *= 0.85 if noise < 0.15 else 0.7
+        evidence.append("text looks like noisy OCR")
+    if ocr:
+        confidence *= 0.9
+        evidence.append("text read by OCR")
+    if date_how:
+        evidence.append(date_how)
+    return Classification(
+        kind=kind,
+        title=title,
+        date=best_date.value.isoformat() if best_date else None,
+        patient=patient,
+        confidence=round(max(0.0, min(0.99, confidence)), 3),
+        evidence=tuple(evidence),
+        date_order=order,
+        date_ambiguous=bool(best_date and best_date.ambiguous),
+    )
+
+
+def classify_unreadable(name: str | None, *, reason: str) -> Classification:
+    """A low-confidence verdict for a file whose text cannot be read.
+
+    The kind comes from the file name when it hints one, else ``other``;
+    ``reason`` ("password-protected", "no text layer") goes into the evidence.
+    """
+    hint = classify_filename(name) if name else None
+    if hint is not None:
+        return Classification(
+            hint,
+            DEFAULT_TITLES[hint],
+            None,
+            Patient(),
+            0.2,
+            (f"file name '{name}'", f"contents not read: {reason}"),
+        )
+    return Classification(
+        "other", DEFAULT_TITLES["other"], None, Patient(), 0.05, (f"contents not read: {reason}",)
+    )
+
+
+@dataclass(frozen=True)
+class DayFirstReading:
+    """A document's dates read day first (see :func:`read_day_first`)."""
+
+    date: str | None
+    #: How the date was chosen, for the evidence ("date 'Collected: 2025-04-03'").
+    how: str | None
+    #: The birth date as read month first and as read day first.
+    birth_date_month_first: str | None
+    birth_date_day_first: str | None
+
+
+def read_day_first(text: str, kind: str, *, today: date | None = None) -> DayFirstReading:
+    """Read a document's service and birth dates with ambiguous dates day first.
+
+    For a document whose own text does not say how its dates are written,
+    when the rest of its folder does (``scan.dates``). ``text`` is the
+    document's text as a scanner gave it to :func:`classify_text`.
+    """
+    today = today or date.today()
+    text = normalize(text[:MAX_CLASSIFY_CHARS])
+    best, how = service_date(text, kind, today=today, dayfirst=True)
+    head = text[:MAX_PATIENT_CHARS]
+    return DayFirstReading(
+        date=best.value.isoformat() if best else None,
+        how=how,
+        birth_date_month_first=find_birth_date(head, today, dayfirst=False),
+        birth_date_day_first=find_birth_date(head, today, dayfirst=True),
+    )

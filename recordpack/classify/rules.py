@@ -1,0 +1,350 @@
+"""The rule table (``rules.toml``): loading, validation, prefiltering and scoring.
+
+Each row says which kind a phrase supports, where it counts and how much: a
+*heading* counts in full when it is the document's own title (a short line near
+the top) and only a little when the body merely mentions it; a *section*
+counts when it starts a line; a *term* counts anywhere. Every rule carries the
+literal keywords one of which any match must contain (derived from a phrase,
+or listed as ``needs`` for a regex): a rule whose keywords are absent from the
+document is not run, which keeps classification to a few regex searches.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Final
+
+from recordpack.classify.text import MAX_CLASSIFY_CHARS, TITLE_CHARS, TITLE_LINES, fold, show
+from recordpack.model import KINDS
+
+#: Extra score for the kind named by the document's own title.
+TITLE_BONUS: Final = 5.0
+#: A title heading at least this strong damps every other kind's score by
+#: OTHER_KINDS_FACTOR: what a document calls itself beats what it quotes.
+STRONG_TITLE: Final = 7.0
+OTHER_KINDS_FACTOR: Final = 0.6
+#: Weight factor for a heading phrase that appears in the body only.
+MENTION_FACTOR: Final = 0.35
+#: Weight factor for a section phrase that does not start a line.
+INLINE_SECTION_FACTOR: Final = 0.3
+#: Where a rule may count.
+PLACES: Final = ("heading", "section", "term")
+#: Largest weight a single rule may carry (the validation test holds the table to it).
+MAX_WEIGHT: Final = 12.0
+
+
+class RuleTableError(ValueError):
+    """The rule table is malformed (a developer error, caught by the test suite)."""
+
+
+# OCR commonly confuses these; a phrase letter matches any of its look-alikes.
+_OCR_CLASSES: Final[dict[str, str]] = {
+    "o": "[o0]",
+    "i": "[i1l|!]",
+    "l": "[l1i|]",
+    "s": "[s5$]",
+}
+
+
+def fuzzy(phrase: str) -> str:
+    """A regex for ``phrase`` tolerant of case, spacing and OCR look-alikes.
+
+    Spaces match any run of whitespace, ``-`` is optional, ``/`` and ``&``
+    may be spaced (``&`` also matches "and"), ``.`` is optional.
+    """
+    out: list[str] = []
+    for ch in phrase:
+        low = ch.lower()
+        if low in _OCR_CLASSES:
+            out.append(_OCR_CLASSES[low])
+        elif ch == " ":
+            out.append(r"\s+")
+        elif ch == "-":
+            out.append(r"[-\s]?")
+        elif ch == "/":
+            out.append(r"\s*/\s*")
+        elif ch == "&":
+            out.append(r"\s*(?:&|and)\s*")
+        elif ch == ".":
+            out.append(r"\.?")
+        else:
+            out.append(re.escape(ch))
+    body = "".join(out)
+    start = r"\b" if phrase[:1].isalnum() else ""
+    end = r"\b" if phrase[-1:].isalnum() else ""
+    return f"{start}{body}{end}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the classification table.
+
+    ``where`` is ``heading``, ``section`` or ``term``. ``pattern`` is a plain
+    phrase made fuzzy by :func:`fuzzy` unless ``raw`` (a regex, case-insensitive
+    unless ``case``). A term counts up to ``hits`` times. ``needs``: folded
+    keywords (:func:`recordpack.classify.text.fold`), one of which every match
+    contains; empty means the rule always runs.
+    """
+
+    kind: str
+    where: str
+    weight: float
+    pattern: str
+    title: str | None = None
+    raw: bool = False
+    case: bool = False
+    hits: int = 1
+    needs: tuple[str, ...] = ()
+
+
+_FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
+
+
+def phrase_keyword(phrase: str) -> str:
+    """The longest word of a fuzzy phrase, folded: every match of the phrase contains it."""
+    parts = [p for p in re.split(r"[^0-9A-Za-z]+", phrase) if p]
+    return fold(max(parts, key=len)) if parts else ""
+
+
+def _rule(kind: str, row: dict[str, Any], fragments: dict[str, str]) -> Rule:
+    unknown = set(row) - {"where", "weight", "phrase", "regex", "title", "case", "hits", "needs"}
+    if unknown:
+        raise RuleTableError(f"{kind}: unknown keys {sorted(unknown)} in {row}")
+    if ("phrase" in row) == ("regex" in row):
+        raise RuleTableError(f"{kind}: a rule has exactly one of 'phrase' and 'regex': {row}")
+    raw = "regex" in row
+    pattern = str(row["regex"] if raw else row["phrase"])
+    if raw:
+        pattern = _FRAGMENT.sub(lambda m: fragments[m.group(1)], pattern)
+        needs = tuple(fold(str(n)) for n in row.get("needs", ()))
+    else:
+        needs = (phrase_keyword(pattern),)
+    rule = Rule(
+        kind=kind,
+        where=str(row["where"]),
+        weight=float(row["weight"]),
+        pattern=pattern,
+        title=row.get("title"),
+        raw=raw,
+        case=bool(row.get("case", False)),
+        hits=int(row.get("hits", 1)),
+        needs=needs,
+    )
+    _validate(rule)
+    return rule
+
+
+def _validate(rule: Rule) -> None:
+    where = f"{rule.kind} rule {rule.pattern!r}"
+    if rule.where not in PLACES:
+        raise RuleTableError(f"{where}: 'where' must be one of {PLACES}, not {rule.where!r}")
+    if not 0 < rule.weight <= MAX_WEIGHT:
+        raise RuleTableError(f"{where}: weight {rule.weight} is outside (0, {MAX_WEIGHT}]")
+    if not 1 <= rule.hits <= 10:
+        raise RuleTableError(f"{where}: hits {rule.hits} is outside 1..10")
+    if rule.where == "heading" and rule.title is None:
+        raise RuleTableError(f"{where}: a heading rule names the title it gives")
+    if any(not n for n in rule.needs):
+        raise RuleTableError(f"{where}: an empty keyword in 'needs'")
+    try:
+        re.compile(rule.pattern if rule.raw else fuzzy(rule.pattern))
+    except re.error as error:
+        raise RuleTableError(f"{where}: the pattern does not compile ({error})") from error
+
+
+def parse_rules(text: str) -> tuple[Rule, ...]:
+    """Rules from the TOML text of a rule table (see docs/classification.md)."""
+    data = tomllib.loads(text)
+    fragments = {str(k): str(v) for k, v in data.pop("fragments", {}).items()}
+    rules: list[Rule] = []
+    for kind, table in data.items():
+        if kind not in KINDS:
+            raise RuleTableError(f"unknown kind [{kind}] in the rule table")
+        rules.extend(_rule(kind, row, fragments) for row in table["rules"])
+    return tuple(rules)
+
+
+def load_rules() -> tuple[Rule, ...]:
+    """The built-in rule table, ``recordpack/classify/rules.toml``."""
+    source = resources.files("recordpack.classify").joinpath("rules.toml")
+    return parse_rules(source.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Compiled:
+    rule: Rule
+    anywhere: re.Pattern[str]
+    at_line_start: re.Pattern[str] | None
+
+
+def compile_rule(rule: Rule) -> Compiled:
+    body = rule.pattern if rule.raw else fuzzy(rule.pattern)
+    flags = 0 if rule.case else re.IGNORECASE
+    anywhere = re.compile(body, flags)
+    anchored = None
+    if rule.where == "section":
+        # A section label starts a line (after optional numbering like "1." or
+        # "A)") and ends with a colon, a dash, the end of the line or a gap.
+        anchored = re.compile(
+            rf"^[ \t>*#•\-]*(?:[0-9A-Za-z]{{1,2}}[.)]\s*)?(?:{body})[ \t]*(?::|-|$|\t|\s{{2,}})",
+            flags | re.MULTILINE,
+        )
+    return Compiled(rule, anywhere, anchored)
+
+
+RULES: Final[tuple[Rule, ...]] = load_rules()
+COMPILED: Final[tuple[Compiled, ...]] = tuple(compile_rule(r) for r in RULES)
+
+
+@dataclass
+class Hit:
+    rule: Rule
+    score: float
+    label: str  # evidence string
+    title_pos: int | None  # position of a title heading, else None
+    matched: str
+    span: tuple[int, int] = (0, 0)
+
+
+def _title_zone_end(text: str) -> int:
+    """End offset of the title area: the first TITLE_LINES non-empty lines."""
+    count = 0
+    pos = 0
+    for line in text.split("\n"):
+        pos += len(line) + 1
+        if line.strip():
+            count += 1
+        if count >= TITLE_LINES or pos >= TITLE_CHARS:
+            break
+    return min(pos, TITLE_CHARS)
+
+
+def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    ls = text.rfind("\n", 0, start) + 1
+    le = text.find("\n", end)
+    return ls, (len(text) if le == -1 else le)
+
+
+def _score_rule(c: Compiled, text: str, title_end: int) -> Hit | None:
+    rule = c.rule
+    if rule.where == "heading":
+        best: Hit | None = None
+        for m in c.anywhere.finditer(text):
+            ls, le = _line_bounds(text, m.start(), m.end())
+            before = text[ls : m.start()].strip()
+            after = text[m.end() : le].strip(" \t:-")
+            heading_like = len(before) <= 25 and len(after) <= 40
+            if m.start() < title_end and heading_like:
+                return Hit(
+                    rule,
+                    rule.weight,
+                    f"heading '{show(m.group())}'",
+                    m.start(),
+                    m.group(),
+                    m.span(),
+                )
+            if best is None:
+                best = Hit(
+                    rule,
+                    rule.weight * MENTION_FACTOR,
+                    f"mention '{show(m.group())}'",
+                    None,
+                    m.group(),
+                    m.span(),
+                )
+            if m.start() > MAX_CLASSIFY_CHARS // 2:
+                break
+        return best
+    if rule.where == "section":
+        assert c.at_line_start is not None
+        anchored = c.at_line_start.search(text)
+        if anchored:
+            inner = c.anywhere.search(text, anchored.start(), anchored.end())
+            shown = inner.group() if inner else anchored.group()
+            span = inner.span() if inner else anchored.span()
+            return Hit(rule, rule.weight, f"section '{show(shown)}'", None, shown, span)
+        loose = c.anywhere.search(text)
+        if loose:
+            return Hit(
+                rule,
+                rule.weight * INLINE_SECTION_FACTOR,
+                f"term '{show(loose.group())}'",
+                None,
+                loose.group(),
+                loose.span(),
+            )
+        return None
+    # term
+    if rule.hits <= 1:
+        one = c.anywhere.search(text)
+        if one is None:
+            return None
+        return Hit(rule, rule.weight, f"term '{show(one.group())}'", None, one.group(), one.span())
+    found: list[str] = []
+    for m in c.anywhere.finditer(text):
+        found.append(m.group())
+        if len(found) >= rule.hits:
+            break
+    if not found:
+        return None
+    label = f"term '{show(found[0])}'" + (f" (x{len(found)})" if len(found) > 1 else "")
+    return Hit(rule, rule.weight * len(found), label, None, found[0])
+
+
+def _has(cache: dict[str, bool], folded: str, keyword: str) -> bool:
+    found = cache.get(keyword)
+    if found is None:
+        found = cache[keyword] = keyword in folded
+    return found
+
+
+def sentence_case(s: str) -> str:
+    """A matched heading as a title: "SURGICAL PATHOLOGY" -> "Surgical pathology"."""
+    s = " ".join(s.split()).strip(" :-")
+    if s.isupper() or s.istitle():
+        s = s[:1].upper() + s[1:].lower()
+    return s
+
+
+def score_kinds(
+    text: str, folded: str | None = None
+) -> tuple[dict[str, float], dict[str, list[Hit]]]:
+    """Each kind's score and the hits behind it.
+
+    ``folded`` is ``fold(text)`` when the caller has it; rules whose keywords
+    it lacks are not run.
+    """
+    if folded is None:
+        folded = fold(text)
+    title_end = _title_zone_end(text)
+    scores: dict[str, float] = {}
+    hits: dict[str, list[Hit]] = {}
+    present: dict[str, bool] = {}
+    for c in COMPILED:
+        if c.rule.needs and not any(_has(present, folded, n) for n in c.rule.needs):
+            continue
+        hit = _score_rule(c, text, title_end)
+        if hit is None:
+            continue
+        # "SURGICAL PATHOLOGY REPORT" also matches "PATHOLOGY REPORT": the
+        # same words count once, for the first (more specific) rule.
+        if hit.rule.hits <= 1 and any(
+            h.span[0] < hit.span[1] and hit.span[0] < h.span[1] for h in hits.get(c.rule.kind, ())
+        ):
+            continue
+        scores[c.rule.kind] = scores.get(c.rule.kind, 0.0) + hit.score
+        hits.setdefault(c.rule.kind, []).append(hit)
+    # The document's own title wins over body mentions: the top-most title
+    # heading gets a bonus, so "Progress note ... pathology showed" stays a note.
+    titled = [h for hs in hits.values() for h in hs if h.title_pos is not None]
+    if titled:
+        top = min(titled, key=lambda h: (h.title_pos or 0, -h.rule.weight))
+        scores[top.rule.kind] += TITLE_BONUS
+        if top.rule.weight >= STRONG_TITLE:
+            for kind in scores:
+                if kind != top.rule.kind:
+                    scores[kind] *= OTHER_KINDS_FACTOR
+    return scores, hits

@@ -1,0 +1,68 @@
+"""Text preparation shared by the classifier: normalisation, OCR noise, keyword folding."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+#: Only the beginning of a long document is classified; titles, headers and
+#: the key sections of a record are at its start.
+MAX_CLASSIFY_CHARS: Final = 100_000
+#: Patient details are looked for near the top (the first pages).
+MAX_PATIENT_CHARS: Final = 30_000
+#: Title area: the first non-empty lines of the document.
+TITLE_LINES: Final = 15
+TITLE_CHARS: Final = 2_000
+
+_SPACE_CHARS = re.compile(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]")
+_BARCODE_RUN = re.compile(r"[Il1|!iH]{6,}")
+_WORD = re.compile(r"[A-Za-z]{3,}")
+_JUNK_CHAR = re.compile(r"[^\w\s.,:;()/\-%#'\"&+*=<>\[\]@?!]")
+_VISIBLE = re.compile(r"\S")
+#: PDF text layers break words at line ends ("carci-\nnoma"): joined before matching.
+_HYPHEN_BREAK = re.compile(r"(?<=[a-z])-\n[ \t]*(?=[a-z])")
+
+# OCR look-alikes folded together, as :func:`recordpack.classify.rules.fuzzy` matches them.
+_FOLD: Final = str.maketrans({"0": "o", "1": "i", "l": "i", "|": "i", "!": "i", "5": "s", "$": "s"})
+
+
+def normalize(text: str) -> str:
+    """Unify line ends and odd spaces; drop soft hyphens and NULs; rejoin hyphenated line breaks."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _SPACE_CHARS.sub(" ", text)
+    text = text.replace("\u00ad", "").replace("\x00", "")
+    return _HYPHEN_BREAK.sub("", text)
+
+
+def fold(text: str) -> str:
+    """Lower case with OCR look-alikes unified: the form keyword prefilters compare."""
+    return text.lower().translate(_FOLD)
+
+
+def noise_ratio(text: str) -> float:
+    """Share of the (first 20k) characters that look like OCR noise or barcode junk."""
+    sample = text[:20_000]
+    visible = len(_VISIBLE.findall(sample))
+    if visible == 0:
+        return 1.0
+    junk = sum(len(m.group()) for m in _BARCODE_RUN.finditer(sample))
+    junk += len(_JUNK_CHAR.findall(sample))
+    return min(1.0, junk / visible)
+
+
+def has_meaningful_text(text: str, *, min_words: int = 12) -> bool:
+    """Whether ``text`` holds real words, not just whitespace, page numbers or barcode junk."""
+    cleaned = _BARCODE_RUN.sub(" ", text[:50_000])
+    words = 0
+    for match in _WORD.finditer(cleaned):
+        if set(match.group().lower()) - set("il"):
+            words += 1
+            if words >= min_words:
+                return True
+    return False
+
+
+def show(s: str) -> str:
+    """``s`` on one line, at most 60 characters (for evidence strings)."""
+    s = " ".join(s.split())
+    return s if len(s) <= 60 else s[:57] + "..."
