@@ -10,7 +10,7 @@ from typing import Final
 
 from recordpack.classify.dates import DAY_FIRST, date_order, service_date
 from recordpack.classify.patient import find_birth_date, find_patient
-from recordpack.classify.rules import score_kinds, sentence_case
+from recordpack.classify.rules import REQUIRES, score_kinds, sentence_case
 from recordpack.classify.text import (
     MAX_CLASSIFY_CHARS,
     MAX_PATIENT_CHARS,
@@ -62,6 +62,9 @@ class Classification:
     #: True when ``date`` was written so that both orders are valid dates
     #: (03/04/2025): a folder of day-first documents may re-read it.
     date_ambiguous: bool = False
+    #: True when nothing in the text is medical (a bank statement, a recipe,
+    #: source code): scanners skip it as "not a medical record".
+    not_record: bool = False
 
 
 _NAME_HINTS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
@@ -146,6 +149,68 @@ def classify_filename(name: str) -> str | None:
     return None
 
 
+#: Words that show a text is about health care; a medical record has several.
+_MEDICAL_WORDS: Final = re.compile(
+    r"\b(?:patient|pt|diagnos\w*|physician|doctor|dr|m\.?d|hospital\w*|clinic\w*|medic\w*|mg|mcg|"
+    r"ng/ml|mg/dl|g/dl|mmol/l|treatment|therap\w*|symptoms?|exam\w*|history|laborator\w*|lab|blood|"
+    r"surg\w*|pain|diseases?|cancer|carcinoma\w*|tumou?rs?|prescri\w*|nurs\w*|health|dob|"
+    r"date\s+of\s+birth|mrn|allerg\w*|biops\w*|scans?|x-?rays?|radiolog\w*|patholog\w*|specimens?|"
+    r"insurance|member\s+id|vitals?|pulse|blood\s+pressure|dose|infection|chronic|acute|chemo\w*|"
+    r"radiation|oncolog\w*|imaging|ultrasound|mri|ct|pet|ecg|ekg|heart|lungs?|kidneys?|liver|breast|"
+    r"prostate|colon|vaccin\w*|immuni[sz]\w*|pharmac\w*|cholesterol|glucose|hemoglobin|platelets?|"
+    r"wbc|psa|cea|provider|encounter|visit|consent|procedure|anesthe\w*|referral|fever|cough|nausea|"
+    r"copay|deductible|claim|prior\s+authori[sz]ation|medicare|medicaid|hba1c|bmi|weight|rx)\b",
+    re.IGNORECASE,
+)
+#: Signs of papers that are not records: money, cooking, software, licences, config files.
+_NON_RECORD_SIGNS: Final = (
+    re.compile(
+        r"\b(?:opening|closing|available|ending)\s+balance\b|\bstatement\s+period\b", re.IGNORECASE
+    ),
+    re.compile(r"\bwithdrawals?\b|\bdeposits?\b|\binterest\s+(?:earned|rate)\b", re.IGNORECASE),
+    re.compile(
+        r"\bingredients\b|\bpreheat\b|\b(?:tablespoons?|teaspoons?|tbsp|tsp)\b", re.IGNORECASE
+    ),
+    re.compile(r"\bbak(?:e|ing)\b|\bserves\s+\d|\boven\b|\bwhisk\b", re.IGNORECASE),
+    re.compile(r"^#{1,6} \S|^```", re.MULTILINE),
+    re.compile(
+        r"\bpermission\s+is\s+hereby\s+granted\b|\bwithout\s+warranty\b|\blicen[cs]e\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"^\s*(?:def|class|import|from|function|const|var|let|public|private|#include)\b",
+        re.MULTILINE,
+    ),
+    re.compile(r"[{};]\s*$|\breturn\b|==|\)\s*\{|=>", re.MULTILINE),
+    re.compile(r"^\s*[\w.-]+:\s*(?:\S+)?\s*$(?:\n^\s+[\w.-]+:\s.*$){2,}", re.MULTILINE),
+    re.compile(r"\bpip\s+install\b|\bnpm\b|\bgit\s+clone\b|\bpull\s+requests?\b", re.IGNORECASE),
+)
+#: A text with at most this many distinct medical words is not a record when it
+#: also shows NON_RECORD_MIN signs of another kind of paper.
+MEDICAL_FEW: Final = 3
+NON_RECORD_MIN: Final = 2
+#: Confidence factor for a kind that rests on words alone.
+THIN_EVIDENCE_FACTOR: Final = 0.8
+
+
+def _not_a_record(text: str, top: float, *, ocr: bool, hint: str | None) -> bool:
+    """Whether ``text`` shows no sign of being a medical record (KINDS.md).
+
+    Another kind of paper (bank statement, recipe, code, licence) with few
+    medical words, or, for a text layer that is not OCR, almost no medical
+    words and no kind's evidence at all. Noisy OCR of a real record can lose
+    its words, and a file named like a record ("path_report.pdf") may be a
+    poor scan: those are skipped only on signs of another kind of paper.
+    """
+    medical = {m.group().lower() for m in _MEDICAL_WORDS.finditer(text[:20_000])}
+    if len(medical) > MEDICAL_FEW:
+        return False
+    others = sum(1 for sign in _NON_RECORD_SIGNS if sign.search(text[:20_000]))
+    if others >= NON_RECORD_MIN:
+        return True
+    return not ocr and hint is None and len(medical) <= 1 and top < MIN_SCORE
+
+
 def _confidence(top: float, second: float) -> float:
     strength = 1.0 - math.exp(-top / 6.0)
     margin = (top - second) / top if top > 0 else 0.0
@@ -163,17 +228,25 @@ def classify_text(
     text = normalize(text[:MAX_CLASSIFY_CHARS])
     order = date_order(text)
     scores, hits = score_kinds(text, fold(text))
+    evidence: list[str] = []
+    # A kind that needs an issuer's structure (pathology, genomics) and lacks
+    # it is out of the running, however often its words are mentioned.
+    for required_kind, requirement in REQUIRES.items():
+        if scores.get(required_kind, 0.0) >= MIN_SCORE and not requirement.met(text):
+            del scores[required_kind]
+            evidence.append(f"not a {DEFAULT_TITLES[required_kind].lower()}: {requirement.why}")
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
     patient = find_patient(text, today=today, dayfirst=order == DAY_FIRST)
     hint = classify_filename(name) if name else None
+    top = ranked[0][1] if ranked else 0.0
+    titled_kind: str | None = None
 
-    evidence: list[str] = []
-    if ranked and ranked[0][1] >= MIN_SCORE:
-        kind, top = ranked[0]
+    if ranked and top >= MIN_SCORE:
+        kind = ranked[0][0]
         second = ranked[1][1] if len(ranked) > 1 else 0.0
         confidence = _confidence(top, second)
         kind_hits = sorted(hits[kind], key=lambda h: h.score, reverse=True)
-        evidence.extend(h.label for h in kind_hits[:6])
+        evidence[:0] = [h.label for h in kind_hits[:6]]
         if hint == kind:
             confidence = min(1.0, confidence + 0.05)
             evidence.append(f"file name '{name}'")
@@ -181,19 +254,28 @@ def classify_text(
         if titled:
             first = min(titled, key=lambda h: h.title_pos or 0)
             title = first.rule.title or sentence_case(first.matched)
+            titled_kind = kind
         else:
             title = DEFAULT_TITLES[kind]
+            if not any(h.anchored for h in kind_hits):
+                # Words only: no title and no section of its own.
+                confidence *= THIN_EVIDENCE_FACTOR
+                evidence.append("no title or section of its own (thin evidence)")
     elif hint is not None:
         kind, confidence = hint, 0.3
         evidence.append(f"file name '{name}' (the text says too little)")
         title = DEFAULT_TITLES[kind]
     else:
         kind = "other"
-        top = ranked[0][1] if ranked else 0.0
         confidence = 0.1 + 0.05 * top
         if ranked:
             evidence.append(f"weak signs of {ranked[0][0]} only")
         title = DEFAULT_TITLES["other"]
+
+    not_record = titled_kind is None and _not_a_record(text, top, ocr=ocr, hint=hint)
+    if not_record:
+        kind, title, confidence = "other", DEFAULT_TITLES["other"], 0.1
+        evidence = ["no sign of being a medical record"]
 
     best_date, date_how = service_date(text, kind, today=today, dayfirst=order == DAY_FIRST)
     noise = noise_ratio(text)
@@ -215,6 +297,7 @@ def classify_text(
         evidence=tuple(evidence),
         date_order=order,
         date_ambiguous=bool(best_date and best_date.ambiguous),
+        not_record=not_record,
     )
 
 

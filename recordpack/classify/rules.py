@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Final
 
-from recordpack.classify.text import MAX_CLASSIFY_CHARS, TITLE_CHARS, TITLE_LINES, fold, show
+from recordpack.classify.text import (
+    MAX_CLASSIFY_CHARS,
+    TITLE_CHARS,
+    TITLE_LINES,
+    fold,
+    repair_ocr_digits,
+    show,
+)
 from recordpack.model import KINDS
 
 #: Extra score for the kind named by the document's own title.
@@ -98,6 +105,8 @@ class Rule:
     case: bool = False
     hits: int = 1
     needs: tuple[str, ...] = ()
+    #: A header field ("ADMISSION DATE:"), not a section that opens the body.
+    field: bool = False
 
 
 _FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
@@ -110,7 +119,17 @@ def phrase_keyword(phrase: str) -> str:
 
 
 def _rule(kind: str, row: dict[str, Any], fragments: dict[str, str]) -> Rule:
-    unknown = set(row) - {"where", "weight", "phrase", "regex", "title", "case", "hits", "needs"}
+    unknown = set(row) - {
+        "where",
+        "weight",
+        "phrase",
+        "regex",
+        "title",
+        "case",
+        "hits",
+        "needs",
+        "field",
+    }
     if unknown:
         raise RuleTableError(f"{kind}: unknown keys {sorted(unknown)} in {row}")
     if ("phrase" in row) == ("regex" in row):
@@ -132,6 +151,7 @@ def _rule(kind: str, row: dict[str, Any], fragments: dict[str, str]) -> Rule:
         case=bool(row.get("case", False)),
         hits=int(row.get("hits", 1)),
         needs=needs,
+        field=bool(row.get("field", False)),
     )
     _validate(rule)
     return rule
@@ -155,22 +175,85 @@ def _validate(rule: Rule) -> None:
         raise RuleTableError(f"{where}: the pattern does not compile ({error})") from error
 
 
-def parse_rules(text: str) -> tuple[Rule, ...]:
-    """Rules from the TOML text of a rule table (see docs/classification.md)."""
+@dataclass(frozen=True)
+class Requirement:
+    """What a document must show to be filed as ``kind`` (the ``[requires.KIND]`` tables).
+
+    One pattern of every ``all_of`` group must match and no ``none_of`` pattern
+    may; ``why`` is the evidence given when the requirement fails.
+    """
+
+    kind: str
+    why: str
+    all_of: tuple[re.Pattern[str], ...]
+    none_of: re.Pattern[str] | None
+
+    def met(self, text: str) -> bool:
+        """Whether ``text`` (or its OCR-repaired reading) shows the structure this kind requires."""
+        if self.none_of is not None and self.none_of.search(text):
+            return False
+        if all(group.search(text) for group in self.all_of):
+            return True
+        repaired = repair_ocr_digits(text)
+        return repaired != text and all(group.search(repaired) for group in self.all_of)
+
+
+def _any_of(kind: str, patterns: list[Any]) -> re.Pattern[str]:
+    if not patterns:
+        raise RuleTableError(f"requires.{kind}: an empty group of patterns")
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE | re.MULTILINE)
+    except re.error as error:
+        raise RuleTableError(f"requires.{kind}: a pattern does not compile ({error})") from error
+
+
+def _requirement(kind: str, table: dict[str, Any]) -> Requirement:
+    if kind not in KINDS:
+        raise RuleTableError(f"unknown kind [requires.{kind}] in the rule table")
+    unknown = set(table) - {"why", "all_of", "none_of"}
+    if unknown or "why" not in table or not table.get("all_of"):
+        raise RuleTableError(
+            f"requires.{kind}: needs 'why' and 'all_of' (unknown: {sorted(unknown)})"
+        )
+    none_of = table.get("none_of", [])
+    return Requirement(
+        kind=kind,
+        why=str(table["why"]),
+        all_of=tuple(_any_of(kind, group) for group in table["all_of"]),
+        none_of=_any_of(kind, none_of) if none_of else None,
+    )
+
+
+@dataclass(frozen=True)
+class RuleTable:
+    """The parsed table: scoring rules and per-kind requirements."""
+
+    rules: tuple[Rule, ...]
+    requires: dict[str, Requirement]
+
+
+def parse_table(text: str) -> RuleTable:
+    """The rule table from its TOML text (format in docs/classification.md)."""
     data = tomllib.loads(text)
     fragments = {str(k): str(v) for k, v in data.pop("fragments", {}).items()}
+    requires = {k: _requirement(k, v) for k, v in data.pop("requires", {}).items()}
     rules: list[Rule] = []
     for kind, table in data.items():
         if kind not in KINDS:
             raise RuleTableError(f"unknown kind [{kind}] in the rule table")
         rules.extend(_rule(kind, row, fragments) for row in table["rules"])
-    return tuple(rules)
+    return RuleTable(tuple(rules), requires)
 
 
-def load_rules() -> tuple[Rule, ...]:
+def parse_rules(text: str) -> tuple[Rule, ...]:
+    """The scoring rules from the TOML text of a rule table."""
+    return parse_table(text).rules
+
+
+def load_table() -> RuleTable:
     """The built-in rule table, ``recordpack/classify/rules.toml``."""
     source = resources.files("recordpack.classify").joinpath("rules.toml")
-    return parse_rules(source.read_text(encoding="utf-8"))
+    return parse_table(source.read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)
@@ -195,7 +278,9 @@ def compile_rule(rule: Rule) -> Compiled:
     return Compiled(rule, anywhere, anchored)
 
 
-RULES: Final[tuple[Rule, ...]] = load_rules()
+TABLE: Final = load_table()
+RULES: Final[tuple[Rule, ...]] = TABLE.rules
+REQUIRES: Final[dict[str, Requirement]] = TABLE.requires
 COMPILED: Final[tuple[Compiled, ...]] = tuple(compile_rule(r) for r in RULES)
 
 
@@ -207,6 +292,8 @@ class Hit:
     title_pos: int | None  # position of a title heading, else None
     matched: str
     span: tuple[int, int] = (0, 0)
+    #: A section label found at the start of a line (not inline).
+    anchored: bool = False
 
 
 def _title_zone_end(text: str) -> int:
@@ -229,15 +316,19 @@ def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _score_rule(c: Compiled, text: str, title_end: int) -> Hit | None:
+    """The rule's hit; a heading is a title only before ``title_end``."""
     rule = c.rule
     if rule.where == "heading":
         best: Hit | None = None
         for m in c.anywhere.finditer(text):
             ls, le = _line_bounds(text, m.start(), m.end())
             before = text[ls : m.start()].strip()
-            after = text[m.end() : le].strip(" \t:-")
+            rest = text[m.end() : le]
+            after = rest.strip(" \t:-")
             heading_like = len(before) <= 25 and len(after) <= 40
-            if m.start() < title_end and heading_like:
+            # "CURRENT MEDICATIONS:" labels a section; a title stands without a colon.
+            is_label = rest.lstrip(" \t").startswith(":")
+            if m.start() < title_end and heading_like and not is_label:
                 return Hit(
                     rule,
                     rule.weight,
@@ -265,7 +356,7 @@ def _score_rule(c: Compiled, text: str, title_end: int) -> Hit | None:
             inner = c.anywhere.search(text, anchored.start(), anchored.end())
             shown = inner.group() if inner else anchored.group()
             span = inner.span() if inner else anchored.span()
-            return Hit(rule, rule.weight, f"section '{show(shown)}'", None, shown, span)
+            return Hit(rule, rule.weight, f"section '{show(shown)}'", None, shown, span, True)
         loose = c.anywhere.search(text)
         if loose:
             return Hit(
@@ -323,10 +414,28 @@ def score_kinds(
     scores: dict[str, float] = {}
     hits: dict[str, list[Hit]] = {}
     present: dict[str, bool] = {}
-    for c in COMPILED:
-        if c.rule.needs and not any(_has(present, folded, n) for n in c.rule.needs):
-            continue
-        hit = _score_rule(c, text, title_end)
+    runnable = [
+        c
+        for c in COMPILED
+        if not c.rule.needs or any(_has(present, folded, n) for n in c.rule.needs)
+    ]
+    # Sections first: where each kind's body begins. A heading after another
+    # kind's body has begun ("CHIEF COMPLAINT ... CURRENT MEDICATIONS") is a
+    # section of that body, not the document's title.
+    section_hits: dict[int, Hit | None] = {}
+    body_start: dict[str, int] = {}
+    for c in runnable:
+        if c.rule.where == "section":
+            hit = section_hits[id(c)] = _score_rule(c, text, title_end)
+            if hit is not None and hit.anchored and not c.rule.field:
+                kind = c.rule.kind
+                body_start[kind] = min(body_start.get(kind, hit.span[0]), hit.span[0])
+    for c in runnable:
+        if c.rule.where == "section":
+            hit = section_hits[id(c)]
+        else:
+            others = [pos for kind, pos in body_start.items() if kind != c.rule.kind]
+            hit = _score_rule(c, text, min([title_end, *others]))
         if hit is None:
             continue
         # "SURGICAL PATHOLOGY REPORT" also matches "PATHOLOGY REPORT": the

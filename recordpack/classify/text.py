@@ -39,6 +39,21 @@ def fold(text: str) -> str:
     return text.lower().translate(_FOLD)
 
 
+_DIGIT_IN_WORD = re.compile(r"(?<=[A-Za-z])[01]|[01](?=[A-Za-z])")
+
+
+def repair_ocr_digits(text: str) -> str:
+    """OCR's digits inside words read back as letters: "PATH0LOGY" -> "PATHOLOGY", "F1NAL" -> "FINAL"."""
+
+    def letter(m: re.Match[str]) -> str:
+        upper = text[max(0, m.start() - 1) : m.end() + 1].replace(m.group(), "").isupper()
+        if m.group() == "0":
+            return "O" if upper else "o"
+        return "I" if upper else "l"
+
+    return _DIGIT_IN_WORD.sub(letter, text)
+
+
 def noise_ratio(text: str) -> float:
     """Share of the (first 20k) characters that look like OCR noise or barcode junk."""
     sample = text[:20_000]

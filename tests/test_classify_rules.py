@@ -1,0 +1,104 @@
+"""The rule table (recordpack/classify/rules.toml) is valid data, and its keyword prefilter never hides a match."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from notes_devset import NOT_RECORDS, NOTES
+from realworld_docs import DOCS
+from test_classify import SAMPLES
+
+from recordpack.classify import RULES, fuzzy, normalize, parse_rules
+from recordpack.classify.rules import MAX_WEIGHT, PLACES, RuleTableError
+from recordpack.classify.text import fold
+from recordpack.model import KINDS
+
+
+def test_every_rule_names_a_known_kind_a_place_and_a_sane_weight() -> None:
+    assert len(RULES) >= 300
+    for rule in RULES:
+        assert rule.kind in KINDS, rule
+        assert rule.where in PLACES, rule
+        assert 0 < rule.weight <= MAX_WEIGHT, rule
+        assert 1 <= rule.hits <= 10, rule
+        if rule.where == "heading":
+            assert rule.title, rule
+
+
+def test_every_pattern_compiles() -> None:
+    for rule in RULES:
+        re.compile(rule.pattern if rule.raw else fuzzy(rule.pattern))
+
+
+def test_every_kind_but_images_has_rules() -> None:
+    # imaging_study is only ever DICOM images, never text.
+    assert {r.kind for r in RULES} == set(KINDS) - {"imaging_study"}
+
+
+def _texts() -> list[str]:
+    texts = [n.text for n in NOTES] + [d.text for d in DOCS] + [s.text for s in SAMPLES]
+    return [normalize(t) for t in texts + [t for _, t in NOT_RECORDS]]
+
+
+def test_a_rule_never_matches_a_text_without_its_keywords() -> None:
+    """The prefilter skips a rule when none of its keywords is in the text: it must never skip a real match."""
+    texts = [(t, fold(t)) for t in _texts()]
+    checked = 0
+    for rule in RULES:
+        if not rule.needs:
+            continue
+        pattern = re.compile(
+            rule.pattern if rule.raw else fuzzy(rule.pattern), 0 if rule.case else re.IGNORECASE
+        )
+        for text, folded in texts:
+            match = pattern.search(text)
+            if match:
+                checked += 1
+                assert any(n in folded for n in rule.needs), (rule.pattern, match.group())
+                # The keyword is in the matched words themselves, not elsewhere by chance.
+                assert any(n in fold(match.group()) for n in rule.needs), (
+                    rule.pattern,
+                    match.group(),
+                )
+    assert checked > 1000
+
+
+def test_almost_every_rule_has_keywords() -> None:
+    without = [r.pattern for r in RULES if not r.needs]
+    assert len(without) <= 10, without
+
+
+@pytest.mark.parametrize(
+    ("table", "complaint"),
+    [
+        ("[not_a_kind]\nrules = [{where = 'term', weight = 1, phrase = 'x'}]", "unknown kind"),
+        ("[other]\nrules = [{where = 'body', weight = 1, phrase = 'x'}]", "'where' must be"),
+        ("[other]\nrules = [{where = 'term', weight = 0, phrase = 'x'}]", "weight 0.0"),
+        ("[other]\nrules = [{where = 'term', weight = 40, phrase = 'x'}]", "weight 40.0"),
+        (
+            "[other]\nrules = [{where = 'term', weight = 1, regex = '(unclosed'}]",
+            "does not compile",
+        ),
+        ("[other]\nrules = [{where = 'heading', weight = 1, phrase = 'x'}]", "names the title"),
+        (
+            "[other]\nrules = [{where = 'term', weight = 1, phrase = 'x', regex = 'y'}]",
+            "exactly one",
+        ),
+        (
+            "[other]\nrules = [{where = 'term', weight = 1, phrase = 'x', wieght = 2}]",
+            "unknown keys",
+        ),
+    ],
+)
+def test_a_malformed_table_is_refused(table: str, complaint: str) -> None:
+    with pytest.raises(RuleTableError, match=re.escape(complaint)):
+        parse_rules(table)
+
+
+def test_fragments_are_substituted() -> None:
+    (rule,) = parse_rules(
+        "[fragments]\ngenes = 'EGFR|KRAS'\n[genomic_report]\n"
+        "rules = [{where = 'term', weight = 1, regex = '\\b(?:{{genes}})\\b', needs = ['egfr', 'kras']}]"
+    )
+    assert rule.pattern == r"\b(?:EGFR|KRAS)\b"
