@@ -956,6 +956,23 @@ def treadmill_test(ctx: _Ctx) -> str:
     )
 
 
+def health_summary(ctx: _Ctx) -> str:
+    return _join(
+        ctx.header(ctx.pick(("Health Summary", "Patient Health Summary", "Summary of Care"))),
+        ctx.section(
+            "problem list", "Hypertension\nType 2 diabetes mellitus\nBreast cancer, in remission"
+        ),
+        ctx.section("medications", _meds(ctx, 4)),
+        ctx.section("allergies", "Penicillin"),
+        ctx.section("immunizations", "Influenza 10/2025\nCOVID-19 booster 09/2025\nTdap 2019"),
+        ctx.section("recent results", "Hemoglobin A1c 6.8% (03/2026)\nLDL 92 mg/dL (03/2026)"),
+        ctx.section(
+            "care team",
+            f"Primary care: {ctx.pick(_DOCTORS)}, MD\nOncology: {ctx.pick(_DOCTORS)}, MD",
+        ),
+    )
+
+
 #: (kind, generator, how many).
 GENERATORS: tuple[tuple[str, Callable[[_Ctx], str], int], ...] = (
     ("clinical_note", clinic_note_with_meds, 20),
@@ -980,6 +997,7 @@ GENERATORS: tuple[tuple[str, Callable[[_Ctx], str], int], ...] = (
     ("treatment_plan", radiation_plan, 4),
     ("treatment_plan", chemo_plan, 4),
     ("medication_list", medication_list, 5),
+    ("patient_summary", health_summary, 4),
     ("administrative", consent_form, 4),
     ("administrative", insurance_letter, 3),
     ("other", ecg_report, 3),
@@ -988,8 +1006,9 @@ GENERATORS: tuple[tuple[str, Callable[[_Ctx], str], int], ...] = (
 )
 
 
-def _build() -> tuple[Note, ...]:
-    rng = random.Random(20261130)
+def build(seed: int = 20261130) -> tuple[Note, ...]:
+    """The set for one seed (the tests use the default; benchmarks use others for volume)."""
+    rng = random.Random(seed)
     notes = []
     for kind, make, count in GENERATORS:
         for i in range(count):
@@ -998,7 +1017,7 @@ def _build() -> tuple[Note, ...]:
     return tuple(notes)
 
 
-NOTES: tuple[Note, ...] = _build()
+NOTES: tuple[Note, ...] = build()
 
 #: Papers that are not medical records: (file name, text).
 NOT_RECORDS: tuple[tuple[str, str], ...] = (

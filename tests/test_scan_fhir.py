@@ -200,6 +200,17 @@ def test_json_that_is_not_fhir_is_unsupported() -> None:
     assert [getattr(o, "code", None) for o in outcomes] == [UNSUPPORTED]
 
 
-@pytest.mark.parametrize("data", [b"[1, 2]", b'{"name": "not fhir"}', b"resourceType", b""])
+@pytest.mark.parametrize("data", [b"[1, 2]", b"resourceType", b""])
 def test_sniff_rejects_what_is_not_fhir(data: bytes) -> None:
     assert not fhir.sniff(Source.from_bytes("x.json", data))
+
+
+def test_a_json_object_that_is_not_fhir_is_told_so() -> None:
+    """Not "recordpack cannot read .json files": it reads FHIR JSON, and says this one is not."""
+    source = Source.from_bytes("x.json", b'{"name": "not fhir"}')
+    assert fhir.sniff(source)
+    [problem] = fhir.scan(source)
+    assert isinstance(problem, Problem)
+    assert problem.code == UNSUPPORTED
+    assert "not FHIR" in problem.message
+    assert not fhir.sniff(Source.from_bytes("x.txt", b'{"name": "not fhir"}'))

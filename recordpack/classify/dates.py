@@ -9,6 +9,13 @@ from typing import Final
 
 from recordpack.classify.text import MAX_CLASSIFY_CHARS, MAX_PATIENT_CHARS, show
 
+#: Birth-date labels in other languages ("née le 22/07/1959", "geboren am ...").
+FOREIGN_BIRTH_LABELS: Final = (
+    r"\bn[ée]e?\s+(?:le\b|en\b)?|\bdate\s+de\s+naissance\b|\bgeb(?:oren)?\b\.?(?:\s+am\b)?|"
+    r"\bgeburtsdatum\b|\bfecha\s+de\s+nacimiento\b|\bf\.\s?nac\b\.?|\bnacid[oa]\b(?:\s+el\b)?|"
+    r"\bdata\s+di\s+nascita\b|\bnat[oa]\s+il\b|\bgeboortedatum\b|\bdata\s+de\s+nascimento\b"
+)
+
 _MONTHS: Final[dict[str, int]] = {
     "jan": 1,
     "feb": 2,
@@ -41,7 +48,9 @@ DATE_RE: Final = re.compile(
 _DATE_LABELS: Final[tuple[tuple[int, str], ...]] = (
     (
         -1,
-        r"\bD\.?\s?O\.?\s?B\b\.?|\bdate\s+of\s+birth\b|\bbirth\s*date\b|\bbirthday\b|\bborn\b|\bDOB/Age\b",
+        r"\bD\.?\s?O\.?\s?B\b\.?|\bdate\s+of\s+birth\b|\bbirth\s*date\b|\bbirthday\b|\bborn\b|\bDOB/Age\b|"
+        # French, Spanish, German, Italian, Dutch and Portuguese birth labels.
+        + FOREIGN_BIRTH_LABELS,
     ),
     (-1, r"\bexpir\w*|\bvalid\s+(?:through|thru|until)\b|\bnext\s+(?:appointment|visit)\b"),
     (100, r"\bdates?\s+of\s+service\b|\bDOS\b|\bservice\s+date\b"),

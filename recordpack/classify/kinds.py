@@ -152,14 +152,15 @@ def classify_filename(name: str) -> str | None:
 #: Words that show a text is about health care; a medical record has several.
 _MEDICAL_WORDS: Final = re.compile(
     r"\b(?:patient|pt|diagnos\w*|physician|doctor|dr|m\.?d|hospital\w*|clinic\w*|medic\w*|mg|mcg|"
-    r"ng/ml|mg/dl|g/dl|mmol/l|treatment|therap\w*|symptoms?|exam\w*|history|laborator\w*|lab|blood|"
+    r"ng/ml|mg/dl|g/dl|mmol/l|treatment|therap\w*|symptoms?|exam(?:s|ination\w*|ined|iner)?|history|laborator\w*|lab|blood|"
     r"surg\w*|pain|diseases?|cancer|carcinoma\w*|tumou?rs?|prescri\w*|nurs\w*|health|dob|"
     r"date\s+of\s+birth|mrn|allerg\w*|biops\w*|scans?|x-?rays?|radiolog\w*|patholog\w*|specimens?|"
     r"insurance|member\s+id|vitals?|pulse|blood\s+pressure|dose|infection|chronic|acute|chemo\w*|"
     r"radiation|oncolog\w*|imaging|ultrasound|mri|ct|pet|ecg|ekg|heart|lungs?|kidneys?|liver|breast|"
     r"prostate|colon|vaccin\w*|immuni[sz]\w*|pharmac\w*|cholesterol|glucose|hemoglobin|platelets?|"
     r"wbc|psa|cea|provider|encounter|visit|consent|procedure|anesthe\w*|referral|fever|cough|nausea|"
-    r"copay|deductible|claim|prior\s+authori[sz]ation|medicare|medicaid|hba1c|bmi|weight|rx)\b",
+    r"copay|deductible|claim|prior\s+authori[sz]ation|medicare|medicaid|hba1c|bmi|weight|rx|"
+    r"cbc|hgb|hct|plt|bmp|cmp|inr|a1c|tsh|ldl|hdl|consult\w*|mammogra\w*|sonogra\w*)\b",
     re.IGNORECASE,
 )
 #: Signs of papers that are not records: money, cooking, software, licences, config files.
@@ -174,9 +175,9 @@ _NON_RECORD_SIGNS: Final = (
     re.compile(r"\bbak(?:e|ing)\b|\bserves\s+\d|\boven\b|\bwhisk\b", re.IGNORECASE),
     re.compile(r"^#{1,6} \S|^```", re.MULTILINE),
     re.compile(
-        r"\bpermission\s+is\s+hereby\s+granted\b|\bwithout\s+warranty\b|\blicen[cs]e\b",
-        re.IGNORECASE,
+        r"\bpermission\s+is\s+hereby\s+granted\b|\bredistributions?\b|\bcopyright\s+\(c\)", re.I
     ),
+    re.compile(r"\bwithout\s+warrant(?:y|ies)\b|\blicen[cs]e[ds]?\b", re.I),
     re.compile(
         r"^\s*(?:def|class|import|from|function|const|var|let|public|private|#include)\b",
         re.MULTILINE,
@@ -197,8 +198,8 @@ def _not_a_record(text: str, top: float, *, ocr: bool, hint: str | None) -> bool
     """Whether ``text`` shows no sign of being a medical record (KINDS.md).
 
     Another kind of paper (bank statement, recipe, code, licence) with few
-    medical words, or, for a text layer that is not OCR, almost no medical
-    words and no kind's evidence at all. Noisy OCR of a real record can lose
+    medical words, or, for a text layer that is not OCR, not one medical word
+    and no kind's evidence at all. Noisy OCR of a real record can lose
     its words, and a file named like a record ("path_report.pdf") may be a
     poor scan: those are skipped only on signs of another kind of paper.
     """
@@ -208,7 +209,7 @@ def _not_a_record(text: str, top: float, *, ocr: bool, hint: str | None) -> bool
     others = sum(1 for sign in _NON_RECORD_SIGNS if sign.search(text[:20_000]))
     if others >= NON_RECORD_MIN:
         return True
-    return not ocr and hint is None and len(medical) <= 1 and top < MIN_SCORE
+    return not ocr and hint is None and not medical and top < MIN_SCORE
 
 
 def _confidence(top: float, second: float) -> float:

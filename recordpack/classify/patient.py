@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Final
 
-from recordpack.classify.dates import DATE_RE, day_first, match_date
+from recordpack.classify.dates import DATE_RE, FOREIGN_BIRTH_LABELS, day_first, match_date
 from recordpack.classify.text import MAX_PATIENT_CHARS, TITLE_CHARS
 from recordpack.model import Patient
 
@@ -239,7 +239,8 @@ def _find_name(text: str) -> str | None:
 
 
 _DOB_LABEL = re.compile(
-    r"(?:\bD\.?\s?[O0]\.?\s?B\b\.?|\bdate\s+of\s+birth\b|\bbirth\s*date\b|\bbirthdate\b|\bborn(?:\s+on)?\b)"
+    r"(?:\bD\.?\s?[O0]\.?\s?B\b\.?|\bdate\s+of\s+birth\b|\bbirth\s*date\b|\bbirthdate\b|\bborn(?:\s+on)?\b|"
+    rf"{FOREIGN_BIRTH_LABELS})"
     r"(?:\s*/\s*age)?\s*[:#-]?\s*",
     re.IGNORECASE,
 )

@@ -281,7 +281,11 @@ def compile_rule(rule: Rule) -> Compiled:
 TABLE: Final = load_table()
 RULES: Final[tuple[Rule, ...]] = TABLE.rules
 REQUIRES: Final[dict[str, Requirement]] = TABLE.requires
-COMPILED: Final[tuple[Compiled, ...]] = tuple(compile_rule(r) for r in RULES)
+#: Headings, then sections, then terms (table order within each): where two
+#: rules of a kind match the same words, the first counts (see score_kinds).
+COMPILED: Final[tuple[Compiled, ...]] = tuple(
+    compile_rule(r) for r in sorted(RULES, key=lambda r: PLACES.index(r.where))
+)
 
 
 @dataclass

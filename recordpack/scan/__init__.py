@@ -106,6 +106,9 @@ def scan_folder(
     if corrections:
         with_record = {path for record in records for path in record.files}
         records = apply(corrections, records, collected.scanned - with_record)
+        # A paper skipped as "not a medical record" that the user labelled is one now.
+        labelled = {path for record in records for path in record.files}
+        skipped = [s for s in skipped if s.path not in labelled]
 
     records.sort(key=record_sort_key)
     problems.sort(key=lambda p: p.path)

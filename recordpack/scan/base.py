@@ -37,6 +37,10 @@ _T = TypeVar("_T")
 #: (the message says which part).
 PARTLY_READ = "partly_read"
 
+#: Why a readable paper with no sign of medicine (bank statement, recipe, code)
+#: is skipped (KINDS.md); a user's correction (``--label``) includes it.
+NOT_A_RECORD = "not a medical record"
+
 #: Bytes of each file kept in memory for sniffing and header parsing.
 HEAD_SIZE = 256 * 1024
 

@@ -426,8 +426,14 @@ def _item(source: Source, resource: dict[str, Any], observations: dict[str, dict
 
 
 def sniff(source: Source) -> bool:
-    """A JSON object with a ``resourceType`` (a FHIR resource), or NDJSON of them."""
-    return bool(_JSON_START.match(source.head[:4096])) and b'"resourceType"' in source.head
+    """A JSON object with a ``resourceType`` (a FHIR resource), or NDJSON of them.
+
+    Any other JSON object named ``.json`` is taken too, so that it is told
+    plainly that it is not FHIR rather than that JSON cannot be read.
+    """
+    if not _JSON_START.match(source.head[:4096]):
+        return False
+    return b'"resourceType"' in source.head or source.suffix in (".json", ".ndjson")
 
 
 def scan(source: Source) -> list[Outcome]:
@@ -444,8 +450,10 @@ def scan(source: Source) -> list[Outcome]:
                             f"{exc.colno}): the file may be cut short") from exc
         if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
             return [Problem(source.path, UNSUPPORTED,
-                            "JSON file is not a FHIR resource (no resourceType)",
-                            hint="recordpack will include it as it is; nothing to do.")]
+                            "This JSON file is not FHIR (it has no \"resourceType\"), the only JSON "
+                            "recordpack reads, so it was not read as a record.",
+                            hint="If it holds medical records, ask the portal for a FHIR, C-CDA or "
+                            "PDF export; otherwise leave it out.")]
         return _scan_resource(source, resource)
     except FHIRError as exc:
         return [Problem(source.path, UNREADABLE, str(exc),

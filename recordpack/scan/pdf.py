@@ -28,8 +28,8 @@ from recordpack.classify import (
     classify_unreadable,
     has_meaningful_text,
 )
-from recordpack.model import ENCRYPTED, NO_TEXT, UNREADABLE, Problem
-from recordpack.scan.base import PARTLY_READ, Document, Outcome, Source
+from recordpack.model import ENCRYPTED, NO_TEXT, UNREADABLE, Problem, Skipped
+from recordpack.scan.base import NOT_A_RECORD, PARTLY_READ, Document, Outcome, Source
 
 FORMAT = "pdf"
 
@@ -207,6 +207,8 @@ def _scan(source: Source) -> list[Outcome]:
         ):
             # A born-digital page is read as written, however short ("PSA 7.9 ng/mL ...").
             c = classify_text(text, name=source.name)
+            if c.not_record:
+                return [*outcomes, Skipped(source.path, NOT_A_RECORD)]
             confidence = min(c.confidence, 0.4) if truncated else None
             outcomes.append(_with_metadata_date(source, c, reader, text, confidence=confidence))
             return outcomes
@@ -238,6 +240,8 @@ def _scan(source: Source) -> list[Outcome]:
             )
         if has_meaningful_text(ocr_text, min_words=5):
             c = classify_text(ocr_text, name=source.name, ocr=True)
+            if c.not_record:
+                return [*outcomes, Skipped(source.path, NOT_A_RECORD)]
             outcomes.append(_with_metadata_date(source, c, reader, ocr_text))
             return outcomes
         message = "No text could be read from this scanned PDF"

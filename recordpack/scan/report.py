@@ -13,6 +13,7 @@ from posixpath import commonpath
 
 from recordpack.model import KIND_TITLES, KINDS, Patient, Problem, Record, ScanResult, Skipped
 from recordpack.names import NameMatch, PersonName, compare_names, parse_name
+from recordpack.scan.base import NOT_A_RECORD
 from recordpack.scan.paths import guess, has_escapes
 
 #: Heading shown above each problem code.
@@ -187,6 +188,12 @@ def render_skipped(skipped: Iterable[Skipped], *, examples: int = 3) -> list[str
     for reason, paths in sorted(by_reason.items(), key=lambda kv: -len(kv[1])):
         shown = ", ".join(paths[:examples]) + (", ..." if len(paths) > examples else "")
         lines.append(f"{_INDENT}{len(paths)} x {reason}: {shown}")
+    papers = by_reason.get(NOT_A_RECORD)
+    if papers:
+        lines.append(
+            f"{_INDENT}If one of these is a medical record after all, include it with "
+            f"--label '{papers[0]}=KIND' (KIND: {', '.join(k for k in KINDS if k != 'imaging_study')})."
+        )
     lines.append("")
     return lines
 

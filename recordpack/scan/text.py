@@ -14,8 +14,8 @@ from html.parser import HTMLParser
 from typing import Final
 
 from recordpack.classify import classify_text
-from recordpack.model import UNREADABLE, UNSUPPORTED, Problem
-from recordpack.scan.base import Document, Outcome, Source
+from recordpack.model import UNREADABLE, UNSUPPORTED, Problem, Skipped
+from recordpack.scan.base import NOT_A_RECORD, Document, Outcome, Source
 
 FORMAT = "text"
 
@@ -168,6 +168,8 @@ def scan(source: Source) -> list[Outcome]:
             )
         ]
     c = classify_text(text, name=source.name)
+    if c.not_record:
+        return [Skipped(source.path, NOT_A_RECORD)]
     return [Document.from_classification(source.path, c, format=FORMAT, text=text)]
 
 
