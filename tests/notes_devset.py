@@ -1085,3 +1085,329 @@ NOT_RECORDS: tuple[tuple[str, str], ...] = (
         ),
     ),
 )
+
+
+#: Written by hand, not generated: transcription-service dictations without
+#: letterhead, in the order and wording dictating doctors use.
+HANDWRITTEN: tuple[Note, ...] = (
+    Note(
+        "hw-soap-allergy",
+        "clinical_note",
+        """\
+SUBJECTIVE: This 23-year-old woman presents with complaint of seasonal allergies. She has tried Claritin
+and Zyrtec, and both worked for a short time but seemed to lose effectiveness.
+MEDICATIONS: Current medications include an oral contraceptive and loratadine 10 mg daily.
+ALLERGIES: She has no known medicine allergies.
+OBJECTIVE:
+Vitals: Weight was 130 pounds and blood pressure 124/78.
+HEENT: Her throat was mildly erythematous without exudate. Nasal mucosa was erythematous and swollen.
+Neck: Supple without adenopathy.
+ASSESSMENT: Allergic rhinitis.
+PLAN: She will try fluticasone nasal spray two sprays each nostril daily. Follow up as needed.
+""",
+    ),
+    Note(
+        "hw-consult-meds-first",
+        "clinical_note",
+        """\
+REASON FOR CONSULTATION: Elevated liver enzymes.
+CURRENT MEDICATIONS:
+1. Simvastatin 20 mg daily.
+2. Metoprolol 25 mg twice a day.
+3. Aspirin 81 mg daily.
+HISTORY OF PRESENT ILLNESS: The patient is a 58-year-old gentleman referred by his primary physician
+for transaminases two to three times the upper limit of normal found on routine labs.
+PHYSICAL EXAMINATION: Abdomen soft, liver edge not palpable. No stigmata of chronic liver disease.
+IMPRESSION: Mild transaminitis, likely fatty liver disease versus statin effect.
+RECOMMENDATIONS: Hold simvastatin for six weeks, repeat liver panel, right upper quadrant ultrasound.
+""",
+    ),
+    Note(
+        "hw-letter-colon",
+        "clinical_note",
+        """\
+Caspian Thornbury, M.D.
+1400 Harbor Road
+
+RE: Odalys Pellworth
+
+Dear Dr. Thornbury:
+
+I had the pleasure of seeing Ms. Pellworth in the office today in follow-up. As you know, she
+underwent a sigmoid colectomy in March for a T3 N1 adenocarcinoma and has completed four of
+twelve planned cycles of FOLFOX. She has tolerated it reasonably well apart from cold-induced
+neuropathy. Her CEA has fallen from 12 to 3.1. We will continue treatment with a dose reduction of
+oxaliplatin and repeat her CT scans after cycle six.
+
+Thank you for allowing me to participate in her care.
+
+Sincerely,
+Helga Stroud, M.D.
+""",
+    ),
+    Note(
+        "hw-mri-knee",
+        "imaging_report",
+        """\
+EXAM: MRI of the right knee without contrast.
+CLINICAL HISTORY: Pain after a twisting injury.
+FINDINGS: There is a horizontal tear of the posterior horn of the medial meniscus extending to the
+inferior articular surface. The anterior and posterior cruciate ligaments are intact. Small joint
+effusion. No bone marrow edema.
+IMPRESSION:
+1. Horizontal tear, posterior horn of the medial meniscus.
+2. Small joint effusion.
+""",
+    ),
+    Note(
+        "hw-ob-us",
+        "imaging_report",
+        """\
+OBSTETRICAL ULTRASOUND
+HISTORY: Patient is a 31-year-old G2 P1 at 20 weeks by last menstrual period.
+FINDINGS: A single intrauterine gestation is seen in cephalic presentation. Cardiac activity is
+present with a heart rate of 148 beats per minute. Placenta is anterior without evidence of previa.
+Amniotic fluid volume is normal.
+Biparietal diameter 4.7 cm      20 weeks 2 days
+Head circumference 17.6 cm      20 weeks 1 day
+Abdominal circumference 15.2 cm 20 weeks 3 days
+Femur length 3.3 cm             20 weeks 2 days
+Estimated fetal weight 331 grams.
+IMPRESSION: Single live intrauterine pregnancy with biometry consistent with 20 weeks 2 days.
+""",
+    ),
+    Note(
+        "hw-pelvic-us-table",
+        "imaging_report",
+        """\
+PELVIC ULTRASOUND, TRANSABDOMINAL AND TRANSVAGINAL
+INDICATION: Irregular bleeding.
+Uterus: 8.9 x 4.6 x 5.2 cm, anteverted. Endometrial stripe 7 mm.
+Right ovary: 3.1 x 2.0 x 1.9 cm. Left ovary: 2.8 x 1.7 x 2.2 cm with a 1.4 cm simple cyst.
+No free fluid.
+IMPRESSION: Small simple left ovarian cyst, likely physiologic. Otherwise normal pelvic ultrasound.
+""",
+    ),
+    Note(
+        "hw-nuclear",
+        "imaging_report",
+        """\
+EXAM: Nuclear myocardial perfusion scan, rest and stress with Lexiscan.
+INDICATION: Chest pain.
+PROCEDURE: The patient received 10.2 mCi of technetium-99m tetrofosmin at rest and 31.4 mCi after
+0.4 mg regadenoson intravenously. Gated SPECT images were obtained.
+FINDINGS: No fixed or reversible perfusion defects. Left ventricular ejection fraction 61%, normal wall motion.
+IMPRESSION: Normal myocardial perfusion study.
+""",
+    ),
+    Note(
+        "hw-colonoscopy-consent",
+        "operative_report",
+        """\
+PROCEDURE: Colonoscopy with cold snare polypectomy.
+INDICATIONS: Screening, family history of colon cancer.
+CONSENT: The procedure, benefits, risks and alternatives, including bleeding, perforation and missed
+lesions, were discussed with the patient in detail. All questions were answered and informed consent
+was signed.
+MEDICATIONS: Propofol per anesthesia.
+DESCRIPTION OF PROCEDURE: After a digital rectal examination, the colonoscope was advanced to the
+cecum, identified by the appendiceal orifice and ileocecal valve. A 6 mm polyp in the transverse colon
+was removed with a cold snare. Withdrawal time 11 minutes. The patient tolerated the procedure well.
+IMPRESSION: One small polyp removed. Await pathology.
+""",
+    ),
+    Note(
+        "hw-op-hernia",
+        "operative_report",
+        """\
+PREOPERATIVE DIAGNOSIS: Right inguinal hernia.
+POSTOPERATIVE DIAGNOSIS: Right indirect inguinal hernia.
+OPERATION PERFORMED: Open right inguinal hernia repair with mesh.
+ANESTHESIA: General.
+DESCRIPTION OF OPERATION: The patient was taken to the operating room and placed supine. The right
+groin was prepped and draped. An incision was made and carried down to the external oblique fascia.
+The sac was dissected and reduced, and a polypropylene mesh was secured. Sponge counts were correct.
+""",
+    ),
+    Note(
+        "hw-discharge-no-title",
+        "discharge_summary",
+        """\
+ADMITTING DIAGNOSIS: Chest pain.
+DISCHARGE DIAGNOSES: Non-ST elevation myocardial infarction. Hypertension.
+HOSPITAL COURSE: The patient was admitted to telemetry. Troponin peaked at 2.4. Cardiac catheterization
+showed a 90% lesion of the circumflex, treated with a drug-eluting stent. He remained pain free.
+DISCHARGE MEDICATIONS: Aspirin 81 mg daily, clopidogrel 75 mg daily, atorvastatin 80 mg nightly,
+metoprolol 25 mg twice daily.
+DISPOSITION: Home in good condition. Follow up with cardiology in two weeks.
+""",
+    ),
+    Note(
+        "hw-hp-admit",
+        "clinical_note",
+        """\
+CHIEF COMPLAINT: Fever and cough.
+HISTORY OF PRESENT ILLNESS: An 81-year-old man from a nursing home with three days of productive cough,
+fever to 102 and confusion. Chest x-ray in the emergency room shows a right lower lobe infiltrate.
+PAST MEDICAL HISTORY: Dementia, COPD, atrial fibrillation.
+MEDICATIONS: Donepezil, tiotropium, apixaban.
+PHYSICAL EXAMINATION: Temperature 101.8, pulse 104, oxygen saturation 89% on room air. Crackles at the right base.
+LABORATORY: White count 16.2. Lactate 2.1.
+ASSESSMENT AND PLAN: Aspiration versus community-acquired pneumonia. Admit to the medical floor.
+Ceftriaxone and azithromycin. Swallow evaluation.
+""",
+    ),
+    Note(
+        "hw-neuro-cgy",
+        "clinical_note",
+        """\
+HISTORY: The patient is a 49-year-old woman with a history of glioblastoma of the left temporal lobe,
+resected in 2022 and treated with 6000 cGy of radiation with concurrent temozolomide. She comes
+today for increasing word-finding difficulty.
+NEUROLOGICAL EXAMINATION: Mild expressive aphasia. Right pronator drift. Reflexes symmetric.
+IMPRESSION: Progressive aphasia; recurrence versus treatment effect.
+PLAN: MRI with perfusion. Discuss at neuro-oncology tumor board.
+""",
+    ),
+    Note(
+        "hw-oncology-progress-path",
+        "clinical_note",
+        """\
+DIAGNOSIS: Stage IIIA adenocarcinoma of the lung.
+INTERVAL HISTORY: Mr. Zabrinski returns after his mediastinoscopy. The pathology report shows
+metastatic adenocarcinoma in station 4R and 7 lymph nodes, TTF-1 positive. Molecular testing found an
+EGFR exon 19 deletion. He feels well.
+CURRENT MEDICATIONS: Lisinopril 20 mg daily, omeprazole 20 mg daily.
+PHYSICAL EXAM: No distress. Lungs with scattered rhonchi. No adenopathy.
+ASSESSMENT AND PLAN: Stage IIIA EGFR-mutated adenocarcinoma. Concurrent chemoradiation, then osimertinib.
+""",
+    ),
+    Note(
+        "hw-exam-template-short",
+        "clinical_note",
+        """\
+GENERAL: Well-appearing, no distress.
+HEENT: Oropharynx clear.
+NECK: No lymphadenopathy.
+CHEST: Clear bilaterally.
+CARDIOVASCULAR: Regular rhythm, no murmur.
+ABDOMEN: Soft, nontender.
+EXTREMITIES: No edema.
+NEURO: Nonfocal.
+ASSESSMENT: Normal examination. Cleared for knee arthroscopy.
+""",
+    ),
+    Note(
+        "hw-psych-eval",
+        "clinical_note",
+        """\
+IDENTIFYING DATA: 34-year-old single man referred by his primary care physician.
+CHIEF COMPLAINT: "I can't sleep and I can't concentrate."
+HISTORY OF PRESENT ILLNESS: Two months of low mood, poor sleep and loss of interest after losing his job.
+MENTAL STATUS EXAMINATION: Casually dressed, cooperative. Mood "down," affect constricted. No suicidal ideation.
+DIAGNOSES: Major depressive disorder, single episode, moderate.
+PLAN: Start sertraline 50 mg daily. Weekly psychotherapy.
+""",
+    ),
+    Note(
+        "hw-cath",
+        "operative_report",
+        """\
+PROCEDURES PERFORMED: Left heart catheterization, selective coronary angiography, left ventriculography.
+INDICATION: Positive stress test.
+The risks and benefits were explained and written consent obtained. The right radial artery was accessed
+with a 6 French sheath under local anesthesia. Selective angiography was performed.
+FINDINGS: Left main normal. LAD with a 40% mid stenosis. Circumflex and right coronary normal.
+LV ejection fraction 60%.
+CONCLUSION: Nonobstructive coronary artery disease. Medical therapy.
+ESTIMATED BLOOD LOSS: Less than 10 mL. No complications.
+""",
+    ),
+    Note(
+        "hw-pft",
+        "other",
+        """\
+PULMONARY FUNCTION TEST
+FVC 3.10 L (82% predicted). FEV1 2.05 L (70% predicted). FEV1/FVC 66%.
+DLCO 71% predicted. No significant response to bronchodilator.
+INTERPRETATION: Moderate obstructive ventilatory defect with mildly reduced diffusing capacity.
+""",
+    ),
+    Note(
+        "hw-sleep",
+        "other",
+        """\
+POLYSOMNOGRAM
+Total sleep time 362 minutes. Sleep efficiency 81%. Apnea-hypopnea index 28 events per hour.
+Oxygen nadir 82%.
+IMPRESSION: Moderate obstructive sleep apnea. Recommend CPAP titration.
+""",
+    ),
+    Note(
+        "hw-echo-mmode",
+        "imaging_report",
+        """\
+ECHOCARDIOGRAM
+M-MODE: Aortic root 3.1 cm. Left atrium 4.2 cm. LVIDd 5.0 cm. LVIDs 3.3 cm.
+DOPPLER: Mild mitral regurgitation. Trace tricuspid regurgitation.
+FINDINGS: Normal left ventricular size and function, ejection fraction 60%. Mildly dilated left atrium.
+CONCLUSION: Normal systolic function; mild left atrial enlargement.
+""",
+    ),
+    Note(
+        "hw-radiation-sim",
+        "treatment_plan",
+        """\
+RADIATION ONCOLOGY SIMULATION AND TREATMENT PLANNING NOTE
+The patient underwent CT simulation in the supine position with a custom mask. Target volumes were
+contoured on the fused MRI. Prescription: 6000 cGy in 30 fractions to the PTV with IMRT, with
+concurrent temozolomide 75 mg/m2 daily. Dose constraints for the optic chiasm and brainstem were met.
+""",
+    ),
+    Note(
+        "hw-med-list-portal",
+        "medication_list",
+        """\
+My Medications (as of 03/04/2026)
+amlodipine 5 mg tablet - Take 1 tablet by mouth daily
+metformin 1,000 mg tablet - Take 1 tablet by mouth twice daily with meals
+atorvastatin 20 mg tablet - Take 1 tablet by mouth at bedtime
+Allergies: Sulfa (rash)
+""",
+    ),
+    Note(
+        "hw-therapy-discharge",
+        "clinical_note",
+        """\
+OUTPATIENT PHYSICAL THERAPY DISCHARGE SUMMARY
+The patient attended 12 sessions for low back pain. She reports pain decreased from 7/10 to 2/10
+and can now sit for an hour. All goals met. She is independent with her home exercise program and
+is discharged from therapy.
+""",
+    ),
+    Note(
+        "hw-path-brief",
+        "pathology_report",
+        """\
+SPECIMEN: Skin, right forearm, shave biopsy.
+DIAGNOSIS: Squamous cell carcinoma in situ (Bowen disease), extending to the peripheral margin.
+GROSS: Received in formalin is a tan skin shave, 0.6 x 0.5 x 0.1 cm, entirely submitted.
+S26-04471   Thaddeus Achterberg, MD, Dermatopathologist
+""",
+    ),
+    Note(
+        "hw-procedure-lp",
+        "operative_report",
+        """\
+PROCEDURE NOTE: Lumbar puncture.
+INDICATION: Headache and fever, rule out meningitis.
+Informed consent was obtained from the patient after discussing risks including headache, bleeding and
+infection. The patient was placed in the left lateral decubitus position, the back was prepped with
+chlorhexidine and draped, and 1% lidocaine was infiltrated. A 20-gauge spinal needle entered the
+subarachnoid space at L3-L4 on the first pass. Opening pressure 18 cm H2O. Clear fluid collected.
+The patient tolerated the procedure well without complications.
+""",
+    ),
+)
+
+NOTES = NOTES + HANDWRITTEN
