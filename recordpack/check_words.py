@@ -36,6 +36,7 @@ from recordpack.findings import (
 )
 from recordpack.model import DUPLICATE as DUPLICATE_CODE
 from recordpack.model import ENCRYPTED as ENCRYPTED_CODE
+from recordpack.model import KIND_WORDING
 from recordpack.model import NO_TEXT as NO_TEXT_CODE
 from recordpack.model import UNREADABLE as UNREADABLE_CODE
 from recordpack.names import parse_name
@@ -56,29 +57,9 @@ _FIELD_WORDS: Final[dict[str, str]] = {
 
 # --------------------------------------------------------------------------- small words
 
-#: One record of each kind, in words, for sentences ("no HER2 result found in the ...").
-KIND_WORDS: Final[dict[str, str]] = {
-    "pathology_report": "pathology report",
-    "imaging_study": "set of scan images",
-    "imaging_report": "imaging report",
-    "lab_result": "lab result",
-    "genomic_report": "genomic report",
-    "clinical_note": "clinic note",
-    "operative_report": "operative report",
-    "treatment_plan": "treatment plan",
-    "medication_list": "medication list",
-    "discharge_summary": "discharge summary",
-    "patient_summary": "patient summary",
-    "administrative": "administrative paper",
-    "other": "other document",
-}
-
-#: Plurals that are not the singular plus "s".
-KIND_PLURALS: Final[dict[str, str]] = {
-    "imaging_study": "sets of scan images",
-    "discharge_summary": "discharge summaries",
-    "patient_summary": "patient summaries",
-}
+#: One record of each kind, in words, for sentences, and plurals (from model.KIND_WORDING).
+KIND_WORDS: Final[dict[str, str]] = {k: w.word for k, w in KIND_WORDING.items()}
+KIND_PLURALS: Final[dict[str, str]] = {k: w.plural for k, w in KIND_WORDING.items()}
 
 
 def kind_noun(kind: str, n: int) -> str:

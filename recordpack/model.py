@@ -27,22 +27,71 @@ KINDS: Final[tuple[str, ...]] = (
     "other",
 )
 
-#: Plain-language titles for each kind, for human output.
-KIND_TITLES: Final[dict[str, str]] = {
-    "pathology_report": "Pathology reports",
-    "imaging_study": "Imaging studies (DICOM images)",
-    "imaging_report": "Imaging reports",
-    "lab_result": "Lab results",
-    "genomic_report": "Genomic and genetic test reports",
-    "clinical_note": "Clinic notes",
-    "operative_report": "Operative and procedure reports",
-    "treatment_plan": "Treatment plans",
-    "medication_list": "Medication and allergy lists",
-    "discharge_summary": "Discharge summaries",
-    "patient_summary": "Patient summaries (portal exports)",
-    "administrative": "Administrative papers",
-    "other": "Other documents",
+
+@dataclass(frozen=True)
+class KindWording:
+    """How each kind is said to a person; the one table every renderer words kinds from."""
+
+    title: str  # a record's title when its own heading gives none: "Pathology report"
+    heading: str  # a group of records: "Pathology reports"
+    word: str  # in a sentence: "no HER2 result in the pathology report"
+    plural: str  # "3 pathology reports"
+
+
+#: Wording of every kind (KINDS), for human output.
+KIND_WORDING: Final[dict[str, KindWording]] = {
+    "pathology_report": KindWording(
+        "Pathology report", "Pathology reports", "pathology report", "pathology reports"
+    ),
+    "imaging_study": KindWording(
+        "Imaging study",
+        "Imaging studies (DICOM images)",
+        "set of scan images",
+        "sets of scan images",
+    ),
+    "imaging_report": KindWording(
+        "Imaging report", "Imaging reports", "imaging report", "imaging reports"
+    ),
+    "lab_result": KindWording("Lab results", "Lab results", "lab result", "lab results"),
+    "genomic_report": KindWording(
+        "Genomic test report",
+        "Genomic and genetic test reports",
+        "genomic report",
+        "genomic reports",
+    ),
+    "clinical_note": KindWording("Clinic note", "Clinic notes", "clinic note", "clinic notes"),
+    "operative_report": KindWording(
+        "Operative report",
+        "Operative and procedure reports",
+        "operative report",
+        "operative reports",
+    ),
+    "treatment_plan": KindWording(
+        "Treatment plan", "Treatment plans", "treatment plan", "treatment plans"
+    ),
+    "medication_list": KindWording(
+        "Medication list", "Medication and allergy lists", "medication list", "medication lists"
+    ),
+    "discharge_summary": KindWording(
+        "Discharge summary", "Discharge summaries", "discharge summary", "discharge summaries"
+    ),
+    "patient_summary": KindWording(
+        "Patient summary",
+        "Patient summaries (portal exports)",
+        "patient summary",
+        "patient summaries",
+    ),
+    "administrative": KindWording(
+        "Administrative document",
+        "Administrative papers",
+        "administrative paper",
+        "administrative papers",
+    ),
+    "other": KindWording("Document", "Other documents", "other document", "other documents"),
 }
+
+#: Plain-language headings for each kind, for human output (from KIND_WORDING).
+KIND_TITLES: Final[dict[str, str]] = {k: w.heading for k, w in KIND_WORDING.items()}
 
 # Problem codes (KINDS.md requires at least the first five).
 UNREADABLE: Final = "unreadable"

@@ -18,27 +18,13 @@ from recordpack.classify.text import (
     noise_ratio,
     normalize,
 )
-from recordpack.model import Patient
+from recordpack.model import KIND_WORDING, Patient
 
 #: Below this score the text says too little to name a kind.
 MIN_SCORE: Final = 3.0
 
 #: Default titles, when the document's own heading gives none.
-DEFAULT_TITLES: Final[dict[str, str]] = {
-    "pathology_report": "Pathology report",
-    "imaging_study": "Imaging study",
-    "imaging_report": "Imaging report",
-    "lab_result": "Lab results",
-    "genomic_report": "Genomic test report",
-    "clinical_note": "Clinic note",
-    "operative_report": "Operative report",
-    "treatment_plan": "Treatment plan",
-    "medication_list": "Medication list",
-    "discharge_summary": "Discharge summary",
-    "patient_summary": "Patient summary",
-    "administrative": "Administrative document",
-    "other": "Document",
-}
+DEFAULT_TITLES: Final[dict[str, str]] = {k: w.title for k, w in KIND_WORDING.items()}
 
 P, IR, LAB, GEN = "pathology_report", "imaging_report", "lab_result", "genomic_report"
 NOTE, OP, TX, MED = "clinical_note", "operative_report", "treatment_plan", "medication_list"
@@ -175,9 +161,10 @@ _NON_RECORD_SIGNS: Final = (
     re.compile(r"\bbak(?:e|ing)\b|\bserves\s+\d|\boven\b|\bwhisk\b", re.IGNORECASE),
     re.compile(r"^#{1,6} \S|^```", re.MULTILINE),
     re.compile(
-        r"\bpermission\s+is\s+hereby\s+granted\b|\bredistributions?\b|\bcopyright\s+\(c\)", re.I
+        r"\bpermission\s+is\s+hereby\s+granted\b|\bredistributions?\b|\bcopyright\s+\(c\)",
+        re.IGNORECASE,
     ),
-    re.compile(r"\bwithout\s+warrant(?:y|ies)\b|\blicen[cs]e[ds]?\b", re.I),
+    re.compile(r"\bwithout\s+warrant(?:y|ies)\b|\blicen[cs]e[ds]?\b", re.IGNORECASE),
     re.compile(
         r"^\s*(?:def|class|import|from|function|const|var|let|public|private|#include)\b",
         re.MULTILINE,
