@@ -370,6 +370,19 @@ def _composition(composition: dict[str, Any]) -> _Item:
                  subject=_subject(composition))
 
 
+#: Financial and consent resources are administrative papers (KINDS.md), with their titles.
+_ADMINISTRATIVE_TYPES: Final[dict[str, str]] = {
+    "Claim": "Insurance claim",
+    "ClaimResponse": "Insurance claim response",
+    "Coverage": "Insurance coverage",
+    "CoverageEligibilityResponse": "Insurance eligibility",
+    "ExplanationOfBenefit": "Explanation of benefits",
+    "Account": "Billing account",
+    "Invoice": "Invoice",
+    "Consent": "Consent",
+}
+
+
 def _item(source: Source, resource: dict[str, Any], observations: dict[str, dict[str, Any]],
           *, deep: bool = True) -> _Item:
     """The verdict on one resource as if it were the whole file."""
@@ -417,6 +430,12 @@ def _item(source: Source, resource: dict[str, Any], observations: dict[str, dict
     if rtype == "Patient":
         return _Item("other", "Patient details", None, 0.8, ["FHIR Patient resource only"],
                      _narrative(resource))
+    if rtype in _ADMINISTRATIVE_TYPES:
+        title = _display(resource.get("type")) or _ADMINISTRATIVE_TYPES[rtype]
+        date = _date_of(resource, "billablePeriod", "created", "dateTime", "servicePeriod",
+                        *_DATE_KEYS)
+        return _Item("administrative", title, date, 0.85, [f"FHIR {rtype}"],
+                     _narrative(resource), subject=subject)
     title = _display(resource.get("code")) or _display(resource.get("type")) or f"FHIR {rtype}"
     return _Item("other", title, date, 0.6, [f"FHIR {rtype}"], _narrative(resource),
                  subject=subject)
