@@ -104,6 +104,17 @@ def main() -> int:
         f"p95 {times[int(len(times) * 0.95)]:.2f} ms, CPU {cpu / len(notes) * 1000:.2f} ms/document; "
         f"kind right {accuracy:.1%}"
     )
+    # Long documents (multi-page records): 20 notes end to end, first one's kind.
+    long_notes = [
+        Note(f"long-{i}", notes[i].kind, "\n\n".join(n.text for n in notes[i : i + 20]))
+        for i in range(0, min(len(notes), 4000), 20)
+    ]
+    long_times, long_cpu, _ = time_classify(long_notes)
+    print(
+        f"classify_text: {len(long_notes)} long documents "
+        f"(mean {statistics.mean(len(n.text) for n in long_notes):.0f} characters): "
+        f"median {statistics.median(long_times):.2f} ms, CPU {long_cpu / len(long_notes) * 1000:.2f} ms/document"
+    )
     with tempfile.TemporaryDirectory() as work:
         subset = notes[: args.pdfs]
         ours, poppler, pdf_accuracy = time_pdfs(subset, Path(work))

@@ -169,15 +169,25 @@ def day_first(text: str) -> bool:
     return date_order(text) == DAY_FIRST
 
 
-def date_order(text: str) -> str | None:
+def date_matches(text: str) -> list[re.Match[str]]:
+    """Every date-shaped match in ``text`` (valid or not), found once for all uses."""
+    return list(DATE_RE.finditer(text))
+
+
+def date_order(text: str, matches: list[re.Match[str]] | None = None) -> str | None:
     """How ``text`` shows its numeric dates are written, from evidence only.
 
     ``"day_first"`` or ``"month_first"`` when its unambiguous dates lean one
     way, ``"day_first"`` when signs of a UK or Australian origin say so, and
     None when nothing does (:func:`day_first` then reads month first).
+    ``matches`` are :func:`date_matches` of ``text`` when the caller has them.
     """
     votes = 0
-    for m in DATE_RE.finditer(text[:MAX_CLASSIFY_CHARS]):
+    if matches is None:
+        matches = date_matches(text[:MAX_CLASSIFY_CHARS])
+    for m in matches:
+        if m.start() >= MAX_CLASSIFY_CHARS:
+            break
         if not m.group("na"):
             continue
         a, b = int(m.group("na")), int(m.group("nb"))
@@ -256,18 +266,23 @@ _FAX_LINE: Final = re.compile(
 
 
 def find_dates(
-    text: str, *, today: date | None = None, dayfirst: bool | None = None
+    text: str,
+    *,
+    today: date | None = None,
+    dayfirst: bool | None = None,
+    matches: list[re.Match[str]] | None = None,
 ) -> list[DateFound]:
     """Every valid date in ``text`` with the priority of its label.
 
-    ``dayfirst`` None decides from the text itself (:func:`day_first`).
+    ``dayfirst`` None decides from the text itself (:func:`day_first`);
+    ``matches`` are :func:`date_matches` of ``text`` when the caller has them.
     """
     today = today or date.today()
     if dayfirst is None:
         dayfirst = day_first(text)
     found: list[DateFound] = []
     prev_end = 0
-    for m in DATE_RE.finditer(text):
+    for m in DATE_RE.finditer(text) if matches is None else matches:
         value = match_date(m, today=today, dayfirst=dayfirst)
         if value is None:
             continue
@@ -310,10 +325,16 @@ _SNAPSHOT_LABEL = re.compile(
 
 
 def service_date(
-    text: str, kind: str, *, today: date | None = None, dayfirst: bool | None = None
+    text: str,
+    kind: str,
+    *,
+    today: date | None = None,
+    dayfirst: bool | None = None,
+    matches: list[re.Match[str]] | None = None,
 ) -> tuple[DateFound | None, str | None]:
     """The date the record is about, and how it was chosen (for the evidence)."""
-    dates = [d for d in find_dates(text, today=today, dayfirst=dayfirst) if d.priority >= 0]
+    found = find_dates(text, today=today, dayfirst=dayfirst, matches=matches)
+    dates = [d for d in found if d.priority >= 0]
     if not dates:
         return None, None
 

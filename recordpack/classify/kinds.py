@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from recordpack.classify.dates import DAY_FIRST, date_order, service_date
+from recordpack.classify.dates import DAY_FIRST, date_matches, date_order, service_date
 from recordpack.classify.patient import find_birth_date, find_patient
 from recordpack.classify.rules import REQUIRES, score_kinds, sentence_case
 from recordpack.classify.text import (
@@ -20,6 +20,8 @@ from recordpack.classify.text import (
 )
 from recordpack.model import KIND_WORDING, Patient
 
+#: Characters of a document its kind is read from (about four pages).
+SCORE_CHARS: Final = 12_000
 #: Below this score the text says too little to name a kind.
 MIN_SCORE: Final = 3.0
 
@@ -190,9 +192,11 @@ def _not_a_record(text: str, top: float, *, ocr: bool, hint: str | None) -> bool
     its words, and a file named like a record ("path_report.pdf") may be a
     poor scan: those are skipped only on signs of another kind of paper.
     """
-    medical = {m.group().lower() for m in _MEDICAL_WORDS.finditer(text[:20_000])}
-    if len(medical) > MEDICAL_FEW:
-        return False
+    medical: set[str] = set()
+    for m in _MEDICAL_WORDS.finditer(text[:20_000]):
+        medical.add(m.group().lower())
+        if len(medical) > MEDICAL_FEW:
+            return False
     others = sum(1 for sign in _NON_RECORD_SIGNS if sign.search(text[:20_000]))
     if others >= NON_RECORD_MIN:
         return True
@@ -214,13 +218,17 @@ def classify_text(
     bounds plausible dates (tests). Never raises for any input string.
     """
     text = normalize(text[:MAX_CLASSIFY_CHARS])
-    order = date_order(text)
-    scores, hits = score_kinds(text, fold(text))
+    matches = date_matches(text)
+    order = date_order(text, matches)
+    # The kind is read from the first pages, as a person reads it: title,
+    # header, first sections. This also bounds the cost of a 50-page record.
+    head = text[:SCORE_CHARS]
+    scores, hits = score_kinds(head, fold(head))
     evidence: list[str] = []
     # A kind that needs an issuer's structure (pathology, genomics) and lacks
     # it is out of the running, however often its words are mentioned.
     for required_kind, requirement in REQUIRES.items():
-        if scores.get(required_kind, 0.0) >= MIN_SCORE and not requirement.met(text):
+        if scores.get(required_kind, 0.0) >= MIN_SCORE and not requirement.met(head):
             del scores[required_kind]
             evidence.append(f"not a {DEFAULT_TITLES[required_kind].lower()}: {requirement.why}")
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
@@ -265,7 +273,9 @@ def classify_text(
         kind, title, confidence = "other", DEFAULT_TITLES["other"], 0.1
         evidence = ["no sign of being a medical record"]
 
-    best_date, date_how = service_date(text, kind, today=today, dayfirst=order == DAY_FIRST)
+    best_date, date_how = service_date(
+        text, kind, today=today, dayfirst=order == DAY_FIRST, matches=matches
+    )
     noise = noise_ratio(text)
     if noise > 0.03:
         # Noisy OCR layer: words may be wrong, headings may be missing.

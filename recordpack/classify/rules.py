@@ -18,7 +18,6 @@ from importlib import resources
 from typing import Any, Final
 
 from recordpack.classify.text import (
-    MAX_CLASSIFY_CHARS,
     TITLE_CHARS,
     TITLE_LINES,
     fold,
@@ -258,24 +257,22 @@ def load_table() -> RuleTable:
 
 @dataclass(frozen=True)
 class Compiled:
+    """A rule with its pattern compiled."""
+
     rule: Rule
     anywhere: re.Pattern[str]
-    at_line_start: re.Pattern[str] | None
+
+
+#: What may stand before a section label on its line, and what ends the label.
+_SECTION_PREFIX: Final = re.compile(r"[ \t>*#•\-]*(?:[0-9A-Za-z]{1,2}[.)]\s*)?")
+_SECTION_END: Final = re.compile(r"[ \t]*(?::|-|$|\t|\s{2,})", re.MULTILINE)
 
 
 def compile_rule(rule: Rule) -> Compiled:
+    """The rule's regex: the phrase made fuzzy, or the raw regex, case-insensitive unless ``case``."""
     body = rule.pattern if rule.raw else fuzzy(rule.pattern)
     flags = 0 if rule.case else re.IGNORECASE
-    anywhere = re.compile(body, flags)
-    anchored = None
-    if rule.where == "section":
-        # A section label starts a line (after optional numbering like "1." or
-        # "A)") and ends with a colon, a dash, the end of the line or a gap.
-        anchored = re.compile(
-            rf"^[ \t>*#•\-]*(?:[0-9A-Za-z]{{1,2}}[.)]\s*)?(?:{body})[ \t]*(?::|-|$|\t|\s{{2,}})",
-            flags | re.MULTILINE,
-        )
-    return Compiled(rule, anywhere, anchored)
+    return Compiled(rule, re.compile(body, flags))
 
 
 TABLE: Final = load_table()
@@ -350,19 +347,25 @@ def _score_rule(c: Compiled, text: str, title_end: int) -> Hit | None:
                     m.group(),
                     m.span(),
                 )
-            if m.start() > MAX_CLASSIFY_CHARS // 2:
-                break
+            if m.start() >= title_end:
+                break  # past the title area only the first mention counts
         return best
     if rule.where == "section":
-        assert c.at_line_start is not None
-        anchored = c.at_line_start.search(text)
-        if anchored:
-            inner = c.anywhere.search(text, anchored.start(), anchored.end())
-            shown = inner.group() if inner else anchored.group()
-            span = inner.span() if inner else anchored.span()
-            return Hit(rule, rule.weight, f"section '{show(shown)}'", None, shown, span, True)
-        loose = c.anywhere.search(text)
-        if loose:
+        # Each match is checked for standing at a line's start (after optional
+        # numbering like "1." or "A)") and ending with a colon, a dash, the end
+        # of the line or a gap: cheaper than a ^-anchored search of every line.
+        loose = None
+        for m in c.anywhere.finditer(text):
+            loose = loose or m
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            if _SECTION_PREFIX.fullmatch(text, line_start, m.start()) and _SECTION_END.match(
+                text, m.end()
+            ):
+                shown = m.group()
+                return Hit(
+                    rule, rule.weight, f"section '{show(shown)}'", None, shown, m.span(), True
+                )
+        if loose is not None:
             return Hit(
                 rule,
                 rule.weight * INLINE_SECTION_FACTOR,
