@@ -10,7 +10,7 @@ from realworld_docs import DOCS
 from test_classify import SAMPLES
 
 from recordpack.classify import RULES, fuzzy, normalize, parse_rules
-from recordpack.classify.rules import MAX_WEIGHT, PLACES, RuleTableError
+from recordpack.classify.rules import MAX_WEIGHT, PLACES, RuleTableError, score_kinds
 from recordpack.classify.text import fold
 from recordpack.model import KINDS
 
@@ -102,3 +102,17 @@ def test_fragments_are_substituted() -> None:
         "rules = [{where = 'term', weight = 1, regex = '\\b(?:{{genes}})\\b', needs = ['egfr', 'kras']}]"
     )
     assert rule.pattern == r"\b(?:EGFR|KRAS)\b"
+
+
+def test_starting_each_search_near_its_keyword_changes_nothing() -> None:
+    """The windowed search (from shortly before a rule's first keyword) scores exactly as a full one."""
+    texts = _texts()
+    texts += ["\n\n".join(texts[i : i + 12]) for i in range(0, len(texts), 12)]
+    for text in texts:
+        folded = fold(text)
+        fast = score_kinds(text, folded)
+        full = score_kinds(text, folded, windowed=False)
+        assert fast[0] == full[0]
+        assert {k: [h.label for h in v] for k, v in fast[1].items()} == {
+            k: [h.label for h in v] for k, v in full[1].items()
+        }

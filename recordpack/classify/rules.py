@@ -36,6 +36,9 @@ OTHER_KINDS_FACTOR: Final = 0.6
 MENTION_FACTOR: Final = 0.35
 #: Weight factor for a section phrase that does not start a line.
 INLINE_SECTION_FACTOR: Final = 0.3
+#: How far before its first keyword a rule's match may begin (a number and
+#: unit before "daily", a label before "date"): the search starts there.
+KEYWORD_REACH: Final = 400
 #: Where a rule may count.
 PLACES: Final = ("heading", "section", "term")
 #: Largest weight a single rule may carry (the validation test holds the table to it).
@@ -316,12 +319,15 @@ def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return ls, (len(text) if le == -1 else le)
 
 
-def _score_rule(c: Compiled, text: str, title_end: int) -> Hit | None:
-    """The rule's hit; a heading is a title only before ``title_end``."""
+def _score_rule(c: Compiled, text: str, title_end: int, start: int = 0) -> Hit | None:
+    """The rule's hit; a heading is a title only before ``title_end``.
+
+    No match begins before ``start`` (see :data:`KEYWORD_REACH`).
+    """
     rule = c.rule
     if rule.where == "heading":
         best: Hit | None = None
-        for m in c.anywhere.finditer(text):
+        for m in c.anywhere.finditer(text, start):
             ls, le = _line_bounds(text, m.start(), m.end())
             before = text[ls : m.start()].strip()
             rest = text[m.end() : le]
@@ -355,7 +361,7 @@ def _score_rule(c: Compiled, text: str, title_end: int) -> Hit | None:
         # numbering like "1." or "A)") and ending with a colon, a dash, the end
         # of the line or a gap: cheaper than a ^-anchored search of every line.
         loose = None
-        for m in c.anywhere.finditer(text):
+        for m in c.anywhere.finditer(text, start):
             loose = loose or m
             line_start = text.rfind("\n", 0, m.start()) + 1
             if _SECTION_PREFIX.fullmatch(text, line_start, m.start()) and _SECTION_END.match(
@@ -377,12 +383,12 @@ def _score_rule(c: Compiled, text: str, title_end: int) -> Hit | None:
         return None
     # term
     if rule.hits <= 1:
-        one = c.anywhere.search(text)
+        one = c.anywhere.search(text, start)
         if one is None:
             return None
         return Hit(rule, rule.weight, f"term '{show(one.group())}'", None, one.group(), one.span())
     found: list[str] = []
-    for m in c.anywhere.finditer(text):
+    for m in c.anywhere.finditer(text, start):
         found.append(m.group())
         if len(found) >= rule.hits:
             break
@@ -392,11 +398,21 @@ def _score_rule(c: Compiled, text: str, title_end: int) -> Hit | None:
     return Hit(rule, rule.weight * len(found), label, None, found[0])
 
 
-def _has(cache: dict[str, bool], folded: str, keyword: str) -> bool:
+def _first(cache: dict[str, int], folded: str, keyword: str) -> int:
     found = cache.get(keyword)
     if found is None:
-        found = cache[keyword] = keyword in folded
+        found = cache[keyword] = folded.find(keyword)
     return found
+
+
+def _start(c: Compiled, folded: str, cache: dict[str, int], windowed: bool) -> int | None:
+    """Where the rule's search starts, or None when its keywords are absent."""
+    if not c.rule.needs:
+        return 0
+    found = [p for n in c.rule.needs if (p := _first(cache, folded, n)) >= 0]
+    if not found:
+        return None
+    return max(0, min(found) - KEYWORD_REACH) if windowed else 0
 
 
 def sentence_case(s: str) -> str:
@@ -408,24 +424,24 @@ def sentence_case(s: str) -> str:
 
 
 def score_kinds(
-    text: str, folded: str | None = None
+    text: str, folded: str | None = None, *, windowed: bool = True
 ) -> tuple[dict[str, float], dict[str, list[Hit]]]:
     """Each kind's score and the hits behind it.
 
     ``folded`` is ``fold(text)`` when the caller has it; rules whose keywords
-    it lacks are not run.
+    it lacks are not run, and (``windowed``) a rule's search starts shortly
+    before its first keyword.
     """
     if folded is None:
         folded = fold(text)
+    # Folding keeps positions unless lower-casing changed the length (rare scripts).
+    windowed = windowed and len(folded) == len(text)
     title_end = _title_zone_end(text)
     scores: dict[str, float] = {}
     hits: dict[str, list[Hit]] = {}
-    present: dict[str, bool] = {}
-    runnable = [
-        c
-        for c in COMPILED
-        if not c.rule.needs or any(_has(present, folded, n) for n in c.rule.needs)
-    ]
+    cache: dict[str, int] = {}
+    starts = {id(c): _start(c, folded, cache, windowed) for c in COMPILED}
+    runnable = [c for c in COMPILED if starts[id(c)] is not None]
     # Sections first: where each kind's body begins. A heading after another
     # kind's body has begun ("CHIEF COMPLAINT ... CURRENT MEDICATIONS") is a
     # section of that body, not the document's title.
@@ -433,7 +449,7 @@ def score_kinds(
     body_start: dict[str, int] = {}
     for c in runnable:
         if c.rule.where == "section":
-            hit = section_hits[id(c)] = _score_rule(c, text, title_end)
+            hit = section_hits[id(c)] = _score_rule(c, text, title_end, starts[id(c)] or 0)
             if hit is not None and hit.anchored and not c.rule.field:
                 kind = c.rule.kind
                 body_start[kind] = min(body_start.get(kind, hit.span[0]), hit.span[0])
@@ -442,7 +458,7 @@ def score_kinds(
             hit = section_hits[id(c)]
         else:
             others = [pos for kind, pos in body_start.items() if kind != c.rule.kind]
-            hit = _score_rule(c, text, min([title_end, *others]))
+            hit = _score_rule(c, text, min([title_end, *others]), starts[id(c)] or 0)
         if hit is None:
             continue
         # "SURGICAL PATHOLOGY REPORT" also matches "PATHOLOGY REPORT": the
