@@ -179,6 +179,9 @@ _NON_RECORD_SIGNS: Final = (
 #: also shows NON_RECORD_MIN signs of another kind of paper.
 MEDICAL_FEW: Final = 3
 NON_RECORD_MIN: Final = 2
+#: A text judged by the absence of medical words has at least this many words.
+MIN_WORDS: Final = 8
+_ANY_WORD: Final = re.compile(r"[^\W\d_]{2,}")
 #: Confidence factor for a kind that rests on words alone.
 THIN_EVIDENCE_FACTOR: Final = 0.8
 
@@ -200,7 +203,9 @@ def _not_a_record(text: str, top: float, *, ocr: bool, hint: str | None) -> bool
     others = sum(1 for sign in _NON_RECORD_SIGNS if sign.search(text[:20_000]))
     if others >= NON_RECORD_MIN:
         return True
-    return not ocr and hint is None and not medical and top < MIN_SCORE
+    # A few characters with nothing to go on are not judged a paper of any kind.
+    words = len(_ANY_WORD.findall(text[:2_000]))
+    return not ocr and hint is None and not medical and top < MIN_SCORE and words >= MIN_WORDS
 
 
 def _confidence(top: float, second: float) -> float:

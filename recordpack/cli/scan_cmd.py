@@ -155,6 +155,7 @@ def scan_command(
                 result,
                 correct="correct it with --label",
                 name_in="--label, --corrections or --exclude",
+                include="--label '{path}=KIND'",
             )
         )
 

@@ -127,6 +127,8 @@ def _files_line(files: tuple[str, ...]) -> str:
 #: How a reader corrects a kind, and names a file, unless a front door says it its own way.
 CORRECT_A_KIND = "correct its kind"
 NAME_A_FILE = "a correction or an exclusion"
+#: How a reader includes a paper skipped as not a medical record ({path}: the file).
+INCLUDE_A_PAPER = "a correction naming '{path}' and its kind"
 
 
 def render_records(records: Iterable[Record], *, correct: str = CORRECT_A_KIND) -> list[str]:
@@ -153,9 +155,7 @@ def render_records(records: Iterable[Record], *, correct: str = CORRECT_A_KIND) 
                     f"{pad}(your correction; recordpack had it as {record.corrected_from})"
                 )
             elif record.confidence < 0.5:
-                lines.append(
-                    f"{pad}(not sure of this one: check it, and {correct} if needed)"
-                )
+                lines.append(f"{pad}(not sure of this one: check it, and {correct} if needed)")
         lines.append("")
     return lines
 
@@ -176,8 +176,14 @@ def render_problems(problems: Iterable[Problem]) -> list[str]:
     return lines
 
 
-def render_skipped(skipped: Iterable[Skipped], *, examples: int = 3) -> list[str]:
-    """Skipped files counted by reason, with a few names each."""
+def render_skipped(
+    skipped: Iterable[Skipped], *, examples: int = 3, include: str = INCLUDE_A_PAPER
+) -> list[str]:
+    """Skipped files counted by reason, with a few names each.
+
+    ``include`` says how the reader includes a paper skipped as not a medical
+    record (a front door may name its option); ``{path}`` stands for the file.
+    """
     by_reason: dict[str, list[str]] = {}
     for item in skipped:
         by_reason.setdefault(item.reason, []).append(item.path)
@@ -192,7 +198,8 @@ def render_skipped(skipped: Iterable[Skipped], *, examples: int = 3) -> list[str
     if papers:
         lines.append(
             f"{_INDENT}If one of these is a medical record after all, include it with "
-            f"--label '{papers[0]}=KIND' (KIND: {', '.join(k for k in KINDS if k != 'imaging_study')})."
+            f"{include.format(path=papers[0])} (kinds: "
+            f"{', '.join(k for k in KINDS if k != 'imaging_study')})."
         )
     lines.append("")
     return lines
@@ -214,7 +221,11 @@ def render_name_note(result: ScanResult, *, name_in: str = NAME_A_FILE) -> list[
 
 
 def render_scan(
-    result: ScanResult, *, correct: str = CORRECT_A_KIND, name_in: str = NAME_A_FILE
+    result: ScanResult,
+    *,
+    correct: str = CORRECT_A_KIND,
+    name_in: str = NAME_A_FILE,
+    include: str = INCLUDE_A_PAPER,
 ) -> str:
     """The whole human report of a scan."""
     lines = [
@@ -227,7 +238,7 @@ def render_scan(
     else:
         lines += ["No medical records were found.", ""]
     lines += render_problems(result.problems)
-    lines += render_skipped(result.skipped)
+    lines += render_skipped(result.skipped, include=include)
     lines += render_name_note(result, name_in=name_in)
     lines.append(
         f"Summary: {plural(len(result.records), 'record')}, {plural(len(result.problems), 'problem')}, "
