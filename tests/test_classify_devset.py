@@ -230,3 +230,13 @@ def test_foreign_date_words_are_not_misread(text: str) -> None:
     """A date written in French, Spanish or German words is not turned into a wrong date."""
     found = classify_text(text, today=date(2026, 11, 30)).date
     assert found in (None, "2026-03-14", "2025-12-03", "2025-05-05")
+
+
+def test_pdf_text_layer_habits_do_not_change_the_kind() -> None:
+    """Ligatures, words hyphenated across lines and page furniture, as PDF text layers give them."""
+    note = next(n for n in NOTES if n.id == "hw-mri-knee")
+    layered = "Page 1 of 1      Printed 11/20/2026 14:02\n" + note.text.replace(
+        "FINDINGS:", "\ufb01ndings:"
+    ).replace("meniscus", "menis-\ncus").replace("effusion", "e\ufb00usion")
+    assert classify_text(layered).kind == classify_text(note.text).kind == "imaging_report"
+    assert "\ufb01" not in classify_text("\ufb01ndings: clear lungs. Impression: normal.").title

@@ -22,15 +22,27 @@ _VISIBLE = re.compile(r"\S")
 #: PDF text layers break words at line ends ("carci-\nnoma"): joined before matching.
 _HYPHEN_BREAK = re.compile(r"(?<=[a-z])-\n[ \t]*(?=[a-z])")
 
+_LIGATURES: Final = {
+    "\ufb00": "ff",
+    "\ufb01": "fi",
+    "\ufb02": "fl",
+    "\ufb03": "ffi",
+    "\ufb04": "ffl",
+}
+_LIGATURE: Final = re.compile("[\ufb00-\ufb04]")
+
 # OCR look-alikes folded together, as :func:`recordpack.classify.rules.fuzzy` matches them.
 _FOLD: Final = str.maketrans({"0": "o", "1": "i", "l": "i", "|": "i", "!": "i", "5": "s", "$": "s"})
 
 
 def normalize(text: str) -> str:
-    """Unify line ends and odd spaces; drop soft hyphens and NULs; rejoin hyphenated line breaks."""
+    """Unify line ends and odd spaces; drop soft hyphens and NULs; undo ligatures; rejoin hyphenated line breaks."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _SPACE_CHARS.sub(" ", text)
     text = text.replace("\u00ad", "").replace("\x00", "")
+    if _LIGATURE.search(text):
+        # PDF text layers keep typographic ligatures: "ﬁndings" is "findings".
+        text = _LIGATURE.sub(lambda m: _LIGATURES[m.group()], text)
     return _HYPHEN_BREAK.sub("", text)
 
 
