@@ -27,13 +27,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from notes_devset import NOTES, Note, build
-from realworld_docs import DOCS
-from test_classify_devset import note_pdf
+from notes_devset import NOTES, Note, build  # noqa: E402
+from realworld_docs import DOCS  # noqa: E402
+from test_classify_devset import note_pdf  # noqa: E402
 
-from recordpack.classify import classify_text
-from recordpack.scan import pdf
-from recordpack.scan.base import Document, Source
+from recordpack.classify import classify_text  # noqa: E402
+from recordpack.scan import pdf  # noqa: E402
+from recordpack.scan.base import Document, Source  # noqa: E402
 
 
 def documents(count: int) -> list[Note]:
