@@ -1410,4 +1410,127 @@ The patient tolerated the procedure well without complications.
     ),
 )
 
-NOTES = NOTES + HANDWRITTEN
+#: More hand-written dictations, of specialties and formats the generator does not know.
+HANDWRITTEN_MORE: tuple[Note, ...] = (
+    Note(
+        "hw-ed-note",
+        "clinical_note",
+        """\
+CHIEF COMPLAINT: Laceration to the left hand.
+HISTORY OF PRESENT ILLNESS: A 27-year-old cook cut his left palm on a knife at work one hour ago.
+Tetanus is up to date.
+PHYSICAL EXAMINATION: A 3 cm linear laceration of the thenar eminence. Flexor and extensor function intact.
+PROCEDURE: The wound was irrigated and closed with five 4-0 nylon sutures.
+DIAGNOSIS: Simple laceration, left hand.
+DISPOSITION: Discharged home in good condition. Suture removal in 10 days.
+""",
+    ),
+    Note(
+        "hw-epidural",
+        "operative_report",
+        """\
+PROCEDURE: Lumbar epidural steroid injection at L4-L5 under fluoroscopic guidance.
+PREPROCEDURE DIAGNOSIS: Lumbar radiculopathy.
+The risks and benefits were reviewed and written informed consent was obtained. The patient was
+placed prone, the skin was prepped with chlorhexidine and draped in sterile fashion. Under
+fluoroscopic guidance a 20-gauge Tuohy needle was advanced into the epidural space using loss of
+resistance. Contrast confirmed epidural spread. 80 mg of triamcinolone with 3 mL of saline was
+injected. The patient tolerated the procedure well with no complications.
+""",
+    ),
+    Note(
+        "hw-to-whom",
+        "clinical_note",
+        """\
+To Whom It May Concern:
+
+Mr. Desmond Harrowgate has been under my care since 2019 for rheumatoid arthritis. His disease is
+controlled on methotrexate 15 mg weekly and folic acid. He is able to return to full duties at work
+as of Monday. Please contact my office with any questions.
+
+Sincerely,
+Beatrix Fennimore, MD
+Rheumatology
+""",
+    ),
+    Note(
+        "hw-nutrition",
+        "clinical_note",
+        """\
+NUTRITION CONSULTATION
+REASON FOR REFERRAL: Weight loss during chemotherapy.
+ASSESSMENT: Weight 58 kg, down 6 kg in two months (9%). Intake about 60% of estimated needs of
+1,800 kcal per day because of taste changes and nausea.
+RECOMMENDATIONS: Small frequent meals, oral nutrition supplement twice daily, antiemetic before meals.
+Follow up in two weeks.
+""",
+    ),
+    Note(
+        "hw-speech-eval",
+        "clinical_note",
+        """\
+SPEECH AND LANGUAGE EVALUATION
+HISTORY: A 72-year-old man three weeks after a left MCA stroke.
+TESTING: Boston Naming Test 38/60. Repetition impaired for sentences. Comprehension of yes/no
+questions 90% accurate.
+IMPRESSION: Moderate expressive aphasia.
+PLAN: Speech therapy three times per week for eight weeks.
+""",
+    ),
+    Note(
+        "hw-ct-guided-biopsy",
+        "operative_report",
+        """\
+CT-GUIDED PERCUTANEOUS BIOPSY OF A RIGHT LOWER LOBE LUNG MASS
+Informed consent was obtained after the risks, including pneumothorax and bleeding, were explained.
+A time-out was performed. Under CT guidance, a 19-gauge coaxial needle was advanced into the 2.4 cm
+right lower lobe mass and four 20-gauge core samples were obtained and placed in formalin.
+Post-procedure CT showed a small pneumothorax that did not enlarge. No other complications.
+""",
+    ),
+    Note(
+        "hw-dexa",
+        "imaging_report",
+        """\
+DEXA BONE DENSITOMETRY
+INDICATION: Postmenopausal, on aromatase inhibitor.
+FINDINGS: Lumbar spine L1-L4 BMD 0.812 g/cm2, T-score -2.1. Left femoral neck BMD 0.640 g/cm2,
+T-score -2.6.
+IMPRESSION: Osteoporosis by WHO criteria at the femoral neck.
+""",
+    ),
+    Note(
+        "hw-carotid-duplex",
+        "imaging_report",
+        """\
+BILATERAL CAROTID DUPLEX ULTRASOUND
+INDICATION: Transient ischemic attack.
+FINDINGS: Right ICA peak systolic velocity 88 cm/s, mild heterogeneous plaque. Left ICA peak systolic
+velocity 245 cm/s with end diastolic velocity 92 cm/s. Antegrade vertebral flow bilaterally.
+IMPRESSION: 70-99% stenosis of the left internal carotid artery. Less than 50% on the right.
+""",
+    ),
+    Note(
+        "hw-holter",
+        "other",
+        """\
+HOLTER MONITOR REPORT
+Recording duration 24 hours. Predominant rhythm sinus, heart rate 52-131, average 74.
+Supraventricular ectopy: 112 isolated beats. Ventricular ectopy: 45 isolated PVCs, no runs.
+No pauses greater than 2 seconds. Patient diary symptoms did not correlate with arrhythmia.
+""",
+    ),
+    Note(
+        "hw-eeg",
+        "other",
+        """\
+ELECTROENCEPHALOGRAM
+This is a 30-minute routine EEG in the awake and drowsy states. The background shows a
+well-formed 10 Hz posterior dominant rhythm. No epileptiform discharges. Photic stimulation produced
+symmetric driving.
+IMPRESSION: Normal EEG.
+""",
+    ),
+)
+
+NOTES = NOTES + HANDWRITTEN + HANDWRITTEN_MORE
