@@ -26,6 +26,8 @@ BAG_INFO_TXT: Final = "bag-info.txt"
 README_TXT: Final = "README.txt"
 INDEX_HTML: Final = "index.html"
 INDEX_JSON: Final = "index.json"
+INDEX_FHIR: Final = "index.fhir.json"  # the same index as a FHIR R4 Bundle (collection)
+PREVIEWS_DIR: Final = "previews"  # one small PNG per imaging series, for index.html
 MANIFEST: Final = "manifest-sha256.txt"
 TAGMANIFEST: Final = "tagmanifest-sha256.txt"
 
@@ -37,6 +39,7 @@ TAG_FILES: Final[tuple[str, ...]] = (
     README_TXT,
     INDEX_HTML,
     INDEX_JSON,
+    INDEX_FHIR,
     MANIFEST,
     TAGMANIFEST,
 )

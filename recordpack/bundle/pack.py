@@ -30,6 +30,7 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO, Protocol, cast
 from recordpack import __version__
 from recordpack.bundle import format as fmt
 from recordpack.bundle.dicomdir import FileSetEntry, build_dicomdir, fill_missing
+from recordpack.bundle.fhir import build_fhir_index
 from recordpack.bundle.html import render_index_html, render_readme
 from recordpack.bundle.layout import (
     BagPlan,
@@ -350,6 +351,19 @@ class _Digest(Protocol):
     def update(self, data: bytes, /) -> None: ...
 
 
+class _Hashes:
+    """SHA-256 (BagIt, index.json) and SHA-1 (FHIR's ``Attachment.hash``) fed by one read."""
+
+    def __init__(self, *, sha256: bool = True) -> None:
+        self.sha256 = hashlib.sha256() if sha256 else None
+        self.sha1 = hashlib.sha1(usedforsecurity=False)
+
+    def update(self, data: bytes, /) -> None:
+        if self.sha256 is not None:
+            self.sha256.update(data)
+        self.sha1.update(data)
+
+
 def _stream(
     src: BinaryIO,
     zf: zipfile.ZipFile,
@@ -420,8 +434,8 @@ def _copy_file(
     done: int,
     total: int,
     progress: ProgressFn | None,
-) -> tuple[int, str]:
-    """Copy one source file into its member; returns (size, sha256)."""
+) -> tuple[int, str, str]:
+    """Copy one source file into its member; returns (size, sha256, sha1)."""
     source = root / to_fs(planned.source)
     label = planned.original
     with _reading(label):
@@ -435,15 +449,17 @@ def _copy_file(
                 # Scan hashed this file moments ago: the CRC-32 the ZIP writer computes
                 # anyway proves it unchanged, without hashing every byte again. (Any
                 # change it missed would still fail the SHA-256 check when opened.)
-                written = _stream(src, zf, info, label, done, total, progress, None)
+                sha1_only = _Hashes(sha256=False)
+                written = _stream(src, zf, info, label, done, total, progress, sha1_only)
                 if written != planned.size or info.CRC != planned.crc32:
                     raise _changed(label, "its content differs from what scan read")
-                return written, planned.sha256
-            digest = hashlib.sha256()
+                return written, planned.sha256, sha1_only.sha1.hexdigest()
+            digest = _Hashes()
             written = _stream(src, zf, info, label, done, total, progress, digest)
-    hexdigest = digest.hexdigest()
+    assert digest.sha256 is not None
+    hexdigest = digest.sha256.hexdigest()
     _verify(planned, label, written, hexdigest)
-    return written, hexdigest
+    return written, hexdigest, digest.sha1.hexdigest()
 
 
 #: What a source archive rewritten or damaged since the scan raises while being read.
@@ -503,7 +519,7 @@ def _copy_member(
     done: int,
     total: int,
     progress: ProgressFn | None,
-) -> tuple[int, str]:
+) -> tuple[int, str, str]:
     """Stream one archive member, inflated, into its own file in the bag."""
     label = planned.original
     archive, entry = archives.member(planned)
@@ -514,15 +530,16 @@ def _copy_member(
     stamp = max(entry.date_time, (1980, 1, 1, 0, 0, 0))
     info = _member(bag, planned.path, planned.compress, entry.file_size, stamp)
     try:
-        digest = hashlib.sha256()
+        digest = _Hashes()
         with archive.open(entry) as src:
             written = _stream(src, zf, info, label, done, total, progress, digest)  # type: ignore[arg-type]
     except _ZIP_ERRORS as error:
         raise _changed(label, f"the archive no longer reads back: {error}") from error
-    hexdigest = digest.hexdigest()
+    assert digest.sha256 is not None
+    hexdigest = digest.sha256.hexdigest()
     _verify(planned, label, written, hexdigest)
     archives.done(planned)
-    return written, hexdigest
+    return written, hexdigest, digest.sha1.hexdigest()
 
 
 def _write_bytes(
@@ -545,6 +562,7 @@ def write_bag(
     """Write the bag as a ZIP to ``dst`` (any writable stream); returns the index document."""
     bag = plan.bag
     digests: dict[str, tuple[int, str]] = {}
+    sha1s: dict[str, str] = {}  # bag path -> SHA-1, for index.fhir.json
     context = _image_context(plan)
     entries: list[FileSetEntry] = []
     total = plan.payload_bytes
@@ -554,10 +572,11 @@ def write_bag(
     with zipfile.ZipFile(dst, "w", allowZip64=True) as zf, contextlib.closing(archives):
         for planned in plan.files:
             if planned.member is None:
-                size, digest = _copy_file(zf, bag, root, planned, done, total, progress)
+                size, digest, sha1 = _copy_file(zf, bag, root, planned, done, total, progress)
             else:
-                size, digest = _copy_member(zf, bag, archives, planned, done, total, progress)
+                size, digest, sha1 = _copy_member(zf, bag, archives, planned, done, total, progress)
             digests[planned.path] = (size, digest)
+            sha1s[planned.path] = sha1
             done += size
             if planned.file_set_position is not None:
                 entries.append(_file_set_entry(planned, context))
@@ -565,8 +584,9 @@ def write_bag(
             data = build_dicomdir(entries)
             _write_bytes(zf, bag, fmt.DICOMDIR_PATH, data, now)
             digests[fmt.DICOMDIR_PATH] = (len(data), hashlib.sha256(data).hexdigest())
+            sha1s[fmt.DICOMDIR_PATH] = hashlib.sha1(data, usedforsecurity=False).hexdigest()
 
-        index = _index(plan, created, check, encryption, digests)
+        index = _index(plan, created, check, encryption, digests, sha1s)
         tags = _tag_files(plan, index, digests, created)
         for name in fmt.TAG_FILES:
             _write_bytes(zf, bag, name, tags[name], now)
@@ -591,6 +611,7 @@ def _index(
     check: dict[str, Any] | None,
     encryption: dict[str, Any],
     digests: dict[str, tuple[int, str]],
+    sha1s: dict[str, str],
 ) -> dict[str, Any]:
     from recordpack.bundle.layout import build_index
 
@@ -601,6 +622,7 @@ def _index(
         check=check,
         encryption=encryption,
         digests=digests,
+        sha1=sha1s,
     )
 
 
@@ -630,6 +652,9 @@ def _tag_files(
     tags[fmt.README_TXT] = render_readme(index).encode()
     tags[fmt.INDEX_HTML] = render_index_html(index).encode()
     tags[fmt.INDEX_JSON] = (json.dumps(index, indent=1, ensure_ascii=False) + "\n").encode()
+    tags[fmt.INDEX_FHIR] = (
+        json.dumps(build_fhir_index(index), indent=1, ensure_ascii=False) + "\n"
+    ).encode()
     tags[fmt.MANIFEST] = "".join(
         f"{digest}  {bagit_encode(path)}\n" for path, (_, digest) in sorted(digests.items())
     ).encode()

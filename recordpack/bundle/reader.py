@@ -647,7 +647,31 @@ def _check_bag(bag: str, streamed: _Streamed) -> tuple[dict[str, Any], list[Memb
             )
 
     index = _check_index(bag, streamed, payload, problems)
+    _check_fhir(bag, streamed, index, payload, problems)
     return index, problems
+
+
+def _check_fhir(
+    bag: str,
+    streamed: _Streamed,
+    index: dict[str, Any],
+    payload: dict[str, tuple[int, str]],
+    problems: list[MemberProblem],
+) -> None:
+    """index.fhir.json, when the bundle has one, must point at the bag's files as index.json does."""
+    from recordpack.bundle.fhir import check_fhir_index
+
+    raw = _text(streamed, fmt.INDEX_FHIR, problems, bag)
+    if raw is None:
+        return
+    where = f"{bag}/{fmt.INDEX_FHIR}"
+    try:
+        document = json.loads(raw)
+    except json.JSONDecodeError:
+        problems.append(MemberProblem(where, "bad_fhir_index", "is not valid JSON"))
+        return
+    for code, message in check_fhir_index(document, index, payload):
+        problems.append(MemberProblem(where, code, message))
 
 
 def _check_index(

@@ -1,0 +1,506 @@
+"""Conservative case facts from the records' text: diagnosis, stage, biomarkers, treatments.
+
+Each rule is a table entry, not an if-chain. A fact is kept only when a
+sentence states it plainly: a biomarker needs a result next to its name ("ALK
+fusion: not detected" keeps its negation; "sent for EGFR testing" gives
+nothing), a histology is never taken from a negated or hedged sentence, a
+stage is taken as written. Every fact carries the record it came from (its
+index in ``index.json``'s records and its path in the bag) and the sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+#: Version of the ``summary`` document in ``index.json``.
+SUMMARY_VERSION: Final = 1
+
+#: Longest sentence kept as a fact's source (characters).
+MAX_SENTENCE: Final = 300
+#: Longest biomarker result kept (characters).
+MAX_RESULT: Final = 120
+
+
+@dataclass(frozen=True)
+class SourcedText:
+    """A document record's text and where it lives in the bag."""
+
+    record: int  # index of the record in index.json's "records"
+    path: str  # the record's (first) file in the bag
+    kind: str
+    date: str | None
+    text: str
+    day_first: bool = False
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    text: str
+    line: int  # line number in the document
+    section: str | None  # the heading above it, upper-case
+
+
+_HEADING = re.compile(
+    r"^(?:[A-Z][A-Za-z/&()'-]*|and|of|the|or|to|for)(?: (?:[A-Z][A-Za-z/&()'-]*|and|of|the|or|to|for))*:?$"
+)
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(\"'-])|\s{3,}(?=[A-Z][A-Za-z ()/#-]{1,30}:\s)")
+
+
+def _sentences(text: str) -> Iterator[_Sentence]:
+    """The document's sentences, each with the section heading above it."""
+    section: str | None = None
+    for number, raw in enumerate(text.splitlines()):
+        line = raw.strip()
+        if not line:
+            continue
+        if _is_heading(line):
+            section = line.rstrip(":").upper()
+            continue
+        for part in _SENTENCE_END.split(line):
+            part = part.strip()
+            if part:
+                yield _Sentence(part[:MAX_SENTENCE], number, section)
+
+
+def _is_heading(line: str) -> bool:
+    """A short title line ("FINAL DIAGNOSIS", "Discharge Medications"), not a specimen label."""
+    if len(line.split()) > 5 or len(line) > 60 or (line.endswith(":") and "," in line):
+        return False
+    return _HEADING.match(line) is not None
+
+
+def _clip(value: str, limit: int = MAX_RESULT) -> str:
+    value = " ".join(value.split()).strip(" ,;:-")
+    if value.endswith(".") and not re.search(r"\d\.$", value):
+        value = value[:-1]
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+# Hedged or negated statements: nothing in such a sentence is taken as a finding.
+_NEGATION: Final = re.compile(
+    r"\b(?:no|not|negative for|without|free of|rule out|r/o|suspicious for|suspected|"
+    r"concerning for|possible|probable|cannot be excluded|history of|differential|versus|vs\.?)\b",
+    re.IGNORECASE,
+)
+# Orders and plans for a test are not results.
+_PENDING: Final = re.compile(
+    r"\b(?:pending|ordered|sent (?:out )?for|will be|to be|requested|awaited|if (?:positive|negative)|"
+    r"consider(?:ed)? (?:testing|sending)|recommend(?:ed)? (?:testing|sending))\b",
+    re.IGNORECASE,
+)
+
+
+# --------------------------------------------------------------------------- diagnosis
+
+_HISTOLOGY: Final = re.compile(
+    r"\b\w*(?:carcinoma|sarcoma|lymphoma|melanoma|leukemia|leukaemia|myeloma|mesothelioma|"
+    r"blastoma|glioma|seminoma|germinoma|neoplasm|tumou?r)s?\b(?:\s+in\s+situ)?",
+    re.IGNORECASE,
+)
+#: Words that make a "tumor" mention something other than a diagnosis.
+_NOT_HISTOLOGY: Final = re.compile(
+    r"\b(?:tumou?r (?:size|cells|content|proportion|board|marker|mutational|bed|site|"
+    r"focality|extent|deposits?|budding|necrosis|infiltrating)|markers?|size|cellularity)\b",
+    re.IGNORECASE,
+)
+_ORGANS: Final = (
+    r"breast|lung|prostate|(?:sigmoid |ascending |descending |transverse )?colon|cecum|caecum|"
+    r"rectosigmoid|rectum|pancreas|liver|stomach|esophagus|oesophagus|ovary|ovaries|uterus|"
+    r"endometrium|cervix|kidney|bladder|thyroid|skin|lymph nodes?|bone marrow|brain|"
+    r"(?:right|left) (?:upper|middle|lower) lobe"
+)
+_SITE: Final = re.compile(rf"\b({_ORGANS})\b", re.IGNORECASE)
+_LATERALITY: Final = re.compile(r"\b(left|right|bilateral)\b", re.IGNORECASE)
+_GRADE: Final = re.compile(
+    r"\b(?:Nottingham (?:histologic )?grade\s*:?\s*(?:[1-3]|I{1,3})\b(?:\s*\([^)]{0,60}\))?|"
+    r"(?:histologic|nuclear|FIGO|WHO|tumou?r) grade\s*:?\s*(?:[1-4]|I{1,3}V?)\b|"
+    r"grade\s*[1-4](?:\s*(?:of|/)\s*[34])?\b|"
+    r"Gleason (?:score|grade|sum)?\s*:?\s*\d\s*\+\s*\d\s*=\s*\d{1,2}(?:\s*\(grade group \d\))?|"
+    r"grade group\s*\d|"
+    r"(?:well|moderately|poorly|un)[- ]differentiated|"
+    r"(?:low|intermediate|high)[- ](?:nuclear )?grade)",
+    re.IGNORECASE,
+)
+# CAP synoptic lines: "Histologic Type: Invasive ductal carcinoma".
+_SYNOPTIC: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
+    ("histology", re.compile(r"^\s*histologic(?:al)? type\s*:\s*(.+)$", re.IGNORECASE)),
+    ("site", re.compile(r"^\s*(?:tumou?r|primary) site\s*:\s*(.+)$", re.IGNORECASE)),
+    ("laterality", re.compile(r"^\s*(?:specimen |tumou?r )?laterality\s*:\s*(.+)$", re.IGNORECASE)),
+    ("grade", re.compile(r"^\s*(?:histologic(?:al)? |overall )?grade\s*:\s*(.+)$", re.IGNORECASE)),
+)
+_DIAGNOSIS_SECTION: Final = re.compile(r"\bDIAGNOS[IE]S\b|\bINTERPRETATION\b")
+
+
+def _is_negated(sentence: str, at: int) -> bool:
+    """True when a negation or hedge comes before position ``at`` in the sentence's clause."""
+    start = max(sentence.rfind(";", 0, at), 0)
+    return _NEGATION.search(sentence, start, at) is not None
+
+
+def _diagnosis(doc: SourcedText, out: list[dict[str, Any]]) -> None:
+    sentences = list(_sentences(doc.text))
+    in_section = [s for s in sentences if s.section and _DIAGNOSIS_SECTION.search(s.section)]
+    scope = in_section or sentences
+    header: _Sentence | None = None  # "A. LEFT BREAST, CORE BIOPSY:" above its findings
+    for s in sentences:
+        for field_name, pattern in _SYNOPTIC:
+            m = pattern.match(s.text)
+            if m and not _PENDING.search(s.text):
+                _add(out, doc, s, field=field_name, value=_clip(m.group(1)))
+    for s in scope:
+        if s.text.rstrip().endswith(":") and _SITE.search(s.text):
+            header = s
+            continue
+        for m in _HISTOLOGY.finditer(s.text):
+            clause_start = max(
+                s.text.rfind(sep, 0, m.start()) for sep in (",", ";", ":", "(", "- ")
+            )
+            clause_end = min(
+                (i for i in (s.text.find(sep, m.end()) for sep in (",", ";", "(", ". ")) if i >= 0),
+                default=len(s.text),
+            )
+            clause = s.text[clause_start + 1 : clause_end]
+            if _is_negated(s.text, m.start()) or _NOT_HISTOLOGY.search(clause):
+                continue
+            if len(clause.split()) > 8:
+                continue
+            _add(out, doc, s, field="histology", value=_clip(clause))
+            where = s if _SITE.search(s.text) else header
+            if (
+                where is not None
+                and header is not None
+                and where is header
+                and header.line < s.line - 8
+            ):
+                where = None
+            if where is not None:
+                site = _SITE.search(where.text)
+                if site:
+                    _add(out, doc, where, field="site", value=_clip(site.group(1)))
+                side = _LATERALITY.search(where.text)
+                if side:
+                    _add(out, doc, where, field="laterality", value=side.group(1).lower())
+            for g in _GRADE.finditer(s.text):
+                _add(out, doc, s, field="grade", value=_clip(g.group(0)))
+    # Grades stated on their own line under the diagnosis ("Gleason 3+4=7 in core B").
+    for s in scope:
+        if _HISTOLOGY.search(s.text):
+            continue
+        for g in _GRADE.finditer(s.text):
+            if not _is_negated(s.text, g.start()) and not _PENDING.search(s.text):
+                _add(out, doc, s, field="grade", value=_clip(g.group(0)))
+
+
+# --------------------------------------------------------------------------- stage
+
+_TNM: Final = re.compile(
+    r"(?<![A-Za-z0-9])("
+    r"(?:y|r|yp|yc|rp)?[cp]T(?:[0-4X]|is)[a-d]?(?:\((?:m|\d+)\))?"
+    r"(?:\s*,?\s*(?:y?[cp])?N[0-3X][a-c]?(?:\((?:sn|i[+-]|mol[+-]|f)\))?)?"
+    r"(?:\s*,?\s*(?:[cp])?M[01X][a-c]?(?:\(i\+\))?)?"
+    r"|T(?:[0-4X]|is)[a-d]?\s*N[0-3X][a-c]?\s*M[01X][a-c]?"
+    r")(?![A-Za-z0-9])"
+)
+_STAGE_GROUP: Final = re.compile(
+    r"\b((?:AJCC |Ann Arbor |FIGO |clinical |pathologic(?:al)? |prognostic |anatomic )*"
+    r"stage(?: group)?\s*:?\s*(?-i:(?:IV|I{1,3}|0)[ABC]?[12]?))(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+_EDITION: Final = re.compile(
+    r"\bAJCC[^.\n]{0,40}?\b(\d{1,2})(?:st|nd|rd|th)\s*ed(?:ition|\.)?|"
+    r"\b(\d{1,2})(?:st|nd|rd|th)\s*ed(?:ition|\.)?[^.\n]{0,20}?\bAJCC\b",
+    re.IGNORECASE,
+)
+
+
+def _stage(doc: SourcedText, out: list[dict[str, Any]]) -> None:
+    for s in _sentences(doc.text):
+        if _PENDING.search(s.text):
+            continue
+        for m in _TNM.finditer(s.text):
+            _add(out, doc, s, field="tnm", value=" ".join(m.group(1).split()).strip(", "))
+        for m in _STAGE_GROUP.finditer(s.text):
+            if not _is_negated(s.text, m.start()):
+                _add(out, doc, s, field="stage_group", value=_clip(m.group(1)))
+        for m in _EDITION.finditer(s.text):
+            edition = m.group(1) or m.group(2)
+            _add(out, doc, s, field="ajcc_edition", value=f"AJCC {_ordinal(int(edition))} edition")
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+# --------------------------------------------------------------------------- biomarkers
+
+#: (label, name as records write it). Order matters only for display.
+BIOMARKERS: Final[tuple[tuple[str, str], ...]] = (
+    ("ER", r"estrogen receptors?(?:\s*\(ER\))?|oestrogen receptors?(?:\s*\(ER\))?|\bER\b"),
+    ("PR", r"progesterone receptors?(?:\s*\(PR\))?|\bPg?R\b"),
+    ("HER2", r"\bHER-?2(?:/neu)?\b|\bERBB2\b"),
+    ("Ki-67", r"\bKi-?67\b(?:\s*proliferation index)?"),
+    ("PD-L1", r"\bPD-?L1\b"),
+    ("EGFR", r"\bEGFR\b"),
+    ("ALK", r"\bALK\b"),
+    ("ROS1", r"\bROS-?1\b"),
+    ("KRAS", r"\bKRAS\b"),
+    ("NRAS", r"\bNRAS\b"),
+    ("BRAF", r"\bBRAF\b"),
+    ("MET", r"\bMET\b(?! (?:criteria|with))"),
+    ("RET", r"\bRET\b"),
+    ("NTRK", r"\bNTRK[1-3]?\b"),
+    ("PIK3CA", r"\bPIK3CA\b"),
+    ("BRCA1", r"\bBRCA1\b"),
+    ("BRCA2", r"\bBRCA2\b"),
+    ("TP53", r"\bTP53\b"),
+    ("MSI", r"microsatellite instability(?:\s*\(MSI\))?|\bMSI\b(?:[- ]status)?(?!-)"),
+    ("MMR", r"mismatch repair(?: proteins?)?(?:\s*\([dp]?MMR\))?|\b[dp]?MMR\b"),
+    ("TMB", r"tumou?r mutational burden(?:\s*\(TMB\))?|\bTMB\b"),
+)
+_MARKER_RES: Final = [(label, re.compile(name, re.IGNORECASE)) for label, name in BIOMARKERS]
+_MARKER_CASE: Final = {"ER", "PR", "MET", "RET", "ALK"}  # short names written in capitals only
+_RESULT: Final = re.compile(
+    r"\b(?:positive|negative|not detected|detected|not identified|wild[- ]?type|mutated|mutant|"
+    r"amplified|not amplified|non-amplified|equivocal|intact|retained|lost|loss|deficient|proficient|"
+    r"stable|unstable|MSS|MSI-H|MSI-L|high|low|fusion detected|rearranged|"
+    r"pathogenic|likely pathogenic|uncertain significance|VUS)\b|"
+    r"\d+(?:\.\d+)?\s*%|(?<![\w.])[0-3]\+|\bscore\s*:?\s*\d|\d+(?:\.\d+)?\s*mut(?:ations)?/Mb|"
+    r"\bexon\s*\d+\s*(?:deletion|insertion|skipping|mutation)|\bp\.[A-Z][a-z]{0,2}\d+|\bc\.\d+",
+    re.IGNORECASE,
+)
+_METHOD: Final = re.compile(
+    r"\b(?:IHC|FISH|ISH|SISH|NGS|PCR|clone|22C3|SP263|SP142|28-8|4B5|Ventana|Dako|assay|"
+    r"immunohistochemistry|sequencing)\b",
+    re.IGNORECASE,
+)
+_NEGATIVE_RESULT: Final = re.compile(
+    r"\b(?:negative|not detected|not identified|wild[- ]?type|not amplified|non-amplified|absent)\b",
+    re.IGNORECASE,
+)
+_QUALIFIER: Final = re.compile(
+    r"^(fusion|rearrangement|mutation(?: status)?|amplification|status|expression|gene|"
+    r"tumou?r proportion score(?:\s*\(TPS\))?|TPS|combined positive score(?:\s*\(CPS\))?|CPS)\b\s*:?\s*",
+    re.IGNORECASE,
+)
+
+
+def _marker_mentions(text: str) -> list[tuple[int, int, str]]:
+    found: list[tuple[int, int, str]] = []
+    for label, pattern in _MARKER_RES:
+        for m in pattern.finditer(text):
+            if label in _MARKER_CASE and m.group(0).isalpha() and not m.group(0).isupper():
+                continue
+            if any(start <= m.start() < end for start, end, _ in found):
+                continue
+            found.append((m.start(), m.end(), label))
+    return sorted(found)
+
+
+def _biomarkers(doc: SourcedText, out: list[dict[str, Any]]) -> None:
+    for s in _sentences(doc.text):
+        if _PENDING.search(s.text):
+            continue
+        mentions = _marker_mentions(s.text)
+        for n, (_, end, label) in enumerate(mentions):
+            stop = mentions[n + 1][0] if n + 1 < len(mentions) else len(s.text)
+            segment = s.text[end:stop]
+            method = None
+            paren = re.match(r"\s*\(([^)]{1,60})\)", segment)
+            if paren:
+                if _METHOD.search(paren.group(1)):
+                    method = _clip(paren.group(1))
+                segment = segment[paren.end() :]
+            segment = segment.strip(" :,-")
+            test = None
+            qualifier = _QUALIFIER.match(segment)
+            if qualifier:
+                test = _clip(qualifier.group(1))
+                segment = segment[qualifier.end() :]
+            if ":" in segment:
+                before, _, after = segment.partition(":")
+                segment = before if _RESULT.search(before) else after
+            result = _clip(segment)
+            if not result or not _RESULT.search(result) or _RESULT.search(result).start() > 40:  # type: ignore[union-attr]
+                continue
+            fact = _fact(doc, s, marker=label, result=result)
+            fact["method"] = method
+            fact["test"] = test
+            fact["negative"] = bool(_NEGATIVE_RESULT.search(result))
+            _append(out, fact, ("marker", "result", "record"))
+
+
+# --------------------------------------------------------------------------- tumour markers
+
+TUMOR_MARKERS: Final[tuple[tuple[str, str], ...]] = (
+    ("PSA", r"PSA(?:,?\s*total)?|prostate[- ]specific antigen"),
+    ("CEA", r"CEA|carcinoembryonic antigen"),
+    ("CA-125", r"CA[- ]?125"),
+    ("CA 19-9", r"CA[- ]?19-9"),
+    ("CA 15-3", r"CA[- ]?15-3"),
+    ("CA 27.29", r"CA[- ]?27[.-]29"),
+    ("AFP", r"AFP|alpha[- ]fetoprotein"),
+)
+_UNIT: Final = r"(ng/mL|ng/ml|U/mL|U/ml|IU/mL|kU/L|IU/L|ug/L|µg/L)"
+_TUMOR_MARKER_RES: Final = [
+    (
+        label,
+        re.compile(
+            rf"(?<![\w-])(?:{name})(?![\w-])\s*:?\s*(<?\d+(?:\.\d+)?)\s*"
+            rf"(?:(?:H|L|HH|LL|A|\*)\s+)?(?:\(?(?:ref\.?\s*)?\d+(?:\.\d+)?\s*-\s*\d+(?:\.\d+)?\)?\s*)?{_UNIT}",
+            re.IGNORECASE,
+        ),
+    )
+    for label, name in TUMOR_MARKERS
+]
+_ON_DATE: Final = re.compile(r"\s*(?:on|dated|collected)\s+(\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4})", re.IGNORECASE)
+
+
+def _tumor_markers(doc: SourcedText, out: list[dict[str, Any]]) -> None:
+    from recordpack.classify import parse_date
+
+    for s in _sentences(doc.text):
+        for label, pattern in _TUMOR_MARKER_RES:
+            for m in pattern.finditer(s.text):
+                date = doc.date
+                on = _ON_DATE.match(s.text, m.end())
+                if on:
+                    date = parse_date(on.group(1), dayfirst=doc.day_first) or date
+                fact = _fact(doc, s, marker=label, value=m.group(1), unit=m.group(2))
+                fact["date"] = date
+                _append(out, fact, ("marker", "value", "unit", "date"))
+
+
+# --------------------------------------------------------------------------- treatments
+
+#: Anticancer agents and regimens, as records name them.
+AGENTS: Final = (
+    "docetaxel|paclitaxel|nab-paclitaxel|cabazitaxel|carboplatin|cisplatin|oxaliplatin|"
+    "cyclophosphamide|doxorubicin|epirubicin|fluorouracil|5-FU|capecitabine|gemcitabine|pemetrexed|"
+    "irinotecan|etoposide|vinorelbine|vincristine|bendamustine|methotrexate|temozolomide|"
+    "trastuzumab|pertuzumab|trastuzumab deruxtecan|T-DXd|T-DM1|bevacizumab|cetuximab|panitumumab|"
+    "rituximab|obinutuzumab|pembrolizumab|nivolumab|atezolizumab|durvalumab|ipilimumab|cemiplimab|"
+    "osimertinib|erlotinib|gefitinib|afatinib|alectinib|brigatinib|lorlatinib|crizotinib|"
+    "sotorasib|adagrasib|dabrafenib|trametinib|olaparib|niraparib|talazoparib|palbociclib|"
+    "ribociclib|abemaciclib|tamoxifen|anastrozole|letrozole|exemestane|fulvestrant|leuprolide|"
+    "goserelin|degarelix|relugolix|abiraterone|enzalutamide|apalutamide|darolutamide|ibrutinib|"
+    "acalabrutinib|venetoclax|lenalidomide|bortezomib|FOLFOX|FOLFIRI|FOLFIRINOX|CAPOX|XELOX|"
+    "R-CHOP|CHOP|ABVD|AC-T|TCHP|radiation|radiotherapy|SBRT|chemoradiation"
+)
+_AGENT: Final = re.compile(
+    rf"(?<![\w-])(?:{AGENTS})(?![\w-])|\b\d+(?:\.\d+)?\s*Gy\b|^\s*Regimen\s*:", re.IGNORECASE
+)
+_CYCLES: Final = re.compile(r"(?:x|×)\s*(\d+)\s*cycles?|\b(\d+)\s*cycles\b", re.IGNORECASE)
+_PLANNED: Final = re.compile(
+    r"\b(?:plan(?:ned)?|will|recommend(?:ed)?|to start|consider|if)\b", re.IGNORECASE
+)
+_NOT_GIVEN: Final = re.compile(
+    r"\b(?:not started|declined|refused|allerg\w*|contraindicated|held|not a candidate|no prior|"
+    r"approved for dates)\b",
+    re.IGNORECASE,
+)
+#: Record kinds whose sentences about treatment are kept.
+TREATMENT_KINDS: Final = frozenset(
+    {"treatment_plan", "clinical_note", "discharge_summary", "operative_report"}
+)
+
+
+def _treatments(doc: SourcedText, out: list[dict[str, Any]]) -> None:
+    from recordpack.classify import parse_date
+
+    for s in _sentences(doc.text):
+        m = _AGENT.search(s.text)
+        if not m or _NOT_GIVEN.search(s.text) or _is_negated(s.text, m.start()):
+            continue
+        if s.section and re.search(r"MEDICATION|ALLERG|HISTORY", s.section):
+            continue  # a medication list inside a note is not a treatment given
+        cycles = _CYCLES.search(s.text)
+        fact = _fact(doc, s, value=_clip(s.text, MAX_SENTENCE))
+        fact["cycles"] = next((g for g in cycles.groups() if g), None) if cycles else None
+        on = re.search(
+            r"\b(?:started|began|given|completed|on)\s+(\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4})", s.text
+        )
+        fact["date"] = (parse_date(on.group(1), dayfirst=doc.day_first) if on else None) or doc.date
+        fact["planned"] = doc.kind == "treatment_plan" or bool(_PLANNED.search(s.text))
+        _append(out, fact, ("value", "record"))
+
+
+# --------------------------------------------------------------------------- procedures
+
+_PROCEDURE_FIELD: Final = re.compile(
+    r"(?:^|\s{2,})(?:procedures?|operations?)(?: performed)?\s*:\s*(.+?)(?=\s{3,}[A-Z][\w /#]{1,30}:|$)",
+    re.IGNORECASE,
+)
+_PROCEDURE_HEADING: Final = re.compile(r"^(?:PROCEDURES?|OPERATIONS?)(?: PERFORMED)?$")
+
+
+def _procedures(doc: SourcedText, out: list[dict[str, Any]]) -> None:
+    for s in _sentences(doc.text):
+        m = _PROCEDURE_FIELD.search(s.text)
+        value = (
+            m.group(1)
+            if m
+            else (s.text if s.section and _PROCEDURE_HEADING.match(s.section) else None)
+        )
+        if value and not _PENDING.search(value):
+            fact = _fact(doc, s, value=_clip(value, MAX_SENTENCE))
+            _append(out, fact, ("value", "record"))
+
+
+# --------------------------------------------------------------------------- assembly
+
+
+def _fact(doc: SourcedText, s: _Sentence, **values: Any) -> dict[str, Any]:
+    return {**values, "date": doc.date, "record": doc.record, "path": doc.path, "sentence": s.text}
+
+
+def _add(
+    out: list[dict[str, Any]], doc: SourcedText, s: _Sentence, *, field: str, value: str
+) -> None:
+    if value:
+        _append(out, _fact(doc, s, field=field, value=value), ("field", "value", "record"))
+
+
+def _append(out: list[dict[str, Any]], fact: dict[str, Any], key: Sequence[str]) -> None:
+    """Add ``fact`` unless one with the same ``key`` values (case aside) is there."""
+
+    def ident(f: dict[str, Any]) -> tuple[str, ...]:
+        return tuple(str(f.get(k)).casefold() for k in key)
+
+    if all(ident(f) != ident(fact) for f in out):
+        out.append(fact)
+
+
+#: What each summary section reads, by record kind (None: every document kind).
+_SECTIONS: Final[tuple[tuple[str, Any, frozenset[str] | None], ...]] = (
+    ("diagnosis", _diagnosis, frozenset({"pathology_report"})),
+    ("stage", _stage, None),
+    ("biomarkers", _biomarkers, frozenset({"pathology_report", "genomic_report", "lab_result"})),
+    ("tumor_markers", _tumor_markers, None),
+    ("treatments", _treatments, TREATMENT_KINDS),
+    ("procedures", _procedures, frozenset({"operative_report", "pathology_report"})),
+)
+
+#: Section keys of the summary, in display order.
+SECTIONS: Final[tuple[str, ...]] = tuple(name for name, _, _ in _SECTIONS)
+
+
+def build_summary(documents: Sequence[SourcedText]) -> dict[str, Any]:
+    """The case summary: each section a list of facts with their source, oldest record first."""
+    ordered = sorted(documents, key=lambda d: (d.date or "9999", d.record))
+    summary: dict[str, Any] = {"version": SUMMARY_VERSION}
+    for name, extract, kinds in _SECTIONS:
+        facts: list[dict[str, Any]] = []
+        for doc in ordered:
+            if doc.text and (kinds is None or doc.kind in kinds):
+                extract(doc, facts)
+        summary[name] = facts
+    # A trend reads best marker by marker, oldest value first.
+    summary["tumor_markers"].sort(key=lambda f: (f["marker"], f["date"] or "9999"))
+    return summary
