@@ -10,7 +10,7 @@ scripts, no fonts or anything else fetched from a network.
 from __future__ import annotations
 
 from html import escape
-from typing import Any
+from typing import Any, Final
 from urllib.parse import quote
 
 from recordpack.bundle import format as fmt
@@ -27,6 +27,15 @@ border-bottom:1px solid #eee;overflow-wrap:anywhere}th{background:#f4f4f4}
 td:first-child{white-space:nowrap}
 .muted{color:#555}.ok{color:#176117;font-weight:600}.bad{color:#a00;font-weight:600}
 .warn{color:#8a5300}code{font-size:.9em;background:#f4f4f4;padding:0 .2em}
+td.status,th.status{white-space:nowrap;word-break:keep-all;overflow-wrap:normal;width:1%}
+td.date{white-space:nowrap;width:1%}q{display:block;color:#555;font-size:.9em;quotes:"\\201C" "\\201D"}
+tr.other-patient td{background:#fff4e5;color:#7a3e00;border-bottom:2px solid #e0a050}
+.absent{color:#555;font-style:italic}.neg{font-weight:600}
+section{margin-bottom:1.5rem}.facts th:first-child,.facts td:first-child{width:9rem}
+figure{display:inline-block;margin:.3rem .6rem .6rem 0;vertical-align:top;max-width:10rem}
+figure img{width:8rem;height:8rem;object-fit:contain;background:#000;display:block}
+figcaption{font-size:.8em;color:#555}
+@media (max-width:820px){body{margin:1rem auto;font-size:15px}td,th{padding:.2rem .3rem}}
 """
 
 
@@ -48,7 +57,57 @@ def _patient_line(patient: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def _check_html(check: dict[str, Any] | None) -> str:
+#: How the checklist's statuses read to a specialist (never the raw code).
+STATUS_WORDS: Final[dict[str, str]] = {
+    "met": "here",
+    "missing": "missing",
+    "outdated": "outdated",
+    "incomplete": "incomplete",
+    "optional_missing": "optional, not here",
+}
+
+#: What each check finding tells the specialist: said from its code and files, not
+#: from the message, which was written for the patient ("ask the hospital...").
+FINDING_WORDS: Final[dict[str, str]] = {
+    "patient_mismatch": "May be another patient's record (the name or birth date differs)",
+    "images_without_report": "Images with no written report among these records",
+    "report_without_images": "An imaging report whose images are not among these records",
+    "duplicate": "An identical copy was packed once",
+    "encrypted": "Password-protected: recordpack could not read it",
+    "unreadable": "Could not be read",
+    "no_text": "A scanned page whose words could not be read: check it by eye",
+    "unsupported": "A file type recordpack does not read",
+}
+
+
+def _bag_paths(index: dict[str, Any]) -> tuple[set[str], dict[str, str]]:
+    """The bag's files, and original path -> bag path (for findings, which name originals)."""
+    paths: set[str] = set()
+    by_original: dict[str, str] = {}
+    for item in index.get("files") or []:
+        if isinstance(item, dict) and isinstance(item.get("path"), str):
+            paths.add(item["path"])
+            if isinstance(item.get("original"), str):
+                by_original.setdefault(item["original"], item["path"])
+    for duplicate in index.get("duplicates") or []:
+        if isinstance(duplicate, dict) and isinstance(duplicate.get("original"), str):
+            by_original.setdefault(duplicate["original"], str(duplicate.get("same_as")))
+    return paths, by_original
+
+
+def _link(path: Any, text: Any, paths: set[str]) -> str:
+    """A link to ``path`` when it is a file of the bag; otherwise the text alone."""
+    if isinstance(path, str) and path in paths:
+        return f'<a href="{_e(_href(path))}">{_e(text)}</a>'
+    return _e(text)
+
+
+def _original_link(original: str, paths: set[str], by_original: dict[str, str]) -> str:
+    path = by_original.get(original)
+    return _link(path, path.rsplit("/", 1)[-1] if path else original, paths)
+
+
+def _check_html(check: dict[str, Any] | None, index: dict[str, Any] | None = None) -> str:
     if check is None:
         return (
             "<p class=muted>These records were not checked against a list of required records.</p>"
@@ -59,25 +118,32 @@ def _check_html(check: dict[str, Any] | None) -> str:
         else "<p class=bad>Something the checklist requires is missing or needs attention; "
         "the person who packed these records chose to send them anyway.</p>"
     )
+    paths, by_original = _bag_paths(index or {})
     rows = []
     for req in check.get("requirements", []):
-        status = req.get("status", "")
+        status = str(req.get("status", ""))
         css = "ok" if status == "met" else ("muted" if status == "optional_missing" else "bad")
+        files = ", ".join(
+            _original_link(str(f), paths, by_original) for f in req.get("files") or []
+        )
         rows.append(
             f"<tr><td>{_e(req.get('title') or req.get('id'))}</td>"
-            f"<td class={css}>{_e(status.replace('_', ' '))}</td>"
-            f"<td>{_e(', '.join(req.get('files') or []))}</td></tr>"
+            f"<td class='status {css}'>{_e(STATUS_WORDS.get(status, 'see the records'))}</td>"
+            f"<td>{files}</td></tr>"
         )
     table = (
-        "<table><tr><th>Required</th><th>Status</th><th>Files</th></tr>"
+        "<table><tr><th>Required</th><th class=status>Status</th><th>Records</th></tr>"
         + "".join(rows)
         + "</table>"
         if rows
         else ""
     )
     findings = "".join(
-        f"<li><b>{_e(f.get('code'))}</b>: {_e(f.get('message'))}</li>"
+        f"<li>{_e(FINDING_WORDS.get(str(f.get('code')), 'Needs attention'))}: "
+        + ", ".join(_original_link(str(p), paths, by_original) for p in f.get("paths") or [])
+        + "</li>"
         for f in check.get("findings", [])
+        if isinstance(f, dict)
     )
     name = (
         f"<p class=muted>Checklist: {_e(check.get('manifest'))}</p>"
@@ -87,7 +153,19 @@ def _check_html(check: dict[str, Any] | None) -> str:
     return name + verdict + table + (f"<h3>Findings</h3><ul>{findings}</ul>" if findings else "")
 
 
+def _other_patient_files(index: dict[str, Any]) -> set[str]:
+    """Original paths the check says may be another patient's."""
+    check = index.get("check") if isinstance(index.get("check"), dict) else {}
+    return {
+        str(p)
+        for f in (check or {}).get("findings") or []
+        if isinstance(f, dict) and f.get("code") == "patient_mismatch"
+        for p in f.get("paths") or []
+    }
+
+
 def _records_html(index: dict[str, Any]) -> str:
+    others = _other_patient_files(index)
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for record in index.get("records", []):
         by_kind.setdefault(record.get("kind", "other"), []).append(record)
@@ -98,6 +176,7 @@ def _records_html(index: dict[str, Any]) -> str:
         )
         out.append(f"<h3>{_e(KIND_TITLES.get(kind, kind))} ({len(records)})</h3><table>")
         out.append("<tr><th>Date</th><th>Record</th><th>Files</th></tr>")
+        # (the record's own link comes first in its row; its original path last)
         for record in records:
             links = []
             for path in record.get("files", []):
@@ -137,11 +216,19 @@ def _records_html(index: dict[str, Any]) -> str:
             if more > 0:
                 original += f" and {more} more"
             out.append(
-                f"<tr><td>{_e(record.get('date') or 'undated')}</td>"
-                f"<td>{_e(record.get('title'))}{detail}{problems}"
+                f"<tr><td class=date>{_e(record.get('date') or 'undated')}</td>"
+                f"<td>{'<br>'.join(links)}<br>{_e(record.get('title'))}{detail}{problems}"
                 f"<br><span class=muted>originally: {_e(original)}</span></td>"
-                f"<td>{'<br>'.join(links)}</td></tr>"
+                f"<td>{_e(plural(len(record.get('files') or []), 'file'))}</td></tr>"
             )
+            if others & set(record.get("original_files") or []):
+                who = (record.get("patient") or {}).get("name")
+                out.append(
+                    "<tr class=other-patient><td colspan=3>&#9888; The record above may belong to "
+                    "another patient"
+                    + (f": it names {_e(who)}" if who else "")
+                    + ". Check the name and birth date on it before you rely on it.</td></tr>"
+                )
         out.append("</table>")
     return "".join(out) or "<p>No records.</p>"
 
@@ -166,8 +253,10 @@ def render_index_html(index: dict[str, Any]) -> str:
             else f"Encrypted to {plural(len(enc.get('recipients') or []), 'key')}."
         )
         + "</p>",
+        summary_html(index),
+        timeline_html(index),
         "<h2>Checklist</h2>",
-        _check_html(index.get("check")),
+        _check_html(index.get("check"), index),
         "<h2>Records</h2>",
         _records_html(index),
     ]
@@ -304,3 +393,145 @@ def render_readme(index: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- case summary
+
+#: Diagnosis fields in reading order, with their labels.
+DIAGNOSIS_FIELDS: Final[dict[str, str]] = {
+    "histology": "Histology",
+    "site": "Site",
+    "laterality": "Laterality",
+    "grade": "Grade",
+}
+STAGE_FIELDS: Final[dict[str, str]] = {
+    "tnm": "TNM",
+    "stage_group": "Stage",
+    "ajcc_edition": "AJCC edition",
+}
+ABSENT: Final = "Not found in these records."
+
+
+def _source(fact: dict[str, Any], index: dict[str, Any], paths: set[str]) -> str:
+    """The record a fact came from (linked) and the sentence that states it."""
+    records = index.get("records") or []
+    number = fact.get("record")
+    record = records[number] if isinstance(number, int) and 0 <= number < len(records) else {}
+    title = (record or {}).get("title") or fact.get("path") or "record"
+    date = fact.get("date") or (record or {}).get("date")
+    label = f"{title}" + (f", {date}" if date else "")
+    return f"{_link(fact.get('path'), label, paths)}<q>{_e(fact.get('sentence'))}</q>"
+
+
+def _facts(summary: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    return [f for f in summary.get(key) or [] if isinstance(f, dict)]
+
+
+def _field_rows(
+    facts: list[dict[str, Any]], labels: dict[str, str], index: dict[str, Any], paths: set[str]
+) -> str:
+    ordered = sorted(
+        facts, key=lambda f: list(labels).index(f["field"]) if f.get("field") in labels else 99
+    )
+    rows = "".join(
+        f"<tr><th>{_e(labels.get(str(f.get('field')), f.get('field')))}</th>"
+        f"<td>{_e(f.get('value'))}</td><td>{_source(f, index, paths)}</td></tr>"
+        for f in ordered
+    )
+    return f"<table class=facts>{rows}</table>" if rows else f"<p class=absent>{ABSENT}</p>"
+
+
+def summary_html(index: dict[str, Any]) -> str:
+    """``<section id="summary">``: diagnosis, stage, biomarkers, treatments, each with its source."""
+    summary = index.get("summary")
+    if not isinstance(summary, dict):
+        return ""
+    paths, _ = _bag_paths(index)
+    parts = [
+        "<section id=summary><h2>Case summary</h2>",
+        (
+            "<p class=muted>Facts as the records state them, each with the record it comes from "
+            "and the sentence that says it. recordpack shows only what a record says plainly; "
+            "anything else is left to you and the records themselves.</p>"
+        ),
+        "<h3>Diagnosis</h3>",
+        _field_rows(_facts(summary, "diagnosis"), DIAGNOSIS_FIELDS, index, paths),
+        "<h3>Stage</h3>",
+        _field_rows(_facts(summary, "stage"), STAGE_FIELDS, index, paths),
+        "<h3>Biomarkers</h3>",
+    ]
+    markers = _facts(summary, "biomarkers")
+    if markers:
+        parts.append(
+            "<table><tr><th>Marker</th><th>Result</th><th>Method</th><th class=date>Date</th>"
+            "<th>Source</th></tr>"
+        )
+        for f in markers:
+            result = _e(f.get("result"))
+            if f.get("negative"):
+                result = f"<span class=neg>{result}</span>"
+            method = ", ".join(_e(v) for v in (f.get("test"), f.get("method")) if v)
+            parts.append(
+                f"<tr><td>{_e(f.get('marker'))}</td><td>{result}</td><td>{method}</td>"
+                f"<td class=date>{_e(f.get('date') or 'undated')}</td>"
+                f"<td>{_source(f, index, paths)}</td></tr>"
+            )
+        parts.append("</table>")
+    else:
+        parts.append(f"<p class=absent>{ABSENT}</p>")
+    parts.append("<h3>Tumour markers</h3>")
+    values = _facts(summary, "tumor_markers")
+    if values:
+        parts.append(
+            "<table><tr><th>Marker</th><th>Value</th><th class=date>Date</th><th>Source</th></tr>"
+        )
+        parts += [
+            f"<tr><td>{_e(f.get('marker'))}</td><td>{_e(f.get('value'))} {_e(f.get('unit'))}</td>"
+            f"<td class=date>{_e(f.get('date') or 'undated')}</td>"
+            f"<td>{_source(f, index, paths)}</td></tr>"
+            for f in values
+        ]
+        parts.append("</table>")
+    else:
+        parts.append(f"<p class=absent>{ABSENT}</p>")
+    for key, title in (("treatments", "Treatments"), ("procedures", "Surgery and biopsies")):
+        parts.append(f"<h3>{title}</h3>")
+        items = _facts(summary, key)
+        if not items:
+            parts.append(f"<p class=absent>{ABSENT}</p>")
+            continue
+        parts.append("<table><tr><th class=date>Date</th><th>As written</th><th>Source</th></tr>")
+        for f in items:
+            notes = []
+            if f.get("cycles"):
+                notes.append(f"{_e(f['cycles'])} cycles")
+            if f.get("planned"):
+                notes.append("planned")
+            note = f" <span class=muted>({', '.join(notes)})</span>" if notes else ""
+            parts.append(
+                f"<tr><td class=date>{_e(f.get('date') or 'undated')}</td>"
+                f"<td>{_e(f.get('value'))}{note}</td><td>{_source(f, index, paths)}</td></tr>"
+            )
+        parts.append("</table>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def timeline_html(index: dict[str, Any]) -> str:
+    """``<section id="timeline">``: every record by date, across kinds."""
+    timeline = [e for e in index.get("timeline") or [] if isinstance(e, dict)]
+    if not isinstance(index.get("timeline"), list):
+        return ""
+    paths, _ = _bag_paths(index)
+    rows = "".join(
+        f"<tr><td class=date>{_e(e.get('date') or 'undated')}</td>"
+        f"<td>{_e(KIND_TITLES.get(str(e.get('kind')), 'Other documents'))}</td>"
+        f"<td>{_link(e.get('path'), e.get('title') or 'record', paths)}</td></tr>"
+        for e in timeline
+    )
+    body = (
+        f"<table><tr><th class=date>Date</th><th>Kind</th><th>Record</th></tr>{rows}</table>"
+        if rows
+        else "<p class=absent>No records.</p>"
+    )
+    return f"<section id=timeline><h2>Timeline</h2>{body}</section>"

@@ -151,6 +151,12 @@ def render_index(index: Mapping[str, object], *, base: str = "") -> list[str]:
     if index.get("created"):
         lines.append(f"Packed:  {clean(index.get('created'))} by {clean(index.get('software'))}")
 
+    from recordpack.summary.render import render_summary, render_timeline
+
+    for block in (render_summary(dict(index), base=base), render_timeline(dict(index))):
+        if block:
+            lines += ["", *block]
+
     check = index.get("check")
     if isinstance(check, dict):
         lines.append("")

@@ -1,0 +1,89 @@
+"""The case summary and timeline as short text for a terminal (``open``, ``inspect``).
+
+Rendered from ``index.json`` (the sender wrote it): every string is cleaned of
+control characters before it reaches the terminal.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from recordpack.model import KIND_TITLES
+
+ABSENT: Final = "not found in these records"
+
+_DIAGNOSIS_ORDER: Final = ("histology", "site", "laterality", "grade")
+_STAGE_ORDER: Final = ("tnm", "stage_group", "ajcc_edition")
+
+
+def _clean(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
+def _facts(summary: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    return [f for f in summary.get(key) or [] if isinstance(f, dict)]
+
+
+def _where(fact: dict[str, Any], base: str) -> str:
+    return f"[{_clean(fact.get('date') or 'undated')}, {base}{_clean(fact.get('path'))}]"
+
+
+def render_summary(index: dict[str, Any], *, base: str = "") -> list[str]:
+    """Short lines: each fact as the records state it, with the date and file it comes from."""
+    summary = index.get("summary")
+    if not isinstance(summary, dict):
+        return []
+    lines = ["Case summary (as the records state it; each fact names its record):"]
+
+    def fields(title: str, key: str, order: tuple[str, ...]) -> None:
+        facts = sorted(
+            _facts(summary, key),
+            key=lambda f: order.index(f["field"]) if f.get("field") in order else len(order),
+        )
+        if not facts:
+            lines.append(f"  {title}: {ABSENT}")
+            return
+        lines.append(f"  {title}:")
+        for f in facts:
+            label = str(f.get("field") or "").replace("_", " ")
+            lines.append(f"    {label}: {_clean(f.get('value'))}  {_where(f, base)}")
+
+    fields("Diagnosis", "diagnosis", _DIAGNOSIS_ORDER)
+    fields("Stage", "stage", _STAGE_ORDER)
+    markers = _facts(summary, "biomarkers")
+    lines.append("  Biomarkers:" if markers else f"  Biomarkers: {ABSENT}")
+    for f in markers:
+        method = ", ".join(_clean(v) for v in (f.get("test"), f.get("method")) if v)
+        lines.append(
+            f"    {_clean(f.get('marker'))}: {_clean(f.get('result'))}"
+            + (f" ({method})" if method else "")
+            + f"  {_where(f, base)}"
+        )
+    values = _facts(summary, "tumor_markers")
+    lines.append("  Tumour markers:" if values else f"  Tumour markers: {ABSENT}")
+    for f in values:
+        lines.append(
+            f"    {_clean(f.get('marker'))} {_clean(f.get('value'))} {_clean(f.get('unit'))}"
+            f"  {_where(f, base)}"
+        )
+    for key, title in (("treatments", "Treatments"), ("procedures", "Surgery and biopsies")):
+        items = _facts(summary, key)
+        lines.append(f"  {title}:" if items else f"  {title}: {ABSENT}")
+        for f in items:
+            planned = " (planned)" if f.get("planned") else ""
+            lines.append(f"    {_clean(f.get('value'))}{planned}  {_where(f, base)}")
+    return lines
+
+
+def render_timeline(index: dict[str, Any]) -> list[str]:
+    """One line per record, oldest first: date, kind, title."""
+    timeline = [e for e in index.get("timeline") or [] if isinstance(e, dict)]
+    if not timeline:
+        return []
+    lines = ["Timeline:"]
+    for e in timeline:
+        kind = KIND_TITLES.get(str(e.get("kind")), "Other documents")
+        date = _clean(e.get("date")) or "undated   "
+        lines.append(f"  {date}  {kind}: {_clean(e.get('title'))}")
+    return lines
