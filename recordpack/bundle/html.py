@@ -279,6 +279,7 @@ def render_index_html(index: dict[str, Any]) -> str:
                 f"<td>{_e(s.get('instance_count'))}</td></tr>"
             )
         parts.append("</table>")
+        parts.append(previews_html(images))
     if index.get("duplicates"):
         parts.append("<h2>Duplicates (packed once)</h2><ul>")
         parts += [
@@ -535,3 +536,40 @@ def timeline_html(index: dict[str, Any]) -> str:
         else "<p class=absent>No records.</p>"
     )
     return f"<section id=timeline><h2>Timeline</h2>{body}</section>"
+
+
+def previews_html(studies: list[dict[str, Any]]) -> str:
+    """One small picture per series (made at pack time), or why a series has none."""
+    from recordpack.bundle.preview import PREVIEW_NAME
+
+    out: list[str] = []
+    for record in studies:
+        study = record.get("study") or {}
+        previews = [p for p in study.get("previews") or [] if isinstance(p, dict)]
+        if not previews:
+            continue
+        out.append(
+            f"<div class=previews><h3>{_e(record.get('date') or 'undated')}: "
+            f"{_e(study.get('description') or record.get('title'))}</h3>"
+        )
+        for p in previews:
+            caption = _e(" ".join(str(v) for v in (p.get("modality"), "series") if v))
+            path = p.get("path")
+            if isinstance(path, str) and PREVIEW_NAME.match(path):
+                out.append(
+                    f'<figure><img src="{_e(_href(path))}" alt="{caption} preview">'
+                    f"<figcaption>{caption}</figcaption></figure>"
+                )
+            else:
+                reason = p.get("problem") or "no preview"
+                out.append(
+                    f"<figure><figcaption>{caption}: no preview ({_e(reason)}); "
+                    "open the images in a DICOM viewer.</figcaption></figure>"
+                )
+        out.append("</div>")
+    if not out:
+        return ""
+    return (
+        "<p class=muted>One slice per series, made when the records were packed, for "
+        "orientation only: read the images in a DICOM viewer.</p>" + "".join(out)
+    )

@@ -579,6 +579,7 @@ def build_index(
     encryption: dict[str, Any],
     digests: dict[str, tuple[int, str]],
     sha1: dict[str, str] | None = None,
+    previews: dict[int, list[dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
     """The ``index.json`` document; ``digests`` maps bag path -> (size, sha256) as written.
 
@@ -590,7 +591,7 @@ def build_index(
     scan = plan.scan
     patient = plan.patient.to_json()
     records: list[dict[str, Any]] = []
-    for entry in plan.records:
+    for number, entry in enumerate(plan.records):
         r = entry.record
         doc: dict[str, Any] = {
             "kind": r.kind,
@@ -611,6 +612,8 @@ def build_index(
         if r.study is not None:
             study = r.study.to_json()
             study["dicomdir"] = fmt.DICOMDIR_PATH if entry.in_file_set else None
+            if previews is not None and number in previews:
+                study["previews"] = previews[number]
             doc["study"] = study
         records.append(doc)
 

@@ -40,7 +40,7 @@ from recordpack.bundle.layout import (
     plan_bag,
 )
 from recordpack.errors import BundleError, InputError, RecordpackError, UsageError
-from recordpack.model import KINDS, ImagingStudy, Record, ScanResult, Series
+from recordpack.model import ARCHIVE_SEP, KINDS, ImagingStudy, Record, ScanResult, Series
 from recordpack.scan.paths import to_fs
 from recordpack.scan.walk import SYMLINK_REASON, open_file
 
@@ -586,11 +586,75 @@ def write_bag(
             digests[fmt.DICOMDIR_PATH] = (len(data), hashlib.sha256(data).hexdigest())
             sha1s[fmt.DICOMDIR_PATH] = hashlib.sha1(data, usedforsecurity=False).hexdigest()
 
-        index = _index(plan, created, check, encryption, digests, sha1s)
-        tags = _tag_files(plan, index, digests, created)
+        previews, images = _previews(plan, root)
+        for name, data in images.items():
+            _write_bytes(zf, bag, name, data, now)
+
+        index = _index(plan, created, check, encryption, digests, sha1s, previews)
+        tags = _tag_files(plan, index, digests, created, images)
         for name in fmt.TAG_FILES:
             _write_bytes(zf, bag, name, tags[name], now)
     return index
+
+
+def _previews(
+    plan: BagPlan, root: Path
+) -> tuple[dict[int, list[dict[str, Any]]], dict[str, bytes]]:
+    """One preview per series, each from one slice read again from the source folder.
+
+    Returns, per record number, what index.json says of each series' preview,
+    and the PNG files by their path in the bag.
+    """
+    from recordpack.bundle.preview import representative
+
+    packed = {original for f in plan.files for original in f.originals}
+    facts: dict[int, list[dict[str, Any]]] = {}
+    images: dict[str, bytes] = {}
+    for number, entry in enumerate(plan.records):
+        study = entry.record.study
+        if study is None:
+            continue
+        facts[number] = []
+        for series_number, series in enumerate(study.series):
+            item: dict[str, Any] = {"series_uid": series.uid, "modality": series.modality}
+            instance = representative(series, [p for p in entry.original_files if p in packed])
+            if instance is None:
+                item["problem"] = "none of its images is in the bundle"
+            elif instance.path.count(ARCHIVE_SEP) > 1:
+                item["problem"] = "its images are inside an archive within an archive"
+            else:
+                preview = _read_preview(root, instance.path, series)
+                if preview.png is not None:
+                    name = f"{fmt.PREVIEWS_DIR}/{number + 1:03d}-{series_number + 1:03d}.png"
+                    images[name] = preview.png
+                    item["path"] = name
+                else:
+                    item["problem"] = preview.problem
+            facts[number].append(item)
+    return facts, images
+
+
+def _read_preview(root: Path, scan_path: str, series: Series) -> Any:
+    from recordpack.bundle.preview import MAX_PREVIEW_SOURCE, Preview, series_preview
+
+    archive, _, member = scan_path.partition(ARCHIVE_SEP)
+    try:
+        if not member:
+            path = root / to_fs(archive)
+            if path.stat().st_size > MAX_PREVIEW_SOURCE:
+                return Preview(series.uid, series.modality, None, "its images are too large to preview")
+            with open(path, "rb") as src:
+                return series_preview(series, src)
+        with zipfile.ZipFile(root / to_fs(archive)) as zf:
+            name = next(
+                (i for i in zf.infolist() if i.filename.replace("\\", "/") == member), None
+            )
+            if name is None or name.file_size > MAX_PREVIEW_SOURCE:
+                return Preview(series.uid, series.modality, None, "its image could not be read again")
+            with zf.open(name) as src:
+                return series_preview(series, src)  # type: ignore[arg-type]
+    except (OSError, *_ZIP_ERRORS):
+        return Preview(series.uid, series.modality, None, "its image could not be read again")
 
 
 def _file_set_entry(planned: PlannedFile, context: dict[str, _Study]) -> FileSetEntry:
@@ -612,6 +676,7 @@ def _index(
     encryption: dict[str, Any],
     digests: dict[str, tuple[int, str]],
     sha1s: dict[str, str],
+    previews: dict[int, list[dict[str, Any]]],
 ) -> dict[str, Any]:
     from recordpack.bundle.layout import build_index
 
@@ -623,6 +688,7 @@ def _index(
         encryption=encryption,
         digests=digests,
         sha1=sha1s,
+        previews=previews,
     )
 
 
@@ -631,8 +697,13 @@ def _one_line(text: str) -> str:
 
 
 def _tag_files(
-    plan: BagPlan, index: dict[str, Any], digests: dict[str, tuple[int, str]], created: dt.datetime
+    plan: BagPlan,
+    index: dict[str, Any],
+    digests: dict[str, tuple[int, str]],
+    created: dt.datetime,
+    extra: dict[str, bytes] | None = None,
 ) -> dict[str, bytes]:
+    """The tag files; ``extra`` (previews) are listed in the tag manifest too."""
     payload_bytes = sum(size for size, _ in digests.values())
     tags: dict[str, bytes] = {}
     tags[fmt.BAGIT_TXT] = (
@@ -658,8 +729,9 @@ def _tag_files(
     tags[fmt.MANIFEST] = "".join(
         f"{digest}  {bagit_encode(path)}\n" for path, (_, digest) in sorted(digests.items())
     ).encode()
+    covered = {**(extra or {}), **{name: tags[name] for name in fmt.TAGMANIFEST_COVERS}}
     tags[fmt.TAGMANIFEST] = "".join(
-        f"{hashlib.sha256(tags[name]).hexdigest()}  {name}\n" for name in fmt.TAGMANIFEST_COVERS
+        f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in covered.items()
     ).encode()
     return tags
 
