@@ -62,10 +62,18 @@ def _sentences(text: str) -> Iterator[_Sentence]:
         if _is_heading(line):
             section = line.rstrip(":").upper()
             continue
+        pending = ""
         for part in _SENTENCE_END.split(line):
-            part = part.strip()
-            if part:
+            part = (pending + " " + part.strip()).strip() if pending else part.strip()
+            pending = part if _ABBREVIATION.search(part) else ""
+            if part and not pending:
                 yield _Sentence(part[:MAX_SENTENCE], number, section)
+        if pending:
+            yield _Sentence(pending[:MAX_SENTENCE], number, section)
+
+
+#: A sentence split after one of these was not a sentence end ("Ms. Quillfeather").
+_ABBREVIATION: Final = re.compile(r"(?:^|\s)(?:Mr|Mrs|Ms|Dr|Prof|St|vs|approx|No|Fig|e\.g|i\.e)\.$")
 
 
 def _is_heading(line: str) -> bool:
@@ -244,7 +252,7 @@ def _ordinal(n: int) -> str:
 BIOMARKERS: Final[tuple[tuple[str, str], ...]] = (
     ("ER", r"estrogen receptors?(?:\s*\(ER\))?|oestrogen receptors?(?:\s*\(ER\))?|\bER\b"),
     ("PR", r"progesterone receptors?(?:\s*\(PR\))?|\bPg?R\b"),
-    ("HER2", r"\bHER-?2(?:/neu)?\b|\bERBB2\b"),
+    ("HER2", r"\bHER-?2(?:/neu)?\b(?!/CEP)|\bERBB2\b"),
     ("Ki-67", r"\bKi-?67\b(?:\s*proliferation index)?"),
     ("PD-L1", r"\bPD-?L1\b"),
     ("EGFR", r"\bEGFR\b"),
@@ -260,6 +268,7 @@ BIOMARKERS: Final[tuple[tuple[str, str], ...]] = (
     ("BRCA1", r"\bBRCA1\b"),
     ("BRCA2", r"\bBRCA2\b"),
     ("TP53", r"\bTP53\b"),
+    ("ESR1", r"\bESR1\b"),
     ("MSI", r"microsatellite instability(?:\s*\(MSI\))?|\bMSI\b(?:[- ]status)?(?!-)"),
     ("MMR", r"mismatch repair(?: proteins?)?(?:\s*\([dp]?MMR\))?|\b[dp]?MMR\b"),
     ("TMB", r"tumou?r mutational burden(?:\s*\(TMB\))?|\bTMB\b"),
@@ -281,7 +290,8 @@ _METHOD: Final = re.compile(
     re.IGNORECASE,
 )
 _NEGATIVE_RESULT: Final = re.compile(
-    r"\b(?:negative|not detected|not identified|wild[- ]?type|not amplified|non-amplified|absent)\b",
+    r"\b(?:negative|not detected|not identified|wild[- ]?type|not amplified|non-amplified|absent|"
+    r"no (?:\w+ )?(?:mutations?|variants?|alterations?|fusions?) (?:detected|identified))\b",
     re.IGNORECASE,
 )
 _QUALIFIER: Final = re.compile(
@@ -325,7 +335,12 @@ def _biomarkers(doc: SourcedText, out: list[dict[str, Any]]) -> None:
                 segment = segment[qualifier.end() :]
             if ":" in segment:
                 before, _, after = segment.partition(":")
-                segment = before if _RESULT.search(before) else after
+                if _RESULT.search(before):
+                    segment = before
+                else:
+                    if method is None and _METHOD.search(before):
+                        method = _clip(before)  # "HER2 FISH: not amplified"
+                    segment = after
             result = _clip(segment)
             if not result or not _RESULT.search(result) or _RESULT.search(result).start() > 40:  # type: ignore[union-attr]
                 continue
@@ -427,7 +442,11 @@ def _treatments(doc: SourcedText, out: list[dict[str, Any]]) -> None:
             r"\b(?:started|began|given|completed|on)\s+(\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4})", s.text
         )
         fact["date"] = (parse_date(on.group(1), dayfirst=doc.day_first) if on else None) or doc.date
-        fact["planned"] = doc.kind == "treatment_plan" or bool(_PLANNED.search(s.text))
+        fact["planned"] = (
+            doc.kind == "treatment_plan"
+            or bool(_PLANNED.search(s.text))
+            or bool(s.section and "PLAN" in s.section)
+        )
         _append(out, fact, ("value", "record"))
 
 

@@ -1,0 +1,355 @@
+"""The specialist's first screen: case summary, timeline, FHIR index and previews.
+
+A synthetic folder with known diagnosis, stage and biomarkers (tests/summary_folder.py)
+is scanned, checked, packed and opened; what the bundle says must be exactly what
+the records state, each fact pointing at the record that states it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from recordpack.bundle import format as fmt
+from recordpack.summary import SourcedText, build_summary
+from tests import summary_folder as case
+
+
+@pytest.fixture(scope="module")
+def opened(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    from recordpack import age
+    from recordpack.bundle.pack import pack
+    from recordpack.bundle.reader import open_bundle
+    from recordpack.check import check
+    from recordpack.manifest import load_manifest
+    from recordpack.scan import scan_folder
+
+    work = tmp_path_factory.mktemp("summary")
+    folder = case.write_case_folder(work / "records")
+    scan = scan_folder(folder)
+    report = check(scan, load_manifest("breast"))
+    identity = age.X25519Identity.generate()
+    bundle = work / "case.rpk"
+    pack(scan, bundle, recipients=[identity.recipient()], check_report=report)
+    result = open_bundle(bundle, [identity], work / "opened")
+    return {
+        "index": result.index,
+        "bag": result.bag_dir,
+        "bundle": bundle,
+        "identity": identity,
+        "work": work,
+    }
+
+
+def _summary(opened: dict[str, Any]) -> dict[str, Any]:
+    summary: dict[str, Any] = opened["index"]["summary"]
+    return summary
+
+
+# --------------------------------------------------------------------------- what it states
+
+
+def test_summary_states_exactly_the_diagnosis_and_stage_the_reports_give(
+    opened: dict[str, Any],
+) -> None:
+    summary = _summary(opened)
+    assert {(f["field"], f["value"]) for f in summary["diagnosis"]} == case.EXPECTED_DIAGNOSIS
+    assert {(f["field"], f["value"]) for f in summary["stage"]} == case.EXPECTED_STAGE
+
+
+def test_biomarkers_are_exactly_those_with_results_negations_kept(opened: dict[str, Any]) -> None:
+    markers = {(f["marker"], f["result"], f["negative"]) for f in _summary(opened)["biomarkers"]}
+    assert markers == case.EXPECTED_BIOMARKERS
+    # The note mentions PD-L1 and BRCA1 without a result: neither appears.
+    assert not {m for m, _, _ in markers} & {"PD-L1", "BRCA1"}
+
+
+def test_tumour_markers_treatments_and_procedures(opened: dict[str, Any]) -> None:
+    summary = _summary(opened)
+    assert {
+        (f["marker"], f["value"], f["unit"], f["date"]) for f in summary["tumor_markers"]
+    } == case.EXPECTED_TUMOR_MARKERS
+    assert {f["value"] for f in summary["treatments"]} == case.EXPECTED_TREATMENTS
+    assert all(f["planned"] for f in summary["treatments"])
+    assert {f["value"] for f in summary["procedures"]} == case.EXPECTED_PROCEDURES
+
+
+def test_every_fact_points_at_its_record_and_quotes_it(opened: dict[str, Any]) -> None:
+    index, bag = opened["index"], opened["bag"]
+    facts = [
+        f
+        for key in ("diagnosis", "stage", "biomarkers", "tumor_markers", "treatments", "procedures")
+        for f in _summary(opened)[key]
+    ]
+    assert facts
+    for fact in facts:
+        record = index["records"][fact["record"]]
+        assert fact["path"] in record["files"]
+        text = " ".join((bag / fact["path"]).read_text(encoding="utf-8").split())
+        assert " ".join(fact["sentence"].split()) in text, fact
+
+
+def test_timeline_lists_every_record_oldest_first(opened: dict[str, Any]) -> None:
+    index = opened["index"]
+    timeline = index["timeline"]
+    assert sorted(e["record"] for e in timeline) == list(range(len(index["records"])))
+    dates = [e["date"] for e in timeline if e["date"]]
+    assert dates == sorted(dates)
+    kinds = {e["kind"] for e in timeline}
+    assert {"pathology_report", "imaging_study", "lab_result", "genomic_report"} <= kinds
+    for entry in timeline:
+        assert (opened["bag"] / entry["path"]).is_file()
+
+
+# --------------------------------------------------------------------------- conservative rules
+
+
+def _facts(text: str, kind: str = "pathology_report") -> dict[str, Any]:
+    return build_summary([SourcedText(0, "data/records/x.txt", kind, "2026-01-02", text)])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FINAL DIAGNOSIS\n- Benign breast tissue, negative for carcinoma.",
+        "FINAL DIAGNOSIS\n- Atypical cells, suspicious for carcinoma.",
+        "CLINICAL HISTORY\nHistory of lymphoma.\nFINAL DIAGNOSIS\n- Reactive lymph node.",
+    ],
+)
+def test_a_negated_or_hedged_diagnosis_is_not_a_diagnosis(text: str) -> None:
+    assert _facts(text)["diagnosis"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tissue sent for molecular testing (EGFR, ALK, ROS1) per oncology request.",
+        "PD-L1 testing ordered.",
+        "Will send BRCA1 and BRCA2 if the patient agrees.",
+        "ER visit on arrival; PR discussed.",
+    ],
+)
+def test_a_marker_without_a_result_is_not_shown(text: str) -> None:
+    assert _facts(text)["biomarkers"] == []
+
+
+def test_mri_sequence_names_are_not_a_stage() -> None:
+    text = (
+        "TECHNIQUE\nT2, DWI and T1 post-contrast sequences. T2-weighted images show a 1 cm lesion."
+    )
+    assert _facts(text, "imaging_report")["stage"] == []
+
+
+def test_a_document_with_no_case_facts_yields_empty_sections() -> None:
+    summary = _facts("Please bring a friend to your first appointment.", "other")
+    assert all(summary[key] == [] for key in summary if key != "version")
+
+
+# --------------------------------------------------------------------------- FHIR
+
+
+def test_fhir_index_validates_and_points_at_real_files(opened: dict[str, Any]) -> None:
+    from fhir.resources.R4B.bundle import Bundle
+
+    bag = opened["bag"]
+    raw = (bag / fmt.INDEX_FHIR).read_text(encoding="utf-8")
+    Bundle.model_validate_json(raw)  # an independent R4(B) validator; raises when invalid
+    document = json.loads(raw)
+    assert document["resourceType"] == "Bundle" and document["type"] == "collection"
+    resources = [e["resource"] for e in document["entry"]]
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for resource in resources:
+        by_type.setdefault(resource["resourceType"], []).append(resource)
+    assert by_type["Patient"][0]["name"][0]["text"].upper().startswith("QUILLFEATHER")
+    index = opened["index"]
+    documents = [r for r in index["records"] if not r.get("study")]
+    assert len(by_type["DocumentReference"]) == len(documents)
+    for reference in by_type["DocumentReference"]:
+        for content in reference["content"]:
+            attachment = content["attachment"]
+            data = (bag / attachment["url"]).read_bytes()
+            assert attachment["size"] == len(data)
+            assert base64.b64decode(attachment["hash"]) == hashlib.sha1(data).digest()
+            assert attachment["contentType"] == "text/plain"
+    pathology = next(
+        r
+        for r in by_type["DocumentReference"]
+        if r["type"].get("coding", [{}])[0].get("code") == "11526-1"
+    )
+    assert pathology["context"]["period"]["start"] == "2026-03-03"
+
+
+def test_fhir_imaging_studies_name_their_uids_series_and_dicomdir(opened: dict[str, Any]) -> None:
+    document = json.loads((opened["bag"] / fmt.INDEX_FHIR).read_text(encoding="utf-8"))
+    studies = [
+        e["resource"] for e in document["entry"] if e["resource"]["resourceType"] == "ImagingStudy"
+    ]
+    expected = {
+        r["study"]["study_instance_uid"]: r["study"]
+        for r in opened["index"]["records"]
+        if r.get("study")
+    }
+    assert len(studies) == len(expected) == len(case.SERIES)
+    for study in studies:
+        uid = study["identifier"][0]["value"].removeprefix("urn:oid:")
+        assert study["identifier"][0]["value"].startswith("urn:oid:")
+        source = expected[uid]
+        assert [
+            (s["uid"], s["modality"]["code"], s["numberOfInstances"]) for s in study["series"]
+        ] == [(s["uid"], s["modality"], s["instances"]) for s in source["series"]]
+        assert fmt.DICOMDIR_PATH in study["note"][0]["text"]
+
+
+def test_fhir_check_result_is_a_list(opened: dict[str, Any]) -> None:
+    document = json.loads((opened["bag"] / fmt.INDEX_FHIR).read_text(encoding="utf-8"))
+    (checklist,) = [
+        e["resource"] for e in document["entry"] if e["resource"]["resourceType"] == "List"
+    ]
+    requirements = opened["index"]["check"]["requirements"]
+    assert [e["item"]["display"] for e in checklist["entry"]] == [r["title"] for r in requirements]
+
+
+def test_fhir_index_is_in_the_tag_manifest(opened: dict[str, Any]) -> None:
+    lines = (opened["bag"] / fmt.TAGMANIFEST).read_text().splitlines()
+    data = (opened["bag"] / fmt.INDEX_FHIR).read_bytes()
+    assert f"{hashlib.sha256(data).hexdigest()}  {fmt.INDEX_FHIR}" in lines
+
+
+def test_open_refuses_a_fhir_index_whose_hash_lies(opened: dict[str, Any], tmp_path: Path) -> None:
+    """Tag manifest made consistent, so only the FHIR check can catch it."""
+    from recordpack import age
+    from recordpack.bundle.reader import BundleVerificationError, open_bundle
+
+    identity = opened["identity"]
+    plain = age.decrypt(opened["bundle"].read_bytes(), [identity])
+    with zipfile.ZipFile(io.BytesIO(plain)) as src:
+        members = [(info, src.read(info)) for info in src.infolist()]
+    bag = opened["index"]["bag"]
+
+    def patched(name: str, data: bytes) -> bytes:
+        if name == f"{bag}/{fmt.INDEX_FHIR}":
+            document = json.loads(data)
+            for entry in document["entry"]:
+                for content in entry["resource"].get("content", []):
+                    content["attachment"]["hash"] = base64.b64encode(b"\0" * 20).decode()
+            return json.dumps(document).encode()
+        return data
+
+    rewritten = {info.filename: patched(info.filename, data) for info, data in members}
+    manifest_name = f"{bag}/{fmt.TAGMANIFEST}"
+    lines = []
+    for line in rewritten[manifest_name].decode().splitlines():
+        _, path = line.split("  ", 1)
+        lines.append(f"{hashlib.sha256(rewritten[f'{bag}/{path}']).hexdigest()}  {path}")
+    rewritten[manifest_name] = ("\n".join(lines) + "\n").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info, _ in members:
+            dst.writestr(info, rewritten[info.filename])
+    bundle = tmp_path / "lying.rpk"
+    bundle.write_bytes(age.encrypt(out.getvalue(), [identity.recipient()]))
+    with pytest.raises(BundleVerificationError) as caught:
+        open_bundle(bundle, [identity], tmp_path / "opened")
+    assert any(p.code == "fhir_mismatch" for p in caught.value.problems)
+    assert not (tmp_path / "opened").exists() or not any((tmp_path / "opened").iterdir())
+
+
+# --------------------------------------------------------------------------- previews
+
+
+def test_one_preview_per_series_small_and_decodable(opened: dict[str, Any]) -> None:
+    from PIL import Image
+
+    studies = [r["study"] for r in opened["index"]["records"] if r.get("study")]
+    previews = [p for s in studies for p in s["previews"]]
+    assert len(previews) == sum(s["series_count"] for s in studies) == len(case.SERIES)
+    for preview in previews:
+        path = opened["bag"] / preview["path"]
+        with Image.open(path) as image:
+            assert image.format == "PNG"
+            assert max(image.size) <= 256
+            assert image.getextrema() != (0, 0), "a blank preview"
+    html = (opened["bag"] / fmt.INDEX_HTML).read_text(encoding="utf-8")
+    assert html.count("<img ") == len(previews)
+
+
+def test_a_series_that_cannot_be_decoded_says_so(tmp_path: Path) -> None:
+    from pydicom.data import get_testdata_file
+
+    from recordpack import age
+    from recordpack.bundle.pack import pack
+    from recordpack.bundle.reader import open_bundle
+    from recordpack.scan import scan_folder
+
+    lossy = get_testdata_file(
+        "JPEG-lossy.dcm", download=False
+    )  # 12-bit JPEG: no permissive decoder
+    if lossy is None:
+        pytest.fail("pydicom's test file JPEG-lossy.dcm is missing")
+    folder = tmp_path / "records"
+    folder.mkdir()
+    shutil.copy(str(lossy), folder / "IMG0001.dcm")
+    identity = age.X25519Identity.generate()
+    pack(scan_folder(folder), tmp_path / "b.rpk", recipients=[identity.recipient()])
+    result = open_bundle(tmp_path / "b.rpk", [identity], tmp_path / "opened")
+    (study,) = [r["study"] for r in result.index["records"] if r.get("study")]
+    (preview,) = study["previews"]
+    assert "path" not in preview
+    assert "cannot decode" in preview["problem"]
+    html = (result.bag_dir / fmt.INDEX_HTML).read_text(encoding="utf-8")
+    assert "no preview (its pixel data uses a compression recordpack cannot decode)" in html
+
+
+# --------------------------------------------------------------------------- words
+
+
+def test_index_html_has_summary_and_timeline_first_with_no_raw_codes(
+    opened: dict[str, Any],
+) -> None:
+    html = (opened["bag"] / fmt.INDEX_HTML).read_text(encoding="utf-8")
+    assert (
+        html.index("<section id=summary>")
+        < html.index("<section id=timeline>")
+        < html.index("Checklist")
+    )
+    assert "INVASIVE LOBULAR CARCINOMA" in html and "pT1c pN0(sn)" in html
+    assert "patient_mismatch" not in html and "optional_missing" not in html
+    # Advice written for the patient ("ask the radiology department...") is not repeated here.
+    assert "Ask the" not in html and "ask the" not in html
+    assert "may belong to another patient" in html
+
+
+def test_open_and_inspect_print_the_summary_and_timeline(opened: dict[str, Any]) -> None:
+    from recordpack.cli import main
+
+    key = opened["work"] / "key.txt"
+    key.write_text(str(opened["identity"]) + "\n")
+    runner = CliRunner()
+    done = runner.invoke(main, ["inspect", str(opened["bundle"]), "-i", str(key)])
+    assert done.exit_code == 0, done.stderr
+    out = done.stdout
+    assert "Case summary" in out and "Timeline:" in out
+    assert "histology: INVASIVE LOBULAR CARCINOMA" in out
+    assert "ESR1: no mutation detected" in out
+    assert "Surgery and biopsies:" in out
+    as_json = runner.invoke(main, ["inspect", str(opened["bundle"]), "-i", str(key), "--json"])
+    document = json.loads(as_json.stdout)
+    assert document["index"]["summary"]["stage"]
+    assert document["index"]["timeline"]
+
+
+def test_text_says_not_found_where_the_records_are_silent() -> None:
+    from recordpack.summary.render import render_summary
+
+    lines = render_summary({"summary": _facts("Nothing relevant here.", "other")})
+    assert "  Diagnosis: not found in these records" in lines
+    assert "  Biomarkers: not found in these records" in lines
