@@ -8,9 +8,10 @@ tumour markers, a record naming another patient, and a CT and MR study. The
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from examples.synthetic import INVENTED_PEOPLE, uid_from, write_dicom_series
 
@@ -172,3 +173,38 @@ def write_case_folder(root: Path) -> Path:
             seed=number,
         )
     return root
+
+
+def pack_and_open(work: Path) -> dict[str, Any]:
+    """Scan, check (breast list), pack and open the folder under ``work``.
+
+    Returns the opened index, bag folder, bundle path, identity and ``work``.
+    Packed at a fixed time, so the page looks the same on every run.
+    """
+    from recordpack import age
+    from recordpack.bundle.pack import pack
+    from recordpack.bundle.reader import open_bundle
+    from recordpack.check import check
+    from recordpack.manifest import load_manifest
+    from recordpack.scan import scan_folder
+
+    folder = write_case_folder(work / "records")
+    scan = scan_folder(folder)
+    report = check(scan, load_manifest("breast"), as_of=date(2026, 4, 10))
+    identity = age.X25519Identity.generate()
+    bundle = work / "case.rpk"
+    pack(
+        scan,
+        bundle,
+        recipients=[identity.recipient()],
+        check_report=report,
+        now=dt.datetime(2026, 4, 10, 9, 30, tzinfo=dt.UTC),
+    )
+    result = open_bundle(bundle, [identity], work / "opened")
+    return {
+        "index": result.index,
+        "bag": result.bag_dir,
+        "bundle": bundle,
+        "identity": identity,
+        "work": work,
+    }

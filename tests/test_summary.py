@@ -26,28 +26,7 @@ from tests import summary_folder as case
 
 @pytest.fixture(scope="module")
 def opened(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from recordpack import age
-    from recordpack.bundle.pack import pack
-    from recordpack.bundle.reader import open_bundle
-    from recordpack.check import check
-    from recordpack.manifest import load_manifest
-    from recordpack.scan import scan_folder
-
-    work = tmp_path_factory.mktemp("summary")
-    folder = case.write_case_folder(work / "records")
-    scan = scan_folder(folder)
-    report = check(scan, load_manifest("breast"))
-    identity = age.X25519Identity.generate()
-    bundle = work / "case.rpk"
-    pack(scan, bundle, recipients=[identity.recipient()], check_report=report)
-    result = open_bundle(bundle, [identity], work / "opened")
-    return {
-        "index": result.index,
-        "bag": result.bag_dir,
-        "bundle": bundle,
-        "identity": identity,
-        "work": work,
-    }
+    return case.pack_and_open(tmp_path_factory.mktemp("summary"))
 
 
 def _summary(opened: dict[str, Any]) -> dict[str, Any]:
@@ -353,3 +332,46 @@ def test_text_says_not_found_where_the_records_are_silent() -> None:
     lines = render_summary({"summary": _facts("Nothing relevant here.", "other")})
     assert "  Diagnosis: not found in these records" in lines
     assert "  Biomarkers: not found in these records" in lines
+
+
+@pytest.mark.parametrize(
+    ("name", "mode"),
+    [
+        ("CT_small.dcm", "L"),  # explicit VR, rescaled CT
+        ("MR_small_RLE.dcm", "L"),  # RLE lossless
+        ("JPEG2000.dcm", "L"),  # JPEG 2000, decoded by Pillow
+        ("SC_rgb_jpeg_dcmtk.dcm", "RGB"),  # baseline JPEG colour
+        ("SC_rgb_rle_2frame.dcm", "RGB"),  # multi-frame: the middle frame
+    ],
+)
+def test_previews_of_pydicom_test_files(name: str, mode: str) -> None:
+    from PIL import Image
+    from pydicom.data import get_testdata_file
+
+    from recordpack.bundle.preview import series_preview
+    from recordpack.model import Series
+
+    path = get_testdata_file(name, download=False)
+    if path is None:
+        pytest.fail(f"pydicom's test file {name} is missing")
+    with open(str(path), "rb") as source:
+        preview = series_preview(Series("1.2.3", None, None, None, ()), source)
+    assert preview.problem is None and preview.png is not None
+    with Image.open(io.BytesIO(preview.png)) as image:
+        assert image.mode == mode
+        low, high = image.convert("L").getextrema()
+        assert high - low > 50, "the window leaves no contrast"
+
+
+def test_a_dicom_object_without_pixels_has_no_preview() -> None:
+    from pydicom.data import get_testdata_file
+
+    from recordpack.bundle.preview import series_preview
+    from recordpack.model import Series
+
+    path = get_testdata_file("rtplan.dcm", download=False)
+    if path is None:
+        pytest.fail("pydicom's test file rtplan.dcm is missing")
+    with open(str(path), "rb") as source:
+        preview = series_preview(Series("1.2.3", "RTPLAN", None, None, ()), source)
+    assert preview.png is None and preview.problem == "it holds no image"

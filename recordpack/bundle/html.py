@@ -29,7 +29,9 @@ td:first-child{white-space:nowrap}
 .warn{color:#8a5300}code{font-size:.9em;background:#f4f4f4;padding:0 .2em}
 td.status,th.status{white-space:nowrap;word-break:keep-all;overflow-wrap:normal;width:1%}
 td.date{white-space:nowrap;width:1%}q{display:block;color:#555;font-size:.9em;quotes:"\\201C" "\\201D"}
-tr.other-patient td{background:#fff4e5;color:#7a3e00;border-bottom:2px solid #e0a050}
+tr.other-patient td{background:#fff4e5;color:#7a3e00;border-bottom:2px solid #e0a050;
+white-space:normal}th{overflow-wrap:normal;word-break:keep-all}
+table.checklist td:first-child{white-space:normal}
 .absent{color:#555;font-style:italic}.neg{font-weight:600}
 section{margin-bottom:1.5rem}.facts th:first-child,.facts td:first-child{width:9rem}
 figure{display:inline-block;margin:.3rem .6rem .6rem 0;vertical-align:top;max-width:10rem}
@@ -123,16 +125,18 @@ def _check_html(check: dict[str, Any] | None, index: dict[str, Any] | None = Non
     for req in check.get("requirements", []):
         status = str(req.get("status", ""))
         css = "ok" if status == "met" else ("muted" if status == "optional_missing" else "bad")
-        files = ", ".join(
-            _original_link(str(f), paths, by_original) for f in req.get("files") or []
-        )
+        originals = [str(f) for f in req.get("files") or []]
+        files = ", ".join(_original_link(f, paths, by_original) for f in originals[:3])
+        if len(originals) > 3:
+            files += f" and {len(originals) - 3} more"
         rows.append(
             f"<tr><td>{_e(req.get('title') or req.get('id'))}</td>"
             f"<td class='status {css}'>{_e(STATUS_WORDS.get(status, 'see the records'))}</td>"
             f"<td>{files}</td></tr>"
         )
     table = (
-        "<table><tr><th>Required</th><th class=status>Status</th><th>Records</th></tr>"
+        "<table class=checklist><tr><th>Required</th><th class=status>Status</th>"
+        "<th>Records</th></tr>"
         + "".join(rows)
         + "</table>"
         if rows
