@@ -375,3 +375,53 @@ def test_a_dicom_object_without_pixels_has_no_preview() -> None:
     with open(str(path), "rb") as source:
         preview = series_preview(Series("1.2.3", "RTPLAN", None, None, ()), source)
     assert preview.png is None and preview.problem == "it holds no image"
+
+
+def test_markers_sharing_a_result_and_restated_abbreviations() -> None:
+    markers = _facts(
+        "Interpretation: MMR proficient (pMMR), low probability of MSI-H.\n"
+        "NRAS and BRAF V600E: not detected.",
+        "genomic_report",
+    )["biomarkers"]
+    found = {(f["marker"], f["result"], f["test"]) for f in markers}
+    assert found == {
+        ("MMR", "proficient (pMMR), low probability of MSI-H", None),
+        ("NRAS", "not detected", None),  # the V600E belongs to BRAF only
+        ("BRAF", "not detected", "V600E"),
+    }
+
+
+def test_the_same_stage_in_many_records_is_shown_once_from_the_earliest() -> None:
+    documents = [
+        SourcedText(
+            n,
+            f"data/records/{n}.txt",
+            "clinical_note",
+            f"2026-0{n + 1}-01",
+            "Diffuse large B-cell lymphoma, stage III.",
+        )
+        for n in range(3)
+    ]
+    (stage,) = build_summary(documents)["stage"]
+    assert (stage["value"], stage["record"]) == ("stage III", 0)
+
+
+def test_real_pathology_reports_give_their_own_histology(corpus: Path) -> None:
+    """TCGA reports from the shared corpus (OCR text): facts as written, margins left out."""
+    from recordpack.scan import scan_folder
+
+    scan = scan_folder(corpus / "pdf" / "tcga-grasool")
+    documents = [
+        SourcedText(n, r.files[0], r.kind, r.date, r.text)
+        for n, r in enumerate(scan.records)
+        if r.text
+    ]
+    by_file: dict[str, set[tuple[str, str]]] = {}
+    for fact in build_summary(documents)["diagnosis"]:
+        by_file.setdefault(fact["path"], set()).add((fact["field"], fact["value"]))
+    assert ("histology", "Chromophobe renal cell carcinoma") in by_file["kidney-3.pdf"]
+    assert ("laterality", "Left") in by_file["kidney-3.pdf"]
+    assert ("histology", "Serous adenocarcinoma") in by_file["ovary1.pdf"]
+    assert ("grade", "G3: Poorly differentiated") in by_file["ovary1.pdf"]
+    # "Margins uninvolved by invasive carcinoma" says where, not what.
+    assert all("invasive carcinoma" != v for _, v in by_file["kidney-3.pdf"])

@@ -64,7 +64,7 @@ def _sentences(text: str) -> Iterator[_Sentence]:
             continue
         pending = ""
         for part in _SENTENCE_END.split(line):
-            part = (pending + " " + part.strip()).strip() if pending else part.strip()
+            part = " ".join(f"{pending} {part}".split())
             pending = part if _ABBREVIATION.search(part) else ""
             if part and not pending:
                 yield _Sentence(part[:MAX_SENTENCE], number, section)
@@ -85,6 +85,8 @@ def _is_heading(line: str) -> bool:
 
 def _clip(value: str, limit: int = MAX_RESULT) -> str:
     value = " ".join(value.split()).strip(" ,;:-")
+    if value.count("(") > value.count(")"):
+        value = value.rsplit("(", 1)[0].rstrip(" ,;:-")
     if value.endswith(".") and not re.search(r"\d\.$", value):
         value = value[:-1]
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
@@ -108,7 +110,8 @@ _PENDING: Final = re.compile(
 
 _HISTOLOGY: Final = re.compile(
     r"\b\w*(?:carcinoma|sarcoma|lymphoma|melanoma|leukemia|leukaemia|myeloma|mesothelioma|"
-    r"blastoma|glioma|seminoma|germinoma|neoplasm|tumou?r)s?\b(?:\s+in\s+situ)?",
+    r"blastoma|glioma|seminoma|germinoma|astrocytoma|ependymoma|carcinoid)s?\b(?:\s+in\s+situ)?|"
+    r"\b(?:neuroendocrine|gastrointestinal stromal|germ cell|phyllodes) tumou?rs?\b",
     re.IGNORECASE,
 )
 #: Words that make a "tumor" mention something other than a diagnosis.
@@ -151,6 +154,36 @@ def _is_negated(sentence: str, at: int) -> bool:
     return _NEGATION.search(sentence, start, at) is not None
 
 
+#: Sentences about margins or spread say where a tumour reaches, not what it is.
+_ABOUT_MARGINS: Final = re.compile(r"\bmargins?\b|\b(?:un)?involved by\b", re.IGNORECASE)
+
+#: Words that end what comes before a histology noun ("ovary with | serous carcinoma").
+_PHRASE_BREAK: Final = re.compile(
+    r"^(?:with|of|in|to|and|or|shows?|showing|by|for|is|are|was|were|histology|diagnosis|"
+    r"type|consistent|compatible|c/w|see)$",
+    re.IGNORECASE,
+)
+#: Most words a histology may have before its noun ("invasive lobular carcinoma").
+_MAX_MODIFIERS: Final = 5
+
+
+def _noun_phrase(text: str, start: int, end: int) -> str | None:
+    """The histology as written: the noun and the modifiers just before it, or None."""
+    clause_start = max(text.rfind(sep, 0, start) for sep in (",", ";", ":", "(", "- ", "."))
+    words = text[clause_start + 1 : start].split()
+    kept: list[str] = []
+    for word in reversed(words):
+        word = word.lstrip("-")
+        if _PHRASE_BREAK.match(word) or not re.match(r"^[A-Za-z][A-Za-z/-]*$", word):
+            break
+        kept.insert(0, word)
+    while kept and kept[0].lower() in ("a", "an", "the"):
+        kept.pop(0)
+    if len(kept) > _MAX_MODIFIERS:
+        return None
+    return _clip(" ".join([*kept, text[start:end]]))
+
+
 def _diagnosis(doc: SourcedText, out: list[dict[str, Any]]) -> None:
     sentences = list(_sentences(doc.text))
     in_section = [s for s in sentences if s.section and _DIAGNOSIS_SECTION.search(s.section)]
@@ -166,17 +199,10 @@ def _diagnosis(doc: SourcedText, out: list[dict[str, Any]]) -> None:
             header = s
             continue
         for m in _HISTOLOGY.finditer(s.text):
-            clause_start = max(
-                s.text.rfind(sep, 0, m.start()) for sep in (",", ";", ":", "(", "- ")
-            )
-            clause_end = min(
-                (i for i in (s.text.find(sep, m.end()) for sep in (",", ";", "(", ". ")) if i >= 0),
-                default=len(s.text),
-            )
-            clause = s.text[clause_start + 1 : clause_end]
-            if _is_negated(s.text, m.start()) or _NOT_HISTOLOGY.search(clause):
+            if _is_negated(s.text, m.start()) or _ABOUT_MARGINS.search(s.text):
                 continue
-            if len(clause.split()) > 8:
+            clause = _noun_phrase(s.text, m.start(), m.end())
+            if clause is None or _NOT_HISTOLOGY.search(clause):
                 continue
             _add(out, doc, s, field="histology", value=_clip(clause))
             where = s if _SITE.search(s.text) else header
@@ -217,7 +243,8 @@ _TNM: Final = re.compile(
 )
 _STAGE_GROUP: Final = re.compile(
     r"\b((?:AJCC |Ann Arbor |FIGO |clinical |pathologic(?:al)? |prognostic |anatomic )*"
-    r"stage(?: group)?\s*:?\s*(?-i:(?:IV|I{1,3}|0)[ABC]?[12]?))(?![A-Za-z0-9])",
+    r"stage(?: group)?\s*:?\s*(?-i:(?:IV|I{1,3}|0)[ABC]?[12]?))(?![A-Za-z0-9])"
+    r"(?!\s+(?!(?:disease|cancer|carcinoma|lymphoma|per|by|according|\(|AJCC|FIGO)\b)[a-z])",
     re.IGNORECASE,
 )
 _EDITION: Final = re.compile(
@@ -232,13 +259,27 @@ def _stage(doc: SourcedText, out: list[dict[str, Any]]) -> None:
         if _PENDING.search(s.text):
             continue
         for m in _TNM.finditer(s.text):
-            _add(out, doc, s, field="tnm", value=" ".join(m.group(1).split()).strip(", "))
+            _add(
+                out,
+                doc,
+                s,
+                field="tnm",
+                value=" ".join(m.group(1).split()).strip(", "),
+                per_record=False,
+            )
         for m in _STAGE_GROUP.finditer(s.text):
             if not _is_negated(s.text, m.start()):
-                _add(out, doc, s, field="stage_group", value=_clip(m.group(1)))
+                _add(out, doc, s, field="stage_group", value=_clip(m.group(1)), per_record=False)
         for m in _EDITION.finditer(s.text):
             edition = m.group(1) or m.group(2)
-            _add(out, doc, s, field="ajcc_edition", value=f"AJCC {_ordinal(int(edition))} edition")
+            _add(
+                out,
+                doc,
+                s,
+                field="ajcc_edition",
+                value=f"AJCC {_ordinal(int(edition))} edition",
+                per_record=False,
+            )
 
 
 def _ordinal(n: int) -> str:
@@ -276,6 +317,7 @@ BIOMARKERS: Final[tuple[tuple[str, str], ...]] = (
 _MARKER_RES: Final = [(label, re.compile(name, re.IGNORECASE)) for label, name in BIOMARKERS]
 _MARKER_CASE: Final = {"ER", "PR", "MET", "RET", "ALK"}  # short names written in capitals only
 _RESULT: Final = re.compile(
+    r"\bno (?:\w+ )?(?:mutations?|variants?|alterations?|fusions?) (?:detected|identified)\b|"
     r"\b(?:positive|negative|not detected|detected|not identified|wild[- ]?type|mutated|mutant|"
     r"amplified|not amplified|non-amplified|equivocal|intact|retained|lost|loss|deficient|proficient|"
     r"stable|unstable|MSS|MSI-H|MSI-L|high|low|fusion detected|rearranged|"
@@ -301,6 +343,23 @@ _QUALIFIER: Final = re.compile(
 )
 
 
+#: Words that may come between a marker's name and its result ("Ki-67 labeling index is 12%").
+_LEAD_WORDS: Final = frozenset(
+    (
+        *("is", "are", "was", "were", "status", "result", "results", "score", "expression"),
+        *("staining", "index", "labeling", "labelling", "proliferation", "protein", "proteins"),
+        *("gene", "mutation", "fusion", "rearrangement", "amplification", "tumor", "tumour"),
+        *("proportion", "ihc", "fish", "ngs", "by", "receptor", "receptors", "level", "overall"),
+    )
+)
+
+
+def _plain_lead(lead: str) -> bool:
+    """True when what precedes a result is only a few connecting words (not "and", "tested")."""
+    words = [w.strip("():,-").lower() for w in lead.split()]
+    return len(words) <= 3 and all(not w or w in _LEAD_WORDS for w in words)
+
+
 def _marker_mentions(text: str) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     for label, pattern in _MARKER_RES:
@@ -310,7 +369,49 @@ def _marker_mentions(text: str) -> list[tuple[int, int, str]]:
             if any(start <= m.start() < end for start, end, _ in found):
                 continue
             found.append((m.start(), m.end(), label))
-    return sorted(found)
+    found.sort()
+    kept: list[tuple[int, int, str]] = []
+    for mention in found:
+        if kept:
+            between = text[kept[-1][1] : mention[0]]
+            if between.count("(") > between.count(")"):
+                continue  # "MMR proficient (pMMR)": the same marker named again
+        kept.append(mention)
+    return kept
+
+
+def _marker_result(segment: str) -> tuple[str, str | None, str | None] | None:
+    """(result, test, method) from the words after a marker's name, or None without a result."""
+    method = test = None
+    segment = segment.split(";", 1)[0]
+    paren = re.match(r"\s*[(\[]([^)\]]{1,60})[)\]]", segment)
+    if paren:
+        if _METHOD.search(paren.group(1)):
+            method = _clip(paren.group(1))
+        segment = segment[paren.end() :]
+    segment = segment.strip(" :,-")
+    qualifier = _QUALIFIER.match(segment)
+    if qualifier:
+        test = _clip(qualifier.group(1))
+        segment = segment[qualifier.end() :]
+    if ":" in segment:
+        before, _, after = segment.partition(":")
+        if _RESULT.search(before):
+            segment = before
+        else:
+            if method is None and _METHOD.search(before):
+                method = _clip(before)  # "HER2 FISH: not amplified"
+            elif before.strip() and len(before.split()) <= 4:
+                test = _clip(before)  # "BRAF V600E: not detected"
+            segment = after
+    segment = re.sub(
+        r"^\s*in (?:tissue|serum|plasma|blood|tumou?r)\b", "", segment, flags=re.IGNORECASE
+    )
+    result = _clip(segment)
+    found = _RESULT.search(result)
+    if not found or result.startswith(")") or not _plain_lead(result[: found.start()]):
+        return None
+    return result, test, method
 
 
 def _biomarkers(doc: SourcedText, out: list[dict[str, Any]]) -> None:
@@ -318,32 +419,20 @@ def _biomarkers(doc: SourcedText, out: list[dict[str, Any]]) -> None:
         if _PENDING.search(s.text):
             continue
         mentions = _marker_mentions(s.text)
-        for n, (_, end, label) in enumerate(mentions):
+        results: list[tuple[str, str | None, str | None] | None] = []
+        for n, (_, end, _label) in enumerate(mentions):
             stop = mentions[n + 1][0] if n + 1 < len(mentions) else len(s.text)
-            segment = s.text[end:stop]
-            method = None
-            paren = re.match(r"\s*\(([^)]{1,60})\)", segment)
-            if paren:
-                if _METHOD.search(paren.group(1)):
-                    method = _clip(paren.group(1))
-                segment = segment[paren.end() :]
-            segment = segment.strip(" :,-")
-            test = None
-            qualifier = _QUALIFIER.match(segment)
-            if qualifier:
-                test = _clip(qualifier.group(1))
-                segment = segment[qualifier.end() :]
-            if ":" in segment:
-                before, _, after = segment.partition(":")
-                if _RESULT.search(before):
-                    segment = before
-                else:
-                    if method is None and _METHOD.search(before):
-                        method = _clip(before)  # "HER2 FISH: not amplified"
-                    segment = after
-            result = _clip(segment)
-            if not result or not _RESULT.search(result) or _RESULT.search(result).start() > 40:  # type: ignore[union-attr]
+            results.append(_marker_result(s.text[end:stop]))
+        for n in range(len(mentions) - 2, -1, -1):
+            between = s.text[mentions[n][1] : mentions[n + 1][0]]
+            if results[n] is None and re.fullmatch(r"\s*(?:,|and|&|/|or)\s*", between):
+                shared = results[n + 1]
+                if shared is not None:  # "NRAS and BRAF V600E: not detected": not NRAS V600E
+                    results[n] = (shared[0], None, shared[2])
+        for (_, _, label), found in zip(mentions, results, strict=True):
+            if found is None:
                 continue
+            result, test, method = found
             fact = _fact(doc, s, marker=label, result=result)
             fact["method"] = method
             fact["test"] = test
@@ -374,7 +463,9 @@ _TUMOR_MARKER_RES: Final = [
     )
     for label, name in TUMOR_MARKERS
 ]
-_ON_DATE: Final = re.compile(r"\s*(?:on|dated|collected)\s+(\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4})", re.IGNORECASE)
+_ON_DATE: Final = re.compile(
+    r"\s*(?:on|dated|collected)\s+(\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4})", re.IGNORECASE
+)
 
 
 def _tumor_markers(doc: SourcedText, out: list[dict[str, Any]]) -> None:
@@ -460,16 +551,20 @@ _PROCEDURE_HEADING: Final = re.compile(r"^(?:PROCEDURES?|OPERATIONS?)(?: PERFORM
 
 
 def _procedures(doc: SourcedText, out: list[dict[str, Any]]) -> None:
+    previous: str | None = None
     for s in _sentences(doc.text):
+        first_in_section = s.section != previous
+        previous = s.section
         m = _PROCEDURE_FIELD.search(s.text)
-        value = (
-            m.group(1)
-            if m
-            else (s.text if s.section and _PROCEDURE_HEADING.match(s.section) else None)
-        )
-        if value and not _PENDING.search(value):
-            fact = _fact(doc, s, value=_clip(value, MAX_SENTENCE))
-            _append(out, fact, ("value", "record"))
+        value = m.group(1) if m else None
+        if value is None and first_in_section and s.section and _PROCEDURE_HEADING.match(s.section):
+            value = s.text  # the section's first sentence names it; the rest describes it
+        if (
+            value
+            and not _PENDING.search(value)
+            and not re.search(r"finding|:\s*$", value, re.IGNORECASE)
+        ):
+            _append(out, _fact(doc, s, value=_clip(value, MAX_SENTENCE)), ("value", "record"))
 
 
 # --------------------------------------------------------------------------- assembly
@@ -480,10 +575,18 @@ def _fact(doc: SourcedText, s: _Sentence, **values: Any) -> dict[str, Any]:
 
 
 def _add(
-    out: list[dict[str, Any]], doc: SourcedText, s: _Sentence, *, field: str, value: str
+    out: list[dict[str, Any]],
+    doc: SourcedText,
+    s: _Sentence,
+    *,
+    field: str,
+    value: str,
+    per_record: bool = True,
 ) -> None:
+    """Add a (field, value) fact once per record, or once overall (its earliest source)."""
+    key = ("field", "value", "record") if per_record else ("field", "value")
     if value:
-        _append(out, _fact(doc, s, field=field, value=value), ("field", "value", "record"))
+        _append(out, _fact(doc, s, field=field, value=value), key)
 
 
 def _append(out: list[dict[str, Any]], fact: dict[str, Any], key: Sequence[str]) -> None:
