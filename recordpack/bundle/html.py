@@ -136,9 +136,7 @@ def _check_html(check: dict[str, Any] | None, index: dict[str, Any] | None = Non
         )
     table = (
         "<table class=checklist><tr><th>Required</th><th class=status>Status</th>"
-        "<th>Records</th></tr>"
-        + "".join(rows)
-        + "</table>"
+        "<th>Records</th></tr>" + "".join(rows) + "</table>"
         if rows
         else ""
     )
@@ -359,13 +357,15 @@ def render_readme(index: dict[str, Any]) -> str:
         "This folder is a BagIt bag (RFC 8493) that was sent to you as one encrypted",
         f"file (age v1 format, https://age-encryption.org). {key_line}",
         "",
-        "  index.html            start here: the records by kind and date, with links",
+        "  index.html            start here: the case summary, a timeline and the",
+        "                        records by kind and date, with links",
         "  data/records/         the documents, one folder per kind, named by date",
         "  data/imaging/         the DICOM images"
         + (", indexed by data/imaging/DICOMDIR" if has_images else ""),
         "  data/originals/       downloads (zips) exactly as the patient had them;",
         "                        the records inside are also laid out above",
         "  index.json            the same index for programs: original names, SHA-256",
+        "  index.fhir.json       the index as a FHIR R4 Bundle, for an EHR or FHIR tool",
         "  manifest-sha256.txt   the SHA-256 of every file, to verify nothing changed",
         "",
         "Every file is a byte-for-byte copy of the patient's file; index.json and",
@@ -389,8 +389,10 @@ def render_readme(index: dict[str, Any]) -> str:
             "IMAGES",
             "Point your DICOM viewer at data/imaging/DICOMDIR (in most viewers: open",
             "CD/DVD or DICOMDIR). The image files are the original DICOM files.",
-            "",
         ]
+        if any((r.get("study") or {}).get("previews") for r in index.get("records", [])):
+            lines.append("previews/ holds one small picture per series, shown in index.html.")
+        lines.append("")
     lines += [
         "PRIVACY",
         "These are a patient's medical records. Keep them encrypted when you do not",
