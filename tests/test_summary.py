@@ -425,3 +425,12 @@ def test_real_pathology_reports_give_their_own_histology(corpus: Path) -> None:
     assert ("grade", "G3: Poorly differentiated") in by_file["ovary1.pdf"]
     # "Margins uninvolved by invasive carcinoma" says where, not what.
     assert all("invasive carcinoma" != v for _, v in by_file["kidney-3.pdf"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Likely stage IIB lung cancer.", "Presumed stage III disease.", "Possibly pT2 on imaging."],
+)
+def test_a_hedged_stage_is_not_a_stage(text: str) -> None:
+    summary = _facts(text, "clinical_note")
+    assert summary["stage"] == []

@@ -95,7 +95,8 @@ def _clip(value: str, limit: int = MAX_RESULT) -> str:
 # Hedged or negated statements: nothing in such a sentence is taken as a finding.
 _NEGATION: Final = re.compile(
     r"\b(?:no|not|negative for|without|free of|rule out|r/o|suspicious for|suspected|"
-    r"concerning for|possible|probable|cannot be excluded|history of|differential|versus|vs\.?)\b",
+    r"concerning for|possible|possibly|probable|probably|likely|presumed|presumptive|may|might|"
+    r"could|cannot be excluded|history of|differential|versus|vs\.?)\b",
     re.IGNORECASE,
 )
 # Orders and plans for a test are not results.
@@ -259,6 +260,8 @@ def _stage(doc: SourcedText, out: list[dict[str, Any]]) -> None:
         if _PENDING.search(s.text):
             continue
         for m in _TNM.finditer(s.text):
+            if _is_negated(s.text, m.start()):
+                continue
             _add(
                 out,
                 doc,
