@@ -434,3 +434,18 @@ def test_real_pathology_reports_give_their_own_histology(corpus: Path) -> None:
 def test_a_hedged_stage_is_not_a_stage(text: str) -> None:
     summary = _facts(text, "clinical_note")
     assert summary["stage"] == []
+
+
+def test_another_patients_record_gives_no_facts(opened: dict[str, Any]) -> None:
+    index = opened["index"]
+    others = index["summary"]["other_patient_records"]
+    assert [index["records"][n]["original_files"] for n in others] == [["other/ct_report.txt"]]
+    facts = [
+        f
+        for key in ("diagnosis", "stage", "biomarkers", "treatments")
+        for f in index["summary"][key]
+    ]
+    assert all(f["record"] not in others for f in facts)
+    html = (opened["bag"] / fmt.INDEX_HTML).read_text(encoding="utf-8")
+    assert "Nothing here is taken from records that may belong to another patient" in html
+    assert "(may be another patient&#x27;s)" in html or "(may be another patient's)" in html

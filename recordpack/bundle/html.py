@@ -448,6 +448,26 @@ def _field_rows(
     return f"<table class=facts>{rows}</table>" if rows else f"<p class=absent>{ABSENT}</p>"
 
 
+def _other_patient_note(summary: dict[str, Any], index: dict[str, Any], paths: set[str]) -> str:
+    """Which records gave no facts because they may be another patient's."""
+    records = index.get("records") or []
+    numbers = [
+        n
+        for n in summary.get("other_patient_records") or []
+        if isinstance(n, int) and 0 <= n < len(records)
+    ]
+    if not numbers:
+        return ""
+    links = ", ".join(
+        _link((records[n].get("files") or [None])[0], records[n].get("title") or "record", paths)
+        for n in numbers
+    )
+    return (
+        "<p class=warn>&#9888; Nothing here is taken from records that may belong to another "
+        f"patient: {links}.</p>"
+    )
+
+
 def summary_html(index: dict[str, Any]) -> str:
     """``<section id="summary">``: diagnosis, stage, biomarkers, treatments, each with its source."""
     summary = index.get("summary")
@@ -461,6 +481,7 @@ def summary_html(index: dict[str, Any]) -> str:
             "and the sentence that says it. recordpack shows only what a record says plainly; "
             "anything else is left to you and the records themselves.</p>"
         ),
+        _other_patient_note(summary, index, paths),
         "<h3>Diagnosis</h3>",
         _field_rows(_facts(summary, "diagnosis"), DIAGNOSIS_FIELDS, index, paths),
         "<h3>Stage</h3>",
@@ -530,10 +551,18 @@ def timeline_html(index: dict[str, Any]) -> str:
     if not isinstance(index.get("timeline"), list):
         return ""
     paths, _ = _bag_paths(index)
+    summary = index.get("summary") if isinstance(index.get("summary"), dict) else {}
+    others = set((summary or {}).get("other_patient_records") or [])
     rows = "".join(
         f"<tr><td class=date>{_e(e.get('date') or 'undated')}</td>"
         f"<td>{_e(KIND_TITLES.get(str(e.get('kind')), 'Other documents'))}</td>"
-        f"<td>{_link(e.get('path'), e.get('title') or 'record', paths)}</td></tr>"
+        f"<td>{_link(e.get('path'), e.get('title') or 'record', paths)}"
+        + (
+            " <span class=warn>(may be another patient's)</span>"
+            if e.get("record") in others
+            else ""
+        )
+        + "</td></tr>"
         for e in timeline
     )
     body = (

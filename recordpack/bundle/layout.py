@@ -655,6 +655,10 @@ def build_index(
             files[-1]["sha1"] = sha1[fmt.DICOMDIR_PATH]
 
     # The case summary reads the text scan already extracted: no file is read again.
+    # A record that may be another patient's (as check decides it) gives no facts.
+    others = {id(m.record) for m in find_mismatches(scan.records).mismatches}
+    other_numbers = [n for n, e in enumerate(plan.records) if id(e.record) in others]
+    excluded_numbers = set(other_numbers)
     documents = [
         SourcedText(
             record=number,
@@ -665,8 +669,13 @@ def build_index(
             day_first=entry.record.date_order == "day_first",
         )
         for number, entry in enumerate(plan.records)
-        if entry.record.study is None and entry.files and entry.record.text
+        if entry.record.study is None
+        and entry.files
+        and entry.record.text
+        and number not in excluded_numbers
     ]
+    summary = build_summary(documents)
+    summary["other_patient_records"] = other_numbers
 
     return {
         "version": fmt.INDEX_VERSION,
@@ -682,7 +691,7 @@ def build_index(
         "problems": [p.to_json() for p in scan.problems],
         "skipped": [s.to_json() for s in scan.skipped],
         "excluded": list(plan.excluded),
-        "summary": build_summary(documents),
+        "summary": summary,
         "timeline": build_timeline(records),
     }
 

@@ -35,6 +35,13 @@ def render_summary(index: dict[str, Any], *, base: str = "") -> list[str]:
     if not isinstance(summary, dict):
         return []
     lines = ["Case summary (as the records state it; each fact names its record):"]
+    others = [n for n in summary.get("other_patient_records") or [] if isinstance(n, int)]
+    records = index.get("records") or []
+    for n in others:
+        if 0 <= n < len(records) and isinstance(records[n], dict):
+            lines.append(
+                f"  (not used: '{_clean(records[n].get('title'))}' may be another patient's record)"
+            )
 
     def fields(title: str, key: str, order: tuple[str, ...]) -> None:
         facts = sorted(
