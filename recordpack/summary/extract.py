@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Final
 
 #: Version of the ``summary`` document in ``index.json``.
@@ -34,6 +35,11 @@ class SourcedText:
     date: str | None
     text: str
     day_first: bool = False
+
+    @cached_property
+    def sentences(self) -> tuple[_Sentence, ...]:
+        """The text's sentences, split once for every section's rules."""
+        return tuple(_sentences(self.text))
 
 
 # --------------------------------------------------------------------------- sentences
@@ -186,7 +192,7 @@ def _noun_phrase(text: str, start: int, end: int) -> str | None:
 
 
 def _diagnosis(doc: SourcedText, out: list[dict[str, Any]]) -> None:
-    sentences = list(_sentences(doc.text))
+    sentences = list(doc.sentences)
     in_section = [s for s in sentences if s.section and _DIAGNOSIS_SECTION.search(s.section)]
     scope = in_section or sentences
     header: _Sentence | None = None  # "A. LEFT BREAST, CORE BIOPSY:" above its findings
@@ -256,7 +262,7 @@ _EDITION: Final = re.compile(
 
 
 def _stage(doc: SourcedText, out: list[dict[str, Any]]) -> None:
-    for s in _sentences(doc.text):
+    for s in doc.sentences:
         if _PENDING.search(s.text):
             continue
         for m in _TNM.finditer(s.text):
@@ -363,8 +369,13 @@ def _plain_lead(lead: str) -> bool:
     return len(words) <= 3 and all(not w or w in _LEAD_WORDS for w in words)
 
 
+_ANY_MARKER: Final = re.compile("|".join(f"(?:{name})" for _, name in BIOMARKERS), re.IGNORECASE)
+
+
 def _marker_mentions(text: str) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
+    if not _ANY_MARKER.search(text):
+        return found
     for label, pattern in _MARKER_RES:
         for m in pattern.finditer(text):
             if label in _MARKER_CASE and m.group(0).isalpha() and not m.group(0).isupper():
@@ -418,7 +429,7 @@ def _marker_result(segment: str) -> tuple[str, str | None, str | None] | None:
 
 
 def _biomarkers(doc: SourcedText, out: list[dict[str, Any]]) -> None:
-    for s in _sentences(doc.text):
+    for s in doc.sentences:
         if _PENDING.search(s.text):
             continue
         mentions = _marker_mentions(s.text)
@@ -466,6 +477,9 @@ _TUMOR_MARKER_RES: Final = [
     )
     for label, name in TUMOR_MARKERS
 ]
+_ANY_TUMOR_MARKER: Final = re.compile(
+    "|".join(f"(?:{name})" for _, name in TUMOR_MARKERS), re.IGNORECASE
+)
 _ON_DATE: Final = re.compile(
     r"\s*(?:on|dated|collected)\s+(\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4})", re.IGNORECASE
 )
@@ -474,7 +488,9 @@ _ON_DATE: Final = re.compile(
 def _tumor_markers(doc: SourcedText, out: list[dict[str, Any]]) -> None:
     from recordpack.classify import parse_date
 
-    for s in _sentences(doc.text):
+    for s in doc.sentences:
+        if not _ANY_TUMOR_MARKER.search(s.text):
+            continue
         for label, pattern in _TUMOR_MARKER_RES:
             for m in pattern.finditer(s.text):
                 date = doc.date
@@ -523,7 +539,7 @@ TREATMENT_KINDS: Final = frozenset(
 def _treatments(doc: SourcedText, out: list[dict[str, Any]]) -> None:
     from recordpack.classify import parse_date
 
-    for s in _sentences(doc.text):
+    for s in doc.sentences:
         m = _AGENT.search(s.text)
         if not m or _NOT_GIVEN.search(s.text) or _is_negated(s.text, m.start()):
             continue
@@ -555,7 +571,7 @@ _PROCEDURE_HEADING: Final = re.compile(r"^(?:PROCEDURES?|OPERATIONS?)(?: PERFORM
 
 def _procedures(doc: SourcedText, out: list[dict[str, Any]]) -> None:
     previous: str | None = None
-    for s in _sentences(doc.text):
+    for s in doc.sentences:
         first_in_section = s.section != previous
         previous = s.section
         m = _PROCEDURE_FIELD.search(s.text)
@@ -592,14 +608,25 @@ def _add(
         _append(out, _fact(doc, s, field=field, value=value), key)
 
 
+class _Facts(list[dict[str, Any]]):
+    """A section's facts, with the keys already in it (so adding one stays O(1))."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys: set[tuple[str, ...]] = set()
+
+
 def _append(out: list[dict[str, Any]], fact: dict[str, Any], key: Sequence[str]) -> None:
     """Add ``fact`` unless one with the same ``key`` values (case aside) is there."""
-
-    def ident(f: dict[str, Any]) -> tuple[str, ...]:
-        return tuple(str(f.get(k)).casefold() for k in key)
-
-    if all(ident(f) != ident(fact) for f in out):
+    ident = tuple(str(fact.get(k)).casefold() for k in key)
+    seen = (
+        out.keys
+        if isinstance(out, _Facts)
+        else {tuple(str(f.get(k)).casefold() for k in key) for f in out}
+    )
+    if ident not in seen:
         out.append(fact)
+        seen.add(ident)
 
 
 #: What each summary section reads, by record kind (None: every document kind).
@@ -621,11 +648,11 @@ def build_summary(documents: Sequence[SourcedText]) -> dict[str, Any]:
     ordered = sorted(documents, key=lambda d: (d.date or "9999", d.record))
     summary: dict[str, Any] = {"version": SUMMARY_VERSION}
     for name, extract, kinds in _SECTIONS:
-        facts: list[dict[str, Any]] = []
+        facts = _Facts()
         for doc in ordered:
             if doc.text and (kinds is None or doc.kind in kinds):
                 extract(doc, facts)
-        summary[name] = facts
+        summary[name] = list(facts)
     # A trend reads best marker by marker, oldest value first.
     summary["tumor_markers"].sort(key=lambda f: (f["marker"], f["date"] or "9999"))
     return summary
