@@ -449,3 +449,18 @@ def test_another_patients_record_gives_no_facts(opened: dict[str, Any]) -> None:
     html = (opened["bag"] / fmt.INDEX_HTML).read_text(encoding="utf-8")
     assert "Nothing here is taken from records that may belong to another patient" in html
     assert "(may be another patient&#x27;s)" in html or "(may be another patient's)" in html
+
+
+def test_fhir_gives_another_patients_record_its_own_patient(opened: dict[str, Any]) -> None:
+    document = json.loads((opened["bag"] / fmt.INDEX_FHIR).read_text(encoding="utf-8"))
+    by_url = {e["fullUrl"]: e["resource"] for e in document["entry"]}
+    patients = [r for r in by_url.values() if r["resourceType"] == "Patient"]
+    assert len(patients) == 2
+    report = next(
+        r
+        for r in by_url.values()
+        if r["resourceType"] == "DocumentReference"
+        and r["content"][0]["attachment"]["url"].endswith("radiology-report.txt")
+    )
+    named = by_url[report["subject"]["reference"]]
+    assert named["name"][0]["text"].startswith("BRACKENRIDGE")

@@ -84,8 +84,7 @@ def _attachment(path: str, entry: dict[str, Any] | None, title: str | None) -> d
     return attachment
 
 
-def _patient(index: dict[str, Any], url: str) -> dict[str, Any]:
-    patient = index.get("patient") or {}
+def _patient(patient: dict[str, Any], url: str) -> dict[str, Any]:
     resource: dict[str, Any] = {"resourceType": "Patient", "id": url.rsplit(":", 1)[-1]}
     if patient.get("name"):
         resource["name"] = [{"text": " ".join(str(patient["name"]).replace("^", " ").split())}]
@@ -200,14 +199,31 @@ def build_fhir_index(index: dict[str, Any]) -> dict[str, Any]:
     files = {f["path"]: f for f in index.get("files") or [] if isinstance(f, dict) and "path" in f}
     patient_url = _urn(bag, "patient")
     entries: list[dict[str, Any]] = [
-        {"fullUrl": patient_url, "resource": _patient(index, patient_url)}
+        {"fullUrl": patient_url, "resource": _patient(index.get("patient") or {}, patient_url)}
     ]
+    summary = index.get("summary") if isinstance(index.get("summary"), dict) else {}
+    others = set((summary or {}).get("other_patient_records") or [])
+    other_patients: dict[tuple[str, ...], str] = {}
     for number, record in enumerate(index.get("records") or []):
         url = _urn(bag, f"record/{number}")
+        subject = patient_url
+        if number in others:
+            # A record that may be someone else's names its own patient, never the folder's.
+            named = record.get("patient") or {}
+            key = tuple(str(named.get(k) or "") for k in ("name", "birth_date", "id"))
+            if key not in other_patients:
+                other_patients[key] = _urn(bag, f"patient/{len(other_patients) + 1}")
+                entries.append(
+                    {
+                        "fullUrl": other_patients[key],
+                        "resource": _patient(named, other_patients[key]),
+                    }
+                )
+            subject = other_patients[key]
         if record.get("study"):
-            resource = _imaging_study(record, url, patient_url)
+            resource = _imaging_study(record, url, subject)
         else:
-            resource = _document(record, files, url, patient_url)
+            resource = _document(record, files, url, subject)
         entries.append({"fullUrl": url, "resource": resource})
     if isinstance(index.get("check"), dict):
         url = _urn(bag, "check")
