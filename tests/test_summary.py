@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from recordpack.bundle import format as fmt
 from recordpack.summary import SourcedText, build_summary
@@ -464,3 +466,76 @@ def test_fhir_gives_another_patients_record_its_own_patient(opened: dict[str, An
     )
     named = by_url[report["subject"]["reference"]]
     assert named["name"][0]["text"].startswith("BRACKENRIDGE")
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 5) | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+_FACT = st.fixed_dictionaries(
+    {},
+    optional={
+        k: _JSON | st.text(max_size=20)
+        for k in (
+            "field",
+            "value",
+            "marker",
+            "result",
+            "record",
+            "path",
+            "sentence",
+            "date",
+            "negative",
+            "planned",
+            "cycles",
+            "unit",
+            "method",
+            "test",
+        )
+    },
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    summary=st.dictionaries(
+        st.sampled_from(
+            [
+                "diagnosis",
+                "stage",
+                "biomarkers",
+                "tumor_markers",
+                "treatments",
+                "procedures",
+                "other_patient_records",
+                "version",
+            ]
+        ),
+        st.lists(_FACT | _JSON, max_size=4) | _JSON,
+    ),
+    timeline=st.lists(_FACT | _JSON, max_size=4) | _JSON,
+    previews=st.lists(_JSON | st.fixed_dictionaries({"path": st.text(max_size=30)}), max_size=3),
+)
+def test_hostile_summary_timeline_and_previews_render_safely(
+    summary: dict[str, Any], timeline: Any, previews: Any
+) -> None:
+    """index.json comes from the sender: whatever it holds, the page renders, escaped."""
+    from recordpack.bundle.html import render_index_html
+    from recordpack.summary.render import render_summary, render_timeline
+
+    index: dict[str, Any] = {
+        "summary": summary,
+        "timeline": timeline,
+        "records": [{"title": "<script>x</script>", "study": {"previews": previews}}],
+        "files": [{"path": "data/records/a.pdf"}],
+    }
+    html = render_index_html(index)
+    assert "<script>" not in html
+    assert 'src="' not in html or all(
+        part.startswith("previews/") for part in html.split('src="')[1:]
+    )
+    for line in render_summary(index) + render_timeline(index):
+        assert line.isprintable()

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from recordpack.bundle import format as fmt
 from recordpack.model import KIND_TITLES, KINDS
 from recordpack.scan.report import plural
+from recordpack.summary.render import facts, listed, other_patient_records
 
 _CSS = """
 body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:60rem;
@@ -125,7 +126,7 @@ def _check_html(check: dict[str, Any] | None, index: dict[str, Any] | None = Non
     for req in check.get("requirements", []):
         status = str(req.get("status", ""))
         css = "ok" if status == "met" else ("muted" if status == "optional_missing" else "bad")
-        originals = [str(f) for f in req.get("files") or []]
+        originals = [str(f) for f in listed(req, "files")]
         files = ", ".join(_original_link(f, paths, by_original) for f in originals[:3])
         if len(originals) > 3:
             files += f" and {len(originals) - 3} more"
@@ -142,7 +143,7 @@ def _check_html(check: dict[str, Any] | None, index: dict[str, Any] | None = Non
     )
     findings = "".join(
         f"<li>{_e(FINDING_WORDS.get(str(f.get('code')), 'Needs attention'))}: "
-        + ", ".join(_original_link(str(p), paths, by_original) for p in f.get("paths") or [])
+        + ", ".join(_original_link(str(p), paths, by_original) for p in listed(f, "paths"))
         + "</li>"
         for f in check.get("findings", [])
         if isinstance(f, dict)
@@ -160,9 +161,9 @@ def _other_patient_files(index: dict[str, Any]) -> set[str]:
     check = index.get("check") if isinstance(index.get("check"), dict) else {}
     return {
         str(p)
-        for f in (check or {}).get("findings") or []
+        for f in listed(check, "findings")
         if isinstance(f, dict) and f.get("code") == "patient_mismatch"
-        for p in f.get("paths") or []
+        for p in listed(f, "paths")
     }
 
 
@@ -421,7 +422,7 @@ ABSENT: Final = "Not found in these records."
 
 def _source(fact: dict[str, Any], index: dict[str, Any], paths: set[str]) -> str:
     """The record a fact came from (linked) and the sentence that states it."""
-    records = index.get("records") or []
+    records = listed(index, "records")
     number = fact.get("record")
     record = records[number] if isinstance(number, int) and 0 <= number < len(records) else {}
     title = (record or {}).get("title") or fact.get("path") or "record"
@@ -430,15 +431,14 @@ def _source(fact: dict[str, Any], index: dict[str, Any], paths: set[str]) -> str
     return f"{_link(fact.get('path'), label, paths)}<q>{_e(fact.get('sentence'))}</q>"
 
 
-def _facts(summary: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    return [f for f in summary.get(key) or [] if isinstance(f, dict)]
-
-
 def _field_rows(
-    facts: list[dict[str, Any]], labels: dict[str, str], index: dict[str, Any], paths: set[str]
+    items: list[dict[str, Any]], labels: dict[str, str], index: dict[str, Any], paths: set[str]
 ) -> str:
     ordered = sorted(
-        facts, key=lambda f: list(labels).index(f["field"]) if f.get("field") in labels else 99
+        items,
+        key=lambda f: (
+            list(labels).index(str(f.get("field"))) if str(f.get("field")) in labels else 99
+        ),
     )
     rows = "".join(
         f"<tr><th>{_e(labels.get(str(f.get('field')), f.get('field')))}</th>"
@@ -450,12 +450,8 @@ def _field_rows(
 
 def _other_patient_note(summary: dict[str, Any], index: dict[str, Any], paths: set[str]) -> str:
     """Which records gave no facts because they may be another patient's."""
-    records = index.get("records") or []
-    numbers = [
-        n
-        for n in summary.get("other_patient_records") or []
-        if isinstance(n, int) and 0 <= n < len(records)
-    ]
+    records = listed(index, "records")
+    numbers = [n for n in other_patient_records(summary) if 0 <= n < len(records)]
     if not numbers:
         return ""
     links = ", ".join(
@@ -483,12 +479,12 @@ def summary_html(index: dict[str, Any]) -> str:
         ),
         _other_patient_note(summary, index, paths),
         "<h3>Diagnosis</h3>",
-        _field_rows(_facts(summary, "diagnosis"), DIAGNOSIS_FIELDS, index, paths),
+        _field_rows(facts(summary, "diagnosis"), DIAGNOSIS_FIELDS, index, paths),
         "<h3>Stage</h3>",
-        _field_rows(_facts(summary, "stage"), STAGE_FIELDS, index, paths),
+        _field_rows(facts(summary, "stage"), STAGE_FIELDS, index, paths),
         "<h3>Biomarkers</h3>",
     ]
-    markers = _facts(summary, "biomarkers")
+    markers = facts(summary, "biomarkers")
     if markers:
         parts.append(
             "<table><tr><th>Marker</th><th>Result</th><th>Method</th><th class=date>Date</th>"
@@ -508,7 +504,7 @@ def summary_html(index: dict[str, Any]) -> str:
     else:
         parts.append(f"<p class=absent>{ABSENT}</p>")
     parts.append("<h3>Tumour markers</h3>")
-    values = _facts(summary, "tumor_markers")
+    values = facts(summary, "tumor_markers")
     if values:
         parts.append(
             "<table><tr><th>Marker</th><th>Value</th><th class=date>Date</th><th>Source</th></tr>"
@@ -524,7 +520,7 @@ def summary_html(index: dict[str, Any]) -> str:
         parts.append(f"<p class=absent>{ABSENT}</p>")
     for key, title in (("treatments", "Treatments"), ("procedures", "Surgery and biopsies")):
         parts.append(f"<h3>{title}</h3>")
-        items = _facts(summary, key)
+        items = facts(summary, key)
         if not items:
             parts.append(f"<p class=absent>{ABSENT}</p>")
             continue
@@ -547,19 +543,19 @@ def summary_html(index: dict[str, Any]) -> str:
 
 def timeline_html(index: dict[str, Any]) -> str:
     """``<section id="timeline">``: every record by date, across kinds."""
-    timeline = [e for e in index.get("timeline") or [] if isinstance(e, dict)]
     if not isinstance(index.get("timeline"), list):
         return ""
+    timeline = [e for e in listed(index, "timeline") if isinstance(e, dict)]
     paths, _ = _bag_paths(index)
     summary = index.get("summary") if isinstance(index.get("summary"), dict) else {}
-    others = set((summary or {}).get("other_patient_records") or [])
+    others = set(other_patient_records(summary))
     rows = "".join(
         f"<tr><td class=date>{_e(e.get('date') or 'undated')}</td>"
         f"<td>{_e(KIND_TITLES.get(str(e.get('kind')), 'Other documents'))}</td>"
         f"<td>{_link(e.get('path'), e.get('title') or 'record', paths)}"
         + (
             " <span class=warn>(may be another patient's)</span>"
-            if e.get("record") in others
+            if isinstance(e.get("record"), int) and e["record"] in others
             else ""
         )
         + "</td></tr>"

@@ -642,15 +642,17 @@ def _read_preview(root: Path, scan_path: str, series: Series) -> Any:
         if not member:
             path = root / to_fs(archive)
             if path.stat().st_size > MAX_PREVIEW_SOURCE:
-                return Preview(series.uid, series.modality, None, "its images are too large to preview")
+                return Preview(
+                    series.uid, series.modality, None, "its images are too large to preview"
+                )
             with open(path, "rb") as src:
                 return series_preview(series, src)
         with zipfile.ZipFile(root / to_fs(archive)) as zf:
-            name = next(
-                (i for i in zf.infolist() if i.filename.replace("\\", "/") == member), None
-            )
+            name = next((i for i in zf.infolist() if i.filename.replace("\\", "/") == member), None)
             if name is None or name.file_size > MAX_PREVIEW_SOURCE:
-                return Preview(series.uid, series.modality, None, "its image could not be read again")
+                return Preview(
+                    series.uid, series.modality, None, "its image could not be read again"
+                )
             with zf.open(name) as src:
                 return series_preview(series, src)  # type: ignore[arg-type]
     except (OSError, *_ZIP_ERRORS):

@@ -21,8 +21,24 @@ def _clean(value: Any) -> str:
     return "".join(c if c.isprintable() else "?" for c in text)
 
 
-def _facts(summary: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    return [f for f in summary.get(key) or [] if isinstance(f, dict)]
+def facts(summary: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """The facts of one section, whatever a hostile index put there (non-facts dropped)."""
+    items = summary.get(key)
+    return [f for f in items if isinstance(f, dict)] if isinstance(items, list) else []
+
+
+def listed(document: Any, key: str) -> list[Any]:
+    """``document[key]`` when it is a list (index.json is the sender's), else an empty list."""
+    items = document.get(key) if isinstance(document, dict) else None
+    return items if isinstance(items, list) else []
+
+
+def other_patient_records(summary: Any) -> list[int]:
+    """Indices of records the summary did not use because they may be another patient's."""
+    items = summary.get("other_patient_records") if isinstance(summary, dict) else None
+    if not isinstance(items, list):
+        return []
+    return [n for n in items if isinstance(n, int) and not isinstance(n, bool)]
 
 
 def _where(fact: dict[str, Any], base: str) -> str:
@@ -35,8 +51,8 @@ def render_summary(index: dict[str, Any], *, base: str = "") -> list[str]:
     if not isinstance(summary, dict):
         return []
     lines = ["Case summary (as the records state it; each fact names its record):"]
-    others = [n for n in summary.get("other_patient_records") or [] if isinstance(n, int)]
-    records = index.get("records") or []
+    others = other_patient_records(summary)
+    records = listed(index, "records")
     for n in others:
         if 0 <= n < len(records) and isinstance(records[n], dict):
             lines.append(
@@ -44,21 +60,23 @@ def render_summary(index: dict[str, Any], *, base: str = "") -> list[str]:
             )
 
     def fields(title: str, key: str, order: tuple[str, ...]) -> None:
-        facts = sorted(
-            _facts(summary, key),
-            key=lambda f: order.index(f["field"]) if f.get("field") in order else len(order),
+        found = sorted(
+            facts(summary, key),
+            key=lambda f: (
+                order.index(str(f.get("field"))) if str(f.get("field")) in order else len(order)
+            ),
         )
-        if not facts:
+        if not found:
             lines.append(f"  {title}: {ABSENT}")
             return
         lines.append(f"  {title}:")
-        for f in facts:
+        for f in found:
             label = str(f.get("field") or "").replace("_", " ")
             lines.append(f"    {label}: {_clean(f.get('value'))}  {_where(f, base)}")
 
     fields("Diagnosis", "diagnosis", _DIAGNOSIS_ORDER)
     fields("Stage", "stage", _STAGE_ORDER)
-    markers = _facts(summary, "biomarkers")
+    markers = facts(summary, "biomarkers")
     lines.append("  Biomarkers:" if markers else f"  Biomarkers: {ABSENT}")
     for f in markers:
         method = ", ".join(_clean(v) for v in (f.get("test"), f.get("method")) if v)
@@ -67,7 +85,7 @@ def render_summary(index: dict[str, Any], *, base: str = "") -> list[str]:
             + (f" ({method})" if method else "")
             + f"  {_where(f, base)}"
         )
-    values = _facts(summary, "tumor_markers")
+    values = facts(summary, "tumor_markers")
     lines.append("  Tumour markers:" if values else f"  Tumour markers: {ABSENT}")
     for f in values:
         lines.append(
@@ -75,7 +93,7 @@ def render_summary(index: dict[str, Any], *, base: str = "") -> list[str]:
             f"  {_where(f, base)}"
         )
     for key, title in (("treatments", "Treatments"), ("procedures", "Surgery and biopsies")):
-        items = _facts(summary, key)
+        items = facts(summary, key)
         lines.append(f"  {title}:" if items else f"  {title}: {ABSENT}")
         for f in items:
             planned = " (planned)" if f.get("planned") else ""
@@ -85,7 +103,7 @@ def render_summary(index: dict[str, Any], *, base: str = "") -> list[str]:
 
 def render_timeline(index: dict[str, Any]) -> list[str]:
     """One line per record, oldest first: date, kind, title."""
-    timeline = [e for e in index.get("timeline") or [] if isinstance(e, dict)]
+    timeline = [e for e in listed(index, "timeline") if isinstance(e, dict)]
     if not timeline:
         return []
     lines = ["Timeline:"]
