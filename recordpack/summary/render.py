@@ -71,7 +71,7 @@ def render_summary(index: dict[str, Any], *, base: str = "") -> list[str]:
             return
         lines.append(f"  {title}:")
         for f in found:
-            label = str(f.get("field") or "").replace("_", " ")
+            label = _clean(f.get("field")).replace("_", " ")
             lines.append(f"    {label}: {_clean(f.get('value'))}  {_where(f, base)}")
 
     fields("Diagnosis", "diagnosis", _DIAGNOSIS_ORDER)
