@@ -17,8 +17,9 @@ _STAGE_ORDER: Final = ("tnm", "stage_group", "ajcc_edition")
 
 
 def _clean(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "".join(c if c.isprintable() else "?" for c in text)
+    from recordpack.render.text import clean
+
+    return clean(value)
 
 
 def facts(summary: dict[str, Any], key: str) -> list[dict[str, Any]]:
