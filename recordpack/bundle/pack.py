@@ -645,9 +645,10 @@ def _read_preview(root: Path, scan_path: str, series: Series) -> Any:
                 return Preview(
                     series.uid, series.modality, None, "its images are too large to preview"
                 )
-            with open(path, "rb") as src:
+            # Opened as scan opens it: the source's access times stay as they were.
+            with open_file(path) as src:
                 return series_preview(series, src)
-        with zipfile.ZipFile(root / to_fs(archive)) as zf:
+        with open_file(root / to_fs(archive)) as stream, zipfile.ZipFile(stream) as zf:
             name = next((i for i in zf.infolist() if i.filename.replace("\\", "/") == member), None)
             if name is None or name.file_size > MAX_PREVIEW_SOURCE:
                 return Preview(
