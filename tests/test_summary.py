@@ -539,3 +539,15 @@ def test_hostile_summary_timeline_and_previews_render_safely(
     )
     for line in render_summary(index) + render_timeline(index):
         assert line.isprintable()
+
+
+def test_sha1_is_kept_for_documents_not_for_file_set_images(opened: dict[str, Any]) -> None:
+    """FHIR attaches documents only: pack spends no SHA-1 on the imaging's bytes."""
+    files = opened["index"]["files"]
+    documents = [f for f in files if f["role"] == fmt.FILE_ROLE_RECORD]
+    images = [f for f in files if f["role"] == fmt.FILE_ROLE_IMAGE]
+    assert documents and images
+    for entry in documents:
+        data = (opened["bag"] / entry["path"]).read_bytes()
+        assert entry["sha1"] == hashlib.sha1(data).hexdigest()
+    assert all("sha1" not in entry for entry in images)

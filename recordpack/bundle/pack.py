@@ -352,16 +352,30 @@ class _Digest(Protocol):
 
 
 class _Hashes:
-    """SHA-256 (BagIt, index.json) and SHA-1 (FHIR's ``Attachment.hash``) fed by one read."""
+    """SHA-256 (BagIt, index.json) and SHA-1 (FHIR's ``Attachment.hash``) fed by one read.
 
-    def __init__(self, *, sha256: bool = True) -> None:
+    Only documents are FHIR attachments: images in the DICOM file-set (most of the
+    bytes) get no SHA-1, so FHIR costs pack nothing on imaging.
+    """
+
+    def __init__(self, planned: PlannedFile, *, sha256: bool = True) -> None:
         self.sha256 = hashlib.sha256() if sha256 else None
-        self.sha1 = hashlib.sha1(usedforsecurity=False)
+        self.sha1 = (
+            hashlib.sha1(usedforsecurity=False) if planned.role != fmt.FILE_ROLE_IMAGE else None
+        )
+
+    @property
+    def needed(self) -> bool:
+        return self.sha256 is not None or self.sha1 is not None
 
     def update(self, data: bytes, /) -> None:
         if self.sha256 is not None:
             self.sha256.update(data)
-        self.sha1.update(data)
+        if self.sha1 is not None:
+            self.sha1.update(data)
+
+    def sha1_hex(self) -> str | None:
+        return self.sha1.hexdigest() if self.sha1 is not None else None
 
 
 def _stream(
@@ -434,8 +448,8 @@ def _copy_file(
     done: int,
     total: int,
     progress: ProgressFn | None,
-) -> tuple[int, str, str]:
-    """Copy one source file into its member; returns (size, sha256, sha1)."""
+) -> tuple[int, str, str | None]:
+    """Copy one source file into its member; returns (size, sha256, sha1 or None)."""
     source = root / to_fs(planned.source)
     label = planned.original
     with _reading(label):
@@ -449,17 +463,18 @@ def _copy_file(
                 # Scan hashed this file moments ago: the CRC-32 the ZIP writer computes
                 # anyway proves it unchanged, without hashing every byte again. (Any
                 # change it missed would still fail the SHA-256 check when opened.)
-                sha1_only = _Hashes(sha256=False)
-                written = _stream(src, zf, info, label, done, total, progress, sha1_only)
+                sha1_only = _Hashes(planned, sha256=False)
+                feed = sha1_only if sha1_only.needed else None
+                written = _stream(src, zf, info, label, done, total, progress, feed)
                 if written != planned.size or info.CRC != planned.crc32:
                     raise _changed(label, "its content differs from what scan read")
-                return written, planned.sha256, sha1_only.sha1.hexdigest()
-            digest = _Hashes()
+                return written, planned.sha256, sha1_only.sha1_hex()
+            digest = _Hashes(planned)
             written = _stream(src, zf, info, label, done, total, progress, digest)
     assert digest.sha256 is not None
     hexdigest = digest.sha256.hexdigest()
     _verify(planned, label, written, hexdigest)
-    return written, hexdigest, digest.sha1.hexdigest()
+    return written, hexdigest, digest.sha1_hex()
 
 
 #: What a source archive rewritten or damaged since the scan raises while being read.
@@ -519,7 +534,7 @@ def _copy_member(
     done: int,
     total: int,
     progress: ProgressFn | None,
-) -> tuple[int, str, str]:
+) -> tuple[int, str, str | None]:
     """Stream one archive member, inflated, into its own file in the bag."""
     label = planned.original
     archive, entry = archives.member(planned)
@@ -530,7 +545,7 @@ def _copy_member(
     stamp = max(entry.date_time, (1980, 1, 1, 0, 0, 0))
     info = _member(bag, planned.path, planned.compress, entry.file_size, stamp)
     try:
-        digest = _Hashes()
+        digest = _Hashes(planned)
         with archive.open(entry) as src:
             written = _stream(src, zf, info, label, done, total, progress, digest)  # type: ignore[arg-type]
     except _ZIP_ERRORS as error:
@@ -539,7 +554,7 @@ def _copy_member(
     hexdigest = digest.sha256.hexdigest()
     _verify(planned, label, written, hexdigest)
     archives.done(planned)
-    return written, hexdigest, digest.sha1.hexdigest()
+    return written, hexdigest, digest.sha1_hex()
 
 
 def _write_bytes(
@@ -576,7 +591,8 @@ def write_bag(
             else:
                 size, digest, sha1 = _copy_member(zf, bag, archives, planned, done, total, progress)
             digests[planned.path] = (size, digest)
-            sha1s[planned.path] = sha1
+            if sha1 is not None:
+                sha1s[planned.path] = sha1
             done += size
             if planned.file_set_position is not None:
                 entries.append(_file_set_entry(planned, context))
