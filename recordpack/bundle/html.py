@@ -35,6 +35,7 @@ white-space:normal}th{overflow-wrap:normal;word-break:keep-all}
 table.checklist td:first-child{white-space:normal}
 .absent{color:#555;font-style:italic}.neg{font-weight:600}
 section{margin-bottom:1.5rem}.facts th:first-child,.facts td:first-child{width:9rem}
+.facts td:nth-child(2){width:35%}
 figure{display:inline-block;margin:.3rem .6rem .6rem 0;vertical-align:top;max-width:10rem}
 figure img{width:8rem;height:8rem;object-fit:contain;background:#000;display:block}
 figcaption{font-size:.8em;color:#555}
