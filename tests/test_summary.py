@@ -551,3 +551,70 @@ def test_sha1_is_kept_for_documents_not_for_file_set_images(opened: dict[str, An
         data = (opened["bag"] / entry["path"]).read_bytes()
         assert entry["sha1"] == hashlib.sha1(data).hexdigest()
     assert all("sha1" not in entry for entry in images)
+
+
+def test_a_header_claiming_a_huge_image_gets_no_preview_and_no_allocation(tmp_path: Path) -> None:
+    from pydicom import dcmread
+    from pydicom.data import get_testdata_file
+
+    from recordpack.bundle.preview import series_preview
+    from recordpack.model import Series
+
+    path = get_testdata_file("CT_small.dcm", download=False)
+    if path is None:
+        pytest.fail("pydicom's test file CT_small.dcm is missing")
+    ds = dcmread(str(path))
+    ds.Rows = ds.Columns = 65535  # 8 GiB of pixels claimed, 32 KiB present
+    hostile = tmp_path / "huge.dcm"
+    ds.save_as(hostile)
+    with open(hostile, "rb") as source:
+        preview = series_preview(Series("1.2.3", "CT", None, None, ()), source)
+    assert preview.png is None and preview.problem == "its images are too large to preview"
+
+
+@pytest.mark.timeout(120)
+def test_preview_fuzz_never_raises(tmp_path: Path) -> None:
+    """Damaged DICOM (deterministic byte flips and cuts): a reason, never a traceback."""
+    import random
+
+    from pydicom.data import get_testdata_file
+
+    from recordpack.bundle.preview import series_preview
+    from recordpack.model import Series
+
+    path = get_testdata_file("CT_small.dcm", download=False)
+    if path is None:
+        pytest.fail("pydicom's test file CT_small.dcm is missing")
+    original = Path(str(path)).read_bytes()
+    rng = random.Random(15)
+    for _ in range(60):
+        data = bytearray(original)
+        for _ in range(rng.randint(1, 20)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        if rng.random() < 0.3:
+            del data[rng.randrange(len(data)) :]
+        preview = series_preview(Series("1.2.3", "CT", None, None, ()), io.BytesIO(bytes(data)))
+        assert (preview.png is None) != (preview.problem is None)
+
+
+@pytest.mark.timeout(120)
+def test_summary_fuzz_on_mangled_reports() -> None:
+    """Random cuts and splices of real report text: facts or none, never an error."""
+    import random
+
+    rng = random.Random(15)
+    pieces = (case.PATHOLOGY + case.GENOMIC + case.NOTE + case.LABS).split()
+    for _ in range(200):
+        words = [rng.choice(pieces) for _ in range(rng.randint(0, 200))]
+        text = "".join(w + rng.choice([" ", "\n", ": ", "; ", ". ", "(", ")"]) for w in words)
+        summary = _facts(text, rng.choice(["pathology_report", "genomic_report", "clinical_note"]))
+        for key in (
+            "diagnosis",
+            "stage",
+            "biomarkers",
+            "tumor_markers",
+            "treatments",
+            "procedures",
+        ):
+            for fact in summary[key]:
+                assert fact["sentence"] and fact["sentence"] in " ".join(text.split())

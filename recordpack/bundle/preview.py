@@ -22,6 +22,8 @@ from recordpack.model import DicomInstance, Series
 PREVIEW_SIZE: Final = 256
 #: Largest DICOM file decoded for a preview (a bigger one is left without).
 MAX_PREVIEW_SOURCE: Final = 512 * 1024 * 1024
+#: Largest decoded frame (bytes) a preview is made from.
+MAX_FRAME_BYTES: Final = 128 * 1024 * 1024
 #: Default CT window (centre, width): soft tissue.
 CT_WINDOW: Final = (40.0, 400.0)
 #: What a preview file in the bag may be called (the HTML renderer links nothing else).
@@ -82,6 +84,12 @@ def _render(source: BinaryIO) -> bytes:
     if "Rows" not in header or "Columns" not in header:
         raise _NoPixels("it holds no image")
     frames = int(getattr(header, "NumberOfFrames", 1) or 1)
+    samples = int(getattr(header, "SamplesPerPixel", 1) or 1)
+    bits = int(getattr(header, "BitsAllocated", 16) or 16)
+    frame_bytes = int(header.Rows) * int(header.Columns) * samples * max(bits, 8) // 8
+    if frame_bytes > MAX_FRAME_BYTES or frames < 1:
+        # A header may claim anything: memory stays bounded whatever the file says.
+        raise _NoPixels("its images are too large to preview")
     source.seek(0)
     ds = Dataset()
     # Only the one frame is read and decoded, whatever the file's size.
