@@ -94,6 +94,16 @@ def test_timeline_lists_every_record_oldest_first(opened: dict[str, Any]) -> Non
 # --------------------------------------------------------------------------- conservative rules
 
 
+def _pydicom_file(name: str) -> str:
+    """One of pydicom's own test files (installed with it; missing means a broken install)."""
+    from pydicom.data import get_testdata_file
+
+    path = get_testdata_file(name, download=False)
+    if path is None:
+        pytest.fail(f"pydicom's test file {name} is missing")
+    return str(path)
+
+
 def _facts(text: str, kind: str = "pathology_report") -> dict[str, Any]:
     return build_summary([SourcedText(0, "data/records/x.txt", kind, "2026-01-02", text)])
 
@@ -264,18 +274,13 @@ def test_one_preview_per_series_small_and_decodable(opened: dict[str, Any]) -> N
 
 
 def test_a_series_that_cannot_be_decoded_says_so(tmp_path: Path) -> None:
-    from pydicom.data import get_testdata_file
 
     from recordpack import age
     from recordpack.bundle.pack import pack
     from recordpack.bundle.reader import open_bundle
     from recordpack.scan import scan_folder
 
-    lossy = get_testdata_file(
-        "JPEG-lossy.dcm", download=False
-    )  # 12-bit JPEG: no permissive decoder
-    if lossy is None:
-        pytest.fail("pydicom's test file JPEG-lossy.dcm is missing")
+    lossy = _pydicom_file("JPEG-lossy.dcm")  # 12-bit JPEG: no permissive decoder
     folder = tmp_path / "records"
     folder.mkdir()
     shutil.copy(str(lossy), folder / "IMG0001.dcm")
@@ -348,14 +353,11 @@ def test_text_says_not_found_where_the_records_are_silent() -> None:
 )
 def test_previews_of_pydicom_test_files(name: str, mode: str) -> None:
     from PIL import Image
-    from pydicom.data import get_testdata_file
 
     from recordpack.bundle.preview import series_preview
     from recordpack.model import Series
 
-    path = get_testdata_file(name, download=False)
-    if path is None:
-        pytest.fail(f"pydicom's test file {name} is missing")
+    path = _pydicom_file(name)
     with open(str(path), "rb") as source:
         preview = series_preview(Series("1.2.3", None, None, None, ()), source)
     assert preview.problem is None and preview.png is not None
@@ -366,14 +368,11 @@ def test_previews_of_pydicom_test_files(name: str, mode: str) -> None:
 
 
 def test_a_dicom_object_without_pixels_has_no_preview() -> None:
-    from pydicom.data import get_testdata_file
 
     from recordpack.bundle.preview import series_preview
     from recordpack.model import Series
 
-    path = get_testdata_file("rtplan.dcm", download=False)
-    if path is None:
-        pytest.fail("pydicom's test file rtplan.dcm is missing")
+    path = _pydicom_file("rtplan.dcm")
     with open(str(path), "rb") as source:
         preview = series_preview(Series("1.2.3", "RTPLAN", None, None, ()), source)
     assert preview.png is None and preview.problem == "it holds no image"
@@ -555,14 +554,11 @@ def test_sha1_is_kept_for_documents_not_for_file_set_images(opened: dict[str, An
 
 def test_a_header_claiming_a_huge_image_gets_no_preview_and_no_allocation(tmp_path: Path) -> None:
     from pydicom import dcmread
-    from pydicom.data import get_testdata_file
 
     from recordpack.bundle.preview import series_preview
     from recordpack.model import Series
 
-    path = get_testdata_file("CT_small.dcm", download=False)
-    if path is None:
-        pytest.fail("pydicom's test file CT_small.dcm is missing")
+    path = _pydicom_file("CT_small.dcm")
     ds = dcmread(str(path))
     ds.Rows = ds.Columns = 65535  # 8 GiB of pixels claimed, 32 KiB present
     hostile = tmp_path / "huge.dcm"
@@ -577,14 +573,10 @@ def test_preview_fuzz_never_raises(tmp_path: Path) -> None:
     """Damaged DICOM (deterministic byte flips and cuts): a reason, never a traceback."""
     import random
 
-    from pydicom.data import get_testdata_file
-
     from recordpack.bundle.preview import series_preview
     from recordpack.model import Series
 
-    path = get_testdata_file("CT_small.dcm", download=False)
-    if path is None:
-        pytest.fail("pydicom's test file CT_small.dcm is missing")
+    path = _pydicom_file("CT_small.dcm")
     original = Path(str(path)).read_bytes()
     rng = random.Random(15)
     for _ in range(60):
