@@ -327,6 +327,7 @@ def test_open_and_inspect_print_the_summary_and_timeline(opened: dict[str, Any])
     assert "histology: INVASIVE LOBULAR CARCINOMA" in out
     assert "ESR1: no mutation detected" in out
     assert "Surgery and biopsies:" in out
+    assert "Imaging reports: Radiology report (may be another patient's)" in out
     as_json = runner.invoke(main, ["inspect", str(opened["bundle"]), "-i", str(key), "--json"])
     document = json.loads(as_json.stdout)
     assert document["index"]["summary"]["stage"]

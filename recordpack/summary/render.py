@@ -107,9 +107,12 @@ def render_timeline(index: dict[str, Any]) -> list[str]:
     timeline = [e for e in listed(index, "timeline") if isinstance(e, dict)]
     if not timeline:
         return []
+    others = set(other_patient_records(index.get("summary")))
     lines = ["Timeline:"]
     for e in timeline:
         kind = KIND_TITLES.get(str(e.get("kind")), "Other documents")
         date = _clean(e.get("date")) or "undated   "
-        lines.append(f"  {date}  {kind}: {_clean(e.get('title'))}")
+        number = e.get("record")
+        mark = " (may be another patient's)" if isinstance(number, int) and number in others else ""
+        lines.append(f"  {date}  {kind}: {_clean(e.get('title'))}{mark}")
     return lines
