@@ -215,8 +215,15 @@ def test_fhir_index_is_in_the_tag_manifest(opened: dict[str, Any]) -> None:
     assert f"{hashlib.sha256(data).hexdigest()}  {fmt.INDEX_FHIR}" in lines
 
 
-def test_open_refuses_a_fhir_index_whose_hash_lies(opened: dict[str, Any], tmp_path: Path) -> None:
-    """Tag manifest made consistent, so only the FHIR check can catch it."""
+_ZERO_SHA1 = "0" * 40
+
+
+@pytest.mark.parametrize("index_agrees", [False, True], ids=["fhir-alone", "index-json-too"])
+def test_open_refuses_a_fhir_index_whose_hash_lies(
+    opened: dict[str, Any], tmp_path: Path, index_agrees: bool
+) -> None:
+    """Tag manifest made consistent, so only the FHIR check can catch it; with index.json
+    telling the same lie, only the SHA-1 the reader computes from the bytes can."""
     from recordpack import age
     from recordpack.bundle.reader import BundleVerificationError, open_bundle
 
@@ -233,6 +240,12 @@ def test_open_refuses_a_fhir_index_whose_hash_lies(opened: dict[str, Any], tmp_p
                 for content in entry["resource"].get("content", []):
                     content["attachment"]["hash"] = base64.b64encode(b"\0" * 20).decode()
             return json.dumps(document).encode()
+        if name == f"{bag}/{fmt.INDEX_JSON}" and index_agrees:
+            index = json.loads(data)
+            for entry in index["files"]:
+                if "sha1" in entry:
+                    entry["sha1"] = _ZERO_SHA1
+            return json.dumps(index).encode()
         return data
 
     rewritten = {info.filename: patched(info.filename, data) for info, data in members}
@@ -250,7 +263,7 @@ def test_open_refuses_a_fhir_index_whose_hash_lies(opened: dict[str, Any], tmp_p
     bundle.write_bytes(age.encrypt(out.getvalue(), [identity.recipient()]))
     with pytest.raises(BundleVerificationError) as caught:
         open_bundle(bundle, [identity], tmp_path / "opened")
-    assert any(p.code == "fhir_mismatch" for p in caught.value.problems)
+    assert {p.code for p in caught.value.problems} == {"fhir_mismatch"}
     assert not (tmp_path / "opened").exists() or not any((tmp_path / "opened").iterdir())
 
 

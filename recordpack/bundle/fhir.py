@@ -242,18 +242,23 @@ def build_fhir_index(index: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_fhir_index(
-    document: Any, index: dict[str, Any], payload: dict[str, tuple[int, str]]
+    document: Any,
+    index: dict[str, Any],
+    payload: dict[str, tuple[int, str]],
+    actual_sha1: dict[str, str] | None = None,
 ) -> list[tuple[str, str]]:
     """What is wrong with ``index.fhir.json`` against the bag: (code, message) pairs.
 
     Every DocumentReference attachment must name a payload file, with that file's
-    size and the SHA-1 ``index.json`` records for it.
+    size and SHA-1: the one the reader computed from the file's bytes
+    (``actual_sha1``), else the one ``index.json`` records for it.
     """
     if not isinstance(document, dict) or document.get("resourceType") != "Bundle":
         return [("bad_fhir_index", "is not a FHIR Bundle")]
     if document.get("type") != "collection":
         return [("bad_fhir_index", "is not a FHIR Bundle of type 'collection'")]
     sha1 = {f.get("path"): f.get("sha1") for f in index.get("files") or [] if isinstance(f, dict)}
+    sha1.update(actual_sha1 or {})
     problems: list[tuple[str, str]] = []
     for entry in document.get("entry") or []:
         resource = entry.get("resource") if isinstance(entry, dict) else None
@@ -276,7 +281,7 @@ def check_fhir_index(
             expected = sha1.get(url)
             if "hash" in attachment and not _same_sha1(attachment["hash"], expected):
                 problems.append(
-                    ("fhir_mismatch", f"gives {url} a SHA-1 that differs from index.json")
+                    ("fhir_mismatch", f"gives {url} a SHA-1 that differs from the file")
                 )
     return problems
 

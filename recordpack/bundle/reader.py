@@ -318,6 +318,35 @@ class _Streamed:
     digests: dict[str, tuple[int, str]] = field(default_factory=dict)  # bag-relative path
     tags: dict[str, bytes] = field(default_factory=dict)  # small top-level tag files
     problems: list[MemberProblem] = field(default_factory=list)
+    #: SHA-1 of each document (not the file-set's images), to check index.fhir.json.
+    sha1: dict[str, str] = field(default_factory=dict)
+
+
+class _Sha1Sink:
+    """Passes members on to ``inner``, taking the SHA-1 of each document on the way."""
+
+    def __init__(self, inner: _Sink, sha1: dict[str, str]) -> None:
+        self._inner = inner
+        self._sha1 = sha1
+
+    def directory(self, name: str) -> None:
+        self._inner.directory(name)
+
+    @contextlib.contextmanager
+    def file(self, name: str) -> Iterator[Callable[[bytes], None]]:
+        if name.startswith(fmt.IMAGING_DIR + "/") or not name.startswith(fmt.PAYLOAD_DIR + "/"):
+            with self._inner.file(name) as write:
+                yield write
+            return
+        digest = hashlib.sha1(usedforsecurity=False)
+        with self._inner.file(name) as write:
+
+            def hashed(data: bytes) -> None:
+                digest.update(data)
+                write(data)
+
+            yield hashed
+        self._sha1[name] = digest.hexdigest()
 
 
 class _Reader:
@@ -370,6 +399,7 @@ def _stream_members(
     """Read the whole ZIP once, in order, checking every member as it passes."""
     reader = _Reader(stream, directory.size, progress)
     result = _Streamed()
+    sink = _Sha1Sink(sink, result.sha1)
     prefix = directory.bag + "/"
     members = directory.members
     for number, info in enumerate(members):
@@ -670,7 +700,7 @@ def _check_fhir(
     except json.JSONDecodeError:
         problems.append(MemberProblem(where, "bad_fhir_index", "is not valid JSON"))
         return
-    for code, message in check_fhir_index(document, index, payload):
+    for code, message in check_fhir_index(document, index, payload, streamed.sha1):
         problems.append(MemberProblem(where, code, message))
 
 
