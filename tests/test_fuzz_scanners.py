@@ -11,15 +11,19 @@ UTF-8 JSON, traced memory stays bounded, and pytest-timeout fails a hang.
 from __future__ import annotations
 
 import hashlib
+import json
 import resource
 from pathlib import Path
 
 import pytest
 
 from recordpack import ocr
+from recordpack.check import check
+from recordpack.manifest import load_manifest
 from recordpack.scan import scan_folder
 from tests.fuzz_helpers import (
     CORPUS_SEEDS,
+    DEFAULT_ITERATIONS,
     corpus_seed,
     iterations,
     mutants,
@@ -29,8 +33,8 @@ from tests.fuzz_helpers import (
     zip_of,
 )
 
-# Tight per-test limits: one seed file's mutants take a few seconds.
-pytestmark = pytest.mark.timeout(90)
+# Tight per-test limits (one seed file's mutants take a few seconds), scaled for longer runs.
+pytestmark = pytest.mark.timeout(90 * max(1, iterations() // DEFAULT_ITERATIONS))
 
 
 @pytest.fixture(autouse=True)
@@ -85,6 +89,10 @@ def test_a_folder_of_mutants_is_scanned_whole(corpus: Path, tmp_path: Path) -> N
             (tmp_path / target).write_bytes(mutant)
             names.append(target)
     result = scan_folder(tmp_path)
+    # What the user sees next: check's report and both JSON documents, all writable.
+    report = check(result, load_manifest("general"))
+    for document in (result.to_json(), report.to_json()):
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
     seen = {path for record in result.records for path in record.files}
     seen |= {p.path for p in result.problems} | {s.path for s in result.skipped}
     seen |= set(result.files)
