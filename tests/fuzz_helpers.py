@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from recordpack.model import Problem, Skipped
-from recordpack.scan.base import HEAD_SIZE, DicomHeader, Document, Outcome, Source
 from recordpack.scan import archive
+from recordpack.scan.base import HEAD_SIZE, DicomHeader, Document, Outcome, Source
 from recordpack.scan.walk import SCANNERS, dispatch, run_scanner
 
 #: Mutants per seed file in CI; raise it for a longer run.
