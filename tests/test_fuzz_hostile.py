@@ -213,3 +213,10 @@ def test_a_corrupt_deflate_stream_is_one_member_problem() -> None:
     assert [(p.path, p.code) for p in problems] == [("download.zip!a.txt", "unreadable")]
     with pytest.raises(zlib.error):  # the stream really is corrupt
         zipfile.ZipFile(io.BytesIO(bytes(data))).read("a.txt")
+
+
+def test_deep_json_says_so_in_plain_words() -> None:
+    data = b'{"resourceType": "Bundle", "entry": ' + b"[" * 200_000 + b"]" * 200_000 + b"}"
+    [problem] = _only_problems(scan_checked("deep", "deep.json", data).outcomes)
+    assert problem.code == "unreadable"
+    assert problem.message == "JSON is nested far more deeply than any FHIR record; it was not read"

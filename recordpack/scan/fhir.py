@@ -477,6 +477,11 @@ def scan(source: Source) -> list[Outcome]:
     except FHIRError as exc:
         return [Problem(source.path, UNREADABLE, str(exc),
                         hint="Download or export this file again from the portal.")]
+    except RecursionError:
+        return [Problem(source.path, UNREADABLE,
+                        "JSON is nested far more deeply than any FHIR record; it was not read",
+                        hint="This file may be damaged or made to trouble programs: ask the "
+                             "sender for a new export.")]
     except OSError as exc:
         return [Problem(source.path, UNREADABLE, f"could not read the file: {exc}",
                         hint="Check that the file is not open in another program and try again.")]
@@ -723,7 +728,7 @@ def _scan_ndjson(source: Source) -> list[Outcome]:
             lines += 1
             try:
                 resource = json.loads(line)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 bad_lines.append(number)
                 continue
             if not isinstance(resource, dict) or "resourceType" not in resource:
