@@ -187,6 +187,7 @@ def prepare(
         folder,
         corrections=corrections or None,
         progress=lambda done, total: scan_report(done, total, ""),
+        cancel=cancel,
     )
     patterns = tuple(resolve_exclusions(folder, exclusions, scan))
     kept = without_excluded(scan, patterns)

@@ -52,8 +52,8 @@ def test_unclosed_xml_openings_do_not_hang(tmp_path: Path, data: bytes) -> None:
     assert {"a.txt", "b.xml", "c.zip!inner.txt", "c.zip!inner.xml"} <= seen
 
 
-def _run_cli_with_stuck_scanner(tmp_path: Path) -> subprocess.Popen[bytes]:
-    """``recordpack scan`` in which the text scanner never returns (a stand-in for any stuck file)."""
+def _run_cli_with_stuck_scanner(tmp_path: Path, command: str) -> subprocess.Popen[bytes]:
+    """``recordpack COMMAND`` in which the text scanner never returns (a stand-in for any stuck file)."""
     for n in range(6):
         (tmp_path / f"note{n}.txt").write_text("Clinic note\n")
     script = textwrap.dedent(
@@ -66,12 +66,12 @@ def _run_cli_with_stuck_scanner(tmp_path: Path) -> subprocess.Popen[bytes]:
                 sum(range(1000))
         text.scan = stuck
         from recordpack.cli import main
-        sys.argv = ["recordpack", "scan", sys.argv[1]]
+        sys.argv = ["recordpack", sys.argv[2], sys.argv[1]]
         main()
         """
     )
     return subprocess.Popen(
-        [sys.executable, "-c", script, str(tmp_path)],
+        [sys.executable, "-c", script, str(tmp_path), command],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=ROOT,
@@ -79,8 +79,9 @@ def _run_cli_with_stuck_scanner(tmp_path: Path) -> subprocess.Popen[bytes]:
 
 
 @pytest.mark.timeout(60)
-def test_first_ctrl_c_stops_a_stuck_scan(tmp_path: Path) -> None:
-    process = _run_cli_with_stuck_scanner(tmp_path)
+@pytest.mark.parametrize("command", ["scan", "check"])
+def test_first_ctrl_c_stops_a_stuck_scan(tmp_path: Path, command: str) -> None:
+    process = _run_cli_with_stuck_scanner(tmp_path, command)
     try:
         assert process.stdout is not None
         assert process.stdout.readline() == b"stuck\n"

@@ -94,7 +94,7 @@ def run_scan(
             token.raise_if_cancelled()
             progress("scan", done, total)
 
-        return scan_folder(folder, corrections=corrections, progress=report)
+        return scan_folder(folder, corrections=corrections, progress=report, cancel=token)
 
 
 def run_prepare(

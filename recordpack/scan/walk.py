@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Final, Self
+from typing import Any, BinaryIO, Final, Protocol, Self
 
 from recordpack.errors import InputError
 from recordpack.model import (
@@ -488,8 +488,31 @@ class _DaemonPool:
             self._tasks.put(None)
 
 
+class Cancellable(Protocol):
+    """What can stop a scan: a front door's cancel token (``recordpack.workflow.CancelToken``)."""
+
+    def raise_if_cancelled(self) -> None: ...
+
+
+#: Seconds between checks of the cancel token while a file is being read.
+CANCEL_POLL: Final = 0.1
+
+
+def _wait(future: Future[_Item], cancel: Cancellable | None) -> _Item:
+    """The item of ``future``; while it is not ready, the token may stop the wait."""
+    if cancel is None:
+        return future.result()
+    while True:
+        try:
+            return future.result(timeout=CANCEL_POLL)
+        except TimeoutError:
+            cancel.raise_if_cancelled()
+
+
 def read_items(
-    files: list[tuple[str, str]], progress: Callable[[int, int], None] | None = None
+    files: list[tuple[str, str]],
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Cancellable | None = None,
 ) -> Iterator[_Item]:
     """Read, hash and scan every file with a thread pool; yield items in sorted order."""
     claims = _Claims()
@@ -509,7 +532,8 @@ def read_items(
         done = 0
         try:
             while pending:
-                item = pending.popleft().result()
+                item = _wait(pending[0], cancel)
+                pending.popleft()
                 for index, (rel, absolute) in todo:
                     submit(index, rel, absolute)
                     break
