@@ -9,12 +9,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import fpdf  # fpdf2 (a declared test dependency) writes the test PDFs
 import pytest
 from click.testing import CliRunner
 
 from recordpack.cli import main
-
-fpdf = pytest.importorskip("fpdf", reason="fpdf2 writes the test PDFs (pip install fpdf2)")
 
 PATHOLOGY = [
     "SURGICAL PATHOLOGY REPORT",
