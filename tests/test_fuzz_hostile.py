@@ -220,3 +220,18 @@ def test_deep_json_says_so_in_plain_words() -> None:
     [problem] = _only_problems(scan_checked("deep", "deep.json", data).outcomes)
     assert problem.code == "unreadable"
     assert problem.message == "JSON is nested far more deeply than any FHIR record; it was not read"
+
+
+def test_pdf_with_a_deflate_bomb_page_stays_small() -> None:
+    """A page whose content stream inflates 256 MB from a few hundred kilobytes."""
+    bomb = zlib.compress(b"0 0 m " * (256 * 1024 * 1024 // 6), 9)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(bomb) + bomb + b"\nendstream",
+    ]
+    started = time.process_time()
+    verdict = scan_checked("pdf deflate bomb", "bomb.pdf", _pdf(objects))
+    assert time.process_time() - started < 30
+    assert verdict.traced_peak < 100 * 1024 * 1024

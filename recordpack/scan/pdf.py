@@ -88,7 +88,7 @@ def sniff(source: Source) -> bool:
 
 def scan(source: Source) -> list[Outcome]:
     """Read the PDF and say what it is; never raises for bad input."""
-    with _quiet_pypdf():
+    with _quiet_pypdf(), _stream_limit():
         try:
             return _scan(source)
         except Exception as exc:  # noqa: BLE001 - pypdf raises many types on hostile input
@@ -139,6 +139,30 @@ def _truncated(stream: BinaryIO, size: int) -> bool:
     tail = stream.read(TAIL_SIZE)
     stream.seek(0)
     return b"%%EOF" not in tail
+
+
+#: Bytes one PDF stream may inflate to (a page's content, one picture): a 600 dpi
+#: colour page is about 100 MB raw, but a records PDF's are far smaller; pypdf's
+#: own default (75 MB) let one crafted page cost 150 MB of memory.
+MAX_STREAM_BYTES: Final = 40 * 1024 * 1024
+
+
+@contextmanager
+def _stream_limit() -> Iterator[None]:
+    """Within the block, pypdf inflates no stream past :data:`MAX_STREAM_BYTES`."""
+    import pypdf
+
+    apply = getattr(pypdf, "apply_configuration", None)
+    if apply is None:  # pypdf before 7 reads a module constant
+        import pypdf.filters
+
+        limit = min(pypdf.filters.ZLIB_MAX_OUTPUT_LENGTH, MAX_STREAM_BYTES)
+        pypdf.filters.ZLIB_MAX_OUTPUT_LENGTH = limit
+        yield
+        return
+    current = pypdf.get_configuration().zlib_maximum_output_length
+    with apply(zlib_maximum_output_length=min(current or MAX_STREAM_BYTES, MAX_STREAM_BYTES)):
+        yield
 
 
 def _scan(source: Source) -> list[Outcome]:
