@@ -10,7 +10,6 @@ UTF-8 JSON, traced memory stays bounded, and pytest-timeout fails a hang.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import resource
 from pathlib import Path
@@ -29,6 +28,7 @@ from tests.fuzz_helpers import (
     mutants,
     png_page,
     scan_checked,
+    seed_for,
     truncations,
     zip_of,
 )
@@ -49,17 +49,13 @@ def _fast_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ocr, "image_to_text", read)
 
 
-def _seed_number(name: str) -> int:
-    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big")
-
-
 @pytest.mark.parametrize(("name", "relative", "keep"), CORPUS_SEEDS,
                          ids=[seed[0] for seed in CORPUS_SEEDS])
 def test_mutants_of_corpus_records(corpus: Path, name: str, relative: str, keep: int) -> None:
     data = corpus_seed(corpus, relative, keep)
     original = scan_checked(f"{name} (unmutated)", name, data)
     assert original.outcomes
-    for label, mutant in [*truncations(data), *mutants(data, _seed_number(name), iterations())]:
+    for label, mutant in [*truncations(data), *mutants(data, seed_for(name), iterations())]:
         scan_checked(f"{name}: {label}", name, mutant)
 
 
@@ -69,13 +65,13 @@ def test_mutants_of_a_zip_of_records(corpus: Path) -> None:
         for name, relative, keep in CORPUS_SEEDS[::3]
     }
     data = zip_of(members)
-    for label, mutant in mutants(data, _seed_number("zip"), iterations()):
+    for label, mutant in mutants(data, seed_for("zip"), iterations()):
         scan_checked(f"download.zip: {label}", "download.zip", mutant)
 
 
 def test_mutants_of_a_picture() -> None:
     data = png_page()
-    for label, mutant in mutants(data, _seed_number("png"), iterations()):
+    for label, mutant in mutants(data, seed_for("png"), iterations()):
         scan_checked(f"page.png: {label}", "page.png", mutant)
 
 
@@ -84,7 +80,7 @@ def test_a_folder_of_mutants_is_scanned_whole(corpus: Path, tmp_path: Path) -> N
     names: list[str] = []
     for name, relative, keep in CORPUS_SEEDS:
         data = corpus_seed(corpus, relative, keep)
-        for number, (_label, mutant) in enumerate(mutants(data, _seed_number(name), 3)):
+        for number, (_label, mutant) in enumerate(mutants(data, seed_for(name), 3)):
             target = f"{number}-{name}"
             (tmp_path / target).write_bytes(mutant)
             names.append(target)
