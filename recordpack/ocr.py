@@ -39,6 +39,11 @@ MAX_IMAGES_EXAMINED: Final = 60
 MAX_SECONDS_PER_DOCUMENT: Final = 180.0
 
 
+#: Pixels of a picture decoded for OCR at most: a letter page at 600 dpi is 34
+#: million; a picture declaring more would cost hundreds of megabytes to decode.
+MAX_PIXELS: Final = 60_000_000
+
+
 class Budget:
     """The OCR work one document may still cost: pictures read, pictures examined, seconds."""
 
@@ -124,6 +129,15 @@ def prepare_image(data: bytes, *, max_frames: int = 10) -> list[bytes]:
     pages: list[bytes] = []
     try:
         with Image.open(io.BytesIO(data)) as img:
+            width, height = img.size
+            if width * height > MAX_PIXELS:
+                raise OcrError(
+                    f"the picture is {width} x {height} pixels, more than recordpack decodes "
+                    f"({MAX_PIXELS // 1_000_000} million)",
+                    hint="Scan the page at 300 dpi or save a smaller copy, then scan again.",
+                )
+            # A JPEG is decoded straight at the size OCR needs (a fraction of the memory).
+            img.draft("L", (MAX_SIDE, MAX_SIDE))
             frames = getattr(img, "n_frames", 1)
             for index in range(min(frames, max_frames)):
                 img.seek(index)

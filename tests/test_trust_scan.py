@@ -344,3 +344,19 @@ def test_ocr_of_a_many_page_tiff_is_bounded(monkeypatch: pytest.MonkeyPatch) -> 
     assert len(reads) == 3
     [partly] = [o for o in outcomes if getattr(o, "code", None) == "partly_read"]
     assert "OCR read 3 of the 8 pages" in partly.message
+
+
+def test_a_picture_declaring_too_many_pixels_is_not_decoded(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import Image
+
+    from recordpack import ocr
+    from recordpack.scan import image
+
+    buffer = io.BytesIO()
+    Image.new("1", (10_000, 8_000), color=1).save(buffer, format="PNG")  # 80 million pixels
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    monkeypatch.setattr(ocr, "image_to_text", lambda data, **_: pytest.fail("OCR was run"))
+    outcomes = image.scan(Source.from_bytes("huge.png", buffer.getvalue()))
+    [problem] = [o for o in outcomes if getattr(o, "code", None) == "unreadable"]
+    assert "10000 x 8000 pixels" in problem.message
