@@ -123,3 +123,13 @@ def test_a_huge_hl7_batch_is_read_from_its_beginning(monkeypatch: pytest.MonkeyP
     documents = [o for o in outcomes if isinstance(o, Document)]
     assert documents and documents[0].patient.name == "QUILL, AVERY"
     assert "26 messages" in documents[0].title  # of the 200, those in the first 4 KiB
+
+
+def test_xml_whose_first_element_is_over_the_budget_is_not_read(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ccda, "MAX_TEXT", 100)
+    data = (b'<ClinicalDocument xmlns="urn:hl7-org:v3" note="' + b"x" * 200
+            + b'"><title>2.16.840.1.113883</title></ClinicalDocument>')
+    [problem] = ccda.scan(Source.from_bytes("a.xml", data))
+    assert isinstance(problem, Problem) and problem.code == "unsupported"
+    assert "first element alone" in problem.message

@@ -88,6 +88,10 @@ MAX_ELEMENTS: Final = 100_000
 MAX_TEXT: Final = 16 * 1024 * 1024
 
 
+class XMLTooLarge(ValueError):
+    """The XML file's first element alone is over the budget: nothing to read."""
+
+
 class XMLTruncated(Exception):
     """The element or text budget was reached: the tree holds the file's beginning."""
 
@@ -106,6 +110,7 @@ def parse_xml(source: Source) -> Parsed:
 
     Memory is bounded (:data:`MAX_ELEMENTS`, :data:`MAX_TEXT`) whatever the file's
     size. Raises :class:`XMLRefused` when the file declares entities,
+    :class:`XMLTooLarge` when its first element alone is over the budget,
     ``expat.ExpatError`` when it is not well-formed XML.
     """
     try:
@@ -179,7 +184,7 @@ def _parse_xml(source: Source, *, namespaces: bool) -> Parsed:
             parser.Parse(b"", True)
         except XMLTruncated:
             if not open_elements:
-                raise expat.ExpatError("no element was read before the size limit") from None
+                raise XMLTooLarge from None
             while open_elements:  # close what is open: the tree holds the beginning
                 builder.end(open_elements.pop().tag)
             return Parsed(builder.close(), stopped_at=max(parser.CurrentByteIndex, 0))
@@ -469,6 +474,12 @@ def scan(source: Source) -> list[Outcome]:
         return [Problem(source.path, UNSUPPORTED,
                         f"XML file not read: {exc}, which recordpack never expands for safety",
                         hint="Ask the sender for a standard C-CDA export (without a DOCTYPE).")]
+    except XMLTooLarge:
+        return [Problem(source.path, UNSUPPORTED,
+                        "XML file not read: its first element alone holds more than recordpack "
+                        "keeps in memory for one file",
+                        hint="recordpack will include it as it is; ask the sender for a "
+                             "standard C-CDA export if it is a record.")]
     except expat.ExpatError as exc:
         reason = expat.ErrorString(exc.code) if exc.code else str(exc)
         return [Problem(source.path, UNREADABLE,
