@@ -360,3 +360,25 @@ def test_a_picture_declaring_too_many_pixels_is_not_decoded(
     outcomes = image.scan(Source.from_bytes("huge.png", buffer.getvalue()))
     [problem] = [o for o in outcomes if getattr(o, "code", None) == "unreadable"]
     assert "10000 x 8000 pixels" in problem.message
+
+
+def test_a_cancel_token_stops_a_scan_stuck_in_one_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A front door without signals (a web page's Cancel button) stops the scan at once."""
+    import threading
+
+    from recordpack.scan import text
+    from recordpack.workflow import Cancelled, CancelToken
+
+    release = threading.Event()
+    monkeypatch.setattr(text, "scan", lambda source: release.wait(30) and [])
+    (tmp_path / "note.txt").write_text("Clinic note\n")
+    token = CancelToken()
+    threading.Timer(0.3, token.cancel).start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(Cancelled):
+            scan_folder(tmp_path, cancel=token)
+        assert time.monotonic() - started < 5
+    finally:
+        release.set()
