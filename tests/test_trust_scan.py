@@ -58,10 +58,10 @@ def _run_cli_with_stuck_scanner(tmp_path: Path, command: str) -> subprocess.Pope
         (tmp_path / f"note{n}.txt").write_text("Clinic note\n")
     script = textwrap.dedent(
         """
-        import sys, time
+        import os, sys, time
         from recordpack.scan import text
         def stuck(source):
-            print("stuck", flush=True)
+            os.write(1, b"stuck\\n")  # one write: two workers may get stuck at once
             while True:
                 sum(range(1000))
         text.scan = stuck
