@@ -38,7 +38,7 @@ from recordpack.bundle.layout import (
     file_set_id,
     plan_bag,
 )
-from recordpack.bundle.leftovers import part_prefix, sweep
+from recordpack.bundle.leftovers import LeftoverReport, part_prefix, sweep
 from recordpack.bundle.policy import member_problem, should_deflate
 from recordpack.errors import BundleError, InputError, RecordpackError, UsageError
 from recordpack.model import KINDS, ImagingStudy, Record, ScanResult, Series
@@ -95,6 +95,8 @@ class PackSummary:
     sha256: str = ""
     #: (original path, SHA-256) of every source file in the bundle, as packed.
     packed_files: tuple[tuple[str, str], ...] = field(default=())
+    #: Temporary files of interrupted earlier packs found beside the bundle.
+    leftovers: LeftoverReport = field(default_factory=LeftoverReport)
 
     @property
     def record_count(self) -> int:
@@ -122,6 +124,10 @@ class PackSummary:
             "excluded": self.excluded,
             "check_ok": self.check_ok,
             "sha256": self.sha256,
+            "leftovers": {
+                "removed": [str(p) for p in self.leftovers.removed],
+                "kept": [{"path": str(p), "why": why} for p, why in self.leftovers.kept],
+            },
         }
 
 
@@ -174,7 +180,7 @@ def pack(
     encryption = {"recipients": list(keys), "passphrase": passphrase}
 
     # A pack killed with kill -9 (or a power cut) left its .part file: remove it now.
-    sweep(out.parent, ".part")
+    leftovers = sweep(out.parent, ".part")
     try:
         # Not a with-block: the file must outlive the handle until os.replace.
         tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115
@@ -212,7 +218,7 @@ def pack(
         raise
     _fsync_dir(out.parent)
     summary = _summary(plan, index, out, keys, passphrase, check_report)
-    return dataclasses.replace(summary, sha256=hashed.hexdigest())
+    return dataclasses.replace(summary, sha256=hashed.hexdigest(), leftovers=leftovers)
 
 
 class _HashingWriter:
