@@ -128,8 +128,7 @@ def test_open_into_a_folder_it_cannot_write_is_a_clear_error(
     before = listing(tmp_path)
     error = OSError(code, os.strerror(code))
 
-    import recordpack.bundle.leftovers as leftovers
-    import recordpack.bundle.reader as reader
+    from recordpack.bundle import leftovers, reader
 
     if where == "folder":  # the private temporary folder cannot be made
         monkeypatch.setattr(leftovers.tempfile, "mkdtemp", lambda **_: (_ for _ in ()).throw(error))
