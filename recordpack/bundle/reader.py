@@ -925,7 +925,10 @@ def open_bundle(
     :class:`DestinationWriteError`.
     """
     target = Path(os.path.abspath(dest))
-    _check_destination(target)
+    try:
+        _check_destination(target)
+    except OSError as error:  # e.g. a folder we may not list
+        raise _write_error(error, target) from None
     leftovers = sweep(target.parent, ".partial")
     plain = _source(bundle, identities)
     with plain.random_access() as handle:
