@@ -36,6 +36,9 @@ from recordpack.bundle.reader import (
 from recordpack.bundle.safety import ChecksumMismatchError
 from recordpack.errors import BundleError, RecordpackError
 
+#: A reader whose end-of-data checks were gone would loop forever: that must fail, not hang.
+pytestmark = pytest.mark.timeout(120)
+
 PDF = f"{BAG}/data/records/01-pathology_report/2026-08-20_surgical-pathology-report.pdf"
 TXT = f"{BAG}/data/records/04-lab_result/2026-09-01_tumor-markers.txt"
 
