@@ -581,8 +581,16 @@ def test_not_enough_free_space(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert caught.value.hint and sorted(os.listdir(tmp_path)) == ["b.zip"]
 
 
-@pytest.mark.parametrize("state", ["file", "full-folder", "symlink", "no-parent"])
-def test_destination_must_be_absent_or_empty(tmp_path: Path, state: str) -> None:
+@pytest.mark.parametrize(
+    ("state", "words"),
+    [
+        ("file", "exists and is not a folder"),
+        ("full-folder", "is not empty"),
+        ("symlink", "exists and is not a folder"),
+        ("no-parent", "does not exist"),
+    ],
+)
+def test_destination_must_be_absent_or_empty(tmp_path: Path, state: str, words: str) -> None:
     path = tmp_path / "b.zip"
     path.write_bytes(craft(entries()))
     dest = tmp_path / "opened"
@@ -592,19 +600,21 @@ def test_destination_must_be_absent_or_empty(tmp_path: Path, state: str) -> None
         dest.mkdir()
         (dest / "mine.txt").write_text("mine")
     elif state == "symlink":
+        (tmp_path / "elsewhere").mkdir()
         dest.symlink_to(tmp_path / "elsewhere")
     else:
         dest = tmp_path / "missing" / "opened"
-    with pytest.raises(RecordpackError) as caught:
+    with pytest.raises(RecordpackError, match=words) as caught:
         open_bundle(_PlainZip(path), [], dest)
-    assert caught.value.exit_code in (1, 2) and caught.value.hint
-    assert not (tmp_path / "elsewhere").exists()
+    assert caught.value.exit_code == 2 and caught.value.hint
+    assert not (tmp_path / "elsewhere").exists() or not any((tmp_path / "elsewhere").iterdir())
 
 
-def test_extraction_never_follows_a_link_planted_in_the_work_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("plant", ["symlink", "hardlink"])
+def test_extraction_never_writes_through_a_file_planted_in_the_work_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plant: str
 ) -> None:
-    """O_EXCL|O_NOFOLLOW: a file that already exists where a member goes stops the open."""
+    """O_EXCL (and O_NOFOLLOW): a link already where a member goes stops the open."""
     from recordpack.bundle import reader
 
     real = reader._ExtractSink.file
@@ -613,9 +623,11 @@ def test_extraction_never_follows_a_link_planted_in_the_work_folder(
 
     def planting(self: Any, name: str) -> Any:
         target = self.root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if not target.exists():
-            target.symlink_to(victim)
+        if "/" not in name and not target.exists():  # a tag file, in the bag folder made already
+            if plant == "symlink":
+                target.symlink_to(victim)
+            else:
+                os.link(victim, target)
         return real(self, name)
 
     monkeypatch.setattr(reader._ExtractSink, "file", planting)

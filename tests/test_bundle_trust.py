@@ -254,6 +254,13 @@ HOSTILE_INDEXES: list[tuple[str, Any, str]] = [
         "link (URL)",
     ),
     ("unknown-kind", lambda i: i["records"][0].update(kind="spell"), "not a kind of record"),
+    (
+        "tag-file-as-record",
+        lambda i: i["files"][0].update(path="manifest-sha256.txt"),
+        "not a file under data/",
+    ),
+    ("bad-sha256", lambda i: i["files"][0].update(sha256="xyz"), "is not a SHA-256"),
+    ("listed-twice", lambda i: i["files"].append(dict(i["files"][0])), "same path twice"),
     ("unknown-role", lambda i: i["files"][0].update(role="boss"), "not a role"),
     (
         "unlisted-link",
@@ -568,10 +575,12 @@ def test_a_leftover_of_a_live_process_is_kept_and_named(tmp_path: Path) -> None:
     live.write_bytes(b"still being written")
     foreign = tmp_path / ".notes.txt.part"  # not a name recordpack makes
     foreign.write_bytes(b"someone else's")
+    other_kind = tmp_path / ".opened.4194305.abcd1234.partial"  # open's, not pack's
+    other_kind.mkdir()
     report = sweep(tmp_path, ".part")
     assert report.removed == () and [p for p, _ in report.kept] == [live]
     assert "may still be using it" in report.kept[0][1]
-    assert live.exists() and foreign.exists()
+    assert live.exists() and foreign.exists() and other_kind.exists()
 
 
 def test_read_index_is_the_typed_index(tmp_path: Path) -> None:
@@ -580,3 +589,28 @@ def test_read_index_is_the_typed_index(tmp_path: Path) -> None:
     assert index.patient.name == "TESTPERSON, JANE Q"
     assert index.check is not None and not index.check.ok
     assert {f.path for f in index.files} == set(PAYLOAD)
+
+
+def test_another_users_leftover_is_kept_and_named(tmp_path: Path) -> None:
+    from recordpack.bundle.leftovers import sweep
+
+    if os.getuid() != 0:
+        pytest.skip("only root can give a file to another user")  # CI runs as root
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=True
+    )
+    theirs = tmp_path / f".x.rpk.{int(dead.stdout)}.abcd1234.part"
+    theirs.write_bytes(b"someone else's interrupted pack")
+    os.chown(theirs, 54321, 54321)
+    report = sweep(tmp_path, ".part")
+    assert report.kept == ((theirs, "it belongs to another user"),) and theirs.exists()
+
+
+def test_pack_refuses_to_write_a_member_open_would_refuse() -> None:
+    from recordpack.bundle.pack import _member
+    from recordpack.errors import BundleError
+
+    with pytest.raises(BundleError, match="recordpack would refuse to open"):
+        _member(BAG, f"data/records/x{RLO}fdp.exe", False, 10, (2026, 1, 1, 0, 0, 0))
+    with pytest.raises(BundleError, match="recordpack would refuse to open"):
+        _member(BAG, "index.json", True, 300 * 1024 * 1024, (2026, 1, 1, 0, 0, 0))
