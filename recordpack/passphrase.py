@@ -128,6 +128,8 @@ class Strength:
 class WeakPassphraseError(UsageError):
     """A passphrase a person chose is too easy to guess."""
 
+    code = "weak_passphrase"
+
 
 def judge_passphrase(passphrase: str, context: Sequence[str] = ()) -> Strength:
     """zxcvbn's estimate for ``passphrase``; ``context`` lists words an attacker would try first."""
@@ -157,8 +159,8 @@ def require_strong(passphrase: str, context: Sequence[str] = ()) -> Strength:
         f"this passphrase is too easy to guess ({why.lower()}); a copy of the bundle "
         "could be unlocked by someone who tries long enough",
         hint=(
-            "Use the passphrase recordpack makes for you (run pack with --passphrase and answer "
-            f"yes), for example: {generate_passphrase()}. To make your own, string together "
-            "five or more random, unrelated words: not a saying, a song, a name or a date."
+            "Let recordpack make one for you, like this one (made just now), for example: "
+            f"{generate_passphrase()}. To make your own, string together five or more random, "
+            "unrelated words: not a saying, a song, a name or a date."
         ),
     )

@@ -69,6 +69,8 @@ T = TypeVar("T")
 class IndexSchemaError(BundleError):
     """``index.json`` does not follow the recordpack index schema."""
 
+    code = "bad_index"
+
     default_hint = (
         "this bundle was not made by recordpack or was deliberately altered; nothing was "
         "extracted: do not open it with other tools either, and ask the sender"

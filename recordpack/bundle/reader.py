@@ -99,6 +99,8 @@ class DestinationNotEmptyError(UsageError):
 class DestinationWriteError(BundleError):
     """The destination folder cannot be written (permissions, read-only, full disk)."""
 
+    code = "destination_not_writable"
+
 
 @dataclass(frozen=True)
 class Notice:
