@@ -347,7 +347,7 @@ def _member(
     if refusal is not None:
         raise BundleError(
             f"cannot pack {path}: it {refusal}, and recordpack would refuse to open such a bundle",
-            hint="Leave this file out with --exclude, or report this as a bug.",
+            hint="Leave this file out of the bundle, or report this as a bug.",
         )
     info = zipfile.ZipInfo(f"{bag}/{path}", date_time=date_time)  # type: ignore[arg-type]
     info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED

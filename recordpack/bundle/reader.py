@@ -300,9 +300,7 @@ def _load_index(
     return parse_index_text(raw, limits), hashlib.sha256(raw).hexdigest()
 
 
-def _check_declared_sizes(
-    bag: str, infos: Sequence[zipfile.ZipInfo], index: BundleIndex
-) -> None:
+def _check_declared_sizes(bag: str, infos: Sequence[zipfile.ZipInfo], index: BundleIndex) -> None:
     """Every payload member must be in the index with the size the ZIP declares for it.
 
     This is what bounds extraction (with the streaming count of the real
@@ -341,7 +339,9 @@ def _check_declared_sizes(
     if index.bag not in (None, bag):
         problems.append(
             MemberProblem(
-                prefix + fmt.INDEX_JSON, "index_mismatch", f"names the bag {index.bag!r}, not {bag!r}"
+                prefix + fmt.INDEX_JSON,
+                "index_mismatch",
+                f"names the bag {index.bag!r}, not {bag!r}",
             )
         )
     if problems:
@@ -813,7 +813,11 @@ def _notices(plain: _Plaintext, html_replaced: bool) -> list[Notice]:
     identities = plain.identities if isinstance(plain, _AgeBundle) else ()
     for identity in identities:
         factor = getattr(identity, "last_work_factor", None)
-        if isinstance(identity, ScryptIdentity) and factor is not None and factor < WEAK_WORK_FACTOR:
+        if (
+            isinstance(identity, ScryptIdentity)
+            and factor is not None
+            and factor < WEAK_WORK_FACTOR
+        ):
             notices.append(
                 Notice(
                     "weak_passphrase_protection",
@@ -941,7 +945,7 @@ def open_bundle(
         raise BundleError(
             f"not enough free disk space to open the bundle: it needs {need:,} bytes, "
             f"{free:,} are free in {target.parent}",
-            hint="free some space or choose another folder with -o",
+            hint="free some space or choose another folder",
         )
 
     try:
@@ -995,25 +999,25 @@ def _write_index_html(path: Path, rendered: bytes) -> None:
 
 #: Plain words for the errors a destination folder can give, by errno.
 _WRITE_ERRORS: Final[dict[int, tuple[str, str]]] = {
-    errno.EACCES: ("permission denied", "choose a folder you can write to with -o"),
+    errno.EACCES: ("permission denied", "choose a folder you can write to"),
     errno.EPERM: (
         "the folder does not allow changes (it may be locked or marked immutable)",
-        "choose another folder with -o",
+        "choose another folder",
     ),
-    errno.EROFS: ("the disk is read-only", "choose a folder on a writable disk with -o"),
-    errno.ENOSPC: ("the disk is full", "free some space or choose another folder with -o"),
-    errno.EDQUOT: ("your disk quota is used up", "free some space or choose another folder with -o"),
+    errno.EROFS: ("the disk is read-only", "choose a folder on a writable disk"),
+    errno.ENOSPC: ("the disk is full", "free some space or choose another folder"),
+    errno.EDQUOT: ("your disk quota is used up", "free some space or choose another folder"),
     errno.ENOTEMPTY: (
         "something else wrote into the folder meanwhile",
-        "choose a new folder with -o",
+        "choose a new folder",
     ),
-    errno.EEXIST: ("something else wrote into the folder meanwhile", "choose a new folder with -o"),
+    errno.EEXIST: ("something else wrote into the folder meanwhile", "choose a new folder"),
 }
 
 
 def _write_error(error: OSError, where: Path) -> DestinationWriteError:
     reason, hint = _WRITE_ERRORS.get(
-        error.errno or 0, (error.strerror or str(error), "choose another folder with -o")
+        error.errno or 0, (error.strerror or str(error), "choose another folder")
     )
     return DestinationWriteError(
         f"could not open the bundle into {where}: {reason}; nothing was written", hint=hint
@@ -1030,7 +1034,7 @@ def _check_destination(target: Path) -> None:
     if not target.parent.is_dir():
         raise UsageError(
             f"the folder {target.parent} does not exist",
-            hint="create it first, or choose another destination with -o",
+            hint="create it first, or choose another destination",
         )
 
 
