@@ -396,18 +396,23 @@ def test_open_refuses_bidi_characters_in_member_names(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- defect 12: scrypt once, weak factors
 
 
+SECRET = "lantern-otter-quilt-maple-harbor-violin-toast"
+
+
+def _passphrase_bundle(folder: Path, *, work_factor: int) -> Path:
+    bundle = folder / "b.rpk"
+    recipient = age.ScryptRecipient(SECRET, work_factor=work_factor)
+    with open(bundle, "wb") as out, age.encrypt_writer(out, [recipient]) as writer:
+        writer.write(zip_bytes(bag_members()))  # type: ignore[arg-type]
+    return bundle
+
+
 def test_open_derives_the_passphrase_key_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from recordpack.age import scrypt
 
-    secret = "lantern-otter-quilt-maple-harbor-violin-toast"
-    bundle = tmp_path / "b.rpk"
-    with (
-        open(bundle, "wb") as out,
-        age.encrypt_writer(out, [age.ScryptRecipient(secret, work_factor=12)]) as writer,
-    ):
-        writer.write(zip_bytes(bag_members()))  # type: ignore[arg-type]
+    bundle = _passphrase_bundle(tmp_path, work_factor=12)
     calls: list[int] = []
     real = scrypt._derive
 
@@ -416,25 +421,19 @@ def test_open_derives_the_passphrase_key_once(
         return real(passphrase, salt, work_factor)
 
     monkeypatch.setattr(scrypt, "_derive", counting)
-    open_bundle(bundle, [age.ScryptIdentity(secret)], tmp_path / "opened")
+    open_bundle(bundle, [age.ScryptIdentity(SECRET)], tmp_path / "opened")
     assert calls == [12]
     calls.clear()
-    verify_bundle(bundle, [age.ScryptIdentity(secret)])
+    verify_bundle(bundle, [age.ScryptIdentity(SECRET)])
     assert calls == [12]
 
 
 def test_a_weak_scrypt_work_factor_is_warned_about(tmp_path: Path) -> None:
-    secret = "lantern-otter-quilt-maple-harbor-violin-toast"
-    bundle = tmp_path / "b.rpk"
-    with (
-        open(bundle, "wb") as out,
-        age.encrypt_writer(out, [age.ScryptRecipient(secret, work_factor=9)]) as writer,
-    ):
-        writer.write(zip_bytes(bag_members()))  # type: ignore[arg-type]
-    result = verify_bundle(bundle, [age.ScryptIdentity(secret)])
+    bundle = _passphrase_bundle(tmp_path, work_factor=9)
+    result = verify_bundle(bundle, [age.ScryptIdentity(SECRET)])
     [notice] = [n for n in result.notices if n.code != "index_html_replaced"]
     assert notice.code == "weak_passphrase_protection" and notice.params["work_factor"] == 9
-    (tmp_path / "p.txt").write_text(secret + "\n")
+    (tmp_path / "p.txt").write_text(SECRET + "\n")
     cli = CliRunner().invoke(
         main, ["open", str(bundle), "--passphrase-file", str(tmp_path / "p.txt"), "--json"]
     )

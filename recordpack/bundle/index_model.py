@@ -25,7 +25,8 @@ from typing import Any, Final, TypeVar
 from recordpack.bundle import format as fmt
 from recordpack.bundle.policy import DEFAULT_LIMITS, Limits, path_problem
 from recordpack.errors import BundleError
-from recordpack.model import KINDS
+from recordpack.model import KINDS, Skipped
+from recordpack.model import Problem as IndexProblem
 
 __all__ = [
     "FILE_ROLES",
@@ -221,35 +222,6 @@ class Duplicate:
 
     def to_json(self) -> dict[str, Any]:
         return {"original": self.original, "same_as": self.same_as}
-
-
-@dataclass(frozen=True)
-class IndexProblem:
-    path: str
-    code: str | None
-    message: str
-    hint: str | None = None
-    duplicate_of: str | None = None
-    paths: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        doc: dict[str, Any] = {"path": self.path, "code": self.code, "message": self.message}
-        if self.hint is not None:
-            doc["hint"] = self.hint
-        if self.duplicate_of is not None:
-            doc["duplicate_of"] = self.duplicate_of
-        if self.paths:
-            doc["paths"] = list(self.paths)
-        return doc
-
-
-@dataclass(frozen=True)
-class Skipped:
-    path: str
-    reason: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -593,7 +565,7 @@ def parse_index(document: Any, limits: Limits = DEFAULT_LIMITS) -> BundleIndex:
             root.child("problems"),
             lambda p: IndexProblem(
                 path=p.child("path").text(),
-                code=p.child("code").opt_text(),
+                code=p.child("code").text(),
                 message=p.child("message").text(),
                 hint=p.child("hint").opt_text(),
                 duplicate_of=p.child("duplicate_of").opt_text(),
