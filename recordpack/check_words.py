@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
+from recordpack.display import printable
 from recordpack.findings import (
     IDENTITY,
     IMAGES_WITHOUT_REPORT,
@@ -425,7 +426,9 @@ def render_check(report: CheckReport) -> str:
     out.append("What to do next:")
     for index, step in enumerate(next_steps(report), 1):
         out += _indent(step, 5, first=f"  {index}. ")
-    return "\n".join(out).rstrip() + "\n"
+    # Names and titles come from the files: no bidi or control character reaches the terminal.
+    text = "\n".join(out).rstrip()
+    return "\n".join(printable(line) for line in text.split("\n")) + "\n"
 
 
 def next_steps(report: CheckReport) -> list[str]:

@@ -1,19 +1,33 @@
-"""Generated passphrases that are strong and easy to read aloud over the phone.
+"""Passphrases: generated ones that are strong and easy to read aloud, and a judge of chosen ones.
 
-A passphrase is :data:`WORDS_PER_PASSPHRASE` words drawn with :mod:`secrets`
-from a built-in list of common, concrete English words (no package installed
-here ships a word list). 7 words from 436 give about 61 bits, and age's
-scrypt (work factor 2^18) makes every guess slow.
+A generated passphrase is :data:`WORDS_PER_PASSPHRASE` words drawn with
+:mod:`secrets` from a built-in list of common, concrete English words (no
+package installed here ships a word list). 7 words from 436 give about 61
+bits, and age's scrypt (work factor 2^18) makes every guess slow.
+
+A passphrase a person chose (typed, or from a file or an environment variable)
+is judged by zxcvbn, a well-kept estimator of how many guesses an attacker
+needs (it knows common passwords, names, dates, keyboard patterns and
+substitutions like ``p@ssw0rd``). A bundle can be copied and attacked offline
+for as long as the attacker likes, so only zxcvbn's top score is accepted:
+"strong protection from an offline slow-hash attack", at least 10^10 guesses.
 """
 
 from __future__ import annotations
 
 import math
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 from recordpack.errors import InputError, UsageError
+
+#: zxcvbn's score (0-4) a chosen passphrase must reach.
+MIN_SCORE: Final = 4
+#: zxcvbn judges at most this many characters (a longer passphrase only gets stronger).
+_ZXCVBN_MAX_LENGTH: Final = 72
 
 #: Words in a generated passphrase.
 WORDS_PER_PASSPHRASE: Final = 7
@@ -95,3 +109,58 @@ def read_passphrase_file(path: Path) -> str:
             hint="Put the passphrase on the first line of the file.",
         )
     return passphrase
+
+
+@dataclass(frozen=True)
+class Strength:
+    """How guessable a passphrase is, as zxcvbn estimates it."""
+
+    score: int  # 0 (guessed at once) .. 4 (strong against an offline attack)
+    guesses_log10: float
+    warning: str
+    suggestions: tuple[str, ...]
+
+    @property
+    def strong(self) -> bool:
+        return self.score >= MIN_SCORE
+
+
+class WeakPassphraseError(UsageError):
+    """A passphrase a person chose is too easy to guess."""
+
+    code = "weak_passphrase"
+
+
+def judge_passphrase(passphrase: str, context: Sequence[str] = ()) -> Strength:
+    """zxcvbn's estimate for ``passphrase``; ``context`` lists words an attacker would try first."""
+    from zxcvbn import zxcvbn
+
+    result = zxcvbn(
+        passphrase[:_ZXCVBN_MAX_LENGTH],
+        user_inputs=[c for c in context if c],
+        max_length=_ZXCVBN_MAX_LENGTH,
+    )
+    feedback = result.get("feedback") or {}
+    return Strength(
+        score=int(result["score"]),
+        guesses_log10=float(result["guesses_log10"]),
+        warning=str(feedback.get("warning") or ""),
+        suggestions=tuple(str(s) for s in feedback.get("suggestions") or ()),
+    )
+
+
+def require_strong(passphrase: str, context: Sequence[str] = ()) -> Strength:
+    """Return the strength of a passphrase a person chose; raise WeakPassphraseError if weak."""
+    strength = judge_passphrase(passphrase, context)
+    if strength.strong:
+        return strength
+    why = strength.warning.rstrip(".") or "it could be guessed by trying common words and patterns"
+    raise WeakPassphraseError(
+        f"this passphrase is too easy to guess ({why.lower()}); a copy of the bundle "
+        "could be unlocked by someone who tries long enough",
+        hint=(
+            "Let recordpack make one for you, like this one (made just now), for example: "
+            f"{generate_passphrase()}. To make your own, string together five or more random, "
+            "unrelated words: not a saying, a song, a name or a date."
+        ),
+    )

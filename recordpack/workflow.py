@@ -375,6 +375,8 @@ PASSPHRASE_WITH_KEYS: Final = "passphrase_with_keys"
 PASSPHRASE_TWICE: Final = "passphrase_given_twice"
 BAD_RECIPIENT: Final = "bad_recipient"
 EMPTY_PASSPHRASE: Final = "empty_passphrase"
+#: Words an attacker of a recordpack bundle would try first.
+PASSPHRASE_CONTEXT: Final = ("recordpack", "records", "medical", "bundle")
 
 
 @dataclass(frozen=True)
@@ -439,6 +441,10 @@ def choose_encryption(
         passphrase = read_passphrase_file(passphrase_file)
     if passphrase is not None and not passphrase:
         raise EncryptionChoiceError("the passphrase is empty", code=EMPTY_PASSPHRASE)
+    if passphrase is not None:
+        from recordpack.passphrase import require_strong
+
+        require_strong(passphrase, PASSPHRASE_CONTEXT)  # a person chose it: judge it first
     return EncryptionChoice(passphrase=passphrase, ask_passphrase=ask_passphrase)
 
 

@@ -15,6 +15,11 @@ from recordpack.age.primitives import FILE_KEY_SIZE, unwrap_file_key, wrap_file_
 STANZA_TYPE = "scrypt"
 DEFAULT_WORK_FACTOR = 18  # what age writes: about a second on a laptop
 MAX_WORK_FACTOR = 22  # 2**22 * 1 KiB = 4 GiB of memory; refuse anything costlier
+#: Below this (OWASP's minimum for scrypt with r=8, p=1 is N=2^17), a file opens
+#: but its reader is warned: a stolen copy is cheap to guess. Not refused: the
+#: copy has already travelled, refusing would not protect it, and the specialist
+#: still needs the records (age's own test files use 10 to keep tests fast).
+WEAK_WORK_FACTOR = 17
 _LABEL = b"age-encryption.org/v1/scrypt"
 _SALT_SIZE = 16
 _WRAPPED_SIZE = FILE_KEY_SIZE + 16
@@ -62,6 +67,11 @@ class ScryptIdentity:
         _check_passphrase(passphrase)
         self._passphrase = passphrase
         self.max_work_factor = max_work_factor
+        #: The work factor of the last file header this identity opened.
+        self.last_work_factor: int | None = None
+        # scrypt costs up to 4 GiB and a minute: derive once per (salt, work factor),
+        # however many times a bundle is opened for reading (index, then stream).
+        self._derived: dict[tuple[bytes, int], bytes] = {}
 
     def __repr__(self) -> str:
         return f"ScryptIdentity(max_work_factor={self.max_work_factor})"
@@ -88,5 +98,10 @@ class ScryptIdentity:
                 )
             if len(stanza.body) != _WRAPPED_SIZE:
                 raise HeaderError("the passphrase recipient in the file header has a bad body")
-            return unwrap_file_key(_derive(self._passphrase, salt, work_factor), stanza.body)
+            self.last_work_factor = work_factor
+            key = self._derived.get((salt, work_factor))
+            if key is None:
+                key = _derive(self._passphrase, salt, work_factor)
+                self._derived = {(salt, work_factor): key}
+            return unwrap_file_key(key, stanza.body)
         return None

@@ -9,11 +9,14 @@ scripts, no fonts or anything else fetched from a network.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 from typing import Any, Final
 from urllib.parse import quote
 
 from recordpack.bundle import format as fmt
+from recordpack.bundle.index_model import BundleIndex, parse_index
+from recordpack.display import printable
 from recordpack.model import KIND_TITLES, KINDS
 from recordpack.scan.report import plural
 from recordpack.summary.render import facts, listed, other_patient_records
@@ -44,7 +47,14 @@ figcaption{font-size:.8em;color:#555}
 
 
 def _e(value: object) -> str:
-    return escape("" if value is None else str(value), quote=True)
+    # Untrusted text: HTML-escaped, and bidi or control characters shown as escapes.
+    return escape(printable("" if value is None else str(value)), quote=True)
+
+
+def _checked(index: Mapping[str, Any] | BundleIndex) -> dict[str, Any]:
+    """The index as the schema checked it: renderers never see anything else."""
+    model = index if isinstance(index, BundleIndex) else parse_index(dict(index))
+    return model.to_json()
 
 
 def _href(bag_path: str) -> str:
@@ -53,11 +63,11 @@ def _href(bag_path: str) -> str:
 
 
 def _patient_line(patient: dict[str, Any]) -> str:
-    parts = [patient.get("name") or "name not found in the records"]
+    parts = [printable(patient.get("name") or "name not found in the records")]
     if patient.get("birth_date"):
-        parts.append(f"born {patient['birth_date']}")
+        parts.append(f"born {printable(patient['birth_date'])}")
     if patient.get("id"):
-        parts.append(f"ID {patient['id']}")
+        parts.append(f"ID {printable(patient['id'])}")
     return ", ".join(parts)
 
 
@@ -237,8 +247,14 @@ def _records_html(index: dict[str, Any]) -> str:
     return "".join(out) or "<p>No records.</p>"
 
 
-def render_index_html(index: dict[str, Any]) -> str:
-    """The human index of the bag, one self-contained HTML page."""
+def render_index_html(index: Mapping[str, Any] | BundleIndex) -> str:
+    """The human index of the bag, one self-contained HTML page.
+
+    Pack renders it from the index it writes, open from the verified index.json:
+    the same input gives the same page. Raises IndexSchemaError for an index that
+    does not follow the schema.
+    """
+    index = _checked(index)
     patient = index.get("patient") or {}
     enc = index.get("encryption") or {}
     parts = [
@@ -322,16 +338,17 @@ def render_index_html(index: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def render_readme(index: dict[str, Any]) -> str:
+def render_readme(index: Mapping[str, Any] | BundleIndex) -> str:
     """Plain words for the specialist: what this is and how to open it, with or without recordpack."""
+    index = _checked(index)
     patient = index.get("patient") or {}
     enc = index.get("encryption") or {}
-    bag = index.get("bag", "the bag")
+    bag = printable(index.get("bag") or "the bag")
     key_line = (
         "It was encrypted with a passphrase, which should reach you separately (by phone or text)."
         if enc.get("passphrase")
         else "It was encrypted to these age public keys: "
-        + ", ".join(enc.get("recipients") or [])
+        + printable(", ".join(enc.get("recipients") or []))
         + ". Open it with the matching secret key file."
     )
     decrypt = (
@@ -349,7 +366,7 @@ def render_readme(index: dict[str, Any]) -> str:
         "MEDICAL RECORDS FOR A SECOND OPINION",
         "",
         f"Patient: {_patient_line(patient)}",
-        f"Packed:  {index.get('created')} with {index.get('software')}",
+        f"Packed:  {printable(str(index.get('created')))} with {printable(str(index.get('software')))}",
         (
             f"Content: {plural(len(index.get('records', [])), 'record')} in "
             f"{plural(len(index.get('files', [])), 'file')}"

@@ -21,6 +21,7 @@ from pathlib import PurePosixPath
 from typing import Any, Final
 
 from recordpack.bundle import format as fmt
+from recordpack.bundle.policy import safe_component, should_deflate
 from recordpack.model import (
     ARCHIVE_SEP,
     DUPLICATE,
@@ -35,27 +36,6 @@ from recordpack.scan.paths import guess, normalise_typed
 
 #: Folder under ``data/records/`` for files scan had a problem with and that no record claims.
 PROBLEM_FOLDER: Final = "99-problem_files"
-
-#: Extensions stored deflated in the ZIP; everything else (images, PDFs, DICOM) is stored.
-DEFLATE_SUFFIXES: Final = frozenset(
-    {
-        ".txt",
-        ".xml",
-        ".json",
-        ".html",
-        ".htm",
-        ".csv",
-        ".hl7",
-        ".rtf",
-        ".md",
-        ".ccd",
-        ".ccda",
-        ".cda",
-        ".ndjson",
-        ".tsv",
-        ".log",
-    }
-)
 
 #: Longest slug kept in a file name (readable, and well under file-system limits).
 MAX_SLUG: Final = 60
@@ -186,10 +166,8 @@ class PlannedFile:
 
     @property
     def compress(self) -> bool:
-        """Deflate text-like files; store images, PDFs and DICOM (already compact or large)."""
-        if self.role == fmt.FILE_ROLE_IMAGE:
-            return False
-        return PurePosixPath(self.path).suffix.lower() in DEFLATE_SUFFIXES
+        """Deflate text-like files; store images, PDFs and DICOM (the policy open shares)."""
+        return should_deflate(self.path, image=self.role == fmt.FILE_ROLE_IMAGE)
 
 
 @dataclass
@@ -274,8 +252,9 @@ def _suffix(path: str, record_format: str | None = None) -> str:
 def _originals_path(source: str) -> str:
     """Bag path of an original archive: its relative path, made safe for any unzip."""
     parts = [p for p in source.split("/") if p not in ("", ".", "..")]
-    safe = [re.sub(r"[\x00-\x1f\\:*?\"<>|]", "_", p) for p in parts]
-    return "/".join([fmt.ORIGINALS_DIR, *safe])
+    # Control and bidi characters would make open refuse the bundle: the original
+    # name stays in index.json as data ("original"), shown escaped.
+    return "/".join([fmt.ORIGINALS_DIR, *(safe_component(p) for p in parts)])
 
 
 def plan_bag(scan: ScanResult, date_yyyymmdd: str, exclude: Sequence[str] = ()) -> BagPlan:
@@ -495,8 +474,16 @@ def plan_bag(scan: ScanResult, date_yyyymmdd: str, exclude: Sequence[str] = ()) 
         if planned is not None:
             planned.originals.append(path)
 
-    # Re-number file-set positions densely after duplicates and exclusions.
+    # Re-number file-set positions densely after duplicates and exclusions, and
+    # point the records and duplicates at the renumbered paths.
+    before = [f.path for f in files]
     _renumber_file_set(files)
+    moved = {old: f.path for old, f in zip(before, files, strict=True) if old != f.path}
+    if moved:
+        for entry in planned_records:
+            entry.files = [moved.get(p, p) for p in entry.files]
+        for duplicate in duplicates:
+            duplicate["same_as"] = moved.get(duplicate["same_as"], duplicate["same_as"])
     return BagPlan(
         bag=bag,
         files=files,

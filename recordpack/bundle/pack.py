@@ -39,6 +39,8 @@ from recordpack.bundle.layout import (
     file_set_id,
     plan_bag,
 )
+from recordpack.bundle.leftovers import LeftoverReport, part_prefix, sweep
+from recordpack.bundle.policy import member_problem, should_deflate
 from recordpack.errors import BundleError, InputError, RecordpackError, UsageError
 from recordpack.model import ARCHIVE_SEP, KINDS, ImagingStudy, Record, ScanResult, Series
 from recordpack.scan.paths import to_fs
@@ -94,6 +96,8 @@ class PackSummary:
     sha256: str = ""
     #: (original path, SHA-256) of every source file in the bundle, as packed.
     packed_files: tuple[tuple[str, str], ...] = field(default=())
+    #: Temporary files of interrupted earlier packs found beside the bundle.
+    leftovers: LeftoverReport = field(default_factory=LeftoverReport)
 
     @property
     def record_count(self) -> int:
@@ -121,6 +125,10 @@ class PackSummary:
             "excluded": self.excluded,
             "check_ok": self.check_ok,
             "sha256": self.sha256,
+            "leftovers": {
+                "removed": [str(p) for p in self.leftovers.removed],
+                "kept": [{"path": str(p), "why": why} for p, why in self.leftovers.kept],
+            },
         }
 
 
@@ -172,10 +180,12 @@ def pack(
     check = check_report.to_json() if check_report is not None else None
     encryption = {"recipients": list(keys), "passphrase": passphrase}
 
+    # A pack killed with kill -9 (or a power cut) left its .part file: remove it now.
+    leftovers = sweep(out.parent, ".part")
     try:
         # Not a with-block: the file must outlive the handle until os.replace.
         tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115
-            dir=out.parent, prefix=f".{out.name}.", suffix=".part", delete=False
+            dir=out.parent, prefix=part_prefix(out.name), suffix=".part", delete=False
         )
     except OSError as error:
         raise BundleError(f"cannot write in {out.parent}: {error.strerror}") from error
@@ -209,7 +219,7 @@ def pack(
         raise
     _fsync_dir(out.parent)
     summary = _summary(plan, index, out, keys, passphrase, check_report)
-    return dataclasses.replace(summary, sha256=hashed.hexdigest())
+    return dataclasses.replace(summary, sha256=hashed.hexdigest(), leftovers=leftovers)
 
 
 class _HashingWriter:
@@ -333,6 +343,13 @@ def _zip_time(path: Path) -> tuple[int, int, int, int, int, int]:
 def _member(
     bag: str, path: str, compress: bool, size: int, date_time: tuple[int, ...]
 ) -> zipfile.ZipInfo:
+    # What pack writes, open opens: the same policy decides both.
+    refusal = member_problem(path, size)
+    if refusal is not None:
+        raise BundleError(
+            f"cannot pack {path}: it {refusal}, and recordpack would refuse to open such a bundle",
+            hint="Leave this file out of the bundle, or report this as a bug.",
+        )
     info = zipfile.ZipInfo(f"{bag}/{path}", date_time=date_time)  # type: ignore[arg-type]
     info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
     info.file_size = size  # lets zipfile choose ZIP64 up front on a non-seekable stream
@@ -560,8 +577,7 @@ def _copy_member(
 def _write_bytes(
     zf: zipfile.ZipFile, bag: str, path: str, data: bytes, date_time: tuple[int, ...]
 ) -> None:
-    compress = not path.endswith(("DICOMDIR",))
-    zf.writestr(_member(bag, path, compress, len(data), date_time), data)
+    zf.writestr(_member(bag, path, should_deflate(path), len(data), date_time), data)
 
 
 def write_bag(

@@ -23,12 +23,12 @@ it. Memory stays constant whatever the size of the images.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
+import errno
+import hashlib
 import os
 import shutil
 import struct
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -38,6 +38,9 @@ from typing import IO, Any, BinaryIO, Final, Protocol, Union, cast
 from urllib.parse import unquote
 
 from recordpack.bundle import format as fmt
+from recordpack.bundle.html import render_index_html
+from recordpack.bundle.index_model import BundleIndex, IndexSchemaError, parse_index_text
+from recordpack.bundle.leftovers import LeftoverReport, partial_folder, sweep
 from recordpack.bundle.safety import (
     DEFAULT_LIMITS,
     BundleVerificationError,
@@ -53,13 +56,17 @@ __all__ = [
     "BundleVerificationError",
     "ChecksumMismatchError",
     "DestinationNotEmptyError",
+    "DestinationWriteError",
+    "IndexSchemaError",
     "NotARecordpackBundleError",
+    "Notice",
     "OpenResult",
     "Progress",
     "UnsafeMemberError",
     "VerifyResult",
     "inspect_bundle",
     "open_bundle",
+    "read_index",
     "verify_bundle",
 ]
 
@@ -90,15 +97,35 @@ class DestinationNotEmptyError(UsageError):
     default_hint = "choose a new folder with -o, or empty this one first"
 
 
+class DestinationWriteError(BundleError):
+    """The destination folder cannot be written (permissions, read-only, full disk)."""
+
+    code = "destination_not_writable"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the reader of a verified bundle should know; worded by the renderers."""
+
+    code: str
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, **self.params}
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     """What a full verification found: the bag, its index and how much it holds."""
 
     bag: str
-    index: dict[str, Any]
+    index: dict[str, Any]  # the schema-checked index document (bundle_index.to_json())
     files: int  # payload files (under data/)
     payload_bytes: int
     members: int  # every file in the ZIP, tag files included
+    bundle_index: BundleIndex | None = None
+    notices: tuple[Notice, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -108,6 +135,7 @@ class VerifyResult:
             "files": self.files,
             "payload_bytes": self.payload_bytes,
             "problems": [],
+            "warnings": [n.to_json() for n in self.notices],
         }
 
 
@@ -117,11 +145,17 @@ class OpenResult:
 
     dest: Path
     bag_dir: Path
-    index: dict[str, Any]
+    index: dict[str, Any]  # the schema-checked index document (bundle_index.to_json())
     files: int
     payload_bytes: int
     dicomdir: Path | None
+    #: index.html as recordpack rendered it from the verified index.json.
     index_html: Path | None
+    bundle_index: BundleIndex | None = None
+    #: True when the bundle's own index.html differed from that rendering and was replaced.
+    index_html_replaced: bool = False
+    notices: tuple[Notice, ...] = ()
+    leftovers: LeftoverReport | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -133,6 +167,8 @@ class OpenResult:
             "payload_bytes": self.payload_bytes,
             "dicomdir": str(self.dicomdir) if self.dicomdir else None,
             "index_html": str(self.index_html) if self.index_html else None,
+            "index_html_replaced": self.index_html_replaced,
+            "warnings": [n.to_json() for n in self.notices],
         }
 
 
@@ -203,6 +239,8 @@ class _Directory:
     start_dir: int  # offset of the central directory
     size: int  # length of the whole ZIP
     tail_sha256: str  # SHA-256 of everything from start_dir to the end
+    index: BundleIndex  # index.json, schema-checked before anything is extracted
+    index_sha256: str
 
 
 def _open_zip(handle: IO[bytes]) -> zipfile.ZipFile:
@@ -233,12 +271,82 @@ def _read_directory(handle: IO[bytes], limits: Limits) -> _Directory:
             f"the ZIP inside the bundle is not a recordpack bag: {', '.join(missing)} "
             f"missing from folder {bag!r}"
         )
+    index, index_sha = _load_index(archive, bag, limits)
+    _check_declared_sizes(bag, infos, index)
     size = handle.seek(0, os.SEEK_END)
     start_dir = archive.start_dir
     handle.seek(start_dir)
     tail = _hash_rest(handle)
     members = tuple(sorted((i for i in infos), key=lambda i: i.header_offset))
-    return _Directory(bag, members, start_dir, size, tail)
+    return _Directory(bag, members, start_dir, size, tail, index, index_sha)
+
+
+def _load_index(
+    archive: zipfile.ZipFile, bag: str | None, limits: Limits
+) -> tuple[BundleIndex, str]:
+    """Read ``index.json`` by random access and check it against the schema."""
+    name = f"{bag}/{fmt.INDEX_JSON}"
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        raise NotARecordpackBundleError(
+            f"the ZIP inside the bundle has no {name}: it is not a recordpack bundle"
+        ) from None
+    # Its declared size is within Limits.max_tag_file_size (check_members).
+    try:
+        with archive.open(info) as member:
+            raw = member.read(limits.max_tag_file_size + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise BundleVerificationError([MemberProblem(name, "corrupt", str(exc))]) from None
+    return parse_index_text(raw, limits), hashlib.sha256(raw).hexdigest()
+
+
+def _check_declared_sizes(bag: str, infos: Sequence[zipfile.ZipInfo], index: BundleIndex) -> None:
+    """Every payload member must be in the index with the size the ZIP declares for it.
+
+    This is what bounds extraction (with the streaming count of the real
+    bytes): a member can never expand beyond the size the index declares.
+    """
+    problems: list[MemberProblem] = []
+    declared = {f.path: f.size for f in index.files}
+    prefix = f"{bag}/"
+    present: set[str] = set()
+    for info in infos:
+        relative = info.filename[len(prefix) :]
+        if info.is_dir() or not relative.startswith(fmt.PAYLOAD_DIR + "/"):
+            continue
+        present.add(relative)
+        size = declared.get(relative)
+        if size is None:
+            problems.append(
+                MemberProblem(
+                    info.filename, "index_mismatch", "is in the bundle but not listed in index.json"
+                )
+            )
+        elif size != info.file_size:
+            problems.append(
+                MemberProblem(
+                    info.filename,
+                    "index_mismatch",
+                    f"declares {info.file_size:,} bytes but index.json says {size:,}",
+                )
+            )
+    for path in sorted(set(declared) - present):
+        problems.append(
+            MemberProblem(
+                prefix + path, "index_mismatch", "is listed in index.json but is not in the bundle"
+            )
+        )
+    if index.bag not in (None, bag):
+        problems.append(
+            MemberProblem(
+                prefix + fmt.INDEX_JSON,
+                "index_mismatch",
+                f"names the bag {index.bag!r}, not {bag!r}",
+            )
+        )
+    if problems:
+        raise BundleVerificationError(problems)
 
 
 def _hash_rest(handle: IO[bytes]) -> str:
@@ -438,8 +546,6 @@ def _stream_members(
         elif gap != 0:
             raise _structural(name, "unexpected bytes after this member")
 
-    if reader.pos != directory.start_dir:
-        raise _structural("(bundle)", "unexpected bytes before the ZIP's table of contents")
     # Reading to the end makes the age layer authenticate the final chunk too.
     tail = hashlib.sha256()
     while block := reader.read(_CHUNK):
@@ -585,8 +691,8 @@ def _parse_bag_info(text: str) -> dict[str, str]:
 def _text(streamed: _Streamed, name: str, problems: list[MemberProblem], bag: str) -> str | None:
     raw = streamed.tags.get(name)
     if raw is None:
-        if name in streamed.digests:
-            problems.append(MemberProblem(f"{bag}/{name}", "too_large", "is too large to be read"))
+        # Absent, or its bytes disagreed with its declared size (already a problem):
+        # tag files larger than Limits.max_tag_file_size are refused before extraction.
         return None
     try:
         return raw.decode("utf-8-sig")
@@ -595,8 +701,9 @@ def _text(streamed: _Streamed, name: str, problems: list[MemberProblem], bag: st
         return None
 
 
-def _check_bag(bag: str, streamed: _Streamed) -> tuple[dict[str, Any], list[MemberProblem]]:
+def _check_bag(directory: _Directory, streamed: _Streamed) -> list[MemberProblem]:
     """Check manifests, Payload-Oxum and index.json against the streamed files."""
+    bag = directory.bag
     problems = list(streamed.problems)
     digests = streamed.digests
     where = f"{bag}/"
@@ -676,9 +783,9 @@ def _check_bag(bag: str, streamed: _Streamed) -> tuple[dict[str, Any], list[Memb
                 )
             )
 
-    index = _check_index(bag, streamed, payload, problems)
-    _check_fhir(bag, streamed, index, payload, problems)
-    return index, problems
+    _check_index(directory, streamed, payload, problems)
+    _check_fhir(directory.bag, streamed, directory.index.to_json(), payload, problems)
+    return problems
 
 
 def _check_fhir(
@@ -705,75 +812,33 @@ def _check_fhir(
 
 
 def _check_index(
-    bag: str,
+    directory: _Directory,
     streamed: _Streamed,
     payload: dict[str, tuple[int, str]],
     problems: list[MemberProblem],
-) -> dict[str, Any]:
-    where = f"{bag}/{fmt.INDEX_JSON}"
-    raw = _text(streamed, fmt.INDEX_JSON, problems, bag)
-    index = _parse_index(raw or "{}", where) if raw is not None else {}
-    if raw is None:
-        return index
-    version = index.get("version")
-    if version != fmt.INDEX_VERSION:
+) -> None:
+    """The index read before extraction must be the one that streamed past, and match it.
+
+    Which files the index lists, and their sizes, were checked against the ZIP
+    before extraction (:func:`_check_declared_sizes`); what is left is content.
+    """
+    bag = directory.bag
+    if streamed.digests[fmt.INDEX_JSON][1] != directory.index_sha256:
         problems.append(
             MemberProblem(
-                where,
-                "index_version",
-                f"has version {version!r}; this recordpack reads version {fmt.INDEX_VERSION}",
+                f"{bag}/{fmt.INDEX_JSON}", "bad_zip_structure", "changed while the bundle was read"
             )
         )
-        return index
-    listed: dict[str, dict[str, Any]] = {}
-    for entry in index.get("files") or []:
-        path = entry.get("path") if isinstance(entry, dict) else None
-        if not isinstance(path, str):
-            problems.append(MemberProblem(where, "bad_index", "has a file entry without a path"))
-            continue
-        listed[path] = entry
-    for path, entry in sorted(listed.items()):
-        if path not in payload:
+        return
+    for entry in directory.index.files:
+        if payload[entry.path][1] != entry.sha256:
             problems.append(
                 MemberProblem(
-                    f"{bag}/{path}",
+                    f"{bag}/{entry.path}",
                     "index_mismatch",
-                    "is listed in index.json but is not in the bundle",
+                    "its SHA-256 in index.json differs from the file in the bundle",
                 )
             )
-            continue
-        size, sha = payload[path]
-        if entry.get("size") != size or str(entry.get("sha256", "")).lower() != sha:
-            problems.append(
-                MemberProblem(
-                    f"{bag}/{path}",
-                    "index_mismatch",
-                    "its size or SHA-256 in index.json differs from the file in the bundle",
-                )
-            )
-    for path in sorted(set(payload) - set(listed)):
-        problems.append(
-            MemberProblem(
-                f"{bag}/{path}", "index_mismatch", "is in the bundle but not listed in index.json"
-            )
-        )
-    if index.get("bag") not in (None, bag):
-        problems.append(
-            MemberProblem(
-                where, "index_mismatch", f"names the bag {index.get('bag')!r}, not {bag!r}"
-            )
-        )
-    return index
-
-
-def _parse_index(raw: str, where: str) -> dict[str, Any]:
-    try:
-        index = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise NotARecordpackBundleError(f"{where} is not valid JSON ({exc})") from None
-    if not isinstance(index, dict):
-        raise NotARecordpackBundleError(f"{where} does not hold a recordpack index")
-    return index
 
 
 def _raise_for(problems: list[MemberProblem]) -> None:
@@ -795,16 +860,43 @@ def _source(bundle: BundleSource | _Plaintext, identities: Sequence[Any]) -> _Pl
     return _AgeBundle(bundle, identities)  # type: ignore[arg-type]
 
 
-def _verify_into(
-    plain: _Plaintext, sink: _Sink, limits: Limits, progress: Progress | None
-) -> tuple[_Directory, dict[str, Any], _Streamed]:
-    with plain.random_access() as handle:
-        directory = _read_directory(handle, limits)
-    with plain.stream() as stream:
-        streamed = _stream_members(stream, directory, sink, limits, progress)
-    index, problems = _check_bag(directory.bag, streamed)
-    _raise_for(problems)
-    return directory, index, streamed
+def _notices(plain: _Plaintext, html_replaced: bool) -> list[Notice]:
+    """What the reader should know about a bundle that verified."""
+    from recordpack.age.scrypt import WEAK_WORK_FACTOR, ScryptIdentity
+
+    notices: list[Notice] = []
+    identities = plain.identities if isinstance(plain, _AgeBundle) else ()
+    for identity in identities:
+        factor = getattr(identity, "last_work_factor", None)
+        if (
+            isinstance(identity, ScryptIdentity)
+            and factor is not None
+            and factor < WEAK_WORK_FACTOR
+        ):
+            notices.append(
+                Notice(
+                    "weak_passphrase_protection",
+                    f"the passphrase protecting this bundle was applied with scrypt work factor "
+                    f"{factor} (2^{factor} rounds); age and recordpack use 18, and below "
+                    f"{WEAK_WORK_FACTOR} a stolen copy can be guessed much faster: ask the sender "
+                    "to use recordpack's or age's default setting next time",
+                    {"work_factor": factor, "recommended": 18},
+                )
+            )
+    if html_replaced:
+        notices.append(
+            Notice(
+                "index_html_replaced",
+                "the bundle's own index.html is not the page recordpack renders from the "
+                "verified index.json (it was altered, or made by another version); it is not "
+                "shown: recordpack's own rendering replaces it",
+            )
+        )
+    return notices
+
+
+def _rendered(directory: _Directory) -> bytes:
+    return render_index_html(directory.index).encode()
 
 
 def _counts(streamed: _Streamed) -> tuple[int, int]:
@@ -823,13 +915,47 @@ def verify_bundle(
 
     Raises an age error for a wrong key or a damaged file,
     :class:`UnsafeMemberError`, :class:`BundleVerificationError` (every problem
-    found, listed) or :class:`NotARecordpackBundleError`.
+    found, listed), :class:`IndexSchemaError` or :class:`NotARecordpackBundleError`.
     """
-    directory, index, streamed = _verify_into(
-        _source(bundle, identities), _DiscardSink(), limits, progress
-    )
+    plain = _source(bundle, identities)
+    with plain.random_access() as handle:
+        directory = _read_directory(handle, limits)
+    with plain.stream() as stream:
+        streamed = _stream_members(stream, directory, _DiscardSink(), limits, progress)
+    _raise_for(_check_bag(directory, streamed))
     files, size = _counts(streamed)
-    return VerifyResult(directory.bag, index, files, size, len(streamed.digests))
+    shipped = streamed.tags.get(fmt.INDEX_HTML)
+    notices = _notices(plain, shipped is not None and shipped != _rendered(directory))
+    return VerifyResult(
+        directory.bag,
+        directory.index.to_json(),
+        files,
+        size,
+        len(streamed.digests),
+        directory.index,
+        tuple(notices),
+    )
+
+
+def read_index(
+    bundle: BundleSource | _Plaintext,
+    identities: Sequence[Any] = (),
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+) -> BundleIndex:
+    """A bundle's schema-checked ``index.json``, without extracting or verifying every file.
+
+    Only the age chunks holding the ZIP's table of contents and index.json are
+    decrypted (each one authenticated), so this is fast whatever the bundle's size.
+    """
+    plain = _source(bundle, identities)
+    with plain.random_access() as handle:
+        archive = _open_zip(handle)
+        bag, problems = check_members(archive.infolist(), limits)
+        if problems:
+            raise UnsafeMemberError(problems)
+        index, _ = _load_index(archive, bag, limits)
+    return index
 
 
 def inspect_bundle(
@@ -838,37 +964,8 @@ def inspect_bundle(
     *,
     limits: Limits = DEFAULT_LIMITS,
 ) -> dict[str, Any]:
-    """Return a bundle's ``index.json`` without extracting or verifying the whole bundle.
-
-    Only the age chunks holding the ZIP's table of contents and index.json are
-    decrypted (each one authenticated), so this is fast whatever the bundle's size.
-    """
-    plain = _source(bundle, identities)
-    with plain.random_access() as handle:
-        archive = _open_zip(handle)
-        infos = archive.infolist()
-        bag, problems = check_members(infos, limits)
-        if problems:
-            raise UnsafeMemberError(problems)
-        name = f"{bag}/{fmt.INDEX_JSON}"
-        try:
-            info = archive.getinfo(name)
-        except KeyError:
-            raise NotARecordpackBundleError(
-                f"the ZIP inside the bundle has no {name}: it is not a recordpack bundle"
-            ) from None
-        if info.file_size > limits.max_tag_file_size:
-            raise UnsafeMemberError([MemberProblem(name, "absurd_size", "is far too large")])
-        try:
-            with archive.open(info) as member:
-                raw = member.read(limits.max_tag_file_size + 1)
-        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-            raise BundleVerificationError([MemberProblem(name, "corrupt", str(exc))]) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise NotARecordpackBundleError(f"{name} is not UTF-8 text") from None
-    return _parse_index(text, name)
+    """:func:`read_index` as the index document (what ``inspect --json`` prints)."""
+    return read_index(bundle, identities, limits=limits).to_json()
 
 
 def open_bundle(
@@ -883,11 +980,17 @@ def open_bundle(
 
     ``dest`` must be absent or an empty folder; its parent must exist. Nothing
     appears in ``dest`` unless every check passed; on any failure or Ctrl-C the
-    temporary folder is removed. Raises what :func:`verify_bundle` raises, and
-    :class:`DestinationNotEmptyError`.
+    temporary folder is removed. ``index.html`` in the result is always
+    recordpack's own rendering of the verified index. Raises what
+    :func:`verify_bundle` raises, :class:`DestinationNotEmptyError` and
+    :class:`DestinationWriteError`.
     """
     target = Path(os.path.abspath(dest))
-    _check_destination(target)
+    try:
+        _check_destination(target)
+    except OSError as error:  # e.g. a folder we may not list
+        raise _write_error(error, target) from None
+    leftovers = sweep(target.parent, ".partial")
     plain = _source(bundle, identities)
     with plain.random_access() as handle:
         directory = _read_directory(handle, limits)
@@ -897,33 +1000,82 @@ def open_bundle(
         raise BundleError(
             f"not enough free disk space to open the bundle: it needs {need:,} bytes, "
             f"{free:,} are free in {target.parent}",
-            hint="free some space or choose another folder with -o",
+            hint="free some space or choose another folder",
         )
 
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    try:
+        work = partial_folder(target.parent, target.name)
+    except OSError as error:
+        raise _write_error(error, target.parent) from None
     try:
         sink = _ExtractSink(work / directory.bag)
         os.mkdir(sink.root, 0o700)
         with plain.stream() as stream:
             streamed = _stream_members(stream, directory, sink, limits, progress)
-        index, problems = _check_bag(directory.bag, streamed)
-        _raise_for(problems)
+        _raise_for(_check_bag(directory, streamed))
+        shipped = streamed.tags.get(fmt.INDEX_HTML)
+        rendered = _rendered(directory)
+        replaced = shipped is not None and shipped != rendered
+        _write_index_html(sink.root / fmt.INDEX_HTML, rendered)
+        notices = _notices(plain, replaced)
         _move_into_place(work, directory.bag, target)
+    except OSError as error:
+        shutil.rmtree(work, ignore_errors=True)
+        raise _write_error(error, target) from None
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     bag_dir = target / directory.bag
     files, size = _counts(streamed)
     dicomdir = bag_dir / fmt.DICOMDIR_PATH
-    index_html = bag_dir / fmt.INDEX_HTML
     return OpenResult(
         dest=target,
         bag_dir=bag_dir,
-        index=index,
+        index=directory.index.to_json(),
         files=files,
         payload_bytes=size,
         dicomdir=dicomdir if fmt.DICOMDIR_PATH in streamed.digests else None,
-        index_html=index_html if fmt.INDEX_HTML in streamed.digests else None,
+        index_html=bag_dir / fmt.INDEX_HTML,
+        bundle_index=directory.index,
+        index_html_replaced=replaced,
+        notices=tuple(notices),
+        leftovers=leftovers,
+    )
+
+
+def _write_index_html(path: Path, rendered: bytes) -> None:
+    """Put recordpack's rendering at ``path``, in place of whatever the bundle shipped."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    fd = os.open(path, _ExtractSink._FLAGS, 0o600)
+    with open(fd, "wb") as out:
+        out.write(rendered)
+
+
+#: Plain words for the errors a destination folder can give, by errno.
+_WRITE_ERRORS: Final[dict[int, tuple[str, str]]] = {
+    errno.EACCES: ("permission denied", "choose a folder you can write to"),
+    errno.EPERM: (
+        "the folder does not allow changes (it may be locked or marked immutable)",
+        "choose another folder",
+    ),
+    errno.EROFS: ("the disk is read-only", "choose a folder on a writable disk"),
+    errno.ENOSPC: ("the disk is full", "free some space or choose another folder"),
+    errno.EDQUOT: ("your disk quota is used up", "free some space or choose another folder"),
+    errno.ENOTEMPTY: (
+        "something else wrote into the folder meanwhile",
+        "choose a new folder",
+    ),
+    errno.EEXIST: ("something else wrote into the folder meanwhile", "choose a new folder"),
+}
+
+
+def _write_error(error: OSError, where: Path) -> DestinationWriteError:
+    reason, hint = _WRITE_ERRORS.get(
+        error.errno or 0, (error.strerror or str(error), "choose another folder")
+    )
+    return DestinationWriteError(
+        f"could not open the bundle into {where}: {reason}; nothing was written", hint=hint
     )
 
 
@@ -937,19 +1089,14 @@ def _check_destination(target: Path) -> None:
     if not target.parent.is_dir():
         raise UsageError(
             f"the folder {target.parent} does not exist",
-            hint="create it first, or choose another destination with -o",
+            hint="create it first, or choose another destination",
         )
 
 
 def _move_into_place(work: Path, bag: str, target: Path) -> None:
     """Make the verified bag appear at ``target/<bag>`` with one rename."""
-    try:
-        if target.is_dir() and not target.is_symlink():
-            os.rename(work / bag, target / bag)
-            os.rmdir(work)
-        else:
-            os.rename(work, target)
-    except OSError as exc:
-        raise DestinationNotEmptyError(
-            f"could not move the opened bundle into {target}: {exc.strerror}"
-        ) from None
+    if target.is_dir() and not target.is_symlink():
+        os.rename(work / bag, target / bag)
+        os.rmdir(work)
+    else:
+        os.rename(work, target)

@@ -3,7 +3,7 @@
 A bundle comes from someone else, so every member of its ZIP is treated as
 hostile until shown otherwise: its name must be a plain relative path under the
 one bag folder, it must be a regular file (no links, no devices), its declared
-size and compression ratio must be plausible, and no two members may land on
+size must be plausible (:mod:`recordpack.bundle.policy`), and no two members may land on
 the same file on a case-insensitive or Unicode-normalising file system.
 
 The rules run on the ZIP central directory *before* anything is extracted; the
@@ -13,46 +13,31 @@ reader then also checks the real decompressed bytes against the declared sizes
 
 from __future__ import annotations
 
-import os
 import stat
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final
 
+from recordpack.bundle.policy import ALLOWED_METHODS, DEFAULT_LIMITS, Limits, path_problem
+from recordpack.bundle.policy import size_problem as policy_size_problem
+from recordpack.display import printable
 from recordpack.errors import BundleError
 
-#: Compression methods recordpack writes (and therefore reads).
-ALLOWED_METHODS: Final = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
-
-_WINDOWS_RESERVED: Final = frozenset(
-    {"con", "prn", "aux", "nul"}
-    | {f"com{i}" for i in range(1, 10)}
-    | {f"lpt{i}" for i in range(1, 10)}
-)
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Upper bounds that keep a hostile bundle from exhausting the disk or memory."""
-
-    max_members: int = 500_000
-    #: Largest single file (a whole-slide image can be tens of GB).
-    max_member_size: int = 256 * 1024**3
-    max_total_size: int = 2 * 1024**4
-    #: Deflate ratio above which a member counts as a zip bomb, for members
-    #: larger than :attr:`ratio_floor` (tiny files legitimately compress well).
-    max_ratio: int = 200
-    ratio_floor: int = 1024 * 1024
-    #: Tag files (manifests, index.json) are read into memory: keep them bounded.
-    max_tag_file_size: int = 256 * 1024 * 1024
-    max_name_bytes: int = 4096
-    max_component_bytes: int = 255
-
-
-DEFAULT_LIMITS: Final = Limits()
-
+__all__ = [
+    "ALLOWED_METHODS",
+    "DEFAULT_LIMITS",
+    "BundleVerificationError",
+    "ChecksumMismatchError",
+    "Limits",
+    "MemberProblem",
+    "UnsafeMemberError",
+    "check_members",
+    "normalized_key",
+    "path_problem",
+    "size_problem",
+    "type_problem",
+]
 
 @dataclass(frozen=True)
 class MemberProblem:
@@ -67,8 +52,7 @@ class MemberProblem:
 
     def __str__(self) -> str:
         # Member names come from the sender: never let them drive the terminal.
-        path = "".join(c if c.isprintable() else repr(c)[1:-1] for c in self.path)
-        return f"{path}: {self.message}"
+        return f"{printable(self.path)}: {self.message}"
 
 
 class BundleVerificationError(BundleError):
@@ -129,41 +113,6 @@ def normalized_key(name: str) -> str:
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
 
 
-def path_problem(name: str, limits: Limits = DEFAULT_LIMITS) -> str | None:
-    """Why the member name ``name`` is unsafe as a relative path, or None if it is fine."""
-    if not name:
-        return "has an empty name"
-    if "\x00" in name:
-        return "name contains a NUL character"
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
-        return "name contains control characters"
-    if "\\" in name:
-        return "name contains a backslash (a Windows path separator)"
-    if name.startswith("/"):
-        return "is an absolute path"
-    if len(name) >= 2 and name[1] == ":" and name[0].isalpha():
-        return "starts with a drive letter"
-    if len(name.encode("utf-8", "surrogateescape")) > limits.max_name_bytes:
-        return "name is too long"
-    parts = name.rstrip("/").split("/")
-    for part in parts:
-        if part in ("", "."):
-            return "name has an empty or '.' path component"
-        if part == "..":
-            return "name contains '..' (it would land outside the destination)"
-        if len(part.encode("utf-8", "surrogateescape")) > limits.max_component_bytes:
-            return "a path component is too long"
-        if os.name == "nt" and _windows_unsafe(part):
-            return f"component {part!r} cannot be a file name on Windows"
-    return None
-
-
-def _windows_unsafe(part: str) -> bool:
-    if any(c in '<>:"|?*' for c in part) or part.endswith((" ", ".")):
-        return True
-    return part.split(".")[0].lower() in _WINDOWS_RESERVED
-
-
 def type_problem(info: zipfile.ZipInfo) -> str | None:
     """Why ``info`` is not a plain file or folder (a link, a device...), or None."""
     mode = info.external_attr >> 16
@@ -179,19 +128,16 @@ def type_problem(info: zipfile.ZipInfo) -> str | None:
 
 
 def size_problem(info: zipfile.ZipInfo, limits: Limits = DEFAULT_LIMITS) -> str | None:
-    """Why the declared sizes of ``info`` are absurd, or None."""
-    if info.file_size > limits.max_member_size:
-        return f"declares an absurd size ({info.file_size:,} bytes)"
+    """Why the declared sizes of ``info`` are absurd, or None.
+
+    No compression ratio is judged here (see :mod:`recordpack.bundle.policy`): the
+    declared size is checked against ``index.json`` and the free space, and the
+    real bytes against the declared size while they stream.
+    """
     if info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size:
         return "is stored uncompressed but its two declared sizes differ"
-    if info.file_size > limits.ratio_floor:
-        ratio = info.file_size / max(info.compress_size, 1)
-        if ratio > limits.max_ratio:
-            return (
-                f"would expand {ratio:,.0f} times ({info.compress_size:,} -> "
-                f"{info.file_size:,} bytes): a zip bomb"
-            )
-    return None
+    tag_file = info.filename.count("/") == 1 and not info.is_dir()
+    return policy_size_problem(info.file_size, tag_file=tag_file, limits=limits)
 
 
 def check_members(

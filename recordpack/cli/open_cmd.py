@@ -23,7 +23,7 @@ from recordpack.render.json import (
     open_document,
     verify_document,
 )
-from recordpack.render.text import render_index
+from recordpack.render.text import render_index, render_open_warnings
 
 
 def _run(command: str, bundle: Path, as_json: bool, action: Callable[[], dict[str, Any]]) -> None:
@@ -38,6 +38,11 @@ def _run(command: str, bundle: Path, as_json: bool, action: Callable[[], dict[st
         raise
     if as_json:
         emit_json(document)
+
+
+def _warn(lines: Sequence[str]) -> None:
+    for line in lines:
+        click.echo(line, err=True)
 
 
 def _echo(lines: Sequence[str]) -> None:
@@ -81,6 +86,7 @@ def open_command(
             result = workflow.open_bundle(
                 bundle, keys, output, progress=progress, cancel=token, audit=audit
             )
+        _warn(render_open_warnings(result))
         if quiet and not as_json:
             click.echo(str(result.bag_dir))
         elif not as_json:
@@ -96,6 +102,7 @@ def open_command(
             )
             if result.index_html:
                 click.echo(f"Start here (opens in any browser, offline): {result.index_html}")
+                click.echo("  (recordpack made this page itself from the verified index)")
             if result.dicomdir:
                 click.echo(f"DICOM images (open in a DICOM viewer):      {result.dicomdir}")
             click.echo(f"Record paths above are relative to {result.bag_dir}")
@@ -130,6 +137,7 @@ def verify_command(
             result = workflow.verify_bundle(
                 bundle, keys, progress=progress, cancel=token, audit=audit
             )
+        _warn(render_open_warnings(result))
         if not as_json:
             click.echo(
                 f"verified: {result.files} files ({human_size(result.payload_bytes)}), all intact"

@@ -36,11 +36,10 @@ def ask_new_passphrase() -> tuple[str, bool]:
             hint="in a script, give the passphrase with --passphrase-file FILE "
             "or --passphrase-env VAR",
         ) from None
-    if len(typed) < 12:
-        click.echo(
-            "recordpack: warning: a short passphrase is easy to guess; several words are safer.",
-            err=True,
-        )
+    from recordpack.passphrase import require_strong
+    from recordpack.workflow import PASSPHRASE_CONTEXT
+
+    require_strong(typed, PASSPHRASE_CONTEXT)
     return typed, False
 
 

@@ -7,10 +7,10 @@ comes from these tables.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
+from recordpack.display import printable as display_printable
 from recordpack.errors import RecordpackError
 
 if TYPE_CHECKING:
@@ -67,12 +67,9 @@ def error_hint(error: RecordpackError) -> str | None:
     return HINTS.get(error.code, error.hint)
 
 
-_UNDECODABLE_BYTE = re.compile(r"[\udc80-\udcff]")
-
-
 def printable(text: str) -> str:
-    """File names that are not UTF-8 print as ``\\xHH``, as in scan's path form."""
-    return _UNDECODABLE_BYTE.sub(lambda m: f"\\x{ord(m.group(0)) - 0xDC00:02x}", text)
+    """Names that are not UTF-8 print as ``\\xHH``; bidi and control characters as escapes."""
+    return "\n".join(display_printable(line) for line in text.split("\n"))
 
 
 #: Gate refusal code -> why nothing was packed, and which option would change that.

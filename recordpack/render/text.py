@@ -10,10 +10,12 @@ import posixpath
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Final
 
+from recordpack.display import printable
 from recordpack.model import KIND_TITLES, KINDS
 from recordpack.scan.report import plural
 
 if TYPE_CHECKING:
+    from recordpack.bundle.reader import OpenResult, VerifyResult
     from recordpack.workflow import Omission, PackResult
 
 #: Names shown in one line of the pack summary before "and N more".
@@ -72,6 +74,10 @@ def render_pack(
     if notes:
         lines.append("  " + "; ".join(notes) + ".")
     lines += render_omissions(result.omitted, summary.not_packed)
+    lines += [
+        f"  Left by an interrupted earlier pack, kept: {clean(path)} ({why})"
+        for path, why in summary.leftovers.kept
+    ]
     if summary.check_ok is True:
         lines.append("Checklist: everything required is there.")
     elif summary.check_ok is False:
@@ -126,8 +132,7 @@ def render_omissions(omitted: Sequence[Omission], links: Sequence[str]) -> list[
 
 def clean(value: object) -> str:
     """Text safe for a terminal: no escape sequences from the bundle's index."""
-    text = "" if value is None else str(value)
-    return "".join(c if c.isprintable() else "?" for c in text)
+    return printable("" if value is None else str(value))
 
 
 def _dicts(value: object) -> list[Mapping[str, object]]:
@@ -226,4 +231,20 @@ def _render_check(check: Mapping[str, object]) -> list[str]:
         lines.append(f"  {clean(requirement.get('status'))}: {clean(requirement.get('title'))}")
     for finding in findings:
         lines.append(f"  finding: {clean(finding.get('message') or finding.get('code'))}")
+    return lines
+
+
+def render_open_warnings(result: OpenResult | VerifyResult) -> list[str]:
+    """Lines for stderr: what an opened or verified bundle's reader should know."""
+    lines = [f"recordpack: warning: {clean(n.message)}" for n in result.notices]
+    leftovers = getattr(result, "leftovers", None)
+    if leftovers is not None:
+        lines += [
+            f"recordpack: removed {clean(path)}, left by an interrupted earlier run"
+            for path in leftovers.removed
+        ]
+        lines += [
+            f"recordpack: warning: {clean(path)} was left by an interrupted run; kept: {why}"
+            for path, why in leftovers.kept
+        ]
     return lines

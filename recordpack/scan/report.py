@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from posixpath import commonpath
 
+from recordpack.display import printable
 from recordpack.model import KIND_TITLES, KINDS, Patient, Problem, Record, ScanResult, Skipped
 from recordpack.names import NameMatch, PersonName, compare_names, parse_name
 from recordpack.scan.base import NOT_A_RECORD
@@ -244,4 +245,5 @@ def render_scan(
         f"Summary: {plural(len(result.records), 'record')}, {plural(len(result.problems), 'problem')}, "
         f"{len(result.skipped)} skipped."
     )
-    return "\n".join(lines)
+    # File names and titles come from the files: no bidi or control character reaches the terminal.
+    return "\n".join(printable(line) for line in "\n".join(lines).split("\n"))

@@ -1,0 +1,173 @@
+"""One policy for what a bundle may hold, applied by pack before it writes and by open before it extracts.
+
+Rule: pack never writes what open or verify refuse. So the limits, the
+compression choice and the member-name rules live here, once, and both sides
+call them.
+
+A zip bomb is judged by *absolute* sizes, never by compression ratio: a 2 MB
+lab export of repeated lines deflates 500-fold and is a perfectly good record.
+What open relies on instead:
+
+- every member's declared size is bounded (:class:`Limits`) and the sum of the
+  declared sizes must fit in the free space of the destination;
+- every payload member's declared size must equal the size ``index.json``
+  declares for that file (the index is read and checked before extraction);
+- while a member streams, its decompressed bytes are counted against the
+  declared size and extraction stops at the first byte beyond it.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Final
+
+#: Compression methods recordpack writes (and therefore reads).
+ALLOWED_METHODS: Final = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
+
+#: Extensions stored deflated in the ZIP; everything else (images, PDFs, DICOM) is stored.
+DEFLATE_SUFFIXES: Final = frozenset(
+    {
+        ".txt",
+        ".xml",
+        ".json",
+        ".html",
+        ".htm",
+        ".csv",
+        ".hl7",
+        ".rtf",
+        ".md",
+        ".ccd",
+        ".ccda",
+        ".cda",
+        ".ndjson",
+        ".tsv",
+        ".log",
+    }
+)
+
+_WINDOWS_RESERVED: Final = frozenset(
+    {"con", "prn", "aux", "nul"}
+    | {f"com{i}" for i in range(1, 10)}
+    | {f"lpt{i}" for i in range(1, 10)}
+)
+
+#: Unicode categories never allowed in a member name: controls (Cc), format
+#: characters such as the bidi overrides U+202E and zero-width joiners (Cf),
+#: line and paragraph separators and unpaired surrogates.
+_HIDDEN_CATEGORIES: Final = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Upper bounds that keep a hostile bundle from exhausting the disk or memory."""
+
+    max_members: int = 500_000
+    #: Largest single file (a whole-slide image can be tens of GB).
+    max_member_size: int = 256 * 1024**3
+    max_total_size: int = 2 * 1024**4
+    #: Tag files (manifests, index.json) are read into memory: keep them bounded.
+    max_tag_file_size: int = 256 * 1024 * 1024
+    max_name_bytes: int = 4096
+    max_component_bytes: int = 255
+    #: Deepest nesting of lists and objects accepted in index.json.
+    max_index_depth: int = 32
+
+
+DEFAULT_LIMITS: Final = Limits()
+
+
+def should_deflate(bag_path: str, *, image: bool = False) -> bool:
+    """Deflate text-like files; store images, PDFs and DICOM (already compact or large)."""
+    if image or bag_path.endswith("DICOMDIR"):
+        return False
+    return PurePosixPath(bag_path).suffix.lower() in DEFLATE_SUFFIXES
+
+
+def hidden_character(text: str) -> str | None:
+    """The first character of ``text`` that a person cannot see or that reorders text, or None."""
+    for char in text:
+        if unicodedata.category(char) in _HIDDEN_CATEGORIES:
+            return char
+    return None
+
+
+def path_problem(name: str, limits: Limits = DEFAULT_LIMITS) -> str | None:
+    """Why the member name ``name`` is unsafe as a relative path, or None if it is fine."""
+    if not name:
+        return "has an empty name"
+    if "\x00" in name:
+        return "name contains a NUL character"
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
+        return "name contains control characters"
+    hidden = hidden_character(name)
+    if hidden is not None:
+        return (
+            f"name contains the invisible character U+{ord(hidden):04X} "
+            "(it can disguise a file's real name or type)"
+        )
+    if "\\" in name:
+        return "name contains a backslash (a Windows path separator)"
+    if name.startswith("/"):
+        return "is an absolute path"
+    if len(name) >= 2 and name[1] == ":" and name[0].isalpha():
+        return "starts with a drive letter"
+    if len(name.encode("utf-8", "surrogateescape")) > limits.max_name_bytes:
+        return "name is too long"
+    parts = name.rstrip("/").split("/")
+    for part in parts:
+        if part in ("", "."):
+            return "name has an empty or '.' path component"
+        if part == "..":
+            return "name contains '..' (it would land outside the destination)"
+        if len(part.encode("utf-8", "surrogateescape")) > limits.max_component_bytes:
+            return "a path component is too long"
+        if os.name == "nt" and _windows_unsafe(part):
+            return f"component {part!r} cannot be a file name on Windows"
+    return None
+
+
+def _windows_unsafe(part: str) -> bool:
+    if any(c in '<>:"|?*' for c in part) or part.endswith((" ", ".")):
+        return True
+    return part.split(".")[0].lower() in _WINDOWS_RESERVED
+
+
+def safe_component(part: str) -> str:
+    """A file-name component with every character :func:`path_problem` refuses replaced by ``_``."""
+    cleaned = "".join(
+        "_"
+        if ord(c) < 0x20
+        or ord(c) == 0x7F
+        or c in '\\:*?"<>|'
+        or unicodedata.category(c) in _HIDDEN_CATEGORIES
+        else c
+        for c in part
+    )
+    return "_" if cleaned in ("", ".", "..") else cleaned
+
+
+def size_problem(size: int, *, tag_file: bool, limits: Limits = DEFAULT_LIMITS) -> str | None:
+    """Why a member of ``size`` bytes is too large for a bundle, or None."""
+    if size < 0:
+        return "declares a negative size"
+    if tag_file and size > limits.max_tag_file_size:
+        return (
+            f"is a tag file of {size:,} bytes, more than the {limits.max_tag_file_size:,} allowed"
+        )
+    if size > limits.max_member_size:
+        return f"declares an absurd size ({size:,} bytes)"
+    return None
+
+
+def member_problem(bag_relative: str, size: int, limits: Limits = DEFAULT_LIMITS) -> str | None:
+    """Why open would refuse a member at ``<bag>/bag_relative`` of ``size`` bytes, or None.
+
+    Pack calls this for every member before writing it.
+    """
+    return path_problem(bag_relative, limits) or size_problem(
+        size, tag_file="/" not in bag_relative, limits=limits
+    )
