@@ -13,8 +13,9 @@ import unicodedata
 from typing import Final
 
 #: Controls, format characters (bidi controls, zero-width characters), line and
-#: paragraph separators, and surrogates (bytes of a name that is not UTF-8).
-_HIDDEN: Final = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+#: paragraph separators, surrogates (bytes of a name that is not UTF-8), and
+#: unassigned or private-use code points (no standard glyph: a font may draw anything).
+_HIDDEN: Final = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Cn", "Co"})
 
 
 def _escape(char: str) -> str:

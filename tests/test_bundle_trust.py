@@ -35,6 +35,7 @@ from recordpack.bundle.reader import (
     read_index,
     verify_bundle,
 )
+from recordpack.bundle.safety import BundleVerificationError
 from recordpack.cli import main
 from recordpack.display import printable
 from recordpack.scan import scan_folder
@@ -274,6 +275,37 @@ HOSTILE_INDEXES: list[tuple[str, Any, str]] = [
     ),
     ("deep-check", lambda i: i.update(check={"ok": True, "x": _deep(60)}), "nested deeper"),
     ("version", lambda i: i.update(version="1"), "has version '1'"),
+    ("bad-sha1", lambda i: i["files"][0].update(sha1="xyz"), "is not a SHA-1"),
+    (
+        "summary-outside",
+        lambda i: i.update(summary={"diagnosis": [{"value": "x", "path": "../../etc/passwd"}]}),
+        "'..'",
+    ),
+    (
+        "summary-javascript",
+        lambda i: i.update(summary={"stage": [{"value": "x", "path": "javascript:alert(1)"}]}),
+        "link (URL)",
+    ),
+    (
+        "summary-script-object",
+        lambda i: i.update(summary={"biomarkers": [{"result": {"script": "<script>"}}]}),
+        "text or a number",
+    ),
+    (
+        "timeline-unlisted",
+        lambda i: i.update(timeline=[{"title": "x", "path": "data/records/other.pdf"}]),
+        "does not list",
+    ),
+    (
+        "preview-absolute",
+        lambda i: i["records"][0].update(study={"previews": [{"path": "/etc/shadow"}]}),
+        "absolute",
+    ),
+    (
+        "preview-payload",
+        lambda i: i["records"][0].update(study={"previews": [{"path": i["files"][0]["path"]}]}),
+        "not a preview picture",
+    ),
 ]
 
 
@@ -303,6 +335,24 @@ def test_hostile_index_is_refused_before_anything_is_extracted(
         assert words in str(caught.value), str(caught.value)
         assert caught.value.hint
     assert listing(tmp_path) == before
+
+
+def test_a_preview_the_bag_does_not_hold_is_refused_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    """index.json may name only previews the tag manifest lists: nothing is extracted otherwise."""
+    seal = Sealer(tmp_path)
+
+    def patch(index: dict[str, Any]) -> None:
+        index["records"][0]["study"] = {
+            "previews": [{"modality": "CT", "path": "previews/001-001.png"}]
+        }
+
+    bundle = seal(zip_bytes(bag_members(index_patch=patch)))  # type: ignore[arg-type]
+    with pytest.raises(BundleVerificationError) as caught:
+        open_bundle(bundle, seal.identities, tmp_path / "opened")
+    assert "previews/001-001.png" in str(caught.value.problems)
+    assert not (tmp_path / "opened").exists()
 
 
 def test_100000_deep_index_is_a_refusal_not_a_recursion_error(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import shutil
+import unicodedata
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -535,23 +536,74 @@ _FACT = st.fixed_dictionaries(
 def test_hostile_summary_timeline_and_previews_render_safely(
     summary: dict[str, Any], timeline: Any, previews: Any
 ) -> None:
-    """index.json comes from the sender: whatever it holds, the page renders, escaped."""
+    """index.json comes from the sender: whatever it holds is refused or rendered inert."""
     from recordpack.bundle.html import render_index_html
+    from recordpack.bundle.index_model import IndexSchemaError
     from recordpack.summary.render import render_summary, render_timeline
 
     index: dict[str, Any] = {
+        "version": 1,
         "summary": summary,
         "timeline": timeline,
-        "records": [{"title": "<script>x</script>", "study": {"previews": previews}}],
-        "files": [{"path": "data/records/a.pdf"}],
+        "records": [
+            {
+                "kind": "imaging_report",
+                "title": "<script>x</script>",
+                "files": ["data/records/a.pdf"],
+                "study": {"previews": previews},
+            }
+        ],
+        "files": [{"path": "data/records/a.pdf", "size": 1, "sha256": "0" * 64}],
     }
-    html = render_index_html(index)
-    assert "<script>" not in html
-    assert 'src="' not in html or all(
-        part.startswith("previews/") for part in html.split('src="')[1:]
-    )
+    hidden = {"Cc", "Cf", "Zl", "Zp", "Cs", "Cn", "Co"}
     for line in render_summary(index) + render_timeline(index):
-        assert line.isprintable()
+        assert not any(unicodedata.category(c) in hidden for c in line)
+    try:
+        html = render_index_html(index)
+    except IndexSchemaError:
+        return  # refused, as open refuses it before extracting anything
+    assert "<script>" not in html and "javascript:" not in html.lower()
+    for part in html.split('src="')[1:]:
+        assert part.startswith("previews/") and ".." not in part.split('"')[0]
+    for part in html.split('href="')[1:]:
+        assert part.split('"')[0] == "data/records/a.pdf"
+
+
+def test_hostile_summary_links_are_refused_not_drawn() -> None:
+    """A fact, timeline entry or preview naming a path outside the bag is refused."""
+    from recordpack.bundle.html import render_index_html
+    from recordpack.bundle.index_model import IndexSchemaError
+
+    base: dict[str, Any] = {
+        "version": 1,
+        "records": [{"kind": "imaging_report", "title": "t", "files": ["data/records/a.pdf"]}],
+        "files": [{"path": "data/records/a.pdf", "size": 1, "sha256": "0" * 64}],
+    }
+    fact = {"field": "histology", "value": "x", "record": 0, "sentence": "s"}
+    hostile: list[tuple[dict[str, Any], str]] = [
+        ({"summary": {"diagnosis": [{**fact, "path": "javascript:alert(1)"}]}}, "link (URL)"),
+        ({"summary": {"diagnosis": [{**fact, "path": "../../etc/passwd"}]}}, "'..'"),
+        ({"summary": {"diagnosis": [{**fact, "path": "data/records/b.pdf"}]}}, "does not list"),
+        ({"summary": {"diagnosis": [{**fact, "record": 7}]}}, "does not have"),
+        ({"summary": {"diagnosis": [{**fact, "value": {"x": 1}}]}}, "text or a number"),
+        ({"timeline": [{"record": 0, "path": "/etc/shadow"}]}, "absolute"),
+        ({"timeline": [{"record": 0, "kind": "spell"}]}, "not a kind"),
+        ({"study": [{"path": "previews/../../x.png"}]}, "'..'"),
+        ({"study": [{"path": "javascript:alert(1)"}]}, "link (URL)"),
+        ({"study": [{"path": "data/records/a.pdf"}]}, "not a preview picture"),
+    ]
+    for patch, words in hostile:
+        index = json.loads(json.dumps(base))
+        if "study" in patch:
+            index["records"][0]["study"] = {"previews": patch["study"]}
+        else:
+            index.update(patch)
+        with pytest.raises(IndexSchemaError, match=words.replace("(", r"\(").replace(")", r"\)")):
+            render_index_html(index)
+    page = render_index_html(
+        {**base, "summary": {"diagnosis": [{**fact, "path": "data/records/a.pdf"}]}}
+    )
+    assert '<a href="data/records/a.pdf">t</a>' in page
 
 
 def test_sha1_is_kept_for_documents_not_for_file_set_images(opened: dict[str, Any]) -> None:
@@ -624,3 +676,23 @@ def test_summary_fuzz_on_mangled_reports() -> None:
         ):
             for fact in summary[key]:
                 assert fact["sentence"] and fact["sentence"] in " ".join(text.split())
+
+
+def test_the_typed_index_keeps_everything_pack_wrote_of_the_case(opened: dict[str, Any]) -> None:
+    """open's schema-checked index carries the summary, timeline, SHA-1s and previews intact."""
+    written = json.loads((opened["bag"] / "index.json").read_text(encoding="utf-8"))
+    shown = opened["index"]
+    assert written["summary"]["diagnosis"] and shown["summary"] == written["summary"]
+    assert written["timeline"] and shown["timeline"] == written["timeline"]
+    assert shown["files"] == written["files"]
+    studies = [r["study"] for r in written["records"] if r.get("study")]
+    assert studies and all(s.get("previews") for s in studies)
+    assert [r.get("study") for r in shown["records"]] == [
+        r.get("study") for r in written["records"]
+    ]
+    page = (opened["bag"] / "index.html").read_text(encoding="utf-8")
+    for study in studies:
+        for preview in study["previews"]:
+            if "path" in preview:
+                assert f'src="{preview["path"]}"' in page
+                assert (opened["bag"] / preview["path"]).is_file()

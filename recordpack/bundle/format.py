@@ -28,6 +28,8 @@ INDEX_HTML: Final = "index.html"
 INDEX_JSON: Final = "index.json"
 INDEX_FHIR: Final = "index.fhir.json"  # the same index as a FHIR R4 Bundle (collection)
 PREVIEWS_DIR: Final = "previews"  # one small PNG per imaging series, for index.html
+#: What a preview file in the bag may be called (index.json and index.html name nothing else).
+PREVIEW_NAME: Final = re.compile(r"^previews/[a-z0-9-]{1,80}\.png$")
 MANIFEST: Final = "manifest-sha256.txt"
 TAGMANIFEST: Final = "tagmanifest-sha256.txt"
 

@@ -589,8 +589,6 @@ def timeline_html(index: dict[str, Any]) -> str:
 
 def previews_html(studies: list[dict[str, Any]]) -> str:
     """One small picture per series (made at pack time), or why a series has none."""
-    from recordpack.bundle.preview import PREVIEW_NAME
-
     out: list[str] = []
     for record in studies:
         study = record.get("study") or {}
@@ -604,7 +602,7 @@ def previews_html(studies: list[dict[str, Any]]) -> str:
         for p in previews:
             caption = _e(" ".join(str(v) for v in (p.get("modality"), "series") if v))
             path = p.get("path")
-            if isinstance(path, str) and PREVIEW_NAME.match(path):
+            if isinstance(path, str) and fmt.PREVIEW_NAME.match(path):
                 out.append(
                     f'<figure><img src="{_e(_href(path))}" alt="{caption} preview">'
                     f"<figcaption>{caption}</figcaption></figure>"

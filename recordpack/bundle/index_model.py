@@ -27,11 +27,13 @@ from recordpack.bundle.policy import DEFAULT_LIMITS, Limits, path_problem
 from recordpack.errors import BundleError
 from recordpack.model import KINDS, Skipped
 from recordpack.model import Problem as IndexProblem
+from recordpack.summary.extract import SECTIONS as SUMMARY_SECTIONS
 
 __all__ = [
     "FILE_ROLES",
     "ArchiveMember",
     "BundleIndex",
+    "CaseSummary",
     "CheckFinding",
     "CheckSummary",
     "Duplicate",
@@ -40,11 +42,14 @@ __all__ = [
     "IndexPatient",
     "IndexProblem",
     "IndexSchemaError",
+    "PreviewEntry",
     "RecordEntry",
     "RecordNote",
     "Requirement",
     "Skipped",
     "StudyEntry",
+    "SummaryFact",
+    "TimelineEntry",
     "bag_path_problem",
     "parse_index",
     "parse_index_text",
@@ -62,6 +67,26 @@ FILE_ROLES: Final = frozenset(
 )
 
 _SHA256: Final = re.compile(r"[0-9a-f]{64}")
+_SHA1: Final = re.compile(r"[0-9a-f]{40}")
+
+#: Keys a case-summary fact may carry: text (or a number) and true/false values.
+#: ``record`` (a record's number) and ``path`` (a file the index lists) are checked apart.
+FACT_TEXT_KEYS: Final = (
+    "field",
+    "value",
+    "marker",
+    "result",
+    "test",
+    "method",
+    "unit",
+    "cycles",
+    "date",
+    "sentence",
+)
+FACT_FLAG_KEYS: Final = ("negative", "planned")
+
+#: A plain value of a summary fact.
+Scalar = str | int | float | bool | None
 _SCHEME: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 T = TypeVar("T")
@@ -129,6 +154,24 @@ class ArchiveMember:
 
 
 @dataclass(frozen=True)
+class PreviewEntry:
+    """One series' preview: a PNG under ``previews/`` (a tag file of the bag) or why there is none."""
+
+    series_uid: str | None
+    modality: str | None
+    path: str | None
+    problem: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"series_uid": self.series_uid, "modality": self.modality}
+        if self.path is not None:
+            doc["path"] = self.path
+        if self.problem is not None:
+            doc["problem"] = self.problem
+        return doc
+
+
+@dataclass(frozen=True)
 class StudyEntry:
     study_instance_uid: str | None
     modalities: tuple[str, ...]
@@ -138,9 +181,10 @@ class StudyEntry:
     instance_count: int
     series: tuple[dict[str, Any], ...]
     dicomdir: str | None
+    previews: tuple[PreviewEntry, ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        doc: dict[str, Any] = {
             "study_instance_uid": self.study_instance_uid,
             "modalities": list(self.modalities),
             "description": self.description,
@@ -150,6 +194,9 @@ class StudyEntry:
             "series": [dict(s) for s in self.series],
             "dicomdir": self.dicomdir,
         }
+        if self.previews is not None:
+            doc["previews"] = [p.to_json() for p in self.previews]
+        return doc
 
 
 @dataclass(frozen=True)
@@ -199,6 +246,7 @@ class FileEntry:
     role: str | None = None
     members: tuple[str, ...] = ()
     note: str | None = None
+    sha1: str | None = None  # for index.fhir.json's attachment hashes (documents only)
 
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -208,6 +256,8 @@ class FileEntry:
             "sha256": self.sha256,
             "role": self.role,
         }
+        if self.sha1 is not None:
+            doc["sha1"] = self.sha1
         if self.members:
             doc["members"] = list(self.members)
         if self.note is not None:
@@ -262,6 +312,63 @@ class CheckSummary:
 
 
 @dataclass(frozen=True)
+class SummaryFact:
+    """One case fact as a record states it: known keys only, each a plain value.
+
+    ``record`` is the number of a record of the index, ``path`` a file the index
+    lists (under ``data/``); ``values`` keeps the other keys in the order written.
+    """
+
+    values: tuple[tuple[str, Scalar], ...]
+    record: int | None = None
+    path: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = dict(self.values)
+        if self.record is not None:
+            doc["record"] = self.record
+        if self.path is not None:
+            doc["path"] = self.path
+        return doc
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """The case summary pack drew from the records (``index.json`` ``summary``)."""
+
+    version: int | None
+    sections: tuple[tuple[str, tuple[SummaryFact, ...]], ...]
+    other_patient_records: tuple[int, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"version": self.version}
+        for name, items in self.sections:
+            doc[name] = [f.to_json() for f in items]
+        doc["other_patient_records"] = list(self.other_patient_records)
+        return doc
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One record on the timeline: its date, kind, title, number and the file a reader opens."""
+
+    date: str | None
+    kind: str | None
+    title: str | None
+    record: int | None
+    path: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "date": self.date,
+            "kind": self.kind,
+            "title": self.title,
+            "record": self.record,
+            "path": self.path,
+        }
+
+
+@dataclass(frozen=True)
 class BundleIndex:
     """A checked ``index.json``: every path inside the bag, every type as the schema says."""
 
@@ -279,6 +386,18 @@ class BundleIndex:
     problems: tuple[IndexProblem, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     excluded: tuple[Excluded, ...] = ()
+    summary: CaseSummary | None = None
+    timeline: tuple[TimelineEntry, ...] | None = None
+
+    def preview_paths(self) -> tuple[str, ...]:
+        """The preview files (tag files under ``previews/``) the index names."""
+        return tuple(
+            p.path
+            for r in self.records
+            if r.study is not None
+            for p in r.study.previews or ()
+            if p.path is not None
+        )
 
     def file(self, path: str) -> FileEntry | None:
         """The entry of the bag file at ``path``, or None."""
@@ -303,6 +422,12 @@ class BundleIndex:
             "problems": [p.to_json() for p in self.problems],
             "skipped": [s.to_json() for s in self.skipped],
             "excluded": [x.to_json() for x in self.excluded],
+            **({"summary": self.summary.to_json()} if self.summary is not None else {}),
+            **(
+                {"timeline": [e.to_json() for e in self.timeline]}
+                if self.timeline is not None
+                else {}
+            ),
         }
 
 
@@ -351,6 +476,25 @@ class _Value:
         if not isinstance(self.value, int) or isinstance(self.value, bool) or self.value < 0:
             raise self.fail(f"must be a whole number of 0 or more, not {_kind(self.value)}")
         return self.value
+
+    def record_number(self, count: int) -> int:
+        """A whole number below ``count``: the number of a record in ``records``."""
+        number = self.integer()
+        if number >= count:
+            raise self.fail(f"({number}) names a record that index.json does not have")
+        return number
+
+    def opt_number(self, count: int) -> int | None:
+        return None if self.value is None else self.record_number(count)
+
+    def scalar(self) -> Scalar:
+        """Text, a number, true/false or null: never an object or a list."""
+        if self.value is not None and not isinstance(self.value, (str, int, float)):
+            raise self.fail(f"must be text or a number, not {_kind(self.value)}")
+        return self.value
+
+    def opt_flag(self) -> bool | None:
+        return None if self.value is None else self.flag()
 
     def flag(self) -> bool:
         if not isinstance(self.value, bool):
@@ -413,9 +557,29 @@ def _note(v: _Value) -> RecordNote:
     return RecordNote(code=v.child("code").opt_text(), message=v.child("message").text())
 
 
+def _preview(v: _Value) -> PreviewEntry:
+    v.obj()
+    path = v.child("path")
+    if path.value is not None:
+        name = path.text()
+        reason = _SCHEME.match(name) and "is a link (URL), not a file of the bundle"
+        reason = reason or path_problem(name, v.limits)
+        if reason is None and not fmt.PREVIEW_NAME.match(name):
+            reason = f"is not a preview picture under {fmt.PREVIEWS_DIR}/ in the bundle"
+        if reason:
+            raise path.fail(f"({name!r}) {reason}")
+    return PreviewEntry(
+        series_uid=v.child("series_uid").opt_text(),
+        modality=v.child("modality").opt_text(),
+        path=path.value,
+        problem=v.child("problem").opt_text(),
+    )
+
+
 def _study(v: _Value, listed: set[str]) -> StudyEntry:
     v.obj()
     dicomdir = v.child("dicomdir")
+    previews = v.child("previews")
     series = tuple(item.obj().plain_json(2) for item in v.child("series").items())
     return StudyEntry(
         study_instance_uid=v.child("study_instance_uid").opt_text(),
@@ -430,6 +594,7 @@ def _study(v: _Value, listed: set[str]) -> StudyEntry:
         ),
         series=series,
         dicomdir=None if dicomdir.value is None else dicomdir.listed_path(listed),
+        previews=None if previews.value is None else _each(previews, _preview),
     )
 
 
@@ -484,7 +649,71 @@ def _file(v: _Value) -> FileEntry:
         role=role,
         members=v.child("members").texts(),
         note=v.child("note").opt_text(),
+        sha1=_sha1(v.child("sha1")),
     )
+
+
+def _sha1(v: _Value) -> str | None:
+    if v.value is None:
+        return None
+    digest = v.text().lower()
+    if not _SHA1.fullmatch(digest):
+        raise v.fail("is not a SHA-1 (40 hexadecimal digits)")
+    return digest
+
+
+def _fact(v: _Value, listed: set[str], records: int) -> SummaryFact:
+    v.obj()
+    values: list[tuple[str, Scalar]] = []
+    for key in v.value:
+        if key in FACT_TEXT_KEYS:
+            values.append((key, v.child(key).scalar()))
+        elif key in FACT_FLAG_KEYS:
+            values.append((key, v.child(key).opt_flag()))
+    path = v.child("path")
+    return SummaryFact(
+        values=tuple(values),
+        record=v.child("record").opt_number(records),
+        path=None if path.value is None else path.listed_path(listed),
+    )
+
+
+def _summary(v: _Value, listed: set[str], records: int) -> CaseSummary | None:
+    """The case summary: known sections of facts; anything else in it is left out."""
+    if v.value is None:
+        return None
+    v.obj()
+    version = v.child("version")
+    return CaseSummary(
+        version=None if version.value is None else version.integer(),
+        sections=tuple(
+            (name, _each(v.child(name), lambda f: _fact(f, listed, records)))
+            for name in SUMMARY_SECTIONS
+        ),
+        other_patient_records=tuple(
+            n.record_number(records) for n in v.child("other_patient_records").items()
+        ),
+    )
+
+
+def _timeline(v: _Value, listed: set[str], records: int) -> tuple[TimelineEntry, ...] | None:
+    if v.value is None:
+        return None
+
+    def entry(e: _Value) -> TimelineEntry:
+        kind = e.child("kind").opt_text()
+        if kind is not None and kind not in KINDS:
+            raise e.child("kind").fail(f"({kind!r}) is not a kind of record recordpack knows")
+        path = e.child("path")
+        return TimelineEntry(
+            date=e.child("date").opt_text(),
+            kind=kind,
+            title=e.child("title").opt_text(),
+            record=e.child("record").opt_number(records),
+            path=None if path.value is None else path.listed_path(listed),
+        )
+
+    return _each(v, entry)
 
 
 def _check(v: _Value) -> CheckSummary | None:
@@ -543,6 +772,7 @@ def parse_index(document: Any, limits: Limits = DEFAULT_LIMITS) -> BundleIndex:
         recipients = encryption.child("recipients").texts()
         flag = encryption.child("passphrase")
         passphrase = False if flag.value is None else flag.flag()
+    records = tuple(_record(r, listed) for r in root.child("records").items())
     return BundleIndex(
         version=fmt.INDEX_VERSION,
         software=root.child("software").opt_text(),
@@ -552,7 +782,7 @@ def parse_index(document: Any, limits: Limits = DEFAULT_LIMITS) -> BundleIndex:
         check=_check(root.child("check")),
         recipients=recipients,
         passphrase=passphrase,
-        records=tuple(_record(r, listed) for r in root.child("records").items()),
+        records=records,
         files=files,
         duplicates=_each(
             root.child("duplicates"),
@@ -582,6 +812,8 @@ def parse_index(document: Any, limits: Limits = DEFAULT_LIMITS) -> BundleIndex:
                 original=x.child("original").text(), reason=x.child("reason").text()
             ),
         ),
+        summary=_summary(root.child("summary"), listed, len(records)),
+        timeline=_timeline(root.child("timeline"), listed, len(records)),
     )
 
 

@@ -32,6 +32,7 @@ from recordpack.bundle import format as fmt
 from recordpack.bundle.dicomdir import FileSetEntry, build_dicomdir, fill_missing
 from recordpack.bundle.fhir import build_fhir_index
 from recordpack.bundle.html import render_index_html, render_readme
+from recordpack.bundle.index_model import parse_index
 from recordpack.bundle.layout import (
     BagPlan,
     PlannedFile,
@@ -755,8 +756,10 @@ def _tag_files(
         ),
     ]
     tags[fmt.BAG_INFO_TXT] = "".join(f"{k}: {_one_line(v)}\n" for k, v in info).encode()
-    tags[fmt.README_TXT] = render_readme(index).encode()
-    tags[fmt.INDEX_HTML] = render_index_html(index).encode()
+    # The parser open runs: pack never writes an index (or a page) that open would refuse.
+    checked = parse_index(index)
+    tags[fmt.README_TXT] = render_readme(checked).encode()
+    tags[fmt.INDEX_HTML] = render_index_html(checked).encode()
     tags[fmt.INDEX_JSON] = (json.dumps(index, indent=1, ensure_ascii=False) + "\n").encode()
     tags[fmt.INDEX_FHIR] = (
         json.dumps(build_fhir_index(index), indent=1, ensure_ascii=False) + "\n"

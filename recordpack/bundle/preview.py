@@ -11,11 +11,11 @@ decoder handles, or damaged pixel data, gives a plain reason instead of a pictur
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Final
 
+from recordpack.bundle.format import PREVIEW_NAME as PREVIEW_NAME
 from recordpack.model import DicomInstance, Series
 
 #: Longest side of a preview, in pixels.
@@ -26,8 +26,6 @@ MAX_PREVIEW_SOURCE: Final = 512 * 1024 * 1024
 MAX_FRAME_BYTES: Final = 128 * 1024 * 1024
 #: Default CT window (centre, width): soft tissue.
 CT_WINDOW: Final = (40.0, 400.0)
-#: What a preview file in the bag may be called (the HTML renderer links nothing else).
-PREVIEW_NAME: Final = re.compile(r"^previews/[a-z0-9-]{1,80}\.png$")
 
 
 @dataclass(frozen=True)

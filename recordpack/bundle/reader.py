@@ -23,9 +23,9 @@ it. Memory stays constant whatever the size of the images.
 from __future__ import annotations
 
 import contextlib
-import json
 import errno
 import hashlib
+import json
 import os
 import shutil
 import struct
@@ -783,6 +783,15 @@ def _check_bag(directory: _Directory, streamed: _Streamed) -> list[MemberProblem
                 )
             )
 
+    for path in directory.index.preview_paths():
+        if path not in tagmanifest or path not in tags:
+            problems.append(
+                MemberProblem(
+                    f"{where}{fmt.INDEX_JSON}",
+                    "index_mismatch",
+                    f"names a preview ({path}) that is not a verified file of the bundle",
+                )
+            )
     _check_index(directory, streamed, payload, problems)
     _check_fhir(directory.bag, streamed, directory.index.to_json(), payload, problems)
     return problems
