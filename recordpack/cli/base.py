@@ -32,6 +32,8 @@ COMMAND_MODULES: dict[str, str] = {
     "keygen": "recordpack.cli.keys_cmd",
     "batch": "recordpack.cli.batch_cmd",
     "log": "recordpack.cli.batch_cmd",
+    "request": "recordpack.cli.request_cmd",
+    "requests": "recordpack.cli.request_cmd",
 }
 
 #: One line per command for ``recordpack --help``, so listing the commands
