@@ -312,8 +312,9 @@ MENTION_WORDS: Final[dict[str, str]] = {
     "operative_report": r"surgery|operation|resection|\w+ectomy",
 }
 
+#: "... at|by|from|with [the] Name Of Institution": the name is matched case-sensitively.
 _NAME_AFTER: Final = (
-    r"[^.\n]{0,80}?\b(?:at|by|from|with)\s+(?:the\s+)?"
+    r"[^.\n]{0,80}?\b(?i:at|by|from|with)\s+(?:(?i:the)\s+)?"
     r"(?P<name>[A-Z][\w'\u2019.&-]*(?:\s+(?:[A-Z][\w'\u2019.&-]*|of|and|de|du|for)){0,7})"
 )
 
@@ -323,7 +324,7 @@ def mentions(text: str, kind: str) -> list[str]:
     words = MENTION_WORDS.get(kind)
     if not words or not text:
         return []
-    pattern = re.compile(rf"\b(?:{words})\b{_NAME_AFTER}", re.IGNORECASE)
+    pattern = re.compile(rf"\b(?i:{words})\b{_NAME_AFTER}")
     found: list[str] = []
     for match in pattern.finditer(text):
         name = _clean(match.group("name"))
@@ -429,7 +430,9 @@ class Issuers:
         key = named.most_common(1)[0][0]
         if any(i.key == key for i in self._by_record.values()):
             known = self.holder_of_key(key)
-            return Holder(known.name, None, known.record_number, tuple(sources[key]))
+            # A note's "at Kestrel Bay Medical Center" reads better than a letterhead's capitals.
+            name = display[key] if known.name.isupper() else known.name
+            return Holder(name, None, known.record_number, tuple(dict.fromkeys(sources[key])))
         return Holder(display[key], None, None, tuple(dict.fromkeys(sources[key])))
 
     def sole_institution(self) -> Holder | None:

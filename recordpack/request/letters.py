@@ -29,6 +29,7 @@ from recordpack.check import (  # the same content matching as check's
     KIND_PLURALS,
     KIND_WORDS,
     MISSING,
+    MODALITY_WORDS,
     OUTDATED,
     REPORT_WITHOUT_IMAGES,
     CheckReport,
@@ -102,7 +103,7 @@ SLIDES_TO_SHIP: Final[tuple[str, ...]] = (
 )
 
 _EXAM_LINE: Final = re.compile(
-    r"^\s*(?:exam(?:ination)?|study|procedure)\s*:\s*(?P<exam>.+?)(?:\s{3,}.*)?$",
+    r"\b(?:exam(?:ination)?|study|procedure)[ \t]*:[ \t]*(?P<exam>\S[^\n]*?)(?:\s{3,}|$)",
     re.IGNORECASE | re.MULTILINE,
 )
 
@@ -192,7 +193,10 @@ def _exam_words(record: Record) -> str:
     found = _EXAM_LINE.search(record.text)
     if found:
         return " ".join(found.group("exam").split())
-    return record.title
+    named = [
+        words[0] for code, words in MODALITY_WORDS.items() if _mentions_any(record.text, words)
+    ]
+    return "/".join(dict.fromkeys(named)) or "imaging"
 
 
 def _identifiers(record: Record, issuers: Issuers) -> tuple[str, ...]:
@@ -219,6 +223,8 @@ def _because(holder: Holder, kind: str) -> str:
 def _ask_words(requirement: Requirement) -> str:
     kind = requirement.kinds[0] if requirement.kinds else "other"
     words = ASK_WORDS.get(kind, requirement.title)
+    if {"imaging_report", "imaging_study"} <= set(requirement.kinds):
+        words = "the images and the radiologist's written reports of my imaging exams"
     if requirement.matches:
         words += " (" + ", ".join(group[0] for group in requirement.matches) + ")"
     return words
@@ -235,10 +241,10 @@ def _requirement_details(
     elif requirement.max_age_days is not None:
         since = as_of - dt.timedelta(days=requirement.max_age_days)
         details.append(f"everything from {since.isoformat()} to today")
-    if result.status == MISSING:
-        for kind in requirement.kinds:
-            numbers = [n for r in records for n in mentioned_case_numbers(r.text, kind)]
-            details += [f"case {n}" for n in dict.fromkeys(numbers)][:3]
+    if result.status == MISSING and "pathology_report" in requirement.kinds:
+        # A note quoting the case number ("surgical pathology case KB26-01977").
+        numbers = [n for r in records for n in mentioned_case_numbers(r.text, "pathology_report")]
+        details += [f"case {n}" for n in dict.fromkeys(numbers)][:3]
     if result.status == INCOMPLETE:
         text = "\n".join(haystack(r) for r in result.records)
         lacking = [g[0] for g in requirement.must_mention if not _mentions_any(text, g)]
