@@ -377,6 +377,7 @@ class Issuers:
 
     def __init__(self, root: Path, records: Iterable[Record]) -> None:
         self._by_record: dict[int, Issuer] = {}
+        self._case_numbers: dict[int, tuple[str, ...]] = {}
         found = [(r, issuer(root, r)) for r in records]
         # A document's letterhead names the hospital; a DICOM header may name only
         # the imaging site or the scanner's maker, so documents come first.
@@ -389,8 +390,12 @@ class Issuers:
                 continue
             # "Radiology Department" with the hospital number another record gives
             # with the hospital's name is that hospital's radiology department.
-            if is_department_only(found_issuer.name) and record.patient.id in named:
-                parent = named[record.patient.id]
+            if is_department_only(found_issuer.name):
+                parent = named.get(record.patient.id) if record.patient.id else None
+                if parent is None:
+                    # "Pathology" alone is no address: whose pathology is unknown.
+                    self._case_numbers[id(record)] = found_issuer.case_numbers
+                    continue
                 found_issuer = Issuer(
                     name=parent.name,
                     department=found_issuer.department or found_issuer.name,
@@ -403,6 +408,13 @@ class Issuers:
     def of(self, record: Record) -> Issuer | None:
         """The issuer of one record (None when it names none)."""
         return self._by_record.get(id(record))
+
+    def case_numbers(self, record: Record) -> tuple[str, ...]:
+        """The case, accession or specimen numbers a record gives, whoever issued it."""
+        issued = self.of(record)
+        if issued is not None:
+            return issued.case_numbers
+        return self._case_numbers.get(id(record)) or case_numbers(record.text)
 
     def holder(self, records: Sequence[Record]) -> Holder | None:
         """The institution that issued most of ``records`` (the latest on a tie)."""

@@ -39,7 +39,7 @@ from recordpack.check import (  # the same content matching as check's
 )
 from recordpack.manifest import Requirement
 from recordpack.model import Record, ScanResult
-from recordpack.request.holders import Holder, Issuers, case_numbers, mentioned_case_numbers
+from recordpack.request.holders import Holder, Issuers, mentioned_case_numbers
 from recordpack.request.jurisdiction import Jurisdiction
 
 #: Statuses of a required record that a letter asks for.
@@ -201,8 +201,7 @@ def _exam_words(record: Record) -> str:
 
 def _identifiers(record: Record, issuers: Issuers) -> tuple[str, ...]:
     details = [f"dated {record.date}"] if record.date else []
-    issued = issuers.of(record)
-    numbers = issued.case_numbers if issued else case_numbers(record.text)
+    numbers = issuers.case_numbers(record)
     if record.study is not None and record.study.accession_number:
         numbers = tuple(dict.fromkeys((record.study.accession_number, *numbers)))
     label = "accession" if record.kind in ("imaging_study", "imaging_report") else "case"
@@ -395,8 +394,7 @@ def _slides_letters(
         holder = issuers.holder(records) if key is not None else None
         numbers: list[str] = []
         for record in records:
-            issued = issuers.of(record)
-            numbers += issued.case_numbers if issued else case_numbers(record.text)
+            numbers += issuers.case_numbers(record)
         because = _because(holder, "pathology_report") if holder else ""
         out.append((holder, tuple(dict.fromkeys(numbers)), because))
     return out
