@@ -80,24 +80,30 @@ def render_pdf(text: LetterText) -> bytes:
         if block.style == "heading":
             pdf.ln(3)
             pdf.set_font(family, "B", 11)
-            pdf.multi_cell(width, 6, clean(block.lines[0]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.multi_cell(
+                width, 6, clean(block.lines[0]), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L"
+            )
         elif block.style == "paragraph":
             pdf.set_font(family, "", 10.5)
             for line in block.lines:
                 pdf.ln(2)
-                pdf.multi_cell(width, 5.2, clean(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                pdf.multi_cell(
+                    width, 5.2, clean(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L"
+                )
         elif block.style == "list":
             pdf.set_font(family, "", 10.5)
             pdf.ln(1)
             for number, line in enumerate(block.lines, 1):
                 pdf.set_x(pdf.l_margin)
                 pdf.cell(8, 5.2, f"{number}.")
-                pdf.multi_cell(width - 8, 5.2, clean(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                pdf.multi_cell(
+                    width - 8, 5.2, clean(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L"
+                )
                 pdf.ln(1)
         else:
             pdf.ln(6 if block.style == "signature" else 2)
             label_width = min(
-                max(pdf.get_string_width(f"{label}:  ") for label, _ in block.fields) + 2,
+                max(pdf.get_string_width(f"{label}:") for label, _ in block.fields) + 6,
                 width / 2,
             )
             for label, value in block.fields:
@@ -114,6 +120,7 @@ def render_pdf(text: LetterText) -> bytes:
                     clean(value),
                     new_x=XPos.LMARGIN,
                     new_y=YPos.NEXT,
+                    align="L",
                 )
     return bytes(pdf.output())
 
