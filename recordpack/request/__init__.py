@@ -74,6 +74,21 @@ def _refuse_inside(folder: Path, outdir: Path) -> None:
         )
 
 
+def _refuse_others_letters(
+    folder: Path, outdir: Path, letters: list[Letter], tracker: Tracker
+) -> None:
+    """Never overwrite a tracked letter written for another records folder."""
+    where = str(folder.resolve())
+    names = {str((outdir / f"{letter.id}.pdf").resolve()) for letter in letters}
+    for request in tracker.load():
+        if request.is_open and request.letter in names and request.folder != where:
+            raise UsageError(
+                f"{request.letter} is a letter for another records folder ({request.folder})",
+                hint="Write each patient's letters into a folder of their own, "
+                "e.g. -o letters/PATIENT-NAME.",
+            )
+
+
 def write_requests(
     folder: Path,
     scan: ScanResult,
@@ -99,6 +114,7 @@ def write_requests(
         folder, scan, report, jurisdiction=jurisdiction, send_to=send_to, today=today
     )
     tracker = tracker or Tracker()
+    _refuse_others_letters(folder, outdir, letters, tracker)
     closed = tracker.close_found(folder, scan, report, today)
     written: list[WrittenLetter] = []
     try:

@@ -33,6 +33,7 @@ from recordpack.request.letters import SLIDES_LETTER, Letter
 
 DATA_DIR_ENV: Final = "RECORDPACK_DATA_DIR"
 STATE_FILE: Final = "requests.json"
+LOCK_FILE: Final = "requests.lock"
 STATE_VERSION: Final = 1
 
 
@@ -173,12 +174,17 @@ class Tracker:
 
     @contextmanager
     def changing(self) -> Iterator[list[TrackedRequest]]:
-        """Load, let the caller change the list in place, save when it changed."""
-        requests = self.load()
-        before = list(requests)
-        yield requests
-        if requests != before:
-            self.save(requests)
+        """Load, let the caller change the list in place, save when it changed.
+
+        Holds a lock for the while, so two commands at once never lose a change.
+        """
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with _locked(self.folder / LOCK_FILE):
+            requests = self.load()
+            before = list(requests)
+            yield requests
+            if requests != before:
+                self.save(requests)
 
     # ------------------------------------------------------------------ changes
 
@@ -318,6 +324,22 @@ def found(key: str, scan: ScanResult, report: CheckReport) -> bool:
         code = REPORT_WITHOUT_IMAGES if kind == "images" else IMAGES_WITHOUT_REPORT
         return not any(f.code == code and target in f.paths for f in report.findings)
     return False
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive advisory lock on ``path`` (POSIX); no lock where flock is missing."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: one user at a keyboard, no lock
+        yield
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _new_id(stem: str, today: dt.date, taken: set[str]) -> str:
