@@ -14,7 +14,7 @@ import re
 import unicodedata
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -257,6 +257,92 @@ def _hl7_performer(root: Path, record: Record) -> str | None:
     return None
 
 
+def _read_record(root: Path, record: Record) -> bytes | None:
+    """A record's first file, whole (at most the scanners' document limit), or None."""
+    from recordpack.scan.base import MAX_DOCUMENT_BYTES
+
+    try:
+        with _open_record_file(root, record.files[0]) as stream:
+            data = stream.read(MAX_DOCUMENT_BYTES + 1)
+    except _READ_ERRORS:
+        return None
+    return data if len(data) <= MAX_DOCUMENT_BYTES else None
+
+
+def _first_name(candidates: Iterable[object]) -> str | None:
+    for candidate in candidates:
+        name = _clean(candidate) if isinstance(candidate, str) else ""
+        if name and len(name) <= 100:
+            return name
+    return None
+
+
+def _ccda_custodian(root: Path, record: Record) -> str | None:
+    """The organisation that keeps a C-CDA document (custodian), else its author's."""
+    from xml.parsers import expat
+
+    from recordpack.scan import ccda
+    from recordpack.scan.base import Source
+
+    data = _read_record(root, record)
+    if data is None:
+        return None
+    try:
+        tree = ccda.parse_xml(Source.from_bytes(record.files[0], data))
+    except (expat.ExpatError, ValueError):
+        return None
+
+    def names(holder: str, organisation: str) -> Iterator[str]:
+        for element in tree.iter():
+            if str(element.tag).rsplit("}", 1)[-1] != holder:
+                continue
+            for inner in element.iter():
+                if str(inner.tag).rsplit("}", 1)[-1] == organisation:
+                    for part in inner:
+                        if str(part.tag).rsplit("}", 1)[-1] == "name":
+                            yield "".join(part.itertext())
+
+    return _first_name(names("custodian", "representedCustodianOrganization")) or _first_name(
+        names("author", "representedOrganization")
+    )
+
+
+def _fhir_performer(root: Path, record: Record) -> str | None:
+    """Who performed a FHIR result (DiagnosticReport performer), else the one Organization."""
+    import json
+
+    data = _read_record(root, record)
+    if data is None:
+        return None
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    resources = [document]
+    if isinstance(document, dict) and isinstance(document.get("entry"), list):
+        resources += [e.get("resource") for e in document["entry"] if isinstance(e, dict)]
+    resources = [r for r in resources if isinstance(r, dict)]
+    performers = [
+        p.get("display")
+        for r in resources
+        if r.get("resourceType") in ("DiagnosticReport", "Observation", "DocumentReference")
+        for key in ("performer", "custodian", "author")
+        for p in (r.get(key) if isinstance(r.get(key), list) else [r.get(key)])
+        if isinstance(p, dict)
+    ]
+    organisations = [r.get("name") for r in resources if r.get("resourceType") == "Organization"]
+    named = [n for n in performers if isinstance(n, str) and _looks_like_a_name(_clean(n))]
+    return _first_name(named) or (_first_name(organisations) if len(organisations) == 1 else None)
+
+
+#: How each structured format names who issued a record.
+_STRUCTURED_ISSUERS: Final[dict[str, Callable[[Path, Record], str | None]]] = {
+    "hl7v2": _hl7_performer,
+    "ccda": _ccda_custodian,
+    "fhir": _fhir_performer,
+}
+
+
 def _dicom_institution(root: Path, record: Record) -> tuple[str | None, str | None]:
     """InstitutionName and InstitutionalDepartmentName from the first readable header."""
     from pydicom import dcmread
@@ -282,8 +368,8 @@ def issuer(root: Path, record: Record) -> Issuer | None:
     department: str | None = None
     if record.format == "dicom":
         name, department = _dicom_institution(root, record)
-    elif record.format == "hl7v2" and record.files:
-        name = _hl7_performer(root, record)
+    elif record.format in _STRUCTURED_ISSUERS and record.files:
+        name = _STRUCTURED_ISSUERS[record.format](root, record)
     if name is None and record.text and record.format in _PAGE_FORMATS:
         name, department = letterhead(record.text)
     if name is None:
