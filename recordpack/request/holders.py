@@ -405,15 +405,29 @@ _NAME_AFTER: Final = (
 )
 
 
+#: Labelled lines naming where a specimen came from (a genomic lab's report says so).
+_SPECIMEN_SOURCE: Final = re.compile(
+    r"^[ \t]*(?i:(?:submitting|referring|originating|sending)[ \t]+(?:institution|facility|"
+    r"hospital|lab(?:oratory)?|pathology(?:[ \t]+lab(?:oratory)?)?|site)|specimen[ \t]+"
+    r"(?:source|from|origin)|block[ \t]+(?:source|from))[ \t]*:[ \t]*(?P<name>[^\n]+?)[ \t]*$",
+    re.MULTILINE,
+)
+
+
 def mentions(text: str, kind: str) -> list[str]:
     """Institutions a text names for the event behind ``kind`` ("biopsy at X")."""
     words = MENTION_WORDS.get(kind)
     if not words or not text:
         return []
     pattern = re.compile(rf"\b(?i:{words})\b{_NAME_AFTER}")
+    matches = list(pattern.finditer(text))
+    if kind == "pathology_report":
+        matches = list(_SPECIMEN_SOURCE.finditer(text)) + matches
     found: list[str] = []
-    for match in pattern.finditer(text):
-        name = _clean(match.group("name"))
+    for match in matches:
+        # "Kestrel Bay Medical Center, Pathology": the institution, not its department.
+        parts = [_clean(p) for p in match.group("name").split(",")]
+        name = next((p for p in parts if p and not is_department_only(p)), "")
         # Trim trailing connector words: "Lakeview Pathology of" -> "Lakeview Pathology".
         name = re.sub(r"(?:\s+(?:of|and|de|du|for))+$", "", name)
         if name[:1].isupper() and _looks_like_a_name(name) and not is_department_only(name):

@@ -75,7 +75,9 @@ ASK_WORDS: Final[dict[str, str]] = {
 #: A missing kind is most likely held by whoever issued a record of these kinds
 #: (the hospital where the operation was done holds the pathology of its tissue).
 RELATED_KINDS: Final[dict[str, tuple[str, ...]]] = {
-    "pathology_report": ("operative_report", "discharge_summary", "genomic_report"),
+    # Not a genomic report: the genomics lab tested a block sent to it; its report
+    # names where the specimen came from, which holders.mentions reads.
+    "pathology_report": ("operative_report", "discharge_summary"),
     "imaging_report": ("imaging_study",),
     "imaging_study": ("imaging_report",),
     "lab_result": ("clinical_note", "treatment_plan"),
@@ -85,7 +87,7 @@ RELATED_KINDS: Final[dict[str, tuple[str, ...]]] = {
     "treatment_plan": ("clinical_note",),
     "operative_report": ("discharge_summary", "pathology_report"),
     "discharge_summary": ("operative_report",),
-    "genomic_report": ("clinical_note", "pathology_report"),
+    "genomic_report": ("clinical_note",),
 }
 
 #: What a slides-and-blocks release asks the pathology department to ship.
