@@ -10,6 +10,7 @@ import click
 
 from recordpack.check import CheckReport, check
 from recordpack.cli.base import emit_json, handle_errors, json_option, main, warn
+from recordpack.cli.check_cmd import _parse_as_of as parse_as_of
 from recordpack.cli.scan_cmd import run_scan, scan_options
 from recordpack.errors import RecordpackError, UsageError
 from recordpack.manifest import load_manifest
@@ -18,17 +19,6 @@ from recordpack.request import RequestsResult, Tracker, get_jurisdiction, write_
 from recordpack.request.jurisdiction import DEFAULT, JURISDICTIONS
 from recordpack.request.letters import SLIDES_LETTER
 from recordpack.request.tracking import TrackedRequest
-
-
-def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"'{value}' is not a date; write it as YYYY-MM-DD, e.g. 2026-09-01."
-        ) from None
 
 
 def close_found_requests(folder: Path, scan: ScanResult, report: CheckReport) -> None:
@@ -92,7 +82,7 @@ def close_found_requests(folder: Path, scan: ScanResult, report: CheckReport) ->
 @click.option(
     "--on",
     "on_date",
-    callback=_parse_date,
+    callback=parse_as_of,
     metavar="YYYY-MM-DD",
     help="With --sent or --done: the day it happened (default: today).",
 )
