@@ -190,6 +190,12 @@ def render_written(result: RequestsResult) -> str:
             number = letter.holder.record_number
             at = f" (your record number there: {number})" if number else ""
             out += _wrap(f"{kind} to {letter.holder.name}{at}", 4)
+        if written.missing_in_pdf:
+            out += _wrap(
+                f"NOTE: the PDF cannot show {written.missing_in_pdf}; write those letters in by "
+                f"hand, or send the text copy {written.text.name}, which has them all.",
+                4,
+            )
         for item in letter.items:
             details = f" ({'; '.join(item.details)})" if item.details else ""
             out += _wrap(f"- {item.what}{details}", 4)

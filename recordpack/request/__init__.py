@@ -31,11 +31,14 @@ class WrittenLetter:
     letter: Letter
     pdf: Path
     text: Path
+    #: Characters (of a name, say) the PDF could not show; the text copy has them.
+    missing_in_pdf: str = ""
 
     def to_json(self) -> dict[str, Any]:
         doc = self.letter.to_json()
         doc["pdf"] = str(self.pdf)
         doc["text"] = str(self.text)
+        doc["missing_in_pdf"] = self.missing_in_pdf
         return doc
 
 
@@ -106,7 +109,7 @@ def write_requests(
     Raises :class:`UsageError` when ``outdir`` lies inside ``folder`` and
     :class:`InputError` when it cannot be written.
     """
-    from recordpack.request.render_pdf import render_pdf  # fpdf2 only when writing
+    from recordpack.request.render_pdf import render_pdf, undrawable  # fpdf2 when writing
 
     today = today or dt.date.today()
     _refuse_inside(folder, outdir)
@@ -124,7 +127,7 @@ def write_requests(
             pdf, text = outdir / f"{letter.id}.pdf", outdir / f"{letter.id}.txt"
             write_atomic(pdf, render_pdf(words))
             write_atomic(text, render_text(words).encode("utf-8"))
-            written.append(WrittenLetter(letter, pdf, text))
+            written.append(WrittenLetter(letter, pdf, text, undrawable(words)))
     except OSError as error:
         raise InputError(
             f"cannot write the letters in {outdir}: {error.strerror or error}",

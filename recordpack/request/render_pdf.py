@@ -8,8 +8,11 @@ accents (the plain-text copy always keeps them).
 
 from __future__ import annotations
 
+import functools
+import logging
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
@@ -44,6 +47,46 @@ def _unicode_font() -> tuple[str, str] | None:
     return None
 
 
+@functools.cache
+def _drawable(font_path: str) -> frozenset[int]:
+    """The code points a TrueType font has glyphs for."""
+    from fontTools.ttLib import TTFont  # fpdf2's own dependency
+
+    with TTFont(font_path, lazy=True) as font:
+        return frozenset(font.getBestCmap() or {})
+
+
+def _all_text(text: LetterText) -> Iterator[str]:
+    yield text.title
+    for block in text.blocks:
+        yield from block.lines
+        for label, value in block.fields:
+            yield label
+            yield value
+
+
+def undrawable(text: LetterText) -> str:
+    """The characters of a letter the PDF cannot show (the text copy keeps them all)."""
+    font = _unicode_font()
+    chars = dict.fromkeys(c for line in _all_text(text) for c in line if not c.isspace())
+    if font is None:
+        return "".join(c for c in chars if c.encode("latin-1", "ignore") == b"")
+    drawable = _drawable(font[0])
+    return "".join(c for c in chars if ord(c) not in drawable)
+
+
+@contextmanager
+def _quiet_fpdf() -> Iterator[None]:
+    """fpdf2 logs missing glyphs itself; recordpack reports them once, in plain words."""
+    logger = logging.getLogger("fpdf")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _latin1(text: str) -> str:
     """Text the core fonts can draw: Latin-1 kept, other letters without accents."""
     out = []
@@ -58,7 +101,15 @@ def _latin1(text: str) -> str:
 
 
 def render_pdf(text: LetterText) -> bytes:
-    """The letter as the bytes of a one- or two-page PDF (US Letter)."""
+    """The letter as the bytes of a one- or two-page PDF (US Letter).
+
+    Characters the font cannot show are left out (see :func:`undrawable`).
+    """
+    with _quiet_fpdf():
+        return _render(text)
+
+
+def _render(text: LetterText) -> bytes:
     pdf = FPDF(format="letter")
     pdf.set_title(text.title)
     pdf.set_creator("recordpack")
@@ -125,4 +176,4 @@ def render_pdf(text: LetterText) -> bytes:
     return bytes(pdf.output())
 
 
-__all__ = ["FONT_CANDIDATES", "render_pdf"]
+__all__ = ["FONT_CANDIDATES", "render_pdf", "undrawable"]
