@@ -176,10 +176,11 @@ def render_written(result: RequestsResult) -> str:
     who = report.patient_name or "the patient (name not found: fill it in)"
     born = f", born {report.patient_birth_date}" if report.patient_birth_date else ""
     count = len(result.letters)
-    out.append(
-        f"Wrote {count} letter{'s' if count > 1 else ''} for {who}{born}, citing "
-        f"{result.jurisdiction.law}:"
+    law = result.jurisdiction.law
+    citing = (
+        f", citing {law}" if any(w.letter.kind != SLIDES_LETTER for w in result.letters) else ""
     )
+    out.append(f"Wrote {count} letter{'s' if count > 1 else ''} for {who}{born}{citing}:")
     for written in result.letters:
         letter = written.letter
         out += ["", f"  {written.pdf}  (and {written.text.name})"]
