@@ -19,7 +19,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -31,6 +31,7 @@ from recordpack.check import (  # the same content matching as check's
     MISSING,
     MODALITY_WORDS,
     OUTDATED,
+    PATIENT_MISMATCH,
     REPORT_WITHOUT_IMAGES,
     CheckReport,
     RequirementResult,
@@ -359,8 +360,22 @@ def _holder_of_missing(
     return None, ""
 
 
+def patients_own(scan: ScanResult, report: CheckReport) -> ScanResult:
+    """The scan without the records check found to be another patient's.
+
+    Their institution, record number and case numbers must never go into this
+    patient's letters.
+    """
+    foreign = {p for f in report.findings if f.code == PATIENT_MISMATCH for p in f.paths}
+    if not foreign:
+        return scan
+    own = tuple(r for r in scan.records if not foreign.intersection(r.files))
+    return replace(scan, records=own)
+
+
 def plan_items(root: Path, scan: ScanResult, report: CheckReport) -> list[RequestItem]:
     """Every record to ask for, each with its most likely holder (None when unknown)."""
+    scan = patients_own(scan, report)
     issuers = Issuers(root, scan.records)
     record_items, covered = _record_items(report, scan, issuers)
     return _requirement_items(report, scan, issuers, covered) + record_items
@@ -413,6 +428,7 @@ def plan_requests(
 ) -> list[Letter]:
     """The letters a check report calls for: one per holder, then slides releases."""
     today = today or dt.date.today()
+    scan = patients_own(scan, report)
     items = plan_items(root, scan, report)
     grouped: dict[str | None, list[RequestItem]] = defaultdict(list)
     holders: dict[str | None, Holder | None] = {}
