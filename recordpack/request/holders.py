@@ -288,7 +288,7 @@ def _ccda_custodian(root: Path, record: Record) -> str | None:
     if data is None:
         return None
     try:
-        tree = ccda.parse_xml(Source.from_bytes(record.files[0], data))
+        tree = ccda.parse_xml(Source.from_bytes(record.files[0], data)).root
     except (expat.ExpatError, ValueError):
         return None
 
