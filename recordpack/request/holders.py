@@ -10,8 +10,10 @@ beyond what a record says: an issuer comes with the record it was read from.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
+import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -349,12 +351,19 @@ def _dicom_institution(root: Path, record: Record) -> tuple[str | None, str | No
     from pydicom.errors import InvalidDicomError
 
     tags = ["InstitutionName", "InstitutionalDepartmentName"]
+    logger = logging.getLogger("pydicom")
     for path in record.files[:3]:
+        # An odd header was already reported by the scan: no second warning here.
+        level = logger.level
         try:
-            with _open_record_file(root, path) as stream:
+            logger.setLevel(logging.CRITICAL)
+            with warnings.catch_warnings(), _open_record_file(root, path) as stream:
+                warnings.simplefilter("ignore")
                 ds = dcmread(stream, stop_before_pixels=True, specific_tags=tags, force=True)
         except (*_READ_ERRORS, InvalidDicomError):
             continue
+        finally:
+            logger.setLevel(level)
         name = _clean(str(ds.get("InstitutionName", "") or ""))
         department = _clean(str(ds.get("InstitutionalDepartmentName", "") or ""))
         if name:
