@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 from pathlib import Path
 
 import click
 
-from recordpack.check import CheckReport, check
+from recordpack.check import CheckReport
 from recordpack.cli.base import emit_json, handle_errors, json_option, main, warn
 from recordpack.cli.check_cmd import _parse_as_of as parse_as_of
-from recordpack.cli.scan_cmd import run_scan, scan_options
+from recordpack.cli.scan_cmd import run_prepare, scan_options
 from recordpack.errors import RecordpackError, UsageError
 from recordpack.manifest import load_manifest
 from recordpack.model import ScanResult
-from recordpack.request import RequestsResult, Tracker, get_jurisdiction, write_requests
+from recordpack.render.requests import (
+    overdue_warning,
+    render_requests,
+    render_tracked,
+    render_written,
+)
+from recordpack.request import Tracker, get_jurisdiction, write_requests
 from recordpack.request.jurisdiction import DEFAULT, JURISDICTIONS
-from recordpack.request.letters import SLIDES_LETTER
-from recordpack.request.tracking import TrackedRequest
 
 
 def close_found_requests(folder: Path, scan: ScanResult, report: CheckReport) -> None:
@@ -48,7 +51,7 @@ def close_found_requests(folder: Path, scan: ScanResult, report: CheckReport) ->
 )
 @click.option(
     "-o",
-    "--out",
+    "--output",
     "outdir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to write the letters in (created if needed; never inside FOLDER).",
@@ -56,28 +59,28 @@ def close_found_requests(folder: Path, scan: ScanResult, report: CheckReport) ->
 @click.option(
     "--send-to",
     metavar="TEXT",
-    help="Ask for the records to go straight to this person (the consulting specialist: "
-    "name and address); the letter becomes your signed direction to send them there.",
+    help="Ask for the records to go straight to this person (the consulting "
+    "specialist: name and address); the letter becomes your signed direction.",
 )
 @click.option(
     "--jurisdiction",
     type=click.Choice(sorted(JURISDICTIONS)),
     default=DEFAULT,
     show_default=True,
-    help="Where you live: sets the law the letters cite and its deadline "
-    "(us: HIPAA; uk: UK GDPR; ca: PIPEDA or your province's act; au: Privacy Act APP 12).",
+    help="Where you live: sets the law the letters cite and its deadline (us: HIPAA; "
+    "uk: UK GDPR; ca: PIPEDA or your province's act; au: Privacy Act APP 12).",
 )
 @click.option(
     "--sent",
     "sent_letter",
     metavar="LETTER",
-    help="Record that LETTER (a letter's .pdf or .txt, or its id) was sent; starts its deadline.",
+    help="Record that LETTER (a letter's .pdf or .txt, or its id) was sent today.",
 )
 @click.option(
     "--done",
     "done_letter",
     metavar="LETTER",
-    help="Close LETTER's request by hand (e.g. the slides arrived, or it is no longer needed).",
+    help="Close LETTER's request by hand (the slides arrived, or it is not needed).",
 )
 @click.option(
     "--on",
@@ -107,20 +110,20 @@ def request_command(
 
     Checks FOLDER against the manifest, works out from the records themselves
     which institution most likely holds each missing, outdated or incomplete
-    item, and writes one letter per institution into OUTDIR (a PDF and a
-    plain-text copy), plus a release request for pathology slides and blocks.
+    item, and writes one letter per institution into the -o folder (a PDF and
+    a plain-text copy), plus a release request for pathology slides and blocks.
     Items with no known holder go in a letter with a blank addressee. The
     letters are templates: read, correct, sign and send them yourself.
 
     \b
     Then:
-      recordpack request --sent OUTDIR/LETTER.pdf   when you send one
-      recordpack requests                           what is still open, days left
+      recordpack request --sent LETTERS/LETTER.pdf   when you send one
+      recordpack requests                            what is still open, days left
 
     \b
     Exit status:
       0  letters written (or nothing to ask for), or the request recorded
-      2  usage error (no folder or output folder, output inside the folder, ...)
+      2  usage error (no folder or -o, -o inside the folder, an unknown letter)
     """
     tracker = Tracker()
     if sent_letter or done_letter:
@@ -137,7 +140,7 @@ def request_command(
         if as_json:
             emit_json({"version": 1, "request": updated.to_json(dt.date.today())})
         else:
-            click.echo(_tracked_line(updated, dt.date.today()))
+            click.echo(render_tracked(updated, dt.date.today()))
         return
     if on_date is not None:
         raise UsageError("--on goes with --sent or --done")
@@ -148,92 +151,27 @@ def request_command(
         )
     manifest = load_manifest(manifest_name)
     chosen = get_jurisdiction(jurisdiction)
-    scan = run_scan(folder, labels, corrections_file, quiet)
-    report = check(scan, manifest)
+    prepared = run_prepare(
+        folder, manifest, labels=labels, corrections_file=corrections_file, quiet=quiet
+    )
     result = write_requests(
-        Path(folder), scan, report, outdir, jurisdiction=chosen, send_to=send_to, tracker=tracker
+        Path(folder),
+        prepared.scan,
+        prepared.report,
+        outdir,
+        jurisdiction=chosen,
+        send_to=send_to,
+        tracker=tracker,
     )
     if as_json:
         emit_json(result.to_json())
     else:
         click.echo(render_written(result), nl=False)
-
-
-def _wrap(text: str, indent: int) -> list[str]:
-    pad = " " * indent
-    return textwrap.wrap(text, 78, initial_indent=pad, subsequent_indent=pad + "  ")
-
-
-def render_written(result: RequestsResult) -> str:
-    """What ``request`` wrote, letter by letter, and what to do next."""
-    report = result.report
-    out: list[str] = []
-    for closed in result.closed:
-        out.append(f"Closed: {closed.addressee or 'the letter'} ({closed.id}): every item found.")
-    if not result.letters:
-        out.append("Nothing to ask for: every required record is here.")
-        return "\n".join(out) + "\n"
-    who = report.patient_name or "the patient (name not found: fill it in)"
-    born = f", born {report.patient_birth_date}" if report.patient_birth_date else ""
-    count = len(result.letters)
-    law = result.jurisdiction.law
-    citing = (
-        f", citing {law}" if any(w.letter.kind != SLIDES_LETTER for w in result.letters) else ""
-    )
-    out.append(f"Wrote {count} letter{'s' if count > 1 else ''} for {who}{born}{citing}:")
-    for written in result.letters:
-        letter = written.letter
-        out += ["", f"  {written.pdf}  (and {written.text.name})"]
-        kind = "Slides and blocks release" if letter.kind == SLIDES_LETTER else "Records request"
-        if letter.holder is None:
-            out += _wrap(f"{kind}; addressee left blank: no record says who holds these.", 4)
-        else:
-            number = letter.holder.record_number
-            at = f" (your record number there: {number})" if number else ""
-            out += _wrap(f"{kind} to {letter.holder.name}{at}", 4)
-        if written.missing_in_pdf:
-            out += _wrap(
-                f"NOTE: the PDF cannot show {written.missing_in_pdf}; write those letters in by "
-                f"hand, or send the text copy {written.text.name}, which has them all.",
-                4,
+        if result.letters:
+            click.echo(
+                f"When you send one, record it: recordpack request --sent {result.letters[0].pdf}"
             )
-        for item in letter.items:
-            details = f" ({'; '.join(item.details)})" if item.details else ""
-            out += _wrap(f"- {item.what}{details}", 4)
-            if item.because:
-                out += _wrap(f"why this address: {item.because}", 8)
-    first = result.letters[0].pdf
-    out += [
-        "",
-        "These letters are templates, not legal advice: read each one, correct what is wrong,",
-        "fill in the blanks, sign it and send it. When you send one, record it:",
-        f"  recordpack request --sent {first}",
-        "and see what is still open with: recordpack requests",
-    ]
-    return "\n".join(out) + "\n"
-
-
-def _tracked_line(request: TrackedRequest, today: dt.date) -> str:
-    status = request.status(today)
-    to = request.addressee or "(addressee left blank)"
-    if request.closed_on:
-        why = "every item found" if request.closed_because == "found" else "closed by hand"
-        state = f"closed {request.closed_on} ({why})"
-    elif not status["sent"]:
-        state = "written, not sent yet"
-    elif status["deadline"] is None:
-        state = f"sent {request.sent_on}, waiting {status['days_waiting']} days (no legal deadline)"
-    elif status["overdue"]:
-        state = (
-            f"sent {request.sent_on}, OVERDUE by {-status['days_left']} days "
-            f"(deadline {status['deadline']})"
-        )
-    else:
-        state = (
-            f"sent {request.sent_on}, {status['days_left']} days left "
-            f"(deadline {status['deadline']})"
-        )
-    return f"{to}: {state}\n  {request.letter}"
+            click.echo("See what is still open: recordpack requests")
 
 
 @main.command("requests")
@@ -250,28 +188,15 @@ def requests_command(show_all: bool, as_json: bool) -> None:
     today = dt.date.today()
     requests = [r for r in Tracker().load() if show_all or r.is_open]
     if as_json:
-        emit_json(
-            {
-                "version": 1,
-                "today": today.isoformat(),
-                "requests": [r.to_json(today) for r in requests],
-            }
-        )
-        return
-    if not requests:
-        click.echo("No open records requests." if not show_all else "No records requests.")
-        return
-    for request in requests:
-        click.echo(_tracked_line(request, today))
-        for item in request.items:
-            mark = f"found {item.found_on}" if item.found_on else "waiting"
-            click.echo(f"    [{mark}] {item.what}")
-    overdue = [r for r in requests if r.is_open and r.status(today)["overdue"]]
-    if overdue:
-        warn(
-            f"{len(overdue)} request{'s are' if len(overdue) > 1 else ' is'} overdue: "
-            "call or write to the records department, quoting the date you sent it."
-        )
+        documents = [r.to_json(today) for r in requests]
+        emit_json({"version": 1, "today": today.isoformat(), "requests": documents})
+    elif not requests:
+        click.echo("No records requests." if show_all else "No open records requests.")
+    else:
+        click.echo(render_requests(requests, today), nl=False)
+        warning = overdue_warning(requests, today)
+        if warning:
+            warn(warning)
 
 
-__all__ = ["close_found_requests", "render_written", "request_command", "requests_command"]
+__all__ = ["close_found_requests", "request_command", "requests_command"]

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from recordpack.check import CheckReport
-from recordpack.errors import InputError, UsageError
+from recordpack.errors import InputError
 from recordpack.model import ScanResult
+from recordpack.request.errors import LETTERS_INSIDE_FOLDER, LETTERS_OF_ANOTHER_FOLDER, RequestError
 from recordpack.request.jurisdiction import JURISDICTIONS, Jurisdiction, get_jurisdiction
 from recordpack.request.letters import Letter, compose, plan_requests, render_text
 from recordpack.request.tracking import TrackedRequest, Tracker, write_atomic
@@ -70,10 +71,10 @@ class RequestsResult:
 def _refuse_inside(folder: Path, outdir: Path) -> None:
     source, target = folder.resolve(), outdir.resolve()
     if target == source or source in target.parents:
-        raise UsageError(
+        raise RequestError(
             f"the output folder {outdir} is inside the records folder {folder}",
-            hint="recordpack never writes into the records folder: choose an output folder "
-            "outside it, e.g. -o ~/letters.",
+            code=LETTERS_INSIDE_FOLDER,
+            hint="recordpack never writes into the records folder: choose a folder outside it.",
         )
 
 
@@ -85,10 +86,10 @@ def _refuse_others_letters(
     names = {str((outdir / f"{letter.id}.pdf").resolve()) for letter in letters}
     for request in tracker.load():
         if request.is_open and request.letter in names and request.folder != where:
-            raise UsageError(
+            raise RequestError(
                 f"{request.letter} is a letter for another records folder ({request.folder})",
-                hint="Write each patient's letters into a folder of their own, "
-                "e.g. -o letters/PATIENT-NAME.",
+                code=LETTERS_OF_ANOTHER_FOLDER,
+                hint="Write each patient's letters into a folder of their own.",
             )
 
 
@@ -106,7 +107,8 @@ def write_requests(
     """Write one letter per holder (PDF + text) into ``outdir`` and track them.
 
     Closes tracked requests for this folder whose items the check now finds.
-    Raises :class:`UsageError` when ``outdir`` lies inside ``folder`` and
+    Raises :class:`RequestError` when ``outdir`` lies inside ``folder`` (or holds
+    another folder's tracked letters) and
     :class:`InputError` when it cannot be written.
     """
     from recordpack.request.render_pdf import render_pdf, undrawable  # fpdf2 when writing

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Final
 
-from recordpack.errors import UsageError
+from recordpack.request.errors import UNKNOWN_JURISDICTION, RequestError
 
 
 @dataclass(frozen=True)
@@ -120,11 +120,12 @@ DEFAULT: Final = "us"
 
 
 def get_jurisdiction(code: str) -> Jurisdiction:
-    """The jurisdiction for ``us``, ``uk``, ``ca`` or ``au``; :class:`UsageError` otherwise."""
+    """The jurisdiction for ``us``, ``uk``, ``ca`` or ``au``; :class:`RequestError` otherwise."""
     try:
         return JURISDICTIONS[code.strip().lower()]
     except KeyError:
-        raise UsageError(
+        raise RequestError(
             f"unknown jurisdiction '{code}'",
+            code=UNKNOWN_JURISDICTION,
             hint="Use one of: " + ", ".join(JURISDICTIONS) + ".",
         ) from None

@@ -26,8 +26,9 @@ from recordpack.check import (
     REPORT_WITHOUT_IMAGES,
     CheckReport,
 )
-from recordpack.errors import InputError, UsageError
+from recordpack.errors import InputError
 from recordpack.model import ScanResult
+from recordpack.request.errors import REQUEST_CLOSED, REQUEST_NOT_FOUND, RequestError
 from recordpack.request.jurisdiction import JURISDICTIONS, get_jurisdiction
 from recordpack.request.letters import SLIDES_LETTER, Letter
 
@@ -156,8 +157,8 @@ class Tracker:
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise InputError(
                 f"the requests file {self.path} is damaged ({error})",
-                hint="Move it aside (the letters themselves are unaffected) and run "
-                "'recordpack request' again to track them anew.",
+                hint="Move it aside (the letters themselves are unaffected); writing the "
+                "letters again tracks them anew.",
             ) from None
 
     def save(self, requests: Sequence[TrackedRequest]) -> None:
@@ -234,14 +235,14 @@ class Tracker:
         if not matches:
             closed = [r for r in requests if path in (r.letter, r.text_copy) or reference == r.id]
             if closed:
-                raise UsageError(
+                raise RequestError(
                     f"the request for {reference} is already closed ({closed[-1].closed_on})",
-                    hint="See 'recordpack requests --all'.",
+                    code=REQUEST_CLOSED,
                 )
-            raise UsageError(
+            raise RequestError(
                 f"no open request is tracked for {reference}",
-                hint="Give the path of a letter 'recordpack request' wrote (the .pdf or "
-                ".txt), or its id from 'recordpack requests'.",
+                code=REQUEST_NOT_FOUND,
+                hint="Name a letter that was written (its PDF or its text copy), or its id.",
             )
         return matches[-1]
 
