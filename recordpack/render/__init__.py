@@ -32,10 +32,10 @@ __all__ = sorted(_EXPORTS)
 if TYPE_CHECKING:
     from recordpack.bundle.html import render_index_html as render_index_html
     from recordpack.check import render_check as render_check
-    from recordpack.render.text import render_index as render_index
-    from recordpack.render.text import render_omissions as render_omissions
     from recordpack.render.requests import render_requests as render_requests
     from recordpack.render.requests import render_written as render_written
+    from recordpack.render.text import render_index as render_index
+    from recordpack.render.text import render_omissions as render_omissions
     from recordpack.render.text import render_pack as render_pack
     from recordpack.scan.report import render_scan as render_scan
 
