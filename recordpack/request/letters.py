@@ -24,19 +24,20 @@ from pathlib import Path
 from typing import Any, Final
 
 from recordpack.check import (  # the same content matching as check's
-    IMAGES_WITHOUT_REPORT,
-    INCOMPLETE,
-    KIND_PLURALS,
-    KIND_WORDS,
-    MISSING,
     MODALITY_WORDS,
-    OUTDATED,
-    PATIENT_MISMATCH,
-    REPORT_WITHOUT_IMAGES,
     CheckReport,
     RequirementResult,
     _mentions_any,
     haystack,
+)
+from recordpack.check_words import KIND_PLURALS, KIND_WORDS
+from recordpack.findings import (
+    IMAGES_WITHOUT_REPORT,
+    INCOMPLETE,
+    MISSING,
+    OUTDATED,
+    PATIENT_MISMATCH,
+    REPORT_WITHOUT_IMAGES,
 )
 from recordpack.manifest import Requirement
 from recordpack.model import Record, ScanResult

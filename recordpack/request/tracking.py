@@ -20,13 +20,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
-from recordpack.check import (
-    IMAGES_WITHOUT_REPORT,
-    MET,
-    REPORT_WITHOUT_IMAGES,
-    CheckReport,
-)
+from recordpack.check import CheckReport
 from recordpack.errors import InputError
+from recordpack.findings import IMAGES_WITHOUT_REPORT, MET, REPORT_WITHOUT_IMAGES
 from recordpack.model import ScanResult
 from recordpack.request.errors import REQUEST_CLOSED, REQUEST_NOT_FOUND, RequestError
 from recordpack.request.jurisdiction import JURISDICTIONS, get_jurisdiction
