@@ -27,21 +27,11 @@ from recordpack.model import ScanResult
 from recordpack.request.errors import REQUEST_CLOSED, REQUEST_NOT_FOUND, RequestError
 from recordpack.request.jurisdiction import JURISDICTIONS, get_jurisdiction
 from recordpack.request.letters import SLIDES_LETTER, Letter
+from recordpack.userdata import DATA_DIR_ENV, data_dir
 
-DATA_DIR_ENV: Final = "RECORDPACK_DATA_DIR"
 STATE_FILE: Final = "requests.json"
 LOCK_FILE: Final = "requests.lock"
 STATE_VERSION: Final = 1
-
-
-def data_dir() -> Path:
-    """Where recordpack keeps its own state: ``$RECORDPACK_DATA_DIR`` or the user data dir."""
-    override = os.environ.get(DATA_DIR_ENV)
-    if override:
-        return Path(override).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("recordpack", appauthor=False))
 
 
 @dataclass(frozen=True)
