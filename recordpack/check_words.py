@@ -442,6 +442,19 @@ def next_steps(report: CheckReport) -> list[str]:
             "and run this check again: "
             + _command("recordpack", "check", str(report.root), "-m", report.manifest.name)
         )
+        steps.append(
+            "recordpack can write the request letters for you, one to each hospital or lab "
+            "that holds a missing record: "
+            + _command(
+                "recordpack",
+                "request",
+                str(report.root),
+                "-m",
+                report.manifest.name,
+                "-o",
+                "request-letters",
+            )
+        )
     unread = [f for f in report.findings if f.code in _UNREAD_CODES and not f.blocks]
     if gaps and unread:
         steps.append(
