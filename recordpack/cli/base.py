@@ -47,6 +47,8 @@ COMMAND_SUMMARIES: dict[str, str] = {
     "verify": "Check every layer of a bundle and write nothing.",
     "inspect": "Show a bundle's index without extracting it.",
     "keygen": "Make a new age key: a secret key file to keep, and a public key to share.",
+    "batch": "Pack many patients' folders, one bundle each, as a roster lists them.",
+    "log": "List what recordpack did: scans, checks, packs, opens, verifies.",
 }
 
 #: JSON document version of the error document every ``--json`` command prints on failure.
