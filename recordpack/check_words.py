@@ -34,12 +34,12 @@ from recordpack.findings import (
     REPORT_WITHOUT_IMAGES,
     Finding,
 )
+from recordpack.identity import parse_name
 from recordpack.model import DUPLICATE as DUPLICATE_CODE
 from recordpack.model import ENCRYPTED as ENCRYPTED_CODE
 from recordpack.model import KIND_WORDING
 from recordpack.model import NO_TEXT as NO_TEXT_CODE
 from recordpack.model import UNREADABLE as UNREADABLE_CODE
-from recordpack.names import parse_name
 
 if TYPE_CHECKING:
     from recordpack.check import CheckReport, RequirementResult

@@ -21,6 +21,7 @@ from pathlib import PurePosixPath
 from typing import Any, Final
 
 from recordpack.bundle import format as fmt
+from recordpack.identity import find_mismatches
 from recordpack.model import (
     ARCHIVE_SEP,
     DUPLICATE,
@@ -30,7 +31,6 @@ from recordpack.model import (
     Record,
     ScanResult,
 )
-from recordpack.names import find_mismatches
 from recordpack.scan.paths import guess, normalise_typed
 
 #: Folder under ``data/records/`` for files scan had a problem with and that no record claims.

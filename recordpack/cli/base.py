@@ -49,6 +49,8 @@ COMMAND_SUMMARIES: dict[str, str] = {
     "verify": "Check every layer of a bundle and write nothing.",
     "inspect": "Show a bundle's index without extracting it.",
     "keygen": "Make a new age key: a secret key file to keep, and a public key to share.",
+    "batch": "Pack many patients' folders, one bundle each, as a roster lists them.",
+    "log": "List what recordpack did: scans, checks, packs, opens, verifies.",
     "request": "Write letters asking each hospital or lab for the records FOLDER lacks.",
     "requests": "List records requests that are still open, with the days left to answer.",
 }
