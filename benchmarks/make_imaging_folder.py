@@ -3,7 +3,10 @@
     python benchmarks/make_imaging_folder.py --size-gb 1 OUT
 
 Several studies and series of one invented patient, laid out as a patient
-really gets them: a CD copy with extensionless names (``DICOM/ST0001/SE0002/
+really gets them. Each slice's header is a real scanner's: pydicom's bundled
+``CT_small.dcm`` (a GE CT header of 256 top-level elements, private vendor
+groups and sequences included), with the patient, study, series and instance
+values replaced, so header parsing costs what it costs on real CT. The layout: a CD copy with extensionless names (``DICOM/ST0001/SE0002/
 IM000123``) and a portal export with ``.dcm`` names. Every slice is a valid
 PS3.10 CT or MR file whose pixel bytes are pseudo-random (so nothing
 compresses), with its own SOP Instance UID and instance number. One template
@@ -18,6 +21,8 @@ import random
 import sys
 from pathlib import Path
 
+from pydicom import dcmread
+from pydicom.data import get_testdata_file
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import (
     PYDICOM_IMPLEMENTATION_UID,
@@ -53,6 +58,18 @@ def _uid(rng: random.Random) -> str:
     return UID_ROOT + str(rng.getrandbits(96))
 
 
+def _real_header() -> Dataset:
+    """A real CT header (pydicom's CT_small.dcm) without its patient and pixel data."""
+    path = get_testdata_file("CT_small.dcm", download=False)
+    if path is None:
+        raise SystemExit("pydicom's test file CT_small.dcm is missing (reinstall pydicom)")
+    ds = dcmread(path, stop_before_pixels=True)
+    for keyword in ("PixelData", "OtherPatientIDs", "PatientAge", "PatientWeight"):
+        if keyword in ds:
+            delattr(ds, keyword)
+    return ds
+
+
 def _template(
     rng: random.Random,
     modality: str,
@@ -63,7 +80,7 @@ def _template(
     series_number: int,
     series_description: str,
 ) -> Dataset:
-    ds = Dataset()
+    ds = _real_header()
     ds.file_meta = FileMetaDataset()
     ds.file_meta.MediaStorageSOPClassUID = UID(sop_class)
     ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
@@ -135,7 +152,7 @@ def generate(out: Path, size_gb: float, seed: int = 1) -> tuple[int, int]:
                 ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
                 ds.InstanceNumber = number
                 ds.SliceLocation = number * 2.5
-                ds.PixelData = rng.randbytes(ROWS * COLUMNS * 2)
+                ds.add_new(0x7FE00010, "OW", rng.randbytes(ROWS * COLUMNS * 2))
                 name = f"IM{number:06d}" if cd_style else f"slice_{number:04d}.dcm"
                 path = folder / name
                 ds.save_as(path, enforce_file_format=True)

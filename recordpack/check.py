@@ -54,9 +54,9 @@ from recordpack.findings import (
     STATUSES,
     Finding,
 )
+from recordpack.identity import Consensus, find_mismatches
 from recordpack.manifest import Manifest, Mentions, Requirement
 from recordpack.model import DUPLICATE, ENCRYPTED, UNREADABLE, Record, ScanResult
-from recordpack.names import Consensus, find_mismatches
 
 #: How far apart (days) an imaging report and its images may be dated.
 IMAGING_PAIR_DAYS: Final = 30

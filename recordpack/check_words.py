@@ -35,12 +35,12 @@ from recordpack.findings import (
     REPORT_WITHOUT_IMAGES,
     Finding,
 )
+from recordpack.identity import parse_name
 from recordpack.model import DUPLICATE as DUPLICATE_CODE
 from recordpack.model import ENCRYPTED as ENCRYPTED_CODE
 from recordpack.model import KIND_WORDING
 from recordpack.model import NO_TEXT as NO_TEXT_CODE
 from recordpack.model import UNREADABLE as UNREADABLE_CODE
-from recordpack.names import parse_name
 
 if TYPE_CHECKING:
     from recordpack.check import CheckReport, RequirementResult
@@ -444,6 +444,19 @@ def next_steps(report: CheckReport) -> list[str]:
             "Ask for the records listed above (each one says how), put them in the folder, "
             "and run this check again: "
             + _command("recordpack", "check", str(report.root), "-m", report.manifest.name)
+        )
+        steps.append(
+            "recordpack can write the request letters for you, one to each hospital or lab "
+            "that holds a missing record: "
+            + _command(
+                "recordpack",
+                "request",
+                str(report.root),
+                "-m",
+                report.manifest.name,
+                "-o",
+                "request-letters",
+            )
         )
     unread = [f for f in report.findings if f.code in _UNREAD_CODES and not f.blocks]
     if gaps and unread:

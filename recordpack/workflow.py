@@ -259,25 +259,15 @@ REFUSED_OTHER_PATIENT: Final = "other_patient"
 REFUSED_INCOMPLETE: Final = "incomplete"
 REFUSED_EMPTY: Final = "empty"
 
-#: Finding codes about whose records these are. Only the user's explicit
-#: acceptance of another patient's records lets these through; accepting an
-#: incomplete folder never does.
-IDENTITY_CODES: Final = frozenset({"patient_mismatch"})
-#: Any finding code with this prefix is about identity too (e.g. a name that
-#: cannot be compared, which the patient must confirm).
-IDENTITY_PREFIX: Final = "patient_"
-
-
 def is_identity_finding(finding: Finding) -> bool:
     """True when the finding is about whose record it is, not about what is missing.
 
-    A finding that says what it is about (its ``concern``) is taken at its word;
-    otherwise its code decides.
+    Only the user's explicit acceptance of another patient's records lets such
+    a finding through; accepting an incomplete folder never does.
     """
-    concern = getattr(finding, "concern", None)
-    if concern is not None:
-        return bool(concern == "identity")
-    return finding.code in IDENTITY_CODES or finding.code.startswith(IDENTITY_PREFIX)
+    from recordpack.findings import IDENTITY
+
+    return finding.concern == IDENTITY
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from acceptance_folders import (
 from click.testing import CliRunner
 
 from recordpack.cli.base import main
-from recordpack.names import NameMatch, compare_names, find_mismatches, parse_name
+from recordpack.identity import NameMatch, compare_names, find_mismatches, parse_name
 
 KINDS = {
     "pathology_report",

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from recordpack.identity import (
+    NameMatch,
+    compare_names,
+    find_mismatches,
+    parse_name,
+    same_birth_date,
+)
 from recordpack.model import Patient, Record
-from recordpack.names import NameMatch, compare_names, find_mismatches, parse_name, same_birth_date
 
 SAME_AS_THOMPSON = [
     "THOMPSON^MARGARET^A",

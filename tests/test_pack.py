@@ -364,3 +364,35 @@ def test_passphrase_bundle_opens_with_age_through_a_terminal(
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert zipfile.ZipFile(plain).testzip() is None
+
+
+def test_the_bundle_is_flushed_to_disk_while_written_and_a_failed_flush_leaves_nothing(
+    folder: tuple[Path, ScanResult],
+    identity: age.X25519Identity,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import errno
+
+    from recordpack.bundle import pack as pack_module
+
+    _, scan = folder
+    flushed: list[int] = []
+    real = os.fdatasync
+    monkeypatch.setattr(pack_module, "SYNC_EVERY", 4096)  # flush in the background often
+    monkeypatch.setattr(os, "fdatasync", lambda fd: (flushed.append(fd), real(fd))[-1])
+    out = tmp_path / "ok.rpk"
+    summary = pack(scan, out, recipients=[identity.recipient()])
+    assert flushed, "the bundle was not flushed while it was written"
+    assert summary.sha256 == sha(out.read_bytes())
+    assert read_index(decrypt_zip(out, [identity]))["files"]
+
+    def full_disk(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fdatasync", full_disk)
+    failed = tmp_path / "failed.rpk"
+    with pytest.raises(BundleError, match="No space left"):
+        pack(scan, failed, recipients=[identity.recipient()])
+    assert not failed.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]

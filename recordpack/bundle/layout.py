@@ -22,6 +22,7 @@ from typing import Any, Final
 
 from recordpack.bundle import format as fmt
 from recordpack.bundle.policy import safe_component, should_deflate
+from recordpack.identity import find_mismatches
 from recordpack.model import (
     ARCHIVE_SEP,
     DUPLICATE,
@@ -31,7 +32,6 @@ from recordpack.model import (
     Record,
     ScanResult,
 )
-from recordpack.names import find_mismatches
 from recordpack.scan.paths import guess, normalise_typed
 
 #: Folder under ``data/records/`` for files scan had a problem with and that no record claims.

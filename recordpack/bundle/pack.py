@@ -193,19 +193,21 @@ def pack(
     tmp_path = Path(tmp.name)
     try:
         with tmp:
-            hashed = _HashingWriter(tmp)
-            with age.encrypt_writer(cast(BinaryIO, hashed), recipients) as encrypted:
-                index = write_bag(
-                    plan,
-                    root,
-                    encrypted,
-                    created=created,
-                    check=check,
-                    encryption=encryption,
-                    progress=progress,
-                )
-            tmp.flush()
-            os.fsync(tmp.fileno())
+            hashed = _BundleWriter(tmp)
+            try:
+                with age.encrypt_writer(cast(BinaryIO, hashed), recipients) as encrypted:
+                    index = write_bag(
+                        plan,
+                        root,
+                        encrypted,
+                        created=created,
+                        check=check,
+                        encryption=encryption,
+                        progress=progress,
+                    )
+                hashed.finish()
+            finally:
+                hashed.close()
         if out.exists() and not force:  # appeared while we were packing
             raise DestinationExistsError(out)
         os.replace(tmp_path, out)
@@ -223,19 +225,54 @@ def pack(
     return dataclasses.replace(summary, sha256=hashed.hexdigest(), leftovers=leftovers)
 
 
-class _HashingWriter:
-    """A write-only file that hashes what passes through it (the bundle's SHA-256, in the same pass)."""
+#: Bytes written between two background flushes of the bundle to disk.
+SYNC_EVERY = 64 * 1024 * 1024
+
+
+class _BundleWriter:
+    """The bundle file as it is written: hashed in the same pass (its SHA-256), and
+    flushed to disk in the background every :data:`SYNC_EVERY` bytes, so the final
+    fsync waits for the last stretch only, not the whole bundle."""
 
     def __init__(self, target: IO[bytes]) -> None:
         self._target = target
         self._digest = hashlib.sha256()
+        self._unsynced = 0
+        self._syncer = ThreadPoolExecutor(1, thread_name_prefix="recordpack-sync")
+        self._pending: Future[None] | None = None
 
     def write(self, data: bytes) -> int:
         self._digest.update(data)
-        return self._target.write(data)
+        written = self._target.write(data)
+        self._unsynced += written
+        if self._unsynced >= SYNC_EVERY and (self._pending is None or self._pending.done()):
+            self._collect()
+            self._target.flush()
+            self._pending = self._syncer.submit(os.fdatasync, self._target.fileno())
+            self._unsynced = 0
+        return written
 
     def flush(self) -> None:
         self._target.flush()
+
+    def _collect(self) -> None:
+        """Raise what a finished background flush raised (a full disk, an I/O error)."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def finish(self) -> None:
+        """Wait for the background flush, then make the whole file durable."""
+        try:
+            self._collect()
+            self._target.flush()
+            os.fsync(self._target.fileno())
+        finally:
+            self._syncer.shutdown(wait=True)
+
+    def close(self) -> None:
+        """Stop the background flusher without waiting for durability (on failure)."""
+        self._syncer.shutdown(wait=True)
 
     def hexdigest(self) -> str:
         return self._digest.hexdigest()

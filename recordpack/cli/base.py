@@ -32,6 +32,8 @@ COMMAND_MODULES: dict[str, str] = {
     "keygen": "recordpack.cli.keys_cmd",
     "batch": "recordpack.cli.batch_cmd",
     "log": "recordpack.cli.batch_cmd",
+    "request": "recordpack.cli.request_cmd",
+    "requests": "recordpack.cli.request_cmd",
 }
 
 #: One line per command for ``recordpack --help``, so listing the commands
@@ -47,6 +49,10 @@ COMMAND_SUMMARIES: dict[str, str] = {
     "verify": "Check every layer of a bundle and write nothing.",
     "inspect": "Show a bundle's index without extracting it.",
     "keygen": "Make a new age key: a secret key file to keep, and a public key to share.",
+    "batch": "Pack many patients' folders, one bundle each, as a roster lists them.",
+    "log": "List what recordpack did: scans, checks, packs, opens, verifies.",
+    "request": "Write letters asking each hospital or lab for the records FOLDER lacks.",
+    "requests": "List records requests that are still open, with the days left to answer.",
 }
 
 #: JSON document version of the error document every ``--json`` command prints on failure.

@@ -81,6 +81,9 @@ def check_command(
     )
     log_prepared(audit, "check", prepared)
     report = prepared.report
+    from recordpack.cli.request_cmd import close_found_requests  # (it imports this module)
+
+    close_found_requests(Path(folder), prepared.scan, report)
     if as_json:
         emit_json(report.to_json())
     else:

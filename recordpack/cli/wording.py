@@ -40,6 +40,17 @@ HINTS: Final[dict[str, str]] = {
         "or a pattern like '*.txt'."
     ),
     "destination_exists": "Choose another name, or add --force to replace it.",
+    "letters_inside_folder": (
+        "recordpack never writes into the records folder: choose another, e.g. -o ~/letters."
+    ),
+    "letters_of_another_folder": (
+        "Write each patient's letters into a folder of their own, e.g. -o letters/PATIENT-NAME."
+    ),
+    "request_not_found": (
+        "Give the path of a letter 'recordpack request' wrote (the .pdf or .txt), "
+        "or its id from 'recordpack requests'."
+    ),
+    "request_closed": "See 'recordpack requests --all'.",
 }
 
 

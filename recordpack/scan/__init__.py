@@ -12,8 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from recordpack.identity import refine_study_problems
 from recordpack.model import KINDS, Problem, Record, ScanResult, Skipped
-from recordpack.names import refine_study_problems
 from recordpack.scan.base import DicomHeader, Document
 from recordpack.scan.corrections import (
     Corrections,

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from posixpath import commonpath
 
 from recordpack.display import printable
+from recordpack.identity import NameMatch, PersonName, compare_names, parse_name
 from recordpack.model import KIND_TITLES, KINDS, Patient, Problem, Record, ScanResult, Skipped
-from recordpack.names import NameMatch, PersonName, compare_names, parse_name
 from recordpack.scan.base import NOT_A_RECORD
 from recordpack.scan.paths import guess, has_escapes
 
@@ -43,7 +43,7 @@ def patients(records: Iterable[Record]) -> list[tuple[Patient, int]]:
     """The distinct people records name, most frequent first, with record counts.
 
     Spellings of one name are merged with the rule ``check`` uses
-    (:func:`recordpack.names.compare_names`: order, case, accents,
+    (:func:`recordpack.identity.compare_names`: order, case, accents,
     punctuation, compound names written as one word, middle names); record
     numbers are not compared, since each institution has its own.
     """
