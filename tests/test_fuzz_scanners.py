@@ -20,6 +20,7 @@ from recordpack import ocr
 from recordpack.check import check
 from recordpack.manifest import load_manifest
 from recordpack.scan import scan_folder
+from recordpack.scan.base import Document
 from tests.fuzz_helpers import (
     CORPUS_SEEDS,
     DEFAULT_ITERATIONS,
@@ -29,6 +30,7 @@ from tests.fuzz_helpers import (
     png_page,
     scan_checked,
     seed_for,
+    tar_of,
     truncations,
     zip_of,
 )
@@ -67,6 +69,18 @@ def test_mutants_of_a_zip_of_records(corpus: Path) -> None:
     data = zip_of(members)
     for label, mutant in mutants(data, seed_for("zip"), iterations()):
         scan_checked(f"download.zip: {label}", "download.zip", mutant)
+
+
+@pytest.mark.parametrize(("name", "mode"), [("download.tgz", "w:gz"), ("download.tar", "w")])
+def test_mutants_of_a_tar_of_records(corpus: Path, name: str, mode: str) -> None:
+    members = {
+        f"download/{seed}": corpus_seed(corpus, relative, keep or 6000)[:6000]
+        for seed, relative, keep in CORPUS_SEEDS[::3]
+    }
+    data = tar_of(members, mode)
+    assert any(isinstance(o, Document) for o in scan_checked(name, name, data).outcomes)
+    for label, mutant in [*truncations(data), *mutants(data, seed_for(name), iterations())]:
+        scan_checked(f"{name}: {label}", name, mutant)
 
 
 def test_mutants_of_a_picture() -> None:

@@ -33,6 +33,7 @@ from recordpack.model import (
     ScanResult,
 )
 from recordpack.scan.paths import guess, normalise_typed
+from recordpack.scan.tarball import is_tar_name
 
 #: Folder under ``data/records/`` for files scan had a problem with and that no record claims.
 PROBLEM_FOLDER: Final = "99-problem_files"
@@ -102,11 +103,13 @@ def is_file_set_sop_class(sop_class_uid: str) -> bool:
 
 
 def is_laid_out_member(scan_path: str) -> bool:
-    """True for a member of an archive on disk (one ``!``), which pack lays out like a file.
+    """True for a member of a zip on disk (one ``!``), which pack lays out like a file.
 
-    Members of an archive inside an archive stay inside it (under ``data/originals/``).
+    Members of an archive inside an archive, and of a tar (read only front to
+    back), stay inside it: the archive goes in whole under ``data/originals/``
+    and the index maps each member to it.
     """
-    return scan_path.count(ARCHIVE_SEP) == 1
+    return scan_path.count(ARCHIVE_SEP) == 1 and not is_tar_name(disk_path(scan_path))
 
 
 def disk_path(scan_path: str) -> str:
@@ -362,7 +365,7 @@ def plan_bag(scan: ScanResult, date_yyyymmdd: str, exclude: Sequence[str] = ()) 
                     instances[instance.path] = instance
                     if not (
                         instance.part10
-                        and instance.path.count(ARCHIVE_SEP) <= 1
+                        and (ARCHIVE_SEP not in instance.path or is_laid_out_member(instance.path))
                         and is_file_set_sop_class(instance.sop_class_uid)
                         and instance.path in kept
                     ):

@@ -35,7 +35,7 @@ from recordpack.model import (
     Problem,
     Skipped,
 )
-from recordpack.scan import archive, ccda, clutter, dicom, fhir, hl7v2, image, pdf, text
+from recordpack.scan import archive, ccda, clutter, dicom, fhir, hl7v2, image, pdf, tarball, text
 from recordpack.scan.base import HEAD_SIZE, Outcome, Scanner, Source, clean_outcome, clean_text
 from recordpack.scan.paths import to_name_form
 
@@ -55,8 +55,33 @@ class ArchiveScanner:
 
 ARCHIVE: Final = ArchiveScanner()
 
+
+class TarScanner:
+    """Tar archives as a :class:`~recordpack.scan.base.Scanner` (members go back through
+    :func:`dispatch`; the walker itself expands them member by member)."""
+
+    FORMAT: Final = tarball.FORMAT
+
+    def sniff(self, source: Source) -> bool:
+        return tarball.sniff(source)
+
+    def scan(self, source: Source) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        for member in tarball.members(source):
+            outcomes.extend(dispatch(member) if isinstance(member, Source) else [member])
+        return outcomes
+
+
+TAR: Final = TarScanner()
+
+#: Archive scanners and how each lists its members.
+_MEMBERS: Final[dict[Scanner, Callable[[Source], Iterator[Source | Problem | Skipped]]]] = {
+    ARCHIVE: archive.members,
+    TAR: tarball.members,
+}
+
 #: The scanners, in the order they are asked (the first whose ``sniff`` accepts wins).
-SCANNERS: Final[tuple[Scanner, ...]] = (dicom, ARCHIVE, pdf, ccda, fhir, hl7v2, image, text)
+SCANNERS: Final[tuple[Scanner, ...]] = (dicom, ARCHIVE, TAR, pdf, ccda, fhir, hl7v2, image, text)
 
 CHUNK_SIZE: Final = 1024 * 1024
 _NOATIME: Final = getattr(os, "O_NOATIME", 0)
@@ -229,7 +254,7 @@ def choose(source: Source) -> Scanner | None:
 #: Specific advice for common formats no scanner reads (suffix -> hint).
 UNSUPPORTED_HINTS: Final[dict[str, str]] = {
     **dict.fromkeys(
-        (".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst"),
+        (".rar", ".7z", ".gz", ".bz2", ".xz", ".zst"),
         "This is a compressed archive recordpack cannot open: unpack it with your computer "
         "and scan the unpacked folder.",
     ),
@@ -417,8 +442,9 @@ def _process(
     if not claims.claim(source.sha256, rank):
         return item  # a copy of a better-named file: decided by the consumer
     scanner = choose(source)
-    if scanner is ARCHIVE:
-        for index, member in enumerate(archive.members(source)):
+    list_members = _MEMBERS.get(scanner) if scanner is not None else None
+    if list_members is not None:
+        for index, member in enumerate(list_members(source)):
             if isinstance(member, Source):
                 item.children.append(_process((*key, index), member, claims, rank))
             else:
