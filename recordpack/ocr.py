@@ -8,6 +8,7 @@ written next to the user's files. Without tesseract, scanners report a
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import shutil
@@ -117,6 +118,14 @@ def image_to_text(data: bytes, *, timeout: float = DEFAULT_TIMEOUT, lang: str = 
     return done.stdout.decode("utf-8", "replace")
 
 
+@functools.cache
+def _register_heif() -> None:
+    """Let Pillow open iPhone HEIC/HEIF photos (pillow-heif), once per process."""
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+
+
 def prepare_image(data: bytes, *, max_frames: int = 10) -> list[bytes]:
     """PNG pages ready for OCR from any image Pillow opens, upright and grayscale.
 
@@ -126,6 +135,7 @@ def prepare_image(data: bytes, *, max_frames: int = 10) -> list[bytes]:
     """
     from PIL import Image, ImageOps, UnidentifiedImageError
 
+    _register_heif()
     pages: list[bytes] = []
     try:
         with Image.open(io.BytesIO(data)) as img:
@@ -150,7 +160,7 @@ def prepare_image(data: bytes, *, max_frames: int = 10) -> list[bytes]:
                 pages.append(out.getvalue())
     except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
         raise OcrError(f"the image cannot be decoded ({exc})") from exc
-    except (OSError, ValueError, EOFError, SyntaxError) as exc:  # truncated/corrupt data
+    except (OSError, ValueError, EOFError, SyntaxError, RuntimeError) as exc:  # corrupt data
         raise OcrError(
             f"the image is damaged or incomplete ({exc})", hint="Download or copy the image again."
         ) from exc

@@ -83,6 +83,16 @@ def test_mutants_of_a_tar_of_records(corpus: Path, name: str, mode: str) -> None
         scan_checked(f"{name}: {label}", name, mutant)
 
 
+def test_mutants_of_a_word_document_and_an_iphone_photo() -> None:
+    from test_scan_docx_heic import PATHOLOGY, docx_bytes, heic_bytes
+
+    for name, data in (("letter.docx", docx_bytes(PATHOLOGY, [["Test", "Result"]])),
+                       ("IMG_0001.heic", heic_bytes(PATHOLOGY[:2]))):
+        scan_checked(f"{name} (unmutated)", name, data)
+        for label, mutant in [*truncations(data), *mutants(data, _seed_number(name), iterations())]:
+            scan_checked(f"{name}: {label}", name, mutant)
+
+
 def test_mutants_of_a_picture() -> None:
     data = png_page()
     for label, mutant in mutants(data, seed_for("png"), iterations()):

@@ -52,14 +52,14 @@ def test_non_images_are_not_sniffed() -> None:
         assert not image.sniff(Source.from_bytes("x.jpg", data))
 
 
-def test_heic_photo_is_unsupported_with_a_hint() -> None:
+def test_damaged_heic_photo_is_one_unreadable_problem() -> None:
     data = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(100)
     source = Source.from_bytes("IMG_1234.HEIC", data)
     assert image.sniff(source)
     out = image.scan(source)
-    problem = next(o for o in out if isinstance(o, Problem))
-    assert problem.code == "unsupported"
-    assert problem.hint and "JPEG" in problem.hint
+    (problem,) = [o for o in out if isinstance(o, Problem)]
+    assert problem.code == "unreadable"
+    assert problem.hint
 
 
 def test_without_tesseract_a_photo_is_no_text(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,8 +2,10 @@
 
 The picture is read by OCR (:mod:`recordpack.ocr`) and the text classified.
 Without tesseract, or when no text can be read, the file is a ``no_text``
-problem and still shows as a low-confidence record. Recognised by magic
-bytes, so a photo named ``IMG_0042`` or ``scan.jpeg.download`` is found too.
+problem and still shows as a low-confidence record; a picture whose text is
+plainly not medical is skipped as "not a medical record". iPhone HEIC/HEIF
+photos are decoded by pillow-heif. Recognised by magic bytes, so a photo named
+``IMG_0042`` or ``scan.jpeg.download`` is found too.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from recordpack.classify import (
     classify_unreadable,
     has_meaningful_text,
 )
-from recordpack.model import NO_TEXT, UNREADABLE, UNSUPPORTED, Problem
-from recordpack.scan.base import PARTLY_READ, Document, Outcome, Source
+from recordpack.model import NO_TEXT, UNREADABLE, UNSUPPORTED, Problem, Skipped
+from recordpack.scan.base import NOT_A_RECORD, PARTLY_READ, Document, Outcome, Source
 
 FORMAT = "image"
 
@@ -79,18 +81,6 @@ def _document(source: Source, c: Classification, text: str = "") -> Document:
 
 def scan(source: Source) -> list[Outcome]:
     """OCR the image and say what it is; a read error is reported by the walker."""
-    kind = image_type(source.head)
-    if kind == "heic":
-        return [
-            Problem(
-                source.path,
-                UNSUPPORTED,
-                "This is an iPhone HEIC photo, which recordpack cannot read.",
-                hint="Export it as JPEG (on the iPhone: Settings > Camera > Formats > Most "
-                "Compatible, or share it as JPEG), then scan again.",
-            ),
-            _document(source, classify_unreadable(source.name, reason="HEIC photo not read")),
-        ]
     if not ocr.available():
         return [
             Problem(
@@ -149,4 +139,7 @@ def scan(source: Source) -> list[Outcome]:
             _document(source, classify_unreadable(source.name, reason="no readable text")),
             *partly,
         ]
-    return [_document(source, classify_text(text, name=source.name, ocr=True), text), *partly]
+    c = classify_text(text, name=source.name, ocr=True)
+    if c.not_record:
+        return [Skipped(source.path, NOT_A_RECORD), *partly]
+    return [_document(source, c, text), *partly]

@@ -35,7 +35,19 @@ from recordpack.model import (
     Problem,
     Skipped,
 )
-from recordpack.scan import archive, ccda, clutter, dicom, fhir, hl7v2, image, pdf, tarball, text
+from recordpack.scan import (
+    archive,
+    ccda,
+    clutter,
+    dicom,
+    docx,
+    fhir,
+    hl7v2,
+    image,
+    pdf,
+    tarball,
+    text,
+)
 from recordpack.scan.base import HEAD_SIZE, Outcome, Scanner, Source, clean_outcome, clean_text
 from recordpack.scan.paths import to_name_form
 
@@ -81,7 +93,7 @@ _MEMBERS: Final[dict[Scanner, Callable[[Source], Iterator[Source | Problem | Ski
 }
 
 #: The scanners, in the order they are asked (the first whose ``sniff`` accepts wins).
-SCANNERS: Final[tuple[Scanner, ...]] = (dicom, ARCHIVE, TAR, pdf, ccda, fhir, hl7v2, image, text)
+SCANNERS: Final[tuple[Scanner, ...]] = (dicom, docx, ARCHIVE, TAR, pdf, ccda, fhir, hl7v2, image, text)
 
 CHUNK_SIZE: Final = 1024 * 1024
 _NOATIME: Final = getattr(os, "O_NOATIME", 0)
@@ -259,7 +271,7 @@ UNSUPPORTED_HINTS: Final[dict[str, str]] = {
         "and scan the unpacked folder.",
     ),
     **dict.fromkeys(
-        (".doc", ".docx", ".odt", ".rtf", ".pages", ".wpd"),
+        (".doc", ".odt", ".rtf", ".pages", ".wpd"),
         "Open it in your word processor and save it as PDF (File > Save As or Print > PDF), "
         "then put the PDF in the folder.",
     ),

@@ -1,0 +1,133 @@
+"""Word documents (``.docx``, ``.docm``): clinic letters and reports patients are sent.
+
+The text of the body (paragraphs and table cells, in order) is read with
+python-docx and classified like any document. A DOCX is a zip: its entries are
+checked first (count, declared size, inflation ratio) so a zip bomb dressed as
+a letter is refused before python-docx inflates it. A damaged file is one
+``unreadable`` problem; a paper that is not medical is skipped as such.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from typing import Any, Final
+
+from recordpack.classify import classify_text, classify_unreadable, has_meaningful_text
+from recordpack.model import NO_TEXT, UNREADABLE, Problem, Skipped
+from recordpack.scan.base import MAX_DOCUMENT_BYTES, NOT_A_RECORD, Document, Outcome, Source
+
+FORMAT = "docx"
+
+SUFFIXES: Final = frozenset({".docx", ".docm"})
+#: A Word document's parts, unpacked, above this are not a letter: refused unread.
+MAX_UNPACKED_BYTES: Final = 256 * 1024 * 1024
+MAX_ENTRIES: Final = 5_000
+MAX_RATIO: Final = 200
+MAX_TEXT_CHARS: Final = 200_000
+
+_ZIP_MAGIC: Final = b"PK\x03\x04"
+
+
+def sniff(source: Source) -> bool:
+    """A .docx by name, or a zip whose first entries are a Word document's."""
+    if source.suffix in SUFFIXES:
+        return True
+    head = source.head[:4096]
+    return head.startswith(_ZIP_MAGIC) and b"[Content_Types].xml" in head and b"word/" in head
+
+
+class _Refused(Exception):
+    """The zip inside the document is not one a word processor wrote."""
+
+
+def _check_parts(data: bytes) -> None:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        infos = archive.infolist()
+        declared = sum(info.file_size for info in infos)
+        if len(infos) > MAX_ENTRIES or declared > MAX_UNPACKED_BYTES:
+            raise _Refused
+        for info in infos:
+            if info.file_size > 8 * 1024 * 1024 and info.file_size > MAX_RATIO * max(
+                info.compress_size, 1
+            ):
+                raise _Refused
+
+
+def _cell_texts(table: Any) -> Iterator[str]:
+    for row in table.rows:
+        cells: list[str] = []
+        for cell in row.cells:
+            text = cell.text.strip()
+            if text and (not cells or cells[-1] != text):  # merged cells repeat their text
+                cells.append(text)
+        if cells:
+            yield "  ".join(cells)
+
+
+def body_text(data: bytes) -> str:
+    """The document's paragraphs and table rows, in reading order, as plain text."""
+    import docx
+    from docx.table import Table
+
+    document = docx.Document(io.BytesIO(data))
+    lines: list[str] = []
+    size = 0
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            lines.extend(_cell_texts(block))
+        else:
+            lines.append(block.text)
+        size += len(lines[-1]) if lines else 0
+        if size > MAX_TEXT_CHARS:
+            break
+    return "\n".join(lines)[:MAX_TEXT_CHARS]
+
+
+def _damaged(source: Source, detail: str) -> list[Outcome]:
+    return [
+        Problem(
+            source.path,
+            UNREADABLE,
+            f"This Word document is damaged and cannot be read ({detail}).",
+            hint="Open it in your word processor: if it opens, save it again (or as PDF) and "
+            "scan again; otherwise ask the sender for a new copy.",
+        ),
+        Document.from_classification(
+            source.path,
+            classify_unreadable(source.name, reason="Word document not readable"),
+            format=FORMAT,
+        ),
+    ]
+
+
+def scan(source: Source) -> list[Outcome]:
+    """Read the document's text and say what it is."""
+    try:
+        data = source.read_all(MAX_DOCUMENT_BYTES)
+    except ValueError:
+        return _damaged(source, "it is far larger than a letter or report")
+    try:
+        _check_parts(data)
+        text = body_text(data)
+    except _Refused:
+        return _damaged(source, "it unpacks to far more than a document holds")
+    except Exception as error:  # noqa: BLE001 - python-docx and lxml raise many types
+        return _damaged(source, type(error).__name__)
+    if not has_meaningful_text(text, min_words=5):
+        return [
+            Problem(
+                source.path,
+                NO_TEXT,
+                "This Word document holds no readable text (it may be only pictures).",
+                hint="Open it and print it to PDF, then put the PDF in the folder.",
+            ),
+            Document.from_classification(
+                source.path, classify_unreadable(source.name, reason="no text"), format=FORMAT
+            ),
+        ]
+    c = classify_text(text, name=source.name)
+    if c.not_record:
+        return [Skipped(source.path, NOT_A_RECORD)]
+    return [Document.from_classification(source.path, c, format=FORMAT, text=text)]
