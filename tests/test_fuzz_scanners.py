@@ -20,7 +20,7 @@ from recordpack import ocr
 from recordpack.check import check
 from recordpack.manifest import load_manifest
 from recordpack.scan import scan_folder
-from recordpack.scan.base import Document
+from recordpack.scan.base import DicomHeader, Document
 from tests.fuzz_helpers import (
     CORPUS_SEEDS,
     DEFAULT_ITERATIONS,
@@ -91,6 +91,15 @@ def test_mutants_of_a_word_document_and_an_iphone_photo() -> None:
         scan_checked(f"{name} (unmutated)", name, data)
         for label, mutant in [*truncations(data), *mutants(data, _seed_number(name), iterations())]:
             scan_checked(f"{name}: {label}", name, mutant)
+
+
+def test_mutants_of_a_dicom_file_with_a_tiff_preamble_and_an_undefined_length_un() -> None:
+    from test_scan_dicom_cp246 import tiff_preamble_un_file
+
+    data = tiff_preamble_un_file()
+    assert any(isinstance(o, DicomHeader) for o in scan_checked("IM1", "IM1", data).outcomes)
+    for label, mutant in [*truncations(data), *mutants(data, _seed_number("cp246"), iterations())]:
+        scan_checked(f"IM1: {label}", "IM1", mutant)
 
 
 def test_mutants_of_a_picture() -> None:

@@ -241,6 +241,7 @@ FORMAT_SUFFIXES: dict[str, str] = {
     "fhir": ".json",
     "hl7v2": ".hl7",
     "text": ".txt",
+    "docx": ".docx",
 }
 
 

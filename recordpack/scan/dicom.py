@@ -231,6 +231,137 @@ def _parse(
     return dataset, complete, pixels
 
 
+#: Explicit VRs with a 4-byte length (and two reserved bytes before it).
+_LONG_VRS: Final = frozenset(b"OB OD OF OL OV OW SQ UC UN UR UT UV".split())
+_UNDEFINED: Final = 0xFFFFFFFF
+_ITEM: Final = (0xFFFE, 0xE000)
+_ITEM_END: Final = (0xFFFE, 0xE00D)
+_SEQ_END: Final = (0xFFFE, 0xE0DD)
+_PIXEL_TAGS: Final = frozenset({(0x7FE0, 0x0010), (0x7FE0, 0x0008), (0x7FE0, 0x0009)})
+_MAX_NESTING: Final = 32
+#: Transfer syntaxes whose dataset is not explicit VR little endian as written.
+_NOT_EXPLICIT_LE: Final = frozenset(
+    {"1.2.840.10008.1.2", "1.2.840.10008.1.2.2", "1.2.840.10008.1.2.1.99"}
+)
+
+
+class _Cp246:
+    """A PS3.10 header copied with each undefined-length UN element given a length.
+
+    PS3.5 6.2.2 (CP-246): an element of VR UN with undefined length holds a
+    sequence encoded as implicit VR little endian, whatever the transfer
+    syntax. pydicom parses it with the dataset's explicit VR and fails on
+    content whose lengths happen to spell a VR; dcmtk follows CP-246. Here the
+    content is walked as implicit VR only to find its end, and the element is
+    rewritten as a defined-length UN, which pydicom keeps as raw bytes.
+    """
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self.out = bytearray()
+        self.removed = 0  # bytes of sequence delimiters dropped
+        self._taken = 0
+
+    def _read(self, size: int) -> bytes:
+        self._taken += size
+        if self._taken > MAX_DOCUMENT_BYTES:
+            raise _NotDicom("the header is far too large")
+        data = self._stream.read(size)
+        if len(data) < size:
+            raise _NotDicom("the file ends inside its header")
+        return data
+
+    def _implicit(self, end: tuple[int, int], depth: int) -> bytearray:
+        """Implicit-VR content up to ``end`` (the delimiter itself is read, not returned)."""
+        if depth > _MAX_NESTING:
+            raise _NotDicom("sequences are nested too deeply")
+        content = bytearray()
+        while True:
+            header = self._read(8)
+            group, element, length = struct.unpack("<HHI", header)
+            if (group, element) == end:
+                return content
+            content += header
+            if length == _UNDEFINED:
+                inner_end = _ITEM_END if (group, element) == _ITEM else _SEQ_END
+                content += self._implicit(inner_end, depth + 1)
+                content += struct.pack("<HHI", *inner_end, 0)
+            else:
+                content += self._read(length)
+
+    def explicit(self) -> None:
+        """Copy the whole header (file meta and dataset, up to the pixel data)."""
+        self._explicit(None, 0)
+
+    def _explicit(self, end: tuple[int, int] | None, depth: int) -> bool:
+        """Copy explicit-VR elements up to ``end`` (None: the top level, until the
+        pixel data or the end of the file); True when the pixel data was reached."""
+        if depth > _MAX_NESTING:
+            raise _NotDicom("sequences are nested too deeply")
+        while True:
+            tag = self._stream.read(4)
+            if not tag and end is None:
+                return False
+            if len(tag) < 4:
+                raise _NotDicom("the file ends inside its header")
+            key = struct.unpack("<HH", tag)
+            if end is None and key in _PIXEL_TAGS:
+                self.out += tag + self._stream.read(8)
+                return True
+            if key in (_ITEM, _ITEM_END, _SEQ_END):
+                raw = self._read(4)
+                self.out += tag + raw
+                if key == end:
+                    return False
+                if key == _ITEM and struct.unpack("<I", raw)[0] == _UNDEFINED:
+                    self._explicit(_ITEM_END, depth + 1)
+                elif key == _ITEM:
+                    self.out += self._read(struct.unpack("<I", raw)[0])
+                continue
+            vr = self._read(2)
+            if vr not in _LONG_VRS:
+                raw = self._read(2)
+                self.out += tag + vr + raw + self._read(struct.unpack("<H", raw)[0])
+                continue
+            raw = self._read(6)
+            (length,) = struct.unpack("<I", raw[2:])
+            if length != _UNDEFINED:
+                self.out += tag + vr + raw + self._read(length)
+            elif vr == b"UN":
+                content = self._implicit(_SEQ_END, depth + 1)
+                self.out += tag + b"UN\x00\x00" + struct.pack("<I", len(content)) + content
+                self.removed += 8
+            else:
+                self.out += tag + vr + raw
+                self._explicit(_SEQ_END, depth + 1)
+
+
+def _read_cp246(source: Source) -> tuple[Dataset, bool, str | None, list[str]] | None:
+    """The header of a PS3.10 explicit-VR file read as CP-246 says (see :class:`_Cp246`),
+    or None when the file is not one this applies to."""
+    head = source.head
+    if head[128:132] != b"DICM":
+        return None
+    at = head.find(b"\x02\x00\x10\x00UI", 132, 132 + 4096)  # (0002,0010) Transfer Syntax UID
+    if at < 0:
+        return None
+    (size,) = struct.unpack("<H", head[at + 6 : at + 8])
+    syntax = head[at + 8 : at + 8 + size].rstrip(b"\x00 ").decode("ascii", "replace")
+    if syntax in _NOT_EXPLICIT_LE:
+        return None
+    with source.open() as stream:
+        stream.seek(128 + 4)
+        copy = _Cp246(stream)
+        copy.out += head[:132]
+        copy.explicit()
+        if not copy.removed:
+            return None
+        data = bytes(copy.out)
+    dataset, _, pixels = _parse(io.BytesIO(data), source.size - copy.removed, None)
+    notes = ["element of VR UN with undefined length read as implicit VR (DICOM CP-246)"]
+    return dataset, True, pixels, notes
+
+
 def _pixel_state(dataset: Dataset, stream: BinaryIO, position: int, total: int) -> str | None:
     """Whether pixel data follows the header: None (no), "ok", or "truncated" when
     the element runs past the end of the file."""
@@ -621,11 +752,17 @@ def scan(source: Source) -> list[Outcome]:
     except _NotDicom as error:
         return [_unreadable(source, f"This file has a DICOM name but {error}.")]
     except Exception as error:  # noqa: BLE001  pydicom raises many kinds on damaged input
-        return [
-            _unreadable(
-                source, f"The DICOM header cannot be read ({type(error).__name__}: {error})."
-            )
-        ]
+        try:
+            rewritten = _read_cp246(source)
+        except Exception:  # noqa: BLE001  the first error says more
+            rewritten = None
+        if rewritten is None:
+            return [
+                _unreadable(
+                    source, f"The DICOM header cannot be read ({type(error).__name__}: {error})."
+                )
+            ]
+        dataset, part10, pixels, notes = rewritten
 
     sop = _sop_class(dataset)
     name = sop_name(sop) if sop else ""
