@@ -102,6 +102,30 @@ def test_mutants_of_a_dicom_file_with_a_tiff_preamble_and_an_undefined_length_un
         scan_checked(f"IM1: {label}", "IM1", mutant)
 
 
+def test_mutants_of_messages_that_carry_documents() -> None:
+    import json
+
+    from test_scan_embedded_documents import (
+        PATHOLOGY_PDF,
+        _document_bundle,
+        _hl7_with_pdf,
+        _message,
+        _report,
+    )
+
+    ndjson = "\n".join(json.dumps(_message(n, _report(f"r{n}", "22637-3", "Pathology", "2026-07-08",
+                                                       "Invasive carcinoma."))) for n in (1, 2))
+    seeds = {
+        "messages.ndjson": ndjson.encode(),
+        "bundle.json": _document_bundle("Binary/b1", None, PATHOLOGY_PDF, "application/pdf").encode(),
+        "result.hl7": _hl7_with_pdf(PATHOLOGY_PDF),
+    }
+    for name, data in seeds.items():
+        scan_checked(f"{name} (unmutated)", name, data)
+        for label, mutant in [*truncations(data), *mutants(data, _seed_number(name), iterations())]:
+            scan_checked(f"{name}: {label}", name, mutant)
+
+
 def test_mutants_of_a_picture() -> None:
     data = png_page()
     for label, mutant in mutants(data, seed_for("png"), iterations()):

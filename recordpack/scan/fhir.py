@@ -8,10 +8,14 @@
   Observations grouped into one ``lab_result`` and medication resources into
   one ``medication_list``.
 * NDJSON bulk files are read line by line and become one record, of the kind
-  most of their resources have.
+  most of their resources have; a line that is a Bundle (a FHIR message)
+  holding a DiagnosticReport or DocumentReference gives each its own record
+  (``part`` = ``"line N ..."``).
 
-A DocumentReference whose document is only a URL is ``other``: the file does
-not hold the document, so it cannot stand in for it.
+A DocumentReference (or a DiagnosticReport's presentedForm) whose attachment
+``url`` names a Binary in the same Bundle (``Binary/ID``, ``urn:uuid:...``) is
+read from that Binary. One whose document is only a URL elsewhere is
+``other``: the file does not hold the document, so it cannot stand in for it.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from recordpack.classify import Classification
+from recordpack.classify import Classification, has_meaningful_text
 from recordpack.model import UNREADABLE, UNSUPPORTED, Patient, Problem
 from recordpack.scan import codes, jsonstream
 from recordpack.scan.base import PARTLY_READ, Document, Outcome, Source
@@ -210,6 +214,44 @@ def _attachment(source: Source, attachment: Any, title: str) -> tuple[Classifica
     elif "html" in media or "xml" in media:
         text = _TAGS.sub(" ", text)
     return codes.classify(text, name=title), text, [f"attached {media or 'text'}"]
+
+
+def _readable_binary(data_b64: str) -> bool:
+    """Whether a Binary holds a document: a PDF, or text with real words (not a placeholder)."""
+    try:
+        data = base64.b64decode(data_b64[:400_000], validate=False)
+    except (binascii.Error, ValueError):
+        return False
+    return data.startswith(b"%PDF") or has_meaningful_text(codes.decode_text(data), min_words=5)
+
+
+def _resolved(attachment: Any, index: dict[str, dict[str, Any]]) -> Any:
+    """An attachment whose ``url`` names a Binary in the same Bundle, with its data inline."""
+    if not isinstance(attachment, dict) or isinstance(attachment.get("data"), str):
+        return attachment
+    url = attachment.get("url")
+    target = index.get(url) if isinstance(url, str) else None
+    if target is None or target.get("resourceType") != "Binary":
+        return attachment
+    data = target.get("data")
+    if not isinstance(data, str) or not _readable_binary(data):
+        return attachment
+    return {**attachment, "data": data,
+            "contentType": attachment.get("contentType") or target.get("contentType")}
+
+
+def _with_binaries(resource: dict[str, Any], index: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A DocumentReference or DiagnosticReport with attachments that point to Binary
+    resources of the same Bundle (``Binary/ID``, ``urn:uuid:...``) filled in."""
+    rtype = resource.get("resourceType")
+    if rtype == "DocumentReference" and isinstance(resource.get("content"), list):
+        return {**resource, "content": [
+            {**c, "attachment": _resolved(c.get("attachment"), index)} if isinstance(c, dict)
+            else c for c in resource["content"]]}
+    if rtype == "DiagnosticReport" and isinstance(resource.get("presentedForm"), list):
+        return {**resource, "presentedForm": [_resolved(a, index)
+                                              for a in resource["presentedForm"]]}
+    return resource
 
 
 # --- one resource -> item ------------------------------------------------------------------
@@ -546,25 +588,44 @@ def _scan_resource(source: Source, resource: dict[str, Any]) -> list[Outcome]:
     return [_document(source, item, _patient_for(item.subject, index, resource))]
 
 
+@dataclass
+class _Bundle:
+    """A Bundle's resources, indexed for references, and the patient it is about."""
+
+    resources: list[dict[str, Any]]
+    index: dict[str, dict[str, Any]]
+    observations: dict[str, dict[str, Any]]
+    patients: list[dict[str, Any]]
+    patient: Patient
+
+    @classmethod
+    def of(cls, bundle: dict[str, Any]) -> _Bundle:
+        entries: list[tuple[str | None, dict[str, Any]]] = []
+        for entry in bundle.get("entry") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("resource"), dict):
+                resource = entry["resource"]
+                full_url = entry.get("fullUrl") if isinstance(entry.get("fullUrl"), str) else None
+                entries.append((full_url, resource))
+                entries += [(None, r) for r in resource.get("contained") or []
+                            if isinstance(r, dict)]
+        index = _index(entries)
+        resources = [_with_binaries(r, index) for _u, r in entries]
+        observations = {k: v for k, v in index.items() if v.get("resourceType") == "Observation"}
+        patients = [r for r in resources if r.get("resourceType") == "Patient"]
+        patient = patient_of(patients[0]) if len(patients) == 1 else Patient()
+        return cls(resources, index, observations, patients, patient)
+
+    def patient_for(self, item: _Item) -> Patient:
+        return codes.merge_patients(_patient_for(item.subject, self.index), self.patient)
+
+
 def _scan_bundle(source: Source, bundle: dict[str, Any]) -> list[Outcome]:
-    entries: list[tuple[str | None, dict[str, Any]]] = []
-    for entry in bundle.get("entry") or []:
-        if isinstance(entry, dict) and isinstance(entry.get("resource"), dict):
-            resource = entry["resource"]
-            full_url = entry.get("fullUrl") if isinstance(entry.get("fullUrl"), str) else None
-            entries.append((full_url, resource))
-            entries += [(None, r) for r in resource.get("contained") or [] if isinstance(r, dict)]
-    index = _index(entries)
-    resources = [r for _u, r in entries]
+    read = _Bundle.of(bundle)
+    resources, patients, bundle_patient = read.resources, read.patients, read.patient
     types = Counter(str(r.get("resourceType")) for r in resources)
-    observations = {k: v for k, v in index.items() if v.get("resourceType") == "Observation"}
-    patients = [r for r in resources if r.get("resourceType") == "Patient"]
-    bundle_patient = patient_of(patients[0]) if len(patients) == 1 else Patient()
     bundle_type = str(bundle.get("type") or "")
     evidence = f"FHIR {bundle_type or 'untyped'} Bundle"
-
-    def patient_for(item: _Item) -> Patient:
-        return codes.merge_patients(_patient_for(item.subject, index), bundle_patient)
+    patient_for = read.patient_for
 
     composition = next((r for r in resources if r.get("resourceType") == "Composition"), None)
     if bundle_type == "document" and composition is not None:
@@ -582,7 +643,7 @@ def _scan_bundle(source: Source, bundle: dict[str, Any]) -> list[Outcome]:
                      "\n".join(_narrative(r) for r in resources if _narrative(r)))
         return [_document(source, item, bundle_patient)]
 
-    items = _bundle_items(source, resources, observations)
+    items = _bundle_items(source, resources, read.observations)
     if not items:
         listing = ", ".join(f"{n} {t}" for t, n in types.most_common(4)) or "no resources"
         item = _Item("other", f"FHIR {bundle_type or ''} Bundle".replace("  ", " "),
@@ -708,8 +769,10 @@ MAX_LINE_BYTES: Final = 16 * 1024 * 1024
 
 
 def _scan_ndjson(source: Source) -> list[Outcome]:
-    """One record for a bulk-export file, of the kind most of its resources have."""
+    """One record for a bulk-export file, of the kind most of its resources have;
+    reports and documents in Bundle lines (messages) are records of their own."""
     tally = _Tally(source)
+    records: list[Outcome] = []
     bad_lines: list[int] = []
     lines = 0
     with source.open() as raw:
@@ -734,6 +797,10 @@ def _scan_ndjson(source: Source) -> list[Outcome]:
             if not isinstance(resource, dict) or "resourceType" not in resource:
                 bad_lines.append(number)
                 continue
+            if resource["resourceType"] == "Bundle":
+                records.extend(_ndjson_bundle(source, resource, number, tally,
+                                              room=MAX_NDJSON_RECORDS - len(records)))
+                continue
             tally.add(resource)
     outcomes: list[Outcome] = []
     if bad_lines:
@@ -744,9 +811,34 @@ def _scan_ndjson(source: Source) -> list[Outcome]:
                                      "the missing entries."))
         del bad_lines[5:]
     if not tally.types:
-        return outcomes or [Problem(source.path, UNREADABLE, "NDJSON file holds no FHIR resources",
-                                    hint="Export the file again from the system it came from.")]
-    return [tally.record("bulk export", ["FHIR bulk export (NDJSON)"]), *outcomes]
+        return [*records, *outcomes] or [
+            Problem(source.path, UNREADABLE, "NDJSON file holds no FHIR resources",
+                    hint="Export the file again from the system it came from.")]
+    return [*records, tally.record("bulk export", ["FHIR bulk export (NDJSON)"]), *outcomes]
+
+
+#: Records kept from the Bundle lines of one NDJSON file; later ones are tallied.
+MAX_NDJSON_RECORDS: Final = 500
+#: Resource types a Bundle line is split for (each is a record of its own).
+_SPLIT_TYPES: Final = frozenset({"DiagnosticReport", "DocumentReference"})
+
+
+def _ndjson_bundle(source: Source, bundle: dict[str, Any], line: int, tally: _Tally,
+                   *, room: int) -> list[Outcome]:
+    """The records of one Bundle line (a message): each report or document its own,
+    with ``part`` naming the line; a Bundle without one is tallied with the rest."""
+    read = _Bundle.of(bundle)
+    if room > 0 and any(r.get("resourceType") in _SPLIT_TYPES for r in read.resources):
+        evidence = f"FHIR {bundle.get('type') or 'untyped'} Bundle on line {line}"
+        items = _bundle_items(source, read.resources, read.observations)
+        for item in items:
+            item.evidence.insert(0, evidence)
+        return [_document(source, item, read.patient_for(item),
+                          part=f"line {line}" + (f" {item.part}" if item.part else ""))
+                for item in items[:room]]
+    for resource in read.resources:
+        tally.add(resource)
+    return []
 
 
 #: FHIR JSON files up to this size are parsed whole (as Python objects they take

@@ -8,6 +8,8 @@ or CRLF, and a UTF-8 BOM or MLLP framing bytes may come first.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from dataclasses import dataclass, field
 from typing import Final
@@ -180,7 +182,7 @@ def scan(source: Source) -> list[Outcome]:
         return [Problem(source.path, UNREADABLE, f"not a readable HL7 v2 message: {exc}",
                         hint="Ask the sender for a new copy of this file; it may be cut short "
                              "or not really an HL7 message.")]
-    verdicts = [_classify(message) for message in messages]
+    verdicts = [_classify(message, source.path) for message in messages]
     return [*_documents(source, verdicts), *partly]
 
 
@@ -279,6 +281,37 @@ def _obx_text(message: _Message) -> str:
     return "\n".join(line for line in lines if line.strip())
 
 
+#: Embedded PDFs (OBX-5 of type ED) decoded from one message, at most.
+MAX_EMBEDDED_PDFS: Final = 20
+
+
+def _embedded_pdfs(path: str, message: _Message) -> list[Document]:
+    """The PDF scanner's verdicts on base64 PDFs carried in OBX-5 ED fields.
+
+    ED is source application ^ type of data ^ data subtype ^ encoding ^ data
+    (HL7 v2.5 2A.2.22); a long value may be wrapped over lines or repetitions.
+    """
+    found: list[Document] = []
+    for obx in message.all("OBX"):
+        if message.field(obx, 2).upper() != "ED" or len(found) >= MAX_EMBEDDED_PDFS:
+            continue
+        for value in message.repetitions(message.field(obx, 5)):
+            parts = message.components(value)
+            if len(parts) < 5 or parts[3].strip().upper() not in ("BASE64", "B64"):
+                continue
+            encoded = re.sub(r"\\.br\\|\s", "", parts[4])
+            try:
+                data = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=False)
+            except (binascii.Error, ValueError):
+                continue
+            if not data.lstrip()[:8].startswith(b"%PDF"):
+                continue
+            verdict = codes.scan_pdf_bytes(path, data)
+            if verdict is not None:
+                found.append(verdict)
+    return found
+
+
 def _obr_kind(message: _Message) -> tuple[str, str] | None:
     """Kind from the order segments: diagnostic service (OBR-24) or test (OBR-4)."""
     for obr in message.all("OBR"):
@@ -318,7 +351,28 @@ def _date(message: _Message, *candidates: tuple[str, int]) -> str | None:
     return None
 
 
-def _classify(message: _Message) -> _Verdict:
+def _classify(message: _Message, path: str = "") -> _Verdict:
+    """What one message is; a base64 PDF it carries (OBX ED) is read as a document."""
+    verdict = _classify_message(message)
+    attached = _embedded_pdfs(path, message) if message.all("OBX") else []
+    if not attached:
+        return verdict
+    best = max(attached, key=lambda d: d.confidence)
+    text = "\n\n".join([verdict.text, *(d.text for d in attached)])[: codes.MAX_TEXT_CHARS]
+    evidence = (*verdict.evidence, f"attached PDF (OBX ED) reads as {best.kind}")
+    patient = codes.merge_patients(verdict.patient, best.patient)
+    # The message's own codes say what it is when they are specific; else the PDF does.
+    if best.confidence >= codes.STRONG_TEXT_CONFIDENCE and (
+        verdict.confidence < 0.85 or verdict.kind in ("lab_result", "other", "clinical_note")
+    ) and best.kind != "other":
+        return _Verdict(best.kind, verdict.title if verdict.title else best.title,
+                        verdict.date or best.date, patient, best.confidence,
+                        (*evidence, *best.evidence), text)
+    return _Verdict(verdict.kind, verdict.title, verdict.date or best.date, patient,
+                    verdict.confidence, evidence, text)
+
+
+def _classify_message(message: _Message) -> _Verdict:
     msg_type, trigger = message.type
     type_text = f"{msg_type}^{trigger}" if trigger else msg_type
     evidence = [f"HL7 v2 message {type_text}"]
