@@ -126,6 +126,19 @@ def test_mutants_of_messages_that_carry_documents() -> None:
             scan_checked(f"{name}: {label}", name, mutant)
 
 
+def test_mutants_of_a_7z_of_records(corpus: Path) -> None:
+    from test_scan_7z import sevenzip_bytes
+
+    members = {
+        f"download/{seed}": corpus_seed(corpus, relative, keep or 6000)[:6000]
+        for seed, relative, keep in CORPUS_SEEDS[::3]
+    }
+    data = sevenzip_bytes(members)
+    assert any(isinstance(o, Document) for o in scan_checked("d.7z", "d.7z", data).outcomes)
+    for label, mutant in [*truncations(data), *mutants(data, _seed_number("7z"), iterations())]:
+        scan_checked(f"d.7z: {label}", "d.7z", mutant)
+
+
 def test_mutants_of_a_picture() -> None:
     data = png_page()
     for label, mutant in mutants(data, seed_for("png"), iterations()):

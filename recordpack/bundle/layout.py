@@ -33,6 +33,7 @@ from recordpack.model import (
     ScanResult,
 )
 from recordpack.scan.paths import guess, normalise_typed
+from recordpack.scan.sevenzip import is_7z_name
 from recordpack.scan.tarball import is_tar_name
 
 #: Folder under ``data/records/`` for files scan had a problem with and that no record claims.
@@ -106,10 +107,11 @@ def is_laid_out_member(scan_path: str) -> bool:
     """True for a member of a zip on disk (one ``!``), which pack lays out like a file.
 
     Members of an archive inside an archive, and of a tar (read only front to
-    back), stay inside it: the archive goes in whole under ``data/originals/``
+    back) or a 7z, stay inside it: the archive goes in whole under ``data/originals/``
     and the index maps each member to it.
     """
-    return scan_path.count(ARCHIVE_SEP) == 1 and not is_tar_name(disk_path(scan_path))
+    archive = disk_path(scan_path)
+    return scan_path.count(ARCHIVE_SEP) == 1 and not (is_tar_name(archive) or is_7z_name(archive))
 
 
 def disk_path(scan_path: str) -> str:

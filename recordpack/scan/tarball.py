@@ -48,7 +48,6 @@ SUFFIXES: Final = (".tar", ".tgz", ".tar.gz", ".tbz2", ".tar.bz2", ".txz", ".tar
 READ_ERRORS: Final = (tarfile.TarError, EOFError, zlib.error, lzma.LZMAError, OSError, ValueError)
 
 _CHUNK = 1024 * 1024
-_USTAR_OFFSET = 257
 
 
 def is_tar_name(path: str) -> bool:
@@ -57,8 +56,8 @@ def is_tar_name(path: str) -> bool:
 
 
 def sniff(source: Source) -> bool:
-    """A tar by its name, or an uncompressed tar by its ``ustar`` header magic."""
-    return is_tar_name(source.name) or source.head[_USTAR_OFFSET : _USTAR_OFFSET + 5] == b"ustar"
+    """A tar by its name (as pack decides by name too that a tar travels whole)."""
+    return is_tar_name(source.name)
 
 
 class _Counting(io.RawIOBase):

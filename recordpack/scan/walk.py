@@ -45,6 +45,7 @@ from recordpack.scan import (
     hl7v2,
     image,
     pdf,
+    sevenzip,
     tarball,
     text,
 )
@@ -86,14 +87,33 @@ class TarScanner:
 
 TAR: Final = TarScanner()
 
+
+class SevenZipScanner(TarScanner):
+    """7z archives (py7zr), expanded member by member like tars."""
+
+    FORMAT: Final = sevenzip.FORMAT  # type: ignore[misc]
+
+    def sniff(self, source: Source) -> bool:
+        return sevenzip.sniff(source)
+
+    def scan(self, source: Source) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        for member in sevenzip.members(source):
+            outcomes.extend(dispatch(member) if isinstance(member, Source) else [member])
+        return outcomes
+
+
+SEVEN_ZIP: Final = SevenZipScanner()
+
 #: Archive scanners and how each lists its members.
 _MEMBERS: Final[dict[Scanner, Callable[[Source], Iterator[Source | Problem | Skipped]]]] = {
     ARCHIVE: archive.members,
     TAR: tarball.members,
+    SEVEN_ZIP: sevenzip.members,
 }
 
 #: The scanners, in the order they are asked (the first whose ``sniff`` accepts wins).
-SCANNERS: Final[tuple[Scanner, ...]] = (dicom, docx, ARCHIVE, TAR, pdf, ccda, fhir, hl7v2, image, text)
+SCANNERS: Final[tuple[Scanner, ...]] = (dicom, docx, ARCHIVE, TAR, SEVEN_ZIP, pdf, ccda, fhir, hl7v2, image, text)
 
 CHUNK_SIZE: Final = 1024 * 1024
 _NOATIME: Final = getattr(os, "O_NOATIME", 0)
@@ -266,7 +286,7 @@ def choose(source: Source) -> Scanner | None:
 #: Specific advice for common formats no scanner reads (suffix -> hint).
 UNSUPPORTED_HINTS: Final[dict[str, str]] = {
     **dict.fromkeys(
-        (".rar", ".7z", ".gz", ".bz2", ".xz", ".zst"),
+        (".rar", ".gz", ".bz2", ".xz", ".zst"),
         "This is a compressed archive recordpack cannot open: unpack it with your computer "
         "and scan the unpacked folder.",
     ),
