@@ -227,12 +227,14 @@ def test_broken_files_each_get_a_plain_problem(folders: dict[str, Any]) -> None:
     assert codes["Downloads/Bone scan report (protected).pdf"] == "encrypted"
     assert codes["Downloads/Consult note.pdf"] == "unreadable"
     assert codes["MRI disc/DICOM/00000001"] == "unreadable"
-    assert codes["Letters/urology consult.docx"] == "unsupported"
-    assert codes["Photos/IMG_4021.HEIC"] == "unsupported"
-    docx = next(p for p in doc["problems"] if p["path"].endswith(".docx"))
-    assert "PDF" in docx.get("hint", "") + docx["message"]
+    # A Word letter is read (docs/formats.md); a HEIC photo that does not decode is unreadable.
+    assert "Letters/urology consult.docx" not in codes
+    assert codes["Photos/IMG_4021.HEIC"] == "unreadable"
+    heic = next(p for p in doc["problems"] if p["path"].endswith(".HEIC"))
+    assert heic.get("hint")
     # The good records are still read.
     records = by_file(doc)
+    assert records["Letters/urology consult.docx"]["format"] == "docx"
     assert records["Pathology/Prostate biopsy pathology.pdf"]["kind"] == "pathology_report"
     assert (
         records["Downloads/HealthSummary_Jan_20_2025.zip!HealthSummary/Document_1.xml"]["kind"]

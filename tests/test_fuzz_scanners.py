@@ -89,7 +89,7 @@ def test_mutants_of_a_word_document_and_an_iphone_photo() -> None:
     for name, data in (("letter.docx", docx_bytes(PATHOLOGY, [["Test", "Result"]])),
                        ("IMG_0001.heic", heic_bytes(PATHOLOGY[:2]))):
         scan_checked(f"{name} (unmutated)", name, data)
-        for label, mutant in [*truncations(data), *mutants(data, _seed_number(name), iterations())]:
+        for label, mutant in [*truncations(data), *mutants(data, seed_for(name), iterations())]:
             scan_checked(f"{name}: {label}", name, mutant)
 
 
@@ -98,7 +98,7 @@ def test_mutants_of_a_dicom_file_with_a_tiff_preamble_and_an_undefined_length_un
 
     data = tiff_preamble_un_file()
     assert any(isinstance(o, DicomHeader) for o in scan_checked("IM1", "IM1", data).outcomes)
-    for label, mutant in [*truncations(data), *mutants(data, _seed_number("cp246"), iterations())]:
+    for label, mutant in [*truncations(data), *mutants(data, seed_for("cp246"), iterations())]:
         scan_checked(f"IM1: {label}", "IM1", mutant)
 
 
@@ -122,7 +122,7 @@ def test_mutants_of_messages_that_carry_documents() -> None:
     }
     for name, data in seeds.items():
         scan_checked(f"{name} (unmutated)", name, data)
-        for label, mutant in [*truncations(data), *mutants(data, _seed_number(name), iterations())]:
+        for label, mutant in [*truncations(data), *mutants(data, seed_for(name), iterations())]:
             scan_checked(f"{name}: {label}", name, mutant)
 
 
@@ -135,7 +135,7 @@ def test_mutants_of_a_7z_of_records(corpus: Path) -> None:
     }
     data = sevenzip_bytes(members)
     assert any(isinstance(o, Document) for o in scan_checked("d.7z", "d.7z", data).outcomes)
-    for label, mutant in [*truncations(data), *mutants(data, _seed_number("7z"), iterations())]:
+    for label, mutant in [*truncations(data), *mutants(data, seed_for("7z"), iterations())]:
         scan_checked(f"d.7z: {label}", "d.7z", mutant)
 
 

@@ -133,3 +133,23 @@ def test_a_photo_of_a_recipe_is_skipped_as_not_a_medical_record(tmp_path: Path) 
         ("IMG_0007.jpg", "not a medical record"),
         ("IMG_0008.heic", "not a medical record"),
     }
+
+
+def test_a_bare_docx_python_docx_refuses_is_read_from_its_document_part(tmp_path: Path) -> None:
+    """No relationships part: python-docx refuses it, but the words are there."""
+    body = "".join(f"<w:p><w:r><w:t>{line}</w:t></w:r></w:p>" for line in PATHOLOGY)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(
+            "word/document.xml",
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f"<w:body>{body}</w:body></w:document>",
+        )
+    with pytest.raises(Exception):  # noqa: B017 - whatever python-docx raises
+        docx.Document(io.BytesIO(out.getvalue()))
+    (tmp_path / "bare.docx").write_bytes(out.getvalue())
+    result = scan_folder(tmp_path)
+    assert not result.problems
+    (record,) = result.records
+    assert record.kind == "pathology_report" and record.date == "2026-09-14"

@@ -1,7 +1,9 @@
 """Word documents (``.docx``, ``.docm``): clinic letters and reports patients are sent.
 
 The text of the body (paragraphs and table cells, in order) is read with
-python-docx and classified like any document. A DOCX is a zip: its entries are
+python-docx and classified like any document; when python-docx refuses a
+document whose ``word/document.xml`` is still there (no relationships part,
+say), its words are read from that part alone. A DOCX is a zip: its entries are
 checked first (count, declared size, inflation ratio) so a zip bomb dressed as
 a letter is refused before python-docx inflates it. A damaged file is one
 ``unreadable`` problem; a paper that is not medical is skipped as such.
@@ -85,6 +87,33 @@ def body_text(data: bytes) -> str:
     return "\n".join(lines)[:MAX_TEXT_CHARS]
 
 
+_W: Final = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def bare_text(data: bytes) -> str:
+    """The words of ``word/document.xml`` alone, streamed: for a document python-docx
+    refuses (missing relationships or styles) whose text is still there."""
+    from xml.etree.ElementTree import iterparse
+
+    lines: list[str] = []
+    line: list[str] = []
+    size = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("word/document.xml") as xml:
+        for _event, element in iterparse(xml, events=("end",)):
+            if element.tag == f"{_W}t" and element.text:
+                line.append(element.text)
+            elif element.tag == f"{_W}tab":
+                line.append("\t")
+            elif element.tag == f"{_W}p":
+                lines.append("".join(line))
+                size += len(lines[-1])
+                line = []
+                element.clear()
+                if size > MAX_TEXT_CHARS:
+                    break
+    return "\n".join(lines)[:MAX_TEXT_CHARS]
+
+
 def _damaged(source: Source, detail: str) -> list[Outcome]:
     return [
         Problem(
@@ -110,11 +139,17 @@ def scan(source: Source) -> list[Outcome]:
         return _damaged(source, "it is far larger than a letter or report")
     try:
         _check_parts(data)
-        text = body_text(data)
     except _Refused:
         return _damaged(source, "it unpacks to far more than a document holds")
-    except Exception as error:  # noqa: BLE001 - python-docx and lxml raise many types
+    except Exception as error:  # noqa: BLE001 - a zip too damaged to list
         return _damaged(source, type(error).__name__)
+    try:
+        text = body_text(data)
+    except Exception as error:  # noqa: BLE001 - python-docx and lxml raise many types
+        try:
+            text = bare_text(data)
+        except Exception:  # noqa: BLE001 - the first error says more
+            return _damaged(source, type(error).__name__)
     if not has_meaningful_text(text, min_words=5):
         return [
             Problem(
