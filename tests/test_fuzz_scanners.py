@@ -71,13 +71,17 @@ def test_mutants_of_a_zip_of_records(corpus: Path) -> None:
         scan_checked(f"download.zip: {label}", "download.zip", mutant)
 
 
-@pytest.mark.parametrize(("name", "mode"), [("download.tgz", "w:gz"), ("download.tar", "w")])
-def test_mutants_of_a_tar_of_records(corpus: Path, name: str, mode: str) -> None:
-    members = {
+def _download(corpus: Path) -> dict[str, bytes]:
+    """Every third corpus seed (its first 6000 bytes): an archive's members."""
+    return {
         f"download/{seed}": corpus_seed(corpus, relative, keep or 6000)[:6000]
         for seed, relative, keep in CORPUS_SEEDS[::3]
     }
-    data = tar_of(members, mode)
+
+
+@pytest.mark.parametrize(("name", "mode"), [("download.tgz", "w:gz"), ("download.tar", "w")])
+def test_mutants_of_a_tar_of_records(corpus: Path, name: str, mode: str) -> None:
+    data = tar_of(_download(corpus), mode)
     assert any(isinstance(o, Document) for o in scan_checked(name, name, data).outcomes)
     for label, mutant in [*truncations(data), *mutants(data, seed_for(name), iterations())]:
         scan_checked(f"{name}: {label}", name, mutant)
@@ -129,11 +133,7 @@ def test_mutants_of_messages_that_carry_documents() -> None:
 def test_mutants_of_a_7z_of_records(corpus: Path) -> None:
     from test_scan_7z import sevenzip_bytes
 
-    members = {
-        f"download/{seed}": corpus_seed(corpus, relative, keep or 6000)[:6000]
-        for seed, relative, keep in CORPUS_SEEDS[::3]
-    }
-    data = sevenzip_bytes(members)
+    data = sevenzip_bytes(_download(corpus))
     assert any(isinstance(o, Document) for o in scan_checked("d.7z", "d.7z", data).outcomes)
     for label, mutant in [*truncations(data), *mutants(data, seed_for("7z"), iterations())]:
         scan_checked(f"d.7z: {label}", "d.7z", mutant)

@@ -6,18 +6,15 @@ Archives made here by py7zr; nothing is unpacked to disk.
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 import py7zr
 import pytest
-from click.testing import CliRunner
 from test_pack_archives import REPORT, dicom_bytes
 from test_pack_data import SERIES_UIDS
+from test_scan_tar import pack_and_open
 
-from recordpack import age
 from recordpack.bundle import format as fmt
-from recordpack.cli import main
 from recordpack.scan import scan_folder
 
 
@@ -69,19 +66,7 @@ def test_pack_carries_the_7z_whole_and_open_verifies(tmp_path: Path) -> None:
     folder.mkdir()
     data = sevenzip_bytes({"Reports/pathology.pdf": REPORT})
     (folder / "download.7z").write_bytes(data)
-    identity = age.X25519Identity.generate()
-    key = tmp_path / "key.txt"
-    age.write_identity_file(key, identity)
-    runner = CliRunner()
-    bundle = tmp_path / "b.rpk"
-    packed = runner.invoke(
-        main, ["pack", str(folder), "-o", str(bundle), "--to", str(identity.recipient())]
-    )
-    assert packed.exit_code == 0, packed.output
-    opened = runner.invoke(main, ["open", str(bundle), "-i", str(key), "-o", str(tmp_path / "o")])
-    assert opened.exit_code == 0, opened.output
-    (bag,) = (tmp_path / "o").iterdir()
-    index = json.loads((bag / fmt.INDEX_JSON).read_text())
+    bag, index = pack_and_open(folder, tmp_path)
     (record,) = index["records"]
     assert record["original_files"] == ["download.7z!Reports/pathology.pdf"]
     assert record["files"] == [f"{fmt.ORIGINALS_DIR}/download.7z"]

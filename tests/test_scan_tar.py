@@ -13,6 +13,7 @@ import json
 import tarfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 from test_pack_archives import REPORT, dicom_bytes
@@ -22,16 +23,11 @@ from recordpack import age
 from recordpack.bundle import format as fmt
 from recordpack.cli import main
 from recordpack.scan import scan_folder
+from tests.fuzz_helpers import tar_of
 
 
 def tar_bytes(members: dict[str, bytes], mode: str = "w:gz") -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode=mode) as tf:  # type: ignore[call-overload]
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tf.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
+    return tar_of(members, mode)
 
 
 def _study() -> dict[str, bytes]:
@@ -114,11 +110,8 @@ def test_a_truncated_tgz_keeps_what_was_read_and_reports_the_damage(tmp_path: Pa
     assert "damaged or incomplete" in problem.message
 
 
-def test_pack_carries_the_tar_whole_and_open_verifies(tmp_path: Path) -> None:
-    folder = tmp_path / "records"
-    folder.mkdir()
-    tgz = tar_bytes({"Reports/pathology.pdf": REPORT, **_study()})
-    (folder / "download.tgz").write_bytes(tgz)
+def pack_and_open(folder: Path, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """``folder`` packed and opened by the CLI: the opened bag and its index."""
     identity = age.X25519Identity.generate()
     key = tmp_path / "key.txt"
     age.write_identity_file(key, identity)
@@ -129,9 +122,17 @@ def test_pack_carries_the_tar_whole_and_open_verifies(tmp_path: Path) -> None:
     )
     assert packed.exit_code == 0, packed.output
     opened = runner.invoke(main, ["open", str(bundle), "-i", str(key), "-o", str(tmp_path / "o")])
-    assert opened.exit_code == 0, opened.output
+    assert opened.exit_code == 0, opened.output  # open verifies every file against the index
     (bag,) = (tmp_path / "o").iterdir()
-    index = json.loads((bag / fmt.INDEX_JSON).read_text())
+    return bag, json.loads((bag / fmt.INDEX_JSON).read_text())
+
+
+def test_pack_carries_the_tar_whole_and_open_verifies(tmp_path: Path) -> None:
+    folder = tmp_path / "records"
+    folder.mkdir()
+    tgz = tar_bytes({"Reports/pathology.pdf": REPORT, **_study()})
+    (folder / "download.tgz").write_bytes(tgz)
+    bag, index = pack_and_open(folder, tmp_path)
     archive = f"{fmt.ORIGINALS_DIR}/download.tgz"
     assert (bag / archive).read_bytes() == tgz
     scanned = {p for r in scan_folder(folder).records for p in r.files}

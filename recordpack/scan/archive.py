@@ -98,6 +98,49 @@ def unsafe_reason(name: str) -> str | None:
     return None
 
 
+def too_deep(source: Source, noun: str = "archive") -> Problem | None:
+    """The problem for an archive nested deeper than :data:`MAX_DEPTH`, or None."""
+    if depth(source.path) <= MAX_DEPTH:
+        return None
+    return Problem(
+        source.path,
+        UNSUPPORTED,
+        f"This {noun} is inside too many other {noun}s to be opened safely.",
+        hint="Unpack the outer archives with your computer and scan the folder again.",
+    )
+
+
+def declared_too_much(source: Source, count: int, declared: int, noun: str) -> Problem | None:
+    """The ``zip_bomb`` problem for an archive whose directory declares more files or
+    bytes than a records download holds, or None."""
+    if count <= MAX_MEMBERS and declared <= MAX_TOTAL_BYTES:
+        return None
+    return Problem(
+        source.path,
+        ZIP_BOMB,
+        f"The {noun} says it holds {count} files and {declared / 1024**3:.1f} GB once "
+        "unpacked: far more than a records download, so it was not opened.",
+        hint="If it really is your records, unpack it with your computer and scan the folder.",
+    )
+
+
+def screen(archive_path: str, name: str, refusal: str | None) -> tuple[str, Problem | Skipped | None]:
+    """A member's display path, and why it is not read: ``refusal`` (a link, a device)
+    or an unsafe name (a problem), or clutter (skipped); None when it is to be read."""
+    display = f"{archive_path}{ARCHIVE_SEP}{name.replace(chr(92), '/')}"
+    reason = unsafe_reason(name)
+    reason = f"it has an unsafe name ({reason})" if reason is not None else refusal
+    if reason is not None:
+        return display, Problem(
+            display,
+            UNSAFE_NAME,
+            f"A file inside the archive was not read: {reason}.",
+            hint="This archive may be damaged or malicious. Ask the sender for a new copy.",
+        )
+    skip = clutter.file_reason(name.replace("\\", "/"), in_archive=True)
+    return display, (Skipped(display, skip) if skip is not None else None)
+
+
 class _MemberStream(io.RawIOBase):
     """A member's bytes that also closes the archive it was opened from."""
 
@@ -193,13 +236,9 @@ def members(source: Source) -> Iterator[Source | Problem | Skipped]:
 
     Never raises for a bad archive: a damaged zip yields one ``unreadable`` problem.
     """
-    if depth(source.path) > MAX_DEPTH:
-        yield Problem(
-            source.path,
-            UNSUPPORTED,
-            "This zip is inside too many other zips to be opened safely.",
-            hint="Unzip the outer archives with your computer and scan the folder again.",
-        )
+    deep = too_deep(source, "zip")
+    if deep is not None:
+        yield deep
         return
     try:
         archive, stream = _open_archive(source)
@@ -209,14 +248,9 @@ def members(source: Source) -> Iterator[Source | Problem | Skipped]:
     with archive, stream:
         infos = [info for info in archive.infolist() if not info.is_dir()]
         declared = sum(info.file_size for info in infos)
-        if len(infos) > MAX_MEMBERS or declared > MAX_TOTAL_BYTES:
-            yield Problem(
-                source.path,
-                ZIP_BOMB,
-                f"The zip says it holds {len(infos)} files and {declared / 1024**3:.1f} GB once "
-                "unpacked: far more than a records download, so it was not opened.",
-                hint="If it really is your records, unzip it with your computer and scan the folder.",
-            )
+        bomb = declared_too_much(source, len(infos), declared, "zip")
+        if bomb is not None:
+            yield bomb
             return
         overlapping = _overlapping(archive.infolist())
         if overlapping:

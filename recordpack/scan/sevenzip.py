@@ -23,19 +23,16 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
-from recordpack.model import ARCHIVE_SEP, ENCRYPTED, UNREADABLE, UNSUPPORTED, Problem, Skipped
-from recordpack.scan import clutter
+from recordpack.model import ARCHIVE_SEP, ENCRYPTED, UNREADABLE, Problem, Skipped
 from recordpack.scan.archive import (
-    MAX_DEPTH,
-    MAX_MEMBERS,
     MAX_RATIO,
     MAX_TOTAL_BYTES,
     MEMBER_IN_MEMORY,
     RATIO_FLOOR,
-    UNSAFE_NAME,
     ZIP_BOMB,
-    depth,
-    unsafe_reason,
+    declared_too_much,
+    screen,
+    too_deep,
 )
 from recordpack.scan.base import HEAD_SIZE, MAX_DOCUMENT_BYTES, Source
 
@@ -103,14 +100,17 @@ class _Budget:
 
 
 def _factory(
-    on_close: Callable[[_Member], None], budget: _Budget, sizes: dict[str, int]
+    on_close: Callable[[_Member], None],
+    budget: _Budget,
+    sizes: dict[str, int],
+    member_type: type[_Member] = _Member,
 ) -> Any:
     """A py7zr WriterFactory whose writers are :class:`_Member` s (py7zr imported late)."""
     from py7zr.io import Py7zIO, WriterFactory
 
     class Writer(Py7zIO):
         def __init__(self, name: str) -> None:
-            self.member = _Member(name, sizes.get(name, 0) <= MEMBER_IN_MEMORY, budget)
+            self.member = member_type(name, sizes.get(name, 0) <= MEMBER_IN_MEMORY, budget)
 
         def write(self, s: bytes | bytearray) -> int:
             return self.member.write(s)
@@ -155,7 +155,6 @@ def _extract_one(source: Source, name: str) -> bytes:
     import py7zr
 
     chunks: list[bytes] = []
-    budget = _Budget(source.size)
 
     class Keep(_Member):
         def write(self, data: bytes | bytearray) -> int:
@@ -164,33 +163,11 @@ def _extract_one(source: Source, name: str) -> bytes:
             chunks.append(bytes(data))
             return super().write(data)
 
-    from py7zr.io import Py7zIO, WriterFactory
-
-    class Writer(Py7zIO):
-        def __init__(self) -> None:
-            self.member = Keep(name, False, budget)
-
-        def write(self, s: bytes | bytearray) -> int:
-            return self.member.write(s)
-
-        def read(self, size: int | None = None) -> bytes:
-            return b""
-
-        def seek(self, offset: int, whence: int = 0) -> int:
-            return 0
-
-        def flush(self) -> None:
-            pass
-
-        def size(self) -> int:
-            return self.member.size
-
-    class Factory(WriterFactory):
-        def create(self, filename: str) -> Py7zIO:
-            return Writer()
-
+    factory = _factory(
+        lambda _member: None, _Budget(source.size), {name: MAX_DOCUMENT_BYTES}, member_type=Keep
+    )
     with source.open() as stream, py7zr.SevenZipFile(stream) as archive:
-        archive.extract(targets=[name], factory=Factory())
+        archive.extract(targets=[name], factory=factory)
     return b"".join(chunks)
 
 
@@ -199,13 +176,9 @@ def members(source: Source) -> Iterator[Source | Problem | Skipped]:
     import py7zr
     from py7zr.exceptions import PasswordRequired
 
-    if depth(source.path) > MAX_DEPTH:
-        yield _problem(
-            source.path,
-            UNSUPPORTED,
-            "This archive is inside too many other archives to be opened safely.",
-            "Unpack the outer archives with your computer and scan the folder again.",
-        )
+    deep = too_deep(source)
+    if deep is not None:
+        yield deep
         return
     errors = (py7zr.exceptions.ArchiveError, py7zr.exceptions.Bad7zFile,
               py7zr.exceptions.DecompressionError, py7zr.exceptions.CrcError,
@@ -229,33 +202,16 @@ def members(source: Source) -> Iterator[Source | Problem | Skipped]:
             return
         infos = [info for info in archive.list() if not info.is_directory]
         declared = sum(info.uncompressed or 0 for info in infos)
-        if len(infos) > MAX_MEMBERS or declared > MAX_TOTAL_BYTES:
-            yield _problem(
-                source.path,
-                ZIP_BOMB,
-                f"The archive says it holds {len(infos)} files and {declared / 1024**3:.1f} GB "
-                "once unpacked: far more than a records download, so it was not opened.",
-                "If it really is your records, unpack it with your computer and scan the folder.",
-            )
+        bomb = declared_too_much(source, len(infos), declared, "archive")
+        if bomb is not None:
+            yield bomb
             return
         wanted: list[str] = []
         for info in sorted(infos, key=lambda i: i.filename):
-            name = info.filename.replace("\\", "/")
-            display = f"{source.path}{ARCHIVE_SEP}{name}"
-            reason = unsafe_reason(info.filename)
-            if reason is None and info.is_symlink:
-                reason = "it is a link to another file"
-            if reason is not None:
-                yield _problem(
-                    display,
-                    UNSAFE_NAME,
-                    f"A file inside the archive was not read: {reason}.",
-                    "This archive may be damaged or malicious. Ask the sender for a new copy.",
-                )
-                continue
-            skip = clutter.file_reason(name, in_archive=True)
-            if skip is not None:
-                yield Skipped(display, skip)
+            link = "it is a link to another file" if info.is_symlink else None
+            _display, refused = screen(source.path, info.filename, link)
+            if refused is not None:
+                yield refused
                 continue
             wanted.append(info.filename)
         if not wanted:

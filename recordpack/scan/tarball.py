@@ -23,20 +23,17 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import BinaryIO, Final
 
-from recordpack.model import ARCHIVE_SEP, UNREADABLE, UNSUPPORTED, Problem, Skipped
-from recordpack.scan import clutter
+from recordpack.model import UNREADABLE, Problem, Skipped
 from recordpack.scan.archive import (
-    MAX_DEPTH,
     MAX_MEMBERS,
     MAX_RATIO,
     MAX_TOTAL_BYTES,
     MEMBER_IN_MEMORY,
     RATIO_FLOOR,
-    UNSAFE_NAME,
     ZIP_BOMB,
     _MemberStream,
-    depth,
-    unsafe_reason,
+    screen,
+    too_deep,
 )
 from recordpack.scan.base import HEAD_SIZE, Source
 
@@ -91,10 +88,7 @@ def _problem(path: str, code: str, message: str, hint: str) -> Problem:
 
 
 def _refusal(info: tarfile.TarInfo) -> str | None:
-    """Why a member must not be read (unsafe name, link, device), or None."""
-    reason = unsafe_reason(info.name)
-    if reason is not None:
-        return f"it has an unsafe name ({reason})"
+    """Why a member must not be read (link, device), or None."""
     if info.issym() or info.islnk():
         return "it is a link to another file"
     if info.ischr() or info.isblk() or info.isfifo():
@@ -138,13 +132,9 @@ def members(source: Source) -> Iterator[Source | Problem | Skipped]:
 
     Never raises for a bad archive: damage yields one ``unreadable`` problem.
     """
-    if depth(source.path) > MAX_DEPTH:
-        yield _problem(
-            source.path,
-            UNSUPPORTED,
-            "This archive is inside too many other archives to be opened safely.",
-            "Unpack the outer archives with your computer and scan the folder again.",
-        )
+    deep = too_deep(source)
+    if deep is not None:
+        yield deep
         return
     raw = source.open()
     counting = _Counting(raw)
@@ -164,22 +154,11 @@ def members(source: Source) -> Iterator[Source | Problem | Skipped]:
                 count += 1
                 if count > MAX_MEMBERS:
                     raise _Bomb
-                name = info.name.replace("\\", "/")
                 if info.isdir():
                     continue
-                display = f"{source.path}{ARCHIVE_SEP}{name}"
-                refusal = _refusal(info)
-                if refusal is not None:
-                    yield _problem(
-                        display,
-                        UNSAFE_NAME,
-                        f"A file inside the archive was not read: {refusal}.",
-                        "This archive may be damaged or malicious. Ask the sender for a new copy.",
-                    )
-                    continue
-                skip = clutter.file_reason(name, in_archive=True)
-                if skip is not None:
-                    yield Skipped(display, skip)
+                display, refused = screen(source.path, info.name, _refusal(info))
+                if refused is not None:
+                    yield refused
                     continue
                 stream = archive.extractfile(info)
                 if stream is None:

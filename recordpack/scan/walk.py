@@ -69,47 +69,31 @@ class ArchiveScanner:
 ARCHIVE: Final = ArchiveScanner()
 
 
-class TarScanner:
-    """Tar archives as a :class:`~recordpack.scan.base.Scanner` (members go back through
-    :func:`dispatch`; the walker itself expands them member by member)."""
+class MembersScanner:
+    """An archive format read member by member (tar, 7z) as a
+    :class:`~recordpack.scan.base.Scanner`: members go back through :func:`dispatch`
+    (the walker itself expands them member by member)."""
 
-    FORMAT: Final = tarball.FORMAT
-
-    def sniff(self, source: Source) -> bool:
-        return tarball.sniff(source)
+    def __init__(self, module: Any) -> None:
+        self.FORMAT: Final[str] = module.FORMAT
+        self.sniff: Callable[[Source], bool] = module.sniff
+        self.members: Callable[[Source], Iterator[Source | Problem | Skipped]] = module.members
 
     def scan(self, source: Source) -> list[Outcome]:
         outcomes: list[Outcome] = []
-        for member in tarball.members(source):
+        for member in self.members(source):
             outcomes.extend(dispatch(member) if isinstance(member, Source) else [member])
         return outcomes
 
 
-TAR: Final = TarScanner()
-
-
-class SevenZipScanner(TarScanner):
-    """7z archives (py7zr), expanded member by member like tars."""
-
-    FORMAT: Final = sevenzip.FORMAT  # type: ignore[misc]
-
-    def sniff(self, source: Source) -> bool:
-        return sevenzip.sniff(source)
-
-    def scan(self, source: Source) -> list[Outcome]:
-        outcomes: list[Outcome] = []
-        for member in sevenzip.members(source):
-            outcomes.extend(dispatch(member) if isinstance(member, Source) else [member])
-        return outcomes
-
-
-SEVEN_ZIP: Final = SevenZipScanner()
+TAR: Final = MembersScanner(tarball)
+SEVEN_ZIP: Final = MembersScanner(sevenzip)
 
 #: Archive scanners and how each lists its members.
 _MEMBERS: Final[dict[Scanner, Callable[[Source], Iterator[Source | Problem | Skipped]]]] = {
     ARCHIVE: archive.members,
-    TAR: tarball.members,
-    SEVEN_ZIP: sevenzip.members,
+    TAR: TAR.members,
+    SEVEN_ZIP: SEVEN_ZIP.members,
 }
 
 #: The scanners, in the order they are asked (the first whose ``sniff`` accepts wins).
