@@ -90,3 +90,22 @@ def test_members_too_large_to_keep_are_decompressed_again_when_read(
     assert [r.kind for r in scan_folder(tmp_path).records if r.kind != "other"] == [
         "pathology_report"
     ]
+
+
+def test_a_link_inside_a_7z_is_refused_and_the_rest_read(tmp_path: Path) -> None:
+    made = tmp_path / "made"
+    made.mkdir()
+    (made / "link.pdf").symlink_to("/etc/passwd")
+    (made / "report.pdf").write_bytes(REPORT)
+    buffer = io.BytesIO()
+    with py7zr.SevenZipFile(buffer, "w") as archive:
+        archive.write(made / "link.pdf", "link.pdf")
+        archive.write(made / "report.pdf", "report.pdf")
+    folder = tmp_path / "scan"
+    folder.mkdir()
+    (folder / "mixed.7z").write_bytes(buffer.getvalue())
+    result = scan_folder(folder)
+    (problem,) = result.problems
+    assert problem.code == "unsafe_name" and problem.path == "mixed.7z!link.pdf"
+    assert "link" in problem.message
+    assert [r.files for r in result.records] == [("mixed.7z!report.pdf",)]
