@@ -153,3 +153,12 @@ def test_a_bare_docx_python_docx_refuses_is_read_from_its_document_part(tmp_path
     assert not result.problems
     (record,) = result.records
     assert record.kind == "pathology_report" and record.date == "2026-09-14"
+
+
+def test_a_zip_holding_a_stored_docx_is_still_read_as_a_zip(tmp_path: Path) -> None:
+    """The Word document's part names show in the zip's first bytes; it is still a download."""
+    with zipfile.ZipFile(tmp_path / "download", "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("letters/pathology.docx", docx_bytes(PATHOLOGY))
+    (record,) = scan_folder(tmp_path).records
+    assert record.files == ("download!letters/pathology.docx",)
+    assert record.kind == "pathology_report"

@@ -12,6 +12,7 @@ a letter is refused before python-docx inflates it. A damaged file is one
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 from collections.abc import Iterator
 from typing import Any, Final
@@ -32,12 +33,19 @@ MAX_TEXT_CHARS: Final = 200_000
 _ZIP_MAGIC: Final = b"PK\x03\x04"
 
 
+#: Names a word processor writes first in a .docx (a zip of records holding a .docx does not).
+_FIRST_PARTS: Final = (b"[Content_Types].xml", b"_rels/", b"docProps/", b"word/")
+
+
 def sniff(source: Source) -> bool:
-    """A .docx by name, or a zip whose first entries are a Word document's."""
+    """A .docx by name, or a zip whose first entry is a Word document's part."""
     if source.suffix in SUFFIXES:
         return True
     head = source.head[:4096]
-    return head.startswith(_ZIP_MAGIC) and b"[Content_Types].xml" in head and b"word/" in head
+    if not head.startswith(_ZIP_MAGIC) or len(head) < 30 or b"word/" not in head:
+        return False
+    (name_length,) = struct.unpack("<H", head[26:28])
+    return head[30 : 30 + name_length].startswith(_FIRST_PARTS)
 
 
 class _Refused(Exception):
