@@ -52,6 +52,10 @@ _EXPORTS: dict[str, str] = {
     "PackSummary": "recordpack.bundle.pack",
     "OpenResult": "recordpack.bundle.reader",
     "VerifyResult": "recordpack.bundle.reader",
+    "BundleIndex": "recordpack.bundle.index_model",
+    "IndexSchemaError": "recordpack.bundle.index_model",
+    "AuditLog": "recordpack.audit",
+    "AuditLogError": "recordpack.audit",
     "Identity": "recordpack.age",
     "Recipient": "recordpack.age",
     # errors
@@ -74,6 +78,10 @@ __all__ = ["__version__", *sorted(_EXPORTS)]
 if TYPE_CHECKING:
     from recordpack.age import Identity as Identity
     from recordpack.age import Recipient as Recipient
+    from recordpack.audit import AuditLog as AuditLog
+    from recordpack.audit import AuditLogError as AuditLogError
+    from recordpack.bundle.index_model import BundleIndex as BundleIndex
+    from recordpack.bundle.index_model import IndexSchemaError as IndexSchemaError
     from recordpack.bundle.pack import PackSummary as PackSummary
     from recordpack.bundle.pack import pack as pack
     from recordpack.bundle.reader import BundleVerificationError as BundleVerificationError

@@ -39,9 +39,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from recordpack.errors import RecordpackError, UsageError
+
+if TYPE_CHECKING:
+    from recordpack.audit import AuditLog
 
 #: Row status codes.
 PACKED: Final = "packed"
@@ -463,15 +466,17 @@ def run_batch(
     outdir: Path,
     *,
     jobs: int | None = None,
-    audit_log: Path | None = None,
     as_of: dt.date | None = None,
     on_row: Callable[[RowResult, int, int], None] | None = None,
     progress: bool = False,
+    audit: AuditLog | None = None,
+    roster: Path | None = None,
 ) -> BatchResult:
     """Pack every row on ``jobs`` worker processes; Ctrl-C cancels cleanly.
 
     ``on_row(result, done, total)`` is called in the main process as each row
-    ends. Finished bundles stay when cancelled; half-written ones are removed by
+    ends. Each pack (or refusal) is logged to ``audit`` by its worker, and the
+    batch itself once at the end (``roster`` names it). Finished bundles stay when cancelled; half-written ones are removed by
     the workers themselves.
     """
     outdir = Path(outdir)
@@ -482,11 +487,12 @@ def run_batch(
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(rows)))
     ctx = multiprocessing.get_context("spawn")
     event = ctx.Event()
+    log_path = audit.path if audit is not None else None  # each worker opens the log itself
     results: dict[int, RowResult] = {}
     cancelled = False
     with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(event, progress)) as pool:
         futures: dict[Future[RowResult], RosterRow] = {
-            pool.submit(run_row, row, outdir, audit_log=audit_log, as_of=as_of): row for row in rows
+            pool.submit(run_row, row, outdir, audit_log=log_path, as_of=as_of): row for row in rows
         }
         pending = set(futures)
         while pending:
@@ -514,7 +520,21 @@ def run_batch(
                 if on_row is not None:
                     on_row(result, len(results), len(rows))
     ordered = tuple(results[row.line] for row in rows if row.line in results)
-    return BatchResult(ordered, cancelled=cancelled or event.is_set())
+    batch = BatchResult(ordered, cancelled=cancelled or event.is_set())
+    if audit is not None:
+        from recordpack.audit import AuditEvent
+
+        packed = sum(r.status == PACKED for r in ordered)
+        outcome = "cancelled" if batch.cancelled else ("ok" if batch.ok else "not all packed")
+        audit.append(
+            AuditEvent(
+                action="batch",
+                subject=str(roster or outdir),
+                outcome=outcome,
+                counts={"rows": len(rows), "packed": packed, "not_packed": len(rows) - packed},
+            )
+        )
+    return batch
 
 
 __all__ = [

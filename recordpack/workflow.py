@@ -27,7 +27,7 @@ import contextlib
 import datetime as dt
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Final, Protocol
 
@@ -36,6 +36,7 @@ from recordpack.errors import RecordpackError, UsageError
 if TYPE_CHECKING:
     from recordpack.age.base import Identity, Recipient
     from recordpack.audit import AuditLog
+    from recordpack.bundle.index_model import BundleIndex
     from recordpack.bundle.pack import PackSummary
     from recordpack.bundle.reader import OpenResult, VerifyResult
     from recordpack.check import CheckReport, Finding
@@ -810,10 +811,10 @@ def _logged(
 
 @dataclass(frozen=True)
 class Inspection:
-    """A bundle's index, read without verifying the whole bundle."""
+    """A bundle's schema-checked index, read without verifying the whole bundle."""
 
     bundle: Path
-    index: dict[str, object] = field(default_factory=dict)
+    index: BundleIndex
     verified: bool = False
 
 
@@ -821,7 +822,7 @@ def inspect_bundle(bundle: Path, keys: Sequence[Identity]) -> Inspection:
     """Read a bundle's index without extracting it (only the index's chunks are decrypted)."""
     from recordpack.bundle import reader
 
-    return Inspection(bundle=bundle, index=reader.inspect_bundle(bundle, keys))
+    return Inspection(bundle=bundle, index=reader.read_index(bundle, keys))
 
 
 __all__ = [

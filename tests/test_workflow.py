@@ -199,7 +199,7 @@ def test_pack_to_stream_then_open_and_inspect(
     assert opened.dest == tmp_path / "from-stream" and opened.files > 0
     assert workflow.verify_bundle(bundle, keys).files == opened.files
     inspected = workflow.inspect_bundle(bundle, keys)
-    assert inspected.index["bag"] == result.summary.bag and not inspected.verified
+    assert inspected.index.bag == result.summary.bag and not inspected.verified
 
 
 def test_identities_need_a_key_or_passphrase(tmp_path: Path) -> None:

@@ -2,47 +2,23 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import sys
 from pathlib import Path
 
 import click
 
-from recordpack.audit import ACTIONS, AuditEvent, AuditLog
+from recordpack.audit import ACTIONS, AuditLog
 from recordpack.cli.base import emit_json, handle_errors, json_option, main, output_option
 from recordpack.cli.options import audit_option
 from recordpack.errors import UsageError
+from recordpack.render.coordinator import batch_csv, batch_text, events_csv, events_text
 
 
 def _required(audit: AuditLog | None) -> AuditLog:
     if audit is None:
         raise UsageError("there is no usable audit log", hint="Name one with --audit-log PATH.")
     return audit
-
-
-def _csv_text(header: list[str], rows: list[list[object]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
-    return buffer.getvalue()
-
-
-_ROW_COLUMNS = [
-    "line", "folder", "status", "bundle", "size", "sha256", "records", "patient", "check",
-    "reason_code", "reason", "passphrase_file", "receipt",
-]
-
-
-def _csv_cell(value: object) -> object:
-    """Lists as space-separated words, mappings as key=value pairs, for one CSV cell."""
-    if isinstance(value, list):
-        return " ".join(map(str, value))
-    if isinstance(value, dict):
-        return ";".join(f"{k}={v}" for k, v in value.items())
-    return value
 
 
 @main.command("batch")
@@ -82,7 +58,7 @@ def batch_command(
 
     Exit status: 0 every row packed, 1 any row not packed, 2 a bad roster.
     """
-    from recordpack.batch import PACKED, read_roster, run_batch
+    from recordpack.batch import read_roster, run_batch
 
     if as_json and as_csv:
         raise UsageError("choose --json or --csv, not both")
@@ -101,32 +77,13 @@ def batch_command(
             click.echo(f"recordpack: [{done}/{total}] line {line}: {status}", err=True)
 
     result = run_batch(
-        rows, output, jobs=jobs, audit_log=audit.path if audit else None, as_of=as_of_date,
-        on_row=on_row,
-        progress=not quiet,
-    )
-    packed = sum(r.status == PACKED for r in result.rows)
-    if audit is not None:
-        outcome = "cancelled" if result.cancelled else ("ok" if result.ok else "not all packed")
-        audit.append(
-            AuditEvent(
-                action="batch",
-                subject=str(roster),
-                outcome=outcome,
-                counts={"rows": len(rows), "packed": packed, "not_packed": len(rows) - packed},
-            )
-        )
+        rows, output, jobs=jobs, audit=audit, as_of=as_of_date, on_row=on_row,
+        progress=not quiet, roster=roster,
+    )  # fmt: skip
     if as_json:
         emit_json(result.to_json())
-    elif as_csv:
-        click.echo(_csv_text(_ROW_COLUMNS, [[getattr(r, c) for c in _ROW_COLUMNS] for r in result.rows]), nl=False)
     else:
-        for r in result.rows:
-            if r.status == PACKED:
-                click.echo(f"line {r.line}: packed {r.bundle} ({r.records} records, sha256 {r.sha256})")
-            else:
-                click.echo(f"line {r.line}: {r.status.upper()}: {r.folder}: {r.reason}")
-        click.echo(f"{packed} of {len(rows)} packed into {output}.")
+        click.echo(batch_csv(result) if as_csv else batch_text(result, str(output)), nl=False)
     if result.cancelled:
         click.echo("recordpack: cancelled; finished bundles were kept, none is half-written.", err=True)
         sys.exit(130)
@@ -168,18 +125,7 @@ def log_command(
     if as_json:
         emit_json({"version": 1, "events": [e.to_json() for e in events]})
         return
-    columns = ["seq", "time", "operator", "action", "subject", "patient", "outcome",
-               "bundle_sha256", "recipients", "counts", "hash"]
-    if as_csv:
-        rows = [[_csv_cell(e.to_json()[c]) for c in columns] for e in events]
-        click.echo(_csv_text(columns, rows), nl=False)
-        return
-    if not events:
-        click.echo("No events.")
-    for e in events:
-        ev = e.event
-        who = f" {ev.patient}" if ev.patient else ""
-        click.echo(f"{e.seq:>5}  {ev.time}  {ev.operator:<10} {ev.action:<7} {ev.outcome:<10}{who}  {ev.subject}")
+    click.echo(events_csv(events) if as_csv else events_text(events), nl=False)
 
 
 @log_command.command("verify")

@@ -169,7 +169,7 @@ def inspect_command(
         keys = _identities(bundle, identity_files, passphrase_file, passphrase_env)
         inspection = workflow.inspect_bundle(bundle, keys)
         if not as_json:
-            _echo(render_index(inspection.index))
+            _echo(render_index(inspection.index.to_json()))
             click.echo("")
             click.echo(
                 "(not verified or extracted: 'recordpack verify' checks every file, "

@@ -50,7 +50,7 @@ def inspect_document(inspection: Inspection) -> dict[str, Any]:
         "ok": True,
         "bundle": str(inspection.bundle),
         "verified": inspection.verified,
-        "index": inspection.index,
+        "index": inspection.index.to_json(),
     }
 
 
