@@ -34,6 +34,7 @@ COMMAND_MODULES: dict[str, str] = {
     "log": "recordpack.cli.batch_cmd",
     "request": "recordpack.cli.request_cmd",
     "requests": "recordpack.cli.request_cmd",
+    "ui": "recordpack.cli.ui_cmd",
 }
 
 #: One line per command for ``recordpack --help``, so listing the commands

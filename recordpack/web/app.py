@@ -1,0 +1,722 @@
+"""The local web app: routes that parse a request, call the service, render a page.
+
+No decision about records is made here: ``recordpack.web.service`` calls the
+library. Pages are Jinja2 templates (autoescaped: every title, name and path in a
+record is untrusted text); the only script is ``static/app.js``.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from recordpack.errors import RecordpackError
+from recordpack.model import KIND_TITLES, KINDS, ScanResult
+from recordpack.web import chooser as chooser_mod
+from recordpack.web import service, store
+from recordpack.web.jobs import CANCELLED, DONE, FAILED, Job, Jobs
+from recordpack.web.security import CSRF_FIELD, CSRF_HEADER, Guard, Secrets
+
+#: Where bundles go unless the person chooses another folder.
+DEFAULT_OUTPUT = "recordpack-bundles"
+
+#: Record files shown in the browser; anything else is downloaded, never rendered.
+INLINE_TYPES: dict[str, str] = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".txt": "text/plain; charset=utf-8",
+}
+#: Kind titles for people: the library's, with the imaging study's in plainer words.
+WEB_KIND_TITLES: dict[str, str] = {
+    **KIND_TITLES,
+    "imaging_study": "Imaging studies (the scan images themselves)",
+}
+#: Kinds a person may give a document (an imaging study is made of images only).
+DOCUMENT_KINDS: tuple[str, ...] = tuple(k for k in KINDS if k != "imaging_study")
+
+#: The policy for a record shown as a file: nothing in it may run or load anything.
+FILE_CSP = "default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'none'"
+
+
+@dataclass
+class Session:
+    """What the one person using this app has chosen so far (kept in memory only)."""
+
+    folder: Path | None = None
+    choices: store.Choices | None = None
+    scan: ScanResult | None = None
+    generation: int = 0
+    dropped: list[str] = field(default_factory=list)
+    scan_job: str | None = None
+    manifest: str | None = None
+    accept_other_patient: bool = False
+    accept_incomplete: bool = False
+    out_dir: Path | None = None
+    pack_job: str | None = None
+    summary: Any = None
+    passphrase: str | None = None
+    bundle: Path | None = None
+    identity: Path | None = None
+    open_job: str | None = None
+    opened: Any = None
+    opened_files: list[Path] = field(default_factory=list)
+
+
+class WebApp:
+    """The routes and the state behind them."""
+
+    def __init__(self, secrets_: Secrets, shutdown: Callable[[], None] = lambda: None) -> None:
+        self.secrets = secrets_
+        self.shutdown = shutdown
+        self.session = Session()
+        self.jobs = Jobs()
+        self.chooser = chooser_mod.Chooser()
+        self.lock = threading.Lock()
+        self.templates = Environment(
+            loader=PackageLoader("recordpack.web", "templates"),
+            autoescape=select_autoescape(default=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.templates.globals.update(kind_titles=WEB_KIND_TITLES, human_size=service.human_size)
+
+    # ------------------------------------------------------------------ helpers
+
+    def page(self, name: str, request: Request, status: int = 200, **context: Any) -> Response:
+        template = self.templates.get_template(name)
+        html = template.render(
+            request=request, csrf=self.secrets.csrf, session=self.session, **context
+        )
+        return HTMLResponse(html, status_code=status)
+
+    def problem(self, request: Request, message: str, hint: str | None, back: str) -> Response:
+        return self.page("error.html", request, 400, message=message, hint=hint, back=back)
+
+    async def posted(self, request: Request) -> FormData | None:
+        """The form of a POST, or None when its CSRF token is wrong."""
+        form = await request.form(max_files=1, max_fields=5000)
+        token = form.get(CSRF_FIELD)
+        if not self.secrets.csrf_ok(token if isinstance(token, str) else None):
+            return None
+        return form
+
+    def start_scan(self, folder: Path) -> Job:
+        session = self.session
+        if session.folder != folder or session.choices is None:
+            session.choices = store.load(folder)
+        session.folder = folder
+        session.scan = None
+        session.manifest = session.manifest
+        session.accept_other_patient = session.accept_incomplete = False
+        choices = session.choices
+        kinds = dict(choices.kinds)
+
+        def done(result: tuple[ScanResult, list[str]]) -> None:
+            scan, dropped = result
+            session.scan = scan
+            session.generation += 1
+            session.dropped = dropped
+            if dropped:
+                for path in dropped:
+                    choices.kinds.pop(path, None)
+                store.save(choices)
+
+        job = self.jobs.start(
+            "Finding your records",
+            "files",
+            "/records",
+            "/choose/records",
+            lambda progress, cancel: service.scan(folder, kinds, progress, cancel),
+            done,
+        )
+        session.scan_job = job.id
+        return job
+
+    def _refused(self) -> Response:
+        return Response(
+            "Refused: the page was out of date. Go back, reload the page and try again.",
+            status_code=403,
+            media_type="text/plain",
+        )
+
+    # ------------------------------------------------------------------ pages
+
+    async def home(self, request: Request) -> Response:
+        return self.page("home.html", request)
+
+    async def choose(self, request: Request) -> Response:
+        purpose = request.path_params["purpose"]
+        if purpose not in chooser_mod.FILE_ENDINGS:
+            return self.problem(request, "There is no such choice.", None, "/")
+        at = request.query_params.get("at")
+        folder = self.chooser.folder(at) if at else Path.home()
+        if folder is None:
+            return self.problem(
+                request,
+                "That folder is not one this page offered.",
+                "Start again from your home folder.",
+                f"/choose/{purpose}",
+            )
+        listing = self.chooser.list(folder, purpose)
+        return self.page("chooser.html", request, purpose=purpose, listing=listing)
+
+    async def chosen(self, request: Request) -> Response:
+        form = await self.posted(request)
+        if form is None:
+            return self._refused()
+        purpose = request.path_params["purpose"]
+        entry = str(form.get("id") or "")
+        if purpose in ("records", "output"):
+            folder = self.chooser.folder(entry)
+            if folder is None:
+                return self.problem(request, "That folder is not one this page offered.", None, "/")
+            if purpose == "output":
+                self.session.out_dir = folder
+                return RedirectResponse("/pack", 303)
+            job = self.start_scan(folder)
+            return RedirectResponse(f"/jobs/{job.id}", 303)
+        if purpose in ("bundle", "identity"):
+            file = self.chooser.file(entry)
+            if file is None:
+                return self.problem(request, "That file is not one this page offered.", None, "/")
+            if purpose == "bundle":
+                self.session.bundle = file
+            else:
+                self.session.identity = file
+            return RedirectResponse("/open", 303)
+        return self.problem(request, "There is no such choice.", None, "/")
+
+    async def job_page(self, request: Request) -> Response:
+        job = self.jobs.get(request.path_params["job"])
+        if job is None:
+            return self.problem(request, "This task is not known any more.", None, "/")
+        if job.state == DONE:
+            return RedirectResponse(job.done_url, 303)
+        return self.page("progress.html", request, job=job, FAILED=FAILED, CANCELLED=CANCELLED)
+
+    async def job_json(self, request: Request) -> Response:
+        job = self.jobs.get(request.path_params["job"])
+        if job is None:
+            return JSONResponse({"state": "unknown"}, 404)
+        return JSONResponse(job.to_json())
+
+    async def job_cancel(self, request: Request) -> Response:
+        form = await self.posted(request)
+        if form is None and not self.secrets.csrf_ok(request.headers.get(CSRF_HEADER)):
+            return self._refused()
+        job = self.jobs.get(request.path_params["job"])
+        if job is None:
+            return self.problem(request, "This task is not known any more.", None, "/")
+        job.cancel.cancel()
+        return RedirectResponse(f"/jobs/{job.id}", 303)
+
+    def _scan_or_redirect(self) -> Response | None:
+        session = self.session
+        if session.scan is None:
+            job = self.jobs.get(session.scan_job or "")
+            if job is not None and job.state not in (DONE,):
+                return RedirectResponse(f"/jobs/{job.id}", 303)
+            return RedirectResponse("/choose/records", 303)
+        return None
+
+    async def records(self, request: Request) -> Response:
+        waiting = self._scan_or_redirect()
+        if waiting is not None:
+            return waiting
+        session = self.session
+        scan = session.scan
+        assert scan is not None and session.choices is not None
+        left_out = set(session.choices.left_out)
+        groups: list[tuple[str, list[tuple[int, Any]]]] = []
+        for kind in KINDS:
+            members = [(n, r) for n, r in enumerate(scan.records) if r.kind == kind]
+            if members:
+                groups.append((kind, members))
+        patient = service.folder_patient(scan, session.choices.left_out)
+        return self.page(
+            "records.html",
+            request,
+            scan=scan,
+            groups=groups,
+            kinds=DOCUMENT_KINDS,
+            left_out=left_out,
+            patient=patient,
+            problem_title=service.problem_title,
+            viewable=self._viewable,
+        )
+
+    @staticmethod
+    def _viewable(path: str) -> bool:
+        return "!" not in path and Path(path).suffix.lower() in INLINE_TYPES
+
+    async def save_records(self, request: Request) -> Response:
+        form = await self.posted(request)
+        if form is None:
+            return self._refused()
+        session = self.session
+        scan, choices = session.scan, session.choices
+        if scan is None or choices is None or session.folder is None:
+            return RedirectResponse("/choose/records", 303)
+        if str(form.get("generation")) != str(session.generation):
+            return self.problem(
+                request,
+                "The list of records changed since this page was shown.",
+                "Look at the list again and make your changes once more.",
+                "/records",
+            )
+        kinds_changed = False
+        left_out = set(choices.left_out)
+        for number, record in enumerate(scan.records):
+            first = record.files[0] if record.files else None
+            if first is None:
+                continue
+            kind = form.get(f"kind-{number}")
+            if isinstance(kind, str) and kind in DOCUMENT_KINDS and kind != record.kind:
+                choices.kinds[first] = kind
+                kinds_changed = True
+            if form.get(f"out-{number}") == "1":
+                left_out.update(record.files)
+            else:
+                left_out.difference_update(record.files)
+        choices.left_out = sorted(left_out)
+        store.save(choices)
+        if kinds_changed:
+            job = self.start_scan(session.folder)
+            return RedirectResponse(f"/jobs/{job.id}", 303)
+        return RedirectResponse("/records", 303)
+
+    async def record_file(self, request: Request) -> Response:
+        session = self.session
+        scan = session.scan
+        try:
+            number = int(request.path_params["number"])
+            generation = int(request.query_params.get("g", "-1"))
+        except ValueError:
+            number, generation = -1, -2
+        if (
+            scan is None
+            or session.folder is None
+            or generation != session.generation
+            or not 0 <= number < len(scan.records)
+        ):
+            return Response("No such record. Reload the list of records.", 404)
+        path = scan.records[number].files[0]
+        if not self._viewable(path):
+            return Response("This record cannot be shown in the browser.", 404)
+        try:
+            fd = service.open_source_file(session.folder, path)
+        except OSError:
+            return Response("This file cannot be opened any more.", 404)
+        with os.fdopen(fd, "rb") as handle:
+            data = handle.read()
+        return self._file_response(data, Path(path).name)
+
+    @staticmethod
+    def _file_response(data: bytes, name: str) -> Response:
+        suffix = Path(name).suffix.lower()
+        media = INLINE_TYPES.get(suffix)
+        safe_name = "".join(c for c in name if c.isalnum() or c in "._- ") or "record"
+        disposition = "inline" if media else "attachment"
+        return Response(
+            data,
+            media_type=media or "application/octet-stream",
+            headers={
+                "content-disposition": f'{disposition}; filename="{safe_name}"',
+                "content-security-policy": FILE_CSP,
+            },
+        )
+
+    async def check(self, request: Request) -> Response:
+        waiting = self._scan_or_redirect()
+        if waiting is not None:
+            return waiting
+        session = self.session
+        assert session.scan is not None and session.choices is not None
+        report = None
+        gate = None
+        if session.manifest:
+            try:
+                report = service.check_folder(
+                    session.scan, session.manifest, session.choices.left_out
+                )
+            except RecordpackError as error:
+                return self.problem(request, error.message, error.hint, "/check")
+            gate = service.gate(report, session.accept_other_patient, session.accept_incomplete)
+        return self.page(
+            "check.html",
+            request,
+            manifests=service.manifests(),
+            report=report,
+            gate=gate,
+        )
+
+    async def choose_manifest(self, request: Request) -> Response:
+        form = await self.posted(request)
+        if form is None:
+            return self._refused()
+        names = {m.name for m in service.manifests()}
+        name = form.get("manifest")
+        if name in names:
+            self.session.manifest = str(name)
+            self.session.accept_incomplete = False
+        return RedirectResponse("/check", 303)
+
+    async def decide(self, request: Request) -> Response:
+        """The person's decision on a record that may be someone else's, or on a gap."""
+        form = await self.posted(request)
+        if form is None:
+            return self._refused()
+        session = self.session
+        if session.choices is None:
+            return RedirectResponse("/", 303)
+        action = form.get("action")
+        paths = [str(p) for p in form.getlist("path")]
+        if action == "leave-out" and paths:
+            session.choices.left_out = sorted(set(session.choices.left_out) | set(paths))
+            store.save(session.choices)
+        elif action == "put-back" and paths:
+            session.choices.left_out = sorted(set(session.choices.left_out) - set(paths))
+            store.save(session.choices)
+        elif action == "accept-other-patient":
+            session.accept_other_patient = True
+        elif action == "accept-incomplete":
+            session.accept_incomplete = True
+        back = form.get("back")
+        return RedirectResponse(back if back in ("/check", "/pack", "/records") else "/check", 303)
+
+    def _pack_context(self) -> dict[str, Any]:
+        session = self.session
+        assert session.scan is not None and session.choices is not None
+        report = (
+            service.check_folder(session.scan, session.manifest, session.choices.left_out)
+            if session.manifest
+            else None
+        )
+        gate = (
+            service.gate(report, session.accept_other_patient, session.accept_incomplete)
+            if report is not None
+            else None
+        )
+        out_dir = session.out_dir or self._default_output()
+        return {"report": report, "gate": gate, "out_dir": out_dir}
+
+    def _default_output(self) -> Path | None:
+        """~/recordpack-bundles, unless that is inside the records folder."""
+        candidate = Path.home() / DEFAULT_OUTPUT
+        folder = self.session.folder
+        if folder is not None:
+            root = folder.resolve()
+            target = candidate.resolve()
+            if target == root or root in target.parents:
+                return None
+        return candidate
+
+    def _inside_source(self, folder: Path) -> bool:
+        source = self.session.folder
+        if source is None:
+            return False
+        root, target = source.resolve(), folder.resolve()
+        return target == root or root in target.parents
+
+    async def pack_form(self, request: Request) -> Response:
+        waiting = self._scan_or_redirect()
+        if waiting is not None:
+            return waiting
+        if not self.session.manifest:
+            return RedirectResponse("/check", 303)
+        try:
+            context = self._pack_context()
+        except RecordpackError as error:
+            return self.problem(request, error.message, error.hint, "/check")
+        return self.page("pack.html", request, error=None, hint=None, **context)
+
+    async def recipient_check(self, request: Request) -> Response:
+        """Say at once whether a pasted key is a public key (JSON, for the page's script)."""
+        if not self.secrets.csrf_ok(request.headers.get(CSRF_HEADER)):
+            return self._refused()
+        body = await request.json()
+        text = str(body.get("key", "")) if isinstance(body, dict) else ""
+        if not text.strip():
+            return JSONResponse({"ok": False, "message": "", "hint": ""})
+        try:
+            recipient = service.parse_recipient(text)
+        except RecordpackError as error:
+            return JSONResponse({"ok": False, "message": error.message, "hint": error.hint or ""})
+        return JSONResponse({"ok": True, "message": f"This is a public key: {recipient}"})
+
+    async def pack_start(self, request: Request) -> Response:
+        form = await self.posted(request)
+        if form is None:
+            return self._refused()
+        session = self.session
+        if session.scan is None or session.choices is None or not session.manifest:
+            return RedirectResponse("/records", 303)
+        try:
+            context = self._pack_context()
+        except RecordpackError as error:
+            return self.problem(request, error.message, error.hint, "/check")
+
+        def again(message: str, hint: str | None = None) -> Response:
+            return self.page("pack.html", request, 400, error=message, hint=hint, **context)
+
+        gate = context["gate"]
+        if gate is None or not gate.open:
+            return again(
+                "The checklist found something you have not decided on yet.",
+                "Answer the questions above first.",
+            )
+        out_dir: Path | None = context["out_dir"]
+        if out_dir is None:
+            return again(
+                "Choose where to save the bundle: not inside the records folder.",
+                "Press 'Choose another folder' below.",
+            )
+        if self._inside_source(out_dir):
+            return again("The bundle cannot be saved inside the records folder.")
+        how = form.get("how")
+        passphrase = None
+        try:
+            if how == "key":
+                key = str(form.get("key") or "")
+                upload = form.get("key_file")
+                if isinstance(upload, UploadFile) and upload.filename:
+                    data = await upload.read(service.MAX_KEY_FILE + 1)
+                    recipients = service.recipients_from_upload(data)
+                elif key.strip():
+                    recipients = [service.parse_recipient(key)]
+                else:
+                    return again(
+                        "Paste the specialist's public key (it starts with age1), "
+                        "or choose the key file they sent you."
+                    )
+            elif how == "passphrase":
+                passphrase = service.generate_passphrase()
+                recipients = [service.passphrase_recipient(passphrase)]
+            else:
+                return again("Choose how the bundle will be locked: a key or a passphrase.")
+        except RecordpackError as error:
+            return again(error.message, error.hint)
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as error:
+            return again(f"The folder {out_dir} cannot be made: {error.strerror}.")
+        out = self._bundle_name(out_dir)
+        scan, report = session.scan, context["report"]
+        left_out = list(session.choices.left_out)
+        session.summary = None
+        session.passphrase = None
+
+        def done(summary: Any) -> None:
+            session.summary = summary
+            session.passphrase = passphrase
+
+        job = self.jobs.start(
+            "Packing and locking your records",
+            "files",
+            "/done",
+            "/pack",
+            lambda progress, cancel: service.pack_folder(
+                scan, report, left_out, out, recipients, progress, cancel
+            ),
+            done,
+        )
+        session.pack_job = job.id
+        return RedirectResponse(f"/jobs/{job.id}", 303)
+
+    def _bundle_name(self, out_dir: Path) -> Path:
+        import datetime as dt
+
+        patient = service.folder_patient(self.session.scan) if self.session.scan else None
+        who = ""
+        if patient is not None and patient.name:
+            who = "".join(c if c.isalnum() else "-" for c in patient.name.lower()).strip("-")
+            who = "-".join(part for part in who.split("-") if part)[:40] + "-"
+        stem = f"records-{who}{dt.date.today().isoformat()}"
+        candidate = out_dir / f"{stem}.rpk"
+        number = 2
+        while candidate.exists():
+            candidate = out_dir / f"{stem}-{number}.rpk"
+            number += 1
+        return candidate
+
+    async def done_page(self, request: Request) -> Response:
+        if self.session.summary is None:
+            return RedirectResponse("/pack", 303)
+        return self.page("done.html", request, summary=self.session.summary)
+
+    # ------------------------------------------------------------------ the specialist
+
+    async def open_form(self, request: Request) -> Response:
+        session = self.session
+        needs_passphrase = (
+            service.bundle_needs_passphrase(session.bundle) if session.bundle else False
+        )
+        return self.page(
+            "open.html", request, error=None, hint=None, needs_passphrase=needs_passphrase
+        )
+
+    async def open_start(self, request: Request) -> Response:
+        form = await self.posted(request)
+        if form is None:
+            return self._refused()
+        session = self.session
+        bundle = session.bundle
+        passphrase = str(form.get("passphrase") or "")
+        identity = session.identity
+        needs_passphrase = service.bundle_needs_passphrase(bundle) if bundle else False
+
+        def again(message: str, hint: str | None = None) -> Response:
+            return self.page(
+                "open.html",
+                request,
+                400,
+                error=message,
+                hint=hint,
+                needs_passphrase=needs_passphrase,
+            )
+
+        if bundle is None:
+            return again("First choose the bundle you received.")
+        if needs_passphrase and not passphrase:
+            return again("Type the passphrase the sender gave you.")
+        if not needs_passphrase and identity is None:
+            return again("Choose your key file (the one with AGE-SECRET-KEY-1 in it).")
+        dest = service.default_open_folder(bundle)
+        session.opened = None
+
+        def done(result: Any) -> None:
+            session.opened = result
+            session.opened_files = []
+
+        job = self.jobs.start(
+            "Checking and opening the bundle",
+            "files",
+            "/opened",
+            "/open",
+            lambda progress, cancel: service.open_received(
+                bundle,
+                None if needs_passphrase else identity,
+                passphrase if needs_passphrase else None,
+                dest,
+                progress,
+                cancel,
+            ),
+            done,
+        )
+        session.open_job = job.id
+        return RedirectResponse(f"/jobs/{job.id}", 303)
+
+    async def opened(self, request: Request) -> Response:
+        result = self.session.opened
+        if result is None:
+            return RedirectResponse("/open", 303)
+        index = result.index
+        files: list[Path] = []
+        bag = Path(result.bag_dir).resolve()
+        entries: list[dict[str, Any]] = []
+        order = {kind: n for n, kind in enumerate(KINDS)}
+        records = [r for r in index.get("records") or [] if isinstance(r, dict)]
+        records.sort(
+            key=lambda r: (order.get(str(r.get("kind")), len(KINDS)), str(r.get("date") or "~"))
+        )
+        for record in records:
+            links = []
+            for name in record.get("files") or []:
+                target = (bag / str(name)).resolve()
+                # The index is the sender's text: link only files really inside the bag.
+                if bag in target.parents and target.is_file() and not target.is_symlink():
+                    files.append(target)
+                    links.append((len(files) - 1, target.name))
+            entries.append({"record": record, "links": links})
+        self.session.opened_files = files
+        return self.page("opened.html", request, result=result, index=index, entries=entries)
+
+    async def opened_file(self, request: Request) -> Response:
+        try:
+            number = int(request.path_params["number"])
+        except ValueError:
+            number = -1
+        files = self.session.opened_files
+        if not 0 <= number < len(files):
+            return Response("No such file. Reload the index.", 404)
+        try:
+            data = files[number].read_bytes()
+        except OSError:
+            return Response("This file cannot be opened any more.", 404)
+        return self._file_response(data, files[number].name)
+
+    async def close(self, request: Request) -> Response:
+        form = await self.posted(request)
+        if form is None:
+            return self._refused()
+        self.jobs.cancel_all()
+        response = self.page("closed.html", request)
+        threading.Timer(0.2, self.shutdown).start()
+        return response
+
+    # ------------------------------------------------------------------ the app
+
+    def routes(self) -> list[Route | Mount]:
+        def r(
+            path: str, handler: Callable[[Request], Awaitable[Response]], post: bool = False
+        ) -> Route:
+            return Route(path, handler, methods=["POST"] if post else ["GET", "HEAD"])
+
+        static = Path(__file__).parent / "static"
+        return [
+            r("/", self.home),
+            r("/choose/{purpose}", self.choose),
+            r("/choose/{purpose}", self.chosen, post=True),
+            r("/jobs/{job}", self.job_page),
+            r("/jobs/{job}/cancel", self.job_cancel, post=True),
+            r("/api/jobs/{job}", self.job_json),
+            r("/records", self.records),
+            r("/records", self.save_records, post=True),
+            r("/records/{number}/file", self.record_file),
+            r("/check", self.check),
+            r("/check", self.choose_manifest, post=True),
+            r("/decide", self.decide, post=True),
+            r("/pack", self.pack_form),
+            r("/pack", self.pack_start, post=True),
+            r("/api/recipient", self.recipient_check, post=True),
+            r("/done", self.done_page),
+            r("/open", self.open_form),
+            r("/open", self.open_start, post=True),
+            r("/opened", self.opened),
+            r("/opened/{number}/file", self.opened_file),
+            r("/close", self.close, post=True),
+            Mount("/static", StaticFiles(directory=static), name="static"),
+        ]
+
+
+def create_app(
+    secrets_: Secrets,
+    folder: Path | None = None,
+    shutdown: Callable[[], None] = lambda: None,
+) -> tuple[Guard, WebApp]:
+    """The ASGI app (behind the safety guard) and its state; scanning ``folder`` at once."""
+    web = WebApp(secrets_, shutdown)
+    starlette = Starlette(routes=web.routes())
+    if folder is not None:
+        web.start_scan(Path(os.path.abspath(folder)))
+    return Guard(starlette, secrets_), web
+
+
+mimetypes.add_type("text/css", ".css")
+mimetypes.add_type("text/javascript", ".js")

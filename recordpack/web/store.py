@@ -1,0 +1,77 @@
+"""The person's choices for a folder (kinds corrected, files left out), kept outside it.
+
+Saved in the user data folder (``RECORDPACK_DATA_DIR`` overrides it) as one small
+JSON file per records folder, readable only by the user, and reused next time.
+Nothing is ever written into the records folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATA_DIR_ENV = "RECORDPACK_DATA_DIR"
+
+
+def data_dir() -> Path:
+    """Where recordpack keeps the person's choices."""
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("recordpack", appauthor=False))
+
+
+@dataclass
+class Choices:
+    """Kind corrections (path -> kind) and files left out, for one records folder."""
+
+    folder: str
+    kinds: dict[str, str] = field(default_factory=dict)
+    left_out: list[str] = field(default_factory=list)
+
+
+def _file(folder: Path) -> Path:
+    digest = hashlib.sha256(os.fsencode(str(folder.resolve()))).hexdigest()[:24]
+    return data_dir() / "folders" / f"{digest}.json"
+
+
+def load(folder: Path) -> Choices:
+    """The saved choices for ``folder`` (none saved, or unreadable: no choices)."""
+    try:
+        raw = json.loads(_file(folder).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Choices(str(folder))
+    kinds = raw.get("kinds") if isinstance(raw, dict) else None
+    left_out = raw.get("left_out") if isinstance(raw, dict) else None
+    return Choices(
+        str(folder),
+        {str(k): str(v) for k, v in kinds.items()} if isinstance(kinds, dict) else {},
+        [str(p) for p in left_out] if isinstance(left_out, list) else [],
+    )
+
+
+def save(choices: Choices) -> Path:
+    """Write the choices atomically (readable only by the user); returns the file."""
+    target = _file(Path(choices.folder))
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    document = {
+        "version": 1,
+        "folder": choices.folder,
+        "kinds": dict(sorted(choices.kinds.items())),
+        "left_out": sorted(set(choices.left_out)),
+    }
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".choices.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, indent=2, ensure_ascii=False)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

@@ -1,0 +1,669 @@
+"""The local web app through Starlette's test client: every route, and every safety check.
+
+Each refusal test fails when its check is removed from ``recordpack.web.security``
+or the routes: the same request with the check satisfied succeeds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from recordpack import age
+from recordpack.bundle.reader import verify_bundle
+from recordpack.web import service
+from recordpack.web.jobs import Jobs
+from recordpack.web.security import CSP
+from tests.web_helpers import (
+    ORIGIN,
+    PORT,
+    STRANGER,
+    Client,
+    Home,
+    client,
+    job_id_from,
+    text_of,
+    tree_digest,
+)
+
+pytest_plugins = ("tests.web_helpers",)  # the home and signed_in fixtures
+
+# --------------------------------------------------------------------------- the token and cookie
+
+
+def test_first_visit_exchanges_the_token_for_a_strict_cookie_and_drops_it_from_the_address(
+    home: Home,
+) -> None:
+    c = client()
+    http = c.http
+    http.cookies.clear()
+    answer = http.get(f"/check?token={c.secrets.token}&x=1", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/check?x=1"
+    cookie = answer.headers["set-cookie"]
+    assert cookie.startswith(f"recordpack-{PORT}={c.secrets.session};")
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert c.secrets.token not in cookie
+    # The cookie alone now opens every page.
+    assert http.get("/", follow_redirects=False).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/records", "/static/app.css", "/static/app.js", "/api/jobs/x", "/choose/records"]
+)
+def test_every_route_needs_the_token_or_the_cookie(home: Home, path: str) -> None:
+    c = client()
+    c.http.cookies.clear()
+    refused = c.http.get(path, follow_redirects=False)
+    assert refused.status_code == 403
+    assert "link that recordpack printed" in refused.text
+    wrong = c.http.get(path, params={"token": "x" * 43}, follow_redirects=False)
+    assert wrong.status_code == 403
+    c.http.cookies.set(f"recordpack-{PORT}", c.secrets.token)
+    forged = c.http.get(path, follow_redirects=False)
+    assert forged.status_code == 403  # the URL token is not the cookie's value
+
+
+def test_a_post_with_the_token_in_the_address_is_not_signed_in(home: Home) -> None:
+    c = client()
+    c.http.cookies.clear()
+    answer = c.http.post(
+        f"/close?token={c.secrets.token}",
+        data={"csrf": c.secrets.csrf},
+        headers={"origin": ORIGIN},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 403
+
+
+# --------------------------------------------------------------------------- Host and Origin
+
+
+@pytest.mark.parametrize(
+    "host", ["evil.example", f"evil.example:{PORT}", "127.0.0.1:1", f"127.0.0.2:{PORT}", ""]
+)
+def test_a_foreign_host_header_is_refused(signed_in: Client, host: str) -> None:
+    answer = signed_in.http.get("/", headers={"host": host})
+    assert answer.status_code == 400
+    assert "not served here" in answer.text
+
+
+def test_localhost_with_the_port_is_accepted(signed_in: Client) -> None:
+    assert signed_in.http.get("/", headers={"host": f"localhost:{PORT}"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "origin", [None, "http://evil.example", f"http://127.0.0.1:{PORT + 1}", "null"]
+)
+def test_a_state_changing_request_from_another_origin_is_refused(
+    signed_in: Client, origin: str | None
+) -> None:
+    headers = {"origin": origin} if origin else {}
+    answer = signed_in.http.post(
+        "/check", data={"csrf": signed_in.secrets.csrf, "manifest": "breast"}, headers=headers
+    )
+    assert answer.status_code == 403
+    assert signed_in.web.session.manifest is None
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/choose/records",
+        "/records",
+        "/check",
+        "/decide",
+        "/pack",
+        "/open",
+        "/close",
+        "/jobs/x/cancel",
+    ],
+)
+def test_every_form_needs_the_csrf_token(signed_in: Client, path: str) -> None:
+    shut: list[bool] = []
+    signed_in.web.shutdown = lambda: shut.append(True)
+    answer = signed_in.http.post(path, data={"csrf": "wrong"}, headers={"origin": ORIGIN})
+    assert answer.status_code == 403
+    missing = signed_in.http.post(path, data={}, headers={"origin": ORIGIN})
+    assert missing.status_code == 403
+    time.sleep(0.3)
+    assert not shut
+
+
+def test_the_key_check_needs_the_csrf_header(signed_in: Client) -> None:
+    body = json.dumps({"key": "age1"})
+    refused = signed_in.http.post(
+        "/api/recipient",
+        content=body,
+        headers={"origin": ORIGIN, "content-type": "application/json"},
+    )
+    assert refused.status_code == 403
+    allowed = signed_in.http.post(
+        "/api/recipient",
+        content=body,
+        headers={"origin": ORIGIN, "x-csrf-token": signed_in.secrets.csrf},
+    )
+    assert allowed.status_code == 200
+
+
+# --------------------------------------------------------------------------- headers and pages
+
+
+def test_pages_carry_a_strict_policy_and_no_inline_script_or_style(signed_in: Client) -> None:
+    for path in ["/", "/choose/records", "/open", "/static/app.css"]:
+        answer = signed_in.http.get(path)
+        assert answer.status_code == 200
+        assert answer.headers["content-security-policy"] == CSP
+        assert "unsafe-inline" not in CSP and "default-src 'self'" in CSP
+        assert "frame-ancestors 'none'" in CSP
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert answer.headers["cache-control"] == "no-store"
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        if path.endswith(".css"):
+            continue
+        html = answer.text
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path
+        assert not re.search(r"\sstyle=|\son[a-z]+=|<style", html), path
+        assert not re.search(r"(src|href)=\"(https?:)?//", html), path  # nothing from a network
+
+
+def test_every_control_has_a_label(signed_in: Client, home: Home) -> None:
+    signed_in.post("/choose/records", {"id": signed_in.web.chooser.issue(home.records)})
+    assert signed_in.wait() == "done"
+    signed_in.post("/check", {"manifest": "breast"})
+    signed_in.post("/decide", {"action": "leave-out", "path": STRANGER})
+    for path in ["/records", "/check", "/pack", "/open"]:
+        html = signed_in.http.get(path).text
+        ids = set(re.findall(r"<(?:input|select|textarea)[^>]*\bid=\"([^\"]+)\"", html))
+        labelled = set(re.findall(r"<label[^>]*\bfor=\"([^\"]+)\"", html))
+        assert ids <= labelled, (path, ids - labelled)
+        for control in re.findall(r"<(?:input|select)(?![^>]*type=\"hidden\")[^>]*>", html):
+            if "id=" not in control:  # then it must sit inside its label
+                assert re.search(r"<label[^>]*>\s*" + re.escape(control), html), (path, control)
+
+
+# --------------------------------------------------------------------------- the folder chooser
+
+
+def test_the_chooser_starts_at_home_and_lists_folders_only(signed_in: Client, home: Home) -> None:
+    (home.home / "notes.txt").write_text("not a folder")
+    (home.home / ".hidden").mkdir()
+    page = text_of(signed_in.http.get("/choose/records").text)
+    assert str(home.home) in page
+    assert "My records" in page
+    assert "notes.txt" not in page and ".hidden" not in page
+
+
+def test_the_chooser_refuses_ids_it_did_not_issue_and_paths(signed_in: Client, home: Home) -> None:
+    for at in ["../../etc", "/etc", str(home.records), "x" * 12]:
+        answer = signed_in.http.get("/choose/records", params={"at": at})
+        assert answer.status_code == 400
+        assert "not one this page offered" in answer.text
+        posted = signed_in.post("/choose/records", {"id": at})
+        assert posted.status_code == 400  # type: ignore[attr-defined]
+    assert signed_in.web.session.folder is None
+
+
+def test_the_chooser_goes_into_a_folder_and_up(signed_in: Client, home: Home) -> None:
+    html = signed_in.http.get("/choose/records").text
+    into = re.search(
+        r'href="/choose/records\?at=([\w-]+)"><span[^>]*>[^<]*</span> My records<', html
+    )
+    assert into
+    inside = signed_in.http.get("/choose/records", params={"at": into.group(1)}).text
+    assert "Downloads" in inside and "Harbor Oncology" in inside
+    assert "Up one level (home)" in text_of(inside)
+
+
+def test_the_bundle_chooser_lists_bundles_and_key_files(signed_in: Client, home: Home) -> None:
+    (home.home / "records.rpk").write_bytes(b"x")
+    (home.home / "key.txt").write_text("x")
+    assert "records.rpk" in signed_in.http.get("/choose/bundle").text
+    assert "key.txt" not in signed_in.http.get("/choose/bundle").text
+    assert "key.txt" in signed_in.http.get("/choose/identity").text
+    assert signed_in.http.get("/choose/nothing").status_code == 400
+
+
+# --------------------------------------------------------------------------- records, check, pack
+
+
+def _scan(c: Client, home: Home) -> None:
+    answer = c.post("/choose/records", {"id": c.web.chooser.issue(home.records)})
+    assert "/jobs/" in str(answer.url)  # type: ignore[attr-defined]
+    assert c.wait() == "done"
+
+
+def test_records_page_shows_the_patient_kinds_studies_problems_and_the_stranger(
+    signed_in: Client, home: Home
+) -> None:
+    before = tree_digest(home.records)
+    _scan(signed_in, home)
+    page = text_of(signed_in.http.get("/records").text)
+    assert "These records are about HARROWGATE, DELPHINE M, born 1963-05-11" in page
+    assert "Pathology reports (1)" in page and "Surgical pathology report" in page
+    assert "MAMMO DIAG BILAT W TOMO" in page and "AX T1 POST GAD (MR), 3 images" in page
+    assert "A record that may not be yours" in page and "PELLINORE, GORDON T" in page
+    assert "Files to look at (1)" in page and "duplicate copy" in page
+    assert "What to do:" in page
+    assert "Files skipped because they are not records" in page
+    assert tree_digest(home.records) == before
+
+
+def test_a_correction_and_a_left_out_file_are_saved_outside_the_folder_and_reused(
+    signed_in: Client, home: Home
+) -> None:
+    before = tree_digest(home.records)
+    _scan(signed_in, home)
+    scan = signed_in.web.session.scan
+    assert scan is not None
+    numbers = {r.files[0]: n for n, r in enumerate(scan.records)}
+    education = numbers["Harbor Oncology/Chemotherapy and You.pdf"]
+    form = {"generation": str(signed_in.web.session.generation)}
+    form[f"kind-{education}"] = "treatment_plan"
+    form[f"out-{numbers[STRANGER]}"] = "1"
+    signed_in.post("/records", form)
+    assert signed_in.wait() == "done"
+    saved = list((home.data / "folders").glob("*.json"))
+    assert len(saved) == 1
+    document = json.loads(saved[0].read_text())
+    assert document["kinds"] == {"Harbor Oncology/Chemotherapy and You.pdf": "treatment_plan"}
+    assert document["left_out"] == [STRANGER]
+    assert tree_digest(home.records) == before
+
+    again = client()  # the next launch
+    _scan(again, home)
+    page = text_of(again.http.get("/records").text)
+    assert "kind changed by you" in page and "left out" in page
+    assert "A record that may not be yours" not in page
+    kinds = {r.files[0]: r.kind for r in again.web.session.scan.records}  # type: ignore[union-attr]
+    assert kinds["Harbor Oncology/Chemotherapy and You.pdf"] == "treatment_plan"
+
+
+def test_a_stale_page_cannot_change_the_records(signed_in: Client, home: Home) -> None:
+    _scan(signed_in, home)
+    answer = signed_in.post("/records", {"generation": "999", "kind-0": "other"})
+    assert answer.status_code == 400  # type: ignore[attr-defined]
+    assert not list(home.data.glob("folders/*.json"))
+
+
+def test_record_files_are_served_by_id_only(signed_in: Client, home: Home) -> None:
+    _scan(signed_in, home)
+    scan = signed_in.web.session.scan
+    assert scan is not None
+    number = next(n for n, r in enumerate(scan.records) if r.files[0] == "Downloads/report(3).pdf")
+    g = signed_in.web.session.generation
+    shown = signed_in.http.get(f"/records/{number}/file", params={"g": g})
+    assert shown.status_code == 200
+    assert shown.headers["content-type"] == "application/pdf"
+    assert shown.content == (home.records / "Downloads/report(3).pdf").read_bytes()
+    assert "default-src 'none'" in shown.headers["content-security-policy"]
+    for bad in [
+        f"/records/{number}/file?g={g + 1}",
+        "/records/999/file?g=1",
+        "/records/-1/file?g=1",
+    ]:
+        assert signed_in.http.get(bad).status_code == 404
+    for trick in ["/records/..%2F..%2Fetc%2Fpasswd/file", "/records/%2Fetc%2Fpasswd/file"]:
+        assert signed_in.http.get(trick).status_code == 404
+    assert signed_in.http.get("/static/../app.py").status_code == 404
+
+
+def test_check_says_what_is_missing_and_blocks_the_stranger(signed_in: Client, home: Home) -> None:
+    _scan(signed_in, home)
+    signed_in.post("/check", {"manifest": "breast"})
+    page = text_of(signed_in.http.get("/check").text)
+    assert "Not ready yet: 1 thing needs your attention" in page
+    assert "A record that may not be yours" in page
+    assert "Leave it out" in page and "It is mine: send it" in page
+    assert "Next: lock and save" not in page
+    # The pack page refuses, and nothing is written.
+    out = home.home / "recordpack-bundles"
+    answer = signed_in.post("/pack", {"how": "passphrase"})
+    assert answer.status_code == 400  # type: ignore[attr-defined]
+    assert "not decided on yet" in text_of(answer.text)  # type: ignore[attr-defined]
+    assert not out.exists() or not any(out.iterdir())
+
+    signed_in.post("/decide", {"action": "leave-out", "path": STRANGER})
+    ready = text_of(signed_in.http.get("/check").text)
+    assert (
+        "Ready to send: everything on the “Breast cancer second opinion” checklist is here" in ready
+    )
+    assert "Left out by you" in ready and STRANGER in ready
+    signed_in.post("/decide", {"action": "put-back", "path": STRANGER})
+    assert "Not ready yet" in text_of(signed_in.http.get("/check").text)
+
+
+def test_check_of_an_incomplete_folder_says_why_and_how(signed_in: Client, home: Home) -> None:
+    import shutil
+
+    shutil.rmtree(home.records / "Harbor Oncology")
+    _scan(signed_in, home)
+    signed_in.post("/check", {"manifest": "breast"})
+    signed_in.post("/decide", {"action": "leave-out", "path": STRANGER})
+    page = text_of(signed_in.http.get("/check").text)
+    assert "Missing: " in page and "Why it matters:" in page and "How to get it:" in page
+    assert "Send what I have anyway" in page
+    signed_in.post("/decide", {"action": "accept-incomplete"})
+    assert "Next: lock and save" in text_of(signed_in.http.get("/check").text)
+
+
+def test_a_secret_key_pasted_by_mistake_is_refused_with_the_cli_warning(
+    signed_in: Client, home: Home
+) -> None:
+    identity = age.X25519Identity.generate()
+    answer = signed_in.http.post(
+        "/api/recipient",
+        json={"key": str(identity)},
+        headers={"origin": ORIGIN, "x-csrf-token": signed_in.secrets.csrf},
+    ).json()
+    assert answer["ok"] is False
+    assert answer["message"] == "this is a secret key, not a public key"
+    assert "Never send or share a secret key" in answer["hint"]
+    good = signed_in.http.post(
+        "/api/recipient",
+        json={"key": str(identity.recipient())},
+        headers={"origin": ORIGIN, "x-csrf-token": signed_in.secrets.csrf},
+    ).json()
+    assert good["ok"] is True
+
+    _scan(signed_in, home)
+    signed_in.post("/check", {"manifest": "breast"})
+    signed_in.post("/decide", {"action": "leave-out", "path": STRANGER})
+    refused = signed_in.post("/pack", {"how": "key", "key": str(identity)})
+    assert refused.status_code == 400  # type: ignore[attr-defined]
+    assert "Never send or share a secret key" in refused.text  # type: ignore[attr-defined]
+    assert not (home.home / "recordpack-bundles").exists() or not any(
+        (home.home / "recordpack-bundles").iterdir()
+    )
+
+
+def _ready_to_pack(c: Client, home: Home) -> None:
+    _scan(c, home)
+    c.post("/check", {"manifest": "breast"})
+    c.post("/decide", {"action": "leave-out", "path": STRANGER})
+
+
+def test_pack_to_a_pasted_key_then_the_specialist_opens_it(signed_in: Client, home: Home) -> None:
+    before = tree_digest(home.records)
+    identity = age.X25519Identity.generate()
+    _ready_to_pack(signed_in, home)
+    assert "recordpack-bundles" in text_of(signed_in.http.get("/pack").text)
+    answer = signed_in.post("/pack", {"how": "key", "key": str(identity.recipient())})
+    assert signed_in.wait() == "done"
+    done = text_of(signed_in.http.get("/done").text)
+    bundles = list((home.home / "recordpack-bundles").glob("*.rpk"))
+    assert len(bundles) == 1, answer
+    assert str(bundles[0]) in done
+    assert "21 records locked into one file" in done
+    assert "1 file left out as you asked" in done
+    assert "Only the specialist who holds the matching secret key can open it" in done
+    verified = verify_bundle(bundles[0], [identity])
+    originals = [p for r in verified.index["records"] for p in r["original_files"]]
+    assert STRANGER not in originals
+    assert tree_digest(home.records) == before
+
+    # The specialist: choose the bundle and the key file, open, read, follow a link.
+    key_file = age.write_identity_file(home.home / "specialist-key.txt", identity)
+    specialist = client()
+    specialist.post("/choose/bundle", {"id": specialist.web.chooser.issue(bundles[0])})
+    specialist.post("/choose/identity", {"id": specialist.web.chooser.issue(key_file)})
+    opened = specialist.post("/open", {})
+    assert "/jobs/" in str(opened.url)  # type: ignore[attr-defined]
+    assert specialist.wait() == "done"
+    page_html = specialist.http.get("/opened").text
+    page = text_of(page_html)
+    assert "all intact" in page and "HARROWGATE, DELPHINE M" in page
+    assert "Surgical pathology report" in page
+    assert "Everything on the “Breast cancer second opinion” checklist was there" in page
+    link = re.search(r'href="(/opened/\d+/file)"[^>]*>2026-08-14_surgical', page_html)
+    assert link
+    record = specialist.http.get(link.group(1))
+    assert record.content == (home.records / "Downloads/report(3).pdf").read_bytes()
+    assert specialist.http.get("/opened/9999/file").status_code == 404
+
+
+def test_pack_to_an_uploaded_key_file(signed_in: Client, home: Home) -> None:
+    identity = age.X25519Identity.generate()
+    _ready_to_pack(signed_in, home)
+    upload = f"# the specialist's key\n{identity.recipient()}\n".encode()
+    signed_in.post("/pack", {"how": "key"}, files={"key_file": ("key.txt", upload, "text/plain")})
+    assert signed_in.wait() == "done"
+    bundle = next((home.home / "recordpack-bundles").glob("*.rpk"))
+    assert verify_bundle(bundle, [identity]).files > 0
+
+
+def test_an_uploaded_secret_key_file_is_refused(signed_in: Client, home: Home) -> None:
+    identity = age.X25519Identity.generate()
+    _ready_to_pack(signed_in, home)
+    answer = signed_in.post(
+        "/pack",
+        {"how": "key"},
+        files={"key_file": ("key.txt", f"{identity}\n".encode(), "text/plain")},
+    )
+    assert answer.status_code == 400  # type: ignore[attr-defined]
+    page = text_of(answer.text)  # type: ignore[attr-defined]
+    assert "the key file, line 1: this is a secret key, not a public key" in page
+    assert "recordpack-key-" not in page  # no temporary path shown
+
+
+def test_pack_with_a_passphrase_shows_it_once_and_never_stores_it(
+    signed_in: Client, home: Home
+) -> None:
+    _ready_to_pack(signed_in, home)
+    signed_in.post("/pack", {"how": "passphrase"})
+    assert signed_in.wait() == "done"
+    passphrase = signed_in.web.session.passphrase
+    assert passphrase and len(passphrase.split("-")) == 7
+    page = text_of(signed_in.http.get("/done").text)
+    assert passphrase in page and "Copy the passphrase" in page
+    assert "never put it in the same email" in page.lower()
+    bundle = next((home.home / "recordpack-bundles").glob("*.rpk"))
+    assert verify_bundle(bundle, [age.ScryptIdentity(passphrase)]).files > 0
+    for stored in home.data.rglob("*"):
+        if stored.is_file():
+            assert passphrase not in stored.read_text()
+
+    # The specialist types it.
+    specialist = client()
+    specialist.post("/choose/bundle", {"id": specialist.web.chooser.issue(bundle)})
+    assert "The passphrase the sender gave you" in specialist.http.get("/open").text
+    wrong = specialist.post("/open", {"passphrase": "not-it"})
+    assert "/jobs/" in str(wrong.url)  # type: ignore[attr-defined]
+    assert specialist.wait() == "failed"
+    failed = text_of(specialist.http.get(str(wrong.url)).text)  # type: ignore[attr-defined]
+    assert "This did not work" in failed and "What to do" in failed
+    specialist.web.session.open_job = None
+    specialist.post("/open", {"passphrase": passphrase})
+    assert specialist.wait() == "done"
+    assert "all intact" in specialist.http.get("/opened").text
+
+
+def test_the_output_folder_is_never_inside_the_records_folder(
+    signed_in: Client, home: Home
+) -> None:
+    _ready_to_pack(signed_in, home)
+    signed_in.post(
+        "/choose/output", {"id": signed_in.web.chooser.issue(home.records / "Downloads")}
+    )
+    answer = signed_in.post("/pack", {"how": "passphrase"})
+    assert answer.status_code == 400  # type: ignore[attr-defined]
+    assert "cannot be saved inside the records folder" in answer.text  # type: ignore[attr-defined]
+    assert not list(home.records.rglob("*.rpk"))
+
+
+def test_open_without_a_bundle_or_key_says_what_to_do(signed_in: Client) -> None:
+    answer = signed_in.post("/open", {})
+    assert answer.status_code == 400  # type: ignore[attr-defined]
+    assert "First choose the bundle you received" in answer.text  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- progress and cancel
+
+
+def test_job_progress_is_reported_and_cancel_stops_it() -> None:
+    jobs = Jobs()
+    started = []
+
+    def work(progress: service.Progress, cancel: service.CancelToken) -> None:
+        guarded = cancel.guard(progress)
+        for n in range(10_000):
+            guarded(n, 10_000)
+            started.append(n)
+            time.sleep(0.001)
+
+    job = jobs.start("t", "files", "/done", "/back", work)
+    while not started:
+        time.sleep(0.01)
+    assert job.to_json()["state"] == "running"
+    job.cancel.cancel()
+    jobs.join_all(5)
+    assert job.state == "cancelled"
+    assert len(started) < 10_000
+
+
+def test_a_cancelled_pack_leaves_no_file(signed_in: Client, home: Home) -> None:
+    _ready_to_pack(signed_in, home)
+    scan = signed_in.web.session.scan
+    assert scan is not None
+    report = service.check_folder(scan, "breast", [STRANGER])
+    token = service.CancelToken()
+    token.cancel()
+    out = home.home / "cancelled.rpk"
+    with pytest.raises(service.Cancelled):
+        service.pack_folder(
+            scan,
+            report,
+            [STRANGER],
+            out,
+            [service.passphrase_recipient("a b c")],
+            lambda d, t: None,
+            token,
+        )
+    assert list(home.home.glob("*cancelled*")) == []
+
+
+def test_the_cancel_route_cancels_a_running_scan(signed_in: Client, home: Home) -> None:
+    gate = service.CancelToken()  # holds the scan until the test has pressed Cancel
+
+    original = service.scan
+
+    def slow_scan(folder, kinds, progress, cancel):  # type: ignore[no-untyped-def]
+        while not cancel.cancelled and not gate.cancelled:
+            time.sleep(0.01)
+        return original(folder, kinds, progress, cancel)
+
+    service.scan = slow_scan  # type: ignore[assignment]
+    try:
+        answer = signed_in.post(
+            "/choose/records", {"id": signed_in.web.chooser.issue(home.records)}
+        )
+        job = job_id_from(str(answer.url))  # type: ignore[attr-defined]
+        progress = signed_in.http.get(f"/api/jobs/{job}").json()
+        assert progress["state"] == "running"
+        signed_in.post(f"/jobs/{job}/cancel")
+        assert signed_in.wait(job) == "cancelled"
+        page = text_of(signed_in.http.get(f"/jobs/{job}").text)
+        assert "Cancelled. Nothing was changed" in page
+    finally:
+        gate.cancel()
+        service.scan = original  # type: ignore[assignment]
+    assert signed_in.web.session.scan is None
+    assert signed_in.http.get("/api/jobs/nothing").status_code == 404
+
+
+def test_close_stops_the_server(signed_in: Client) -> None:
+    stopped: list[bool] = []
+    signed_in.web.shutdown = lambda: stopped.append(True)
+    page = signed_in.post("/close")
+    assert "recordpack is closed" in page.text  # type: ignore[attr-defined]
+    time.sleep(0.5)
+    assert stopped == [True]
+
+
+# --------------------------------------------------------------------------- the real command
+
+
+def test_recordpack_ui_serves_on_loopback_with_a_token_and_closes(home: Home) -> None:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "recordpack",
+            "ui",
+            str(home.records),
+            "--no-browser",
+            "--port",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()
+        match = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/records\?token=([\w-]{40,})", line)
+        assert match, line
+        port = int(match.group(1))
+        base = f"http://127.0.0.1:{port}"
+        with httpx.Client(base_url=base) as http:
+            assert http.get("/").status_code == 403
+            assert http.get("/", headers={"host": f"evil.example:{port}"}).status_code == 400
+            page = http.get(line, follow_redirects=True)
+            assert page.status_code == 200 and "token=" not in str(page.url)
+            for _ in range(200):
+                if "records are about" in page.text:
+                    break
+                time.sleep(0.1)
+                page = http.get("/records", follow_redirects=True)
+            assert "HARROWGATE, DELPHINE M" in text_of(page.text)
+            csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+            assert csrf
+            refused = http.post(
+                "/close", data={"csrf": csrf.group(1)}, headers={"origin": "http://evil.example"}
+            )
+            assert refused.status_code == 403
+            closed = http.post("/close", data={"csrf": csrf.group(1)}, headers={"origin": base})
+            assert "recordpack is closed" in closed.text
+        assert process.wait(timeout=20) == 0
+        assert "stopped" in (process.stderr.read() if process.stderr else "")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_recordpack_ui_refuses_a_port_in_use(home: Home) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "recordpack", "ui", "--no-browser", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 2
+    assert f"cannot listen on port {port}" in result.stderr
+    assert "--port 0" in result.stderr
+    assert result.stdout == ""
+
+
+def test_the_ui_listens_on_loopback_only(home: Home) -> None:
+    from recordpack.web.server import bind
+
+    sock = bind(0)
+    try:
+        assert sock.getsockname()[0] == "127.0.0.1"
+    finally:
+        sock.close()

@@ -1,0 +1,115 @@
+"""Shared set-up for the web app's tests: a private home, data folder and sample folder."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+# Starlette suggests another HTTP client; httpx is the one installed.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from starlette.testclient import TestClient
+
+from recordpack.web.app import WebApp, create_app
+from recordpack.web.security import Secrets
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "examples" / "sample-patient"
+PORT = 48123
+ORIGIN = f"http://127.0.0.1:{PORT}"
+#: The file in the sample folder that belongs to someone else (examples/README.md).
+STRANGER = "Downloads/report(4).pdf"
+
+
+@dataclass
+class Home:
+    """A person's home folder for a test: records copied in, choices kept apart."""
+
+    home: Path
+    records: Path
+    data: Path
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
+    home = tmp_path / "home"
+    records = home / "My records"
+    shutil.copytree(SAMPLE, records)
+    data = tmp_path / "data"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("RECORDPACK_DATA_DIR", str(data))
+    return Home(home, records, data)
+
+
+def tree_digest(folder: Path) -> str:
+    """One digest of every name, size, content and modification time under ``folder``."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        info = path.lstat()
+        digest.update(os.fsencode(str(path.relative_to(folder))))
+        digest.update(f"{info.st_size}:{info.st_mtime_ns}".encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class Client:
+    """A signed-in test client that also knows the page's CSRF token."""
+
+    def __init__(self, app: object, web: WebApp, secrets: Secrets) -> None:
+        self.http = TestClient(app, base_url=ORIGIN, follow_redirects=True)  # type: ignore[arg-type]
+        self.web = web
+        self.secrets = secrets
+        answer = self.http.get("/", params={"token": secrets.token})
+        assert answer.status_code == 200
+
+    def post(self, path: str, data: dict[str, object] | None = None, **kwargs: object) -> object:
+        form = {"csrf": self.secrets.csrf, **(data or {})}
+        return self.http.post(path, data=form, headers={"origin": ORIGIN}, **kwargs)  # type: ignore[arg-type]
+
+    def wait(self, job_id: str | None = None, timeout: float = 60) -> str:
+        """Wait for a job (the latest scan, pack or open) to finish; returns its state."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ids = [job_id] if job_id else []
+            session = self.web.session
+            ids += [i for i in (session.open_job, session.pack_job, session.scan_job) if i]
+            job = self.web.jobs.get(ids[0]) if ids else None
+            if job is not None and job.state != "running":
+                return job.state
+            time.sleep(0.05)
+        raise AssertionError("the job did not finish in time")
+
+
+def client(folder: Path | None = None) -> Client:
+    secrets = Secrets(port=PORT)
+    app, web = create_app(secrets, folder)
+    return Client(app, web, secrets)
+
+
+def text_of(html: str) -> str:
+    """What a person reads: the page without tags, entities decoded, spaces collapsed."""
+    import html as html_module
+
+    inline = re.sub(r"</?(?:strong|em|span|a|code|label)\b[^>]*>", "", html)
+    return re.sub(r"\s+", " ", html_module.unescape(re.sub(r"<[^>]+>", " ", inline))).strip()
+
+
+@pytest.fixture
+def signed_in(home: Home) -> Iterator[Client]:
+    yield client()
+
+
+def job_id_from(url: str) -> str:
+    match = re.search(r"/jobs/([\w-]+)", url)
+    assert match, url
+    return match.group(1)
