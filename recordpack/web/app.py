@@ -10,16 +10,22 @@ from __future__ import annotations
 import mimetypes
 import os
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -32,6 +38,9 @@ from recordpack.web.security import CSRF_FIELD, CSRF_HEADER, Guard, Secrets
 
 #: Where bundles go unless the person chooses another folder.
 DEFAULT_OUTPUT = "recordpack-bundles"
+
+#: Bytes read at a time when a record is sent to the browser.
+CHUNK = 1024 * 1024
 
 #: Record files shown in the browser; anything else is downloaded, never rendered.
 INLINE_TYPES: dict[str, str] = {
@@ -52,6 +61,16 @@ DOCUMENT_KINDS: tuple[str, ...] = tuple(k for k in KINDS if k != "imaging_study"
 
 #: The policy for a record shown as a file: nothing in it may run or load anything.
 FILE_CSP = "default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'none'"
+
+
+def place(path: Path | str) -> str:
+    """A folder or file as a person finds it: "Home/..." under the home folder."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        inside = absolute.relative_to(Path.home())
+    except ValueError:
+        return str(absolute)
+    return "Home" if inside == Path() else f"Home/{inside.as_posix()}"
 
 
 @dataclass
@@ -95,6 +114,7 @@ class WebApp:
             lstrip_blocks=True,
         )
         self.templates.globals.update(kind_titles=WEB_KIND_TITLES, human_size=service.human_size)
+        self.templates.filters["place"] = place
 
     # ------------------------------------------------------------------ helpers
 
@@ -320,21 +340,26 @@ class WebApp:
         if not self._viewable(path):
             return Response("This record cannot be shown in the browser.", 404)
         try:
-            fd = service.open_source_file(session.folder, path)
+            handle = os.fdopen(service.open_source_file(session.folder, path), "rb")
         except OSError:
             return Response("This file cannot be opened any more.", 404)
-        with os.fdopen(fd, "rb") as handle:
-            data = handle.read()
-        return self._file_response(data, Path(path).name)
+        return self._file_response(handle, Path(path).name)
 
     @staticmethod
-    def _file_response(data: bytes, name: str) -> Response:
+    def _file_response(handle: BinaryIO, name: str) -> Response:
+        """A record's bytes, streamed; shown only when it is a PDF, a picture or plain text."""
         suffix = Path(name).suffix.lower()
         media = INLINE_TYPES.get(suffix)
         safe_name = "".join(c for c in name if c.isalnum() or c in "._- ") or "record"
         disposition = "inline" if media else "attachment"
-        return Response(
-            data,
+
+        def chunks() -> Iterator[bytes]:
+            with handle:
+                while chunk := handle.read(CHUNK):
+                    yield chunk
+
+        return StreamingResponse(
+            chunks(),
             media_type=media or "application/octet-stream",
             headers={
                 "content-disposition": f'{disposition}; filename="{safe_name}"',
@@ -656,10 +681,10 @@ class WebApp:
         if not 0 <= number < len(files):
             return Response("No such file. Reload the index.", 404)
         try:
-            data = files[number].read_bytes()
+            handle = files[number].open("rb")
         except OSError:
             return Response("This file cannot be opened any more.", 404)
-        return self._file_response(data, files[number].name)
+        return self._file_response(handle, files[number].name)
 
     async def close(self, request: Request) -> Response:
         form = await self.posted(request)

@@ -73,6 +73,9 @@ function watchKey(input) {
     window.clearTimeout(timer);
     timer = window.setTimeout(check, 250);
   });
+  if (input.value) {
+    check(); // typed before the page had finished loading
+  }
 }
 
 function copyButton(button) {

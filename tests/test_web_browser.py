@@ -1,0 +1,303 @@
+"""The web app in a real browser (Debian's Chromium driven by Playwright), as a person uses it.
+
+Walks the patient's whole path on the example folder (choose the folder, see the
+records, check them, decide about the stranger's record, lock to a key) and the
+specialist's (open the bundle just made), asserting what is on the screen.
+Screenshots go to a temporary folder; with RECORDPACK_UPDATE_SCREENSHOTS=1 they
+replace docs/screenshots/ui-*.png. Under CI=true a missing Chromium or Playwright
+fails instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from recordpack import age
+from recordpack.web import service
+from recordpack.web.server import Server, bind
+from tests.web_helpers import ROOT, STRANGER, Home, tree_digest
+
+pytest_plugins = ("tests.web_helpers",)  # the home fixture
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI must run the browser tests: .ci/run installs chromium)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import expect, sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (pip install playwright)")
+    expect.set_options(timeout=20_000)  # a busy machine; a person waits longer than this
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class Running:
+    """The app served on a free port by uvicorn in a thread."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.server = Server(bind(0), folder)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.thread.join(15)
+
+
+@pytest.fixture
+def running(home: Home) -> Iterator[Running]:
+    served = Running()
+    try:
+        yield served
+    finally:
+        served.stop()
+
+
+@pytest.fixture
+def page(browser: Any, running: Running, tmp_path: Path) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    policy_errors: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            policy_errors.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    page.policy_errors = policy_errors
+    try:
+        yield page
+    finally:
+        context.close()
+    assert policy_errors == [], "the page broke its own Content-Security-Policy"
+
+
+def shot(page: Any, name: str, tmp_path: Path) -> None:
+    """Save a screenshot of the whole page (and into docs/ when asked to)."""
+    target = tmp_path / f"ui-{name}.png"
+    page.screenshot(path=str(target), full_page=True)
+    if os.environ.get("RECORDPACK_UPDATE_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(target, SCREENSHOTS / target.name)
+
+
+def visible_text(page: Any) -> str:
+    return re.sub(r"\s+", " ", page.inner_text("main"))
+
+
+def test_the_patient_and_the_specialist_walk_the_whole_path(
+    page: Any, running: Running, home: Home, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    before = tree_digest(home.records)
+    page.goto(running.server.url)
+    assert "token=" not in page.url  # swapped for the cookie at once
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Get your records ready for a second opinion"
+    )
+    shot(page, "home", tmp_path)
+
+    # 1. Choose the folder, with the server's chooser.
+    page.get_by_role("link", name="Choose my records folder").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose your records folder")
+    page.get_by_role("link", name="My records").click()
+    page.get_by_role("button", name="Use this folder: My records").click()
+
+    # 2. The records, by kind, with the stranger marked.
+    expect(page.get_by_text("These records are about")).to_be_visible()
+    text = visible_text(page)
+    assert "These records are about HARROWGATE, DELPHINE M, born 1963-05-11." in text
+    assert "Found 22 records" in text
+    for group in ["Pathology reports (1)", "Imaging reports (3)", "Lab results (3)"]:
+        expect(page.get_by_role("heading", name=group)).to_be_visible()
+    assert "MRI BREAST BILAT W WO CONTRAST" in text and "AX T1 PRE (MR), 3 images" in text
+    expect(page.get_by_role("alert")).to_contain_text("PELLINORE, GORDON T")
+    expect(page.get_by_role("heading", name="Files to look at (1)")).to_be_visible()
+    shot(page, "records", tmp_path)
+
+    # 3. The checklist: not ready while the stranger's record is in.
+    page.get_by_role("link", name="Next: check against a checklist").click()
+    page.get_by_label("Breast cancer second opinion").check()
+    page.get_by_role("button", name="Check my records").click()
+    expect(page.get_by_role("heading", level=2).first).to_have_text(
+        "Not ready yet: 1 thing needs your attention."
+    )
+    expect(page.get_by_role("heading", name="A record that may not be yours")).to_be_visible()
+    expect(page.get_by_role("link", name="Next: lock and save for the specialist")).to_have_count(0)
+    shot(page, "check-stranger", tmp_path)
+    page.get_by_role("button", name="Leave it out").click()
+    expect(page.get_by_role("heading", level=2).first).to_have_text(
+        "Ready to send: everything on the “Breast cancer second opinion” checklist is here."
+    )
+    expect(page.get_by_text(STRANGER)).to_be_visible()  # under "Left out by you"
+    shot(page, "check", tmp_path)
+
+    # 4. Lock it to the specialist's key: a secret key is refused as it is typed.
+    identity = age.X25519Identity.generate()
+    page.get_by_role("link", name="Next: lock and save for the specialist").click()
+    page.wait_for_load_state()
+    key = page.get_by_label("The specialist’s key", exact=True)
+    key.fill(str(identity))
+    expect(page.locator("#key-status")).to_contain_text("this is a secret key, not a public key")
+    expect(page.locator("#key-status")).to_contain_text("Never send or share a secret key")
+    key.fill(str(identity.recipient()))
+    expect(page.locator("#key-status")).to_contain_text("This is a public key")
+    shot(page, "pack", tmp_path)
+    page.get_by_role("button", name="Lock and save the bundle").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your bundle is ready")
+    bundles = list((home.home / "recordpack-bundles").glob("*.rpk"))
+    assert len(bundles) == 1
+    text = visible_text(page)
+    assert f"Home/recordpack-bundles/{bundles[0].name}" in text
+    assert "21 records locked into one file" in text
+    assert f"Send the file {bundles[0].name} to the specialist" in text
+    assert "1 file left out as you asked" in text
+    shot(page, "done", tmp_path)
+    assert tree_digest(home.records) == before
+
+    # The specialist opens it (same computer here; any computer in life).
+    key_file = age.write_identity_file(home.home / "specialist-key.txt", identity)
+    page.get_by_role("link", name="Open records you received").click()
+    page.get_by_role("link", name="Choose the bundle").click()
+    page.get_by_role("link", name="recordpack-bundles").click()
+    page.get_by_role("button", name=f"Choose {bundles[0].name}").click()
+    expect(page.locator("#chosen-bundle")).to_have_text(
+        f"Home/recordpack-bundles/{bundles[0].name}"
+    )
+    page.get_by_role("link", name="Choose your key file").click()
+    page.get_by_role("link", name="Home folder").click()
+    page.get_by_role("button", name=f"Choose {key_file.name}").click()
+    page.get_by_role("button", name="Check and open").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("The records, checked and opened")
+    text = visible_text(page)
+    assert re.search(r"Every file was checked: \d+ files \([^)]+\), all intact", text)
+    assert "Patient: HARROWGATE, DELPHINE M, born 1963-05-11" in text
+    assert "Everything on the “Breast cancer second opinion” checklist was there." in text
+    row = page.get_by_role("row").filter(has_text="Surgical pathology report")
+    expect(row).to_contain_text("Pathology reports")
+    shot(page, "opened", tmp_path)
+    link = row.get_by_role("link").first
+    port = running.server.secrets.port
+    answer = page.request.get(f"http://127.0.0.1:{port}{link.get_attribute('href')}")
+    assert answer.status == 200 and answer.headers["content-type"] == "application/pdf"
+    assert answer.body() == (home.records / "Downloads" / "report(3).pdf").read_bytes()
+
+
+def test_a_long_scan_shows_progress_and_cancel_works(
+    page: Any, running: Running, home: Home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from playwright.sync_api import expect
+
+    release = threading.Event()
+    real_scan = service.scan
+
+    def slow_scan(folder: Path, kinds: Any, progress: Any, cancel: Any) -> Any:
+        for done in range(1000):  # a folder of a thousand files, read slowly
+            if release.is_set():
+                break
+            cancel.guard(progress)(done, 1000)
+            time.sleep(0.02)
+        return real_scan(folder, kinds, progress, cancel)
+
+    monkeypatch.setattr(service, "scan", slow_scan)
+    page.goto(running.server.url)
+    page.get_by_role("link", name="Choose my records folder").click()
+    page.get_by_role("link", name="My records").click()
+    page.get_by_role("button", name="Use this folder: My records").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Finding your records")
+    expect(page.get_by_role("status")).to_contain_text(re.compile(r"\d+ of 1000 files done"))
+    value = page.locator("progress").evaluate("bar => bar.value")
+    page.wait_for_function("v => document.querySelector('progress').value > v", arg=value)
+    shot(page, "progress", tmp_path)
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Cancelled. Nothing was changed and nothing was left half-written."
+    )
+    release.set()
+    page.get_by_role("link", name="Go back").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose your records folder")
+
+
+def test_keyboard_only_and_a_narrow_window(
+    browser: Any, running: Running, home: Home, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(running.server.url)
+        # Tab to the first step and press Enter, as someone without a mouse does.
+        for _ in range(20):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.textContent.trim()") == (
+                "Choose my records folder"
+            ):
+                break
+        else:
+            raise AssertionError("Tab never reached 'Choose my records folder'")
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Choose your records folder")
+        page.get_by_role("link", name="My records").focus()
+        page.keyboard.press("Enter")
+        page.get_by_role("button", name="Use this folder: My records").focus()
+        page.keyboard.press("Enter")
+        expect(page.get_by_text("These records are about")).to_be_visible()
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, "the records page scrolls sideways in a narrow window"
+        font = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+        assert font >= 16
+        shot(page, "records-narrow", tmp_path)
+    finally:
+        context.close()
+
+
+def test_the_page_refuses_a_visit_without_the_token(browser: Any, running: Running) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        answer = page.goto(f"http://127.0.0.1:{running.server.secrets.port}/")
+        assert answer is not None and answer.status == 403
+        assert "needs the link that recordpack printed" in page.inner_text("body")
+        answer = page.goto(f"http://localhost:{running.server.secrets.port}/")
+        assert answer is not None and answer.status == 403
+    finally:
+        context.close()
