@@ -301,3 +301,47 @@ def test_the_page_refuses_a_visit_without_the_token(browser: Any, running: Runni
         assert answer is not None and answer.status == 403
     finally:
         context.close()
+
+
+def test_a_passphrase_is_shown_large_with_a_copy_button(
+    browser: Any, running: Running, home: Home, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(running.server.url)
+        page.get_by_role("link", name="Choose my records folder").click()
+        page.get_by_role("link", name="My records").click()
+        page.get_by_role("button", name="Use this folder: My records").click()
+        expect(page.get_by_text("These records are about")).to_be_visible()
+        # Leave the stranger's record out on the records page this time.
+        record = page.locator("li.record").filter(has_text="may not be yours")
+        record.get_by_label("Leave this out").check()
+        page.get_by_role("button", name="Save changes").click()
+        expect(page.locator("li.record.left-out")).to_contain_text("Laboratory report")
+        page.get_by_role("link", name="Next: check against a checklist").click()
+        page.get_by_label("Cancer second opinion: the general record set").check()
+        page.get_by_role("button", name="Check my records").click()
+        expect(page.get_by_role("heading", level=2).first).to_contain_text("Ready to send")
+        page.get_by_role("link", name="Next: lock and save for the specialist").click()
+        page.get_by_label("With a passphrase").check()
+        page.get_by_role("button", name="Lock and save the bundle").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Your bundle is ready")
+        phrase = page.locator("#passphrase")
+        words = phrase.inner_text().strip()
+        assert re.fullmatch(r"[a-z]+(-[a-z]+){6}", words)
+        assert float(phrase.evaluate("p => parseFloat(getComputedStyle(p).fontSize)")) >= 28
+        text = visible_text(page)
+        assert "not saved anywhere" in text
+        assert "read it out on the phone, or send it by text message" in text
+        page.get_by_role("button", name="Copy the passphrase").click()
+        expect(page.locator("#copied")).to_contain_text(re.compile("Copied|Selected"))
+        shot(page, "passphrase", tmp_path)
+        bundle = next((home.home / "recordpack-bundles").glob("*.rpk"))
+        from recordpack.bundle.reader import verify_bundle
+
+        assert verify_bundle(bundle, [age.ScryptIdentity(words)]).files > 0
+    finally:
+        context.close()

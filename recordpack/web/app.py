@@ -36,9 +36,6 @@ from recordpack.web import service, store
 from recordpack.web.jobs import CANCELLED, DONE, FAILED, Job, Jobs
 from recordpack.web.security import CSRF_FIELD, CSRF_HEADER, Guard, Secrets
 
-#: Where bundles go unless the person chooses another folder.
-DEFAULT_OUTPUT = "recordpack-bundles"
-
 #: Bytes read at a time when a record is sent to the browser.
 CHUNK = 1024 * 1024
 
@@ -438,26 +435,8 @@ class WebApp:
             if report is not None
             else None
         )
-        out_dir = session.out_dir or self._default_output()
+        out_dir = session.out_dir or service.default_output(session.folder)
         return {"report": report, "gate": gate, "out_dir": out_dir}
-
-    def _default_output(self) -> Path | None:
-        """~/recordpack-bundles, unless that is inside the records folder."""
-        candidate = Path.home() / DEFAULT_OUTPUT
-        folder = self.session.folder
-        if folder is not None:
-            root = folder.resolve()
-            target = candidate.resolve()
-            if target == root or root in target.parents:
-                return None
-        return candidate
-
-    def _inside_source(self, folder: Path) -> bool:
-        source = self.session.folder
-        if source is None:
-            return False
-        root, target = source.resolve(), folder.resolve()
-        return target == root or root in target.parents
 
     async def pack_form(self, request: Request) -> Response:
         waiting = self._scan_or_redirect()
@@ -512,7 +491,7 @@ class WebApp:
                 "Choose where to save the bundle: not inside the records folder.",
                 "Press 'Choose another folder' below.",
             )
-        if self._inside_source(out_dir):
+        if session.folder is not None and service.is_inside(out_dir, session.folder):
             return again("The bundle cannot be saved inside the records folder.")
         how = form.get("how")
         passphrase = None
@@ -541,7 +520,7 @@ class WebApp:
             out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as error:
             return again(f"The folder {out_dir} cannot be made: {error.strerror}.")
-        out = self._bundle_name(out_dir)
+        out = service.bundle_path(out_dir, session.scan)
         scan, report = session.scan, context["report"]
         left_out = list(session.choices.left_out)
         session.summary = None
@@ -563,22 +542,6 @@ class WebApp:
         )
         session.pack_job = job.id
         return RedirectResponse(f"/jobs/{job.id}", 303)
-
-    def _bundle_name(self, out_dir: Path) -> Path:
-        import datetime as dt
-
-        patient = service.folder_patient(self.session.scan) if self.session.scan else None
-        who = ""
-        if patient is not None and patient.name:
-            who = "".join(c if c.isalnum() else "-" for c in patient.name.lower()).strip("-")
-            who = "-".join(part for part in who.split("-") if part)[:40] + "-"
-        stem = f"records-{who}{dt.date.today().isoformat()}"
-        candidate = out_dir / f"{stem}.rpk"
-        number = 2
-        while candidate.exists():
-            candidate = out_dir / f"{stem}-{number}.rpk"
-            number += 1
-        return candidate
 
     async def done_page(self, request: Request) -> Response:
         if self.session.summary is None:

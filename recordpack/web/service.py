@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 #: progress(done, total) from a running step.
 Progress = Callable[[int, int], None]
 
+#: Where bundles go (in the home folder) unless the person chooses another folder.
+DEFAULT_OUTPUT = "recordpack-bundles"
+
 #: Public key files are a few lines; an upload larger than this is not one.
 MAX_KEY_FILE = 64 * 1024
 
@@ -329,3 +332,33 @@ def problem_title(code: str) -> str:
     from recordpack.scan.report import PROBLEM_TITLES
 
     return PROBLEM_TITLES.get(code, code.replace("_", " "))
+
+
+def is_inside(path: Path, folder: Path) -> bool:
+    """True when ``path`` is ``folder`` or inside it (links resolved)."""
+    root, target = folder.resolve(), path.resolve()
+    return target == root or root in target.parents
+
+
+def default_output(source: Path | None) -> Path | None:
+    """~/recordpack-bundles, unless that is inside the records folder (then None: ask)."""
+    candidate = Path.home() / DEFAULT_OUTPUT
+    if source is not None and is_inside(candidate, source):
+        return None
+    return candidate
+
+
+def bundle_path(out_dir: Path, result: ScanResult) -> Path:
+    """A new bundle name in ``out_dir``: the patient's name and today's date, never an old file."""
+    import datetime as dt
+
+    name = folder_patient(result).name or ""
+    words = "".join(c if c.isalnum() else " " for c in name.lower()).split()
+    who = "-".join(words)[:40].strip("-")
+    stem = "-".join(["records", *([who] if who else []), dt.date.today().isoformat()])
+    candidate = out_dir / f"{stem}.rpk"
+    number = 2
+    while candidate.exists():
+        candidate = out_dir / f"{stem}-{number}.rpk"
+        number += 1
+    return candidate
