@@ -16,6 +16,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,25 @@ def page(browser: Any, running: Running, tmp_path: Path) -> Iterator[Any]:
     assert policy_errors == [], "the page broke its own Content-Security-Policy"
 
 
+@contextmanager
+def fresh_page(browser: Any, url: str, width: int = 1280, height: int = 900) -> Iterator[Any]:
+    """A page in a new browser context (its own cookies), at ``url``, closed afterwards."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        page.goto(url)
+        yield page
+    finally:
+        context.close()
+
+
+def choose_the_records_folder(page: Any) -> None:
+    """From the start page, pick ~/My records with the page's own chooser."""
+    page.get_by_role("link", name="Choose my records folder").click()
+    page.get_by_role("link", name="My records").click()
+    page.get_by_role("button", name="Use this folder: My records").click()
+
+
 def shot(page: Any, name: str, tmp_path: Path) -> None:
     """Save a screenshot of the whole page (and into docs/ when asked to)."""
     target = tmp_path / f"ui-{name}.png"
@@ -134,10 +154,7 @@ def test_the_patient_and_the_specialist_walk_the_whole_path(
     shot(page, "home", tmp_path)
 
     # 1. Choose the folder, with the server's chooser.
-    page.get_by_role("link", name="Choose my records folder").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Choose your records folder")
-    page.get_by_role("link", name="My records").click()
-    page.get_by_role("button", name="Use this folder: My records").click()
+    choose_the_records_folder(page)
 
     # 2. The records, by kind, with the stranger marked.
     expect(page.get_by_text("These records are about")).to_be_visible()
@@ -237,9 +254,7 @@ def test_a_long_scan_shows_progress_and_cancel_works(
 
     monkeypatch.setattr(service, "scan", slow_scan)
     page.goto(running.server.url)
-    page.get_by_role("link", name="Choose my records folder").click()
-    page.get_by_role("link", name="My records").click()
-    page.get_by_role("button", name="Use this folder: My records").click()
+    choose_the_records_folder(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Finding your records")
     expect(page.get_by_role("status")).to_contain_text(re.compile(r"\d+ of 1000 files done"))
     value = page.locator("progress").evaluate("bar => bar.value")
@@ -259,10 +274,7 @@ def test_keyboard_only_and_a_narrow_window(
 ) -> None:
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": 390, "height": 800})
-    page = context.new_page()
-    try:
-        page.goto(running.server.url)
+    with fresh_page(browser, running.server.url, 390, 800) as page:
         # Tab to the first step and press Enter, as someone without a mouse does.
         for _ in range(20):
             page.keyboard.press("Tab")
@@ -286,21 +298,16 @@ def test_keyboard_only_and_a_narrow_window(
         font = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
         assert font >= 16
         shot(page, "records-narrow", tmp_path)
-    finally:
-        context.close()
 
 
 def test_the_page_refuses_a_visit_without_the_token(browser: Any, running: Running) -> None:
-    context = browser.new_context()
-    page = context.new_page()
-    try:
-        answer = page.goto(f"http://127.0.0.1:{running.server.secrets.port}/")
+    port = running.server.secrets.port
+    with fresh_page(browser, "about:blank") as page:
+        answer = page.goto(f"http://127.0.0.1:{port}/")
         assert answer is not None and answer.status == 403
         assert "needs the link that recordpack printed" in page.inner_text("body")
-        answer = page.goto(f"http://localhost:{running.server.secrets.port}/")
+        answer = page.goto(f"http://localhost:{port}/")
         assert answer is not None and answer.status == 403
-    finally:
-        context.close()
 
 
 def test_a_passphrase_is_shown_large_with_a_copy_button(
@@ -308,13 +315,8 @@ def test_a_passphrase_is_shown_large_with_a_copy_button(
 ) -> None:
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    try:
-        page.goto(running.server.url)
-        page.get_by_role("link", name="Choose my records folder").click()
-        page.get_by_role("link", name="My records").click()
-        page.get_by_role("button", name="Use this folder: My records").click()
+    with fresh_page(browser, running.server.url) as page:
+        choose_the_records_folder(page)
         expect(page.get_by_text("These records are about")).to_be_visible()
         # Leave the stranger's record out on the records page this time.
         record = page.locator("li.record").filter(has_text="may not be yours")
@@ -343,5 +345,3 @@ def test_a_passphrase_is_shown_large_with_a_copy_button(
         from recordpack.bundle.reader import verify_bundle
 
         assert verify_bundle(bundle, [age.ScryptIdentity(words)]).files > 0
-    finally:
-        context.close()

@@ -9,13 +9,10 @@ this file is the one to switch over to it.
 from __future__ import annotations
 
 import dataclasses
-import logging
 import os
 import tempfile
 import threading
-import warnings
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -89,22 +86,6 @@ class CancelToken:
         return update
 
 
-@contextmanager
-def _quiet_libraries() -> Iterator[None]:
-    """pydicom and pypdf warn on every odd file; the scan reports problems itself."""
-    loggers = [logging.getLogger(name) for name in ("pydicom", "pypdf")]
-    levels = [logger.level for logger in loggers]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for logger in loggers:
-            logger.setLevel(logging.CRITICAL)
-        try:
-            yield
-        finally:
-            for logger, level in zip(loggers, levels):
-                logger.setLevel(level)
-
-
 def literal_pattern(path: str) -> str:
     """A correction or exclusion pattern that matches exactly this path (no glob)."""
     return "".join(f"[{c}]" if c in "*?[" else c for c in path)
@@ -115,6 +96,8 @@ def scan(
 ) -> tuple[ScanResult, list[str]]:
     """Scan ``folder`` with the person's kind corrections; returns the scan and the
     corrections that no longer apply (their file is gone) and were dropped."""
+    # Until the workflow API lands, the CLI's wrapper keeps pydicom and pypdf quiet.
+    from recordpack.cli.scan_cmd import _quiet_libraries
     from recordpack.scan import parse_labels, scan_folder
     from recordpack.scan.paths import to_fs
 
