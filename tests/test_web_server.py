@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -667,3 +669,89 @@ def test_the_ui_listens_on_loopback_only(home: Home) -> None:
         assert sock.getsockname()[0] == "127.0.0.1"
     finally:
         sock.close()
+
+
+# --------------------------------------------------------------------------- hostile and real input
+
+
+def test_names_and_titles_from_the_records_are_shown_as_text_never_as_markup(
+    signed_in: Client, home: Home
+) -> None:
+    hostile = '<img src=x onerror="alert(1)">.txt'
+    (home.records / hostile).write_text(
+        "PROGRESS NOTE <script>alert(2)</script>\nPatient: HARROWGATE, DELPHINE M\nDate: 2026-11-01\n"
+    )
+    _scan(signed_in, home)
+    html = signed_in.http.get("/records").text
+    assert "<img src=x" not in html and "<script>alert" not in html
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;.txt" in html
+
+
+def test_the_specialist_page_links_only_files_inside_the_opened_bundle(
+    signed_in: Client, tmp_path: Path
+) -> None:
+    from recordpack.bundle.reader import OpenResult
+
+    bag = tmp_path / "opened" / "bag"
+    (bag / "data").mkdir(parents=True)
+    (bag / "data" / "ok.txt").write_text("a record")
+    (tmp_path / "opened" / "secret.txt").write_text("not a record")
+    (bag / "data" / "link.txt").symlink_to(tmp_path / "opened" / "secret.txt")
+    index = {
+        "patient": {"name": "<b>Someone</b>"},
+        "records": [
+            {
+                "kind": "clinical_note",
+                "title": "<script>x</script>",
+                "files": ["data/ok.txt", "../secret.txt", "/etc/passwd", "data/link.txt"],
+            }
+        ],
+    }
+    signed_in.web.session.opened = OpenResult(tmp_path / "opened", bag, index, 1, 8, None, None)
+    html = signed_in.http.get("/opened").text
+    assert "&lt;b&gt;Someone&lt;/b&gt;" in html and "<script>x" not in html
+    links = re.findall(r'href="(/opened/\d+/file)"', html)
+    assert len(links) == 1
+    assert signed_in.http.get(links[0]).text == "a record"
+    assert signed_in.http.get("/opened/1/file").status_code == 404
+
+
+def test_a_real_world_folder_the_app_has_never_seen(
+    signed_in: Client, home: Home, corpus: Path
+) -> None:
+    folder = home.home / "corpus"
+    shutil.copytree(corpus, folder)
+    before = tree_digest(folder)
+    signed_in.post("/choose/records", {"id": signed_in.web.chooser.issue(folder)})
+    assert signed_in.wait(timeout=300) == "done"
+    scan = signed_in.web.session.scan
+    assert scan is not None and len(scan.records) > 50
+    page = text_of(signed_in.http.get("/records").text)
+    assert f"Found {len(scan.records)} records" in page
+    signed_in.post("/check", {"manifest": "general"})
+    check = signed_in.http.get("/check")
+    assert check.status_code == 200
+    assert "Ready to send" in check.text or "Not ready yet" in check.text
+    assert tree_digest(folder) == before
+
+
+def test_ctrl_c_stops_recordpack_ui_cleanly(home: Home) -> None:
+    import signal
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "recordpack", "ui", "--no-browser"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("http://127.0.0.1:")
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+        stderr = process.stderr.read() if process.stderr else ""
+        assert "Traceback" not in stderr and "stopped" in stderr
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
