@@ -295,6 +295,7 @@ def test_keyboard_only_and_a_narrow_window(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, "the records page scrolls sideways in a narrow window"
+        page.wait_for_load_state()
         font = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
         assert font >= 16
         shot(page, "records-narrow", tmp_path)
@@ -331,6 +332,7 @@ def test_a_passphrase_is_shown_large_with_a_copy_button(
         page.get_by_label("With a passphrase").check()
         page.get_by_role("button", name="Lock and save the bundle").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Your bundle is ready")
+        page.wait_for_load_state()  # the style sheet too
         phrase = page.locator("#passphrase")
         words = phrase.inner_text().strip()
         assert re.fullmatch(r"[a-z]+(-[a-z]+){6}", words)

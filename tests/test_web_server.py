@@ -755,3 +755,24 @@ def test_ctrl_c_stops_recordpack_ui_cleanly(home: Home) -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_packing_progress_is_shown_in_sizes_and_percent(signed_in: Client) -> None:
+    release = service.CancelToken()
+
+    def work(progress: service.Progress, cancel: service.CancelToken) -> None:
+        progress(2_500_000, 10_000_000)
+        while not release.cancelled and not cancel.cancelled:
+            time.sleep(0.01)
+
+    job = signed_in.web.jobs.start(
+        "Packing and locking your records", "bytes", "/done", "/pack", work
+    )
+    try:
+        while job.total == 0:
+            time.sleep(0.01)
+        page = text_of(signed_in.http.get(f"/jobs/{job.id}").text)
+        assert "25% done (2.5 MB of 10.0 MB)" in page
+        assert signed_in.http.get(f"/api/jobs/{job.id}").json()["done"] == 2_500_000
+    finally:
+        release.cancel()

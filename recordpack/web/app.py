@@ -532,7 +532,7 @@ class WebApp:
 
         job = self.jobs.start(
             "Packing and locking your records",
-            "files",
+            "bytes",
             "/done",
             "/pack",
             lambda progress, cancel: service.pack_folder(
@@ -594,7 +594,7 @@ class WebApp:
 
         job = self.jobs.start(
             "Checking and opening the bundle",
-            "files",
+            "bytes",
             "/opened",
             "/open",
             lambda progress, cancel: service.open_received(

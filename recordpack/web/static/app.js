@@ -7,6 +7,18 @@ function csrfToken() {
   return field ? field.value : "";
 }
 
+// Decimal units, as the server's pages and file managers show them.
+function size(bytes) {
+  const units = ["bytes", "KB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return (unit === 0 ? value : value.toFixed(1)) + " " + units[unit];
+}
+
 function watchJob(box) {
   const id = box.dataset.job;
   const unit = box.dataset.unit || "files";
@@ -39,9 +51,13 @@ function watchJob(box) {
       lastDone = state.done;
       sameSince = Date.now();
     }
-    let text = state.total > 0
-      ? state.done + " of " + state.total + " " + unit + " done"
-      : "Starting…";
+    let text = "Starting…";
+    if (state.total > 0 && unit === "bytes") {
+      const percent = Math.floor((100 * state.done) / state.total);
+      text = percent + "% done (" + size(state.done) + " of " + size(state.total) + ")";
+    } else if (state.total > 0) {
+      text = state.done + " of " + state.total + " " + unit + " done";
+    }
     text += " (" + state.seconds + " s)";
     if (Date.now() - sameSince > 5000) {
       text += ". Still working on a large file…";
