@@ -65,8 +65,11 @@ def test_every_route_needs_the_token_or_the_cookie(home: Home, path: str) -> Non
     refused = c.http.get(path, follow_redirects=False)
     assert refused.status_code == 403
     assert "link that recordpack printed" in refused.text
-    wrong = c.http.get(path, params={"token": "x" * 43}, follow_redirects=False)
-    assert wrong.status_code == 403
+    for token in ["x" * 43, "é" * 43, ""]:
+        wrong = c.http.get(path, params={"token": token}, follow_redirects=False)
+        assert wrong.status_code == 403
+    raw = f"recordpack-{PORT}=ünïcode".encode()
+    assert c.http.get(path, headers={"cookie": raw}, follow_redirects=False).status_code == 403  # type: ignore[dict-item]
     c.http.cookies.set(f"recordpack-{PORT}", c.secrets.token)
     forged = c.http.get(path, follow_redirects=False)
     assert forged.status_code == 403  # the URL token is not the cookie's value
@@ -130,8 +133,9 @@ def test_a_state_changing_request_from_another_origin_is_refused(
 def test_every_form_needs_the_csrf_token(signed_in: Client, path: str) -> None:
     shut: list[bool] = []
     signed_in.web.shutdown = lambda: shut.append(True)
-    answer = signed_in.http.post(path, data={"csrf": "wrong"}, headers={"origin": ORIGIN})
-    assert answer.status_code == 403
+    for wrong in ["wrong", "ü" * 43]:
+        answer = signed_in.http.post(path, data={"csrf": wrong}, headers={"origin": ORIGIN})
+        assert answer.status_code == 403
     missing = signed_in.http.post(path, data={}, headers={"origin": ORIGIN})
     assert missing.status_code == 403
     time.sleep(0.3)

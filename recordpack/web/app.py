@@ -139,7 +139,6 @@ class WebApp:
             session.choices = store.load(folder)
         session.folder = folder
         session.scan = None
-        session.manifest = session.manifest
         session.accept_other_patient = session.accept_incomplete = False
         choices = session.choices
         kinds = dict(choices.kinds)

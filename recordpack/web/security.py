@@ -66,7 +66,12 @@ class Secrets:
         return f"http://127.0.0.1:{self.port}{path}?{urlencode({'token': self.token})}"
 
     def csrf_ok(self, value: str | None) -> bool:
-        return value is not None and hmac.compare_digest(value, self.csrf)
+        return value is not None and same(value, self.csrf)
+
+
+def same(given: str, secret: str) -> bool:
+    """Constant-time comparison that also takes text a browser made up (any characters)."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), secret.encode())
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -95,6 +100,9 @@ class Guard:
         self.secrets = secrets_
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":  # none are served; refuse before anything runs
+            await send({"type": "websocket.close", "code": 1008})
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -123,12 +131,12 @@ class Guard:
         if host not in s.hosts:
             return 400, "This address is not served here. Use the link recordpack printed.", []
         cookie = _cookie(scope, s.cookie_name)
-        authenticated = cookie is not None and hmac.compare_digest(cookie, s.session)
+        authenticated = cookie is not None and same(cookie, s.session)
         method = scope["method"]
         if not authenticated:
             url = URL(scope=scope)
             token = QueryParams(scope.get("query_string", b"").decode("latin-1")).get("token")
-            if method in SAFE_METHODS and token and hmac.compare_digest(token, s.token):
+            if method in SAFE_METHODS and token and same(token, s.token):
                 # Exchange the token for the cookie, then drop it from the address bar.
                 clean = url.remove_query_params("token")
                 location = clean.path + (f"?{clean.query}" if clean.query else "")
