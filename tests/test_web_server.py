@@ -780,3 +780,23 @@ def test_packing_progress_is_shown_in_sizes_and_percent(signed_in: Client) -> No
         assert signed_in.http.get(f"/api/jobs/{job.id}").json()["done"] == 2_500_000
     finally:
         release.cancel()
+
+
+def test_a_record_the_person_says_is_theirs_is_packed_and_marked_in_the_index(
+    signed_in: Client, home: Home
+) -> None:
+    identity = age.X25519Identity.generate()
+    _scan(signed_in, home)
+    signed_in.post("/check", {"manifest": "breast"})
+    signed_in.post("/decide", {"action": "accept-other-patient"})
+    page = text_of(signed_in.http.get("/check").text)
+    assert "You said this record is yours: it will be sent." in page
+    assert "Next: lock and save for the specialist" in page
+    signed_in.post("/pack", {"how": "key", "key": str(identity.recipient())})
+    assert signed_in.wait() == "done"
+    bundle = next((home.home / "recordpack-bundles").glob("*.rpk"))
+    index = verify_bundle(bundle, [identity]).index
+    originals = [p for r in index["records"] for p in r["original_files"]]
+    assert STRANGER in originals
+    assert index["check"]["ok"] is False  # the specialist sees the doubt too
+    assert "22 records locked into one file" in text_of(signed_in.http.get("/done").text)

@@ -127,7 +127,7 @@ class WebApp:
 
     async def posted(self, request: Request) -> FormData | None:
         """The form of a POST, or None when its CSRF token is wrong."""
-        form = await request.form(max_files=1, max_fields=5000)
+        form = await request.form(max_files=1, max_fields=100_000)
         token = form.get(CSRF_FIELD)
         if not self.secrets.csrf_ok(token if isinstance(token, str) else None):
             return None
