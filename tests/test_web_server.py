@@ -517,9 +517,9 @@ def test_job_progress_is_reported_and_cancel_stops_it() -> None:
     started = []
 
     def work(progress: service.Progress, cancel: service.CancelToken) -> None:
-        guarded = cancel.guard(progress)
         for n in range(10_000):
-            guarded(n, 10_000)
+            cancel.raise_if_cancelled()
+            progress(n, 10_000)
             started.append(n)
             time.sleep(0.001)
 
@@ -535,19 +535,20 @@ def test_job_progress_is_reported_and_cancel_stops_it() -> None:
 
 def test_a_cancelled_pack_leaves_no_file(signed_in: Client, home: Home) -> None:
     _ready_to_pack(signed_in, home)
-    scan = signed_in.web.session.scan
-    assert scan is not None
-    report = service.check_folder(scan, "breast", [STRANGER])
+    prepared = signed_in.web.session.prepared
+    assert prepared is not None
+    checked = service.check_folder(prepared, "breast", [STRANGER])
+    decision = service.gate(checked, False, False)
+    assert decision.allowed
     token = service.CancelToken()
     token.cancel()
     out = home.home / "cancelled.rpk"
     with pytest.raises(service.Cancelled):
         service.pack_folder(
-            scan,
-            report,
-            [STRANGER],
+            checked,
+            decision,
             out,
-            [service.passphrase_recipient("a b c")],
+            service.passphrase_recipients("a b c"),
             lambda d, t: None,
             token,
         )
@@ -800,3 +801,19 @@ def test_a_record_the_person_says_is_theirs_is_packed_and_marked_in_the_index(
     assert STRANGER in originals
     assert index["check"]["ok"] is False  # the specialist sees the doubt too
     assert "22 records locked into one file" in text_of(signed_in.http.get("/done").text)
+
+
+def test_nothing_is_packed_when_every_record_is_left_out(signed_in: Client, home: Home) -> None:
+    _scan(signed_in, home)
+    scan = signed_in.web.session.scan
+    assert scan is not None
+    every = [p for r in scan.records for p in r.files]
+    signed_in.post("/check", {"manifest": "general"})
+    signed_in.post("/decide", {"action": "leave-out", "path": every})
+    signed_in.post("/decide", {"action": "accept-incomplete"})
+    answer = signed_in.post("/pack", {"how": "passphrase"})
+    assert answer.status_code == 400  # type: ignore[attr-defined]
+    assert "There is nothing left to send" in text_of(answer.text)  # type: ignore[attr-defined]
+    assert not (home.home / "recordpack-bundles").exists() or not any(
+        (home.home / "recordpack-bundles").iterdir()
+    )

@@ -54,6 +54,7 @@ COMMAND_SUMMARIES: dict[str, str] = {
     "log": "List what recordpack did: scans, checks, packs, opens, verifies.",
     "request": "Write letters asking each hospital or lab for the records FOLDER lacks.",
     "requests": "List records requests that are still open, with the days left to answer.",
+    "ui": "Open recordpack in your web browser: choose, check and send your records.",
 }
 
 #: JSON document version of the error document every ``--json`` command prints on failure.

@@ -42,14 +42,15 @@ def ui_command(folder: Path | None, no_browser: bool, port: int) -> None:
             hint="Choose another port with --port, or --port 0 for any free one.",
         ) from None
     server = Server(sock, folder)
-    click.echo(server.url)  # flushed: a script may read it at once
-    warn("recordpack: open the address above in your browser; press Ctrl-C here to stop.")
-    if not no_browser:
-        import webbrowser
+    try:  # Ctrl-C from the moment the address is shown stops the server cleanly
+        click.echo(server.url)  # flushed: a script may read it at once
+        warn("recordpack: open the address above in your browser; press Ctrl-C here to stop.")
+        if not no_browser:
+            import webbrowser
 
-        webbrowser.open(server.url)
-    try:
+            webbrowser.open(server.url)
         server.run()
     except KeyboardInterrupt:
-        pass
+        server.web.jobs.cancel_all()
+        server.web.jobs.join_all()
     warn("recordpack: stopped.")

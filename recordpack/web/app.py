@@ -35,6 +35,7 @@ from recordpack.web import chooser as chooser_mod
 from recordpack.web import service, store
 from recordpack.web.jobs import CANCELLED, DONE, FAILED, Job, Jobs
 from recordpack.web.security import CSRF_FIELD, CSRF_HEADER, Guard, Secrets
+from recordpack.workflow import Prepared
 
 #: Bytes read at a time when a record is sent to the browser.
 CHUNK = 1024 * 1024
@@ -76,7 +77,8 @@ class Session:
 
     folder: Path | None = None
     choices: store.Choices | None = None
-    scan: ScanResult | None = None
+    #: The scanned folder (with the identity check), once a scan finished.
+    prepared: Prepared | None = None
     generation: int = 0
     dropped: list[str] = field(default_factory=list)
     scan_job: str | None = None
@@ -86,12 +88,17 @@ class Session:
     out_dir: Path | None = None
     pack_job: str | None = None
     summary: Any = None
+    pack_result: Any = None
     passphrase: str | None = None
     bundle: Path | None = None
     identity: Path | None = None
     open_job: str | None = None
     opened: Any = None
     opened_files: list[Path] = field(default_factory=list)
+
+    @property
+    def scan(self) -> ScanResult | None:
+        return self.prepared.scan if self.prepared is not None else None
 
 
 class WebApp:
@@ -138,14 +145,14 @@ class WebApp:
         if session.folder != folder or session.choices is None:
             session.choices = store.load(folder)
         session.folder = folder
-        session.scan = None
+        session.prepared = None
         session.accept_other_patient = session.accept_incomplete = False
         choices = session.choices
         kinds = dict(choices.kinds)
 
-        def done(result: tuple[ScanResult, list[str]]) -> None:
-            scan, dropped = result
-            session.scan = scan
+        def done(result: tuple[Prepared, list[str]]) -> None:
+            prepared, dropped = result
+            session.prepared = prepared
             session.generation += 1
             session.dropped = dropped
             if dropped:
@@ -264,7 +271,12 @@ class WebApp:
             members = [(n, r) for n, r in enumerate(scan.records) if r.kind == kind]
             if members:
                 groups.append((kind, members))
-        patient = service.folder_patient(scan, session.choices.left_out)
+        assert session.prepared is not None
+        try:
+            checked = service.check_folder(session.prepared, None, session.choices.left_out)
+        except RecordpackError as error:
+            return self.problem(request, error.message, error.hint, "/choose/records")
+        patient = service.folder_patient(checked)
         return self.page(
             "records.html",
             request,
@@ -368,17 +380,13 @@ class WebApp:
         if waiting is not None:
             return waiting
         session = self.session
-        assert session.scan is not None and session.choices is not None
-        report = None
-        gate = None
+        report = gate = None
         if session.manifest:
             try:
-                report = service.check_folder(
-                    session.scan, session.manifest, session.choices.left_out
-                )
+                context = self._pack_context()
             except RecordpackError as error:
                 return self.problem(request, error.message, error.hint, "/check")
-            gate = service.gate(report, session.accept_other_patient, session.accept_incomplete)
+            report, gate = context["report"], context["gate"]
         return self.page(
             "check.html",
             request,
@@ -422,20 +430,13 @@ class WebApp:
         return RedirectResponse(back if back in ("/check", "/pack", "/records") else "/check", 303)
 
     def _pack_context(self) -> dict[str, Any]:
+        """The folder checked against the chosen checklist, the gate, and where the bundle goes."""
         session = self.session
-        assert session.scan is not None and session.choices is not None
-        report = (
-            service.check_folder(session.scan, session.manifest, session.choices.left_out)
-            if session.manifest
-            else None
-        )
-        gate = (
-            service.gate(report, session.accept_other_patient, session.accept_incomplete)
-            if report is not None
-            else None
-        )
+        assert session.prepared is not None and session.choices is not None
+        checked = service.check_folder(session.prepared, session.manifest, session.choices.left_out)
+        gate = service.gate(checked, session.accept_other_patient, session.accept_incomplete)
         out_dir = session.out_dir or service.default_output(session.folder)
-        return {"report": report, "gate": gate, "out_dir": out_dir}
+        return {"checked": checked, "report": checked.report, "gate": gate, "out_dir": out_dir}
 
     async def pack_form(self, request: Request) -> Response:
         waiting = self._scan_or_redirect()
@@ -468,7 +469,7 @@ class WebApp:
         if form is None:
             return self._refused()
         session = self.session
-        if session.scan is None or session.choices is None or not session.manifest:
+        if session.prepared is None or session.choices is None or not session.manifest:
             return RedirectResponse("/records", 303)
         try:
             context = self._pack_context()
@@ -479,7 +480,12 @@ class WebApp:
             return self.page("pack.html", request, 400, error=message, hint=hint, **context)
 
         gate = context["gate"]
-        if gate is None or not gate.open:
+        if service.NOTHING_TO_PACK in gate.refused:
+            return again(
+                "There is nothing left to send: every record was left out.",
+                "Put back the records you want to send, on the checklist page.",
+            )
+        if not gate.allowed:
             return again(
                 "The checklist found something you have not decided on yet.",
                 "Answer the questions above first.",
@@ -510,7 +516,7 @@ class WebApp:
                     )
             elif how == "passphrase":
                 passphrase = service.generate_passphrase()
-                recipients = [service.passphrase_recipient(passphrase)]
+                recipients = service.passphrase_recipients(passphrase)
             else:
                 return again("Choose how the bundle will be locked: a key or a passphrase.")
         except RecordpackError as error:
@@ -519,14 +525,14 @@ class WebApp:
             out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as error:
             return again(f"The folder {out_dir} cannot be made: {error.strerror}.")
-        out = service.bundle_path(out_dir, session.scan)
-        scan, report = session.scan, context["report"]
-        left_out = list(session.choices.left_out)
-        session.summary = None
+        checked = context["checked"]
+        out = service.bundle_path(out_dir, checked)
+        session.summary = session.pack_result = None
         session.passphrase = None
 
-        def done(summary: Any) -> None:
-            session.summary = summary
+        def done(result: service.PackResult) -> None:
+            session.pack_result = result
+            session.summary = result.summary
             session.passphrase = passphrase
 
         job = self.jobs.start(
@@ -535,7 +541,7 @@ class WebApp:
             "/done",
             "/pack",
             lambda progress, cancel: service.pack_folder(
-                scan, report, left_out, out, recipients, progress, cancel
+                checked, gate, out, recipients, progress, cancel
             ),
             done,
         )

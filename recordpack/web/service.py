@@ -1,54 +1,55 @@
-"""The one module of the web app that calls the recordpack library.
+"""The one module of the web app that calls the recordpack library: its workflow API.
 
 The web layer (``recordpack.web.app``) parses requests and renders pages; every
-decision about records, checklists, recipients and bundles is made here, by
-calling the library as the CLI does. When the library's workflow API lands,
-this file is the one to switch over to it.
+decision about records, checklists, recipients and bundles is made by
+:mod:`recordpack.workflow`. This adapter only shapes the person's choices (kinds
+corrected, files left out, the checklist chosen) into workflow calls and keeps
+the names the pages use.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
+import datetime as dt
 import tempfile
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from recordpack.errors import AgeError, RecordpackError, UsageError
-from recordpack.model import KIND_TITLES, KINDS, ScanResult
+from recordpack import workflow
+from recordpack.errors import RecordpackError, UsageError
+from recordpack.workflow import Cancelled, CancelToken, GateDecision, PackResult, Prepared
 
 if TYPE_CHECKING:
     from recordpack.age.base import Recipient
-    from recordpack.bundle.pack import PackSummary
     from recordpack.bundle.reader import OpenResult
-    from recordpack.check import CheckReport
     from recordpack.manifest import Manifest
 
-#: progress(done, total) from a running step.
+#: progress(done, total) of a running step, as a progress bar shows it.
 Progress = Callable[[int, int], None]
 
 #: Where bundles go (in the home folder) unless the person chooses another folder.
 DEFAULT_OUTPUT = "recordpack-bundles"
 
+#: The gate's reason when every record was left out.
+NOTHING_TO_PACK = workflow.REFUSED_EMPTY
+
 #: Public key files are a few lines; an upload larger than this is not one.
 MAX_KEY_FILE = 64 * 1024
 
 __all__ = [
-    "KINDS",
-    "KIND_TITLES",
     "CancelToken",
     "Cancelled",
-    "Gate",
+    "GateDecision",
+    "PackResult",
+    "Prepared",
     "Progress",
     "RecordpackError",
     "bundle_needs_passphrase",
     "check_folder",
     "default_open_folder",
     "gate",
-    "generate_passphrase",
     "manifests",
     "open_received",
     "pack_folder",
@@ -58,32 +59,11 @@ __all__ = [
 ]
 
 
-class Cancelled(Exception):
-    """The person pressed Cancel; the step stopped and left nothing half-written."""
+def _progress(progress: Progress) -> workflow.Progress:
+    def report(phase: str, done: int, total: int, detail: str = "") -> None:
+        progress(done, total)
 
-
-class CancelToken:
-    """Set by the web layer; checked by every progress callback."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-
-    def cancel(self) -> None:
-        self._event.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
-
-    def guard(self, progress: Progress) -> Progress:
-        """A progress callback that stops the step (raises :class:`Cancelled`) once cancelled."""
-
-        def update(done: int, total: int) -> None:
-            if self._event.is_set():
-                raise Cancelled()
-            progress(done, total)
-
-        return update
+    return report
 
 
 def literal_pattern(path: str) -> str:
@@ -93,12 +73,13 @@ def literal_pattern(path: str) -> str:
 
 def scan(
     folder: Path, kinds: dict[str, str], progress: Progress, cancel: CancelToken
-) -> tuple[ScanResult, list[str]]:
-    """Scan ``folder`` with the person's kind corrections; returns the scan and the
-    corrections that no longer apply (their file is gone) and were dropped."""
-    # Until the workflow API lands, the CLI's wrapper keeps pydicom and pypdf quiet.
-    from recordpack.cli.scan_cmd import _quiet_libraries
-    from recordpack.scan import parse_labels, scan_folder
+) -> tuple[Prepared, list[str]]:
+    """Scan ``folder`` with the person's kind corrections (and check whose records they
+    are); returns the prepared folder and the corrections that no longer apply."""
+    # The CLI's wrapper keeps pydicom's and pypdf's warnings off the terminal.
+    from recordpack.cli.scan_cmd import quiet_libraries
+    from recordpack.model import KINDS
+    from recordpack.scan import parse_labels
     from recordpack.scan.paths import to_fs
 
     dropped: list[str] = []
@@ -109,18 +90,19 @@ def scan(
             labels.append(f"{literal_pattern(path)}={kind}")
         else:
             dropped.append(path)
-    with _quiet_libraries():
+    with quiet_libraries():
+        report = _progress(progress)
         try:
-            result = scan_folder(
-                folder, corrections=parse_labels(labels) or None, progress=cancel.guard(progress)
+            prepared = workflow.prepare(
+                folder, corrections=parse_labels(labels), progress=report, cancel=cancel
             )
         except UsageError:
             if not labels:
                 raise
             # A saved correction names a file that is no longer a record: start afresh.
             dropped += [label.rsplit("=", 1)[0] for label in labels]
-            result = scan_folder(folder, progress=cancel.guard(progress))
-    return result, dropped
+            prepared = workflow.prepare(folder, progress=report, cancel=cancel)
+    return prepared, dropped
 
 
 def manifests() -> list[Manifest]:
@@ -130,77 +112,71 @@ def manifests() -> list[Manifest]:
     return list_manifests()
 
 
-def without(result: ScanResult, left_out: Sequence[str]) -> ScanResult:
-    """The scan as the bundle will hold it: records and problems the person left out removed."""
-    gone = set(left_out)
-    return dataclasses.replace(
-        result,
-        records=tuple(r for r in result.records if not gone.intersection(r.files)),
-        problems=tuple(p for p in result.problems if p.path not in gone),
-    )
+def _exclusion(folder: Path, path: str) -> str:
+    """How the workflow is told to leave out exactly one scanned path."""
+    from recordpack.scan.paths import to_fs
+
+    if "!" not in path and not any(c in path for c in "*?[") and (folder / to_fs(path)).exists():
+        return str(folder / to_fs(path))  # absolute: never read against the current folder
+    return literal_pattern(path)
 
 
-def check_folder(result: ScanResult, manifest_name: str, left_out: Sequence[str]) -> CheckReport:
-    """Check what will be sent (the scan minus what was left out) against a checklist."""
+def check_folder(
+    prepared: Prepared, manifest_name: str | None, left_out: Sequence[str]
+) -> Prepared:
+    """The folder checked again (no new scan) against a checklist, without what was left out.
+
+    Paths left out that the scan no longer has are ignored.
+    """
     from recordpack.check import check
     from recordpack.manifest import load_manifest
 
-    return check(without(result, left_out), load_manifest(manifest_name))
+    scanned = prepared.scan
+    known = {p for r in scanned.records for p in r.files} | {p.path for p in scanned.problems}
+    wanted = [_exclusion(prepared.folder, p) for p in left_out if p in known]
+    patterns = tuple(workflow.resolve_exclusions(prepared.folder, wanted, scanned))
+    manifest = load_manifest(manifest_name) if manifest_name else None
+    kept = workflow.without_excluded(scanned, patterns)
+    report = check(kept, manifest or workflow.identity_manifest())
+    return dataclasses.replace(
+        prepared,
+        report=report,
+        manifest=manifest,
+        exclusions=patterns,
+        record_count=len(kept.records),
+    )
 
 
-@dataclass(frozen=True)
-class Gate:
+def gate(prepared: Prepared, accept_other_patient: bool, accept_incomplete: bool) -> GateDecision:
     """Whether the bundle may be made now, and what the person must decide first."""
-
-    other_patient: tuple[str, ...]  # files that may be someone else's
-    incomplete: bool  # something required is missing or needs attention
-    accepted_other_patient: bool
-    accepted_incomplete: bool
-
-    @property
-    def open(self) -> bool:
-        return (not self.other_patient or self.accepted_other_patient) and (
-            not self.incomplete or self.accepted_incomplete
-        )
-
-
-def gate(report: CheckReport, accept_other_patient: bool, accept_incomplete: bool) -> Gate:
-    """The CLI's rule (pack --accept-other-patient / --accept-incomplete) for the web app."""
-    blocking = report.blocking
-    mismatch = tuple(p for f in blocking if f.code == "patient_mismatch" for p in f.paths)
-    other = any(f.code != "patient_mismatch" for f in blocking)
-    return Gate(mismatch, other, accept_other_patient, accept_incomplete)
+    return workflow.gate(
+        prepared, accept_incomplete=accept_incomplete, accept_other_patient=accept_other_patient
+    )
 
 
 def parse_recipient(text: str) -> Recipient:
-    """The specialist's public key from a pasted line; ``AgeError`` says what is wrong."""
-    from recordpack import age
-
-    return age.parse_recipient(text)
+    """The specialist's public key from a pasted line; a usage error says what is wrong."""
+    return workflow.choose_encryption(keys=[text]).keys[0]
 
 
 def recipients_from_upload(data: bytes) -> list[Recipient]:
     """Public keys from an uploaded key file (one ``age1...`` a line)."""
-    from recordpack import age
-
     if len(data) > MAX_KEY_FILE:
-        raise AgeError("this file is too large to be a key file")
+        raise UsageError("this file is too large to be a key file")
     with tempfile.TemporaryDirectory(prefix="recordpack-key-") as folder:
         path = Path(folder) / "key.txt"
         path.write_bytes(data)
         try:
-            return age.load_recipients(path)
-        except AgeError as error:
-            # The library names the temporary file; the person knows it as "the file".
-            raise AgeError(
+            return list(workflow.choose_encryption(key_files=[path]).keys)
+        except RecordpackError as error:
+            # The library names the temporary file; the person knows it as "the key file".
+            raise UsageError(
                 error.message.replace(str(path), "the key file"), hint=error.hint
             ) from None
 
 
-def passphrase_recipient(passphrase: str) -> Recipient:
-    from recordpack import age
-
-    return age.ScryptRecipient(passphrase)
+def passphrase_recipients(passphrase: str) -> list[Recipient]:
+    return workflow.recipients(workflow.choose_encryption(passphrase=passphrase))
 
 
 def generate_passphrase() -> str:
@@ -210,45 +186,31 @@ def generate_passphrase() -> str:
 
 
 def pack_folder(
-    result: ScanResult,
-    report: CheckReport,
-    left_out: Sequence[str],
+    prepared: Prepared,
+    decision: GateDecision,
     out: Path,
     recipients: Sequence[Recipient],
     progress: Progress,
     cancel: CancelToken,
-) -> PackSummary:
+) -> PackResult:
     """Encrypt the records (minus what was left out) into ``out``; nothing is left on failure."""
-    from recordpack.bundle.pack import pack
-
-    guarded = cancel.guard(progress)
-    return pack(
-        result,
-        out,
-        recipients=recipients,
-        check_report=report,
-        exclude=[literal_pattern(p) for p in left_out],
-        progress=lambda done, total, _path: guarded(done, total),
+    return workflow.pack_prepared(
+        prepared, out, recipients, decision=decision, progress=_progress(progress), cancel=cancel
     )
 
 
 def bundle_needs_passphrase(bundle: Path) -> bool:
     """True when the bundle was locked with a passphrase rather than a key."""
-    from recordpack.cli.open_cmd import _is_passphrase_bundle
-
-    return _is_passphrase_bundle(bundle)
+    return workflow.is_passphrase_bundle(bundle)
 
 
 def default_open_folder(bundle: Path) -> Path:
-    """Where to open a bundle: beside it, named after it, never over an existing folder."""
-    from recordpack.bundle.format import BUNDLE_SUFFIX
-
-    name = bundle.name
-    stem = name[: -len(BUNDLE_SUFFIX)] if name.endswith(BUNDLE_SUFFIX) else name + ".opened"
-    candidate = bundle.parent / stem
+    """Where to open a bundle: the workflow's place beside it, never over an existing folder."""
+    first = workflow.default_destination(bundle)
+    candidate = first
     number = 2
     while candidate.exists() and (not candidate.is_dir() or any(candidate.iterdir())):
-        candidate = bundle.parent / f"{stem}-{number}"
+        candidate = first.with_name(f"{first.name}-{number}")
         number += 1
     return candidate
 
@@ -262,20 +224,10 @@ def open_received(
     cancel: CancelToken,
 ) -> OpenResult:
     """Decrypt, verify every file and extract the bundle into ``dest``, all or nothing."""
-    from recordpack import age
-    from recordpack.bundle.reader import open_bundle
-
-    identities: list[Any] = []
-    if key_file is not None:
-        identities.extend(age.load_identities(key_file))
-    if passphrase:
-        identities.append(age.ScryptIdentity(passphrase))
-    if not identities:
-        raise UsageError(
-            "no key or passphrase was given",
-            hint="Choose your key file, or type the passphrase the sender gave you.",
-        )
-    return open_bundle(bundle, identities, dest, progress=cancel.guard(progress))
+    keys = workflow.identities(
+        bundle, key_files=[key_file] if key_file else [], passphrase=passphrase or None
+    )
+    return workflow.open_bundle(bundle, keys, dest, progress=_progress(progress), cancel=cancel)
 
 
 def human_size(size: int) -> str:
@@ -286,6 +238,8 @@ def human_size(size: int) -> str:
 
 def open_source_file(folder: Path, path: str) -> int:
     """A read-only descriptor of a record's file in the source folder (no symlinks, no atime)."""
+    import os
+
     from recordpack.scan.paths import to_fs
     from recordpack.scan.walk import open_fd
 
@@ -301,13 +255,15 @@ class FolderPatient:
     others: dict[str, str]  # first file of a record -> why it may be someone else's
 
 
-def folder_patient(result: ScanResult, left_out: Sequence[str] = ()) -> FolderPatient:
-    """The folder's patient by the records' consensus (the records left out do not vote)."""
-    from recordpack.names import find_mismatches
-
-    consensus = find_mismatches(without(result, left_out).records)
-    others = {m.record.files[0]: m.message for m in consensus.mismatches if m.record.files}
-    return FolderPatient(consensus.name, consensus.birth_date, others)
+def folder_patient(prepared: Prepared) -> FolderPatient:
+    """The folder's patient by the check's consensus, and the identity findings by file."""
+    report = prepared.report
+    others = {
+        f.paths[0]: f.message
+        for f in report.findings
+        if f.paths and f.blocking and workflow.is_identity_finding(f)
+    }
+    return FolderPatient(report.patient_name, report.patient_birth_date, others)
 
 
 def problem_title(code: str) -> str:
@@ -331,11 +287,9 @@ def default_output(source: Path | None) -> Path | None:
     return candidate
 
 
-def bundle_path(out_dir: Path, result: ScanResult) -> Path:
+def bundle_path(out_dir: Path, prepared: Prepared) -> Path:
     """A new bundle name in ``out_dir``: the patient's name and today's date, never an old file."""
-    import datetime as dt
-
-    name = folder_patient(result).name or ""
+    name = prepared.report.patient_name or ""
     words = "".join(c if c.isalnum() else " " for c in name.lower()).split()
     who = "-".join(words)[:40].strip("-")
     stem = "-".join(["records", *([who] if who else []), dt.date.today().isoformat()])
