@@ -409,6 +409,7 @@ def test_pack_to_a_pasted_key_then_the_specialist_opens_it(signed_in: Client, ho
     assert "21 records locked into one file" in done
     assert "1 file left out as you asked" in done
     assert "Only the specialist who holds the matching secret key can open it" in done
+    assert "Not in the bundle (" in done and f"{STRANGER}: left out as asked" in done
     verified = verify_bundle(bundles[0], [identity])
     originals = [p for r in verified.index["records"] for p in r["original_files"]]
     assert STRANGER not in originals
