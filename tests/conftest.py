@@ -24,6 +24,9 @@ os.environ.pop("RECORDPACK_AUDIT_LOG", None)
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+# The web tests' shared fixtures live there; keep pytest's assertion messages in it.
+pytest.register_assert_rewrite("tests.web_helpers")
+
 
 #: Under CI=true a missing tool or data set fails the test: a skip would hide it.
 IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")

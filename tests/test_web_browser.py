@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import missing
 
 from recordpack import age
 from recordpack.web import service
@@ -39,12 +40,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI must run the browser tests: .ci/run installs chromium)")
-    pytest.skip(reason)
+#: How far a page scrolls sideways (0 or less: it fits the window).
+OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +49,10 @@ def browser() -> Iterator[Any]:
     try:
         from playwright.sync_api import expect, sync_playwright
     except ImportError:
-        _unavailable("playwright is not installed (pip install playwright)")
+        missing("playwright is not installed (pip install playwright)")
     expect.set_options(timeout=20_000)  # a busy machine; a person waits longer than this
     if not Path(CHROMIUM).exists():
-        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+        missing(f"{CHROMIUM} is missing (apt-get install chromium)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -229,6 +226,9 @@ def test_the_patient_and_the_specialist_walk_the_whole_path(
     row = page.get_by_role("row").filter(has_text="Surgical pathology report")
     expect(row).to_contain_text("Pathology reports")
     shot(page, "opened", tmp_path)
+    for width in (390, 1280):  # a phone-sized window, then back
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate(OVERFLOW) <= 0, f"the index scrolls sideways at {width} px"
     link = row.get_by_role("link").first
     port = running.server.secrets.port
     answer = page.request.get(f"http://127.0.0.1:{port}{link.get_attribute('href')}")
@@ -292,9 +292,7 @@ def test_keyboard_only_and_a_narrow_window(
         page.get_by_role("button", name="Use this folder: My records").focus()
         page.keyboard.press("Enter")
         expect(page.get_by_text("These records are about")).to_be_visible()
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
+        overflow = page.evaluate(OVERFLOW)
         assert overflow <= 0, "the records page scrolls sideways in a narrow window"
         page.wait_for_load_state()
         font = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")

@@ -16,7 +16,7 @@ import pytest
 
 # Starlette suggests another HTTP client; httpx is the one installed.
 with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
 from recordpack.web.app import WebApp, create_app
