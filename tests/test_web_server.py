@@ -156,6 +156,12 @@ def test_the_key_check_needs_the_csrf_header(signed_in: Client) -> None:
         headers={"origin": ORIGIN, "x-csrf-token": signed_in.secrets.csrf},
     )
     assert allowed.status_code == 200
+    garbled = signed_in.http.post(
+        "/api/recipient",
+        content=b"{not json",
+        headers={"origin": ORIGIN, "x-csrf-token": signed_in.secrets.csrf},
+    )
+    assert garbled.status_code == 400
 
 
 # --------------------------------------------------------------------------- headers and pages

@@ -110,7 +110,6 @@ class WebApp:
         self.session = Session()
         self.jobs = Jobs()
         self.chooser = chooser_mod.Chooser()
-        self.lock = threading.Lock()
         self.templates = Environment(
             loader=PackageLoader("recordpack.web", "templates"),
             autoescape=select_autoescape(default=True),
@@ -454,7 +453,10 @@ class WebApp:
         """Say at once whether a pasted key is a public key (JSON, for the page's script)."""
         if not self.secrets.csrf_ok(request.headers.get(CSRF_HEADER)):
             return self._refused()
-        body = await request.json()
+        try:
+            body = await request.json()
+        except ValueError:
+            return JSONResponse({"ok": False, "message": "not a JSON request", "hint": ""}, 400)
         text = str(body.get("key", "")) if isinstance(body, dict) else ""
         if not text.strip():
             return JSONResponse({"ok": False, "message": "", "hint": ""})
