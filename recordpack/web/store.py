@@ -1,7 +1,8 @@
 """The person's choices for a folder (kinds corrected, files left out), kept outside it.
 
-Saved in the user data folder (``RECORDPACK_DATA_DIR`` overrides it) as one small
-JSON file per records folder, readable only by the user, and reused next time.
+Saved in recordpack's user data folder (``recordpack.userdata``; ``RECORDPACK_DATA_DIR``
+moves it) as one small JSON file per records folder, readable only by the user, and
+reused next time.
 Nothing is ever written into the records folder.
 """
 
@@ -14,17 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DATA_DIR_ENV = "RECORDPACK_DATA_DIR"
-
-
-def data_dir() -> Path:
-    """Where recordpack keeps the person's choices."""
-    override = os.environ.get(DATA_DIR_ENV)
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("recordpack", appauthor=False))
+from recordpack.userdata import data_dir
 
 
 @dataclass
