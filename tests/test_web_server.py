@@ -127,6 +127,7 @@ def test_a_state_changing_request_from_another_origin_is_refused(
         "/pack",
         "/open",
         "/close",
+        "/letters",
         "/jobs/x/cancel",
     ],
 )
@@ -247,7 +248,8 @@ def test_the_bundle_chooser_lists_bundles_and_key_files(signed_in: Client, home:
 
 def _scan(c: Client, home: Home) -> None:
     answer = c.post("/choose/records", {"id": c.web.chooser.issue(home.records)})
-    assert "/jobs/" in str(answer.url)  # type: ignore[attr-defined]
+    # On the progress page, or already on the records when the scan was that quick.
+    assert re.search(r"/(jobs/[\w-]+|records)$", str(answer.url))  # type: ignore[attr-defined]
     assert c.wait() == "done"
 
 
@@ -427,7 +429,7 @@ def test_pack_to_a_pasted_key_then_the_specialist_opens_it(signed_in: Client, ho
     specialist.post("/choose/bundle", {"id": specialist.web.chooser.issue(bundles[0])})
     specialist.post("/choose/identity", {"id": specialist.web.chooser.issue(key_file)})
     opened = specialist.post("/open", {})
-    assert "/jobs/" in str(opened.url)  # type: ignore[attr-defined]
+    assert re.search(r"/(jobs/[\w-]+|opened)$", str(opened.url))  # type: ignore[attr-defined]
     assert specialist.wait() == "done"
     page_html = specialist.http.get("/opened").text
     page = text_of(page_html)
@@ -824,3 +826,25 @@ def test_nothing_is_packed_when_every_record_is_left_out(signed_in: Client, home
     assert not (home.home / "recordpack-bundles").exists() or not any(
         (home.home / "recordpack-bundles").iterdir()
     )
+
+
+def test_letters_asking_for_what_is_missing_are_written_outside_the_folder(
+    signed_in: Client, home: Home
+) -> None:
+    shutil.rmtree(home.records / "Harbor Oncology")
+    before = tree_digest(home.records)
+    _scan(signed_in, home)
+    signed_in.post("/check", {"manifest": "breast"})
+    signed_in.post("/decide", {"action": "leave-out", "path": STRANGER})
+    assert "Write letters asking for what is missing" in signed_in.http.get("/check").text
+    page = signed_in.post("/letters")
+    text = text_of(page.text)  # type: ignore[attr-defined]
+    letters = sorted((home.home / "recordpack-letters").glob("*.pdf"))
+    assert letters, text
+    assert f"letter{'' if len(letters) == 1 else 's'} written in Home/recordpack-letters" in text
+    link = re.search(r'href="(/letters/\d+/file)"', page.text)  # type: ignore[attr-defined]
+    assert link
+    pdf = signed_in.http.get(link.group(1))
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert signed_in.http.get("/letters/99/file").status_code == 404
+    assert tree_digest(home.records) == before

@@ -95,6 +95,8 @@ class Session:
     open_job: str | None = None
     opened: Any = None
     opened_files: list[Path] = field(default_factory=list)
+    letters: list[Path] = field(default_factory=list)
+    letters_folder: Path | None = None
 
     @property
     def scan(self) -> ScanResult | None:
@@ -656,6 +658,38 @@ class WebApp:
             return Response("This file cannot be opened any more.", 404)
         return self._file_response(handle, files[number].name)
 
+    async def letters(self, request: Request) -> Response:
+        """Write the letters that ask for the missing records, then list them."""
+        form = await self.posted(request)
+        if form is None:
+            return self._refused()
+        session = self.session
+        if session.prepared is None or not session.manifest:
+            return RedirectResponse("/check", 303)
+        try:
+            checked = self._pack_context()["checked"]
+            session.letters_folder, session.letters = service.write_letters(checked)
+        except RecordpackError as error:
+            return self.problem(request, error.message, error.hint, "/check")
+        return RedirectResponse("/letters", 303)
+
+    async def letters_page(self, request: Request) -> Response:
+        return self.page("letters.html", request)
+
+    async def letter_file(self, request: Request) -> Response:
+        try:
+            number = int(request.path_params["number"])
+        except ValueError:
+            number = -1
+        letters = self.session.letters
+        if not 0 <= number < len(letters):
+            return Response("No such letter. Write the letters again.", 404)
+        try:
+            handle = letters[number].open("rb")
+        except OSError:
+            return Response("This letter cannot be opened any more.", 404)
+        return self._file_response(handle, letters[number].name)
+
     async def close(self, request: Request) -> Response:
         form = await self.posted(request)
         if form is None:
@@ -695,6 +729,9 @@ class WebApp:
             r("/open", self.open_start, post=True),
             r("/opened", self.opened),
             r("/opened/{number}/file", self.opened_file),
+            r("/letters", self.letters, post=True),
+            r("/letters", self.letters_page),
+            r("/letters/{number}/file", self.letter_file),
             r("/close", self.close, post=True),
             Mount("/static", StaticFiles(directory=static), name="static"),
         ]

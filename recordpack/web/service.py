@@ -299,3 +299,27 @@ def bundle_path(out_dir: Path, prepared: Prepared) -> Path:
         candidate = out_dir / f"{stem}-{number}.rpk"
         number += 1
     return candidate
+
+
+#: Where records-request letters go (in the home folder) unless that is inside the records.
+DEFAULT_LETTERS = "recordpack-letters"
+
+
+def write_letters(prepared: Prepared) -> tuple[Path, list[Path]]:
+    """Letters asking each hospital or lab for what the check found missing (PDF + text copy).
+
+    Written to ~/recordpack-letters (never inside the records folder) and tracked
+    as ``recordpack request`` tracks them; returns the folder and the PDFs.
+    """
+    from recordpack.request import get_jurisdiction, write_requests
+    from recordpack.request.jurisdiction import DEFAULT
+
+    outdir = Path.home() / DEFAULT_LETTERS
+    result = write_requests(
+        prepared.folder,
+        prepared.scan,
+        prepared.report,
+        outdir,
+        jurisdiction=get_jurisdiction(DEFAULT),
+    )
+    return outdir, [written.pdf for written in result.letters]
