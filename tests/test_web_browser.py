@@ -26,19 +26,11 @@ from conftest import missing
 from recordpack import age
 from recordpack.web import service
 from recordpack.web.server import Server, bind
+from tests.test_specialist_page import CHROMIUM, CHROMIUM_ARGS  # one browser set-up
 from tests.web_helpers import ROOT, STRANGER, Home, tree_digest
 
 pytest_plugins = ("tests.web_helpers",)  # the home fixture
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 #: How far a page scrolls sideways (0 or less: it fits the window).
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"

@@ -644,19 +644,24 @@ class WebApp:
         self.session.opened_files = files
         return self.page("opened.html", request, result=result, index=index, entries=entries)
 
-    async def opened_file(self, request: Request) -> Response:
+    def _listed_file(self, request: Request, files: list[Path], missing: str) -> Response:
+        """The file the server listed under the number in the path (never a path the browser sent)."""
         try:
             number = int(request.path_params["number"])
         except ValueError:
             number = -1
-        files = self.session.opened_files
         if not 0 <= number < len(files):
-            return Response("No such file. Reload the index.", 404)
+            return Response(missing, 404)
         try:
             handle = files[number].open("rb")
         except OSError:
             return Response("This file cannot be opened any more.", 404)
         return self._file_response(handle, files[number].name)
+
+    async def opened_file(self, request: Request) -> Response:
+        return self._listed_file(
+            request, self.session.opened_files, "No such file. Reload the index."
+        )
 
     async def letters(self, request: Request) -> Response:
         """Write the letters that ask for the missing records, then list them."""
@@ -677,18 +682,9 @@ class WebApp:
         return self.page("letters.html", request)
 
     async def letter_file(self, request: Request) -> Response:
-        try:
-            number = int(request.path_params["number"])
-        except ValueError:
-            number = -1
-        letters = self.session.letters
-        if not 0 <= number < len(letters):
-            return Response("No such letter. Write the letters again.", 404)
-        try:
-            handle = letters[number].open("rb")
-        except OSError:
-            return Response("This letter cannot be opened any more.", 404)
-        return self._file_response(handle, letters[number].name)
+        return self._listed_file(
+            request, self.session.letters, "No such letter. Write the letters again."
+        )
 
     async def close(self, request: Request) -> Response:
         form = await self.posted(request)
