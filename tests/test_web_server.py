@@ -557,7 +557,7 @@ def test_a_cancelled_pack_leaves_no_file(signed_in: Client, home: Home) -> None:
             checked,
             decision,
             out,
-            service.passphrase_recipients("a b c"),
+            service.passphrase_recipients(service.generate_passphrase()),
             lambda d, t: None,
             token,
         )
