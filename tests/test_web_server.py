@@ -749,7 +749,8 @@ def test_a_real_world_folder_the_app_has_never_seen(
     assert tree_digest(folder) == before
 
 
-def test_ctrl_c_stops_recordpack_ui_cleanly(home: Home) -> None:
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_ctrl_c_stops_recordpack_ui_cleanly(home: Home, signal_name: str) -> None:
     import signal
 
     process = subprocess.Popen(
@@ -761,7 +762,7 @@ def test_ctrl_c_stops_recordpack_ui_cleanly(home: Home) -> None:
     try:
         assert process.stdout is not None
         assert process.stdout.readline().startswith("http://127.0.0.1:")
-        process.send_signal(signal.SIGINT)
+        process.send_signal(getattr(signal, signal_name))
         assert process.wait(timeout=20) == 0
         stderr = process.stderr.read() if process.stderr else ""
         assert "Traceback" not in stderr and "stopped" in stderr

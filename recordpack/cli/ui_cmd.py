@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import click
 
 from recordpack.cli.base import handle_errors, main, warn
 from recordpack.errors import UsageError
+
+#: Signals that stop the server cleanly (running tasks cancelled, nothing half-written).
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @main.command("ui")
@@ -42,7 +46,10 @@ def ui_command(folder: Path | None, no_browser: bool, port: int) -> None:
             hint="Choose another port with --port, or --port 0 for any free one.",
         ) from None
     server = Server(sock, folder)
-    try:  # Ctrl-C from the moment the address is shown stops the server cleanly
+    # Ctrl-C (or a kill) from the moment the address is shown asks the server to stop;
+    # a KeyboardInterrupt raised at a random point of start-up could be swallowed.
+    stops = {sig: signal.signal(sig, lambda *_: server.stop()) for sig in STOP_SIGNALS}
+    try:
         click.echo(server.url)  # flushed: a script may read it at once
         warn("recordpack: open the address above in your browser; press Ctrl-C here to stop.")
         if not no_browser:
@@ -53,4 +60,7 @@ def ui_command(folder: Path | None, no_browser: bool, port: int) -> None:
     except KeyboardInterrupt:
         server.web.jobs.cancel_all()
         server.web.jobs.join_all()
+    finally:
+        for sig, previous in stops.items():
+            signal.signal(sig, previous)
     warn("recordpack: stopped.")
