@@ -442,6 +442,15 @@ def test_pack_to_a_pasted_key_then_the_specialist_opens_it(signed_in: Client, ho
     assert record.content == (home.records / "Downloads/report(3).pdf").read_bytes()
     assert specialist.http.get("/opened/9999/file").status_code == 404
 
+    # Both steps are in the audit log, as they would be from the command line.
+    from recordpack.audit import AuditLog, default_log_path
+
+    events = [e.event for e in AuditLog(default_log_path()).events()]
+    packed = [e for e in events if e.action == "pack" and e.subject == str(bundles[0])]
+    assert [e.outcome for e in packed] == ["packed"]
+    assert packed[0].recipients == (str(identity.recipient()),)
+    assert any(e.action == "open" and e.subject == str(bundles[0]) for e in events)
+
 
 def test_pack_to_an_uploaded_key_file(signed_in: Client, home: Home) -> None:
     identity = age.X25519Identity.generate()

@@ -23,6 +23,7 @@ from recordpack.workflow import Cancelled, CancelToken, GateDecision, PackResult
 
 if TYPE_CHECKING:
     from recordpack.age.base import Recipient
+    from recordpack.audit import AuditLog
     from recordpack.bundle.reader import OpenResult
     from recordpack.manifest import Manifest
 
@@ -195,8 +196,9 @@ def pack_folder(
 ) -> PackResult:
     """Encrypt the records (minus what was left out) into ``out``; nothing is left on failure."""
     return workflow.pack_prepared(
-        prepared, out, recipients, decision=decision, progress=_progress(progress), cancel=cancel
-    )
+        prepared, out, recipients, decision=decision, progress=_progress(progress), cancel=cancel,
+        audit=audit_log(),
+    )  # fmt: skip
 
 
 def bundle_needs_passphrase(bundle: Path) -> bool:
@@ -227,7 +229,23 @@ def open_received(
     keys = workflow.identities(
         bundle, key_files=[key_file] if key_file else [], passphrase=passphrase or None
     )
-    return workflow.open_bundle(bundle, keys, dest, progress=_progress(progress), cancel=cancel)
+    return workflow.open_bundle(
+        bundle, keys, dest, progress=_progress(progress), cancel=cancel, audit=audit_log()
+    )
+
+
+def audit_log() -> AuditLog | None:
+    """The audit log the CLI uses by default (``$RECORDPACK_AUDIT_LOG``, else the data
+    folder); None when it cannot be used, so the page never fails over its log."""
+    import os
+
+    from recordpack.audit import AUDIT_LOG_ENV, AuditLog, AuditLogError, default_log_path
+
+    named = os.environ.get(AUDIT_LOG_ENV)
+    try:
+        return AuditLog(Path(named) if named else default_log_path())
+    except AuditLogError:
+        return None
 
 
 def human_size(size: int) -> str:
