@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import click
 
 from recordpack.audit import ACTIONS, AuditLog
 from recordpack.cli.base import emit_json, handle_errors, json_option, main, output_option
-from recordpack.cli.options import audit_option
+from recordpack.cli.options import audit_option, parse_date
 from recordpack.errors import UsageError
 from recordpack.render.coordinator import batch_csv, batch_text, events_csv, events_text
 
@@ -62,12 +61,7 @@ def batch_command(
 
     if as_json and as_csv:
         raise UsageError("choose --json or --csv, not both")
-    as_of_date = None
-    if as_of is not None:
-        try:
-            as_of_date = dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise UsageError(f"--as-of {as_of}: not a date", hint="Write it as YYYY-MM-DD.") from None
+    as_of_date = parse_date(as_of)
     rows = read_roster(roster)
 
     def on_row(result: object, done: int, total: int) -> None:
@@ -115,12 +109,7 @@ def log_command(
     ctx.obj = audit
     if ctx.invoked_subcommand is not None:
         return
-    since_day = None
-    if since is not None:
-        try:
-            since_day = dt.date.fromisoformat(since)
-        except ValueError:
-            raise UsageError(f"--since {since}: not a date", hint="Write it as YYYY-MM-DD.") from None
+    since_day = parse_date(since, "--since")
     events = _required(audit).events(since=since_day, action=action)
     if as_json:
         emit_json({"version": 1, "events": [e.to_json() for e in events]})

@@ -112,14 +112,14 @@ def encryption_options(func: F) -> F:
     return _apply(func, options)
 
 
-def parse_date(value: str | None) -> dt.date | None:
-    """``--as-of``: a YYYY-MM-DD date, or a usage error."""
+def parse_date(value: str | None, option: str = "--as-of") -> dt.date | None:
+    """A date option (``--as-of`` by default): a YYYY-MM-DD date, or a usage error."""
     if value is None:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"--as-of {value}: not a date", hint="Write it as YYYY-MM-DD.") from None
+        raise UsageError(f"{option} {value}: not a date", hint="Write it as YYYY-MM-DD.") from None
 
 
 def _open_audit_log(ctx: click.Context, param: click.Parameter, value: Path | None) -> AuditLog | None:
