@@ -358,8 +358,22 @@ def requirement_detail(result: RequirementResult) -> str:
 # --------------------------------------------------------------------------- the report
 
 
-def render_check(report: CheckReport) -> str:
-    """The plain report for a patient: what blocks first, then the good news, then the rest."""
+#: The next steps that can come with a command to copy (the front door words it).
+STEP_CHECK_AGAIN: Final = "check_again"
+STEP_REQUEST_LETTERS: Final = "request_letters"
+STEP_PACK: Final = "pack"
+
+#: Given a step and the report, the words of a command that does it (a front door's own
+#: spelling), or None when that front door offers no command (a web page has buttons).
+StepCommand = Callable[[str, "CheckReport"], Sequence[str] | None]
+
+
+def render_check(report: CheckReport, command: StepCommand | None = None) -> str:
+    """The plain report for a patient: what blocks first, then the good news, then the rest.
+
+    ``command`` words the commands to copy in "What to do next"; without it the
+    steps are said in words only.
+    """
     out: list[str] = []
     m = report.manifest
     out.append(f'Checked {report.root} against "{m.title}" ({m.name}), as of {report.as_of}.')
@@ -424,15 +438,20 @@ def render_check(report: CheckReport) -> str:
         out.append("")
 
     out.append("What to do next:")
-    for index, step in enumerate(next_steps(report), 1):
+    for index, step in enumerate(next_steps(report, command), 1):
         out += _indent(step, 5, first=f"  {index}. ")
     # Names and titles come from the files: no bidi or control character reaches the terminal.
     text = "\n".join(out).rstrip()
     return "\n".join(printable(line) for line in text.split("\n")) + "\n"
 
 
-def next_steps(report: CheckReport) -> list[str]:
-    """What to do, in order, each step once."""
+def next_steps(report: CheckReport, command: StepCommand | None = None) -> list[str]:
+    """What to do, in order, each step once (with a command to copy where ``command`` gives one)."""
+
+    def copy(step: str) -> str:
+        words = command(step, report) if command is not None else None
+        return ": " + _command(*words) if words else "."
+
     steps: list[str] = []
     blockers = report.blocking
     for blocker in blockers:
@@ -442,21 +461,11 @@ def next_steps(report: CheckReport) -> list[str]:
     if gaps:
         steps.append(
             "Ask for the records listed above (each one says how), put them in the folder, "
-            "and run this check again: "
-            + _command("recordpack", "check", str(report.root), "-m", report.manifest.name)
+            "and run this check again" + copy(STEP_CHECK_AGAIN)
         )
         steps.append(
             "recordpack can write the request letters for you, one to each hospital or lab "
-            "that holds a missing record: "
-            + _command(
-                "recordpack",
-                "request",
-                str(report.root),
-                "-m",
-                report.manifest.name,
-                "-o",
-                "request-letters",
-            )
+            "that holds a missing record" + copy(STEP_REQUEST_LETTERS)
         )
     unread = [f for f in report.findings if f.code in _UNREAD_CODES and not f.blocks]
     if gaps and unread:
@@ -465,10 +474,7 @@ def next_steps(report: CheckReport) -> list[str]:
             "as missing. Replace them with readable copies (a PDF is best)."
         )
     if report.ok:
-        steps.append(
-            "Pack the folder for the specialist: "
-            + _command("recordpack", "pack", str(report.root))
-        )
+        steps.append("Pack the folder for the specialist" + copy(STEP_PACK))
     if report.arrange_separately:
         steps.append("Ask the specialist's office how to send the slides and tissue blocks.")
     return list(dict.fromkeys(steps))

@@ -14,6 +14,7 @@ from recordpack.cli.base import emit_json, handle_errors, json_option, main
 from recordpack.cli.options import audit_option
 from recordpack.cli.scan_cmd import run_prepare, scan_options
 from recordpack.cli.terminal import colour_headline
+from recordpack.cli.wording import check_step_command
 from recordpack.manifest import Manifest, Requirement, list_manifests, load_manifest
 from recordpack.workflow import log_prepared
 
@@ -87,7 +88,7 @@ def check_command(
     if as_json:
         emit_json(report.to_json())
     else:
-        click.echo(colour_headline(render_check(report)), nl=False)
+        click.echo(colour_headline(render_check(report, check_step_command)), nl=False)
     raise SystemExit(0 if report.ok else 1)
 
 

@@ -11,6 +11,7 @@ import click
 from recordpack import workflow
 from recordpack.cli.base import handle_errors, main, output_option
 from recordpack.cli.scan_cmd import run_prepare
+from recordpack.cli.wording import check_step_command
 from recordpack.errors import InputError, UsageError
 from recordpack.model import KIND_TITLES
 from recordpack.render.text import render_pack
@@ -113,7 +114,7 @@ def demo_command(folder: Path | None, output: Path | None, out_alias: Path | Non
         click.echo(f"  {KIND_TITLES.get(kind, kind):<40} {count}")
 
     _step(f"2. check against the '{DEMO_MANIFEST}' checklist")
-    click.echo(render_check(prepared.report))
+    click.echo(render_check(prepared.report, check_step_command))
 
     _step("3. pack, encrypted to a new key")
     prepared, decision = _settle_gate(prepared)

@@ -22,7 +22,7 @@ from recordpack.cli.options import audit_option, encryption_options, parse_date
 from recordpack.cli.prompts import ask_new_passphrase, passphrase_from_env
 from recordpack.cli.scan_cmd import correction_options, run_prepare
 from recordpack.cli.terminal import bars, colour_headline, interruptible
-from recordpack.cli.wording import refusal_reasons
+from recordpack.cli.wording import check_step_command, refusal_reasons
 from recordpack.errors import UsageError
 from recordpack.receipt import receipt_for, write_receipt
 from recordpack.render.json import pack_document, refused_document
@@ -59,7 +59,7 @@ def refuse(
     if as_json:
         emit_json(refused_document(prepared, decision))
     elif prepared.report.blocking:
-        click.echo(colour_headline(render_check(prepared.report)))
+        click.echo(colour_headline(render_check(prepared.report, check_step_command)))
     warn("recordpack: nothing was packed: " + "; ".join(refusal_reasons(decision, prepared)) + ".")
     sys.exit(1)
 

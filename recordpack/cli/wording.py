@@ -14,6 +14,7 @@ from recordpack.display import printable as display_printable
 from recordpack.errors import RecordpackError
 
 if TYPE_CHECKING:
+    from recordpack.check import CheckReport
     from recordpack.workflow import GateDecision, Prepared
 
 #: code -> the message a command-line user reads (str.format over the error's attributes).
@@ -99,3 +100,18 @@ REFUSALS: Final[dict[str, str]] = {
 def refusal_reasons(decision: GateDecision, prepared: Prepared) -> list[str]:
     """Why the gate refused, in the command line's words."""
     return [REFUSALS[code].format(folder=prepared.folder) for code in decision.refused]
+
+
+def check_step_command(step: str, report: CheckReport) -> list[str] | None:
+    """The command a terminal user copies for one of check's next steps."""
+    from recordpack.check_words import STEP_CHECK_AGAIN, STEP_PACK, STEP_REQUEST_LETTERS
+
+    folder, manifest = str(report.root), report.manifest.name
+    commands: dict[str, list[str]] = {
+        STEP_CHECK_AGAIN: ["recordpack", "check", folder, "-m", manifest],
+        STEP_REQUEST_LETTERS: [
+            "recordpack", "request", folder, "-m", manifest, "-o", "request-letters",
+        ],
+        STEP_PACK: ["recordpack", "pack", folder],
+    }
+    return commands.get(step)
