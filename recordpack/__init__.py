@@ -19,6 +19,7 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     # the workflow
     "prepare": "recordpack.workflow",
+    "recheck": "recordpack.workflow",
     "gate": "recordpack.workflow",
     "choose_encryption": "recordpack.workflow",
     "recipients": "recordpack.workflow",
@@ -124,6 +125,7 @@ if TYPE_CHECKING:
     from recordpack.workflow import pack_prepared as pack_prepared
     from recordpack.workflow import pack_to_stream as pack_to_stream
     from recordpack.workflow import prepare as prepare
+    from recordpack.workflow import recheck as recheck
     from recordpack.workflow import recipients as recipients
     from recordpack.workflow import verify_bundle as verify_bundle
 

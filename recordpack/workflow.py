@@ -177,7 +177,6 @@ def prepare(
     Raises what :func:`recordpack.scan.scan_folder` raises, :class:`ExclusionError`
     for an exclusion that matches nothing, :class:`Cancelled` when cancelled.
     """
-    from recordpack.check import check
     from recordpack.scan import scan_folder
 
     folder = Path(folder)
@@ -190,6 +189,37 @@ def prepare(
         progress=lambda done, total: scan_report(done, total, ""),
         cancel=cancel,
     )
+    return _checked(folder, scan, manifest, exclusions, as_of, progress, cancel)
+
+
+def recheck(
+    prepared: Prepared,
+    manifest: Manifest | None = None,
+    *,
+    exclusions: Sequence[str] = (),
+    as_of: dt.date | None = None,
+) -> Prepared:
+    """The same scan checked again, against ``manifest`` and without ``exclusions``.
+
+    No file is read again: a front door that lets the user change the checklist
+    or leave a file out calls this instead of :func:`prepare`. Raises
+    :class:`ExclusionError` for an exclusion that matches nothing.
+    """
+    return _checked(prepared.folder, prepared.scan, manifest, exclusions, as_of, None, None)
+
+
+def _checked(
+    folder: Path,
+    scan: ScanResult,
+    manifest: Manifest | None,
+    exclusions: Sequence[str],
+    as_of: dt.date | None,
+    progress: Progress | None,
+    cancel: CancelToken | None,
+) -> Prepared:
+    """Take the exclusions out of a scan and check what is left."""
+    from recordpack.check import check
+
     patterns = tuple(resolve_exclusions(folder, exclusions, scan))
     kept = without_excluded(scan, patterns)
     check_report = _reporter(PHASE_CHECK, progress, cancel)
@@ -855,6 +885,7 @@ __all__ = [
     "pack_prepared",
     "pack_to_stream",
     "prepare",
+    "recheck",
     "recipients",
     "verify_bundle",
 ]

@@ -65,6 +65,24 @@ def test_excluding_the_strangers_record_lets_the_folder_through(
     assert prepared.record_count == example_prepared.record_count - 1
 
 
+def test_recheck_changes_the_checklist_and_exclusions_without_reading_a_file(
+    example_prepared: workflow.Prepared, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import recordpack.scan
+
+    def no_scan(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("recheck read the folder again")
+
+    monkeypatch.setattr(recordpack.scan, "scan_folder", no_scan)
+    rechecked = workflow.recheck(example_prepared, load_manifest("breast"), exclusions=[STRANGER])
+    assert rechecked.scan is example_prepared.scan
+    assert rechecked.manifest is not None and rechecked.manifest.name == "breast"
+    assert rechecked.record_count == example_prepared.record_count - 1
+    assert not workflow.gate(rechecked).other_patient
+    with pytest.raises(workflow.ExclusionError):
+        workflow.recheck(example_prepared, exclusions=["no-such-file.pdf"])
+
+
 def test_manifest_gate_separates_incomplete_from_other_patient(folder: Path) -> None:
     prepared = workflow.prepare(folder, load_manifest("breast"))
     decision = workflow.gate(prepared)

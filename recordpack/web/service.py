@@ -9,7 +9,6 @@ the names the pages use.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import tempfile
 from collections.abc import Callable, Sequence
@@ -129,23 +128,13 @@ def check_folder(
 
     Paths left out that the scan no longer has are ignored.
     """
-    from recordpack.check import check
     from recordpack.manifest import load_manifest
 
     scanned = prepared.scan
     known = {p for r in scanned.records for p in r.files} | {p.path for p in scanned.problems}
     wanted = [_exclusion(prepared.folder, p) for p in left_out if p in known]
-    patterns = tuple(workflow.resolve_exclusions(prepared.folder, wanted, scanned))
     manifest = load_manifest(manifest_name) if manifest_name else None
-    kept = workflow.without_excluded(scanned, patterns)
-    report = check(kept, manifest or workflow.identity_manifest())
-    return dataclasses.replace(
-        prepared,
-        report=report,
-        manifest=manifest,
-        exclusions=patterns,
-        record_count=len(kept.records),
-    )
+    return workflow.recheck(prepared, manifest, exclusions=wanted)
 
 
 def gate(prepared: Prepared, accept_other_patient: bool, accept_incomplete: bool) -> GateDecision:
