@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-import warnings
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -15,6 +12,7 @@ from recordpack.cli.base import emit_json, handle_errors, json_option, main
 from recordpack.cli.options import audit_option
 from recordpack.cli.terminal import bars, interruptible
 from recordpack.model import KINDS, ScanResult
+from recordpack.quiet import quiet_libraries
 from recordpack.scan import Corrections, load_corrections, parse_labels, scan_folder
 from recordpack.scan.paths import printable
 from recordpack.scan.report import render_scan
@@ -62,22 +60,6 @@ def user_corrections(
     if corrections_file is not None:
         corrections = load_corrections(corrections_file) + corrections
     return corrections or None
-
-
-@contextmanager
-def quiet_libraries() -> Iterator[None]:
-    """pydicom and pypdf warn on every odd file; the scan reports problems itself."""
-    loggers = [logging.getLogger(name) for name in ("pydicom", "pypdf")]
-    levels = [logger.level for logger in loggers]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for logger in loggers:
-            logger.setLevel(logging.CRITICAL)
-        try:
-            yield
-        finally:
-            for logger, level in zip(loggers, levels, strict=True):
-                logger.setLevel(level)
 
 
 def run_scan(

@@ -77,8 +77,8 @@ def scan(
     """Scan ``folder`` with the person's kind corrections (and check whose records they
     are); returns the prepared folder and the corrections that no longer apply."""
     # The CLI's wrapper keeps pydicom's and pypdf's warnings off the terminal.
-    from recordpack.cli.scan_cmd import quiet_libraries
     from recordpack.model import KINDS
+    from recordpack.quiet import quiet_libraries
     from recordpack.scan import parse_labels
     from recordpack.scan.paths import to_fs
 

@@ -1,0 +1,24 @@
+"""Keep third-party libraries quiet while recordpack reads untrusted files."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def quiet_libraries() -> Iterator[None]:
+    """pydicom and pypdf warn on every odd file; the scan reports problems itself."""
+    loggers = [logging.getLogger(name) for name in ("pydicom", "pypdf")]
+    levels = [logger.level for logger in loggers]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for logger in loggers:
+            logger.setLevel(logging.CRITICAL)
+        try:
+            yield
+        finally:
+            for logger, level in zip(loggers, levels, strict=True):
+                logger.setLevel(level)
