@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from recordpack import __version__
+from recordpack.atomic import write_atomic
 from recordpack.audit import current_operator
 from recordpack.bundle.pack import PackSummary
 from recordpack.errors import RecordpackError
@@ -141,16 +140,7 @@ def write_receipt(receipt: Receipt, path: Path) -> Path:
     path = Path(path)
     text = json.dumps(receipt.to_json(), indent=2, ensure_ascii=False) + "\n"
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, text.encode("utf-8"))
     except OSError as error:
         raise RecordpackError(
             f"could not write the receipt {path}: {error.strerror or error}",

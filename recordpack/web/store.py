@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from recordpack.atomic import write_atomic
 from recordpack.userdata import data_dir
 
 
@@ -57,12 +57,6 @@ def save(choices: Choices) -> Path:
         "kinds": dict(sorted(choices.kinds.items())),
         "left_out": sorted(set(choices.left_out)),
     }
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".choices.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=2, ensure_ascii=False)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # write_atomic creates the file readable only by its owner.
+    write_atomic(target, json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8"))
     return target
