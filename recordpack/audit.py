@@ -77,6 +77,15 @@ def default_log_path() -> Path:
     return data_dir() / "audit.sqlite3"
 
 
+def log_location(named: str | Path | None = None) -> tuple[Path, bool]:
+    """Where the log is: ``named``, else ``$RECORDPACK_AUDIT_LOG``, else the default place;
+    and whether the user named it (a named log that cannot be used is an error)."""
+    import os
+
+    chosen = named if named is not None else os.environ.get(AUDIT_LOG_ENV) or None
+    return (Path(chosen), True) if chosen is not None else (default_log_path(), False)
+
+
 def current_operator() -> str:
     """The operating-system user running recordpack (``unknown`` when it cannot be told)."""
     try:

@@ -129,14 +129,13 @@ def _open_audit_log(ctx: click.Context, param: click.Parameter, value: Path | No
     used is a usage error; the default place failing only warns (a patient's
     command is not stopped by a log they never asked for).
     """
-    from recordpack.audit import AUDIT_LOG_ENV, AuditLog, AuditLogError, default_log_path
+    from recordpack.audit import AuditLog, AuditLogError, log_location
 
-    named = value if value is not None else os.environ.get(AUDIT_LOG_ENV) or None
-    path = Path(named) if named is not None else default_log_path()
+    path, named = log_location(value)
     try:
         return AuditLog(path)
     except AuditLogError as error:
-        if named is not None:
+        if named:
             raise click.BadParameter(f"{error.message}. {error.hint or ''}".strip()) from None
         click.echo(f"recordpack: warning: {error.message}; this run is not logged.", err=True)
         return None

@@ -226,13 +226,10 @@ def open_received(
 def audit_log() -> AuditLog | None:
     """The audit log the CLI uses by default (``$RECORDPACK_AUDIT_LOG``, else the data
     folder); None when it cannot be used, so the page never fails over its log."""
-    import os
+    from recordpack.audit import AuditLog, AuditLogError, log_location
 
-    from recordpack.audit import AUDIT_LOG_ENV, AuditLog, AuditLogError, default_log_path
-
-    named = os.environ.get(AUDIT_LOG_ENV)
     try:
-        return AuditLog(Path(named) if named else default_log_path())
+        return AuditLog(log_location()[0])
     except AuditLogError:
         return None
 
