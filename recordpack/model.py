@@ -265,11 +265,18 @@ class FileInfo:
 
     path: str
     size: int
-    sha256: str
+    #: None for a DICOM image scan read only as far as its header (its pixel data
+    #: is read once, by pack, which hashes it as it writes it).
+    sha256: str | None
     #: CRC-32 of the content (as ZIP uses), when scan read the file from disk: pack
     #: checks a file did not change since the scan by the CRC its ZIP writer computes
     #: anyway, instead of hashing every byte a second time.
     crc32: int | None = None
+    #: SHA-256 of the first 64 KiB, for a file larger than that (the part scan read of
+    #: a file read only in part), and the file's modification time (ns) when read.
+    #: Pack checks both for a file read only in part: what it packs is what scan saw.
+    head_sha256: str | None = None
+    mtime_ns: int | None = None
 
 
 @dataclass(frozen=True)

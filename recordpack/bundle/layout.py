@@ -163,6 +163,10 @@ class PlannedFile:
     member: str | None = None
     #: CRC-32 scan computed for a file on disk (None for archive members).
     crc32: int | None = None
+    #: For a DICOM image scan read only as far as its header (``sha256`` None): the
+    #: SHA-256 of what it read and the file's modification time, which pack checks.
+    head_sha256: str | None = None
+    mtime_ns: int | None = None
 
     @property
     def original(self) -> str:
@@ -302,8 +306,12 @@ def plan_bag(scan: ScanResult, date_yyyymmdd: str, exclude: Sequence[str] = ()) 
             archive, _, member = source.partition(ARCHIVE_SEP)
             extra = {**extra, "member": member}
             source = archive
-        elif crc is not None:
-            extra = {**extra, "crc32": crc}
+        else:
+            if crc is not None:
+                extra = {**extra, "crc32": crc}
+            found = scan.files.get(source)
+            if found is not None and digest is None:
+                extra = {**extra, "head_sha256": found.head_sha256, "mtime_ns": found.mtime_ns}
         planned = PlannedFile(
             source=source, path=make_path(), size=size, sha256=digest, role=role, **extra
         )

@@ -45,7 +45,7 @@ from recordpack.bundle.policy import member_problem, should_deflate
 from recordpack.errors import BundleError, InputError, RecordpackError, UsageError
 from recordpack.model import ARCHIVE_SEP, KINDS, ImagingStudy, Record, ScanResult, Series
 from recordpack.scan.paths import to_fs
-from recordpack.scan.walk import SYMLINK_REASON, open_file
+from recordpack.scan.walk import HEADER_READ, SYMLINK_REASON, open_file
 
 #: How scan's walker begins the reason for a pipe, device or socket it skipped.
 NOT_REGULAR_REASON = "not a regular file"
@@ -230,29 +230,47 @@ SYNC_EVERY = 64 * 1024 * 1024
 
 
 class _BundleWriter:
-    """The bundle file as it is written: hashed in the same pass (its SHA-256), and
-    flushed to disk in the background every :data:`SYNC_EVERY` bytes, so the final
-    fsync waits for the last stretch only, not the whole bundle."""
+    """The bundle file as it is written: hashed (its SHA-256) and written by a
+    background thread while the next stretch is encrypted, and flushed to disk in
+    the background every :data:`SYNC_EVERY` bytes, so the final fsync waits for the
+    last stretch only, not the whole bundle."""
 
     def __init__(self, target: IO[bytes]) -> None:
         self._target = target
         self._digest = hashlib.sha256()
         self._unsynced = 0
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="recordpack-write")
+        self._writing: Future[None] | None = None
         self._syncer = ThreadPoolExecutor(1, thread_name_prefix="recordpack-sync")
         self._pending: Future[None] | None = None
 
     def write(self, data: bytes) -> int:
-        self._digest.update(data)
-        written = self._target.write(data)
-        self._unsynced += written
+        # The caller may reuse its buffer: hand the writer thread a copy. Waiting for
+        # the previous write first keeps order, and memory to two writes' worth.
+        block = bytes(data)
+        self._wait_writing()
+        self._writing = self._writer.submit(self._write_block, block)
+        return len(block)
+
+    def _write_block(self, block: bytes) -> None:
+        """On the writer thread: hash, write, and now and then start a flush to disk."""
+        self._digest.update(block)
+        self._target.write(block)
+        self._unsynced += len(block)
         if self._unsynced >= SYNC_EVERY and (self._pending is None or self._pending.done()):
             self._collect()
             self._target.flush()
             self._pending = self._syncer.submit(os.fdatasync, self._target.fileno())
             self._unsynced = 0
-        return written
+
+    def _wait_writing(self) -> None:
+        """Raise what the last background write raised (a full disk, an I/O error)."""
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            writing.result()
 
     def flush(self) -> None:
+        self._wait_writing()
         self._target.flush()
 
     def _collect(self) -> None:
@@ -262,16 +280,18 @@ class _BundleWriter:
             pending.result()
 
     def finish(self) -> None:
-        """Wait for the background flush, then make the whole file durable."""
+        """Wait for the background writes and flush, then make the whole file durable."""
         try:
+            self._wait_writing()
             self._collect()
             self._target.flush()
             os.fsync(self._target.fileno())
         finally:
-            self._syncer.shutdown(wait=True)
+            self.close()
 
     def close(self) -> None:
-        """Stop the background flusher without waiting for durability (on failure)."""
+        """Stop the background threads without waiting for durability (on failure)."""
+        self._writer.shutdown(wait=True)
         self._syncer.shutdown(wait=True)
 
     def hexdigest(self) -> str:
@@ -418,6 +438,9 @@ class _Hashes:
         self.sha1 = (
             hashlib.sha1(usedforsecurity=False) if planned.role != fmt.FILE_ROLE_IMAGE else None
         )
+        # For a file scan read only as far as its header: the same first bytes, again.
+        self.head = hashlib.sha256() if planned.head_sha256 is not None else None
+        self._head_left = HEADER_READ
 
     @property
     def needed(self) -> bool:
@@ -428,6 +451,10 @@ class _Hashes:
             self.sha256.update(data)
         if self.sha1 is not None:
             self.sha1.update(data)
+        if self.head is not None and self._head_left > 0:
+            part = data[: self._head_left]
+            self.head.update(part)
+            self._head_left -= len(part)
 
     def sha1_hex(self) -> str | None:
         return self.sha1.hexdigest() if self.sha1 is not None else None
@@ -525,10 +552,22 @@ def _copy_file(
                     raise _changed(label, "its content differs from what scan read")
                 return written, planned.sha256, sha1_only.sha1_hex()
             digest = _Hashes(planned)
+            before = os.fstat(src.fileno()).st_mtime_ns
             written = _stream(src, zf, info, label, done, total, progress, digest)
+            after = os.fstat(src.fileno()).st_mtime_ns
     assert digest.sha256 is not None
     hexdigest = digest.sha256.hexdigest()
     _verify(planned, label, written, hexdigest)
+    if planned.head_sha256 is not None and planned.sha256 is None:
+        # Scan read only the header of this image: the header packed must be the one
+        # it parsed, and the file must not have changed since (nor while packing).
+        assert digest.head is not None
+        if written != planned.size:
+            raise _changed(label, f"its size is now {written} bytes, scan saw {planned.size}")
+        if digest.head.hexdigest() != planned.head_sha256 or before != after:
+            raise _changed(label, "its content differs from what scan read")
+        if planned.mtime_ns is not None and before != planned.mtime_ns:
+            raise _changed(label, "it was modified after the scan")
     return written, hexdigest, digest.sha1_hex()
 
 

@@ -73,7 +73,8 @@ def scan_folder(
 ) -> ScanResult:
     """Scan a folder of medical records without changing anything in it.
 
-    Every file is read once (hashed, sniffed, scanned by its format); DICOM
+    Every file is read once (hashed, sniffed, scanned by its format; a DICOM
+    image only as far as its header, see ``walk.read_file``); DICOM
     images become one ``imaging_study`` record per study; exact duplicates are
     reported once. ``progress(files_done, files_total)`` is called as files are
     done. ``cancel.raise_if_cancelled()`` is called while a file takes long (a

@@ -55,7 +55,7 @@ class Source:
 
     path: str  # relative display path; archive members are "a.zip!dir/b.pdf"
     size: int
-    sha256: str
+    sha256: str | None  # None when only the header of a DICOM image was read
     head: bytes  # the first HEAD_SIZE bytes (all of it for small files)
     opener: Callable[[], BinaryIO] = field(repr=False, compare=False)
     crc32: int | None = None  # of a file on disk, read with its SHA-256

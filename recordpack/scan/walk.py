@@ -9,21 +9,28 @@ stays flat (at most a window of ``HEAD_SIZE`` heads is alive at once).
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import errno
 import functools
 import hashlib
+import multiprocessing
+import multiprocessing.context
 import os
 import queue
 import re
+import signal
 import stat
+import sys
 import threading
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Final, Protocol, Self
+from typing import Any, BinaryIO, Final, Protocol, Self, TypeVar
 
 from recordpack.errors import InputError
 from recordpack.model import (
@@ -51,6 +58,8 @@ from recordpack.scan import (
 )
 from recordpack.scan.base import HEAD_SIZE, Outcome, Scanner, Source, clean_outcome, clean_text
 from recordpack.scan.paths import to_name_form
+
+_T = TypeVar("_T")
 
 
 class ArchiveScanner:
@@ -128,22 +137,75 @@ def open_file(path: str | Path) -> BinaryIO:
     return os.fdopen(open_fd(path), "rb")
 
 
-def read_and_hash(path: str | Path) -> tuple[int, str, bytes, int]:
-    """Size, SHA-256, the first ``HEAD_SIZE`` bytes and CRC-32 of a file, reading it once."""
-    digest = hashlib.sha256()
-    crc = 0
-    head = bytearray()
-    size = 0
-    buffer = bytearray(CHUNK_SIZE)
-    view = memoryview(buffer)
+#: How much of a DICOM image (a PS3.10 file) scan reads: enough for the header of
+#: nearly every image (a longer header is read on as far as it goes). Its pixel
+#: data is not read by the scan; pack reads it once, hashing it as it writes it.
+HEADER_READ: Final = 64 * 1024
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """What one read of a file on disk gave."""
+
+    size: int
+    sha256: str | None  # None: only the header of a DICOM image was read
+    head: bytes  # the first HEAD_SIZE bytes (HEADER_READ for a header-only read)
+    crc32: int | None
+    #: SHA-256 of the first HEADER_READ bytes, for a file larger than that (finds
+    #: candidate copies of a file read only in part).
+    head_sha256: str | None
+    mtime_ns: int  # modification time when read
+
+
+def _read_up_to(stream: BinaryIO, limit: int) -> bytes:
+    parts = bytearray()
+    while len(parts) < limit:
+        part = stream.read(limit - len(parts))
+        if not part:
+            break
+        parts += part
+    return bytes(parts)
+
+
+def read_file(path: str | Path, *, whole: bool = False) -> FileRead:
+    """Read a file once: size, SHA-256, CRC-32 and the first ``HEAD_SIZE`` bytes.
+
+    A PS3.10 DICOM file larger than :data:`HEADER_READ` is read only that far
+    (unless ``whole``): its header is all scan needs, identical copies are found
+    by size and head first (:func:`collect` then reads candidates whole), and
+    pack reads the pixel data once, as it writes it.
+    """
     with os.fdopen(open_fd(path), "rb", buffering=0) as stream:
+        status = os.fstat(stream.fileno())
+        first = _read_up_to(stream, HEADER_READ)
+        head_sha256 = hashlib.sha256(first).hexdigest() if len(first) == HEADER_READ else None
+        if (
+            not whole
+            and len(first) == HEADER_READ
+            and status.st_size > HEADER_READ
+            and first[128:132] == b"DICM"
+        ):
+            return FileRead(status.st_size, None, first, None, head_sha256, status.st_mtime_ns)
+        digest = hashlib.sha256(first)
+        crc = zlib.crc32(first)
+        head = bytearray(first)
+        size = len(first)
+        buffer = bytearray(CHUNK_SIZE)
+        view = memoryview(buffer)
         while count := stream.readinto(buffer):
             digest.update(view[:count])
             crc = zlib.crc32(view[:count], crc)
             if len(head) < HEAD_SIZE:
                 head += view[: min(count, HEAD_SIZE - len(head))]
             size += count
-    return size, digest.hexdigest(), bytes(head), crc
+    return FileRead(size, digest.hexdigest(), bytes(head), crc, head_sha256, status.st_mtime_ns)
+
+
+def read_and_hash(path: str | Path) -> tuple[int, str, bytes, int]:
+    """Size, SHA-256, the first ``HEAD_SIZE`` bytes and CRC-32 of a whole file, reading it once."""
+    read = read_file(path, whole=True)
+    assert read.sha256 is not None and read.crc32 is not None
+    return read.size, read.sha256, read.head, read.crc32
 
 
 # --------------------------------------------------------------------------- listing
@@ -414,6 +476,8 @@ class _Item:
     children: list[_Item] = field(default_factory=list)
     #: Rank among identical copies (see :func:`preference`).
     rank: Preference = ()
+    #: Where a file on disk is (to read a header-only read whole, see :func:`collect`).
+    absolute: str | None = None
 
 
 class _Claims:
@@ -451,11 +515,17 @@ def _process(
     key: tuple[int, ...], source: Source, claims: _Claims, parent: Preference = ()
 ) -> _Item:
     rank = preference(parent, source.path, key[-1])
-    item = _Item(key, source.path, FileInfo(source.path, source.size, source.sha256, source.crc32), rank=rank)
+    head_sha256 = (
+        hashlib.sha256(source.head[:HEADER_READ]).hexdigest()
+        if parent and source.size > HEADER_READ and len(source.head) >= HEADER_READ
+        else None
+    )
+    info = FileInfo(source.path, source.size, source.sha256, source.crc32, head_sha256=head_sha256)
+    item = _Item(key, source.path, info, rank=rank)
     if source.size == 0:
         item.outcomes.append(_empty_problem(source.path))
         return item
-    if not claims.claim(source.sha256, rank):
+    if source.sha256 is not None and not claims.claim(source.sha256, rank):
         return item  # a copy of a better-named file: decided by the consumer
     scanner = choose(source)
     list_members = _MEMBERS.get(scanner) if scanner is not None else None
@@ -474,11 +544,17 @@ def _process(
 
 def _read_one(key: tuple[int, ...], rel: str, absolute: str, claims: _Claims) -> _Item:
     try:
-        size, digest, head, crc = read_and_hash(absolute)
+        read = read_file(absolute)
     except OSError as error:
         return _Item(key, rel, outcomes=[_permission_problem(rel, error)])
-    source = Source(rel, size, digest, head, opener=lambda: open_file(absolute), crc32=crc)
-    return _process(key, source, claims)
+    source = Source(
+        rel, read.size, read.sha256, read.head, opener=lambda: open_file(absolute), crc32=read.crc32
+    )
+    item = _process(key, source, claims)
+    if item.info is not None:
+        item.info = dataclasses.replace(item.info, head_sha256=read.head_sha256, mtime_ns=read.mtime_ns)
+    item.absolute = absolute
+    return item
 
 
 def _workers() -> int:
@@ -540,7 +616,7 @@ class Cancellable(Protocol):
 CANCEL_POLL: Final = 0.1
 
 
-def _wait(future: Future[_Item], cancel: Cancellable | None) -> _Item:
+def _wait(future: Future[_T], cancel: Cancellable | None) -> _T:
     """The item of ``future``; while it is not ready, the token may stop the wait."""
     if cancel is None:
         return future.result()
@@ -551,12 +627,43 @@ def _wait(future: Future[_Item], cancel: Cancellable | None) -> _Item:
             cancel.raise_if_cancelled()
 
 
+#: Folders with at least this many files are parsed in worker processes (when
+#: there are two cores or more): below it, starting the workers costs more than
+#: it saves.
+PROCESS_THRESHOLD: Final = 128
+#: Files handed to a worker process at once (fewer round trips, steady progress).
+PROCESS_CHUNK: Final = 8
+
+
+def scan_processes(file_count: int) -> int:
+    """How many worker processes a scan of ``file_count`` files should use (0: threads only).
+
+    Parsing (pydicom, pypdf, the classifier's regular expressions) holds the
+    GIL, so on one process it keeps one core busy whatever the thread count.
+    A process that is itself a worker (a batch worker, say) does not start more.
+    """
+    cores = os.cpu_count() or 1
+    if cores < 2 or file_count < PROCESS_THRESHOLD or multiprocessing.parent_process() is not None:
+        return 0
+    return cores
+
+
 def read_items(
     files: list[tuple[str, str]],
     progress: Callable[[int, int], None] | None = None,
     cancel: Cancellable | None = None,
+    processes: int | None = None,
 ) -> Iterator[_Item]:
-    """Read, hash and scan every file with a thread pool; yield items in sorted order."""
+    """Read, hash and scan every file; yield items in sorted order.
+
+    ``processes`` worker processes parse the files (``None``: decided by
+    :func:`scan_processes`; 0: a thread pool in this process). Results are the
+    same either way.
+    """
+    workers = scan_processes(len(files)) if processes is None else processes
+    if workers > 0:
+        yield from _read_in_processes(files, progress, cancel, workers)
+        return
     claims = _Claims()
     total = len(files)
     window = _workers() * 2
@@ -582,10 +689,131 @@ def read_items(
                 done += 1
                 if progress is not None:
                     progress(done, total)
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
                 yield item
         finally:
             for future in pending:  # interrupted: files not started are never read
                 future.cancel()
+
+
+# --------------------------------------------------------------------------- worker processes
+
+#: A worker process's own duplicate claims (copies read by other workers are
+#: found by :func:`collect`; at worst a copy is parsed twice).
+_PROCESS_CLAIMS: _Claims | None = None
+
+
+def _ignore_interrupts() -> None:
+    """Worker processes leave Ctrl-C to the main process, which stops them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _read_chunk(chunk: list[tuple[int, str, str]]) -> list[_Item]:
+    """Runs in a worker process: read, hash and scan a few files."""
+    global _PROCESS_CLAIMS
+    if _PROCESS_CLAIMS is None:
+        _PROCESS_CLAIMS = _Claims()
+    return [_read_one((index,), rel, absolute, _PROCESS_CLAIMS) for index, rel, absolute in chunk]
+
+
+def _process_context() -> multiprocessing.context.BaseContext:
+    """On Linux, ``fork`` when this process runs no other thread (instant, and
+    safe then); otherwise ``forkserver`` (a web app's or a caller's threads may
+    hold locks a forked child would inherit locked), or ``spawn`` where that is
+    all there is (Windows)."""
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" not in methods:
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])  # imported once, by the server
+    return context
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End the workers at once: a Ctrl-C must not wait for a long OCR run."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    kill = getattr(pool, "kill_workers", None)  # Python 3.14
+    if kill is not None:
+        kill()
+    else:
+        for worker in workers:
+            with contextlib.suppress(OSError, AttributeError):
+                worker.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:  # killed: gone in a moment; reap them
+        with contextlib.suppress(OSError, AttributeError, ValueError, AssertionError):
+            worker.join(timeout=1)
+
+
+def _read_in_processes(
+    files: list[tuple[str, str]],
+    progress: Callable[[int, int], None] | None,
+    cancel: Cancellable | None,
+    workers: int,
+) -> Iterator[_Item]:
+    """:func:`read_items` with ``workers`` processes, a few chunks in flight per worker.
+
+    If a worker dies (a library crashed on a hostile file), the files it had
+    and every file after it are read here in this process instead.
+    """
+    indexed = [(index, rel, absolute) for index, (rel, absolute) in enumerate(files)]
+    chunks = iter([indexed[i : i + PROCESS_CHUNK] for i in range(0, len(indexed), PROCESS_CHUNK)])
+    pool = ProcessPoolExecutor(
+        workers, mp_context=_process_context(), initializer=_ignore_interrupts
+    )
+    pending: deque[tuple[Future[list[_Item]] | None, list[tuple[int, str, str]]]] = deque()
+    local_claims = _Claims()
+    broken = False
+
+    def submit() -> None:
+        nonlocal broken
+        for chunk in chunks:
+            future: Future[list[_Item]] | None = None
+            if not broken:
+                try:
+                    future = pool.submit(_read_chunk, chunk)
+                except (BrokenProcessPool, RuntimeError):
+                    broken = True
+            pending.append((future, chunk))
+            return
+
+    def read_here(chunk: list[tuple[int, str, str]]) -> list[_Item]:
+        return [_read_one((index,), rel, absolute, local_claims) for index, rel, absolute in chunk]
+
+    finished = False
+    try:
+        for _ in range(workers * 3):
+            submit()
+        done = 0
+        total = len(files)
+        while pending:
+            future, chunk = pending.popleft()
+            items: list[_Item]
+            if future is None:
+                items = read_here(chunk)
+            else:
+                try:
+                    items = _wait(future, cancel)
+                except BrokenProcessPool:
+                    broken = True
+                    items = read_here(chunk)
+            submit()
+            for item in items:
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                yield item
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown(wait=True)  # the workers are idle: they exit at once
+        else:
+            _stop_workers(pool)
 
 
 @dataclass
@@ -598,6 +826,42 @@ class Collected:
     scanned: set[str] = field(default_factory=set)
 
 
+def _content_key(info: FileInfo) -> str:
+    """What identical copies share: the SHA-256 (a file read only in part and
+    like no other has its own key)."""
+    return info.sha256 if info.sha256 is not None else "\0" + info.path
+
+
+def _flatten(items: list[_Item]) -> Iterator[_Item]:
+    for item in items:
+        yield item
+        yield from _flatten(item.children)
+
+
+def _hash_candidates(items: list[_Item]) -> None:
+    """Read whole every header-only read that may be a copy of another file.
+
+    Copies have the same size and the same first ``HEADER_READ`` bytes; a file
+    read only in part that shares both with another is read again, whole, for
+    its SHA-256 (rare: DICOM images differ in their header's UIDs).
+    """
+    groups: dict[tuple[int, str], list[_Item]] = {}
+    for item in _flatten(items):
+        if item.info is not None and item.info.head_sha256 is not None:
+            groups.setdefault((item.info.size, item.info.head_sha256), []).append(item)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        for item in group:
+            if item.info is None or item.info.sha256 is not None or item.absolute is None:
+                continue
+            try:
+                read = read_file(item.absolute, whole=True)
+            except OSError:
+                continue  # packed or reported as it stands; pack reads it again anyway
+            item.info = dataclasses.replace(item.info, sha256=read.sha256, crc32=read.crc32)
+
+
 def collect(items: Iterator[_Item]) -> Collected:
     """Flatten items (archive members after their archive) and mark duplicates.
 
@@ -606,13 +870,15 @@ def collect(items: Iterator[_Item]) -> Collected:
     """
     result = Collected()
     listed = list(items)  # every copy must be seen before the original is chosen
+    _hash_candidates(listed)
     best: dict[str, tuple[Preference, str]] = {}
 
     def survey(item: _Item) -> None:
         if item.info is not None and item.info.size > 0:
-            current = best.get(item.info.sha256)
+            content = _content_key(item.info)
+            current = best.get(content)
             if current is None or item.rank < current[0]:
-                best[item.info.sha256] = (item.rank, item.path)
+                best[content] = (item.rank, item.path)
         for child in item.children:
             survey(child)
 
@@ -623,7 +889,7 @@ def collect(items: Iterator[_Item]) -> Collected:
         if item.info is not None:
             result.files[item.path] = item.info
             if item.info.size > 0:
-                original = best[item.info.sha256][1]
+                original = best[_content_key(item.info)][1]
                 if original != item.path:
                     result.outcomes.append(
                         Problem(

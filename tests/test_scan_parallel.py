@@ -1,0 +1,233 @@
+"""Big folders: parsing in worker processes, and DICOM images read only as far as
+their header (pack reads the pixel data once, and proves it is what scan saw)."""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import shutil
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from scan_helpers import make_dataset, write_part10
+
+from recordpack import age, open_bundle, pack, scan_folder
+from recordpack.errors import BundleError
+from recordpack.model import DUPLICATE
+from recordpack.scan import walk
+from recordpack.workflow import Cancelled, CancelToken
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sample-patient"
+#: 128 x 128 16-bit pixels: 32 KiB; twice that and more makes a file larger than
+#: walk.HEADER_READ, so scan reads only its header.
+BIG_PIXELS = 256 * 256 * 2
+
+
+def _image(folder: Path, name: str, *, instance: int, seed: int, uids: tuple[str, str]) -> Path:
+    ds = make_dataset(study_uid=uids[0], series_uid=uids[1], instance=instance)
+    ds.Rows = ds.Columns = 256
+    ds.PixelData = hashlib.shake_256(seed.to_bytes(4, "big")).digest(BIG_PIXELS)
+    return write_part10(ds, folder / name)
+
+
+def _imaging_folder(tmp_path: Path, count: int = 6) -> Path:
+    folder = tmp_path / "records"
+    uids = ("1.2.826.0.1.3680043.8.498.1", "1.2.826.0.1.3680043.8.498.2")
+    for n in range(count):
+        _image(folder, f"CD/IM{n:04d}", instance=n + 1, seed=n, uids=uids)
+    return folder
+
+
+
+@pytest.fixture
+def in_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every scan in the test uses two worker processes, however small the folder,
+    forked from this one (so the test's patches reach them)."""
+    monkeypatch.setattr(walk, "scan_processes", lambda count: 2)
+    monkeypatch.setattr(walk, "_process_context", lambda: multiprocessing.get_context("fork"))
+
+
+def test_worker_processes_give_the_same_scan_as_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "mixed"
+    shutil.copytree(EXAMPLE, folder)
+    shutil.copytree(_imaging_folder(tmp_path), folder / "imaging")
+    monkeypatch.setattr(walk, "scan_processes", lambda count: 0)
+    threads = scan_folder(folder)
+    monkeypatch.setattr(walk, "scan_processes", lambda count: 2)
+    for method in ("fork", "forkserver"):  # no other thread / a web app's threads
+        monkeypatch.setattr(walk, "_process_context", lambda m=method: multiprocessing.get_context(m))
+        assert scan_folder(folder) == threads
+    assert len(threads.records) > 10
+    assert not multiprocessing.active_children()
+
+
+def test_fork_only_when_no_other_thread_runs() -> None:
+    import threading
+
+    assert walk._process_context().get_start_method() == (
+        "fork" if threading.active_count() == 1 else "forkserver"
+    )
+    stop = threading.Event()
+    helper = threading.Thread(target=stop.wait)
+    helper.start()
+    try:
+        assert walk._process_context().get_start_method() == "forkserver"
+    finally:
+        stop.set()
+        helper.join()
+
+
+def test_a_big_folder_is_parsed_in_worker_processes(tmp_path: Path) -> None:
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: scan keeps to threads, by design")
+    assert walk.scan_processes(walk.PROCESS_THRESHOLD) >= 2
+    assert walk.scan_processes(walk.PROCESS_THRESHOLD - 1) == 0
+
+
+def test_a_worker_that_dies_loses_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_processes: None
+) -> None:
+    folder = tmp_path / "mixed"
+    shutil.copytree(EXAMPLE, folder)
+    expected = scan_folder(folder)
+    main = os.getpid()
+    real = walk.run_scanner
+
+    def crash_in_workers(scanner: object, source: walk.Source) -> object:
+        if os.getpid() != main and source.path.endswith(".pdf"):
+            (tmp_path / "crashed").touch()
+            os._exit(3)  # a library crashing the process on a hostile file
+        return real(scanner, source)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(walk, "run_scanner", crash_in_workers)
+    assert scan_folder(folder) == expected
+    assert (tmp_path / "crashed").exists()  # a worker did die
+
+
+def test_cancel_stops_the_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_processes: None
+) -> None:
+    folder = tmp_path / "mixed"
+    shutil.copytree(EXAMPLE, folder)
+    main = os.getpid()
+    real = walk.run_scanner
+
+    def slow_in_workers(scanner: object, source: walk.Source) -> object:
+        if os.getpid() != main:
+            time.sleep(30)
+        return real(scanner, source)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(walk, "run_scanner", slow_in_workers)
+    token = CancelToken()
+    started = time.monotonic()
+
+    def cancel_soon(done: int, total: int) -> None:
+        token.cancel()
+
+    with pytest.raises(Cancelled):
+        scan_folder(folder, progress=cancel_soon, cancel=token)
+    assert time.monotonic() - started < 5
+    deadline = time.monotonic() + 5
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not multiprocessing.active_children()
+
+
+def test_dicom_images_are_read_as_far_as_their_header(tmp_path: Path) -> None:
+    folder = _imaging_folder(tmp_path, count=1)
+    path = folder / "CD" / "IM0000"
+    read = walk.read_file(path)
+    assert read.sha256 is None and len(read.head) == walk.HEADER_READ
+    assert read.size == path.stat().st_size > walk.HEADER_READ
+    whole = walk.read_file(path, whole=True)
+    assert whole.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    info = scan_folder(folder).files["CD/IM0000"]
+    assert info.sha256 is None
+    assert info.head_sha256 == hashlib.sha256(path.read_bytes()[: walk.HEADER_READ]).hexdigest()
+
+
+def test_copies_of_images_read_in_part_are_still_duplicates(tmp_path: Path) -> None:
+    folder = _imaging_folder(tmp_path, count=3)
+    shutil.copy(folder / "CD" / "IM0001", folder / "IM0001 copy")
+    with zipfile.ZipFile(folder / "export.zip", "w") as archive:
+        archive.write(folder / "CD" / "IM0002", "DICOM/IM0002")
+    scan = scan_folder(folder)
+    duplicates = {p.path: p.duplicate_of for p in scan.problems if p.code == DUPLICATE}
+    assert duplicates == {"IM0001 copy": "CD/IM0001", "export.zip!DICOM/IM0002": "CD/IM0002"}
+    # The copies were read whole to prove it; the image like no other was not.
+    assert scan.files["CD/IM0001"].sha256 is not None
+    assert scan.files["CD/IM0000"].sha256 is None
+    [study] = [r for r in scan.records if r.kind == "imaging_study"]
+    assert study.study is not None and study.study.instance_count == 3
+
+
+def test_same_header_different_pixels_are_not_duplicates(tmp_path: Path) -> None:
+    folder = _imaging_folder(tmp_path, count=1)
+    data = bytearray((folder / "CD" / "IM0000").read_bytes())
+    data[-1] ^= 0xFF  # the same header and size, other pixel bytes
+    (folder / "CD" / "IM0000b").write_bytes(bytes(data))
+    scan = scan_folder(folder)
+    assert not [p for p in scan.problems if p.code == DUPLICATE]
+    assert scan.files["CD/IM0000"].sha256 != scan.files["CD/IM0000b"].sha256
+
+
+def _recipient() -> tuple[age.X25519Identity, list[age.X25519Recipient]]:
+    identity = age.X25519Identity.generate()
+    return identity, [identity.recipient()]
+
+
+def test_pack_hashes_images_read_in_part_and_open_verifies_them(tmp_path: Path) -> None:
+    folder = _imaging_folder(tmp_path, count=3)
+    scan = scan_folder(folder)
+    identity, recipients = _recipient()
+    pack(scan, tmp_path / "b.rpk", recipients=recipients)
+    opened = open_bundle(tmp_path / "b.rpk", [identity], tmp_path / "opened")
+    manifest = (opened.bag_dir / "manifest-sha256.txt").read_text()
+    for n in range(3):
+        digest = hashlib.sha256((folder / "CD" / f"IM{n:04d}").read_bytes()).hexdigest()
+        assert digest in manifest
+
+
+def _pack_fails_after(tmp_path: Path, change: object) -> None:
+    folder = _imaging_folder(tmp_path, count=2)
+    scan = scan_folder(folder)
+    assert scan.files["CD/IM0001"].sha256 is None
+    change(folder / "CD" / "IM0001")  # type: ignore[operator]
+    out = tmp_path / "out"
+    out.mkdir()
+    _, recipients = _recipient()
+    with pytest.raises(BundleError, match="CD/IM0001 changed while packing"):
+        pack(scan, out / "b.rpk", recipients=recipients)
+    assert list(out.iterdir()) == []
+
+
+def test_pixels_changed_after_the_scan_stop_the_pack(tmp_path: Path) -> None:
+    def change_pixels(path: Path) -> None:
+        data = bytearray(path.read_bytes())
+        data[-100] ^= 0xFF  # same size, same header
+        path.write_bytes(bytes(data))
+
+    _pack_fails_after(tmp_path, change_pixels)
+
+
+def test_header_changed_with_its_time_restored_stops_the_pack(tmp_path: Path) -> None:
+    def change_header(path: Path) -> None:
+        status = path.stat()
+        data = path.read_bytes().replace(b"TESTPERSON^ALICE", b"OTHERPERSON^BOB_")
+        path.write_bytes(data)
+        os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+
+    _pack_fails_after(tmp_path, change_header)
+
+
+def test_image_cut_short_after_the_scan_stops_the_pack(tmp_path: Path) -> None:
+    def truncate(path: Path) -> None:
+        with open(path, "r+b") as handle:
+            handle.truncate(path.stat().st_size - 10)
+
+    _pack_fails_after(tmp_path, truncate)
