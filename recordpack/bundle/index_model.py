@@ -438,19 +438,28 @@ class BundleIndex:
 class _Value:
     """A JSON value and where it sits in the document (``records[3].files[0]``)."""
 
-    def __init__(self, value: Any, where: str, limits: Limits) -> None:
+    def __init__(
+        self, value: Any, where: str, limits: Limits, parent: _Value | None = None
+    ) -> None:
         self.value = value
-        self.where = where
+        self._key = where  # the place is spelled out only when something fails
+        self._parent = parent
         self.limits = limits
+
+    @property
+    def where(self) -> str:
+        if self._parent is None:
+            return self._key
+        above = self._parent.where
+        return f"{above}{self._key}" if self._key.startswith("[") else f"{above}.{self._key}".lstrip(".")
 
     def fail(self, message: str) -> IndexSchemaError:
         return IndexSchemaError(self.where, message)
 
     def child(self, key: str | int) -> _Value:
-        where = f"{self.where}[{key}]" if isinstance(key, int) else f"{self.where}.{key}"
         obj = self.value
         value = obj.get(key) if isinstance(obj, dict) else obj[key]
-        return _Value(value, where.lstrip("."), self.limits)
+        return _Value(value, f"[{key}]" if isinstance(key, int) else key, self.limits, self)
 
     def obj(self) -> _Value:
         if not isinstance(self.value, dict):

@@ -19,6 +19,7 @@ What open relies on instead:
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -87,21 +88,42 @@ def should_deflate(bag_path: str, *, image: bool = False) -> bool:
     return PurePosixPath(bag_path).suffix.lower() in DEFLATE_SUFFIXES
 
 
+#: Control characters (C0 and DEL): the only ASCII characters ``hidden_character`` finds.
+_CONTROL: Final = re.compile("[\x00-\x1f\x7f]")
+
+
 def hidden_character(text: str) -> str | None:
     """The first character of ``text`` that a person cannot see or that reorders text, or None."""
+    if text.isascii():  # the common case, without a look-up per character
+        found = _CONTROL.search(text)
+        return found.group() if found else None
     for char in text:
         if unicodedata.category(char) in _HIDDEN_CATEGORIES:
             return char
     return None
 
 
+#: A relative path of plain ASCII components (none empty, "." or "..", none over
+#: 255 characters): fine whatever the rules below, so checked in one match.
+_PLAIN_PATH: Final = re.compile(
+    r"(?:(?!\.\.?(?:/|$))[A-Za-z0-9 _.,+=@()\[\]{}~'#&%!$;-]{1,255}(?:/|$))+"
+)
+
+
 def path_problem(name: str, limits: Limits = DEFAULT_LIMITS) -> str | None:
     """Why the member name ``name`` is unsafe as a relative path, or None if it is fine."""
+    if (
+        os.name != "nt"
+        and limits.max_component_bytes >= 255
+        and len(name) <= limits.max_name_bytes
+        and _PLAIN_PATH.fullmatch(name)
+    ):
+        return None
     if not name:
         return "has an empty name"
     if "\x00" in name:
         return "name contains a NUL character"
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
+    if _CONTROL.search(name):
         return "name contains control characters"
     hidden = hidden_character(name)
     if hidden is not None:
@@ -115,7 +137,12 @@ def path_problem(name: str, limits: Limits = DEFAULT_LIMITS) -> str | None:
         return "is an absolute path"
     if len(name) >= 2 and name[1] == ":" and name[0].isalpha():
         return "starts with a drive letter"
-    if len(name.encode("utf-8", "surrogateescape")) > limits.max_name_bytes:
+    ascii_name = name.isascii()  # then its length in bytes is its length
+
+    def byte_length(text: str) -> int:
+        return len(text) if ascii_name else len(text.encode("utf-8", "surrogateescape"))
+
+    if byte_length(name) > limits.max_name_bytes:
         return "name is too long"
     parts = name.rstrip("/").split("/")
     for part in parts:
@@ -123,7 +150,7 @@ def path_problem(name: str, limits: Limits = DEFAULT_LIMITS) -> str | None:
             return "name has an empty or '.' path component"
         if part == "..":
             return "name contains '..' (it would land outside the destination)"
-        if len(part.encode("utf-8", "surrogateescape")) > limits.max_component_bytes:
+        if byte_length(part) > limits.max_component_bytes:
             return "a path component is too long"
         if os.name == "nt" and _windows_unsafe(part):
             return f"component {part!r} cannot be a file name on Windows"
