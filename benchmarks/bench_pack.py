@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from paired import load, machine, paired, run  # noqa: E402
+from paired import load, machine, paired, run
 
 
 def main(argv: list[str] | None = None) -> int:

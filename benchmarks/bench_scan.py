@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from paired import drop_caches, load, machine, paired, run  # noqa: E402
+from paired import drop_caches, load, machine, paired, run
 
 
 def _size(folder: Path) -> tuple[int, int]:

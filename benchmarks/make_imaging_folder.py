@@ -118,10 +118,16 @@ def _template(
     return ds
 
 
-def generate(out: Path, size_gb: float, seed: int = 1) -> tuple[int, int]:
-    """Write the folder; return (files, bytes)."""
+def generate(
+    out: Path, size_gb: float, seed: int = 1, *, files_wanted: int | None = None, rows: int = ROWS
+) -> tuple[int, int]:
+    """Write the folder; return (files, bytes).
+
+    ``files_wanted`` slices of ``rows`` x ``rows`` pixels instead of ``size_gb``
+    of 512 x 512 ones (many small files: for ``inspect`` at 10,000 files).
+    """
     rng = random.Random(seed)
-    slices = max(16, int(size_gb * 1024**3 // (ROWS * COLUMNS * 2)))
+    slices = files_wanted or max(16, int(size_gb * 1024**3 // (ROWS * COLUMNS * 2)))
     shares = sum(share for *_, series in STUDIES for _, share in series)
     files = written = 0
     for study_index, (modality, sop_class, description, series_list) in enumerate(STUDIES, 1):
@@ -139,6 +145,7 @@ def generate(out: Path, size_gb: float, seed: int = 1) -> tuple[int, int]:
                 series_index,
                 series_description,
             )
+            ds.Rows = ds.Columns = rows
             count = max(1, slices * share // shares)
             if cd_style:
                 folder = out / "CD" / "DICOM" / f"ST{study_index:04d}" / f"SE{series_index:04d}"
@@ -152,7 +159,7 @@ def generate(out: Path, size_gb: float, seed: int = 1) -> tuple[int, int]:
                 ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
                 ds.InstanceNumber = number
                 ds.SliceLocation = number * 2.5
-                ds.add_new(0x7FE00010, "OW", rng.randbytes(ROWS * COLUMNS * 2))
+                ds.add_new(0x7FE00010, "OW", rng.randbytes(rows * rows * 2))
                 name = f"IM{number:06d}" if cd_style else f"slice_{number:04d}.dcm"
                 path = folder / name
                 ds.save_as(path, enforce_file_format=True)
@@ -168,11 +175,19 @@ def main(argv: list[str] | None = None) -> int:
         "--size-gb", type=float, default=1.0, help="approximate total size (default 1)"
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--files", type=int, help="this many slices (about; overrides --size-gb)"
+    )
+    parser.add_argument(
+        "--rows", type=int, default=ROWS, help=f"pixels per side of a slice (default {ROWS})"
+    )
     args = parser.parse_args(argv)
     if args.out.exists() and any(args.out.iterdir()):
         print(f"{args.out} is not empty; choose a new folder", file=sys.stderr)
         return 2
-    files, written = generate(args.out, args.size_gb, args.seed)
+    files, written = generate(
+        args.out, args.size_gb, args.seed, files_wanted=args.files, rows=args.rows
+    )
     print(f"{files} DICOM files, {written / 1e6:.0f} MB in {args.out}")
     return 0
 

@@ -33,7 +33,7 @@ def run(command: Sequence[str] | str, *, shell: bool = False, setup: Callable[[]
         setup()
     start = time.perf_counter()
     process = subprocess.Popen(
-        command, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE  # noqa: S603
+        command, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start

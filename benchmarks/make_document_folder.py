@@ -1,0 +1,93 @@
+"""Generate a folder of mixed medical documents: one invented patient's many records.
+
+    python benchmarks/make_document_folder.py --documents 2000 OUT
+
+The mix is what a coordinator's export of a long cancer history looks like:
+60% report PDFs (every document kind, three layouts, one or two pages, text
+layer as a hospital system prints it), 15% plain-text notes, 10% C-CDA
+documents, 10% FHIR R4 Bundles and 5% HL7 v2 lab messages, spread over
+dated folders. Every document is written by ``examples/synthetic.py`` about
+an invented person. Deterministic for a given ``--seed``; refuses to write
+into a non-empty folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
+
+import synthetic
+
+#: (share in percent, writer name): the mix described above.
+MIX = ((60, "pdf"), (15, "text"), (10, "ccda"), (10, "fhir"), (5, "hl7"))
+#: Kinds a report PDF or note can be (administrative and "other" papers aside).
+REPORT_KINDS = tuple(k for k in synthetic.DOCUMENT_KINDS if k not in ("administrative", "other"))
+
+
+def _plan(count: int, rng: random.Random) -> list[str]:
+    formats = [name for share, name in MIX for _ in range(count * share // 100)]
+    formats += ["pdf"] * (count - len(formats))
+    rng.shuffle(formats)
+    return formats
+
+
+def generate(out: Path, count: int, seed: int = 1) -> dict[str, int]:
+    """Write ``count`` documents; return how many of each format."""
+    rng = random.Random(seed)
+    person = synthetic.INVENTED_PEOPLE[seed % len(synthetic.INVENTED_PEOPLE)]
+    start = date(2019, 1, 7)
+    made: dict[str, int] = {}
+    for index, fmt in enumerate(_plan(count, rng)):
+        day = start + timedelta(days=rng.randrange(7 * 365))
+        folder = out / f"{day.year}" / f"{day:%Y-%m}"
+        folder.mkdir(parents=True, exist_ok=True)
+        kind = REPORT_KINDS[index % len(REPORT_KINDS)]
+        stem = f"{day:%Y%m%d}-{index:05d}"
+        variation = {"seed": index, "cancer": rng.choice(("breast", "lung", "colorectal"))}
+        if fmt == "pdf":
+            synthetic.write_pdf(
+                folder / f"{stem}-{kind}.pdf", kind=kind, person=person, service_date=day,
+                layout=index % synthetic.LAYOUTS, **variation,  # type: ignore[arg-type]
+            )
+        elif fmt == "text":
+            synthetic.write_text(
+                folder / f"{stem}-{kind}.txt", kind=kind, person=person, service_date=day,
+                layout=index % synthetic.LAYOUTS, **variation,  # type: ignore[arg-type]
+            )
+        elif fmt == "ccda":
+            synthetic.write_ccda(
+                folder / f"{stem}-summary.xml", person=person, service_date=day, **variation  # type: ignore[arg-type]
+            )
+        elif fmt == "fhir":
+            synthetic.write_fhir_bundle(
+                folder / f"{stem}-portal.json", person=person, service_date=day, **variation  # type: ignore[arg-type]
+            )
+        else:
+            synthetic.write_hl7_oru(
+                folder / f"{stem}-labs.hl7", person=person, collected=day, seed=index
+            )
+        made[fmt] = made.get(fmt, 0) + 1
+    return made
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", type=Path, help="folder to create (must be absent or empty)")
+    parser.add_argument("--documents", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    if args.out.exists() and any(args.out.iterdir()):
+        print(f"{args.out} is not empty; choose a new folder", file=sys.stderr)
+        return 2
+    made = generate(args.out, args.documents, args.seed)
+    print(f"{sum(made.values())} documents in {args.out}: " + ", ".join(f"{n} {k}" for k, n in made.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
