@@ -172,7 +172,8 @@ def _validate(rule: Rule) -> None:
     if any(not n for n in rule.needs):
         raise RuleTableError(f"{where}: an empty keyword in 'needs'")
     try:
-        re.compile(rule.pattern if rule.raw else fuzzy(rule.pattern))
+        # The flags compile_rule uses: re's cache then serves its compile.
+        re.compile(rule.pattern if rule.raw else fuzzy(rule.pattern), 0 if rule.case else re.IGNORECASE)
     except re.error as error:
         raise RuleTableError(f"{where}: the pattern does not compile ({error})") from error
 
