@@ -44,10 +44,8 @@ def _imaging_folder(tmp_path: Path, count: int = 6) -> Path:
 
 @pytest.fixture
 def in_processes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every scan in the test uses two worker processes, however small the folder,
-    forked from this one (so the test's patches reach them)."""
+    """Every scan in the test uses two worker processes, however small the folder."""
     monkeypatch.setattr(walk, "scan_processes", lambda count: 2)
-    monkeypatch.setattr(walk, "_process_context", lambda: multiprocessing.get_context("fork"))
 
 
 def test_worker_processes_give_the_same_scan_as_threads(
@@ -59,34 +57,37 @@ def test_worker_processes_give_the_same_scan_as_threads(
     monkeypatch.setattr(walk, "scan_processes", lambda count: 0)
     threads = scan_folder(folder)
     monkeypatch.setattr(walk, "scan_processes", lambda count: 2)
-    for method in ("fork", "forkserver"):  # no other thread / a web app's threads
-        monkeypatch.setattr(walk, "_process_context", lambda m=method: multiprocessing.get_context(m))
-        assert scan_folder(folder) == threads
+    workers = tmp_path / "workers"
+    workers.mkdir()
+    real = walk.run_scanner
+
+    def note_the_process(scanner: object, source: walk.Source) -> object:
+        (workers / str(os.getpid())).touch()
+        return real(scanner, source)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(walk, "run_scanner", note_the_process)
+    assert scan_folder(folder) == threads
     assert len(threads.records) > 10
+    pids = {int(p.name) for p in workers.iterdir()}
+    assert pids and os.getpid() not in pids  # worker processes parsed, not this one
     assert not multiprocessing.active_children()
 
 
-def test_fork_only_when_no_other_thread_runs() -> None:
+def test_workers_only_where_forking_is_safe() -> None:
     import threading
 
-    assert walk._process_context().get_start_method() == (
-        "fork" if threading.active_count() == 1 else "forkserver"
-    )
+    many = walk.PROCESS_THRESHOLD
+    assert walk.scan_processes(many - 1) == 0  # too few files to be worth it
+    if (os.cpu_count() or 1) >= 2 and threading.active_count() == 1:
+        assert walk.scan_processes(many) >= 2
     stop = threading.Event()
-    helper = threading.Thread(target=stop.wait)
+    helper = threading.Thread(target=stop.wait)  # as a web app's server threads
     helper.start()
     try:
-        assert walk._process_context().get_start_method() == "forkserver"
+        assert walk.scan_processes(many) == 0
     finally:
         stop.set()
         helper.join()
-
-
-def test_a_big_folder_is_parsed_in_worker_processes(tmp_path: Path) -> None:
-    if (os.cpu_count() or 1) < 2:
-        pytest.skip("one core: scan keeps to threads, by design")
-    assert walk.scan_processes(walk.PROCESS_THRESHOLD) >= 2
-    assert walk.scan_processes(walk.PROCESS_THRESHOLD - 1) == 0
 
 
 def test_a_worker_that_dies_loses_no_file(

@@ -15,7 +15,6 @@ import errno
 import functools
 import hashlib
 import multiprocessing
-import multiprocessing.context
 import os
 import queue
 import re
@@ -640,12 +639,24 @@ def scan_processes(file_count: int) -> int:
 
     Parsing (pydicom, pypdf, the classifier's regular expressions) holds the
     GIL, so on one process it keeps one core busy whatever the thread count.
-    A process that is itself a worker (a batch worker, say) does not start more.
+    Workers are forked, so only where forking is safe: on Linux, from a process
+    that runs no other thread (a web app's threads may hold locks a child would
+    inherit locked; ``spawn`` would re-run the caller's main script). A process
+    that is itself a worker (a batch worker, say) does not start more.
     """
     cores = os.cpu_count() or 1
-    if cores < 2 or file_count < PROCESS_THRESHOLD or multiprocessing.parent_process() is not None:
+    if cores < 2 or file_count < PROCESS_THRESHOLD or not _can_fork():
         return 0
     return cores
+
+
+def _can_fork() -> bool:
+    return (
+        sys.platform == "linux"
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+        and multiprocessing.parent_process() is None
+    )
 
 
 def read_items(
@@ -717,21 +728,6 @@ def _read_chunk(chunk: list[tuple[int, str, str]]) -> list[_Item]:
     return [_read_one((index,), rel, absolute, _PROCESS_CLAIMS) for index, rel, absolute in chunk]
 
 
-def _process_context() -> multiprocessing.context.BaseContext:
-    """On Linux, ``fork`` when this process runs no other thread (instant, and
-    safe then); otherwise ``forkserver`` (a web app's or a caller's threads may
-    hold locks a forked child would inherit locked), or ``spawn`` where that is
-    all there is (Windows)."""
-    methods = multiprocessing.get_all_start_methods()
-    if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    if "forkserver" not in methods:
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])  # imported once, by the server
-    return context
-
-
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
     """End the workers at once: a Ctrl-C must not wait for a long OCR run."""
     workers = list((getattr(pool, "_processes", None) or {}).values())
@@ -762,7 +758,7 @@ def _read_in_processes(
     indexed = [(index, rel, absolute) for index, (rel, absolute) in enumerate(files)]
     chunks = iter([indexed[i : i + PROCESS_CHUNK] for i in range(0, len(indexed), PROCESS_CHUNK)])
     pool = ProcessPoolExecutor(
-        workers, mp_context=_process_context(), initializer=_ignore_interrupts
+        workers, mp_context=multiprocessing.get_context("fork"), initializer=_ignore_interrupts
     )
     pending: deque[tuple[Future[list[_Item]] | None, list[tuple[int, str, str]]]] = deque()
     local_claims = _Claims()
