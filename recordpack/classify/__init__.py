@@ -28,7 +28,7 @@ from recordpack.classify.kinds import (
     read_day_first,
 )
 from recordpack.classify.patient import find_patient
-from recordpack.classify.rules import RULES, Rule, fuzzy, parse_rules
+from recordpack.classify.rules import Rule, fuzzy, parse_rules
 from recordpack.classify.text import (
     MAX_CLASSIFY_CHARS,
     MAX_PATIENT_CHARS,
@@ -64,3 +64,12 @@ __all__ = [
     "parse_rules",
     "read_day_first",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``RULES``: the built-in rule table, loaded on first use."""
+    if name == "RULES":
+        from recordpack.classify import rules
+
+        return rules.table().rules
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,7 +10,7 @@ from typing import Final
 
 from recordpack.classify.dates import DAY_FIRST, date_matches, date_order, service_date
 from recordpack.classify.patient import find_birth_date, find_patient
-from recordpack.classify.rules import REQUIRES, score_kinds, sentence_case
+from recordpack.classify.rules import requirements, score_kinds, sentence_case
 from recordpack.classify.text import (
     MAX_CLASSIFY_CHARS,
     MAX_PATIENT_CHARS,
@@ -232,7 +232,7 @@ def classify_text(
     evidence: list[str] = []
     # A kind that needs an issuer's structure (pathology, genomics) and lacks
     # it is out of the running, however often its words are mentioned.
-    for required_kind, requirement in REQUIRES.items():
+    for required_kind, requirement in requirements().items():
         if scores.get(required_kind, 0.0) >= MIN_SCORE and not requirement.met(head):
             del scores[required_kind]
             evidence.append(f"not a {DEFAULT_TITLES[required_kind].lower()}: {requirement.why}")

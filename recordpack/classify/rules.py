@@ -11,6 +11,7 @@ document is not run, which keeps classification to a few regex searches.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -279,14 +280,34 @@ def compile_rule(rule: Rule) -> Compiled:
     return Compiled(rule, re.compile(body, flags))
 
 
-TABLE: Final = load_table()
-RULES: Final[tuple[Rule, ...]] = TABLE.rules
-REQUIRES: Final[dict[str, Requirement]] = TABLE.requires
-#: Headings, then sections, then terms (table order within each): where two
-#: rules of a kind match the same words, the first counts (see score_kinds).
-COMPILED: Final[tuple[Compiled, ...]] = tuple(
-    compile_rule(r) for r in sorted(RULES, key=lambda r: PLACES.index(r.where))
-)
+@functools.cache
+def table() -> RuleTable:
+    """The built-in table, read and compiled on first use (a folder of images
+    alone never needs it: starting without it saves a tenth of a second)."""
+    return load_table()
+
+
+def requirements() -> dict[str, Requirement]:
+    """The built-in ``[requires.KIND]`` tables."""
+    return table().requires
+
+
+@functools.cache
+def compiled() -> tuple[Compiled, ...]:
+    """Headings, then sections, then terms (table order within each): where two
+    rules of a kind match the same words, the first counts (see score_kinds)."""
+    return tuple(compile_rule(r) for r in sorted(table().rules, key=lambda r: PLACES.index(r.where)))
+
+
+def __getattr__(name: str) -> Any:
+    """``RULES``, ``REQUIRES``, ``TABLE``: the built-in table, loaded on first use."""
+    if name == "TABLE":
+        return table()
+    if name == "RULES":
+        return table().rules
+    if name == "REQUIRES":
+        return requirements()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -441,8 +462,9 @@ def score_kinds(
     scores: dict[str, float] = {}
     hits: dict[str, list[Hit]] = {}
     cache: dict[str, int] = {}
-    starts = {id(c): _start(c, folded, cache, windowed) for c in COMPILED}
-    runnable = [c for c in COMPILED if starts[id(c)] is not None]
+    rules = compiled()
+    starts = {id(c): _start(c, folded, cache, windowed) for c in rules}
+    runnable = [c for c in rules if starts[id(c)] is not None]
     # Sections first: where each kind's body begins. A heading after another
     # kind's body has begun ("CHIEF COMPLAINT ... CURRENT MEDICATIONS") is a
     # section of that body, not the document's title.
