@@ -380,11 +380,14 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
     candidates = [r for r in judged.records if r.kind in req.kinds]
     excluded = judged.unusable | judged.foreign | judged.unsure
     usable = [r for r in candidates if id(r) not in excluded]
-    selected = [r for r in usable if _affirms_all(r, req.matches)]
+    scope = req.matches_in
+    selected = [r for r in usable if _affirms_all(r, req.matches, scope)]
     absent = MISSING if req.required else OPTIONAL_MISSING
 
     if not selected:
-        unsure = [r for r in candidates if id(r) in judged.unsure and _affirms_all(r, req.matches)]
+        unsure = [
+            r for r in candidates if id(r) in judged.unsure and _affirms_all(r, req.matches, scope)
+        ]
         if unsure:
             return RequirementResult(
                 req,
@@ -396,15 +399,23 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
                 unconfirmed=tuple(p for r in unsure for p in r.files),
             )
         locked = [r for r in candidates if id(r) in judged.unusable]
-        said = [r for r in usable if req.matches and _mentions_all(haystack(r), req.matches)]
+        # Words said only as a plan or history (an exam's words elsewhere in a
+        # report are no such thing: a CT that mentions "breast" is not a plan
+        # for breast imaging).
+        said = [
+            r
+            for r in usable
+            if scope == "text" and req.matches and _mentions_all(haystack(r), req.matches)
+        ]
         params: dict[str, Any] = {
             "locked_file": locked[0].files[0] if locked else None,
             "locked_reason": judged.bad_files.get(locked[0].files[0]) if locked else None,
             # Only another patient's record that would have counted is worth naming.
             "foreign": any(
-                id(r) in judged.foreign and _affirms_all(r, req.matches) for r in candidates
+                id(r) in judged.foreign and _affirms_all(r, req.matches, scope) for r in candidates
             ),
             "about": [group[0] for group in req.matches] if usable else [],
+            "in_exam": scope == "exam",
             "not_a_result_file": first_file(said[0]) if said else None,
             "found": _counts(usable, req.kinds),
         }
@@ -576,6 +587,11 @@ def _passages(record: Record) -> list[tuple[str, str]]:
     """``(path, sentence)`` pairs that state something: no recommendations, plans,
     negations or history. A study's own header (description, modality) always counts."""
     path = record.files[0] if record.files else record.title
+    return _passages_of_study(record, path) + _text_passages(path, record.title, record.text)
+
+
+def _passages_of_study(record: Record, path: str) -> list[tuple[str, str]]:
+    """A DICOM study's own header (description, modality): it always counts."""
     out: list[tuple[str, str]] = []
     study = record.study
     if study is not None:
@@ -593,7 +609,7 @@ def _passages(record: Record) -> list[tuple[str, str]]:
         for modality in study.modalities:
             for word in MODALITY_WORDS.get(modality, ()):
                 out.append((path, word))
-    return out + _text_passages(path, record.title, record.text)
+    return out
 
 
 @functools.lru_cache(maxsize=512)
@@ -602,17 +618,75 @@ def _text_passages(path: str, title: str, text: str) -> list[tuple[str, str]]:
     return [(p, s) for p, s in found if not _NOT_A_RESULT.search(s)]
 
 
-def _affirms_any(record: Record, alternatives: Iterable[str]) -> bool:
-    return _first_affirming(record, alternatives) is not None
+#: A field that says what was examined: "Exam: CT CHEST", "PROCEDURE:" or an
+#: "EXAM" heading (value after it or on the next line), "Study description:
+#: MRI BREAST". "Exam date:" is not one.
+_EXAM_LABEL: Final = re.compile(
+    r"(?:exam(?:ination)?s?|procedure|study)"
+    r"(?:\s+(?:type|performed|description|name|title|requested))?\s*(?P<colon>[:#])?\s*(?P<value>.*)",
+    re.IGNORECASE,
+)
+#: Between the fields of a line laid out in columns ("SEX:   F   Exam:   CT CHEST").
+_FIELD_GAP: Final = re.compile(r"\s{3,}|\t")
+#: Lines read as a report's exam statement when it has no exam field.
+_HEAD_LINES: Final = 5
 
 
-def _affirms_all(record: Record, groups: Mentions) -> bool:
-    return all(_affirms_any(record, group) for group in groups)
+def _exam_statements(lines: Sequence[str]) -> list[str]:
+    """The values of the exam fields of ``lines`` (stripped lines of a report)."""
+    found: list[str] = []
+    for index, line in enumerate(lines):
+        fields = [f for f in _FIELD_GAP.split(line) if f]
+        for position, text in enumerate(fields):
+            label = _EXAM_LABEL.fullmatch(text)
+            if label is None:
+                continue
+            value = label.group("value").strip()
+            if label.group("colon") is None and (value or len(fields) > 1):
+                continue  # a sentence that starts with "Exam", not a field
+            if not value and position + 1 < len(fields):
+                value = fields[position + 1]
+            if not value and len(fields) == 1:  # "EXAM" alone: the exam is on the next line
+                value = next((later for later in lines[index + 1 : index + 3] if later), "")
+            if value:
+                found.append(value)
+    return list(dict.fromkeys(found))
 
 
-def _first_affirming(record: Record, alternatives: Iterable[str]) -> tuple[str, str] | None:
+def _exam_passages(record: Record) -> list[tuple[str, str]]:
+    """Where an imaging record says what was examined: a study's DICOM header, and
+    a report's exam fields (or, without one, its title and first lines). Not its
+    history, findings or letterhead: a chest CT of a breast cancer patient says
+    "breast" there, and is not breast imaging."""
+    path = record.files[0] if record.files else record.title
+    out = _passages_of_study(record, path)
+    lines = [line.strip() for line in (record.text or "").split("\n")]
+    exam = _exam_statements(lines)
+    if exam:
+        return out + [(path, f"Exam: {value}") for value in exam]
+    if record.study is None:
+        head = [line for line in lines if line][:_HEAD_LINES]
+        out += [(path, text) for text in dict.fromkeys([record.title, *head]) if text]
+    return out
+
+
+def _scoped_passages(record: Record, scope: str) -> list[tuple[str, str]]:
+    return _exam_passages(record) if scope == "exam" else _passages(record)
+
+
+def _affirms_any(record: Record, alternatives: Iterable[str], scope: str = "text") -> bool:
+    return _first_affirming(record, alternatives, scope) is not None
+
+
+def _affirms_all(record: Record, groups: Mentions, scope: str = "text") -> bool:
+    return all(_affirms_any(record, group, scope) for group in groups)
+
+
+def _first_affirming(
+    record: Record, alternatives: Iterable[str], scope: str = "text"
+) -> tuple[str, str] | None:
     patterns = [_pattern(a) for a in alternatives]
-    for path, sentence in _passages(record):
+    for path, sentence in _scoped_passages(record, scope):
         if any(p.search(sentence) for p in patterns):
             return path, sentence
     return None
@@ -625,8 +699,10 @@ _QUOTE_CHARS: Final = 200
 def _evidence(record: Record, req: Requirement) -> tuple[Evidence, ...]:
     """The sentences of ``record`` that meet ``req``: one per word group it asks for."""
     found: list[Evidence] = []
-    for group in (*req.matches, *req.must_mention):
-        hit = _first_affirming(record, group)
+    asked = [(group, req.matches_in) for group in req.matches]
+    asked += [(group, "text") for group in req.must_mention]
+    for group, scope in asked:
+        hit = _first_affirming(record, group, scope)
         if hit is not None:
             text = hit[1] if len(hit[1]) <= _QUOTE_CHARS else hit[1][: _QUOTE_CHARS - 1] + "…"
             found.append(Evidence(hit[0], text))

@@ -299,6 +299,11 @@ def _not_found(p: Mapping[str, Any]) -> str:
             f"{p['not_a_result_file']} mentions {about}, but only as a recommendation, a plan, "
             "a negation or past history, not as a result."
         )
+    elif about and p.get("in_exam"):
+        notes.append(
+            f"Found {tally(p.get('found', {}))}, but no exam line or image description "
+            f"among them says {about}."
+        )
     elif about:
         notes.append(f"Found {tally(p.get('found', {}))}, but none mentions {about}.")
     return " ".join(notes)

@@ -37,10 +37,16 @@ REQUIREMENT_KEYS: Final[tuple[str, ...]] = (
     "max_age_days",
     "must_mention",
     "matches",
+    "matches_in",
     "physical",
     "why",
     "how_to_get",
 )
+
+#: Where a requirement's ``matches`` words are looked for: anywhere a record
+#: states something ("text"), or only where an imaging record says what was
+#: examined ("exam": a DICOM study's header, a report's Exam/Procedure line).
+MATCH_PLACES: Final[tuple[str, ...]] = ("text", "exam")
 
 _ID_RE: Final = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _BUILTIN_PACKAGE: Final = "recordpack"
@@ -70,6 +76,9 @@ class Requirement:
     #: Which records count at all: only records mentioning every group
     #: (e.g. only lab results about PSA count towards a PSA history).
     matches: Mentions = ()
+    #: Where ``matches`` words count (see :data:`MATCH_PLACES`): a chest CT
+    #: report of a breast cancer patient says "breast" but is not breast imaging.
+    matches_in: str = "text"
     #: Something that cannot be in a folder (glass slides, tissue blocks).
     physical: bool = False
     why: str = ""
@@ -86,6 +95,7 @@ class Requirement:
             "max_age_days": self.max_age_days,
             "must_mention": [list(group) for group in self.must_mention],
             "matches": [list(group) for group in self.matches],
+            "matches_in": self.matches_in,
             "physical": self.physical,
             "why": self.why,
             "how_to_get": self.how_to_get,
@@ -391,6 +401,13 @@ def _check_fields(
                 raise err(at(key), f"'{key}' must be true or false")
         elif key in ("must_mention", "matches"):
             value = _mentions(value, functools.partial(_mention_error, err, at(key), key))
+        elif key == "matches_in" and value not in MATCH_PLACES:
+            raise err(
+                at(key),
+                f"'matches_in' must be one of {', '.join(repr(p) for p in MATCH_PLACES)}, not {value!r}",
+                'Use matches_in = "exam" to look for the words only where an imaging '
+                "record says what was examined.",
+            )
         out[key] = value
     if "id" not in out:
         raise err(header, "this requirement has no 'id'", 'Add a line such as id = "pathology".')

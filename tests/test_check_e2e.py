@@ -135,6 +135,7 @@ def test_counts_read_as_plain_english(folder: Folder) -> None:
     ct_chest, biomarkers = report.result("ct_chest"), report.result("biomarkers")
     assert ct_chest.status == "missing"
     assert ct_chest.detail == (
-        "Found 1 imaging report and 1 set of scan images, but none mentions CT and chest.")
+        "Found 1 imaging report and 1 set of scan images, but no exam line or image "
+        "description among them says CT and chest.")
     assert biomarkers.status == "incomplete"
     assert "found in the genomic report and pathology report." in biomarkers.detail

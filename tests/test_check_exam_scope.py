@@ -1,0 +1,133 @@
+"""An imaging requirement is met by what was examined, not by words a report
+happens to contain: a chest CT of a breast cancer patient says "breast" in its
+history, findings and letterhead, and is not breast imaging."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from acceptance_folders import text_pdf
+from test_check_truth import (
+    AS_OF,
+    breast_folder,
+    check_json,
+    check_text,
+    dicom_image,
+    requirement,
+    status,
+)
+
+from recordpack.check import _exam_statements
+from recordpack.errors import ManifestError
+from recordpack.manifest import load_manifest
+
+CT_AT_A_BREAST_CENTRE = [
+    "CASCADE BREAST IMAGING ASSOCIATES",
+    "RADIOLOGY REPORT",
+    "Patient: Harrowgate, Delphine M   DOB: 04/12/1958   Exam date: 03/01/2026",
+    "EXAM: CT CHEST WITH CONTRAST",
+    "CLINICAL HISTORY: Invasive ductal carcinoma of the left breast; staging.",
+    "FINDINGS: Postsurgical change in the left breast. No pulmonary nodules.",
+    "IMPRESSION: No evidence of metastatic disease in the chest.",
+]
+
+
+def _without_breast_imaging(root: Path) -> Path:
+    folder = breast_folder(root)
+    (folder / "mri report.pdf").unlink()
+    dicom_image(folder / "CT" / "IM00001", "CT_small.dcm", description="CT CHEST W CONTRAST")
+    return folder
+
+
+def test_a_chest_ct_is_not_breast_imaging(tmp_path: Path) -> None:
+    folder = _without_breast_imaging(tmp_path)
+    text_pdf(folder / "ct report.pdf", CT_AT_A_BREAST_CENTRE)
+    code, doc = check_json(folder)
+    assert status(doc, "breast_imaging") == "missing"
+    assert doc["ok"] is False and code != 0
+    code, text = check_text(folder)
+    assert "no exam line or image description among them says breast" in " ".join(text.split())
+
+
+def test_a_breast_mri_report_or_a_mammogram_study_is(tmp_path: Path) -> None:
+    folder = _without_breast_imaging(tmp_path / "report")
+    text_pdf(folder / "ct report.pdf", CT_AT_A_BREAST_CENTRE)
+    text_pdf(
+        folder / "mri.pdf",
+        [
+            "RADIOLOGY REPORT",
+            "Patient: Harrowgate, Delphine M   DOB: 04/12/1958",
+            "Exam date:   03/01/2026   Exam:   MRI BILATERAL BREASTS W/WO CONTRAST",
+            "FINDINGS: 1.9 cm enhancing mass, left breast. BI-RADS 6.",
+        ],
+    )
+    _, doc = check_json(folder)
+    assert status(doc, "breast_imaging") == "met"
+    [evidence] = requirement(doc, "breast_imaging")["evidence"]
+    assert evidence["path"] == "mri.pdf" and "MRI BILATERAL BREASTS" in evidence["text"]
+
+    folder = _without_breast_imaging(tmp_path / "study")
+    for n in range(2):
+        dicom_image(
+            folder / "MG" / f"IM{n:05d}", "MR_small.dcm", description="MAMMO SCREENING BILAT", number=n
+        )
+    _, doc = check_json(folder)
+    assert status(doc, "breast_imaging") == "met"
+
+
+def test_a_ct_compared_with_an_old_mri_is_not_a_pelvic_mri(tmp_path: Path) -> None:
+    text_pdf(
+        tmp_path / "ct.pdf",
+        [
+            "RADIOLOGY REPORT",
+            "Patient: Harrowgate, Delphine M   DOB: 04/12/1958",
+            "Exam date: 03/01/2026",
+            "PROCEDURE:",
+            "CT ABDOMEN AND PELVIS WITH CONTRAST",
+            "COMPARISON: MRI 05/2025.",
+            "FINDINGS: Rectal wall thickening. No liver lesion. Pelvis otherwise normal.",
+        ],
+    )
+    _, doc = check_json(tmp_path, "colorectal")
+    assert status(doc, "pelvic_mri") == "optional_missing"  # asked for if done; not this CT
+    assert status(doc, "ct_staging") == "met"
+
+
+@pytest.mark.parametrize(
+    ("lines", "exam"),
+    [
+        (["Exam: CT CHEST WITH CONTRAST"], ["CT CHEST WITH CONTRAST"]),
+        (["SEX:   F   Exam:   CT CHEST WITH CONTRAST"], ["CT CHEST WITH CONTRAST"]),
+        (["EXAM", "MRI BREAST BILATERAL"], ["MRI BREAST BILATERAL"]),
+        (["PROCEDURE:", "", "US LEFT BREAST LIMITED"], ["US LEFT BREAST LIMITED"]),
+        (["Examination performed: MAMMOGRAM SCREENING"], ["MAMMOGRAM SCREENING"]),
+        (["Study description:   PET/CT SKULL BASE TO THIGH"], ["PET/CT SKULL BASE TO THIGH"]),
+        (["Exam date: 03/01/2026", "Exam date:   03/01/2026   MRN: 1"], []),
+        (["Exam was performed without complication."], []),
+        (["CLINICAL HISTORY: breast cancer", "FINDINGS: left breast seroma"], []),
+    ],
+)
+def test_exam_lines_are_found_as_reports_write_them(lines: list[str], exam: list[str]) -> None:
+    assert _exam_statements(lines) == exam
+
+
+def test_matches_in_is_checked_in_a_manifest(tmp_path: Path) -> None:
+    base = '''name = "mine"
+title = "Mine"
+
+[[requirement]]
+id = "breast_mri"
+title = "Breast MRI"
+kinds = ["imaging_report"]
+matches = [["breast"]]
+'''
+    good = tmp_path / "good.toml"
+    good.write_text(base + 'matches_in = "exam"\n')
+    [req] = load_manifest(str(good)).requirements
+    assert req.matches_in == "exam" and req.to_json()["matches_in"] == "exam"
+    bad = tmp_path / "bad.toml"
+    bad.write_text(base + 'matches_in = "header"\n')
+    with pytest.raises(ManifestError, match=r"line 9: 'matches_in' must be one of 'text', 'exam'"):
+        load_manifest(str(bad))
+    assert AS_OF  # the shared reference date of these folders
