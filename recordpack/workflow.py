@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -782,14 +783,15 @@ def open_bundle(
     """
     from recordpack.bundle import reader
 
-    with _logged(audit, "open", bundle) as log:
+    with _logged(audit, "open", bundle) as log, _FileDigest(bundle) as digest:
         result = reader.open_bundle(
             bundle,
             keys,
             dest if dest is not None else default_destination(bundle),
             progress=_byte_progress(PHASE_OPEN, progress, cancel),
         )
-        log(_index_patient(result.index), {"files": result.files})
+        result = replace(result, bundle_sha256=digest.hexdigest())
+        log(_index_patient(result.index), {"files": result.files}, result.bundle_sha256)
     return result
 
 
@@ -804,12 +806,50 @@ def verify_bundle(
     """Check every layer of ``bundle``; write nothing. The outcome is logged to ``audit``."""
     from recordpack.bundle import reader
 
-    with _logged(audit, "verify", bundle) as log:
+    with _logged(audit, "verify", bundle) as log, _FileDigest(bundle) as digest:
         result = reader.verify_bundle(
             bundle, keys, progress=_byte_progress(PHASE_VERIFY, progress, cancel)
         )
-        log(_index_patient(result.index), {"files": result.files})
+        result = replace(result, bundle_sha256=digest.hexdigest())
+        log(_index_patient(result.index), {"files": result.files}, result.bundle_sha256)
     return result
+
+
+class _FileDigest:
+    """The SHA-256 of a file, computed on a background thread while the caller
+    reads the same file (from the page cache: the bundle is decrypted on one core
+    and hashed on the other). The thread stops early when the block fails."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._stop = threading.Event()
+        self._digest: str | None = None
+        self._thread = threading.Thread(target=self._run, name="recordpack-bundle-sha256", daemon=True)
+
+    def _run(self) -> None:
+        digest = hashlib.sha256()
+        buffer = bytearray(1024 * 1024)
+        view = memoryview(buffer)
+        try:
+            with open(self._path, "rb", buffering=0) as handle:
+                while not self._stop.is_set() and (count := handle.readinto(buffer)):
+                    digest.update(view[:count])
+        except OSError:
+            return  # the reader itself reports an unreadable bundle
+        if not self._stop.is_set():
+            self._digest = digest.hexdigest()
+
+    def __enter__(self) -> _FileDigest:
+        self._thread.start()
+        return self
+
+    def hexdigest(self) -> str | None:
+        """The file's SHA-256 (waits for the hash to finish), or None if it could not be read."""
+        self._thread.join()
+        return self._digest
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
 
 
 def _index_patient(index: object) -> str | None:
@@ -822,13 +862,17 @@ def _index_patient(index: object) -> str | None:
 @contextlib.contextmanager
 def _logged(
     audit: AuditLog | None, action: str, bundle: Path
-) -> Iterator[Callable[[str | None, dict[str, int]], None]]:
+) -> Iterator[Callable[[str | None, dict[str, int], str | None], None]]:
     """Log an open or verify: 'verified' with what the step reports, or why it failed."""
     from recordpack.audit import bundle_event
 
-    def success(patient: str | None, counts: dict[str, int]) -> None:
+    def success(patient: str | None, counts: dict[str, int], sha256: str | None = None) -> None:
         if audit is not None:
-            audit.append(bundle_event(action, str(bundle), "verified", patient=patient, counts=counts))
+            audit.append(
+                bundle_event(
+                    action, str(bundle), "verified", patient=patient, sha256=sha256, counts=counts
+                )
+            )
 
     try:
         yield success

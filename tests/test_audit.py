@@ -179,6 +179,9 @@ def test_every_command_on_records_appends_one_event_and_pack_leaves_a_receipt(
     import hashlib
 
     assert receipt["sha256"] == packed.bundle_sha256 == hashlib.sha256(bundle.read_bytes()).hexdigest()
+    # The specialist's verify and open log the same hash: their log matches the receipt.
+    assert events[4].event.bundle_sha256 == events[5].event.bundle_sha256 == receipt["sha256"]
+    assert events[6].event.bundle_sha256 is None  # refused: nothing claimed about it
     assert receipt["accepted"] == ["accept_other_patient"]
     assert receipt["audit_head"] == events[3].hash
     assert packed.recipients == (str(identity.recipient()),)

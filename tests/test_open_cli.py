@@ -74,7 +74,13 @@ def test_verify_ok_and_identity_from_environment(keyed: tuple[Path, Path]) -> No
     bundle, key = keyed
     code, out, err = run("verify", str(bundle), env={"RECORDPACK_IDENTITY": str(key)})
     assert code == 0, err
-    assert out.strip() == "verified: 4 files (17.9 KB), all intact"
+    import hashlib
+
+    sha = hashlib.sha256(bundle.read_bytes()).hexdigest()
+    assert out.strip().splitlines() == [
+        "verified: 4 files (17.9 KB), all intact",
+        f"bundle SHA-256: {sha} (the sender's receipt gives it too)",
+    ]
     assert sorted(os.listdir(bundle.parent)) == ["key.txt", "records.rpk"]
 
 
@@ -181,3 +187,33 @@ def test_index_strings_cannot_drive_the_terminal(tmp_path: Path, keyed: tuple[Pa
 def test_missing_bundle_is_a_usage_error(tmp_path: Path) -> None:
     code, _, err = run("verify", str(tmp_path / "nope.rpk"))
     assert code == 2 and "nope.rpk" in err
+
+
+def test_open_and_verify_give_the_bundles_sha256_to_match_the_receipt(tmp_path: Path) -> None:
+    import hashlib
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+
+    from recordpack import age
+    from recordpack.cli import main
+
+    folder = tmp_path / "records"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "examples" / "sample-patient", folder)
+    identity = age.X25519Identity.generate()
+    key = age.write_identity_file(tmp_path / "key.txt", identity)
+    bundle = tmp_path / "records.rpk"
+    packed = CliRunner().invoke(
+        main,
+        ["pack", "-q", str(folder), "-o", str(bundle), "--to", str(identity.recipient()),
+         "--accept-other-patient", "--json"],
+    )  # fmt: skip
+    sha = json.loads(packed.stdout)["sha256"]
+    assert sha == hashlib.sha256(bundle.read_bytes()).hexdigest()
+    verified = CliRunner().invoke(main, ["verify", str(bundle), "-i", str(key), "--json"])
+    assert json.loads(verified.stdout)["bundle_sha256"] == sha
+    opened = CliRunner().invoke(
+        main, ["open", str(bundle), "-i", str(key), "-o", str(tmp_path / "opened")]
+    )
+    assert f"bundle SHA-256: {sha}" in opened.stdout

@@ -126,6 +126,9 @@ class VerifyResult:
     members: int  # every file in the ZIP, tag files included
     bundle_index: BundleIndex | None = None
     notices: tuple[Notice, ...] = ()
+    #: SHA-256 of the bundle file as received (the sender's receipt and log give
+    #: it too); None when not computed (a bundle given as an open file).
+    bundle_sha256: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -134,6 +137,7 @@ class VerifyResult:
             "bag": self.bag,
             "files": self.files,
             "payload_bytes": self.payload_bytes,
+            "bundle_sha256": self.bundle_sha256,
             "problems": [],
             "warnings": [n.to_json() for n in self.notices],
         }
@@ -156,6 +160,8 @@ class OpenResult:
     index_html_replaced: bool = False
     notices: tuple[Notice, ...] = ()
     leftovers: LeftoverReport | None = None
+    #: SHA-256 of the bundle file as received (see :class:`VerifyResult`).
+    bundle_sha256: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -165,6 +171,7 @@ class OpenResult:
             "bag_dir": str(self.bag_dir),
             "files": self.files,
             "payload_bytes": self.payload_bytes,
+            "bundle_sha256": self.bundle_sha256,
             "dicomdir": str(self.dicomdir) if self.dicomdir else None,
             "index_html": str(self.index_html) if self.index_html else None,
             "index_html_replaced": self.index_html_replaced,

@@ -45,6 +45,11 @@ def _warn(lines: Sequence[str]) -> None:
         click.echo(line, err=True)
 
 
+def _sha256_line(digest: str | None) -> list[str]:
+    """The bundle's SHA-256, to compare with the sender's receipt."""
+    return [f"bundle SHA-256: {digest} (the sender's receipt gives it too)"] if digest else []
+
+
 def _echo(lines: Sequence[str]) -> None:
     for line in lines:
         click.echo(line)
@@ -95,6 +100,7 @@ def open_command(
                     f"Opened {bundle} into {result.bag_dir}",
                     f"verified: {result.files} files ({human_size(result.payload_bytes)}), "
                     "all intact",
+                    *_sha256_line(result.bundle_sha256),
                     "",
                     *render_index(result.index),
                     "",
@@ -142,6 +148,7 @@ def verify_command(
             click.echo(
                 f"verified: {result.files} files ({human_size(result.payload_bytes)}), all intact"
             )
+            _echo(_sha256_line(result.bundle_sha256))
         return verify_document(bundle, result)
 
     _run("verify", bundle, as_json, action)
