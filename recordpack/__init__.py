@@ -39,7 +39,7 @@ _EXPORTS: dict[str, str] = {
     "CancelToken": "recordpack.workflow",
     # the steps underneath
     "scan_folder": "recordpack.scan",
-    "check": "recordpack.check",
+    "check": "recordpack.checking",
     "load_manifest": "recordpack.manifest",
     "pack": "recordpack.bundle.pack",
     # models
@@ -47,8 +47,8 @@ _EXPORTS: dict[str, str] = {
     "Record": "recordpack.model",
     "Problem": "recordpack.model",
     "Patient": "recordpack.model",
-    "CheckReport": "recordpack.check",
-    "Finding": "recordpack.check",
+    "CheckReport": "recordpack.checking",
+    "Finding": "recordpack.checking",
     "Manifest": "recordpack.manifest",
     "PackSummary": "recordpack.bundle.pack",
     "OpenResult": "recordpack.bundle.reader",
@@ -88,9 +88,9 @@ if TYPE_CHECKING:
     from recordpack.bundle.reader import BundleVerificationError as BundleVerificationError
     from recordpack.bundle.reader import OpenResult as OpenResult
     from recordpack.bundle.reader import VerifyResult as VerifyResult
-    from recordpack.check import CheckReport as CheckReport
-    from recordpack.check import Finding as Finding
-    from recordpack.check import check as check
+    from recordpack.checking import CheckReport as CheckReport
+    from recordpack.checking import Finding as Finding
+    from recordpack.checking import check as check
     from recordpack.errors import AgeError as AgeError
     from recordpack.errors import BundleError as BundleError
     from recordpack.errors import InputError as InputError

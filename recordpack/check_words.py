@@ -1,7 +1,7 @@
 """The words of a check: findings and the whole report, in plain language.
 
 The one place that turns :class:`~recordpack.findings.Finding` data and a
-:class:`~recordpack.check.CheckReport` into sentences for a person. The
+:class:`~recordpack.checking.CheckReport` into sentences for a person. The
 headline comes from ``report.ok`` and the numbered list from
 ``report.blocking``, so "READY TO SEND" can never sit above a finding that
 blocks, and each finding is shown once.
@@ -43,7 +43,7 @@ from recordpack.model import NO_TEXT as NO_TEXT_CODE
 from recordpack.model import UNREADABLE as UNREADABLE_CODE
 
 if TYPE_CHECKING:
-    from recordpack.check import CheckReport, RequirementResult
+    from recordpack.checking import CheckReport, RequirementResult
     from recordpack.model import Record
 
 _UNREAD_CODES: Final = frozenset({ENCRYPTED_CODE, UNREADABLE_CODE, NO_TEXT_CODE, "unsupported"})

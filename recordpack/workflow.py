@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from recordpack.bundle.index_model import BundleIndex
     from recordpack.bundle.pack import PackSummary
     from recordpack.bundle.reader import OpenResult, VerifyResult
-    from recordpack.check import CheckReport, Finding
+    from recordpack.checking import CheckReport, Finding
     from recordpack.manifest import Manifest
     from recordpack.model import ScanResult
     from recordpack.scan.corrections import Corrections
@@ -219,7 +219,7 @@ def _checked(
     cancel: CancelToken | None,
 ) -> Prepared:
     """Take the exclusions out of a scan and check what is left."""
-    from recordpack.check import check
+    from recordpack.checking import check
 
     patterns = tuple(resolve_exclusions(folder, exclusions, scan))
     kept = without_excluded(scan, patterns)

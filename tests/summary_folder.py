@@ -184,7 +184,7 @@ def pack_and_open(work: Path) -> dict[str, Any]:
     from recordpack import age
     from recordpack.bundle.pack import pack
     from recordpack.bundle.reader import open_bundle
-    from recordpack.check import check
+    from recordpack.checking import check
     from recordpack.manifest import load_manifest
     from recordpack.scan import scan_folder
 

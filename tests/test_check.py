@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 
-from recordpack.check import STATUSES, CheckReport, check, render_check
+from recordpack.checking import STATUSES, CheckReport, check, render_check
 from recordpack.manifest import builtin_names, load_manifest
 from recordpack.model import ImagingStudy, Patient, Problem, Record, ScanResult, Series
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from recordpack.check import check, result_dates
+from recordpack.checking import check, result_dates
 from recordpack.errors import ManifestError
 from recordpack.manifest import load_manifest
 from recordpack.model import Patient, Record, ScanResult

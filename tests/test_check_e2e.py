@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from examples import synthetic as syn
-from recordpack.check import check
+from recordpack.checking import check
 from recordpack.cli import main
 from recordpack.manifest import builtin_names, load_manifest
 from recordpack.scan import scan_folder

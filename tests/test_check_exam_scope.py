@@ -18,7 +18,7 @@ from test_check_truth import (
     status,
 )
 
-from recordpack.check import _exam_statements
+from recordpack.checking import _exam_statements
 from recordpack.errors import ManifestError
 from recordpack.manifest import load_manifest
 

@@ -534,7 +534,7 @@ def test_scan_names_the_strangers_image_too(tmp_path: Path) -> None:
 
 def test_the_gate_reads_what_blocks_and_which_acceptance_lifts_it(tmp_path: Path) -> None:
     """The library API a pack gate uses: each blocker's concern, and what is left once accepted."""
-    from recordpack.check import check
+    from recordpack.checking import check
     from recordpack.findings import COMPLETENESS, IDENTITY
     from recordpack.manifest import load_manifest
     from recordpack.scan import scan_folder

@@ -83,3 +83,19 @@ def test_public_api_resolves() -> None:
         assert getattr(recordpack, name) is not None
     with pytest.raises(AttributeError):
         recordpack.no_such_function  # noqa: B018
+
+
+def test_public_names_are_what_they_say_after_any_submodule_import() -> None:
+    """A name exported lazily must not be a submodule of the same name: after
+    ``import recordpack.<module>`` the package attribute would be that module."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.walk_packages(recordpack.__path__, "recordpack."):
+        if module.name.count(".") == 1 and not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+    from recordpack import check
+
+    assert callable(check) and check.__module__ == "recordpack.checking"
+    for name in recordpack.__all__:
+        assert not isinstance(getattr(recordpack, name), type(recordpack)), name

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from recordpack import ocr
-from recordpack.check import check
+from recordpack.checking import check
 from recordpack.manifest import load_manifest
 from recordpack.scan import scan_folder
 from recordpack.scan.base import DicomHeader, Document

@@ -61,7 +61,7 @@ ProgressFn = Callable[[int, int, str], None]
 
 
 class CheckReportLike(Protocol):
-    """What pack needs of a ``recordpack.check.CheckReport``."""
+    """What pack needs of a ``recordpack.checking.CheckReport``."""
 
     @property
     def ok(self) -> bool: ...

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from recordpack.audit import AuditLog
-from recordpack.check import render_check
+from recordpack.checking import render_check
 from recordpack.cli.base import emit_json, handle_errors, json_option, main
 from recordpack.cli.options import audit_option
 from recordpack.cli.scan_cmd import run_prepare, scan_options

@@ -89,7 +89,7 @@ def demo_command(folder: Path | None, output: Path | None, out_alias: Path | Non
     everything made goes to --output.
     """
     from recordpack import age
-    from recordpack.check import render_check
+    from recordpack.checking import render_check
     from recordpack.manifest import load_manifest
 
     source = folder or DEMO_FOLDER

@@ -53,7 +53,7 @@ def refuse(
     audit: AuditLog | None = None,
 ) -> None:
     """Log the refusal, print the check (or its JSON) and why nothing was packed; exit 1."""
-    from recordpack.check import render_check
+    from recordpack.checking import render_check
 
     workflow.log_refused(audit, prepared, decision)
     if as_json:

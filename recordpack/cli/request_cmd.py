@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from recordpack.check import CheckReport
+from recordpack.checking import CheckReport
 from recordpack.cli.base import emit_json, handle_errors, json_option, main, warn
 from recordpack.cli.check_cmd import _parse_as_of as parse_as_of
 from recordpack.cli.scan_cmd import run_prepare, scan_options

@@ -14,7 +14,7 @@ from recordpack.display import printable as display_printable
 from recordpack.errors import RecordpackError
 
 if TYPE_CHECKING:
-    from recordpack.check import CheckReport
+    from recordpack.checking import CheckReport
     from recordpack.workflow import GateDecision, Prepared
 
 #: code -> the message a command-line user reads (str.format over the error's attributes).

@@ -7,7 +7,7 @@
 - HTML: the bundle's ``index.html`` (:func:`recordpack.bundle.html.render_index_html`).
 
 The scan and check reports are worded by :func:`recordpack.scan.report.render_scan`
-and :func:`recordpack.check.render_check`, re-exported here so that front doors
+and :func:`recordpack.check_words.render_check`, re-exported here so that front doors
 import every renderer from one place.
 """
 
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 _EXPORTS: dict[str, str] = {
     "render_scan": "recordpack.scan.report",
-    "render_check": "recordpack.check",
+    "render_check": "recordpack.checking",
     "render_index_html": "recordpack.bundle.html",
     "render_pack": "recordpack.render.text",
     "render_index": "recordpack.render.text",
@@ -31,7 +31,7 @@ __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
     from recordpack.bundle.html import render_index_html as render_index_html
-    from recordpack.check import render_check as render_check
+    from recordpack.checking import render_check as render_check
     from recordpack.render.requests import render_requests as render_requests
     from recordpack.render.requests import render_written as render_written
     from recordpack.render.text import render_index as render_index

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from recordpack.check import CheckReport
+from recordpack.checking import CheckReport
 from recordpack.errors import InputError
 from recordpack.model import ScanResult
 from recordpack.request.errors import LETTERS_INSIDE_FOLDER, LETTERS_OF_ANOTHER_FOLDER, RequestError

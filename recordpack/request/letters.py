@@ -23,14 +23,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
-from recordpack.check import (  # the same content matching as check's
+from recordpack.check_words import KIND_PLURALS, KIND_WORDS
+from recordpack.checking import (  # the same content matching as check's
     MODALITY_WORDS,
     CheckReport,
     RequirementResult,
     _mentions_any,
     haystack,
 )
-from recordpack.check_words import KIND_PLURALS, KIND_WORDS
 from recordpack.findings import (
     IMAGES_WITHOUT_REPORT,
     INCOMPLETE,

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from recordpack.atomic import write_atomic
-from recordpack.check import CheckReport
+from recordpack.checking import CheckReport
 from recordpack.errors import InputError
 from recordpack.findings import IMAGES_WITHOUT_REPORT, MET, REPORT_WITHOUT_IMAGES
 from recordpack.model import ScanResult
