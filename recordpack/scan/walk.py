@@ -659,6 +659,23 @@ def _can_fork() -> bool:
     )
 
 
+class _Tally:
+    """Counts the files done: tells ``progress`` and lets ``cancel`` stop the scan."""
+
+    def __init__(
+        self, total: int, progress: Callable[[int, int], None] | None, cancel: Cancellable | None
+    ) -> None:
+        self.total, self.done = total, 0
+        self._progress, self._cancel = progress, cancel
+
+    def one_done(self) -> None:
+        self.done += 1
+        if self._progress is not None:
+            self._progress(self.done, self.total)
+        if self._cancel is not None:
+            self._cancel.raise_if_cancelled()
+
+
 def read_items(
     files: list[tuple[str, str]],
     progress: Callable[[int, int], None] | None = None,
@@ -676,7 +693,7 @@ def read_items(
         yield from _read_in_processes(files, progress, cancel, workers)
         return
     claims = _Claims()
-    total = len(files)
+    tally = _Tally(len(files), progress, cancel)
     window = _workers() * 2
     pending: deque[Future[_Item]] = deque()
     with _DaemonPool(_workers()) as pool:
@@ -689,7 +706,6 @@ def read_items(
             submit(index, rel, absolute)
             if len(pending) >= window:
                 break
-        done = 0
         try:
             while pending:
                 item = _wait(pending[0], cancel)
@@ -697,11 +713,7 @@ def read_items(
                 for index, (rel, absolute) in todo:
                     submit(index, rel, absolute)
                     break
-                done += 1
-                if progress is not None:
-                    progress(done, total)
-                if cancel is not None:
-                    cancel.raise_if_cancelled()
+                tally.one_done()
                 yield item
         finally:
             for future in pending:  # interrupted: files not started are never read
@@ -783,8 +795,7 @@ def _read_in_processes(
     try:
         for _ in range(workers * 3):
             submit()
-        done = 0
-        total = len(files)
+        tally = _Tally(len(files), progress, cancel)
         while pending:
             future, chunk = pending.popleft()
             items: list[_Item]
@@ -798,11 +809,7 @@ def _read_in_processes(
                     items = read_here(chunk)
             submit()
             for item in items:
-                done += 1
-                if progress is not None:
-                    progress(done, total)
-                if cancel is not None:
-                    cancel.raise_if_cancelled()
+                tally.one_done()
                 yield item
         finished = True
     finally:
