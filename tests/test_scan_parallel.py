@@ -232,3 +232,30 @@ def test_image_cut_short_after_the_scan_stops_the_pack(tmp_path: Path) -> None:
             handle.truncate(path.stat().st_size - 10)
 
     _pack_fails_after(tmp_path, truncate)
+
+
+def _signal_handlers() -> tuple[object, object, object]:
+    import signal
+
+    return (
+        signal.getsignal(signal.SIGINT),
+        signal.getsignal(signal.SIGTERM),
+        signal.getsignal(signal.SIGHUP),
+    )
+
+
+def test_workers_leave_signals_to_the_main_process() -> None:
+    import signal
+
+    def main_handler(signum: int, frame: object) -> None:  # as the CLI's, when it forks
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, main_handler)
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(1, initializer=walk._ignore_interrupts) as pool:
+            handlers = pool.apply(_signal_handlers)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    # Ctrl-C is the main process's to handle; a SIGTERM or SIGHUP ends a worker quietly.
+    assert handlers == (signal.SIG_IGN, signal.SIG_DFL, signal.SIG_DFL)

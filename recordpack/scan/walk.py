@@ -728,8 +728,13 @@ _PROCESS_CLAIMS: _Claims | None = None
 
 
 def _ignore_interrupts() -> None:
-    """Worker processes leave Ctrl-C to the main process, which stops them."""
+    """Worker processes leave Ctrl-C to the main process, which stops them; a
+    SIGTERM or SIGHUP (a closed terminal) ends a worker quietly, without the
+    handlers the main process had when it forked them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
 def _read_chunk(chunk: list[tuple[int, str, str]]) -> list[_Item]:
