@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from scan_helpers import make_dataset, write_part10
 
-from recordpack import age, open_bundle, pack, scan_folder
+from recordpack import age, forking, open_bundle, pack, scan_folder
 from recordpack.errors import BundleError
 from recordpack.model import DUPLICATE
 from recordpack.scan import walk
@@ -253,7 +253,7 @@ def test_workers_leave_signals_to_the_main_process() -> None:
     previous = signal.signal(signal.SIGTERM, main_handler)
     try:
         context = multiprocessing.get_context("fork")
-        with context.Pool(1, initializer=walk._ignore_interrupts) as pool:
+        with context.Pool(1, initializer=forking.ignore_interrupts) as pool:
             handlers = pool.apply(_signal_handlers)
     finally:
         signal.signal(signal.SIGTERM, previous)

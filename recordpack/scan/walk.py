@@ -9,28 +9,25 @@ stays flat (at most a window of ``HEAD_SIZE`` heads is alive at once).
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import errno
 import functools
 import hashlib
-import multiprocessing
 import os
 import queue
 import re
-import signal
 import stat
-import sys
 import threading
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Final, Protocol, Self, TypeVar
 
+from recordpack import forking
 from recordpack.errors import InputError
 from recordpack.model import (
     ARCHIVE_SEP,
@@ -639,24 +636,12 @@ def scan_processes(file_count: int) -> int:
 
     Parsing (pydicom, pypdf, the classifier's regular expressions) holds the
     GIL, so on one process it keeps one core busy whatever the thread count.
-    Workers are forked, so only where forking is safe: on Linux, from a process
-    that runs no other thread (a web app's threads may hold locks a child would
-    inherit locked; ``spawn`` would re-run the caller's main script). A process
-    that is itself a worker (a batch worker, say) does not start more.
+    Workers are forked, so only where that is safe (:func:`recordpack.forking.can_fork`).
     """
     cores = os.cpu_count() or 1
-    if cores < 2 or file_count < PROCESS_THRESHOLD or not _can_fork():
+    if cores < 2 or file_count < PROCESS_THRESHOLD or not forking.can_fork():
         return 0
     return cores
-
-
-def _can_fork() -> bool:
-    return (
-        sys.platform == "linux"
-        and "fork" in multiprocessing.get_all_start_methods()
-        and threading.active_count() == 1
-        and multiprocessing.parent_process() is None
-    )
 
 
 class _Tally:
@@ -727,38 +712,12 @@ def read_items(
 _PROCESS_CLAIMS: _Claims | None = None
 
 
-def _ignore_interrupts() -> None:
-    """Worker processes leave Ctrl-C to the main process, which stops them; a
-    SIGTERM or SIGHUP (a closed terminal) ends a worker quietly, without the
-    handlers the main process had when it forked them."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
-
-
 def _read_chunk(chunk: list[tuple[int, str, str]]) -> list[_Item]:
     """Runs in a worker process: read, hash and scan a few files."""
     global _PROCESS_CLAIMS
     if _PROCESS_CLAIMS is None:
         _PROCESS_CLAIMS = _Claims()
     return [_read_one((index,), rel, absolute, _PROCESS_CLAIMS) for index, rel, absolute in chunk]
-
-
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """End the workers at once: a Ctrl-C must not wait for a long OCR run."""
-    workers = list((getattr(pool, "_processes", None) or {}).values())
-    kill = getattr(pool, "kill_workers", None)  # Python 3.14
-    if kill is not None:
-        kill()
-    else:
-        for worker in workers:
-            with contextlib.suppress(OSError, AttributeError):
-                worker.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
-    for worker in workers:  # killed: gone in a moment; reap them
-        with contextlib.suppress(OSError, AttributeError, ValueError, AssertionError):
-            worker.join(timeout=1)
 
 
 def _read_in_processes(
@@ -774,9 +733,7 @@ def _read_in_processes(
     """
     indexed = [(index, rel, absolute) for index, (rel, absolute) in enumerate(files)]
     chunks = iter([indexed[i : i + PROCESS_CHUNK] for i in range(0, len(indexed), PROCESS_CHUNK)])
-    pool = ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("fork"), initializer=_ignore_interrupts
-    )
+    pool = forking.fork_pool(workers)
     pending: deque[tuple[Future[list[_Item]] | None, list[tuple[int, str, str]]]] = deque()
     local_claims = _Claims()
     broken = False
@@ -821,7 +778,7 @@ def _read_in_processes(
         if finished:
             pool.shutdown(wait=True)  # the workers are idle: they exit at once
         else:
-            _stop_workers(pool)
+            forking.stop_workers(pool)
 
 
 @dataclass
