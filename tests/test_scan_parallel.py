@@ -3,6 +3,7 @@ their header (pack reads the pixel data once, and proves it is what scan saw).""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import multiprocessing
 import os
@@ -15,6 +16,7 @@ import pytest
 from scan_helpers import make_dataset, write_part10
 
 from recordpack import age, forking, open_bundle, pack, scan_folder
+from recordpack.bundle import hashing
 from recordpack.errors import BundleError
 from recordpack.model import DUPLICATE
 from recordpack.scan import walk
@@ -182,7 +184,35 @@ def _recipient() -> tuple[age.X25519Identity, list[age.X25519Recipient]]:
     return identity, [identity.recipient()]
 
 
-def test_pack_hashes_images_read_in_part_and_open_verifies_them(tmp_path: Path) -> None:
+@pytest.fixture(params=["worker process", "this process"])
+def hasher(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Path | None:
+    """pack hashes the images read in part in a worker process, or (where it may not
+    fork, or has too little to hash) in the packing process: both are tested.
+    Returns the folder where the worker notes that it ran (None: no worker)."""
+    ran = tmp_path / "hasher-ran"
+    ran.mkdir()
+    if request.param == "worker process":
+        monkeypatch.setattr(hashing, "MIN_BYTES", 0)
+        monkeypatch.setattr(forking, "can_fork", lambda: True)
+        real = hashing.hash_file
+        main = os.getpid()
+
+        def noted(path: str) -> hashing.FileHash:
+            if os.getpid() != main:
+                (ran / str(os.getpid())).touch()
+            return real(path)
+
+        monkeypatch.setattr(hashing, "hash_file", noted)  # the worker, forked, sees it
+        return ran
+    monkeypatch.setattr(hashing.SourceHasher, "start", classmethod(lambda cls, root, plan: None))
+    return None
+
+
+def test_pack_hashes_images_read_in_part_and_open_verifies_them(
+    tmp_path: Path, hasher: Path | None
+) -> None:
     folder = _imaging_folder(tmp_path, count=3)
     scan = scan_folder(folder)
     identity, recipients = _recipient()
@@ -192,6 +222,45 @@ def test_pack_hashes_images_read_in_part_and_open_verifies_them(tmp_path: Path) 
     for n in range(3):
         digest = hashlib.sha256((folder / "CD" / f"IM{n:04d}").read_bytes()).hexdigest()
         assert digest in manifest
+    assert hasher is None or any(hasher.iterdir())  # the worker did hash them
+
+
+def test_the_worker_does_the_hashing_and_a_dead_worker_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hashing, "MIN_BYTES", 0)
+    monkeypatch.setattr(forking, "can_fork", lambda: True)
+    folder = _imaging_folder(tmp_path, count=3)
+    scan = scan_folder(folder)
+    identity, recipients = _recipient()
+    main = os.getpid()
+    real = hashing.hash_file
+    workers: list[int] = []
+
+    def dies(path: str) -> hashing.FileHash:
+        if os.getpid() != main:
+            (tmp_path / "died").touch()
+            os._exit(3)
+        workers.append(os.getpid())
+        return real(path)
+
+    monkeypatch.setattr(hashing, "hash_file", dies)
+    pack(scan, tmp_path / "b.rpk", recipients=recipients)
+    assert (tmp_path / "died").exists() and set(workers) == {main}  # hashed here instead
+    opened = open_bundle(tmp_path / "b.rpk", [identity], tmp_path / "opened")  # verifies
+    manifest = (opened.bag_dir / "manifest-sha256.txt").read_text()
+    for n in range(3):
+        assert hashlib.sha256((folder / "CD" / f"IM{n:04d}").read_bytes()).hexdigest() in manifest
+
+
+def test_a_file_the_worker_cannot_read_stops_the_pack_with_its_name() -> None:
+    from recordpack.bundle import pack as packing
+    from recordpack.bundle.layout import PlannedFile
+
+    planned = PlannedFile(source="CD/IM0001", path="data/x", size=10, sha256=None, role="image")
+    seen = packing._Copied(planned, 10, 0, None, 1, 1)
+    with pytest.raises(BundleError, match="CD/IM0001 disappeared while packing"):
+        packing._settle(seen, hashing.ReadFailure(errno.ENOENT, "No such file or directory"))
 
 
 def _pack_fails_after(tmp_path: Path, change: object) -> None:
@@ -207,7 +276,7 @@ def _pack_fails_after(tmp_path: Path, change: object) -> None:
     assert list(out.iterdir()) == []
 
 
-def test_pixels_changed_after_the_scan_stop_the_pack(tmp_path: Path) -> None:
+def test_pixels_changed_after_the_scan_stop_the_pack(tmp_path: Path, hasher: Path | None) -> None:
     def change_pixels(path: Path) -> None:
         data = bytearray(path.read_bytes())
         data[-100] ^= 0xFF  # same size, same header
@@ -216,7 +285,7 @@ def test_pixels_changed_after_the_scan_stop_the_pack(tmp_path: Path) -> None:
     _pack_fails_after(tmp_path, change_pixels)
 
 
-def test_header_changed_with_its_time_restored_stops_the_pack(tmp_path: Path) -> None:
+def test_header_changed_with_its_time_restored_stops_the_pack(tmp_path: Path, hasher: Path | None) -> None:
     def change_header(path: Path) -> None:
         status = path.stat()
         data = path.read_bytes().replace(b"TESTPERSON^ALICE", b"OTHERPERSON^BOB_")
@@ -226,7 +295,7 @@ def test_header_changed_with_its_time_restored_stops_the_pack(tmp_path: Path) ->
     _pack_fails_after(tmp_path, change_header)
 
 
-def test_image_cut_short_after_the_scan_stops_the_pack(tmp_path: Path) -> None:
+def test_image_cut_short_after_the_scan_stops_the_pack(tmp_path: Path, hasher: Path | None) -> None:
     def truncate(path: Path) -> None:
         with open(path, "r+b") as handle:
             handle.truncate(path.stat().st_size - 10)

@@ -34,6 +34,12 @@ pytest_plugins = ("tests.web_helpers",)  # the home fixture
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 #: How far a page scrolls sideways (0 or less: it fits the window).
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+#: What sticks out past the right edge of the window (to say what scrolls sideways).
+WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .slice(-3)
+  .map(e => `${e.tagName.toLowerCase()}.${e.className} "${e.textContent.trim().slice(0, 60)}"`
+            + ` ${Math.round(e.getBoundingClientRect().width)}px`)"""
 
 
 @pytest.fixture(scope="module")
@@ -284,9 +290,10 @@ def test_keyboard_only_and_a_narrow_window(
         page.get_by_role("button", name="Use this folder: My records").focus()
         page.keyboard.press("Enter")
         expect(page.get_by_text("These records are about")).to_be_visible()
-        overflow = page.evaluate(OVERFLOW)
-        assert overflow <= 0, "the records page scrolls sideways in a narrow window"
         page.wait_for_load_state()
+        overflow = page.evaluate(OVERFLOW)
+        wide = page.evaluate(WIDEST) if overflow > 0 else []
+        assert overflow <= 0, f"the records page scrolls sideways in a narrow window: {wide}"
         font = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
         assert font >= 16
         shot(page, "records-narrow", tmp_path)

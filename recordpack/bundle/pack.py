@@ -15,9 +15,11 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import io
 import json
 import os
 import tempfile
+import threading
 import zipfile
 import zlib
 from collections import Counter
@@ -31,6 +33,7 @@ from recordpack import __version__
 from recordpack.bundle import format as fmt
 from recordpack.bundle.dicomdir import FileSetEntry, build_dicomdir, fill_missing
 from recordpack.bundle.fhir import build_fhir_index
+from recordpack.bundle.hashing import FileHash, ReadFailure, SourceHasher
 from recordpack.bundle.html import render_index_html, render_readme
 from recordpack.bundle.index_model import parse_index
 from recordpack.bundle.layout import (
@@ -183,46 +186,53 @@ def pack(
 
     # A pack killed with kill -9 (or a power cut) left its .part file: remove it now.
     leftovers = sweep(out.parent, ".part")
+    # Forked before pack starts any thread of its own (see recordpack.forking).
+    hasher = SourceHasher.start(root, plan.files)
     try:
-        # Not a with-block: the file must outlive the handle until os.replace.
-        tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115
-            dir=out.parent, prefix=part_prefix(out.name), suffix=".part", delete=False
-        )
-    except OSError as error:
-        raise BundleError(f"cannot write in {out.parent}: {error.strerror}") from error
-    tmp_path = Path(tmp.name)
-    try:
-        with tmp:
-            hashed = _BundleWriter(tmp)
-            try:
-                with age.encrypt_writer(cast(BinaryIO, hashed), recipients) as encrypted:
-                    index = write_bag(
-                        plan,
-                        root,
-                        encrypted,
-                        created=created,
-                        check=check,
-                        encryption=encryption,
-                        progress=progress,
-                    )
-                hashed.finish()
-            finally:
-                hashed.close()
-        if out.exists() and not force:  # appeared while we were packing
-            raise DestinationExistsError(out)
-        os.replace(tmp_path, out)
-    except BaseException as error:
-        with contextlib.suppress(OSError):
-            tmp_path.unlink()
-        if isinstance(error, OSError):
-            raise BundleError(
-                f"could not write {out}: {error.strerror or error}",
-                hint="Check that the destination has enough free space and is writable.",
-            ) from error
-        raise
-    _fsync_dir(out.parent)
-    summary = _summary(plan, index, out, keys, passphrase, check_report)
-    return dataclasses.replace(summary, sha256=hashed.hexdigest(), leftovers=leftovers)
+        try:
+            # Not a with-block: the file must outlive the handle until os.replace.
+            tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115
+                dir=out.parent, prefix=part_prefix(out.name), suffix=".part", delete=False
+            )
+        except OSError as error:
+            raise BundleError(f"cannot write in {out.parent}: {error.strerror}") from error
+        tmp_path = Path(tmp.name)
+        try:
+            with tmp:
+                hashed = _BundleWriter(tmp)
+                try:
+                    with age.encrypt_writer(cast(BinaryIO, hashed), recipients) as encrypted:
+                        index = write_bag(
+                            plan,
+                            root,
+                            encrypted,
+                            created=created,
+                            check=check,
+                            encryption=encryption,
+                            progress=progress,
+                            hasher=hasher,
+                        )
+                    hashed.finish()
+                finally:
+                    hashed.close()
+            if out.exists() and not force:  # appeared while we were packing
+                raise DestinationExistsError(out)
+            os.replace(tmp_path, out)
+        except BaseException as error:
+            with contextlib.suppress(OSError):
+                tmp_path.unlink()
+            if isinstance(error, OSError):
+                raise BundleError(
+                    f"could not write {out}: {error.strerror or error}",
+                    hint="Check that the destination has enough free space and is writable.",
+                ) from error
+            raise
+        _fsync_dir(out.parent)
+        summary = _summary(plan, index, out, keys, passphrase, check_report)
+        return dataclasses.replace(summary, sha256=hashed.hexdigest(), leftovers=leftovers)
+    finally:
+        if hasher is not None:
+            hasher.close()
 
 
 #: Bytes written between two background flushes of the bundle to disk.
@@ -241,18 +251,23 @@ class _BundleWriter:
         self._unsynced = 0
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="recordpack-write")
         self._writing: Future[None] | None = None
+        # Two blocks, reused in turn: one is filled while the other is written.
+        self._blocks = (bytearray(), bytearray())
+        self._turn = 0
         self._syncer = ThreadPoolExecutor(1, thread_name_prefix="recordpack-sync")
         self._pending: Future[None] | None = None
 
     def write(self, data: bytes) -> int:
-        # The caller may reuse its buffer: hand the writer thread a copy. Waiting for
-        # the previous write first keeps order, and memory to two writes' worth.
-        block = bytes(data)
+        # The caller may reuse its buffer: the writer thread gets a copy, in the block
+        # written two calls ago (done: each call waits for the write before it).
+        block = self._blocks[self._turn]
+        block[:] = data
+        self._turn ^= 1
         self._wait_writing()
         self._writing = self._writer.submit(self._write_block, block)
         return len(block)
 
-    def _write_block(self, block: bytes) -> None:
+    def _write_block(self, block: bytearray) -> None:
         """On the writer thread: hash, write, and now and then start a flush to disk."""
         self._digest.update(block)
         self._target.write(block)
@@ -389,9 +404,9 @@ def _fallback(planned: PlannedFile, ctx: _Study | None) -> dict[str, Any]:
     return values
 
 
-def _zip_time(path: Path) -> tuple[int, int, int, int, int, int]:
+def _zip_time(mtime: float) -> tuple[int, int, int, int, int, int]:
     try:
-        stamp = dt.datetime.fromtimestamp(path.stat().st_mtime)
+        stamp = dt.datetime.fromtimestamp(mtime)
     except (OSError, ValueError, OverflowError):
         stamp = dt.datetime(1980, 1, 1)
     stamp = max(stamp, dt.datetime(1980, 1, 1))
@@ -423,7 +438,7 @@ def _changed(label: str, how: str) -> BundleError:
 
 
 class _Digest(Protocol):
-    def update(self, data: bytes, /) -> None: ...
+    def update(self, data: bytes | memoryview, /) -> None: ...
 
 
 class _Hashes:
@@ -446,7 +461,7 @@ class _Hashes:
     def needed(self) -> bool:
         return self.sha256 is not None or self.sha1 is not None
 
-    def update(self, data: bytes, /) -> None:
+    def update(self, data: bytes | memoryview, /) -> None:
         if self.sha256 is not None:
             self.sha256.update(data)
         if self.sha1 is not None:
@@ -477,22 +492,45 @@ def _stream(
     """
     hashing: Future[None] | None = None
     written = 0
+    # A whole SHA-256 is hashed on the other core while this thread checksums,
+    # encrypts and writes the chunk; a small digest (a header, a document's SHA-1)
+    # is cheaper here than a hand-over to a thread that must wait for the GIL.
+    background = isinstance(digest, _Hashes) and digest.sha256 is not None
+    buffers = _read_buffers()
+    turn = 0
     with zf.open(info, "w", force_zip64=info.file_size > zipfile.ZIP64_LIMIT // 2) as dst:
-        while chunk := src.read(CHUNK_SIZE):
-            # SHA-256 is the costliest step; hashlib releases the GIL, so the chunk is
-            # hashed on the other core while this thread checksums, encrypts and
-            # writes it. Waiting for the previous chunk keeps order and memory bounded.
+        while count := cast(io.BufferedIOBase, src).readinto(buffers[turn]):
+            chunk = memoryview(buffers[turn])[:count]
+            # Waiting for the previous chunk keeps order and frees its buffer.
             if hashing is not None:
                 hashing.result()
+                hashing = None
             if digest is not None:
-                hashing = _hash_worker().submit(digest.update, chunk)
+                if background:
+                    hashing = _hash_worker().submit(digest.update, chunk)
+                else:
+                    digest.update(chunk)
             dst.write(chunk)
-            written += len(chunk)
+            written += count
+            turn ^= 1
             if progress is not None:
                 progress(done + written, total, label)
     if hashing is not None:
         hashing.result()
     return written
+
+
+_BUFFERS = threading.local()
+
+
+def _read_buffers() -> tuple[bytearray, bytearray]:
+    """This thread's two read buffers, reused for every file: one is read into while
+    the other may still be hashed (a fresh 1 MiB buffer per chunk costs a page
+    fault every 4 KiB)."""
+    buffers: tuple[bytearray, bytearray] | None = getattr(_BUFFERS, "pair", None)
+    if buffers is None:
+        buffers = _BUFFERS.pair = (bytearray(CHUNK_SIZE), bytearray(CHUNK_SIZE))
+    return buffers
 
 
 @functools.cache
@@ -522,6 +560,18 @@ def _reading(label: str) -> Iterator[None]:
         ) from error
 
 
+@dataclass(frozen=True)
+class _Copied:
+    """What the main process saw of a file whose SHA-256 a worker computes."""
+
+    planned: PlannedFile
+    written: int
+    crc32: int
+    head_sha256: str | None
+    mtime_before: int
+    mtime_after: int
+
+
 def _copy_file(
     zf: zipfile.ZipFile,
     bag: str,
@@ -530,31 +580,43 @@ def _copy_file(
     done: int,
     total: int,
     progress: ProgressFn | None,
-) -> tuple[int, str, str | None]:
-    """Copy one source file into its member; returns (size, sha256, sha1 or None)."""
+    hasher: SourceHasher | None = None,
+) -> tuple[int, str | _Copied, str | None]:
+    """Copy one source file into its member; returns (size, sha256, sha1 or None).
+
+    For a file ``hasher`` covers, the SHA-256 comes later from the worker: what
+    was seen here is returned instead, for :func:`_settle` to check against it.
+    """
     source = root / to_fs(planned.source)
     label = planned.original
-    with _reading(label):
-        size = source.stat().st_size
+    # Opened as scan opens it (O_NOATIME): packing changes no access time.
+    with _reading(label), open_file(source) as src:
+        status = os.fstat(src.fileno())
+        size, before = status.st_size, status.st_mtime_ns
         if planned.sha256 is not None and size != planned.size:
             raise _changed(label, f"its size is now {size} bytes, scan saw {planned.size}")
-        # Opened as scan opens it (O_NOATIME): packing changes no access time.
-        with open_file(source) as src:
-            info = _member(bag, planned.path, planned.compress, size, _zip_time(source))
-            if planned.sha256 is not None and planned.crc32 is not None:
-                # Scan hashed this file moments ago: the CRC-32 the ZIP writer computes
-                # anyway proves it unchanged, without hashing every byte again. (Any
-                # change it missed would still fail the SHA-256 check when opened.)
-                sha1_only = _Hashes(planned, sha256=False)
-                feed = sha1_only if sha1_only.needed else None
-                written = _stream(src, zf, info, label, done, total, progress, feed)
-                if written != planned.size or info.CRC != planned.crc32:
-                    raise _changed(label, "its content differs from what scan read")
-                return written, planned.sha256, sha1_only.sha1_hex()
-            digest = _Hashes(planned)
-            before = os.fstat(src.fileno()).st_mtime_ns
-            written = _stream(src, zf, info, label, done, total, progress, digest)
+        stamp = _zip_time(status.st_mtime)
+        info = _member(bag, planned.path, planned.compress, size, stamp)
+        if hasher is not None and hasher.covers(planned):
+            seen = _Hashes(planned, sha256=False)  # the header again; SHA-1 of a document
+            written = _stream(src, zf, info, label, done, total, progress, seen)
             after = os.fstat(src.fileno()).st_mtime_ns
+            head = seen.head.hexdigest() if seen.head is not None else None
+            copied = _Copied(planned, written, info.CRC, head, before, after)
+            return written, copied, seen.sha1_hex()
+        if planned.sha256 is not None and planned.crc32 is not None:
+            # Scan hashed this file moments ago: the CRC-32 the ZIP writer computes
+            # anyway proves it unchanged, without hashing every byte again. (Any
+            # change it missed would still fail the SHA-256 check when opened.)
+            sha1_only = _Hashes(planned, sha256=False)
+            feed = sha1_only if sha1_only.needed else None
+            written = _stream(src, zf, info, label, done, total, progress, feed)
+            if written != planned.size or info.CRC != planned.crc32:
+                raise _changed(label, "its content differs from what scan read")
+            return written, planned.sha256, sha1_only.sha1_hex()
+        digest = _Hashes(planned)
+        written = _stream(src, zf, info, label, done, total, progress, digest)
+        after = os.fstat(src.fileno()).st_mtime_ns
     assert digest.sha256 is not None
     hexdigest = digest.sha256.hexdigest()
     _verify(planned, label, written, hexdigest)
@@ -569,6 +631,26 @@ def _copy_file(
         if planned.mtime_ns is not None and before != planned.mtime_ns:
             raise _changed(label, "it was modified after the scan")
     return written, hexdigest, digest.sha1_hex()
+
+
+def _settle(seen: _Copied, read: FileHash | ReadFailure) -> str:
+    """The SHA-256 the worker computed for a file, once proved to be of the bytes packed."""
+    planned = seen.planned
+    label = planned.original
+    if isinstance(read, ReadFailure):
+        with _reading(label):
+            raise read.error()
+    if seen.written != planned.size or read.size != seen.written:
+        raise _changed(label, f"its size is now {seen.written} bytes, scan saw {planned.size}")
+    heads = {seen.head_sha256, read.head_sha256}
+    if read.crc32 != seen.crc32 or heads != {planned.head_sha256}:
+        raise _changed(label, "its content differs from what scan read")
+    times = {seen.mtime_before, seen.mtime_after, read.mtime_before, read.mtime_after}
+    if planned.mtime_ns is not None:
+        times.add(planned.mtime_ns)
+    if len(times) != 1:
+        raise _changed(label, "it was modified after the scan")
+    return read.sha256
 
 
 #: What a source archive rewritten or damaged since the scan raises while being read.
@@ -666,8 +748,14 @@ def write_bag(
     check: dict[str, Any] | None,
     encryption: dict[str, Any],
     progress: ProgressFn | None = None,
+    hasher: SourceHasher | None = None,
 ) -> dict[str, Any]:
-    """Write the bag as a ZIP to ``dst`` (any writable stream); returns the index document."""
+    """Write the bag as a ZIP to ``dst`` (any writable stream); returns the index document.
+
+    ``hasher`` computes the SHA-256 of the files scan read only in part, in a
+    worker process (see :mod:`recordpack.bundle.hashing`); without one they are
+    hashed here as they are copied.
+    """
     bag = plan.bag
     digests: dict[str, tuple[int, str]] = {}
     sha1s: dict[str, str] = {}  # bag path -> SHA-1, for index.fhir.json
@@ -678,17 +766,27 @@ def write_bag(
     now = (created.year, created.month, created.day, created.hour, created.minute, created.second)
     archives = _Archives(root, plan.files)
     with zipfile.ZipFile(dst, "w", allowZip64=True) as zf, contextlib.closing(archives):
+        copied: list[_Copied] = []
         for planned in plan.files:
             if planned.member is None:
-                size, digest, sha1 = _copy_file(zf, bag, root, planned, done, total, progress)
+                size, digest, sha1 = _copy_file(
+                    zf, bag, root, planned, done, total, progress, hasher
+                )
             else:
                 size, digest, sha1 = _copy_member(zf, bag, archives, planned, done, total, progress)
-            digests[planned.path] = (size, digest)
+            if isinstance(digest, _Copied):
+                copied.append(digest)
+            else:
+                digests[planned.path] = (size, digest)
             if sha1 is not None:
                 sha1s[planned.path] = sha1
             done += size
             if planned.file_set_position is not None:
                 entries.append(_file_set_entry(planned, context))
+        if hasher is not None:
+            for seen in copied:
+                digests[seen.planned.path] = (seen.written, _settle(seen, hasher.result(seen.planned)))
+            digests = {f.path: digests[f.path] for f in plan.files}  # in the bag's order
         if entries:
             data = build_dicomdir(entries)
             _write_bytes(zf, bag, fmt.DICOMDIR_PATH, data, now)

@@ -1,0 +1,131 @@
+"""The SHA-256 of the images pack copies, computed by a worker process on the other core.
+
+A DICOM image that scan read only as far as its header has no SHA-256 yet; the
+bag's manifest needs one. Hashing it on a thread beside the encryption gains
+nothing (``cryptography``'s ChaCha20 holds the GIL, so the two take turns), so
+a forked worker process reads the same files (from the page cache) and hashes
+them while the main process copies, checksums and encrypts them. What the worker
+read is proved to be what was packed: the same size and CRC-32 as the ZIP
+member, the same first 64 KiB as scan parsed, and the same modification time
+before and after, in both processes and at the scan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zlib
+from collections.abc import Sequence
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from recordpack import forking
+from recordpack.bundle.layout import PlannedFile
+from recordpack.scan.paths import to_fs
+from recordpack.scan.walk import HEADER_READ, open_fd
+
+#: Below this many bytes to hash, starting a worker costs more than it saves.
+MIN_BYTES: Final = 32 * 1024 * 1024
+#: Files handed to the worker at once.
+BATCH: Final = 32
+_CHUNK: Final = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FileHash:
+    """One read of a file: its size, SHA-256, CRC-32, the SHA-256 of its first
+    ``HEADER_READ`` bytes, and its modification time before and after the read."""
+
+    size: int
+    sha256: str
+    crc32: int
+    head_sha256: str
+    mtime_before: int
+    mtime_after: int
+
+
+@dataclass(frozen=True)
+class ReadFailure:
+    """Why a file could not be read (an ``OSError``'s errno and text)."""
+
+    errno: int
+    strerror: str
+
+    def error(self) -> OSError:
+        return OSError(self.errno, self.strerror)  # FileNotFoundError, PermissionError, ...
+
+
+def hash_file(path: str) -> FileHash:
+    """Read ``path`` once (without changing its access time) and describe it."""
+    digest, head = hashlib.sha256(), hashlib.sha256()
+    crc = size = 0
+    buffer = bytearray(_CHUNK)
+    view = memoryview(buffer)
+    with os.fdopen(open_fd(path), "rb", buffering=0) as stream:
+        before = os.fstat(stream.fileno()).st_mtime_ns
+        while count := stream.readinto(buffer):
+            chunk = view[:count]
+            digest.update(chunk)
+            crc = zlib.crc32(chunk, crc)
+            if size < HEADER_READ:
+                head.update(chunk[: HEADER_READ - size])
+            size += count
+        after = os.fstat(stream.fileno()).st_mtime_ns
+    return FileHash(size, digest.hexdigest(), crc, head.hexdigest(), before, after)
+
+
+def _hash_batch(paths: list[str]) -> list[FileHash | ReadFailure]:
+    """In the worker: each file's :class:`FileHash`, or why it could not be read."""
+    out: list[FileHash | ReadFailure] = []
+    for path in paths:
+        try:
+            out.append(hash_file(path))
+        except OSError as error:
+            out.append(ReadFailure(error.errno or 0, error.strerror or str(error)))
+    return out
+
+
+class SourceHasher:
+    """Hashes the files scan read only in part, in a worker process, in pack's order."""
+
+    def __init__(self, root: Path, files: Sequence[PlannedFile]) -> None:
+        self._paths = {id(f): os.fsdecode(root / to_fs(f.source)) for f in files}
+        self._pool = forking.fork_pool(1)
+        self._batches: list[tuple[list[int], Future[list[FileHash | ReadFailure]]]] = []
+        self._done: dict[int, FileHash | ReadFailure] = {}
+        keys = [id(f) for f in files]
+        for start in range(0, len(keys), BATCH):
+            batch = keys[start : start + BATCH]
+            future = self._pool.submit(_hash_batch, [self._paths[k] for k in batch])
+            self._batches.append((batch, future))
+
+    @classmethod
+    def start(cls, root: Path, plan: Sequence[PlannedFile]) -> SourceHasher | None:
+        """A hasher for the files of ``plan`` on disk without a SHA-256, or None when
+        there are too few bytes to be worth a process or forking is not safe here."""
+        files = [f for f in plan if f.member is None and f.sha256 is None and f.head_sha256]
+        if sum(f.size for f in files) < MIN_BYTES or not forking.can_fork():
+            return None
+        return cls(root, files)
+
+    def covers(self, planned: PlannedFile) -> bool:
+        return id(planned) in self._paths
+
+    def result(self, planned: PlannedFile) -> FileHash | ReadFailure:
+        """The worker's reading of ``planned`` (read here if the worker died)."""
+        key = id(planned)
+        while key not in self._done and self._batches:
+            batch, future = self._batches.pop(0)
+            try:
+                results = future.result()
+            except BrokenProcessPool:
+                results = _hash_batch([self._paths[k] for k in batch])
+            self._done.update(zip(batch, results, strict=True))
+        return self._done[key]
+
+    def close(self) -> None:
+        """Stop the worker (at once, if pack failed before it finished)."""
+        forking.stop_workers(self._pool)
