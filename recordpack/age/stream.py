@@ -57,7 +57,13 @@ def _where(counter: int) -> str:
 
 
 class StreamWriter(io.RawIOBase):
-    """Encrypts what is written to it into ``dst``; ``close`` seals the final chunk."""
+    """Encrypts what is written to it into ``dst``; ``close`` seals the final chunk.
+
+    Sealed chunks go to ``dst`` in writes of about 1 MiB, from two buffers used in
+    turn: a buffer handed to ``dst.write`` is not changed again until the next
+    ``dst.write`` call has returned, so ``dst`` may keep it until then (pack's
+    bundle writer writes it on a background thread) instead of copying it.
+    """
 
     def __init__(self, dst: BinaryIO, key: bytes) -> None:
         super().__init__()
@@ -66,7 +72,11 @@ class StreamWriter(io.RawIOBase):
         self._buf = bytearray(CHUNK_SIZE)
         self._fill = 0
         self._counter = 0
-        self._out = bytearray(ENCRYPTED_CHUNK_SIZE * WRITE_CHUNKS)
+        self._outs = (
+            bytearray(ENCRYPTED_CHUNK_SIZE * WRITE_CHUNKS),
+            bytearray(ENCRYPTED_CHUNK_SIZE * WRITE_CHUNKS),
+        )
+        self._out = self._outs[0]
         self._sealed = 0  # bytes of self._out sealed and not yet written
 
     def writable(self) -> bool:
@@ -82,10 +92,11 @@ class StreamWriter(io.RawIOBase):
         self._counter += 1
 
     def _drain(self) -> None:
-        """Write the sealed chunks out."""
+        """Write the sealed chunks out, then seal into the other buffer."""
         if self._sealed:
             self._dst.write(memoryview(self._out)[: self._sealed])
             self._sealed = 0
+            self._out = self._outs[1] if self._out is self._outs[0] else self._outs[0]
 
     def flush(self) -> None:
         """Write out every chunk sealed so far (the chunk being filled stays)."""

@@ -251,23 +251,17 @@ class _BundleWriter:
         self._unsynced = 0
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="recordpack-write")
         self._writing: Future[None] | None = None
-        # Two blocks, reused in turn: one is filled while the other is written.
-        self._blocks = (bytearray(), bytearray())
-        self._turn = 0
         self._syncer = ThreadPoolExecutor(1, thread_name_prefix="recordpack-sync")
         self._pending: Future[None] | None = None
 
-    def write(self, data: bytes) -> int:
-        # The caller may reuse its buffer: the writer thread gets a copy, in the block
-        # written two calls ago (done: each call waits for the write before it).
-        block = self._blocks[self._turn]
-        block[:] = data
-        self._turn ^= 1
+    def write(self, data: bytes | memoryview) -> int:
+        # No copy: the age writer does not change a buffer it handed over until its
+        # next write call has returned, and each call waits for the write before it.
         self._wait_writing()
-        self._writing = self._writer.submit(self._write_block, block)
-        return len(block)
+        self._writing = self._writer.submit(self._write_block, data)
+        return len(data)
 
-    def _write_block(self, block: bytearray) -> None:
+    def _write_block(self, block: bytes | memoryview) -> None:
         """On the writer thread: hash, write, and now and then start a flush to disk."""
         self._digest.update(block)
         self._target.write(block)
