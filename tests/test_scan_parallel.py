@@ -328,3 +328,30 @@ def test_workers_leave_signals_to_the_main_process() -> None:
         signal.signal(signal.SIGTERM, previous)
     # Ctrl-C is the main process's to handle; a SIGTERM or SIGHUP ends a worker quietly.
     assert handlers == (signal.SIG_IGN, signal.SIG_DFL, signal.SIG_DFL)
+
+
+def test_the_worker_reads_only_a_little_ahead_of_the_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker is handed files as pack copies them (at most AHEAD_BYTES ahead), so
+    the page cache still holds each file when pack reads it, however big the folder."""
+    monkeypatch.setattr(hashing, "MIN_BYTES", 0)
+    monkeypatch.setattr(hashing, "BATCH", 1)
+    monkeypatch.setattr(hashing, "AHEAD_BYTES", 1)
+    monkeypatch.setattr(forking, "can_fork", lambda: True)
+    handed: list[int] = []
+    real_fill = hashing.SourceHasher._fill
+
+    def fill(self: hashing.SourceHasher, everything: bool = False) -> None:
+        real_fill(self, everything)
+        handed.append(self._next)
+
+    monkeypatch.setattr(hashing.SourceHasher, "_fill", fill)
+    folder = _imaging_folder(tmp_path, count=4)
+    identity, recipients = _recipient()
+    pack(scan_folder(folder), tmp_path / "b.rpk", recipients=recipients)
+    assert handed[:4] == [1, 2, 3, 4]  # one more file each time pack copied one
+    opened = open_bundle(tmp_path / "b.rpk", [identity], tmp_path / "opened")
+    manifest = (opened.bag_dir / "manifest-sha256.txt").read_text()
+    for n in range(4):
+        assert hashlib.sha256((folder / "CD" / f"IM{n:04d}").read_bytes()).hexdigest() in manifest

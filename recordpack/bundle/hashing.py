@@ -12,9 +12,11 @@ before and after, in both processes and at the scan.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import zlib
+from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
@@ -31,6 +33,10 @@ from recordpack.scan.walk import HEADER_READ, open_fd
 MIN_BYTES: Final = 32 * 1024 * 1024
 #: Files handed to the worker at once.
 BATCH: Final = 32
+#: How far the worker may read ahead of the copy: the page cache then still holds
+#: a file when pack copies it, whatever the folder's size, so each byte comes off
+#: the disk once (the worker reads about three times faster than pack copies).
+AHEAD_BYTES: Final = 256 * 1024 * 1024
 _CHUNK: Final = 1024 * 1024
 
 
@@ -93,14 +99,33 @@ class SourceHasher:
 
     def __init__(self, root: Path, files: Sequence[PlannedFile]) -> None:
         self._paths = {id(f): os.fsdecode(root / to_fs(f.source)) for f in files}
+        self._sizes = {id(f): f.size for f in files}
+        self._keys = [id(f) for f in files]
         self._pool = forking.fork_pool(1)
-        self._batches: list[tuple[list[int], Future[list[FileHash | ReadFailure]]]] = []
+        self._batches: deque[tuple[list[int], Future[list[FileHash | ReadFailure]] | None]] = (
+            deque()
+        )
         self._done: dict[int, FileHash | ReadFailure] = {}
-        keys = [id(f) for f in files]
-        for start in range(0, len(keys), BATCH):
-            batch = keys[start : start + BATCH]
-            future = self._pool.submit(_hash_batch, [self._paths[k] for k in batch])
+        self._next = 0  # the first file not handed to the worker yet
+        self._ahead = 0  # bytes handed to the worker and not yet copied by pack
+        self._fill()
+
+    def _fill(self, everything: bool = False) -> None:
+        """Hand the worker files until it is AHEAD_BYTES ahead of the copy (or all)."""
+        while self._next < len(self._keys) and (everything or self._ahead < AHEAD_BYTES):
+            batch = self._keys[self._next : self._next + BATCH]
+            self._next += len(batch)
+            self._ahead += sum(self._sizes[k] for k in batch)
+            future: Future[list[FileHash | ReadFailure]] | None = None
+            # A dead worker refuses more: result() then reads these files here.
+            with contextlib.suppress(BrokenProcessPool, RuntimeError):
+                future = self._pool.submit(_hash_batch, [self._paths[k] for k in batch])
             self._batches.append((batch, future))
+
+    def copied(self, planned: PlannedFile) -> None:
+        """pack has copied ``planned``: the worker may read further ahead."""
+        self._ahead -= self._sizes.get(id(planned), 0)
+        self._fill()
 
     @classmethod
     def start(cls, root: Path, plan: Sequence[PlannedFile]) -> SourceHasher | None:
@@ -117,9 +142,14 @@ class SourceHasher:
     def result(self, planned: PlannedFile) -> FileHash | ReadFailure:
         """The worker's reading of ``planned`` (read here if the worker died)."""
         key = id(planned)
-        while key not in self._done and self._batches:
-            batch, future = self._batches.pop(0)
+        while key not in self._done and (self._batches or self._next < len(self._keys)):
+            if not self._batches:
+                self._fill(everything=True)
+                continue
+            batch, future = self._batches.popleft()
             try:
+                if future is None:
+                    raise BrokenProcessPool
                 results = future.result()
             except BrokenProcessPool:
                 results = _hash_batch([self._paths[k] for k in batch])

@@ -770,6 +770,8 @@ def write_bag(
                 size, digest, sha1 = _copy_member(zf, bag, archives, planned, done, total, progress)
             if isinstance(digest, _Copied):
                 copied.append(digest)
+                assert hasher is not None
+                hasher.copied(planned)
             else:
                 digests[planned.path] = (size, digest)
             if sha1 is not None:
