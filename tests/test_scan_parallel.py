@@ -355,3 +355,29 @@ def test_the_worker_reads_only_a_little_ahead_of_the_copy(
     manifest = (opened.bag_dir / "manifest-sha256.txt").read_text()
     for n in range(4):
         assert hashlib.sha256((folder / "CD" / f"IM{n:04d}").read_bytes()).hexdigest() in manifest
+
+
+@pytest.mark.parametrize("worker", ["hashes", "dies"])
+def test_the_bundles_sha256_is_the_files_whoever_hashes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, worker: str
+) -> None:
+    """The receipt's SHA-256 comes from a worker reading the bundle behind the
+    writer; if that worker dies, pack reads the bundle back instead."""
+    monkeypatch.setattr(hashing, "MIN_BYTES", 0)
+    monkeypatch.setattr(forking, "can_fork", lambda: True)
+    started: list[object] = []
+    real_start = hashing.BundleHasher.start.__func__  # type: ignore[attr-defined]
+
+    def start(cls: type, path: Path, size: int) -> object:
+        hasher = real_start(cls, path, size)
+        started.append(hasher)
+        return hasher
+
+    monkeypatch.setattr(hashing.BundleHasher, "start", classmethod(start))
+    if worker == "dies":
+        monkeypatch.setattr(hashing, "_hash_behind", lambda path, conn: os._exit(3))
+    folder = _imaging_folder(tmp_path, count=3)
+    _, recipients = _recipient()
+    summary = pack(scan_folder(folder), tmp_path / "b.rpk", recipients=recipients)
+    assert started and started[0] is not None  # the worker was used
+    assert summary.sha256 == hashlib.sha256((tmp_path / "b.rpk").read_bytes()).hexdigest()

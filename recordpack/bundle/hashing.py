@@ -1,4 +1,7 @@
-"""The SHA-256 of the images pack copies, computed by a worker process on the other core.
+"""SHA-256 work of pack, done by worker processes on the other core.
+
+:class:`SourceHasher` hashes the images pack copies; :class:`BundleHasher` hashes
+the bundle file as it is written (the receipt's SHA-256).
 
 A DICOM image that scan read only as far as its header has no SHA-256 yet; the
 bag's manifest needs one. Hashing it on a thread beside the encryption gains
@@ -21,6 +24,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Final
 
@@ -134,7 +138,10 @@ class SourceHasher:
         files = [f for f in plan if f.member is None and f.sha256 is None and f.head_sha256]
         if sum(f.size for f in files) < MIN_BYTES or not forking.can_fork():
             return None
-        return cls(root, files)
+        try:
+            return cls(root, files)
+        except OSError:  # no process to be had (a limit on processes): hash in pack
+            return None
 
     def covers(self, planned: PlannedFile) -> bool:
         return id(planned) in self._paths
@@ -159,3 +166,90 @@ class SourceHasher:
     def close(self) -> None:
         """Stop the worker (at once, if pack failed before it finished)."""
         forking.stop_workers(self._pool)
+
+
+class BundleHasher:
+    """The SHA-256 of the bundle file, computed by a forked worker process that
+    reads the file just behind pack's writer (from the page cache), so the
+    receipt's hash costs the encrypting process nothing."""
+
+    #: Seconds to wait for the worker's digest once the bundle is complete.
+    WAIT: Final = 120.0
+
+    def __init__(self, path: Path) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(
+            target=_hash_behind, args=(os.fsdecode(path), child), daemon=True
+        )
+        self._process.start()
+        child.close()
+        self._broken = False
+
+    @classmethod
+    def start(cls, path: Path, size: int) -> BundleHasher | None:
+        """A hasher for the bundle at ``path`` (about ``size`` bytes), or None when it
+        is too small to be worth a process or forking is not safe here."""
+        if size < MIN_BYTES or not forking.can_fork():
+            return None
+        try:
+            return cls(path)
+        except OSError:  # no process to be had: the writer thread hashes
+            return None
+
+    def written(self, upto: int) -> None:
+        """The file's first ``upto`` bytes are written (and flushed to the system)."""
+        if not self._broken:
+            try:
+                self._conn.send(upto)
+            except (OSError, ValueError):
+                self._broken = True
+
+    def hexdigest(self, size: int) -> str | None:
+        """The SHA-256 of the complete file of ``size`` bytes, or None if the
+        worker could not give it (the caller then hashes the file itself)."""
+        if self._broken:
+            return None
+        try:
+            self._conn.send(-1)
+            if not self._conn.poll(self.WAIT):
+                return None
+            digest, hashed = self._conn.recv()
+        except (OSError, EOFError, ValueError):
+            return None
+        return str(digest) if hashed == size else None
+
+    def close(self) -> None:
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join(timeout=1)
+        self._conn.close()
+
+
+def _hash_behind(path: str, conn: Connection) -> None:
+    """In the worker: hash ``path`` as far as the writer says it is written; on -1,
+    to its end, and send back (digest, bytes hashed)."""
+    forking.ignore_interrupts()
+    digest = hashlib.sha256()
+    buffer = bytearray(_CHUNK)
+    view = memoryview(buffer)
+    hashed = 0
+    with open(path, "rb", buffering=0) as stream:
+        while True:
+            try:
+                upto = conn.recv()
+            except EOFError:
+                return  # pack gave up
+            goal = None if upto < 0 else upto
+            while goal is None or hashed < goal:
+                want = _CHUNK if goal is None else min(_CHUNK, goal - hashed)
+                count = stream.readinto(view[:want])
+                if not count:
+                    break
+                digest.update(view[:count])
+                hashed += count
+            if goal is None:
+                conn.send((digest.hexdigest(), hashed))
+                return

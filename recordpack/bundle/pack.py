@@ -33,7 +33,7 @@ from recordpack import __version__
 from recordpack.bundle import format as fmt
 from recordpack.bundle.dicomdir import FileSetEntry, build_dicomdir, fill_missing
 from recordpack.bundle.fhir import build_fhir_index
-from recordpack.bundle.hashing import FileHash, ReadFailure, SourceHasher
+from recordpack.bundle.hashing import BundleHasher, FileHash, ReadFailure, SourceHasher
 from recordpack.bundle.html import render_index_html, render_readme
 from recordpack.bundle.index_model import parse_index
 from recordpack.bundle.layout import (
@@ -186,20 +186,24 @@ def pack(
 
     # A pack killed with kill -9 (or a power cut) left its .part file: remove it now.
     leftovers = sweep(out.parent, ".part")
-    # Forked before pack starts any thread of its own (see recordpack.forking).
-    hasher = SourceHasher.start(root, plan.files)
+    try:
+        # Not a with-block: the file must outlive the handle until os.replace.
+        tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115
+            dir=out.parent, prefix=part_prefix(out.name), suffix=".part", delete=False
+        )
+    except OSError as error:
+        raise BundleError(f"cannot write in {out.parent}: {error.strerror}") from error
+    tmp_path = Path(tmp.name)
+    behind: BundleHasher | None = None
+    hasher: SourceHasher | None = None
     try:
         try:
-            # Not a with-block: the file must outlive the handle until os.replace.
-            tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115
-                dir=out.parent, prefix=part_prefix(out.name), suffix=".part", delete=False
-            )
-        except OSError as error:
-            raise BundleError(f"cannot write in {out.parent}: {error.strerror}") from error
-        tmp_path = Path(tmp.name)
-        try:
+            # The hashing workers are forked before pack starts any thread of its own
+            # (see recordpack.forking); the bundle's first, as the other starts threads.
+            behind = BundleHasher.start(tmp_path, plan.payload_bytes)
+            hasher = SourceHasher.start(root, plan.files)
             with tmp:
-                hashed = _BundleWriter(tmp)
+                hashed = _BundleWriter(tmp, behind)
                 try:
                     with age.encrypt_writer(cast(BinaryIO, hashed), recipients) as encrypted:
                         index = write_bag(
@@ -220,6 +224,7 @@ def pack(
             os.replace(tmp_path, out)
         except BaseException as error:
             with contextlib.suppress(OSError):
+                tmp.close()
                 tmp_path.unlink()
             if isinstance(error, OSError):
                 raise BundleError(
@@ -231,8 +236,9 @@ def pack(
         summary = _summary(plan, index, out, keys, passphrase, check_report)
         return dataclasses.replace(summary, sha256=hashed.hexdigest(), leftovers=leftovers)
     finally:
-        if hasher is not None:
-            hasher.close()
+        for worker in (hasher, behind):
+            if worker is not None:
+                worker.close()
 
 
 #: Bytes written between two background flushes of the bundle to disk.
@@ -240,14 +246,18 @@ SYNC_EVERY = 64 * 1024 * 1024
 
 
 class _BundleWriter:
-    """The bundle file as it is written: hashed (its SHA-256) and written by a
-    background thread while the next stretch is encrypted, and flushed to disk in
-    the background every :data:`SYNC_EVERY` bytes, so the final fsync waits for the
-    last stretch only, not the whole bundle."""
+    """The bundle file as it is written: written by a background thread while the
+    next stretch is encrypted, hashed (its SHA-256, for the receipt) by a worker
+    process reading behind it (``behind``) or else on that thread, and flushed to
+    disk in the background every :data:`SYNC_EVERY` bytes, so the final fsync waits
+    for the last stretch only, not the whole bundle."""
 
-    def __init__(self, target: IO[bytes]) -> None:
+    def __init__(self, target: IO[bytes], behind: BundleHasher | None = None) -> None:
         self._target = target
+        self._behind = behind
         self._digest = hashlib.sha256()
+        self._written = 0
+        self._sha256: str | None = None
         self._unsynced = 0
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="recordpack-write")
         self._writing: Future[None] | None = None
@@ -262,9 +272,15 @@ class _BundleWriter:
         return len(data)
 
     def _write_block(self, block: bytes | memoryview) -> None:
-        """On the writer thread: hash, write, and now and then start a flush to disk."""
-        self._digest.update(block)
+        """On the writer thread: write (and hash, or tell the hasher how far the file
+        is written), and now and then start a flush to disk."""
+        if self._behind is None:
+            self._digest.update(block)
         self._target.write(block)
+        self._written += len(block)
+        if self._behind is not None:
+            self._target.flush()  # the hasher reads what the system holds
+            self._behind.written(self._written)
         self._unsynced += len(block)
         if self._unsynced >= SYNC_EVERY and (self._pending is None or self._pending.done()):
             self._collect()
@@ -289,14 +305,26 @@ class _BundleWriter:
             pending.result()
 
     def finish(self) -> None:
-        """Wait for the background writes and flush, then make the whole file durable."""
+        """Wait for the background writes and flush, make the whole file durable,
+        and settle its SHA-256."""
         try:
             self._wait_writing()
             self._collect()
             self._target.flush()
             os.fsync(self._target.fileno())
+            if self._behind is not None:
+                self._sha256 = self._behind.hexdigest(self._written) or self._read_back()
         finally:
             self.close()
+
+    def _read_back(self) -> str:
+        """The SHA-256 of the file read back (when the hashing worker could not give it)."""
+        digest = hashlib.sha256()
+        with open(self._target.fileno(), "rb", closefd=False) as stream:
+            stream.seek(0)
+            while chunk := stream.read(CHUNK_SIZE):
+                digest.update(chunk)
+        return digest.hexdigest()
 
     def close(self) -> None:
         """Stop the background threads without waiting for durability (on failure)."""
@@ -304,7 +332,7 @@ class _BundleWriter:
         self._syncer.shutdown(wait=True)
 
     def hexdigest(self) -> str:
-        return self._digest.hexdigest()
+        return self._sha256 if self._sha256 is not None else self._digest.hexdigest()
 
 
 class DestinationExistsError(UsageError):
