@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import zlib
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -31,7 +30,7 @@ from typing import Final
 from recordpack import forking
 from recordpack.bundle.layout import PlannedFile
 from recordpack.scan.paths import to_fs
-from recordpack.scan.walk import HEADER_READ, open_fd
+from recordpack.scan.walk import HEADER_READ, open_fd, read_stream
 
 #: Below this many bytes to hash, starting a worker costs more than it saves.
 MIN_BYTES: Final = 32 * 1024 * 1024
@@ -69,22 +68,13 @@ class ReadFailure:
 
 
 def hash_file(path: str) -> FileHash:
-    """Read ``path`` once (without changing its access time) and describe it."""
-    digest, head = hashlib.sha256(), hashlib.sha256()
-    crc = size = 0
-    buffer = bytearray(_CHUNK)
-    view = memoryview(buffer)
+    """Read ``path`` once, whole (without changing its access time), and describe it."""
     with os.fdopen(open_fd(path), "rb", buffering=0) as stream:
-        before = os.fstat(stream.fileno()).st_mtime_ns
-        while count := stream.readinto(buffer):
-            chunk = view[:count]
-            digest.update(chunk)
-            crc = zlib.crc32(chunk, crc)
-            if size < HEADER_READ:
-                head.update(chunk[: HEADER_READ - size])
-            size += count
+        read = read_stream(stream, whole=True)
         after = os.fstat(stream.fileno()).st_mtime_ns
-    return FileHash(size, digest.hexdigest(), crc, head.hexdigest(), before, after)
+    assert read.sha256 is not None and read.crc32 is not None
+    head = hashlib.sha256(read.head[:HEADER_READ]).hexdigest()
+    return FileHash(read.size, read.sha256, read.crc32, head, read.mtime_ns, after)
 
 
 def _hash_batch(paths: list[str]) -> list[FileHash | ReadFailure]:

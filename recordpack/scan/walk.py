@@ -13,6 +13,7 @@ import dataclasses
 import errno
 import functools
 import hashlib
+import io
 import os
 import queue
 import re
@@ -147,8 +148,9 @@ class FileRead:
     sha256: str | None  # None: only the header of a DICOM image was read
     head: bytes  # the first HEAD_SIZE bytes (HEADER_READ for a header-only read)
     crc32: int | None
-    #: SHA-256 of the first HEADER_READ bytes, for a file larger than that (finds
-    #: candidate copies of a file read only in part).
+    #: For a header-only read: the SHA-256 of those HEADER_READ bytes (finds
+    #: candidate copies of it, see :func:`collect`). None for a whole read: a file
+    #: read whole is never a copy of one read in part, which would have been too.
     head_sha256: str | None
     mtime_ns: int  # modification time when read
 
@@ -172,29 +174,34 @@ def read_file(path: str | Path, *, whole: bool = False) -> FileRead:
     pack reads the pixel data once, as it writes it.
     """
     with os.fdopen(open_fd(path), "rb", buffering=0) as stream:
-        status = os.fstat(stream.fileno())
-        first = _read_up_to(stream, HEADER_READ)
-        head_sha256 = hashlib.sha256(first).hexdigest() if len(first) == HEADER_READ else None
-        if (
-            not whole
-            and len(first) == HEADER_READ
-            and status.st_size > HEADER_READ
-            and first[128:132] == b"DICM"
-        ):
-            return FileRead(status.st_size, None, first, None, head_sha256, status.st_mtime_ns)
-        digest = hashlib.sha256(first)
-        crc = zlib.crc32(first)
-        head = bytearray(first)
-        size = len(first)
-        buffer = bytearray(CHUNK_SIZE)
-        view = memoryview(buffer)
-        while count := stream.readinto(buffer):
-            digest.update(view[:count])
-            crc = zlib.crc32(view[:count], crc)
-            if len(head) < HEAD_SIZE:
-                head += view[: min(count, HEAD_SIZE - len(head))]
-            size += count
-    return FileRead(size, digest.hexdigest(), bytes(head), crc, head_sha256, status.st_mtime_ns)
+        return read_stream(stream, whole=whole)
+
+
+def read_stream(stream: io.FileIO, *, whole: bool = False) -> FileRead:
+    """:func:`read_file` of a file already open (unbuffered, at its start)."""
+    status = os.fstat(stream.fileno())
+    first = _read_up_to(stream, HEADER_READ)
+    if (
+        not whole
+        and len(first) == HEADER_READ
+        and status.st_size > HEADER_READ
+        and first[128:132] == b"DICM"
+    ):
+        head_sha256 = hashlib.sha256(first).hexdigest()
+        return FileRead(status.st_size, None, first, None, head_sha256, status.st_mtime_ns)
+    digest = hashlib.sha256(first)
+    crc = zlib.crc32(first)
+    head = bytearray(first)
+    size = len(first)
+    buffer = bytearray(CHUNK_SIZE)
+    view = memoryview(buffer)
+    while count := stream.readinto(buffer):
+        digest.update(view[:count])
+        crc = zlib.crc32(view[:count], crc)
+        if len(head) < HEAD_SIZE:
+            head += view[: min(count, HEAD_SIZE - len(head))]
+        size += count
+    return FileRead(size, digest.hexdigest(), bytes(head), crc, None, status.st_mtime_ns)
 
 
 def read_and_hash(path: str | Path) -> tuple[int, str, bytes, int]:
@@ -511,11 +518,9 @@ def _process(
     key: tuple[int, ...], source: Source, claims: _Claims, parent: Preference = ()
 ) -> _Item:
     rank = preference(parent, source.path, key[-1])
-    head_sha256 = (
-        hashlib.sha256(source.head[:HEADER_READ]).hexdigest()
-        if parent and source.size > HEADER_READ and len(source.head) >= HEADER_READ
-        else None
-    )
+    # A member can be a copy of an image on disk that scan read only in part.
+    maybe_copy = source.size > HEADER_READ and source.head[128:132] == b"DICM"
+    head_sha256 = hashlib.sha256(source.head[:HEADER_READ]).hexdigest() if parent and maybe_copy else None
     info = FileInfo(source.path, source.size, source.sha256, source.crc32, head_sha256=head_sha256)
     item = _Item(key, source.path, info, rank=rank)
     if source.size == 0:
