@@ -39,13 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {machine()}")
     print(f"warm cache; medians of {args.rounds} paired rounds")
     result = paired(lambda: run(peer, shell=True), lambda: run(ours), rounds=args.rounds)
-    cpu = sorted(r.cpu_seconds for r in result.ours)[len(result.ours) // 2]
     print("| folder | files | PDFs | pdftotext loop | recordpack scan | files/s | scan / loop | scan CPU s | scan peak RSS |")
     print("|---|---|---|---|---|---|---|---|---|")
     print(
         f"| {args.folder.name} | {len(files)} | {len(pdfs)} | {result.peer_s:.2f} s | "
         f"{result.ours_s:.2f} s | {len(files) / result.ours_s:.0f} | {result.ratio:.2f} | "
-        f"{cpu:.2f} | {result.ours_rss / 2**20:.0f} MiB |"
+        f"{result.ours_cpu:.2f} | {result.ours_rss / 2**20:.0f} MiB |"
     )
     print(f"load average after: {load()}")
     return 0

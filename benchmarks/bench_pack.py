@@ -71,11 +71,10 @@ def main(argv: list[str] | None = None) -> int:
                     lambda ours=ours: run(ours, setup=clear),
                     rounds=args.rounds,
                 )
-                cpu = sorted(r.cpu_seconds for r in result.ours)[len(result.ours) // 2]
                 print(
                     f"| {folder.name} | {len(files)} | {total / 1e6:.0f} | {label} | {result.peer_s:.2f} s | "
                     f"{result.ours_s:.2f} s, {total / 1e6 / result.ours_s:.0f} MB/s | {result.ratio:.2f} | "
-                    f"{cpu:.2f} | {result.ours_rss / 2**20:.0f} MiB |"
+                    f"{result.ours_cpu:.2f} | {result.ours_rss / 2**20:.0f} MiB |"
                 )
     finally:
         shutil.rmtree(work, ignore_errors=True)

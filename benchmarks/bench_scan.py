@@ -50,11 +50,10 @@ def main(argv: list[str] | None = None) -> int:
             lambda ours=ours: run(ours, setup=setup),
             rounds=args.rounds,
         )
-        cpu = sorted(r.cpu_seconds for r in result.ours)[len(result.ours) // 2]
         print(
             f"| {folder.name} | {files} | {total / 1e6:.0f} | {result.peer_s:.2f} s | "
             f"{result.ours_s:.2f} s, {total / 1e6 / result.ours_s:.0f} MB/s | {result.ratio:.2f} | "
-            f"{cpu:.2f} | {result.ours_rss / 2**20:.0f} MiB |"
+            f"{result.ours_cpu:.2f} | {result.ours_rss / 2**20:.0f} MiB |"
         )
     print(f"load average after: {load()}")
     return 0

@@ -60,6 +60,11 @@ class Paired:
         return statistics.median(r.seconds for r in self.ours)
 
     @property
+    def ours_cpu(self) -> float:
+        """recordpack's CPU seconds in its median round (the upper median for an even count)."""
+        return sorted(r.cpu_seconds for r in self.ours)[len(self.ours) // 2]
+
+    @property
     def ratio(self) -> float:
         """Median of the per-round ratios recordpack time / peer time (below 1: faster)."""
         return statistics.median(o.seconds / p.seconds for o, p in zip(self.ours, self.peer, strict=True))
