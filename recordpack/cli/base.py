@@ -135,6 +135,11 @@ def output_option(help_text: str, **kwargs: Any) -> Callable[[F], F]:
     return click.option("-o", "--output", "output", help=help_text, **kwargs)
 
 
+def manifest_option(help_text: str, dest: str = "manifest_name", **kwargs: Any) -> Callable[[F], F]:
+    """``-m/--manifest NAME|PATH``: the one spelling of the checklist option across commands."""
+    return click.option("-m", "--manifest", dest, metavar="NAME|PATH", help=help_text, **kwargs)
+
+
 def emit_json(document: dict[str, Any]) -> None:
     """Write a JSON document to stdout (once per run: errors after it add nothing)."""
     ctx = click.get_current_context(silent=True)

@@ -10,7 +10,7 @@ import click
 
 from recordpack.audit import AuditLog
 from recordpack.checking import render_check
-from recordpack.cli.base import emit_json, handle_errors, json_option, main
+from recordpack.cli.base import emit_json, handle_errors, json_option, main, manifest_option
 from recordpack.cli.options import audit_option
 from recordpack.cli.scan_cmd import run_prepare, scan_options
 from recordpack.cli.terminal import colour_headline
@@ -32,14 +32,10 @@ def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None
 
 @main.command("check")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
-@click.option(
-    "-m",
-    "--manifest",
-    "manifest_name",
+@manifest_option(
+    "A built-in manifest (see `recordpack manifests`) or the path to your own .toml file.",
     default="general",
     show_default=True,
-    metavar="NAME|PATH",
-    help="A built-in manifest (see `recordpack manifests`) or the path to your own .toml file.",
 )
 @click.option(
     "--as-of",

@@ -15,6 +15,7 @@ from recordpack.cli.base import (
     handle_errors,
     json_option,
     main,
+    manifest_option,
     output_option,
     warn,
 )
@@ -72,12 +73,7 @@ def refuse(
     type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
 )
 @encryption_options
-@click.option(
-    "-m",
-    "--manifest",
-    metavar="NAME|PATH",
-    help="Check against this list of required records first (e.g. breast).",
-)
+@manifest_option("Check against this list of required records first (e.g. breast).", "manifest")
 @click.option("--as-of", metavar="YYYY-MM-DD", help="Judge how recent records are as of this date.")
 @click.option(
     "--accept-incomplete",

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from recordpack.checking import CheckReport
-from recordpack.cli.base import emit_json, handle_errors, json_option, main, warn
+from recordpack.cli.base import emit_json, handle_errors, json_option, main, manifest_option, warn
 from recordpack.cli.check_cmd import _parse_as_of as parse_as_of
 from recordpack.cli.scan_cmd import run_prepare, scan_options
 from recordpack.errors import RecordpackError, UsageError
@@ -40,14 +40,10 @@ def close_found_requests(folder: Path, scan: ScanResult, report: CheckReport) ->
 
 @main.command("request")
 @click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False))
-@click.option(
-    "-m",
-    "--manifest",
-    "manifest_name",
+@manifest_option(
+    "The manifest to check against (as for `recordpack check`).",
     default="general",
     show_default=True,
-    metavar="NAME|PATH",
-    help="The manifest to check against (as for `recordpack check`).",
 )
 @click.option(
     "-o",
