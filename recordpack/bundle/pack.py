@@ -584,7 +584,7 @@ def _reading(label: str) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class _Copied:
-    """What the main process saw of a file whose SHA-256 a worker computes."""
+    """What pack saw as it copied a file scan read only in part (see :func:`_settle`)."""
 
     planned: PlannedFile
     written: int
@@ -643,20 +643,19 @@ def _copy_file(
     hexdigest = digest.sha256.hexdigest()
     _verify(planned, label, written, hexdigest)
     if planned.head_sha256 is not None and planned.sha256 is None:
-        # Scan read only the header of this image: the header packed must be the one
-        # it parsed, and the file must not have changed since (nor while packing).
+        # Scan read only the header of this image: the same proof as for a worker's
+        # reading of it, with this pass as the reading.
         assert digest.head is not None
-        if written != planned.size:
-            raise _changed(label, f"its size is now {written} bytes, scan saw {planned.size}")
-        if digest.head.hexdigest() != planned.head_sha256 or before != after:
-            raise _changed(label, "its content differs from what scan read")
-        if planned.mtime_ns is not None and before != planned.mtime_ns:
-            raise _changed(label, "it was modified after the scan")
+        head = digest.head.hexdigest()
+        copied = _Copied(planned, written, info.CRC, head, before, after)
+        _settle(copied, FileHash(written, hexdigest, info.CRC, head, before, after))
     return written, hexdigest, digest.sha1_hex()
 
 
 def _settle(seen: _Copied, read: FileHash | ReadFailure) -> str:
-    """The SHA-256 the worker computed for a file, once proved to be of the bytes packed."""
+    """The SHA-256 a reading of a file scan read only in part gave, once proved to be
+    of the bytes packed and of the file scan saw: the same size, CRC-32 and header,
+    and no change of modification time since the scan."""
     planned = seen.planned
     label = planned.original
     if isinstance(read, ReadFailure):
