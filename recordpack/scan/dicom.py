@@ -33,6 +33,7 @@ from pydicom.uid import UID
 from recordpack.model import UNREADABLE, UNSUPPORTED, Patient, Problem, Skipped
 from recordpack.scan.base import MAX_DOCUMENT_BYTES, DicomHeader, Document, Outcome, Source
 from recordpack.scan.clutter import DICOMDIR_REASON
+from recordpack.scan.dicomheader import read_header
 
 FORMAT = "dicom"
 
@@ -183,6 +184,9 @@ def _read_dataset(source: Source) -> tuple[Dataset, bool, str | None, list[str]]
         return dataset, False, pixels, notes
     if head[128:132] == b"DICM":
         offset = 0
+        quick = read_header(head, source.size)
+        if quick is not None and _image_header_only(_sop_class(quick[0])):
+            return quick[0], True, quick[1], notes
     else:
         found = _raw_offset(head)
         if found is None:
@@ -742,6 +746,23 @@ def _unreadable(source: Source, message: str) -> Problem:
         UNREADABLE,
         message,
         hint="Copy the file again from the imaging CD or portal, or ask the imaging department for a new copy.",
+    )
+
+
+def _image_header_only(sop: str) -> bool:
+    """Whether :func:`scan` reads only an image's header fields (:func:`_header`)
+    for this SOP class: then :func:`read_header` may stand for a full parse."""
+    if not sop or sop == DICOMDIR_SOP:
+        return False
+    if sop in RT_IMAGES or sop in IMAGING_SR:
+        return True
+    name = sop_name(sop)
+    return not (
+        sop in RT_TITLES
+        or sop in RT_TITLES_EXTRA
+        or sop in (ENCAPSULATED_PDF, ENCAPSULATED_CDA)
+        or _is_sr(sop, name)
+        or _is_waveform(name)
     )
 
 
