@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from paired import load, machine, paired, run  # noqa: E402
+from paired import compile_bytecode, load, machine, paired, run  # noqa: E402
 
 
 def make_patients(root: Path, count: int) -> list[Path]:
@@ -73,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         for f in folders
     )
     batch = [sys.executable, "-m", "recordpack", "batch", str(roster), "-o", str(out_batch), "-q"]
+    compile_bytecode()
     print(f"machine: {machine()}")
     print(f"{args.patients} patients, {size / 1e6:.1f} MB in all; medians of {args.rounds} paired rounds")
     try:

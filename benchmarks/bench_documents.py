@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from paired import load, machine, paired, run
+from paired import compile_bytecode, load, machine, paired, run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         "xargs -0 -I{} pdftotext -layout -q {} /dev/null"
     )
     ours = [sys.executable, "-m", "recordpack", "scan", "--json", "-q", str(args.folder)]
+    compile_bytecode()
     print(f"machine: {machine()}")
     print(f"warm cache; medians of {args.rounds} paired rounds")
     result = paired(lambda: run(peer, shell=True), lambda: run(ours), rounds=args.rounds)

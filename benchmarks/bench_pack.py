@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from paired import load, machine, paired, run
+from paired import compile_bytecode, load, machine, paired, run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     def clear() -> None:
         out.unlink(missing_ok=True)
 
+    compile_bytecode()
     print(f"machine: {machine()}")
     print(f"medians of {args.rounds} paired rounds, warm page cache")
     print("| folder | files | MB | peer command | peer | recordpack pack | pack / peer | pack CPU s | pack peak RSS |")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from paired import drop_caches, load, machine, paired, run
+from paired import compile_bytecode, drop_caches, load, machine, paired, run
 
 
 def _size(folder: Path) -> tuple[int, int]:
@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     if sha is None:
         raise SystemExit("sha256sum is not installed (coreutils)")
     setup = drop_caches if args.cold else None
+    compile_bytecode()
     print(f"machine: {machine()}")
     print(f"cache: {'cold' if args.cold else 'warm'}; medians of {args.rounds} paired rounds")
     print("| folder | files | MB | sha256sum | recordpack scan | scan / sha256sum | scan CPU s | scan peak RSS |")

@@ -335,3 +335,31 @@ def test_imaging_disc_information_is_skipped_but_reports_are_read(
     assert {"Imaging CD/REPORT.TXT", "Imaging CD/Read me first.txt"} <= reports
     assert "README.TXT" not in reasons
     assert "README.TXT" in result.files
+
+
+def test_clutter_rules_match_as_fnmatch_does_first_rule_first() -> None:
+    """The rule tables, compiled into one pattern each, give the first matching
+    rule's reason for every name, as a loop over fnmatch would."""
+    import fnmatch
+
+    from recordpack.scan import clutter
+
+    tables = (
+        (clutter.DIRECTORY_RULES, clutter._DIRECTORIES),
+        (clutter.FILE_RULES, clutter._FILES),
+        (clutter.ARCHIVE_FILE_RULES, clutter._ARCHIVE_FILES),
+    )
+    names = ["IM000001", "report.pdf", "Scan 2024.JPG", "a\nb.tmp", "DICOMDIR", ""]
+    for rules, _ in tables:
+        for pattern, _ in rules:
+            names += [pattern.replace("*", "x"), pattern.replace("*", ""), pattern.upper()]
+    matched = 0
+    for rules, compiled in tables:
+        for name in names:
+            expected = next(
+                (reason for pattern, reason in rules if fnmatch.fnmatchcase(name.lower(), pattern)),
+                None,
+            )
+            assert clutter._match(compiled, name) == expected, name
+            matched += expected is not None
+    assert matched >= len(names) // 2  # most names made from the rules match one

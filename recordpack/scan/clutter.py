@@ -9,6 +9,7 @@ Nothing is dropped silently: the walker lists every match as *skipped*.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from typing import Final
 
@@ -163,10 +164,18 @@ def disc_info_reason(name: str, head: bytes) -> str | None:
     return DISC_INFO
 
 
-def _compile(rules: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple(
-        (re.compile(fnmatch.translate(pattern), re.DOTALL), reason) for pattern, reason in rules
+_Rules = tuple[re.Pattern[str], tuple[str, ...]]
+
+
+def _compile(rules: tuple[tuple[str, str], ...]) -> _Rules:
+    """All of ``rules`` as one pattern with a group per rule, and the reasons in
+    order: one match per name instead of one per rule (a scan asks of every
+    file and every folder on its path)."""
+    alternatives = "|".join(
+        f"(?P<rule{number}>{fnmatch.translate(pattern)})"
+        for number, (pattern, _) in enumerate(rules)
     )
+    return re.compile(alternatives, re.DOTALL), tuple(reason for _, reason in rules)
 
 
 _DIRECTORIES = _compile(DIRECTORY_RULES)
@@ -174,14 +183,16 @@ _FILES = _compile(FILE_RULES)
 _ARCHIVE_FILES = _compile(ARCHIVE_FILE_RULES)
 
 
-def _match(rules: tuple[tuple[re.Pattern[str], str], ...], name: str) -> str | None:
-    lowered = name.lower()
-    for pattern, reason in rules:
-        if pattern.fullmatch(lowered):
-            return reason
-    return None
+def _match(rules: _Rules, name: str) -> str | None:
+    """The reason of the first rule matching ``name`` (case-insensitive), or None."""
+    pattern, reasons = rules
+    found = pattern.fullmatch(name.lower())
+    if found is None or found.lastgroup is None:
+        return None
+    return reasons[int(found.lastgroup.removeprefix("rule"))]
 
 
+@functools.lru_cache(maxsize=1024)
 def directory_reason(name: str) -> str | None:
     """Why a folder with this name is skipped as a whole, or None to walk into it."""
     return _match(_DIRECTORIES, name)
