@@ -254,3 +254,33 @@ def test_ctrl_c_cancels_and_interrupts_at_once() -> None:
         os.kill(os.getpid(), signal.SIGINT)
     assert token.cancelled
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_json_is_one_line_for_a_program_and_indented_on_a_terminal() -> None:
+    """Piped, the document is one line (quick to write and to read by line);
+    on a terminal a person gets it indented. Both are the same JSON."""
+    import os
+    import pty
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "sample-patient"
+    command = [sys.executable, "-m", "recordpack", "scan", str(example), "--json", "-q"]
+    piped = subprocess.run(command, capture_output=True, check=True).stdout.decode()
+    assert piped.count("\n") == 1 and piped.endswith("}\n")
+
+    leader, follower = pty.openpty()
+    with subprocess.Popen(command, stdout=follower, stderr=subprocess.DEVNULL) as process:
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        process.wait()
+    os.close(leader)
+    on_terminal = b"".join(chunks).decode().replace("\r\n", "\n")
+    assert on_terminal.count("\n") > 20 and '\n  "records": [' in on_terminal
+    assert json.loads(on_terminal) == json.loads(piped)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from recordpack.cli.open_cmd import render_index
+from recordpack.render.text import render_index
 
 
 def test_a_large_study_is_summarised_by_its_folder_not_listed_slice_by_slice() -> None:

@@ -12,6 +12,16 @@ from typing import Final
 
 #: Version of ``index.json`` (its ``"version"`` key).
 INDEX_VERSION: Final = 1
+#: The case summary's sections in index.json, in display order
+#: (:mod:`recordpack.summary.extract` fills each).
+SUMMARY_SECTIONS: Final[tuple[str, ...]] = (
+    "diagnosis",
+    "stage",
+    "biomarkers",
+    "tumor_markers",
+    "treatments",
+    "procedures",
+)
 
 #: Suggested file extension for a bundle.
 BUNDLE_SUFFIX: Final = ".rpk"

@@ -27,7 +27,6 @@ from recordpack.bundle.policy import DEFAULT_LIMITS, Limits, path_problem
 from recordpack.errors import BundleError
 from recordpack.model import KINDS, Skipped
 from recordpack.model import Problem as IndexProblem
-from recordpack.summary.extract import SECTIONS as SUMMARY_SECTIONS
 
 __all__ = [
     "FILE_ROLES",
@@ -511,6 +510,9 @@ class _Value:
         return self.value
 
     def texts(self) -> tuple[str, ...]:
+        value = self.value
+        if type(value) is list and all(type(item) is str for item in value):
+            return tuple(value)
         return tuple(item.text() for item in self.items())
 
     def bag_path(self) -> str:
@@ -523,7 +525,16 @@ class _Value:
     def opt_bag_path(self) -> str | None:
         return None if self.value is None else self.bag_path()
 
+    def listed_paths(self, listed: set[str]) -> tuple[str, ...]:
+        """A list of paths that ``files`` lists."""
+        value = self.value
+        if type(value) is list and all(type(p) is str and p in listed for p in value):
+            return tuple(value)
+        return tuple(item.listed_path(listed) for item in self.items())
+
     def listed_path(self, listed: set[str]) -> str:
+        if type(self.value) is str and self.value in listed:
+            return self.value  # every listed path has passed bag_path already
         path = self.bag_path()
         if path not in listed:
             raise self.fail(f"({path!r}) names a file that index.json does not list")
@@ -623,7 +634,7 @@ def _record(v: _Value, listed: set[str]) -> RecordEntry:
         kind=kind,
         title=v.child("title").text(),
         date=v.child("date").opt_text(),
-        files=tuple(item.listed_path(listed) for item in v.child("files").items()),
+        files=v.child("files").listed_paths(listed),
         original_files=v.child("original_files").texts(),
         patient=_patient(v.child("patient")),
         confidence=None if confidence is None else float(confidence),
@@ -642,7 +653,46 @@ def _record(v: _Value, listed: set[str]) -> RecordEntry:
     )
 
 
+def _plain_file(value: Any, limits: Limits) -> FileEntry | None:
+    """A file entry of the usual shape, checked in one pass (a bundle may list
+    tens of thousands); None for anything else, which :func:`_file` then checks
+    value by value to say what is wrong. The two agree (tests/test_index_fast_path.py)."""
+    if type(value) is not dict:
+        return None
+    get = value.get
+    path, size, digest, role = get("path"), get("size"), get("sha256"), get("role")
+    original, note, sha1, members = get("original"), get("note"), get("sha1"), get("members")
+    if (
+        type(path) is str
+        and type(size) is int
+        and size >= 0
+        and type(digest) is str
+        and _SHA256.fullmatch(digest)
+        and (role is None or (type(role) is str and role in FILE_ROLES))
+        and (original is None or type(original) is str)
+        and (note is None or type(note) is str)
+        and (sha1 is None or (type(sha1) is str and _SHA1.fullmatch(sha1)))
+        and (members is None or (type(members) is list and all(type(m) is str for m in members)))
+        and bag_path_problem(path, limits) is None
+    ):
+        return FileEntry(path, original, size, digest, role, tuple(members or ()), note, sha1)
+    return None
+
+
+def _files(v: _Value) -> tuple[FileEntry, ...]:
+    entries = v.value
+    if type(entries) is not list:
+        return _each(v, _file)
+    return tuple(
+        _plain_file(entry, v.limits) or _file(v.child(number))
+        for number, entry in enumerate(entries)
+    )
+
+
 def _file(v: _Value) -> FileEntry:
+    plain = _plain_file(v.value, v.limits)
+    if plain is not None:
+        return plain
     v.obj()
     digest = v.child("sha256").text().lower()
     if not _SHA256.fullmatch(digest):
@@ -697,7 +747,7 @@ def _summary(v: _Value, listed: set[str], records: int) -> CaseSummary | None:
         version=None if version.value is None else version.integer(),
         sections=tuple(
             (name, _each(v.child(name), lambda f: _fact(f, listed, records)))
-            for name in SUMMARY_SECTIONS
+            for name in fmt.SUMMARY_SECTIONS
         ),
         other_patient_records=tuple(
             n.record_number(records) for n in v.child("other_patient_records").items()
@@ -769,7 +819,7 @@ def parse_index(document: Any, limits: Limits = DEFAULT_LIMITS) -> BundleIndex:
             f"has version {version.value!r}; this recordpack reads version {fmt.INDEX_VERSION} "
             "(the bundle may come from a newer recordpack: update recordpack)",
         )
-    files = _each(root.child("files"), _file)
+    files = _files(root.child("files"))
     listed = {f.path for f in files}
     if len(listed) != len(files):
         raise IndexSchemaError("files", "lists the same path twice")

@@ -38,7 +38,6 @@ from typing import IO, Any, BinaryIO, Final, Protocol, Union, cast
 from urllib.parse import unquote
 
 from recordpack.bundle import format as fmt
-from recordpack.bundle.html import render_index_html
 from recordpack.bundle.index_model import BundleIndex, IndexSchemaError, parse_index_text
 from recordpack.bundle.leftovers import LeftoverReport, partial_folder, sweep
 from recordpack.bundle.safety import (
@@ -912,6 +911,8 @@ def _notices(plain: _Plaintext, html_replaced: bool) -> list[Notice]:
 
 
 def _rendered(directory: _Directory) -> bytes:
+    from recordpack.bundle.html import render_index_html  # only open and verify show a page
+
     return render_index_html(directory.index).encode()
 
 

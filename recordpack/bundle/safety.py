@@ -111,6 +111,8 @@ class ChecksumMismatchError(BundleVerificationError):
 
 def normalized_key(name: str) -> str:
     """The form under which two names would be the same file on macOS or Windows."""
+    if name.isascii():
+        return name.lower()  # the same as below for ASCII, and much faster
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
 
 
@@ -208,6 +210,30 @@ def check_members(
         total += info.file_size
 
     # A file cannot also be a folder: "a/b" and "a/b/c" cannot both be extracted.
+    if not file_keys.isdisjoint(_folders_above(file_keys)):
+        _colliding_folders(file_keys, seen, problems)
+    if total > limits.max_total_size:
+        problems.append(
+            MemberProblem("(bundle)", "absurd_size", f"declares {total:,} bytes in all")
+        )
+    return bag, problems
+
+
+def _folders_above(keys: Iterable[str]) -> set[str]:
+    """Every folder that some of ``keys`` lie in (``a`` and ``a/b`` for ``a/b/c``)."""
+    folders: set[str] = set()
+    for key in keys:
+        cut = key.rfind("/")
+        while cut > 0 and key[:cut] not in folders:  # its own folders are in already
+            folders.add(key[:cut])
+            cut = key.rfind("/", 0, cut)
+    return folders
+
+
+def _colliding_folders(
+    file_keys: set[str], seen: dict[str, str], problems: list[MemberProblem]
+) -> None:
+    """Name each file lying under a member that is a file."""
     for key in sorted(file_keys):
         parts = key.split("/")
         for depth in range(1, len(parts)):
@@ -218,8 +244,3 @@ def check_members(
                         seen[key], "colliding_name", f"lies under {seen[prefix]!r}, which is a file"
                     )
                 )
-    if total > limits.max_total_size:
-        problems.append(
-            MemberProblem("(bundle)", "absurd_size", f"declares {total:,} bytes in all")
-        )
-    return bag, problems

@@ -141,11 +141,17 @@ def manifest_option(help_text: str, dest: str = "manifest_name", **kwargs: Any) 
 
 
 def emit_json(document: dict[str, Any]) -> None:
-    """Write a JSON document to stdout (once per run: errors after it add nothing)."""
+    """Write a JSON document to stdout (once per run: errors after it add nothing).
+
+    Indented for a person on a terminal; on one line for a pipe or a file,
+    where a program reads it (json's C encoder writes only the compact form,
+    three times as fast on a 10,000-file index).
+    """
     ctx = click.get_current_context(silent=True)
     if ctx is not None:
         ctx.find_root().meta["recordpack.json_emitted"] = True
-    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    indent = 2 if sys.stdout.isatty() else None
+    click.echo(json.dumps(document, indent=indent, ensure_ascii=False))
 
 
 def emit_error(error: dict[str, Any], exit_code: int, **extra: Any) -> None:

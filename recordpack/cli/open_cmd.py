@@ -23,7 +23,6 @@ from recordpack.render.json import (
     open_document,
     verify_document,
 )
-from recordpack.render.text import render_index, render_open_warnings
 
 
 def _run(command: str, bundle: Path, as_json: bool, action: Callable[[], dict[str, Any]]) -> None:
@@ -86,12 +85,14 @@ def open_command(
     """
 
     def action() -> dict[str, Any]:
+        from recordpack.render import text
+
         keys = _identities(bundle, identity_files, passphrase_file, passphrase_env)
         with interruptible() as token, bars(quiet) as progress:
             result = workflow.open_bundle(
                 bundle, keys, output, progress=progress, cancel=token, audit=audit
             )
-        _warn(render_open_warnings(result))
+        _warn(text.render_open_warnings(result))
         if quiet and not as_json:
             click.echo(str(result.bag_dir))
         elif not as_json:
@@ -102,7 +103,7 @@ def open_command(
                     "all intact",
                     *_sha256_line(result.bundle_sha256),
                     "",
-                    *render_index(result.index),
+                    *text.render_index(result.index),
                     "",
                 ]
             )
@@ -138,12 +139,14 @@ def verify_command(
     """
 
     def action() -> dict[str, Any]:
+        from recordpack.render import text
+
         keys = _identities(bundle, identity_files, passphrase_file, passphrase_env)
         with interruptible() as token, bars() as progress:
             result = workflow.verify_bundle(
                 bundle, keys, progress=progress, cancel=token, audit=audit
             )
-        _warn(render_open_warnings(result))
+        _warn(text.render_open_warnings(result))
         if not as_json:
             click.echo(
                 f"verified: {result.files} files ({human_size(result.payload_bytes)}), all intact"
@@ -175,8 +178,10 @@ def inspect_command(
     def action() -> dict[str, Any]:
         keys = _identities(bundle, identity_files, passphrase_file, passphrase_env)
         inspection = workflow.inspect_bundle(bundle, keys)
-        if not as_json:
-            _echo(render_index(inspection.index.to_json()))
+        if not as_json:  # the text renderer is imported only for a person's output
+            from recordpack.render import text
+
+            _echo(text.render_index(inspection.index.to_json()))
             click.echo("")
             click.echo(
                 "(not verified or extracted: 'recordpack verify' checks every file, "
@@ -187,4 +192,4 @@ def inspect_command(
     _run("inspect", bundle, as_json, action)
 
 
-__all__ = ["inspect_command", "open_command", "render_index", "verify_command"]
+__all__ = ["inspect_command", "open_command", "verify_command"]

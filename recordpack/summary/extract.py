@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Final
 
+from recordpack.bundle.format import SUMMARY_SECTIONS
+
 #: Version of the ``summary`` document in ``index.json``.
 SUMMARY_VERSION: Final = 1
 
@@ -629,25 +631,27 @@ def _append(out: list[dict[str, Any]], fact: dict[str, Any], key: Sequence[str])
         seen.add(ident)
 
 
-#: What each summary section reads, by record kind (None: every document kind).
-_SECTIONS: Final[tuple[tuple[str, Any, frozenset[str] | None], ...]] = (
-    ("diagnosis", _diagnosis, frozenset({"pathology_report"})),
-    ("stage", _stage, None),
-    ("biomarkers", _biomarkers, frozenset({"pathology_report", "genomic_report", "lab_result"})),
-    ("tumor_markers", _tumor_markers, None),
-    ("treatments", _treatments, TREATMENT_KINDS),
-    ("procedures", _procedures, frozenset({"operative_report", "pathology_report"})),
-)
+#: What fills each summary section (bundle.format.SUMMARY_SECTIONS), and from
+#: which record kinds (None: every document kind).
+_READERS: Final[dict[str, tuple[Any, frozenset[str] | None]]] = {
+    "diagnosis": (_diagnosis, frozenset({"pathology_report"})),
+    "stage": (_stage, None),
+    "biomarkers": (_biomarkers, frozenset({"pathology_report", "genomic_report", "lab_result"})),
+    "tumor_markers": (_tumor_markers, None),
+    "treatments": (_treatments, TREATMENT_KINDS),
+    "procedures": (_procedures, frozenset({"operative_report", "pathology_report"})),
+}
 
 #: Section keys of the summary, in display order.
-SECTIONS: Final[tuple[str, ...]] = tuple(name for name, _, _ in _SECTIONS)
+SECTIONS: Final = SUMMARY_SECTIONS
 
 
 def build_summary(documents: Sequence[SourcedText]) -> dict[str, Any]:
     """The case summary: each section a list of facts with their source, oldest record first."""
     ordered = sorted(documents, key=lambda d: (d.date or "9999", d.record))
     summary: dict[str, Any] = {"version": SUMMARY_VERSION}
-    for name, extract, kinds in _SECTIONS:
+    for name in SECTIONS:
+        extract, kinds = _READERS[name]
         facts = _Facts()
         for doc in ordered:
             if doc.text and (kinds is None or doc.kind in kinds):
