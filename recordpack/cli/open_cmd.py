@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from recordpack import workflow
-from recordpack.audit import AuditLog
 from recordpack.bundle.format import human_size
 from recordpack.cli.base import emit_json, handle_errors, json_option, main, output_option
 from recordpack.cli.options import audit_option, key_options
@@ -23,6 +22,9 @@ from recordpack.render.json import (
     open_document,
     verify_document,
 )
+
+if TYPE_CHECKING:
+    from recordpack.audit import AuditLog  # opened by --audit-log; sqlite3 is loaded only then
 
 
 def _run(command: str, bundle: Path, as_json: bool, action: Callable[[], dict[str, Any]]) -> None:
