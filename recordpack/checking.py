@@ -630,6 +630,24 @@ _EXAM_LABEL: Final = re.compile(
 _FIELD_GAP: Final = re.compile(r"\s{3,}|\t")
 #: Lines read as a report's exam statement when it has no exam field.
 _HEAD_LINES: Final = 5
+#: A labelled field ("Patient: ...", "CLINICAL HISTORY: ..."); an exam field
+#: is read by :func:`_exam_statements` before the head lines are.
+_FIELD_LINE: Final = re.compile(r"[^:\n]{1,40}:")
+#: Where a report's narrative begins: what it says after is history or result.
+_NARRATIVE: Final = re.compile(
+    r"(?:clinical\s+)?(?:history|indications?|reasons?\s+for|findings|impressions?|comparisons?"
+    r"|technique|conclusions?|results?|opinion|summary)\b",
+    re.IGNORECASE,
+)
+#: A letterhead: a name ending in what an institution calls itself ("Cascade
+#: Breast Imaging Associates", "Northside Breast Centre"). It says who wrote
+#: the report, not what was examined.
+_LETTERHEAD: Final = re.compile(
+    r"\b(?:associates|cent(?:er|re)s?|clinics?|group|hospitals?|institute|imaging|radiology"
+    r"|health(?:care)?|partners|practice|services|specialists|university|foundation"
+    r"|department|dept)\b[.,]?(?:\s+(?:inc|llc|ltd|pllc|p\.?c)\.?)?$",
+    re.IGNORECASE,
+)
 
 
 def _exam_statements(lines: Sequence[str]) -> list[str]:
@@ -655,8 +673,8 @@ def _exam_statements(lines: Sequence[str]) -> list[str]:
 
 def _exam_passages(record: Record) -> list[tuple[str, str]]:
     """Where an imaging record says what was examined: a study's DICOM header, and
-    a report's exam fields (or, without one, its title and first lines). Not its
-    history, findings or letterhead: a chest CT of a breast cancer patient says
+    a report's exam fields (or, without one, its first lines, less its
+    letterhead and labelled fields). Not its history, findings or letterhead: a chest CT of a breast cancer patient says
     "breast" there, and is not breast imaging."""
     path = record.files[0] if record.files else record.title
     out = _passages_of_study(record, path)
@@ -665,9 +683,28 @@ def _exam_passages(record: Record) -> list[tuple[str, str]]:
     if exam:
         return out + [(path, f"Exam: {value}") for value in exam]
     if record.study is None:
-        head = [line for line in lines if line][:_HEAD_LINES]
-        out += [(path, text) for text in dict.fromkeys([record.title, *head]) if text]
+        # With a text, its title was drawn from it (perhaps from the letterhead:
+        # "Breast imaging report" from "Cascade Breast Imaging Associates"), so
+        # the text's own lines are read; without one, the title is all there is.
+        stated = _head_statements(lines) if record.text else [record.title]
+        out += [(path, text) for text in dict.fromkeys(stated) if text]
     return out
+
+
+def _head_statements(lines: Sequence[str]) -> list[str]:
+    """A report's first lines that may say what was examined: up to
+    :data:`_HEAD_LINES`, before its history or findings begin, less its
+    letterhead and its labelled fields (the patient's, the dates)."""
+    head: list[str] = []
+    for line in lines:
+        if not line or _FIELD_LINE.match(line) or _LETTERHEAD.search(line):
+            continue
+        if _NARRATIVE.match(line):
+            break
+        head.append(line)
+        if len(head) == _HEAD_LINES:
+            break
+    return head
 
 
 def _scoped_passages(record: Record, scope: str) -> list[tuple[str, str]]:

@@ -131,3 +131,45 @@ matches = [["breast"]]
     with pytest.raises(ManifestError, match=r"line 9: 'matches_in' must be one of 'text', 'exam'"):
         load_manifest(str(bad))
     assert AS_OF  # the shared reference date of these folders
+
+
+@pytest.mark.parametrize(
+    "letterhead",
+    ["CASCADE BREAST IMAGING ASSOCIATES", "Northside Breast Centre", "Women's Breast Health Center"],
+)
+def test_a_breast_centre_letterhead_is_not_an_exam_line(tmp_path: Path, letterhead: str) -> None:
+    """A report with no exam field is judged by its title and first lines; the
+    name of the centre that wrote it is not what was examined."""
+    folder = _without_breast_imaging(tmp_path)
+    text_pdf(
+        folder / "ct report.pdf",
+        [
+            letterhead,
+            "RADIOLOGY REPORT",
+            "Patient: Harrowgate, Delphine M   DOB: 04/12/1958   Exam date: 03/01/2026",
+            "CT CHEST WITH CONTRAST",
+            "CLINICAL HISTORY: Invasive ductal carcinoma of the left breast; staging.",
+            "IMPRESSION: No evidence of metastatic disease in the chest.",
+        ],
+    )
+    code, doc = check_json(folder)
+    assert status(doc, "breast_imaging") == "missing"
+    assert doc["ok"] is False and code != 0
+
+
+def test_a_mammogram_report_without_an_exam_field_is_breast_imaging(tmp_path: Path) -> None:
+    """Its first lines, past the letterhead and the patient's fields, say what was examined."""
+    folder = _without_breast_imaging(tmp_path)
+    text_pdf(
+        folder / "mammogram.pdf",
+        [
+            "Northside Breast Centre",
+            "Patient: Harrowgate, Delphine M   DOB: 04/12/1958   Date: 03/01/2026",
+            "BILATERAL DIAGNOSTIC MAMMOGRAM",
+            "HISTORY: Follow-up of left breast carcinoma.",
+            "FINDINGS: Postsurgical change. No suspicious mass.",
+            "IMPRESSION: BI-RADS 2, benign.",
+        ],
+    )
+    _, doc = check_json(folder)
+    assert status(doc, "breast_imaging") == "met"
