@@ -31,6 +31,7 @@ from recordpack.check_words import (
     requirement_detail,
 )
 from recordpack.classify import find_dates
+from recordpack.classify.text import LETTERHEAD
 from recordpack.findings import (
     COMPLETENESS,
     IDENTITY,
@@ -639,15 +640,6 @@ _NARRATIVE: Final = re.compile(
     r"|technique|conclusions?|results?|opinion|summary)\b",
     re.IGNORECASE,
 )
-#: A letterhead: a name ending in what an institution calls itself ("Cascade
-#: Breast Imaging Associates", "Northside Breast Centre"). It says who wrote
-#: the report, not what was examined.
-_LETTERHEAD: Final = re.compile(
-    r"\b(?:associates|cent(?:er|re)s?|clinics?|group|hospitals?|institute|imaging|radiology"
-    r"|health(?:care)?|partners|practice|services|specialists|university|foundation"
-    r"|department|dept)\b[.,]?(?:\s+(?:inc|llc|ltd|pllc|p\.?c)\.?)?$",
-    re.IGNORECASE,
-)
 
 
 def _exam_statements(lines: Sequence[str]) -> list[str]:
@@ -697,7 +689,7 @@ def _head_statements(lines: Sequence[str]) -> list[str]:
     letterhead and its labelled fields (the patient's, the dates)."""
     head: list[str] = []
     for line in lines:
-        if not line or _FIELD_LINE.match(line) or _LETTERHEAD.search(line):
+        if not line or _FIELD_LINE.match(line) or LETTERHEAD.search(line):
             continue
         if _NARRATIVE.match(line):
             break

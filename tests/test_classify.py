@@ -752,3 +752,22 @@ def test_tcga_ocr_texts_are_pathology_reports(corpus: Path) -> None:
     kinds = [classify_text(row["ocr_text"], name=row["pdf_file_name_path"]).kind for row in rows]
     recognised = sum(kind == "pathology_report" for kind in kinds)
     assert recognised / len(rows) >= 0.9, kinds
+
+
+@pytest.mark.parametrize(
+    "letterhead",
+    ["CASCADE BREAST IMAGING ASSOCIATES", "Granite State Radiology Partners", "Northside Breast Centre"],
+)
+def test_a_letterhead_is_not_the_documents_title(letterhead: str) -> None:
+    """The name of the centre that wrote a report is not what the report is:
+    a chest CT from a breast imaging practice is not a "Breast imaging report"."""
+    result = classify_text(
+        f"{letterhead}\n"
+        "CT CHEST WITH CONTRAST\n"
+        "Patient: Harrowgate, Delphine M   DOB: 04/12/1958   Exam date: 03/01/2026\n"
+        "CLINICAL HISTORY: Invasive ductal carcinoma of the left breast; staging.\n"
+        "FINDINGS: No pulmonary nodules. No lymphadenopathy.\n"
+        "IMPRESSION: No evidence of metastatic disease in the chest.\n"
+    )
+    assert result.kind == "imaging_report"
+    assert "breast" not in result.title.lower() and "radiology" not in result.title.lower()

@@ -19,6 +19,7 @@ from importlib import resources
 from typing import Any, Final
 
 from recordpack.classify.text import (
+    LETTERHEAD,
     TITLE_CHARS,
     TITLE_LINES,
     fold,
@@ -354,7 +355,11 @@ def _score_rule(c: Compiled, text: str, title_end: int, start: int = 0) -> Hit |
             before = text[ls : m.start()].strip()
             rest = text[m.end() : le]
             after = rest.strip(" \t:-")
-            heading_like = len(before) <= 25 and len(after) <= 40
+            heading_like = (
+                len(before) <= 25
+                and len(after) <= 40
+                and not LETTERHEAD.search(text, ls, le)  # "Cascade Breast Imaging Associates"
+            )
             # "CURRENT MEDICATIONS:" labels a section; a title stands without a colon.
             is_label = rest.lstrip(" \t").startswith(":")
             if m.start() < title_end and heading_like and not is_label:

@@ -14,6 +14,16 @@ MAX_PATIENT_CHARS: Final = 30_000
 TITLE_LINES: Final = 15
 TITLE_CHARS: Final = 2_000
 
+#: A letterhead: a name ending in what an institution calls itself ("Cascade
+#: Breast Imaging Associates", "Northside Breast Centre"). It says who wrote
+#: the report: not its title, nor what was examined.
+LETTERHEAD: Final = re.compile(
+    r"\b(?:associates|cent(?:er|re)s?|clinics?|group|hospitals?|institute|imaging|radiology"
+    r"|health(?:care)?|partners|practice|services|specialists|university|foundation"
+    r"|department|dept)\b[.,]?(?:\s+(?:inc|llc|ltd|pllc|p\.?c)\.?)?$",
+    re.IGNORECASE,
+)
+
 _SPACE_CHARS = re.compile(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]")
 _BARCODE_RUN = re.compile(r"[Il1|!iH]{6,}")
 _WORD = re.compile(r"[A-Za-z]{3,}")
