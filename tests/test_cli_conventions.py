@@ -284,3 +284,22 @@ def test_json_is_one_line_for_a_program_and_indented_on_a_terminal() -> None:
     on_terminal = b"".join(chunks).decode().replace("\r\n", "\n")
     assert on_terminal.count("\n") > 20 and '\n  "records": [' in on_terminal
     assert json.loads(on_terminal) == json.loads(piped)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", ".", "--as-of", "31/12/2026"],
+        ["pack", ".", "-o", "x.rpk", "--to", "age1x", "--as-of", "31/12/2026"],
+        ["batch", "roster.csv", "-o", "out", "--as-of", "31/12/2026"],
+        ["log", "--since", "31/12/2026"],
+        ["request", ".", "--on", "31/12/2026"],
+    ],
+)
+def test_every_date_option_refuses_a_bad_date_the_same_way(args: list[str]) -> None:
+    """One parser for --as-of, --since and --on: the option named, the form to use."""
+    result = run(*args)
+    assert result.exit_code == 2
+    option = next(a for a in args if a.startswith("--") and a != "--to")
+    assert option in result.stderr
+    assert "'31/12/2026' is not a date; write it as YYYY-MM-DD" in result.stderr

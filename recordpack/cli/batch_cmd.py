@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import click
 
 from recordpack.audit import ACTIONS, AuditLog
 from recordpack.cli.base import emit_json, handle_errors, json_option, main, output_option
-from recordpack.cli.options import audit_option, parse_date
+from recordpack.cli.options import as_of_option, audit_option, date_value
 from recordpack.errors import UsageError
 from recordpack.render.coordinator import batch_csv, batch_text, events_csv, events_text
 
@@ -31,7 +32,7 @@ def _required(audit: AuditLog | None) -> AuditLog:
     "-j", "--jobs", type=click.IntRange(1, 64), default=None,
     help="Patients packed at once (default: the number of cores).",
 )
-@click.option("--as-of", metavar="YYYY-MM-DD", help="Judge how recent records are as of this date.")
+@as_of_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print the summary as CSV on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @audit_option
@@ -41,7 +42,7 @@ def batch_command(
     roster: Path,
     output: Path,
     jobs: int | None,
-    as_of: str | None,
+    as_of: dt.date | None,
     as_csv: bool,
     quiet: bool,
     audit: AuditLog | None,
@@ -61,7 +62,6 @@ def batch_command(
 
     if as_json and as_csv:
         raise UsageError("choose --json or --csv, not both")
-    as_of_date = parse_date(as_of)
     rows = read_roster(roster)
 
     def on_row(result: object, done: int, total: int) -> None:
@@ -71,7 +71,7 @@ def batch_command(
             click.echo(f"recordpack: [{done}/{total}] line {line}: {status}", err=True)
 
     result = run_batch(
-        rows, output, jobs=jobs, audit=audit, as_of=as_of_date, on_row=on_row,
+        rows, output, jobs=jobs, audit=audit, as_of=as_of, on_row=on_row,
         progress=not quiet, roster=roster,
     )  # fmt: skip
     if as_json:
@@ -85,7 +85,9 @@ def batch_command(
 
 
 @main.group("log", invoke_without_command=True)
-@click.option("--since", metavar="YYYY-MM-DD", help="Only events from this day on.")
+@click.option(
+    "--since", callback=date_value, metavar="YYYY-MM-DD", help="Only events from this day on."
+)
 @click.option("--action", type=click.Choice(ACTIONS), help="Only events of this kind.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print the events as CSV on stdout.")
 @audit_option
@@ -94,7 +96,7 @@ def batch_command(
 @handle_errors
 def log_command(
     ctx: click.Context,
-    since: str | None,
+    since: dt.date | None,
     action: str | None,
     as_csv: bool,
     audit: AuditLog | None,
@@ -109,8 +111,7 @@ def log_command(
     ctx.obj = audit
     if ctx.invoked_subcommand is not None:
         return
-    since_day = parse_date(since, "--since")
-    events = _required(audit).events(since=since_day, action=action)
+    events = _required(audit).events(since=since, action=action)
     if as_json:
         emit_json({"version": 1, "events": [e.to_json() for e in events]})
         return

@@ -11,23 +11,12 @@ import click
 from recordpack.audit import AuditLog
 from recordpack.checking import render_check
 from recordpack.cli.base import emit_json, handle_errors, json_option, main, manifest_option
-from recordpack.cli.options import audit_option
+from recordpack.cli.options import as_of_option, audit_option
 from recordpack.cli.scan_cmd import run_prepare, scan_options
 from recordpack.cli.terminal import colour_headline
 from recordpack.cli.wording import check_step_command
 from recordpack.manifest import Manifest, Requirement, list_manifests, load_manifest
 from recordpack.workflow import log_prepared
-
-
-def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"'{value}' is not a date; write it as YYYY-MM-DD, e.g. 2026-09-01."
-        ) from None
 
 
 @main.command("check")
@@ -37,12 +26,7 @@ def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None
     default="general",
     show_default=True,
 )
-@click.option(
-    "--as-of",
-    callback=_parse_as_of,
-    metavar="YYYY-MM-DD",
-    help="Judge how recent records are as of this date (default: today).",
-)
+@as_of_option
 @scan_options
 @audit_option
 @json_option

@@ -13,7 +13,6 @@ import click
 
 from recordpack import workflow
 from recordpack.cli.prompts import ask_passphrase, passphrase_from_env
-from recordpack.errors import UsageError
 
 if TYPE_CHECKING:
     from recordpack.age.base import Identity
@@ -112,14 +111,28 @@ def encryption_options(func: F) -> F:
     return _apply(func, options)
 
 
-def parse_date(value: str | None, option: str = "--as-of") -> dt.date | None:
-    """A date option (``--as-of`` by default): a YYYY-MM-DD date, or a usage error."""
+def date_value(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> dt.date | None:
+    """Click callback of a YYYY-MM-DD option: the date, or click's usage error."""
     if value is None:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"{option} {value}: not a date", hint="Write it as YYYY-MM-DD.") from None
+        raise click.BadParameter(
+            f"'{value}' is not a date; write it as YYYY-MM-DD, e.g. 2026-09-01."
+        ) from None
+
+
+def as_of_option(func: F) -> F:
+    """``--as-of YYYY-MM-DD``: the day records' ages are judged against (check, pack, batch)."""
+    return click.option(
+        "--as-of",
+        callback=date_value,
+        metavar="YYYY-MM-DD",
+        help="Judge how recent records are as of this date (default: today).",
+    )(func)
 
 
 def _open_audit_log(ctx: click.Context, param: click.Parameter, value: Path | None) -> AuditLog | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from recordpack.cli.base import (
     output_option,
     warn,
 )
-from recordpack.cli.options import audit_option, encryption_options, parse_date
+from recordpack.cli.options import as_of_option, audit_option, encryption_options
 from recordpack.cli.prompts import ask_new_passphrase, passphrase_from_env
 from recordpack.cli.scan_cmd import correction_options, run_prepare
 from recordpack.cli.terminal import bars, colour_headline, interruptible
@@ -74,7 +75,7 @@ def refuse(
 )
 @encryption_options
 @manifest_option("Check against this list of required records first (e.g. breast).", "manifest")
-@click.option("--as-of", metavar="YYYY-MM-DD", help="Judge how recent records are as of this date.")
+@as_of_option
 @click.option(
     "--accept-incomplete",
     is_flag=True,
@@ -113,7 +114,7 @@ def pack_command(
     passphrase_file: Path | None,
     passphrase_env: str | None,
     manifest: str | None,
-    as_of: str | None,
+    as_of: dt.date | None,
     accept_incomplete: bool,
     accept_other_patient: bool,
     excludes: tuple[str, ...],
@@ -141,7 +142,6 @@ def pack_command(
     error.
     """
     to_stdout = _check_output(output, force, as_json)
-    as_of_date = parse_date(as_of)
     loaded = None
     if manifest is not None:
         from recordpack.manifest import load_manifest
@@ -161,7 +161,7 @@ def pack_command(
         labels=labels,
         corrections_file=corrections_file,
         exclusions=excludes,
-        as_of=as_of_date,
+        as_of=as_of,
         quiet=quiet,
     )
     decision = workflow.gate(

@@ -9,7 +9,7 @@ import click
 
 from recordpack.checking import CheckReport
 from recordpack.cli.base import emit_json, handle_errors, json_option, main, manifest_option, warn
-from recordpack.cli.check_cmd import _parse_as_of as parse_as_of
+from recordpack.cli.options import date_value
 from recordpack.cli.scan_cmd import run_prepare, scan_options
 from recordpack.errors import RecordpackError, UsageError
 from recordpack.manifest import load_manifest
@@ -81,7 +81,7 @@ def close_found_requests(folder: Path, scan: ScanResult, report: CheckReport) ->
 @click.option(
     "--on",
     "on_date",
-    callback=parse_as_of,
+    callback=date_value,
     metavar="YYYY-MM-DD",
     help="With --sent or --done: the day it happened (default: today).",
 )
