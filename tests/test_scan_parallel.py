@@ -381,3 +381,30 @@ def test_the_bundles_sha256_is_the_files_whoever_hashes_it(
     summary = pack(scan_folder(folder), tmp_path / "b.rpk", recipients=recipients)
     assert started and started[0] is not None  # the worker was used
     assert summary.sha256 == hashlib.sha256((tmp_path / "b.rpk").read_bytes()).hexdigest()
+
+
+def test_workers_hint_reads_without_touching_access_times(
+    tmp_path: Path, in_processes: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read-ahead hint given for each chunk (posix_fadvise) changes nothing
+    in the source folder, and a file gone before it is read is still reported."""
+    folder = _imaging_folder(tmp_path, count=10)
+    old = 1_000_000_000
+    for path in folder.rglob("*"):
+        os.utime(path, (old, path.stat().st_mtime), follow_symlinks=False)
+    hinted = tmp_path / "hinted"
+    hinted.mkdir()
+    real = walk.start_reading
+
+    def note_hints(paths: list[str]) -> None:  # runs in the worker processes
+        for path in paths:
+            (hinted / Path(path).name).touch()
+        real(paths)
+
+    monkeypatch.setattr(walk, "start_reading", note_hints)
+    result = scan_folder(folder)
+    assert len(list(hinted.iterdir())) == 10
+    assert sum(len(r.files) for r in result.records) == 10
+    assert all(p.stat().st_atime_ns == old * 10**9 for p in folder.rglob("*") if p.is_file())
+
+    walk.start_reading([str(folder / "gone"), str(folder / "CD")])  # no error for either
