@@ -116,3 +116,32 @@ def test_starting_each_search_near_its_keyword_changes_nothing() -> None:
         assert {k: [h.label for h in v] for k, v in fast[1].items()} == {
             k: [h.label for h in v] for k, v in full[1].items()
         }
+
+
+def test_each_rule_starts_shortly_before_its_first_keyword() -> None:
+    """The keyword index finds, for every rule, what a search of each of its own
+    keywords would: the first of them, or none (the rule is then not run)."""
+    from recordpack.classify import rules as rule_module
+
+    texts = [
+        "SURGICAL PATHOLOGY REPORT\nDiagnosis: invasive ductal carcinoma, grade 2.\n" * 3,
+        "Progress note. Seen in clinic; CT chest showed no nodules. Plan: follow up.",
+        "x" * 500 + " hemoglobin 12.1 g/dL, platelets 210, creatinine 0.9 mg/dL",
+        "",
+    ]
+    compiled = rule_module.compiled()
+    for text in texts:
+        folded = fold(text)
+        for windowed in (True, False):
+            starts = rule_module._starts(folded, windowed)
+            for number, c in enumerate(compiled):
+                found = [p for k in c.rule.needs if (p := folded.find(k)) >= 0]
+                if not c.rule.needs:
+                    expected: int | None = 0
+                elif not found:
+                    expected = None
+                else:
+                    reach = rule_module.KEYWORD_REACH
+                    expected = max(0, min(found) - reach) if windowed else 0
+                assert starts.get(number) == expected, (c.rule.pattern, text[:30])
+    assert any(c.rule.needs for c in compiled) and any(not c.rule.needs for c in compiled)

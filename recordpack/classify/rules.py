@@ -425,21 +425,43 @@ def _score_rule(c: Compiled, text: str, title_end: int, start: int = 0) -> Hit |
     return Hit(rule, rule.weight * len(found), label, None, found[0])
 
 
-def _first(cache: dict[str, int], folded: str, keyword: str) -> int:
-    found = cache.get(keyword)
-    if found is None:
-        found = cache[keyword] = folded.find(keyword)
-    return found
+@dataclass(frozen=True)
+class _KeywordIndex:
+    """The compiled rules by keyword: each keyword is looked for once per text."""
+
+    always: tuple[int, ...]  # rules without keywords (their place in compiled())
+    by_keyword: tuple[tuple[str, tuple[int, ...]], ...]  # a keyword and the rules needing it
 
 
-def _start(c: Compiled, folded: str, cache: dict[str, int], windowed: bool) -> int | None:
-    """Where the rule's search starts, or None when its keywords are absent."""
-    if not c.rule.needs:
-        return 0
-    found = [p for n in c.rule.needs if (p := _first(cache, folded, n)) >= 0]
-    if not found:
-        return None
-    return max(0, min(found) - KEYWORD_REACH) if windowed else 0
+@functools.cache
+def _keyword_index() -> _KeywordIndex:
+    rules: dict[str, list[int]] = {}
+    always: list[int] = []
+    for number, c in enumerate(compiled()):
+        if not c.rule.needs:
+            always.append(number)
+        for keyword in dict.fromkeys(c.rule.needs):
+            rules.setdefault(keyword, []).append(number)
+    return _KeywordIndex(tuple(always), tuple((k, tuple(v)) for k, v in rules.items()))
+
+
+def _starts(folded: str, windowed: bool) -> dict[int, int]:
+    """Where each runnable rule's search starts, by its place in compiled(): from
+    shortly before its first keyword (``windowed``) or from 0. A rule whose
+    keywords are all absent is not runnable and is left out."""
+    index = _keyword_index()
+    first: dict[int, int] = {}
+    find = folded.find
+    for keyword, numbers in index.by_keyword:
+        at = find(keyword)
+        if at < 0:
+            continue
+        for number in numbers:
+            if at < first.get(number, len(folded)):
+                first[number] = at
+    starts = {n: max(0, at - KEYWORD_REACH) if windowed else 0 for n, at in first.items()}
+    starts.update(dict.fromkeys(index.always, 0))
+    return starts
 
 
 def sentence_case(s: str) -> str:
@@ -466,27 +488,25 @@ def score_kinds(
     title_end = _title_zone_end(text)
     scores: dict[str, float] = {}
     hits: dict[str, list[Hit]] = {}
-    cache: dict[str, int] = {}
-    rules = compiled()
-    starts = {id(c): _start(c, folded, cache, windowed) for c in rules}
-    runnable = [c for c in rules if starts[id(c)] is not None]
+    starts = _starts(folded, windowed)
+    runnable = [(c, starts[n]) for n, c in enumerate(compiled()) if n in starts]
     # Sections first: where each kind's body begins. A heading after another
     # kind's body has begun ("CHIEF COMPLAINT ... CURRENT MEDICATIONS") is a
     # section of that body, not the document's title.
     section_hits: dict[int, Hit | None] = {}
     body_start: dict[str, int] = {}
-    for c in runnable:
+    for c, start in runnable:
         if c.rule.where == "section":
-            hit = section_hits[id(c)] = _score_rule(c, text, title_end, starts[id(c)] or 0)
+            hit = section_hits[id(c)] = _score_rule(c, text, title_end, start)
             if hit is not None and hit.anchored and not c.rule.field:
                 kind = c.rule.kind
                 body_start[kind] = min(body_start.get(kind, hit.span[0]), hit.span[0])
-    for c in runnable:
+    for c, start in runnable:
         if c.rule.where == "section":
             hit = section_hits[id(c)]
         else:
             others = [pos for kind, pos in body_start.items() if kind != c.rule.kind]
-            hit = _score_rule(c, text, min([title_end, *others]), starts[id(c)] or 0)
+            hit = _score_rule(c, text, min([title_end, *others]), start)
         if hit is None:
             continue
         # "SURGICAL PATHOLOGY REPORT" also matches "PATHOLOGY REPORT": the
