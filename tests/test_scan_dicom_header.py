@@ -230,3 +230,28 @@ def test_a_header_ending_exactly_where_the_read_stops_is_parsed_in_full(
     assert quick == full
     (header,) = quick
     assert isinstance(header, DicomHeader) and header.patient.name
+
+
+def test_patient_names_in_every_character_set_read_the_same_both_ways(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """pydicom's character-set files (Arabic, Greek, Hebrew, Japanese, Korean,
+    Chinese, Russian, ISO 2022 escapes): the walk hands the charset to pydicom
+    with the name, so the name shown is the one a full parse gives."""
+    folder = Path(str(get_testdata_file("CT_small.dcm", download=False))).parent
+    charsets = folder.parent / "charset_files"
+    if not charsets.is_dir():
+        missing("pydicom's charset_files are not installed")
+    names = {}
+    for path in sorted(charsets.glob("*.dcm")):
+        source = _source(path.name, path.read_bytes())
+        assert _quick_taken(source), path.name
+        quick, full = _both_ways(source, monkeypatch)
+        assert quick == full, path.name
+        header = quick[0]
+        assert isinstance(header, DicomHeader)
+        names[path.name] = header.patient.name
+    assert names["chrH31.dcm"] == "Yamada^Tarou=山田^太郎=やまだ^たろう"
+    assert names["chrArab.dcm"] == "قباني^لنزار"
+    assert names["chrGreek.dcm"] == "Διονυσιος"
+    assert len(names) >= 15
