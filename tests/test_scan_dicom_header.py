@@ -53,6 +53,14 @@ def _both_ways(
     return quick, full
 
 
+def _parsed_in_full(source: Source, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """What scan says of a file the walk leaves to the full parse (the same both ways)."""
+    assert read_header(source.head, source.size) is None
+    quick, full = _both_ways(source, monkeypatch)
+    assert quick == full
+    return quick
+
+
 def _quick_taken(source: Source) -> bool:
     result = read_header(source.head, source.size)
     return result is not None and dicom._image_header_only(dicom._sop_class(result[0]))
@@ -129,10 +137,7 @@ def test_a_header_longer_than_the_bytes_read_is_parsed_in_full(
     dataset.save_as(out, enforce_file_format=True)
     data = out.getvalue()
     source = _source("long-header.dcm", data)
-    assert read_header(source.head, source.size) is None
-    quick, full = _both_ways(source, monkeypatch)
-    assert quick == full
-    (header,) = quick
+    (header,) = _parsed_in_full(source, monkeypatch)
     assert isinstance(header, DicomHeader) and header.modality == "CT"
 
 
@@ -190,9 +195,7 @@ def test_a_kept_element_written_as_un_is_parsed_in_full(monkeypatch: pytest.Monk
         + data[end:]
     )
     source = _source("un.dcm", data)
-    assert read_header(source.head, source.size) is None
-    quick, full = _both_ways(source, monkeypatch)
-    assert quick == full
+    _parsed_in_full(source, monkeypatch)
 
 
 def test_elements_out_of_order_are_parsed_in_full(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -202,10 +205,7 @@ def test_elements_out_of_order_are_parsed_in_full(monkeypatch: pytest.MonkeyPatc
     assert name.stop == ident.start
     data = data[: name.start] + data[ident] + data[name] + data[ident.stop :]
     source = _source("swapped.dcm", data)
-    assert read_header(source.head, source.size) is None
-    quick, full = _both_ways(source, monkeypatch)
-    assert quick == full
-    (header,) = quick
+    (header,) = _parsed_in_full(source, monkeypatch)
     assert isinstance(header, DicomHeader) and header.patient.id
 
 
@@ -225,10 +225,7 @@ def test_a_header_ending_exactly_where_the_read_stops_is_parsed_in_full(
         size -= data.index(PATIENT_NAME, 132) - HEAD_SIZE
     assert data.index(PATIENT_NAME, 132) == HEAD_SIZE
     source = _source("blob.dcm", data)
-    assert read_header(source.head, source.size) is None
-    quick, full = _both_ways(source, monkeypatch)
-    assert quick == full
-    (header,) = quick
+    (header,) = _parsed_in_full(source, monkeypatch)
     assert isinstance(header, DicomHeader) and header.patient.name
 
 

@@ -24,12 +24,13 @@ _MEASURE = """
 import resource, sys
 from pathlib import Path
 from recordpack.scan import {module} as scanner
-from recordpack.scan.walk import open_file, read_and_hash
+from recordpack.scan.walk import open_file, read_file
 from recordpack.scan.base import Source
 path = Path(sys.argv[1])
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-size, digest, head, crc = read_and_hash(path)
-source = Source(path.name, size, digest, head, opener=lambda: open_file(path), crc32=crc)
+read = read_file(path, whole=True)
+source = Source(path.name, read.size, read.sha256, read.head, opener=lambda: open_file(path),
+                crc32=read.crc32)
 [record] = scanner.scan(source)
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(record.kind, record.patient.name, record.date, (after - before) // 1024, sep="|")

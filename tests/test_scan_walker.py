@@ -176,11 +176,11 @@ def test_head_and_hash_at_chunk_edges(tmp_path: Path) -> None:
         data = os.urandom(size)
         path = tmp_path / f"f{size}"
         path.write_bytes(data)
-        got_size, digest, head, crc = walk.read_and_hash(path)
-        assert got_size == size
-        assert digest == hashlib.sha256(data).hexdigest()
-        assert head == data[:HEAD_SIZE]
-        assert crc == zlib.crc32(data)
+        read = walk.read_file(path, whole=True)
+        assert read.size == size
+        assert read.sha256 == hashlib.sha256(data).hexdigest()
+        assert read.head == data[:HEAD_SIZE]
+        assert read.crc32 == zlib.crc32(data)
 
 
 # --------------------------------------------------------------------------- corrections

@@ -450,7 +450,11 @@ class _Value:
         if self._parent is None:
             return self._key
         above = self._parent.where
-        return f"{above}{self._key}" if self._key.startswith("[") else f"{above}.{self._key}".lstrip(".")
+        return (
+            f"{above}{self._key}"
+            if self._key.startswith("[")
+            else f"{above}.{self._key}".lstrip(".")
+        )
 
     def fail(self, message: str) -> IndexSchemaError:
         return IndexSchemaError(self.where, message)
@@ -690,9 +694,7 @@ def _files(v: _Value) -> tuple[FileEntry, ...]:
 
 
 def _file(v: _Value) -> FileEntry:
-    plain = _plain_file(v.value, v.limits)
-    if plain is not None:
-        return plain
+    """A file entry checked value by value (:func:`_files` tries the one pass first)."""
     v.obj()
     digest = v.child("sha256").text().lower()
     if not _SHA256.fullmatch(digest):

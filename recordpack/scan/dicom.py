@@ -18,6 +18,7 @@ gzip-compressed DICOM. What a file is comes from its SOP Class UID:
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import re
@@ -749,21 +750,45 @@ def _unreadable(source: Source, message: str) -> Problem:
     )
 
 
+#: What scan makes of a file, by its SOP class (see :func:`_reading`).
+_DIRECTORY, _IMAGE, _PLAN, _EMBEDDED, _REPORT, _WAVEFORM = (
+    "directory",
+    "image",
+    "plan",
+    "embedded",
+    "report",
+    "waveform",
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _reading(sop: str) -> str:
+    """What :func:`scan` makes of a file of this (non-empty) SOP class. Only an
+    ``_IMAGE`` is read from the image fields alone, so only its header may be
+    read by :func:`read_header` instead of a full parse. (A folder holds few
+    SOP classes: each is looked up once.)"""
+    if sop == DICOMDIR_SOP:
+        return _DIRECTORY
+    if sop in RT_IMAGES:
+        return _IMAGE
+    if sop in RT_TITLES or sop in RT_TITLES_EXTRA:
+        return _PLAN
+    if sop in (ENCAPSULATED_PDF, ENCAPSULATED_CDA):
+        return _EMBEDDED
+    if sop in IMAGING_SR:
+        return _IMAGE
+    name = sop_name(sop)
+    if _is_sr(sop, name):
+        return _REPORT
+    if _is_waveform(name):
+        return _WAVEFORM
+    return _IMAGE
+
+
 def _image_header_only(sop: str) -> bool:
     """Whether :func:`scan` reads only an image's header fields (:func:`_header`)
     for this SOP class: then :func:`read_header` may stand for a full parse."""
-    if not sop or sop == DICOMDIR_SOP:
-        return False
-    if sop in RT_IMAGES or sop in IMAGING_SR:
-        return True
-    name = sop_name(sop)
-    return not (
-        sop in RT_TITLES
-        or sop in RT_TITLES_EXTRA
-        or sop in (ENCAPSULATED_PDF, ENCAPSULATED_CDA)
-        or _is_sr(sop, name)
-        or _is_waveform(name)
-    )
+    return bool(sop) and _reading(sop) == _IMAGE
 
 
 def scan(source: Source) -> list[Outcome]:
@@ -786,28 +811,29 @@ def scan(source: Source) -> list[Outcome]:
         dataset, part10, pixels, notes = rewritten
 
     sop = _sop_class(dataset)
-    name = sop_name(sop) if sop else ""
     outcomes: list[Outcome] = []
     if pixels == "truncated":
         outcomes.append(
             _unreadable(source, "The image data in this file ends early: the file is incomplete.")
         )
 
-    if sop == DICOMDIR_SOP or (not sop and "DirectoryRecordSequence" in dataset):
+    reading = _reading(sop) if sop else None
+    if reading == _DIRECTORY or (not sop and "DirectoryRecordSequence" in dataset):
         return [Skipped(source.path, DICOMDIR_REASON)]
-    if sop in RT_IMAGES:
-        outcomes.insert(0, _header(source, dataset, part10, sop))
-    elif sop in RT_TITLES or sop in RT_TITLES_EXTRA:
+    if reading == _PLAN:
         outcomes.insert(0, _treatment_plan(source, dataset, sop, notes))
-    elif sop in (ENCAPSULATED_PDF, ENCAPSULATED_CDA):
+    elif reading == _EMBEDDED:
         outcomes[:0] = _encapsulated(source, dataset, sop, notes)
-    elif sop in IMAGING_SR:
-        outcomes.insert(0, _header(source, dataset, part10, sop))
-    elif _is_sr(sop, name):
+    elif reading == _REPORT:
         outcomes.insert(0, _report(source, dataset, sop, notes))
-    elif _is_waveform(name):
+    elif reading == _WAVEFORM:
         outcomes.insert(0, _waveform(source, dataset, sop, notes))
-    elif sop or pixels or _text(dataset, "StudyInstanceUID") or _text(dataset, "Modality"):
+    elif (
+        reading == _IMAGE
+        or pixels
+        or _text(dataset, "StudyInstanceUID")
+        or _text(dataset, "Modality")
+    ):
         outcomes.insert(0, _header(source, dataset, part10, sop))
     else:
         return [

@@ -218,14 +218,8 @@ def _walk(
         if tag in KEPT_TAGS:
             if vr in (b"UN", b"OB", b"SQ"):
                 return None, None
-            kept[BaseTag(tag)] = RawDataElement(
-                BaseTag(tag),
-                None if vr is None else vr.decode(),
-                length,
-                data[start:at],
-                start,
-                implicit,
-                True,
+            kept[BaseTag(tag)] = _raw(
+                tag, None if vr is None else vr.decode(), length, start, data, implicit
             )
     if end < total:
         return None, None  # the header runs past the bytes read

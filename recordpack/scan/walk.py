@@ -204,13 +204,6 @@ def read_stream(stream: io.FileIO, *, whole: bool = False) -> FileRead:
     return FileRead(size, digest.hexdigest(), bytes(head), crc, None, status.st_mtime_ns)
 
 
-def read_and_hash(path: str | Path) -> tuple[int, str, bytes, int]:
-    """Size, SHA-256, the first ``HEAD_SIZE`` bytes and CRC-32 of a whole file, reading it once."""
-    read = read_file(path, whole=True)
-    assert read.sha256 is not None and read.crc32 is not None
-    return read.size, read.sha256, read.head, read.crc32
-
-
 # --------------------------------------------------------------------------- listing
 
 
