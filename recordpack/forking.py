@@ -1,7 +1,8 @@
 """Worker processes for CPU-bound work: forked, only where forking is safe.
 
-Parsing (pydicom, pypdf, the classifier) and hashing next to encryption hold
-the GIL or fight for it, so a second core is used through a second process.
+Parsing (pydicom, pypdf, the classifier) holds the GIL, so scan uses a second
+core through a second process. (Hashing and encryption release the GIL: pack
+uses threads.)
 Workers are forked: ``spawn`` and ``forkserver`` re-run the caller's main
 module in every worker, which a script without a main guard does not expect.
 Forking is safe only on Linux from a process that runs no other thread (a web

@@ -3,7 +3,6 @@ their header (pack reads the pixel data once, and proves it is what scan saw).""
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import multiprocessing
 import os
@@ -16,7 +15,6 @@ import pytest
 from scan_helpers import make_dataset, write_part10
 
 from recordpack import age, forking, open_bundle, pack, scan_folder
-from recordpack.bundle import hashing
 from recordpack.errors import BundleError
 from recordpack.model import DUPLICATE
 from recordpack.scan import walk
@@ -184,35 +182,7 @@ def _recipient() -> tuple[age.X25519Identity, list[age.X25519Recipient]]:
     return identity, [identity.recipient()]
 
 
-@pytest.fixture(params=["worker process", "this process"])
-def hasher(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Path | None:
-    """pack hashes the images read in part in a worker process, or (where it may not
-    fork, or has too little to hash) in the packing process: both are tested.
-    Returns the folder where the worker notes that it ran (None: no worker)."""
-    ran = tmp_path / "hasher-ran"
-    ran.mkdir()
-    if request.param == "worker process":
-        monkeypatch.setattr(hashing, "MIN_BYTES", 0)
-        monkeypatch.setattr(forking, "can_fork", lambda: True)
-        real = hashing.hash_file
-        main = os.getpid()
-
-        def noted(path: str) -> hashing.FileHash:
-            if os.getpid() != main:
-                (ran / str(os.getpid())).touch()
-            return real(path)
-
-        monkeypatch.setattr(hashing, "hash_file", noted)  # the worker, forked, sees it
-        return ran
-    monkeypatch.setattr(hashing.SourceHasher, "start", classmethod(lambda cls, root, plan: None))
-    return None
-
-
-def test_pack_hashes_images_read_in_part_and_open_verifies_them(
-    tmp_path: Path, hasher: Path | None
-) -> None:
+def test_pack_hashes_images_read_in_part_and_open_verifies_them(tmp_path: Path) -> None:
     folder = _imaging_folder(tmp_path, count=3)
     scan = scan_folder(folder)
     identity, recipients = _recipient()
@@ -222,45 +192,66 @@ def test_pack_hashes_images_read_in_part_and_open_verifies_them(
     for n in range(3):
         digest = hashlib.sha256((folder / "CD" / f"IM{n:04d}").read_bytes()).hexdigest()
         assert digest in manifest
-    assert hasher is None or any(hasher.iterdir())  # the worker did hash them
 
 
-def test_the_worker_does_the_hashing_and_a_dead_worker_loses_nothing(
+def test_hashing_behind_the_copy_never_hashes_a_reused_buffer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(hashing, "MIN_BYTES", 0)
-    monkeypatch.setattr(forking, "can_fork", lambda: True)
-    folder = _imaging_folder(tmp_path, count=3)
-    scan = scan_folder(folder)
+    """pack hashes on a background thread, behind the copy and across files, from a
+    ring of read buffers: with tiny buffers and a slow hasher, each buffer is read
+    into again many times while chunks wait to be hashed, and every digest must
+    still be of the file's own bytes."""
+    from recordpack.bundle import pack as packing
+
+    monkeypatch.setattr(packing, "CHUNK_SIZE", 4096)
+    real_update = packing._Hashes.update
+
+    def slow_update(self: packing._Hashes, data: bytes | memoryview, /) -> None:
+        time.sleep(0.0005)
+        real_update(self, data)
+
+    monkeypatch.setattr(packing._Hashes, "update", slow_update)
+    folder = _imaging_folder(tmp_path, count=5)
     identity, recipients = _recipient()
-    main = os.getpid()
-    real = hashing.hash_file
-    workers: list[int] = []
-
-    def dies(path: str) -> hashing.FileHash:
-        if os.getpid() != main:
-            (tmp_path / "died").touch()
-            os._exit(3)
-        workers.append(os.getpid())
-        return real(path)
-
-    monkeypatch.setattr(hashing, "hash_file", dies)
-    pack(scan, tmp_path / "b.rpk", recipients=recipients)
-    assert (tmp_path / "died").exists() and set(workers) == {main}  # hashed here instead
+    summary = pack(scan_folder(folder), tmp_path / "b.rpk", recipients=recipients)
     opened = open_bundle(tmp_path / "b.rpk", [identity], tmp_path / "opened")  # verifies
     manifest = (opened.bag_dir / "manifest-sha256.txt").read_text()
-    for n in range(3):
+    for n in range(5):
         assert hashlib.sha256((folder / "CD" / f"IM{n:04d}").read_bytes()).hexdigest() in manifest
+    assert summary.sha256 == hashlib.sha256((tmp_path / "b.rpk").read_bytes()).hexdigest()
 
 
-def test_a_file_the_worker_cannot_read_stops_the_pack_with_its_name() -> None:
+def test_a_slow_disk_never_gets_a_buffer_the_encryption_reuses(tmp_path: Path) -> None:
+    """The bundle writer keeps up to IN_FLIGHT writes pending on its thread without
+    copying them: the age writer must not seal into a buffer still being written."""
     from recordpack.bundle import pack as packing
-    from recordpack.bundle.layout import PlannedFile
 
-    planned = PlannedFile(source="CD/IM0001", path="data/x", size=10, sha256=None, role="image")
-    seen = packing._Copied(planned, 10, 0, None, 1, 1)
-    with pytest.raises(BundleError, match="CD/IM0001 disappeared while packing"):
-        packing._settle(seen, hashing.ReadFailure(errno.ENOENT, "No such file or directory"))
+    class SlowFile:
+        def __init__(self) -> None:
+            self.chunks: list[bytes] = []
+
+        def write(self, data: bytes | memoryview) -> int:
+            time.sleep(0.002)
+            self.chunks.append(bytes(data))
+            return len(data)
+
+        def flush(self) -> None:
+            pass
+
+    target = SlowFile()
+    writer = packing._BundleWriter(target)  # type: ignore[arg-type]
+    identity = age.X25519Identity.generate()
+    plain = hashlib.shake_256(b"slow disk").digest(6 * 1024 * 1024 + 123)
+    with age.encrypt_writer(
+        writer, [identity.recipient()], buffers=packing.IN_FLIGHT + 1  # type: ignore[arg-type]
+    ) as encrypted:
+        for start in range(0, len(plain), 100_000):
+            encrypted.write(plain[start : start + 100_000])
+    writer.flush()
+    writer.close()
+    data = b"".join(target.chunks)
+    assert writer.hexdigest() == hashlib.sha256(data).hexdigest()
+    assert age.decrypt(data, [identity]) == plain
 
 
 def _pack_fails_after(tmp_path: Path, change: object) -> None:
@@ -276,7 +267,7 @@ def _pack_fails_after(tmp_path: Path, change: object) -> None:
     assert list(out.iterdir()) == []
 
 
-def test_pixels_changed_after_the_scan_stop_the_pack(tmp_path: Path, hasher: Path | None) -> None:
+def test_pixels_changed_after_the_scan_stop_the_pack(tmp_path: Path) -> None:
     def change_pixels(path: Path) -> None:
         data = bytearray(path.read_bytes())
         data[-100] ^= 0xFF  # same size, same header
@@ -285,7 +276,7 @@ def test_pixels_changed_after_the_scan_stop_the_pack(tmp_path: Path, hasher: Pat
     _pack_fails_after(tmp_path, change_pixels)
 
 
-def test_header_changed_with_its_time_restored_stops_the_pack(tmp_path: Path, hasher: Path | None) -> None:
+def test_header_changed_with_its_time_restored_stops_the_pack(tmp_path: Path) -> None:
     def change_header(path: Path) -> None:
         status = path.stat()
         data = path.read_bytes().replace(b"TESTPERSON^ALICE", b"OTHERPERSON^BOB_")
@@ -295,7 +286,7 @@ def test_header_changed_with_its_time_restored_stops_the_pack(tmp_path: Path, ha
     _pack_fails_after(tmp_path, change_header)
 
 
-def test_image_cut_short_after_the_scan_stops_the_pack(tmp_path: Path, hasher: Path | None) -> None:
+def test_image_cut_short_after_the_scan_stops_the_pack(tmp_path: Path) -> None:
     def truncate(path: Path) -> None:
         with open(path, "r+b") as handle:
             handle.truncate(path.stat().st_size - 10)
@@ -330,57 +321,30 @@ def test_workers_leave_signals_to_the_main_process() -> None:
     assert handlers == (signal.SIG_IGN, signal.SIG_DFL, signal.SIG_DFL)
 
 
-def test_the_worker_reads_only_a_little_ahead_of_the_copy(
+def test_pack_hints_reads_ahead_without_touching_access_times(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The worker is handed files as pack copies them (at most AHEAD_BYTES ahead), so
-    the page cache still holds each file when pack reads it, however big the folder."""
-    monkeypatch.setattr(hashing, "MIN_BYTES", 0)
-    monkeypatch.setattr(hashing, "BATCH", 1)
-    monkeypatch.setattr(hashing, "AHEAD_BYTES", 1)
-    monkeypatch.setattr(forking, "can_fork", lambda: True)
-    handed: list[int] = []
-    real_fill = hashing.SourceHasher._fill
+    """pack asks the system to start reading each source file a few files before it
+    copies it (posix_fadvise), once each, and the source folder keeps its access times."""
+    from recordpack.bundle import pack as packing
 
-    def fill(self: hashing.SourceHasher, everything: bool = False) -> None:
-        real_fill(self, everything)
-        handed.append(self._next)
+    folder = _imaging_folder(tmp_path, count=12)
+    old = 1_000_000_000
+    for path in folder.rglob("*"):
+        os.utime(path, (old, path.stat().st_mtime), follow_symlinks=False)
+    scan = scan_folder(folder)
+    hinted: list[str] = []
+    real = packing.start_reading
 
-    monkeypatch.setattr(hashing.SourceHasher, "_fill", fill)
-    folder = _imaging_folder(tmp_path, count=4)
-    identity, recipients = _recipient()
-    pack(scan_folder(folder), tmp_path / "b.rpk", recipients=recipients)
-    assert handed[:4] == [1, 2, 3, 4]  # one more file each time pack copied one
-    opened = open_bundle(tmp_path / "b.rpk", [identity], tmp_path / "opened")
-    manifest = (opened.bag_dir / "manifest-sha256.txt").read_text()
-    for n in range(4):
-        assert hashlib.sha256((folder / "CD" / f"IM{n:04d}").read_bytes()).hexdigest() in manifest
+    def note_hints(paths: list[str], length: int) -> None:
+        hinted.extend(Path(p).name for p in paths)
+        real(paths, length)
 
-
-@pytest.mark.parametrize("worker", ["hashes", "dies"])
-def test_the_bundles_sha256_is_the_files_whoever_hashes_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, worker: str
-) -> None:
-    """The receipt's SHA-256 comes from a worker reading the bundle behind the
-    writer; if that worker dies, pack reads the bundle back instead."""
-    monkeypatch.setattr(hashing, "MIN_BYTES", 0)
-    monkeypatch.setattr(forking, "can_fork", lambda: True)
-    started: list[object] = []
-    real_start = hashing.BundleHasher.start.__func__  # type: ignore[attr-defined]
-
-    def start(cls: type, path: Path, size: int) -> object:
-        hasher = real_start(cls, path, size)
-        started.append(hasher)
-        return hasher
-
-    monkeypatch.setattr(hashing.BundleHasher, "start", classmethod(start))
-    if worker == "dies":
-        monkeypatch.setattr(hashing, "_hash_behind", lambda path, conn: os._exit(3))
-    folder = _imaging_folder(tmp_path, count=3)
+    monkeypatch.setattr(packing, "start_reading", note_hints)
     _, recipients = _recipient()
-    summary = pack(scan_folder(folder), tmp_path / "b.rpk", recipients=recipients)
-    assert started and started[0] is not None  # the worker was used
-    assert summary.sha256 == hashlib.sha256((tmp_path / "b.rpk").read_bytes()).hexdigest()
+    pack(scan, tmp_path / "b.rpk", recipients=recipients)
+    assert sorted(hinted) == sorted(f"IM{n:04d}" for n in range(12))
+    assert all(p.stat().st_atime_ns == old * 10**9 for p in folder.rglob("*") if p.is_file())
 
 
 def test_workers_hint_reads_without_touching_access_times(

@@ -44,7 +44,14 @@ class AgeWriter(io.RawIOBase):
     an interrupted output can never pass for a complete file. ``dst`` is not closed.
     """
 
-    def __init__(self, dst: BinaryIO, recipients: Sequence[Recipient], armor: bool = False) -> None:
+    def __init__(
+        self,
+        dst: BinaryIO,
+        recipients: Sequence[Recipient],
+        armor: bool = False,
+        *,
+        buffers: int = 2,
+    ) -> None:
         super().__init__()
         if not recipients:
             raise AgeKeyError("no recipient given: the file would be impossible to open")
@@ -62,7 +69,7 @@ class AgeWriter(io.RawIOBase):
         self._armor = ArmorWriter(dst) if armor else None
         out = cast(BinaryIO, self._armor) if self._armor is not None else dst
         out.write(head + encode_mac_line(header_mac(file_key, head)) + nonce)
-        self._stream = StreamWriter(out, payload_key(file_key, nonce))
+        self._stream = StreamWriter(out, payload_key(file_key, nonce), buffers=buffers)
 
     def writable(self) -> bool:
         return True
@@ -98,13 +105,16 @@ class AgeWriter(io.RawIOBase):
 
 
 def encrypt_writer(
-    dst: IO[bytes], recipients: Sequence[Recipient], armor: bool = False
+    dst: IO[bytes], recipients: Sequence[Recipient], armor: bool = False, *, buffers: int = 2
 ) -> BinaryIO:
     """Start an age file in ``dst``; write the plaintext to the returned object, then close it.
 
-    The object is an :class:`AgeWriter` (typed as a binary file for callers' convenience).
+    The object is an :class:`AgeWriter` (typed as a binary file for callers' convenience);
+    ``buffers`` is :class:`~recordpack.age.stream.StreamWriter`'s.
     """
-    return cast(BinaryIO, AgeWriter(cast(BinaryIO, dst), recipients, armor=armor))
+    return cast(
+        BinaryIO, AgeWriter(cast(BinaryIO, dst), recipients, armor=armor, buffers=buffers)
+    )
 
 
 class _Prefixed(io.RawIOBase):

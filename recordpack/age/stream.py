@@ -59,23 +59,24 @@ def _where(counter: int) -> str:
 class StreamWriter(io.RawIOBase):
     """Encrypts what is written to it into ``dst``; ``close`` seals the final chunk.
 
-    Sealed chunks go to ``dst`` in writes of about 1 MiB, from two buffers used in
-    turn: a buffer handed to ``dst.write`` is not changed again until the next
-    ``dst.write`` call has returned, so ``dst`` may keep it until then (pack's
-    bundle writer writes it on a background thread) instead of copying it.
+    Sealed chunks go to ``dst`` in writes of about 1 MiB, from ``buffers`` buffers
+    used in turn: a buffer handed to ``dst.write`` is not changed again until
+    ``buffers - 1`` more ``dst.write`` calls have returned, so ``dst`` may keep it
+    until then (pack's bundle writer writes it on a background thread) instead of
+    copying it.
     """
 
-    def __init__(self, dst: BinaryIO, key: bytes) -> None:
+    def __init__(self, dst: BinaryIO, key: bytes, *, buffers: int = 2) -> None:
         super().__init__()
         self._dst = dst
         self._aead = ChaCha20Poly1305(key)
         self._buf = bytearray(CHUNK_SIZE)
         self._fill = 0
         self._counter = 0
-        self._outs = (
-            bytearray(ENCRYPTED_CHUNK_SIZE * WRITE_CHUNKS),
-            bytearray(ENCRYPTED_CHUNK_SIZE * WRITE_CHUNKS),
-        )
+        if buffers < 2:
+            raise ValueError("the age writer needs at least two output buffers")
+        self._outs = [bytearray(ENCRYPTED_CHUNK_SIZE * WRITE_CHUNKS) for _ in range(buffers)]
+        self._turn = 0
         self._out = self._outs[0]
         self._sealed = 0  # bytes of self._out sealed and not yet written
 
@@ -92,11 +93,12 @@ class StreamWriter(io.RawIOBase):
         self._counter += 1
 
     def _drain(self) -> None:
-        """Write the sealed chunks out, then seal into the other buffer."""
+        """Write the sealed chunks out, then seal into the next buffer."""
         if self._sealed:
             self._dst.write(memoryview(self._out)[: self._sealed])
             self._sealed = 0
-            self._out = self._outs[1] if self._out is self._outs[0] else self._outs[0]
+            self._turn = (self._turn + 1) % len(self._outs)
+            self._out = self._outs[self._turn]
 
     def flush(self) -> None:
         """Write out every chunk sealed so far (the chunk being filled stays)."""

@@ -13,27 +13,24 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import functools
 import hashlib
 import io
 import json
 import os
 import tempfile
-import threading
 import zipfile
 import zlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, BinaryIO, Protocol, cast
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Final, Protocol, TypeVar, cast
 
 from recordpack import __version__
 from recordpack.bundle import format as fmt
 from recordpack.bundle.dicomdir import FileSetEntry, build_dicomdir, fill_missing
 from recordpack.bundle.fhir import build_fhir_index
-from recordpack.bundle.hashing import BundleHasher, FileHash, ReadFailure, SourceHasher
 from recordpack.bundle.html import render_index_html, render_readme
 from recordpack.bundle.index_model import parse_index
 from recordpack.bundle.layout import (
@@ -48,7 +45,7 @@ from recordpack.bundle.policy import member_problem, should_deflate
 from recordpack.errors import BundleError, InputError, RecordpackError, UsageError
 from recordpack.model import ARCHIVE_SEP, KINDS, ImagingStudy, Record, ScanResult, Series
 from recordpack.scan.paths import to_fs
-from recordpack.scan.walk import HEADER_READ, SYMLINK_REASON, open_file
+from recordpack.scan.walk import HEADER_READ, SYMLINK_REASON, open_file, start_reading
 
 #: How scan's walker begins the reason for a pipe, device or socket it skipped.
 NOT_REGULAR_REASON = "not a regular file"
@@ -61,6 +58,11 @@ CHUNK_SIZE = 1024 * 1024
 
 #: progress(bytes_done, bytes_total, original_path)
 ProgressFn = Callable[[int, int, str], None]
+
+_T = TypeVar("_T")
+
+#: A copied file's SHA-256 and, for a document, SHA-1: known once the lane has hashed it.
+Digests = Future[tuple[str, str | None]]
 
 
 class CheckReportLike(Protocol):
@@ -194,93 +196,80 @@ def pack(
     except OSError as error:
         raise BundleError(f"cannot write in {out.parent}: {error.strerror}") from error
     tmp_path = Path(tmp.name)
-    behind: BundleHasher | None = None
-    hasher: SourceHasher | None = None
     try:
-        try:
-            # The hashing workers are forked before pack starts any thread of its own
-            # (see recordpack.forking); the bundle's first, as the other starts threads.
-            behind = BundleHasher.start(tmp_path, plan.payload_bytes)
-            hasher = SourceHasher.start(root, plan.files)
-            with tmp:
-                hashed = _BundleWriter(tmp, behind)
-                try:
-                    with age.encrypt_writer(cast(BinaryIO, hashed), recipients) as encrypted:
-                        index = write_bag(
-                            plan,
-                            root,
-                            encrypted,
-                            created=created,
-                            check=check,
-                            encryption=encryption,
-                            progress=progress,
-                            hasher=hasher,
-                        )
-                    hashed.finish()
-                finally:
-                    hashed.close()
-            if out.exists() and not force:  # appeared while we were packing
-                raise DestinationExistsError(out)
-            os.replace(tmp_path, out)
-        except BaseException as error:
-            with contextlib.suppress(OSError):
-                tmp.close()
-                tmp_path.unlink()
-            if isinstance(error, OSError):
-                raise BundleError(
-                    f"could not write {out}: {error.strerror or error}",
-                    hint="Check that the destination has enough free space and is writable.",
-                ) from error
-            raise
-        _fsync_dir(out.parent)
-        summary = _summary(plan, index, out, keys, passphrase, check_report)
-        return dataclasses.replace(summary, sha256=hashed.hexdigest(), leftovers=leftovers)
-    finally:
-        for worker in (hasher, behind):
-            if worker is not None:
-                worker.close()
+        with tmp:
+            hashed = _BundleWriter(tmp)
+            try:
+                with age.encrypt_writer(
+                    cast(BinaryIO, hashed), recipients, buffers=IN_FLIGHT + 1
+                ) as encrypted:
+                    index = write_bag(
+                        plan,
+                        root,
+                        encrypted,
+                        created=created,
+                        check=check,
+                        encryption=encryption,
+                        progress=progress,
+                    )
+                hashed.finish()
+            finally:
+                hashed.close()
+        if out.exists() and not force:  # appeared while we were packing
+            raise DestinationExistsError(out)
+        os.replace(tmp_path, out)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            tmp.close()
+            tmp_path.unlink()
+        if isinstance(error, OSError):
+            raise BundleError(
+                f"could not write {out}: {error.strerror or error}",
+                hint="Check that the destination has enough free space and is writable.",
+            ) from error
+        raise
+    _fsync_dir(out.parent)
+    summary = _summary(plan, index, out, keys, passphrase, check_report)
+    return dataclasses.replace(summary, sha256=hashed.hexdigest(), leftovers=leftovers)
 
+
+#: Writes of about 1 MiB the bundle writer may have pending: a few, so that the
+#: encryption does not wait each time the disk is briefly slower.
+IN_FLIGHT = 3
 
 #: Bytes written between two background flushes of the bundle to disk.
 SYNC_EVERY = 64 * 1024 * 1024
 
 
 class _BundleWriter:
-    """The bundle file as it is written: written by a background thread while the
-    next stretch is encrypted, hashed (its SHA-256, for the receipt) by a worker
-    process reading behind it (``behind``) or else on that thread, and flushed to
-    disk in the background every :data:`SYNC_EVERY` bytes, so the final fsync waits
-    for the last stretch only, not the whole bundle."""
+    """The bundle file as it is written: written and hashed (its SHA-256, for the
+    receipt) by a background thread while the next stretch is encrypted (hashlib
+    and the write release the GIL), and flushed to disk in the background every
+    :data:`SYNC_EVERY` bytes, so the final fsync waits for the last stretch only,
+    not the whole bundle."""
 
-    def __init__(self, target: IO[bytes], behind: BundleHasher | None = None) -> None:
+    def __init__(self, target: IO[bytes]) -> None:
         self._target = target
-        self._behind = behind
         self._digest = hashlib.sha256()
-        self._written = 0
-        self._sha256: str | None = None
         self._unsynced = 0
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="recordpack-write")
-        self._writing: Future[None] | None = None
+        self._writing: deque[Future[None]] = deque()
         self._syncer = ThreadPoolExecutor(1, thread_name_prefix="recordpack-sync")
         self._pending: Future[None] | None = None
 
     def write(self, data: bytes | memoryview) -> int:
-        # No copy: the age writer does not change a buffer it handed over until its
-        # next write call has returned, and each call waits for the write before it.
-        self._wait_writing()
-        self._writing = self._writer.submit(self._write_block, data)
+        # No copy: the age writer (with IN_FLIGHT + 1 buffers) does not change a buffer
+        # it handed over until IN_FLIGHT more write calls have returned, and a call
+        # returns only once at most IN_FLIGHT writes, its own included, are pending.
+        while len(self._writing) >= IN_FLIGHT:
+            self._writing.popleft().result()
+        self._writing.append(self._writer.submit(self._write_block, data))
         return len(data)
 
     def _write_block(self, block: bytes | memoryview) -> None:
-        """On the writer thread: write (and hash, or tell the hasher how far the file
-        is written), and now and then start a flush to disk."""
-        if self._behind is None:
-            self._digest.update(block)
+        """On the writer thread: hash and write, and now and then start a flush to disk."""
+        self._digest.update(block)
         self._target.write(block)
-        self._written += len(block)
-        if self._behind is not None:
-            self._target.flush()  # the hasher reads what the system holds
-            self._behind.written(self._written)
         self._unsynced += len(block)
         if self._unsynced >= SYNC_EVERY and (self._pending is None or self._pending.done()):
             self._collect()
@@ -290,9 +279,8 @@ class _BundleWriter:
 
     def _wait_writing(self) -> None:
         """Raise what the last background write raised (a full disk, an I/O error)."""
-        if self._writing is not None:
-            writing, self._writing = self._writing, None
-            writing.result()
+        while self._writing:
+            self._writing.popleft().result()
 
     def flush(self) -> None:
         self._wait_writing()
@@ -305,26 +293,14 @@ class _BundleWriter:
             pending.result()
 
     def finish(self) -> None:
-        """Wait for the background writes and flush, make the whole file durable,
-        and settle its SHA-256."""
+        """Wait for the background writes and flush, and make the whole file durable."""
         try:
             self._wait_writing()
             self._collect()
             self._target.flush()
             os.fsync(self._target.fileno())
-            if self._behind is not None:
-                self._sha256 = self._behind.hexdigest(self._written) or self._read_back()
         finally:
             self.close()
-
-    def _read_back(self) -> str:
-        """The SHA-256 of the file read back (when the hashing worker could not give it)."""
-        digest = hashlib.sha256()
-        with open(self._target.fileno(), "rb", closefd=False) as stream:
-            stream.seek(0)
-            while chunk := stream.read(CHUNK_SIZE):
-                digest.update(chunk)
-        return digest.hexdigest()
 
     def close(self) -> None:
         """Stop the background threads without waiting for durability (on failure)."""
@@ -332,7 +308,7 @@ class _BundleWriter:
         self._syncer.shutdown(wait=True)
 
     def hexdigest(self) -> str:
-        return self._sha256 if self._sha256 is not None else self._digest.hexdigest()
+        return self._digest.hexdigest()
 
 
 class DestinationExistsError(UsageError):
@@ -506,59 +482,75 @@ def _stream(
     total: int,
     progress: ProgressFn | None,
     digest: _Digest | None,
+    lane: _HashLane,
 ) -> int:
     """Copy ``src`` into the new member ``info`` in chunks, feeding ``digest`` if given.
 
     Returns the bytes copied; the member's CRC-32 (zipfile computes it anyway) is
-    in ``info.CRC`` afterwards.
+    in ``info.CRC`` afterwards. A whole SHA-256 is fed on ``lane``, so it may still
+    be hashing when this returns (see :meth:`_HashLane.then`); a small digest (a
+    header, a document's SHA-1) is cheaper here than a hand-over to the lane.
     """
-    hashing: Future[None] | None = None
-    written = 0
-    # A whole SHA-256 is hashed on the other core while this thread checksums,
-    # encrypts and writes the chunk; a small digest (a header, a document's SHA-1)
-    # is cheaper here than a hand-over to a thread that must wait for the GIL.
     background = isinstance(digest, _Hashes) and digest.sha256 is not None
-    buffers = _read_buffers()
-    turn = 0
+    written = 0
     with zf.open(info, "w", force_zip64=info.file_size > zipfile.ZIP64_LIMIT // 2) as dst:
-        while count := cast(io.BufferedIOBase, src).readinto(buffers[turn]):
-            chunk = memoryview(buffers[turn])[:count]
-            # Waiting for the previous chunk keeps order and frees its buffer.
-            if hashing is not None:
-                hashing.result()
-                hashing = None
+        while count := cast(io.BufferedIOBase, src).readinto(buffer := lane.buffer()):
+            chunk = memoryview(buffer)[:count]
             if digest is not None:
                 if background:
-                    hashing = _hash_worker().submit(digest.update, chunk)
+                    lane.hash(digest, chunk)
                 else:
                     digest.update(chunk)
             dst.write(chunk)
             written += count
-            turn ^= 1
             if progress is not None:
                 progress(done + written, total, label)
-    if hashing is not None:
-        hashing.result()
     return written
 
 
-_BUFFERS = threading.local()
+class _HashLane:
+    """The SHA-256 of what pack copies, computed on one background thread.
+
+    hashlib releases the GIL, so the hashing runs on the other core while the
+    copying thread checksums, encrypts and writes. It runs behind the copy and
+    across files: the copy never waits at the end of a file for its last chunk to
+    be hashed. The copy reads into a ring of buffers, each read into again only
+    once the lane has hashed the chunk it held, so memory stays at a few MiB.
+    """
+
+    RING: Final = 4
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="recordpack-sha256")
+        self._buffers = [bytearray(CHUNK_SIZE) for _ in range(self.RING)]
+        self._busy: list[Future[None] | None] = [None] * self.RING
+        self._turn = 0
+
+    def buffer(self) -> bytearray:
+        """The next buffer of the ring to read into, once the lane is done with it."""
+        self._turn = (self._turn + 1) % self.RING
+        busy, self._busy[self._turn] = self._busy[self._turn], None
+        if busy is not None:
+            busy.result()
+        return self._buffers[self._turn]
+
+    def hash(self, digest: _Digest, chunk: memoryview) -> None:
+        """Feed ``chunk``, read into the last buffer handed out, to ``digest`` on the lane."""
+        self._busy[self._turn] = self._pool.submit(digest.update, chunk)
+
+    def then(self, result: Callable[[], _T]) -> Future[_T]:
+        """``result()``, called on the lane once everything handed to it so far is hashed."""
+        return self._pool.submit(result)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _read_buffers() -> tuple[bytearray, bytearray]:
-    """This thread's two read buffers, reused for every file: one is read into while
-    the other may still be hashed (a fresh 1 MiB buffer per chunk costs a page
-    fault every 4 KiB)."""
-    buffers: tuple[bytearray, bytearray] | None = getattr(_BUFFERS, "pair", None)
-    if buffers is None:
-        buffers = _BUFFERS.pair = (bytearray(CHUNK_SIZE), bytearray(CHUNK_SIZE))
-    return buffers
-
-
-@functools.cache
-def _hash_worker() -> ThreadPoolExecutor:
-    """The one background thread that hashes what pack writes."""
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="recordpack-sha256")
+def _ready(value: _T) -> Future[_T]:
+    """A future already holding ``value``."""
+    future: Future[_T] = Future()
+    future.set_result(value)
+    return future
 
 
 def _verify(planned: PlannedFile, label: str, written: int, hexdigest: str) -> None:
@@ -582,18 +574,6 @@ def _reading(label: str) -> Iterator[None]:
         ) from error
 
 
-@dataclass(frozen=True)
-class _Copied:
-    """What pack saw as it copied a file scan read only in part (see :func:`_settle`)."""
-
-    planned: PlannedFile
-    written: int
-    crc32: int
-    head_sha256: str | None
-    mtime_before: int
-    mtime_after: int
-
-
 def _copy_file(
     zf: zipfile.ZipFile,
     bag: str,
@@ -602,12 +582,12 @@ def _copy_file(
     done: int,
     total: int,
     progress: ProgressFn | None,
-    hasher: SourceHasher | None = None,
-) -> tuple[int, str | _Copied, str | None]:
-    """Copy one source file into its member; returns (size, sha256, sha1 or None).
+    lane: _HashLane,
+) -> tuple[int, Digests]:
+    """Copy one source file into its member; returns its size and its digests.
 
-    For a file ``hasher`` covers, the SHA-256 comes later from the worker: what
-    was seen here is returned instead, for :func:`_settle` to check against it.
+    A file scan read only as far as its header is hashed on ``lane`` and checked
+    there (see :func:`_settle`): its digests raise if it changed since the scan.
     """
     source = root / to_fs(planned.source)
     label = planned.original
@@ -619,59 +599,45 @@ def _copy_file(
             raise _changed(label, f"its size is now {size} bytes, scan saw {planned.size}")
         stamp = _zip_time(status.st_mtime)
         info = _member(bag, planned.path, planned.compress, size, stamp)
-        if hasher is not None and hasher.covers(planned):
-            seen = _Hashes(planned, sha256=False)  # the header again; SHA-1 of a document
-            written = _stream(src, zf, info, label, done, total, progress, seen)
-            after = os.fstat(src.fileno()).st_mtime_ns
-            head = seen.head.hexdigest() if seen.head is not None else None
-            copied = _Copied(planned, written, info.CRC, head, before, after)
-            return written, copied, seen.sha1_hex()
         if planned.sha256 is not None and planned.crc32 is not None:
             # Scan hashed this file moments ago: the CRC-32 the ZIP writer computes
             # anyway proves it unchanged, without hashing every byte again. (Any
             # change it missed would still fail the SHA-256 check when opened.)
             sha1_only = _Hashes(planned, sha256=False)
             feed = sha1_only if sha1_only.needed else None
-            written = _stream(src, zf, info, label, done, total, progress, feed)
+            written = _stream(src, zf, info, label, done, total, progress, feed, lane)
             if written != planned.size or info.CRC != planned.crc32:
                 raise _changed(label, "its content differs from what scan read")
-            return written, planned.sha256, sha1_only.sha1_hex()
+            return written, _ready((planned.sha256, sha1_only.sha1_hex()))
         digest = _Hashes(planned)
-        written = _stream(src, zf, info, label, done, total, progress, digest)
+        written = _stream(src, zf, info, label, done, total, progress, digest, lane)
         after = os.fstat(src.fileno()).st_mtime_ns
-    assert digest.sha256 is not None
-    hexdigest = digest.sha256.hexdigest()
-    _verify(planned, label, written, hexdigest)
-    if planned.head_sha256 is not None and planned.sha256 is None:
-        # Scan read only the header of this image: the same proof as for a worker's
-        # reading of it, with this pass as the reading.
-        assert digest.head is not None
-        head = digest.head.hexdigest()
-        copied = _Copied(planned, written, info.CRC, head, before, after)
-        _settle(copied, FileHash(written, hexdigest, info.CRC, head, before, after))
-    return written, hexdigest, digest.sha1_hex()
+
+    def settled() -> tuple[str, str | None]:
+        assert digest.sha256 is not None
+        hexdigest = digest.sha256.hexdigest()
+        if planned.head_sha256 is not None and planned.sha256 is None:
+            assert digest.head is not None
+            _settle(planned, written, digest.head.hexdigest(), (before, after))
+        else:
+            _verify(planned, label, written, hexdigest)
+        return hexdigest, digest.sha1_hex()
+
+    return written, lane.then(settled)
 
 
-def _settle(seen: _Copied, read: FileHash | ReadFailure) -> str:
-    """The SHA-256 a reading of a file scan read only in part gave, once proved to be
-    of the bytes packed and of the file scan saw: the same size, CRC-32 and header,
-    and no change of modification time since the scan."""
-    planned = seen.planned
+def _settle(planned: PlannedFile, written: int, head_sha256: str, times: tuple[int, int]) -> None:
+    """Check a file scan read only as far as its header against what scan saw: the
+    same size and header, and no change of modification time since the scan
+    (before and after this copy). Its SHA-256 is then the one of the bytes packed."""
     label = planned.original
-    if isinstance(read, ReadFailure):
-        with _reading(label):
-            raise read.error()
-    if seen.written != planned.size or read.size != seen.written:
-        raise _changed(label, f"its size is now {seen.written} bytes, scan saw {planned.size}")
-    heads = {seen.head_sha256, read.head_sha256}
-    if read.crc32 != seen.crc32 or heads != {planned.head_sha256}:
+    if written != planned.size:
+        raise _changed(label, f"its size is now {written} bytes, scan saw {planned.size}")
+    if head_sha256 != planned.head_sha256:
         raise _changed(label, "its content differs from what scan read")
-    times = {seen.mtime_before, seen.mtime_after, read.mtime_before, read.mtime_after}
-    if planned.mtime_ns is not None:
-        times.add(planned.mtime_ns)
-    if len(times) != 1:
+    stamps = {*times, planned.mtime_ns} if planned.mtime_ns is not None else {*times}
+    if len(stamps) != 1:
         raise _changed(label, "it was modified after the scan")
-    return read.sha256
 
 
 #: What a source archive rewritten or damaged since the scan raises while being read.
@@ -731,7 +697,8 @@ def _copy_member(
     done: int,
     total: int,
     progress: ProgressFn | None,
-) -> tuple[int, str, str | None]:
+    lane: _HashLane,
+) -> tuple[int, Digests]:
     """Stream one archive member, inflated, into its own file in the bag."""
     label = planned.original
     archive, entry = archives.member(planned)
@@ -744,14 +711,40 @@ def _copy_member(
     try:
         digest = _Hashes(planned)
         with archive.open(entry) as src:
-            written = _stream(src, zf, info, label, done, total, progress, digest)  # type: ignore[arg-type]
+            written = _stream(src, zf, info, label, done, total, progress, digest, lane)  # type: ignore[arg-type]
     except _ZIP_ERRORS as error:
         raise _changed(label, f"the archive no longer reads back: {error}") from error
-    assert digest.sha256 is not None
-    hexdigest = digest.sha256.hexdigest()
-    _verify(planned, label, written, hexdigest)
     archives.done(planned)
-    return written, hexdigest, digest.sha1_hex()
+
+    def settled() -> tuple[str, str | None]:
+        assert digest.sha256 is not None
+        hexdigest = digest.sha256.hexdigest()
+        _verify(planned, label, written, hexdigest)
+        return hexdigest, digest.sha1_hex()
+
+    return written, lane.then(settled)
+
+
+class _ReadAhead:
+    """Asks the system to start reading the source files a few places ahead of the
+    copy, so that a cold disk fetches them while the copy encrypts (see
+    :func:`recordpack.scan.walk.start_reading`)."""
+
+    #: Files ahead of the copy, and how much of each (the kernel's own read-ahead
+    #: takes over within a file).
+    FILES: Final = 8
+    BYTES: Final = 4 * 1024 * 1024
+
+    def __init__(self, root: Path, files: Sequence[PlannedFile]) -> None:
+        self._paths = [os.fsdecode(root / to_fs(f.source)) for f in files if f.member is None]
+        start_reading(self._paths[: self.FILES], self.BYTES)
+        self._next = self.FILES
+
+    def next(self) -> None:
+        """The copy moves on to its next file: hint the next one in the window."""
+        if self._next < len(self._paths):
+            start_reading([self._paths[self._next]], self.BYTES)
+        self._next += 1
 
 
 def _write_bytes(
@@ -769,14 +762,8 @@ def write_bag(
     check: dict[str, Any] | None,
     encryption: dict[str, Any],
     progress: ProgressFn | None = None,
-    hasher: SourceHasher | None = None,
 ) -> dict[str, Any]:
-    """Write the bag as a ZIP to ``dst`` (any writable stream); returns the index document.
-
-    ``hasher`` computes the SHA-256 of the files scan read only in part, in a
-    worker process (see :mod:`recordpack.bundle.hashing`); without one they are
-    hashed here as they are copied.
-    """
+    """Write the bag as a ZIP to ``dst`` (any writable stream); returns the index document."""
     bag = plan.bag
     digests: dict[str, tuple[int, str]] = {}
     sha1s: dict[str, str] = {}  # bag path -> SHA-1, for index.fhir.json
@@ -786,30 +773,31 @@ def write_bag(
     done = 0
     now = (created.year, created.month, created.day, created.hour, created.minute, created.second)
     archives = _Archives(root, plan.files)
-    with zipfile.ZipFile(dst, "w", allowZip64=True) as zf, contextlib.closing(archives):
-        copied: list[_Copied] = []
+    lane = _HashLane()
+    with (
+        zipfile.ZipFile(dst, "w", allowZip64=True) as zf,
+        contextlib.closing(archives),
+        contextlib.closing(lane),
+    ):
+        hashed: list[tuple[PlannedFile, int, Digests]] = []
+        ahead = _ReadAhead(root, plan.files)
         for planned in plan.files:
             if planned.member is None:
-                size, digest, sha1 = _copy_file(
-                    zf, bag, root, planned, done, total, progress, hasher
+                ahead.next()
+                size, digest = _copy_file(zf, bag, root, planned, done, total, progress, lane)
+            else:
+                size, digest = _copy_member(
+                    zf, bag, archives, planned, done, total, progress, lane
                 )
-            else:
-                size, digest, sha1 = _copy_member(zf, bag, archives, planned, done, total, progress)
-            if isinstance(digest, _Copied):
-                copied.append(digest)
-                assert hasher is not None
-                hasher.copied(planned)
-            else:
-                digests[planned.path] = (size, digest)
-            if sha1 is not None:
-                sha1s[planned.path] = sha1
+            hashed.append((planned, size, digest))
             done += size
             if planned.file_set_position is not None:
                 entries.append(_file_set_entry(planned, context))
-        if hasher is not None:
-            for seen in copied:
-                digests[seen.planned.path] = (seen.written, _settle(seen, hasher.result(seen.planned)))
-            digests = {f.path: digests[f.path] for f in plan.files}  # in the bag's order
+        for planned, size, digest in hashed:
+            sha256, sha1 = digest.result()
+            digests[planned.path] = (size, sha256)
+            if sha1 is not None:
+                sha1s[planned.path] = sha1
         if entries:
             data = build_dicomdir(entries)
             _write_bytes(zf, bag, fmt.DICOMDIR_PATH, data, now)

@@ -719,11 +719,11 @@ def _read_chunk(chunk: list[tuple[int, str, str]]) -> list[_Item]:
     return [_read_one((index,), rel, absolute, _PROCESS_CLAIMS) for index, rel, absolute in chunk]
 
 
-def start_reading(paths: Sequence[str]) -> None:
-    """Ask the system to start reading each file's first :data:`HEADER_READ` bytes
-    now, so that a cold disk fetches a chunk's files at once while this process
-    parses them one by one (a cold scan of 1 GB of CT: 2.0-2.2 s before, 1.6 s).
-    A file that cannot be opened is left to the read that follows to report."""
+def start_reading(paths: Sequence[str], length: int = HEADER_READ) -> None:
+    """Ask the system to start reading each file's first ``length`` bytes now, so
+    that a cold disk fetches several files at once while this process works on
+    them one by one (a cold scan of 1 GB of CT: 2.0-2.2 s before, 1.6 s). A file
+    that cannot be opened is left to the read that follows to report."""
     advise = getattr(os, "posix_fadvise", None)
     if advise is None:
         return
@@ -733,7 +733,7 @@ def start_reading(paths: Sequence[str]) -> None:
         except OSError:
             continue
         try:
-            advise(fd, 0, HEADER_READ, os.POSIX_FADV_WILLNEED)
+            advise(fd, 0, length, os.POSIX_FADV_WILLNEED)
         except OSError:
             pass
         finally:
