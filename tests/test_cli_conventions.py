@@ -130,6 +130,35 @@ def test_help_lists_commands_without_importing_them() -> None:
         assert name in done.stdout
 
 
+def test_inspect_loads_only_what_reading_an_index_needs(tmp_path: Path) -> None:
+    """`recordpack inspect` answers fast: with a key file it loads neither the
+    scanners, pydicom nor pypdf, nor the passphrase KDF, nor what only open needs."""
+    from recordpack import pack, scan_folder
+
+    identity = age.X25519Identity.generate()
+    key = tmp_path / "key.txt"
+    key.write_text(age.format_identity_file(identity))
+    bundle = tmp_path / "b.rpk"
+    folder = tmp_path / "records"
+    make_patient_folder(folder)
+    pack(scan_folder(folder), bundle, recipients=[identity.recipient()])
+    code = (  # what the interpreter's start-up loaded (a site hook may load tempfile) is not ours
+        "import sys\n"
+        "before = set(sys.modules)\n"
+        "from recordpack.cli import main\n"
+        f"main(['inspect', {str(bundle)!r}, '-i', {str(key)!r}, '--json'], standalone_mode=False)\n"
+        "loaded = [m for m in ('recordpack.scan', 'recordpack.classify', 'pydicom', 'pypdf',"
+        " 'cryptography.hazmat.primitives.kdf.scrypt', 'tempfile', 'recordpack.render.text')"
+        " if m in set(sys.modules) - before]\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert json.loads(done.stdout)["ok"] is True
+    assert "LOADED []" in done.stderr
+
+
 def test_command_summaries_match_each_commands_own_help() -> None:
     ctx = click.Context(main)
     assert set(COMMAND_SUMMARIES) <= set(COMMAND_MODULES)

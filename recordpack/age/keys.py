@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import tempfile
 from pathlib import Path
 
 from recordpack.age import pq
@@ -148,6 +147,8 @@ def write_identity_file(path: str | os.PathLike[str], identity: AnyIdentity) -> 
         )
     folder = target.parent if str(target.parent) else Path(".")
     data = format_identity_file(identity).encode("ascii")
+    import tempfile  # only for writing a key file
+
     try:
         fd, temp_name = tempfile.mkstemp(prefix=".keygen-", dir=folder)  # mkstemp uses 0600
     except FileNotFoundError:

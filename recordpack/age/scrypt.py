@@ -6,8 +6,6 @@ import os
 import re
 from collections.abc import Sequence
 
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-
 from recordpack.age.errors import AgeKeyError, HeaderError
 from recordpack.age.format import Stanza, b64decode, b64encode
 from recordpack.age.primitives import FILE_KEY_SIZE, unwrap_file_key, wrap_file_key
@@ -27,6 +25,8 @@ _DECIMAL = re.compile(r"[1-9][0-9]{0,2}")
 
 
 def _derive(passphrase: str, salt: bytes, work_factor: int) -> bytes:
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt  # only for passphrases
+
     kdf = Scrypt(salt=_LABEL + salt, length=32, n=1 << work_factor, r=8, p=1)
     return kdf.derive(passphrase.encode("utf-8"))
 

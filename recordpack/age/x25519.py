@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from recordpack.age import bech32
 from recordpack.age.errors import AgeKeyError, HeaderError
@@ -21,7 +20,7 @@ _WRAPPED_SIZE = FILE_KEY_SIZE + 16
 
 
 def _raw(public: X25519PublicKey) -> bytes:
-    return public.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return public.public_bytes_raw()
 
 
 class X25519Recipient:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -47,6 +46,8 @@ def part_prefix(name: str) -> str:
 
 def partial_folder(parent: Path, name: str) -> Path:
     """Create the private folder an open extracts into (mode 0700)."""
+    import tempfile  # only when a bundle is opened, not inspected
+
     return Path(tempfile.mkdtemp(prefix=f".{name}.{os.getpid()}.", suffix=".partial", dir=parent))
 
 

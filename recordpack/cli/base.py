@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import importlib
 import json
 import sys
@@ -105,6 +106,9 @@ class LazyGroup(click.Group):
         except click.exceptions.Abort:
             click.echo("Aborted!", err=True)
             sys.exit(1)
+        # Everything left is freed as the process ends: spare the final collection a
+        # walk over it (a 10,000-file index is some 100,000 objects).
+        gc.freeze()
         sys.exit(value if isinstance(value, int) else 0)
 
 
