@@ -129,10 +129,12 @@ def test_open_into_a_folder_it_cannot_write_is_a_clear_error(
     before = listing(tmp_path)
     error = OSError(code, os.strerror(code))
 
-    from recordpack.bundle import leftovers, reader
+    import tempfile
+
+    from recordpack.bundle import reader
 
     if where == "folder":  # the private temporary folder cannot be made
-        monkeypatch.setattr(leftovers.tempfile, "mkdtemp", lambda **_: (_ for _ in ()).throw(error))
+        monkeypatch.setattr(tempfile, "mkdtemp", lambda **_: (_ for _ in ()).throw(error))
     elif where == "file":  # a record's file cannot be created
         real_open = os.open
 
