@@ -267,6 +267,34 @@ def _pack_fails_after(tmp_path: Path, change: object) -> None:
     assert list(out.iterdir()) == []
 
 
+def test_a_file_changed_since_the_scan_stops_the_pack_soon_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The digests are taken as the hashing thread finishes them, not all at the end:
+    a changed first image stops the pack a few files later (the hashing thread is at
+    most a ring of buffers behind), not after copying the whole folder."""
+    from recordpack.bundle import pack as packing
+
+    folder = _imaging_folder(tmp_path, count=16)
+    scan = scan_folder(folder)
+    first = folder / "CD" / "IM0000"
+    data = bytearray(first.read_bytes())
+    data[-100] ^= 0xFF
+    first.write_bytes(bytes(data))
+    copied: list[str] = []
+    real = packing._copy_file
+
+    def counted(*args: object, **kwargs: object) -> object:
+        copied.append("x")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(packing, "_copy_file", counted)
+    _, recipients = _recipient()
+    with pytest.raises(BundleError, match="CD/IM0000 changed while packing"):
+        pack(scan, tmp_path / "b.rpk", recipients=recipients)
+    assert len(copied) <= 2 * packing._HashLane.RING < 16
+
+
 def test_pixels_changed_after_the_scan_stop_the_pack(tmp_path: Path) -> None:
     def change_pixels(path: Path) -> None:
         data = bytearray(path.read_bytes())

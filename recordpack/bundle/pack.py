@@ -779,7 +779,18 @@ def write_bag(
         contextlib.closing(archives),
         contextlib.closing(lane),
     ):
-        hashed: list[tuple[PlannedFile, int, Digests]] = []
+        hashing: deque[tuple[PlannedFile, int, Digests]] = deque()
+
+        def settle(everything: bool) -> None:
+            """Take the digests the lane has finished (all of them, at the end): a file
+            changed since the scan stops the pack at once, and memory stays flat."""
+            while hashing and (everything or hashing[0][2].done()):
+                planned, size, digest = hashing.popleft()
+                sha256, sha1 = digest.result()
+                digests[planned.path] = (size, sha256)
+                if sha1 is not None:
+                    sha1s[planned.path] = sha1
+
         ahead = _ReadAhead(root, plan.files)
         for planned in plan.files:
             if planned.member is None:
@@ -789,15 +800,12 @@ def write_bag(
                 size, digest = _copy_member(
                     zf, bag, archives, planned, done, total, progress, lane
                 )
-            hashed.append((planned, size, digest))
+            hashing.append((planned, size, digest))
+            settle(everything=False)
             done += size
             if planned.file_set_position is not None:
                 entries.append(_file_set_entry(planned, context))
-        for planned, size, digest in hashed:
-            sha256, sha1 = digest.result()
-            digests[planned.path] = (size, sha256)
-            if sha1 is not None:
-                sha1s[planned.path] = sha1
+        settle(everything=True)
         if entries:
             data = build_dicomdir(entries)
             _write_bytes(zf, bag, fmt.DICOMDIR_PATH, data, now)
