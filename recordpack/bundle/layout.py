@@ -348,8 +348,10 @@ def plan_bag(scan: ScanResult, date_yyyymmdd: str, exclude: Sequence[str] = ()) 
     for index in order:
         record = scan.records[index]
         kept = [p for p in record.files if not is_excluded(p, exclude)]
+        # Sets beside the lists: a study of 50,000 images must not cost 50,000² look-ups.
+        kept_set = set(kept)
         for path in record.files:
-            if path not in kept:
+            if path not in kept_set:
                 note_excluded(path)
         if not kept:
             continue
@@ -378,7 +380,7 @@ def plan_bag(scan: ScanResult, date_yyyymmdd: str, exclude: Sequence[str] = ()) 
                         instance.part10
                         and (ARCHIVE_SEP not in instance.path or is_laid_out_member(instance.path))
                         and is_file_set_sop_class(instance.sop_class_uid)
-                        and instance.path in kept
+                        and instance.path in kept_set
                     ):
                         continue
                     why = _uid_trouble(instance, file_set_uids)
@@ -391,6 +393,7 @@ def plan_bag(scan: ScanResult, date_yyyymmdd: str, exclude: Sequence[str] = ()) 
                 if image_index:
                     series_index += 1
 
+        listed: set[str] = set()  # entry.files, for look-ups
         for path in kept:
             if ARCHIVE_SEP in path:
                 # The archive itself goes in as it was, whatever happens to its members.
@@ -408,7 +411,8 @@ def plan_bag(scan: ScanResult, date_yyyymmdd: str, exclude: Sequence[str] = ()) 
                     entry.members.append(
                         {"archive": target, "member": path.split(ARCHIVE_SEP, 1)[1]}
                     )
-                    if target not in entry.files:
+                    if target not in listed:
+                        listed.add(target)
                         entry.files.append(target)
                     continue
             source = path
@@ -444,7 +448,8 @@ def plan_bag(scan: ScanResult, date_yyyymmdd: str, exclude: Sequence[str] = ()) 
                 target = planned.path if planned else by_source[source].path
             if planned is not None:
                 planned.originals.append(path)
-            if target not in entry.files:
+            if target not in listed:
+                listed.add(target)
                 entry.files.append(target)
         planned_records.append(entry)
 
