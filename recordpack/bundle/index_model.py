@@ -23,7 +23,13 @@ from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
 from recordpack.bundle import format as fmt
-from recordpack.bundle.policy import DEFAULT_LIMITS, Limits, path_problem
+from recordpack.bundle.policy import (
+    DEFAULT_LIMITS,
+    PLAIN_COMPONENT,
+    Limits,
+    path_problem,
+    plainly_safe,
+)
 from recordpack.errors import BundleError
 from recordpack.model import KINDS, Skipped
 from recordpack.model import Problem as IndexProblem
@@ -104,6 +110,13 @@ class IndexSchemaError(BundleError):
     def __init__(self, where: str, message: str) -> None:
         self.where = where
         super().__init__(f"index.json is not a valid recordpack index: {where} {message}")
+
+
+#: A payload path of plain components (``data/...``, not ending in "/"): fine for
+#: :func:`bag_path_problem` whatever its other rules, so checked in one match.
+_PLAIN_PAYLOAD: Final = re.compile(
+    rf"{re.escape(fmt.PAYLOAD_DIR)}/(?:{PLAIN_COMPONENT}/)*{PLAIN_COMPONENT}"
+)
 
 
 def bag_path_problem(path: str, limits: Limits = DEFAULT_LIMITS) -> str | None:
@@ -677,7 +690,7 @@ def _plain_file(value: Any, limits: Limits) -> FileEntry | None:
         and (note is None or type(note) is str)
         and (sha1 is None or (type(sha1) is str and _SHA1.fullmatch(sha1)))
         and (members is None or (type(members) is list and all(type(m) is str for m in members)))
-        and bag_path_problem(path, limits) is None
+        and (plainly_safe(path, _PLAIN_PAYLOAD, limits) or bag_path_problem(path, limits) is None)
     ):
         return FileEntry(path, original, size, digest, role, tuple(members or ()), note, sha1)
     return None

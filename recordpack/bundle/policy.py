@@ -103,21 +103,28 @@ def hidden_character(text: str) -> str | None:
     return None
 
 
-#: A relative path of plain ASCII components (none empty, "." or "..", none over
-#: 255 characters): fine whatever the rules below, so checked in one match.
-_PLAIN_PATH: Final = re.compile(
-    r"(?:(?!\.\.?(?:/|$))[A-Za-z0-9 _.,+=@()\[\]{}~'#&%!$;-]{1,255}(?:/|$))+"
-)
+#: A plain ASCII path component: not empty, "." or "..", at most 255 characters.
+PLAIN_COMPONENT: Final = r"(?!\.\.?(?:/|$))[A-Za-z0-9 _.,+=@()\[\]{}~'#&%!$;-]{1,255}"
+#: A relative path of plain components: fine whatever the rules below, so checked
+#: in one match.
+_PLAIN_PATH: Final = re.compile(rf"(?:{PLAIN_COMPONENT}(?:/|$))+")
+
+
+def plainly_safe(name: str, pattern: re.Pattern[str], limits: Limits = DEFAULT_LIMITS) -> bool:
+    """Whether ``name`` matches ``pattern``, a path of :data:`PLAIN_COMPONENT` s, where
+    such a path is safe whatever the rules of :func:`path_problem` (not on Windows,
+    and within the limits on lengths)."""
+    return bool(
+        os.name != "nt"
+        and limits.max_component_bytes >= 255
+        and len(name) <= limits.max_name_bytes
+        and pattern.fullmatch(name)
+    )
 
 
 def path_problem(name: str, limits: Limits = DEFAULT_LIMITS) -> str | None:
     """Why the member name ``name`` is unsafe as a relative path, or None if it is fine."""
-    if (
-        os.name != "nt"
-        and limits.max_component_bytes >= 255
-        and len(name) <= limits.max_name_bytes
-        and _PLAIN_PATH.fullmatch(name)
-    ):
+    if plainly_safe(name, _PLAIN_PATH, limits):
         return None
     if not name:
         return "has an empty name"

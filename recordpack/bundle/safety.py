@@ -40,6 +40,7 @@ __all__ = [
     "type_problem",
 ]
 
+
 @dataclass(frozen=True)
 class MemberProblem:
     """One thing wrong with one member (or file) of a bundle."""
@@ -168,42 +169,58 @@ def check_members(
     file_keys: set[str] = set()
     dir_keys: set[str] = set()
     total = 0
+    prefix = f"{bag}/"
+    add = problems.append
     for info in infos:
         name = info.filename
-
-        def bad(code: str, message: str, name: str = name) -> None:
-            problems.append(MemberProblem(name, code, message))
-
         reason = path_problem(info.orig_filename, limits)
         if reason is not None:
-            bad("unsafe_path", reason)
+            add(MemberProblem(name, "unsafe_path", reason))
             continue
-        if bag is None or not name.startswith(bag + "/"):
-            bad("outside_bag", f"is not inside the bundle's one folder {bag!r}")
+        if bag is None or not name.startswith(prefix):
+            add(
+                MemberProblem(name, "outside_bag", f"is not inside the bundle's one folder {bag!r}")
+            )
             continue
-        if name == bag + "/":
+        if name == prefix:
             continue  # the bag folder's own entry
         reason = type_problem(info)
         if reason is not None:
-            bad("not_a_file", reason)
+            add(MemberProblem(name, "not_a_file", reason))
             continue
         if info.flag_bits & 0x1:
-            bad("encrypted_member", "is encrypted with ZIP encryption, which recordpack never uses")
+            add(
+                MemberProblem(
+                    name,
+                    "encrypted_member",
+                    "is encrypted with ZIP encryption, which recordpack never uses",
+                )
+            )
             continue
         if info.compress_type not in ALLOWED_METHODS:
-            bad("unsupported_compression", f"uses compression method {info.compress_type}")
+            add(
+                MemberProblem(
+                    name, "unsupported_compression", f"uses compression method {info.compress_type}"
+                )
+            )
             continue
         reason = size_problem(info, limits)
         if reason is not None:
-            bad("absurd_size", reason)
+            add(MemberProblem(name, "absurd_size", reason))
             continue
         key = normalized_key(name.rstrip("/"))
         if key in seen:
             other = seen[key]
             if other == name:
-                bad("duplicate_name", "appears twice in the bundle")
+                add(MemberProblem(name, "duplicate_name", "appears twice in the bundle"))
             else:
-                bad("colliding_name", f"has the same name as {other!r} once case is ignored")
+                add(
+                    MemberProblem(
+                        name,
+                        "colliding_name",
+                        f"has the same name as {other!r} once case is ignored",
+                    )
+                )
             continue
         seen[key] = name
         (dir_keys if info.is_dir() else file_keys).add(key)
