@@ -252,3 +252,46 @@ def test_patient_names_in_every_character_set_read_the_same_both_ways(
     assert names["chrArab.dcm"] == "قباني^لنزار"
     assert names["chrGreek.dcm"] == "Διονυσιος"
     assert len(names) >= 15
+
+
+def _with_charset(charset: str, name: bytes, sop_uid: str) -> bytes:
+    """CT_small.dcm with ``name``'s bytes as the patient's name, in ``charset``."""
+    from pydicom import dcmread
+
+    dataset = dcmread(io.BytesIO(_testdata("CT_small.dcm")))
+    dataset.SpecificCharacterSet = charset
+    dataset.SOPInstanceUID = sop_uid
+    out = io.BytesIO()
+    dataset.save_as(out, enforce_file_format=True)
+    data = out.getvalue()
+    start, end = _element_span(data, PATIENT_NAME)
+    padded = name + b" " * (len(name) % 2)
+    return (
+        data[:start]
+        + PATIENT_NAME
+        + b"PN"
+        + len(padded).to_bytes(2, "little")
+        + padded
+        + data[end:]
+    )
+
+
+def test_remembered_values_never_cross_character_sets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The walk remembers the values a series repeats (the patient's name...) from
+    one image to the next: the same bytes in another character set are another
+    name, and each image still reads as a full parse reads it."""
+    latin1 = "\N{LATIN SMALL LETTER E WITH ACUTE}"
+    raw = f"Ren{latin1}e^Andr{latin1}".encode("latin-1")
+    shown = []
+    for number, charset in enumerate(("ISO_IR 100", "ISO_IR 144", "ISO_IR 100", "ISO_IR 126")):
+        data = _with_charset(charset, raw, f"1.2.826.0.1.3680043.8.498.{number + 1}")
+        source = _source(f"{number}.dcm", data)
+        assert _quick_taken(source)
+        quick, full = _both_ways(source, monkeypatch)
+        assert quick == full, charset
+        header = quick[0]
+        assert isinstance(header, DicomHeader)
+        shown.append(header.patient.name)
+    latin, cyrillic, latin_again, greek = shown
+    assert latin == latin_again == "Renée^André"
+    assert len({latin, cyrillic, greek}) == 3  # the same bytes, three names

@@ -16,6 +16,7 @@ never a second opinion on an unusual file.
 
 from __future__ import annotations
 
+import copy
 import struct
 from collections.abc import Callable
 from typing import Final
@@ -26,6 +27,7 @@ from pydicom.dataelem import DataElement, RawDataElement, convert_raw_data_eleme
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.tag import BaseTag
 from pydicom.uid import UID
+from pydicom.valuerep import PersonName
 
 #: The dataset elements scan reads from an image's header (``dicom._header``),
 #: and the character set their text is written in.
@@ -226,8 +228,39 @@ def _walk(
     return kept, None
 
 
+#: Kept elements whose value differs from one image to the next: not worth remembering.
+_PER_IMAGE: Final = frozenset(BaseTag(_tag(k)) for k in ("SOPInstanceUID", "InstanceNumber"))
+#: Converted values remembered at most (then forgotten all at once): a folder's
+#: studies and series repeat a few dozen values over thousands of images.
+_REMEMBERED: Final = 1024
+_remembered: dict[tuple[object, ...], DataElement | RawDataElement] = {}
+#: Value types that may be shared between datasets (none can be changed in place).
+_SHAREABLE: Final = (str, int, float, bytes, PersonName, type(None))
+
+
+def _convert(
+    raw: RawDataElement, encoding: str | list[str], context: tuple[object, ...]
+) -> DataElement | RawDataElement:
+    """pydicom's conversion of ``raw``, remembered for the next image of the series
+    (the patient's, study's and series' values are the same bytes in each): the
+    same tag, VR, bytes and character set give the same value, a copy of the
+    element each time."""
+    if raw.tag in _PER_IMAGE:
+        return convert_raw_data_element(raw, encoding=encoding)
+    key = (raw.tag, raw.VR, raw.value, *context)
+    known = _remembered.get(key)
+    if known is not None:
+        return copy.copy(known)
+    element = convert_raw_data_element(raw, encoding=encoding)
+    if isinstance(element.value, _SHAREABLE):
+        if len(_remembered) >= _REMEMBERED:
+            _remembered.clear()
+        _remembered[key] = copy.copy(element)
+    return element
+
+
 def _converted(
-    kept: dict[BaseTag, RawDataElement],
+    kept: dict[BaseTag, RawDataElement], implicit: bool
 ) -> dict[BaseTag, DataElement | RawDataElement]:
     """The kept elements converted as ``Dataset.__getitem__`` would, in the
     dataset's character set: done here at once, which is faster."""
@@ -237,7 +270,8 @@ def _converted(
         value = convert_raw_data_element(charset).value
         if value:
             encoding = convert_encodings(value)
-    return {tag: convert_raw_data_element(raw, encoding=encoding) for tag, raw in kept.items()}
+    context = (implicit, tuple(encoding) if isinstance(encoding, list) else encoding)
+    return {tag: _convert(raw, encoding, context) for tag, raw in kept.items()}
 
 
 def read_header(data: bytes, total: int) -> tuple[Dataset, str | None] | None:
@@ -260,7 +294,7 @@ def read_header(data: bytes, total: int) -> tuple[Dataset, str | None] | None:
     if kept is None:
         return None
     try:
-        dataset = Dataset(_converted(kept))
+        dataset = Dataset(_converted(kept, implicit))
     except Exception:  # noqa: BLE001  a value pydicom cannot convert: let the full parse say
         return None
     dataset.file_meta = meta
