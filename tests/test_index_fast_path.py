@@ -1,7 +1,7 @@
 """The index parser's one-pass reading of the usual entries says what the value-by-value checks say.
 
-``index_model._plain_file`` (and the list shortcuts of ``texts`` and
-``listed_paths``) exist for speed on a 10,000-file bundle; for every entry,
+``index_model._plain_file``, the one-match payload path of ``bag_path_problem``
+(and the list shortcuts of ``texts`` and ``listed_paths``) exist for speed on a 10,000-file bundle; for every entry,
 well-formed or hostile, the result must be the one the full checks give: the
 same entry, or the same refusal naming the same place.
 """
@@ -53,7 +53,9 @@ VARIANTS: dict[str, list[Any]] = {
 
 
 def _full_checks_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No one-pass entry, and no one-match payload path in ``bag_path_problem``."""
     monkeypatch.setattr(index_model, "_plain_file", lambda value, limits: None)
+    monkeypatch.setattr(index_model, "plainly_safe", lambda name, pattern, limits: False)
 
 
 def _outcome(document: dict[str, Any]) -> object:

@@ -121,6 +121,8 @@ _PLAIN_PAYLOAD: Final = re.compile(
 
 def bag_path_problem(path: str, limits: Limits = DEFAULT_LIMITS) -> str | None:
     """Why ``path`` is not a plain relative path of a payload file in the bag, or None."""
+    if plainly_safe(path, _PLAIN_PAYLOAD, limits):
+        return None
     if _SCHEME.match(path):
         return "is a link (URL), not a file of the bundle"
     reason = path_problem(path, limits)
@@ -690,7 +692,7 @@ def _plain_file(value: Any, limits: Limits) -> FileEntry | None:
         and (note is None or type(note) is str)
         and (sha1 is None or (type(sha1) is str and _SHA1.fullmatch(sha1)))
         and (members is None or (type(members) is list and all(type(m) is str for m in members)))
-        and (plainly_safe(path, _PLAIN_PAYLOAD, limits) or bag_path_problem(path, limits) is None)
+        and bag_path_problem(path, limits) is None
     ):
         return FileEntry(path, original, size, digest, role, tuple(members or ()), note, sha1)
     return None

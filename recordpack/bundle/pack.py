@@ -62,7 +62,7 @@ ProgressFn = Callable[[int, int, str], None]
 _T = TypeVar("_T")
 
 #: A copied file's SHA-256 and, for a document, SHA-1: known once the lane has hashed it.
-Digests = Future[tuple[str, str | None]]
+_FileDigests = Future[tuple[str, str | None]]
 
 
 class CheckReportLike(Protocol):
@@ -583,7 +583,7 @@ def _copy_file(
     total: int,
     progress: ProgressFn | None,
     lane: _HashLane,
-) -> tuple[int, Digests]:
+) -> tuple[int, _FileDigests]:
     """Copy one source file into its member; returns its size and its digests.
 
     A file scan read only as far as its header is hashed on ``lane`` and checked
@@ -698,7 +698,7 @@ def _copy_member(
     total: int,
     progress: ProgressFn | None,
     lane: _HashLane,
-) -> tuple[int, Digests]:
+) -> tuple[int, _FileDigests]:
     """Stream one archive member, inflated, into its own file in the bag."""
     label = planned.original
     archive, entry = archives.member(planned)
@@ -779,7 +779,7 @@ def write_bag(
         contextlib.closing(archives),
         contextlib.closing(lane),
     ):
-        hashing: deque[tuple[PlannedFile, int, Digests]] = deque()
+        hashing: deque[tuple[PlannedFile, int, _FileDigests]] = deque()
 
         def settle(everything: bool) -> None:
             """Take the digests the lane has finished (all of them, at the end): a file

@@ -13,7 +13,6 @@ import dataclasses
 import errno
 import functools
 import hashlib
-import io
 import os
 import queue
 import re
@@ -174,33 +173,28 @@ def read_file(path: str | Path, *, whole: bool = False) -> FileRead:
     pack reads the pixel data once, as it writes it.
     """
     with os.fdopen(open_fd(path), "rb", buffering=0) as stream:
-        return read_stream(stream, whole=whole)
-
-
-def read_stream(stream: io.FileIO, *, whole: bool = False) -> FileRead:
-    """:func:`read_file` of a file already open (unbuffered, at its start)."""
-    status = os.fstat(stream.fileno())
-    first = _read_up_to(stream, HEADER_READ)
-    if (
-        not whole
-        and len(first) == HEADER_READ
-        and status.st_size > HEADER_READ
-        and first[128:132] == b"DICM"
-    ):
-        head_sha256 = hashlib.sha256(first).hexdigest()
-        return FileRead(status.st_size, None, first, None, head_sha256, status.st_mtime_ns)
-    digest = hashlib.sha256(first)
-    crc = zlib.crc32(first)
-    head = bytearray(first)
-    size = len(first)
-    buffer = bytearray(CHUNK_SIZE)
-    view = memoryview(buffer)
-    while count := stream.readinto(buffer):
-        digest.update(view[:count])
-        crc = zlib.crc32(view[:count], crc)
-        if len(head) < HEAD_SIZE:
-            head += view[: min(count, HEAD_SIZE - len(head))]
-        size += count
+        status = os.fstat(stream.fileno())
+        first = _read_up_to(stream, HEADER_READ)
+        if (
+            not whole
+            and len(first) == HEADER_READ
+            and status.st_size > HEADER_READ
+            and first[128:132] == b"DICM"
+        ):
+            head_sha256 = hashlib.sha256(first).hexdigest()
+            return FileRead(status.st_size, None, first, None, head_sha256, status.st_mtime_ns)
+        digest = hashlib.sha256(first)
+        crc = zlib.crc32(first)
+        head = bytearray(first)
+        size = len(first)
+        buffer = bytearray(CHUNK_SIZE)
+        view = memoryview(buffer)
+        while count := stream.readinto(buffer):
+            digest.update(view[:count])
+            crc = zlib.crc32(view[:count], crc)
+            if len(head) < HEAD_SIZE:
+                head += view[: min(count, HEAD_SIZE - len(head))]
+            size += count
     return FileRead(size, digest.hexdigest(), bytes(head), crc, None, status.st_mtime_ns)
 
 
