@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import io
 import json
@@ -112,22 +113,31 @@ def test_one_spelling_for_the_output_option() -> None:
                 assert param.opts == ["-o", "--output"], (name, param.opts)
 
 
-def test_help_lists_commands_without_importing_them() -> None:
-    """`recordpack --help` must answer at once: the scanners and classifier are not loaded."""
+def _run_loading(argv: list[str], watched: tuple[str, ...]) -> tuple[str, list[str]]:
+    """Run ``recordpack ARGV`` in a fresh interpreter; its stdout, and which of
+    ``watched`` it loaded (what the interpreter's start-up loaded, a site hook
+    loading tempfile say, is not recordpack's)."""
     code = (
         "import sys\n"
+        "before = set(sys.modules)\n"
         "from recordpack.cli import main\n"
-        "main(['--help'], standalone_mode=False)\n"
-        "heavy = [m for m in ('recordpack.classify', 'recordpack.scan', 'pydicom', 'pypdf')"
-        " if m in sys.modules]\n"
-        "print('HEAVY', heavy)\n"
+        f"main({argv!r}, standalone_mode=False)\n"
+        f"print([m for m in {watched!r} if m in set(sys.modules) - before], file=sys.stderr)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
-    assert "HEAVY []" in done.stdout
+    return done.stdout, ast.literal_eval(done.stderr.strip().splitlines()[-1])
+
+
+def test_help_lists_commands_without_importing_them() -> None:
+    """`recordpack --help` must answer at once: the scanners and classifier are not loaded."""
+    out, loaded = _run_loading(
+        ["--help"], ("recordpack.classify", "recordpack.scan", "pydicom", "pypdf")
+    )
+    assert loaded == []
     for name in COMMAND_MODULES:
-        assert name in done.stdout
+        assert name in out
 
 
 def test_inspect_loads_only_what_reading_an_index_needs(tmp_path: Path) -> None:
@@ -142,21 +152,20 @@ def test_inspect_loads_only_what_reading_an_index_needs(tmp_path: Path) -> None:
     folder = tmp_path / "records"
     make_patient_folder(folder)
     pack(scan_folder(folder), bundle, recipients=[identity.recipient()])
-    code = (  # what the interpreter's start-up loaded (a site hook may load tempfile) is not ours
-        "import sys\n"
-        "before = set(sys.modules)\n"
-        "from recordpack.cli import main\n"
-        f"main(['inspect', {str(bundle)!r}, '-i', {str(key)!r}, '--json'], standalone_mode=False)\n"
-        "loaded = [m for m in ('recordpack.scan', 'recordpack.classify', 'pydicom', 'pypdf',"
-        " 'cryptography.hazmat.primitives.kdf.scrypt', 'tempfile', 'recordpack.render.text')"
-        " if m in set(sys.modules) - before]\n"
-        "print('LOADED', loaded, file=sys.stderr)\n"
+    out, loaded = _run_loading(
+        ["inspect", str(bundle), "-i", str(key), "--json"],
+        (
+            "recordpack.scan",
+            "recordpack.classify",
+            "pydicom",
+            "pypdf",
+            "cryptography.hazmat.primitives.kdf.scrypt",
+            "tempfile",
+            "recordpack.render.text",
+        ),
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    assert json.loads(done.stdout)["ok"] is True
-    assert "LOADED []" in done.stderr
+    assert json.loads(out)["ok"] is True
+    assert loaded == []
 
 
 def test_command_summaries_match_each_commands_own_help() -> None:

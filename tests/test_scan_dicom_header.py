@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from pydicom.data import get_testdata_file
+from pydicom.dataset import Dataset
 
 from recordpack.model import Problem
 from recordpack.scan import dicom
@@ -34,6 +35,13 @@ def _testdata(name: str) -> bytes:
     if path is None:
         missing(f"pydicom test file {name} is not installed")
     return Path(str(path)).read_bytes()
+
+
+def _saved(dataset: Dataset) -> bytes:
+    """``dataset`` written as a PS3.10 file."""
+    out = io.BytesIO()
+    dataset.save_as(out, enforce_file_format=True)
+    return out.getvalue()
 
 
 def _source(name: str, data: bytes) -> Source:
@@ -133,9 +141,7 @@ def test_a_header_longer_than_the_bytes_read_is_parsed_in_full(
 
     dataset = dcmread(io.BytesIO(_testdata("CT_small.dcm")))
     dataset.add_new(0x00091010, "OB", b"\x00" * (HEAD_SIZE + 4096))  # a big private blob
-    out = io.BytesIO()
-    dataset.save_as(out, enforce_file_format=True)
-    data = out.getvalue()
+    data = _saved(dataset)
     source = _source("long-header.dcm", data)
     (header,) = _parsed_in_full(source, monkeypatch)
     assert isinstance(header, DicomHeader) and header.modality == "CT"
@@ -219,9 +225,7 @@ def test_a_header_ending_exactly_where_the_read_stops_is_parsed_in_full(
     size = HEAD_SIZE
     for _ in range(3):  # the blob's size that puts the patient's name right after the head
         dataset.add_new(0x00091010, "OB", b"\x00" * size)
-        out = io.BytesIO()
-        dataset.save_as(out, enforce_file_format=True)
-        data = out.getvalue()
+        data = _saved(dataset)
         size -= data.index(PATIENT_NAME, 132) - HEAD_SIZE
     assert data.index(PATIENT_NAME, 132) == HEAD_SIZE
     source = _source("blob.dcm", data)
@@ -261,9 +265,7 @@ def _with_charset(charset: str, name: bytes, sop_uid: str) -> bytes:
     dataset = dcmread(io.BytesIO(_testdata("CT_small.dcm")))
     dataset.SpecificCharacterSet = charset
     dataset.SOPInstanceUID = sop_uid
-    out = io.BytesIO()
-    dataset.save_as(out, enforce_file_format=True)
-    data = out.getvalue()
+    data = _saved(dataset)
     start, end = _element_span(data, PATIENT_NAME)
     padded = name + b" " * (len(name) % 2)
     return (
