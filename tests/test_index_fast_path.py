@@ -9,6 +9,7 @@ same entry, or the same refusal naming the same place.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
 from typing import Any
 
@@ -140,3 +141,29 @@ def test_a_records_files_give_what_the_full_checks_give(
         index_model._Value, "texts", lambda self: tuple(item.text() for item in self.items())
     )
     assert _outcome(document) == quick
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        GOOD_FILE,
+        {**GOOD_FILE, "role": None, "original": None},
+        {**GOOD_FILE, "members": ["a.dcm", "b.dcm"], "note": "read in part", "sha1": "ab" * 20},
+    ],
+)
+def test_a_one_pass_entry_is_the_frozen_entry_the_constructor_makes(entry: dict[str, Any]) -> None:
+    quick = index_model._plain_file(entry, index_model.DEFAULT_LIMITS)
+    built = index_model.FileEntry(
+        path=entry["path"],
+        original=entry.get("original"),
+        size=entry["size"],
+        sha256=entry["sha256"],
+        role=entry.get("role"),
+        members=tuple(entry.get("members") or ()),
+        note=entry.get("note"),
+        sha1=entry.get("sha1"),
+    )
+    assert quick == built
+    assert (repr(quick), hash(quick), quick.to_json()) == (repr(built), hash(built), built.to_json())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        quick.size = 0  # type: ignore[misc]

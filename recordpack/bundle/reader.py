@@ -277,20 +277,20 @@ def _read_directory(handle: IO[bytes], limits: Limits) -> _Directory:
             f"the ZIP inside the bundle is not a recordpack bag: {', '.join(missing)} "
             f"missing from folder {bag!r}"
         )
-    index, index_sha = _load_index(archive, bag, limits)
+    index, raw_index = _load_index(archive, bag, limits)
     _check_declared_sizes(bag, infos, index)
     size = handle.seek(0, os.SEEK_END)
     start_dir = archive.start_dir
     handle.seek(start_dir)
     tail = _hash_rest(handle)
     members = tuple(sorted((i for i in infos), key=lambda i: i.header_offset))
+    index_sha = hashlib.sha256(raw_index).hexdigest()
     return _Directory(bag, members, start_dir, size, tail, index, index_sha)
 
 
-def _load_index(
-    archive: zipfile.ZipFile, bag: str | None, limits: Limits
-) -> tuple[BundleIndex, str]:
-    """Read ``index.json`` by random access and check it against the schema."""
+def _load_index(archive: zipfile.ZipFile, bag: str | None, limits: Limits) -> tuple[BundleIndex, bytes]:
+    """Read ``index.json`` by random access and check it against the schema; returns
+    the index and the bytes it was read from."""
     name = f"{bag}/{fmt.INDEX_JSON}"
     try:
         info = archive.getinfo(name)
@@ -304,7 +304,7 @@ def _load_index(
             raw = member.read(limits.max_tag_file_size + 1)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise BundleVerificationError([MemberProblem(name, "corrupt", str(exc))]) from None
-    return parse_index_text(raw, limits), hashlib.sha256(raw).hexdigest()
+    return parse_index_text(raw, limits), raw
 
 
 def _check_declared_sizes(bag: str, infos: Sequence[zipfile.ZipInfo], index: BundleIndex) -> None:
