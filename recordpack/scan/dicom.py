@@ -34,7 +34,7 @@ from pydicom.uid import UID
 from recordpack.model import UNREADABLE, UNSUPPORTED, Patient, Problem, Skipped
 from recordpack.scan.base import MAX_DOCUMENT_BYTES, DicomHeader, Document, Outcome, Source
 from recordpack.scan.clutter import DICOMDIR_REASON
-from recordpack.scan.dicomheader import read_header
+from recordpack.scan.dicomheader import read_header, tag_of
 
 FORMAT = "dicom"
 
@@ -401,9 +401,14 @@ def _pixel_state(dataset: Dataset, stream: BinaryIO, position: int, total: int) 
 # --------------------------------------------------------------------------- values
 
 
+#: A keyword's tag (what ``Dataset.get(keyword)`` would look up each time).
+_tag = functools.cache(tag_of)
+
+
 def _text(dataset: Dataset, keyword: str) -> str | None:
     try:
-        value = dataset.get(keyword)
+        element = dataset.get(_tag(keyword))
+        value = None if element is None else element.value
     except Exception:  # noqa: BLE001  a malformed element is as good as absent
         return None
     if value is None:
