@@ -516,18 +516,7 @@ _FACT = st.fixed_dictionaries(
 @settings(max_examples=60, deadline=None)
 @given(
     summary=st.dictionaries(
-        st.sampled_from(
-            [
-                "diagnosis",
-                "stage",
-                "biomarkers",
-                "tumor_markers",
-                "treatments",
-                "procedures",
-                "other_patient_records",
-                "version",
-            ]
-        ),
+        st.sampled_from([*fmt.SUMMARY_SECTIONS, "other_patient_records", "version"]),
         st.lists(_FACT | _JSON, max_size=4) | _JSON,
     ),
     timeline=st.lists(_FACT | _JSON, max_size=4) | _JSON,
