@@ -219,59 +219,61 @@ def _permission_problem(rel: str, error: OSError) -> Problem:
 
 def list_folder(root: Path) -> _Listing:
     """Every regular file under ``root`` (sorted), what is skipped, and what cannot be listed."""
-    files: list[tuple[str, str]] = []
-    skipped: list[Skipped] = []
-    problems: list[Problem] = []
+    found = _Listing([], [], [])
+    _list_into(found, os.path.realpath(root), "")
+    found.files.sort()
+    return found
 
-    def walk(directory: str, rel: str) -> None:
-        try:
-            fd = open_fd(directory, os.O_RDONLY | _DIRECTORY)
-        except OSError as error:
-            problems.append(_permission_problem(rel or ".", error))
-            return
-        try:
-            with os.scandir(fd) as entries:
-                listing = sorted(entries, key=lambda entry: entry.name)
-            disc = _is_imaging_disc(listing)
-            for entry in listing:
-                # The relative path is in path form (valid UTF-8 even for a Latin-1
-                # name from a Windows CD); the absolute path keeps the exact bytes.
-                shown = to_name_form(entry.name)
-                child_rel = f"{rel}/{shown}" if rel else shown
-                child_abs = os.path.join(directory, entry.name)
-                try:
-                    if entry.is_symlink():
-                        skipped.append(Skipped(child_rel, SYMLINK_REASON))
-                        continue
-                    if entry.is_dir(follow_symlinks=False):
-                        reason = clutter.directory_reason(entry.name)
-                        if reason is not None:
-                            skipped.append(Skipped(child_rel + "/", reason))
-                        else:
-                            walk(child_abs, child_rel)
-                        continue
-                    mode = entry.stat(follow_symlinks=False).st_mode
-                except OSError as error:
-                    problems.append(_permission_problem(child_rel, error))
-                    continue
-                if not stat.S_ISREG(mode):
-                    skipped.append(
-                        Skipped(child_rel, "not a regular file (device, pipe or socket)")
-                    )
-                    continue
-                reason = clutter.file_reason(child_rel)
-                if reason is None and disc:
-                    reason = _disc_info_reason(entry.name, child_abs)
-                if reason is not None:
-                    skipped.append(Skipped(child_rel, reason))
-                    continue
-                files.append((child_rel, child_abs))
-        finally:
-            os.close(fd)
 
-    walk(os.path.realpath(root), "")
-    files.sort()
-    return _Listing(files, skipped, problems)
+def _list_into(found: _Listing, directory: str, rel: str) -> None:
+    """Add what ``directory`` (``rel`` under the root) holds to ``found``, folders
+    within it included (a module function: a closure calling itself is a
+    reference cycle, which kept every listed path alive until the collector's
+    next full pass)."""
+    try:
+        fd = open_fd(directory, os.O_RDONLY | _DIRECTORY)
+    except OSError as error:
+        found.problems.append(_permission_problem(rel or ".", error))
+        return
+    try:
+        with os.scandir(fd) as entries:
+            listing = sorted(entries, key=lambda entry: entry.name)
+        disc = _is_imaging_disc(listing)
+        for entry in listing:
+            # The relative path is in path form (valid UTF-8 even for a Latin-1
+            # name from a Windows CD); the absolute path keeps the exact bytes.
+            shown = to_name_form(entry.name)
+            child_rel = f"{rel}/{shown}" if rel else shown
+            child_abs = os.path.join(directory, entry.name)
+            try:
+                if entry.is_symlink():
+                    found.skipped.append(Skipped(child_rel, SYMLINK_REASON))
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    reason = clutter.directory_reason(entry.name)
+                    if reason is not None:
+                        found.skipped.append(Skipped(child_rel + "/", reason))
+                    else:
+                        _list_into(found, child_abs, child_rel)
+                    continue
+                mode = entry.stat(follow_symlinks=False).st_mode
+            except OSError as error:
+                found.problems.append(_permission_problem(child_rel, error))
+                continue
+            if not stat.S_ISREG(mode):
+                found.skipped.append(
+                    Skipped(child_rel, "not a regular file (device, pipe or socket)")
+                )
+                continue
+            reason = clutter.file_reason(child_rel)
+            if reason is None and disc:
+                reason = _disc_info_reason(entry.name, child_abs)
+            if reason is not None:
+                found.skipped.append(Skipped(child_rel, reason))
+                continue
+            found.files.append((child_rel, child_abs))
+    finally:
+        os.close(fd)
 
 
 def _is_imaging_disc(entries: list[os.DirEntry[str]]) -> bool:
@@ -851,43 +853,50 @@ def collect(items: Iterator[_Item]) -> Collected:
     listed = list(items)  # every copy must be seen before the original is chosen
     _hash_candidates(listed)
     best: dict[str, tuple[Preference, str]] = {}
-
-    def survey(item: _Item) -> None:
-        if item.info is not None and item.info.size > 0:
-            content = _content_key(item.info)
-            current = best.get(content)
-            if current is None or item.rank < current[0]:
-                best[content] = (item.rank, item.path)
-        for child in item.children:
-            survey(child)
-
     for item in listed:
-        survey(item)
-
-    def visit(item: _Item) -> None:
-        if item.info is not None:
-            result.files[item.path] = item.info
-            if item.info.size > 0:
-                original = best[_content_key(item.info)][1]
-                if original != item.path:
-                    result.outcomes.append(
-                        Problem(
-                            item.path,
-                            DUPLICATE,
-                            f"Same content as {original}: it is listed once, under that name.",
-                            hint="Nothing to do; you may delete the extra copy to keep the folder tidy.",
-                            duplicate_of=original,
-                        )
-                    )
-                    return
-            result.scanned.add(item.path)
-        result.outcomes.extend(item.outcomes)
-        for child in item.children:
-            visit(child)
-
+        _survey(item, best)
     for item in listed:
-        visit(item)
+        _visit(item, best, result)
     return result
+
+
+def _survey(item: _Item, best: dict[str, tuple[Preference, str]]) -> None:
+    """Note in ``best`` the best-ranked path of each content, ``item``'s children included."""
+    if item.info is not None and item.info.size > 0:
+        content = _content_key(item.info)
+        current = best.get(content)
+        if current is None or item.rank < current[0]:
+            best[content] = (item.rank, item.path)
+    for child in item.children:
+        _survey(child, best)
+
+
+def _visit(item: _Item, best: dict[str, tuple[Preference, str]], result: Collected) -> None:
+    """Add ``item`` and its children to ``result``: a copy as a duplicate problem only.
+
+    (Module functions, not closures calling themselves: such a closure is a
+    reference cycle, which kept the whole result alive until the collector's
+    next full pass.)
+    """
+    if item.info is not None:
+        result.files[item.path] = item.info
+        if item.info.size > 0:
+            original = best[_content_key(item.info)][1]
+            if original != item.path:
+                result.outcomes.append(
+                    Problem(
+                        item.path,
+                        DUPLICATE,
+                        f"Same content as {original}: it is listed once, under that name.",
+                        hint="Nothing to do; you may delete the extra copy to keep the folder tidy.",
+                        duplicate_of=original,
+                    )
+                )
+                return
+        result.scanned.add(item.path)
+    result.outcomes.extend(item.outcomes)
+    for child in item.children:
+        _visit(child, best, result)
 
 
 def check_root(root: str | Path) -> Path:
