@@ -341,3 +341,32 @@ def test_every_date_option_refuses_a_bad_date_the_same_way(args: list[str]) -> N
     option = next(a for a in args if a.startswith("--") and a != "--to")
     assert option in result.stderr
     assert "'31/12/2026' is not a date; write it as YYYY-MM-DD" in result.stderr
+
+
+def test_a_command_collects_garbage_less_often_and_gives_the_callers_settings_back() -> None:
+    """A scan or pack keeps many objects: the command raises the collector's
+    thresholds while it runs, and a program calling the CLI in-process gets its
+    own back, whether the command succeeds or fails."""
+    import gc
+
+    from recordpack.cli import base as cli_base
+
+    caller = gc.get_threshold()
+    try:
+        gc.set_threshold(123, 4, 5)
+        runner = CliRunner()
+        runner.invoke(cli_base.main, ["--version"])
+        assert gc.get_threshold() == (123, 4, 5)
+        failed = runner.invoke(cli_base.main, ["scan", "/no/such/folder", "--json"])
+        assert failed.exit_code != 0
+        assert gc.get_threshold() == (123, 4, 5)
+    finally:
+        gc.set_threshold(*caller)
+    inside = subprocess.run(
+        [sys.executable, "-c",
+         "import gc\nfrom recordpack.cli import base\n"
+         "base.main.add_command(base.click.Command('probe', callback=lambda: print(gc.get_threshold())))\n"
+         "base.main(['probe'])"],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert inside.stdout.strip() == str(cli_base.GC_THRESHOLDS)

@@ -8,7 +8,7 @@ import importlib
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import click
 
@@ -17,6 +17,10 @@ from recordpack.errors import RecordpackError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+#: The cyclic collector's thresholds while a command runs (Python's: 700, 10, 10): a
+#: scan or pack keeps some 100,000 objects, which each full collection walks.
+GC_THRESHOLDS: Final = (10_000, 10, 10)
 
 #: Which module defines each command. Modules are imported only when their
 #: command runs, so ``recordpack inspect`` does not pay for pydicom and the
@@ -88,6 +92,14 @@ class LazyGroup(click.Group):
         self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
     ) -> Any:
         """Run the CLI; a usage error under ``--json`` is a JSON error document too."""
+        previous = gc.get_threshold()
+        gc.set_threshold(*GC_THRESHOLDS)  # a caller running the CLI in-process gets its own back
+        try:
+            return self._main(args, prog_name, **extra)
+        finally:
+            gc.set_threshold(*previous)
+
+    def _main(self, args: Sequence[str] | None, prog_name: str | None, **extra: Any) -> Any:
         if extra.get("standalone_mode", True) is False:
             return super().main(args, prog_name, **extra)
         argv = list(sys.argv[1:] if args is None else args)
@@ -132,16 +144,6 @@ def json_option(func: F) -> F:
     return click.option(
         "--json", "as_json", is_flag=True, help="Print one JSON document on stdout instead of text."
     )(func)
-
-
-def output_option(help_text: str, **kwargs: Any) -> Callable[[F], F]:
-    """``-o/--output``: the one spelling of the output option across commands."""
-    return click.option("-o", "--output", "output", help=help_text, **kwargs)
-
-
-def manifest_option(help_text: str, dest: str = "manifest_name", **kwargs: Any) -> Callable[[F], F]:
-    """``-m/--manifest NAME|PATH``: the one spelling of the checklist option across commands."""
-    return click.option("-m", "--manifest", dest, metavar="NAME|PATH", help=help_text, **kwargs)
 
 
 def emit_json(document: dict[str, Any]) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from recordpack.audit import ACTIONS, AuditLog
-from recordpack.cli.base import emit_json, handle_errors, json_option, main, output_option
-from recordpack.cli.options import as_of_option, audit_option, date_value
+from recordpack.cli.base import emit_json, handle_errors, json_option, main
+from recordpack.cli.options import as_of_option, audit_option, date_value, output_option
 from recordpack.errors import UsageError
 from recordpack.render.coordinator import batch_csv, batch_text, events_csv, events_text
 

@@ -10,8 +10,8 @@ import click
 
 from recordpack.audit import AuditLog
 from recordpack.checking import render_check
-from recordpack.cli.base import emit_json, handle_errors, json_option, main, manifest_option
-from recordpack.cli.options import as_of_option, audit_option
+from recordpack.cli.base import emit_json, handle_errors, json_option, main
+from recordpack.cli.options import as_of_option, audit_option, manifest_option
 from recordpack.cli.scan_cmd import run_prepare, scan_options
 from recordpack.cli.terminal import colour_headline
 from recordpack.cli.wording import check_step_command

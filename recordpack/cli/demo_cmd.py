@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from recordpack import workflow
-from recordpack.cli.base import handle_errors, main, output_option
+from recordpack.cli.base import handle_errors, main
+from recordpack.cli.options import output_option
 from recordpack.cli.scan_cmd import run_prepare
 from recordpack.cli.wording import check_step_command
 from recordpack.errors import InputError, UsageError

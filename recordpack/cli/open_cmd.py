@@ -10,8 +10,8 @@ import click
 
 from recordpack import workflow
 from recordpack.bundle.format import human_size
-from recordpack.cli.base import emit_json, handle_errors, json_option, main, output_option
-from recordpack.cli.options import audit_option, key_options
+from recordpack.cli.base import emit_json, handle_errors, json_option, main
+from recordpack.cli.options import audit_option, key_options, output_option
 from recordpack.cli.options import identities_from_options as _identities
 from recordpack.cli.terminal import bars, interruptible
 from recordpack.cli.wording import error_hint, error_message

@@ -25,6 +25,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 IDENTITY_ENV = "RECORDPACK_IDENTITY"
 
 
+def output_option(help_text: str, **kwargs: Any) -> Callable[[F], F]:
+    """``-o/--output``: the one spelling of the output option across commands."""
+    return click.option("-o", "--output", "output", help=help_text, **kwargs)
+
+
+def manifest_option(help_text: str, dest: str = "manifest_name", **kwargs: Any) -> Callable[[F], F]:
+    """``-m/--manifest NAME|PATH``: the one spelling of the checklist option across commands."""
+    return click.option("-m", "--manifest", dest, metavar="NAME|PATH", help=help_text, **kwargs)
+
+
 def _passphrase_options(for_scripts: str) -> list[Callable[[F], F]]:
     """``--passphrase-file`` and ``--passphrase-env``: a passphrase never typed on the command line."""
     return [

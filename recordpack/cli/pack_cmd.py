@@ -11,16 +11,14 @@ import click
 from recordpack import workflow
 from recordpack.audit import AuditLog
 from recordpack.bundle.pack import DestinationExistsError
-from recordpack.cli.base import (
-    emit_json,
-    handle_errors,
-    json_option,
-    main,
+from recordpack.cli.base import emit_json, handle_errors, json_option, main, warn
+from recordpack.cli.options import (
+    as_of_option,
+    audit_option,
+    encryption_options,
     manifest_option,
     output_option,
-    warn,
 )
-from recordpack.cli.options import as_of_option, audit_option, encryption_options
 from recordpack.cli.prompts import ask_new_passphrase, passphrase_from_env
 from recordpack.cli.scan_cmd import correction_options, run_prepare
 from recordpack.cli.terminal import bars, colour_headline, interruptible

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from recordpack.checking import CheckReport
-from recordpack.cli.base import emit_json, handle_errors, json_option, main, manifest_option, warn
-from recordpack.cli.options import date_value
+from recordpack.cli.base import emit_json, handle_errors, json_option, main, warn
+from recordpack.cli.options import date_value, manifest_option
 from recordpack.cli.scan_cmd import run_prepare, scan_options
 from recordpack.errors import RecordpackError, UsageError
 from recordpack.manifest import load_manifest
