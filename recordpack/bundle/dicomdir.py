@@ -187,14 +187,27 @@ def _element(keyword: str, value: Any, utf8: bool) -> bytes:
     return struct.pack("<HH2sH", tag >> 16, tag & 0xFFFF, vr.encode(), len(data)) + data
 
 
-def _encode_record(record: dict[str, Any]) -> bytes:
+#: A record's two offsets (UL), known only once every record's place is: each
+#: record is encoded once, and these values are written into it afterwards.
+_OFFSETS: Final = ("OffsetOfTheNextDirectoryRecord", "OffsetOfReferencedLowerLevelDirectoryEntity")
+
+
+def _encode_record(record: dict[str, Any]) -> tuple[bytearray, dict[str, int]]:
+    """The encoded item, and where in it each of :data:`_OFFSETS`' values is."""
     utf8 = record.get("SpecificCharacterSet") == "ISO_IR 192"
-    body = b"".join(
-        _element(k, record[k], utf8)
-        for k in sorted(record, key=lambda k: _TAGS[k][0])
-        if record[k] is not None
-    )
-    return struct.pack("<HHI", 0xFFFE, 0xE000, len(body)) + body
+    parts: list[bytes] = []
+    at = 8  # after the item's own tag and length
+    where: dict[str, int] = {}
+    for keyword in sorted(record, key=lambda k: _TAGS[k][0]):
+        if record[keyword] is None:
+            continue
+        element = _element(keyword, record[keyword], utf8)
+        if keyword in _OFFSETS:
+            where[keyword] = at + 8  # the value, after the element's tag, VR and length
+        parts.append(element)
+        at += len(element)
+    body = b"".join(parts)
+    return bytearray(struct.pack("<HHI", 0xFFFE, 0xE000, len(body)) + body), where
 
 
 def _value(values: dict[str, Any], keyword: str, default: Any = None) -> Any:
@@ -361,9 +374,10 @@ def build_dicomdir(entries: Sequence[FileSetEntry], *, file_set_uid: str | None 
     # FileSetID, the two root offsets (UL), the consistency flag (US), then the sequence header.
     fixed = len(file_set_id) + 12 + 12 + 10 + 12
     position = len(head) + fixed
-    for node in nodes:  # offsets do not change record sizes (fixed-size UL)
+    encoded = [_encode_record(node.record) for node in nodes]
+    for node, (data, _) in zip(nodes, encoded, strict=True):  # offsets are fixed-size (UL)
         node.offset = position
-        position += len(_encode_record(node.record))
+        position += len(data)
 
     def link(level: list[_Node]) -> None:
         for i, node in enumerate(level):
@@ -376,7 +390,10 @@ def build_dicomdir(entries: Sequence[FileSetEntry], *, file_set_uid: str | None 
             link(node.children)
 
     link(roots)
-    items = b"".join(_encode_record(node.record) for node in nodes)
+    for node, (data, where) in zip(nodes, encoded, strict=True):
+        for keyword, at in where.items():
+            struct.pack_into("<I", data, at, node.record[keyword])
+    items = b"".join(data for data, _ in encoded)
     body = (
         file_set_id
         + struct.pack("<HH2sHI", 0x0004, 0x1200, b"UL", 4, roots[0].offset)
