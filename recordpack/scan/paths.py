@@ -101,7 +101,8 @@ def printable(value: Any) -> Any:
 
 
 def _has_surrogates(text: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in text)
+    # ASCII text (nearly all of a report) has none: one C-level check, not a loop.
+    return not text.isascii() and any("\udc80" <= ch <= "\udcff" for ch in text)
 
 
 __all__ = [
