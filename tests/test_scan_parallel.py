@@ -400,3 +400,51 @@ def test_workers_hint_reads_without_touching_access_times(
     assert all(p.stat().st_atime_ns == old * 10**9 for p in folder.rglob("*") if p.is_file())
 
     walk.start_reading([str(folder / "gone"), str(folder / "CD")])  # no error for either
+
+
+def test_chunk_size_follows_how_long_files_take() -> None:
+    quick, slow = walk.PROCESS_CHUNK_MAX, walk.PROCESS_CHUNK
+    assert walk._next_chunk_size(8, 0.004) == quick  # CT headers: 0.5 ms each
+    assert walk._next_chunk_size(8, 40.0) == slow  # OCR: seconds each
+    assert walk._next_chunk_size(8, 0.02) == 20  # 2.5 ms each: 50 ms a chunk
+    assert walk._next_chunk_size(8, 0.0) == quick  # too fast to time
+
+
+def test_workers_get_bigger_chunks_of_quick_files_and_small_ones_of_slow_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many quick files go out in chunks of up to PROCESS_CHUNK_MAX (fewer round
+    trips); slow ones stay in small chunks (both workers busy to the end); the
+    scan is the same either way."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for n in range(400):
+        (folder / f"note-{n:03d}.txt").write_text(f"Clinic note {n}\nSeen today.\n")
+    monkeypatch.setattr(walk, "scan_processes", lambda count: 0)
+    expected = scan_folder(folder)
+
+    def sizes_handed_out(seconds_per_file: float | None) -> list[int]:
+        handed: list[int] = []
+        real = walk._read_chunk
+
+        def recording(chunk: list[tuple[int, str, str]]) -> tuple[list[walk._Item], float]:
+            handed.append(len(chunk))
+            items, seconds = real(chunk)
+            return items, seconds if seconds_per_file is None else seconds_per_file * len(chunk)
+
+        # Threads stand in for the worker processes, so the chunks can be counted
+        # here; like a new process, each scan starts with no claims.
+        monkeypatch.setattr(forking, "fork_pool", lambda workers: ThreadPoolExecutor(workers))
+        monkeypatch.setattr(walk, "_PROCESS_CLAIMS", None)
+        monkeypatch.setattr(walk, "_read_chunk", recording)
+        monkeypatch.setattr(walk, "scan_processes", lambda count: 2)
+        assert scan_folder(folder) == expected
+        return handed
+
+    quick = sizes_handed_out(None)
+    assert quick[0] == walk.PROCESS_CHUNK and max(quick) == walk.PROCESS_CHUNK_MAX
+    assert sum(quick) == 400 and len(quick) < 400 // walk.PROCESS_CHUNK
+    slow = sizes_handed_out(2.0)
+    assert set(slow) == {walk.PROCESS_CHUNK} and sum(slow) == 400

@@ -18,6 +18,7 @@ import queue
 import re
 import stat
 import threading
+import time
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -621,8 +622,21 @@ def _wait(future: Future[_T], cancel: Cancellable | None) -> _T:
 #: there are two cores or more): below it, starting the workers costs more than
 #: it saves.
 PROCESS_THRESHOLD: Final = 128
-#: Files handed to a worker process at once (fewer round trips, steady progress).
+#: Files handed to a worker process at once, at first; then as many as take it
+#: about :data:`CHUNK_SECONDS`, up to :data:`PROCESS_CHUNK_MAX`: a CT slice's header
+#: takes half a millisecond, where each round trip costs the main process some
+#: 0.3 ms, and a scanned page's OCR takes seconds, where a big chunk would leave
+#: the other worker idle at the end and the progress still for long.
 PROCESS_CHUNK: Final = 8
+PROCESS_CHUNK_MAX: Final = 64
+CHUNK_SECONDS: Final = 0.05
+
+
+def _next_chunk_size(files: int, seconds: float) -> int:
+    """How many files the next chunk should hold, after one of ``files`` took ``seconds``."""
+    if files <= 0 or seconds <= 0:
+        return PROCESS_CHUNK_MAX
+    return max(PROCESS_CHUNK, min(PROCESS_CHUNK_MAX, int(CHUNK_SECONDS * files / seconds)))
 
 
 def scan_processes(file_count: int) -> int:
@@ -706,13 +720,16 @@ def read_items(
 _PROCESS_CLAIMS: _Claims | None = None
 
 
-def _read_chunk(chunk: list[tuple[int, str, str]]) -> list[_Item]:
-    """Runs in a worker process: read, hash and scan a few files."""
+def _read_chunk(chunk: list[tuple[int, str, str]]) -> tuple[list[_Item], float]:
+    """Runs in a worker process: read, hash and scan a few files; the items, and
+    the seconds they took."""
     global _PROCESS_CLAIMS
+    started = time.perf_counter()
     if _PROCESS_CLAIMS is None:
         _PROCESS_CLAIMS = _Claims()
     start_reading([absolute for _, _, absolute in chunk])
-    return [_read_one((index,), rel, absolute, _PROCESS_CLAIMS) for index, rel, absolute in chunk]
+    items = [_read_one((index,), rel, absolute, _PROCESS_CLAIMS) for index, rel, absolute in chunk]
+    return items, time.perf_counter() - started
 
 
 def start_reading(paths: Sequence[str], length: int = HEADER_READ) -> None:
@@ -748,23 +765,28 @@ def _read_in_processes(
     and every file after it are read here in this process instead.
     """
     indexed = [(index, rel, absolute) for index, (rel, absolute) in enumerate(files)]
-    chunks = iter([indexed[i : i + PROCESS_CHUNK] for i in range(0, len(indexed), PROCESS_CHUNK)])
     pool = forking.fork_pool(workers)
-    pending: deque[tuple[Future[list[_Item]] | None, list[tuple[int, str, str]]]] = deque()
+    pending: deque[
+        tuple[Future[tuple[list[_Item], float]] | None, list[tuple[int, str, str]]]
+    ] = deque()
     local_claims = _Claims()
     broken = False
+    handed = 0  # files handed out so far, in order
+    size = PROCESS_CHUNK
 
     def submit() -> None:
-        nonlocal broken
-        for chunk in chunks:
-            future: Future[list[_Item]] | None = None
-            if not broken:
-                try:
-                    future = pool.submit(_read_chunk, chunk)
-                except (BrokenProcessPool, RuntimeError):
-                    broken = True
-            pending.append((future, chunk))
+        nonlocal broken, handed
+        if handed >= len(indexed):
             return
+        chunk = indexed[handed : handed + size]
+        handed += len(chunk)
+        future: Future[tuple[list[_Item], float]] | None = None
+        if not broken:
+            try:
+                future = pool.submit(_read_chunk, chunk)
+            except (BrokenProcessPool, RuntimeError):
+                broken = True
+        pending.append((future, chunk))
 
     def read_here(chunk: list[tuple[int, str, str]]) -> list[_Item]:
         return [_read_one((index,), rel, absolute, local_claims) for index, rel, absolute in chunk]
@@ -781,7 +803,8 @@ def _read_in_processes(
                 items = read_here(chunk)
             else:
                 try:
-                    items = _wait(future, cancel)
+                    items, seconds = _wait(future, cancel)
+                    size = _next_chunk_size(len(chunk), seconds)
                 except BrokenProcessPool:
                     broken = True
                     items = read_here(chunk)
