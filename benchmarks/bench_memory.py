@@ -107,6 +107,7 @@ def run(folder: Path) -> tuple[float, int, int]:
     process = subprocess.Popen(
         [sys.executable, "-m", "recordpack", "scan", "--json", "-q", str(folder)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONSAFEPATH": "1"},  # the installed recordpack, not the checkout
     )
     _, status, usage = os.wait4(process.pid, 0)
     return time.perf_counter() - start, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status)

@@ -120,6 +120,7 @@ def pack_bundle(size_gb: float, out: Path, key: Path) -> Path | None:
         ],
         check=False,
         capture_output=True,
+        env={**os.environ, "PYTHONSAFEPATH": "1"},  # the installed recordpack, not the checkout
     )
     return out if result.returncode == 0 and out.exists() else None
 
@@ -127,7 +128,10 @@ def pack_bundle(size_gb: float, out: Path, key: Path) -> Path | None:
 def timed(command: list[str] | str, shell: bool = False) -> tuple[float, int]:
     """Wall time and peak RSS (KiB, the largest process) of a command."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, shell=shell, stdout=subprocess.DEVNULL)
+    # The installed recordpack, not a checkout in the working directory.
+    process = subprocess.Popen(
+        command, shell=shell, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONSAFEPATH": "1"}
+    )
     _, status, usage = os.wait4(process.pid, 0)
     peak = usage.ru_maxrss
     elapsed = time.perf_counter() - start
