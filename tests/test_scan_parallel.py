@@ -425,14 +425,14 @@ def test_workers_get_bigger_chunks_of_quick_files_and_small_ones_of_slow_files(
     monkeypatch.setattr(walk, "scan_processes", lambda count: 0)
     expected = scan_folder(folder)
 
-    def sizes_handed_out(seconds_per_file: float | None) -> list[int]:
+    def sizes_handed_out(seconds_per_file: float) -> list[int]:
         handed: list[int] = []
         real = walk._read_chunk
 
         def recording(chunk: list[tuple[int, str, str]]) -> tuple[list[walk._Item], float]:
             handed.append(len(chunk))
-            items, seconds = real(chunk)
-            return items, seconds if seconds_per_file is None else seconds_per_file * len(chunk)
+            items, _ = real(chunk)
+            return items, seconds_per_file * len(chunk)  # as if each file took that long
 
         # Threads stand in for the worker processes, so the chunks can be counted
         # here; like a new process, each scan starts with no claims.
@@ -443,8 +443,8 @@ def test_workers_get_bigger_chunks_of_quick_files_and_small_ones_of_slow_files(
         assert scan_folder(folder) == expected
         return handed
 
-    quick = sizes_handed_out(None)
+    quick = sizes_handed_out(0.0005)  # a CT slice's header
     assert quick[0] == walk.PROCESS_CHUNK and max(quick) == walk.PROCESS_CHUNK_MAX
     assert sum(quick) == 400 and len(quick) < 400 // walk.PROCESS_CHUNK
-    slow = sizes_handed_out(2.0)
+    slow = sizes_handed_out(2.0)  # a scanned page's OCR
     assert set(slow) == {walk.PROCESS_CHUNK} and sum(slow) == 400
