@@ -363,3 +363,53 @@ def test_clutter_rules_match_as_fnmatch_does_first_rule_first() -> None:
             assert clutter._match(compiled, name) == expected, name
             matched += expected is not None
     assert matched >= len(names) // 2  # most names made from the rules match one
+
+
+def test_a_folder_nested_deeper_than_the_interpreters_stack_is_still_listed(
+    tmp_path: Path,
+) -> None:
+    """A folder 1,500 levels deep (a broken sync tool, a hostile folder) is listed
+    like any other: no recursion runs out, and one folder is open at a time."""
+    import resource
+
+    root = tmp_path / "records"
+    root.mkdir()
+    (root / "a-note.txt").write_text("Clinic note\nSeen today.\n")
+    here = os.open(root, os.O_RDONLY)
+    try:
+        for _ in range(1500):  # created relative to the last level: no path is too long
+            os.mkdir("d", dir_fd=here)
+            below = os.open("d", os.O_RDONLY, dir_fd=here)
+            os.close(here)
+            here = below
+        with open(os.open("deep-note.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=here), "w") as f:
+            f.write("Clinic note\nSeen deep down.\n")
+    finally:
+        os.close(here)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(256, hard), hard))  # fewer than the levels
+    try:
+        result = scan_folder(root)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        _remove_nested(root, 1500)
+    assert sorted(path.rsplit("/", 1)[-1] for path in result.files) == ["a-note.txt", "deep-note.txt"]
+    assert max(path.count("/") for path in result.files) == 1500
+    assert len(result.records) == 2 and not result.problems
+
+
+def _remove_nested(root: Path, levels: int) -> None:
+    """Remove ``levels`` nested "d" folders under ``root`` without recursion
+    (shutil.rmtree, which pytest's clean-up uses, recurses once per level)."""
+    back = os.getcwd()
+    try:
+        os.chdir(root)
+        for _ in range(levels):
+            os.chdir("d")
+        for name in os.listdir("."):
+            os.remove(name)  # the deep note
+        for _ in range(levels):
+            os.chdir("..")
+            os.rmdir("d")
+    finally:
+        os.chdir(back)
