@@ -589,7 +589,7 @@ def _copy_file(
     A file scan read only as far as its header is hashed on ``lane`` and checked
     there (see :func:`_settle`): its digests raise if it changed since the scan.
     """
-    source = root / to_fs(planned.source)
+    source = os.path.join(root, to_fs(planned.source))  # a str: no pathlib parse per file
     label = planned.original
     # Opened as scan opens it (O_NOATIME): packing changes no access time.
     with _reading(label), open_file(source) as src:
@@ -736,7 +736,7 @@ class _ReadAhead:
     BYTES: Final = 4 * 1024 * 1024
 
     def __init__(self, root: Path, files: Sequence[PlannedFile]) -> None:
-        self._paths = [os.fsdecode(root / to_fs(f.source)) for f in files if f.member is None]
+        self._paths = [os.path.join(root, to_fs(f.source)) for f in files if f.member is None]
         start_reading(self._paths[: self.FILES], self.BYTES)
         self._next = self.FILES
 
