@@ -108,3 +108,24 @@ def test_previews_show_and_another_patients_record_stands_out(page: Any) -> None
     assert "may belong to another patient" in warning.first.inner_text()
     images.first.scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / f"specialist-imaging-{page.name}.png"))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "data/imaging/ST001/SE001/IM000001",
+        "data/records/2024-01-05 Pathology report (1).pdf",
+        "data/records/résumé #2?.pdf",
+        "data/records/50%/a&b.pdf",
+        "data/~tilde_ok-1.2/x",
+        "",
+    ],
+)
+def test_links_to_bag_files_are_percent_encoded_segment_by_segment(path: str) -> None:
+    """The index page's links: each path segment percent-encoded (a plain path as it
+    is), so a name with spaces, '#', '?' or '%' opens the right file."""
+    from urllib.parse import quote
+
+    from recordpack.bundle.html import _href
+
+    assert _href(path) == "/".join(quote(part) for part in path.split("/"))

@@ -9,6 +9,7 @@ scripts, no fonts or anything else fetched from a network.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from html import escape
 from typing import Any, Final
@@ -57,8 +58,15 @@ def _checked(index: Mapping[str, Any] | BundleIndex) -> dict[str, Any]:
     return model.to_json()
 
 
+#: A path that percent-encoding leaves as it is (``quote``'s unreserved characters
+#: and the "/" between segments): most of a bag's paths, checked in one match.
+_URL_PLAIN: Final = re.compile(r"[A-Za-z0-9_.~/-]*")
+
+
 def _href(bag_path: str) -> str:
     """A relative link to a file of the bag, every path segment percent-encoded."""
+    if _URL_PLAIN.fullmatch(bag_path):
+        return bag_path
     return "/".join(quote(part) for part in bag_path.split("/"))
 
 
