@@ -27,11 +27,14 @@ class Run:
     peak_rss: int  # bytes
 
 
-#: The environment of a timed command. ``python -m recordpack`` would otherwise put
-#: the working directory first on its path: run from the repository's root, it
-#: would time the checkout (with whatever bytecode it has) instead of the
-#: recordpack this Python has installed, which :func:`compile_bytecode` compiled.
-TIMED_ENV: dict[str, str] = {**os.environ, "PYTHONSAFEPATH": "1"}
+def timed_env() -> dict[str, str]:
+    """The environment of a timed command: this process's as it is now (a script may
+    have set ``RECORDPACK_DATA_DIR``), with ``PYTHONSAFEPATH=1``. ``python -m
+    recordpack`` would otherwise put the working directory first on its path: run
+    from the repository's root, it would time the checkout (with whatever bytecode
+    it has) instead of the recordpack this Python has installed, which
+    :func:`compile_bytecode` compiled."""
+    return {**os.environ, "PYTHONSAFEPATH": "1"}
 
 
 def run(command: Sequence[str] | str, *, shell: bool = False, setup: Callable[[], None] | None = None) -> Run:
@@ -40,7 +43,7 @@ def run(command: Sequence[str] | str, *, shell: bool = False, setup: Callable[[]
         setup()
     start = time.perf_counter()
     process = subprocess.Popen(
-        command, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=TIMED_ENV
+        command, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=timed_env()
     )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start

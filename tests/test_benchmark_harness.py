@@ -1,0 +1,45 @@
+"""The benchmark harness times what it says it times (benchmarks/README.md)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks import paired
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_timed_commands_get_the_environment_as_it_is_when_they_run(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A script sets RECORDPACK_DATA_DIR after importing paired (pack's audit log goes
+    there), and recordpack is the installed one, not a checkout in the working folder."""
+    monkeypatch.setenv("RECORDPACK_DATA_DIR", str(tmp_path))
+    env = paired.timed_env()
+    assert env["RECORDPACK_DATA_DIR"] == str(tmp_path)
+    assert env["PYTHONSAFEPATH"] == "1"
+    where = subprocess.run(
+        [sys.executable, "-c", "import sys; print(sys.path[0])"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert where.stdout.strip() != "" and Path(where.stdout.strip()) != tmp_path
+
+
+def test_compare_runs_one_command_under_two_pythons_and_prints_the_ratio() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "compare.py"), sys.executable, sys.executable,
+         "--rounds", "1", "--", "--version"],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "| before |" in done.stdout and "| after |" in done.stdout
+    assert "after / before:" in done.stdout
+    refused = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "compare.py"), sys.executable, sys.executable],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )  # fmt: skip
+    assert refused.returncode != 0 and "after --" in refused.stderr
