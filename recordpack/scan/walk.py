@@ -26,7 +26,7 @@ from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Final, NamedTuple, Protocol, Self, TypeVar
+from typing import Any, BinaryIO, Final, Protocol, Self, TypeVar
 
 from recordpack import forking
 from recordpack.errors import InputError
@@ -221,84 +221,67 @@ def _permission_problem(rel: str, error: OSError) -> Problem:
 def list_folder(root: Path) -> _Listing:
     """Every regular file under ``root`` (sorted), what is skipped, and what cannot be listed.
 
-    Depth first, each folder's entries in name order, one folder open at a time
-    and without recursion: however deep a folder is nested, listing it neither
-    exhausts the interpreter's stack nor the open files allowed.
+    One folder open at a time and without recursion: however deep a folder is
+    nested, listing it exhausts neither the interpreter's stack nor the open
+    files allowed. (The scan sorts what is skipped and what cannot be read.)
     """
     found = _Listing([], [], [])
-    folders: list[Iterator[_Entry]] = [_entries(found, os.path.realpath(root), "")]
+    folders = [(os.path.realpath(root), "")]
     while folders:
-        entry = next(folders[-1], None)
-        if entry is None:
-            folders.pop()
-        elif entry.kind == "folder":
-            folders.append(_entries(found, entry.absolute, entry.rel))
-        else:
-            _note(found, entry)
+        folders.extend(reversed(_list_one(found, *folders.pop())))
     found.files.sort()
     return found
 
 
-class _Entry(NamedTuple):
-    """One entry of a listed folder and what it is, found while the folder was open."""
-
-    rel: str  # in path form (valid UTF-8 even for a Latin-1 name from a Windows CD)
-    absolute: str  # the exact bytes of the name on disk
-    kind: str  # "folder" (to list), "file" (to read), "skipped" or "unreadable"
-    reason: str | None = None  # why it is skipped
-    error: OSError | None = None  # why it cannot be read
-
-
-def _entries(found: _Listing, directory: str, rel: str) -> Iterator[_Entry]:
-    """The entries of ``directory`` (``rel`` under the root), in name order; a folder
-    that cannot be opened is a problem in ``found`` and has none."""
+def _list_one(found: _Listing, directory: str, rel: str) -> list[tuple[str, str]]:
+    """Add what ``directory`` (``rel`` under the root) holds to ``found``; returns
+    its folders to list in turn, as (absolute path, relative path)."""
     try:
         fd = open_fd(directory, os.O_RDONLY | _DIRECTORY)
     except OSError as error:
         found.problems.append(_permission_problem(rel or ".", error))
-        return iter(())
+        return []
+    folders: list[tuple[str, str]] = []
     try:
-        with os.scandir(fd) as scanned:
-            listing = sorted(scanned, key=lambda entry: entry.name)
+        with os.scandir(fd) as entries:
+            listing = sorted(entries, key=lambda entry: entry.name)
         disc = _is_imaging_disc(listing)
-        return iter([_entry(entry, directory, rel, disc) for entry in listing])
+        for entry in listing:
+            # The relative path is in path form (valid UTF-8 even for a Latin-1
+            # name from a Windows CD); the absolute path keeps the exact bytes.
+            shown = to_name_form(entry.name)
+            child_rel = f"{rel}/{shown}" if rel else shown
+            child_abs = os.path.join(directory, entry.name)
+            try:
+                if entry.is_symlink():
+                    found.skipped.append(Skipped(child_rel, SYMLINK_REASON))
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    reason = clutter.directory_reason(entry.name)
+                    if reason is not None:
+                        found.skipped.append(Skipped(child_rel + "/", reason))
+                    else:
+                        folders.append((child_abs, child_rel))
+                    continue
+                mode = entry.stat(follow_symlinks=False).st_mode
+            except OSError as error:
+                found.problems.append(_permission_problem(child_rel, error))
+                continue
+            if not stat.S_ISREG(mode):
+                found.skipped.append(
+                    Skipped(child_rel, "not a regular file (device, pipe or socket)")
+                )
+                continue
+            reason = clutter.file_reason(child_rel)
+            if reason is None and disc:
+                reason = _disc_info_reason(entry.name, child_abs)
+            if reason is not None:
+                found.skipped.append(Skipped(child_rel, reason))
+                continue
+            found.files.append((child_rel, child_abs))
     finally:
         os.close(fd)
-
-
-def _entry(entry: os.DirEntry[str], directory: str, rel: str, disc: bool) -> _Entry:
-    shown = to_name_form(entry.name)
-    child_rel = f"{rel}/{shown}" if rel else shown
-    child_abs = os.path.join(directory, entry.name)
-    try:
-        if entry.is_symlink():
-            return _Entry(child_rel, child_abs, "skipped", SYMLINK_REASON)
-        if entry.is_dir(follow_symlinks=False):
-            reason = clutter.directory_reason(entry.name)
-            if reason is not None:
-                return _Entry(child_rel + "/", child_abs, "skipped", reason)
-            return _Entry(child_rel, child_abs, "folder")
-        mode = entry.stat(follow_symlinks=False).st_mode
-    except OSError as error:
-        return _Entry(child_rel, child_abs, "unreadable", error=error)
-    if not stat.S_ISREG(mode):
-        return _Entry(child_rel, child_abs, "skipped", "not a regular file (device, pipe or socket)")
-    reason = clutter.file_reason(child_rel)
-    if reason is None and disc:
-        reason = _disc_info_reason(entry.name, child_abs)
-    if reason is not None:
-        return _Entry(child_rel, child_abs, "skipped", reason)
-    return _Entry(child_rel, child_abs, "file")
-
-
-def _note(found: _Listing, entry: _Entry) -> None:
-    """Add a listed entry that is not a folder to list to ``found``."""
-    if entry.kind == "file":
-        found.files.append((entry.rel, entry.absolute))
-    elif entry.kind == "skipped" and entry.reason is not None:
-        found.skipped.append(Skipped(entry.rel, entry.reason))
-    elif entry.error is not None:
-        found.problems.append(_permission_problem(entry.rel, entry.error))
+    return folders
 
 
 def _is_imaging_disc(entries: list[os.DirEntry[str]]) -> bool:
