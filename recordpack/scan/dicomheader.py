@@ -246,7 +246,7 @@ def _walk(
 
 
 #: Kept elements whose value differs from one image to the next: not worth remembering.
-_PER_IMAGE: Final = frozenset(BaseTag(_tag(k)) for k in ("SOPInstanceUID", "InstanceNumber"))
+_PER_IMAGE: Final = frozenset(_KEPT_TAG_OBJECTS[_tag(k)] for k in ("SOPInstanceUID", "InstanceNumber"))
 #: Converted values remembered at most (then forgotten all at once): a folder's
 #: studies and series repeat a few dozen values over thousands of images.
 _REMEMBERED: Final = 1024
