@@ -370,3 +370,28 @@ def test_a_command_collects_garbage_less_often_and_gives_the_callers_settings_ba
         capture_output=True, text=True, cwd=ROOT,
     )  # fmt: skip
     assert inside.stdout.strip() == str(cli_base.GC_THRESHOLDS)
+
+
+def test_a_command_may_start_workers_where_it_cannot_fork_and_gives_the_setting_back() -> None:
+    """``recordpack ui`` runs threads, so its scans cannot fork workers: the CLI (whose
+    entry points are safe to import again) lets them be started instead, and only
+    while a command runs."""
+    from recordpack import forking
+    from recordpack.cli import base as cli_base
+
+    assert forking.allow_started_workers(False) is False  # a library caller: not allowed
+    CliRunner().invoke(cli_base.main, ["--version"])
+    assert forking.allow_started_workers(False) is False  # given back
+    probe = (
+        "import threading\nfrom recordpack import forking\nfrom recordpack.cli import base\n"
+        "def probe():\n"
+        "    stop = threading.Event(); t = threading.Thread(target=stop.wait); t.start()\n"
+        "    context = forking.worker_context(); stop.set(); t.join()\n"
+        "    print(context.get_start_method() if context else None)\n"
+        "base.main.add_command(base.click.Command('probe', callback=probe))\n"
+        "if __name__ == '__main__':\n    base.main(['probe'])\n"
+    )
+    inside = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert inside.stdout.strip() in ("forkserver", "spawn"), inside.stderr

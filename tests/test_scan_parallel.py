@@ -90,6 +90,50 @@ def test_workers_only_where_forking_is_safe() -> None:
         helper.join()
 
 
+def _cpu_of_this_process(work: object) -> tuple[object, float]:
+    started = time.process_time()
+    result = work()  # type: ignore[operator]
+    return result, time.process_time() - started
+
+
+def test_a_process_running_threads_starts_its_workers_where_allowed(tmp_path: Path) -> None:
+    """The web app runs threads, so it cannot fork: once its entry point allows
+    it, its scans start workers (a fork server) and use every core, as the CLI's do."""
+    import threading
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    note = (EXAMPLE / "Harbor Oncology" / "Consult note 2026-10-28.txt").read_text("utf-8")
+    for n in range(walk.PROCESS_THRESHOLD + 2):
+        (folder / f"note-{n:03d}.txt").write_text(f"{note}\nAddendum {n}: no change.\n", "utf-8")
+    stop = threading.Event()
+    server = threading.Thread(target=stop.wait)  # as the web app's server threads
+    server.start()
+    previous = forking.allow_started_workers(False)
+    try:
+        assert walk.scan_processes(walk.PROCESS_THRESHOLD) == 0  # not allowed: threads
+        threads, threads_cpu = _cpu_of_this_process(lambda: scan_folder(folder))
+        forking.allow_started_workers()
+        context = forking.worker_context()
+        assert context is not None and context.get_start_method() in ("forkserver", "spawn")
+        assert walk.scan_processes(walk.PROCESS_THRESHOLD) >= 2
+        seen: set[int] = set()
+
+        def note_workers(done: int, total: int) -> None:
+            seen.update(p.pid for p in multiprocessing.active_children() if p.pid is not None)
+
+        started, started_cpu = _cpu_of_this_process(lambda: scan_folder(folder, progress=note_workers))
+    finally:
+        forking.allow_started_workers(previous)
+        stop.set()
+        server.join()
+    assert started == threads
+    assert len(threads.records) == walk.PROCESS_THRESHOLD + 2  # type: ignore[attr-defined]
+    assert seen and os.getpid() not in seen  # worker processes were running
+    # The notes were parsed in the workers, not on this process's one core.
+    assert started_cpu < threads_cpu / 2, (started_cpu, threads_cpu)
+
+
 def test_a_worker_that_dies_loses_no_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_processes: None
 ) -> None:
@@ -341,7 +385,7 @@ def test_workers_leave_signals_to_the_main_process() -> None:
     previous = signal.signal(signal.SIGTERM, main_handler)
     try:
         context = multiprocessing.get_context("fork")
-        with context.Pool(1, initializer=forking.ignore_interrupts) as pool:
+        with context.Pool(1, initializer=forking.start_worker) as pool:
             handlers = pool.apply(_signal_handlers)
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -436,7 +480,7 @@ def test_workers_get_bigger_chunks_of_quick_files_and_small_ones_of_slow_files(
 
         # Threads stand in for the worker processes, so the chunks can be counted
         # here; like a new process, each scan starts with no claims.
-        monkeypatch.setattr(forking, "fork_pool", lambda workers: ThreadPoolExecutor(workers))
+        monkeypatch.setattr(forking, "worker_pool", lambda workers, preload: ThreadPoolExecutor(workers))
         monkeypatch.setattr(walk, "_PROCESS_CLAIMS", None)
         monkeypatch.setattr(walk, "_read_chunk", recording)
         monkeypatch.setattr(walk, "scan_processes", lambda count: 2)

@@ -12,7 +12,7 @@ from typing import Any, Final, TypeVar
 
 import click
 
-from recordpack import __version__
+from recordpack import __version__, forking
 from recordpack.errors import RecordpackError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -94,10 +94,15 @@ class LazyGroup(click.Group):
         """Run the CLI; a usage error under ``--json`` is a JSON error document too."""
         previous = gc.get_threshold()
         gc.set_threshold(*GC_THRESHOLDS)  # a caller running the CLI in-process gets its own back
+        # The CLI's entry points (the script, ``-m``) are safe to import again in a
+        # started worker: the web app's scans, or any on a system without fork, use
+        # both cores too.
+        was_allowed = forking.allow_started_workers()
         try:
             return self._main(args, prog_name, **extra)
         finally:
             gc.set_threshold(*previous)
+            forking.allow_started_workers(was_allowed)
 
     def _main(self, args: Sequence[str] | None, prog_name: str | None, **extra: Any) -> Any:
         if extra.get("standalone_mode", True) is False:

@@ -651,10 +651,10 @@ def scan_processes(file_count: int) -> int:
 
     Parsing (pydicom, pypdf, the classifier's regular expressions) holds the
     GIL, so on one process it keeps one core busy whatever the thread count.
-    Workers are forked, so only where that is safe (:func:`recordpack.forking.can_fork`).
+    Only where workers may be forked or started (:func:`recordpack.forking.worker_context`).
     """
     cores = os.cpu_count() or 1
-    if cores < 2 or file_count < PROCESS_THRESHOLD or not forking.can_fork():
+    if cores < 2 or file_count < PROCESS_THRESHOLD or forking.worker_context() is None:
         return 0
     return cores
 
@@ -760,6 +760,11 @@ def start_reading(paths: Sequence[str], length: int = HEADER_READ) -> None:
             os.close(fd)
 
 
+#: What a worker started by a fork server has imported before it starts: the
+#: scanners and the libraries they use, imported once, not in every worker.
+WORKER_PRELOAD: Final = ("recordpack.scan.walk", "pypdf", "pydicom")
+
+
 def _read_in_processes(
     files: list[tuple[str, str]],
     progress: Callable[[int, int], None] | None,
@@ -772,7 +777,7 @@ def _read_in_processes(
     and every file after it are read here in this process instead.
     """
     indexed = [(index, rel, absolute) for index, (rel, absolute) in enumerate(files)]
-    pool = forking.fork_pool(workers)
+    pool = forking.worker_pool(workers, WORKER_PRELOAD)
     pending: deque[
         tuple[Future[tuple[list[_Item], float]] | None, list[tuple[int, str, str]]]
     ] = deque()
