@@ -123,6 +123,13 @@ def test_a_process_running_threads_starts_its_workers_where_allowed(tmp_path: Pa
             seen.update(p.pid for p in multiprocessing.active_children() if p.pid is not None)
 
         started, started_cpu = _cpu_of_this_process(lambda: scan_folder(folder, progress=note_workers))
+        token = CancelToken()  # the page's Cancel button: the started workers stop too
+        with pytest.raises(Cancelled):
+            scan_folder(folder, progress=lambda done, total: token.cancel(), cancel=token)
+        deadline = time.monotonic() + 5
+        while multiprocessing.active_children() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not multiprocessing.active_children()
     finally:
         forking.allow_started_workers(previous)
         stop.set()
