@@ -306,6 +306,8 @@ def _image_record(entry: FileSetEntry, index: int) -> dict[str, Any]:
 
 
 class _Node:
+    __slots__ = ("children", "offset", "record")
+
     def __init__(self, record: dict[str, Any]) -> None:
         self.record = record
         self.children: list[_Node] = []
@@ -393,13 +395,13 @@ def build_dicomdir(entries: Sequence[FileSetEntry], *, file_set_uid: str | None 
     for node, (data, where) in zip(nodes, encoded, strict=True):
         for keyword, at in where.items():
             struct.pack_into("<I", data, at, node.record[keyword])
-    items = b"".join(data for data, _ in encoded)
     body = (
         file_set_id
         + struct.pack("<HH2sHI", 0x0004, 0x1200, b"UL", 4, roots[0].offset)
         + struct.pack("<HH2sHI", 0x0004, 0x1202, b"UL", 4, roots[-1].offset)
         + struct.pack("<HH2sHH", 0x0004, 0x1212, b"US", 2, 0)
-        + struct.pack("<HH2sHI", 0x0004, 0x1220, b"SQ", 0, len(items))
+        + struct.pack("<HH2sHI", 0x0004, 0x1220, b"SQ", 0, sum(len(d) for d, _ in encoded))
     )
     assert len(body) == fixed
-    return head + body + items
+    # One join: the file is copied once, not three times (a 30,000-image DICOMDIR is ~8 MB).
+    return b"".join([head, body, *(data for data, _ in encoded)])
