@@ -6,6 +6,7 @@ import ast
 import hashlib
 import io
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -166,6 +167,21 @@ def test_inspect_loads_only_what_reading_an_index_needs(tmp_path: Path) -> None:
     )
     assert json.loads(out)["ok"] is True
     assert loaded == []
+
+
+def test_a_scan_of_documents_does_not_load_pydicom(tmp_path: Path) -> None:
+    """pydicom (and numpy) take a fifth of a second to load: a folder without DICOM
+    files is scanned without them; one with an image loads them to read it."""
+    folder = tmp_path / "records"
+    shutil.copytree(ROOT / "examples" / "sample-patient" / "Harbor Oncology", folder)
+    out, loaded = _run_loading(["scan", str(folder), "--json", "-q"], ("pydicom", "numpy"))
+    assert json.loads(out)["records"] and loaded == []
+    imaging = ROOT / "examples" / "sample-patient" / "Imaging CD - Cascade Breast Imaging"
+    image = next(p for p in imaging.rglob("*") if p.is_file() and p.name.upper().startswith("IM"))
+    shutil.copy(image, folder / "IM000001")
+    out, loaded = _run_loading(["scan", str(folder), "--json", "-q"], ("pydicom",))
+    kinds = {record["kind"] for record in json.loads(out)["records"]}
+    assert "imaging_study" in kinds and loaded == ["pydicom"]
 
 
 def test_command_summaries_match_each_commands_own_help() -> None:

@@ -18,7 +18,7 @@ from pydicom.data import get_testdata_file
 from pydicom.dataset import Dataset
 
 from recordpack.model import Problem
-from recordpack.scan import dicom
+from recordpack.scan import dicom, dicomheader
 from recordpack.scan.base import HEAD_SIZE, DicomHeader, Source
 from recordpack.scan.dicomheader import read_header
 from tests.conftest import missing
@@ -56,7 +56,7 @@ def _both_ways(
         warnings.simplefilter("ignore")
         quick = list(dicom.scan(source))
         with monkeypatch.context() as patch:
-            patch.setattr(dicom, "read_header", lambda data, total: None)
+            patch.setattr(dicomheader, "read_header", lambda data, total: None)
             full = list(dicom.scan(source))
     return quick, full
 

@@ -25,16 +25,16 @@ import re
 import struct
 import zlib
 from collections.abc import Iterator
-from typing import Any, BinaryIO, Final
-
-import pydicom
-from pydicom.dataset import Dataset
-from pydicom.uid import UID
+from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
 from recordpack.model import UNREADABLE, UNSUPPORTED, Patient, Problem, Skipped
 from recordpack.scan.base import MAX_DOCUMENT_BYTES, DicomHeader, Document, Outcome, Source
 from recordpack.scan.clutter import DICOMDIR_REASON
-from recordpack.scan.dicomheader import read_header, tag_of
+
+if TYPE_CHECKING:
+    # pydicom (and numpy, which it imports) takes a fifth of a second to import: it is
+    # imported when a DICOM file is read, not by every scan of a folder of PDFs.
+    from pydicom.dataset import Dataset
 
 FORMAT = "dicom"
 
@@ -185,6 +185,8 @@ def _read_dataset(source: Source) -> tuple[Dataset, bool, str | None, list[str]]
         return dataset, False, pixels, notes
     if head[128:132] == b"DICM":
         offset = 0
+        from recordpack.scan.dicomheader import read_header
+
         quick = read_header(head, source.size)
         if quick is not None and _image_header_only(_sop_class(quick[0])):
             return quick[0], True, quick[1], notes
@@ -229,6 +231,8 @@ def _parse(
     ``complete`` is False when a partial buffer (the head) ran out before the
     header ended, so the caller must parse the whole file.
     """
+    import pydicom
+
     dataset = pydicom.dcmread(stream, stop_before_pixels=True, force=True)
     position = stream.tell()
     complete = buffer is None or position < len(buffer) or len(buffer) >= total_size
@@ -401,8 +405,12 @@ def _pixel_state(dataset: Dataset, stream: BinaryIO, position: int, total: int) 
 # --------------------------------------------------------------------------- values
 
 
-#: A keyword's tag (what ``Dataset.get(keyword)`` would look up each time).
-_tag = functools.cache(tag_of)
+@functools.cache
+def _tag(keyword: str) -> Any:
+    """A keyword's tag (what ``Dataset.get(keyword)`` would look up each time)."""
+    from recordpack.scan.dicomheader import tag_of
+
+    return tag_of(keyword)
 
 
 def _text(dataset: Dataset, keyword: str) -> str | None:
@@ -478,6 +486,8 @@ def _transfer_syntax(dataset: Dataset) -> str | None:
 
 def sop_name(uid: str) -> str:
     """The registry name of a SOP Class UID ('CT Image Storage'), or the UID itself."""
+    from pydicom.uid import UID
+
     try:
         name = UID(uid).name
     except Exception:  # noqa: BLE001
