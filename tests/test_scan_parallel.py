@@ -161,6 +161,33 @@ def test_a_worker_that_dies_loses_no_file(
     assert (tmp_path / "crashed").exists()  # a worker did die
 
 
+def test_a_system_that_refuses_new_processes_still_gets_its_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_processes: None
+) -> None:
+    """At its limit of processes the system refuses a worker (fork fails with
+    EAGAIN), or has no semaphores for a pool: the scan reads the files itself."""
+    folder = tmp_path / "mixed"
+    shutil.copytree(EXAMPLE, folder)
+    monkeypatch.setattr(walk, "scan_processes", lambda count: 0)
+    expected = scan_folder(folder)
+    monkeypatch.setattr(walk, "scan_processes", lambda count: 2)
+
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "fork", refused)
+        assert scan_folder(folder) == expected
+
+    def no_semaphores(workers: int, preload: object = ()) -> object:
+        raise OSError(38, "Function not implemented")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(forking, "worker_pool", no_semaphores)
+        assert scan_folder(folder) == expected
+    assert not multiprocessing.active_children()
+
+
 def test_cancel_stops_the_workers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_processes: None
 ) -> None:

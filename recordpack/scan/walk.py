@@ -9,6 +9,7 @@ stays flat (at most a window of ``HEAD_SIZE`` heads is alive at once).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
 import functools
@@ -23,7 +24,7 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Final, Protocol, Self, TypeVar
@@ -773,16 +774,19 @@ def _read_in_processes(
 ) -> Iterator[_Item]:
     """:func:`read_items` with ``workers`` processes, a few chunks in flight per worker.
 
-    If a worker dies (a library crashed on a hostile file), the files it had
-    and every file after it are read here in this process instead.
+    If a worker dies (a library crashed on a hostile file), or the system will
+    not start one (its limit of processes reached), the files it had and every
+    file after it are read here in this process instead.
     """
     indexed = [(index, rel, absolute) for index, (rel, absolute) in enumerate(files)]
-    pool = forking.worker_pool(workers, WORKER_PRELOAD)
     pending: deque[
         tuple[Future[tuple[list[_Item], float]] | None, list[tuple[int, str, str]]]
     ] = deque()
     local_claims = _Claims()
-    broken = False
+    pool: ProcessPoolExecutor | None = None
+    with contextlib.suppress(OSError):  # no semaphores, no fork server: all read here
+        pool = forking.worker_pool(workers, WORKER_PRELOAD)
+    broken = pool is None
     handed = 0  # files handed out so far, in order
     size = PROCESS_CHUNK
 
@@ -793,10 +797,10 @@ def _read_in_processes(
         chunk = indexed[handed : handed + size]
         handed += len(chunk)
         future: Future[tuple[list[_Item], float]] | None = None
-        if not broken:
+        if pool is not None and not broken:
             try:
                 future = pool.submit(_read_chunk, chunk)
-            except (BrokenProcessPool, RuntimeError):
+            except (BrokenProcessPool, RuntimeError, OSError):  # OSError: no process started
                 broken = True
         pending.append((future, chunk))
 
@@ -826,9 +830,9 @@ def _read_in_processes(
                 yield item
         finished = True
     finally:
-        if finished:
+        if pool is not None and finished:
             pool.shutdown(wait=True)  # the workers are idle: they exit at once
-        else:
+        elif pool is not None:
             forking.stop_workers(pool)
 
 
