@@ -129,7 +129,7 @@ def _parse_xml(source: Source, *, namespaces: bool) -> Parsed:
     parser.buffer_text = True
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     open_elements: list[ET.Element] = []
-    budget = {"elements": MAX_ELEMENTS, "text": MAX_TEXT}
+    elements_left, text_left = MAX_ELEMENTS, MAX_TEXT  # the budget
     spent_before: list[tuple[int, int]] = []  # the budget when each open element started
     document = False  # a ClinicalDocument: its structured entries are not kept
     after_dropped = False  # text now is the tail of a dropped entry: not kept either
@@ -137,35 +137,36 @@ def _parse_xml(source: Source, *, namespaces: bool) -> Parsed:
     def qname(name: str) -> str:
         return "{" + name if "}" in name else name
 
-    def spend(what: str, amount: int) -> None:
-        budget[what] -= amount
-        if budget[what] < 0:
-            raise XMLTruncated
-
+    # The handlers run once per element of files of millions: kept lean.
     def start(name: str, attributes: dict[str, str]) -> None:
-        nonlocal document, after_dropped
+        nonlocal document, after_dropped, elements_left, text_left
         after_dropped = False
-        spent_before.append((budget["elements"], budget["text"]))
-        spend("elements", 1)
-        spend("text", sum(len(v) for v in attributes.values()))
+        spent_before.append((elements_left, text_left))
+        elements_left -= 1
+        text_left -= sum(map(len, attributes.values()))
+        if elements_left < 0 or text_left < 0:
+            raise XMLTruncated
         element = builder.start(qname(name), {qname(k): v for k, v in attributes.items()})
         if not open_elements:
             document = _local(element.tag) == "ClinicalDocument"
         open_elements.append(element)
 
     def end(name: str) -> None:
-        nonlocal after_dropped
+        nonlocal after_dropped, elements_left, text_left
         element = builder.end(qname(name))
         open_elements.pop()
         elements, text = spent_before.pop()
-        if document and open_elements and _local(element.tag) == "entry":
+        if document and open_elements and name.endswith("entry") and _local(name) == "entry":
             open_elements[-1].remove(element)
-            budget["elements"], budget["text"] = elements, text  # its memory is freed
+            elements_left, text_left = elements, text  # its memory is freed
             after_dropped = True
 
     def data(text: str) -> None:
+        nonlocal text_left
         if not after_dropped:
-            spend("text", len(text))
+            text_left -= len(text)
+            if text_left < 0:
+                raise XMLTruncated
             builder.data(text)
 
     def refuse_entity(name: str, *_args: object) -> None:

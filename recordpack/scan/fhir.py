@@ -428,8 +428,14 @@ _ADMINISTRATIVE_TYPES: Final[dict[str, str]] = {
 def _item(source: Source, resource: dict[str, Any], observations: dict[str, dict[str, Any]],
           *, deep: bool = True) -> _Item:
     """The verdict on one resource as if it were the whole file."""
+    return _dated_item(source, resource, observations, _date_of(resource, *_DATE_KEYS), deep=deep)
+
+
+def _dated_item(source: Source, resource: dict[str, Any],
+                observations: dict[str, dict[str, Any]], date: str | None, *,
+                deep: bool = True) -> _Item:
+    """:func:`_item`, given the resource's own date (``_date_of(resource, *_DATE_KEYS)``)."""
     rtype = str(resource.get("resourceType"))
-    date = _date_of(resource, *_DATE_KEYS)
     subject = _subject(resource)
     if rtype == "DiagnosticReport":
         return _diagnostic_report(source, resource, observations, deep=deep)
@@ -725,13 +731,13 @@ class _Tally:
             self.composition = resource
         # deep=False: bulk notes are classified by their type codes, not by decoding
         # and classifying every attachment (a bulk file can hold thousands).
-        item = _item(self.source, resource, {}, deep=False)
+        date = _date_of(resource, *_DATE_KEYS)
+        item = _dated_item(self.source, resource, {}, date, deep=False)
         self.kinds[item.kind] += 1
         if len(self.titles) < 1000 or item.title in self.titles:
             self.titles[item.title] += 1
         if item.date and (self.latest is None or item.date > self.latest):
             self.latest = item.date
-        date = _date_of(resource, *_DATE_KEYS)
         if date and (self.latest_any is None or date > self.latest_any):
             self.latest_any = date
         if rtype == "Patient" and len(self.patients) < 2:
