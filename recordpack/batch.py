@@ -37,6 +37,7 @@ import signal
 import unicodedata
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -491,9 +492,17 @@ def run_batch(
     results: dict[int, RowResult] = {}
     cancelled = False
     with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(event, progress)) as pool:
-        futures: dict[Future[RowResult], RosterRow] = {
-            pool.submit(run_row, row, outdir, audit_log=log_path, as_of=as_of): row for row in rows
-        }
+        futures: dict[Future[RowResult], RosterRow] = {}
+        for row in rows:
+            try:
+                futures[pool.submit(run_row, row, outdir, audit_log=log_path, as_of=as_of)] = row
+            except (OSError, BrokenProcessPool) as error:  # the system's limit of processes
+                result = results[row.line] = RowResult(
+                    row.line, str(row.folder), FAILED, reason_code="worker_not_started",
+                    reason=f"no worker process could be started for it: {error}",
+                )
+                if on_row is not None:
+                    on_row(result, len(results), len(rows))
         pending = set(futures)
         while pending:
             try:

@@ -230,3 +230,35 @@ def test_ctrl_c_keeps_finished_bundles_and_leaves_no_partial_one(
             plain = age.decrypt_reader(handle, age.load_identities(Path(clinic["key"])))
             while plain.read(1 << 20):
                 pass
+
+
+def test_a_system_that_will_not_start_workers_fails_the_rows_with_a_reason(
+    clinic: dict[str, Path | str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At its limit of processes the system refuses the batch's workers: each row is
+    reported as failed, saying why, and nothing is written; no traceback."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from recordpack import batch
+
+    class NoProcesses(ProcessPoolExecutor):
+        def submit(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", NoProcesses)
+    root = Path(clinic["root"])
+    roster = _roster(root, [
+        {"folder": "complete", "manifest": "breast", "recipient": str(clinic["public"]), "name": "a"},
+        {"folder": "mixed", "recipient": str(clinic["public"]), "name": "b"},
+    ], "roster-no-workers.csv")
+    out = tmp_path / "out"
+    code, stdout, stderr = _run(
+        ["batch", str(roster), "-o", str(out), "--json", "--as-of", AS_OF], tmp_path / "audit.sqlite3"
+    )
+    assert code == 1, stderr
+    assert "Traceback" not in stderr
+    rows = json.loads(stdout)["rows"]
+    assert [r["status"] for r in rows] == ["failed", "failed"]
+    assert all(r["reason_code"] == "worker_not_started" for r in rows)
+    assert all("no worker process could be started" in r["reason"] for r in rows)
+    assert not any(out.iterdir())
