@@ -45,7 +45,7 @@ def _imaging_folder(tmp_path: Path, count: int = 6) -> Path:
 @pytest.fixture
 def in_processes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every scan in the test uses two worker processes, however small the folder."""
-    monkeypatch.setattr(walk, "scan_processes", lambda count: 2)
+    monkeypatch.setattr(walk, "scan_processes", lambda count, large=0: 2)
 
 
 def test_worker_processes_give_the_same_scan_as_threads(
@@ -54,9 +54,9 @@ def test_worker_processes_give_the_same_scan_as_threads(
     folder = tmp_path / "mixed"
     shutil.copytree(EXAMPLE, folder)
     shutil.copytree(_imaging_folder(tmp_path), folder / "imaging")
-    monkeypatch.setattr(walk, "scan_processes", lambda count: 0)
+    monkeypatch.setattr(walk, "scan_processes", lambda count, large=0: 0)
     threads = scan_folder(folder)
-    monkeypatch.setattr(walk, "scan_processes", lambda count: 2)
+    monkeypatch.setattr(walk, "scan_processes", lambda count, large=0: 2)
     workers = tmp_path / "workers"
     workers.mkdir()
     real = walk.run_scanner
@@ -168,9 +168,9 @@ def test_a_system_that_refuses_new_processes_still_gets_its_scan(
     EAGAIN), or has no semaphores for a pool: the scan reads the files itself."""
     folder = tmp_path / "mixed"
     shutil.copytree(EXAMPLE, folder)
-    monkeypatch.setattr(walk, "scan_processes", lambda count: 0)
+    monkeypatch.setattr(walk, "scan_processes", lambda count, large=0: 0)
     expected = scan_folder(folder)
-    monkeypatch.setattr(walk, "scan_processes", lambda count: 2)
+    monkeypatch.setattr(walk, "scan_processes", lambda count, large=0: 2)
 
     def refused() -> int:
         raise BlockingIOError(11, "Resource temporarily unavailable")
@@ -500,7 +500,7 @@ def test_workers_get_bigger_chunks_of_quick_files_and_small_ones_of_slow_files(
     folder.mkdir()
     for n in range(400):
         (folder / f"note-{n:03d}.txt").write_text(f"Clinic note {n}\nSeen today.\n")
-    monkeypatch.setattr(walk, "scan_processes", lambda count: 0)
+    monkeypatch.setattr(walk, "scan_processes", lambda count, large=0: 0)
     expected = scan_folder(folder)
 
     def sizes_handed_out(seconds_per_file: float) -> list[int]:
@@ -517,7 +517,7 @@ def test_workers_get_bigger_chunks_of_quick_files_and_small_ones_of_slow_files(
         monkeypatch.setattr(forking, "worker_pool", lambda workers, preload: ThreadPoolExecutor(workers))
         monkeypatch.setattr(walk, "_PROCESS_CLAIMS", None)
         monkeypatch.setattr(walk, "_read_chunk", recording)
-        monkeypatch.setattr(walk, "scan_processes", lambda count: 2)
+        monkeypatch.setattr(walk, "scan_processes", lambda count, large=0: 2)
         assert scan_folder(folder) == expected
         return handed
 
@@ -526,3 +526,44 @@ def test_workers_get_bigger_chunks_of_quick_files_and_small_ones_of_slow_files(
     assert sum(quick) == 400 and len(quick) < 400 // walk.PROCESS_CHUNK
     slow = sizes_handed_out(2.0)  # a scanned page's OCR
     assert set(slow) == {walk.PROCESS_CHUNK} and sum(slow) == 400
+
+
+def test_a_few_large_files_are_parsed_one_to_a_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder of a few files, two of them large exports: worker processes are
+    worth starting, and each large file goes to a worker of its own (chunks of one
+    file), so they are read at the same time; the scan is the same as on threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    note = (EXAMPLE / "Harbor Oncology" / "Consult note 2026-10-28.txt").read_text("utf-8")
+    for n in range(3):
+        (folder / f"export-{n}.txt").write_text(note + f"\nExport {n}.\n" + "Seen again.\n" * 400)
+    (folder / "small.txt").write_text("PSA 7.9 ng/mL, drawn 2026-10-01.\n")
+    monkeypatch.setattr(walk, "LARGE_FILE", 4096)  # the exports above are ~8 KB
+    files = [(p.name, str(p)) for p in sorted(folder.iterdir())]
+    assert walk._large_files(files) == 3
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(forking, "worker_context", lambda: multiprocessing.get_context("fork"))
+    assert walk.scan_processes(len(files), 3) == 2
+    assert walk.scan_processes(len(files), 1) == 0  # one large file: nothing to share
+    assert walk.scan_processes(len(files), 0) == 0
+    with monkeypatch.context() as patch:
+        patch.setattr(walk, "scan_processes", lambda count, large=0: 0)
+        expected = scan_folder(folder)  # on threads
+    handed: list[int] = []
+    real = walk._read_chunk
+
+    def recording(chunk: list[tuple[int, str, str]]) -> tuple[list[walk._Item], float]:
+        handed.append(len(chunk))
+        items, _ = real(chunk)
+        return items, 0.0001 * len(chunk)  # quick: a folder of many would get big chunks
+
+    # Threads stand in for the worker processes, so the chunks can be counted here.
+    monkeypatch.setattr(forking, "worker_pool", lambda workers, preload: ThreadPoolExecutor(workers))
+    monkeypatch.setattr(walk, "_PROCESS_CLAIMS", None)
+    monkeypatch.setattr(walk, "_read_chunk", recording)
+    assert scan_folder(folder) == expected
+    assert handed == [1, 1, 1, 1]

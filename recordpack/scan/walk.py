@@ -647,17 +647,37 @@ def _next_chunk_size(files: int, seconds: float) -> int:
     return max(PROCESS_CHUNK, min(PROCESS_CHUNK_MAX, int(CHUNK_SECONDS * files / seconds)))
 
 
-def scan_processes(file_count: int) -> int:
-    """How many worker processes a scan of ``file_count`` files should use (0: threads only).
+#: A folder of fewer than :data:`PROCESS_THRESHOLD` files is parsed in worker
+#: processes too when at least two of its files are this large (exports of
+#: hundreds of MB take seconds each to read): one file a chunk, so that each
+#: large file has a worker of its own.
+LARGE_FILE: Final = 16 * 1024 * 1024
+
+
+def scan_processes(file_count: int, large_files: int = 0) -> int:
+    """How many worker processes a scan of ``file_count`` files, ``large_files`` of
+    them :data:`LARGE_FILE` or more, should use (0: threads only).
 
     Parsing (pydicom, pypdf, the classifier's regular expressions) holds the
     GIL, so on one process it keeps one core busy whatever the thread count.
     Only where workers may be forked or started (:func:`recordpack.forking.worker_context`).
     """
     cores = os.cpu_count() or 1
-    if cores < 2 or file_count < PROCESS_THRESHOLD or forking.worker_context() is None:
+    enough = file_count >= PROCESS_THRESHOLD or large_files >= 2
+    if cores < 2 or not enough or forking.worker_context() is None:
         return 0
     return cores
+
+
+def _large_files(files: list[tuple[str, str]]) -> int:
+    """How many of ``files`` are :data:`LARGE_FILE` or more (one ``lstat`` each)."""
+    count = 0
+    for _, absolute in files:
+        try:
+            count += os.lstat(absolute).st_size >= LARGE_FILE
+        except OSError:
+            continue  # the read reports it
+    return count
 
 
 class _Tally:
@@ -689,9 +709,15 @@ def read_items(
     :func:`scan_processes`; 0: a thread pool in this process). Results are the
     same either way.
     """
-    workers = scan_processes(len(files)) if processes is None else processes
+    few = len(files) < PROCESS_THRESHOLD
+    if processes is None:
+        workers = scan_processes(len(files), _large_files(files) if few else 0)
+    else:
+        workers = processes
     if workers > 0:
-        yield from _read_in_processes(files, progress, cancel, workers)
+        # A few files, some of them large: one a chunk, each large one to a free worker.
+        most = 1 if few else PROCESS_CHUNK_MAX
+        yield from _read_in_processes(files, progress, cancel, workers, most)
         return
     claims = _Claims()
     tally = _Tally(len(files), progress, cancel)
@@ -771,8 +797,10 @@ def _read_in_processes(
     progress: Callable[[int, int], None] | None,
     cancel: Cancellable | None,
     workers: int,
+    most: int = PROCESS_CHUNK_MAX,
 ) -> Iterator[_Item]:
-    """:func:`read_items` with ``workers`` processes, a few chunks in flight per worker.
+    """:func:`read_items` with ``workers`` processes, a few chunks in flight per
+    worker, each chunk of at most ``most`` files.
 
     If a worker dies (a library crashed on a hostile file), or the system will
     not start one (its limit of processes reached), the files it had and every
@@ -788,7 +816,7 @@ def _read_in_processes(
         pool = forking.worker_pool(workers, WORKER_PRELOAD)
     broken = pool is None
     handed = 0  # files handed out so far, in order
-    size = PROCESS_CHUNK
+    size = min(PROCESS_CHUNK, most)
 
     def submit() -> None:
         nonlocal broken, handed
@@ -820,7 +848,7 @@ def _read_in_processes(
             else:
                 try:
                     items, seconds = _wait(future, cancel)
-                    size = _next_chunk_size(len(chunk), seconds)
+                    size = min(most, _next_chunk_size(len(chunk), seconds))
                 except BrokenProcessPool:
                     broken = True
                     items = read_here(chunk)
