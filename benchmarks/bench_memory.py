@@ -21,6 +21,10 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from paired import timed_env
+
 _PATIENT = {
     "resourceType": "Patient",
     "id": "p1",
@@ -107,7 +111,7 @@ def run(folder: Path) -> tuple[float, int, int]:
     process = subprocess.Popen(
         [sys.executable, "-m", "recordpack", "scan", "--json", "-q", str(folder)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONSAFEPATH": "1"},  # the installed recordpack, not the checkout
+        env=timed_env(),  # the installed recordpack, not the checkout
     )
     _, status, usage = os.wait4(process.pid, 0)
     return time.perf_counter() - start, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status)

@@ -29,6 +29,10 @@ import time
 import zipfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from paired import timed_env
+
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work" / "open"
 BAG = "recordpack-20261124-bench-patient"
@@ -120,7 +124,7 @@ def pack_bundle(size_gb: float, out: Path, key: Path) -> Path | None:
         ],
         check=False,
         capture_output=True,
-        env={**os.environ, "PYTHONSAFEPATH": "1"},  # the installed recordpack, not the checkout
+        env=timed_env(),  # the installed recordpack, not the checkout
     )
     return out if result.returncode == 0 and out.exists() else None
 
@@ -129,9 +133,7 @@ def timed(command: list[str] | str, shell: bool = False) -> tuple[float, int]:
     """Wall time and peak RSS (KiB, the largest process) of a command."""
     start = time.perf_counter()
     # The installed recordpack, not a checkout in the working directory.
-    process = subprocess.Popen(
-        command, shell=shell, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONSAFEPATH": "1"}
-    )
+    process = subprocess.Popen(command, shell=shell, stdout=subprocess.DEVNULL, env=timed_env())
     _, status, usage = os.wait4(process.pid, 0)
     peak = usage.ru_maxrss
     elapsed = time.perf_counter() - start

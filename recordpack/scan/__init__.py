@@ -89,7 +89,9 @@ def scan_folder(
     listing = walk.list_folder(folder)
     if progress is not None:
         progress(0, len(listing.files))
-    collected = walk.collect(walk.read_items(listing.files, progress, cancel))
+    collected = walk.collect(
+        walk.read_items(listing.files, progress, cancel, large_files=len(listing.large))
+    )
 
     headers: list[DicomHeader] = []
     documents: list[Document] = []

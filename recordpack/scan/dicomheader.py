@@ -73,8 +73,13 @@ _CHARSET: Final = _KEPT_TAG_OBJECTS[_tag("SpecificCharacterSet")]
 def tag_of(keyword: str) -> BaseTag:
     """The tag of a DICOM keyword; for a kept element, the very object its datasets
     are keyed by, so that a look-up does not call ``BaseTag.__eq__``."""
-    tag = _tag(keyword)
-    return _KEPT_TAG_OBJECTS.get(tag) or BaseTag(tag)
+    return _tag_object(_tag(keyword))
+
+
+def _tag_object(tag: int) -> BaseTag:
+    """The shared object of a kept tag (see :data:`_KEPT_TAG_OBJECTS`), else a new one."""
+    kept = _KEPT_TAG_OBJECTS.get(tag)
+    return BaseTag(tag) if kept is None else kept
 
 _PIXEL_TAGS: Final = frozenset({0x7FE00010, 0x7FE00008, 0x7FE00009})
 _ITEM: Final = 0xFFFEE000
@@ -166,7 +171,7 @@ def _raw(
     tag: int, vr: str | None, length: int, start: int, data: bytes, implicit: bool
 ) -> RawDataElement:
     return RawDataElement(
-        _KEPT_TAG_OBJECTS.get(tag) or BaseTag(tag),
+        _tag_object(tag),
         vr,
         length,
         data[start : start + length],

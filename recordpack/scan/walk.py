@@ -208,6 +208,7 @@ class _Listing:
     files: list[tuple[str, str]]  # (relative path, absolute path), sorted
     skipped: list[Skipped]
     problems: list[Problem]
+    large: list[str] = field(default_factory=list)  # files of LARGE_FILE or more
 
 
 def _permission_problem(rel: str, error: OSError) -> Problem:
@@ -264,11 +265,11 @@ def _list_one(found: _Listing, directory: str, rel: str) -> list[tuple[str, str]
                     else:
                         folders.append((child_abs, child_rel))
                     continue
-                mode = entry.stat(follow_symlinks=False).st_mode
+                status = entry.stat(follow_symlinks=False)
             except OSError as error:
                 found.problems.append(_permission_problem(child_rel, error))
                 continue
-            if not stat.S_ISREG(mode):
+            if not stat.S_ISREG(status.st_mode):
                 found.skipped.append(
                     Skipped(child_rel, "not a regular file (device, pipe or socket)")
                 )
@@ -280,6 +281,8 @@ def _list_one(found: _Listing, directory: str, rel: str) -> list[tuple[str, str]
                 found.skipped.append(Skipped(child_rel, reason))
                 continue
             found.files.append((child_rel, child_abs))
+            if status.st_size >= LARGE_FILE:
+                found.large.append(child_rel)
     finally:
         os.close(fd)
     return folders
@@ -669,17 +672,6 @@ def scan_processes(file_count: int, large_files: int = 0) -> int:
     return cores
 
 
-def _large_files(files: list[tuple[str, str]]) -> int:
-    """How many of ``files`` are :data:`LARGE_FILE` or more (one ``lstat`` each)."""
-    count = 0
-    for _, absolute in files:
-        try:
-            count += os.lstat(absolute).st_size >= LARGE_FILE
-        except OSError:
-            continue  # the read reports it
-    return count
-
-
 class _Tally:
     """Counts the files done: tells ``progress`` and lets ``cancel`` stop the scan."""
 
@@ -702,18 +694,16 @@ def read_items(
     progress: Callable[[int, int], None] | None = None,
     cancel: Cancellable | None = None,
     processes: int | None = None,
+    large_files: int = 0,
 ) -> Iterator[_Item]:
     """Read, hash and scan every file; yield items in sorted order.
 
     ``processes`` worker processes parse the files (``None``: decided by
-    :func:`scan_processes`; 0: a thread pool in this process). Results are the
-    same either way.
+    :func:`scan_processes`, given how many are :data:`LARGE_FILE` or more; 0: a
+    thread pool in this process). Results are the same either way.
     """
     few = len(files) < PROCESS_THRESHOLD
-    if processes is None:
-        workers = scan_processes(len(files), _large_files(files) if few else 0)
-    else:
-        workers = processes
+    workers = scan_processes(len(files), large_files) if processes is None else processes
     if workers > 0:
         # A few files, some of them large: one a chunk, each large one to a free worker.
         most = 1 if few else PROCESS_CHUNK_MAX
@@ -858,10 +848,11 @@ def _read_in_processes(
                 yield item
         finished = True
     finally:
-        if pool is not None and finished:
-            pool.shutdown(wait=True)  # the workers are idle: they exit at once
-        elif pool is not None:
-            forking.stop_workers(pool)
+        if pool is not None:
+            if finished:
+                pool.shutdown(wait=True)  # the workers are idle: they exit at once
+            else:
+                forking.stop_workers(pool)
 
 
 @dataclass
