@@ -9,6 +9,11 @@ documents, 10% FHIR R4 Bundles and 5% HL7 v2 lab messages, spread over
 dated folders. Every document is written by ``examples/synthetic.py`` about
 an invented person. Deterministic for a given ``--seed``; refuses to write
 into a non-empty folder.
+
+``--searchable PERCENT`` writes that share of the report PDFs as scans made
+searchable by OCR instead (a JPEG of each page under an invisible text layer
+in the glyphless font Tesseract and OCRmyPDF write); the rest of the folder is
+the same as without it.
 """
 
 from __future__ import annotations
@@ -36,8 +41,8 @@ def _plan(count: int, rng: random.Random) -> list[str]:
     return formats
 
 
-def generate(out: Path, count: int, seed: int = 1) -> dict[str, int]:
-    """Write ``count`` documents; return how many of each format."""
+def generate(out: Path, count: int, seed: int = 1, searchable: int = 0) -> dict[str, int]:
+    """Write ``count`` documents (``searchable`` percent of the PDFs OCR'd scans); return how many of each format."""
     rng = random.Random(seed)
     person = synthetic.INVENTED_PEOPLE[seed % len(synthetic.INVENTED_PEOPLE)]
     start = date(2019, 1, 7)
@@ -49,7 +54,13 @@ def generate(out: Path, count: int, seed: int = 1) -> dict[str, int]:
         kind = REPORT_KINDS[index % len(REPORT_KINDS)]
         stem = f"{day:%Y%m%d}-{index:05d}"
         variation = {"seed": index, "cancer": rng.choice(("breast", "lung", "colorectal"))}
-        if fmt == "pdf":
+        if fmt == "pdf" and index % 100 < searchable:
+            fmt = "searchable pdf"
+            synthetic.write_searchable_pdf(
+                folder / f"{stem}-{kind}.pdf", kind=kind, person=person, service_date=day,
+                layout=index % synthetic.LAYOUTS, **variation,  # type: ignore[arg-type]
+            )
+        elif fmt == "pdf":
             synthetic.write_pdf(
                 folder / f"{stem}-{kind}.pdf", kind=kind, person=person, service_date=day,
                 layout=index % synthetic.LAYOUTS, **variation,  # type: ignore[arg-type]
@@ -80,11 +91,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path, help="folder to create (must be absent or empty)")
     parser.add_argument("--documents", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--searchable", type=int, default=0, metavar="PERCENT",
+                        help="share of the report PDFs written as OCR'd scans (default 0)")
     args = parser.parse_args(argv)
+    if not 0 <= args.searchable <= 100:
+        parser.error("--searchable is a percentage, 0 to 100")
     if args.out.exists() and any(args.out.iterdir()):
         print(f"{args.out} is not empty; choose a new folder", file=sys.stderr)
         return 2
-    made = generate(args.out, args.documents, args.seed)
+    made = generate(args.out, args.documents, args.seed, args.searchable)
     print(f"{sum(made.values())} documents in {args.out}: " + ", ".join(f"{n} {k}" for k, n in made.items()))
     return 0
 

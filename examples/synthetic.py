@@ -74,6 +74,7 @@ __all__ = [
     "write_portal_zip",
     "write_rt_plan",
     "write_scanned_pdf",
+    "write_searchable_pdf",
     "write_text",
 ]
 
@@ -1090,6 +1091,95 @@ def write_scanned_pdf(path: str | Path, *, kind: str, person: Person, service_da
             pdf.set_xy(50, 50)
             pdf.multi_cell(500, 11, hidden_text)
     return _write(path, bytes(pdf.output()))
+
+
+#: The invisible-text font OCR programs write (Tesseract's "GlyphLessFont", also
+#: OCRmyPDF's): codes are UTF-16, and its /ToUnicode maps all 65,536 of them.
+_OCR_TO_UNICODE = (b"/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+                   b"/CIDSystemInfo\n<<\n  /Registry (Adobe)\n  /Ordering (UCS)\n  /Supplement 0\n"
+                   b">> def\n/CMapName /Adobe-Identify-UCS def\n/CMapType 2 def\n"
+                   b"1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
+                   b"1 beginbfrange\n<0000> <FFFF> <0000>\nendbfrange\n"
+                   b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n")
+
+
+def write_searchable_pdf(path: str | Path, *, kind: str, person: Person, service_date: date,
+                         institution: str | None = None, layout: int = 0,
+                         cancer: Cancer = "breast", seed: int = 0, exam: str | None = None,
+                         dpi: int = 100) -> Path:
+    """Write a report as a scan made searchable by OCR (Tesseract, OCRmyPDF): each page a
+    JPEG picture under an invisible text layer, one word at a time, in a glyphless
+    Type0 font whose /ToUnicode maps every 16-bit code to itself, as those programs
+    write it. (The font program itself is left out: nothing draws the invisible text.)
+    """
+    import io
+
+    text = report_text(kind=kind, person=person, service_date=service_date,
+                       institution=institution, layout=layout, cancer=cancer, seed=seed,
+                       exam=exam)
+    lines = text.splitlines()
+    size = max(10, dpi // 7)
+    per_page = max(1, int((11 * dpi - dpi * 7 // 6) / (size * 1.45)))
+    objects: list[bytes] = [b"", b"", b""]  # catalog, pages, font: filled in below
+
+    def add(body: bytes) -> int:
+        objects.append(body)
+        return len(objects)
+
+    def stream(data: bytes, extra: bytes = b"") -> bytes:
+        return b"<< /Length %d%s >>\nstream\n%s\nendstream" % (len(data), extra, data)
+
+    to_unicode = add(stream(_OCR_TO_UNICODE))
+    descriptor = add(b"<< /Type /FontDescriptor /FontName /GlyphLessFont /Flags 5 "
+                     b"/FontBBox [0 0 500 1000] /ItalicAngle 0 /Ascent 1000 /Descent 0 "
+                     b"/CapHeight 1000 /StemV 80 >>")
+    cid_font = add(b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /GlyphLessFont "
+                   b"/CIDToGIDMap /Identity /CIDSystemInfo << /Registry (Adobe) /Ordering "
+                   b"(Identity) /Supplement 0 >> /FontDescriptor %d 0 R /DW 500 >>" % descriptor)
+    objects[2] = (b"<< /Type /Font /Subtype /Type0 /BaseFont /GlyphLessFont /Encoding "
+                  b"/Identity-H /DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>"
+                  % (cid_font, to_unicode))
+    kids: list[int] = []
+    scale = 72 / dpi
+    for number, start in enumerate(range(0, len(lines), per_page)):
+        page_lines = lines[start:start + per_page]
+        picture = render_page_image("\n".join(page_lines), dpi=dpi, noise=150,
+                                    seed=seed + number)
+        jpeg = io.BytesIO()
+        picture.save(jpeg, format="JPEG", quality=60)
+        image = add(stream(jpeg.getvalue(), b" /Type /XObject /Subtype /Image /Width %d "
+                           b"/Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 "
+                           b"/Filter /DCTDecode" % picture.size))
+        ops = [b"q 612 0 0 792 0 0 cm /Im0 Do Q", b"BT 3 Tr"]
+        y = 792 - (dpi * 2 // 3 + size) * scale
+        for line in page_lines:
+            x = dpi * 3 // 4 * scale
+            for word in line.split(" "):
+                if word:
+                    code = word.encode("utf-16-be", "replace").hex().encode()
+                    ops.append(b"/F0 %.1f Tf 1 0 0 1 %.2f %.2f Tm <%s> Tj"
+                               % (size * scale * 1.2, x, y, code))
+                x += (len(word) + 1) * size * scale * 0.6
+            y -= size * 1.45 * scale
+        ops.append(b"ET")
+        content = add(stream(b"\n".join(ops)))
+        kids.append(add(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
+                        b"/Resources << /Font << /F0 3 0 R >> /XObject << /Im0 %d 0 R >> >> >>"
+                        % (content, image)))
+    objects[0] = b"<< /Type /Catalog /Pages 2 0 R >>"
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
+        b" ".join(b"%d 0 R" % k for k in kids), len(kids))
+    out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return _write(path, bytes(out))
 
 
 def write_document_image(path: str | Path, *, kind: str, person: Person, service_date: date,

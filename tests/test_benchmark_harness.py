@@ -43,3 +43,28 @@ def test_compare_runs_one_command_under_two_pythons_and_prints_the_ratio() -> No
         capture_output=True, text=True, check=False, cwd=ROOT,
     )  # fmt: skip
     assert refused.returncode != 0 and "after --" in refused.stderr
+
+
+def test_the_document_folder_can_hold_ocr_scans_and_is_otherwise_unchanged(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "make_document_folder.py"), "--documents", "40",
+         "--searchable", "25", str(tmp_path / "ocr")],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    plain = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "make_document_folder.py"), "--documents", "40",
+         str(tmp_path / "plain")],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )  # fmt: skip
+    assert plain.returncode == 0, plain.stderr
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    ocr, same = files(tmp_path / "ocr"), files(tmp_path / "plain")
+    assert ocr.keys() == same.keys()
+    changed = sorted(name for name in ocr if ocr[name] != same[name])
+    assert changed and all(name.endswith(".pdf") for name in changed)
+    assert all(b"/GlyphLessFont" in ocr[name] and b"/DCTDecode" in ocr[name] for name in changed)
+    assert "searchable pdf" in done.stdout

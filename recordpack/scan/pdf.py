@@ -29,6 +29,7 @@ from recordpack.classify import (
     has_meaningful_text,
 )
 from recordpack.model import ENCRYPTED, NO_TEXT, UNREADABLE, Problem, Skipped
+from recordpack.scan import pdffonts
 from recordpack.scan.base import NOT_A_RECORD, PARTLY_READ, Document, Outcome, Source
 
 FORMAT = "pdf"
@@ -167,6 +168,8 @@ def _stream_limit() -> Iterator[None]:
 
 def _scan(source: Source) -> list[Outcome]:
     from pypdf import PasswordType, PdfReader
+
+    pdffonts.install()
 
     if b"%PDF-" not in source.head[:1024]:
         return [

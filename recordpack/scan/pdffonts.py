@@ -1,0 +1,114 @@
+"""pypdf's /ToUnicode character maps, built once per process instead of once per page.
+
+To read a page's text, pypdf expands each font's /ToUnicode CMap into a dict,
+again on every page. OCR programs (Tesseract, and so OCRmyPDF; Acrobat's
+Paper Capture) give their invisible text layer a map over all 65,536 codes:
+expanding it takes pypdf 130-160 ms of pure Python, a page, where
+``pdftotext`` reads the whole page in under 10 ms. Scanned and OCR'd records
+are common, and those programs write the same map into every file, so
+:func:`install` wraps pypdf's parser in a memo keyed by the CMap's bytes (its
+output depends on nothing else): each distinct map is expanded once per
+process. Callers get a read-only view of it: a pypdf that changed a map in
+place would fail loudly (the page falls back to pypdf's plain mode) rather
+than carry one document's change into another's text.
+
+pypdf's parser is private; when a pypdf release no longer has it in the
+expected place, :func:`install` leaves pypdf alone (text is the same, only
+slower).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, Final
+
+#: Mappings kept in all (two of the 65,536-code maps, about 15 MB each).
+MAX_ENTRIES: Final = 2 * 65_536
+#: A CMap larger than this is parsed every time (it is not kept as a key).
+MAX_KEY_BYTES: Final = 1024 * 1024
+
+#: A parsed CMap: the character map and the codes it maps.
+_Maps = tuple[Mapping[Any, Any], Sequence[int]]
+
+_lock = threading.Lock()
+_memo: OrderedDict[bytes, _Maps] = OrderedDict()
+_held = 0
+
+
+def install() -> bool:
+    """Put the memo in front of pypdf's /ToUnicode parser (once); whether it is in place."""
+    from pypdf import _cmap
+
+    with _lock:
+        parse = getattr(_cmap, "_parse_to_unicode", None)
+        if getattr(parse, "__wrapped__", None) is not None:
+            return True
+        get_encoding = getattr(_cmap, "get_encoding", None)
+        code = getattr(get_encoding, "__code__", None)
+        if parse is None or code is None or "_parse_to_unicode" not in code.co_names:
+            return False
+        setattr(_cmap, "_parse_to_unicode", _memoized(parse))  # noqa: B010 - a private name of pypdf
+        return True
+
+
+def _memoized(parse: Callable[[Any], _Maps]) -> Callable[[Any], _Maps]:
+    def parse_to_unicode(font: Any) -> _Maps:
+        key = _key(font)
+        if key is None:
+            return parse(font)
+        with _lock:
+            found = _memo.get(key)
+            if found is not None:
+                _memo.move_to_end(key)
+        if found is None:
+            mapping, codes = parse(font)
+            found = (MappingProxyType(mapping), tuple(codes))
+            _keep(key, found)
+        return found
+
+    parse_to_unicode.__wrapped__ = parse  # type: ignore[attr-defined]
+    parse_to_unicode.__doc__ = parse.__doc__
+    return parse_to_unicode
+
+
+def _key(font: Any) -> bytes | None:
+    """The font's /ToUnicode stream data: what pypdf's parser reads, or None (not memoised)."""
+    from pypdf.generic import DictionaryObject, StreamObject
+
+    if not isinstance(font, DictionaryObject) or "/ToUnicode" not in font:
+        return None
+    stream = font["/ToUnicode"]
+    if not isinstance(stream, StreamObject):
+        return None
+    data = stream.get_data()
+    if isinstance(data, str):
+        data = data.encode()
+    if not isinstance(data, bytes) or len(data) > MAX_KEY_BYTES:
+        return None
+    return data
+
+
+def _keep(key: bytes, found: _Maps) -> None:
+    global _held
+    size = len(found[0]) + 1
+    if size > MAX_ENTRIES:
+        return
+    with _lock:
+        if key in _memo:
+            return
+        _memo[key] = found
+        _held += size
+        while _held > MAX_ENTRIES:
+            _, (mapping, _codes) = _memo.popitem(last=False)
+            _held -= len(mapping) + 1
+
+
+def clear() -> None:
+    """Forget every kept map (tests)."""
+    global _held
+    with _lock:
+        _memo.clear()
+        _held = 0

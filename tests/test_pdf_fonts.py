@@ -1,0 +1,228 @@
+"""The memo of pypdf's /ToUnicode maps (recordpack.scan.pdffonts): same text, each map built once.
+
+OCR programs give their invisible text layer a /ToUnicode map of all 65,536
+codes; pypdf expanded it on every page (about 150 ms a page). These tests
+hold the memo to reading exactly the text pypdf reads without it, on
+OCR'd scans written the way Tesseract writes them, on a PDF made by the real
+tesseract, and on the public corpus's PDFs.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import require_tool
+from pypdf import PdfReader, _cmap
+from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+from examples import synthetic
+from recordpack.scan import pdf, pdffonts
+from recordpack.scan.base import Document, Source
+
+PERSON = synthetic.INVENTED_PEOPLE[0]
+#: A 65,536-code identity map, as OCR programs write it: one entry per code.
+FULL_MAP = 65_536
+
+
+@pytest.fixture
+def memo() -> Iterator[Callable[[Any], Any]]:
+    """The memo installed and empty; yields pypdf's own parser (the memo's ``__wrapped__``)."""
+    assert pdffonts.install(), "this pypdf has its /ToUnicode parser where the memo expects it"
+    pdffonts.clear()
+    yield _cmap._parse_to_unicode.__wrapped__  # type: ignore[attr-defined]
+    pdffonts.clear()
+
+
+def _texts(paths: list[Path]) -> list[str]:
+    return [pdf._extract_text(PdfReader(p, strict=False))[0] for p in paths]
+
+
+def _unmemoised_texts(
+    paths: list[Path], parse: Callable[[Any], Any], monkeypatch: pytest.MonkeyPatch
+) -> list[str]:
+    with monkeypatch.context() as m:
+        m.setattr(_cmap, "_parse_to_unicode", parse)
+        return _texts(paths)
+
+
+def _searchable(folder: Path, count: int) -> list[Path]:
+    kinds = ("pathology_report", "imaging_report", "lab_result", "genomic_report", "clinical_note")
+    return [
+        synthetic.write_searchable_pdf(
+            folder / f"scan-{i}.pdf",
+            kind=kinds[i % len(kinds)],
+            person=PERSON,
+            service_date=date(2024, 3, 5 + i),
+            seed=i,
+            dpi=60,
+        )
+        for i in range(count)
+    ]
+
+
+def _counting(parse: Callable[[Any], Any], calls: list[int]) -> Callable[[Any], Any]:
+    def counted(font: Any) -> Any:
+        found = parse(font)
+        if len(found[0]) >= FULL_MAP:
+            calls.append(len(found[0]))
+        return found
+
+    return counted
+
+
+def test_ocr_scans_read_the_same_text_with_the_memo(
+    tmp_path: Path, memo: Callable[[Any], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _searchable(tmp_path, 4)
+    assert sum(len(PdfReader(p).pages) for p in paths) > len(paths)  # several pages each
+    plain = _unmemoised_texts(paths, memo, monkeypatch)
+    assert all("PATIENT" in t.upper() or PERSON.family.upper() in t.upper() for t in plain)
+    assert _texts(paths) == plain
+    assert _texts(paths) == plain  # and again, from the kept maps
+
+
+def test_each_map_is_built_once_per_process(
+    tmp_path: Path, memo: Callable[[Any], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _searchable(tmp_path, 3)
+    pages = sum(len(PdfReader(p).pages) for p in paths)
+    built: list[int] = []
+    monkeypatch.setattr(_cmap, "_parse_to_unicode", pdffonts._memoized(_counting(memo, built)))
+    _texts(paths)
+    assert built == [FULL_MAP], f"{pages} pages: the identity map was built {len(built)} times"
+
+
+def test_without_the_memo_every_page_builds_the_map(
+    tmp_path: Path, memo: Callable[[Any], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cost the memo removes (and proof the count above can fail)."""
+    paths = _searchable(tmp_path, 2)
+    pages = sum(len(PdfReader(p).pages) for p in paths)
+    built: list[int] = []
+    monkeypatch.setattr(_cmap, "_parse_to_unicode", _counting(memo, built))
+    _texts(paths)
+    assert len(built) == pages
+
+
+def test_a_kept_map_cannot_be_changed_by_a_caller(
+    tmp_path: Path, memo: Callable[[Any], Any]
+) -> None:
+    [path] = _searchable(tmp_path, 1)
+    font = PdfReader(path).pages[0]["/Resources"]["/Font"]["/F0"].get_object()
+    mapping, codes = _cmap._parse_to_unicode(font)
+    with pytest.raises(TypeError):
+        mapping["A"] = "B"  # type: ignore[index]
+    again, _ = _cmap._parse_to_unicode(font)
+    assert again["A"] == "A" and len(again) == len(codes) == FULL_MAP
+
+
+def _font_with_map(first: int, last: int, target: int) -> DictionaryObject:
+    stream = DecodedStreamObject()
+    stream.set_data(
+        b"begincmap\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n1 beginbfrange\n"
+        + b"<%04X> <%04X> <%04X>\nendbfrange\nendcmap\n" % (first, last, target)
+    )
+    return DictionaryObject({NameObject("/ToUnicode"): stream})
+
+
+def test_the_memo_keeps_a_bounded_number_of_mappings(memo: Callable[[Any], Any]) -> None:
+    for target in range(6):  # six distinct maps of 32,768 codes: more than the memo keeps
+        mapping, _ = _cmap._parse_to_unicode(_font_with_map(0, 0x7FFF, 0x100 * target))
+        assert len(mapping) == 0x8000
+    assert pdffonts._held <= pdffonts.MAX_ENTRIES
+    assert 0 < len(pdffonts._memo) < 6
+    # The most recent maps are the ones kept.
+    assert _cmap._parse_to_unicode(_font_with_map(0, 0x7FFF, 0x500))[0]["\x00"] == "\u0500"
+
+
+def test_an_unfamiliar_pypdf_is_left_alone(
+    memo: Callable[[Any], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_cmap, "_parse_to_unicode", memo)
+    monkeypatch.setattr(_cmap, "get_encoding", lambda font: ({}, {}))
+    assert pdffonts.install() is False
+    assert _cmap._parse_to_unicode is memo
+
+
+def test_scanning_ocr_scans_finds_their_kinds(tmp_path: Path, memo: Callable[[Any], Any]) -> None:
+    kinds = ("pathology_report", "imaging_report", "lab_result")
+    for i, kind in enumerate(kinds):
+        path = synthetic.write_searchable_pdf(
+            tmp_path / f"{kind}.pdf",
+            kind=kind,
+            person=PERSON,
+            service_date=date(2024, 5, 1 + i),
+            seed=i,
+        )
+        [document] = [
+            o
+            for o in pdf.scan(Source.from_bytes(path.name, path.read_bytes()))
+            if isinstance(o, Document)
+        ]
+        assert document.kind == kind
+        assert document.date == f"2024-05-0{1 + i}"
+
+
+@pytest.mark.interop
+def test_a_pdf_made_by_tesseract_reads_the_same(
+    tmp_path: Path, memo: Callable[[Any], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tesseract = require_tool("tesseract", "tesseract-ocr")
+    text = synthetic.report_text(
+        kind="pathology_report", person=PERSON, service_date=date(2024, 3, 5)
+    )
+    head = "\n".join(text.splitlines()[:12])  # a short page: OCR takes seconds a full one
+    synthetic.render_page_image(head, dpi=150).save(tmp_path / "page.png")
+    subprocess.run(
+        [tesseract, str(tmp_path / "page.png"), str(tmp_path / "ocr"), "pdf"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    path = tmp_path / "ocr.pdf"
+    font = next(iter(PdfReader(path).pages[0]["/Resources"]["/Font"].values())).get_object()
+    assert len(memo(font)[0]) == FULL_MAP  # the real thing writes the full identity map
+    plain = _unmemoised_texts([path], memo, monkeypatch)
+    assert "PATHOLOGY" in plain[0].upper()
+    assert _texts([path, path]) == plain * 2
+
+
+def test_the_corpus_pdfs_read_the_same_text(
+    corpus: Path, memo: Callable[[Any], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = sorted(corpus.rglob("*.pdf"))
+    assert len(paths) >= 10
+    plain = _unmemoised_texts(paths, memo, monkeypatch)
+    assert _texts(paths) == plain
+    assert _texts(paths) == plain
+    assert pdffonts._memo, "the corpus's OCR'd reports (Acrobat Paper Capture) have maps to keep"
+
+
+def test_the_pdf_scanner_puts_the_memo_in_place(tmp_path: Path) -> None:
+    """In a new process (as a scan's worker is), reading one PDF installs the memo."""
+    [path] = _searchable(tmp_path, 1)
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from pypdf import _cmap\n"
+        "from recordpack.scan import pdf\n"
+        "from recordpack.scan.base import Source\n"
+        "path = Path(sys.argv[1])\n"
+        "before = hasattr(_cmap._parse_to_unicode, '__wrapped__')\n"
+        "pdf.scan(Source.from_bytes(path.name, path.read_bytes()))\n"
+        "print(before, hasattr(_cmap._parse_to_unicode, '__wrapped__'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.split() == ["False", "True"]
