@@ -79,11 +79,16 @@ def vector_names() -> list[str]:
     return sorted(p.name for p in AGE_VECTORS.iterdir()) if AGE_VECTORS.is_dir() else []
 
 
+#: Stands for the vectors when they are absent: the ``age_vectors`` fixture then
+#: skips (fails under CI) saying why, where an empty parameter list would not.
+ABSENT = [pytest.param("", id="vectors-absent")]
+
+
 def test_all_143_vectors_are_present(age_vectors: Path) -> None:
     assert len(vector_names()) == 143
 
 
-@pytest.mark.parametrize("name", vector_names())
+@pytest.mark.parametrize("name", vector_names() or ABSENT)
 def test_vector_streaming(age_vectors: Path, name: str) -> None:
     vector = load_vector(age_vectors / name)
     released = hashlib.sha256()
@@ -126,7 +131,7 @@ def success_vectors() -> list[str]:
     return names
 
 
-@pytest.mark.parametrize("name", success_vectors())
+@pytest.mark.parametrize("name", success_vectors() or ABSENT)
 def test_success_vector_random_access(age_vectors: Path, name: str) -> None:
     vector = load_vector(age_vectors / name)
     if vector.armored:
