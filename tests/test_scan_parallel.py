@@ -77,8 +77,9 @@ def test_workers_only_where_forking_is_safe() -> None:
     import threading
 
     many = walk.PROCESS_THRESHOLD
-    assert walk.scan_processes(many - 1) == 0  # too few files to be worth it
+    assert walk.scan_processes(walk.FORK_THRESHOLD - 1) == 0  # too few files to be worth it
     if (os.cpu_count() or 1) >= 2 and threading.active_count() == 1:
+        assert walk.scan_processes(walk.FORK_THRESHOLD) >= 2  # forked: cheap
         assert walk.scan_processes(many) >= 2
     stop = threading.Event()
     helper = threading.Thread(target=stop.wait)  # as a web app's server threads
@@ -88,6 +89,25 @@ def test_workers_only_where_forking_is_safe() -> None:
     finally:
         stop.set()
         helper.join()
+
+
+def test_forked_workers_for_a_patients_folder_started_ones_for_big_folders(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Forking is cheap, so a folder of a few dozen documents is read on every core;
+    a started worker (web app, macOS, Windows) must first load what this process
+    has, so it is used from PROCESS_THRESHOLD files (or for two large ones)."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert walk.FORK_THRESHOLD < walk.PROCESS_THRESHOLD
+    for method in ("fork", "forkserver"):
+        context = multiprocessing.get_context(method)
+        monkeypatch.setattr(forking, "worker_context", lambda context=context: context)
+        threshold = walk.FORK_THRESHOLD if method == "fork" else walk.PROCESS_THRESHOLD
+        assert walk.scan_processes(threshold - 1) == 0, method
+        assert walk.scan_processes(threshold) == 2, method
+        assert walk.scan_processes(3, large_files=2) == 2, method
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert walk.scan_processes(walk.PROCESS_THRESHOLD) == 0  # one core: threads
 
 
 def _cpu_of_this_process(work: object) -> tuple[object, float]:
