@@ -145,9 +145,23 @@ def test_an_unfamiliar_pypdf_is_left_alone(
     memo: Callable[[Any], Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(_cmap, "_parse_to_unicode", memo)
+    real_get_encoding = _cmap.get_encoding
     monkeypatch.setattr(_cmap, "get_encoding", lambda font: ({}, {}))
     assert pdffonts.install() is False
     assert _cmap._parse_to_unicode is memo
+    # A parser that takes more than the font dictionary is not the one the memo knows.
+    monkeypatch.setattr(_cmap, "get_encoding", real_get_encoding)
+    monkeypatch.setattr(_cmap, "_parse_to_unicode", lambda font, space_code: memo(font))
+    assert pdffonts.install() is False
+
+
+def test_fonts_sharing_a_map_but_not_its_encoding_are_kept_apart(
+    memo: Callable[[Any], Any],
+) -> None:
+    plain, other = _font_with_map(0, 0xFF, 0x41), _font_with_map(0, 0xFF, 0x41)
+    other[NameObject("/Encoding")] = NameObject("/Identity-H")
+    assert _cmap._parse_to_unicode(plain)[0] == _cmap._parse_to_unicode(other)[0]
+    assert len(pdffonts._memo) == 2
 
 
 def test_scanning_ocr_scans_finds_their_kinds(tmp_path: Path, memo: Callable[[Any], Any]) -> None:
@@ -226,3 +240,17 @@ def test_the_pdf_scanner_puts_the_memo_in_place(tmp_path: Path) -> None:
         check=True,
     )
     assert done.stdout.split() == ["False", "True"]
+
+
+def test_threads_reading_ocr_scans_at_once_read_the_same_text(
+    tmp_path: Path, memo: Callable[[Any], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A library caller's scan runs on threads: they share the memo."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = _searchable(tmp_path, 6) * 2
+    plain = _unmemoised_texts(paths, memo, monkeypatch)
+    pdffonts.clear()
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(lambda p: _texts([p])[0], paths)) == plain
+    assert len(pdffonts._memo) == 1

@@ -50,6 +50,8 @@ def install() -> bool:
         code = getattr(get_encoding, "__code__", None)
         if parse is None or code is None or "_parse_to_unicode" not in code.co_names:
             return False
+        if getattr(getattr(parse, "__code__", None), "co_argcount", None) != 1:
+            return False  # not the parser of one font dictionary this memo knows
         setattr(_cmap, "_parse_to_unicode", _memoized(parse))  # noqa: B010 - a private name of pypdf
         return True
 
@@ -75,8 +77,13 @@ def _memoized(parse: Callable[[Any], _Maps]) -> Callable[[Any], _Maps]:
 
 
 def _key(font: Any) -> bytes | None:
-    """The font's /ToUnicode stream data: what pypdf's parser reads, or None (not memoised)."""
-    from pypdf.generic import DictionaryObject, StreamObject
+    """What pypdf's parser reads, the font's /ToUnicode stream data, or None (not memoised).
+
+    The font's /Subtype and /Encoding name go into the key too: pypdf's parser
+    does not read them today, but they are what a future one would most likely
+    consult, and they are the same wherever a CMap is shared.
+    """
+    from pypdf.generic import DictionaryObject, NameObject, StreamObject
 
     if not isinstance(font, DictionaryObject) or "/ToUnicode" not in font:
         return None
@@ -88,7 +95,9 @@ def _key(font: Any) -> bytes | None:
         data = data.encode()
     if not isinstance(data, bytes) or len(data) > MAX_KEY_BYTES:
         return None
-    return data
+    names = [font.get(field) for field in ("/Subtype", "/Encoding")]
+    shown = [str(n) if isinstance(n, NameObject) else "-" for n in names]
+    return " ".join(shown).encode() + b"\n" + data
 
 
 def _keep(key: bytes, found: _Maps) -> None:
