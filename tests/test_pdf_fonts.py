@@ -135,6 +135,18 @@ def test_the_memo_keeps_a_bounded_number_of_mappings(memo: Callable[[Any], Any])
     assert _cmap._parse_to_unicode(_font_with_map(0, 0x7FFF, 0x500))[0]["\x00"] == "\u0500"
 
 
+def test_many_large_cmaps_of_few_mappings_do_not_fill_memory(memo: Callable[[Any], Any]) -> None:
+    """A hostile PDF: every font's CMap is large (padded with comments) but maps one code."""
+    padding = b"%" + b"x" * (pdffonts.MAX_KEY_BYTES // 2) + b"\n"
+    for n in range(20):
+        font = _font_with_map(n, n, 0x41)
+        font["/ToUnicode"].set_data(padding + font["/ToUnicode"].get_data())
+        assert _cmap._parse_to_unicode(font)[0] == {chr(n): "A"}
+    kept = sum(len(key) for key in pdffonts._memo)
+    assert kept == pdffonts._held_bytes <= pdffonts.MAX_KEYS_BYTES
+    assert 0 < len(pdffonts._memo) < 20
+
+
 def test_an_unfamiliar_pypdf_is_left_alone(
     memo: Callable[[Any], Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -29,13 +29,17 @@ from typing import Any, Final
 MAX_ENTRIES: Final = 2 * 65_536
 #: A CMap larger than this is parsed every time (it is not kept as a key).
 MAX_KEY_BYTES: Final = 1024 * 1024
+#: Bytes of CMaps kept as keys in all (a hostile PDF's many large CMaps of a
+#: few mappings each must not fill memory; real ones are 0.3-6 KB).
+MAX_KEYS_BYTES: Final = 4 * 1024 * 1024
 
 #: A parsed CMap: the character map and the codes it maps.
 _Maps = tuple[Mapping[Any, Any], Sequence[int]]
 
 _lock = threading.Lock()
 _memo: OrderedDict[bytes, _Maps] = OrderedDict()
-_held = 0
+_held = 0  # mappings kept
+_held_bytes = 0  # bytes of the keys kept
 
 
 def install() -> bool:
@@ -101,7 +105,7 @@ def _key(font: Any) -> bytes | None:
 
 
 def _keep(key: bytes, found: _Maps) -> None:
-    global _held
+    global _held, _held_bytes
     size = len(found[0]) + 1
     if size > MAX_ENTRIES:
         return
@@ -110,14 +114,16 @@ def _keep(key: bytes, found: _Maps) -> None:
             return
         _memo[key] = found
         _held += size
-        while _held > MAX_ENTRIES:
-            _, (mapping, _codes) = _memo.popitem(last=False)
+        _held_bytes += len(key)
+        while _held > MAX_ENTRIES or _held_bytes > MAX_KEYS_BYTES:
+            old_key, (mapping, _codes) = _memo.popitem(last=False)
             _held -= len(mapping) + 1
+            _held_bytes -= len(old_key)
 
 
 def clear() -> None:
     """Forget every kept map (tests)."""
-    global _held
+    global _held, _held_bytes
     with _lock:
         _memo.clear()
-        _held = 0
+        _held = _held_bytes = 0
