@@ -9,7 +9,8 @@ are common, and those programs write the same map into every file, so
 :func:`install` wraps pypdf's parser in a memo keyed by the CMap's bytes (its
 output depends on nothing else): each distinct map is expanded once per
 process. Callers get a read-only view of it: a pypdf that changed a map in
-place would fail loudly (the page falls back to pypdf's plain mode) rather
+place would fail loudly (that page's text would be missing, and the tests
+that compare the text read with and without the memo would fail) rather
 than carry one document's change into another's text.
 
 pypdf's parser is private; when a pypdf release no longer has it in the

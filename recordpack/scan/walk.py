@@ -672,7 +672,9 @@ def scan_processes(file_count: int, large_files: int = 0) -> int:
     Only where workers may be forked or started (:func:`recordpack.forking.worker_context`).
     """
     cores = os.cpu_count() or 1
-    context = forking.worker_context() if cores >= 2 else None
+    if cores < 2 or (file_count < FORK_THRESHOLD and large_files < 2):
+        return 0  # decided without loading multiprocessing
+    context = forking.worker_context()
     if context is None:
         return 0
     forked = context.get_start_method() == "fork"
