@@ -260,3 +260,55 @@ def test_threads_reading_ocr_scans_at_once_read_the_same_text(
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(lambda p: _texts([p])[0], paths)) == plain
     assert len(pdffonts._memo) == 1
+
+
+# --- fuzz: hostile CMaps give what pypdf's own parser gives, and a scan survives them ---
+
+
+def _outcome_of(parse: Callable[[Any], Any], font: DictionaryObject) -> tuple[str, Any]:
+    try:
+        mapping, codes = parse(font)
+    except Exception as error:  # noqa: BLE001 - a hostile CMap may make pypdf raise anything
+        return "raised", type(error).__name__
+    return "parsed", (dict(mapping), list(codes))
+
+
+@pytest.mark.timeout(120)
+def test_mutated_cmaps_parse_as_pypdf_parses_them(memo: Callable[[Any], Any]) -> None:
+    """Each mutant of the OCR programs' CMap, through the memo twice (built, then kept),
+    gives exactly what pypdf's own parser gives: the same maps, or the same error."""
+    from tests.fuzz_helpers import iterations, mutants, seed_for
+
+    # (the CMap, mutants of it): the full map takes pypdf ~0.15 s a parse, the small one far less.
+    seeds = (
+        (synthetic._OCR_TO_UNICODE, iterations()),
+        (_font_with_map(0x20, 0x7E, 0x20)["/ToUnicode"].get_data(), 8 * iterations()),
+    )
+    checked = 0
+    for number, (seed, count) in enumerate(seeds):
+        for label, cmap in mutants(seed, seed_for(f"cmap-{number}"), count):
+            stream = DecodedStreamObject()
+            stream.set_data(cmap)
+            font = DictionaryObject({NameObject("/ToUnicode"): stream})
+            expected = _outcome_of(memo, font)
+            assert _outcome_of(_cmap._parse_to_unicode, font) == expected, label
+            assert _outcome_of(_cmap._parse_to_unicode, font) == expected, label
+            checked += expected[0] == "parsed"
+    assert checked > 10
+    assert pdffonts._held <= pdffonts.MAX_ENTRIES
+
+
+@pytest.mark.timeout(120)
+def test_mutants_of_an_ocr_scan_are_scanned_without_harm(
+    tmp_path: Path, memo: Callable[[Any], Any]
+) -> None:
+    from tests.fuzz_helpers import iterations, mutants, scan_checked, seed_for, truncations
+
+    path = synthetic.write_searchable_pdf(
+        tmp_path / "scan.pdf", kind="pathology_report", person=PERSON,
+        service_date=date(2024, 3, 5), dpi=20,
+    )  # fmt: skip
+    data = path.read_bytes()
+    assert any(isinstance(o, Document) for o in scan_checked("scan.pdf", "scan.pdf", data).outcomes)
+    for label, mutant in [*truncations(data), *mutants(data, seed_for("ocr-scan"), iterations())]:
+        scan_checked(f"scan.pdf: {label}", "scan.pdf", mutant)
