@@ -7,6 +7,8 @@ import hashlib
 import multiprocessing
 import os
 import shutil
+import subprocess
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -91,23 +93,39 @@ def test_workers_only_where_forking_is_safe() -> None:
         helper.join()
 
 
-def test_forked_workers_for_a_patients_folder_started_ones_for_big_folders(
+def test_workers_from_a_few_files_when_forked_more_when_started(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Forking is cheap, so a folder of a few dozen documents is read on every core;
-    a started worker (web app, macOS, Windows) must first load what this process
-    has, so it is used from PROCESS_THRESHOLD files (or for two large ones)."""
+    a worker the fork server starts rebuilds a scan's caches, a spawned one loads
+    everything: they are used from more files (or for two large ones)."""
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    assert walk.FORK_THRESHOLD < walk.PROCESS_THRESHOLD
-    for method in ("fork", "forkserver"):
+    thresholds = walk.WORKER_THRESHOLDS
+    assert thresholds["fork"] < thresholds["forkserver"] < thresholds["spawn"]
+    for method, threshold in thresholds.items():
         context = multiprocessing.get_context(method)
         monkeypatch.setattr(forking, "worker_context", lambda context=context: context)
-        threshold = walk.FORK_THRESHOLD if method == "fork" else walk.PROCESS_THRESHOLD
         assert walk.scan_processes(threshold - 1) == 0, method
         assert walk.scan_processes(threshold) == 2, method
         assert walk.scan_processes(3, large_files=2) == 2, method
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     assert walk.scan_processes(walk.PROCESS_THRESHOLD) == 0  # one core: threads
+
+
+def test_the_fork_server_compiles_the_rule_table_once_for_its_workers() -> None:
+    """Its workers inherit the compiled table: a scan does not compile it in each."""
+    code = (
+        "from recordpack.classify import rules\n"
+        "from recordpack.scan import walk\n"
+        "before = rules.compiled.cache_info().currsize\n"
+        "for name in walk.WORKER_PRELOAD:\n"
+        "    __import__(name)\n"
+        "print(before, rules.compiled.cache_info().currsize)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.split() == ["0", "1"]
 
 
 def _cpu_of_this_process(work: object) -> tuple[object, float]:

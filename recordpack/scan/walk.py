@@ -27,6 +27,7 @@ from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, BinaryIO, Final, Protocol, Self, TypeVar
 
 from recordpack import forking
@@ -629,15 +630,20 @@ def _wait(future: Future[_T], cancel: Cancellable | None) -> _T:
             cancel.raise_if_cancelled()
 
 
-#: Folders with at least this many files are parsed in worker processes when
-#: they can be forked (and there are two cores or more): a forked worker costs
-#: a few milliseconds and inherits what this process has loaded, so a patient's
-#: folder of 16-120 documents is read about a third faster (a folder of fewer
-#: files, or of DICOM images alone, is no faster either way).
-FORK_THRESHOLD: Final = 16
-#: The same where workers must be started (by a fork server, or spawned: the
-#: web app, macOS, Windows): each one loads the classifier and rebuilds what a
-#: scan caches, which a small folder does not repay.
+#: Folders with at least this many files are parsed in worker processes (when
+#: there are two cores or more), by how the workers are made. A forked worker
+#: costs a few milliseconds and inherits what this process has loaded: a
+#: patient's folder of 16-120 documents is read about a third faster. One
+#: started by the fork server (the web app, which runs threads; macOS) inherits
+#: the scanners and the compiled rule table from it (:data:`WORKER_PRELOAD`),
+#: but rebuilds what a scan caches, such as OCR'd scans' character maps: from
+#: 64 files. A spawned one (Windows) loads everything anew. A folder of fewer
+#: files, or of DICOM images alone, is no faster either way.
+WORKER_THRESHOLDS: Final = MappingProxyType({"fork": 16, "forkserver": 64, "spawn": 128})
+#: Fewer files than the lowest threshold: decided without loading multiprocessing.
+FORK_THRESHOLD: Final = min(WORKER_THRESHOLDS.values())
+#: A folder of fewer files than this whose large files go to workers gets them
+#: one to a chunk (see :data:`LARGE_FILE`).
 PROCESS_THRESHOLD: Final = 128
 #: Files handed to a worker process at once, at first; then as many as take it
 #: about :data:`CHUNK_SECONDS`, up to :data:`PROCESS_CHUNK_MAX`: a CT slice's header
@@ -677,9 +683,8 @@ def scan_processes(file_count: int, large_files: int = 0) -> int:
     context = forking.worker_context()
     if context is None:
         return 0
-    forked = context.get_start_method() == "fork"
-    enough = file_count >= (FORK_THRESHOLD if forked else PROCESS_THRESHOLD) or large_files >= 2
-    return cores if enough else 0
+    threshold = WORKER_THRESHOLDS.get(context.get_start_method() or "spawn", PROCESS_THRESHOLD)
+    return cores if file_count >= threshold or large_files >= 2 else 0
 
 
 class _Tally:
@@ -788,8 +793,9 @@ def start_reading(paths: Sequence[str], length: int = HEADER_READ) -> None:
 
 
 #: What a worker started by a fork server has imported before it starts: the
-#: scanners and the libraries they use, imported once, not in every worker.
-WORKER_PRELOAD: Final = ("recordpack.scan.walk", "pypdf", "pydicom")
+#: scanners and the libraries they use, and the compiled rule table
+#: (:mod:`recordpack.scan.preload`), loaded once, not in every worker.
+WORKER_PRELOAD: Final = ("recordpack.scan.walk", "recordpack.scan.preload", "pypdf", "pydicom")
 
 
 def _read_in_processes(
