@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -62,6 +63,48 @@ def test_a_rule_never_matches_a_text_without_its_keywords() -> None:
                     match.group(),
                 )
     assert checked > 1000
+
+
+def test_a_phrase_never_matches_a_text_without_every_one_of_its_words() -> None:
+    """A phrase rule runs only when all its words are in the text: it must never skip a real match."""
+    from recordpack.classify.rules import phrase_words
+
+    texts = _texts()
+    checked = 0
+    for rule in RULES:
+        if rule.raw:
+            continue
+        pattern = re.compile(fuzzy(rule.pattern), 0 if rule.case else re.IGNORECASE)
+        words = phrase_words(rule.pattern)
+        for text in texts:
+            match = pattern.search(text)
+            if match:
+                checked += 1
+                assert all(w in fold(match.group()) for w in words), (rule.pattern, match.group())
+    assert checked > 500
+
+
+def test_requiring_every_word_of_a_phrase_changes_no_score(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same scores and evidence with the every-word filter as with the keyword one alone."""
+    from recordpack.classify import rules as rule_module
+
+    texts = _texts()
+    texts += ["\n\n".join(texts[i : i + 12]) for i in range(0, len(texts), 12)]
+    filtered = rule_module._keyword_index()
+    assert filtered.also, "phrase rules with more than one word"
+    fast = [score_kinds(t, fold(t)) for t in texts]
+    without = dataclasses.replace(filtered, also=())
+    monkeypatch.setattr(rule_module, "_keyword_index", lambda: without)
+    slow = [score_kinds(t, fold(t)) for t in texts]
+    run_without = sum(len(rule_module._starts(fold(t), True)) for t in texts)
+    monkeypatch.setattr(rule_module, "_keyword_index", lambda: filtered)
+    run_with = sum(len(rule_module._starts(fold(t), True)) for t in texts)
+    assert run_with < run_without  # the filter does leave rules out
+    for (fs, fh), (ss, sh) in zip(fast, slow, strict=True):
+        assert fs == ss
+        assert {k: [h.label for h in v] for k, v in fh.items()} == {
+            k: [h.label for h in v] for k, v in sh.items()
+        }
 
 
 def test_almost_every_rule_has_keywords() -> None:
@@ -136,9 +179,10 @@ def test_each_rule_starts_shortly_before_its_first_keyword() -> None:
             starts = rule_module._starts(folded, windowed)
             for number, c in enumerate(compiled):
                 found = [p for k in c.rule.needs if (p := folded.find(k)) >= 0]
+                words = () if c.rule.raw else rule_module.phrase_words(c.rule.pattern)
                 if not c.rule.needs:
                     expected: int | None = 0
-                elif not found:
+                elif not found or not all(w in folded for w in words):
                     expected = None
                 else:
                     reach = rule_module.KEYWORD_REACH

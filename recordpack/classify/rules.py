@@ -431,24 +431,39 @@ class _KeywordIndex:
 
     always: tuple[int, ...]  # rules without keywords (their place in compiled())
     by_keyword: tuple[tuple[str, tuple[int, ...]], ...]  # a keyword and the rules needing it
+    #: A phrase rule and its other words: every match contains each of them too.
+    also: tuple[tuple[int, tuple[str, ...]], ...] = ()
+
+
+def phrase_words(phrase: str) -> tuple[str, ...]:
+    """Every word of a fuzzy phrase, folded: a match contains each of them."""
+    return tuple(dict.fromkeys(fold(p) for p in re.split(r"[^0-9A-Za-z]+", phrase) if p))
 
 
 @functools.cache
 def _keyword_index() -> _KeywordIndex:
     rules: dict[str, list[int]] = {}
     always: list[int] = []
+    also: list[tuple[int, tuple[str, ...]]] = []
     for number, c in enumerate(compiled()):
         if not c.rule.needs:
             always.append(number)
         for keyword in dict.fromkeys(c.rule.needs):
             rules.setdefault(keyword, []).append(number)
-    return _KeywordIndex(tuple(always), tuple((k, tuple(v)) for k, v in rules.items()))
+        if not c.rule.raw:
+            others = tuple(w for w in phrase_words(c.rule.pattern) if w not in c.rule.needs)
+            if others:
+                also.append((number, others))
+    return _KeywordIndex(
+        tuple(always), tuple((k, tuple(v)) for k, v in rules.items()), tuple(also)
+    )
 
 
 def _starts(folded: str, windowed: bool) -> dict[int, int]:
     """Where each runnable rule's search starts, by its place in compiled(): from
     shortly before its first keyword (``windowed``) or from 0. A rule whose
-    keywords are all absent is not runnable and is left out."""
+    keywords are all absent, or a phrase one of whose words is, is not runnable
+    and is left out."""
     index = _keyword_index()
     first: dict[int, int] = {}
     find = folded.find
@@ -459,6 +474,9 @@ def _starts(folded: str, windowed: bool) -> dict[int, int]:
         for number in numbers:
             if at < first.get(number, len(folded)):
                 first[number] = at
+    for number, others in index.also:  # a phrase runs only when all its words are there
+        if number in first and not all(word in folded for word in others):
+            del first[number]
     starts = {n: max(0, at - KEYWORD_REACH) if windowed else 0 for n, at in first.items()}
     starts.update(dict.fromkeys(index.always, 0))
     return starts
