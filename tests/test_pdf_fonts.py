@@ -305,9 +305,12 @@ def test_mutants_of_an_ocr_scan_are_scanned_without_harm(
     from tests.fuzz_helpers import iterations, mutants, scan_checked, seed_for, truncations
 
     path = synthetic.write_searchable_pdf(
-        tmp_path / "scan.pdf", kind="pathology_report", person=PERSON,
-        service_date=date(2024, 3, 5), dpi=20,
-    )  # fmt: skip
+        tmp_path / "scan.pdf",
+        kind="pathology_report",
+        person=PERSON,
+        service_date=date(2024, 3, 5),
+        dpi=20,
+    )
     data = path.read_bytes()
     assert any(isinstance(o, Document) for o in scan_checked("scan.pdf", "scan.pdf", data).outcomes)
     for label, mutant in [*truncations(data), *mutants(data, seed_for("ocr-scan"), iterations())]:

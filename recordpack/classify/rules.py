@@ -454,9 +454,7 @@ def _keyword_index() -> _KeywordIndex:
             others = tuple(w for w in phrase_words(c.rule.pattern) if w not in c.rule.needs)
             if others:
                 also.append((number, others))
-    return _KeywordIndex(
-        tuple(always), tuple((k, tuple(v)) for k, v in rules.items()), tuple(also)
-    )
+    return _KeywordIndex(tuple(always), tuple((k, tuple(v)) for k, v in rules.items()), tuple(also))
 
 
 def _starts(folded: str, windowed: bool) -> dict[int, int]:
