@@ -9,6 +9,7 @@ tesseract, and on the public corpus's PDFs.
 
 from __future__ import annotations
 
+import copy
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -110,10 +111,22 @@ def test_a_kept_map_cannot_be_changed_by_a_caller(
     [path] = _searchable(tmp_path, 1)
     font = PdfReader(path).pages[0]["/Resources"]["/Font"]["/F0"].get_object()
     mapping, codes = _cmap._parse_to_unicode(font)
-    with pytest.raises(TypeError):
-        mapping["A"] = "B"  # type: ignore[index]
+    for change in (
+        lambda: mapping.__setitem__("A", "B"),
+        lambda: mapping.update({"A": "B"}),
+        lambda: mapping.pop("A"),
+        lambda: mapping.clear(),
+    ):
+        with pytest.raises(TypeError):
+            change()
     again, _ = _cmap._parse_to_unicode(font)
     assert again["A"] == "A" and len(again) == len(codes) == FULL_MAP
+    # Still a dict to anyone who asks, and its copies are plain dicts others may change.
+    assert isinstance(mapping, dict)
+    for duplicate in (copy.copy(mapping), copy.deepcopy(mapping), mapping.copy()):
+        assert type(duplicate) is dict and duplicate == mapping
+        duplicate["A"] = "B"
+    assert _cmap._parse_to_unicode(font)[0]["A"] == "A"
 
 
 def _font_with_map(first: int, last: int, target: int) -> DictionaryObject:

@@ -8,14 +8,15 @@ expanding it takes pypdf 130-160 ms of pure Python, a page, where
 are common, and those programs write the same map into every file, so
 :func:`install` wraps pypdf's parser in a memo keyed by the CMap's bytes (its
 output depends on nothing else): each distinct map is expanded once per
-process. Callers get a read-only view of it: a pypdf that changed a map in
-place would fail loudly (that page's text would be missing, and the tests
-that compare the text read with and without the memo would fail) rather
-than carry one document's change into another's text.
+process. Callers get a read-only dict: a pypdf that changed a map in place
+would fail loudly (that page's text would be missing, and the tests that
+compare the text read with and without the memo would fail) rather than
+carry one document's change into another's text; a copy of it is a plain dict.
 
 pypdf's parser is private; when a pypdf release no longer has it in the
 expected place, :func:`install` leaves pypdf alone (text is the same, only
-slower).
+slower). The memo stays in place for the life of the process, for every user
+of pypdf in it (docs/reference.md, "Python API").
 """
 
 from __future__ import annotations
@@ -23,8 +24,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 #: Mappings kept in all (two of the 65,536-code maps, about 15 MB each).
 MAX_ENTRIES: Final = 2 * 65_536
@@ -36,6 +36,29 @@ MAX_KEYS_BYTES: Final = 4 * 1024 * 1024
 
 #: A parsed CMap: the character map and the codes it maps.
 _Maps = tuple[Mapping[Any, Any], Sequence[int]]
+
+
+class ReadOnlyMap(dict[Any, Any]):
+    """A kept character map: a dict that refuses to change (copies are plain dicts)."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("a character map kept by recordpack's memo cannot be changed")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def copy(self) -> dict[Any, Any]:
+        return dict(self)
+
+    def __copy__(self) -> dict[Any, Any]:
+        return dict(self)
+
+    def __deepcopy__(self, memo: dict[int, object]) -> dict[Any, Any]:
+        return dict(self)  # keys and values are strings and ints
+
+    def __reduce__(self) -> tuple[type[dict[Any, Any]], tuple[dict[Any, Any]]]:
+        return dict, (dict(self),)
+
 
 _lock = threading.Lock()
 _memo: OrderedDict[bytes, _Maps] = OrderedDict()
@@ -72,7 +95,7 @@ def _memoized(parse: Callable[[Any], _Maps]) -> Callable[[Any], _Maps]:
                 _memo.move_to_end(key)
         if found is None:
             mapping, codes = parse(font)
-            found = (MappingProxyType(mapping), tuple(codes))
+            found = (ReadOnlyMap(mapping), tuple(codes))
             _keep(key, found)
         return found
 
