@@ -116,10 +116,14 @@ class Rule:
 _FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
 
 
+def phrase_words(phrase: str) -> tuple[str, ...]:
+    """Every word of a fuzzy phrase, folded: a match contains each of them."""
+    return tuple(dict.fromkeys(fold(p) for p in re.split(r"[^0-9A-Za-z]+", phrase) if p))
+
+
 def phrase_keyword(phrase: str) -> str:
     """The longest word of a fuzzy phrase, folded: every match of the phrase contains it."""
-    parts = [p for p in re.split(r"[^0-9A-Za-z]+", phrase) if p]
-    return fold(max(parts, key=len)) if parts else ""
+    return max(phrase_words(phrase), key=len, default="")
 
 
 def _rule(kind: str, row: dict[str, Any], fragments: dict[str, str]) -> Rule:
@@ -433,11 +437,6 @@ class _KeywordIndex:
     by_keyword: tuple[tuple[str, tuple[int, ...]], ...]  # a keyword and the rules needing it
     #: A phrase rule and its other words: every match contains each of them too.
     also: tuple[tuple[int, tuple[str, ...]], ...] = ()
-
-
-def phrase_words(phrase: str) -> tuple[str, ...]:
-    """Every word of a fuzzy phrase, folded: a match contains each of them."""
-    return tuple(dict.fromkeys(fold(p) for p in re.split(r"[^0-9A-Za-z]+", phrase) if p))
 
 
 @functools.cache

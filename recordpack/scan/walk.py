@@ -683,7 +683,7 @@ def scan_processes(file_count: int, large_files: int = 0) -> int:
     context = forking.worker_context()
     if context is None:
         return 0
-    threshold = WORKER_THRESHOLDS.get(context.get_start_method() or "spawn", PROCESS_THRESHOLD)
+    threshold = WORKER_THRESHOLDS.get(context.get_start_method(), PROCESS_THRESHOLD)
     return cores if file_count >= threshold or large_files >= 2 else 0
 
 
