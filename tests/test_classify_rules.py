@@ -6,6 +6,7 @@ import dataclasses
 import re
 
 import pytest
+import regex
 from notes_devset import NOT_RECORDS, NOTES
 from realworld_docs import DOCS
 from test_classify import SAMPLES
@@ -29,7 +30,39 @@ def test_every_rule_names_a_known_kind_a_place_and_a_sane_weight() -> None:
 
 def test_every_pattern_compiles() -> None:
     for rule in RULES:
-        re.compile(rule.pattern if rule.raw else fuzzy(rule.pattern))
+        body = rule.pattern if rule.raw else fuzzy(rule.pattern)
+        re.compile(body)
+        regex.compile(body, regex.V0)
+
+
+def _long_texts() -> list[str]:
+    """The development texts joined a dozen at a time: documents of 10,000 characters and more."""
+    texts = _texts()
+    return ["\n\n".join(texts[i : i + 12]) for i in range(0, len(texts), 12)]
+
+
+def test_the_regex_engine_finds_what_re_finds() -> None:
+    """The table is compiled by ``regex`` for speed: every rule and requirement
+    must find exactly the matches ``re`` finds, so no classification changes."""
+    from recordpack.classify.rules import compiled, requirements
+
+    texts = _long_texts()
+    assert max(len(t) for t in texts) > 10_000
+    pairs = [
+        (c.anywhere, re.compile(c.anywhere.pattern, 0 if c.rule.case else re.IGNORECASE))
+        for c in compiled()
+    ]
+    for requirement in requirements().values():
+        for group in [*requirement.all_of, *([requirement.none_of] if requirement.none_of else [])]:
+            pairs.append((group, re.compile(group.pattern, re.IGNORECASE | re.MULTILINE)))
+    matched = 0
+    for fast, plain in pairs:
+        assert isinstance(fast, regex.Pattern)
+        for text in texts:
+            found = [(m.span(), m.groups()) for m in fast.finditer(text)]
+            assert found == [(m.span(), m.groups()) for m in plain.finditer(text)], fast.pattern
+            matched += len(found)
+    assert matched > 5_000
 
 
 def test_every_kind_but_images_has_rules() -> None:
