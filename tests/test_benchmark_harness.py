@@ -68,3 +68,32 @@ def test_the_document_folder_can_hold_ocr_scans_and_is_otherwise_unchanged(tmp_p
     assert changed and all(name.endswith(".pdf") for name in changed)
     assert all(b"/GlyphLessFont" in ocr[name] and b"/DCTDecode" in ocr[name] for name in changed)
     assert "searchable pdf" in done.stdout
+
+
+def test_the_real_pdf_folder_copies_the_corpus_pdfs_as_distinct_files_of_the_same_kind(
+    corpus: Path, tmp_path: Path
+) -> None:
+    import json
+
+    out = tmp_path / "real"
+    made = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "make_real_pdf_folder.py"), "--copies", "2",
+         "--corpus", str(corpus), str(out)],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    originals = sorted(p for p in corpus.rglob("*.pdf") if p.is_file())
+    copies = sorted(out.iterdir())
+    assert len(copies) == 2 * len(originals) and len(originals) >= 10
+    assert len({p.read_bytes() for p in copies}) == len(copies)  # no two alike: no duplicates
+    scanned = subprocess.run(
+        [sys.executable, "-m", "recordpack", "scan", "--json", "-q", str(out)],
+        capture_output=True, text=True, check=False,
+    )
+    records = json.loads(scanned.stdout)["records"]
+    kinds: dict[str, set[str]] = {}
+    for record in records:
+        kinds.setdefault(record["files"][0].split("-", 1)[1], set()).add(record["kind"])
+    assert len(records) == len(copies)
+    assert all(len(both) == 1 for both in kinds.values())  # each copy read as its original
+    assert sum(1 for both in kinds.values() if both == {"pathology_report"}) >= 9
