@@ -222,3 +222,20 @@ def test_each_rule_starts_shortly_before_its_first_keyword() -> None:
                     expected = max(0, min(found) - reach) if windowed else 0
                 assert starts.get(number) == expected, (c.rule.pattern, text[:30])
     assert any(c.rule.needs for c in compiled) and any(not c.rule.needs for c in compiled)
+
+
+def test_the_keyword_automaton_places_each_word_where_find_does() -> None:
+    """One Aho-Corasick pass gives every keyword's first place, as str.find would."""
+    from recordpack.classify import rules as rule_module
+
+    index = rule_module._keyword_index()
+    words = {k for k, _ in index.by_keyword} | {w for _, others in index.also for w in others}
+    texts = [fold(t) for t in _texts() + _long_texts()]
+    texts += ["", "\ud800patholog\udcff", "𝔸 carcinoma" * 3, "carcinomacarcinoma"]
+    present = 0
+    for folded in texts:
+        places = rule_module._first_places(folded, index.words)
+        expected = {w: at for w in words if (at := folded.find(w)) >= 0}
+        assert places == expected, folded[:60]
+        present += len(places)
+    assert present > 10_000

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Final
 
+import ahocorasick
 import regex
 
 from recordpack.classify.text import (
@@ -450,6 +451,17 @@ class _KeywordIndex:
     by_keyword: tuple[tuple[str, tuple[int, ...]], ...]  # a keyword and the rules needing it
     #: A phrase rule and its other words: every match contains each of them too.
     also: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    #: Every keyword and phrase word above, found in one pass (:func:`_first_places`).
+    words: Any = None
+
+
+def _automaton(words: set[str]) -> Any:
+    """An Aho-Corasick automaton (pyahocorasick) finding each of ``words`` wherever it occurs."""
+    automaton = ahocorasick.Automaton()
+    for word in sorted(words):
+        automaton.add_word(word, word)
+    automaton.make_automaton()
+    return automaton
 
 
 @functools.cache
@@ -466,7 +478,21 @@ def _keyword_index() -> _KeywordIndex:
             others = tuple(w for w in phrase_words(c.rule.pattern) if w not in c.rule.needs)
             if others:
                 also.append((number, others))
-    return _KeywordIndex(tuple(always), tuple((k, tuple(v)) for k, v in rules.items()), tuple(also))
+    words = _automaton(set(rules) | {w for _, others in also for w in others})
+    return _KeywordIndex(
+        tuple(always), tuple((k, tuple(v)) for k, v in rules.items()), tuple(also), words
+    )
+
+
+def _first_places(folded: str, words: Any) -> dict[str, int]:
+    """Where each of the automaton's ``words`` first occurs in ``folded`` (as
+    ``folded.find(word)`` says), for those that occur: one pass over the text
+    instead of one search per word (the table has some 600)."""
+    first: dict[str, int] = {}
+    for end, word in words.iter(folded):
+        if word not in first:  # matches come in order of their end: the first is the earliest
+            first[word] = end - len(word) + 1
+    return first
 
 
 def _starts(folded: str, windowed: bool) -> dict[int, int]:
@@ -475,17 +501,17 @@ def _starts(folded: str, windowed: bool) -> dict[int, int]:
     keywords are all absent, or a phrase one of whose words is, is not runnable
     and is left out."""
     index = _keyword_index()
+    places = _first_places(folded, index.words)
     first: dict[int, int] = {}
-    find = folded.find
     for keyword, numbers in index.by_keyword:
-        at = find(keyword)
-        if at < 0:
+        at = places.get(keyword)
+        if at is None:
             continue
         for number in numbers:
             if at < first.get(number, len(folded)):
                 first[number] = at
     for number, others in index.also:  # a phrase runs only when all its words are there
-        if number in first and not all(word in folded for word in others):
+        if number in first and not all(word in places for word in others):
             del first[number]
     starts = {n: max(0, at - KEYWORD_REACH) if windowed else 0 for n, at in first.items()}
     starts.update(dict.fromkeys(index.always, 0))
