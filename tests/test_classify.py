@@ -771,3 +771,37 @@ def test_a_letterhead_is_not_the_documents_title(letterhead: str) -> None:
     )
     assert result.kind == "imaging_report"
     assert "breast" not in result.title.lower() and "radiology" not in result.title.lower()
+
+
+def _date_texts() -> list[str]:
+    """Every date shape, in both cases and with look-alike characters, plus the development texts."""
+    from notes_devset import NOTES
+    from realworld_docs import DOCS
+
+    months = ["jan", "February", "MAR", "apr.", "May", "june",
+              "Jul", "aug", "Sept", "oct", "Nov", "DEC"]  # fmt: skip
+    shapes = ["{m} 5, 2024", "5 {m} 2024", "5th {m}, 24", "{m}-05-2024", "Seen {m} 31st 2019."]
+    texts = [shape.format(m=month) for shape in shapes for month in months]
+    texts += ["2024-03-05", "03/05/2024", "5.3.24", "20240305",
+              "12-31-99", "1/2/2003/4", "v2.10.2020"]  # fmt: skip
+    # Characters that equal a month's first letter when case is ignored (long s, Kelvin
+    # sign), other scripts' digits, and text around a date without spaces.
+    texts += ["ſep 5, 2024", "\u212aep 5 2024", "٠٣/٠٥/٢٠٢٤", "x12/03/2024y", "DOB:03-04-1950"]
+    return texts + [n.text for n in NOTES] + [d.text for d in DOCS] + [s.text for s in SAMPLES]
+
+
+def test_the_date_look_ahead_finds_exactly_what_the_date_shapes_find() -> None:
+    """DATE_RE puts a look-ahead for a digit or a month's first letter before the
+    shapes, for speed: it must find the same dates, with the same parts."""
+    import re
+
+    from recordpack.classify.dates import DATE_RE, DATE_SHAPES
+
+    bare = re.compile(DATE_SHAPES, re.IGNORECASE)
+    found = 0
+    for text in _date_texts():
+        fast = [(m.span(), m.groupdict()) for m in DATE_RE.finditer(text)]
+        assert fast == [(m.span(), m.groupdict()) for m in bare.finditer(text)], text[:60]
+        found += len(fast)
+    assert found > 500
+    assert DATE_RE.search("ſep 5, 2024") is not None  # the look-ahead ignores case as the shapes do

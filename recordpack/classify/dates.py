@@ -34,14 +34,19 @@ _MON = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
-DATE_RE: Final = re.compile(
+#: Every date shape, each alternative starting with a digit or a month name.
+DATE_SHAPES: Final = (
     r"(?<![\d/.-])(?P<iy>(?:19|20)\d\d)[-/.](?P<im>\d{1,2})[-/.](?P<id>\d{1,2})(?![\d])"
     rf"|(?<![\d/])(?P<dd>\d{{1,2}})(?:st|nd|rd|th)?[-\s./]?(?P<dm>{_MON})\.?[-\s./,]*(?P<dy>(?:19|20)?\d\d)(?!\d)"
     rf"|\b(?P<mm>{_MON})\.?[-\s/]+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?,?[-\s/]+(?P<my>(?:19|20)\d\d)(?!\d)"
     r"|(?<![\d/.-])(?P<na>\d{1,2})(?P<sep>[/.-])(?P<nb>\d{1,2})(?P=sep)(?P<ny>\d{4}|\d{2})(?![\d/]|\.\d)"
-    r"|(?<![\d])(?P<cy>(?:19|20)\d\d)(?P<cm>0[1-9]|1[0-2])(?P<cd>0[1-9]|[12]\d|3[01])(?!\d)",
-    re.IGNORECASE,
+    r"|(?<![\d])(?P<cy>(?:19|20)\d\d)(?P<cm>0[1-9]|1[0-2])(?P<cd>0[1-9]|[12]\d|3[01])(?!\d)"
 )
+#: :data:`DATE_SHAPES`, behind a look-ahead for the first character any of them
+#: can start with (a digit, or the first letter of a month): the same matches,
+#: but ``re`` passes over the other characters of a text without trying each
+#: shape there, twice as fast over a long record.
+DATE_RE: Final = re.compile(rf"(?=[\djfmasond])(?:{DATE_SHAPES})", re.IGNORECASE)
 
 #: Date labels, best first: (priority, pattern). Priority < 0 means never a
 #: service date (a birth date). Unlabelled dates rank at 20.
