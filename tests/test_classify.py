@@ -805,3 +805,26 @@ def test_the_date_look_ahead_finds_exactly_what_the_date_shapes_find() -> None:
         found += len(fast)
     assert found > 500
     assert DATE_RE.search("ſep 5, 2024") is not None  # the look-ahead ignores case as the shapes do
+
+
+def test_noise_ratio_counts_visible_characters_as_a_regex_would() -> None:
+    """noise_ratio counts non-space characters by splitting, not by a list of regex
+    matches: the same count, whatever the space characters (every one Unicode has)."""
+    import re
+    import sys
+
+    from recordpack.classify.text import _BARCODE_RUN, _JUNK_CHAR, noise_ratio
+
+    def by_regex(text: str) -> float:
+        sample = text[:20_000]
+        visible = len(re.findall(r"\S", sample))
+        if visible == 0:
+            return 1.0
+        junk = sum(len(m.group()) for m in _BARCODE_RUN.finditer(sample))
+        return min(1.0, (junk + len(_JUNK_CHAR.findall(sample))) / visible)
+
+    spaces = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+    texts = [*_date_texts(), spaces, spaces + "x", "", "IIIIIIII lll ~~ \x1c\x1dword"]
+    texts += ["a\u2028b\u3000c\x85d" * 50, "\u00a0".join(_date_texts())]
+    assert all(noise_ratio(t) == by_regex(t) for t in texts)
+    assert noise_ratio(spaces) == 1.0 and 0 < noise_ratio("IIIIIIII lll ~~ \x1c\x1dword") < 1
