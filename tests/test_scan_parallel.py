@@ -113,19 +113,22 @@ def test_workers_from_a_few_files_when_forked_more_when_started(
 
 
 def test_the_fork_server_compiles_the_rule_table_once_for_its_workers() -> None:
-    """Its workers inherit the compiled table: a scan does not compile it in each."""
+    """Its workers inherit the compiled table and keyword automaton: a scan does
+    not build them in each."""
     code = (
         "from recordpack.classify import rules\n"
         "from recordpack.scan import walk\n"
-        "before = rules.compiled.cache_info().currsize\n"
+        "built = lambda: (rules.compiled.cache_info().currsize, "
+        "rules._keyword_index.cache_info().currsize)\n"
+        "before = built()\n"
         "for name in walk.WORKER_PRELOAD:\n"
         "    __import__(name)\n"
-        "print(before, rules.compiled.cache_info().currsize)\n"
+        "print(*before, *built())\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
-    assert done.stdout.split() == ["0", "1"]
+    assert done.stdout.split() == ["0", "0", "1", "1"]
 
 
 def _cpu_of_this_process(work: object) -> tuple[object, float]:
