@@ -239,3 +239,30 @@ def test_the_keyword_automaton_places_each_word_where_find_does() -> None:
         assert places == expected, folded[:60]
         present += len(places)
     assert present > 10_000
+
+
+def test_a_pyahocorasick_built_for_bytes_only_falls_back_to_searching_each_word(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Such a build cannot hold str keywords: the index then keeps the words, and
+    the places and scores are the same."""
+    import ahocorasick
+
+    from recordpack.classify import rules as rule_module
+
+    long_texts = _long_texts()[:6]
+    texts = [fold(t) for t in long_texts]
+    automaton = rule_module._keyword_index()
+    scores = [score_kinds(t)[0] for t in long_texts]
+    monkeypatch.setattr(ahocorasick, "unicode", 0)
+    rule_module._keyword_index.cache_clear()
+    try:
+        plain = rule_module._keyword_index()
+        assert isinstance(plain.words, tuple) and len(plain.words) > 500
+        for folded in texts:
+            assert rule_module._first_places(folded, plain.words) == rule_module._first_places(
+                folded, automaton.words
+            )
+        assert [score_kinds(t)[0] for t in long_texts] == scores
+    finally:
+        rule_module._keyword_index.cache_clear()

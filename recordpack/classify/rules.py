@@ -456,7 +456,11 @@ class _KeywordIndex:
 
 
 def _automaton(words: set[str]) -> Any:
-    """An Aho-Corasick automaton (pyahocorasick) finding each of ``words`` wherever it occurs."""
+    """An Aho-Corasick automaton (pyahocorasick) finding each of ``words`` wherever
+    it occurs; the sorted words themselves when pyahocorasick was built for bytes
+    only (:func:`_first_places` then searches for each)."""
+    if not getattr(ahocorasick, "unicode", False):
+        return tuple(sorted(words))
     automaton = ahocorasick.Automaton()
     for word in sorted(words):
         automaton.add_word(word, word)
@@ -488,6 +492,8 @@ def _first_places(folded: str, words: Any) -> dict[str, int]:
     """Where each of the automaton's ``words`` first occurs in ``folded`` (as
     ``folded.find(word)`` says), for those that occur: one pass over the text
     instead of one search per word (the table has some 600)."""
+    if isinstance(words, tuple):
+        return {word: at for word in words if (at := folded.find(word)) >= 0}
     first: dict[str, int] = {}
     for end, word in words.iter(folded):
         if word not in first:  # matches come in order of their end: the first is the earliest
