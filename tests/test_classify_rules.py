@@ -266,3 +266,18 @@ def test_a_pyahocorasick_built_for_bytes_only_falls_back_to_searching_each_word(
         assert [score_kinds(t)[0] for t in long_texts] == scores
     finally:
         rule_module._keyword_index.cache_clear()
+
+
+def test_threads_classifying_at_once_get_what_one_thread_gets() -> None:
+    """A small folder is read on threads: the regex patterns and the keyword
+    automaton (C extensions) are shared between them and must give each the
+    same results."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from recordpack.classify import classify_text
+
+    texts = _texts()[:120] + _long_texts()[:8]
+    alone = [classify_text(t) for t in texts]
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(2):
+            assert list(pool.map(classify_text, texts)) == alone
