@@ -97,3 +97,31 @@ def test_the_real_pdf_folder_copies_the_corpus_pdfs_as_distinct_files_of_the_sam
     assert len(records) == len(copies)
     assert all(len(both) == 1 for both in kinds.values())  # each copy read as its original
     assert sum(1 for both in kinds.values() if both == {"pathology_report"}) >= 9
+
+
+def test_the_document_folder_can_hold_long_records_and_is_otherwise_unchanged(
+    tmp_path: Path,
+) -> None:
+    from pypdf import PdfReader
+
+    for name, extra in (("long", ["--long", "30"]), ("plain", [])):
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / "make_document_folder.py"), "--documents",
+             "40", *extra, str(tmp_path / name)],
+            capture_output=True, text=True, check=False, cwd=ROOT,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    long, plain = files(tmp_path / "long"), files(tmp_path / "plain")
+    assert long.keys() == plain.keys()
+    changed = sorted(name for name in long if long[name] != plain[name])
+    assert changed and all(name.endswith((".pdf", ".txt")) for name in changed)
+    for name in changed:
+        if name.endswith(".txt"):
+            assert "PRIOR REPORTS" in long[name].decode() and len(long[name]) > 4 * len(plain[name])
+        else:
+            pages = len(PdfReader(tmp_path / "long" / name).pages)
+            assert pages >= 3 > len(PdfReader(tmp_path / "plain" / name).pages), name
