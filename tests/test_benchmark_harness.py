@@ -45,29 +45,37 @@ def test_compare_runs_one_command_under_two_pythons_and_prints_the_ratio() -> No
     assert refused.returncode != 0 and "after --" in refused.stderr
 
 
-def test_the_document_folder_can_hold_ocr_scans_and_is_otherwise_unchanged(tmp_path: Path) -> None:
+def _document_folder(out: Path, *options: str) -> str:
+    """Run make_document_folder.py for 40 documents into ``out``; returns what it printed."""
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "make_document_folder.py"), "--documents", "40",
-         "--searchable", "25", str(tmp_path / "ocr")],
+         *options, str(out)],
         capture_output=True, text=True, check=False, cwd=ROOT,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    plain = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "make_document_folder.py"), "--documents", "40",
-         str(tmp_path / "plain")],
-        capture_output=True, text=True, check=False, cwd=ROOT,
-    )  # fmt: skip
-    assert plain.returncode == 0, plain.stderr
+    return done.stdout
 
-    def files(root: Path) -> dict[str, bytes]:
-        return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
-    ocr, same = files(tmp_path / "ocr"), files(tmp_path / "plain")
-    assert ocr.keys() == same.keys()
-    changed = sorted(name for name in ocr if ocr[name] != same[name])
+def _changed_files(root: Path, default: Path) -> list[str]:
+    """The files of ``root`` that differ from those of the default folder (same names required)."""
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    made, plain = files(root), files(default)
+    assert made.keys() == plain.keys()
+    return sorted(name for name in made if made[name] != plain[name])
+
+
+def test_the_document_folder_can_hold_ocr_scans_and_is_otherwise_unchanged(tmp_path: Path) -> None:
+    printed = _document_folder(tmp_path / "ocr", "--searchable", "25")
+    _document_folder(tmp_path / "plain")
+    changed = _changed_files(tmp_path / "ocr", tmp_path / "plain")
     assert changed and all(name.endswith(".pdf") for name in changed)
-    assert all(b"/GlyphLessFont" in ocr[name] and b"/DCTDecode" in ocr[name] for name in changed)
-    assert "searchable pdf" in done.stdout
+    for name in changed:
+        data = (tmp_path / "ocr" / name).read_bytes()
+        assert b"/GlyphLessFont" in data and b"/DCTDecode" in data
+    assert "searchable pdf" in printed
 
 
 def test_the_real_pdf_folder_copies_the_corpus_pdfs_as_distinct_files_of_the_same_kind(
@@ -104,24 +112,14 @@ def test_the_document_folder_can_hold_long_records_and_is_otherwise_unchanged(
 ) -> None:
     from pypdf import PdfReader
 
-    for name, extra in (("long", ["--long", "30"]), ("plain", [])):
-        done = subprocess.run(
-            [sys.executable, str(ROOT / "benchmarks" / "make_document_folder.py"), "--documents",
-             "40", *extra, str(tmp_path / name)],
-            capture_output=True, text=True, check=False, cwd=ROOT,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr
-
-    def files(root: Path) -> dict[str, bytes]:
-        return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
-
-    long, plain = files(tmp_path / "long"), files(tmp_path / "plain")
-    assert long.keys() == plain.keys()
-    changed = sorted(name for name in long if long[name] != plain[name])
+    printed = _document_folder(tmp_path / "long", "--long", "100")
+    _document_folder(tmp_path / "plain")
+    changed = _changed_files(tmp_path / "long", tmp_path / "plain")
     assert changed and all(name.endswith((".pdf", ".txt")) for name in changed)
     for name in changed:
+        long, plain = tmp_path / "long" / name, tmp_path / "plain" / name
         if name.endswith(".txt"):
-            assert "PRIOR REPORTS" in long[name].decode() and len(long[name]) > 4 * len(plain[name])
+            assert "PRIOR REPORTS" in long.read_text() and long.stat().st_size > 4 * plain.stat().st_size
         else:
-            pages = len(PdfReader(tmp_path / "long" / name).pages)
-            assert pages >= 3 > len(PdfReader(tmp_path / "plain" / name).pages), name
+            assert len(PdfReader(long).pages) >= 3 > len(PdfReader(plain).pages), name
+    assert "long pdf" in printed and "long text" in printed
