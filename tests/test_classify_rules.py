@@ -98,7 +98,6 @@ def test_a_rule_never_matches_a_text_without_its_keywords() -> None:
     assert checked > 1000
 
 
-
 #: Headings (by a part of their regex) whose keywords leave out a word most documents
 #: hold: that word, and every way the regex can be written (each alternative at least once).
 SPELLINGS = {
