@@ -825,9 +825,9 @@ def report_text(*, kind: str, person: Person, service_date: date, institution: s
         out.append("")
     if rep.table is not None:
         header, rows = rep.table
-        widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
+        widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=True)]
         for row in [header, *rows]:
-            out.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+            out.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
         out.append("")
     if extra:
         out.extend(extra.splitlines())
@@ -994,7 +994,7 @@ def _render_pdf(path: str | Path, rep: _Report, *, kind: str, person: Person, se
         header, rows = rep.table
         widths = [60, 22, 12, 40, 30] if len(header) == 5 else [80, 100]
         pdf.set_font(body_font, "B", 9)
-        for text, w in zip(header, widths):
+        for text, w in zip(header, widths, strict=True):
             pdf.cell(w, 6, text, border=1 if style != 1 else "B")
         pdf.ln(6)
         pdf.set_font(body_font, "", 9)
@@ -1005,7 +1005,7 @@ def _render_pdf(path: str | Path, rep: _Report, *, kind: str, person: Person, se
                 pdf.multi_cell(0, 5, row[1], border=1 if style == 2 else 0, align="L",
                                new_x=XPos.LMARGIN, new_y=YPos.NEXT)
                 continue
-            for text, w in zip(row, widths):
+            for text, w in zip(row, widths, strict=True):
                 pdf.cell(w, 5, _clip(str(text), int(w / 1.9)), border=1 if style == 2 else 0)
             pdf.ln(5)
         pdf.ln(3)
