@@ -201,8 +201,7 @@ def test_requiring_every_word_of_a_phrase_changes_no_score(monkeypatch: pytest.M
     """The same scores and evidence with the every-word filter as with the keyword one alone."""
     from recordpack.classify import rules as rule_module
 
-    texts = _texts()
-    texts += ["\n\n".join(texts[i : i + 12]) for i in range(0, len(texts), 12)]
+    texts = _texts() + _long_texts()
     filtered = rule_module._keyword_index()
     assert filtered.also, "phrase rules with more than one word"
     fast = [score_kinds(t, fold(t)) for t in texts]
@@ -309,7 +308,7 @@ def test_the_keyword_automaton_places_each_word_where_find_does() -> None:
     from recordpack.classify import rules as rule_module
 
     index = rule_module._keyword_index()
-    words = {k for k, _ in index.by_keyword} | {w for _, others in index.also for w in others}
+    words = index.every_word
     texts = [fold(t) for t in _texts() + _long_texts()]
     texts += ["", "\ud800patholog\udcff", "𝔸 carcinoma" * 3, "carcinomacarcinoma"]
     present = 0

@@ -79,7 +79,7 @@ def test_classify_text_survives_hostile_text(seed_name: str) -> None:
     vocabulary = _vocabulary()
     bare_dates = re.compile(DATE_SHAPES, re.IGNORECASE)
     index = rule_module._keyword_index()
-    words = {k for k, _ in index.by_keyword} | {w for _, others in index.also for w in others}
+    words = index.every_word
     for number in range(iterations() * 4):
         text = _text(rng, vocabulary)
         where = f"{seed_name} text {number}"

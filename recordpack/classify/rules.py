@@ -11,6 +11,7 @@ document is not run, which keeps classification to a few regex searches.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import tomllib
@@ -311,11 +312,20 @@ def requirements() -> dict[str, Requirement]:
     return table().requires
 
 
+def prepare() -> None:
+    """Compile the built-in table (rules and requirements) and build its keyword index
+    now, not at the first classification (a fork server does, so that every worker it
+    starts inherits them)."""
+    _keyword_index()  # compiles the table too
+
+
 @functools.cache
 def compiled() -> tuple[Compiled, ...]:
     """Headings, then sections, then terms (table order within each): where two
     rules of a kind match the same words, the first counts (see score_kinds)."""
-    return tuple(compile_rule(r) for r in sorted(table().rules, key=lambda r: PLACES.index(r.where)))
+    return tuple(
+        compile_rule(r) for r in sorted(table().rules, key=lambda r: PLACES.index(r.where))
+    )
 
 
 def __getattr__(name: str) -> Any:
@@ -451,8 +461,13 @@ class _KeywordIndex:
     by_keyword: tuple[tuple[str, tuple[int, ...]], ...]  # a keyword and the rules needing it
     #: A phrase rule and its other words: every match contains each of them too.
     also: tuple[tuple[int, tuple[str, ...]], ...] = ()
-    #: Every keyword and phrase word above, found in one pass (:func:`_first_places`).
+    #: :attr:`every_word`, found in one pass (:func:`_first_places`).
     words: Any = None
+
+    @property
+    def every_word(self) -> set[str]:
+        """Every keyword and phrase word above: what :attr:`words` finds."""
+        return {k for k, _ in self.by_keyword} | {w for _, others in self.also for w in others}
 
 
 def _automaton(words: set[str]) -> Any:
@@ -482,10 +497,10 @@ def _keyword_index() -> _KeywordIndex:
             others = tuple(w for w in phrase_words(c.rule.pattern) if w not in c.rule.needs)
             if others:
                 also.append((number, others))
-    words = _automaton(set(rules) | {w for _, others in also for w in others})
-    return _KeywordIndex(
-        tuple(always), tuple((k, tuple(v)) for k, v in rules.items()), tuple(also), words
+    index = _KeywordIndex(
+        tuple(always), tuple((k, tuple(v)) for k, v in rules.items()), tuple(also)
     )
+    return dataclasses.replace(index, words=_automaton(index.every_word))
 
 
 def _first_places(folded: str, words: Any) -> dict[str, int]:

@@ -8,6 +8,4 @@ building them again (about 76 ms a worker, for each scan).
 
 from recordpack.classify import rules
 
-rules.compiled()
-rules.requirements()
-rules._keyword_index()
+rules.prepare()
