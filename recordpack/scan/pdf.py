@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import logging
 import re
-import threading
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -29,6 +26,7 @@ from recordpack.classify import (
     has_meaningful_text,
 )
 from recordpack.model import ENCRYPTED, NO_TEXT, UNREADABLE, Problem, Skipped
+from recordpack.quiet import quiet_libraries
 from recordpack.scan import pdffonts
 from recordpack.scan.base import NOT_A_RECORD, PARTLY_READ, Document, Outcome, Source
 
@@ -56,31 +54,6 @@ _ENCRYPTED_HINT: Final = (
 )
 _DAMAGED_HINT: Final = "Download or copy the file again from where it came from."
 
-_quiet_lock = threading.Lock()
-_quiet_depth = 0
-_saved_level = logging.NOTSET
-
-
-@contextmanager
-def _quiet_pypdf() -> Iterator[None]:
-    """Silence pypdf's log messages and warnings (they would clutter stderr)."""
-    global _quiet_depth, _saved_level
-    logger = logging.getLogger("pypdf")
-    with _quiet_lock:
-        if _quiet_depth == 0:
-            _saved_level = logger.level
-            logger.setLevel(logging.CRITICAL + 1)
-        _quiet_depth += 1
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        with _quiet_lock:
-            _quiet_depth -= 1
-            if _quiet_depth == 0:
-                logger.setLevel(_saved_level)
-
 
 def sniff(source: Source) -> bool:
     """A PDF: ``%PDF-`` in the first KiB (some PDFs start with junk), or a .pdf name."""
@@ -89,7 +62,7 @@ def sniff(source: Source) -> bool:
 
 def scan(source: Source) -> list[Outcome]:
     """Read the PDF and say what it is; never raises for bad input."""
-    with _quiet_pypdf(), _stream_limit():
+    with quiet_libraries(), _stream_limit():
         try:
             return _scan(source)
         except Exception as exc:  # noqa: BLE001 - pypdf raises many types on hostile input
@@ -400,12 +373,17 @@ def _ocr_pages(reader: Any, pages: int) -> tuple[str, str | None, str | None]:
             f"OCR stopped on page {stopped_at} at the limit of work for one document "
             f"({ocr.MAX_IMAGES_PER_DOCUMENT} pictures read or "
             f"{ocr.MAX_SECONDS_PER_DOCUMENT:.0f} seconds): the rest of page {stopped_at}"
-            + (f" and pages {stopped_at + 1}-{total} were not read" if total > stopped_at
-               else " was not read")
+            + (
+                f" and pages {stopped_at + 1}-{total} were not read"
+                if total > stopped_at
+                else " was not read"
+            )
         )
     elif total > last_page:
-        unread = (f"OCR reads the first {last_page} pages of a scanned PDF: "
-                  f"pages {last_page + 1}-{total} were not read")
+        unread = (
+            f"OCR reads the first {last_page} pages of a scanned PDF: "
+            f"pages {last_page + 1}-{total} were not read"
+        )
     return "\n".join(parts), failure, unread
 
 
