@@ -7,6 +7,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -32,7 +33,7 @@ pytest.register_assert_rewrite("tests.web_helpers")
 IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
 
 
-def missing(reason: str) -> None:
+def missing(reason: str) -> NoReturn:
     """Skip the test for ``reason`` on a developer's machine; fail it under CI=true."""
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: missing test tools or data are failures, not skips)")

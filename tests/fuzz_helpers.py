@@ -190,7 +190,7 @@ def mutants(data: bytes, seed: int, count: int) -> Iterator[tuple[str, bytes]]:
     rng = random.Random(seed)
     for number in range(count):
         mutant = data or b"\x00"
-        names = []
+        names: list[str] = []
         for _ in range(rng.choice((1, 1, 2, 3))):
             mutator = MUTATORS[(number + len(names)) % len(MUTATORS)] if not names else (
                 rng.choice(MUTATORS))

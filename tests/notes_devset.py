@@ -18,8 +18,11 @@ records at all (bank statement, recipe, README, licence, code, YAML).
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ class _Ctx:
     rng: random.Random
     style: int  # 0 CAPS inline, 1 CAPS block, 2 Title block, 3 CAPS no colon
 
-    def pick(self, items: tuple[str, ...] | list[str]) -> str:
+    def pick(self, items: Sequence[_T]) -> _T:
         return self.rng.choice(list(items))
 
     def patient(self) -> str:

@@ -13,7 +13,7 @@ import io
 import json
 import subprocess
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +145,7 @@ def bag_members(
 
 
 def zip_bytes(
-    members: list[tuple[str | zipfile.ZipInfo, bytes]], *, streaming: bool = True
+    members: Sequence[tuple[str | zipfile.ZipInfo, bytes]], *, streaming: bool = True
 ) -> bytes:
     """Write members as pack does: one pass to an unseekable stream (data descriptors)."""
     sink: Any = Unseekable() if streaming else io.BytesIO()

@@ -10,6 +10,7 @@ import pty
 import select
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -78,7 +79,8 @@ def run_with_terminal(
 
 @pytest.fixture(scope="module")
 def age_tool() -> str:
-    return require_tool("age", "age")
+    tool: str = require_tool("age", "age")
+    return tool
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +98,7 @@ def encrypt_file(
         writer.write(data)
 
 
-def decrypt_file(path: Path, identities: list[age.Identity]) -> bytes:
+def decrypt_file(path: Path, identities: Sequence[age.Identity]) -> bytes:
     with path.open("rb") as src:
         return age.decrypt_reader(src, identities).read()
 

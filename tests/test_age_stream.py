@@ -9,6 +9,7 @@ import os
 import tracemalloc
 import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
@@ -40,7 +41,7 @@ def encrypt_bytes(data: bytes, recipients: list[age.Recipient], piece: int | Non
     return out.getvalue()
 
 
-def read_released(reader: io.RawIOBase, step: int = 10_000) -> tuple[bytes, Exception | None]:
+def read_released(reader: BinaryIO, step: int = 10_000) -> tuple[bytes, Exception | None]:
     """Everything a reader hands out before it stops, and the error it stopped with."""
     parts = []
     try:
@@ -69,6 +70,7 @@ def test_random_access_reads_across_chunk_boundaries(
     reader = age.open_random_access(
         io.BytesIO(encrypt_bytes(data, [identity.recipient()])), [identity]
     )
+    assert isinstance(reader, age.RandomAccessReader)  # typed BinaryIO; .size is its own
     assert reader.size == size
     assert reader.seekable() and reader.readable()
     for start, length in [

@@ -23,7 +23,7 @@ AGE_VECTORS = (
     Path(__file__).resolve().parent.parent.parent / "shared" / "vectors" / "age" / "testdata"
 )
 
-EXPECTED_ERROR: dict[str, type[Exception]] = {
+EXPECTED_ERROR: dict[str, type[age.AgeError]] = {
     "no match": age.NoIdentityMatchError,
     "HMAC failure": age.HeaderMACError,
     "header failure": age.HeaderError,
@@ -141,6 +141,7 @@ def test_success_vector_random_access(age_vectors: Path, name: str) -> None:
             age.open_random_access(io.BytesIO(vector.body), identities_of(vector))
         return
     reader = age.open_random_access(io.BytesIO(vector.body), identities_of(vector))
+    assert isinstance(reader, age.RandomAccessReader)  # typed BinaryIO; .size is its own
     whole = reader.read()
     assert hashlib.sha256(whole).hexdigest() == vector.payload
     assert reader.size == len(whole)

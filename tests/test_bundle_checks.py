@@ -572,7 +572,7 @@ def test_not_enough_free_space(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(
         shutil,
         "disk_usage",
-        lambda p: real(p)._replace(free=1000),  # type: ignore[attr-defined]
+        lambda p: real(p)._replace(free=1000),
     )
     path = tmp_path / "b.zip"
     path.write_bytes(craft(entries()))

@@ -125,7 +125,7 @@ def test_open_into_a_folder_it_cannot_write_is_a_clear_error(
 ) -> None:
     """CI runs as root, so chmod proves nothing: the OS error is simulated where it happens."""
     seal = Sealer(tmp_path)
-    bundle = seal(zip_bytes(bag_members()))  # type: ignore[arg-type]
+    bundle = seal(zip_bytes(bag_members()))
     before = listing(tmp_path)
     error = OSError(code, os.strerror(code))
 
@@ -143,7 +143,7 @@ def test_open_into_a_folder_it_cannot_write_is_a_clear_error(
                 raise error
             return real_open(path, flags, *args, **kwargs)
 
-        monkeypatch.setattr(reader.os, "open", failing_open)
+        monkeypatch.setattr(reader.os, "open", failing_open)  # type: ignore[attr-defined]
     else:  # the disk fills up half-way through a file
 
         def failing_write(self: Any, data: Any) -> int:
@@ -207,7 +207,7 @@ def test_a_shipped_scripted_index_html_is_replaced_and_said_so(tmp_path: Path) -
     tagmanifest = "".join(f"{sha(d)}  {n}\n" for n, d in tags.items()).encode()
     members = [(n, tagmanifest if n.endswith(fmt.TAGMANIFEST) else d) for n, d in members]
     seal = Sealer(tmp_path)
-    bundle = seal(zip_bytes(members))  # type: ignore[arg-type]
+    bundle = seal(zip_bytes(members))
 
     verified = verify_bundle(bundle, seal.identities)
     assert [n.code for n in verified.notices] == ["index_html_replaced"]
@@ -238,7 +238,8 @@ def test_a_pack_made_bundle_keeps_its_own_index_html(tmp_path: Path) -> None:
 def _index_with(patch: Any) -> bytes:
     index = json.loads(dict(bag_members())[f"{BAG}/index.json"])
     patch(index)
-    return zip_bytes(bag_members(index_patch=patch))  # type: ignore[arg-type]
+    bundle: bytes = zip_bytes(bag_members(index_patch=patch))
+    return bundle
 
 
 HOSTILE_INDEXES: list[tuple[str, Any, str]] = [
@@ -325,7 +326,7 @@ def test_hostile_index_is_refused_before_anything_is_extracted(
     tmp_path: Path, patch: Any, words: str
 ) -> None:
     seal = Sealer(tmp_path)
-    bundle = seal(zip_bytes(bag_members(index_patch=patch)))  # type: ignore[arg-type]
+    bundle = seal(zip_bytes(bag_members(index_patch=patch)))
     before = listing(tmp_path)
     for attempt in (
         lambda: open_bundle(bundle, seal.identities, tmp_path / "opened"),
@@ -350,7 +351,7 @@ def test_a_preview_the_bag_does_not_hold_is_refused_before_anything_is_written(
             "previews": [{"modality": "CT", "path": "previews/001-001.png"}]
         }
 
-    bundle = seal(zip_bytes(bag_members(index_patch=patch)))  # type: ignore[arg-type]
+    bundle = seal(zip_bytes(bag_members(index_patch=patch)))
     with pytest.raises(BundleVerificationError) as caught:
         open_bundle(bundle, seal.identities, tmp_path / "opened")
     assert "previews/001-001.png" in str(caught.value.problems)
@@ -364,7 +365,7 @@ def test_100000_deep_index_is_a_refusal_not_a_recursion_error(tmp_path: Path) ->
     index = json.loads(dict(bag_members())[f"{BAG}/index.json"])
     members = [(n, raw if n.endswith("/index.json") else d) for n, d in bag_members()]
     seal = Sealer(tmp_path)
-    bundle = seal(zip_bytes(members))  # type: ignore[arg-type]
+    bundle = seal(zip_bytes(members))
     code, _, err = _cli(tmp_path, seal, "open", bundle, "-o", tmp_path / "opened")
     assert code == 1 and "nested deeper" in err and "Traceback" not in err
     assert not (tmp_path / "opened").exists() and index["version"] == 1
@@ -372,7 +373,7 @@ def test_100000_deep_index_is_a_refusal_not_a_recursion_error(tmp_path: Path) ->
 
 def test_cli_refuses_a_hostile_index_in_plain_words(tmp_path: Path) -> None:
     seal = Sealer(tmp_path)
-    bundle = seal(zip_bytes(bag_members(index_patch=lambda i: i.update(files=5))))  # type: ignore[arg-type]
+    bundle = seal(zip_bytes(bag_members(index_patch=lambda i: i.update(files=5))))
     for command in ("open", "verify", "inspect"):
         code, out, err = _cli(tmp_path, seal, command, bundle, "--json")
         assert code == 1, err
@@ -437,7 +438,7 @@ def test_open_refuses_bidi_characters_in_member_names(tmp_path: Path) -> None:
 
     with pytest.raises(UnsafeMemberError) as caught:
         open_bundle(
-            seal(zip_bytes([*bag_members(), (evil, b"MZ")])),  # type: ignore[list-item]
+            seal(zip_bytes([*bag_members(), (evil, b"MZ")])),
             seal.identities,
             tmp_path / "o",
         )
@@ -455,7 +456,7 @@ def _passphrase_bundle(folder: Path, *, work_factor: int) -> Path:
     bundle = folder / "b.rpk"
     recipient = age.ScryptRecipient(SECRET, work_factor=work_factor)
     with open(bundle, "wb") as out, age.encrypt_writer(out, [recipient]) as writer:
-        writer.write(zip_bytes(bag_members()))  # type: ignore[arg-type]
+        writer.write(zip_bytes(bag_members()))
     return bundle
 
 
@@ -590,7 +591,7 @@ def test_an_open_killed_with_sigkill_is_cleaned_up_by_the_next_open(tmp_path: Pa
     (tmp_path / "key.txt").write_text(f"{identity}\n")
     bundle = tmp_path / "b.rpk"
     with open(bundle, "wb") as out, age.encrypt_writer(out, [identity.recipient()]) as writer:
-        writer.write(zip_bytes(bag_members()))  # type: ignore[arg-type]
+        writer.write(zip_bytes(bag_members()))
     _kill_mid_run(tmp_path, "open", bundle, tmp_path / "opened")
     stale = [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
     assert len(stale) == 1 and stale[0].name.startswith(".opened.")
@@ -636,7 +637,7 @@ def test_a_leftover_of_a_live_process_is_kept_and_named(tmp_path: Path) -> None:
 
 def test_read_index_is_the_typed_index(tmp_path: Path) -> None:
     seal = Sealer(tmp_path)
-    index = read_index(seal(zip_bytes(bag_members())), seal.identities)  # type: ignore[arg-type]
+    index = read_index(seal(zip_bytes(bag_members())), seal.identities)
     assert index.patient.name == "TESTPERSON, JANE Q"
     assert index.check is not None and not index.check.ok
     assert {f.path for f in index.files} == set(PAYLOAD)

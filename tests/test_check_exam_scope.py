@@ -34,7 +34,7 @@ CT_AT_A_BREAST_CENTRE = [
 
 
 def _without_breast_imaging(root: Path) -> Path:
-    folder = breast_folder(root)
+    folder: Path = breast_folder(root)
     (folder / "mri report.pdf").unlink()
     dicom_image(folder / "CT" / "IM00001", "CT_small.dcm", description="CT CHEST W CONTRAST")
     return folder

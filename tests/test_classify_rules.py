@@ -11,10 +11,22 @@ from notes_devset import NOT_RECORDS, NOTES
 from realworld_docs import DOCS
 from test_classify import SAMPLES
 
-from recordpack.classify import RULES, fuzzy, normalize, parse_rules
+import recordpack.classify
+from recordpack.classify import Rule, fuzzy, normalize, parse_rules
 from recordpack.classify.rules import MAX_WEIGHT, PLACES, RuleTableError, score_kinds
 from recordpack.classify.text import fold
 from recordpack.model import KINDS
+
+
+def _built_in_rules() -> tuple[Rule, ...]:
+    """``recordpack.classify.RULES``, the built-in table (the package's lazy
+    ``__getattr__`` is typed ``object``)."""
+    rules = recordpack.classify.RULES
+    assert isinstance(rules, tuple)
+    return rules
+
+
+RULES = _built_in_rules()
 
 
 def test_every_rule_names_a_known_kind_a_place_and_a_sane_weight() -> None:

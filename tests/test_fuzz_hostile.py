@@ -6,6 +6,7 @@ import io
 import time
 import zipfile
 import zlib
+from collections.abc import Sequence
 
 import pytest
 
@@ -45,7 +46,7 @@ _XXE_PARAMETER = b"""<?xml version="1.0"?>
 """
 
 
-def _only_problems(outcomes: list[object]) -> list[Problem]:
+def _only_problems(outcomes: Sequence[object]) -> list[Problem]:
     return [o for o in outcomes if isinstance(o, Problem)]
 
 
@@ -172,7 +173,12 @@ def test_pdf_reference_cycles_end(objects: list[bytes]) -> None:
 def test_many_image_pdf_page_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     reads: list[int] = []
     monkeypatch.setattr(ocr, "available", lambda: True)
-    monkeypatch.setattr(ocr, "image_to_text", lambda data, **_: reads.append(1) or "")
+
+    def fake_ocr(data: bytes, **_: object) -> str:
+        reads.append(1)
+        return ""
+
+    monkeypatch.setattr(ocr, "image_to_text", fake_ocr)
     verdict = scan_checked("many images", "scan.pdf", many_image_pdf(200))
     assert len(reads) <= ocr.MAX_IMAGES_PER_DOCUMENT
     assert any(p.code == "partly_read" for p in _only_problems(verdict.outcomes))

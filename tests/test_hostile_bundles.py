@@ -48,7 +48,8 @@ def with_extra(*extra: tuple[Any, bytes], first: bool = True) -> bytes:
     members = [*extra, *members] if first else [*members, *extra]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # zipfile warns about the duplicate names we want
-        return zip_bytes(members)
+        bundle: bytes = zip_bytes(members)
+    return bundle
 
 
 def set_declared_size(data: bytes, name: str, size: int) -> bytes:
@@ -77,12 +78,13 @@ def lying_bomb() -> bytes:
         (info(n, deflate=True), bytes(8 * 1024 * 1024)) if n == name else (n, d)
         for n, d in listed
     ]
-    return set_declared_size(zip_bytes(members), name, 1000)  # type: ignore[arg-type]
+    return set_declared_size(zip_bytes(members), name, 1000)
 
 
 def replace_payload(path: str, new: bytes) -> bytes:
     members = [(n, new if n == path else d) for n, d in bag_members()]
-    return zip_bytes(members)  # type: ignore[arg-type]
+    bundle: bytes = zip_bytes(members)
+    return bundle
 
 
 def forged(path: str) -> bytes:
@@ -216,14 +218,14 @@ CASES: list[tuple[str, Callable[[Path], bytes], type[BundleError], str, str]] = 
     ),
     (
         "missing-from-manifest",
-        lambda t: zip_bytes(bag_members(manifest_patch=lambda lines: lines[1:])),  # type: ignore[arg-type]
+        lambda t: zip_bytes(bag_members(manifest_patch=lambda lines: lines[1:])),
         BundleVerificationError,
         PDF,
         "not in manifest-sha256.txt",
     ),
     (
         "content-mismatch",
-        lambda t: zip_bytes(bag_members(manifest_patch=patch_first_manifest_hash)),  # type: ignore[arg-type]
+        lambda t: zip_bytes(bag_members(manifest_patch=patch_first_manifest_hash)),
         ChecksumMismatchError,
         PDF,
         "manifest says",
@@ -251,14 +253,14 @@ CASES: list[tuple[str, Callable[[Path], bytes], type[BundleError], str, str]] = 
     ),
     (
         "index-disagrees",
-        lambda t: zip_bytes(bag_members(index_patch=bad_index_size)),  # type: ignore[arg-type]
+        lambda t: zip_bytes(bag_members(index_patch=bad_index_size)),
         BundleVerificationError,
         PDF,
         "index.json",
     ),
     (
         "index-missing-file",
-        lambda t: zip_bytes(bag_members(index_patch=drop_index_entry)),  # type: ignore[arg-type]
+        lambda t: zip_bytes(bag_members(index_patch=drop_index_entry)),
         BundleVerificationError,
         "IM000000",
         "not listed in index.json",
@@ -267,7 +269,7 @@ CASES: list[tuple[str, Callable[[Path], bytes], type[BundleError], str, str]] = 
         "oxum",
         lambda t: zip_bytes(
             bag_members(bag_info_patch=lambda lines: [*lines[:2], "Payload-Oxum: 1.1"])
-        ),  # type: ignore[arg-type]
+        ),
         BundleVerificationError,
         "bag-info.txt",
         "Payload-Oxum",
@@ -362,7 +364,7 @@ def test_a_deflated_member_that_lies_about_its_size_is_cut_off_early(tmp_path: P
 
 def test_manifest_checksum_error_carries_the_path(tmp_path: Path) -> None:
     seal = Sealer(tmp_path)
-    bundle = seal(zip_bytes(bag_members(manifest_patch=patch_first_manifest_hash)))  # type: ignore[arg-type]
+    bundle = seal(zip_bytes(bag_members(manifest_patch=patch_first_manifest_hash)))
     with pytest.raises(ChecksumMismatchError) as caught:
         verify_bundle(bundle, seal.identities)
     assert caught.value.path == PDF

@@ -18,6 +18,7 @@ import pytest
 from recordpack.bundle import format as fmt
 from recordpack.bundle import index_model
 from recordpack.bundle.index_model import IndexSchemaError, parse_index
+from recordpack.bundle.policy import DEFAULT_LIMITS
 
 GOOD_FILE: dict[str, Any] = {
     "path": "data/imaging/ST1/IM1",
@@ -101,7 +102,7 @@ def test_each_file_entry_gives_what_the_full_checks_give(
     documents = [_index([entry]) for entry in _entries()]
     quick = [_outcome(document) for document in documents]
     taken = sum(
-        index_model._plain_file(entry, index_model.DEFAULT_LIMITS) is not None
+        index_model._plain_file(entry, DEFAULT_LIMITS) is not None
         for entry in _entries()
     )
     assert taken > 20  # the one-pass reading is exercised
@@ -152,7 +153,7 @@ def test_a_records_files_give_what_the_full_checks_give(
     ],
 )
 def test_a_one_pass_entry_is_the_frozen_entry_the_constructor_makes(entry: dict[str, Any]) -> None:
-    quick = index_model._plain_file(entry, index_model.DEFAULT_LIMITS)
+    quick = index_model._plain_file(entry, DEFAULT_LIMITS)
     built = index_model.FileEntry(
         path=entry["path"],
         original=entry.get("original"),

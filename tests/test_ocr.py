@@ -76,7 +76,7 @@ def test_without_tesseract_a_photo_is_no_text(monkeypatch: pytest.MonkeyPatch) -
 def test_image_to_text_without_tesseract_raises_typed_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(ocr.shutil, "which", lambda name: None)
+    monkeypatch.setattr(ocr.shutil, "which", lambda name: None)  # type: ignore[attr-defined]
     with pytest.raises(ocr.OcrError) as err:
         ocr.image_to_text(b"\x89PNG")
     assert err.value.hint and "tesseract" in err.value.hint

@@ -246,7 +246,7 @@ def test_inspect_matches_the_index_inside(tmp_path: Path, sealed: tuple[Path, li
 
 def test_unknown_index_version_is_refused_by_open(tmp_path: Path) -> None:
     seal = Sealer(tmp_path)
-    data = zip_bytes(bag_members(index_patch=lambda i: i.update(version=2)))  # type: ignore[arg-type]
+    data = zip_bytes(bag_members(index_patch=lambda i: i.update(version=2)))
     with pytest.raises(BundleError) as caught:
         open_bundle(seal(data), seal.identities, tmp_path / "out")
     assert "version 2" in str(caught.value)

@@ -104,8 +104,8 @@ def test_verify_json_lists_every_problem(tmp_path: Path, keyed: tuple[Path, Path
     _, key = keyed
     identity = age.load_identities(key)[0]
     bundle = tmp_path / "bad.rpk"
-    data = zip_bytes(bag_members(manifest_patch=lambda lines: lines[1:]))  # type: ignore[arg-type]
-    with open(bundle, "wb") as out, age.encrypt_writer(out, [identity.recipient()]) as w:  # type: ignore[attr-defined]
+    data = zip_bytes(bag_members(manifest_patch=lambda lines: lines[1:]))
+    with open(bundle, "wb") as sink, age.encrypt_writer(sink, [identity.recipient()]) as w:
         w.write(data)
     code, out, _ = run("verify", str(bundle), "-i", str(key), "--json")
     assert code == 1
@@ -176,8 +176,8 @@ def test_index_strings_cannot_drive_the_terminal(tmp_path: Path, keyed: tuple[Pa
         index["patient"] = {"name": "EVIL\x1b[2J\x1b]0;pwned\x07", "birth_date": None, "id": None}
 
     bundle = tmp_path / "esc.rpk"
-    data = zip_bytes(bag_members(index_patch=hostile))  # type: ignore[arg-type]
-    with open(bundle, "wb") as out, age.encrypt_writer(out, [identity.recipient()]) as w:  # type: ignore[attr-defined]
+    data = zip_bytes(bag_members(index_patch=hostile))
+    with open(bundle, "wb") as sink, age.encrypt_writer(sink, [identity.recipient()]) as w:
         w.write(data)
     code, out, _ = run("inspect", str(bundle), "-i", str(key))
     assert code == 0

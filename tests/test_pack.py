@@ -9,7 +9,9 @@ import os
 import subprocess
 import sys
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import require_tool
@@ -33,13 +35,13 @@ def identity() -> age.X25519Identity:
     return age.X25519Identity.generate()
 
 
-def decrypt_zip(bundle: Path, identities: list[object]) -> zipfile.ZipFile:
+def decrypt_zip(bundle: Path, identities: Sequence[age.Identity]) -> zipfile.ZipFile:
     with open(bundle, "rb") as src:
         data = age.decrypt_reader(src, identities).read()
     return zipfile.ZipFile(io.BytesIO(data))
 
 
-def read_index(zf: zipfile.ZipFile) -> dict[str, object]:
+def read_index(zf: zipfile.ZipFile) -> dict[str, Any]:
     (name,) = [n for n in zf.namelist() if n.endswith("/" + fmt.INDEX_JSON)]
     return json.loads(zf.read(name))  # type: ignore[no-any-return]
 
@@ -380,7 +382,12 @@ def test_the_bundle_is_flushed_to_disk_while_written_and_a_failed_flush_leaves_n
     flushed: list[int] = []
     real = os.fdatasync
     monkeypatch.setattr(pack_module, "SYNC_EVERY", 4096)  # flush in the background often
-    monkeypatch.setattr(os, "fdatasync", lambda fd: (flushed.append(fd), real(fd))[-1])
+
+    def counted_fdatasync(fd: int) -> None:
+        flushed.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(os, "fdatasync", counted_fdatasync)
     out = tmp_path / "ok.rpk"
     summary = pack(scan, out, recipients=[identity.recipient()])
     assert flushed, "the bundle was not flushed while it was written"

@@ -12,7 +12,8 @@ from typing import Any
 import pydicom.data
 import pytest
 from pydicom import dcmread
-from pydicom.uid import generate_uid
+from pydicom.data.data_manager import DATA_ROOT
+from pydicom.uid import UID, generate_uid
 from scan_helpers import make_dataset, write_part10
 
 from recordpack import age
@@ -63,7 +64,7 @@ def referenced(dicomdir: Path) -> list[tuple[str, str]]:
 @pytest.mark.filterwarnings("ignore::UserWarning")  # pydicom notes each odd file; scan reports them
 def test_pydicom_test_files_all_pack(tmp_path: Path) -> None:
     """Every pydicom test file present locally (odd UIDs, old time formats, bare datasets)."""
-    root = Path(pydicom.data.DATA_ROOT) / "test_files"
+    root = Path(DATA_ROOT) / "test_files"
     source = tmp_path / "records"
     copied = 0
     for name in pydicom.data.get_testdata_files():
@@ -124,7 +125,7 @@ def test_awkward_studies(tmp_path: Path) -> None:
     path = write_part10(blank, source / "blank" / "c.dcm")
     ds = dcmread(path)
     ds.SOPInstanceUID = ""
-    ds.file_meta.MediaStorageSOPInstanceUID = "1.2.3"
+    ds.file_meta.MediaStorageSOPInstanceUID = UID("1.2.3")
     ds.save_as(path, enforce_file_format=False)
 
     result, index = pack_and_open(source, tmp_path)

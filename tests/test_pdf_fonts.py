@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from conftest import require_tool
 from pypdf import PdfReader, _cmap
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, StreamObject
 
 from examples import synthetic
 from recordpack.scan import pdf, pdffonts
@@ -109,7 +109,8 @@ def test_a_kept_map_cannot_be_changed_by_a_caller(
     tmp_path: Path, memo: Callable[[Any], Any]
 ) -> None:
     [path] = _searchable(tmp_path, 1)
-    font = PdfReader(path).pages[0]["/Resources"]["/Font"]["/F0"].get_object()
+    font = _first_page_fonts(path)["/F0"].get_object()
+    assert isinstance(font, DictionaryObject)
     mapping, codes = _cmap._parse_to_unicode(font)
     for change in (
         lambda: mapping.__setitem__("A", "B"),
@@ -138,6 +139,22 @@ def _font_with_map(first: int, last: int, target: int) -> DictionaryObject:
     return DictionaryObject({NameObject("/ToUnicode"): stream})
 
 
+def _to_unicode(font: DictionaryObject) -> StreamObject:
+    """A font's /ToUnicode stream."""
+    stream = font["/ToUnicode"]
+    assert isinstance(stream, StreamObject)
+    return stream
+
+
+def _first_page_fonts(path: Path) -> DictionaryObject:
+    """The /Font resources of a PDF's first page."""
+    resources = PdfReader(path).pages[0]["/Resources"]
+    assert isinstance(resources, DictionaryObject)
+    fonts = resources["/Font"]
+    assert isinstance(fonts, DictionaryObject)
+    return fonts
+
+
 def test_the_memo_keeps_a_bounded_number_of_mappings(memo: Callable[[Any], Any]) -> None:
     for target in range(6):  # six distinct maps of 32,768 codes: more than the memo keeps
         mapping, _ = _cmap._parse_to_unicode(_font_with_map(0, 0x7FFF, 0x100 * target))
@@ -153,7 +170,8 @@ def test_many_large_cmaps_of_few_mappings_do_not_fill_memory(memo: Callable[[Any
     padding = b"%" + b"x" * (pdffonts.MAX_KEY_BYTES // 2) + b"\n"
     for n in range(20):
         font = _font_with_map(n, n, 0x41)
-        font["/ToUnicode"].set_data(padding + font["/ToUnicode"].get_data())
+        stream = _to_unicode(font)
+        stream.set_data(padding + stream.get_data())
         assert _cmap._parse_to_unicode(font)[0] == {chr(n): "A"}
     kept = sum(len(key) for key in pdffonts._memo)
     assert kept == pdffonts._held_bytes <= pdffonts.MAX_KEYS_BYTES
@@ -219,7 +237,7 @@ def test_a_pdf_made_by_tesseract_reads_the_same(
         timeout=120,
     )
     path = tmp_path / "ocr.pdf"
-    font = next(iter(PdfReader(path).pages[0]["/Resources"]["/Font"].values())).get_object()
+    font = next(iter(_first_page_fonts(path).values())).get_object()
     assert len(memo(font)[0]) == FULL_MAP  # the real thing writes the full identity map
     plain = _unmemoised_texts([path], memo, monkeypatch)
     assert "PATHOLOGY" in plain[0].upper()
@@ -295,7 +313,7 @@ def test_mutated_cmaps_parse_as_pypdf_parses_them(memo: Callable[[Any], Any]) ->
     # (the CMap, mutants of it): the full map takes pypdf ~0.15 s a parse, the small one far less.
     seeds = (
         (synthetic._OCR_TO_UNICODE, iterations()),
-        (_font_with_map(0x20, 0x7E, 0x20)["/ToUnicode"].get_data(), 8 * iterations()),
+        (_to_unicode(_font_with_map(0x20, 0x7E, 0x20)).get_data(), 8 * iterations()),
     )
     checked = 0
     for number, (seed, count) in enumerate(seeds):

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import py7zr
 import pytest
-from test_pack_archives import REPORT, dicom_bytes
-from test_pack_data import SERIES_UIDS
+from test_pack_archives import REPORT
+from test_pack_data import SERIES_UIDS, dicom_bytes
 from test_scan_tar import pack_and_open
 
 from recordpack.bundle import format as fmt

@@ -32,7 +32,9 @@ _UN_VALUE = (
 
 
 def tiff_preamble_un_file(*, big: bool = False) -> bytes:
-    ds = pydicom.dcmread(get_testdata_file("CT_small.dcm", download=False))
+    path = get_testdata_file("CT_small.dcm", download=False)
+    assert isinstance(path, str)
+    ds = pydicom.dcmread(path)
     ds.preamble = b"II*\x00\x08\x00\x00\x00" + bytes(120)  # a TIFF header, as dual-personality files have
     ds.PatientName = "VARGA^ILONA"
     if big:  # a header and image larger than what scan keeps in memory

@@ -19,7 +19,7 @@ from pydicom.dataset import Dataset
 
 from recordpack.model import Problem
 from recordpack.scan import dicom, dicomheader
-from recordpack.scan.base import HEAD_SIZE, DicomHeader, Source
+from recordpack.scan.base import HEAD_SIZE, DicomHeader, Outcome, Source
 from recordpack.scan.dicomheader import read_header
 from tests.conftest import missing
 
@@ -50,7 +50,7 @@ def _source(name: str, data: bytes) -> Source:
 
 def _both_ways(
     source: Source, monkeypatch: pytest.MonkeyPatch
-) -> tuple[list[object], list[object]]:
+) -> tuple[list[Outcome], list[Outcome]]:
     """What scan says with the quick walk, then with pydicom's full parse only."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -61,7 +61,7 @@ def _both_ways(
     return quick, full
 
 
-def _parsed_in_full(source: Source, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+def _parsed_in_full(source: Source, monkeypatch: pytest.MonkeyPatch) -> list[Outcome]:
     """What scan says of a file the walk leaves to the full parse (the same both ways)."""
     assert read_header(source.head, source.size) is None
     quick, full = _both_ways(source, monkeypatch)

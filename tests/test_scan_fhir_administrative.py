@@ -9,7 +9,7 @@ import pytest
 from recordpack.scan import fhir
 from recordpack.scan.base import Document, Source
 
-RESOURCES = [
+RESOURCES: list[dict[str, object]] = [
     {"resourceType": "Claim", "id": "c1", "status": "active", "use": "claim",
      "created": "2026-03-02", "patient": {"reference": "Patient/p1"}},
     {"resourceType": "Coverage", "id": "v1", "status": "active",
@@ -22,7 +22,7 @@ RESOURCES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("resource", RESOURCES, ids=[r["resourceType"] for r in RESOURCES])
+@pytest.mark.parametrize("resource", RESOURCES, ids=[str(r["resourceType"]) for r in RESOURCES])
 def test_financial_and_consent_resources_are_administrative(resource: dict[str, object]) -> None:
     source = Source.from_bytes("r.json", json.dumps(resource).encode())
     [document] = [o for o in fhir.scan(source) if isinstance(o, Document)]

@@ -89,7 +89,9 @@ def test_json_members_at_every_chunk_edge(chunk: int, monkeypatch: pytest.Monkey
     text = " \n" + json.dumps(document, indent=1) + "\n"
     got = _members(text, chunk, monkeypatch)
     expected = [(k, v) for k, v in document.items() if k != "entry"]
-    entries = [("entry", item) for item in document["entry"]]  # type: ignore[union-attr]
+    entry = document["entry"]
+    assert isinstance(entry, list)
+    entries = [("entry", item) for item in entry]
     assert got == expected[:5] + entries + expected[5:]
 
 

@@ -103,7 +103,7 @@ def test_check_json_is_valid_utf8(folder: Path) -> None:
 def test_pack_and_open_give_back_the_exact_bytes(folder: Path, tmp_path: Path) -> None:
     identity = age.X25519Identity.generate()
     bundle = tmp_path / "b.rpk"
-    code, out, err = run("pack", "--json", "--to", identity.recipient(), "-o", bundle, folder)
+    code, out, err = run("pack", "--json", "--to", str(identity.recipient()), "-o", bundle, folder)
     assert code == 0, err
     summary = json.loads(out.decode("utf-8"))
     assert all(p.isascii() for p in summary["problem_files"])  # bag paths are safe slugs
@@ -120,6 +120,7 @@ def test_pack_and_open_give_back_the_exact_bytes(folder: Path, tmp_path: Path) -
 @pytest.mark.parametrize("how", ["path form", "windows reading", "path on disk"])
 def test_exclude_names_the_file(folder: Path, tmp_path: Path, how: str) -> None:
     identity = age.X25519Identity.generate()
+    recipient = str(identity.recipient())
     bundle = tmp_path / "b.rpk"
     typed = {
         "path form": "r\\xe9sum\\xe9.txt",
@@ -127,7 +128,7 @@ def test_exclude_names_the_file(folder: Path, tmp_path: Path, how: str) -> None:
         "path on disk": os.fsdecode(os.path.join(os.fsencode(folder), LATIN1)),
     }[how]
     code, out, err = run(
-        "pack", "--json", "--to", identity.recipient(), "-o", bundle, "--exclude", typed, folder
+        "pack", "--json", "--to", recipient, "-o", bundle, "--exclude", typed, folder
     )
     assert code == 0, err
     assert json.loads(out)["excluded"] == 1
@@ -163,7 +164,7 @@ def test_a_folder_named_in_latin1_can_be_scanned_checked_and_packed(
             assert "m\\xe9dical" in text
     identity = age.X25519Identity.generate()
     bundle = os.fsdecode(os.path.join(os.fsencode(tmp_path), b"r\xe9sultats.rpk"))
-    code, out, err = run("pack", "--to", identity.recipient(), "-o", bundle, where)
+    code, out, err = run("pack", "--to", str(identity.recipient()), "-o", bundle, where)
     assert code == 0, err
     assert "r\\xe9sultats.rpk" in out.decode("utf-8")
     result = open_bundle(Path(bundle), [identity], tmp_path / "opened")

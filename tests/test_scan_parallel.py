@@ -20,6 +20,7 @@ from recordpack import age, forking, open_bundle, pack, scan_folder
 from recordpack.errors import BundleError
 from recordpack.model import DUPLICATE
 from recordpack.scan import walk
+from recordpack.scan.base import Outcome, Scanner, Source
 from recordpack.workflow import Cancelled, CancelToken
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sample-patient"
@@ -32,7 +33,8 @@ def _image(folder: Path, name: str, *, instance: int, seed: int, uids: tuple[str
     ds = make_dataset(study_uid=uids[0], series_uid=uids[1], instance=instance)
     ds.Rows = ds.Columns = 256
     ds.PixelData = hashlib.shake_256(seed.to_bytes(4, "big")).digest(BIG_PIXELS)
-    return write_part10(ds, folder / name)
+    path: Path = write_part10(ds, folder / name)
+    return path
 
 
 def _imaging_folder(tmp_path: Path, count: int = 6) -> Path:
@@ -63,9 +65,9 @@ def test_worker_processes_give_the_same_scan_as_threads(
     workers.mkdir()
     real = walk.run_scanner
 
-    def note_the_process(scanner: object, source: walk.Source) -> object:
+    def note_the_process(scanner: Scanner, source: Source) -> list[Outcome]:
         (workers / str(os.getpid())).touch()
-        return real(scanner, source)  # type: ignore[arg-type]
+        return real(scanner, source)
 
     monkeypatch.setattr(walk, "run_scanner", note_the_process)
     assert scan_folder(folder) == threads
@@ -191,11 +193,11 @@ def test_a_worker_that_dies_loses_no_file(
     main = os.getpid()
     real = walk.run_scanner
 
-    def crash_in_workers(scanner: object, source: walk.Source) -> object:
+    def crash_in_workers(scanner: Scanner, source: Source) -> list[Outcome]:
         if os.getpid() != main and source.path.endswith(".pdf"):
             (tmp_path / "crashed").touch()
             os._exit(3)  # a library crashing the process on a hostile file
-        return real(scanner, source)  # type: ignore[arg-type]
+        return real(scanner, source)
 
     monkeypatch.setattr(walk, "run_scanner", crash_in_workers)
     assert scan_folder(folder) == expected
@@ -237,10 +239,10 @@ def test_cancel_stops_the_workers(
     main = os.getpid()
     real = walk.run_scanner
 
-    def slow_in_workers(scanner: object, source: walk.Source) -> object:
+    def slow_in_workers(scanner: Scanner, source: Source) -> list[Outcome]:
         if os.getpid() != main:
             time.sleep(30)
-        return real(scanner, source)  # type: ignore[arg-type]
+        return real(scanner, source)
 
     monkeypatch.setattr(walk, "run_scanner", slow_in_workers)
     token = CancelToken()
@@ -481,7 +483,7 @@ def test_pack_hints_reads_ahead_without_touching_access_times(
         os.utime(path, (old, path.stat().st_mtime), follow_symlinks=False)
     scan = scan_folder(folder)
     hinted: list[str] = []
-    real = packing.start_reading
+    real = packing.start_reading  # type: ignore[attr-defined]  # patched below
 
     def note_hints(paths: list[str], length: int) -> None:
         hinted.extend(Path(p).name for p in paths)

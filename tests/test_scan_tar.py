@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
-from test_pack_archives import REPORT, dicom_bytes
-from test_pack_data import SERIES_UIDS
+from test_pack_archives import REPORT
+from test_pack_data import SERIES_UIDS, dicom_bytes
 
 from recordpack import age
 from recordpack.bundle import format as fmt

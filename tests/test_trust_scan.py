@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from pydicom.data import get_testdata_file
 
+from recordpack.model import Problem
 from recordpack.scan import scan_folder
 from recordpack.scan.base import Source
 from recordpack.scan.walk import dispatch
@@ -280,6 +281,7 @@ def test_ocr_work_per_document_is_bounded(monkeypatch: pytest.MonkeyPatch) -> No
     assert len(calls) == ocr.MAX_IMAGES_PER_DOCUMENT
     assert all(0 < timeout <= ocr.DEFAULT_TIMEOUT for timeout in calls)
     [partly] = [o for o in outcomes if getattr(o, "code", None) == "partly_read"]
+    assert isinstance(partly, Problem)
     assert "page 1" in partly.message and "not read" in partly.message
 
 
@@ -291,6 +293,7 @@ def test_ocr_pages_beyond_the_limit_are_named(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(ocr, "image_to_text", lambda data, **_: "")
     outcomes = pdf.scan(Source.from_bytes("scan.pdf", many_image_pdf(1, pages=pdf.MAX_OCR_PAGES + 2)))
     [partly] = [o for o in outcomes if getattr(o, "code", None) == "partly_read"]
+    assert isinstance(partly, Problem)
     assert f"pages {pdf.MAX_OCR_PAGES + 1}-{pdf.MAX_OCR_PAGES + 2} were not read" in partly.message
 
 
@@ -337,12 +340,17 @@ def test_ocr_of_a_many_page_tiff_is_bounded(monkeypatch: pytest.MonkeyPatch) -> 
     frames[0].save(buffer, format="TIFF", save_all=True, append_images=frames[1:])
     reads: list[float] = []
     monkeypatch.setattr(ocr, "available", lambda: True)
-    monkeypatch.setattr(ocr, "image_to_text",
-                        lambda data, *, timeout=0.0, lang="eng": reads.append(timeout) or "")
+
+    def fake_ocr(data: bytes, *, timeout: float = 0.0, lang: str = "eng") -> str:
+        reads.append(timeout)
+        return ""
+
+    monkeypatch.setattr(ocr, "image_to_text", fake_ocr)
     monkeypatch.setattr(ocr, "MAX_IMAGES_PER_DOCUMENT", 3)
     outcomes = image.scan(Source.from_bytes("scan.tiff", buffer.getvalue()))
     assert len(reads) == 3
     [partly] = [o for o in outcomes if getattr(o, "code", None) == "partly_read"]
+    assert isinstance(partly, Problem)
     assert "OCR read 3 of the 8 pages" in partly.message
 
 
@@ -359,6 +367,7 @@ def test_a_picture_declaring_too_many_pixels_is_not_decoded(
     monkeypatch.setattr(ocr, "image_to_text", lambda data, **_: pytest.fail("OCR was run"))
     outcomes = image.scan(Source.from_bytes("huge.png", buffer.getvalue()))
     [problem] = [o for o in outcomes if getattr(o, "code", None) == "unreadable"]
+    assert isinstance(problem, Problem)
     assert "10000 x 8000 pixels" in problem.message
 
 

@@ -69,7 +69,7 @@ def test_every_route_needs_the_token_or_the_cookie(home: Home, path: str) -> Non
         wrong = c.http.get(path, params={"token": token}, follow_redirects=False)
         assert wrong.status_code == 403
     raw = f"recordpack-{PORT}=ünïcode".encode()
-    assert c.http.get(path, headers={"cookie": raw}, follow_redirects=False).status_code == 403  # type: ignore[dict-item]
+    assert c.http.get(path, headers={"cookie": raw}, follow_redirects=False).status_code == 403
     c.http.cookies.set(f"recordpack-{PORT}", c.secrets.token)
     forged = c.http.get(path, follow_redirects=False)
     assert forged.status_code == 403  # the URL token is not the cookie's value
@@ -583,7 +583,7 @@ def test_the_cancel_route_cancels_a_running_scan(signed_in: Client, home: Home) 
             time.sleep(0.01)
         return original(folder, kinds, progress, cancel)
 
-    service.scan = slow_scan  # type: ignore[assignment]
+    service.scan = slow_scan
     try:
         answer = signed_in.post(
             "/choose/records", {"id": signed_in.web.chooser.issue(home.records)}
@@ -597,7 +597,7 @@ def test_the_cancel_route_cancels_a_running_scan(signed_in: Client, home: Home) 
         assert "Cancelled. Nothing was changed" in page
     finally:
         gate.cancel()
-        service.scan = original  # type: ignore[assignment]
+        service.scan = original
     assert signed_in.web.session.scan is None
     assert signed_in.http.get("/api/jobs/nothing").status_code == 404
 

@@ -8,7 +8,7 @@ import re
 import shutil
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,9 +72,9 @@ class Client:
         answer = self.http.get("/", params={"token": secrets.token})
         assert answer.status_code == 200
 
-    def post(self, path: str, data: dict[str, object] | None = None, **kwargs: object) -> object:
+    def post(self, path: str, data: Mapping[str, object] | None = None, **kwargs: object) -> object:
         form = {"csrf": self.secrets.csrf, **(data or {})}
-        return self.http.post(path, data=form, headers={"origin": ORIGIN}, **kwargs)  # type: ignore[arg-type]
+        return self.http.post(path, data=form, headers={"origin": ORIGIN}, **kwargs)
 
     def wait(self, job_id: str | None = None, timeout: float = 60) -> str:
         """Wait for a job (the latest scan, pack or open) to finish; returns its state."""
