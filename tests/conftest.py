@@ -16,17 +16,32 @@ SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 AGE_VECTORS = SHARED / "vectors" / "age" / "testdata"
 
-# recordpack's own state (the audit log, request tracking, saved corrections) goes to a
-# folder of the test run's, never the developer's: every command and child process inherits it.
-os.environ["RECORDPACK_DATA_DIR"] = tempfile.mkdtemp(prefix="recordpack-test-data-")
-os.environ.pop("RECORDPACK_AUDIT_LOG", None)
-
 # Let tests import the example generator (examples/*.py) as a package.
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 # The web tests' shared fixtures live there; keep pytest's assertion messages in it.
 pytest.register_assert_rewrite("tests.web_helpers")
+
+
+_DATA_DIR = pytest.StashKey[Path]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """recordpack's own state (the audit log, request tracking, saved corrections) goes
+    to a folder of the test run's, never the developer's: every command and child
+    process inherits it. A hook, not module code: some tests import this module again
+    as ``tests.conftest``, and the run must keep one folder, removed at its end."""
+    folder = Path(tempfile.mkdtemp(prefix="recordpack-test-data-"))
+    config.stash[_DATA_DIR] = folder
+    os.environ["RECORDPACK_DATA_DIR"] = str(folder)
+    os.environ.pop("RECORDPACK_AUDIT_LOG", None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = config.stash.get(_DATA_DIR, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 #: Under CI=true a missing tool or data set fails the test: a skip would hide it.
