@@ -217,7 +217,7 @@ def test_requiring_every_word_of_a_phrase_changes_no_score(monkeypatch: pytest.M
     filtered = rule_module._keyword_index()
     assert filtered.also, "phrase rules with more than one word"
     fast = [score_kinds(t, fold(t)) for t in texts]
-    without = dataclasses.replace(filtered, also=())
+    without = dataclasses.replace(filtered, also={})
     monkeypatch.setattr(rule_module, "_keyword_index", lambda: without)
     slow = [score_kinds(t, fold(t)) for t in texts]
     run_without = sum(len(rule_module._starts(fold(t), True)) for t in texts)

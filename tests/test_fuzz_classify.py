@@ -41,7 +41,7 @@ DATES = ["2024-03-05", "03/05/2024", "5 March 2024", "Mar 5, 2024", "20240305", 
 
 
 def _vocabulary() -> list[str]:
-    words = [keyword for keyword, _ in rule_module._keyword_index().by_keyword]
+    words = list(rule_module._keyword_index().by_keyword)
     return words + [w for note in NOTES[:40] for w in note.text.split()[:60]]
 
 

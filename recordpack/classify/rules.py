@@ -15,6 +15,7 @@ import dataclasses
 import functools
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Final
@@ -458,16 +459,18 @@ class _KeywordIndex:
     """The compiled rules by keyword: each keyword is looked for once per text."""
 
     always: tuple[int, ...]  # rules without keywords (their place in compiled())
-    by_keyword: tuple[tuple[str, tuple[int, ...]], ...]  # a keyword and the rules needing it
+    #: Each keyword and the rules needing it (a text's pass visits only the keywords
+    #: it holds, a few dozen of some 600).
+    by_keyword: Mapping[str, tuple[int, ...]]
     #: A phrase rule and its other words: every match contains each of them too.
-    also: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    also: Mapping[int, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     #: :attr:`every_word`, found in one pass (:func:`_first_places`).
     words: Any = None
 
     @property
     def every_word(self) -> set[str]:
         """Every keyword and phrase word above: what :attr:`words` finds."""
-        return {k for k, _ in self.by_keyword} | {w for _, others in self.also for w in others}
+        return set(self.by_keyword) | {w for others in self.also.values() for w in others}
 
 
 def _automaton(words: set[str]) -> Any:
@@ -487,7 +490,7 @@ def _automaton(words: set[str]) -> Any:
 def _keyword_index() -> _KeywordIndex:
     rules: dict[str, list[int]] = {}
     always: list[int] = []
-    also: list[tuple[int, tuple[str, ...]]] = []
+    also: dict[int, tuple[str, ...]] = {}
     for number, c in enumerate(compiled()):
         if not c.rule.needs:
             always.append(number)
@@ -496,10 +499,8 @@ def _keyword_index() -> _KeywordIndex:
         if not c.rule.raw:
             others = tuple(w for w in phrase_words(c.rule.pattern) if w not in c.rule.needs)
             if others:
-                also.append((number, others))
-    index = _KeywordIndex(
-        tuple(always), tuple((k, tuple(v)) for k, v in rules.items()), tuple(also)
-    )
+                also[number] = others
+    index = _KeywordIndex(tuple(always), {k: tuple(v) for k, v in rules.items()}, also)
     return dataclasses.replace(index, words=_automaton(index.every_word))
 
 
@@ -524,15 +525,13 @@ def _starts(folded: str, windowed: bool) -> dict[int, int]:
     index = _keyword_index()
     places = _first_places(folded, index.words)
     first: dict[int, int] = {}
-    for keyword, numbers in index.by_keyword:
-        at = places.get(keyword)
-        if at is None:
-            continue
-        for number in numbers:
+    for keyword, at in places.items():
+        for number in index.by_keyword.get(keyword, ()):  # a phrase word alone runs nothing
             if at < first.get(number, len(folded)):
                 first[number] = at
-    for number, others in index.also:  # a phrase runs only when all its words are there
-        if number in first and not all(word in places for word in others):
+    for number in [n for n in first if n in index.also]:
+        # A phrase runs only when all its words are there.
+        if not all(word in places for word in index.also[number]):
             del first[number]
     starts = {n: max(0, at - KEYWORD_REACH) if windowed else 0 for n, at in first.items()}
     starts.update(dict.fromkeys(index.always, 0))
