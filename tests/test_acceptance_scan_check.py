@@ -12,16 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from acceptance_folders import (
+from click.testing import CliRunner
+
+from recordpack.cli.base import main
+from recordpack.identity import NameMatch, compare_names, find_mismatches, parse_name
+from tests.acceptance_folders import (
     broken_files_prostate,
     clean_breast,
     lung_without_pathology,
     misfiled_colorectal,
 )
-from click.testing import CliRunner
-
-from recordpack.cli.base import main
-from recordpack.identity import NameMatch, compare_names, find_mismatches, parse_name
 
 KINDS = {
     "pathology_report",

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from open_bundles import BAG, bag_members
 
 from recordpack.bundle.policy import Limits
 from recordpack.bundle.reader import (
@@ -35,6 +34,7 @@ from recordpack.bundle.reader import (
 )
 from recordpack.bundle.safety import ChecksumMismatchError
 from recordpack.errors import BundleError, RecordpackError
+from tests.open_bundles import BAG, bag_members
 
 #: A reader whose end-of-data checks were gone would loop forever: that must fail, not hang.
 pytestmark = pytest.mark.timeout(120)

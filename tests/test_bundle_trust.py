@@ -22,7 +22,6 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from open_bundles import BAG, PAYLOAD, Sealer, bag_members, zip_bytes
 
 from recordpack import age
 from recordpack.bundle import format as fmt
@@ -39,6 +38,7 @@ from recordpack.bundle.safety import BundleVerificationError
 from recordpack.cli import main
 from recordpack.display import printable
 from recordpack.scan import scan_folder
+from tests.open_bundles import BAG, PAYLOAD, Sealer, bag_members, zip_bytes
 
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: "report_\u202efdp.exe" reads as "report_exe.pdf"
 
@@ -238,8 +238,7 @@ def test_a_pack_made_bundle_keeps_its_own_index_html(tmp_path: Path) -> None:
 def _index_with(patch: Any) -> bytes:
     index = json.loads(dict(bag_members())[f"{BAG}/index.json"])
     patch(index)
-    bundle: bytes = zip_bytes(bag_members(index_patch=patch))
-    return bundle
+    return zip_bytes(bag_members(index_patch=patch))
 
 
 HOSTILE_INDEXES: list[tuple[str, Any, str]] = [

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from acceptance_folders import text_pdf
 from test_check_truth import (
     AS_OF,
     breast_folder,
@@ -21,6 +20,7 @@ from test_check_truth import (
 from recordpack.checking import _exam_statements
 from recordpack.errors import ManifestError
 from recordpack.manifest import load_manifest
+from tests.acceptance_folders import text_pdf
 
 CT_AT_A_BREAST_CENTRE = [
     "CASCADE BREAST IMAGING ASSOCIATES",

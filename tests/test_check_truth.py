@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from acceptance_folders import text_pdf
 from click.testing import CliRunner
 from pydicom import dcmread
 from pydicom.data import get_testdata_file
 from pydicom.uid import generate_uid
 
 from recordpack.cli import main
+from tests.acceptance_folders import text_pdf
 
 PATIENT = "HARROWGATE^DELPHINE^M"
 BIRTH = "19580412"

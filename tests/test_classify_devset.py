@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fpdf import FPDF
-from notes_devset import NOT_RECORDS, NOTES, Note
 
 from recordpack.classify import classify_text
 from recordpack.cli import main
 from recordpack.model import KINDS
 from recordpack.scan import parse_labels, pdf, scan_folder
 from recordpack.scan.base import NOT_A_RECORD, Document, Source
+from tests.notes_devset import NOT_RECORDS, NOTES, Note
 
 #: Kinds a wrong call of which tells a patient something untrue about their care.
 ISSUER_KINDS = ("pathology_report", "genomic_report")

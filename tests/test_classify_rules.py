@@ -7,8 +7,6 @@ import re
 
 import pytest
 import regex
-from notes_devset import NOT_RECORDS, NOTES
-from realworld_docs import DOCS
 from test_classify import SAMPLES
 
 import recordpack.classify
@@ -16,6 +14,8 @@ from recordpack.classify import Rule, fuzzy, normalize, parse_rules
 from recordpack.classify.rules import MAX_WEIGHT, PLACES, RuleTableError, score_kinds
 from recordpack.classify.text import fold
 from recordpack.model import KINDS
+from tests.notes_devset import NOT_RECORDS, NOTES
+from tests.realworld_docs import DOCS
 
 
 def _built_in_rules() -> tuple[Rule, ...]:

@@ -17,14 +17,14 @@ import time
 import tracemalloc
 
 import pytest
-from fuzz_helpers import iterations, seed_for
-from notes_devset import NOTES
 
 from recordpack.classify import classify_text
 from recordpack.classify import rules as rule_module
 from recordpack.classify.dates import DATE_RE, DATE_SHAPES
 from recordpack.classify.text import fold
 from recordpack.model import KINDS
+from tests.fuzz_helpers import iterations, seed_for
+from tests.notes_devset import NOTES
 
 #: Seconds one text may take (a typical record takes a few milliseconds).
 MAX_SECONDS = 2.0

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from open_bundles import BAG, PAYLOAD, Sealer, bag_members, sha256, zip_bytes
 
 from recordpack.bundle.reader import (
     BundleVerificationError,
@@ -29,6 +28,7 @@ from recordpack.bundle.reader import (
     verify_bundle,
 )
 from recordpack.errors import BundleError
+from tests.open_bundles import BAG, PAYLOAD, Sealer, bag_members, sha256, zip_bytes
 
 PDF = f"{BAG}/data/records/01-pathology_report/2026-08-20_surgical-pathology-report.pdf"
 
@@ -48,8 +48,7 @@ def with_extra(*extra: tuple[Any, bytes], first: bool = True) -> bytes:
     members = [*extra, *members] if first else [*members, *extra]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # zipfile warns about the duplicate names we want
-        bundle: bytes = zip_bytes(members)
-    return bundle
+        return zip_bytes(members)
 
 
 def set_declared_size(data: bytes, name: str, size: int) -> bytes:
@@ -83,8 +82,7 @@ def lying_bomb() -> bytes:
 
 def replace_payload(path: str, new: bytes) -> bytes:
     members = [(n, new if n == path else d) for n, d in bag_members()]
-    bundle: bytes = zip_bytes(members)
-    return bundle
+    return zip_bytes(members)
 
 
 def forged(path: str) -> bytes:

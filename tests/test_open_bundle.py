@@ -13,17 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from open_bundles import (
-    BAG,
-    PAYLOAD,
-    Sealer,
-    age_encrypt_cli,
-    age_keygen_cli,
-    bag_members,
-    recordpack_age_ready,
-    valid_zip,
-    zip_bytes,
-)
 
 from recordpack.bundle.index_model import parse_index
 from recordpack.bundle.reader import (
@@ -34,6 +23,17 @@ from recordpack.bundle.reader import (
 )
 from recordpack.errors import AgeError, BundleError, RecordpackError
 from tests.conftest import require_tool
+from tests.open_bundles import (
+    BAG,
+    PAYLOAD,
+    Sealer,
+    age_encrypt_cli,
+    age_keygen_cli,
+    bag_members,
+    recordpack_age_ready,
+    valid_zip,
+    zip_bytes,
+)
 
 pytestmark = pytest.mark.skipif(not recordpack_age_ready(), reason="recordpack.age not ready")
 

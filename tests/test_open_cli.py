@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from open_bundles import BAG, bag_members, recordpack_age_ready, valid_zip, zip_bytes
 
 from recordpack.cli import main
+from tests.open_bundles import BAG, bag_members, recordpack_age_ready, valid_zip, zip_bytes
 
 pytestmark = pytest.mark.skipif(not recordpack_age_ready(), reason="recordpack.age not ready")
 

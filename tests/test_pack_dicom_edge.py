@@ -14,13 +14,13 @@ import pytest
 from pydicom import dcmread
 from pydicom.data.data_manager import DATA_ROOT
 from pydicom.uid import UID, generate_uid
-from scan_helpers import make_dataset, write_part10
 
 from recordpack import age
 from recordpack.bundle.pack import pack
 from recordpack.bundle.reader import open_bundle
 from recordpack.scan import scan_folder
 from tests.conftest import missing
+from tests.scan_helpers import make_dataset, write_part10
 
 
 def pack_and_open(folder: Path, tmp_path: Path) -> tuple[Any, dict[str, Any]]:

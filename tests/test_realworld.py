@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from fpdf import FPDF
-from realworld_docs import DOCS, PDF_SUBSET, Doc
 
 from recordpack.classify import classify_text, day_first, parse_date
 from recordpack.scan import pdf
 from recordpack.scan.base import Document, Source
+from tests.realworld_docs import DOCS, PDF_SUBSET, Doc
 
 TODAY = date(2026, 11, 24)
 SAMPLE_PATIENT = Path(__file__).resolve().parent.parent / "examples" / "sample-patient"

@@ -14,7 +14,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from scan_helpers import make_dataset, write_part10
 
 from recordpack import age, forking, open_bundle, pack, scan_folder
 from recordpack.errors import BundleError
@@ -22,6 +21,7 @@ from recordpack.model import DUPLICATE
 from recordpack.scan import walk
 from recordpack.scan.base import Outcome, Scanner, Source
 from recordpack.workflow import Cancelled, CancelToken
+from tests.scan_helpers import make_dataset, write_part10
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sample-patient"
 #: 128 x 128 16-bit pixels: 32 KiB; twice that and more makes a file larger than
