@@ -11,31 +11,25 @@ Requirements on the project itself (``recordpack[test]`` in ``dev``) are skipped
 
 from __future__ import annotations
 
-import re
 import sys
 import tomllib
 from pathlib import Path
 
-PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
+from packaging.requirements import Requirement  # pytest's own dependency
 
-# name, optional [extras], then a version clause list holding ">=VERSION"
-REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*([^;]*)")
-FLOOR = re.compile(r">=\s*([^,\s]+)")
+PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 
 
 def floors(requirements: list[str], project: str) -> list[str]:
     lines = []
-    for requirement in requirements:
-        match = REQUIREMENT.match(requirement)
-        if match is None:
-            raise SystemExit(f"floors: cannot read the requirement {requirement!r}")
-        name, clauses = match.groups()
-        if name.lower() == project.lower():
+    for text in requirements:
+        requirement = Requirement(text)
+        if requirement.name.lower() == project.lower():
             continue
-        floor = FLOOR.search(clauses)
-        if floor is None:
-            raise SystemExit(f"floors: {requirement!r} has no '>=' floor in pyproject.toml")
-        lines.append(f"{name}=={floor.group(1)}")
+        floor = [s.version for s in requirement.specifier if s.operator == ">="]
+        if not floor:
+            raise SystemExit(f"floors: {text!r} has no '>=' floor in pyproject.toml")
+        lines.append(f"{requirement.name}=={floor[0]}")
     return lines
 
 
