@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -167,3 +169,38 @@ def test_keygen_into_a_missing_folder(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "does not exist" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# A cryptography whose modules import but whose OpenSSL lacks ML-KEM (a distribution's
+# build on OpenSSL < 3.5): the backend says so before recordpack is imported.
+_WITHOUT_MLKEM = """
+import sys
+from cryptography.hazmat.backends.openssl.backend import backend
+backend.mlkem_supported = lambda: False
+from recordpack.cli import main
+main(sys.argv[1:], prog_name="recordpack")
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["keygen", "--pq"], id="keygen"),
+        pytest.param(["open", "--identity", "{key}", "{bundle}"], id="open-with-pq-key"),
+    ],
+)
+def test_a_cryptography_built_without_mlkem_is_a_clear_error(
+    tmp_path: Path, args: list[str]
+) -> None:
+    key = tmp_path / "pq.txt"
+    key.write_text(VECTOR_PQ_IDENTITY + "\n")
+    bundle = tmp_path / "b.rpk"
+    bundle.write_bytes(age.encrypt(b"x", [age.parse_identity(VECTOR_IDENTITY).recipient()]))
+    argv = [a.format(key=key, bundle=bundle) for a in args]
+    result = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_MLKEM, *argv],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "post-quantum" in result.stderr and "cryptography" in result.stderr

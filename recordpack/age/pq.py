@@ -3,7 +3,8 @@
 HPKE with the MLKEM768-X25519 KEM, HKDF-SHA-256 and ChaCha20-Poly1305, as in
 c2sp.org/age; all of it is ``cryptography``'s HPKE. The secret key is a 32-byte
 seed expanded with SHAKE256 into the ML-KEM-768 seed (64 bytes) and the X25519
-scalar (32 bytes). Unavailable (``SUPPORTED`` is False) with older ``cryptography``.
+scalar (32 bytes). Unavailable (``SUPPORTED`` is False) with an older
+``cryptography``, or one built without ML-KEM.
 """
 
 from __future__ import annotations
@@ -22,11 +23,15 @@ from recordpack.age.format import Stanza, b64decode, b64encode
 from recordpack.age.primitives import FILE_KEY_SIZE
 
 try:
+    from cryptography.hazmat.backends.openssl.backend import backend as _backend
     from cryptography.hazmat.primitives import hpke
     from cryptography.hazmat.primitives.asymmetric import mlkem
 
-    SUPPORTED = True
-except ImportError:  # cryptography < 47
+    # The modules import whenever cryptography is new enough, but ML-KEM also needs
+    # the OpenSSL it is linked to (3.5 or later, or its own wheels' BoringSSL/AWS-LC):
+    # a distribution's build on an older OpenSSL would raise at first use.
+    SUPPORTED = bool(_backend.mlkem_supported())
+except (ImportError, AttributeError):  # cryptography < 48
     SUPPORTED = False
 
 STANZA_TYPE = "mlkem768x25519"
