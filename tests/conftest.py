@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -36,6 +37,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_DATA_DIR] = folder
     os.environ["RECORDPACK_DATA_DIR"] = str(folder)
     os.environ.pop("RECORDPACK_AUDIT_LOG", None)
+    # Started with Ctrl-C ignored (``nohup cmd &``, some CI runners), every child
+    # process would inherit the ignoring, and the tests of what Ctrl-C does would
+    # fail for a reason that is not recordpack's. A handled signal is reset to the
+    # default in a child, so Python's own handler here gives each child its own.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
