@@ -350,7 +350,13 @@ _REQUIREMENT_WORDS: Final[dict[str, Callable[[Mapping[str, Any]], str]]] = {
     R_DATED_RESULTS: lambda p: (
         f"{p['have']} dated {p['about']} results found, from {p['first']} to {p['last']}."
     ),
-    R_UNDATED: lambda p: f"The date of {p['file']} could not be read: check that it is recent.",
+    R_UNDATED: lambda p: (
+        f"The date of {p['file']} could not be read, so it cannot show that it is "
+        f"recent (from the last {p['max_age_days']} days): check its date, or ask for a "
+        "recent one."
+        if p.get("max_age_days")
+        else f"The date of {p['file']} could not be read: check that it is recent."
+    ),
 }
 
 

@@ -495,8 +495,19 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
         )
 
     undated = [r for r in pool if _date(r) is None]
-    if req.max_age_days is not None and undated and undated[0].files:
-        met_reason, met_params = R_UNDATED, {"file": undated[0].files[0]}
+    if req.max_age_days is not None and undated:
+        # Recent enough is what the manifest asks: a record whose date cannot be
+        # read may be years old, so it cannot be what makes the item met.
+        file = undated[0].files[0] if undated[0].files else undated[0].title
+        if len(pool) - len(undated) < req.count:
+            return RequirementResult(
+                req,
+                INCOMPLETE,
+                tuple(pool),
+                reason=R_UNDATED,
+                params={"file": file, "max_age_days": req.max_age_days},
+                evidence=tuple(dict.fromkeys(e for r in pool for e in _evidence(r, req))),
+            )
     evidence = tuple(dict.fromkeys(e for r in pool for e in _evidence(r, req)))
     return RequirementResult(
         req, MET, tuple(pool), reason=met_reason, params=met_params, evidence=evidence
@@ -536,6 +547,12 @@ _NOT_A_RESULT: Final = re.compile(
     r"|scheduled|booked|planned\s+(?:for|on)|plan(?:\s+is|\s+to|(?=\s*:))"
     r"|to\s+(?:be\s+(?:performed|done|obtained|scheduled|arranged|sent)|have|undergo|get)"
     r"|pending|await(?:s|ed|ing)?|upcoming|going\s+to|sent\s+out|to\s+follow"
+    r"|in\s+(?:process|progress)|to\s+be\s+(?:issued|reported|released|added|sent)"
+    r"|(?:see|refer\s+to)\s+(?:the\s+)?(?:separate|attached|subsequent|following|later)?\s*addend(?:um|a)"
+    r"|requested\s+on|deferred|cancell?ed"
+    # no result could be had
+    r"|insufficient\s+(?:\S+\s+){0,2}?(?:tumou?r|tissue|material|sample|specimen|cells)"
+    r"|qns|quantity\s+not\s+sufficient|not\s+(?:interpretable|reportable)|uninterpretable"
     r"|needs?|needed|next\s+(?:week|month|visit)"
     r"|in\s+\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:days?|weeks?|wks?|months?|mos?|years?)"
     # negations of the event

@@ -336,12 +336,25 @@ def test_old_labs_are_outdated_as_of_a_date() -> None:
     assert "Out of date" in render_check(late)
 
 
-def test_undated_record_is_not_called_outdated() -> None:
+def test_an_undated_record_is_neither_outdated_nor_proof_of_a_recent_one() -> None:
     records = [r for r in general_records() if r.kind != "lab_result"]
+    records.append(rec("lab_result", "labs/undated.pdf", "Hemoglobin 12", date=None))
+    report = check(scan_of(*records), load_manifest("general"), as_of=AS_OF)
+    result = report.result("recent_labs")
+    # Its date cannot be read, so it may be years old: not "met", and the folder not ready.
+    assert result.status == "incomplete"
+    assert result.files == ["labs/undated.pdf"]
+    assert "labs/undated.pdf" in result.detail and "90 days" in result.detail
+    assert not report.ok
+    words = render_check(report)
+    assert "NOT READY TO SEND YET" in words and "everything the specialist asked for" not in words
+
+
+def test_an_undated_record_beside_a_recent_one_does_not_hold_the_item_back() -> None:
+    records = list(general_records())
     records.append(rec("lab_result", "labs/undated.pdf", "Hemoglobin 12", date=None))
     result = check(scan_of(*records), load_manifest("general"), as_of=AS_OF).result("recent_labs")
     assert result.status == "met"
-    assert "labs/undated.pdf" in result.detail
 
 
 def test_breast_pathology_without_her2_is_incomplete() -> None:
@@ -373,6 +386,75 @@ def test_receptor_results_may_come_in_separate_reports() -> None:
     result = check(scan_of(*records), load_manifest("breast"), as_of=AS_OF).result("pathology")
     assert result.status == "met"
     assert sorted(result.files) == ["path/a.pdf", "path/b.pdf"]
+
+
+#: Receptor lines that name the tests but give no result (written as outside reports word it).
+_NO_RECEPTOR_RESULTS = [
+    "ER, PR and HER2: see separate addendum.",
+    "Immunohistochemistry (ER, PR, HER2) requested on block A2; results to be issued as an "
+    "addendum.",
+    "ER: in process\nPR: in process\nHER2: in process",
+    "ER / PR / HER2: insufficient tumor for testing (QNS).",
+    "ER, PR and HER2 testing deferred to the excision specimen.",
+    "ER: cancelled\nPR: cancelled\nHER2: cancelled",
+    "ER, PR, HER2: results in progress, to be reported in an addendum.",
+]
+
+
+@pytest.mark.parametrize("receptors", _NO_RECEPTOR_RESULTS)
+def test_receptors_named_without_a_result_do_not_meet_the_pathology_item(receptors: str) -> None:
+    records = [r for r in folder_for("breast") if r.kind != "pathology_report"]
+    text = f"FINAL DIAGNOSIS: Invasive ductal carcinoma, grade 2.\n\n{receptors}\n"
+    records.append(rec("pathology_report", "pathology/breast.pdf", text))
+    report = check(scan_of(*records), load_manifest("breast"), as_of=AS_OF)
+    result = report.result("pathology")
+    assert result.status == "incomplete"
+    assert "HER2" in result.detail
+    assert not report.ok
+
+
+def test_receptors_with_results_still_meet_the_pathology_item() -> None:
+    records = [r for r in folder_for("breast") if r.kind != "pathology_report"]
+    text = (
+        "FINAL DIAGNOSIS: Invasive ductal carcinoma, grade 2.\n\n"
+        "ER: positive (95%, strong)\nPR: positive (40%)\nHER2: negative (1+)\n"
+        "Frozen section diagnosis: deferred to permanent sections.\n"
+    )
+    records.append(rec("pathology_report", "pathology/breast.pdf", text))
+    result = check(scan_of(*records), load_manifest("breast"), as_of=AS_OF).result("pathology")
+    assert result.status == "met"
+
+
+def test_a_pelvic_mri_that_did_not_look_at_the_prostate_is_not_the_prostate_mri() -> None:
+    records = [r for r in folder_for("prostate") if "prostate-mri" not in r.files[0]]
+    hip = (
+        "EXAM: MRI PELVIS WITHOUT CONTRAST (HIP PROTOCOL)\n"
+        "INDICATION: Right hip pain.\n"
+        "FINDINGS: Mild degenerative change of the right hip. Prostate not evaluated.\n"
+        "IMPRESSION: Mild right hip osteoarthritis."
+    )
+    records.append(rec("imaging_report", "radiology/mri-pelvis.pdf", hip, name="Mark Thompson",
+                       dob="1955-02-01"))
+    result = check(scan_of(*records), load_manifest("prostate"), as_of=AS_OF).result(
+        "prostate_mri"
+    )
+    assert result.status != "met"
+
+
+def test_a_prostate_mri_ordered_as_mri_pelvis_still_counts() -> None:
+    records = [r for r in folder_for("prostate") if "prostate-mri" not in r.files[0]]
+    report = (
+        "EXAM: MRI PELVIS WITH AND WITHOUT CONTRAST\n"
+        "INDICATION: Rising PSA.\n"
+        "FINDINGS: 1.2 cm lesion in the left peripheral zone of the prostate, PI-RADS 4.\n"
+        "IMPRESSION: PI-RADS 4 lesion."
+    )
+    records.append(rec("imaging_report", "radiology/mri-pelvis.pdf", report, name="Mark Thompson",
+                       dob="1955-02-01"))
+    result = check(scan_of(*records), load_manifest("prostate"), as_of=AS_OF).result(
+        "prostate_mri"
+    )
+    assert result.status == "met"
 
 
 def test_lung_biomarkers_name_the_missing_ones() -> None:
@@ -591,3 +673,4 @@ def test_report_object_agrees_with_its_json() -> None:
     doc = report.to_json()
     assert doc["ok"] == report.ok
     assert [r["status"] for r in doc["requirements"]] == [r.status for r in report.results]
+
