@@ -300,3 +300,54 @@ def test_empty_person_name_is_unknown(tmp_path: Path) -> None:
     )
     (header,) = _scan_file(write_part10(ds, tmp_path / "x.dcm"))
     assert isinstance(header, DicomHeader) and header.patient.name is None
+
+
+def _cut(data: bytes, where: str) -> bytes:
+    """``data`` cut just before its Pixel Data element, or half-way through its header."""
+    import pydicom
+
+    stream = io.BytesIO(data)
+    pydicom.dcmread(stream, stop_before_pixels=True)
+    at = stream.tell()  # where the Pixel Data element begins
+    assert 0 < at < len(data)
+    return data[:at] if where == "before pixels" else data[: at // 2]
+
+
+@pytest.mark.parametrize("where", ["before pixels", "in the header"])
+@pytest.mark.parametrize("name", ["CT_small.dcm", "MR_small_implicit.dcm", "MR_small_bigendian.dcm"])
+def test_an_image_cut_off_before_its_pixels_is_reported_incomplete(
+    tmp_path: Path, name: str, where: str
+) -> None:
+    cut = _cut(_testdata(name).read_bytes(), where)
+    source = Source.from_bytes("CD/IM0001", cut)
+    problems = [o for o in dicom.scan(source) if isinstance(o, Problem)]
+    assert [p.code for p in problems] == ["unreadable"]
+    assert "ends before its image data" in problems[0].message
+
+
+def test_a_study_of_cut_off_images_does_not_count_as_the_images(tmp_path: Path) -> None:
+    from recordpack.checking import check
+    from recordpack.manifest import load_manifest
+
+    folder = tmp_path / "records"
+    (folder / "CD").mkdir(parents=True)
+    cut = _cut(_testdata("CT_small.dcm").read_bytes(), "before pixels")
+    (folder / "CD" / "IM0001").write_bytes(cut)
+    report = check(scan_folder(folder), load_manifest("general"))
+    assert report.result("imaging_images").status != "met"
+    assert any(f.code == "unreadable" and "CD/IM0001" in f.paths for f in report.findings)
+
+
+def test_a_presentation_state_has_no_pixels_and_is_not_called_incomplete(tmp_path: Path) -> None:
+    from pydicom.uid import GrayscaleSoftcopyPresentationStateStorage
+
+    ds = make_dataset(
+        study_uid=generate_uid(),
+        series_uid=generate_uid(),
+        instance=1,
+        modality="PR",
+        sop_class=GrayscaleSoftcopyPresentationStateStorage,
+    )
+    del ds.PixelData
+    path = write_part10(ds, tmp_path / "PR0001")
+    assert not [o for o in _scan_file(path) if isinstance(o, Problem)]

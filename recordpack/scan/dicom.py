@@ -168,7 +168,7 @@ class _NotDicom(Exception):
 
 def _read_dataset(source: Source) -> tuple[Dataset, bool, str | None, list[str]]:
     """The header (no pixel data), whether it is PS3.10, the pixel data state
-    (None: none found, "ok", "truncated"), and notes for the evidence.
+    (see :func:`_pixel_state`), and notes for the evidence.
 
     Parses from the in-memory head when the header fits in it; otherwise reads
     the file again through ``source.open()`` (from the page cache).
@@ -372,16 +372,24 @@ def _read_cp246(source: Source) -> tuple[Dataset, bool, str | None, list[str]] |
 
 
 def _pixel_state(dataset: Dataset, stream: BinaryIO, position: int, total: int) -> str | None:
-    """Whether pixel data follows the header: None (no), "ok", or "truncated" when
-    the element runs past the end of the file."""
+    """Whether pixel data follows the header: "ok"; "truncated" when the element
+    runs past the end of the file; "absent" when the file ends with the header;
+    None when something else follows, or when this cannot be told (a deflated
+    dataset is parsed from a copy pydicom inflated, not from ``stream``)."""
     try:
         implicit, little = dataset.original_encoding
     except (AttributeError, TypeError, ValueError):
         return None
     if implicit is None or little is None:
         return None
+    meta = getattr(dataset, "file_meta", None)
+    syntax = meta.get("TransferSyntaxUID") if meta is not None else None
+    if syntax is not None and getattr(syntax, "is_deflated", False):
+        return None
     stream.seek(position)
     header = stream.read(12)
+    if not header and position >= total:
+        return "absent"
     if len(header) < 8:
         return None
     endian = "<" if little else ">"
@@ -833,6 +841,15 @@ def scan(source: Source) -> list[Outcome]:
         )
 
     reading = _reading(sop) if sop else None
+    if pixels == "absent" and reading == _IMAGE and "Image Storage" in sop_name(sop):
+        # Pixel data is mandatory in every image IOD: cut off before it (or in its
+        # header), the file holds no picture to look at.
+        outcomes.append(
+            _unreadable(
+                source,
+                "This image file ends before its image data: the file is incomplete.",
+            )
+        )
     if reading == _DIRECTORY or (not sop and "DirectoryRecordSequence" in dataset):
         return [Skipped(source.path, DICOMDIR_REASON)]
     if reading == _PLAN:
@@ -845,7 +862,7 @@ def scan(source: Source) -> list[Outcome]:
         outcomes.insert(0, _waveform(source, dataset, sop, notes))
     elif (
         reading == _IMAGE
-        or pixels
+        or pixels in ("ok", "truncated")
         or _text(dataset, "StudyInstanceUID")
         or _text(dataset, "Modality")
     ):

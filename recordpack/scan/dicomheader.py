@@ -247,7 +247,7 @@ def _walk(
             )
     if end < total:
         return None, None  # the header runs past the bytes read
-    return kept, None
+    return kept, "absent"  # the whole file, and no pixel data in it
 
 
 #: Kept elements whose value differs from one image to the next: not worth remembering.
@@ -308,8 +308,8 @@ def _converted(
 
 def read_header(data: bytes, total: int) -> tuple[Dataset, str | None] | None:
     """The kept elements of a PS3.10 little-endian header held in ``data`` (the
-    first bytes of a ``total``-byte file) and the pixel data state (None: no
-    pixel data, "ok", or "truncated"), or None when the file must be parsed in
+    first bytes of a ``total``-byte file) and the pixel data state ("absent":
+    the file ends without pixel data, "ok", or "truncated"), or None when the file must be parsed in
     full (see the module's docstring)."""
     if len(data) < 144 or data[128:132] != b"DICM":
         return None
