@@ -203,9 +203,26 @@ def test_json_that_is_not_fhir_is_unsupported() -> None:
     assert [getattr(o, "code", None) for o in outcomes] == [UNSUPPORTED]
 
 
-@pytest.mark.parametrize("data", [b"[1, 2]", b"resourceType", b""])
+@pytest.mark.parametrize("data", [b"resourceType", b""])
 def test_sniff_rejects_what_is_not_fhir(data: bytes) -> None:
     assert not fhir.sniff(Source.from_bytes("x.json", data))
+
+
+@pytest.mark.parametrize(
+    ("data", "code", "words"),
+    [
+        (b"[1, 2]", UNSUPPORTED, "not FHIR"),
+        (b"[" * 200_000, UNREADABLE, "nested far more deeply"),
+    ],
+)
+def test_a_json_array_is_told_what_it_is_not(data: bytes, code: str, words: str) -> None:
+    """Not "recordpack cannot read '.json' files": an array is JSON, and not FHIR."""
+    source = Source.from_bytes("x.json", data)
+    assert fhir.sniff(source)
+    [problem] = fhir.scan(source)
+    assert isinstance(problem, Problem)
+    assert problem.code == code and words in problem.message
+    assert not fhir.sniff(Source.from_bytes("x.txt", data))
 
 
 def test_a_json_object_that_is_not_fhir_is_told_so() -> None:

@@ -38,6 +38,8 @@ from recordpack.scan.base import PARTLY_READ, Document, Outcome, Source
 FORMAT: Final = "fhir"
 
 _JSON_START = re.compile(rb'^(\xef\xbb\xbf)?\s*\{')
+#: A file named .json that holds an array is told it is not FHIR, not that JSON is unread.
+_JSON_VALUE_START = re.compile(rb'^(\xef\xbb\xbf)?\s*[\{\[]')
 _TAGS = re.compile(r"<[^>]+>")
 _SPECIFIC: Final = frozenset({"pathology_report", "imaging_report", "genomic_report"})
 _MEDICATION_TYPES: Final = frozenset({
@@ -498,9 +500,9 @@ def sniff(source: Source) -> bool:
     Any other JSON object named ``.json`` is taken too, so that it is told
     plainly that it is not FHIR rather than that JSON cannot be read.
     """
-    if not _JSON_START.match(source.head[:4096]):
-        return False
-    return b'"resourceType"' in source.head or source.suffix in (".json", ".ndjson")
+    if source.suffix in (".json", ".ndjson"):
+        return bool(_JSON_VALUE_START.match(source.head[:4096]))
+    return bool(_JSON_START.match(source.head[:4096])) and b'"resourceType"' in source.head
 
 
 def scan(source: Source) -> list[Outcome]:
