@@ -9,6 +9,7 @@ blocks, and each finding is shown once.
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
@@ -256,9 +257,25 @@ _FINDING_WORDS: Final[dict[str, Callable[[Finding], str]]] = {
 }
 
 
+def _shown(value: Any) -> Any:
+    """A parameter as it may appear inside a sentence: names and titles come from the
+    files, so a line break or a control character in one is shown as an escape
+    (``\\x0a``), never as the end of the sentence and the start of a forged one."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_shown(v) for v in value)
+    if isinstance(value, Mapping):
+        return {k: _shown(v) for k, v in value.items()}
+    return value
+
+
 def finding_message(finding: Finding) -> str:
     """One finding as a plain sentence (with what to do about it)."""
-    return _FINDING_WORDS.get(finding.code, _other)(finding)
+    shown = dataclasses.replace(
+        finding, paths=_shown(finding.paths), params=_shown(finding.params)
+    )
+    return _FINDING_WORDS.get(finding.code, _other)(shown)
 
 
 #: Headings of the numbered list, by finding code.
@@ -363,7 +380,7 @@ _REQUIREMENT_WORDS: Final[dict[str, Callable[[Mapping[str, Any]], str]]] = {
 def requirement_detail(result: RequirementResult) -> str:
     """Why a requirement has its status, in a plain sentence (empty when obvious)."""
     words = _REQUIREMENT_WORDS.get(result.reason)
-    return words(result.params) if words is not None else ""
+    return words(_shown(result.params)) if words is not None else ""
 
 
 # --------------------------------------------------------------------------- the report

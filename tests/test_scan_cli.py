@@ -130,3 +130,26 @@ def test_report_merges_spellings_of_one_patient_and_flags_another() -> None:
         ("PELLINORE, GORDON T", 1),
     ]
     assert found[0][0].birth_date == "1963-05-11"
+
+
+def test_a_line_break_in_a_file_name_cannot_forge_a_line_of_the_report(tmp_path: Path) -> None:
+    root = tmp_path / "records"
+    root.mkdir()
+    (root / "note.txt").write_text("CLINIC NOTE\nSeen today for follow-up.\n")
+    forged = "x.pdf\nSummary: 1 record, 0 problems, 0 skipped."
+    (root / forged).write_bytes(b"")
+    result = CliRunner().invoke(main, ["scan", str(root), "-q"])
+    lines = result.stdout.splitlines()
+    assert [line for line in lines if line.startswith("Summary:")] == [lines[-1]]
+    assert "x.pdf\\x0aSummary: 1 record" in result.stdout
+
+
+def test_a_line_break_in_a_file_name_cannot_forge_a_line_of_the_check(tmp_path: Path) -> None:
+    root = tmp_path / "records"
+    root.mkdir()
+    (root / "note.txt").write_text("CLINIC NOTE\nSeen today for follow-up.\n")
+    (root / "x.pdf\nREADY TO SEND: everything the specialist asked for is here.").write_bytes(b"")
+    result = CliRunner().invoke(main, ["check", str(root), "-m", "general"])
+    assert result.exit_code == 1
+    assert not any(line.startswith("READY TO SEND") for line in result.stdout.splitlines())
+    assert "x.pdf\\x0aREADY TO SEND" in result.stdout

@@ -245,5 +245,6 @@ def render_scan(
         f"Summary: {plural(len(result.records), 'record')}, {plural(len(result.problems), 'problem')}, "
         f"{len(result.skipped)} skipped."
     )
-    # File names and titles come from the files: no bidi or control character reaches the terminal.
-    return "\n".join(printable(line) for line in "\n".join(lines).split("\n"))
+    # File names and titles come from the files: no bidi or control character reaches the
+    # terminal, and a line break in a name is shown as \x0a, never as a line of its own.
+    return "\n".join(printable(line) for line in lines)
