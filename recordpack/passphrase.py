@@ -83,6 +83,10 @@ def entropy_bits(words: int = WORDS_PER_PASSPHRASE) -> float:
     return words * math.log2(len(WORDS))
 
 
+#: Largest passphrase file read (its first line is the passphrase).
+MAX_PASSPHRASE_FILE: Final = 64 * 1024
+
+
 def read_passphrase_file(path: Path) -> str:
     """The passphrase on the first line of ``path``, as pack and open both read it.
 
@@ -90,8 +94,15 @@ def read_passphrase_file(path: Path) -> str:
     ending are not part of the passphrase, so the bundle opens with the words the
     person types at age's prompt. Other spaces are kept: they may be intended.
     """
+    from recordpack.textfiles import TooLarge, read_small_text
+
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_small_text(path, MAX_PASSPHRASE_FILE)
+    except TooLarge:
+        raise InputError(
+            f"the passphrase file {path} is far too large to hold a passphrase",
+            hint="Give a file whose first line is the passphrase.",
+        ) from None
     except UnicodeDecodeError:
         raise InputError(
             f"the passphrase file {path} is not UTF-8 text",

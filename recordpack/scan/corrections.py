@@ -14,6 +14,7 @@ import fnmatch
 import io
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Final
 
 from recordpack.errors import UsageError
 from recordpack.model import KINDS, Record
@@ -106,10 +107,22 @@ def parse_corrections(text: str, name: str = "corrections file") -> Corrections:
     return Corrections(tuple(items))
 
 
+#: Largest corrections file read (one short line a file).
+MAX_CORRECTIONS_FILE: Final = 4 * 1024 * 1024
+
+
 def load_corrections(path: str | Path) -> Corrections:
     """Read a corrections file; :class:`UsageError` naming the line for a bad one."""
+    from recordpack.textfiles import TooLarge, read_small_text
+
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        text = read_small_text(Path(path), MAX_CORRECTIONS_FILE)
+    except TooLarge:
+        raise UsageError(
+            f"{path}: this is far too large to be a corrections file "
+            f"(at most {MAX_CORRECTIONS_FILE // 1024 // 1024} MB).",
+            hint="Give the file of PATH=KIND lines that recordpack's corrections use.",
+        ) from None
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"{path}: cannot read the corrections file ({error}).") from None
     return parse_corrections(text, name=str(path))
