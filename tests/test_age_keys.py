@@ -204,3 +204,11 @@ def test_a_cryptography_built_without_mlkem_is_a_clear_error(
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert "post-quantum" in result.stderr and "cryptography" in result.stderr
+
+
+def test_a_passphrase_given_for_a_file_locked_with_keys_says_so() -> None:
+    sealed = age.encrypt(b"x", [age.parse_identity(VECTOR_IDENTITY).recipient()])
+    with pytest.raises(age.NoIdentityMatchError) as raised:
+        age.decrypt(sealed, [age.ScryptIdentity("correct horse battery staple")])
+    assert "public keys, not with a passphrase" in raised.value.message
+    assert raised.value.hint is not None and "key file" in raised.value.hint

@@ -170,6 +170,12 @@ def _file_key(header: Header, identities: Sequence[Identity]) -> bytes:
                 "this file is protected by a passphrase, not by a key",
                 hint="Open it with the passphrase the sender gave you.",
             )
+        if all(isinstance(i, scrypt.ScryptIdentity) for i in identities):
+            raise NoIdentityMatchError(
+                "this file is locked with public keys, not with a passphrase",
+                hint="Open it with the key file (age identity) of one of the keys it was "
+                "encrypted to.",
+            )
         raise NoIdentityMatchError("this file was not encrypted to any of your keys")
     if not mac_matches(file_key, header.mac_input, header.mac):
         raise HeaderMACError("the file header was altered (its authentication code does not match)")
