@@ -303,6 +303,14 @@ HOSTILE_INDEXES: list[tuple[str, Any, str]] = [
         lambda i: i["records"][0].update(study={"previews": [{"path": "/etc/shadow"}]}),
         "absolute",
     ),
+    ("created-not-a-date", lambda i: i.update(created="not a date"), "date and time"),
+    ("record-date-impossible", lambda i: i["records"][0].update(date="9999-99-99"), "YYYY-MM-DD"),
+    ("record-date-words", lambda i: i["records"][0].update(date="last week"), "YYYY-MM-DD"),
+    (
+        "birth-date-impossible",
+        lambda i: i.update(patient={**i["patient"], "birth_date": "1962-02-30"}),
+        "YYYY-MM-DD",
+    ),
     (
         "preview-payload",
         lambda i: i["records"][0].update(study={"previews": [{"path": i["files"][0]["path"]}]}),

@@ -16,6 +16,7 @@ recordpack makes always passes.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -449,6 +450,11 @@ class BundleIndex:
 # The parser: one small typed reader per JSON value, each naming where it is.
 
 
+#: The start of an ISO 8601 date as index.json writes it (``dt.date.fromisoformat`` alone
+#: also takes ``20261130`` and week dates).
+_ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 class _Value:
     """A JSON value and where it sits in the document (``records[3].files[0]``)."""
 
@@ -498,6 +504,30 @@ class _Value:
 
     def opt_text(self) -> str | None:
         return None if self.value is None else self.text()
+
+    def opt_date(self) -> str | None:
+        """A calendar date written ``YYYY-MM-DD``, or None."""
+        text = self.opt_text()
+        if text is not None:
+            try:
+                valid = _ISO_DATE.fullmatch(text) is not None and bool(dt.date.fromisoformat(text))
+            except ValueError:
+                valid = False
+            if not valid:
+                raise self.fail(f"({text!r}) must be a date written YYYY-MM-DD")
+        return text
+
+    def opt_timestamp(self) -> str | None:
+        """A date and time in ISO 8601 (``2026-11-30T09:15:00Z``), or None."""
+        text = self.opt_text()
+        if text is not None:
+            try:
+                valid = _ISO_DATE.match(text) is not None and bool(dt.datetime.fromisoformat(text))
+            except ValueError:
+                valid = False
+            if not valid:
+                raise self.fail(f"({text!r}) must be a date and time (ISO 8601)")
+        return text
 
     def integer(self) -> int:
         if not isinstance(self.value, int) or isinstance(self.value, bool) or self.value < 0:
@@ -586,7 +616,7 @@ def _patient(v: _Value) -> IndexPatient:
     v.obj()
     return IndexPatient(
         name=v.child("name").opt_text(),
-        birth_date=v.child("birth_date").opt_text(),
+        birth_date=v.child("birth_date").opt_date(),
         id=v.child("id").opt_text(),
     )
 
@@ -652,7 +682,7 @@ def _record(v: _Value, listed: set[str]) -> RecordEntry:
     return RecordEntry(
         kind=kind,
         title=v.child("title").text(),
-        date=v.child("date").opt_text(),
+        date=v.child("date").opt_date(),
         files=v.child("files").listed_paths(listed),
         original_files=v.child("original_files").texts(),
         patient=_patient(v.child("patient")),
@@ -810,7 +840,7 @@ def _timeline(v: _Value, listed: set[str], records: int) -> tuple[TimelineEntry,
             raise e.child("kind").fail(f"({kind!r}) is not a kind of record recordpack knows")
         path = e.child("path")
         return TimelineEntry(
-            date=e.child("date").opt_text(),
+            date=e.child("date").opt_date(),
             kind=kind,
             title=e.child("title").opt_text(),
             record=e.child("record").opt_number(records),
@@ -880,7 +910,7 @@ def parse_index(document: Any, limits: Limits = DEFAULT_LIMITS) -> BundleIndex:
     return BundleIndex(
         version=fmt.INDEX_VERSION,
         software=root.child("software").opt_text(),
-        created=root.child("created").opt_text(),
+        created=root.child("created").opt_timestamp(),
         bag=root.child("bag").opt_text(),
         patient=_patient(root.child("patient")),
         check=_check(root.child("check")),
