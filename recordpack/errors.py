@@ -65,3 +65,9 @@ class BundleError(RecordpackError):
     """A bundle could not be written, or is not a valid, intact recordpack bundle."""
 
     code = "bundle"
+
+
+class OutputClosedError(RecordpackError):
+    """The program reading recordpack's output (``-o -`` into a pipe) stopped reading."""
+
+    code = "output_closed"

@@ -690,9 +690,19 @@ def pack_to_stream(
             cancel=cancel,
             audit=audit,
         )
-        with open(result.path, "rb") as bundle:
-            shutil.copyfileobj(bundle, stream, 1024 * 1024)
-        stream.flush()
+        try:
+            with open(result.path, "rb") as bundle:
+                shutil.copyfileobj(bundle, stream, 1024 * 1024)
+            stream.flush()
+        except BrokenPipeError:
+            from recordpack.errors import OutputClosedError
+
+            raise OutputClosedError(
+                "the program reading the bundle stopped before the end: what it received "
+                "is not a whole bundle",
+                hint="Write the bundle to a file instead (-o records.rpk), or check the "
+                "command after the '|'.",
+            ) from None
     return result
 
 

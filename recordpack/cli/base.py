@@ -13,7 +13,7 @@ from typing import Any, Final, TypeVar
 import click
 
 from recordpack import __version__, forking
-from recordpack.errors import RecordpackError
+from recordpack.errors import OutputClosedError, RecordpackError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -196,11 +196,14 @@ def handle_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from recordpack.cli.terminal import silence_stdout
         from recordpack.cli.wording import error_hint, error_message, printable
 
         try:
             return func(*args, **kwargs)
         except RecordpackError as error:
+            if isinstance(error, OutputClosedError):
+                silence_stdout()  # nothing more can go there, and Python would say so at exit
             message, hint = error_message(error), error_hint(error)
             if kwargs.get("as_json") and not _json_already_emitted():
                 emit_error(

@@ -117,3 +117,13 @@ def colour_headline(text: str) -> str:
                 lines[number] = click.style(line, fg=colour, bold=True)
                 break
     return "\n".join(lines)
+
+
+def silence_stdout() -> None:
+    """Send what is left for stdout nowhere: its reader has gone (a closed pipe)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
