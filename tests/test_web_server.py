@@ -607,7 +607,9 @@ def test_close_stops_the_server(signed_in: Client) -> None:
     signed_in.web.shutdown = lambda: stopped.append(True)
     page = signed_in.post("/close")
     assert "recordpack is closed" in page.text  # type: ignore[attr-defined]
-    time.sleep(0.5)
+    deadline = time.monotonic() + 10  # the page is sent first; the server stops just after
+    while not stopped and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert stopped == [True]
 
 
