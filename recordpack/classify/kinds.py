@@ -208,6 +208,11 @@ def _not_a_record(text: str, top: float, *, ocr: bool, hint: str | None) -> bool
     return not ocr and hint is None and not medical and top < MIN_SCORE and words >= MIN_WORDS
 
 
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article: "an imaging report", "a pathology report"."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 def _confidence(top: float, second: float) -> float:
     strength = 1.0 - math.exp(-top / 6.0)
     margin = (top - second) / top if top > 0 else 0.0
@@ -230,15 +235,20 @@ def classify_text(
     head = text[:SCORE_CHARS]
     scores, hits = score_kinds(head, fold(head))
     evidence: list[str] = []
-    # A kind that needs an issuer's structure (pathology, genomics) and lacks
-    # it is out of the running, however often its words are mentioned.
+    # A kind that needs an issuer's structure (pathology, genomics, imaging)
+    # and lacks it is out of the running, however often its words are mentioned.
+    ruled_out: set[str] = set()
     for required_kind, requirement in requirements().items():
         if scores.get(required_kind, 0.0) >= MIN_SCORE and not requirement.met(head):
             del scores[required_kind]
-            evidence.append(f"not a {DEFAULT_TITLES[required_kind].lower()}: {requirement.why}")
+            ruled_out.add(required_kind)
+            evidence.append(f"not {_a(DEFAULT_TITLES[required_kind].lower())}: {requirement.why}")
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
     patient = find_patient(text, today=today, dayfirst=order == DAY_FIRST)
     hint = classify_filename(name) if name else None
+    if hint in ruled_out:
+        # "mammo_report.txt" holding a message about the mammogram: the text said what it is not.
+        hint = None
     top = ranked[0][1] if ranked else 0.0
     titled_kind: str | None = None
 
