@@ -370,7 +370,7 @@ def test_folder_entry_that_holds_data(tmp_path: Path) -> None:
         (f"{BAG}/data/a\x7fb.pdf", "control characters"),
         (f"{BAG}/data/report_\u202efdp.exe", "U+202E"),
         (f"{BAG}/data/zero\u200bwidth.pdf", "U+200B"),
-        (f"{BAG}/data/x" + "y" * 300 + ".pdf", "component is too long"),
+        (f"{BAG}/data/x" + "y" * 300 + ".pdf", "component that is too long"),
         (f"{BAG}/data//double.pdf", "empty or '.' path component"),
         (f"{BAG}/data/./dot.pdf", "empty or '.' path component"),
         ("", "empty name"),
@@ -382,7 +382,9 @@ def test_unsafe_member_names(tmp_path: Path, name: str, reason: str) -> None:
 
 def test_name_too_long(tmp_path: Path) -> None:
     name = f"{BAG}/data/" + "/".join(["d" * 200] * 25) + ".pdf"
-    refused(tmp_path, craft([*entries(), Entry(name, b"x")]), UnsafeMemberError, "name is too long")
+    refused(
+        tmp_path, craft([*entries(), Entry(name, b"x")]), UnsafeMemberError, "name that is too long"
+    )
 
 
 def test_member_marked_as_folder_with_a_file_name(tmp_path: Path) -> None:

@@ -173,14 +173,14 @@ CASES: list[tuple[str, Callable[[Path], bytes], type[BundleError], str, str]] = 
         lambda t: with_extra((PDF.upper().replace(BAG.upper(), BAG), b"x")),
         UnsafeMemberError,
         "2026-08-20_SURGICAL-PATHOLOGY-REPORT.PDF",
-        "same name",
+        "looks the same",
     ),
     (
         "unicode-collision",
         lambda t: with_extra((f"{BAG}/data/{NFC}.txt", b"x"), (f"{BAG}/data/{NFD}.txt", b"y")),
         UnsafeMemberError,
         f"{BAG}/data/",
-        "same name",
+        "looks the same",
     ),
     (
         "outside-bag",

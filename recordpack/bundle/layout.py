@@ -14,14 +14,15 @@ import fnmatch
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import PurePosixPath
 from typing import Any, Final
 
 from recordpack.bundle import format as fmt
-from recordpack.bundle.policy import safe_component, should_deflate
+from recordpack.bundle.policy import DEFAULT_LIMITS, Limits, safe_component, should_deflate
+from recordpack.bundle.safety import normalized_key
 from recordpack.identity import find_mismatches
 from recordpack.model import (
     ARCHIVE_SEP,
@@ -34,6 +35,7 @@ from recordpack.model import (
 )
 from recordpack.scan.paths import guess, normalise_typed
 from recordpack.scan.sevenzip import is_7z_name
+from recordpack.scan.tarball import SUFFIXES as TAR_SUFFIXES
 from recordpack.scan.tarball import is_tar_name
 
 #: Folder under ``data/records/`` for files scan had a problem with and that no record claims.
@@ -214,28 +216,129 @@ class BagPlan:
         return sorted(members, key=lambda f: f.file_set_position or (0, 0, 0, 0))
 
 
-class _Names:
-    """Unique bag paths, compared case-folded (the reader refuses case-folded duplicates)."""
+#: Extensions of more than one part, kept whole when a name is made safe or unique
+#: (``scan.tar.gz`` must not become ``scan.tar_2.gz`` or lose its ``.tar``).
+COMPOUND_SUFFIXES: Final = (
+    *(suffix for suffix in TAR_SUFFIXES if suffix.count(".") > 1),
+    ".tar.zst",
+    ".tar.lz",
+    ".tar.lzma",
+    ".tar.z",
+    ".nii.gz",
+    ".dcm.gz",
+    ".svs.gz",
+)
 
-    def __init__(self) -> None:
-        self._taken: set[str] = set()
+#: A plain extension: kept as it is (no spaces, short).
+_PLAIN_SUFFIX: Final = re.compile(r"\.[A-Za-z0-9_-]{1,10}")
+
+
+def split_suffix(name: str) -> tuple[str, str]:
+    """A file name's stem and its extension, keeping known multi-part extensions whole:
+    ``scan.tar.gz`` -> (``scan``, ``.tar.gz``), ``note v2.1 final`` -> (``note v2.1 final``, ``""``).
+
+    Only a plain extension (:data:`_PLAIN_SUFFIX`) counts; a name that is only an
+    extension (``.zip``) is all stem.
+    """
+    lower = name.lower()
+    for compound in COMPOUND_SUFFIXES:
+        if lower.endswith(compound) and len(name) > len(compound):
+            return name[: -len(compound)], name[-len(compound) :]
+    suffix = PurePosixPath(name).suffix
+    if suffix and _PLAIN_SUFFIX.fullmatch(suffix):
+        return name[: -len(suffix)], suffix
+    return name, ""
+
+
+def _utf8_length(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+def _fit(stem: str, tail: str, limit: int) -> str:
+    """``stem + tail``, the stem shortened (whole characters) so the result is at most
+    ``limit`` bytes of UTF-8."""
+    room = max(limit - _utf8_length(tail), 1)
+    if _utf8_length(stem) > room:
+        data = stem.encode("utf-8", "surrogatepass")
+        cut = room
+        while cut > 0 and data[cut] & 0xC0 == 0x80:  # not inside a character
+            cut -= 1
+        stem = data[:cut].decode("utf-8", "surrogatepass").rstrip(" .") or "_"
+    return stem + tail
+
+
+def _folders_of(key: str) -> Iterator[str]:
+    """Every folder above ``key``: ``a/b`` and ``a`` for ``a/b/c``."""
+    cut = key.rfind("/")
+    while cut > 0:
+        yield key[:cut]
+        cut = key.rfind("/", 0, cut)
+
+
+class _Names:
+    """Unique bag paths, by the rule open uses to refuse colliding names.
+
+    Two paths collide when their :func:`~recordpack.bundle.safety.normalized_key`
+    is the same (case and Unicode normalisation ignored, as on macOS and Windows),
+    or when one would be a file where the other needs a folder. Every path
+    component is kept within :attr:`Limits.max_component_bytes` and every path
+    (under the bag folder) within :attr:`Limits.max_name_bytes`: a name that would
+    be too long has its stem shortened, keeping the extension and the ``_2``
+    that makes it unique.
+    """
+
+    def __init__(self, bag: str = "", limits: Limits = DEFAULT_LIMITS) -> None:
+        self._files: set[str] = set()  # keys of the files claimed
+        self._folders: set[str] = set()  # keys of the folders they lie in
+        self._resolved: dict[str, str] = {}  # folder asked for -> folder given
+        self._component = limits.max_component_bytes
+        # Room for a payload path once "<bag>/" is in front of it.
+        self._room = limits.max_name_bytes - _utf8_length(bag) - 1
 
     def claim(self, folder: str, stem: str, suffix: str) -> str:
+        """A free path ``folder/stem[_n]suffix`` (``stem`` shortened if it must be)."""
+        folder = self._folder(folder)
         n = 1
         while True:
-            name = f"{folder}/{stem}{'' if n == 1 else f'_{n}'}{suffix}"
-            if name.casefold() not in self._taken:
-                self._taken.add(name.casefold())
-                return name
+            name = _fit(stem, f"{'' if n == 1 else f'_{n}'}{suffix}", self._component)
+            path = f"{folder}/{name}"
+            key = normalized_key(path)
+            if key not in self._files and key not in self._folders:
+                self._files.add(key)
+                self._folders.update(_folders_of(key))
+                return path
             n += 1
 
     def claim_exact(self, path: str) -> str:
-        if path.casefold() in self._taken:
-            parent, _, name = path.rpartition("/")
-            stem, dot, suffix = name.partition(".")
-            return self.claim(parent, stem, dot + suffix)
-        self._taken.add(path.casefold())
-        return path
+        """``path`` itself when it is free and fits, else the nearest free path."""
+        parent, _, name = path.rpartition("/")
+        if _utf8_length(path) > self._room:
+            # Too deep to keep its folders: it goes in at the top of its tree.
+            parent = "/".join(parent.split("/")[:2])
+        stem, suffix = split_suffix(name)
+        return self.claim(parent, stem, suffix)
+
+    def _folder(self, folder: str) -> str:
+        """``folder`` with each component fitted and, where a file has its name, renamed."""
+        found = self._resolved.get(folder)
+        if found is not None:
+            return found
+        resolved = ""
+        for part in folder.split("/"):
+            n = 1
+            while True:
+                name = _fit(part, "" if n == 1 else f"_{n}", self._component)
+                candidate = f"{resolved}/{name}" if resolved else name
+                if normalized_key(candidate) not in self._files:
+                    break
+                n += 1
+            resolved = candidate
+        # Taken as folders now, so no file can take these names later.
+        key = normalized_key(resolved)
+        self._folders.add(key)
+        self._folders.update(_folders_of(key))
+        self._resolved[folder] = resolved
+        return resolved
 
 
 #: Extension for a record whose original name has none (CD files are named
@@ -252,11 +355,9 @@ FORMAT_SUFFIXES: dict[str, str] = {
 
 
 def _suffix(path: str, record_format: str | None = None) -> str:
-    suffix = PurePosixPath(path).suffix
     # Keep the original extension, but only if it is a plain one (no spaces, short).
-    if re.fullmatch(r"\.[A-Za-z0-9_-]{1,10}", suffix):
-        return suffix
-    return FORMAT_SUFFIXES.get(record_format or "", "")
+    suffix = split_suffix(PurePosixPath(path).name)[1]
+    return suffix or FORMAT_SUFFIXES.get(record_format or "", "")
 
 
 def _originals_path(source: str) -> str:
@@ -272,7 +373,7 @@ def plan_bag(scan: ScanResult, date_yyyymmdd: str, exclude: Sequence[str] = ()) 
     every file to pack; raises nothing, reads nothing."""
     patient = folder_patient(scan)
     bag = fmt.bag_name(date_yyyymmdd, patient_slug(patient.name))
-    names = _Names()
+    names = _Names(bag)
     files: list[PlannedFile] = []
     by_source: dict[str, PlannedFile] = {}  # disk path -> planned file
     by_digest: dict[str, PlannedFile] = {}
@@ -481,12 +582,12 @@ def plan_bag(scan: ScanResult, date_yyyymmdd: str, exclude: Sequence[str] = ()) 
             make = partial(names.claim_exact, _originals_path(source))
             role = fmt.FILE_ROLE_ORIGINAL
         else:
-            name = PurePosixPath(path).name
+            stem, suffix = split_suffix(PurePosixPath(path).name)
             make = partial(
                 names.claim,
                 f"{fmt.RECORDS_DIR}/{PROBLEM_FOLDER}",
-                slugify(guess(PurePosixPath(name).stem), default="file"),
-                _suffix(name),
+                slugify(guess(stem), default="file"),
+                suffix,
             )
             role = fmt.FILE_ROLE_PROBLEM
         planned = place(source, make, role)

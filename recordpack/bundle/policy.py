@@ -123,23 +123,26 @@ def plainly_safe(name: str, pattern: re.Pattern[str], limits: Limits = DEFAULT_L
 
 
 def path_problem(name: str, limits: Limits = DEFAULT_LIMITS) -> str | None:
-    """Why the member name ``name`` is unsafe as a relative path, or None if it is fine."""
+    """Why the member name ``name`` is unsafe as a relative path, or None if it is fine.
+
+    The reason reads after the name: "x.pdf has a name that is too long".
+    """
     if plainly_safe(name, _PLAIN_PATH, limits):
         return None
     if not name:
         return "has an empty name"
     if "\x00" in name:
-        return "name contains a NUL character"
+        return "has a NUL character in its name"
     if _CONTROL.search(name):
-        return "name contains control characters"
+        return "has control characters in its name"
     hidden = hidden_character(name)
     if hidden is not None:
         return (
-            f"name contains the invisible character U+{ord(hidden):04X} "
+            f"has the invisible character U+{ord(hidden):04X} in its name "
             "(it can disguise a file's real name or type)"
         )
     if "\\" in name:
-        return "name contains a backslash (a Windows path separator)"
+        return "has a backslash (a Windows path separator) in its name"
     if name.startswith("/"):
         return "is an absolute path"
     if len(name) >= 2 and name[1] == ":" and name[0].isalpha():
@@ -150,17 +153,17 @@ def path_problem(name: str, limits: Limits = DEFAULT_LIMITS) -> str | None:
         return len(text) if ascii_name else len(text.encode("utf-8", "surrogateescape"))
 
     if byte_length(name) > limits.max_name_bytes:
-        return "name is too long"
+        return "has a name that is too long"
     parts = name.rstrip("/").split("/")
     for part in parts:
         if part in ("", "."):
-            return "name has an empty or '.' path component"
+            return "has an empty or '.' path component"
         if part == "..":
-            return "name contains '..' (it would land outside the destination)"
+            return "has '..' in its name (it would land outside the destination)"
         if byte_length(part) > limits.max_component_bytes:
-            return "a path component is too long"
+            return "has a path component that is too long"
         if os.name == "nt" and _windows_unsafe(part):
-            return f"component {part!r} cannot be a file name on Windows"
+            return f"has the component {part!r}, which cannot be a file name on Windows"
     return None
 
 

@@ -19,6 +19,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from recordpack.bundle.policy import ALLOWED_METHODS, DEFAULT_LIMITS, Limits, path_problem
 from recordpack.bundle.policy import size_problem as policy_size_problem
@@ -77,6 +78,16 @@ class BundleVerificationError(BundleError):
         super().__init__(f"{self.lead} ({count} {noun}): {shown}", hint=hint)
 
 
+#: Problem code of two members that would be one file on some system (:func:`normalized_key`).
+COLLIDING_NAME: Final = "colliding_name"
+#: The hint when names merely clash (older versions of recordpack could make such bundles).
+COLLIDING_HINT: Final = (
+    "some files in this bundle would overwrite each other when saved (names that differ only "
+    "in letter case or accents, or a file where a folder must be); nothing was extracted: "
+    "ask the sender to pack the records again with the current version of recordpack"
+)
+
+
 class UnsafeMemberError(BundleVerificationError):
     """The bundle's ZIP holds a member that would be unsafe to extract."""
 
@@ -85,6 +96,11 @@ class UnsafeMemberError(BundleVerificationError):
         "this bundle was not made by recordpack or was deliberately altered; "
         "nothing was extracted: do not open it with other tools either, and ask the sender"
     )
+
+    def __init__(self, problems: Sequence[MemberProblem], *, hint: str | None = None) -> None:
+        if hint is None and problems and all(p.code == COLLIDING_NAME for p in problems):
+            hint = COLLIDING_HINT  # names that merely clash are no sign of tampering
+        super().__init__(problems, hint=hint)
 
     @property
     def member(self) -> str:
@@ -111,7 +127,11 @@ class ChecksumMismatchError(BundleVerificationError):
 
 
 def normalized_key(name: str) -> str:
-    """The form under which two names would be the same file on macOS or Windows."""
+    """The form under which two names would be the same file on macOS or Windows.
+
+    The one rule for colliding names: open refuses two members with the same key,
+    and pack's layout (:mod:`recordpack.bundle.layout`) makes every bag path's key unique.
+    """
     if name.isascii():
         return name.lower()  # the same as below for ASCII, and much faster
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
@@ -217,8 +237,10 @@ def check_members(
                 add(
                     MemberProblem(
                         name,
-                        "colliding_name",
-                        f"has the same name as {other!r} once case is ignored",
+                        COLLIDING_NAME,
+                        f"looks the same as {other!r} (the names differ only in letter case or "
+                        "in how accents are encoded), so one would overwrite the other "
+                        "on macOS or Windows",
                     )
                 )
             continue
@@ -258,6 +280,6 @@ def _colliding_folders(
             if prefix in file_keys:
                 problems.append(
                     MemberProblem(
-                        seen[key], "colliding_name", f"lies under {seen[prefix]!r}, which is a file"
+                        seen[key], COLLIDING_NAME, f"lies under {seen[prefix]!r}, which is a file"
                     )
                 )
