@@ -29,6 +29,7 @@ from recordpack.bundle.safety import MemberProblem, UnsafeMemberError, check_mem
 from recordpack.cli import main
 from recordpack.errors import BundleError
 from recordpack.model import FileInfo, Patient, Problem, Record, ScanResult
+from recordpack.scan.report import render_problems
 
 NOTE = (
     b"CONSULTATION NOTE\nPatient: QUILL, AVERY   DOB: 1970-05-06   MRN: RP-TEST-0042\n"
@@ -245,6 +246,21 @@ def zip_bytes(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def test_problem_label_names_the_archive_type_read() -> None:
+    problems = [
+        Problem(f"{name}!../evil.txt", "unsafe_name", "A file inside was not read.")
+        for name in ("a.tar", "b.tgz", "c.7z", "d.zip", "e.tar!f.zip")
+    ]
+    problems.append(Problem("g.tar.xz", "zip_bomb", "The archive unpacks to far more."))
+    text = "\n".join(render_problems(problems))
+    assert "a.tar!../evil.txt  [unsafe name inside a tar]" in text
+    assert "b.tgz!../evil.txt  [unsafe name inside a tar]" in text
+    assert "c.7z!../evil.txt  [unsafe name inside a 7z]" in text
+    assert "d.zip!../evil.txt  [unsafe name inside a zip]" in text
+    assert "e.tar!f.zip!../evil.txt  [unsafe name inside a zip]" in text
+    assert "g.tar.xz  [suspicious tar]" in text
+
+
 # End to end, through the command line, as the outside tester ran it.
 
 
@@ -296,7 +312,9 @@ def test_archives_with_255_byte_names_differing_in_case_pack_and_open(
     assert originals == ["A" * 251 + ".zip", "a" * 249 + "_2.zip"]
 
 
-def test_a_cut_tar_gz_keeps_its_name(key: tuple[Path, str], tmp_path: Path) -> None:
+def test_an_unsafe_name_in_a_tar_is_labelled_tar_and_a_cut_tar_gz_keeps_its_name(
+    key: tuple[Path, str], tmp_path: Path
+) -> None:
     folder = tmp_path / "records"
     folder.mkdir()
     (folder / "bad.tar").write_bytes(tar_bytes({"../evil.txt": NOTE, "ok.txt": NOTE}))
@@ -307,5 +325,7 @@ def test_a_cut_tar_gz_keeps_its_name(key: tuple[Path, str], tmp_path: Path) -> N
         info.size = len(data)
         tar.addfile(info, io.BytesIO(data))
     (folder / "trunc.tar.gz").write_bytes(whole.getvalue()[: len(whole.getvalue()) // 2])
+    scanned = run("scan", folder)
+    assert "bad.tar!../evil.txt  [unsafe name inside a tar]" in scanned.output
     bag = pack_and_open(folder, key, tmp_path)
     assert (bag / fmt.RECORDS_DIR / "99-problem_files" / "trunc.tar.gz").is_file()

@@ -13,9 +13,21 @@ from posixpath import commonpath
 
 from recordpack.display import printable
 from recordpack.identity import NameMatch, PersonName, compare_names, parse_name
-from recordpack.model import KIND_TITLES, KINDS, Patient, Problem, Record, ScanResult, Skipped
+from recordpack.model import (
+    ARCHIVE_SEP,
+    KIND_TITLES,
+    KINDS,
+    Patient,
+    Problem,
+    Record,
+    ScanResult,
+    Skipped,
+)
+from recordpack.scan.archive import UNSAFE_NAME
 from recordpack.scan.base import NOT_A_RECORD
 from recordpack.scan.paths import guess, has_escapes
+from recordpack.scan.sevenzip import is_7z_name
+from recordpack.scan.tarball import is_tar_name
 
 #: Heading shown above each problem code.
 PROBLEM_TITLES: dict[str, str] = {
@@ -25,10 +37,29 @@ PROBLEM_TITLES: dict[str, str] = {
     "duplicate": "duplicate copy",
     "unsupported": "not a format recordpack reads",
     "patient_mismatch": "names a different patient",
-    "unsafe_name": "unsafe name inside a zip",
-    "zip_bomb": "suspicious zip",
+    "unsafe_name": "unsafe name inside a {archive}",
+    "zip_bomb": "suspicious {archive}",
     "partly_read": "only partly read",
 }
+
+
+def archive_noun(path: str) -> str:
+    """What kind of archive ``path`` names, as scan decides it: ``tar``, ``7z`` or ``zip``."""
+    if is_tar_name(path):
+        return "tar"
+    return "7z" if is_7z_name(path) else "zip"
+
+
+def problem_title(code: str, path: str = "") -> str:
+    """A problem code in plain words (``password-protected``), naming the kind of archive
+    read for a problem with an archive or a member of one (``unsafe name inside a tar``)."""
+    title = PROBLEM_TITLES.get(code, code.replace("_", " "))
+    if "{archive}" not in title:
+        return title
+    # A member's problem names the archive it is in; an archive's problem, itself.
+    archive = path.rsplit(ARCHIVE_SEP, 1)[0] if code == UNSAFE_NAME else path
+    return title.format(archive=archive_noun(archive))
+
 
 _INDENT = "  "
 _DATE_WIDTH = 10
@@ -168,7 +199,7 @@ def render_problems(problems: Iterable[Problem]) -> list[str]:
         return []
     lines = [f"Problems ({len(problems)}): these files need a look"]
     for problem in problems:
-        title = PROBLEM_TITLES.get(problem.code, problem.code.replace("_", " "))
+        title = problem_title(problem.code, problem.path)
         lines.append(f"{_INDENT}{problem.path}  [{title}]")
         lines.append(f"{_INDENT * 2}{problem.message}")
         if problem.hint:

@@ -270,11 +270,11 @@ def folder_patient(prepared: Prepared) -> FolderPatient:
     return FolderPatient(report.patient_name, report.patient_birth_date, others)
 
 
-def problem_title(code: str) -> str:
-    """A problem code in plain words ("password-protected")."""
-    from recordpack.scan.report import PROBLEM_TITLES
+def problem_title(code: str, path: str = "") -> str:
+    """A problem code in plain words ("password-protected", "unsafe name inside a tar")."""
+    from recordpack.scan.report import problem_title as title
 
-    return PROBLEM_TITLES.get(code, code.replace("_", " "))
+    return title(code, path)
 
 
 def is_inside(path: Path, folder: Path) -> bool:
