@@ -12,16 +12,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from recordpack import __version__
-from recordpack.atomic import write_atomic
+from recordpack.atomic import (
+    REGULAR_FILE,
+    existing_kind,
+    replaceable,
+    same_place,
+    within,
+    write_atomic,
+)
 from recordpack.audit import current_operator
-from recordpack.bundle.pack import PackSummary
-from recordpack.errors import RecordpackError
+from recordpack.bundle.pack import DestinationExistsError, PackSummary
+from recordpack.errors import RecordpackError, UsageError
 
 if TYPE_CHECKING:
     from recordpack.workflow import PackResult, Prepared
@@ -135,15 +143,76 @@ def receipt_for(prepared: Prepared, result: PackResult) -> Receipt:
     )
 
 
+class ReceiptError(RecordpackError):
+    """The receipt could not be written (the bundle, if any, is not affected)."""
+
+    code = "receipt_not_written"
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(
+            f"could not write the receipt {path}: {reason}",
+            hint="Choose a writable place for the receipt.",
+        )
+        self.path = path
+        self.reason = reason
+
+
+def check_receipt_destination(
+    path: Path,
+    *,
+    source: Path,
+    bundle: Path | None = None,
+    audit_log: Path | None = None,
+    force: bool = False,
+) -> None:
+    """Refuse, before anything is packed, a receipt that could not or must not be written.
+
+    Raises ``UsageError`` for a receipt inside the ``source`` folder (by any name),
+    one that is the ``bundle`` or the ``audit_log``, anything there that is not a
+    regular file, a folder that does not exist or cannot be written, and
+    ``DestinationExistsError`` for an existing file unless ``force``.
+    """
+    path = Path(path)
+    if within(path, source):
+        raise UsageError(
+            f"the receipt {path} is inside the folder being packed ({source}); "
+            "recordpack never writes there",
+            hint="Write the receipt somewhere else, e.g. beside the bundle.",
+        )
+    for other, what in ((bundle, "the bundle"), (audit_log, "the audit log")):
+        if other is not None and same_place(path, other):
+            raise UsageError(
+                f"the receipt {path} would replace {what}",
+                hint="Give the receipt its own name, e.g. records.receipt.json.",
+            )
+    if replaceable(path) and not force:
+        raise DestinationExistsError(path)
+    folder = path.parent
+    if not folder.is_dir():
+        raise UsageError(
+            f"the receipt's folder {folder} does not exist",
+            hint="Create it first, or choose another place for the receipt.",
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"the receipt cannot be written in {folder}: permission denied",
+            hint="Choose a writable place for the receipt.",
+        )
+
+
 def write_receipt(receipt: Receipt, path: Path) -> Path:
-    """Write the receipt as JSON, atomically (a temporary file, then a rename)."""
+    """Write the receipt as JSON, atomically (a temporary file, then a rename).
+
+    Raises ``ReceiptError`` when it cannot be written, or when something other
+    than a regular file has appeared under its name.
+    """
     path = Path(path)
     text = json.dumps(receipt.to_json(), indent=2, ensure_ascii=False) + "\n"
+    kind = existing_kind(path)
+    if kind not in (None, REGULAR_FILE):  # appeared since the check before packing
+        raise ReceiptError(path, f"it is {kind}, which recordpack never replaces")
     try:
         write_atomic(path, text.encode("utf-8"))
     except OSError as error:
-        raise RecordpackError(
-            f"could not write the receipt {path}: {error.strerror or error}",
-            hint="Choose a writable place for the receipt.",
-        ) from error
+        raise ReceiptError(path, str(error.strerror or error)) from error
     return path

@@ -628,13 +628,13 @@ def test_a_pack_killed_with_sigkill_is_cleaned_up_by_the_next_pack(tmp_path: Pat
 
 
 def test_a_leftover_of_a_live_process_is_kept_and_named(tmp_path: Path) -> None:
-    from recordpack.bundle.leftovers import sweep
+    from recordpack.bundle.leftovers import sweep, temporary_name
 
-    live = tmp_path / f".x.rpk.{os.getppid()}.abcd1234.part"
-    live.write_bytes(b"still being written")
+    live = tmp_path / temporary_name("x.rpk", ".part", os.getppid())
+    live.write_bytes(b"age-encryption.org/v1\nstill being written")
     foreign = tmp_path / ".notes.txt.part"  # not a name recordpack makes
     foreign.write_bytes(b"someone else's")
-    other_kind = tmp_path / ".opened.4194305.abcd1234.partial"  # open's, not pack's
+    other_kind = tmp_path / temporary_name("opened", ".partial", 4194305)  # open's, not pack's
     other_kind.mkdir()
     report = sweep(tmp_path, ".part")
     assert report.removed == () and [p for p, _ in report.kept] == [live]
@@ -651,14 +651,14 @@ def test_read_index_is_the_typed_index(tmp_path: Path) -> None:
 
 
 def test_another_users_leftover_is_kept_and_named(tmp_path: Path) -> None:
-    from recordpack.bundle.leftovers import sweep
+    from recordpack.bundle.leftovers import sweep, temporary_name
 
     if os.getuid() != 0:
         pytest.skip("only root can give a file to another user")  # CI runs as root
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=True
     )
-    theirs = tmp_path / f".x.rpk.{int(dead.stdout)}.abcd1234.part"
+    theirs = tmp_path / temporary_name("x.rpk", ".part", int(dead.stdout))
     theirs.write_bytes(b"someone else's interrupted pack")
     os.chown(theirs, 54321, 54321)
     report = sweep(tmp_path, ".part")

@@ -1,7 +1,11 @@
 """Temporary files of a pack or open that was killed, found and cleaned by the next run.
 
-Pack writes ``.<name>.<pid>.<random>.part`` beside the bundle; open extracts into
-``.<name>.<pid>.<random>.partial`` beside the destination. A normal failure or
+Pack writes ``.<name>.recordpack-tmp-<pid>-<random>-<check>.part`` beside the
+bundle; open extracts into ``.<name>.recordpack-tmp-<pid>-<random>-<check>.partial``
+beside the destination. ``<check>`` is a digest of the name, the process number
+and the suffix, so a name recordpack made proves itself: a file or folder of the
+user's that merely looks alike (``.thesis.2019.final.part``) is never touched,
+nor a ``.part`` file that does not begin as a bundle does. A normal failure or
 Ctrl-C (and SIGTERM/SIGHUP, see :mod:`recordpack.bundle.interrupt`) removes them.
 ``kill -9`` or a power cut cannot: the next pack or open in the same folder
 removes every such leftover whose process is gone and that belongs to the same
@@ -16,16 +20,34 @@ verified*, readable only by their owner (mode 0700).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
+import stat
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import IO, Final
 
-__all__ = ["LeftoverReport", "part_prefix", "partial_folder", "sweep"]
+__all__ = ["LeftoverReport", "part_file", "partial_folder", "sweep", "temporary_name"]
 
-_OWNED: Final = re.compile(r"^\..+\.(?P<pid>[0-9]+)\.[A-Za-z0-9_]+\.(?P<suffix>partial|part)$")
+#: The word in every temporary name recordpack makes, so a person sees whose it is.
+MARKER: Final = "recordpack-tmp"
+
+_OWNED: Final = re.compile(
+    r"^\.(?P<name>.+)\." + MARKER + r"-(?P<pid>[0-9]+)-(?P<token>[a-z0-9_]{8})"
+    r"-(?P<check>[0-9a-f]{8})(?P<suffix>\.partial|\.part)$",
+    re.DOTALL,
+)
+
+#: How every bundle pack writes begins (binary age v1): a ``.part`` file that does
+#: not begin so (or with a piece of it, when killed at once) is not pack's.
+_AGE_START: Final = b"age-encryption.org/v1\n"
+
+#: At most this many bytes of the destination's name go into a temporary name,
+#: which must stay within the usual 255-byte limit of a file name.
+_NAME_BYTES: Final = 150
 
 
 @dataclass(frozen=True)
@@ -39,16 +61,36 @@ class LeftoverReport:
         return bool(self.removed or self.kept)
 
 
-def part_prefix(name: str) -> str:
-    """Prefix of the temporary file pack writes for the bundle ``name``."""
-    return f".{name}.{os.getpid()}."
+def _check(name: str, pid: int, suffix: str) -> str:
+    text = "\0".join((MARKER, name, str(pid), suffix))
+    return hashlib.sha256(os.fsencode(text)).hexdigest()[:8]
+
+
+def _affixes(name: str, suffix: str, pid: int | None = None) -> tuple[str, str]:
+    """The prefix and suffix around the random part of a temporary name for ``name``."""
+    short = os.fsdecode(os.fsencode(name)[:_NAME_BYTES])
+    pid = os.getpid() if pid is None else pid
+    return f".{short}.{MARKER}-{pid}-", f"-{_check(short, pid, suffix)}{suffix}"
+
+
+def temporary_name(name: str, suffix: str, pid: int | None = None, token: str = "abcd1234") -> str:
+    """The temporary name for ``name`` (``suffix`` ``.part`` or ``.partial``) of process
+    ``pid`` (default: this one) with the random part ``token``."""
+    prefix, end = _affixes(name, suffix, pid)
+    return prefix + token + end
+
+
+def part_file(parent: Path, name: str) -> tuple[Path, IO[bytes]]:
+    """Create and open the temporary file pack writes the bundle ``name`` into (mode 0600)."""
+    prefix, suffix = _affixes(name, ".part")
+    fd, path = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=parent)
+    return Path(path), open(fd, "wb")  # the caller closes it before the rename
 
 
 def partial_folder(parent: Path, name: str) -> Path:
     """Create the private folder an open extracts into (mode 0700)."""
-    import tempfile  # only when a bundle is opened, not inspected
-
-    return Path(tempfile.mkdtemp(prefix=f".{name}.{os.getpid()}.", suffix=".partial", dir=parent))
+    prefix, suffix = _affixes(name, ".partial")
+    return Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=parent))
 
 
 def _alive(pid: int) -> bool:
@@ -63,8 +105,44 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _made_by_recordpack(path: Path, suffix: str, mode: int) -> bool:
+    """Whether what is at ``path`` is what pack or open makes under such a name."""
+    if suffix == ".partial":
+        return stat.S_ISDIR(mode)
+    if not stat.S_ISREG(mode):
+        return False
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return False
+    try:
+        start = os.read(fd, len(_AGE_START))
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return _AGE_START.startswith(start)
+
+
+def _proven(entry: os.DirEntry[str], suffix: str) -> int | None:
+    """The process number in a name recordpack made with ``suffix``, else None."""
+    match = _OWNED.match(entry.name)
+    if match is None or match["suffix"] != suffix:
+        return None
+    pid = int(match["pid"])
+    if match["check"] != _check(match["name"], pid, suffix):
+        return None
+    return pid
+
+
 def sweep(folder: Path, suffix: str) -> LeftoverReport:
-    """Remove stale ``*.part`` or ``*.partial`` leftovers of dead recordpack runs in ``folder``."""
+    """Remove stale ``.part`` files or ``.partial`` folders of dead recordpack runs in ``folder``.
+
+    Only a name recordpack made (marker, process number, random part and the
+    check digit that binds them) is considered, only when it is what that name
+    holds (a folder; an encrypted bundle's start), and never a link.
+    """
     removed: list[Path] = []
     kept: list[tuple[Path, str]] = []
     try:
@@ -72,8 +150,8 @@ def sweep(folder: Path, suffix: str) -> LeftoverReport:
     except OSError:
         return LeftoverReport()
     for entry in entries:
-        match = _OWNED.match(entry.name)
-        if match is None or "." + match["suffix"] != suffix:
+        pid = _proven(entry, suffix)
+        if pid is None:
             continue
         path = Path(entry.path)
         try:
@@ -83,11 +161,13 @@ def sweep(folder: Path, suffix: str) -> LeftoverReport:
         if hasattr(os, "getuid") and info.st_uid != os.getuid():
             kept.append((path, "it belongs to another user"))
             continue
-        if _alive(int(match["pid"])):
-            kept.append((path, f"process {match['pid']} may still be using it"))
+        if not _made_by_recordpack(path, suffix, info.st_mode):
+            continue
+        if _alive(pid):
+            kept.append((path, f"process {pid} may still be using it"))
             continue
         try:
-            if entry.is_dir(follow_symlinks=False):
+            if suffix == ".partial":
                 shutil.rmtree(path)
             else:
                 path.unlink()

@@ -17,7 +17,6 @@ import hashlib
 import io
 import json
 import os
-import tempfile
 import zipfile
 import zlib
 from collections import Counter, deque
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, Final, Protocol, TypeVar, cast
 
 from recordpack import __version__
+from recordpack.atomic import replaceable, same_place, within
 from recordpack.bundle import format as fmt
 from recordpack.bundle.dicomdir import FileSetEntry, build_dicomdir, fill_missing
 from recordpack.bundle.fhir import build_fhir_index
@@ -40,7 +40,7 @@ from recordpack.bundle.layout import (
     file_set_id,
     plan_bag,
 )
-from recordpack.bundle.leftovers import LeftoverReport, part_prefix, sweep
+from recordpack.bundle.leftovers import LeftoverReport, part_file, sweep
 from recordpack.bundle.policy import member_problem, should_deflate
 from recordpack.errors import BundleError, InputError, RecordpackError, UsageError
 from recordpack.model import ARCHIVE_SEP, KINDS, ImagingStudy, Record, ScanResult, Series
@@ -179,7 +179,7 @@ def pack(
             "a passphrase cannot be combined with other recipients (the age format forbids it)",
             hint="Use either recipients' public keys or one passphrase.",
         )
-    _check_destination(out, root, force)
+    check_destination(out, root, force)
 
     created = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     plan = plan_bag(scan, created.strftime("%Y%m%d"), exclude)
@@ -190,12 +190,9 @@ def pack(
     leftovers = sweep(out.parent, ".part")
     try:
         # Not a with-block: the file must outlive the handle until os.replace.
-        tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115
-            dir=out.parent, prefix=part_prefix(out.name), suffix=".part", delete=False
-        )
+        tmp_path, tmp = part_file(out.parent, out.name)
     except OSError as error:
         raise BundleError(f"cannot write in {out.parent}: {error.strerror}") from error
-    tmp_path = Path(tmp.name)
     try:
         with tmp:
             hashed = _BundleWriter(tmp)
@@ -215,7 +212,7 @@ def pack(
                 hashed.finish()
             finally:
                 hashed.close()
-        if out.exists() and not force:  # appeared while we were packing
+        if replaceable(out) and not force:  # appeared while we were packing
             raise DestinationExistsError(out)
         os.replace(tmp_path, out)
     except BaseException as error:
@@ -323,20 +320,25 @@ class DestinationExistsError(UsageError):
         self.path = out
 
 
-def _check_destination(out: Path, root: Path, force: bool) -> None:
+def check_destination(
+    out: Path, root: Path, force: bool, *, audit_log: Path | None = None
+) -> None:
+    """Refuse a bundle destination that is a folder, not a regular file, inside ``root``
+    (by any name), the ``audit_log``, in a missing folder, or that exists unless ``force``."""
     if not root.is_dir():
         raise InputError(f"{root} is not a folder", hint="Scan the folder again.")
     if out.is_dir():
         raise UsageError(f"{out} is a folder", hint="Give a file name, e.g. records.rpk.")
-    if out.exists() and not force:
+    if audit_log is not None and same_place(out, audit_log):
+        raise UsageError(f"{out} is the audit log", hint="Give the bundle its own name.")
+    # Only a regular file is ever replaced, and only when asked (never a device or a pipe).
+    if replaceable(out) and not force:
         raise DestinationExistsError(out)
     if not out.parent.is_dir():
         raise UsageError(
             f"folder {out.parent} does not exist", hint="Create it first, or choose another place."
         )
-    resolved_out = out.parent.resolve() / out.name
-    resolved_root = root.resolve()
-    if resolved_out == resolved_root or resolved_root in resolved_out.parents:
+    if within(out, root):  # by the folders' identity: a link or bind mount is no way round
         raise UsageError(
             f"{out} is inside the folder being packed ({root}); recordpack never writes there",
             hint="Write the bundle somewhere else, e.g. your Desktop.",

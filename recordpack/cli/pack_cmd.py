@@ -10,7 +10,7 @@ import click
 
 from recordpack import workflow
 from recordpack.audit import AuditLog
-from recordpack.bundle.pack import DestinationExistsError
+from recordpack.bundle.pack import check_destination
 from recordpack.cli.base import emit_json, handle_errors, json_option, main, warn
 from recordpack.cli.options import (
     as_of_option,
@@ -24,26 +24,35 @@ from recordpack.cli.scan_cmd import correction_options, run_prepare
 from recordpack.cli.terminal import bars, colour_headline, interruptible
 from recordpack.cli.wording import check_step_command, refusal_reasons
 from recordpack.errors import UsageError
-from recordpack.receipt import receipt_for, write_receipt
+from recordpack.receipt import ReceiptError, check_receipt_destination, receipt_for, write_receipt
 from recordpack.render.json import pack_document, refused_document
 from recordpack.render.text import render_pack
 from recordpack.scan.paths import to_path_form
 
 
-def _check_output(output: Path, force: bool, as_json: bool) -> bool:
+def _check_output(output: Path, folder: Path, force: bool, as_json: bool, log: Path | None) -> bool:
     """True when the bundle goes to stdout (``-o -``); usage errors before any work."""
-    if str(output) == "-":
-        if as_json:
-            raise UsageError("-o - writes the bundle to stdout, so --json cannot go there too")
-        if sys.stdout.isatty():
-            raise UsageError(
-                "refusing to write an encrypted bundle to the terminal",
-                hint="Redirect it (-o - > records.rpk) or give a file name.",
-            )
-        return True
-    if output.exists() and not force:
-        raise DestinationExistsError(output)
-    return False
+    if str(output) != "-":
+        check_destination(output, folder, force, audit_log=log)
+        return False
+    if as_json:
+        raise UsageError("-o - writes the bundle to stdout, so --json cannot go there too")
+    if sys.stdout.isatty():
+        raise UsageError(
+            "refusing to write an encrypted bundle to the terminal",
+            hint="Redirect it (-o - > records.rpk) or give a file name.",
+        )
+    return True
+
+
+def _receipt_failure(where: str, error: ReceiptError) -> dict[str, object]:
+    """The error when the bundle is written but its receipt is not (exit 1, not "nothing packed")."""
+    hint = (
+        "The bundle is complete and can be sent; only its receipt is missing. For one, pack "
+        "again with --receipt in a writable place (--force replaces the bundle)."
+    )
+    message = f"the bundle was written to {where}; the receipt could not be written: {error.reason}"
+    return {**error.to_json(), "message": message, "hint": hint}
 
 
 def refuse(
@@ -93,12 +102,13 @@ def refuse(
     help="Leave this file, folder or pattern out (repeatable).",
 )
 @correction_options
-@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@click.option("--force", is_flag=True, help="Replace an existing output (and receipt) file.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress; print only the bundle's path.")
 @click.option(
     "--receipt",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write a receipt (what was sent, to whom; no content, no secret) to this file.",
+    help="Also write a receipt (what was sent, to whom; no content, no secret) to this file "
+    "(not inside FOLDER; an existing file is replaced only with --force).",
 )
 @audit_option
 @json_option
@@ -136,10 +146,15 @@ def pack_command(
     another person's stops the pack unless --accept-other-patient. The folder
     is never changed; the bundle appears only when it is complete. A
     passphrase is made or asked for only once the check has passed. Exit
-    status: 0 packed, 1 nothing packed (check refused or an error), 2 usage
+    status: 0 packed, 1 nothing packed (check refused or an error) or packed
+    but the receipt could not be written (the message says which), 2 usage
     error.
     """
-    to_stdout = _check_output(output, force, as_json)
+    log = audit.path if audit is not None else None
+    to_stdout = _check_output(output, folder, force, as_json, log)
+    if receipt is not None:  # refused, like the bundle's destination, before any work
+        bundle = None if to_stdout else output
+        check_receipt_destination(receipt, source=folder, bundle=bundle, audit_log=log, force=force)
     loaded = None
     if manifest is not None:
         from recordpack.manifest import load_manifest
@@ -180,15 +195,26 @@ def pack_command(
                 prepared, output, recipients, decision=decision, force=force,
                 progress=progress, cancel=token, audit=audit,
             )  # fmt: skip
+    for path in result.summary.leftovers.removed:
+        warn(f"recordpack: removed {to_path_form(str(path))}, left by an interrupted earlier pack")
     made = receipt_for(prepared, result)
-    if receipt is not None:
-        write_receipt(made, receipt)
+    failed: dict[str, object] | None = None
+    try:
+        if receipt is not None:
+            write_receipt(made, receipt)
+    except ReceiptError as error:
+        where = "standard output" if to_stdout else to_path_form(str(result.path))
+        failed = _receipt_failure(where, error)
     if to_stdout:
         if not quiet:
             warn(render_pack(result, generated, shown_as="standard output"))
     elif as_json:
-        emit_json({**pack_document(result), "receipt": made.to_json()})
+        failure = {"ok": False, "receipt_written": False, "error": failed} if failed else {}
+        emit_json({**pack_document(result), "receipt": made.to_json(), **failure})
     elif quiet:
         click.echo(to_path_form(str(result.path)))
     else:
         click.echo(render_pack(result, generated))
+    if failed is not None:
+        warn(f"recordpack: error: {failed['message']}\nrecordpack: hint: {failed['hint']}")
+        sys.exit(1)
