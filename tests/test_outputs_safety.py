@@ -250,7 +250,26 @@ def test_an_output_through_a_bind_mount_of_the_folder_is_refused(
     assert listing(folder) == before
 
 
-# -------------------------------------------------- the audit log
+# -------------------------------------------------- 6: the audit log and the folder
+
+
+@pytest.mark.parametrize("first", ["folder", "log"])
+def test_scan_refuses_an_audit_log_inside_the_folder(folder: Path, first: str) -> None:
+    before = listing(folder)
+    log = ["--audit-log", str(folder / "sub" / "newlog.jsonl")]
+    args = ["scan", "-q", str(folder), *log] if first == "folder" else ["scan", *log, str(folder)]
+    result = run(*args)
+    assert result.exit_code == 2 and "inside the folder" in result.stderr
+    assert listing(folder) == before
+
+
+def test_check_refuses_an_audit_log_inside_the_folder_named_by_the_environment(
+    folder: Path,
+) -> None:
+    before = listing(folder)
+    result = run("check", "-q", folder, env={"RECORDPACK_AUDIT_LOG": str(folder / "log.db")})
+    assert result.exit_code == 2 and "inside the folder" in result.stderr
+    assert listing(folder) == before
 
 
 def test_pack_refuses_to_write_the_bundle_over_the_audit_log(

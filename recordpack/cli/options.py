@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import click
 
@@ -145,16 +145,50 @@ def as_of_option(func: F) -> F:
     )(func)
 
 
+#: Where ``--audit-log`` finds the raw FOLDER argument of its command (see _AuditLogOption).
+_FOLDER_SEEN: Final = "recordpack.audit_log.folder"
+
+
+class _AuditLogOption(click.Option):
+    """``--audit-log``, which must know its command's FOLDER before it opens the log.
+
+    Click processes parameters in the order they were typed, so the folder may
+    not be converted yet; the parser's raw value is at hand here either way.
+    """
+
+    def handle_parse_result(
+        self, ctx: click.Context, opts: Mapping[str, Any], args: list[str]
+    ) -> tuple[Any, list[str]]:
+        ctx.meta[_FOLDER_SEEN] = opts.get("folder")
+        return super().handle_parse_result(ctx, opts, args)
+
+
+def _refuse_inside_folder(ctx: click.Context, path: Path) -> None:
+    """A usage error when the log would be written inside the folder the command reads."""
+    from recordpack.atomic import within
+
+    folder = ctx.params.get("folder") or ctx.meta.get(_FOLDER_SEEN)
+    if isinstance(folder, str | os.PathLike) and within(path, Path(folder)):
+        raise click.BadParameter(
+            f"the audit log {path} is inside the folder {os.fspath(folder)} this command "
+            "reads, which recordpack never changes. Keep the log somewhere else "
+            "(by default it is in recordpack's data folder)."
+        )
+
+
 def _open_audit_log(ctx: click.Context, param: click.Parameter, value: Path | None) -> AuditLog | None:
     """The audit log to append to, opened before any work.
 
     A log named by ``--audit-log`` or ``$RECORDPACK_AUDIT_LOG`` that cannot be
-    used is a usage error; the default place failing only warns (a patient's
-    command is not stopped by a log they never asked for).
+    used, or that lies inside the command's FOLDER, is a usage error; the
+    default place failing only warns (a patient's command is not stopped by a
+    log they never asked for).
     """
     from recordpack.audit import AuditLog, AuditLogError, log_location
 
     path, named = log_location(value)
+    if named:
+        _refuse_inside_folder(ctx, path)
     try:
         return AuditLog(path)
     except AuditLogError as error:
@@ -169,8 +203,9 @@ def audit_option(func: F) -> F:
     return click.option(
         "--audit-log",
         "audit",
+        cls=_AuditLogOption,
         type=click.Path(dir_okay=False, path_type=Path),
         callback=_open_audit_log,
         help="The audit log to append to (default: $RECORDPACK_AUDIT_LOG, "
-        "else recordpack's data folder).",
+        "else recordpack's data folder); never inside the folder the command reads.",
     )(func)
