@@ -195,7 +195,7 @@ def check_receipt_destination(
         )
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UsageError(
-            f"the receipt cannot be written in {folder}: permission denied",
+            f"the receipt cannot be written in {folder} (no permission, or a read-only disk)",
             hint="Choose a writable place for the receipt.",
         )
 
