@@ -48,16 +48,37 @@ DATE_SHAPES: Final = (
 #: shape there, twice as fast over a long record.
 DATE_RE: Final = re.compile(rf"(?=[\djfmasond])(?:{DATE_SHAPES})", re.IGNORECASE)
 
-#: Date labels, best first: (priority, pattern). Priority < 0 means never a
-#: service date (a birth date). Unlabelled dates rank at 20.
+#: Priority of a laboratory's "Date received" / "Specimen received".
+_LAB_RECEIPT: Final = 85
+#: Priority of a date that is never the record's own: a birth date, an
+#: expiry, a visit still to come.
+NEVER: Final = -1
+#: Priority of a handling date: when the paper was received, faxed, printed,
+#: scanned or copied, not when the care happened. Never a record's date (a
+#: late copy of an old record is not a recent record), except the snapshot
+#: date of a summary or medication list (see :func:`service_date`).
+HANDLING: Final = 10
+
+#: Date labels, best first: (priority, pattern). Unlabelled dates rank at 20.
+#: A label ending where another ends goes by the one listed first.
 _DATE_LABELS: Final[tuple[tuple[int, str], ...]] = (
     (
-        -1,
+        NEVER,
         r"\bD\.?\s?O\.?\s?B\b\.?|\bdate\s+of\s+birth\b|\bbirth\s*date\b|\bbirthday\b|\bborn\b|\bDOB/Age\b|"
         # French, Spanish, German, Italian, Dutch and Portuguese birth labels.
         + FOREIGN_BIRTH_LABELS,
     ),
-    (-1, r"\bexpir\w*|\bvalid\s+(?:through|thru|until)\b|\bnext\s+(?:appointment|visit)\b"),
+    (NEVER, r"\bexpir\w*|\bvalid\s+(?:through|thru|until)\b"),
+    # The future: a follow-up or a return visit is not the visit the note is about.
+    (
+        NEVER,
+        (
+            r"\bnext\s+(?:follow[-\s]?up\s+)?(?:appointment|appt|visit|review|scan|dose|cycle|follow[-\s]?up)\b|"
+            r"\bfollow[-\s]?up\s+(?:appointment|appt|visit|date|scheduled)\b|"
+            r"\breturn\s+(?:visit|appointment|appt|to\s+clinic|in)\b|\bRTC\b|"
+            r"\bscheduled(?:\s+(?:for|on))?\b|\bupcoming\b|\bdue\s+(?:on|date|by)\b|\brecall\s+date\b"
+        ),
+    ),
     (100, r"\bdates?\s+of\s+service\b|\bDOS\b|\bservice\s+date\b"),
     (
         90,
@@ -87,16 +108,20 @@ _DATE_LABELS: Final[tuple[tuple[int, str], ...]] = (
             r"\bclinic\s+date\b|\bdate\s+of\s+clinic\b"
         ),
     ),
+    # A laboratory's receipt of the specimen, named as such: close to its collection.
     (
-        85,
-        r"\bspecimen\s+(?:received|collected|taken|date)\b|\bdate\s+(?:received|of\s+receipt)\b|\breceived\b",
+        _LAB_RECEIPT,
+        r"\bspecimen\s+(?:received|collected|taken|date)\b|\bdate\s+(?:received|of\s+receipt)\b|"
+        r"\breceived\s+date\b",
     ),
     # A discharge summary is about the stay; it is dated by the discharge.
     (72, r"\bdischarge(?:d)?(?:\s+date)?\b|\bdate\s+of\s+discharge\b"),
     (70, r"\b(?:admission|admit|admitted)(?:\s+date)?\b|\bdate\s+of\s+admission\b"),
     (
         70,
-        r"\b(?:start|plan|treatment)\s+date\b|\bdate\s+of\s+(?:note|letter|treatment)\b|\bnote\s+date\b",
+        r"\b(?:start|plan|treatment)\s+date\b|\bdate\s+of\s+(?:note|letter|treatment)\b|\bnote\s+date\b|"
+        # Dictated at the visit (a transcription or signature may come months later).
+        r"\bdictated\b|\bdate\s+dictated\b|\bdictation\s+date\b",
     ),
     (
         50,
@@ -107,10 +132,10 @@ _DATE_LABELS: Final[tuple[tuple[int, str], ...]] = (
     ),
     (40, r"\bdate\b"),
     (
-        10,
+        HANDLING,
         (
             r"\bprint(?:ed)?\b|\bgenerated\b|\bas\s+of\b|\brun\s+date\b|\bfax(?:ed)?\b|\bcreated\b|\bdownloaded\b|"
-            r"\bexported\b|\bpage\s+\d"
+            r"\bexported\b|\bpage\s+\d|\breceived\b|\bscanned\b|\bcop(?:y|ied)\b|\bmailed\b|\btranscribed\b"
         ),
     ),
 )
@@ -131,13 +156,19 @@ def _year(raw: str) -> int:
     return y
 
 
-def _valid(y: int, m: int, d: int, *, today: date) -> date | None:
+#: How far past the day of the scan a record's date may be: a day, for a
+#: record written in a time zone ahead of the scanning computer. A record is
+#: about the past; a later date is a plan, an expiry or a typing error.
+FUTURE_ALLOWANCE: Final = timedelta(days=1)
+
+
+def _valid(y: int, m: int, d: int, *, today: date | None) -> date | None:
+    """The date, if it exists, is not before 1900 and (``today`` given) not in the future."""
     try:
         value = date(y, m, d)
     except ValueError:
         return None
-    # Not before 1900, and not (much) in the future: a record is about the past.
-    if value.year < 1900 or value > today + timedelta(days=31):
+    if value.year < 1900 or (today is not None and value > today + FUTURE_ALLOWANCE):
         return None
     return value
 
@@ -208,7 +239,8 @@ def date_order(text: str, matches: list[re.Match[str]] | None = None) -> str | N
     return None
 
 
-def match_date(m: re.Match[str], *, today: date, dayfirst: bool = False) -> date | None:
+def match_date(m: re.Match[str], *, today: date | None, dayfirst: bool = False) -> date | None:
+    """The date ``m`` writes, or None if impossible or (``today`` given) after ``today``."""
     g = m.groupdict()
     if g["iy"]:
         return _valid(int(g["iy"]), int(g["im"]), int(g["id"]), today=today)
@@ -264,6 +296,20 @@ def _label_for(prefix: str) -> tuple[int, str]:
     return best[1], best[2]
 
 
+#: Priority of a date after the day of the scan (see :data:`FUTURE_ALLOWANCE`):
+#: kept only to say why it was not taken.
+AFTER_TODAY: Final = -2
+
+#: A medical-records department's stamp on the date's line ("RECEIVED
+#: 11/20/2026 HARBOR ONCOLOGY MEDICAL RECORDS"): when the paper arrived.
+_RECORDS_STAMP: Final = re.compile(
+    r"\bmedical\s+records\b|\bhealth\s+information\s+management\b|\bHIM\b|"
+    r"\brecords\s+(?:dept|department|office)\b|\brelease\s+of\s+information\b",
+    re.IGNORECASE,
+)
+#: Labels a records stamp turns into a handling date: none, or a receipt.
+_STAMPABLE: Final = frozenset({_UNLABELLED, _LAB_RECEIPT})
+
 _FAX_LINE: Final = re.compile(
     r"\bfax\b|\bpage\s*\d+\s*(?:/|of)\s*\d+|\bP\.\s*\d+/\d+|@\d{3}|\bprinted\b|\bprint\s+date\b",
     re.IGNORECASE,
@@ -279,8 +325,10 @@ def find_dates(
 ) -> list[DateFound]:
     """Every valid date in ``text`` with the priority of its label.
 
-    ``dayfirst`` None decides from the text itself (:func:`day_first`);
-    ``matches`` are :func:`date_matches` of ``text`` when the caller has them.
+    A date after ``today`` (beyond :data:`FUTURE_ALLOWANCE`) has priority
+    :data:`AFTER_TODAY`, whatever its label. ``dayfirst`` None decides from
+    the text itself (:func:`day_first`); ``matches`` are :func:`date_matches`
+    of ``text`` when the caller has them.
     """
     today = today or date.today()
     if dayfirst is None:
@@ -288,7 +336,7 @@ def find_dates(
     found: list[DateFound] = []
     prev_end = 0
     for m in DATE_RE.finditer(text) if matches is None else matches:
-        value = match_date(m, today=today, dayfirst=dayfirst)
+        value = match_date(m, today=None, dayfirst=dayfirst)
         if value is None:
             continue
         # Compact 20260314 only counts with a label: otherwise it is an ID.
@@ -303,15 +351,18 @@ def find_dates(
             )
         prio, label = _label_for(prefix)
         prev_end = m.end()
-        if prio == _UNLABELLED:
+        line_end = text.find("\n", m.end())
+        line = text[line_start : len(text) if line_end == -1 else line_end]
+        if prio == _UNLABELLED and _FAX_LINE.search(line):
             # A fax machine's or printer's stamp ("03/15/2026 10:02 FAX ... PAGE 2/5")
             # names its label after the date: it is when the paper moved, not the record.
-            line_end = text.find("\n", m.end())
-            line = text[line_start : len(text) if line_end == -1 else line_end]
-            if _FAX_LINE.search(line):
-                prio, label = 10, "fax/print stamp"
+            prio, label = HANDLING, "fax/print stamp"
+        elif prio in _STAMPABLE and _RECORDS_STAMP.search(line):
+            prio, label = HANDLING, "medical records stamp"
         if m.group("cy") and prio == _UNLABELLED:
             continue
+        if value > today + FUTURE_ALLOWANCE:
+            prio = AFTER_TODAY
         found.append(DateFound(value, prio, label, m.start(), _ambiguous(m)))
     return found
 
@@ -327,6 +378,9 @@ def _ambiguous(m: re.Match[str]) -> bool:
 _SNAPSHOT_LABEL = re.compile(
     r"generated|created|exported|as\s+of|printed|downloaded", re.IGNORECASE
 )
+#: Kinds that list what is true on one day (a summary, the current
+#: medications): the day it was printed or generated is the day they are about.
+_SNAPSHOT_KINDS: Final = frozenset({"patient_summary", "medication_list"})
 
 
 def service_date(
@@ -337,11 +391,16 @@ def service_date(
     dayfirst: bool | None = None,
     matches: list[re.Match[str]] | None = None,
 ) -> tuple[DateFound | None, str | None]:
-    """The date the record is about, and how it was chosen (for the evidence)."""
+    """The date the record is about, and how it was chosen (for the evidence).
+
+    A handling date (received, faxed, printed...) is not when the care
+    happened and a later date is a plan: neither is ever the record's date,
+    so a record with no other is undated, and the evidence says why.
+    """
     found = find_dates(text, today=today, dayfirst=dayfirst, matches=matches)
-    dates = [d for d in found if d.priority >= 0]
+    dates = [d for d in found if d.priority > HANDLING or _snapshot(d, kind)]
     if not dates:
-        return None, None
+        return None, _why_undated(found)
 
     def rank(d: DateFound) -> tuple[int, int]:
         # A whole-record summary is a snapshot: it is dated when it was made.
@@ -350,9 +409,68 @@ def service_date(
         return (d.priority, -d.pos)
 
     best = max(dates, key=rank)
+    if kind == "lab_result" and best.priority == _UNLABELLED:
+        newest = _newest_result(text, dates)
+        if newest is not None:
+            return newest
     how = (
         f"date '{show(best.label)}: {best.value.isoformat()}'"
         if best.label
         else (f"date {best.value.isoformat()} (first date in the text, unlabelled)")
     )
     return best, how
+
+
+def _snapshot(d: DateFound, kind: str) -> bool:
+    """A summary's or medication list's "printed" or "as of" date: the day its list is about."""
+    return (
+        d.priority == HANDLING and kind in _SNAPSHOT_KINDS and bool(_SNAPSHOT_LABEL.search(d.label))
+    )
+
+
+#: Why a record is undated, by the priority of the first date it does give.
+_UNDATED_WHY: Final[dict[int, str]] = {
+    AFTER_TODAY: "is after today: not taken as the record's date",
+    HANDLING: "is when the paper was handled, not when the care happened: date unknown",
+}
+
+
+def _why_undated(found: list[DateFound]) -> str | None:
+    """The evidence of an undated record whose only dates are handling or future ones."""
+    for d in found:
+        why = _UNDATED_WHY.get(d.priority)
+        if why:
+            label = show(d.label) if d.label else "unlabelled"
+            return f"date '{label}: {d.value.isoformat()}' {why}"
+    return None
+
+
+#: A result's value right after its date on a cumulative printout's row
+#: ("03/02/2026   4.1", "09/15/2025 5.6  03/10/2026 7.9"), after any time of
+#: day; not the start of another date.
+_VALUE_AFTER_DATE: Final = re.compile(
+    r"(?:[ \t]+\d{1,2}:\d\d(?::\d\d)?(?:[ \t]*[AP]M)?)?[ \t]+[<>]?\d+(?:\.\d+)?\b(?![/.\-:]\d)",
+    re.IGNORECASE,
+)
+
+
+def _newest_result(text: str, dates: list[DateFound]) -> tuple[DateFound, str] | None:
+    """A cumulative lab printout's newest result, when its only dates are its results'.
+
+    Such a printout (a PSA on 03/02/2026 and on 11/02/2026) is dated by its
+    newest result: the folder does hold that recent result, so dating it by the
+    first (often the oldest) would call the labs out of date when they are not.
+    Only unlabelled dates each followed by a value count, and at least two.
+    """
+    rows = []
+    for d in dates:
+        if d.priority != _UNLABELLED:
+            continue
+        m = DATE_RE.match(text, d.pos)
+        if m is not None and _VALUE_AFTER_DATE.match(text, m.end()):
+            rows.append(d)
+    if len({d.value for d in rows}) < 2:
+        return None
+    newest = max(rows, key=lambda d: (d.value, -d.pos))
+    count = len({d.value for d in rows})
+    return newest, f"date {newest.value.isoformat()} (the newest of {count} dated results)"

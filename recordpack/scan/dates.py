@@ -53,14 +53,19 @@ def _read_day_first(document: Document) -> Document:
     reading = read_day_first(document.text, document.kind)
     evidence = document.evidence
     old = document.date
-    if document.date_ambiguous and reading.date is not None and reading.date != old:
+    # An undated document may be undated only because its month-first
+    # reading (12/11/2026 as 11 December) lay in the future.
+    rereadable = document.date_ambiguous or old is None
+    if rereadable and reading.date is not None and reading.date != old:
         changes["date"] = reading.date
         changes["date_ambiguous"] = False
-        # The evidence named the date as first read; name it as read now.
+        # The evidence named the date as first read (or why there was none); name it as read now.
         evidence = tuple(
-            reading.how if reading.how and old and e.startswith("date") and old in e else e
+            reading.how if reading.how and e.startswith("date") and (old is None or old in e) else e
             for e in evidence
         )
+        if reading.how and reading.how not in evidence:
+            evidence += (reading.how,)
     birth = document.patient.birth_date
     if (
         birth is not None
