@@ -1,4 +1,8 @@
-"""Shared fixtures: paths to the public corpus and vectors beside the project."""
+"""Shared fixtures and hooks: paths to the public corpus and vectors beside the project.
+
+The plain helpers (paths, ``missing``, ``require_tool``) are in tests/prerequisites.py,
+imported as ``tests.prerequisites``.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +12,23 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-CORPUS = SHARED / "corpus"
-AGE_VECTORS = SHARED / "vectors" / "age" / "testdata"
+# Let tests import the example generator (examples/*.py) and the helper modules
+# (tests.<name>) as packages, however pytest was started.
+_ROOT = str(Path(__file__).resolve().parent.parent)
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
 
-# Let tests import the example generator (examples/*.py) as a package.
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# pytest explains a failing assert in these helper modules as it does in a test module:
+# the web tests' shared fixtures, and the helpers that conftest once held.
+pytest.register_assert_rewrite(
+    "tests.web_helpers",
+    "tests.prerequisites",
+)
 
-# The web tests' shared fixtures live there; keep pytest's assertion messages in it.
-pytest.register_assert_rewrite("tests.web_helpers")
-
+from tests.prerequisites import AGE_VECTORS, CORPUS, missing  # noqa: E402 (needs the path above)
 
 _DATA_DIR = pytest.StashKey[Path]()
 
@@ -31,8 +36,8 @@ _DATA_DIR = pytest.StashKey[Path]()
 def pytest_configure(config: pytest.Config) -> None:
     """recordpack's own state (the audit log, request tracking, saved corrections) goes
     to a folder of the test run's, never the developer's: every command and child
-    process inherits it. A hook, not module code: some tests import this module again
-    as ``tests.conftest``, and the run must keep one folder, removed at its end."""
+    process inherits it. A hook, not module code: the run keeps one folder, made here
+    and removed at its end."""
     folder = Path(tempfile.mkdtemp(prefix="recordpack-test-data-"))
     config.stash[_DATA_DIR] = folder
     os.environ["RECORDPACK_DATA_DIR"] = str(folder)
@@ -51,17 +56,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-#: Under CI=true a missing tool or data set fails the test: a skip would hide it.
-IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
-
-
-def missing(reason: str) -> NoReturn:
-    """Skip the test for ``reason`` on a developer's machine; fail it under CI=true."""
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: missing test tools or data are failures, not skips)")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     """The public sample records in ../shared/corpus (skips when absent, fails in CI)."""
@@ -76,13 +70,3 @@ def age_vectors() -> Path:
     if not AGE_VECTORS.is_dir():
         missing("../shared/vectors/age is absent (it exists beside the project in CI)")
     return AGE_VECTORS
-
-
-def require_tool(name: str, package: str) -> str:
-    """Path of an external program, or skip (fail in CI) saying how to install it."""
-    path = shutil.which(name)
-    if path is None:
-        missing(f"this test needs {name}, which is not installed "
-                f"(apt-get install {package}; .ci/run does this)")
-    assert path is not None
-    return path

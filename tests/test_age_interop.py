@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import require_tool
 
 from recordpack import age
 from recordpack.cli import main
+from tests.prerequisites import require_tool
 
 pytestmark = pytest.mark.interop
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from recordpack import age
 from recordpack.cli import main
 from tests.acceptance_folders import clean_breast
-from tests.conftest import require_tool
+from tests.prerequisites import require_tool
 
 AS_OF = "2025-04-01"  # the complete folder's records are recent as of this day
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sample-patient"

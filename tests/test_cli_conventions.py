@@ -257,7 +257,7 @@ def test_the_library_names_no_command_line_option() -> None:
 def test_lint_is_clean() -> None:
     import importlib.util
 
-    from conftest import missing
+    from tests.prerequisites import missing
 
     if importlib.util.find_spec("ruff") is None:
         missing("ruff is not installed (pip install -e '.[dev]')")

@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import missing, require_tool
 from pydicom import dcmread
 from pydicom.data import get_testdata_file
 from pydicom.fileset import FileSet
@@ -22,6 +21,7 @@ from recordpack.bundle.dicomdir import (
     read_header,
 )
 from recordpack.errors import BundleError
+from tests.prerequisites import missing, require_tool
 
 # (file, file ID) — two patients, so sibling and child offsets are both exercised.
 FILES = {

@@ -21,7 +21,7 @@ from pypdf import PdfReader
 
 from examples import make_sample_patient as sample
 from examples import synthetic as syn
-from tests.conftest import ROOT, require_tool
+from tests.prerequisites import ROOT, require_tool
 
 SAMPLE = ROOT / "examples" / "sample-patient"
 PATIENT = sample.PATIENT

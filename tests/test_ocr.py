@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import require_tool
 from PIL import Image
 from test_scan_pdf import SCANNED_PAGE, text_png
 
@@ -13,6 +12,7 @@ from recordpack import ocr
 from recordpack.model import Problem
 from recordpack.scan import image
 from recordpack.scan.base import Document, Source
+from tests.prerequisites import require_tool
 
 LAB_PAGE = [
     "LABORATORY REPORT",

@@ -22,7 +22,6 @@ from recordpack.bundle.reader import (
     verify_bundle,
 )
 from recordpack.errors import AgeError, BundleError, RecordpackError
-from tests.conftest import require_tool
 from tests.open_bundles import (
     BAG,
     PAYLOAD,
@@ -34,6 +33,7 @@ from tests.open_bundles import (
     valid_zip,
     zip_bytes,
 )
+from tests.prerequisites import require_tool
 
 pytestmark = pytest.mark.skipif(not recordpack_age_ready(), reason="recordpack.age not ready")
 

@@ -15,7 +15,7 @@ import pytest
 
 from recordpack.bundle.reader import inspect_bundle, open_bundle, verify_bundle
 from recordpack.model import ARCHIVE_SEP
-from tests.conftest import missing, require_tool
+from tests.prerequisites import missing, require_tool
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import require_tool
 from test_pack_data import PATIENT, make_patient_folder, tree_snapshot
 
 from recordpack import age
@@ -22,6 +21,7 @@ from recordpack.bundle import format as fmt
 from recordpack.bundle.pack import pack
 from recordpack.errors import BundleError, UsageError
 from recordpack.model import ScanResult
+from tests.prerequisites import require_tool
 
 
 @pytest.fixture

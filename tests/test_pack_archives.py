@@ -22,7 +22,6 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import require_tool
 from test_pack_data import PATIENT, SERIES_UIDS, dicom_bytes, pdf_bytes
 
 from recordpack import age
@@ -31,6 +30,7 @@ from recordpack.bundle.pack import pack
 from recordpack.cli import main
 from recordpack.errors import BundleError
 from recordpack.scan import scan_folder
+from tests.prerequisites import require_tool
 
 REPORT = pdf_bytes(
     "SURGICAL PATHOLOGY REPORT",

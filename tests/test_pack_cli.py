@@ -15,7 +15,7 @@ from test_pack_data import dicom_bytes, make_patient_folder, tree_snapshot
 
 from recordpack import age
 from recordpack.cli import main
-from tests.conftest import missing
+from tests.prerequisites import missing
 
 SEND_HINT = "Give them the passphrase by another channel"
 

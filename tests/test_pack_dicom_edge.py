@@ -19,7 +19,7 @@ from recordpack import age
 from recordpack.bundle.pack import pack
 from recordpack.bundle.reader import open_bundle
 from recordpack.scan import scan_folder
-from tests.conftest import missing
+from tests.prerequisites import missing
 from tests.scan_helpers import make_dataset, write_part10
 
 

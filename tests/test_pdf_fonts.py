@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import require_tool
 from pypdf import PdfReader, _cmap
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, StreamObject
 
 from examples import synthetic
 from recordpack.scan import pdf, pdffonts
 from recordpack.scan.base import Document, Source
+from tests.prerequisites import require_tool
 
 PERSON = synthetic.INVENTED_PEOPLE[0]
 #: A 65,536-code identity map, as OCR programs write it: one entry per code.

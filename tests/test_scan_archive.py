@@ -15,7 +15,7 @@ from pydicom.uid import generate_uid
 from recordpack.model import Problem
 from recordpack.scan import archive, scan_folder, walk
 from recordpack.scan.base import Source
-from tests.conftest import require_tool
+from tests.prerequisites import require_tool
 from tests.scan_helpers import make_dataset, snapshot, write_part10
 
 CT = Path(str(get_testdata_file("CT_small.dcm", download=False)))

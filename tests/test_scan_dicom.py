@@ -16,7 +16,7 @@ from pydicom.uid import EncapsulatedPDFStorage, MRImageStorage, generate_uid
 from recordpack.model import Problem, Skipped
 from recordpack.scan import dicom, scan_folder
 from recordpack.scan.base import HEAD_SIZE, DicomHeader, Document, Source
-from tests.conftest import missing, require_tool
+from tests.prerequisites import missing, require_tool
 from tests.scan_helpers import make_dataset, write_part10, write_raw
 
 

@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import pydicom
 import pytest
-from conftest import require_tool
 from pydicom.data import get_testdata_file
 
 from recordpack.scan import scan_folder
+from tests.prerequisites import require_tool
 
 #: Implicit VR: an element whose 4-byte length (0x00004E55) reads as the VR "UN".
 _TRICKY = struct.pack("<HH", 0x0009, 0x1001) + b"UN\x00\x00" + b"x" * 0x4E55

@@ -21,7 +21,7 @@ from recordpack.model import Problem
 from recordpack.scan import dicom, dicomheader
 from recordpack.scan.base import HEAD_SIZE, DicomHeader, Outcome, Source
 from recordpack.scan.dicomheader import read_header
-from tests.conftest import missing
+from tests.prerequisites import missing
 
 #: pydicom's own test images the walk must read (explicit and implicit VR,
 #: uncompressed and JPEG 2000, with sequences and private groups).

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import require_tool
 from PIL import Image
 from pillow_heif import register_heif_opener
 from test_scan_pdf import text_png
 
 from recordpack.scan import scan_folder
+from tests.prerequisites import require_tool
 
 PATHOLOGY = [
     "SURGICAL PATHOLOGY REPORT",

@@ -40,7 +40,7 @@ def _corpus_kind(corpus: Path, path: str) -> str | None:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "labelled" in metafunc.fixturenames:
-        from conftest import CORPUS
+        from tests.prerequisites import CORPUS
 
         if not CORPUS.is_dir():  # the corpus fixture skips (fails under CI) saying why
             metafunc.parametrize("labelled", [("", "")], ids=["corpus-absent"])

@@ -10,7 +10,7 @@ import pytest
 from recordpack.model import UNREADABLE, Problem
 from recordpack.scan import hl7v2
 from recordpack.scan.base import Document, Source
-from tests.conftest import missing
+from tests.prerequisites import missing
 
 # Labels we disagree with, each with the reason. The kind the message itself states wins.
 OVERRIDES = {

@@ -8,7 +8,6 @@ from datetime import UTC
 from pathlib import Path
 
 import pytest
-from conftest import require_tool
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader, PdfWriter
@@ -18,6 +17,7 @@ from recordpack import ocr
 from recordpack.model import Problem
 from recordpack.scan import pdf
 from recordpack.scan.base import Document, Outcome, Source
+from tests.prerequisites import require_tool
 
 # --------------------------------------------------------------------------
 # Builders

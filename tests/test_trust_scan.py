@@ -20,7 +20,7 @@ from recordpack.model import Problem
 from recordpack.scan import scan_folder
 from recordpack.scan.base import Source
 from recordpack.scan.walk import dispatch
-from tests.conftest import missing
+from tests.prerequisites import missing
 
 pytestmark = pytest.mark.timeout(60)
 

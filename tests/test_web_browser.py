@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import missing
 
 from recordpack import age
 from recordpack.web import service
 from recordpack.web.server import Server, bind
+from tests.prerequisites import missing
 from tests.test_specialist_page import CHROMIUM, CHROMIUM_ARGS  # one browser set-up
 from tests.web_helpers import ROOT, STRANGER, Home, tree_digest
 
