@@ -14,11 +14,11 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner, Result
-from test_pack_data import make_patient_folder
 
 from recordpack import age
 from recordpack.cli import main
 from recordpack.cli.base import COMMAND_MODULES, COMMAND_SUMMARIES
+from tests.pack_folder import make_patient_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 

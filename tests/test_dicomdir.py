@@ -11,7 +11,6 @@ import pytest
 from pydicom import dcmread
 from pydicom.data import get_testdata_file
 from pydicom.fileset import FileSet
-from test_pack_data import dicom_bytes
 
 from recordpack.bundle.dicomdir import (
     FileSetEntry,
@@ -21,6 +20,7 @@ from recordpack.bundle.dicomdir import (
     read_header,
 )
 from recordpack.errors import BundleError
+from tests.pack_folder import dicom_bytes
 from tests.prerequisites import missing, require_tool
 
 # (file, file ID) — two patients, so sibling and child offsets are both exercised.

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_pack_data import PATIENT, make_patient_folder, tree_snapshot
 
 from recordpack import age
 from recordpack.bundle import format as fmt
 from recordpack.bundle.pack import pack
 from recordpack.errors import BundleError, UsageError
 from recordpack.model import ScanResult
+from tests.pack_folder import PATIENT, make_patient_folder, tree_snapshot
 from tests.prerequisites import require_tool
 
 

@@ -22,7 +22,6 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from test_pack_data import PATIENT, SERIES_UIDS, dicom_bytes, pdf_bytes
 
 from recordpack import age
 from recordpack.bundle import format as fmt
@@ -30,6 +29,7 @@ from recordpack.bundle.pack import pack
 from recordpack.cli import main
 from recordpack.errors import BundleError
 from recordpack.scan import scan_folder
+from tests.pack_folder import PATIENT, SERIES_UIDS, dicom_bytes, pdf_bytes
 from tests.prerequisites import require_tool
 
 REPORT = pdf_bytes(

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from test_pack_data import dicom_bytes, make_patient_folder, tree_snapshot
 
 from recordpack import age
 from recordpack.cli import main
+from tests.pack_folder import dicom_bytes, make_patient_folder, tree_snapshot
 from tests.prerequisites import missing
 
 SEND_HINT = "Give them the passphrase by another channel"

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from test_pack_cli import index_of, run
-from test_pack_data import make_patient_folder
 
 from recordpack import age
 from recordpack.scan import walk
+from tests.pack_folder import make_patient_folder
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sample-patient"
 STRANGER = "Downloads/report(4).pdf"

@@ -10,9 +10,8 @@ import base64
 import json
 from pathlib import Path
 
-from test_pack_data import pdf_bytes
-
 from recordpack.scan import scan_folder
+from tests.pack_folder import pdf_bytes
 
 PATHOLOGY_PDF = pdf_bytes(
     "SURGICAL PATHOLOGY REPORT",

@@ -19,8 +19,8 @@ from recordpack.errors import InputError, UsageError
 from recordpack.model import KINDS
 from recordpack.scan import load_corrections, parse_labels, scan_folder, walk
 from recordpack.scan.base import HEAD_SIZE, Source
+from tests.pack_folder import pdf_bytes
 from tests.scan_helpers import make_dataset, snapshot, write_part10, write_raw
-from tests.test_pack_data import pdf_bytes
 
 
 def _ct_series(folder: Path, count: int, *, study: str, series: str, prefix: str = "IM") -> None:

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_pack_data import make_patient_folder
 
 from recordpack import age, workflow
 from recordpack.errors import UsageError
 from recordpack.manifest import load_manifest
+from tests.pack_folder import make_patient_folder
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sample-patient"
 STRANGER = "Downloads/report(4).pdf"
