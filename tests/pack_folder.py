@@ -94,6 +94,15 @@ def pdf_bytes(*lines: str) -> bytes:
     return bytes(pdf.output())
 
 
+#: The patient's pathology report as a PDF (the archive tests put it in zip, tar and 7z files).
+REPORT = pdf_bytes(
+    "SURGICAL PATHOLOGY REPORT",
+    "Patient: QUILL, AVERY   DOB: 1970-05-06   MRN: RP-TEST-0042",
+    "Date of procedure: 2026-08-20",
+    "FINAL DIAGNOSIS: invasive ductal carcinoma, grade 2",
+)
+
+
 def make_patient_folder(root: Path) -> ScanResult:
     """Write the synthetic folder under ``root``; returns its expected scan."""
     files: dict[str, bytes] = {}

@@ -29,15 +29,9 @@ from recordpack.bundle.pack import pack
 from recordpack.cli import main
 from recordpack.errors import BundleError
 from recordpack.scan import scan_folder
-from tests.pack_folder import PATIENT, SERIES_UIDS, dicom_bytes, pdf_bytes
+from tests.pack_folder import PATIENT, REPORT, SERIES_UIDS, dicom_bytes, pdf_bytes
 from tests.prerequisites import require_tool
 
-REPORT = pdf_bytes(
-    "SURGICAL PATHOLOGY REPORT",
-    "Patient: QUILL, AVERY   DOB: 1970-05-06   MRN: RP-TEST-0042",
-    "Date of procedure: 2026-08-20",
-    "FINAL DIAGNOSIS: invasive ductal carcinoma, grade 2",
-)
 OLD_LETTER = pdf_bytes(
     "CLINIC LETTER",
     "Patient: QUILL, AVERY   DOB: 1970-05-06",

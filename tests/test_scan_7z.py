@@ -10,12 +10,11 @@ from pathlib import Path
 
 import py7zr
 import pytest
-from test_pack_archives import REPORT
 from test_scan_tar import pack_and_open
 
 from recordpack.bundle import format as fmt
 from recordpack.scan import scan_folder
-from tests.pack_folder import SERIES_UIDS, dicom_bytes
+from tests.pack_folder import REPORT, SERIES_UIDS, dicom_bytes
 
 
 def sevenzip_bytes(members: dict[str, bytes], password: str | None = None) -> bytes:

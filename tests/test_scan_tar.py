@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
-from test_pack_archives import REPORT
 
 from recordpack import age
 from recordpack.bundle import format as fmt
 from recordpack.cli import main
 from recordpack.scan import scan_folder
 from tests.fuzz_helpers import tar_of
-from tests.pack_folder import SERIES_UIDS, dicom_bytes
+from tests.pack_folder import REPORT, SERIES_UIDS, dicom_bytes
 
 
 def tar_bytes(members: dict[str, bytes], mode: str = "w:gz") -> bytes:
