@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
 from recordpack import age
-from recordpack.cli import main
+from tests.cli_runs import index_of, run
 from tests.pack_folder import dicom_bytes, make_patient_folder, tree_snapshot
 from tests.prerequisites import missing
 
@@ -30,17 +29,6 @@ def folder(tmp_path: Path) -> Path:
 @pytest.fixture(scope="module")
 def identity() -> age.X25519Identity:
     return age.X25519Identity.generate()
-
-
-def run(*args: str | Path, input: str | None = None, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], input=input, env=env)
-
-
-def index_of(bundle: Path, identities: list[Any]) -> dict[str, Any]:
-    with open(bundle, "rb") as src:
-        zf = zipfile.ZipFile(io.BytesIO(age.decrypt_reader(src, identities).read()))
-    (name,) = [n for n in zf.namelist() if n.endswith("/index.json")]
-    return json.loads(zf.read(name))  # type: ignore[no-any-return]
 
 
 def cheap(passphrase: str) -> list[Any]:

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_pack_cli import index_of, run
 
 from recordpack import age
 from recordpack.scan import walk
+from tests.cli_runs import index_of, run
 from tests.pack_folder import make_patient_folder
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sample-patient"
