@@ -22,10 +22,11 @@ if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
 # pytest explains a failing assert in these helper modules as it does in a test module:
-# the web tests' shared fixtures, and the helpers that conftest once held.
+# the web tests' shared fixtures, and the helpers that conftest and test modules once held.
 pytest.register_assert_rewrite(
     "tests.web_helpers",
     "tests.prerequisites",
+    "tests.cli_runs",
 )
 
 from tests.prerequisites import AGE_VECTORS, CORPUS, missing  # noqa: E402 (needs the path above)

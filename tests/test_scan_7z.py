@@ -10,10 +10,10 @@ from pathlib import Path
 
 import py7zr
 import pytest
-from test_scan_tar import pack_and_open
 
 from recordpack.bundle import format as fmt
 from recordpack.scan import scan_folder
+from tests.cli_runs import pack_and_open
 from tests.pack_folder import REPORT, SERIES_UIDS, dicom_bytes
 
 

@@ -9,18 +9,13 @@ the archive byte for byte with the index mapping each member to it.
 from __future__ import annotations
 
 import io
-import json
 import tarfile
 import zipfile
 from pathlib import Path
-from typing import Any
 
-from click.testing import CliRunner
-
-from recordpack import age
 from recordpack.bundle import format as fmt
-from recordpack.cli import main
 from recordpack.scan import scan_folder
+from tests.cli_runs import pack_and_open
 from tests.fuzz_helpers import tar_of
 from tests.pack_folder import REPORT, SERIES_UIDS, dicom_bytes
 
@@ -107,23 +102,6 @@ def test_a_truncated_tgz_keeps_what_was_read_and_reports_the_damage(tmp_path: Pa
     (problem,) = result.problems
     assert problem.path == "cut.tar" and problem.code == "unreadable"
     assert "damaged or incomplete" in problem.message
-
-
-def pack_and_open(folder: Path, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
-    """``folder`` packed and opened by the CLI: the opened bag and its index."""
-    identity = age.X25519Identity.generate()
-    key = tmp_path / "key.txt"
-    age.write_identity_file(key, identity)
-    runner = CliRunner()
-    bundle = tmp_path / "b.rpk"
-    packed = runner.invoke(
-        main, ["pack", str(folder), "-o", str(bundle), "--to", str(identity.recipient())]
-    )
-    assert packed.exit_code == 0, packed.output
-    opened = runner.invoke(main, ["open", str(bundle), "-i", str(key), "-o", str(tmp_path / "o")])
-    assert opened.exit_code == 0, opened.output  # open verifies every file against the index
-    (bag,) = (tmp_path / "o").iterdir()
-    return bag, json.loads((bag / fmt.INDEX_JSON).read_text())
 
 
 def test_pack_carries_the_tar_whole_and_open_verifies(tmp_path: Path) -> None:
