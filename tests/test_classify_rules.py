@@ -7,13 +7,13 @@ import re
 
 import pytest
 import regex
-from test_classify import SAMPLES
 
 import recordpack.classify
 from recordpack.classify import Rule, fuzzy, normalize, parse_rules
 from recordpack.classify.rules import MAX_WEIGHT, PLACES, RuleTableError, score_kinds
 from recordpack.classify.text import fold
 from recordpack.model import KINDS
+from tests.classify_samples import SAMPLES
 from tests.notes_devset import NOT_RECORDS, NOTES
 from tests.realworld_docs import DOCS
 

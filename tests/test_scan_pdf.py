@@ -11,12 +11,12 @@ import pytest
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader, PdfWriter
-from test_classify import SAMPLES, Sample
 
 from recordpack import ocr
 from recordpack.model import Problem
 from recordpack.scan import pdf
 from recordpack.scan.base import Document, Outcome, Source
+from tests.classify_samples import SAMPLES, Sample
 from tests.prerequisites import require_tool
 
 # --------------------------------------------------------------------------

@@ -5,11 +5,11 @@ from __future__ import annotations
 import codecs
 
 import pytest
-from test_classify import SAMPLES
 
 from recordpack.model import Problem
 from recordpack.scan import text
 from recordpack.scan.base import Document, Source
+from tests.classify_samples import SAMPLES
 
 NOTE = SAMPLES[0].text  # a surgical pathology report
 
