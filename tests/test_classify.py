@@ -255,8 +255,8 @@ def test_a_letterhead_is_not_the_documents_title(letterhead: str) -> None:
 
 def _date_texts() -> list[str]:
     """Every date shape, in both cases and with look-alike characters, plus the development texts."""
-    from notes_devset import NOTES
-    from realworld_docs import DOCS
+    from tests.notes_devset import NOTES
+    from tests.realworld_docs import DOCS
 
     months = ["jan", "February", "MAR", "apr.", "May", "june",
               "Jul", "aug", "Sept", "oct", "Nov", "DEC"]  # fmt: skip
