@@ -6,12 +6,12 @@ import io
 
 import pytest
 from PIL import Image
-from test_scan_pdf import SCANNED_PAGE, text_png
 
 from recordpack import ocr
 from recordpack.model import Problem
 from recordpack.scan import image
 from recordpack.scan.base import Document, Source
+from tests.page_images import SCANNED_PAGE, text_png
 from tests.prerequisites import require_tool
 
 LAB_PAGE = [

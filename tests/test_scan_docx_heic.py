@@ -14,9 +14,9 @@ import docx
 import pytest
 from PIL import Image
 from pillow_heif import register_heif_opener
-from test_scan_pdf import text_png
 
 from recordpack.scan import scan_folder
+from tests.page_images import text_png
 from tests.prerequisites import require_tool
 
 PATHOLOGY = [

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from fpdf import FPDF
-from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader, PdfWriter
 
 from recordpack import ocr
@@ -17,6 +16,7 @@ from recordpack.model import Problem
 from recordpack.scan import pdf
 from recordpack.scan.base import Document, Outcome, Source
 from tests.classify_samples import SAMPLES, Sample
+from tests.page_images import SCANNED_PAGE, text_png
 from tests.prerequisites import require_tool
 
 # --------------------------------------------------------------------------
@@ -56,36 +56,12 @@ def render_pdf(text: str, layout: int = 0, *, creation_date: object | None = Non
     return bytes(doc.output())
 
 
-def text_png(lines: list[str], *, size: int = 44) -> bytes:
-    """A picture of a printed page: black text on white, large font."""
-    img = Image.new("L", (1800, 120 + 80 * len(lines)), 255)
-    draw = ImageDraw.Draw(img)
-    font = ImageFont.load_default(size=size)
-    for i, line in enumerate(lines):
-        draw.text((70, 60 + 80 * i), line, fill=0, font=font)
-    out = io.BytesIO()
-    img.save(out, format="PNG")
-    return out.getvalue()
-
-
 def image_only_pdf(png: bytes) -> bytes:
     """A 'scanned' PDF: one page holding only an image, no text layer."""
     doc = FPDF()
     doc.add_page()
     doc.image(io.BytesIO(png), x=5, y=5, w=200)
     return bytes(doc.output())
-
-
-SCANNED_PAGE = [
-    "SURGICAL PATHOLOGY REPORT",
-    "Patient Name: QUILLFEATHER, ODESSA M",
-    "DOB: 04/12/1961    MRN: 77310452",
-    "Collected: 02/03/2026",
-    "FINAL DIAGNOSIS:",
-    "Breast, left, core biopsy: invasive ductal carcinoma.",
-    "GROSS DESCRIPTION:",
-    "Received in formalin are three tan-white cores.",
-]
 
 
 def scan_bytes(name: str, data: bytes) -> list[Outcome]:
