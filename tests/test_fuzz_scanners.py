@@ -88,7 +88,7 @@ def test_mutants_of_a_tar_of_records(corpus: Path, name: str, mode: str) -> None
 
 
 def test_mutants_of_a_word_document_and_an_iphone_photo() -> None:
-    from test_scan_docx_heic import PATHOLOGY, docx_bytes, heic_bytes
+    from tests.docx_heic_files import PATHOLOGY, docx_bytes, heic_bytes
 
     for name, data in (("letter.docx", docx_bytes(PATHOLOGY, [["Test", "Result"]])),
                        ("IMG_0001.heic", heic_bytes(PATHOLOGY[:2]))):

@@ -1,7 +1,7 @@
 """Word letters (.docx) and iPhone photos (HEIC/HEIF) are read, not called unsupported.
 
-Files made here by python-docx and pillow-heif, with invented names; photos are
-read by the real tesseract.
+Files made by python-docx and pillow-heif (tests/docx_heic_files.py), with invented
+names; photos are read by the real tesseract.
 """
 
 from __future__ import annotations
@@ -13,47 +13,18 @@ from pathlib import Path
 import docx
 import pytest
 from PIL import Image
-from pillow_heif import register_heif_opener
 
 from recordpack.scan import scan_folder
+from tests.docx_heic_files import PATHOLOGY, docx_bytes, heic_bytes
 from tests.page_images import text_png
 from tests.prerequisites import require_tool
 
-PATHOLOGY = [
-    "SURGICAL PATHOLOGY REPORT",
-    "Patient: LINDQVIST, ORLA   DOB: 03/09/1961   MRN: RP-TEST-7781",
-    "Date of procedure: 09/14/2026",
-    "Specimen: left breast, core needle biopsy",
-    "FINAL DIAGNOSIS: invasive ductal carcinoma, grade 2",
-]
 RECIPE = [
     "Grandma's apple cake",
     "Ingredients: 3 apples, 2 cups flour, 1 teaspoon cinnamon",
     "Preheat the oven to 180 degrees.",
     "Whisk the eggs and sugar, then bake for 40 minutes. Serves 8.",
 ]
-
-
-def docx_bytes(lines: list[str], table: list[list[str]] | None = None) -> bytes:
-    document = docx.Document()
-    for line in lines:
-        document.add_paragraph(line)
-    if table:
-        grid = document.add_table(rows=len(table), cols=len(table[0]))
-        for r, row in enumerate(table):
-            for c, value in enumerate(row):
-                grid.cell(r, c).text = value
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def heic_bytes(lines: list[str]) -> bytes:
-    register_heif_opener()
-    out = io.BytesIO()
-    with Image.open(io.BytesIO(text_png(lines))) as page:
-        page.convert("RGB").save(out, format="HEIF", quality=90)
-    return out.getvalue()
 
 
 def test_a_docx_pathology_report_is_read_with_its_table(tmp_path: Path) -> None:
