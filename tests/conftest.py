@@ -27,6 +27,7 @@ pytest.register_assert_rewrite(
     "tests.web_helpers",
     "tests.prerequisites",
     "tests.cli_runs",
+    "tests.scan_helpers",
 )
 
 from tests.prerequisites import AGE_VECTORS, CORPUS, missing  # noqa: E402 (needs the path above)

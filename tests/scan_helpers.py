@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import stat
+import struct
 from pathlib import Path
 
+import numpy as np
+import pydicom
+from pydicom.data import get_testdata_file
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import (
     PYDICOM_IMPLEMENTATION_UID,
@@ -78,6 +83,34 @@ def write_raw(ds: Dataset, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     ds.save_as(path, implicit_vr=True, little_endian=True, enforce_file_format=False)
     return path
+
+
+#: Implicit VR: an element whose 4-byte length (0x00004E55) reads as the VR "UN".
+_TRICKY = struct.pack("<HH", 0x0009, 0x1001) + b"UN\x00\x00" + b"x" * 0x4E55
+_UN_VALUE = (
+    struct.pack("<HHI", 0xFFFE, 0xE000, 0xFFFFFFFF)  # item, undefined length
+    + _TRICKY
+    + struct.pack("<HHI", 0xFFFE, 0xE00D, 0)  # item delimiter
+)
+
+
+def tiff_preamble_un_file(*, big: bool = False) -> bytes:
+    """pydicom's CT_small.dcm with a TIFF header in its preamble and an undefined-length
+    UN element whose content, read with explicit VR, spells a VR (PS3.5 6.2.2, CP-246)."""
+    path = get_testdata_file("CT_small.dcm", download=False)
+    assert isinstance(path, str)
+    ds = pydicom.dcmread(path)
+    ds.preamble = b"II*\x00\x08\x00\x00\x00" + bytes(120)  # a TIFF header, as dual-personality files have
+    ds.PatientName = "VARGA^ILONA"
+    if big:  # a header and image larger than what scan keeps in memory
+        ds.Rows = ds.Columns = 512
+        ds.PixelData = np.zeros((512, 512), dtype=np.uint16).tobytes()
+    ds.add_new(0x00090010, "LO", "RP TEST")
+    ds.add_new(0x00091010, "UN", _UN_VALUE)
+    ds[0x00091010].is_undefined_length = True  # pydicom ends it with a sequence delimiter
+    out = io.BytesIO()
+    ds.save_as(out, enforce_file_format=True)
+    return out.getvalue()
 
 
 def _hash_noatime(path: Path) -> str:

@@ -98,7 +98,7 @@ def test_mutants_of_a_word_document_and_an_iphone_photo() -> None:
 
 
 def test_mutants_of_a_dicom_file_with_a_tiff_preamble_and_an_undefined_length_un() -> None:
-    from test_scan_dicom_cp246 import tiff_preamble_un_file
+    from tests.scan_helpers import tiff_preamble_un_file
 
     data = tiff_preamble_un_file()
     assert any(isinstance(o, DicomHeader) for o in scan_checked("IM1", "IM1", data).outcomes)
