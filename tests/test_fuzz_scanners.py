@@ -109,20 +109,20 @@ def test_mutants_of_a_dicom_file_with_a_tiff_preamble_and_an_undefined_length_un
 def test_mutants_of_messages_that_carry_documents() -> None:
     import json
 
-    from test_scan_embedded_documents import (
+    from tests.document_messages import (
         PATHOLOGY_PDF,
-        _document_bundle,
-        _hl7_with_pdf,
-        _message,
-        _report,
+        diagnostic_report,
+        document_bundle,
+        hl7_with_pdf,
+        message_bundle,
     )
 
-    ndjson = "\n".join(json.dumps(_message(n, _report(f"r{n}", "22637-3", "Pathology", "2026-07-08",
-                                                       "Invasive carcinoma."))) for n in (1, 2))
+    ndjson = "\n".join(json.dumps(message_bundle(n, diagnostic_report(
+        f"r{n}", "22637-3", "Pathology", "2026-07-08", "Invasive carcinoma."))) for n in (1, 2))
     seeds = {
         "messages.ndjson": ndjson.encode(),
-        "bundle.json": _document_bundle("Binary/b1", None, PATHOLOGY_PDF, "application/pdf").encode(),
-        "result.hl7": _hl7_with_pdf(PATHOLOGY_PDF),
+        "bundle.json": document_bundle("Binary/b1", None, PATHOLOGY_PDF, "application/pdf").encode(),
+        "result.hl7": hl7_with_pdf(PATHOLOGY_PDF),
     }
     for name, data in seeds.items():
         scan_checked(f"{name} (unmutated)", name, data)
