@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import py7zr
+
 from recordpack.model import Problem, Skipped
 from recordpack.scan.base import HEAD_SIZE, DicomHeader, Document, Outcome, Source
 from recordpack.scan.walk import SCANNERS, dispatch, run_scanner
@@ -84,6 +86,14 @@ def tar_of(members: dict[str, bytes], mode: str = "w:gz") -> bytes:
             info = tarfile.TarInfo(name)
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def sevenzip_bytes(members: dict[str, bytes], password: str | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with py7zr.SevenZipFile(buffer, "w", password=password) as archive:
+        for name, data in members.items():
+            archive.writestr(data, name)
     return buffer.getvalue()
 
 

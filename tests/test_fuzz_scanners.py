@@ -30,6 +30,7 @@ from tests.fuzz_helpers import (
     png_page,
     scan_checked,
     seed_for,
+    sevenzip_bytes,
     tar_of,
     truncations,
     zip_of,
@@ -131,8 +132,6 @@ def test_mutants_of_messages_that_carry_documents() -> None:
 
 
 def test_mutants_of_a_7z_of_records(corpus: Path) -> None:
-    from test_scan_7z import sevenzip_bytes
-
     data = sevenzip_bytes(_download(corpus))
     assert any(isinstance(o, Document) for o in scan_checked("d.7z", "d.7z", data).outcomes)
     for label, mutant in [*truncations(data), *mutants(data, seed_for("7z"), iterations())]:

@@ -14,15 +14,8 @@ import pytest
 from recordpack.bundle import format as fmt
 from recordpack.scan import scan_folder
 from tests.cli_runs import pack_and_open
+from tests.fuzz_helpers import sevenzip_bytes
 from tests.pack_folder import REPORT, SERIES_UIDS, dicom_bytes
-
-
-def sevenzip_bytes(members: dict[str, bytes], password: str | None = None) -> bytes:
-    buffer = io.BytesIO()
-    with py7zr.SevenZipFile(buffer, "w", password=password) as archive:
-        for name, data in members.items():
-            archive.writestr(data, name)
-    return buffer.getvalue()
 
 
 def test_a_7z_download_is_read_in_place(tmp_path: Path) -> None:
