@@ -28,6 +28,7 @@ pytest.register_assert_rewrite(
     "tests.prerequisites",
     "tests.cli_runs",
     "tests.scan_helpers",
+    "tests.terminal",
 )
 
 from tests.prerequisites import AGE_VECTORS, CORPUS, missing  # noqa: E402 (needs the path above)

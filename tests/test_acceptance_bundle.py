@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from test_age_interop import run_with_terminal
 
 from recordpack import age
 from recordpack.cli import main
 from tests.acceptance_bundle_folders import build_awkward_folder, build_full_folder
 from tests.prerequisites import require_tool
+from tests.terminal import run_with_terminal
 
 #: The awkward folder's portal zip holds pydicom's CT_small and MR_small, whose patient
 #: names are codes ("CompressedSamples^CT1"): the patient confirms them to pack them.

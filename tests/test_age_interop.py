@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import io
-import os
-import pty
-import select
 import subprocess
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +14,7 @@ from click.testing import CliRunner
 from recordpack import age
 from recordpack.cli import main
 from tests.prerequisites import require_tool
+from tests.terminal import run_with_terminal
 
 pytestmark = pytest.mark.interop
 
@@ -30,51 +26,6 @@ PASSPHRASE = "invented test passphrase 42"
 def plaintext(size: int) -> bytes:
     block = hashlib.sha256(f"interop {size}".encode()).digest() * 1024
     return (block * (size // len(block) + 1))[:size]
-
-
-def run_with_terminal(
-    argv: list[str], answers: list[tuple[str, str]], timeout: float = 120
-) -> bytes:
-    """Run ``argv`` on a pseudo-terminal, typing each answer after its prompt appears.
-
-    age reads passphrases from the terminal only (no environment variable in 1.1.1).
-    Returns what the program printed on the terminal; fails on a non-zero exit.
-    """
-    pid, fd = pty.fork()
-    if pid == 0:  # child: becomes the program, with the pty as its terminal
-        try:
-            os.execvp(argv[0], argv)
-        finally:
-            os._exit(127)
-    seen = b""
-    pending = list(answers)
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            if pending and pending[0][0].encode() in seen:
-                os.write(fd, pending.pop(0)[1].encode() + b"\n")
-                seen = b""
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                os.kill(pid, 9)
-                pytest.fail(f"{argv[0]} did not finish; it printed {seen!r}")
-            ready, _, _ = select.select([fd], [], [], remaining)
-            if not ready:
-                continue
-            try:
-                data = os.read(fd, 4096)
-            except OSError as error:  # EIO: the child closed the terminal
-                if error.errno != errno.EIO:
-                    raise
-                break
-            if not data:
-                break
-            seen += data
-    finally:
-        os.close(fd)
-        _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, f"{argv} failed: {seen!r}"
-    return seen
 
 
 @pytest.fixture(scope="module")
