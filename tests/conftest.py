@@ -29,6 +29,7 @@ pytest.register_assert_rewrite(
     "tests.cli_runs",
     "tests.scan_helpers",
     "tests.terminal",
+    "tests.breast_folder",
 )
 
 from tests.prerequisites import AGE_VECTORS, CORPUS, missing  # noqa: E402 (needs the path above)

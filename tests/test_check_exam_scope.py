@@ -7,7 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_check_truth import (
+
+from recordpack.checking import _exam_statements
+from recordpack.errors import ManifestError
+from recordpack.manifest import load_manifest
+from tests.acceptance_folders import text_pdf
+from tests.breast_folder import (
     AS_OF,
     breast_folder,
     check_json,
@@ -16,11 +21,6 @@ from test_check_truth import (
     requirement,
     status,
 )
-
-from recordpack.checking import _exam_statements
-from recordpack.errors import ManifestError
-from recordpack.manifest import load_manifest
-from tests.acceptance_folders import text_pdf
 
 CT_AT_A_BREAST_CENTRE = [
     "CASCADE BREAST IMAGING ASSOCIATES",
@@ -34,7 +34,7 @@ CT_AT_A_BREAST_CENTRE = [
 
 
 def _without_breast_imaging(root: Path) -> Path:
-    folder: Path = breast_folder(root)
+    folder = breast_folder(root)
     (folder / "mri report.pdf").unlink()
     dicom_image(folder / "CT" / "IM00001", "CT_small.dcm", description="CT CHEST W CONTRAST")
     return folder
