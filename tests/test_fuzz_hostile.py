@@ -14,7 +14,7 @@ from recordpack import ocr
 from recordpack.model import Problem
 from recordpack.scan.base import Document
 from tests.fuzz_helpers import scan_checked, zip_of
-from tests.test_trust_scan import many_image_pdf, overlapping_zip
+from tests.hostile_files import many_image_pdf, overlapping_zip
 
 pytestmark = pytest.mark.timeout(60)
 

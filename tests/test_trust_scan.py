@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import signal
-import struct
 import subprocess
 import sys
 import textwrap
@@ -20,6 +19,7 @@ from recordpack.model import Problem
 from recordpack.scan import scan_folder
 from recordpack.scan.base import Source
 from recordpack.scan.walk import dispatch
+from tests.hostile_files import many_image_pdf, overlapping_zip
 from tests.prerequisites import missing
 
 pytestmark = pytest.mark.timeout(60)
@@ -250,21 +250,6 @@ def test_scan_check_and_pack_leave_access_times_and_bytes_alone(tmp_path: Path) 
 # --- defect 8: cost bombs --------------------------------------------------------------
 
 
-def many_image_pdf(count: int, pages: int = 1) -> bytes:
-    """A PDF whose pages hold ``count`` distinct pictures each, big enough to be worth OCR."""
-    from fpdf import FPDF
-    from PIL import Image
-
-    pdf = FPDF()
-    for page in range(pages):
-        pdf.add_page()
-        for index in range(count):
-            picture = Image.new("L", (220, 220), color=255)
-            picture.putpixel((index % 220, page % 220), 0)  # distinct, so not shared
-            pdf.image(picture, x=(index % 10) * 20, y=(index // 10) * 14, w=18)
-    return bytes(pdf.output())
-
-
 def test_ocr_work_per_document_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     from recordpack import ocr
     from recordpack.scan import pdf
@@ -295,25 +280,6 @@ def test_ocr_pages_beyond_the_limit_are_named(monkeypatch: pytest.MonkeyPatch) -
     [partly] = [o for o in outcomes if getattr(o, "code", None) == "partly_read"]
     assert isinstance(partly, Problem)
     assert f"pages {pdf.MAX_OCR_PAGES + 1}-{pdf.MAX_OCR_PAGES + 2} were not read" in partly.message
-
-
-def overlapping_zip(copies: int, size: int = 1_000_000) -> bytes:
-    """A zip whose central directory lists ``copies`` more names for its one member's data."""
-    data = _zip({"report.txt": b"CLINIC NOTE\n" + b"A" * size})
-    eocd = data.rindex(b"PK\x05\x06")
-    start = struct.unpack("<I", data[eocd + 16: eocd + 20])[0]
-    record = data[start:eocd]
-    name_length = struct.unpack("<H", record[28:30])[0]
-    records = [record]
-    for index in range(copies):
-        name = f"copy{index:05d}.txt".encode()
-        records.append(record[:28] + struct.pack("<H", len(name)) + record[30:46] + name
-                       + record[46 + name_length:])
-    directory = b"".join(records)
-    end = bytearray(data[eocd: eocd + 22])
-    end[8:10] = end[10:12] = struct.pack("<H", len(records))
-    end[12:16] = struct.pack("<I", len(directory))
-    return data[:start] + directory + bytes(end)
 
 
 @pytest.mark.timeout(30)
