@@ -25,8 +25,8 @@ import pytest
 from recordpack import age
 from recordpack.web import service
 from recordpack.web.server import Server, bind
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS  # one browser set-up
 from tests.prerequisites import missing
-from tests.test_specialist_page import CHROMIUM, CHROMIUM_ARGS  # one browser set-up
 from tests.web_helpers import ROOT, STRANGER, Home, tree_digest
 
 pytest_plugins = ("tests.web_helpers",)  # the home fixture
