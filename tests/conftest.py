@@ -22,7 +22,7 @@ if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
 # pytest explains a failing assert in these helper modules as it does in a test module:
-# the web tests' shared fixtures, and the helpers that conftest and test modules once held.
+# the web tests' shared fixtures, and the helpers whose asserts check what a test runs.
 pytest.register_assert_rewrite(
     "tests.web_helpers",
     "tests.prerequisites",
