@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from test_pack_data import make_patient_folder
 
 from recordpack import age
 from recordpack.cli import main
+from tests.pack_folder import make_patient_folder
 
 
 @pytest.fixture
