@@ -25,15 +25,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-from notes_devset import NOTES, Note, build  # noqa: E402
-from realworld_docs import DOCS  # noqa: E402
-from test_classify_devset import note_pdf  # noqa: E402
+sys.path.insert(0, str(ROOT))
 
 from recordpack.classify import classify_text  # noqa: E402
 from recordpack.scan import pdf  # noqa: E402
 from recordpack.scan.base import Document, Source  # noqa: E402
+from tests.notes_devset import NOTES, Note, build, note_pdf  # noqa: E402
+from tests.realworld_docs import DOCS  # noqa: E402
 
 
 def documents(count: int) -> list[Note]:

@@ -22,6 +22,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from fpdf import FPDF
+
 _T = TypeVar("_T")
 
 
@@ -1537,3 +1539,26 @@ IMPRESSION: Normal EEG.
 )
 
 NOTES = NOTES + HANDWRITTEN + HANDWRITTEN_MORE
+
+
+def note_pdf(note: Note) -> bytes:
+    """The note printed by a clinic system: header and footer on each page, lines wrapped."""
+
+    class Printed(FPDF):
+        def header(self) -> None:
+            self.set_font("Helvetica", size=7)
+            self.cell(0, 4, "Printed from the electronic record - Confidential", align="R")
+            self.ln(6)
+
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font("Helvetica", size=7)
+            self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align="C")
+
+    out = Printed()
+    out.set_auto_page_break(True, margin=18)
+    out.add_page()
+    out.set_font("Helvetica", size=10)
+    for line in note.text.encode("latin-1", "replace").decode("latin-1").splitlines():
+        out.multi_cell(0, 5, line or " ", new_x="LMARGIN", new_y="NEXT")
+    return bytes(out.output())

@@ -16,40 +16,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fpdf import FPDF
 
 from recordpack.classify import classify_text
 from recordpack.cli import main
 from recordpack.model import KINDS
 from recordpack.scan import parse_labels, pdf, scan_folder
 from recordpack.scan.base import NOT_A_RECORD, Document, Source
-from tests.notes_devset import NOT_RECORDS, NOTES, Note
+from tests.notes_devset import NOT_RECORDS, NOTES, Note, note_pdf
 
 #: Kinds a wrong call of which tells a patient something untrue about their care.
 ISSUER_KINDS = ("pathology_report", "genomic_report")
-
-
-def note_pdf(note: Note) -> bytes:
-    """The note printed by a clinic system: header and footer on each page, lines wrapped."""
-
-    class Printed(FPDF):
-        def header(self) -> None:
-            self.set_font("Helvetica", size=7)
-            self.cell(0, 4, "Printed from the electronic record - Confidential", align="R")
-            self.ln(6)
-
-        def footer(self) -> None:
-            self.set_y(-12)
-            self.set_font("Helvetica", size=7)
-            self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align="C")
-
-    out = Printed()
-    out.set_auto_page_break(True, margin=18)
-    out.add_page()
-    out.set_font("Helvetica", size=10)
-    for line in note.text.encode("latin-1", "replace").decode("latin-1").splitlines():
-        out.multi_cell(0, 5, line or " ", new_x="LMARGIN", new_y="NEXT")
-    return bytes(out.output())
 
 
 @cache
