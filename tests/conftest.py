@@ -74,3 +74,14 @@ def age_vectors() -> Path:
     if not AGE_VECTORS.is_dir():
         missing("../shared/vectors/age is absent (it exists beside the project in CI)")
     return AGE_VECTORS
+
+
+@pytest.fixture(scope="module")
+def key(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """An age key file (age-keygen's format) and its public key, one per test module."""
+    from recordpack import age
+
+    identity = age.X25519Identity.generate()
+    path = tmp_path_factory.mktemp("key") / "key.txt"
+    age.write_identity_file(path, identity)
+    return path, str(identity.recipient())

@@ -19,30 +19,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from recordpack import age
-from recordpack.cli import main
 from tests.acceptance_bundle_folders import build_awkward_folder, build_full_folder
+from tests.cli_runs import run
 from tests.prerequisites import require_tool
 from tests.terminal import run_with_terminal
 
 #: The awkward folder's portal zip holds pydicom's CT_small and MR_small, whose patient
 #: names are codes ("CompressedSamples^CT1"): the patient confirms them to pack them.
 CONFIRMED = ("--accept-other-patient",)
-
-
-@pytest.fixture(scope="module")
-def key(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """An age key file (age-keygen format) and its public key."""
-    identity = age.X25519Identity.generate()
-    path = tmp_path_factory.mktemp("key") / "key.txt"
-    age.write_identity_file(path, identity)
-    return path, str(identity.recipient())
-
-
-def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def sha256(path: Path) -> str:

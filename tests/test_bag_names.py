@@ -16,20 +16,18 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recordpack import age
 from recordpack.bundle import format as fmt
 from recordpack.bundle.index_model import bag_path_problem
 from recordpack.bundle.layout import plan_bag
 from recordpack.bundle.pack import _member
 from recordpack.bundle.safety import MemberProblem, UnsafeMemberError, check_members
-from recordpack.cli import main
 from recordpack.errors import BundleError
 from recordpack.model import FileInfo, Patient, Problem, Record, ScanResult
 from recordpack.scan.report import render_problems
+from tests.cli_runs import run
 
 NOTE = (
     b"CONSULTATION NOTE\nPatient: QUILL, AVERY   DOB: 1970-05-06   MRN: RP-TEST-0042\n"
@@ -262,18 +260,6 @@ def test_problem_label_names_the_archive_type_read() -> None:
 
 
 # End to end, through the command line, as the outside tester ran it.
-
-
-@pytest.fixture(scope="module")
-def key(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    identity = age.X25519Identity.generate()
-    path = tmp_path_factory.mktemp("key") / "key.txt"
-    age.write_identity_file(path, identity)
-    return path, str(identity.recipient())
-
-
-def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def pack_and_open(folder: Path, key: tuple[Path, str], tmp_path: Path) -> Path:

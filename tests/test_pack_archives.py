@@ -21,14 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
 from recordpack import age
 from recordpack.bundle import format as fmt
 from recordpack.bundle.pack import pack
-from recordpack.cli import main
 from recordpack.errors import BundleError
 from recordpack.scan import scan_folder
+from tests.cli_runs import run
 from tests.pack_folder import PATIENT, REPORT, SERIES_UIDS, dicom_bytes, pdf_bytes
 from tests.prerequisites import require_tool
 
@@ -68,18 +67,6 @@ def build_folder(root: Path) -> dict[str, dict[str, bytes]]:
     (root / "Downloads").mkdir()
     (root / "Downloads" / "portal.zip").write_bytes(zip_bytes(portal))
     return {"imaging.zip": imaging, "Downloads/portal.zip": portal}
-
-
-@pytest.fixture(scope="module")
-def key(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    identity = age.X25519Identity.generate()
-    path = tmp_path_factory.mktemp("key") / "key.txt"
-    age.write_identity_file(path, identity)
-    return path, str(identity.recipient())
-
-
-def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 class _Links(html.parser.HTMLParser):
