@@ -3,24 +3,45 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
 from recordpack.classify.dates import DATE_RE, FOREIGN_BIRTH_LABELS, day_first, match_date
-from recordpack.classify.text import MAX_PATIENT_CHARS, TITLE_CHARS
+from recordpack.classify.text import MAX_PATIENT_CHARS, TITLE_CHARS, normalize
+from recordpack.identity import NameMatch, compare_names, parse_name
 from recordpack.model import Patient
 
 # OCR reads "Patient" as "Patlent" or "Pat1ent": the labels tolerate it.
 _PATIENT_WORD = r"pat[i1l|!]ent"
+#: What may follow a name label before its value: "Name/DOB:" and
+#: "Patient Name / MRN:" carry more than the name on one line.
+_MORE_LABELS = (
+    r"(?:\s*/\s*(?:DOB|D\.O\.B\.?|MRN|ID|Age|Sex|Gender|Birth\s*date|Date\s+of\s+birth)){0,3}"
+)
+#: A dash set off by spaces separates a label from its value ("Patient - Jane Doe").
+_DASH = r"[ \t]+[-\u2013\u2014](?=[ \t])"
 _NAME_LABEL = re.compile(
     r"(?:^|(?<=[\t|;])|(?<=\s\s))[ \t]*"
     rf"(?:(?P<full>{_PATIENT_WORD}(?:'s)?\s*(?:full\s+|legal\s+)?name|pt\.?\s*name|name\s+of\s+patient|"
     r"member\s+name)"
-    r"(?:\s*\((?:last|first)[^)]*\))?(?:\s*[:#]|\s{2,}|\t|[ \t]+(?=[A-Z])|[ \t]*$)"
-    rf"|(?P<short>{_PATIENT_WORD}|pt\.?|name|re|member)(?:\s*\((?:last|first)[^)]*\))?\s*:)"
+    rf"(?:\s*\((?:last|first)[^)]*\))?{_MORE_LABELS}"
+    rf"(?:\s*[:#]|{_DASH}|\s{{2,}}|\t|[ \t]+(?=[A-Z])|[ \t]*$)"
+    rf"|(?P<short>{_PATIENT_WORD}|pt\.?|name|re|member)(?:\s*\((?:last|first)[^)]*\))?"
+    rf"{_MORE_LABELS}(?:\s*:|{_DASH}))"
     r"[ \t]*(?P<v>[^\n]{0,80})",
     re.IGNORECASE | re.MULTILINE,
 )
+#: "Name DOE, JANE" or "Name   Jane Doe" at the start of a line: a bare label
+#: with no colon, taken only before a "Last, First" name or a wide gap.
+_BARE_NAME_LABEL = re.compile(
+    r"^[ \t]*(?:Name|NAME)(?:[ \t]+(?=[A-Z][A-Za-z'\u2019\-]+,[ \t]*[A-Z])|[ \t]{2,}|\t)"
+    r"[ \t]*(?P<v>[^\n]{0,80})",
+    re.MULTILINE,
+)
+#: Labels that name the patient as such (not "RE:", "Name:" or "Member:").
+_STRONG_LABEL = re.compile(rf"^\s*(?:{_PATIENT_WORD}|pt\b)", re.IGNORECASE)
 #: "Surname: DOE   Given names: Jane" (UK, Australian forms): written "DOE, Jane".
 _SPLIT_NAME = re.compile(
     r"\b(?:patient\s+)?(?:surname|family\s+name|last\s+name)\s*:\s*(?P<last>[^\n:]{1,40}?)"
@@ -213,22 +234,37 @@ def _clean_name(value: str) -> str | None:
     return value if letters >= 3 else None
 
 
-def _find_name(text: str) -> str | None:
-    split = _SPLIT_NAME.search(text)
-    if split:
-        name = _clean_name(f"{split.group('last').strip()}, {split.group('first').strip()}")
-        if name:
-            return name
+@dataclass(frozen=True)
+class _Named:
+    """A name a label gives, where the label starts, and whether it says "patient"."""
+
+    start: int
+    name: str
+    strong: bool
+
+
+def _labelled_names(text: str) -> list[_Named]:
+    """The first name a label gives in ``text`` and those patient labels give after it."""
+    found: list[_Named] = []
     for m in _NAME_LABEL.finditer(text):
         name = _clean_name(m.group("v"))
-        if name:
-            return name
         # The value may stand on the next line ("Patient Name:\nDOE, JANE").
-        if not m.group("v").strip():
+        if name is None and not m.group("v").strip():
             nxt = text[m.end() :].lstrip("\n").split("\n", 1)[0]
             name = None if ":" in nxt else _clean_name(nxt)
-            if name:
-                return name
+        if name:
+            found.append(_Named(m.start(), name, bool(_STRONG_LABEL.match(m.group()))))
+    for m in _BARE_NAME_LABEL.finditer(text):
+        name = _clean_name(m.group("v"))
+        if name:
+            found.append(_Named(m.start(), name, False))
+    found.sort(key=lambda n: n.start)
+    # Later "Name:", "RE:" or "Member:" fields may be someone else on purpose (an
+    # emergency contact, a quoted letter): only patient labels count after the first.
+    return found[:1] + [n for n in found[1:] if n.strong]
+
+
+def _unlabelled_name(text: str) -> str | None:
     head = text[:TITLE_CHARS]
     for pattern in (_PATIENT_BLOCK, _NAME_BEFORE_ID):
         for m in pattern.finditer(head):
@@ -236,6 +272,63 @@ def _find_name(text: str) -> str | None:
             if name:
                 return name
     return None
+
+
+def _split_name(text: str) -> str | None:
+    split = _SPLIT_NAME.search(text)
+    if split:
+        return _clean_name(f"{split.group('last').strip()}, {split.group('first').strip()}")
+    return None
+
+
+def _people(named: Sequence[_Named]) -> list[list[_Named]]:
+    """The labelled names grouped by person: names that are clearly different people apart."""
+    people: list[list[_Named]] = []
+    for item in named:
+        parsed = parse_name(item.name)
+        for person in people:
+            if compare_names(parse_name(person[0].name), parsed) is not NameMatch.DIFFERENT:
+                person.append(item)
+                break
+        else:
+            people.append([item])
+    return people
+
+
+def named_people(text: str) -> tuple[str, ...]:
+    """Each different person a patient label of ``text`` names, in reading order.
+
+    More than one means the text holds more than one person's record (a fax
+    cover for one patient before another's report, two reports in one file).
+    """
+    head = normalize(text[:MAX_PATIENT_CHARS])
+    return tuple(person[0].name for person in _people(_labelled_names(head)))
+
+
+def _chosen(text: str) -> tuple[str | None, int, int]:
+    """The patient's name and the part of ``text`` that is about them.
+
+    When labels name more than one person, the first named by a patient label
+    ("Patient Name:", not a letter's "RE:" line or a fax cover's) is chosen,
+    and only its own part of the text (to the next label naming someone else)
+    gives the birth date and record number: one person's name is never
+    joined to another's birth date or number.
+    """
+    split = _split_name(text)
+    if split:
+        return split, 0, len(text)
+    named = _labelled_names(text)
+    if not named:
+        return _unlabelled_name(text), 0, len(text)
+    people = _people(named)
+    if len(people) == 1:
+        return named[0].name, 0, len(text)
+    person = next((p for p in people if any(n.strong for n in p)), people[0])
+    first = next((n for n in person if n.strong), person[0])
+    others = [n.start for p in people if p is not person for n in p]
+    start = 0 if first is named[0] else first.start
+    end = min((s for s in others if s > first.start), default=len(text))
+    return first.name, start, end
 
 
 _DOB_LABEL = re.compile(
@@ -246,12 +339,21 @@ _DOB_LABEL = re.compile(
 )
 
 
+#: A birth-date label joined to a name label by a slash ("Name/DOB:").
+_COMBINED_LABEL = re.compile(r"\bname\s*/\s*$", re.IGNORECASE)
+
+
 def find_birth_date(text: str, today: date, *, dayfirst: bool = False) -> str | None:
     """The first labelled birth date in ``text`` (ISO), or None."""
     for m in _DOB_LABEL.finditer(text):
         window = text[m.end() : m.end() + 40]
+        reach = 12
+        if _COMBINED_LABEL.search(text, max(0, m.start() - 20), m.start()):
+            # "Name/DOB: DOE, JANE  03/14/1962": the date follows the name on its line.
+            window = text[m.end() : m.end() + 80].split("\n", 1)[0]
+            reach = len(window)
         d = DATE_RE.search(window)
-        if d and d.start() <= 12:
+        if d and d.start() <= reach:
             value = match_date(d, today=today, dayfirst=dayfirst)
             if value is not None and value <= today:
                 return value.isoformat()
@@ -284,8 +386,22 @@ def find_patient(text: str, *, today: date | None = None, dayfirst: bool | None 
     head = text[:MAX_PATIENT_CHARS]
     if dayfirst is None:
         dayfirst = day_first(text)
+    name, start, end = _chosen(head)
+    part = head[start:end]
     return Patient(
-        name=_find_name(head),
-        birth_date=find_birth_date(head, today, dayfirst=dayfirst),
-        id=_find_mrn(head),
+        name=name,
+        birth_date=find_birth_date(part, today, dayfirst=dayfirst),
+        id=_find_mrn(part),
     )
+
+
+def birth_date_reads_both_ways(text: str, *, today: date | None = None) -> bool:
+    """Whether the birth date :func:`find_patient` takes from ``text`` is written so
+    that it reads as two dates, day first or month first (05/11/1963)."""
+    today = today or date.today()
+    head = normalize(text[:MAX_PATIENT_CHARS])
+    _name, start, end = _chosen(head)
+    part = head[start:end]
+    month_first = find_birth_date(part, today, dayfirst=False)
+    day_first_ = find_birth_date(part, today, dayfirst=True)
+    return month_first is not None and day_first_ is not None and month_first != day_first_
