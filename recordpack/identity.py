@@ -5,8 +5,12 @@ Names are compared as people write them: ``THOMPSON^MARGARET^A`` (DICOM),
 are one person. Case, accents, punctuation, word order, titles, suffixes
 (Jr, III), a missing middle name and a middle name written as an initial
 never make a mismatch; a different first or last name does, and so does a
-different birth date. Record numbers differ between hospitals for the same
-patient, so a record number alone never does.
+different birth date. Another middle initial (Jane M and Jane R Doe, a
+mother and daughter) is a doubt to check, like a one-letter slip. Day and
+month swapped are the same birth date only when one of the two was written
+so that it reads both ways (05/11/1963). Record numbers differ between
+hospitals for the same patient, so a record number alone never does. A
+document whose text names a second person is flagged too.
 
 The folder's patient is decided by consensus: records vote with their
 confidence, DICOM headers (structured, typed by a machine) weigh more.
@@ -238,6 +242,25 @@ def _join_compounds(words: tuple[str, ...], other: tuple[str, ...]) -> tuple[str
     return tuple(out)
 
 
+def _other_middle_initial(a: PersonName, b: PersonName) -> bool:
+    """Both names give a middle name, one at least as an initial, and they do not
+    fit ("Jane M Doe" and "Jane R Doe", "Jane Mary Doe" and "Jane R Doe").
+
+    The same first and last name with another middle initial is how a mother
+    and a daughter, or two namesakes, differ: not the same person for sure.
+    A middle name written out counts by its first letter.
+    """
+    if not a.initials and not b.initials:
+        return False
+
+    def letters(name: PersonName, other: PersonName) -> set[str]:
+        spare = [w for w in name.words if not any(_same_word(w, x) for x in other.words)]
+        return set(name.initials) | {w[0] for w in spare}
+
+    mine, theirs = letters(a, b), letters(b, a)
+    return bool(mine) and bool(theirs) and not mine & theirs
+
+
 def compare_names(a: PersonName | None, b: PersonName | None) -> NameMatch:
     """Compare two written names, ignoring order, case, accents and middle names."""
     if a is None or b is None or not a.words or not b.words:
@@ -255,6 +278,8 @@ def compare_names(a: PersonName | None, b: PersonName | None) -> NameMatch:
             letters = {w[0] for w in large.words} | set(large.initials)
             if not set(small.initials) & letters:
                 return NameMatch.DIFFERENT
+        if _other_middle_initial(small, large):
+            return NameMatch.NEAR
         return NameMatch.SAME
     spare = [x for x in large.words if not any(_same_word(x, w) for w in small.words)]
     if all(any(_one_slip(w, x) for x in spare) for w in unmatched):
@@ -264,12 +289,62 @@ def compare_names(a: PersonName | None, b: PersonName | None) -> NameMatch:
     return NameMatch.DIFFERENT
 
 
-def same_birth_date(a: str, b: str) -> bool:
-    """Equal ISO dates; day and month swapped counts as equal (03/04 vs 04/03 formats)."""
-    if a == b:
+def same_birth_date(a: str, b: str, *, either_way: bool = True) -> bool:
+    """Equal ISO dates; with ``either_way`` (one of them was written 03/04/1962,
+    which reads both ways), day and month swapped counts as equal too."""
+    return a == b or (either_way and swap_day_month(a) == b)
+
+
+def swap_day_month(iso: str) -> str | None:
+    """``1962-03-04`` read the other way (``1962-04-03``); None when it cannot be."""
+    parts = iso.split("-")
+    if len(parts) != 3 or parts[1] == parts[2] or max(parts[1], parts[2]) > "12":
+        return None
+    return f"{parts[0]}-{parts[2]}-{parts[1]}"
+
+
+def _read_either_way(record: Record) -> bool:
+    """Whether the record's birth date could have been read with day and month swapped.
+
+    A typed field (DICOM, FHIR, C-CDA, HL7) cannot; nor a date written so that
+    it reads one way only (1963-11-05, 23/04/1963), nor one in a document whose
+    own dates (or folder) decided how it writes them. Without the text to look
+    at, a document's date is given the benefit of the doubt.
+    """
+    if record.format in _STRUCTURED_FORMATS or record.format == "dicom":
+        return False
+    if record.date_order is not None:
+        return False
+    if not record.text:
         return True
-    pa, pb = a.split("-"), b.split("-")
-    return len(pa) == len(pb) == 3 and pa[0] == pb[0] and pa[1] == pb[2] and pa[2] == pb[1]
+    from recordpack.classify.patient import birth_date_reads_both_ways  # classify imports identity
+
+    return birth_date_reads_both_ways(record.text)
+
+
+def _vote_birth_date(voters: Sequence[_Unit]) -> tuple[str | None, bool]:
+    """The folder's birth date by weighted vote, and whether a record gives it
+    in a way that cannot be misread.
+
+    A date that reads both ways also supports its swapped reading, so one
+    unambiguous date (a DICOM header's) wins over the same date read the other
+    way from letters that did not say how they write dates.
+    """
+    either = {id(u): _read_either_way(u.record) for u in voters}
+    votes: dict[str, float] = defaultdict(float)
+    support: dict[str, float] = defaultdict(float)
+    for unit in voters:
+        given = unit.patient.birth_date or ""
+        votes[given] += unit.weight
+        support[given] += unit.weight
+        swapped = swap_day_month(given) if either[id(unit)] else None
+        if swapped:
+            support[swapped] += unit.weight
+    if not votes:
+        return None, False
+    best = max(votes, key=lambda d: (support[d], votes[d]))
+    certain = any(u.patient.birth_date == best and not either[id(u)] for u in voters)
+    return best, certain
 
 
 # --------------------------------------------------------------------------- consensus
@@ -400,6 +475,8 @@ class _Verdict:
     reasons: list[str]
     differs: list[str]
     near: bool = True
+    #: Who the files name instead, when not the record's own patient (a second person).
+    found: Patient | None = None
 
     def add(self, what: str, reason: str, *, near: bool = False) -> None:
         """Note one difference (``near``: only a one-letter slip in the name)."""
@@ -481,18 +558,20 @@ def find_mismatches(records: Sequence[Record]) -> Consensus:
         ):
             unconfirmed.append(Unconfirmed(unit.record, unit.paths, unit.patient.name))
 
+    if main is not None:
+        for unit in units:
+            _second_person(unit, main, main_name, verdicts, verdict)
+
     # Birth date: the weighted vote of the main patient's records (or of all).
     # Records without a usable name vote too; other patients' records do not.
     others = {id(u) for c in clusters if c is not main for u, _ in c.members}
-    votes: dict[str, float] = defaultdict(float)
-    for unit in units:
-        if id(unit) not in others and unit.patient.birth_date:
-            votes[unit.patient.birth_date] += unit.weight
-    birth_date = max(votes, key=lambda d: votes[d]) if votes else None
+    voters = [u for u in units if id(u) not in others and u.patient.birth_date]
+    birth_date, certain = _vote_birth_date(voters)
     if birth_date is not None:
         for unit in units:
             given = unit.patient.birth_date
-            if given and not same_birth_date(given, birth_date):
+            either_way = not certain or _read_either_way(unit.record)
+            if given and not same_birth_date(given, birth_date, either_way=either_way):
                 verdict(unit).add(
                     BIRTH_DATE,
                     f"it gives the birth date {given}, but the other records give {birth_date}",
@@ -513,7 +592,7 @@ def find_mismatches(records: Sequence[Record]) -> Consensus:
                     near=found.near and found.differs == [NAME],
                     paths=by_id[key].paths,
                     differs=tuple(dict.fromkeys(found.differs)),
-                    found=by_id[key].patient,
+                    found=found.found or by_id[key].patient,
                     expected=Patient(main_name, birth_date, expected_id),
                 )
                 for key, found in verdicts.items()
@@ -527,6 +606,32 @@ def find_mismatches(records: Sequence[Record]) -> Consensus:
         mismatches=mismatches,
         unconfirmed=tuple(sorted(unconfirmed, key=lambda u: u.paths[:1])),
     )
+
+
+def _second_person(
+    unit: _Unit,
+    main: _Cluster,
+    main_name: str | None,
+    verdicts: dict[int, _Verdict],
+    verdict: Callable[[_Unit], _Verdict],
+) -> None:
+    """A document whose text names the folder's patient and someone else as well (a fax
+    cover before another person's report, two reports in one PDF) holds another
+    person's record, whichever of the two its patient line was taken from."""
+    record = unit.record
+    if id(unit) in verdicts or record.format in _STRUCTURED_FORMATS or not record.text:
+        return
+    if record.format == "dicom" or record.study is not None:
+        return
+    from recordpack.classify.patient import named_people  # classify imports identity
+
+    for name in named_people(record.text):
+        other = parse_name(name)
+        if other is not None and compare_names(main.rep, other) is NameMatch.DIFFERENT:
+            found = verdict(unit)
+            found.add(NAME, f"it also names '{other.display}', not only '{main_name}'")
+            found.found = Patient(name=other.display)
+            return
 
 
 def _nameless(units: Sequence[_Unit], main: _Cluster) -> list[Unconfirmed]:
