@@ -1,7 +1,8 @@
 """Word documents (``.docx``, ``.docm``): clinic letters and reports patients are sent.
 
-The text of the body (paragraphs and table cells, in order) is read with
-python-docx and classified like any document; when python-docx refuses a
+The text of the page headers, the body (paragraphs and table cells, in
+order) and the page footers is read with python-docx and classified like any
+document (the patient line is often only in a page header); when python-docx refuses a
 document whose ``word/document.xml`` is still there (no relationships part,
 say), its words are read from that part alone. A DOCX is a zip: its entries are
 checked first (count, declared size, inflation ratio) so a zip bomb dressed as
@@ -76,37 +77,78 @@ def _cell_texts(table: Any) -> Iterator[str]:
             yield "  ".join(cells)
 
 
-def body_text(data: bytes) -> str:
-    """The document's paragraphs and table rows, in reading order, as plain text."""
-    import docx
+#: Sections whose page headers and footers are read: a letter has one or a few.
+MAX_SECTIONS: Final = 50
+#: Header and footer parts read from a document python-docx refuses.
+MAX_MARGIN_PARTS: Final = 20
+
+
+def _blocks_text(container: Any, budget: int) -> list[str]:
+    """Paragraphs and table rows of a body, header or footer, up to ``budget`` characters."""
     from docx.table import Table
 
-    document = docx.Document(io.BytesIO(data))
     lines: list[str] = []
     size = 0
-    for block in document.iter_inner_content():
+    for block in container.iter_inner_content():
         if isinstance(block, Table):
             lines.extend(_cell_texts(block))
         else:
             lines.append(block.text)
         size += len(lines[-1]) if lines else 0
-        if size > MAX_TEXT_CHARS:
+        if size > budget:
             break
+    return lines
+
+
+def _margins(document: Any, budget: int) -> tuple[list[str], list[str]]:
+    """The text of the page headers and of the page footers, each part once.
+
+    The patient line of a letter or report is often only in its page header.
+    """
+    heads: list[str] = []
+    feet: list[str] = []
+    seen: set[int] = set()
+    for section in list(document.sections)[:MAX_SECTIONS]:
+        for margin, into in (
+            (section.first_page_header, heads), (section.header, heads),
+            (section.even_page_header, heads), (section.first_page_footer, feet),
+            (section.footer, feet), (section.even_page_footer, feet),
+        ):  # fmt: skip
+            # A margin linked to the previous section's has no part of its own.
+            if margin.is_linked_to_previous or id(margin.part) in seen:
+                continue
+            seen.add(id(margin.part))
+            text = "\n".join(_blocks_text(margin, budget)).strip()
+            if text and text not in heads + feet:
+                into.append(text)
+                budget -= len(text)
+            if budget <= 0:
+                return heads, feet
+    return heads, feet
+
+
+def body_text(data: bytes) -> str:
+    """The page headers, the body's paragraphs and table rows (in reading order) and
+    the page footers, as plain text."""
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    heads, feet = _margins(document, MAX_TEXT_CHARS // 4)
+    lines = [*heads, *_blocks_text(document, MAX_TEXT_CHARS), *feet]
     return "\n".join(lines)[:MAX_TEXT_CHARS]
 
 
 _W: Final = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def bare_text(data: bytes) -> str:
-    """The words of ``word/document.xml`` alone, streamed: for a document python-docx
-    refuses (missing relationships or styles) whose text is still there."""
+def _part_lines(archive: zipfile.ZipFile, name: str, budget: int) -> list[str]:
+    """The paragraphs of one part of the document, streamed, up to ``budget`` characters."""
     from xml.etree.ElementTree import iterparse
 
     lines: list[str] = []
     line: list[str] = []
     size = 0
-    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("word/document.xml") as xml:
+    with archive.open(name) as xml:
         for _event, element in iterparse(xml, events=("end",)):
             if element.tag == f"{_W}t" and element.text:
                 line.append(element.text)
@@ -117,8 +159,36 @@ def bare_text(data: bytes) -> str:
                 size += len(lines[-1])
                 line = []
                 element.clear()
-                if size > MAX_TEXT_CHARS:
+                if size > budget:
                     break
+    return lines
+
+
+def _margin_names(archive: zipfile.ZipFile, kind: str) -> list[str]:
+    return sorted(
+        n for n in archive.namelist() if n.startswith(f"word/{kind}") and n.endswith(".xml")
+    )[:MAX_MARGIN_PARTS]
+
+
+def bare_text(data: bytes) -> str:
+    """The words of ``word/document.xml`` (and of the page headers and footers), streamed:
+    for a document python-docx refuses (missing relationships or styles) whose text is
+    still there."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        body = _part_lines(archive, "word/document.xml", MAX_TEXT_CHARS)
+        margins: dict[str, list[str]] = {}
+        budget = MAX_TEXT_CHARS // 4
+        for kind in ("header", "footer"):
+            margins[kind] = []
+            for name in _margin_names(archive, kind):
+                try:
+                    text = "\n".join(_part_lines(archive, name, budget)).strip()
+                except Exception:  # noqa: BLE001 - a damaged margin is left out, the body read
+                    continue
+                if text and budget > 0:
+                    margins[kind].append(text)
+                    budget -= len(text)
+    lines = [*margins["header"], *body, *margins["footer"]]
     return "\n".join(lines)[:MAX_TEXT_CHARS]
 
 
