@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from recordpack.classify import Classification, has_meaningful_text
+from recordpack.identity import NameMatch, compare_names, parse_name
 from recordpack.model import UNREADABLE, UNSUPPORTED, Patient, Problem
 from recordpack.scan import codes, jsonstream
 from recordpack.scan.base import PARTLY_READ, Document, Outcome, Source
@@ -629,6 +630,46 @@ class _Bundle:
 
 def _scan_bundle(source: Source, bundle: dict[str, Any]) -> list[Outcome]:
     read = _Bundle.of(bundle)
+    documents = _bundle_documents(source, bundle, read)
+    return [*documents, *_other_people(source, read, documents)]
+
+
+def _same_person(a: Patient, b: Patient) -> bool:
+    """Whether two Patient resources may be one person (a name or birth date says no)."""
+    if compare_names(parse_name(a.name), parse_name(b.name)) is NameMatch.DIFFERENT:
+        return False
+    return not (a.birth_date and b.birth_date and a.birth_date != b.birth_date)
+
+
+#: Other people of one Bundle given a record each: enough to flag the file, not a
+#: record per entry of a search result listing a whole clinic.
+MAX_OTHER_PEOPLE: Final = 3
+
+
+def _other_people(source: Source, read: _Bundle, documents: list[Document]) -> list[Document]:
+    """A record naming each person of the Bundle's Patient resources whom none of its
+    records is about: a collection sent for one patient may hold someone else, and
+    the folder's check must see them."""
+    if len(read.patients) < 2:
+        return []
+    known = [d.patient for d in documents if not d.patient.is_empty()]
+    extra: list[Document] = []
+    for resource in read.patients:
+        person = patient_of(resource)
+        if person.is_empty() or any(_same_person(person, k) for k in known):
+            continue
+        if len(extra) == MAX_OTHER_PEOPLE:
+            break
+        known.append(person)
+        rid = resource.get("id")
+        item = _Item("other", "Patient details (FHIR)", None, 0.5,
+                     ["FHIR Patient resource",
+                      f"one of {len(read.patients)} Patient resources in the Bundle"])
+        extra.append(_document(source, item, person, part=f"Patient/{rid}" if rid else "Patient"))
+    return extra
+
+
+def _bundle_documents(source: Source, bundle: dict[str, Any], read: _Bundle) -> list[Document]:
     resources, patients, bundle_patient = read.resources, read.patients, read.patient
     types = Counter(str(r.get("resourceType")) for r in resources)
     bundle_type = str(bundle.get("type") or "")
