@@ -378,6 +378,9 @@ class Mismatch:
     differs: tuple[str, ...] = ()
     found: Patient = field(default_factory=Patient)
     expected: Patient = field(default_factory=Patient)
+    #: True when the record's own patient is the folder's and ``found`` is a second
+    #: person its text names as well (a renderer may say "also names").
+    second_person: bool = False
 
     @property
     def message(self) -> str:
@@ -593,6 +596,7 @@ def find_mismatches(records: Sequence[Record]) -> Consensus:
                     paths=by_id[key].paths,
                     differs=tuple(dict.fromkeys(found.differs)),
                     found=found.found or by_id[key].patient,
+                    second_person=found.found is not None,
                     expected=Patient(main_name, birth_date, expected_id),
                 )
                 for key, found in verdicts.items()

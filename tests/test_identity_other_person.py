@@ -291,3 +291,15 @@ def test_a_file_holding_two_peoples_reports_is_flagged(tmp_path: Path) -> None:
     assert [f.paths for f in mismatches] == [("path_reports.txt",)]
     assert "BRACKENRIDGE" in str(mismatches[0].params["found"]["name"])
     assert report.result("pathology").status != "met"
+
+
+def test_the_second_person_is_marked_as_such_for_renderers(tmp_path: Path) -> None:
+    from recordpack.identity import find_mismatches
+
+    root = _folder(tmp_path)
+    first = _pathology(f"Patient Name: {OWN}\nDOB: {OWN_DOB}")
+    second = _pathology(f"Patient Name: {OTHER}\nDOB: {OTHER_DOB}")
+    (root / "path_reports.txt").write_text(first + "\n\f\n" + second)
+    (mismatch,) = find_mismatches(scan_folder(root).records).mismatches
+    assert mismatch.second_person
+    assert mismatch.record.patient.name == OWN
