@@ -150,6 +150,18 @@ def _mismatch(f: Finding) -> str:
     else:
         lead = "seems to be another person's" if one else "seem to be another person's"
     it, verb = ("it", "gives") if one else ("they", "give")
+    if p.get("second_person"):
+        # The file holds the patient's record and names someone else too (a fax cover,
+        # two reports in one file): "instead of" would say the patient is not in it.
+        named = [
+            f"the {_FIELD_WORDS.get(field, field)} {shown(field, found.get(field)) or '(none)'}"
+            for field in p.get("differs", ())
+        ]
+        return (
+            f"{files}{where} also names another person ({'; '.join(named)}): part of "
+            f"{'it' if one else 'them'} may be someone else's record. Take out what is not "
+            "yours, or split the file, before sending."
+        )
     return (
         f"{files}{where} {lead}: {it} {verb} {'; '.join(differ)}. "
         f"Take {'it' if one else 'them'} out of the folder unless you are sure "

@@ -342,6 +342,7 @@ def _identity_findings(consensus: Consensus) -> list[Finding]:
                     "found": mismatch.found.to_json(),
                     "expected": mismatch.expected.to_json(),
                     "near": mismatch.near,
+                    "second_person": mismatch.second_person,
                     "study": record.study.description if within and record.study else None,
                 },
                 blocks=True,

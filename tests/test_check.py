@@ -674,3 +674,21 @@ def test_report_object_agrees_with_its_json() -> None:
     assert doc["ok"] == report.ok
     assert [r["status"] for r in doc["requirements"]] == [r.status for r in report.results]
 
+
+
+def test_a_file_that_also_names_another_person_is_worded_so() -> None:
+    from recordpack.findings import PATIENT_MISMATCH, Finding
+
+    params = {
+        "differs": ["name"],
+        "found": {"name": "PELLINORE, GORDON T", "birth_date": None, "id": None},
+        "expected": {"name": NAME, "birth_date": DOB, "id": None},
+        "near": False,
+    }
+    alone = Finding(PATIENT_MISMATCH, ("two-reports.pdf",), params, blocks=True).message
+    both = Finding(
+        PATIENT_MISMATCH, ("two-reports.pdf",), {**params, "second_person": True}, blocks=True
+    ).message
+    assert "instead of" in alone
+    assert "also names another person" in both and "PELLINORE, GORDON T" in both
+    assert "instead of" not in both
