@@ -25,7 +25,6 @@ import os
 import re
 import shutil
 import stat
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Final
@@ -82,6 +81,8 @@ def temporary_name(name: str, suffix: str, pid: int | None = None, token: str = 
 
 def part_file(parent: Path, name: str) -> tuple[Path, IO[bytes]]:
     """Create and open the temporary file pack writes the bundle ``name`` into (mode 0600)."""
+    import tempfile  # only when a bundle is written, not inspected
+
     prefix, suffix = _affixes(name, ".part")
     fd, path = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=parent)
     return Path(path), open(fd, "wb")  # the caller closes it before the rename
@@ -89,6 +90,8 @@ def part_file(parent: Path, name: str) -> tuple[Path, IO[bytes]]:
 
 def partial_folder(parent: Path, name: str) -> Path:
     """Create the private folder an open extracts into (mode 0700)."""
+    import tempfile  # only when a bundle is opened, not inspected
+
     prefix, suffix = _affixes(name, ".partial")
     return Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=parent))
 
