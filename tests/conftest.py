@@ -12,8 +12,12 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from recordpack.age import X25519Identity
 
 # Let tests import the example generator (examples/*.py) and the helper modules
 # (tests.<name>) as packages, however pytest was started.
@@ -85,3 +89,11 @@ def key(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     path = tmp_path_factory.mktemp("key") / "key.txt"
     age.write_identity_file(path, identity)
     return path, str(identity.recipient())
+
+
+@pytest.fixture(scope="module")
+def identity() -> X25519Identity:
+    """A fresh age key for one test module's bundles."""
+    from recordpack import age
+
+    return age.X25519Identity.generate()

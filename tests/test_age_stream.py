@@ -19,11 +19,6 @@ CHUNK = 64 * 1024
 SIZES = [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 7, 5 * 1024 * 1024 + 3]
 
 
-@pytest.fixture(scope="module")
-def identity() -> age.X25519Identity:
-    return age.X25519Identity.generate()
-
-
 def plaintext(size: int) -> bytes:
     # Position-dependent content, so a chunk returned twice or out of order is noticed.
     block = hashlib.sha256(str(size).encode()).digest() * 2048

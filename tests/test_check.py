@@ -425,36 +425,40 @@ def test_receptors_with_results_still_meet_the_pathology_item() -> None:
     assert result.status == "met"
 
 
-def test_a_pelvic_mri_that_did_not_look_at_the_prostate_is_not_the_prostate_mri() -> None:
-    records = [r for r in folder_for("prostate") if "prostate-mri" not in r.files[0]]
-    hip = (
+#: A pelvic MRI read for the hip, and a prostate MRI ordered as "MRI pelvis".
+_PELVIC_MRIS = [
+    pytest.param(
         "EXAM: MRI PELVIS WITHOUT CONTRAST (HIP PROTOCOL)\n"
         "INDICATION: Right hip pain.\n"
         "FINDINGS: Mild degenerative change of the right hip. Prostate not evaluated.\n"
-        "IMPRESSION: Mild right hip osteoarthritis."
-    )
-    records.append(rec("imaging_report", "radiology/mri-pelvis.pdf", hip, name="Mark Thompson",
-                       dob="1955-02-01"))
-    result = check(scan_of(*records), load_manifest("prostate"), as_of=AS_OF).result(
-        "prostate_mri"
-    )
-    assert result.status != "met"
-
-
-def test_a_prostate_mri_ordered_as_mri_pelvis_still_counts() -> None:
-    records = [r for r in folder_for("prostate") if "prostate-mri" not in r.files[0]]
-    report = (
+        "IMPRESSION: Mild right hip osteoarthritis.",
+        False,
+        id="hip",
+    ),
+    pytest.param(
         "EXAM: MRI PELVIS WITH AND WITHOUT CONTRAST\n"
         "INDICATION: Rising PSA.\n"
         "FINDINGS: 1.2 cm lesion in the left peripheral zone of the prostate, PI-RADS 4.\n"
-        "IMPRESSION: PI-RADS 4 lesion."
+        "IMPRESSION: PI-RADS 4 lesion.",
+        True,
+        id="prostate",
+    ),
+]
+
+
+@pytest.mark.parametrize(("report", "is_prostate_mri"), _PELVIC_MRIS)
+def test_a_pelvic_mri_is_the_prostate_mri_only_when_it_looked_at_the_prostate(
+    report: str, is_prostate_mri: bool
+) -> None:
+    records = [r for r in folder_for("prostate") if "prostate-mri" not in r.files[0]]
+    records.append(
+        rec("imaging_report", "radiology/mri-pelvis.pdf", report, name="Mark Thompson",
+            dob="1955-02-01")
     )
-    records.append(rec("imaging_report", "radiology/mri-pelvis.pdf", report, name="Mark Thompson",
-                       dob="1955-02-01"))
     result = check(scan_of(*records), load_manifest("prostate"), as_of=AS_OF).result(
         "prostate_mri"
     )
-    assert result.status == "met"
+    assert (result.status == "met") is is_prostate_mri
 
 
 def test_lung_biomarkers_name_the_missing_ones() -> None:

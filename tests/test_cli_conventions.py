@@ -34,11 +34,6 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def identity() -> age.X25519Identity:
-    return age.X25519Identity.generate()
-
-
 def test_pack_dash_writes_the_bundle_to_stdout_and_the_summary_to_stderr(
     folder: Path, identity: age.X25519Identity, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -26,11 +26,6 @@ def folder(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def identity() -> age.X25519Identity:
-    return age.X25519Identity.generate()
-
-
 @pytest.fixture
 def key(identity: age.X25519Identity) -> str:
     return str(identity.recipient())

@@ -30,11 +30,6 @@ def folder(tmp_path: Path) -> tuple[Path, ScanResult]:
     return root, make_patient_folder(root)
 
 
-@pytest.fixture(scope="module")
-def identity() -> age.X25519Identity:
-    return age.X25519Identity.generate()
-
-
 def decrypt_zip(bundle: Path, identities: Sequence[age.Identity]) -> zipfile.ZipFile:
     with open(bundle, "rb") as src:
         data = age.decrypt_reader(src, identities).read()

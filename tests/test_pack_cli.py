@@ -26,11 +26,6 @@ def folder(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def identity() -> age.X25519Identity:
-    return age.X25519Identity.generate()
-
-
 def cheap(passphrase: str) -> list[Any]:
     return [age.ScryptIdentity(passphrase)]
 

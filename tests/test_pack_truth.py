@@ -26,11 +26,6 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return Path(shutil.copytree(EXAMPLE, tmp_path_factory.mktemp("sample") / "sample"))
 
 
-@pytest.fixture(scope="module")
-def identity() -> age.X25519Identity:
-    return age.X25519Identity.generate()
-
-
 @pytest.fixture(autouse=True)
 def fast_scrypt(monkeypatch: pytest.MonkeyPatch) -> None:
     real = age.ScryptRecipient

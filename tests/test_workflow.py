@@ -35,11 +35,6 @@ def example_prepared(tmp_path_factory: pytest.TempPathFactory) -> workflow.Prepa
     return workflow.prepare(source)
 
 
-@pytest.fixture(scope="module")
-def identity() -> age.X25519Identity:
-    return age.X25519Identity.generate()
-
-
 def test_without_a_manifest_another_patients_record_blocks(
     example_prepared: workflow.Prepared,
 ) -> None:
