@@ -388,6 +388,21 @@ def test_demo_without_the_example_says_what_to_do(
     )
 
 
+def test_a_demo_that_stops_before_packing_leaves_no_folder_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    result = run("demo", empty)
+    assert result.exit_code != 0 and "cannot be packed" in result.stderr
+    assert list(scratch.glob("recordpack-demo-*")) == []
+
+
 def test_summaries_say_one_record_one_problem(tmp_path: Path) -> None:
     """Singular and plural, in the scan report, the pack summary and the bundle's README."""
     root = tmp_path / "records"

@@ -28,9 +28,7 @@ def _step(title: str) -> None:
     click.echo(f"\n== {title} ==")
 
 
-def _out_dir(out_dir: Path | None) -> Path:
-    if out_dir is None:
-        return Path(tempfile.mkdtemp(prefix="recordpack-demo-"))
+def _out_dir(out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     if any(out_dir.iterdir()):
         raise UsageError(f"{out_dir} is not empty", hint="Give a new or empty folder to --output.")
@@ -99,7 +97,8 @@ def demo_command(folder: Path | None, output: Path | None, out_alias: Path | Non
             f"the example folder {source} does not exist",
             hint="Run this from the recordpack checkout, or give a folder: recordpack demo MY-RECORDS.",
         )
-    out_dir = _out_dir(output or out_alias)
+    given = output or out_alias
+    out_dir = _out_dir(given) if given is not None else None  # a given one is checked first
 
     _step(f"1. scan {source}")
     prepared = run_prepare(source, load_manifest(DEMO_MANIFEST), quiet=True)
@@ -119,6 +118,8 @@ def demo_command(folder: Path | None, output: Path | None, out_alias: Path | Non
 
     _step("3. pack, encrypted to a new key")
     prepared, decision = _settle_gate(prepared)
+    if out_dir is None:  # made only now: a demo stopped while scanning leaves nothing behind
+        out_dir = Path(tempfile.mkdtemp(prefix="recordpack-demo-"))
     identity = age.X25519Identity.generate()
     key_file = age.write_identity_file(out_dir / "specialist-key.txt", identity)
     click.echo(f"A new key for the specialist: {key_file} (public key {identity.recipient()})")
