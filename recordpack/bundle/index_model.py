@@ -507,26 +507,28 @@ class _Value:
 
     def opt_date(self) -> str | None:
         """A calendar date written ``YYYY-MM-DD``, or None."""
-        text = self.opt_text()
-        if text is not None:
-            try:
-                valid = _ISO_DATE.fullmatch(text) is not None and bool(dt.date.fromisoformat(text))
-            except ValueError:
-                valid = False
-            if not valid:
-                raise self.fail(f"({text!r}) must be a date written YYYY-MM-DD")
-        return text
+        return self._opt_parsed(
+            lambda text: _ISO_DATE.fullmatch(text) is not None and bool(dt.date.fromisoformat(text)),
+            "a date written YYYY-MM-DD",
+        )
 
     def opt_timestamp(self) -> str | None:
         """A date and time in ISO 8601 (``2026-11-30T09:15:00Z``), or None."""
+        return self._opt_parsed(
+            lambda text: _ISO_DATE.match(text) is not None and bool(dt.datetime.fromisoformat(text)),
+            "a date and time (ISO 8601)",
+        )
+
+    def _opt_parsed(self, valid: Callable[[str], bool], what: str) -> str | None:
+        """Text that ``valid`` accepts (it may raise ValueError), or None."""
         text = self.opt_text()
         if text is not None:
             try:
-                valid = _ISO_DATE.match(text) is not None and bool(dt.datetime.fromisoformat(text))
+                ok = valid(text)
             except ValueError:
-                valid = False
-            if not valid:
-                raise self.fail(f"({text!r}) must be a date and time (ISO 8601)")
+                ok = False
+            if not ok:
+                raise self.fail(f"({text!r}) must be {what}")
         return text
 
     def integer(self) -> int:
