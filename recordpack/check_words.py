@@ -33,6 +33,7 @@ from recordpack.findings import (
     R_TOO_OLD,
     R_UNCONFIRMED,
     R_UNDATED,
+    R_UNSURE_KIND,
     REPORT_WITHOUT_IMAGES,
     Finding,
 )
@@ -269,6 +270,11 @@ _FINDING_WORDS: Final[dict[str, Callable[[Finding], str]]] = {
 }
 
 
+def _a(noun: str) -> str:
+    """``noun`` with its article: "a lab result", "an imaging report"."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 def _shown(value: Any) -> Any:
     """A parameter as it may appear inside a sentence: names and titles come from the
     files, so a line break or a control character in one is shown as an escape
@@ -370,6 +376,11 @@ _REQUIREMENT_WORDS: Final[dict[str, Callable[[Mapping[str, Any]], str]]] = {
             else "it names no patient, so it cannot"
         )
         + " be matched to yours: it counts only once you confirm it is yours."
+    ),
+    R_UNSURE_KIND: lambda p: (
+        f"{p['file']} may be {_a(KIND_WORDS.get(p['kind'], p['kind']))}, but recordpack is not "
+        "sure of that: open it and look. If it is one, confirm its kind (or correct it), "
+        "then check again."
     ),
     R_NOT_FOUND: _not_found,
     R_TOO_OLD: _too_old,

@@ -51,6 +51,7 @@ from recordpack.findings import (
     R_TOO_OLD,
     R_UNCONFIRMED,
     R_UNDATED,
+    R_UNSURE_KIND,
     REPORT_WITHOUT_IMAGES,
     STATUSES,
     Finding,
@@ -61,6 +62,10 @@ from recordpack.model import DUPLICATE, ENCRYPTED, UNREADABLE, Record, ScanResul
 
 #: How far apart (days) an imaging report and its images may be dated.
 IMAGING_PAIR_DAYS: Final = 30
+#: Below this confidence scan says it is not sure of a record's kind ("not sure of
+#: this one"): such a record alone never meets an item until the person confirms
+#: or corrects its kind (a correction gives confidence 1).
+UNSURE_KIND: Final = 0.5
 
 #: Words a DICOM modality code stands for, so manifests can say "mammogram".
 MODALITY_WORDS: Final[dict[str, tuple[str, ...]]] = {
@@ -289,6 +294,7 @@ def check(scan: ScanResult, manifest: Manifest, *, as_of: dt.date | None = None)
     bad_files = _unopenable_files(scan)
     others_files = frozenset(p for m in consensus.mismatches if not m.near for p in m.paths)
     unusable = {id(r) for r in records if r.files and all(path in bad_files for path in r.files)}
+    doubtful = frozenset(id(r) for r in records if r.confidence < UNSURE_KIND)
 
     results: list[RequirementResult] = []
     physical: list[Requirement] = []
@@ -296,7 +302,7 @@ def check(scan: ScanResult, manifest: Manifest, *, as_of: dt.date | None = None)
         if requirement.physical:
             physical.append(requirement)
             continue
-        judged = _Judged(records, unusable, foreign, unsure, bad_files)
+        judged = _Judged(records, unusable, foreign, unsure, bad_files, doubtful)
         results.append(replace(_evaluate(requirement, judged, as_of), left_out=others_files))
 
     required_kinds = {k for r in manifest.requirements if r.required for k in r.kinds}
@@ -371,6 +377,8 @@ class _Judged:
     foreign: set[int]
     unsure: set[int]
     bad_files: dict[str, str]
+    #: Records whose kind scan is not sure of (see :data:`UNSURE_KIND`).
+    doubtful: frozenset[int] = frozenset()
 
 
 def _counts(records: Sequence[Record], kinds: Sequence[str]) -> dict[str, int]:
@@ -380,7 +388,7 @@ def _counts(records: Sequence[Record], kinds: Sequence[str]) -> dict[str, int]:
 
 def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementResult:
     candidates = [r for r in judged.records if r.kind in req.kinds]
-    excluded = judged.unusable | judged.foreign | judged.unsure
+    excluded = judged.unusable | judged.foreign | judged.unsure | judged.doubtful
     usable = [r for r in candidates if id(r) not in excluded]
     scope = req.matches_in
     selected = [r for r in usable if _affirms_all(r, req.matches, scope)]
@@ -399,6 +407,22 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
                 params={"file": first_file(unsure[0]), "name": unsure[0].patient.name},
                 evidence=_evidence(unsure[0], req),
                 unconfirmed=tuple(p for r in unsure for p in r.files),
+            )
+        doubted = [
+            r
+            for r in candidates
+            if id(r) in judged.doubtful
+            and id(r) not in judged.unusable | judged.foreign | judged.unsure
+            and _affirms_all(r, req.matches, scope)
+        ]
+        if doubted:
+            return RequirementResult(
+                req,
+                INCOMPLETE if req.required else OPTIONAL_MISSING,
+                tuple(doubted),
+                reason=R_UNSURE_KIND,
+                params={"file": first_file(doubted[0]), "kind": doubted[0].kind},
+                evidence=_evidence(doubted[0], req),
             )
         locked = [r for r in candidates if id(r) in judged.unusable]
         # Words said only as a plan or history (an exam's words elsewhere in a

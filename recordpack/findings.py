@@ -35,6 +35,8 @@ PATIENT_UNCONFIRMED: Final = "patient_unconfirmed"
 # Why a requirement has its status (RequirementResult.reason); the renderer words them.
 #: Only files whose patient cannot be confirmed would meet it.
 R_UNCONFIRMED: Final = "unconfirmed_patient"
+#: The only records that would meet the item are ones whose kind scan is not sure of.
+R_UNSURE_KIND: Final = "unsure_kind"
 #: Nothing meets it (params say what was found instead, and why it did not count).
 R_NOT_FOUND: Final = "not_found"
 #: The newest record is older than the manifest allows.

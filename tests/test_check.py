@@ -696,3 +696,31 @@ def test_a_file_that_also_names_another_person_is_worded_so() -> None:
     assert "instead of" in alone
     assert "also names another person" in both and "PELLINORE, GORDON T" in both
     assert "instead of" not in both
+
+
+def test_a_record_scan_is_unsure_of_does_not_meet_an_item_alone() -> None:
+    records = [r for r in folder_for("general") if r.kind != "pathology_report"]
+    records.append(rec("pathology_report", "scans/uterine.pdf", "Histologic type: adenocarcinoma",
+                       confidence=0.39))
+    report = check(scan_of(*records), load_manifest("general"), as_of=AS_OF)
+    result = report.result("pathology")
+    assert result.status == "incomplete" and result.files == ["scans/uterine.pdf"]
+    assert "may be a pathology report, but recordpack is not sure" in result.detail
+    assert not report.ok
+
+
+def test_a_sure_record_beside_an_unsure_one_meets_the_item() -> None:
+    records = list(folder_for("general"))
+    records.append(rec("pathology_report", "scans/maybe.pdf", "Specimen", confidence=0.3))
+    result = check(scan_of(*records), load_manifest("general"), as_of=AS_OF).result("pathology")
+    assert result.status == "met" and "scans/maybe.pdf" not in result.files
+
+
+def test_the_same_kind_given_as_a_correction_confirms_it() -> None:
+    from recordpack.scan import parse_labels
+    from recordpack.scan.corrections import CONFIRMED, apply
+
+    unsure = rec("lab_result", "psa-results.txt", "PSA 4.1", confidence=0.3)
+    (confirmed,) = apply(parse_labels(["psa-results.txt=lab_result"]), [unsure], set())
+    assert confirmed.kind == "lab_result" and confirmed.confidence == 1.0
+    assert confirmed.evidence[0] == CONFIRMED and confirmed.corrected_from is None

@@ -17,7 +17,7 @@ from recordpack.checking import check, result_dates
 from recordpack.errors import ManifestError
 from recordpack.manifest import load_manifest
 from recordpack.model import Patient, Record, ScanResult
-from recordpack.scan import scan_folder
+from recordpack.scan import parse_labels, scan_folder
 
 AS_OF = dt.date(2026, 8, 1)
 PATIENT = Patient("Mark Halloway", "1955-02-01", None)
@@ -116,12 +116,21 @@ def test_a_day_first_printout_is_read_day_first() -> None:
     }
 
 
-def test_a_scanned_cumulative_printout_meets_the_item(tmp_path: Path) -> None:
-    """End to end: the real scanner reads the printout and check counts its dates."""
+def test_a_scanned_cumulative_printout_meets_the_item_once_its_kind_is_confirmed(
+    tmp_path: Path,
+) -> None:
+    """End to end: the real scanner reads the printout and check counts its dates.
+
+    Its few words make scan unsure it is a lab result (the file's name says so):
+    the item waits for the person to confirm the kind, then it is met.
+    """
     (tmp_path / "psa-results.txt").write_text(CUMULATIVE_ONE_LINE, encoding="utf-8")
     scan = scan_folder(tmp_path)
     assert [r.kind for r in scan.records] == ["lab_result"]
-    result = check(scan, load_manifest("prostate"), as_of=AS_OF).result("psa_history")
+    unsure = check(scan, load_manifest("prostate"), as_of=AS_OF).result("psa_history")
+    assert unsure.status == "incomplete" and "not sure" in unsure.detail
+    confirmed = scan_folder(tmp_path, corrections=parse_labels(["psa-results.txt=lab_result"]))
+    result = check(confirmed, load_manifest("prostate"), as_of=AS_OF).result("psa_history")
     assert result.status == "met"
 
 

@@ -269,6 +269,34 @@ def test_records_page_shows_the_patient_kinds_studies_problems_and_the_stranger(
     assert tree_digest(home.records) == before
 
 
+def test_a_kind_scan_is_unsure_of_is_confirmed_with_a_tick(signed_in: Client, home: Home) -> None:
+    # A printout whose few words leave scan unsure; its file name says lab results.
+    (home.records / "psa-results.txt").write_text(
+        "CUMULATIVE LAB REPORT\nTest  Units  Results\n"
+        "PSA, total  ng/mL  03/02/2025 4.1  09/15/2025 5.6\n"
+    )
+    _scan(signed_in, home)
+    scan = signed_in.web.session.scan
+    assert scan is not None
+    number, record = next(
+        (n, r) for n, r in enumerate(scan.records) if r.files[0] == "psa-results.txt"
+    )
+    assert record.kind == "lab_result" and record.confidence < 0.5
+    html = signed_in.http.get("/records").text
+    item = html[html.index(f'id="record-{number}"') :]
+    item = item[: item.index("</li>")]
+    assert "not sure of its kind" in text_of(item) and f'name="sure-{number}"' in item
+    form = {"generation": str(signed_in.web.session.generation), f"kind-{number}": "lab_result"}
+    signed_in.post("/records", {**form, f"sure-{number}": "1"})
+    assert signed_in.wait() == "done"
+    again = signed_in.web.session.scan
+    assert again is not None
+    confirmed = next(r for r in again.records if r.files[0] == "psa-results.txt")
+    assert confirmed.kind == "lab_result" and confirmed.confidence == 1.0
+    html = signed_in.http.get("/records").text
+    assert f'name="sure-{number}"' not in html
+
+
 def test_a_correction_and_a_left_out_file_are_saved_outside_the_folder_and_reused(
     signed_in: Client, home: Home
 ) -> None:

@@ -46,7 +46,8 @@ def correction_options(func: F) -> F:
         "labels",
         multiple=True,
         metavar="PATH=KIND",
-        help="Correct the kind of the record at PATH (relative to the folder). Repeatable. "
+        help="Correct the kind of the record at PATH (relative to the folder), or confirm "
+        "one scan is not sure of by giving the same kind. Repeatable. "
         "Kinds: " + ", ".join(KINDS) + ".",
     )(func)
     return func

@@ -21,6 +21,8 @@ from recordpack.model import KINDS, Record
 from recordpack.scan.paths import guess, has_escapes, normalise_typed
 
 EVIDENCE = "corrected by the user"
+#: Evidence of a record whose kind the user confirmed (the same kind, given as a correction).
+CONFIRMED = "kind confirmed by the user"
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,11 @@ def apply(corrections: Corrections, records: list[Record], correctable: set[str]
                         corrected_from=record.corrected_from or record.kind,
                         confidence=1.0,
                         evidence=(EVIDENCE, *record.evidence),
+                    )
+                elif record.confidence < 1.0:
+                    # The person confirms the kind scan was not sure of: it counts now.
+                    result[index] = replace(
+                        record, confidence=1.0, evidence=(CONFIRMED, *record.evidence)
                     )
         covered = {path for record in result for path in record.files}
         for path in sorted(correctable - covered):

@@ -284,6 +284,7 @@ class WebApp:
             scan=scan,
             groups=groups,
             kinds=DOCUMENT_KINDS,
+            unsure_kind=service.UNSURE_KIND,
             left_out=left_out,
             patient=patient,
             problem_title=service.problem_title,
@@ -316,7 +317,12 @@ class WebApp:
             if first is None:
                 continue
             kind = form.get(f"kind-{number}")
-            if isinstance(kind, str) and kind in DOCUMENT_KINDS and kind != record.kind:
+            confirmed = form.get(f"sure-{number}") == "1"  # "This kind is right"
+            if (
+                isinstance(kind, str)
+                and kind in DOCUMENT_KINDS
+                and (kind != record.kind or (confirmed and record.confidence < 1.0))
+            ):
                 choices.kinds[first] = kind
                 kinds_changed = True
             if form.get(f"out-{number}") == "1":

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from recordpack import workflow
+from recordpack.checking import UNSURE_KIND
 from recordpack.errors import RecordpackError, UsageError
 from recordpack.workflow import Cancelled, CancelToken, GateDecision, PackResult, Prepared
 
@@ -39,6 +40,7 @@ NOTHING_TO_PACK = workflow.REFUSED_EMPTY
 MAX_KEY_FILE = 64 * 1024
 
 __all__ = [
+    "UNSURE_KIND",
     "CancelToken",
     "Cancelled",
     "GateDecision",
