@@ -345,3 +345,30 @@ def test_a_passphrase_is_shown_large_with_a_copy_button(
         from recordpack.bundle.reader import verify_bundle
 
         assert verify_bundle(bundle, [age.ScryptIdentity(words)]).files > 0
+
+
+def test_a_record_the_scan_is_unsure_of_is_confirmed_with_a_tick(
+    page: Any, running: Running, home: Home, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    # A printout whose few words leave scan unsure; its file name says lab results.
+    (home.records / "psa-results.txt").write_text(
+        "CUMULATIVE LAB REPORT\nTest  Units  Results\n"
+        "PSA, total  ng/mL  03/02/2025 4.1  09/15/2025 5.6\n"
+    )
+    page.goto(running.server.url)
+    choose_the_records_folder(page)
+    expect(page.get_by_text("These records are about")).to_be_visible()
+    item = page.locator("li.record", has_text="psa-results.txt")
+    expect(item.get_by_text("not sure of its kind")).to_be_visible()
+    tick = item.get_by_label("This kind is right")
+    expect(tick).to_be_visible()
+    shot(page, "unsure-kind", tmp_path)
+    tick.check()
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("These records are about")).to_be_visible()
+    item = page.locator("li.record", has_text="psa-results.txt")
+    expect(item).to_be_visible()
+    expect(item.get_by_text("not sure of its kind")).to_have_count(0)
+    expect(item.get_by_label("This kind is right")).to_have_count(0)
