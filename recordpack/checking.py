@@ -386,6 +386,27 @@ def _counts(records: Sequence[Record], kinds: Sequence[str]) -> dict[str, int]:
     return {kind: n for kind in kinds if (n := sum(1 for r in records if r.kind == kind))}
 
 
+def _held_back(
+    req: Requirement,
+    records: Sequence[Record],
+    reason: str,
+    params: dict[str, Any],
+    *,
+    unconfirmed: tuple[str, ...] = (),
+) -> RequirementResult:
+    """``records`` would meet ``req`` but wait for the person to confirm them (whose
+    they are, or what they are): incomplete, or optional and missing."""
+    return RequirementResult(
+        req,
+        INCOMPLETE if req.required else OPTIONAL_MISSING,
+        tuple(records),
+        reason=reason,
+        params=params,
+        evidence=_evidence(records[0], req),
+        unconfirmed=unconfirmed,
+    )
+
+
 def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementResult:
     candidates = [r for r in judged.records if r.kind in req.kinds]
     excluded = judged.unusable | judged.foreign | judged.unsure | judged.doubtful
@@ -399,13 +420,11 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
             r for r in candidates if id(r) in judged.unsure and _affirms_all(r, req.matches, scope)
         ]
         if unsure:
-            return RequirementResult(
+            return _held_back(
                 req,
-                INCOMPLETE if req.required else OPTIONAL_MISSING,
-                tuple(unsure),
-                reason=R_UNCONFIRMED,
-                params={"file": first_file(unsure[0]), "name": unsure[0].patient.name},
-                evidence=_evidence(unsure[0], req),
+                unsure,
+                R_UNCONFIRMED,
+                {"file": first_file(unsure[0]), "name": unsure[0].patient.name},
                 unconfirmed=tuple(p for r in unsure for p in r.files),
             )
         doubted = [
@@ -416,13 +435,8 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
             and _affirms_all(r, req.matches, scope)
         ]
         if doubted:
-            return RequirementResult(
-                req,
-                INCOMPLETE if req.required else OPTIONAL_MISSING,
-                tuple(doubted),
-                reason=R_UNSURE_KIND,
-                params={"file": first_file(doubted[0]), "kind": doubted[0].kind},
-                evidence=_evidence(doubted[0], req),
+            return _held_back(
+                req, doubted, R_UNSURE_KIND, {"file": first_file(doubted[0]), "kind": doubted[0].kind}
             )
         locked = [r for r in candidates if id(r) in judged.unusable]
         # Words said only as a plan or history (an exam's words elsewhere in a
