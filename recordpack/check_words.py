@@ -413,6 +413,7 @@ def requirement_detail(result: RequirementResult) -> str:
 STEP_CHECK_AGAIN: Final = "check_again"
 STEP_REQUEST_LETTERS: Final = "request_letters"
 STEP_PACK: Final = "pack"
+STEP_CONFIRM_KINDS: Final = "confirm_kinds"
 
 #: Given a step and the report, the words of a command that does it (a front door's own
 #: spelling), or None when that front door offers no command (a web page has buttons).
@@ -508,7 +509,15 @@ def next_steps(report: CheckReport, command: StepCommand | None = None) -> list[
     for blocker in blockers:
         if blocker.code in _STEPS:
             steps.append(_STEPS[blocker.code])
-    gaps = [b for b in blockers if b.code in (MISSING, OUTDATED, INCOMPLETE)]
+    unsure = [b for b in blockers if b.params.get("reason") == R_UNSURE_KIND]
+    if unsure:
+        steps.append(
+            "Open the files recordpack is not sure of (named above). If each is what it "
+            "seems, confirm its kind and check again" + copy(STEP_CONFIRM_KINDS)
+        )
+    gaps = [
+        b for b in blockers if b.code in (MISSING, OUTDATED, INCOMPLETE) and b not in unsure
+    ]
     if gaps:
         steps.append(
             "Ask for the records listed above (each one says how), put them in the folder, "

@@ -9,6 +9,7 @@ print dates) must not. Every patient here is invented.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -181,3 +182,19 @@ def test_a_printout_in_a_day_first_folder_is_read_day_first() -> None:
     scan = ScanResult(root="records", records=(record,), problems=(), skipped=())
     detail = check(scan, load_manifest("prostate"), as_of=AS_OF).result("psa_history").detail
     assert "2025-04-03 to 2025-04-05" in detail
+
+
+def test_the_check_offers_the_command_that_confirms_an_unsure_kind(tmp_path: Path) -> None:
+    """The next step names the file and the kind; running it makes the item met."""
+    from click.testing import CliRunner
+
+    from recordpack.cli import main
+
+    (tmp_path / "psa-results.txt").write_text(CUMULATIVE_ONE_LINE, encoding="utf-8")
+    args = ["check", str(tmp_path), "-m", "prostate", "--as-of", AS_OF.isoformat()]
+    first = CliRunner().invoke(main, args)
+    assert "confirm its kind and check again" in first.stdout
+    assert "--label=psa-results.txt=lab_result" in first.stdout
+    again = CliRunner().invoke(main, [*args, "--label=psa-results.txt=lab_result", "--json"])
+    statuses = {r["id"]: r["status"] for r in json.loads(again.stdout)["requirements"]}
+    assert statuses["psa_history"] == "met"

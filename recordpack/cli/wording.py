@@ -104,11 +104,23 @@ def refusal_reasons(decision: GateDecision, prepared: Prepared) -> list[str]:
 
 def check_step_command(step: str, report: CheckReport) -> list[str] | None:
     """The command a terminal user copies for one of check's next steps."""
-    from recordpack.check_words import STEP_CHECK_AGAIN, STEP_PACK, STEP_REQUEST_LETTERS
+    from recordpack.check_words import (
+        STEP_CHECK_AGAIN,
+        STEP_CONFIRM_KINDS,
+        STEP_PACK,
+        STEP_REQUEST_LETTERS,
+    )
+    from recordpack.findings import R_UNSURE_KIND
 
     folder, manifest = str(report.root), report.manifest.name
+    labels = dict.fromkeys(
+        f"--label={r.files[0]}={r.params['kind']}"
+        for r in report.results
+        if r.reason == R_UNSURE_KIND and r.files
+    )
     commands: dict[str, list[str]] = {
         STEP_CHECK_AGAIN: ["recordpack", "check", folder, "-m", manifest],
+        STEP_CONFIRM_KINDS: ["recordpack", "check", folder, "-m", manifest, *labels],
         STEP_REQUEST_LETTERS: [
             "recordpack", "request", folder, "-m", manifest, "-o", "request-letters",
         ],
