@@ -40,7 +40,7 @@ from recordpack.findings import (
 from recordpack.identity import parse_name
 from recordpack.model import DUPLICATE as DUPLICATE_CODE
 from recordpack.model import ENCRYPTED as ENCRYPTED_CODE
-from recordpack.model import KIND_WORDING
+from recordpack.model import KIND_WORDING, with_article
 from recordpack.model import NO_TEXT as NO_TEXT_CODE
 from recordpack.model import UNREADABLE as UNREADABLE_CODE
 
@@ -270,11 +270,6 @@ _FINDING_WORDS: Final[dict[str, Callable[[Finding], str]]] = {
 }
 
 
-def _a(noun: str) -> str:
-    """``noun`` with its article: "a lab result", "an imaging report"."""
-    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
-
-
 def _shown(value: Any) -> Any:
     """A parameter as it may appear inside a sentence: names and titles come from the
     files, so a line break or a control character in one is shown as an escape
@@ -378,8 +373,8 @@ _REQUIREMENT_WORDS: Final[dict[str, Callable[[Mapping[str, Any]], str]]] = {
         + " be matched to yours: it counts only once you confirm it is yours."
     ),
     R_UNSURE_KIND: lambda p: (
-        f"{p['file']} may be {_a(KIND_WORDS.get(p['kind'], p['kind']))}, but recordpack is not "
-        "sure of that: open it and look. If it is one, confirm its kind (or correct it), "
+        f"{p['file']} may be {with_article(KIND_WORDS.get(p['kind'], p['kind']))}, but "
+        "recordpack is not sure of that: open it and look. If it is one, confirm its kind (or correct it), "
         "then check again."
     ),
     R_NOT_FOUND: _not_found,

@@ -409,7 +409,8 @@ def _held_back(
 
 def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementResult:
     candidates = [r for r in judged.records if r.kind in req.kinds]
-    excluded = judged.unusable | judged.foreign | judged.unsure | judged.doubtful
+    set_aside = judged.unusable | judged.foreign | judged.unsure
+    excluded = set_aside | judged.doubtful
     usable = [r for r in candidates if id(r) not in excluded]
     scope = req.matches_in
     selected = [r for r in usable if _affirms_all(r, req.matches, scope)]
@@ -431,7 +432,7 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
             r
             for r in candidates
             if id(r) in judged.doubtful
-            and id(r) not in judged.unusable | judged.foreign | judged.unsure
+            and id(r) not in set_aside
             and _affirms_all(r, req.matches, scope)
         ]
         if doubted:
@@ -533,6 +534,7 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
             },
         )
 
+    evidence = tuple(dict.fromkeys(e for r in pool for e in _evidence(r, req)))
     undated = [r for r in pool if _date(r) is None]
     if req.max_age_days is not None and undated:
         # Recent enough is what the manifest asks: a record whose date cannot be
@@ -545,9 +547,8 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
                 tuple(pool),
                 reason=R_UNDATED,
                 params={"file": file, "max_age_days": req.max_age_days},
-                evidence=tuple(dict.fromkeys(e for r in pool for e in _evidence(r, req))),
+                evidence=evidence,
             )
-    evidence = tuple(dict.fromkeys(e for r in pool for e in _evidence(r, req)))
     return RequirementResult(
         req, MET, tuple(pool), reason=met_reason, params=met_params, evidence=evidence
     )

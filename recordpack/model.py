@@ -90,6 +90,11 @@ KIND_WORDING: Final[dict[str, KindWording]] = {
     "other": KindWording("Document", "Other documents", "other document", "other documents"),
 }
 
+def with_article(noun: str) -> str:
+    """``noun`` after its indefinite article: "a pathology report", "an imaging report"."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 #: Plain-language headings for each kind, for human output (from KIND_WORDING).
 KIND_TITLES: Final[dict[str, str]] = {k: w.heading for k, w in KIND_WORDING.items()}
 

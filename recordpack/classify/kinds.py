@@ -18,7 +18,7 @@ from recordpack.classify.text import (
     noise_ratio,
     normalize,
 )
-from recordpack.model import KIND_WORDING, Patient
+from recordpack.model import KIND_WORDING, Patient, with_article
 
 #: Characters of a document its kind is read from (about four pages).
 SCORE_CHARS: Final = 12_000
@@ -208,11 +208,6 @@ def _not_a_record(text: str, top: float, *, ocr: bool, hint: str | None) -> bool
     return not ocr and hint is None and not medical and top < MIN_SCORE and words >= MIN_WORDS
 
 
-def _a(noun: str) -> str:
-    """``noun`` with its indefinite article: "an imaging report", "a pathology report"."""
-    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
-
-
 def _confidence(top: float, second: float) -> float:
     strength = 1.0 - math.exp(-top / 6.0)
     margin = (top - second) / top if top > 0 else 0.0
@@ -242,7 +237,8 @@ def classify_text(
         if scores.get(required_kind, 0.0) >= MIN_SCORE and not requirement.met(head):
             del scores[required_kind]
             ruled_out.add(required_kind)
-            evidence.append(f"not {_a(DEFAULT_TITLES[required_kind].lower())}: {requirement.why}")
+            title = DEFAULT_TITLES[required_kind].lower()
+            evidence.append(f"not {with_article(title)}: {requirement.why}")
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
     patient = find_patient(text, today=today, dayfirst=order == DAY_FIRST)
     hint = classify_filename(name) if name else None
