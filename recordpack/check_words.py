@@ -29,6 +29,8 @@ from recordpack.findings import (
     R_FEW_DATED_RESULTS,
     R_LACKS,
     R_NOT_FOUND,
+    R_PRELIMINARY,
+    R_SECTION_EMPTY,
     R_TOO_FEW,
     R_TOO_OLD,
     R_UNCONFIRMED,
@@ -40,7 +42,7 @@ from recordpack.findings import (
 from recordpack.identity import parse_name
 from recordpack.model import DUPLICATE as DUPLICATE_CODE
 from recordpack.model import ENCRYPTED as ENCRYPTED_CODE
-from recordpack.model import KIND_WORDING, with_article
+from recordpack.model import KIND_WORDING, STATUS_WORDS, with_article
 from recordpack.model import NO_TEXT as NO_TEXT_CODE
 from recordpack.model import UNREADABLE as UNREADABLE_CODE
 
@@ -323,6 +325,12 @@ def _not_found(p: Mapping[str, Any]) -> str:
         )
     if p.get("foreign"):
         notes.append("The one in the folder seems to belong to another patient.")
+    if p.get("withdrawn_file"):
+        status = STATUS_WORDS.get(p.get("withdrawn_status") or "", "withdrawn")
+        notes.append(
+            f"{p['withdrawn_file']} would count, but its sender marked it {status}, so it "
+            "does not: ask for the valid, final one."
+        )
     about = " and ".join(p.get("about", ()))
     if about and p.get("not_a_result_file"):
         notes.append(
@@ -362,6 +370,19 @@ def _lacks(p: Mapping[str, Any]) -> str:
     return text
 
 
+def _section_empty(p: Mapping[str, Any]) -> str:
+    section = p["section"]
+    if p.get("heading"):
+        says = p.get("says") or ""
+        said = f'all it says is "{says}"' if says else "it is empty"
+        stop = "" if says[-1:] in (".", "!", "?") else "."
+        text = f"In {p['file']}, the section '{p['heading']}' is there, but {said}{stop}"
+    else:
+        kind = with_article(KIND_WORDS.get(p["kind"], p["kind"]))
+        text = f"{p['file']} is {kind} with no {section} section."
+    return f"{text} It does not show your {section}: ask for the list itself, or add one."
+
+
 _REQUIREMENT_WORDS: Final[dict[str, Callable[[Mapping[str, Any]], str]]] = {
     R_UNCONFIRMED: lambda p: (
         f"{p['file']} would count, but "
@@ -378,10 +399,15 @@ _REQUIREMENT_WORDS: Final[dict[str, Callable[[Mapping[str, Any]], str]]] = {
         "then check again."
     ),
     R_NOT_FOUND: _not_found,
+    R_PRELIMINARY: lambda p: (
+        f"{p['file']} is marked preliminary (not final) by its sender: ask for the final "
+        "version, then check again."
+    ),
     R_TOO_OLD: _too_old,
     R_FEW_DATED_RESULTS: _few_dated_results,
     R_TOO_FEW: lambda p: f"Only {tally(p['found'])} found; at least {p['count']} are needed.",
     R_LACKS: _lacks,
+    R_SECTION_EMPTY: _section_empty,
     R_DATED_RESULTS: lambda p: (
         f"{p['have']} dated {p['about']} results found, from {p['first']} to {p['last']}."
     ),

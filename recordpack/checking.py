@@ -47,6 +47,8 @@ from recordpack.findings import (
     R_FEW_DATED_RESULTS,
     R_LACKS,
     R_NOT_FOUND,
+    R_PRELIMINARY,
+    R_SECTION_EMPTY,
     R_TOO_FEW,
     R_TOO_OLD,
     R_UNCONFIRMED,
@@ -58,7 +60,16 @@ from recordpack.findings import (
 )
 from recordpack.identity import Consensus, find_mismatches
 from recordpack.manifest import Manifest, Mentions, Requirement
-from recordpack.model import DUPLICATE, ENCRYPTED, UNREADABLE, Record, ScanResult
+from recordpack.model import (
+    DUPLICATE,
+    ENCRYPTED,
+    PRELIMINARY,
+    UNREADABLE,
+    WITHDRAWN,
+    Record,
+    ScanResult,
+)
+from recordpack.sections import ABSENT, EMPTY, Section, find_section
 
 #: How far apart (days) an imaging report and its images may be dated.
 IMAGING_PAIR_DAYS: Final = 30
@@ -415,6 +426,14 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
     scope = req.matches_in
     selected = [r for r in usable if _affirms_all(r, req.matches, scope)]
     absent = MISSING if req.required else OPTIONAL_MISSING
+    # What the sender withdrew never counts; what is not final counts only as not final.
+    withdrawn = [r for r in selected if r.status in WITHDRAWN]
+    provisional = [r for r in selected if r.status == PRELIMINARY]
+    selected = [r for r in selected if r.status not in WITHDRAWN and r.status != PRELIMINARY]
+    blank = [(r, gap) for r in selected if (gap := _section_gap(r, req)) is not None]
+    if blank:
+        shown_nothing = {id(r) for r, _ in blank}
+        selected = [r for r in selected if id(r) not in shown_nothing]
 
     if not selected:
         unsure = [
@@ -439,6 +458,30 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
             return _held_back(
                 req, doubted, R_UNSURE_KIND, {"file": first_file(doubted[0]), "kind": doubted[0].kind}
             )
+        if provisional:
+            return RequirementResult(
+                req,
+                INCOMPLETE if req.required else OPTIONAL_MISSING,
+                tuple(provisional),
+                reason=R_PRELIMINARY,
+                params={"file": first_file(provisional[0])},
+                evidence=_evidence(provisional[0], req),
+            )
+        if blank:
+            record, (name, section) = blank[0]
+            return RequirementResult(
+                req,
+                INCOMPLETE if req.required else OPTIONAL_MISSING,
+                tuple(r for r, _ in blank),
+                reason=R_SECTION_EMPTY,
+                params={
+                    "file": first_file(record),
+                    "kind": record.kind,
+                    "section": name,
+                    "heading": section.heading,
+                    "says": section.first_line if section.state == EMPTY else None,
+                },
+            )
         locked = [r for r in candidates if id(r) in judged.unusable]
         # Words said only as a plan or history (an exam's words elsewhere in a
         # report are no such thing: a CT that mentions "breast" is not a plan
@@ -458,6 +501,8 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
             "about": [group[0] for group in req.matches] if usable else [],
             "in_exam": scope == "exam",
             "not_a_result_file": first_file(said[0]) if said else None,
+            "withdrawn_file": first_file(withdrawn[0]) if withdrawn else None,
+            "withdrawn_status": withdrawn[0].status if withdrawn else None,
             "found": _counts(usable, req.kinds),
         }
         return RequirementResult(req, absent, (), reason=R_NOT_FOUND, params=params)
@@ -521,7 +566,7 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
 
     lacking = [group for group in req.must_mention if not any(_affirms_any(r, group) for r in pool)]
     if lacking:
-        blank = [r.files[0] for r in pool if r.files and not r.text.strip()]
+        unread = [r.files[0] for r in pool if r.files and not r.text.strip()]
         return RequirementResult(
             req,
             INCOMPLETE,
@@ -530,7 +575,7 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
             params={
                 "lacking": [group[0] for group in lacking],
                 "found": _counts(pool, req.kinds),
-                "unread_file": blank[0] if blank else None,
+                "unread_file": unread[0] if unread else None,
             },
         )
 
@@ -782,6 +827,16 @@ def _first_affirming(
 _QUOTE_CHARS: Final = 200
 
 
+def _section_gap(record: Record, req: Requirement) -> tuple[str, Section] | None:
+    """The first of ``req.sections`` that ``record`` shows empty (or, for a kind in
+    ``req.sections_in``, lacks), with the section's name; None when it shows them all."""
+    for group in req.sections:
+        section = find_section(record.text, group)
+        if section.state == EMPTY or (section.state == ABSENT and record.kind in req.sections_in):
+            return group[0], section
+    return None
+
+
 def _evidence(record: Record, req: Requirement) -> tuple[Evidence, ...]:
     """The sentences of ``record`` that meet ``req``: one per word group it asks for."""
     found: list[Evidence] = []
@@ -790,8 +845,12 @@ def _evidence(record: Record, req: Requirement) -> tuple[Evidence, ...]:
     for group, scope in asked:
         hit = _first_affirming(record, group, scope)
         if hit is not None:
-            text = hit[1] if len(hit[1]) <= _QUOTE_CHARS else hit[1][: _QUOTE_CHARS - 1] + "…"
-            found.append(Evidence(hit[0], text))
+            found.append(Evidence(hit[0], _quote(hit[1])))
+    for group in req.sections:
+        section = find_section(record.text, group)
+        if section.first_line and record.files:
+            text = f"{section.heading.rstrip(':')}: {section.first_line}"
+            found.append(Evidence(record.files[0], _quote(text)))
     if not found and record.files:
         # Nothing asked of its words: it counts by what it is.
         why = "; ".join(record.evidence[:2]) or record.title
@@ -799,6 +858,10 @@ def _evidence(record: Record, req: Requirement) -> tuple[Evidence, ...]:
             Evidence(record.files[0], f"{KIND_WORDS.get(record.kind, record.kind)}: {why}")
         )
     return tuple(dict.fromkeys(found))
+
+
+def _quote(text: str) -> str:
+    return text if len(text) <= _QUOTE_CHARS else text[: _QUOTE_CHARS - 1] + "…"
 
 
 @functools.lru_cache(maxsize=1024)

@@ -47,6 +47,11 @@ R_FEW_DATED_RESULTS: Final = "few_dated_results"
 R_TOO_FEW: Final = "too_few"
 #: Present, but a result the manifest asks of it is not there.
 R_LACKS: Final = "lacks_results"
+#: The only records that would meet it show a section it needs empty ("could not
+#: be loaded", "not on file"), or are summaries without that section.
+R_SECTION_EMPTY: Final = "section_empty"
+#: The only records that would meet it are preliminary (the sender's status says not final).
+R_PRELIMINARY: Final = "preliminary"
 #: Met, by more dated results than records (a cumulative printout).
 R_DATED_RESULTS: Final = "dated_results"
 #: Met, but a record's date could not be read to tell how recent it is.

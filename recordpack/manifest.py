@@ -38,6 +38,8 @@ REQUIREMENT_KEYS: Final[tuple[str, ...]] = (
     "must_mention",
     "matches",
     "matches_in",
+    "sections",
+    "sections_in",
     "physical",
     "why",
     "how_to_get",
@@ -79,6 +81,14 @@ class Requirement:
     #: Where ``matches`` words count (see :data:`MATCH_PLACES`): a chest CT
     #: report of a breast cancer patient says "breast" but is not breast imaging.
     matches_in: str = "text"
+    #: Sections a record must not show empty: every group names one section's
+    #: headings (``[["medication*"], ["allerg*"]]``). A record with such a
+    #: heading whose content says it could not be loaded, or is not on file,
+    #: does not count.
+    sections: Mentions = ()
+    #: Kinds of record that count only when they hold every one of ``sections``
+    #: (a health summary that has no medications section is no medication list).
+    sections_in: tuple[str, ...] = ()
     #: Something that cannot be in a folder (glass slides, tissue blocks).
     physical: bool = False
     why: str = ""
@@ -96,6 +106,8 @@ class Requirement:
             "must_mention": [list(group) for group in self.must_mention],
             "matches": [list(group) for group in self.matches],
             "matches_in": self.matches_in,
+            "sections": [list(group) for group in self.sections],
+            "sections_in": list(self.sections_in),
             "physical": self.physical,
             "why": self.why,
             "how_to_get": self.how_to_get,
@@ -382,10 +394,10 @@ def _check_fields(
             value = " ".join(value.split()) if key != "id" else value
             if key == "id" and not _ID_RE.match(value):
                 raise err(at(key), f"id '{value}' should be lower-case letters, digits, '-' or '_'")
-        elif key == "kinds":
+        elif key in ("kinds", "sections_in"):
             if not isinstance(value, list) or not all(isinstance(k, str) for k in value):
                 raise err(
-                    at(key), "'kinds' must be a list of record kinds, e.g. [\"pathology_report\"]"
+                    at(key), f"'{key}' must be a list of record kinds, e.g. [\"pathology_report\"]"
                 )
             for kind in value:
                 if kind not in KINDS:
@@ -399,7 +411,7 @@ def _check_fields(
         elif key in ("required", "physical", "count_dated_results"):
             if not isinstance(value, bool):
                 raise err(at(key), f"'{key}' must be true or false")
-        elif key in ("must_mention", "matches"):
+        elif key in ("must_mention", "matches", "sections"):
             value = _mentions(value, functools.partial(_mention_error, err, at(key), key))
         elif key == "matches_in" and value not in MATCH_PLACES:
             raise err(
@@ -476,6 +488,12 @@ def _merge(
                 f"{where}: requirement '{rid}' has count_dated_results but no 'matches'",
                 hint="Say which test the dated results are of, e.g. "
                 'matches = [["PSA", "prostate specific antigen"]].',
+            )
+        if updated.sections_in and not updated.sections:
+            raise ManifestError(
+                f"{where}: requirement '{rid}' has sections_in but no 'sections'",
+                hint="Say which sections those records must hold, e.g. "
+                'sections = [["medication*"], ["allerg*"]].',
             )
         merged[rid] = updated
     return tuple(merged.values())

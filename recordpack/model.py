@@ -107,6 +107,23 @@ UNSUPPORTED: Final = "unsupported"
 PROBLEM_CODES: Final[tuple[str, ...]] = (UNREADABLE, ENCRYPTED, NO_TEXT, DUPLICATE, UNSUPPORTED)
 
 #: Separator between an archive's path and a member's path: ``a.zip!dir/b.xml``.
+#: What the sender says of a record that is not its final, valid version (FHIR's
+#: DiagnosticReport.status, HL7 v2's result status). None: final, or not stated.
+PRELIMINARY: Final = "preliminary"
+CANCELLED: Final = "cancelled"
+ENTERED_IN_ERROR: Final = "entered_in_error"
+SUPERSEDED: Final = "superseded"
+RECORD_STATUSES: Final[tuple[str, ...]] = (PRELIMINARY, CANCELLED, ENTERED_IN_ERROR, SUPERSEDED)
+#: Statuses that withdraw a record: it never counts towards anything.
+WITHDRAWN: Final[frozenset[str]] = frozenset({CANCELLED, ENTERED_IN_ERROR, SUPERSEDED})
+#: How a status is said to people.
+STATUS_WORDS: Final[dict[str, str]] = {
+    PRELIMINARY: "preliminary (not final)",
+    CANCELLED: "cancelled",
+    ENTERED_IN_ERROR: "entered in error",
+    SUPERSEDED: "replaced by a newer version",
+}
+
 ARCHIVE_SEP: Final = "!"
 
 
@@ -212,6 +229,8 @@ class Record:
     #: "month_first" when the document or its folder decided, None when
     #: nothing did (read month first). Not part of JSON: the evidence says it.
     date_order: str | None = field(default=None, compare=False)
+    #: What the sender says of it when it is not final (see :data:`RECORD_STATUSES`).
+    status: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -228,6 +247,8 @@ class Record:
             doc["study"] = self.study.to_json()
         if self.corrected_from is not None:
             doc["corrected_from"] = self.corrected_from
+        if self.status is not None:
+            doc["status"] = self.status
         return doc
 
 

@@ -61,6 +61,7 @@ def _document_record(document: Document) -> Record:
         format=document.format,
         text=document.text,
         date_order=document.date_order,
+        status=document.status,
     )
 
 

@@ -121,6 +121,8 @@ class Document:
     #: True when ``date`` reads validly both ways (03/04/2025) and only the
     #: assumed order chose it: the folder's other documents may decide.
     date_ambiguous: bool = False
+    #: What the sender says of it when it is not final (model.RECORD_STATUSES).
+    status: str | None = None
 
     @classmethod
     def from_classification(
