@@ -42,7 +42,7 @@ from recordpack.findings import (
 from recordpack.identity import parse_name
 from recordpack.model import DUPLICATE as DUPLICATE_CODE
 from recordpack.model import ENCRYPTED as ENCRYPTED_CODE
-from recordpack.model import KIND_WORDING, STATUS_WORDS, with_article
+from recordpack.model import KIND_WORDING, RECORD_STATUS_WORDS, with_article
 from recordpack.model import NO_TEXT as NO_TEXT_CODE
 from recordpack.model import UNREADABLE as UNREADABLE_CODE
 
@@ -326,7 +326,7 @@ def _not_found(p: Mapping[str, Any]) -> str:
     if p.get("foreign"):
         notes.append("The one in the folder seems to belong to another patient.")
     if p.get("withdrawn_file"):
-        status = STATUS_WORDS.get(p.get("withdrawn_status") or "", "withdrawn")
+        status = RECORD_STATUS_WORDS.get(p.get("withdrawn_status") or "", "withdrawn")
         notes.append(
             f"{p['withdrawn_file']} would count, but its sender marked it {status}, so it "
             "does not: ask for the valid, final one."

@@ -117,7 +117,7 @@ RECORD_STATUSES: Final[tuple[str, ...]] = (PRELIMINARY, CANCELLED, ENTERED_IN_ER
 #: Statuses that withdraw a record: it never counts towards anything.
 WITHDRAWN: Final[frozenset[str]] = frozenset({CANCELLED, ENTERED_IN_ERROR, SUPERSEDED})
 #: How a status is said to people.
-STATUS_WORDS: Final[dict[str, str]] = {
+RECORD_STATUS_WORDS: Final[dict[str, str]] = {
     PRELIMINARY: "preliminary (not final)",
     CANCELLED: "cancelled",
     ENTERED_IN_ERROR: "entered in error",

@@ -257,6 +257,7 @@ HOSTILE_INDEXES: list[tuple[str, Any, str]] = [
         "link (URL)",
     ),
     ("unknown-kind", lambda i: i["records"][0].update(kind="spell"), "not a kind of record"),
+    ("unknown-status", lambda i: i["records"][0].update(status="final<b>"), "not a record status"),
     (
         "tag-file-as-record",
         lambda i: i["files"][0].update(path="manifest-sha256.txt"),

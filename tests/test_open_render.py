@@ -38,3 +38,22 @@ def test_sizes_read_as_a_file_manager_shows_them() -> None:
     assert human_size(999) == "999 bytes"
     assert human_size(1536) == "1.5 KB"
     assert human_size(1_075_462_408) == "1.1 GB"
+
+
+def test_a_record_its_sender_withdrew_or_left_preliminary_says_so() -> None:
+    from recordpack.bundle.html import _records_html
+
+    record = {
+        "kind": "pathology_report",
+        "title": "Surgical pathology report",
+        "date": "2026-08-14",
+        "files": ["data/records/01-pathology_report/2026-08-14_report.json"],
+        "original_files": ["portal/report.json"],
+        "problems": [],
+    }
+    for status, words in (("entered_in_error", "entered in error"), ("preliminary", "preliminary (not final)")):
+        index = {"patient": {}, "records": [dict(record, status=status)]}
+        assert f"marked {words} by its sender" in "\n".join(render_index(index))
+        assert f"Marked {words} by its sender." in _records_html(index)
+    plain = {"patient": {}, "records": [record]}
+    assert "by its sender" not in "\n".join(render_index(plain)) + _records_html(plain)

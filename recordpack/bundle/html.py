@@ -18,7 +18,7 @@ from urllib.parse import quote
 from recordpack.bundle import format as fmt
 from recordpack.bundle.index_model import BundleIndex, parse_index
 from recordpack.display import printable
-from recordpack.model import KIND_TITLES, KINDS
+from recordpack.model import KIND_TITLES, KINDS, RECORD_STATUS_WORDS
 from recordpack.scan.report import plural
 from recordpack.summary.render import facts, listed, other_patient_records
 
@@ -233,6 +233,11 @@ def _records_html(index: dict[str, Any]) -> str:
                 f"<br><span class=warn>{_e(p.get('message'))}</span>"
                 for p in record.get("problems", [])
             )
+            if record.get("status") in RECORD_STATUS_WORDS:
+                problems = (
+                    f"<br><span class=warn>Marked {_e(RECORD_STATUS_WORDS[record['status']])} by "
+                    "its sender.</span>" + problems
+                )
             original = ", ".join(record.get("original_files", [])[:3])
             more = len(record.get("original_files", [])) - 3
             if more > 0:

@@ -32,7 +32,7 @@ from recordpack.bundle.policy import (
     plainly_safe,
 )
 from recordpack.errors import BundleError
-from recordpack.model import KINDS, Skipped
+from recordpack.model import KINDS, RECORD_STATUSES, Skipped
 from recordpack.model import Problem as IndexProblem
 
 __all__ = [
@@ -229,6 +229,8 @@ class RecordEntry:
     archive_members: tuple[ArchiveMember, ...] = ()
     corrected_from: str | None = None
     study: StudyEntry | None = None
+    #: What the sender of the record said of it when not final (model.RECORD_STATUSES).
+    status: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -247,6 +249,8 @@ class RecordEntry:
             doc["archive_members"] = [m.to_json() for m in self.archive_members]
         if self.corrected_from is not None:
             doc["corrected_from"] = self.corrected_from
+        if self.status is not None:
+            doc["status"] = self.status
         if self.study is not None:
             doc["study"] = self.study.to_json()
         return doc
@@ -675,6 +679,9 @@ def _record(v: _Value, listed: set[str]) -> RecordEntry:
     if kind not in KINDS:
         raise v.child("kind").fail(f"({kind!r}) is not a kind of record recordpack knows")
     corrected = v.child("corrected_from").opt_text()
+    status = v.child("status").opt_text()
+    if status is not None and status not in RECORD_STATUSES:
+        raise v.child("status").fail(f"({status!r}) is not a record status recordpack knows")
     confidence = v.child("confidence").value
     if confidence is not None and (
         isinstance(confidence, bool) or not isinstance(confidence, (int, float))
@@ -701,6 +708,7 @@ def _record(v: _Value, listed: set[str]) -> RecordEntry:
         ),
         corrected_from=corrected,
         study=None if study.value is None else _study(study, listed),
+        status=status,
     )
 
 

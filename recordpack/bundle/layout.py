@@ -716,6 +716,8 @@ def build_index(
             doc["archive_members"] = list(entry.members)
         if r.corrected_from is not None:
             doc["corrected_from"] = r.corrected_from
+        if r.status is not None:
+            doc["status"] = r.status
         if r.study is not None:
             study = r.study.to_json()
             study["dicomdir"] = fmt.DICOMDIR_PATH if entry.in_file_set else None

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Final
 
 from recordpack.display import printable
-from recordpack.model import KIND_TITLES, KINDS
+from recordpack.model import KIND_TITLES, KINDS, RECORD_STATUS_WORDS
 from recordpack.scan.report import plural
 
 if TYPE_CHECKING:
@@ -192,6 +192,9 @@ def render_index(index: Mapping[str, object], *, base: str = "") -> list[str]:
         else:
             for file in files:
                 lines.append(f"                {base}{clean(file)}")
+        status = record.get("status")
+        if isinstance(status, str) and status in RECORD_STATUS_WORDS:
+            lines.append(f"                note: marked {RECORD_STATUS_WORDS[status]} by its sender")
         for problem in _dicts(record.get("problems")):
             lines.append(f"                note: {clean(problem.get('message'))}")
     if not records:

@@ -17,7 +17,7 @@ from recordpack.model import (
     ARCHIVE_SEP,
     KIND_TITLES,
     KINDS,
-    STATUS_WORDS,
+    RECORD_STATUS_WORDS,
     Patient,
     Problem,
     Record,
@@ -184,7 +184,7 @@ def render_records(records: Iterable[Record], *, correct: str = CORRECT_A_KIND) 
             pad = _INDENT + " " * (_DATE_WIDTH + 2)
             lines.append(f"{pad}{_files_line(record.files)}")
             if record.status is not None:
-                lines.append(f"{pad}(marked {STATUS_WORDS.get(record.status, record.status)} by the sender)")
+                lines.append(f"{pad}(marked {RECORD_STATUS_WORDS.get(record.status, record.status)} by the sender)")
             if record.corrected_from is not None:
                 lines.append(
                     f"{pad}(your correction; recordpack had it as {record.corrected_from})"
