@@ -2,8 +2,10 @@
 
 A file may hold one message or a batch. It becomes one record, unless its
 messages are of different kinds or about different patients: then one record
-per message (``part`` = ``"message N"``). Segments may be separated by CR, LF
-or CRLF, and a UTF-8 BOM or MLLP framing bytes may come first.
+per message (``part`` = ``"message N"``). A record's date is when its
+results or document are from, never when the message was sent (MSH-7).
+Segments may be separated by CR, LF or CRLF, and a UTF-8 BOM or MLLP framing
+bytes may come first.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from recordpack.model import UNREADABLE, Patient, Problem
@@ -69,6 +71,40 @@ _PATHOLOGY_TEXT = re.compile(
     r"surgical pathology|final diagnosis|gross description|microscopic description|"
     r"cytology report|bone marrow", re.IGNORECASE)
 _IMAGING_TEXT = re.compile(r"\bimpression\s*:|\btechnique\s*:|\bfindings\s*:", re.IGNORECASE)
+
+@dataclass(frozen=True)
+class _DateField:
+    """A field that may say when a record is from, and what to say when it is the one used."""
+
+    segment: str
+    number: int
+    note: str | None = None
+
+
+#: Where a result message says when its results are from, best first.
+_RESULT_DATES: Final = (
+    _DateField("OBR", 7),  # observation (collection) date/time
+    _DateField("OBX", 14),  # date/time of the observation
+    _DateField("OBR", 22, "date is when the results were reported (OBR-22): "
+                          "the message gives no collection date"),
+)
+
+#: Where each message type says when its record is from, best first. MSH-7 is
+#: never one: it is when the message was made or sent, which a portal export
+#: sets to the day of the download.
+_DATE_FIELDS: Final[dict[str, tuple[_DateField, ...]]] = {
+    "ORU": _RESULT_DATES,
+    "OUL": _RESULT_DATES,
+    "ORL": _RESULT_DATES,
+    "MDM": (_DateField("TXA", 4), _DateField("OBR", 7),
+            _DateField("TXA", 6, "date is when the document was first written (TXA-6)")),
+    "ADT": (_DateField("PV1", 44), _DateField("EVN", 6), _DateField("EVN", 2)),
+}
+_OTHER_DATES: Final = (_DateField("OBR", 7), _DateField("ORC", 9), _DateField("RXE", 1))
+
+#: Evidence for a message that says nothing of when its record is from.
+_NO_DATE_NOTE: Final = ("date unknown: the message gives no date for its content, "
+                        "and the time it was sent (MSH-7) is not that date")
 
 
 class HL7Error(ValueError):
@@ -144,6 +180,7 @@ class _Verdict:
     confidence: float
     evidence: tuple[str, ...]
     text: str
+    date_note: str | None = None  # how the date was found, when a reader should know
 
 
 def sniff(source: Source) -> bool:
@@ -342,21 +379,31 @@ def _obr_title(message: _Message) -> str | None:
     return titles[0] if len(titles) == 1 else f"{titles[0]} (+{len(titles) - 1} more)"
 
 
-def _date(message: _Message, *candidates: tuple[str, int]) -> str | None:
-    for name, number in candidates:
-        for segment in message.all(name):
-            found = codes.hl7_date(message.component(message.field(segment, number), 1))
+def _date(message: _Message) -> tuple[str | None, str | None]:
+    """When the message's record is from, and a note on how it was found (or not)."""
+    msg_type, _trigger = message.type
+    for where in _DATE_FIELDS.get(msg_type, _OTHER_DATES):
+        for segment in message.all(where.segment):
+            found = codes.hl7_date(message.component(message.field(segment, where.number), 1))
             if found:
-                return found
-    return None
+                return found, where.note
+    return None, _NO_DATE_NOTE
 
 
 def _classify(message: _Message, path: str = "") -> _Verdict:
-    """What one message is; a base64 PDF it carries (OBX ED) is read as a document."""
-    verdict = _classify_message(message)
+    """What one message is and its date; a base64 PDF it carries (OBX ED) is read as a document."""
+    date, date_note = _date(message)
+    verdict = _classify_message(message, date)
     attached = _embedded_pdfs(path, message) if message.all("OBX") else []
-    if not attached:
-        return verdict
+    if attached:
+        verdict = _with_attachment(verdict, attached)
+        if date is None and verdict.date is not None:
+            date_note = "date read from the attached PDF (the message gives none)"
+    return replace(verdict, date_note=date_note)
+
+
+def _with_attachment(verdict: _Verdict, attached: list[Document]) -> _Verdict:
+    """The message's verdict with what its attached PDFs say: the kind when its codes are vague."""
     best = max(attached, key=lambda d: d.confidence)
     text = "\n\n".join([verdict.text, *(d.text for d in attached)])[: codes.MAX_TEXT_CHARS]
     evidence = (*verdict.evidence, f"attached PDF (OBX ED) reads as {best.kind}")
@@ -372,16 +419,14 @@ def _classify(message: _Message, path: str = "") -> _Verdict:
                     verdict.confidence, evidence, text)
 
 
-def _classify_message(message: _Message) -> _Verdict:
+def _classify_message(message: _Message, date: str | None) -> _Verdict:
     msg_type, trigger = message.type
     type_text = f"{msg_type}^{trigger}" if trigger else msg_type
     evidence = [f"HL7 v2 message {type_text}"]
     patient = _patient(message)
     text = _obx_text(message)[: codes.MAX_TEXT_CHARS]
-    header_date = ("MSH", 7)
 
     if msg_type in ("ORU", "OUL", "ORL"):
-        date = _date(message, ("OBR", 7), ("OBX", 14), header_date)
         title = _obr_title(message) or "Results"
         found = _obr_kind(message)
         if found:
@@ -403,7 +448,6 @@ def _classify_message(message: _Message) -> _Verdict:
                         (*evidence, f"{len(message.all('OBX'))} result(s) (OBX)"), text)
 
     if msg_type == "MDM":
-        date = _date(message, ("TXA", 4), ("OBR", 7), header_date)
         txa = message.first("TXA")
         doc_type = message.component(message.field(txa, 2), 1).upper()
         title = (_HL7_DOCUMENT_TITLES.get(doc_type) or message.component(message.field(txa, 2), 2)
@@ -427,10 +471,6 @@ def _classify_message(message: _Message) -> _Verdict:
                         (*evidence, "a clinical document of unstated type"), text)
 
     kind, title = _MESSAGE_KINDS.get(msg_type, ("other", f"HL7 {msg_type} message"))
-    if msg_type == "ADT":
-        date = _date(message, ("PV1", 44), ("EVN", 2), header_date)
-    else:
-        date = _date(message, ("OBR", 7), ("ORC", 9), ("RXE", 1), header_date)
     if kind == "medication_list":
         drugs = [message.component(message.field(s, 2), 2) for s in message.all("RXE")]
         drugs += [message.component(message.field(s, 1), 2) for s in message.all("RXO")]
@@ -442,12 +482,16 @@ def _classify_message(message: _Message) -> _Verdict:
 
 
 def _documents(source: Source, verdicts: list[_Verdict]) -> list[Outcome]:
+    first = verdicts[0]
     kinds = {v.kind for v in verdicts}
     names = {v.patient.name for v in verdicts if v.patient.name}
     if len(verdicts) == 1 or (len(kinds) == 1 and len(names) <= 1):
-        first = verdicts[0]
-        dates = [v.date for v in verdicts if v.date]
+        dated = [v for v in verdicts if v.date]
+        # The latest result is what matters now.
+        latest = max(dated, key=lambda v: v.date or "") if dated else first
         evidence = list(dict.fromkeys(e for v in verdicts for e in v.evidence))
+        if latest.date_note:
+            evidence.insert(1, latest.date_note)
         title = first.title
         if len(verdicts) > 1:
             evidence.insert(0, f"{len(verdicts)} messages in one file")
@@ -456,14 +500,14 @@ def _documents(source: Source, verdicts: list[_Verdict]) -> list[Outcome]:
         for other in verdicts[1:]:
             patient = codes.merge_patients(patient, other.patient)
         return [Document(
-            path=source.path, kind=first.kind, title=title,
-            date=max(dates) if dates else None,  # the latest result is what matters now
+            path=source.path, kind=first.kind, title=title, date=latest.date,
             patient=patient, confidence=min(v.confidence for v in verdicts),
             evidence=tuple(evidence[:8]), format=FORMAT,
             text="\n\n".join(v.text for v in verdicts)[: codes.MAX_TEXT_CHARS])]
     return [
         Document(path=source.path, kind=v.kind, title=v.title, date=v.date, patient=v.patient,
-                 confidence=v.confidence, evidence=v.evidence, format=FORMAT, text=v.text,
-                 part=f"message {index}")
+                 confidence=v.confidence,
+                 evidence=(*v.evidence, v.date_note) if v.date_note else v.evidence,
+                 format=FORMAT, text=v.text, part=f"message {index}")
         for index, v in enumerate(verdicts, start=1)
     ]

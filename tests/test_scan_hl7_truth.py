@@ -1,0 +1,78 @@
+"""HL7 v2 results say only what their messages support: whose, how final, and from when.
+
+A file's messages are one record only when they are one person; a cancelled,
+withdrawn or preliminary result says so; a message's sending time (MSH-7) is
+never taken for the date of its results. Each test scans a folder built here
+and checks it against the general manifest, as a patient would. Every patient
+is invented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from recordpack.checking import CheckReport, check
+from recordpack.manifest import load_manifest
+from recordpack.model import Record
+from recordpack.scan import scan_folder
+
+AS_OF = dt.date(2026, 11, 30)
+NAME = "BRACKENRIDGE^OTTOLINE^V"
+DOB = "19580402"
+
+
+def oru(
+    control: str,
+    *,
+    name: str = NAME,
+    dob: str = DOB,
+    mrn: str = "5521804",
+    collected: str = "20261120",
+    reported: str = "",
+    sent: str = "20261125",
+    order_status: str = "F",
+    result_statuses: tuple[str, str] = ("F", "F"),
+    value: str = "6.4",
+) -> str:
+    """One ORU^R01 message: a blood count with two results."""
+    first, second = result_statuses
+    return "\r".join([
+        f"MSH|^~\\&|LAB|FERNHOLM LAB|PORTAL|PT|{sent}0900||ORU^R01|{control}|P|2.5.1",
+        f"PID|1||{mrn}^^^FERNHOLM^MR||{name}||{dob}|F",
+        f"OBR|1|||58410-2^CBC panel^LN|||{collected}|||||||||||||||{reported}||LAB|{order_status}",
+        f"OBX|1|NM|6690-2^WBC^LN||{value}|10*3/uL|4.0-11.0||||{first}",
+        f"OBX|2|NM|718-7^Hemoglobin^LN||{value and '12.9'}|g/dL|12.0-15.5||||{second}",
+    ]) + "\r"
+
+
+def scan_and_check(folder: Path, files: dict[str, str]) -> tuple[list[Record], CheckReport]:
+    """The records of ``results.hl7`` and the folder's check against the general manifest."""
+    for name, text in files.items():
+        (folder / name).write_text(text, newline="")
+    scan = scan_folder(folder)
+    records = [r for r in scan.records if r.files == ("results.hl7",)]
+    return records, check(scan, load_manifest("general"), as_of=AS_OF)
+
+
+def labs_status(report: CheckReport) -> str:
+    return next(r.status for r in report.results if r.requirement.id == "recent_labs")
+
+
+def test_the_date_is_never_the_time_the_message_was_sent(tmp_path: Path) -> None:
+    # No collection date (OBR-7) nor observation date (OBX-14); sent five days ago.
+    files = {"results.hl7": oru("1", collected="")}
+    (record,), report = scan_and_check(tmp_path, files)
+    assert record.date is None
+    assert any("MSH-7" in e and "not" in e for e in record.evidence), record.evidence
+    assert labs_status(report) == "incomplete"  # its date cannot show it is recent
+
+
+def test_the_report_date_is_used_and_said_when_there_is_no_collection_date(
+    tmp_path: Path,
+) -> None:
+    files = {"results.hl7": oru("1", collected="", reported="20261118")}
+    (record,), report = scan_and_check(tmp_path, files)
+    assert record.date == "2026-11-18"
+    assert any("reported (OBR-22)" in e for e in record.evidence), record.evidence
+    assert labs_status(report) == "met"
