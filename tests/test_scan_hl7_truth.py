@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from recordpack.checking import CheckReport, check
 from recordpack.manifest import load_manifest
-from recordpack.model import Record
+from recordpack.model import CANCELLED, ENTERED_IN_ERROR, PRELIMINARY, Record
 from recordpack.scan import scan_folder
 
 AS_OF = dt.date(2026, 11, 30)
@@ -57,6 +59,50 @@ def scan_and_check(folder: Path, files: dict[str, str]) -> tuple[list[Record], C
 
 def labs_status(report: CheckReport) -> str:
     return next(r.status for r in report.results if r.requirement.id == "recent_labs")
+
+
+@pytest.mark.parametrize(
+    ("order_status", "result_statuses", "value", "status", "labs", "said"),
+    [
+        ("X", ("X", "X"), "", CANCELLED, "missing", "X (cancelled"),
+        ("F", ("W", "W"), "6.4", ENTERED_IN_ERROR, "missing", "W (posted in error)"),
+        ("F", ("D", "X"), "6.4", ENTERED_IN_ERROR, "missing", "D (deleted)"),
+        ("P", ("P", "P"), "6.4", PRELIMINARY, "incomplete", "P (preliminary)"),
+        ("F", ("F", "P"), "6.4", PRELIMINARY, "incomplete", "P (preliminary)"),
+        ("", ("R", "F"), "6.4", PRELIMINARY, "incomplete", "R (not verified)"),
+        ("F", ("F", "X"), "6.4", None, "met", None),
+        ("C", ("C", "F"), "6.4", None, "met", None),
+    ],
+)
+def test_result_status_is_the_records_status(
+    tmp_path: Path,
+    order_status: str,
+    result_statuses: tuple[str, str],
+    value: str,
+    status: str | None,
+    labs: str,
+    said: str | None,
+) -> None:
+    files = {"results.hl7": oru("1", order_status=order_status,
+                                result_statuses=result_statuses, value=value)}
+    records, report = scan_and_check(tmp_path, files)
+    (record,) = records
+    assert record.status == status
+    status_evidence = [e for e in record.evidence if e.startswith("result status")]
+    if said is None:
+        assert status_evidence == []
+    else:
+        assert any(said in e for e in status_evidence), record.evidence
+    assert labs_status(report) == labs
+
+
+def test_a_preliminary_and_a_final_message_are_two_records(tmp_path: Path) -> None:
+    files = {"results.hl7": oru("1", result_statuses=("P", "P"), order_status="P")
+             + oru("2", collected="20261121")}
+    records, report = scan_and_check(tmp_path, files)
+    assert sorted((r.date, r.status) for r in records) == [
+        ("2026-11-20", PRELIMINARY), ("2026-11-21", None)]
+    assert labs_status(report) == "met"
 
 
 def test_the_date_is_never_the_time_the_message_was_sent(tmp_path: Path) -> None:

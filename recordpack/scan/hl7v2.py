@@ -1,11 +1,12 @@
 """HL7 v2 messages (ORU results, MDM documents, ADT, orders, pharmacy): what record a file is.
 
 A file may hold one message or a batch. It becomes one record, unless its
-messages are of different kinds or about different patients: then one record
+messages are of different kinds, result statuses or patients: then one record
 per message (``part`` = ``"message N"``). A record's date is when its
-results or document are from, never when the message was sent (MSH-7).
-Segments may be separated by CR, LF or CRLF, and a UTF-8 BOM or MLLP framing
-bytes may come first.
+results or document are from, never when the message was sent (MSH-7); its
+status is what the sender says of its results (OBR-25, OBX-11). Segments may
+be separated by CR, LF or CRLF, and a UTF-8 BOM or MLLP framing bytes may
+come first.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Final
 
-from recordpack.model import UNREADABLE, Patient, Problem
+from recordpack.model import (
+    CANCELLED,
+    ENTERED_IN_ERROR,
+    PRELIMINARY,
+    UNREADABLE,
+    WITHDRAWN,
+    Patient,
+    Problem,
+)
 from recordpack.scan import codes
 from recordpack.scan.base import PARTLY_READ, Document, Outcome, Source
 
@@ -71,6 +80,25 @@ _PATHOLOGY_TEXT = re.compile(
     r"surgical pathology|final diagnosis|gross description|microscopic description|"
     r"cytology report|bone marrow", re.IGNORECASE)
 _IMAGING_TEXT = re.compile(r"\bimpression\s*:|\btechnique\s*:|\bfindings\s*:", re.IGNORECASE)
+
+#: Result status codes -> the record status they mean (None: final) and their meaning.
+#: OBR-25 is the order's status (HL7 table 0123), OBX-11 one result's (table 0085);
+#: a code one table lacks is read as the other table means it. Other codes say nothing.
+_RESULT_STATUSES: Final[dict[str, tuple[str | None, str]]] = {
+    "F": (None, "final"),
+    "C": (None, "corrected"),
+    "U": (None, "changed to final"),
+    "P": (PRELIMINARY, "preliminary"),
+    "A": (PRELIMINARY, "some results not yet available"),  # table 0123: "some, but not all"
+    "I": (PRELIMINARY, "in process, results pending"),
+    "S": (PRELIMINARY, "partial or scheduled"),
+    "R": (PRELIMINARY, "not verified"),
+    "X": (CANCELLED, "cancelled, no result"),
+    "N": (CANCELLED, "not asked"),
+    "W": (ENTERED_IN_ERROR, "posted in error"),
+    "D": (ENTERED_IN_ERROR, "deleted"),
+}
+
 
 @dataclass(frozen=True)
 class _DateField:
@@ -180,6 +208,7 @@ class _Verdict:
     confidence: float
     evidence: tuple[str, ...]
     text: str
+    status: str | None = None  # model.RECORD_STATUSES; None: final or not stated
     date_note: str | None = None  # how the date was found, when a reader should know
 
 
@@ -390,16 +419,61 @@ def _date(message: _Message) -> tuple[str | None, str | None]:
     return None, _NO_DATE_NOTE
 
 
+def _result_status(message: _Message) -> tuple[str | None, str | None]:
+    """What the sender says of the message's results (None: final or not stated), with evidence.
+
+    Each result (OBX) has its own status, else its order's (OBR-25); an order
+    without results counts as one. Withdrawn when every result, or every
+    order, is cancelled or in error; preliminary when any is not final.
+    """
+    orders: list[str] = []
+    results: list[str] = []
+    order_status = ""
+    order_has_results = True
+    for segment in message.segments:
+        if segment[0] == "OBR":
+            if not order_has_results and order_status:
+                results.append(order_status)
+            order_status = message.component(message.field(segment, 25), 1).strip().upper()
+            orders.append(order_status)
+            order_has_results = False
+        elif segment[0] == "OBX":
+            own = message.component(message.field(segment, 11), 1).strip().upper()
+            results.append(own or order_status)
+            order_has_results = True
+    if not order_has_results and order_status:
+        results.append(order_status)
+    results = [c for c in results if c in _RESULT_STATUSES]
+    orders = [c for c in orders if c in _RESULT_STATUSES]
+    said = {c: _RESULT_STATUSES[c][0] for c in (*orders, *results)}
+
+    def marked(status: str) -> tuple[str, str]:
+        shown = ", ".join(f"{c} ({_RESULT_STATUSES[c][1]})" for c in sorted(said))
+        return status, f"result status {shown} (OBR-25, OBX-11)"
+
+    for group in (results, orders):
+        if group and all(said[c] in WITHDRAWN for c in group):
+            in_error = any(said[c] == ENTERED_IN_ERROR for c in group)
+            return marked(ENTERED_IN_ERROR if in_error else CANCELLED)
+    if PRELIMINARY in said.values():
+        return marked(PRELIMINARY)
+    return None, None
+
+
 def _classify(message: _Message, path: str = "") -> _Verdict:
-    """What one message is and its date; a base64 PDF it carries (OBX ED) is read as a document."""
+    """What one message is, its date and status; a base64 PDF it carries (OBX ED) is read as a document."""
     date, date_note = _date(message)
+    status, status_note = _result_status(message)
     verdict = _classify_message(message, date)
+    if status_note:
+        verdict = replace(verdict, evidence=(*verdict.evidence[:1], status_note,
+                                             *verdict.evidence[1:]))
     attached = _embedded_pdfs(path, message) if message.all("OBX") else []
     if attached:
         verdict = _with_attachment(verdict, attached)
         if date is None and verdict.date is not None:
             date_note = "date read from the attached PDF (the message gives none)"
-    return replace(verdict, date_note=date_note)
+    return replace(verdict, status=status, date_note=date_note)
 
 
 def _with_attachment(verdict: _Verdict, attached: list[Document]) -> _Verdict:
@@ -483,7 +557,7 @@ def _classify_message(message: _Message, date: str | None) -> _Verdict:
 
 def _documents(source: Source, verdicts: list[_Verdict]) -> list[Outcome]:
     first = verdicts[0]
-    kinds = {v.kind for v in verdicts}
+    kinds = {(v.kind, v.status) for v in verdicts}
     names = {v.patient.name for v in verdicts if v.patient.name}
     if len(verdicts) == 1 or (len(kinds) == 1 and len(names) <= 1):
         dated = [v for v in verdicts if v.date]
@@ -503,11 +577,12 @@ def _documents(source: Source, verdicts: list[_Verdict]) -> list[Outcome]:
             path=source.path, kind=first.kind, title=title, date=latest.date,
             patient=patient, confidence=min(v.confidence for v in verdicts),
             evidence=tuple(evidence[:8]), format=FORMAT,
-            text="\n\n".join(v.text for v in verdicts)[: codes.MAX_TEXT_CHARS])]
+            text="\n\n".join(v.text for v in verdicts)[: codes.MAX_TEXT_CHARS],
+            status=first.status)]
     return [
         Document(path=source.path, kind=v.kind, title=v.title, date=v.date, patient=v.patient,
                  confidence=v.confidence,
                  evidence=(*v.evidence, v.date_note) if v.date_note else v.evidence,
-                 format=FORMAT, text=v.text, part=f"message {index}")
+                 format=FORMAT, text=v.text, part=f"message {index}", status=v.status)
         for index, v in enumerate(verdicts, start=1)
     ]
