@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from recordpack.checking import CheckReport, check
+from recordpack.findings import PATIENT_MISMATCH
 from recordpack.manifest import load_manifest
 from recordpack.model import CANCELLED, ENTERED_IN_ERROR, PRELIMINARY, Record
 from recordpack.scan import scan_folder
@@ -59,6 +60,35 @@ def scan_and_check(folder: Path, files: dict[str, str]) -> tuple[list[Record], C
 
 def labs_status(report: CheckReport) -> str:
     return next(r.status for r in report.results if r.requirement.id == "recent_labs")
+
+
+@pytest.mark.parametrize("other_name", [NAME, ""], ids=["same-name", "no-name"])
+def test_another_persons_message_in_the_file_is_its_own_record_and_is_flagged(
+    tmp_path: Path, other_name: str
+) -> None:
+    # Her own older results, and a file whose recent message is someone else's:
+    # same (or no) name, but another birth date and record number.
+    files = {
+        "older.hl7": oru("1", collected="20260701"),
+        "results.hl7": oru("2", collected="20260601")
+        + oru("3", name=other_name, dob="19900917", mrn="7788120", collected="20261120"),
+    }
+    records, report = scan_and_check(tmp_path, files)
+
+    by_date = {r.date: r.patient.birth_date for r in records}
+    assert by_date == {"2026-06-01": "1958-04-02", "2026-11-20": "1990-09-17"}
+    assert any(f.code == PATIENT_MISMATCH and "results.hl7" in f.paths for f in report.findings)
+    assert labs_status(report) == "outdated"  # her newest result is five months old
+
+
+def test_messages_of_one_person_stay_one_record(tmp_path: Path) -> None:
+    # The second message names nobody but carries her record number.
+    files = {"results.hl7": oru("1", collected="20261001") + oru("2", name="", dob="")}
+    records, report = scan_and_check(tmp_path, files)
+    assert len(records) == 1
+    assert records[0].date == "2026-11-20"
+    assert records[0].patient.birth_date == "1958-04-02"
+    assert labs_status(report) == "met"
 
 
 @pytest.mark.parametrize(

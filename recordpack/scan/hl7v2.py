@@ -1,8 +1,9 @@
 """HL7 v2 messages (ORU results, MDM documents, ADT, orders, pharmacy): what record a file is.
 
-A file may hold one message or a batch. It becomes one record, unless its
-messages are of different kinds, result statuses or patients: then one record
-per message (``part`` = ``"message N"``). A record's date is when its
+A file may hold one message or a batch. It becomes one record when its
+messages are of one kind, one result status and one person (no name, birth
+date or record number differs); otherwise one record per message (``part`` =
+``"message N"``), each naming its own patient. A record's date is when its
 results or document are from, never when the message was sent (MSH-7); its
 status is what the sender says of its results (OBR-25, OBX-11). Segments may
 be separated by CR, LF or CRLF, and a UTF-8 BOM or MLLP framing bytes may
@@ -555,11 +556,25 @@ def _classify_message(message: _Message, date: str | None) -> _Verdict:
     return _Verdict(kind, title, date, patient, 0.8, tuple(evidence), text)
 
 
+def _same_person(first: Patient, second: Patient) -> bool:
+    """Whether two messages are about one person.
+
+    No name, birth date or record number may differ, and a name or a record
+    number must be shared (or both say exactly the same, or nothing).
+    """
+    name1, name2 = (" ".join(p.name.casefold().split()) if p.name else None
+                    for p in (first, second))
+    pairs = ((name1, name2), (first.birth_date, second.birth_date), (first.id, second.id))
+    if any(a and b and a != b for a, b in pairs):
+        return False
+    return first == second or bool(name1 and name1 == name2) or bool(first.id and first.id == second.id)
+
+
 def _documents(source: Source, verdicts: list[_Verdict]) -> list[Outcome]:
+    """One record for the file when its messages are one kind, status and person; else one each."""
     first = verdicts[0]
-    kinds = {(v.kind, v.status) for v in verdicts}
-    names = {v.patient.name for v in verdicts if v.patient.name}
-    if len(verdicts) == 1 or (len(kinds) == 1 and len(names) <= 1):
+    if all(v.kind == first.kind and v.status == first.status
+           and all(_same_person(v.patient, w.patient) for w in verdicts) for v in verdicts):
         dated = [v for v in verdicts if v.date]
         # The latest result is what matters now.
         latest = max(dated, key=lambda v: v.date or "") if dated else first
