@@ -348,10 +348,17 @@ def _not_found(p: Mapping[str, Any]) -> str:
 
 
 def _too_old(p: Mapping[str, Any]) -> str:
-    return (
+    text = (
         f"The newest is from {p['newest']}, more than {p['max_age_days']} days before "
         f"{p['as_of']}; the specialist needs a more recent one."
     )
+    if p.get("newer_file"):
+        status = RECORD_STATUS_WORDS.get(p.get("newer_status") or "", "not final")
+        text += (
+            f" A newer one, {p['newer_file']}, is marked {status} by its sender, so it "
+            "does not count: ask for the final version."
+        )
+    return text
 
 
 def _few_dated_results(p: Mapping[str, Any]) -> str:

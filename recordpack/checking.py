@@ -513,6 +513,8 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
         recent = [r for r in selected if (d := _date(r)) is None or d >= cutoff]
         if len(recent) < req.count and len(recent) < len(selected):
             newest = max((d for r in selected if (d := _date(r)) is not None), default=None)
+            # A recent one the sender has not finalised, or withdrew, is worth naming.
+            unfinal = [r for r in (*provisional, *withdrawn) if (d := _date(r)) and d >= cutoff]
             return RequirementResult(
                 req,
                 OUTDATED,
@@ -522,6 +524,8 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
                     "newest": newest.isoformat() if newest else None,
                     "max_age_days": req.max_age_days,
                     "as_of": as_of.isoformat(),
+                    "newer_file": first_file(unfinal[0]) if unfinal else None,
+                    "newer_status": unfinal[0].status if unfinal else None,
                 },
             )
         pool = recent

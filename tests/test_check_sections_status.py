@@ -191,3 +191,17 @@ def test_a_manifest_may_ask_for_sections(tmp_path: Path) -> None:
     requirement = load_manifest(str(path)).requirement("a")
     assert requirement.to_json()["sections"] == [["problem*"]]
     assert requirement.sections_in == ("patient_summary",)
+
+
+def test_an_old_final_result_and_a_newer_preliminary_one_say_both() -> None:
+    old = Record(
+        kind="lab_result", title="CBC", date="2026-06-01", files=("old.hl7",),
+        patient=Patient(NAME, DOB, None), confidence=0.9, format="hl7v2", text="CBC WBC 6.1",
+    )
+    new = record("lab_result", "new.hl7", "CBC WBC 6.3", status="preliminary")
+    result = check(scan_of(old, new), load_manifest("general"), as_of=AS_OF)
+    item = next(r for r in result.results if r.requirement.id == "recent_labs")
+    assert item.status == "outdated" and item.params["newer_file"] == "new.hl7"
+    assert "A newer one, new.hl7, is marked preliminary (not final)" in " ".join(
+        render_check(result).split()
+    )
