@@ -16,6 +16,12 @@ A DocumentReference (or a DiagnosticReport's presentedForm) whose attachment
 ``url`` names a Binary in the same Bundle (``Binary/ID``, ``urn:uuid:...``) is
 read from that Binary. One whose document is only a URL elsewhere is
 ``other``: the file does not hold the document, so it cannot stand in for it.
+
+A record says only what its resources say:
+
+* its ``status`` (and a DocumentReference's ``docStatus``): cancelled, entered
+  in error, superseded or preliminary (``model.RECORD_STATUSES``); a lab
+  record whose every Observation is withdrawn or has no value is cancelled;
 """
 
 from __future__ import annotations
@@ -32,7 +38,17 @@ from typing import Any, Final
 
 from recordpack.classify import Classification, has_meaningful_text
 from recordpack.identity import NameMatch, compare_names, parse_name
-from recordpack.model import UNREADABLE, UNSUPPORTED, Patient, Problem
+from recordpack.model import (
+    CANCELLED,
+    ENTERED_IN_ERROR,
+    PRELIMINARY,
+    SUPERSEDED,
+    UNREADABLE,
+    UNSUPPORTED,
+    WITHDRAWN,
+    Patient,
+    Problem,
+)
 from recordpack.scan import codes, jsonstream
 from recordpack.scan.base import PARTLY_READ, Document, Outcome, Source
 
@@ -77,6 +93,7 @@ class _Item:
     part: str | None = None
     subject: str | None = None  # reference to the Patient
     dates: list[str] = field(default_factory=list)
+    status: str | None = None  # model.RECORD_STATUSES; None when final or not stated
 
 
 # --- small FHIR readers ------------------------------------------------------------
@@ -148,6 +165,61 @@ def _subject(resource: dict[str, Any]) -> str | None:
         if isinstance(ref, dict) and isinstance(ref.get("reference"), str):
             return str(ref["reference"])
     return None
+
+
+def _resolve(reference: Any, index: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """The resource a reference names in this file (by full URL, ``Type/id``, ``urn:uuid:``
+    or ``#id``; a version suffix ``/_history/N`` ignored), None when it is not here."""
+    if not isinstance(reference, str):
+        return None
+    return index.get(reference) or index.get(reference.split("/_history/", 1)[0])
+
+
+#: FHIR status codes (DiagnosticReport, Observation, DocumentReference and its
+#: ``docStatus``, Composition) that say a record is not its final, valid version.
+#: Any other code (final, amended, corrected, appended, current, unknown) says nothing.
+_FHIR_STATUSES: Final[dict[str, str]] = {
+    "registered": PRELIMINARY,  # ordered, nothing reported yet
+    "partial": PRELIMINARY,
+    "preliminary": PRELIMINARY,
+    "cancelled": CANCELLED,
+    "entered-in-error": ENTERED_IN_ERROR,
+    "superseded": SUPERSEDED,
+}
+#: Most telling first: a record withdrawn is withdrawn whatever else it says.
+_STATUS_RANK: Final[dict[str, int]] = {
+    ENTERED_IN_ERROR: 0, CANCELLED: 1, SUPERSEDED: 2, PRELIMINARY: 3}
+#: Elements holding a resource's status, with the words its evidence uses.
+_STATUS_ELEMENTS: Final = (("status", "status"), ("docStatus", "document status"))
+
+
+def _most_telling(statuses: Iterable[str | None]) -> str | None:
+    return min((s for s in statuses if s), key=_STATUS_RANK.__getitem__, default=None)
+
+
+def _has_value(element: dict[str, Any]) -> bool:
+    return any(key.startswith("value") for key in element)
+
+
+def _status(resource: dict[str, Any]) -> tuple[str | None, list[str]]:
+    """What a record resource says of its own status (``model.RECORD_STATUSES``, None
+    when final), with the evidence: an Observation that gives no value but a
+    ``dataAbsentReason`` holds no result, so it counts as cancelled."""
+    found: list[str] = []
+    evidence: list[str] = []
+    for key, words in _STATUS_ELEMENTS:
+        code = resource.get(key)
+        if isinstance(code, str) and code in _FHIR_STATUSES:
+            found.append(_FHIR_STATUSES[code])
+            evidence.append(f"{words} '{code}'")
+    absent = resource.get("dataAbsentReason")
+    components = [c for c in resource.get("component") or [] if isinstance(c, dict)] if (
+        isinstance(resource.get("component"), list)) else []
+    if (resource.get("resourceType") == "Observation" and absent is not None
+            and not _has_value(resource) and not any(_has_value(c) for c in components)):
+        found.append(CANCELLED)
+        evidence.append(f"no value ({_display(absent) or 'data absent'})")
+    return _most_telling(found), evidence
 
 
 def _human_name(names: Any) -> str | None:
@@ -265,6 +337,30 @@ def _category_codes(resource: dict[str, Any]) -> list[str]:
             for c in _codings(concept)]
 
 
+def _results(report: dict[str, Any], observations: dict[str, dict[str, Any]]
+             ) -> list[dict[str, Any]]:
+    """The Observations of a report's ``result`` references that are in this file."""
+    refs = report.get("result")
+    found = (_resolve(ref.get("reference"), observations)
+             for ref in (refs if isinstance(refs, list) else []) if isinstance(ref, dict))
+    return [o for o in found if o is not None]
+
+
+def _report_status(report: dict[str, Any], results: list[dict[str, Any]]
+                   ) -> tuple[str | None, list[str]]:
+    """:func:`_status` of a report; one whose every result is withdrawn or without a
+    value, and that has no text of its own, holds no result: cancelled."""
+    status, evidence = _status(report)
+    refs = report.get("result")
+    own_text = any(report.get(key) for key in ("conclusion", "conclusionCode", "presentedForm"))
+    if (results and not own_text and isinstance(refs, list) and len(results) == len(refs)):
+        verdicts = [(_display(o.get("code")) or "Observation", *_status(o)) for o in results]
+        if status not in WITHDRAWN and all(found in WITHDRAWN for _n, found, _e in verdicts):
+            status = CANCELLED
+            evidence += [f"result '{name}': {', '.join(ev)}" for name, _s, ev in verdicts[:3]]
+    return status, evidence
+
+
 def _diagnostic_report(source: Source, report: dict[str, Any],
                        observations: dict[str, dict[str, Any]], *, deep: bool) -> _Item:
     code = report.get("code")
@@ -275,10 +371,8 @@ def _diagnostic_report(source: Source, report: dict[str, Any],
              _narrative(report)]
     for concept in _concepts(report.get("conclusionCode")):
         texts.append(_display(concept) or "")
-    for ref in report.get("result") or []:
-        observation = observations.get(str(ref.get("reference"))) if isinstance(ref, dict) else None
-        if observation:
-            texts.append(_observation_line(observation))
+    results = _results(report, observations)
+    texts += [_observation_line(observation) for observation in results]
     attached: Classification | None = None
     if deep:
         for form in report.get("presentedForm") or []:
@@ -289,6 +383,7 @@ def _diagnostic_report(source: Source, report: dict[str, Any],
                 break
     text = "\n".join(t for t in texts if t)[: codes.MAX_TEXT_CHARS]
     date = _date_of(report, "effectiveDateTime", "effectivePeriod", "issued")
+    status, status_evidence = _report_status(report, results)
 
     candidates: list[tuple[str, float, str]] = []
     if any(_GENOMIC_PROFILE.search(p) for p in _profiles(report)):
@@ -315,8 +410,9 @@ def _diagnostic_report(source: Source, report: dict[str, Any],
             evidence += list(by_text.evidence)
         else:
             chosen = ("lab_result", 0.4, "a diagnostic report of unstated type")
-    return _Item(chosen[0], title, date, chosen[1], [chosen[2], *evidence], text,
-                 subject=_subject(report))
+    return _Item(chosen[0], title, date, chosen[1],
+                 [chosen[2], *status_evidence, *evidence], text,
+                 subject=_subject(report), status=status)
 
 
 def _observation_line(observation: dict[str, Any]) -> str:
@@ -387,6 +483,11 @@ def _document_reference(source: Source, doc: dict[str, Any], *, deep: bool) -> _
 
 
 def _composition(composition: dict[str, Any]) -> _Item:
+    """The verdict on a Composition (a document Bundle's), with its status."""
+    return _with_status(_composition_kind(composition), composition)
+
+
+def _composition_kind(composition: dict[str, Any]) -> _Item:
     comp_type = composition.get("type")
     title = (composition.get("title") if isinstance(composition.get("title"), str) else None) or (
         _display(comp_type) or "Clinical document")
@@ -428,6 +529,13 @@ _ADMINISTRATIVE_TYPES: Final[dict[str, str]] = {
 }
 
 
+def _with_status(item: _Item, resource: dict[str, Any]) -> _Item:
+    """``item`` with the status its resource states, said in its evidence after the kind's."""
+    item.status, evidence = _status(resource)
+    item.evidence[1:1] = evidence
+    return item
+
+
 def _item(source: Source, resource: dict[str, Any], observations: dict[str, dict[str, Any]],
           *, deep: bool = True) -> _Item:
     """The verdict on one resource as if it were the whole file."""
@@ -443,15 +551,16 @@ def _dated_item(source: Source, resource: dict[str, Any],
     if rtype == "DiagnosticReport":
         return _diagnostic_report(source, resource, observations, deep=deep)
     if rtype == "DocumentReference":
-        return _document_reference(source, resource, deep=deep)
+        return _with_status(_document_reference(source, resource, deep=deep), resource)
     if rtype == "Composition":
         return _composition(resource)
     if rtype == "Observation":
         kind = _observation_kind(resource)
         title = _display(resource.get("code")) or "Observation"
-        return _Item(kind, title, date, 0.8 if kind != "other" else 0.6,
-                     [f"Observation category {', '.join(_category_codes(resource)) or 'none'}"],
-                     _observation_line(resource), subject=subject)
+        return _with_status(_Item(
+            kind, title, date, 0.8 if kind != "other" else 0.6,
+            [f"Observation category {', '.join(_category_codes(resource)) or 'none'}"],
+            _observation_line(resource), subject=subject), resource)
     if rtype in _MEDICATION_TYPES:
         reference = resource.get("medicationReference")
         name = _display(resource.get("medicationCodeableConcept")) or _display(
@@ -555,7 +664,7 @@ def _document(source: Source, item: _Item, patient: Patient, *, part: str | None
     return Document(
         path=source.path, kind=item.kind, title=item.title, date=item.date, patient=patient,
         confidence=item.confidence, evidence=tuple(dict.fromkeys(item.evidence))[:8],
-        format=FORMAT, text=item.text[: codes.MAX_TEXT_CHARS], part=part,
+        format=FORMAT, text=item.text[: codes.MAX_TEXT_CHARS], part=part, status=item.status,
     )
 
 
@@ -624,8 +733,10 @@ class _Bundle:
         patient = patient_of(patients[0]) if len(patients) == 1 else Patient()
         return cls(resources, index, observations, patients, patient)
 
-    def patient_for(self, item: _Item) -> Patient:
-        return codes.merge_patients(_patient_for(item.subject, self.index), self.patient)
+    def document(self, source: Source, item: _Item, *, part: str | None = None) -> Document:
+        """One of the Bundle's records, with the patient it is about."""
+        return _document(source, item, codes.merge_patients(
+            _patient_for(item.subject, self.index), self.patient), part=part)
 
 
 def _scan_bundle(source: Source, bundle: dict[str, Any]) -> list[Outcome]:
@@ -674,13 +785,12 @@ def _bundle_documents(source: Source, bundle: dict[str, Any], read: _Bundle) -> 
     types = Counter(str(r.get("resourceType")) for r in resources)
     bundle_type = str(bundle.get("type") or "")
     evidence = f"FHIR {bundle_type or 'untyped'} Bundle"
-    patient_for = read.patient_for
 
     composition = next((r for r in resources if r.get("resourceType") == "Composition"), None)
     if bundle_type == "document" and composition is not None:
         item = _composition(composition)
         item.evidence.insert(0, evidence)
-        return [_document(source, item, patient_for(item))]
+        return [read.document(source, item)]
 
     parts = {_RECORD_PARTS[t] for t in types if t in _RECORD_PARTS}
     if len(parts) >= 3 and (patients or bundle_type in ("collection", "searchset")):
@@ -700,8 +810,8 @@ def _bundle_documents(source: Source, bundle: dict[str, Any], read: _Bundle) -> 
         return [_document(source, item, bundle_patient)]
     if len(items) == 1:
         items[0].evidence.insert(0, evidence)
-        return [_document(source, items[0], patient_for(items[0]))]
-    return [_document(source, item, patient_for(item), part=item.part) for item in items]
+        return [read.document(source, items[0])]
+    return [read.document(source, item, part=item.part) for item in items]
 
 
 def _bundle_items(source: Source, resources: list[dict[str, Any]],
@@ -711,10 +821,7 @@ def _bundle_items(source: Source, resources: list[dict[str, Any]],
     claimed: set[int] = set()  # observations a report already holds
     for resource in resources:
         if resource.get("resourceType") == "DiagnosticReport":
-            for ref in resource.get("result") or []:
-                target = observations.get(str(ref.get("reference"))) if isinstance(ref, dict) else None
-                if target is not None:
-                    claimed.add(id(target))
+            claimed.update(id(target) for target in _results(resource, observations))
     loose_labs: list[_Item] = []
     medications: list[_Item] = []
     for resource in resources:
@@ -739,14 +846,33 @@ def _bundle_items(source: Source, resources: list[dict[str, Any]],
             continue
         kinds = Counter(i.kind for i in group)
         group_kind = kinds.most_common(1)[0][0] if kind == "lab_result" else kind
-        dates = [i.date for i in group if i.date]
+        live = [i for i in group if i.status not in WITHDRAWN] or group
+        dates = [i.date for i in live if i.date]
         names = ", ".join(dict.fromkeys(i.title for i in group[:3] if i.title != title))
+        status, status_evidence = _group_status(group)
         items.append(_Item(group_kind, f"{title}: {names}" if names else title,
                            max(dates) if dates else None, 0.8,
-                           [f"{len(group)} {title.lower()} entries"],
+                           [f"{len(group)} {title.lower()} entries", *status_evidence],
                            "\n".join(i.text for i in group),
-                           part=f"{title.lower()} ({len(group)})", subject=group[0].subject))
+                           part=f"{title.lower()} ({len(group)})", subject=group[0].subject,
+                           status=status))
     return items
+
+
+def _group_status(group: list[_Item]) -> tuple[str | None, list[str]]:
+    """The status of entries grouped into one record: withdrawn when every entry is
+    (cancelled unless they all say the same), preliminary when every entry still
+    standing is; the evidence counts them."""
+    withdrawn = [i.status for i in group if i.status in WITHDRAWN]
+    live = [i for i in group if i.status not in WITHDRAWN]
+    evidence = [f"{len(withdrawn)} of {len(group)} entries withdrawn or without a value"
+                ] if withdrawn else []
+    if not live:
+        same = set(withdrawn)
+        return (same.pop() if len(same) == 1 else CANCELLED), evidence
+    if all(i.status == PRELIMINARY for i in live):
+        return PRELIMINARY, [*evidence, f"{len(live)} of {len(group)} entries preliminary"]
+    return None, evidence
 
 
 class _Tally:
@@ -882,7 +1008,7 @@ def _ndjson_bundle(source: Source, bundle: dict[str, Any], line: int, tally: _Ta
         items = _bundle_items(source, read.resources, read.observations)
         for item in items:
             item.evidence.insert(0, evidence)
-        return [_document(source, item, read.patient_for(item),
+        return [read.document(source, item,
                           part=f"line {line}" + (f" {item.part}" if item.part else ""))
                 for item in items[:room]]
     for resource in read.resources:

@@ -1,0 +1,216 @@
+"""FHIR R4 records say what their resources say: status, whose they are, when they were taken.
+
+A cancelled or entered-in-error report is not a result; a report about a Patient
+the Bundle does not hold is not the Bundle's Patient's; a report released today
+about a sample taken two years ago is not recent. Each case is scanned from a
+folder and checked as a patient would check it. Every patient here is invented.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from recordpack.checking import CheckReport, check
+from recordpack.manifest import load_manifest
+from recordpack.model import Record
+from recordpack.scan import scan_folder
+
+AS_OF = dt.date(2026, 11, 30)
+FHIR_FILE = "portal/fhir/export.json"
+
+PATIENT: dict[str, Any] = {
+    "resourceType": "Patient", "id": "p1",
+    "name": [{"family": "Brackwater", "given": ["Odile", "Rosamund"]}],
+    "birthDate": "1961-09-23",
+    "identifier": [{"type": {"coding": [{"code": "MR"}]}, "value": "00418822"}],
+}
+NOTE = """ONCOLOGY CLINIC NOTE
+Patient: Brackwater, Odile R   DOB: 09/23/1961   MRN: 00418822
+Date of visit: 11/18/2026
+HISTORY OF PRESENT ILLNESS: Doing well after cycle 2 of chemotherapy.
+ASSESSMENT AND PLAN: Continue the current regimen; labs before the next cycle.
+"""
+PATHOLOGY_TEXT = """SURGICAL PATHOLOGY REPORT
+Accession: S26-4410
+Specimen: Left breast, core biopsy
+FINAL DIAGNOSIS: Invasive ductal carcinoma, grade 2.
+"""
+LAB_CATEGORY = [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0074",
+                             "code": "LAB"}]}]
+OBSERVATION_CATEGORY = [{"coding": [{
+    "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+    "code": "laboratory"}]}]
+
+
+def observation(oid: str = "o1", *, status: str = "final", when: str | None = "2026-11-20",
+                value: bool = True) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "resourceType": "Observation", "id": oid, "status": status,
+        "category": OBSERVATION_CATEGORY,
+        "code": {"coding": [{"system": "http://loinc.org", "code": "6690-2", "display": "WBC"}]},
+        "subject": {"reference": "Patient/p1"},
+    }
+    if when:
+        found["effectiveDateTime"] = when
+    if value:
+        found["valueQuantity"] = {"value": 6.1, "unit": "10*3/uL"}
+    else:
+        found["dataAbsentReason"] = {"coding": [{"code": "not-performed"}],
+                                     "text": "Not performed"}
+    return found
+
+
+def lab_report(*, status: str = "final", results: tuple[str, ...] = ("o1",),
+               **dates: str) -> dict[str, Any]:
+    return {
+        "resourceType": "DiagnosticReport", "id": "d1", "status": status,
+        "category": LAB_CATEGORY,
+        "code": {"coding": [{"system": "http://loinc.org", "code": "58410-2",
+                             "display": "CBC panel - Blood by Automated count"}]},
+        "subject": {"reference": "Patient/p1"},
+        "result": [{"reference": f"Observation/{oid}"} for oid in results],
+        **(dates or {"effectiveDateTime": "2026-11-20"}),
+    }
+
+
+def pathology_report(status: str) -> dict[str, Any]:
+    return {
+        "resourceType": "DiagnosticReport", "id": "d2", "status": status,
+        "category": [{"coding": [{"code": "SP"}]}],
+        "code": {"coding": [{"system": "http://loinc.org", "code": "60567-5",
+                             "display": "Comprehensive pathology report panel"}]},
+        "subject": {"reference": "Patient/p1"}, "effectiveDateTime": "2026-08-14",
+        "presentedForm": [{"contentType": "text/plain",
+                           "data": base64.b64encode(PATHOLOGY_TEXT.encode()).decode()}],
+    }
+
+
+def note_reference(status: str, doc_status: str | None = None) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "resourceType": "DocumentReference", "id": "n1", "status": status,
+        "type": {"coding": [{"system": "http://loinc.org", "code": "11506-3",
+                             "display": "Progress note"}]},
+        "subject": {"reference": "Patient/p1"}, "date": "2026-11-25T09:00:00Z",
+        "content": [{"attachment": {"contentType": "text/plain",
+                                    "data": base64.b64encode(NOTE.encode()).decode()}}],
+    }
+    if doc_status:
+        found["docStatus"] = doc_status
+    return found
+
+
+def composition(status: str) -> dict[str, Any]:
+    return {
+        "resourceType": "Composition", "id": "c1", "status": status,
+        "type": {"coding": [{"system": "http://loinc.org", "code": "11506-3",
+                             "display": "Progress note"}]},
+        "subject": {"reference": "Patient/p1"}, "date": "2026-11-25", "title": "Progress note",
+        "section": [{"title": "Assessment and plan", "text": {
+            "status": "generated", "div": "<div>Continue the current regimen.</div>"}}],
+    }
+
+
+def bundle(*resources: dict[str, Any], bundle_type: str = "searchset") -> dict[str, Any]:
+    return {"resourceType": "Bundle", "type": bundle_type, "entry": [
+        {"fullUrl": f"urn:uuid:{r['resourceType'].lower()}-{r['id']}", "resource": r}
+        for r in resources]}
+
+
+def checked(folder: Path, fhir_bundle: dict[str, Any], *, with_note: bool = True
+            ) -> tuple[Record, CheckReport]:
+    """The FHIR file's record and the general check of a folder holding it (and a note
+    that names the patient)."""
+    if with_note:
+        (folder / "clinic").mkdir()
+        (folder / "clinic" / "Visit note 2026-11-18.txt").write_text(NOTE)
+    target = folder / FHIR_FILE
+    target.parent.mkdir(parents=True)
+    target.write_text(json.dumps(fhir_bundle, indent=1))
+    scan = scan_folder(folder)
+    (record,) = [r for r in scan.records if r.files == (FHIR_FILE,)]
+    return record, check(scan, load_manifest("general"), as_of=AS_OF)
+
+
+def status_of(report: CheckReport, requirement: str) -> str:
+    return next(r.status for r in report.results if r.requirement.id == requirement)
+
+
+# --- 1. status ------------------------------------------------------------------------------
+
+WITHDRAWN_CASES = {
+    "lab report cancelled": (
+        bundle(PATIENT, lab_report(status="cancelled"), observation(status="cancelled")),
+        "recent_labs", "cancelled", "status 'cancelled'"),
+    "lab report entered in error": (
+        bundle(PATIENT, lab_report(status="entered-in-error"), observation()),
+        "recent_labs", "entered_in_error", "status 'entered-in-error'"),
+    "final lab report whose only result was not performed": (
+        bundle(PATIENT, lab_report(), observation(value=False)),
+        "recent_labs", "cancelled", "result 'WBC': no value (Not performed)"),
+    "lab observations alone, all entered in error": (
+        bundle(PATIENT, observation("o1", status="entered-in-error"),
+               observation("o2", status="entered-in-error")),
+        "recent_labs", "entered_in_error", "2 of 2 entries withdrawn or without a value"),
+    "pathology report entered in error": (
+        bundle(PATIENT, pathology_report("entered-in-error"), bundle_type="collection"),
+        "pathology", "entered_in_error", "status 'entered-in-error'"),
+    "note superseded": (
+        bundle(PATIENT, note_reference("superseded")),
+        "clinic_notes", "superseded", "status 'superseded'"),
+    "note entered in error": (
+        bundle(PATIENT, note_reference("entered-in-error")),
+        "clinic_notes", "entered_in_error", "status 'entered-in-error'"),
+    "document Bundle whose Composition is entered in error": (
+        bundle(composition("entered-in-error"), PATIENT, bundle_type="document"),
+        "clinic_notes", "entered_in_error", "status 'entered-in-error'"),
+}
+
+
+@pytest.mark.parametrize("case", list(WITHDRAWN_CASES))
+def test_a_withdrawn_fhir_record_meets_nothing_and_says_why(tmp_path: Path, case: str) -> None:
+    fhir_bundle, requirement, status, evidence = WITHDRAWN_CASES[case]
+    record, report = checked(tmp_path, fhir_bundle, with_note=requirement != "clinic_notes")
+    assert record.status == status
+    assert evidence in record.evidence
+    assert status_of(report, requirement) == "missing"
+    assert not report.ok
+
+
+PRELIMINARY_CASES = {
+    "lab report preliminary": (bundle(PATIENT, lab_report(status="preliminary"), observation()),
+                               "recent_labs", "status 'preliminary'"),
+    "lab report partial": (bundle(PATIENT, lab_report(status="partial"), observation()),
+                           "recent_labs", "status 'partial'"),
+    "lab report registered": (bundle(PATIENT, lab_report(status="registered", results=())),
+                              "recent_labs", "status 'registered'"),
+    "pathology report preliminary": (
+        bundle(PATIENT, pathology_report("preliminary"), bundle_type="collection"),
+        "pathology", "status 'preliminary'"),
+    "note current but its document preliminary": (
+        bundle(PATIENT, note_reference("current", "preliminary")),
+        "clinic_notes", "document status 'preliminary'"),
+}
+
+
+@pytest.mark.parametrize("case", list(PRELIMINARY_CASES))
+def test_a_preliminary_fhir_record_leaves_its_item_incomplete(tmp_path: Path, case: str) -> None:
+    fhir_bundle, requirement, evidence = PRELIMINARY_CASES[case]
+    record, report = checked(tmp_path, fhir_bundle, with_note=requirement != "clinic_notes")
+    assert record.status == "preliminary"
+    assert evidence in record.evidence
+    assert status_of(report, requirement) == "incomplete"
+
+
+@pytest.mark.parametrize("status", ["final", "amended", "corrected"])
+def test_a_final_or_corrected_lab_report_still_meets_the_item(tmp_path: Path,
+                                                              status: str) -> None:
+    record, report = checked(tmp_path, bundle(PATIENT, lab_report(status=status),
+                                              observation(status=status)))
+    assert record.status is None
+    assert status_of(report, "recent_labs") == "met"
