@@ -214,3 +214,36 @@ def test_a_final_or_corrected_lab_report_still_meets_the_item(tmp_path: Path,
                                               observation(status=status)))
     assert record.status is None
     assert status_of(report, "recent_labs") == "met"
+
+
+# --- 2. subject -----------------------------------------------------------------------------
+
+
+def test_a_report_about_a_patient_named_elsewhere_is_not_credited_to_the_bundles(
+        tmp_path: Path) -> None:
+    report_of_other = dict(lab_report(), subject={"reference": "Patient/zz9",
+                                                  "display": "Quillon, Ambrose"})
+    record, report = checked(tmp_path, bundle(PATIENT, report_of_other, observation()))
+    assert (record.patient.name, record.patient.birth_date, record.patient.id) == (
+        "Quillon, Ambrose", None, None)
+    assert "its patient (Patient/zz9) is not in this file" in record.evidence
+    assert any(f.code == "patient_mismatch" and FHIR_FILE in f.paths for f in report.findings)
+    assert not report.ok
+
+
+def test_a_report_about_an_unnamed_patient_elsewhere_names_no_one(tmp_path: Path) -> None:
+    report_of_other = dict(lab_report(), subject={"reference": "Patient/zz9"})
+    record, _report = checked(tmp_path, bundle(PATIENT, report_of_other, observation()))
+    assert record.patient.is_empty()
+    assert "its patient (Patient/zz9) is not in this file" in record.evidence
+
+
+@pytest.mark.parametrize("reference", ["Patient/p1", "urn:uuid:patient-p1",
+                                       "Patient/p1/_history/3"])
+def test_a_report_whose_subject_is_the_bundles_patient_gets_their_details(
+        tmp_path: Path, reference: str) -> None:
+    own = dict(lab_report(), subject={"reference": reference})
+    record, report = checked(tmp_path, bundle(PATIENT, own, observation()))
+    assert (record.patient.name, record.patient.birth_date, record.patient.id) == (
+        "Brackwater, Odile Rosamund", "1961-09-23", "00418822")
+    assert status_of(report, "recent_labs") == "met"

@@ -22,6 +22,8 @@ A record says only what its resources say:
 * its ``status`` (and a DocumentReference's ``docStatus``): cancelled, entered
   in error, superseded or preliminary (``model.RECORD_STATUSES``); a lab
   record whose every Observation is withdrawn or has no value is cancelled;
+* its patient: the Patient its ``subject`` refers to in the same file; a
+  reference to a Patient elsewhere gives only the name it shows (or none);
 """
 
 from __future__ import annotations
@@ -80,6 +82,14 @@ class FHIRError(ValueError):
     """A JSON file that cannot be read as FHIR."""
 
 
+@dataclass(frozen=True)
+class _Subject:
+    """Whom a resource says it is about: a reference to a Patient, the name it shows, or both."""
+
+    reference: str | None
+    display: str | None
+
+
 @dataclass
 class _Item:
     """One record's worth of verdict from a resource (or a group of them)."""
@@ -91,7 +101,7 @@ class _Item:
     evidence: list[str]
     text: str = ""
     part: str | None = None
-    subject: str | None = None  # reference to the Patient
+    subject: _Subject | None = None  # None: the resource names no one
     dates: list[str] = field(default_factory=list)
     status: str | None = None  # model.RECORD_STATUSES; None when final or not stated
 
@@ -159,11 +169,16 @@ _DATE_KEYS: Final = ("effectiveDateTime", "effectivePeriod", "performedDateTime"
                      "recordedDate", "occurrenceDateTime", "period", "effectiveInstant")
 
 
-def _subject(resource: dict[str, Any]) -> str | None:
+def _subject(resource: dict[str, Any]) -> _Subject | None:
+    """The resource's ``subject`` (or ``patient``) reference and display, None when it has neither."""
     for key in ("subject", "patient"):
         ref = resource.get(key)
-        if isinstance(ref, dict) and isinstance(ref.get("reference"), str):
-            return str(ref["reference"])
+        if not isinstance(ref, dict):
+            continue
+        reference = ref.get("reference") if isinstance(ref.get("reference"), str) else None
+        display = (ref["display"].strip() or None) if isinstance(ref.get("display"), str) else None
+        if reference or display:
+            return _Subject(reference, display)
     return None
 
 
@@ -681,17 +696,17 @@ def _index(resources: Iterable[tuple[str | None, dict[str, Any]]]) -> dict[str, 
     return found
 
 
-def _patient_for(subject: str | None, index: dict[str, dict[str, Any]],
-                 resource: dict[str, Any] | None = None) -> Patient:
-    target = index.get(subject) if subject else None
+def _patient_for(subject: _Subject | None, index: dict[str, dict[str, Any]],
+                 unnamed: Patient) -> Patient:
+    """Whom a record is about, as it says: the Patient of this file its subject refers
+    to; else only the name its subject shows (a reference to a Patient elsewhere is
+    not the file's Patient, whoever that is); ``unnamed`` when it names no one."""
+    if subject is None:
+        return unnamed
+    target = _resolve(subject.reference, index)
     if target is not None and target.get("resourceType") == "Patient":
         return patient_of(target)
-    if resource is not None:
-        for key in ("subject", "patient"):
-            ref = resource.get(key)
-            if isinstance(ref, dict) and isinstance(ref.get("display"), str):
-                return Patient(name=ref["display"].strip() or None)
-    return Patient()
+    return Patient(name=subject.display)
 
 
 def _scan_resource(source: Source, resource: dict[str, Any]) -> list[Outcome]:
@@ -703,7 +718,7 @@ def _scan_resource(source: Source, resource: dict[str, Any]) -> list[Outcome]:
     item = _item(source, resource, observations)
     if resource["resourceType"] == "Patient":
         return [_document(source, item, patient_of(resource))]
-    return [_document(source, item, _patient_for(item.subject, index, resource))]
+    return [_document(source, item, _patient_for(item.subject, index, Patient()))]
 
 
 @dataclass
@@ -734,9 +749,14 @@ class _Bundle:
         return cls(resources, index, observations, patients, patient)
 
     def document(self, source: Source, item: _Item, *, part: str | None = None) -> Document:
-        """One of the Bundle's records, with the patient it is about."""
-        return _document(source, item, codes.merge_patients(
-            _patient_for(item.subject, self.index), self.patient), part=part)
+        """One of the Bundle's records, about whom it says (the Bundle's Patient when it
+        names no one); its evidence says when it refers to a Patient not in the file."""
+        subject = item.subject
+        if subject is not None and subject.reference and _resolve(
+                subject.reference, self.index) is None:
+            item.evidence.append(f"its patient ({subject.reference}) is not in this file")
+        return _document(source, item, _patient_for(subject, self.index, self.patient),
+                         part=part)
 
 
 def _scan_bundle(source: Source, bundle: dict[str, Any]) -> list[Outcome]:
