@@ -247,3 +247,29 @@ def test_a_report_whose_subject_is_the_bundles_patient_gets_their_details(
     assert (record.patient.name, record.patient.birth_date, record.patient.id) == (
         "Brackwater, Odile Rosamund", "1961-09-23", "00418822")
     assert status_of(report, "recent_labs") == "met"
+
+
+# --- 3. date ----------------------------------------------------------------------------------
+
+
+def test_a_report_issued_lately_about_an_old_sample_is_not_recent(tmp_path: Path) -> None:
+    late = lab_report(issued="2026-11-20T10:00:00Z")
+    record, report = checked(tmp_path, bundle(PATIENT, late, observation(when="2025-01-10")))
+    assert record.date == "2025-01-10"
+    assert "date from its earliest result" in record.evidence
+    assert status_of(report, "recent_labs") == "outdated"
+
+
+def test_a_report_dated_only_by_its_issue_says_so(tmp_path: Path) -> None:
+    late = lab_report(issued="2026-11-20T10:00:00Z")
+    record, report = checked(tmp_path, bundle(PATIENT, late, observation(when=None)))
+    assert record.date == "2026-11-20"
+    assert "date is when it was issued" in record.evidence
+    assert status_of(report, "recent_labs") == "met"  # the one date known, said to be so
+
+
+def test_a_reports_own_effective_date_comes_before_its_results(tmp_path: Path) -> None:
+    dated = lab_report(effectiveDateTime="2026-11-02", issued="2026-11-20T10:00:00Z")
+    record, _report = checked(tmp_path, bundle(PATIENT, dated, observation(when="2026-10-30")))
+    assert record.date == "2026-11-02"
+    assert not any(e.startswith("date ") for e in record.evidence)

@@ -24,6 +24,9 @@ A record says only what its resources say:
   record whose every Observation is withdrawn or has no value is cancelled;
 * its patient: the Patient its ``subject`` refers to in the same file; a
   reference to a Patient elsewhere gives only the name it shows (or none);
+* its date: when the sample or exam was taken (``effective[x]``, a report's
+  own or else its earliest result's), the date it was issued only when
+  nothing else is known, and then the evidence says so.
 """
 
 from __future__ import annotations
@@ -361,6 +364,23 @@ def _results(report: dict[str, Any], observations: dict[str, dict[str, Any]]
     return [o for o in found if o is not None]
 
 
+_EFFECTIVE_KEYS: Final = ("effectiveDateTime", "effectivePeriod", "effectiveInstant")
+
+
+def _report_date(report: dict[str, Any], results: list[dict[str, Any]]
+                 ) -> tuple[str | None, list[str]]:
+    """When a report's specimen or exam was taken: its own ``effective[x]``, else its
+    earliest result's; only when neither is known, when it was issued (saying so)."""
+    own = _date_of(report, *_EFFECTIVE_KEYS)
+    if own:
+        return own, []
+    taken = [d for d in (_date_of(o, *_EFFECTIVE_KEYS) for o in results) if d]
+    if taken:
+        return min(taken), ["date from its earliest result"]
+    issued = _date_of(report, "issued")
+    return issued, (["date is when it was issued"] if issued else [])
+
+
 def _report_status(report: dict[str, Any], results: list[dict[str, Any]]
                    ) -> tuple[str | None, list[str]]:
     """:func:`_status` of a report; one whose every result is withdrawn or without a
@@ -397,7 +417,7 @@ def _diagnostic_report(source: Source, report: dict[str, Any],
             if attached:
                 break
     text = "\n".join(t for t in texts if t)[: codes.MAX_TEXT_CHARS]
-    date = _date_of(report, "effectiveDateTime", "effectivePeriod", "issued")
+    date, date_evidence = _report_date(report, results)
     status, status_evidence = _report_status(report, results)
 
     candidates: list[tuple[str, float, str]] = []
@@ -426,7 +446,7 @@ def _diagnostic_report(source: Source, report: dict[str, Any],
         else:
             chosen = ("lab_result", 0.4, "a diagnostic report of unstated type")
     return _Item(chosen[0], title, date, chosen[1],
-                 [chosen[2], *status_evidence, *evidence], text,
+                 [chosen[2], *status_evidence, *date_evidence, *evidence], text,
                  subject=_subject(report), status=status)
 
 
