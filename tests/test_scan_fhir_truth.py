@@ -273,3 +273,25 @@ def test_a_reports_own_effective_date_comes_before_its_results(tmp_path: Path) -
     record, _report = checked(tmp_path, bundle(PATIENT, dated, observation(when="2026-10-30")))
     assert record.date == "2026-11-02"
     assert not any(e.startswith("date ") for e in record.evidence)
+
+
+def test_the_specialist_sees_that_a_packed_report_was_entered_in_error(tmp_path: Path) -> None:
+    from recordpack import age
+    from recordpack.bundle.pack import pack
+    from recordpack.bundle.reader import open_bundle
+
+    folder = tmp_path / "records"
+    (folder / "portal" / "fhir").mkdir(parents=True)
+    bundle = {
+        "resourceType": "Bundle", "type": "collection",
+        "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r}
+                  for r in (PATIENT, observation(), lab_report(status="entered-in-error"))],
+    }
+    (folder / FHIR_FILE).write_text(json.dumps(bundle))
+    identity = age.X25519Identity.generate()
+    pack(scan_folder(folder), tmp_path / "b.rpk", recipients=[identity.recipient()])
+    opened = tmp_path / "opened"
+    open_bundle(tmp_path / "b.rpk", [identity], opened)
+    index = json.loads(next(opened.rglob("index.json")).read_text())
+    assert [r.get("status") for r in index["records"]] == ["entered_in_error"]
+    assert "Marked entered in error by its sender." in next(opened.rglob("index.html")).read_text()
