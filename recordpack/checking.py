@@ -115,6 +115,7 @@ __all__ = [
     "Finding",
     "RequirementResult",
     "check",
+    "exam_fields",
     "render_check",
 ]
 
@@ -767,6 +768,13 @@ def _exam_statements(lines: Sequence[str]) -> list[str]:
             if value:
                 found.append(value)
     return list(dict.fromkeys(found))
+
+
+def exam_fields(text: str) -> list[str]:
+    """What a report's exam fields say was examined ("EXAM: CT CHEST" gives "CT CHEST").
+
+    "Date of exam:" is a date, not an exam field."""
+    return _exam_statements([line.strip() for line in text.split("\n")])
 
 
 def _exam_passages(record: Record) -> list[tuple[str, str]]:

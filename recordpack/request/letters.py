@@ -29,6 +29,7 @@ from recordpack.checking import (  # the same content matching as check's
     CheckReport,
     RequirementResult,
     _mentions_any,
+    exam_fields,
     haystack,
 )
 from recordpack.findings import (
@@ -105,12 +106,6 @@ SLIDES_TO_SHIP: Final[tuple[str, ...]] = (
     ),
     "a copy of the pathology report(s) of the case(s)",
 )
-
-_EXAM_LINE: Final = re.compile(
-    r"\b(?:exam(?:ination)?|study|procedure)[ \t]*:[ \t]*(?P<exam>\S[^\n]*?)(?:\s{3,}|$)",
-    re.IGNORECASE | re.MULTILINE,
-)
-
 
 @dataclass(frozen=True)
 class RequestItem:
@@ -194,9 +189,9 @@ def _exam_words(record: Record) -> str:
         modalities = "/".join(record.study.modalities)
         description = record.study.description or ""
         return " ".join(part for part in (modalities, description) if part) or record.title
-    found = _EXAM_LINE.search(record.text)
-    if found:
-        return " ".join(found.group("exam").split())
+    fields = exam_fields(record.text)
+    if fields:
+        return " ".join(fields[0].split())
     named = [
         words[0] for code, words in MODALITY_WORDS.items() if _mentions_any(record.text, words)
     ]
