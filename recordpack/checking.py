@@ -100,6 +100,7 @@ _REPORTED_MODALITIES: Final = frozenset(MODALITY_WORDS)
 _UNOPENABLE: Final = frozenset({ENCRYPTED, UNREADABLE})
 
 __all__ = [
+    "DID_NOT_HAPPEN",
     "IMAGES_WITHOUT_REPORT",
     "INCOMPLETE",
     "MET",
@@ -619,6 +620,21 @@ def haystack(record: Record) -> str:
     return "\n".join(p for p in parts if p)
 
 
+#: Words that say an exam, a test or a procedure did not happen: negated,
+#: declined, cancelled or deferred. A result is not on file, and no
+#: institution holds one (request letters use it).
+_DID_NOT_HAPPEN: Final = (
+    r"not\s+(?:been\s+)?(?:performed|done|obtained|available|undergone|received|completed"
+    r"|tested|assessed|evaluated)"
+    r"|(?:did|does|has|have|had)\s*(?:not|n't)\s+(?:have|had|undergo|undergone|get|receive|been)"
+    r"|never\s+(?:had|been|underwent)|declined|deferred|cancell?ed"
+    r"|no\s+(?:\S+\s+){0,4}?(?:(?:was|were|has\s+been|have\s+been)\s+"
+    r"(?:performed|done|obtained|available)|available|on\s+file)"
+)
+
+#: A sentence saying an event did not happen (see :data:`_DID_NOT_HAPPEN`).
+DID_NOT_HAPPEN: Final = re.compile(rf"\b(?:{_DID_NOT_HAPPEN})\b", re.IGNORECASE)
+
 #: A sentence that does not say an exam or a test was done and is on file:
 #: a recommendation, a plan or future tense, a negation of the event, or
 #: something done before or elsewhere that the folder does not hold.
@@ -639,19 +655,14 @@ _NOT_A_RESULT: Final = re.compile(
     r"|pending|await(?:s|ed|ing)?|upcoming|going\s+to|sent\s+out|to\s+follow"
     r"|in\s+(?:process|progress)|to\s+be\s+(?:issued|reported|released|added|sent)"
     r"|(?:see|refer\s+to)\s+(?:the\s+)?(?:separate|attached|subsequent|following|later)?\s*addend(?:um|a)"
-    r"|requested\s+on|deferred|cancell?ed"
+    r"|requested\s+on"
     # no result could be had
     r"|insufficient\s+(?:\S+\s+){0,2}?(?:tumou?r|tissue|material|sample|specimen|cells)"
     r"|qns|quantity\s+not\s+sufficient|not\s+(?:interpretable|reportable)|uninterpretable"
     r"|needs?|needed|next\s+(?:week|month|visit)"
     r"|in\s+\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:days?|weeks?|wks?|months?|mos?|years?)"
     # negations of the event
-    r"|not\s+(?:been\s+)?(?:performed|done|obtained|available|undergone|received|completed"
-    r"|tested|assessed|evaluated)"
-    r"|(?:did|does|has|have|had)\s*(?:not|n't)\s+(?:have|had|undergo|undergone|get|receive|been)"
-    r"|never\s+(?:had|been|underwent)|declined"
-    r"|no\s+(?:\S+\s+){0,4}?(?:(?:was|were|has\s+been|have\s+been)\s+"
-    r"(?:performed|done|obtained|available)|available|on\s+file)"
+    rf"|{_DID_NOT_HAPPEN}"
     # history elsewhere, or not in hand
     r"|prior(?!\s+to\b)|previous(?:ly)?|earlier|history\s+of"
     r"|outside\s+(?:hospital|facility|institution|study|studies|images|report)"

@@ -73,3 +73,48 @@ def test_the_images_asked_for_are_named_by_the_exam_field_not_the_exam_date(
         i.what for i in items_of(letters_for(folder, "general")) if i.reason == "images_missing"
     ]
     assert asked == ["the images of my CT CHEST WITH CONTRAST exam"]
+
+
+# --------------------------------------------------------------------------- holders
+
+
+@pytest.mark.parametrize(
+    "biopsy",
+    [
+        "Core biopsy at Riverbend General Hospital was cancelled.",
+        "The patient declined biopsy at Riverbend General Hospital.",
+        "No biopsy was performed at Riverbend General Hospital.",
+    ],
+)
+def test_a_holder_is_never_read_from_a_sentence_saying_the_event_did_not_happen(
+    tmp_path: Path, biopsy: str
+) -> None:
+    folder = folder_of(tmp_path, {"consult.txt": CONSULT.format(biopsy=biopsy)})
+    letters = letters_for(folder)
+    assert all("Riverbend" not in (letter.addressee or "") for letter in letters)
+    assert all("Riverbend" not in item.because for item in items_of(letters))
+
+
+@pytest.mark.parametrize(
+    ("biopsy", "holder"),
+    [
+        (
+            "Core biopsy at Riverbend General Hospital on 11/02/2026 showed carcinoma.",
+            "Riverbend General Hospital",
+        ),
+        (
+            "The patient declined biopsy at Riverbend General Hospital. Biopsy at St. Ives "
+            "Hospital on 11/20/2026 showed carcinoma.",
+            "St. Ives Hospital",
+        ),
+    ],
+)
+def test_a_holder_is_read_from_the_sentence_saying_the_event_happened(
+    tmp_path: Path, biopsy: str, holder: str
+) -> None:
+    folder = folder_of(tmp_path, {"consult.txt": CONSULT.format(biopsy=biopsy)})
+    letters = letters_for(folder)
+    pathology = [i for i in items_of(letters) if i.requirement_id == "pathology"]
+    assert [i.holder.name if i.holder else None for i in pathology] == [holder]
+    slides = [letter for letter in letters if letter.kind == "slides"]
+    assert [letter.addressee for letter in slides] == [holder]

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Final
 
+from recordpack.checking import DID_NOT_HAPPEN
 from recordpack.model import ARCHIVE_SEP, Record
 from recordpack.scan.paths import to_fs
 from recordpack.scan.walk import open_file
@@ -423,19 +424,56 @@ _SPECIMEN_SOURCE: Final = re.compile(
 )
 
 
+#: Where a sentence ends: at its stop, at a blank line, or at a line that does
+#: not run on into the next (as check's sentences are cut).
+_SENTENCE_END: Final = re.compile(r"[.!?;](?=\s|$)|\n[ \t]*\n|(?<![a-z,\-])\n")
+
+#: A stop inside a name read from running text ends it ("Hospital. Biopsy ...");
+#: one after a short capital ("St. Brendan's", "J. Doe") is an abbreviation.
+_NAME_STOP: Final = re.compile(r"(?<!\b[A-Z])(?<!\b[A-Z][a-z])\.(?=\s)")
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence of ``text`` that holds ``text[start:end]``."""
+    before = [m.end() for m in _SENTENCE_END.finditer(text, 0, start)]
+    after = _SENTENCE_END.search(text, end)
+    return text[before[-1] if before else 0 : after.end() if after else len(text)]
+
+
+def _said_to_happen(pattern: re.Pattern[str], text: str) -> Iterator[str]:
+    """The raw names ``pattern`` finds after each event word, but for events a
+    sentence says did not happen ("biopsy at X was cancelled", "declined biopsy at X")."""
+    position, seen = 0, set()
+    # Searched again from each event word: a name cut at its sentence's stop
+    # must not hide the next sentence's "Biopsy at Y".
+    while (match := pattern.search(text, position)) is not None:
+        position = match.start() + 1
+        if match.start("name") in seen:
+            continue
+        seen.add(match.start("name"))
+        name = _NAME_STOP.split(match.group("name"), maxsplit=1)[0]
+        sentence = _sentence_around(text, match.start(), match.start("name") + len(name))
+        if not DID_NOT_HAPPEN.search(sentence):
+            yield name
+
+
 def mentions(text: str, kind: str) -> list[str]:
-    """Institutions a text names for the event behind ``kind`` ("biopsy at X")."""
+    """Institutions a text names for the event behind ``kind`` ("biopsy at X").
+
+    Not from a sentence saying the event did not happen ("biopsy at X was
+    cancelled"): X holds no record of it.
+    """
     words = MENTION_WORDS.get(kind)
     if not words or not text:
         return []
     pattern = re.compile(rf"\b(?i:{words})\b{_NAME_AFTER}")
-    matches = list(pattern.finditer(text))
+    raw = list(_said_to_happen(pattern, text))
     if kind == "pathology_report":
-        matches = list(_SPECIMEN_SOURCE.finditer(text)) + matches
+        raw = [m.group("name") for m in _SPECIMEN_SOURCE.finditer(text)] + raw
     found: list[str] = []
-    for match in matches:
+    for named in raw:
         # "Kestrel Bay Medical Center, Pathology": the institution, not its department.
-        parts = [_clean(p) for p in match.group("name").split(",")]
+        parts = [_clean(p) for p in named.split(",")]
         name = next((p for p in parts if p and not is_department_only(p)), "")
         # Trim trailing connector words: "Lakeview Pathology of" -> "Lakeview Pathology".
         name = re.sub(r"(?:\s+(?:of|and|de|du|for))+$", "", name)
