@@ -12,9 +12,9 @@ import pytest
 
 from recordpack import load_manifest, scan_folder
 from recordpack.checking import check
-from recordpack.request import get_jurisdiction, plan_requests
+from recordpack.request import get_jurisdiction, plan_requests, write_requests
 from recordpack.request.letters import Letter, RequestItem
-from recordpack.request.tracking import DATA_DIR_ENV
+from recordpack.request.tracking import DATA_DIR_ENV, Tracker
 
 AS_OF = dt.date(2026, 11, 30)
 PATIENT = "PATIENT: MERRIWEATHER, ODILE J\nDOB: 02/02/1970\n"
@@ -118,3 +118,29 @@ def test_a_holder_is_read_from_the_sentence_saying_the_event_happened(
     assert [i.holder.name if i.holder else None for i in pathology] == [holder]
     slides = [letter for letter in letters if letter.kind == "slides"]
     assert [letter.addressee for letter in slides] == [holder]
+
+
+# --------------------------------------------------------------------------- terminal output
+
+
+def test_why_this_address_shows_hidden_characters_of_a_file_name_escaped(
+    tmp_path: Path,
+) -> None:
+    from recordpack.render.requests import render_written
+
+    name = "Consult \u202etxt.exe\u202c 2026-11-01.txt"
+    folder = folder_of(tmp_path, {name: CONSULT.format(biopsy="")})
+    scan = scan_folder(folder)
+    report = check(scan, load_manifest("breast"), as_of=AS_OF)
+    result = write_requests(
+        folder,
+        scan,
+        report,
+        tmp_path / "letters",
+        jurisdiction=get_jurisdiction("US"),
+        today=AS_OF,
+        tracker=Tracker(),
+    )
+    words = render_written(result)
+    assert "\u202e" not in words and "\u202c" not in words
+    assert "Consult \\u202etxt.exe\\u202c 2026-11-01.txt" in " ".join(words.split())

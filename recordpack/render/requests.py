@@ -6,20 +6,22 @@ import datetime as dt
 import textwrap
 from collections.abc import Sequence
 
+from recordpack.display import printable
 from recordpack.request import RequestsResult, TrackedRequest
 from recordpack.request.letters import SLIDES_LETTER
 
 
 def _wrap(text: str, indent: int) -> list[str]:
+    """``text`` (names and paths from the records, hidden characters escaped) wrapped."""
     pad = " " * indent
-    return textwrap.wrap(text, 78, initial_indent=pad, subsequent_indent=pad + "  ")
+    return textwrap.wrap(printable(text), 78, initial_indent=pad, subsequent_indent=pad + "  ")
 
 
 def render_written(result: RequestsResult) -> str:
     """What the letters step wrote, letter by letter, and why each address; then what next."""
     report = result.report
     out = [
-        f"Closed: {closed.addressee or 'the letter'} ({closed.id}): every item found."
+        printable(f"Closed: {closed.addressee or 'the letter'} ({closed.id}): every item found.")
         for closed in result.closed
     ]
     if not result.letters:
@@ -31,10 +33,10 @@ def render_written(result: RequestsResult) -> str:
     law = result.jurisdiction.law
     records = any(w.letter.kind != SLIDES_LETTER for w in result.letters)
     citing = f", citing {law}" if records else ""
-    out.append(f"Wrote {count} letter{'s' if count > 1 else ''} for {who}{born}{citing}:")
+    out.append(printable(f"Wrote {count} letter{'s' if count > 1 else ''} for {who}{born}{citing}:"))
     for written in result.letters:
         letter = written.letter
-        out += ["", f"  {written.pdf}  (and {written.text.name})"]
+        out += ["", printable(f"  {written.pdf}  (and {written.text.name})")]
         kind = "Slides and blocks release" if letter.kind == SLIDES_LETTER else "Records request"
         if letter.holder is None:
             out += _wrap(f"{kind}; addressee left blank: no record says who holds these.", 4)
@@ -82,7 +84,7 @@ def render_tracked(request: TrackedRequest, today: dt.date) -> str:
             f"sent {request.sent_on}, {status['days_left']} days left "
             f"(deadline {status['deadline']})"
         )
-    return f"{to}: {state}\n  {request.letter}"
+    return printable(f"{to}: {state}") + "\n  " + printable(request.letter)
 
 
 def render_requests(requests: Sequence[TrackedRequest], today: dt.date) -> str:
@@ -92,7 +94,7 @@ def render_requests(requests: Sequence[TrackedRequest], today: dt.date) -> str:
         out.append(render_tracked(request, today))
         for item in request.items:
             mark = f"found {item.found_on}" if item.found_on else "waiting"
-            out.append(f"    [{mark}] {item.what}")
+            out.append(printable(f"    [{mark}] {item.what}"))
     return "\n".join(out) + "\n"
 
 
