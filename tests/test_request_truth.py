@@ -6,12 +6,18 @@ Every folder is built here from invented people and institutions.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from recordpack import load_manifest, scan_folder
 from recordpack.checking import check
+from recordpack.classify.letters import (
+    OWN_LETTER_EVIDENCE,
+    OWN_LETTER_LINE,
+    REQUEST_LETTER_EVIDENCE,
+)
 from recordpack.request import get_jurisdiction, plan_requests, write_requests
 from recordpack.request.letters import Letter, RequestItem
 from recordpack.request.tracking import DATA_DIR_ENV, Tracker
@@ -144,3 +150,107 @@ def test_why_this_address_shows_hidden_characters_of_a_file_name_escaped(
     words = render_written(result)
     assert "\u202e" not in words and "\u202c" not in words
     assert "Consult \\u202etxt.exe\\u202c 2026-11-01.txt" in " ".join(words.split())
+
+
+# --------------------------------------------------------------------------- letters in the folder
+
+HAPPENED = "Core biopsy at Riverbend General Hospital on 11/02/2026 showed carcinoma."
+
+LETTERS_BY_OTHERS = {
+    "request": (
+        "Dear Medical Records Department,\n\nI am writing to request a copy of my medical "
+        "records, including my breast pathology report with the receptor results (ER, PR, "
+        "HER2 and Ki-67), my mammogram and breast MRI reports and images, my latest blood "
+        "test results and my current medication and allergy list.\n\n"
+        f"{PATIENT}\nSincerely,\nOdile Merriweather\n"
+    ),
+    "authorization": (
+        "AUTHORIZATION FOR RELEASE OF PROTECTED HEALTH INFORMATION\n\n"
+        f"{PATIENT}\nI authorize Fenwick Hospital to release to Dr Ada Quimby the following: "
+        "surgical pathology report with ER, PR, HER2 and Ki-67 results; current medication "
+        "list; mammogram report; laboratory results.\n\nSignature: ______________\n"
+    ),
+}
+
+
+def statuses(folder: Path) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Each requirement's status and the files that meet it."""
+    report = check(scan_folder(folder), load_manifest("breast"), as_of=AS_OF)
+    return {
+        r.requirement.id: (r.status, tuple(f for rec in r.records for f in rec.files))
+        for r in report.results
+    }
+
+
+def write_letters(folder: Path, outdir: Path) -> list[Path]:
+    scan = scan_folder(folder)
+    report = check(scan, load_manifest("breast"), as_of=AS_OF)
+    result = write_requests(
+        folder, scan, report, outdir, jurisdiction=get_jurisdiction("US"), today=AS_OF
+    )
+    assert any(w.letter.kind == "slides" for w in result.letters)
+    return [path for w in result.letters for path in (w.pdf, w.text)]
+
+
+def test_recordpacks_own_letters_in_the_folder_count_as_no_record(tmp_path: Path) -> None:
+    folder = folder_of(tmp_path, {"consult.txt": CONSULT.format(biopsy=HAPPENED)})
+    before = statuses(folder)
+    letters = write_letters(folder, tmp_path / "letters")
+    joined = "\n".join(p.read_text("utf-8") for p in letters if p.suffix == ".txt")
+    assert "Ki-67" in joined and "medication and allergy list" in joined
+    (folder / "Letters").mkdir()
+    for path in letters:
+        (folder / "Letters" / path.name).write_bytes(path.read_bytes())
+
+    records = [r for r in scan_folder(folder).records if r.files[0].startswith("Letters/")]
+    assert len(records) == len(letters)
+    assert {r.kind for r in records} == {"other"}
+    assert all(OWN_LETTER_EVIDENCE in r.evidence for r in records)
+    assert statuses(folder) == before
+
+
+def test_a_letter_of_an_older_recordpack_without_its_mark_counts_as_no_record(
+    tmp_path: Path,
+) -> None:
+    folder = folder_of(tmp_path, {"consult.txt": CONSULT.format(biopsy=HAPPENED)})
+    before = statuses(folder)
+    for path in write_letters(folder, tmp_path / "letters"):
+        if path.suffix == ".txt":
+            text = path.read_text("utf-8").replace(OWN_LETTER_LINE, "")
+            (folder / path.name).write_text(text, encoding="utf-8")
+    assert statuses(folder) == before
+
+
+@pytest.mark.parametrize("which", sorted(LETTERS_BY_OTHERS))
+def test_a_letter_asking_for_records_counts_as_none_of_them(tmp_path: Path, which: str) -> None:
+    folder = folder_of(tmp_path, {"consult.txt": CONSULT.format(biopsy=HAPPENED)})
+    before = statuses(folder)
+    (folder / "letter.txt").write_text(LETTERS_BY_OTHERS[which], encoding="utf-8")
+    (letter,) = [r for r in scan_folder(folder).records if r.files == ("letter.txt",)]
+    assert letter.kind == "administrative" and REQUEST_LETTER_EVIDENCE in letter.evidence
+    assert statuses(folder) == before
+
+
+def test_a_letter_in_the_folder_never_names_who_holds_a_record(tmp_path: Path) -> None:
+    first = folder_of(tmp_path / "first", {"consult.txt": CONSULT.format(biopsy=HAPPENED)})
+    letters = write_letters(first, tmp_path / "letters")
+    folder = folder_of(tmp_path, {"consult.txt": CONSULT.format(biopsy="")})
+    for path in letters:
+        (folder / path.name).write_bytes(path.read_bytes())
+    planned = letters_for(folder)
+    assert all("Riverbend" not in (letter.addressee or "") for letter in planned)
+    assert all("Riverbend" not in item.because for item in items_of(planned))
+
+
+def test_a_pdf_letter_is_known_as_recordpacks_by_its_metadata_alone(tmp_path: Path) -> None:
+    from recordpack.request.letters import compose
+    from recordpack.request.render_pdf import render_pdf
+
+    first = folder_of(tmp_path / "first", {"consult.txt": CONSULT.format(biopsy=HAPPENED)})
+    (slides,) = [letter for letter in letters_for(first) if letter.kind == "slides"]
+    words = compose(slides)
+    unmarked = replace(words, blocks=tuple(b for b in words.blocks if b.style != "footer"))
+    folder = folder_of(tmp_path, {"consult.txt": CONSULT.format(biopsy=HAPPENED)})
+    (folder / "slides.pdf").write_bytes(render_pdf(unmarked))
+    (record,) = [r for r in scan_folder(folder).records if r.files == ("slides.pdf",)]
+    assert record.kind == "other" and OWN_LETTER_EVIDENCE in record.evidence

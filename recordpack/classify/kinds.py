@@ -9,6 +9,7 @@ from datetime import date
 from typing import Final
 
 from recordpack.classify.dates import DAY_FIRST, date_matches, date_order, service_date
+from recordpack.classify.letters import OWN_LETTER, LetterVerdict, request_letter
 from recordpack.classify.patient import find_birth_date, find_patient
 from recordpack.classify.rules import requirements, score_kinds, sentence_case
 from recordpack.classify.text import (
@@ -214,17 +215,42 @@ def _confidence(top: float, second: float) -> float:
     return strength * (0.55 + 0.45 * margin)
 
 
+def _letter(text: str, verdict: LetterVerdict, order: str | None, today: date | None) -> Classification:
+    """A letter asking for records: filed as itself, never as what it asks for."""
+    best, how = service_date(text, verdict.kind, today=today, dayfirst=order == DAY_FIRST)
+    return Classification(
+        kind=verdict.kind,
+        title=verdict.title,
+        date=best.value.isoformat() if best else None,
+        patient=find_patient(text, today=today, dayfirst=order == DAY_FIRST),
+        confidence=0.9,
+        evidence=(verdict.evidence, *((how,) if how else ())),
+        date_order=order,
+        date_ambiguous=bool(best and best.ambiguous),
+    )
+
+
 def classify_text(
-    text: str, *, name: str | None = None, ocr: bool = False, today: date | None = None
+    text: str,
+    *,
+    name: str | None = None,
+    ocr: bool = False,
+    today: date | None = None,
+    own_letter: bool = False,
 ) -> Classification:
     """Classify a document from its text (and, weakly, its file name).
 
     ``ocr`` says the text was read by OCR (confidence is lowered); ``today``
-    bounds plausible dates (tests). Never raises for any input string.
+    bounds plausible dates (tests); ``own_letter`` says the file's container
+    (a PDF's metadata) marks it as a request letter recordpack wrote. Never
+    raises for any input string.
     """
     text = normalize(text[:MAX_CLASSIFY_CHARS])
     matches = date_matches(text)
     order = date_order(text, matches)
+    letter = OWN_LETTER if own_letter else request_letter(text)
+    if letter is not None:
+        return _letter(text, letter, order, today)
     # The kind is read from the first pages, as a person reads it: title,
     # header, first sections. This also bounds the cost of a 50-page record.
     head = text[:SCORE_CHARS]

@@ -32,6 +32,7 @@ from recordpack.checking import (  # the same content matching as check's
     exam_fields,
     haystack,
 )
+from recordpack.classify.letters import OWN_LETTER_LINE, is_request_letter
 from recordpack.findings import (
     IMAGES_WITHOUT_REPORT,
     INCOMPLETE,
@@ -357,16 +358,20 @@ def _holder_of_missing(
 
 
 def patients_own(scan: ScanResult, report: CheckReport) -> ScanResult:
-    """The scan without the records check found to be another patient's.
+    """The scan without the records check found to be another patient's, nor letters
+    asking for records.
 
-    Their institution, record number and case numbers must never go into this
-    patient's letters.
+    Another patient's institution, record number and case numbers must never go
+    into this patient's letters; a request letter's addressee holds nothing
+    because a letter was written to it.
     """
     foreign = {p for f in report.findings if f.code == PATIENT_MISMATCH for p in f.paths}
-    if not foreign:
-        return scan
-    own = tuple(r for r in scan.records if not foreign.intersection(r.files))
-    return replace(scan, records=own)
+    own = tuple(
+        r
+        for r in scan.records
+        if not foreign.intersection(r.files) and not is_request_letter(r.evidence)
+    )
+    return scan if len(own) == len(scan.records) else replace(scan, records=own)
 
 
 def plan_items(root: Path, scan: ScanResult, report: CheckReport) -> list[RequestItem]:
@@ -498,7 +503,7 @@ BLANK: Final = "_" * 32
 class Block:
     """One part of a letter: a heading, a paragraph, a numbered list or labelled fields."""
 
-    style: str  # "heading", "paragraph", "list", "fields", "signature"
+    style: str  # "heading", "paragraph", "list", "fields", "signature", "footer"
     lines: tuple[str, ...] = ()
     fields: tuple[tuple[str, str], ...] = ()
 
@@ -652,10 +657,10 @@ def _slides_letter(letter: Letter) -> LetterText:
 
 
 def compose(letter: Letter) -> LetterText:
-    """The words of a letter, block by block."""
-    if letter.kind == SLIDES_LETTER:
-        return _slides_letter(letter)
-    return _records_letter(letter)
+    """The words of a letter, block by block, ending in the line that marks it as
+    recordpack's (so that a scan of a folder holding it never takes it for a record)."""
+    words = _slides_letter(letter) if letter.kind == SLIDES_LETTER else _records_letter(letter)
+    return replace(words, blocks=(*words.blocks, Block("footer", (OWN_LETTER_LINE,))))
 
 
 def render_text(text: LetterText) -> str:
@@ -666,7 +671,7 @@ def render_text(text: LetterText) -> str:
     for block in text.blocks:
         if block.style == "heading":
             out += ["", block.lines[0].upper()]
-        elif block.style == "paragraph":
+        elif block.style in ("paragraph", "footer"):
             for line in block.lines:
                 out += [""] + textwrap.wrap(line, 78, break_on_hyphens=False)
         elif block.style == "list":

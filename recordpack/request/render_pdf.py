@@ -19,6 +19,7 @@ from typing import Final
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from recordpack.classify.letters import OWN_LETTER_CREATOR, OWN_LETTER_KEYWORD, OWN_LETTER_SUBJECT
 from recordpack.request.letters import LetterText
 
 #: Unicode fonts to look for: (regular, bold), in order of preference.
@@ -112,7 +113,10 @@ def render_pdf(text: LetterText) -> bytes:
 def _render(text: LetterText) -> bytes:
     pdf = FPDF(format="letter")
     pdf.set_title(text.title)
-    pdf.set_creator("recordpack")
+    # What marks the file as recordpack's letter, for a scan of a folder holding it.
+    pdf.set_creator(OWN_LETTER_CREATOR)
+    pdf.set_subject(OWN_LETTER_SUBJECT)
+    pdf.set_keywords(OWN_LETTER_KEYWORD)
     pdf.set_margins(22, 20, 22)
     pdf.set_auto_page_break(True, margin=20)
     font = _unicode_font()
@@ -140,6 +144,13 @@ def _render(text: LetterText) -> bytes:
                 pdf.ln(2)
                 pdf.multi_cell(
                     width, 5.2, clean(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L"
+                )
+        elif block.style == "footer":
+            pdf.set_font(family, "", 7.5)
+            pdf.ln(6)
+            for line in block.lines:
+                pdf.multi_cell(
+                    width, 4, clean(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L"
                 )
         elif block.style == "list":
             pdf.set_font(family, "", 10.5)

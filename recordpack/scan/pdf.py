@@ -25,6 +25,7 @@ from recordpack.classify import (
     classify_unreadable,
     has_meaningful_text,
 )
+from recordpack.classify.letters import written_by_recordpack
 from recordpack.model import ENCRYPTED, NO_TEXT, UNREADABLE, Problem, Skipped
 from recordpack.quiet import quiet_libraries
 from recordpack.scan import pdffonts
@@ -206,7 +207,7 @@ def _scan(source: Source) -> list[Outcome]:
             and not _has_page_images(reader, len(reader.pages))
         ):
             # A born-digital page is read as written, however short ("PSA 7.9 ng/mL ...").
-            c = classify_text(text, name=source.name)
+            c = classify_text(text, name=source.name, own_letter=_own_letter(reader))
             if c.not_record:
                 return [*outcomes, Skipped(source.path, NOT_A_RECORD)]
             confidence = min(c.confidence, 0.4) if truncated else None
@@ -239,7 +240,7 @@ def _scan(source: Source) -> list[Outcome]:
                 )
             )
         if has_meaningful_text(ocr_text, min_words=5):
-            c = classify_text(ocr_text, name=source.name, ocr=True)
+            c = classify_text(ocr_text, name=source.name, ocr=True, own_letter=_own_letter(reader))
             if c.not_record:
                 return [*outcomes, Skipped(source.path, NOT_A_RECORD)]
             outcomes.append(_with_metadata_date(source, c, reader, ocr_text))
@@ -388,6 +389,14 @@ def _ocr_pages(reader: Any, pages: int) -> tuple[str, str | None, str | None]:
 
 
 _PDF_DATE = re.compile(r"D?:?(\d{4})(\d{2})?(\d{2})?")
+
+
+def _own_letter(reader: Any) -> bool:
+    """Whether the PDF's metadata marks it as a request letter recordpack wrote."""
+    try:
+        return written_by_recordpack(reader.metadata or {})
+    except Exception:  # noqa: BLE001 - untrusted input may raise anything
+        return False
 
 
 def _metadata_date(reader: Any) -> str | None:
