@@ -254,7 +254,8 @@ def _requirement_gap(f: Finding) -> str:
 def _other(f: Finding) -> str:
     message = str(f.params.get("message", f.code)).rstrip(".")
     hint = f" {f.params['hint']}" if f.params.get("hint") else ""
-    return f"{f.paths[0] if f.paths else ''}: {message}.{hint}".replace("..", ".")
+    # No blanket ".." -> "." here: a path ("a.zip!../x.hl7") is shown as it is.
+    return f"{f.paths[0] if f.paths else ''}: {message}.{hint}"
 
 
 _FINDING_WORDS: Final[dict[str, Callable[[Finding], str]]] = {
