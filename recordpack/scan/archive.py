@@ -9,7 +9,9 @@ portal download and a zip inside a zip are all handled the same way.
 Guards: unsafe member names (absolute, ``..``, drive letters) are refused;
 zip bombs are refused by member count, declared total size and per-member
 compression ratio, and the bytes actually inflated are counted too (a header
-may lie); password-protected members are ``encrypted`` problems.
+may lie); password-protected members are ``encrypted`` problems. Two members
+that go by one name (:func:`name_key`: case, Unicode form, ``a/./b``) are
+neither read: which one is meant cannot be told, and pack finds members by name.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ import hashlib
 import io
 import re
 import stat
+import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import BinaryIO, Final
 
 from recordpack.model import ARCHIVE_SEP, ENCRYPTED, UNREADABLE, UNSUPPORTED, Problem, Skipped
@@ -51,6 +54,8 @@ MAX_DEPTH: Final = 2
 
 UNSAFE_NAME: Final = "unsafe_name"
 ZIP_BOMB: Final = "zip_bomb"
+#: Two or more members of one archive go by the same name: none of them is read.
+DUPLICATE_NAME: Final = "duplicate_name"
 
 _CHUNK = 1024 * 1024
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -95,6 +100,69 @@ def unsafe_reason(name: str) -> str | None:
         return "it climbs out of the archive with '..'"
     if "\x00" in name:
         return "it contains a NUL character"
+    return None
+
+
+def name_key(name: str) -> str:
+    """The name a member is found by: ``/`` separators, no empty or ``.`` parts, one
+    Unicode form and one case (as an unpacking tool or a case-blind disk sees it)."""
+    parts = [part for part in name.replace("\\", "/").split("/") if part not in ("", ".")]
+    return unicodedata.normalize("NFC", "/".join(parts)).casefold()
+
+
+def same_names(names: Iterable[str]) -> list[list[str]]:
+    """The names that share a :func:`name_key` with another, in groups (each sorted)."""
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(name_key(name), []).append(name)
+    return sorted(sorted(group) for group in groups.values() if len(group) > 1)
+
+
+def duplicate_name_problem(archive_path: str, names: list[str], noun: str) -> Problem:
+    """The ``duplicate_name`` problem on an archive for members that share one name."""
+    shown = sorted({name.replace("\\", "/") for name in names})
+    said = (
+        f"are all named '{shown[0]}'"
+        if len(shown) == 1
+        else "have names most computers take for the same ("
+        + ", ".join(f"'{name}'" for name in shown)
+        + ")"
+    )
+    return Problem(
+        archive_path,
+        DUPLICATE_NAME,
+        f"{len(names)} files inside this {noun} {said}, so which one is meant cannot be "
+        "told: none of them was read.",
+        hint=f"Unpack the {noun} with your computer, rename one of these files and scan the "
+        "unpacked folder; or download the records again.",
+        paths=tuple(f"{archive_path}{ARCHIVE_SEP}{name}" for name in shown),
+    )
+
+
+class AmbiguousName(Exception):
+    """More than one member of an archive goes by the name asked for."""
+
+
+def member_index(infos: Iterable[zipfile.ZipInfo]) -> Mapping[str, list[zipfile.ZipInfo]]:
+    """A zip's members by :func:`name_key`, for :func:`find_member`."""
+    index: dict[str, list[zipfile.ZipInfo]] = {}
+    for info in infos:
+        if not info.is_dir():
+            index.setdefault(name_key(info.filename), []).append(info)
+    return index
+
+
+def find_member(index: Mapping[str, list[zipfile.ZipInfo]], name: str) -> zipfile.ZipInfo | None:
+    """The one member scan called ``name`` (``/`` separators), or None when it is gone.
+
+    Raises :class:`AmbiguousName` when another member goes by the same name
+    (:func:`name_key`): which bytes are meant is never guessed.
+    """
+    matches = index.get(name_key(name), [])
+    if len(matches) > 1:
+        raise AmbiguousName(name)
+    if matches and matches[0].filename.replace("\\", "/") == name:
+        return matches[0]
     return None
 
 
@@ -199,11 +267,18 @@ def _open_archive(source: Source) -> tuple[zipfile.ZipFile, BinaryIO]:
 MEMBER_IN_MEMORY: Final = 32 * 1024 * 1024
 
 
-def _opener(source: Source, name: str) -> BinaryIO:
+def _opener(source: Source, name: str, offset: int) -> BinaryIO:
     archive, stream = _open_archive(source)
     try:
-        inner = archive.open(name)
-        if archive.getinfo(name).file_size <= MEMBER_IN_MEMORY:
+        # By its place in the archive too, not by name alone: the member scan hashed.
+        info = next(
+            (i for i in archive.infolist() if i.header_offset == offset and i.filename == name),
+            None,
+        )
+        if info is None:
+            raise FileNotFoundError(f"{name} is no longer in the archive")
+        inner = archive.open(info)
+        if info.file_size <= MEMBER_IN_MEMORY:
             with inner:
                 data = io.BytesIO(inner.read(MEMBER_IN_MEMORY + 1))
             archive.close()
@@ -218,8 +293,9 @@ def _opener(source: Source, name: str) -> BinaryIO:
     return io.BufferedReader(_MemberStream(inner, (archive, stream), name))  # type: ignore[arg-type]
 
 
-def _member_opener(source: Source, name: str) -> Callable[[], BinaryIO]:
-    return lambda: _opener(source, name)
+def _member_opener(source: Source, info: zipfile.ZipInfo) -> Callable[[], BinaryIO]:
+    name, offset = info.filename, info.header_offset
+    return lambda: _opener(source, name, offset)
 
 
 def _bad_zip(source: Source, error: Exception) -> Problem:
@@ -266,6 +342,14 @@ def members(source: Source) -> Iterator[Source | Problem | Skipped]:
                 + ").",
                 hint="Ask the sender for a new copy of this download; the other files were read.",
             )
+        for group in same_names(
+            i.filename
+            for i in infos
+            if unsafe_reason(i.filename) is None
+            and clutter.file_reason(i.filename.replace("\\", "/"), in_archive=True) is None
+        ):
+            yield duplicate_name_problem(source.path, group, "zip")
+            infos = [info for info in infos if info.filename not in group]
         inflated = 0
         for info in sorted(infos, key=lambda i: i.filename):
             name = info.filename.replace("\\", "/")
@@ -329,7 +413,7 @@ def members(source: Source) -> Iterator[Source | Problem | Skipped]:
                 size=size,
                 sha256=digest,
                 head=head,
-                opener=_member_opener(source, info.filename),
+                opener=_member_opener(source, info),
             )
 
 

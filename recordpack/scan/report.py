@@ -40,6 +40,7 @@ PROBLEM_TITLES: dict[str, str] = {
     "patient_mismatch": "names a different patient",
     "unsafe_name": "unsafe name inside a {archive}",
     "zip_bomb": "suspicious {archive}",
+    "duplicate_name": "two files by one name inside a {archive}",
     "partly_read": "only partly read",
 }
 

@@ -31,6 +31,8 @@ from recordpack.scan.archive import (
     RATIO_FLOOR,
     ZIP_BOMB,
     declared_too_much,
+    duplicate_name_problem,
+    same_names,
     screen,
     too_deep,
 )
@@ -214,6 +216,9 @@ def members(source: Source) -> Iterator[Source | Problem | Skipped]:
                 yield refused
                 continue
             wanted.append(info.filename)
+        for group in same_names(wanted):
+            yield duplicate_name_problem(source.path, group, "7z archive")
+            wanted = [name for name in wanted if name not in group]
         if not wanted:
             return
         sizes = {info.filename: info.uncompressed or 0 for info in infos}
