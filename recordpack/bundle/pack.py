@@ -20,7 +20,7 @@ import os
 import zipfile
 import zlib
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +44,7 @@ from recordpack.bundle.leftovers import LeftoverReport, part_file, sweep
 from recordpack.bundle.policy import member_problem, should_deflate
 from recordpack.errors import BundleError, InputError, RecordpackError, UsageError
 from recordpack.model import ARCHIVE_SEP, KINDS, ImagingStudy, Record, ScanResult, Series
+from recordpack.scan.archive import AmbiguousName, find_member, member_index
 from recordpack.scan.paths import to_fs
 from recordpack.scan.walk import HEADER_READ, SYMLINK_REASON, open_file, start_reading
 
@@ -652,11 +653,14 @@ class _Archives:
     def __init__(self, root: Path, files: Sequence[PlannedFile]) -> None:
         self._root = root
         self._left = Counter(f.source for f in files if f.member is not None)
-        self._open: dict[str, tuple[zipfile.ZipFile, dict[str, zipfile.ZipInfo]]] = {}
+        self._open: dict[str, tuple[zipfile.ZipFile, Mapping[str, list[zipfile.ZipInfo]]]] = {}
         self._streams: dict[str, BinaryIO] = {}  # what each archive reads (O_NOATIME)
 
     def member(self, planned: PlannedFile) -> tuple[zipfile.ZipFile, zipfile.ZipInfo | None]:
-        """The open archive of ``planned`` and its member's entry (None when it is gone)."""
+        """The open archive of ``planned`` and its member's entry (None when it is gone).
+
+        Raises :class:`BundleError` when more than one member goes by its name.
+        """
         if planned.source not in self._open:
             label = planned.source
             try:
@@ -670,11 +674,17 @@ class _Archives:
                 stream.close()
                 raise _changed(label, "it is no longer a readable zip") from error
             self._streams[planned.source] = stream
-            # Scan names members with "/" whatever the archive used.
-            names = {i.filename.replace("\\", "/"): i for i in archive.infolist() if not i.is_dir()}
-            self._open[planned.source] = (archive, names)
-        archive, names = self._open[planned.source]
-        return archive, names.get(planned.member or "")
+            self._open[planned.source] = (archive, member_index(archive.infolist()))
+        archive, index = self._open[planned.source]
+        try:
+            return archive, find_member(index, planned.member or "")
+        except AmbiguousName:
+            raise BundleError(
+                f"{planned.original}: the archive holds more than one file by this name, "
+                "so which one to pack cannot be told",
+                hint="Unpack the archive with your computer, rename one of the files, "
+                "then scan the folder again and pack.",
+            ) from None
 
     def done(self, planned: PlannedFile) -> None:
         self._left[planned.source] -= 1
@@ -877,14 +887,14 @@ def _read_preview(root: Path, scan_path: str, series: Series) -> Any:
             with open_file(path) as src:
                 return series_preview(series, src)
         with open_file(root / to_fs(archive)) as stream, zipfile.ZipFile(stream) as zf:
-            name = next((i for i in zf.infolist() if i.filename.replace("\\", "/") == member), None)
+            name = find_member(member_index(zf.infolist()), member)
             if name is None or name.file_size > MAX_PREVIEW_SOURCE:
                 return Preview(
                     series.uid, series.modality, None, "its image could not be read again"
                 )
             with zf.open(name) as src:
                 return series_preview(series, src)  # type: ignore[arg-type]
-    except (OSError, *_ZIP_ERRORS):
+    except (OSError, AmbiguousName, *_ZIP_ERRORS):
         return Preview(series.uid, series.modality, None, "its image could not be read again")
 
 

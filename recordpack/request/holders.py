@@ -24,6 +24,7 @@ from typing import BinaryIO, Final
 
 from recordpack.checking import DID_NOT_HAPPEN
 from recordpack.model import ARCHIVE_SEP, Record
+from recordpack.scan.archive import AmbiguousName, find_member, member_index
 from recordpack.scan.paths import to_fs
 from recordpack.scan.walk import open_file
 
@@ -217,7 +218,7 @@ def case_numbers(text: str) -> tuple[str, ...]:
 
 
 #: Errors reading a record's file again: the record is then simply not named.
-_READ_ERRORS: Final = (OSError, zipfile.BadZipFile, KeyError, ValueError, EOFError)
+_READ_ERRORS: Final = (OSError, zipfile.BadZipFile, KeyError, ValueError, EOFError, AmbiguousName)
 
 #: At most this much of a message file is read for its performing lab.
 _MAX_MESSAGE_BYTES: Final = 8 * 1024 * 1024
@@ -233,12 +234,13 @@ def _open_record_file(root: Path, path: str) -> Iterator[BinaryIO]:
     archive, _, member = path.partition(ARCHIVE_SEP)
     if ARCHIVE_SEP in member:
         raise KeyError(path)  # a zip inside a zip: not opened again here
-    with (
-        open_file(root / to_fs(archive)) as raw,
-        zipfile.ZipFile(raw) as zf,
-        zf.open(to_fs(member)) as stream,
-    ):
-        yield stream  # type: ignore[misc]
+    with open_file(root / to_fs(archive)) as raw, zipfile.ZipFile(raw) as zf:
+        # Never by a name two members share (find_member raises AmbiguousName).
+        entry = find_member(member_index(zf.infolist()), to_fs(member))
+        if entry is None:
+            raise KeyError(path)
+        with zf.open(entry) as stream:
+            yield stream  # type: ignore[misc]
 
 
 def _hl7_performer(root: Path, record: Record) -> str | None:
