@@ -213,6 +213,13 @@ class _Listing:
 
 
 def _permission_problem(rel: str, error: OSError) -> Problem:
+    if isinstance(error, FileNotFoundError):  # moved or deleted while the folder was read
+        return Problem(
+            rel,
+            UNREADABLE,
+            "This disappeared while recordpack was reading the folder.",
+            hint="If it was moved or deleted, put it back and scan the folder again.",
+        )
     return Problem(
         rel,
         UNREADABLE,
