@@ -22,12 +22,19 @@ from typing import Any
 
 import pytest
 
-from recordpack import age
+from recordpack import age, workflow
 from recordpack.web import service
 from recordpack.web.server import Server, bind
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS  # one browser set-up
 from tests.prerequisites import missing
-from tests.web_helpers import ROOT, STRANGER, Home, tree_digest
+from tests.web_helpers import (
+    ROOT,
+    STRANGER,
+    Home,
+    add_bidi_named_note,
+    add_second_stranger,
+    tree_digest,
+)
 
 pytest_plugins = ("tests.web_helpers",)  # the home fixture
 
@@ -372,3 +379,74 @@ def test_a_record_the_scan_is_unsure_of_is_confirmed_with_a_tick(
     expect(item).to_be_visible()
     expect(item.get_by_text("not sure of its kind")).to_have_count(0)
     expect(item.get_by_label("This kind is right")).to_have_count(0)
+
+
+def test_it_is_mine_sends_only_the_record_it_was_pressed_for(
+    page: Any, running: Running, home: Home, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    add_second_stranger(home.records)
+    page.goto(running.server.url)
+    choose_the_records_folder(page)
+    expect(page.get_by_text("These records are about")).to_be_visible()
+    page.get_by_role("link", name="Next: check against a checklist").click()
+    page.get_by_label("Breast cancer second opinion").check()
+    page.get_by_role("button", name="Check my records").click()
+    verdict = page.get_by_role("heading", level=2).first
+    expect(verdict).to_have_text("Not ready yet: 2 things need your attention.")
+    strangers = page.locator("div.stranger")
+    expect(strangers).to_have_count(2)
+    strangers.filter(has_text="QUILLBY").get_by_role("button", name="It is mine: send it").click()
+    expect(verdict).to_have_text("Not ready yet: 1 thing needs your attention.")
+    claimed = page.locator("div.stranger").filter(has_text="QUILLBY")
+    expect(claimed).to_contain_text("You said this record is yours: it will be sent.")
+    other = page.locator("div.stranger").filter(has_text="PELLINORE")
+    expect(other).not_to_contain_text("You said this record is yours")
+    expect(other.get_by_role("button", name="It is mine: send it")).to_be_visible()
+    expect(page.get_by_role("link", name="Next: lock and save for the specialist")).to_have_count(0)
+    other.get_by_role("button", name="Leave it out").click()
+    expect(verdict).to_have_text("Ready to send, as you decided below.")
+    expect(page.get_by_role("link", name="Next: lock and save for the specialist")).to_be_visible()
+
+
+def test_a_folder_gone_during_the_scan_is_said_to_have_disappeared(
+    page: Any, running: Running, home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from playwright.sync_api import expect
+
+    real_prepare = workflow.prepare
+
+    def prepare_then_vanish(*args: Any, **kwargs: Any) -> Any:
+        prepared = real_prepare(*args, **kwargs)
+        shutil.rmtree(home.records)  # deleted, or a USB stick pulled out, as the scan ends
+        return prepared
+
+    monkeypatch.setattr(workflow, "prepare", prepare_then_vanish)
+    page.goto(running.server.url)
+    choose_the_records_folder(page)
+    expect(page.get_by_role("alert")).to_contain_text(
+        "the folder “My records” disappeared while recordpack was reading it"
+    )
+    expect(page.get_by_role("alert")).to_contain_text("choose it again")
+    text = visible_text(page)
+    assert "not allowed to read" not in text and "These records are about" not in text
+    page.goto(running.server.url.split("/?")[0] + "/check")
+    expect(page.get_by_text("Already here")).to_have_count(0)
+
+
+def test_a_name_with_a_right_to_left_override_is_shown_escaped(
+    page: Any, running: Running, home: Home
+) -> None:
+    from playwright.sync_api import expect
+
+    add_bidi_named_note(home.records)
+    page.goto(running.server.url)
+    choose_the_records_folder(page)
+    expect(page.get_by_text("These records are about")).to_be_visible()
+    text = visible_text(page)
+    assert r"Consult \u202etxt.exe\u202c 2026-11-01.txt" in text
+    assert "\u202e" not in text
+    # The duplicate in the sample folder: sent once, and the folder is never changed.
+    assert "Nothing to do: it is sent once." in text
+    assert "you may delete the extra copy" not in text

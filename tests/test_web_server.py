@@ -13,21 +13,25 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from recordpack import age
+from recordpack import age, workflow
 from recordpack.bundle.reader import verify_bundle
 from recordpack.web import service
 from recordpack.web.jobs import Jobs
 from recordpack.web.security import CSP
 from tests.web_helpers import (
+    BIDI_NAME,
     ORIGIN,
     PORT,
     STRANGER,
     Client,
     Home,
+    add_bidi_named_note,
+    add_second_stranger,
     client,
     job_id_from,
     text_of,
@@ -838,9 +842,10 @@ def test_a_record_the_person_says_is_theirs_is_packed_and_marked_in_the_index(
     identity = age.X25519Identity.generate()
     _scan(signed_in, home)
     signed_in.post("/check", {"manifest": "breast"})
-    signed_in.post("/decide", {"action": "accept-other-patient"})
+    signed_in.post("/decide", {"action": "accept-other-patient", "path": STRANGER})
     page = text_of(signed_in.http.get("/check").text)
     assert "You said this record is yours: it will be sent." in page
+    assert "Ready to send, as you decided below." in page
     assert "Next: lock and save for the specialist" in page
     signed_in.post("/pack", {"how": "key", "key": str(identity.recipient())})
     assert signed_in.wait() == "done"
@@ -879,12 +884,188 @@ def test_letters_asking_for_what_is_missing_are_written_outside_the_folder(
     assert "Write letters asking for what is missing" in signed_in.http.get("/check").text
     page = signed_in.post("/letters")
     text = text_of(page.text)  # type: ignore[attr-defined]
-    letters = sorted((home.home / "recordpack-letters").glob("*.pdf"))
+    own = home.home / "recordpack-letters" / "harrowgate-delphine-m"
+    letters = sorted(own.glob("*.pdf"))
     assert letters, text
-    assert f"letter{'' if len(letters) == 1 else 's'} written in Home/recordpack-letters" in text
+    assert f"letter{'' if len(letters) == 1 else 's'} written in {_place(own)}" in text
+    assert "These letters are templates, not legal advice: read each one, correct" in text
+    assert "Why this address:" in text
     link = re.search(r'href="(/letters/\d+/file)"', page.text)  # type: ignore[attr-defined]
     assert link
     pdf = signed_in.http.get(link.group(1))
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert signed_in.http.get("/letters/99/file").status_code == 404
     assert tree_digest(home.records) == before
+
+
+def test_saying_one_record_is_yours_sends_that_one_only(signed_in: Client, home: Home) -> None:
+    identity = age.X25519Identity.generate()
+    second = add_second_stranger(home.records)
+    _scan(signed_in, home)
+    signed_in.post("/check", {"manifest": "breast"})
+    assert "Not ready yet: 2 things need your attention" in text_of(
+        signed_in.http.get("/check").text
+    )
+    signed_in.post("/decide", {"action": "accept-other-patient", "path": second})
+    page = text_of(signed_in.http.get("/check").text)
+    assert page.count("You said this record is yours: it will be sent.") == 1
+    assert page.count("It is mine: send it") == 1  # PELLINORE's record still asks
+    assert "Not ready yet: 1 thing needs your attention" in page
+    assert "Next: lock and save" not in page
+    answer = signed_in.post("/pack", {"how": "key", "key": str(identity.recipient())})
+    assert answer.status_code == 400  # type: ignore[attr-defined]
+
+    signed_in.post("/decide", {"action": "leave-out", "path": STRANGER})
+    page = text_of(signed_in.http.get("/check").text)
+    assert "Ready to send, as you decided below." in page
+    assert "1 record that may be someone else’s will be sent because you said it is yours" in page
+    assert "Next: lock and save for the specialist" in page
+    signed_in.post("/pack", {"how": "key", "key": str(identity.recipient())})
+    assert signed_in.wait() == "done"
+    bundle = next((home.home / "recordpack-bundles").glob("*.rpk"))
+    originals = {
+        p for r in verify_bundle(bundle, [identity]).index["records"] for p in r["original_files"]
+    }
+    assert second in originals and STRANGER not in originals
+
+
+def test_a_folder_that_disappears_while_it_is_read_shows_no_records_or_checklist(
+    signed_in: Client, home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_prepare = workflow.prepare
+
+    def prepare_then_vanish(*args: Any, **kwargs: Any) -> Any:
+        prepared = real_prepare(*args, **kwargs)
+        shutil.rmtree(home.records)  # a USB stick pulled out as the scan ends
+        return prepared
+
+    monkeypatch.setattr(workflow, "prepare", prepare_then_vanish)
+    answer = signed_in.post("/choose/records", {"id": signed_in.web.chooser.issue(home.records)})
+    assert signed_in.wait() == "failed"
+    page = text_of(signed_in.http.get(str(answer.url)).text)  # type: ignore[attr-defined]
+    assert "the folder “My records” disappeared while recordpack was reading it" in page
+    assert "choose it again" in page
+    for path in ("/records", "/check"):
+        shown = text_of(signed_in.http.get(path).text)
+        assert "Already here" not in shown and "These records are about" not in shown
+
+
+def test_files_gone_while_the_folder_is_read_are_named_and_block_the_checklist(
+    signed_in: Client, home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from recordpack.scan import walk
+
+    gone = home.records / "Harbor Oncology" / "Consult note 2026-10-28.txt"
+    real_read = walk.read_file
+
+    def read_after_a_move(path: str) -> Any:
+        if path.endswith("Consult note 2026-10-28.txt"):
+            gone.unlink()  # moved away after the folder was listed
+        return real_read(path)
+
+    monkeypatch.setattr(walk, "read_file", read_after_a_move)
+    monkeypatch.setattr(walk, "scan_processes", lambda *args, **kwargs: 0)  # read here
+    _scan(signed_in, home)
+    page = text_of(signed_in.http.get("/records").text)
+    assert "1 file was gone before recordpack could read it" in page
+    assert "Harbor Oncology/Consult note 2026-10-28.txt" in page
+    assert "This disappeared while recordpack was reading the folder." in page
+    assert "not allowed to read" not in page
+    signed_in.post("/check", {"manifest": "breast"})
+    check = text_of(signed_in.http.get("/check").text)
+    assert "moved or deleted while recordpack was reading your folder" in check
+    assert "Already here" not in check and "Ready to send" not in check
+
+
+def _place(folder: Path) -> str:
+    return "Home/" + folder.relative_to(Path.home()).as_posix()
+
+
+def test_each_records_folder_gets_its_own_letters_folder_never_written_over(
+    signed_in: Client, home: Home
+) -> None:
+    shutil.rmtree(home.records / "Harbor Oncology")
+    sister = home.home / "Another copy"  # the same hospitals, another records folder
+    shutil.copytree(home.records, sister)
+    written: list[Path] = []
+    for folder in (home.records, sister):
+        signed_in.post("/choose/records", {"id": signed_in.web.chooser.issue(folder)})
+        assert signed_in.wait() == "done"
+        signed_in.post("/check", {"manifest": "breast"})
+        signed_in.post("/decide", {"action": "leave-out", "path": STRANGER})
+        text = text_of(signed_in.post("/letters").text)  # type: ignore[attr-defined]
+        assert "folder of their own" not in text and "written in" in text, text
+        assert signed_in.web.session.letters_folder is not None
+        written.append(signed_in.web.session.letters_folder)
+    first, second = written
+    assert first != second and second.name == f"{first.name}-2"
+    assert {p.name for p in first.glob("*.pdf")} == {p.name for p in second.glob("*.pdf")}
+    # The first folder's letters again: into its own folder, as before.
+    signed_in.post("/choose/records", {"id": signed_in.web.chooser.issue(home.records)})
+    assert signed_in.wait() == "done"
+    signed_in.post("/letters")
+    assert signed_in.web.session.letters_folder == first
+
+
+def test_a_letter_with_no_known_addressee_says_to_fill_it_in(
+    signed_in: Client, home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from recordpack.request import holders
+
+    shutil.rmtree(home.records / "Harbor Oncology")
+    monkeypatch.setattr(holders.Issuers, "holder", lambda *args, **kwargs: None)
+    _scan(signed_in, home)
+    signed_in.post("/check", {"manifest": "breast"})
+    text = text_of(signed_in.post("/letters").text)  # type: ignore[attr-defined]
+    assert "with the address left blank: no record says who holds these" in text
+    assert "send it to the address at its top" not in text
+
+
+def test_the_duplicate_hint_never_asks_to_change_the_folder(signed_in: Client, home: Home) -> None:
+    _scan(signed_in, home)
+    page = text_of(signed_in.http.get("/records").text)
+    assert "Nothing in your folder was changed" in page
+    assert "Nothing to do: it is sent once." in page
+    assert "you may delete the extra copy" not in page
+
+
+def test_a_long_list_shows_its_first_entries_and_says_how_many_more(
+    signed_in: Client, home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from recordpack.web import app
+
+    monkeypatch.setattr(app, "LIST_LIMIT", 2)
+    _scan(signed_in, home)
+    scan = signed_in.web.session.scan
+    assert scan is not None
+    labs = [n for n, r in enumerate(scan.records) if r.kind == "lab_result"]
+    html = signed_in.http.get("/records").text
+    page = text_of(html)
+    assert f"Lab results ({len(labs)})" in page
+    assert f"The first 2 are shown; {len(labs) - 2} more" in page
+    assert f'id="record-{labs[2]}"' not in html
+    # Saving the page keeps what it did not show: a hidden record left out stays out.
+    hidden = scan.records[labs[2]].files[0]
+    signed_in.post("/decide", {"action": "leave-out", "path": hidden})
+    signed_in.post("/records", {"generation": str(signed_in.web.session.generation)})
+    choices = signed_in.web.session.choices
+    assert choices is not None and hidden in choices.left_out
+
+
+def test_bidi_and_control_characters_in_names_are_shown_escaped(
+    signed_in: Client, home: Home
+) -> None:
+    add_bidi_named_note(home.records)
+    _scan(signed_in, home)
+    html = signed_in.http.get("/records").text
+    assert "\u202e" in BIDI_NAME and "\u202e" not in html and "\u202c" not in html
+    assert r"Consult \u202etxt.exe\u202c 2026-11-01.txt" in text_of(html)
+
+
+def test_the_referrer_policy_is_the_one_the_guide_names(signed_in: Client) -> None:
+    from recordpack.web.security import SECURITY_HEADERS
+
+    policy = signed_in.http.get("/").headers["referrer-policy"]
+    assert dict(SECURITY_HEADERS)["referrer-policy"] == policy
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "ui.md").read_text()
+    assert f"`Referrer-Policy: {policy}`" in guide

@@ -113,3 +113,29 @@ def job_id_from(url: str) -> str:
     match = re.search(r"/jobs/([\w-]+)", url)
     assert match, url
     return match.group(1)
+
+
+#: A second stranger's lab report added to the sample folder (an invented patient).
+SECOND_STRANGER = "Downloads/labs_2026-11-20.txt"
+#: A consult note whose name hides ".exe" behind a right-to-left override.
+BIDI_NAME = "Harbor Oncology/Consult \u202etxt.exe\u202c 2026-11-01.txt"
+
+
+def add_second_stranger(records: Path) -> str:
+    """Put a second person's lab report into ``records``; returns its path in the folder."""
+    (records / SECOND_STRANGER).write_text(
+        "CITY LAB SERVICES\nLABORATORY RESULTS\n\n"
+        "PATIENT: QUILLBY, ROSAMUND K\nDOB: 07/02/1949\nMRN: CLS-5521\nCollected: 11/20/2026\n\n"
+        "TEST                RESULT     UNITS       REFERENCE RANGE\n"
+        "WBC                 6.1        x10^3/uL    4.0-11.0\n"
+        "Hemoglobin          11.2       g/dL        12.0-16.0\n"
+        "Platelets           210        x10^3/uL    150-400\n"
+    )
+    return SECOND_STRANGER
+
+
+def add_bidi_named_note(records: Path) -> str:
+    """Put the patient's consult note under a name with bidi controls; returns its path."""
+    note = records / "Harbor Oncology" / "Consult note 2026-10-28.txt"
+    (records / BIDI_NAME).write_bytes(note.read_bytes() + b"\nAddendum: none.\n")
+    return BIDI_NAME

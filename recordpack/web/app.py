@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
@@ -29,10 +30,11 @@ from starlette.responses import (
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from recordpack.display import printable
 from recordpack.errors import RecordpackError
-from recordpack.model import KIND_TITLES, KINDS, ScanResult
+from recordpack.model import DUPLICATE, KIND_TITLES, KINDS, Problem, ScanResult
 from recordpack.web import chooser as chooser_mod
-from recordpack.web import service, store
+from recordpack.web import decisions, service, store
 from recordpack.web.jobs import CANCELLED, DONE, FAILED, Job, Jobs
 from recordpack.web.security import CSRF_FIELD, CSRF_HEADER, Guard, Secrets
 from recordpack.workflow import Prepared
@@ -57,6 +59,16 @@ WEB_KIND_TITLES: dict[str, str] = {
 #: Kinds a person may give a document (an imaging study is made of images only).
 DOCUMENT_KINDS: tuple[str, ...] = tuple(k for k in KINDS if k != "imaging_study")
 
+#: Records shown per kind, and problems or skipped files shown, on the records page.
+LIST_LIMIT = 300
+
+#: Hints the records page gives instead of the scan's, where the scan's would
+#: contradict "recordpack never changes your folder".
+PAGE_HINTS: dict[str, str] = {
+    DUPLICATE: "Nothing to do: it is sent once. Delete the extra copy from your folder "
+    "yourself only if you wish; recordpack never changes your folder.",
+}
+
 #: The policy for a record shown as a file: nothing in it may run or load anything.
 FILE_CSP = "default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'none'"
 
@@ -71,6 +83,23 @@ def place(path: Path | str) -> str:
     return "Home" if inside == Path() else f"Home/{inside.as_posix()}"
 
 
+class Verbatim(str):
+    """Text a form sends back exactly as the server gave it (a path in a hidden field)."""
+
+
+def shown(value: Any) -> Any:
+    """Every value a page shows, with control and bidi characters made visible as the
+    terminal shows them (``\\u202e``): a file name cannot reorder what is around it."""
+    if isinstance(value, str) and not isinstance(value, (Verbatim, Markup)):
+        return printable(value)
+    return value
+
+
+def problem_hint(problem: Problem) -> str | None:
+    """What to do about a problem, in the page's words."""
+    return PAGE_HINTS.get(problem.code, problem.hint)
+
+
 @dataclass
 class Session:
     """What the one person using this app has chosen so far (kept in memory only)."""
@@ -81,9 +110,12 @@ class Session:
     prepared: Prepared | None = None
     generation: int = 0
     dropped: list[str] = field(default_factory=list)
+    #: Files that were gone by the time the scan came to read them.
+    vanished: list[str] = field(default_factory=list)
     scan_job: str | None = None
     manifest: str | None = None
-    accept_other_patient: bool = False
+    #: Files the person said are theirs although the check doubts it (record by record).
+    own: set[str] = field(default_factory=set)
     accept_incomplete: bool = False
     out_dir: Path | None = None
     pack_job: str | None = None
@@ -97,6 +129,8 @@ class Session:
     opened_files: list[Path] = field(default_factory=list)
     letters: list[Path] = field(default_factory=list)
     letters_folder: Path | None = None
+    #: What the letters step wrote: to whom, what for, and why each address.
+    letters_result: Any = None
 
     @property
     def scan(self) -> ScanResult | None:
@@ -117,9 +151,11 @@ class WebApp:
             autoescape=select_autoescape(default=True),
             trim_blocks=True,
             lstrip_blocks=True,
+            finalize=shown,
         )
         self.templates.globals.update(kind_titles=WEB_KIND_TITLES, human_size=service.human_size)
         self.templates.filters["place"] = place
+        self.templates.filters["verbatim"] = Verbatim
 
     # ------------------------------------------------------------------ helpers
 
@@ -147,12 +183,14 @@ class WebApp:
             session.choices = store.load(folder)
         session.folder = folder
         session.prepared = None
-        session.accept_other_patient = session.accept_incomplete = False
+        session.own = set()
+        session.accept_incomplete = False
         choices = session.choices
         kinds = dict(choices.kinds)
 
         def done(result: tuple[Prepared, list[str]]) -> None:
             prepared, dropped = result
+            session.vanished = service.vanished(prepared)
             session.prepared = prepared
             session.generation += 1
             session.dropped = dropped
@@ -250,28 +288,45 @@ class WebApp:
         job.cancel.cancel()
         return RedirectResponse(f"/jobs/{job.id}", 303)
 
-    def _scan_or_redirect(self) -> Response | None:
+    def _scan_or_redirect(self, request: Request) -> Response | None:
+        """Where to go instead of a page about the scan: its progress, the chooser, or
+        what to do when the folder is gone (a vanished folder's records are not shown)."""
         session = self.session
         if session.scan is None:
             job = self.jobs.get(session.scan_job or "")
             if job is not None and job.state not in (DONE,):
                 return RedirectResponse(f"/jobs/{job.id}", 303)
             return RedirectResponse("/choose/records", 303)
+        if session.folder is not None and not session.folder.is_dir():
+            return self.problem(
+                request,
+                f"The folder {place(session.folder)} is not there any more: "
+                "it was moved or deleted after recordpack read it.",
+                "If you moved or renamed it, choose it again where it is now.",
+                "/choose/records",
+            )
         return None
 
+    @staticmethod
+    def _shown(scan: ScanResult) -> list[tuple[str, list[tuple[int, Any]], int]]:
+        """The records page's groups: each kind's first records (numbered) and how many
+        more are not shown, so that a folder of thousands stays a page a browser opens."""
+        groups = []
+        for kind in KINDS:
+            members = [(n, r) for n, r in enumerate(scan.records) if r.kind == kind]
+            if members:
+                groups.append((kind, members[:LIST_LIMIT], len(members) - LIST_LIMIT))
+        return groups
+
     async def records(self, request: Request) -> Response:
-        waiting = self._scan_or_redirect()
+        waiting = self._scan_or_redirect(request)
         if waiting is not None:
             return waiting
         session = self.session
         scan = session.scan
         assert scan is not None and session.choices is not None
         left_out = set(session.choices.left_out)
-        groups: list[tuple[str, list[tuple[int, Any]]]] = []
-        for kind in KINDS:
-            members = [(n, r) for n, r in enumerate(scan.records) if r.kind == kind]
-            if members:
-                groups.append((kind, members))
+        groups = self._shown(scan)
         assert session.prepared is not None
         try:
             checked = service.check_folder(session.prepared, None, session.choices.left_out)
@@ -288,7 +343,9 @@ class WebApp:
             left_out=left_out,
             patient=patient,
             problem_title=service.problem_title,
+            problem_hint=problem_hint,
             viewable=self._viewable,
+            limit=LIST_LIMIT,
         )
 
     @staticmethod
@@ -312,7 +369,9 @@ class WebApp:
             )
         kinds_changed = False
         left_out = set(choices.left_out)
-        for number, record in enumerate(scan.records):
+        # Only the records the page showed: one it did not show keeps its choices.
+        shown = [member for _, members, _ in self._shown(scan) for member in members]
+        for number, record in shown:
             first = record.files[0] if record.files else None
             if first is None:
                 continue
@@ -383,23 +442,23 @@ class WebApp:
         )
 
     async def check(self, request: Request) -> Response:
-        waiting = self._scan_or_redirect()
+        waiting = self._scan_or_redirect(request)
         if waiting is not None:
             return waiting
         session = self.session
-        report = gate = None
+        context: dict[str, Any] = {"report": None, "gate": None, "standing": None}
         if session.manifest:
             try:
                 context = self._pack_context()
             except RecordpackError as error:
                 return self.problem(request, error.message, error.hint, "/check")
-            report, gate = context["report"], context["gate"]
         return self.page(
             "check.html",
             request,
             manifests=service.manifests(),
-            report=report,
-            gate=gate,
+            report=context["report"],
+            gate=context["gate"],
+            standing=context["standing"],
         )
 
     async def choose_manifest(self, request: Request) -> Response:
@@ -425,12 +484,13 @@ class WebApp:
         paths = [str(p) for p in form.getlist("path")]
         if action == "leave-out" and paths:
             session.choices.left_out = sorted(set(session.choices.left_out) | set(paths))
+            session.own.difference_update(paths)
             store.save(session.choices)
         elif action == "put-back" and paths:
             session.choices.left_out = sorted(set(session.choices.left_out) - set(paths))
             store.save(session.choices)
-        elif action == "accept-other-patient":
-            session.accept_other_patient = True
+        elif action == "accept-other-patient" and paths:
+            session.own.update(paths)  # only this record's files: never every flagged one
         elif action == "accept-incomplete":
             session.accept_incomplete = True
         back = form.get("back")
@@ -441,12 +501,19 @@ class WebApp:
         session = self.session
         assert session.prepared is not None and session.choices is not None
         checked = service.check_folder(session.prepared, session.manifest, session.choices.left_out)
-        gate = service.gate(checked, session.accept_other_patient, session.accept_incomplete)
+        view = decisions.standing(checked.report, session.own, session.accept_incomplete)
+        gate = service.gate(checked, view.settled_identity, session.accept_incomplete)
         out_dir = session.out_dir or service.default_output(session.folder)
-        return {"checked": checked, "report": checked.report, "gate": gate, "out_dir": out_dir}
+        return {
+            "checked": checked,
+            "report": checked.report,
+            "gate": gate,
+            "standing": view,
+            "out_dir": out_dir,
+        }
 
     async def pack_form(self, request: Request) -> Response:
-        waiting = self._scan_or_redirect()
+        waiting = self._scan_or_redirect(request)
         if waiting is not None:
             return waiting
         if not self.session.manifest:
@@ -490,6 +557,11 @@ class WebApp:
             return self.page("pack.html", request, 400, error=message, hint=hint, **context)
 
         gate = context["gate"]
+        if session.vanished:
+            return again(
+                "Some files were moved or deleted while recordpack was reading your folder.",
+                "Put them back, then choose the folder again.",
+            )
         if service.NOTHING_TO_PACK in gate.refused:
             return again(
                 "There is nothing left to send: every record was left out.",
@@ -679,13 +751,16 @@ class WebApp:
             return RedirectResponse("/check", 303)
         try:
             checked = self._pack_context()["checked"]
-            session.letters_folder, session.letters = service.write_letters(checked)
+            written = service.write_letters(checked)
         except RecordpackError as error:
             return self.problem(request, error.message, error.hint, "/check")
+        session.letters_result = written
+        session.letters = [letter.pdf for letter in written.letters]
+        session.letters_folder = session.letters[0].parent if session.letters else None
         return RedirectResponse("/letters", 303)
 
     async def letters_page(self, request: Request) -> Response:
-        return self.page("letters.html", request)
+        return self.page("letters.html", request, is_slides=service.is_slides_letter)
 
     async def letter_file(self, request: Request) -> Response:
         return self._listed_file(

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from recordpack import workflow
 from recordpack.checking import UNSURE_KIND
-from recordpack.errors import RecordpackError, UsageError
+from recordpack.errors import InputError, RecordpackError, UsageError
 from recordpack.workflow import Cancelled, CancelToken, GateDecision, PackResult, Prepared
 
 if TYPE_CHECKING:
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from recordpack.audit import AuditLog
     from recordpack.bundle.reader import OpenResult
     from recordpack.manifest import Manifest
+    from recordpack.request import RequestsResult
+    from recordpack.request.letters import Letter
 
 #: progress(done, total) of a running step, as a progress bar shows it.
 Progress = Callable[[int, int], None]
@@ -104,7 +106,37 @@ def scan(
             # A saved correction names a file that is no longer a record: start afresh.
             dropped += [label.rsplit("=", 1)[0] for label in labels]
             prepared = workflow.prepare(folder, progress=report, cancel=cancel)
+    if not folder.is_dir():
+        raise FolderVanished(folder)
     return prepared, dropped
+
+
+class FolderVanished(InputError):
+    """The records folder was moved or deleted while it was being read."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(
+            f"the folder “{folder.name}” disappeared while recordpack was reading it, "
+            "so nothing found in it is shown",
+            hint="If you moved or renamed it, choose it again where it is now.",
+        )
+
+
+def vanished(prepared: Prepared) -> list[str]:
+    """Files the scan could not read because they were gone (moved or deleted meanwhile)."""
+    import os
+
+    from recordpack.model import UNREADABLE
+    from recordpack.scan.paths import to_fs
+
+    def gone(path: str) -> bool:
+        # "a.zip!b.xml" is a member of a.zip; a name may hold "!" too: both must be gone.
+        return not any(
+            os.path.lexists(os.path.join(prepared.folder, to_fs(candidate)))
+            for candidate in {path, path.split("!", 1)[0]}
+        )
+
+    return [p.path for p in prepared.scan.problems if p.code == UNREADABLE and gone(p.path)]
 
 
 def manifests() -> list[Manifest]:
@@ -139,10 +171,14 @@ def check_folder(
     return workflow.recheck(prepared, manifest, exclusions=wanted)
 
 
-def gate(prepared: Prepared, accept_other_patient: bool, accept_incomplete: bool) -> GateDecision:
-    """Whether the bundle may be made now, and what the person must decide first."""
+def gate(prepared: Prepared, every_stranger_claimed: bool, accept_incomplete: bool) -> GateDecision:
+    """Whether the bundle may be made now, and what the person must decide first.
+
+    ``every_stranger_claimed`` only when the person said each doubted record is
+    theirs, one by one (:mod:`recordpack.web.decisions`): never one click for all.
+    """
     return workflow.gate(
-        prepared, accept_incomplete=accept_incomplete, accept_other_patient=accept_other_patient
+        prepared, accept_incomplete=accept_incomplete, accept_other_patient=every_stranger_claimed
     )
 
 
@@ -307,25 +343,56 @@ def bundle_path(out_dir: Path, prepared: Prepared) -> Path:
     return candidate
 
 
-#: Where records-request letters go (in the home folder) unless that is inside the records.
+#: The folder (in the home folder) that holds one folder of letters per patient.
 DEFAULT_LETTERS = "recordpack-letters"
 
 
-def write_letters(prepared: Prepared) -> tuple[Path, list[Path]]:
+def _slug(text: str) -> str:
+    words = "".join(c if c.isalnum() else " " for c in text.lower()).split()
+    return "-".join(words)[:40].strip("-")
+
+
+def letters_folder(prepared: Prepared) -> Path:
+    """This records folder's own letters folder: ~/recordpack-letters/<patient or folder>,
+    numbered when that name already holds another records folder's letters (or other files)."""
+    from recordpack.request.tracking import Tracker
+
+    base = Path.home() / DEFAULT_LETTERS
+    stem = _slug(prepared.report.patient_name or "") or _slug(prepared.folder.name) or "records"
+    here = str(prepared.folder.resolve())
+    owners: dict[Path, set[str]] = {}
+    for request in Tracker().load():
+        owners.setdefault(Path(request.letter).parent, set()).add(request.folder)
+    number = 1
+    while True:
+        candidate = base / (stem if number == 1 else f"{stem}-{number}")
+        mine = owners.get(candidate.resolve(), set()) | owners.get(candidate, set())
+        if mine == {here} or (not mine and not (candidate.exists() and any(candidate.iterdir()))):
+            return candidate
+        number += 1
+
+
+def write_letters(prepared: Prepared) -> RequestsResult:
     """Letters asking each hospital or lab for what the check found missing (PDF + text copy).
 
-    Written to ~/recordpack-letters (never inside the records folder) and tracked
-    as ``recordpack request`` tracks them; returns the folder and the PDFs.
+    Written to this folder's own letters folder (:func:`letters_folder`, never inside
+    the records folder, never over another patient's letters) and tracked as
+    ``recordpack request`` tracks them.
     """
     from recordpack.request import get_jurisdiction, write_requests
     from recordpack.request.jurisdiction import DEFAULT
 
-    outdir = Path.home() / DEFAULT_LETTERS
-    result = write_requests(
+    return write_requests(
         prepared.folder,
         prepared.scan,
         prepared.report,
-        outdir,
+        letters_folder(prepared),
         jurisdiction=get_jurisdiction(DEFAULT),
     )
-    return outdir, [written.pdf for written in result.letters]
+
+
+def is_slides_letter(letter: Letter) -> bool:
+    """True for a letter releasing pathology slides and blocks (not asking for records)."""
+    from recordpack.request.letters import SLIDES_LETTER
+
+    return letter.kind == SLIDES_LETTER
