@@ -4,8 +4,11 @@ Each rule is a table entry, not an if-chain. A fact is kept only when a
 sentence states it plainly: a biomarker needs a result next to its name ("ALK
 fusion: not detected" keeps its negation; "sent for EGFR testing" gives
 nothing), a histology is never taken from a negated or hedged sentence, a
-stage is taken as written. Every fact carries the record it came from (its
-index in ``index.json``'s records and its path in the bag) and the sentence.
+stage is taken as written. Only sentences that state the patient's own facts
+are read (:mod:`recordpack.summary.whose`): nothing comes from a relative, a
+hypothesis, a question or a retracted sentence. Every fact carries the record it
+came from (its index in ``index.json``'s records and its path in the bag) and the
+sentence.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from functools import cached_property
 from typing import Any, Final
 
 from recordpack.bundle.format import SUMMARY_SECTIONS
+from recordpack.summary.whose import FAMILY_LABEL, not_the_patients
 
 #: Version of the ``summary`` document in ``index.json``.
 SUMMARY_VERSION: Final = 1
@@ -42,6 +46,12 @@ class SourcedText:
     def sentences(self) -> tuple[_Sentence, ...]:
         """The text's sentences, split once for every section's rules."""
         return tuple(_sentences(self.text))
+
+    @cached_property
+    def statements(self) -> tuple[_Sentence, ...]:
+        """The sentences that state the patient's own facts (the only ones facts come from)."""
+        reasons = not_the_patients([(s.text, s.section) for s in self.sentences])
+        return tuple(s for s, reason in zip(self.sentences, reasons, strict=True) if reason is None)
 
 
 # --------------------------------------------------------------------------- sentences
@@ -70,14 +80,16 @@ def _sentences(text: str) -> Iterator[_Sentence]:
         if _is_heading(line):
             section = line.rstrip(":").upper()
             continue
+        # "Family history: ..." makes its whole line the family's, not the lines below.
+        where = "FAMILY HISTORY" if FAMILY_LABEL.match(line) else section
         pending = ""
         for part in _SENTENCE_END.split(line):
             part = " ".join(f"{pending} {part}".split())
             pending = part if _ABBREVIATION.search(part) else ""
             if part and not pending:
-                yield _Sentence(part[:MAX_SENTENCE], number, section)
+                yield _Sentence(part[:MAX_SENTENCE], number, where)
         if pending:
-            yield _Sentence(pending[:MAX_SENTENCE], number, section)
+            yield _Sentence(pending[:MAX_SENTENCE], number, where)
 
 
 #: A sentence split after one of these was not a sentence end ("Ms. Quillfeather").
@@ -194,7 +206,7 @@ def _noun_phrase(text: str, start: int, end: int) -> str | None:
 
 
 def _diagnosis(doc: SourcedText, out: list[dict[str, Any]]) -> None:
-    sentences = list(doc.sentences)
+    sentences = list(doc.statements)
     in_section = [s for s in sentences if s.section and _DIAGNOSIS_SECTION.search(s.section)]
     scope = in_section or sentences
     header: _Sentence | None = None  # "A. LEFT BREAST, CORE BIOPSY:" above its findings
@@ -264,7 +276,7 @@ _EDITION: Final = re.compile(
 
 
 def _stage(doc: SourcedText, out: list[dict[str, Any]]) -> None:
-    for s in doc.sentences:
+    for s in doc.statements:
         if _PENDING.search(s.text):
             continue
         for m in _TNM.finditer(s.text):
@@ -431,7 +443,7 @@ def _marker_result(segment: str) -> tuple[str, str | None, str | None] | None:
 
 
 def _biomarkers(doc: SourcedText, out: list[dict[str, Any]]) -> None:
-    for s in doc.sentences:
+    for s in doc.statements:
         if _PENDING.search(s.text):
             continue
         mentions = _marker_mentions(s.text)
@@ -490,7 +502,7 @@ _ON_DATE: Final = re.compile(
 def _tumor_markers(doc: SourcedText, out: list[dict[str, Any]]) -> None:
     from recordpack.classify import parse_date
 
-    for s in doc.sentences:
+    for s in doc.statements:
         if not _ANY_TUMOR_MARKER.search(s.text):
             continue
         for label, pattern in _TUMOR_MARKER_RES:
@@ -524,12 +536,13 @@ _AGENT: Final = re.compile(
     rf"(?<![\w-])(?:{AGENTS})(?![\w-])|\b\d+(?:\.\d+)?\s*Gy\b|^\s*Regimen\s*:", re.IGNORECASE
 )
 _CYCLES: Final = re.compile(r"(?:x|×)\s*(\d+)\s*cycles?|\b(\d+)\s*cycles\b", re.IGNORECASE)
-_PLANNED: Final = re.compile(
-    r"\b(?:plan(?:ned)?|will|recommend(?:ed)?|to start|consider|if)\b", re.IGNORECASE
-)
+_PLANNED: Final = re.compile(r"\b(?:plan(?:ned)?|will|recommend(?:ed)?|to start)\b", re.IGNORECASE)
+#: A treatment refused, ruled out or only talked about: not one given or planned.
 _NOT_GIVEN: Final = re.compile(
-    r"\b(?:not started|declined|refused|allerg\w*|contraindicated|held|not a candidate|no prior|"
-    r"approved for dates)\b",
+    r"\b(?:not (?:started|recommended|indicated|offered|pursued|given|be given)|declined|refused|"
+    r"rejected|deferred|(?:opted|decided) against|allerg\w*|contraindicated|held|"
+    r"not a candidate|candidate for|eligible for|options?|discuss(?:ed|ing)?|offer(?:ed)?|"
+    r"(?:may|might) benefit|no prior|approved for dates)\b",
     re.IGNORECASE,
 )
 #: Record kinds whose sentences about treatment are kept.
@@ -541,7 +554,7 @@ TREATMENT_KINDS: Final = frozenset(
 def _treatments(doc: SourcedText, out: list[dict[str, Any]]) -> None:
     from recordpack.classify import parse_date
 
-    for s in doc.sentences:
+    for s in doc.statements:
         m = _AGENT.search(s.text)
         if not m or _NOT_GIVEN.search(s.text) or _is_negated(s.text, m.start()):
             continue
@@ -573,7 +586,7 @@ _PROCEDURE_HEADING: Final = re.compile(r"^(?:PROCEDURES?|OPERATIONS?)(?: PERFORM
 
 def _procedures(doc: SourcedText, out: list[dict[str, Any]]) -> None:
     previous: str | None = None
-    for s in doc.sentences:
+    for s in doc.statements:
         first_in_section = s.section != previous
         previous = s.section
         m = _PROCEDURE_FIELD.search(s.text)

@@ -1,0 +1,200 @@
+"""The case summary states only the patient's own facts.
+
+A sentence about a relative, a hypothetical, a question, a retracted statement
+or a treatment that was rejected is not a fact of the patient: it never reaches
+the Stage, Tumour markers, Treatments (or any other) section. A tumour marker is
+dated by the date written beside it, else by its record. All notes are invented.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from recordpack.bundle import format as fmt
+from recordpack.summary import SourcedText, build_summary
+from tests import summary_folder as case
+
+NOTE_DATE = "2026-11-05"
+
+
+def _summary(text: str, kind: str = "clinical_note") -> dict[str, Any]:
+    return build_summary([SourcedText(0, "data/records/note.txt", kind, NOTE_DATE, text)])
+
+
+def _values(summary: dict[str, Any], section: str) -> set[str]:
+    return {f["value"] for f in summary[section]}
+
+
+# --------------------------------------------------------------------------- stage
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FAMILY HISTORY:\nSister diagnosed at 45 with breast cancer, pT2 pN1a M0, stage IIB.",
+        "Sister diagnosed at 45 with breast cancer, pT2 pN1a M0, stage IIB.",
+        "Mother had breast cancer at 52, stage IIIA.",
+        "Family history: breast cancer in a maternal aunt. Stage IIIA disease.",
+        "Her brother had colon cancer. He had stage IIIB disease.",
+        "If nodes are positive on surgery, she would be at least stage IIA.",
+        "Should the re-excision margin be involved, the tumour is upstaged to pT3.",
+        "Clinical stage IIA? No - stage unknown until surgery.",
+    ],
+)
+def test_a_relatives_or_hypothetical_stage_is_not_the_patients(text: str) -> None:
+    assert _summary(text)["stage"] == []
+
+
+def test_the_patients_own_stage_stays_beside_a_relatives() -> None:
+    summary = _summary(
+        "HISTORY OF PRESENT ILLNESS:\n"
+        "Invasive lobular carcinoma of the right breast, clinical stage IA.\n"
+        "FAMILY HISTORY:\n"
+        "Mother had breast cancer at 52, stage IIIA.\n"
+        "ASSESSMENT AND PLAN:\n"
+        "If nodes are positive on surgery, she would be at least stage IIA.\n"
+    )
+    assert [(f["field"], f["value"]) for f in summary["stage"]] == [
+        ("stage_group", "clinical stage IA")
+    ]
+
+
+# --------------------------------------------------------------------------- tumour markers
+
+
+def test_a_relatives_tumour_marker_is_not_shown() -> None:
+    summary = _summary(
+        "FAMILY HISTORY:\nFather had prostate cancer; his PSA 14.2 ng/mL in 2015.\n"
+        "Uncle with colon cancer, CEA 40 ng/mL.\n"
+    )
+    assert summary["tumor_markers"] == []
+    summary = _summary("Father had prostate cancer; his PSA 14.2 ng/mL in 2015.")
+    assert summary["tumor_markers"] == []
+
+
+# --------------------------------------------------------------------------- treatments
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Paclitaxel was considered and is not recommended.",
+        "Consider docetaxel and cyclophosphamide only if recurrence score is high.",
+        "Previously treated with letrozole 2.5 mg daily in 2010 for a different cancer? "
+        "No - that was her sister.",
+        "Tamoxifen was started in 2019. No – that was her sister.",
+        "The patient declined tamoxifen.",
+        "Trastuzumab is not indicated.",
+        "Her mother received tamoxifen for 5 years.",
+        "FAMILY HISTORY:\nSister: mastectomy, then docetaxel x 4 cycles.",
+        "Would benefit from letrozole if she tolerates it.",
+        "Anastrozole could be offered later.",
+    ],
+)
+def test_a_rejected_conditional_or_relatives_treatment_is_not_the_patients(text: str) -> None:
+    assert _summary(text)["treatments"] == []
+
+
+def test_the_patients_plan_and_past_treatment_are_kept() -> None:
+    summary = _summary(
+        "ASSESSMENT AND PLAN:\n"
+        "Paclitaxel was considered and is not recommended.\n"
+        "Plan: letrozole 2.5 mg daily for 5 years.\n"
+        "FAMILY HISTORY:\n"
+        "Sister treated with docetaxel.\n",
+        "clinical_note",
+    )
+    assert [(f["value"], f["planned"]) for f in summary["treatments"]] == [
+        ("Plan: letrozole 2.5 mg daily for 5 years", True)
+    ]
+    given = _summary("She completed docetaxel and cyclophosphamide x 4 cycles.")["treatments"]
+    assert [(f["cycles"], f["planned"]) for f in given] == [("4", False)]
+
+
+# --------------------------------------------------------------------------- other sections
+
+
+def test_a_relatives_biomarker_or_diagnosis_is_not_the_patients() -> None:
+    genomic = _summary(
+        "RESULTS\nBRCA2: no pathogenic variant detected.\n"
+        "FAMILY HISTORY\nSister: BRCA1 pathogenic variant detected.\n",
+        "genomic_report",
+    )
+    assert {(f["marker"], f["result"]) for f in genomic["biomarkers"]} == {
+        ("BRCA2", "no pathogenic variant detected")
+    }
+    pathology = _summary(
+        "CLINICAL HISTORY\nMother with invasive ductal carcinoma.\n"
+        "FINAL DIAGNOSIS\nLeft breast, core biopsy: invasive lobular carcinoma.\n",
+        "pathology_report",
+    )
+    assert _values(pathology, "diagnosis") == {"invasive lobular carcinoma", "breast", "left"}
+
+
+# --------------------------------------------------------------------------- end to end
+
+FAMILY_NOTE = """HARBOR ONCOLOGY GROUP
+MEDICAL ONCOLOGY FOLLOW-UP NOTE
+
+Patient: Ottilie Quillfeather    DOB: 10/27/1971
+Date of service: 04/08/2026
+
+HISTORY OF PRESENT ILLNESS
+Ms. Quillfeather returns to discuss adjuvant therapy for her left breast cancer.
+
+FAMILY HISTORY
+Sister diagnosed at 45 with breast cancer, pT2 pN1a M0, stage IIB.
+Father had prostate cancer; his PSA 14.2 ng/mL in 2015.
+
+ASSESSMENT AND PLAN
+If nodes are positive on surgery, she would be at least stage IIA.
+Paclitaxel was considered and is not recommended.
+Consider docetaxel and cyclophosphamide only if recurrence score is high.
+"""
+
+
+@pytest.fixture(scope="module")
+def opened(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    work = tmp_path_factory.mktemp("summary-truth")
+    records = work / "records"
+    records.mkdir()
+    (records / "followup_note.txt").write_text(FAMILY_NOTE, encoding="utf-8")
+    return case.pack_and_open(work)
+
+
+def test_a_packed_note_about_relatives_and_hypotheses_adds_nothing(
+    opened: dict[str, Any],
+) -> None:
+    index = opened["index"]
+    assert any(r["original_files"] == ["followup_note.txt"] for r in index["records"])
+    summary = index["summary"]
+    assert {(f["field"], f["value"]) for f in summary["stage"]} == case.EXPECTED_STAGE
+    assert {
+        (f["marker"], f["value"], f["unit"], f["date"]) for f in summary["tumor_markers"]
+    } == case.EXPECTED_TUMOR_MARKERS
+    assert _values(summary, "treatments") == case.EXPECTED_TREATMENTS
+    html = (Path(opened["bag"]) / fmt.INDEX_HTML).read_text(encoding="utf-8")
+    for words in ("stage IIB", "pN1a", "stage IIA", "14.2", "Paclitaxel", "docetaxel"):
+        assert words not in html.split("<section id=timeline>")[0], words
+    # The first screen still says where each fact comes from.
+    assert "each with the record it comes from" in html
+
+
+def test_open_prints_no_relatives_or_hypothetical_facts(opened: dict[str, Any]) -> None:
+    from recordpack.cli import main
+
+    key = opened["work"] / "key.txt"
+    key.write_text(str(opened["identity"]) + "\n")
+    done = CliRunner().invoke(
+        main, ["open", str(opened["bundle"]), "-i", str(key), "-o", str(opened["work"] / "again")]
+    )
+    assert done.exit_code == 0, done.stderr
+    summary = done.stdout.split("Timeline:")[0]
+    assert "Case summary (as the records state it; each fact names its record)" in summary
+    assert "stage group: clinical stage IA" in summary
+    for words in ("stage IIB", "stage IIA", "PSA", "Paclitaxel", "docetaxel"):
+        assert words not in summary, words
