@@ -76,6 +76,22 @@ def test_a_relatives_tumour_marker_is_not_shown() -> None:
     assert summary["tumor_markers"] == []
 
 
+@pytest.mark.parametrize(
+    ("sentence", "date"),
+    [
+        ("PSA 14.2 ng/mL in 2015.", "2015"),
+        ("PSA 14.2 ng/mL in March 2025.", "2025-03"),
+        ("PSA 14.2 ng/mL on 03/02/2025.", "2025-03-02"),
+        ("PSA 14.2 ng/mL (2025-03-02), down from before.", "2025-03-02"),
+        ("On 03/02/2025, PSA 14.2 ng/mL.", "2025-03-02"),
+        ("PSA 14.2 ng/mL today.", NOTE_DATE),
+    ],
+)
+def test_a_tumour_markers_date_is_the_one_written_beside_it(sentence: str, date: str) -> None:
+    (marker,) = _summary(sentence, "lab_result")["tumor_markers"]
+    assert (marker["marker"], marker["value"], marker["date"]) == ("PSA", "14.2", date)
+
+
 # --------------------------------------------------------------------------- treatments
 
 

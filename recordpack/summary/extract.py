@@ -494,23 +494,56 @@ _TUMOR_MARKER_RES: Final = [
 _ANY_TUMOR_MARKER: Final = re.compile(
     "|".join(f"(?:{name})" for _, name in TUMOR_MARKERS), re.IGNORECASE
 )
-_ON_DATE: Final = re.compile(
-    r"\s*(?:on|dated|collected)\s+(\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4})", re.IGNORECASE
+_MONTHS: Final = (
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"
+)  # fmt: skip
+_MONTH: Final = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+#: A date as a note writes it: in full, a month ("March 2025", "03/2025") or a year.
+_WRITTEN_DATE: Final = (
+    rf"(?P<day>\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{1,4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|"
+    rf"{_MONTH}\s+\d{{1,2}},?\s+\d{{4}})"
+    rf"|(?P<month_name>{_MONTH})\s+(?P<month_year>\d{{4}})"
+    r"|(?P<month>\d{1,2})/(?P<month_of>\d{4})"
+    r"|(?P<year>(?:19|20)\d{2})"
+)
+_DATE_WORD: Final = r"(?:on|dated|collected|drawn|in|from|of)"
+#: The date written just after a value ("14.2 ng/mL in 2015", "2.1 ng/mL (2025-03-02)").
+_DATE_AFTER: Final = re.compile(
+    rf"\s*,?\s*(?:{_DATE_WORD}\s+|\()(?:{_WRITTEN_DATE})(?![\w/-])", re.IGNORECASE
+)
+#: The date written just before a marker's name ("On 03/02/2025, PSA ...").
+_DATE_BEFORE: Final = re.compile(
+    rf"(?:^|\b{_DATE_WORD}\s+|\()(?:{_WRITTEN_DATE})\)?\s*[:,]?\s*$", re.IGNORECASE
 )
 
 
-def _tumor_markers(doc: SourcedText, out: list[dict[str, Any]]) -> None:
+def _written_date(found: re.Match[str], day_first: bool) -> str | None:
+    """The ISO date (or month, or year) a written date says; None when it says no real date."""
     from recordpack.classify import parse_date
 
+    if found.group("day"):
+        return parse_date(found.group("day"), dayfirst=day_first)
+    if found.group("month_name"):
+        month = _MONTHS.index(found.group("month_name")[:3].lower()) + 1
+        return f"{found.group('month_year')}-{month:02d}"
+    if found.group("month"):
+        month = int(found.group("month"))
+        return f"{found.group('month_of')}-{month:02d}" if 1 <= month <= 12 else None
+    return found.group("year")
+
+
+def _tumor_markers(doc: SourcedText, out: list[dict[str, Any]]) -> None:
     for s in doc.statements:
         if not _ANY_TUMOR_MARKER.search(s.text):
             continue
         for label, pattern in _TUMOR_MARKER_RES:
             for m in pattern.finditer(s.text):
-                date = doc.date
-                on = _ON_DATE.match(s.text, m.end())
-                if on:
-                    date = parse_date(on.group(1), dayfirst=doc.day_first) or date
+                # The date written beside the value, else the record's. A written date
+                # that is no real date leaves the value undated rather than misdated.
+                written = _DATE_AFTER.match(s.text, m.end()) or _DATE_BEFORE.search(
+                    s.text, 0, m.start()
+                )
+                date = _written_date(written, doc.day_first) if written else doc.date
                 fact = _fact(doc, s, marker=label, value=m.group(1), unit=m.group(2))
                 fact["date"] = date
                 _append(out, fact, ("marker", "value", "unit", "date"))
