@@ -39,6 +39,7 @@ def _values(summary: dict[str, Any], section: str) -> set[str]:
         "Sister diagnosed at 45 with breast cancer, pT2 pN1a M0, stage IIB.",
         "Mother had breast cancer at 52, stage IIIA.",
         "Family history: breast cancer in a maternal aunt. Stage IIIA disease.",
+        "FHx: breast cancer at 40, stage IIIA.",
         "Her brother had colon cancer. He had stage IIIB disease.",
         "If nodes are positive on surgery, she would be at least stage IIA.",
         "Should the re-excision margin be involved, the tumour is upstaged to pT3.",
@@ -214,3 +215,10 @@ def test_open_prints_no_relatives_or_hypothetical_facts(opened: dict[str, Any]) 
     assert "stage group: clinical stage IA" in summary
     for words in ("stage IIB", "stage IIA", "PSA", "Paclitaxel", "docetaxel"):
         assert words not in summary, words
+
+
+def test_a_gene_named_like_a_family_label_is_still_the_patients_diagnosis() -> None:
+    summary = _summary(
+        "FINAL DIAGNOSIS\nFH-deficient renal cell carcinoma, left kidney.\n", "pathology_report"
+    )
+    assert "FH-deficient renal cell carcinoma" in _values(summary, "diagnosis")

@@ -24,11 +24,12 @@ RELATIVES: Final = (
     "maternal", "paternal",
 )  # fmt: skip
 _RELATIVE: Final = re.compile(
-    rf"\b(?:{'|'.join(RELATIVES)})(?:'s)?\b|\bfamily (?:history|hx)\b|\bFHx?\b", re.IGNORECASE
+    rf"\b(?:{'|'.join(RELATIVES)})(?:'s)?\b|\bfamily (?:history|hx)\b", re.IGNORECASE
 )
 #: A section (heading) or a line label ("Family history: ...") about the family.
 FAMILY_SECTION: Final = re.compile(r"\bFAMILY\b|^FHX?$", re.IGNORECASE)
-FAMILY_LABEL: Final = re.compile(r"^\s*(?:family (?:history|hx)|FHx?)\s*[:-]", re.IGNORECASE)
+# "FHx:" but not "FH-deficient renal cell carcinoma" (FH is also a gene).
+FAMILY_LABEL: Final = re.compile(r"^\s*(?:family (?:history|hx)\s*[:-]|FHx?\s*:)", re.IGNORECASE)
 
 #: Words that make a sentence say what might be rather than what is.
 HYPOTHETICAL: Final = (
