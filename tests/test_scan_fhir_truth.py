@@ -285,7 +285,7 @@ def test_the_specialist_sees_that_a_packed_report_was_entered_in_error(tmp_path:
     bundle = {
         "resourceType": "Bundle", "type": "collection",
         "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r}
-                  for r in (PATIENT, observation(), lab_report(status="entered-in-error"))],
+                  for r in (PATIENT, pathology_report(status="entered-in-error"))],
     }
     (folder / FHIR_FILE).write_text(json.dumps(bundle))
     identity = age.X25519Identity.generate()
@@ -294,4 +294,6 @@ def test_the_specialist_sees_that_a_packed_report_was_entered_in_error(tmp_path:
     open_bundle(tmp_path / "b.rpk", [identity], opened)
     index = json.loads(next(opened.rglob("index.json")).read_text())
     assert [r.get("status") for r in index["records"]] == ["entered_in_error"]
+    # A withdrawn record gives the specialist's summary no facts.
+    assert not any(index["summary"].get(key) for key in ("diagnosis", "stage", "biomarkers"))
     assert "Marked entered in error by its sender." in next(opened.rglob("index.html")).read_text()

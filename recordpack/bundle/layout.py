@@ -28,6 +28,7 @@ from recordpack.model import (
     ARCHIVE_SEP,
     DUPLICATE,
     KINDS,
+    WITHDRAWN,
     DicomInstance,
     Patient,
     Record,
@@ -764,7 +765,8 @@ def build_index(
             files[-1]["sha1"] = sha1[fmt.DICOMDIR_PATH]
 
     # The case summary reads the text scan already extracted: no file is read again.
-    # A record that may be another patient's (as check decides it) gives no facts.
+    # A record that may be another patient's (as check decides it), or one its
+    # sender withdrew (cancelled, entered in error, superseded), gives no facts.
     others = {id(m.record) for m in find_mismatches(scan.records).mismatches}
     other_numbers = [n for n, e in enumerate(plan.records) if id(e.record) in others]
     excluded_numbers = set(other_numbers)
@@ -782,6 +784,7 @@ def build_index(
         and entry.files
         and entry.record.text
         and number not in excluded_numbers
+        and entry.record.status not in WITHDRAWN
     ]
     summary = build_summary(documents)
     summary["other_patient_records"] = other_numbers
