@@ -153,3 +153,14 @@ def test_a_line_break_in_a_file_name_cannot_forge_a_line_of_the_check(tmp_path: 
     assert result.exit_code == 1
     assert not any(line.startswith("READY TO SEND") for line in result.stdout.splitlines())
     assert "x.pdf\\x0aREADY TO SEND" in result.stdout
+
+
+def test_a_duplicate_s_advice_never_tells_the_patient_to_change_the_folder(tmp_path: Path) -> None:
+    from recordpack.scan import scan_folder
+
+    (tmp_path / "a.txt").write_text("CLINIC NOTE\nDate of visit: 11/12/2026\nAll well.\n")
+    (tmp_path / "b.txt").write_text("CLINIC NOTE\nDate of visit: 11/12/2026\nAll well.\n")
+    [problem] = scan_folder(tmp_path).problems
+    assert problem.code == "duplicate"
+    assert problem.hint is not None and problem.hint.startswith("Nothing to do: it is sent once.")
+    assert "recordpack never changes your folder" in problem.hint

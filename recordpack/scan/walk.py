@@ -969,7 +969,10 @@ def _visit(item: _Item, best: dict[str, tuple[Preference, str]], result: Collect
                         item.path,
                         DUPLICATE,
                         f"Same content as {original}: it is listed once, under that name.",
-                        hint="Nothing to do; you may delete the extra copy to keep the folder tidy.",
+                        hint=(
+                            "Nothing to do: it is sent once. Delete the extra copy from your "
+                            "folder yourself only if you wish; recordpack never changes your folder."
+                        ),
                         duplicate_of=original,
                     )
                 )

@@ -32,7 +32,7 @@ from starlette.staticfiles import StaticFiles
 
 from recordpack.display import printable
 from recordpack.errors import RecordpackError
-from recordpack.model import DUPLICATE, KIND_TITLES, KINDS, Problem, ScanResult
+from recordpack.model import KIND_TITLES, KINDS, ScanResult
 from recordpack.web import chooser as chooser_mod
 from recordpack.web import decisions, service, store
 from recordpack.web.jobs import CANCELLED, DONE, FAILED, Job, Jobs
@@ -62,13 +62,6 @@ DOCUMENT_KINDS: tuple[str, ...] = tuple(k for k in KINDS if k != "imaging_study"
 #: Records shown per kind, and problems or skipped files shown, on the records page.
 LIST_LIMIT = 300
 
-#: Hints the records page gives instead of the scan's, where the scan's would
-#: contradict "recordpack never changes your folder".
-PAGE_HINTS: dict[str, str] = {
-    DUPLICATE: "Nothing to do: it is sent once. Delete the extra copy from your folder "
-    "yourself only if you wish; recordpack never changes your folder.",
-}
-
 #: The policy for a record shown as a file: nothing in it may run or load anything.
 FILE_CSP = "default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'none'"
 
@@ -93,11 +86,6 @@ def shown(value: Any) -> Any:
     if isinstance(value, str) and not isinstance(value, (Verbatim, Markup)):
         return printable(value)
     return value
-
-
-def problem_hint(problem: Problem) -> str | None:
-    """What to do about a problem, in the page's words."""
-    return PAGE_HINTS.get(problem.code, problem.hint)
 
 
 @dataclass
@@ -343,7 +331,6 @@ class WebApp:
             left_out=left_out,
             patient=patient,
             problem_title=service.problem_title,
-            problem_hint=problem_hint,
             viewable=self._viewable,
             limit=LIST_LIMIT,
         )
