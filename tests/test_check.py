@@ -724,3 +724,15 @@ def test_the_same_kind_given_as_a_correction_confirms_it() -> None:
     (confirmed,) = apply(parse_labels(["psa-results.txt=lab_result"]), [unsure], set())
     assert confirmed.kind == "lab_result" and confirmed.confidence == 1.0
     assert confirmed.evidence[0] == CONFIRMED and confirmed.corrected_from is None
+
+
+def test_scan_s_report_says_a_kind_the_person_confirmed() -> None:
+    from recordpack.scan import parse_labels
+    from recordpack.scan.corrections import apply
+    from recordpack.scan.report import render_records
+
+    unsure = rec("lab_result", "psa-results.txt", "PSA 4.1", confidence=0.3)
+    assert "not sure of this one" in "\n".join(render_records([unsure]))
+    (confirmed,) = apply(parse_labels(["psa-results.txt=lab_result"]), [unsure], set())
+    shown = "\n".join(render_records([confirmed]))
+    assert "(kind confirmed by you)" in shown and "not sure" not in shown

@@ -379,6 +379,7 @@ def test_a_record_the_scan_is_unsure_of_is_confirmed_with_a_tick(
     expect(item).to_be_visible()
     expect(item.get_by_text("not sure of its kind")).to_have_count(0)
     expect(item.get_by_label("This kind is right")).to_have_count(0)
+    expect(item.get_by_text("kind confirmed by you")).to_be_visible()
 
 
 def test_it_is_mine_sends_only_the_record_it_was_pressed_for(

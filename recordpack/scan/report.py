@@ -26,6 +26,7 @@ from recordpack.model import (
 )
 from recordpack.scan.archive import UNSAFE_NAME
 from recordpack.scan.base import NOT_A_RECORD
+from recordpack.scan.corrections import CONFIRMED
 from recordpack.scan.paths import guess, has_escapes
 from recordpack.scan.sevenzip import is_7z_name
 from recordpack.scan.tarball import is_tar_name
@@ -190,6 +191,8 @@ def render_records(records: Iterable[Record], *, correct: str = CORRECT_A_KIND) 
                 lines.append(
                     f"{pad}(your correction; recordpack had it as {record.corrected_from})"
                 )
+            elif CONFIRMED in record.evidence:
+                lines.append(f"{pad}(kind confirmed by you)")
             elif record.confidence < 0.5:
                 lines.append(f"{pad}(not sure of this one: check it, and {correct} if needed)")
         lines.append("")

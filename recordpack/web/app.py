@@ -33,6 +33,7 @@ from starlette.staticfiles import StaticFiles
 from recordpack.display import printable
 from recordpack.errors import RecordpackError
 from recordpack.model import KIND_TITLES, KINDS, ScanResult
+from recordpack.scan.corrections import CONFIRMED
 from recordpack.web import chooser as chooser_mod
 from recordpack.web import decisions, service, store
 from recordpack.web.jobs import CANCELLED, DONE, FAILED, Job, Jobs
@@ -328,6 +329,7 @@ class WebApp:
             groups=groups,
             kinds=DOCUMENT_KINDS,
             unsure_kind=service.UNSURE_KIND,
+            confirmed_kind=CONFIRMED,
             left_out=left_out,
             patient=patient,
             problem_title=service.problem_title,
