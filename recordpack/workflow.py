@@ -593,27 +593,40 @@ def pack_prepared(
         force=force,
         now=now,
     )
-    head = None
-    if audit is not None:
-        from recordpack.audit import bundle_event
-
-        head = audit.append(
-            bundle_event(
-                "pack",
-                str(summary.path),
-                "packed",
-                patient=summary.patient.get("name"),
-                sha256=summary.sha256,
-                recipients=summary.recipients,
-                counts={"records": summary.record_count, "files": summary.files},
-            )
-        )
+    head = _log_pack(audit, summary, str(summary.path), "packed")
     return PackResult(
         summary=summary,
         sha256=summary.sha256,  # hashed as it was written, not read again
         omitted=omissions(prepared, summary),
         gate=decision,
         audit_head=head,
+    )
+
+
+#: What the audit log names as a bundle's place when it went to a stream (``pack -o -``).
+STREAM_SUBJECT: Final = "(standard output)"
+#: The outcome logged when the stream's reader stopped before the bundle's end.
+NOT_DELIVERED: Final = "not delivered: the reader stopped before the end"
+
+
+def _log_pack(
+    audit: AuditLog | None, summary: PackSummary, subject: str, outcome: str
+) -> str | None:
+    """Log a written bundle (``subject``: where it went); the log's new head, if logged."""
+    if audit is None:
+        return None
+    from recordpack.audit import bundle_event
+
+    return audit.append(
+        bundle_event(
+            "pack",
+            subject,
+            outcome,
+            patient=summary.patient.get("name"),
+            sha256=summary.sha256,
+            recipients=summary.recipients,
+            counts={"records": summary.record_count, "files": summary.files},
+        )
     )
 
 
@@ -679,8 +692,13 @@ def pack_to_stream(
     import shutil
     import tempfile
 
+    decision = decision if decision is not None else gate(prepared)
+    if not decision.allowed:
+        log_refused(audit, prepared, decision)
+        raise GateRefused(decision, prepared)
     with tempfile.TemporaryDirectory(prefix="recordpack-", dir=scratch) as tmp:
         name = prepared.folder.resolve().name or "records"
+        # Logged once the reader has the whole bundle, not when the temporary file is done.
         result = pack_prepared(
             prepared,
             Path(tmp) / f"{name}.rpk",
@@ -688,22 +706,23 @@ def pack_to_stream(
             decision=decision,
             progress=progress,
             cancel=cancel,
-            audit=audit,
         )
         try:
             with open(result.path, "rb") as bundle:
                 shutil.copyfileobj(bundle, stream, 1024 * 1024)
             stream.flush()
+            head = _log_pack(audit, result.summary, STREAM_SUBJECT, "packed")
         except BrokenPipeError:
             from recordpack.errors import OutputClosedError
 
+            _log_pack(audit, result.summary, STREAM_SUBJECT, NOT_DELIVERED)
             raise OutputClosedError(
                 "the program reading the bundle stopped before the end: what it received "
                 "is not a whole bundle",
                 hint="Write the bundle to a file instead (-o records.rpk), or check the "
                 "command after the '|'.",
             ) from None
-    return result
+    return replace(result, audit_head=head)
 
 
 # ----------------------------------------------------------------------------- open, verify, inspect
