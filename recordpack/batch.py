@@ -13,7 +13,8 @@ A roster is a CSV file with a header. Columns:
     ``yes`` to protect the bundle with a generated passphrase instead, written
     to a file only its owner can read, beside the bundle (never logged or printed).
 ``name``
-    the bundle's file name without ``.rpk``; by default the patient's name.
+    the bundle's file name without ``.rpk``; by default the folder's name. Two
+    rows whose bundle names would be the same are refused before any work starts.
 ``accept_incomplete``, ``accept_other_patient``
     ``yes`` to pack although the check finds something missing, or records that
     seem to be someone else's: the coordinator's decision, explicit per patient.
@@ -70,6 +71,16 @@ _NO: Final = frozenset({"", "no", "n", "false", "0"})
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,100}$")
 
 
+class FolderMissingError(RecordpackError):
+    """A row's folder does not exist or is not a folder."""
+
+    code = "folder_missing"
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(f"the folder {folder} does not exist or is not a folder")
+        self.folder = folder
+
+
 class RosterError(UsageError):
     """The roster cannot be used; ``line`` and ``column`` say where."""
 
@@ -96,6 +107,14 @@ class RosterRow:
     name: str | None = None
     accept_incomplete: bool = False
     accept_other_patient: bool = False
+
+    @property
+    def bundle_name(self) -> str:
+        """The bundle's file name without ``.rpk``: the roster's ``name``, else the folder's."""
+        if self.name is not None:
+            return self.name
+        folder_name = Path(os.path.abspath(self.folder)).name
+        return folder_name if _SAFE_NAME.match(folder_name) else _slug(folder_name)
 
 
 def _flag(value: str, line: int, column: str) -> bool:
@@ -136,17 +155,24 @@ def read_roster(path: Path) -> list[RosterRow]:
         raise UsageError(f"cannot read the roster {path}: {error.strerror}") from None
     if not rows:
         raise RosterError("the roster lists no patient", line=1)
-    names: dict[str, int] = {}
-    for row in rows:
-        if row.name is not None:
-            if row.name.lower() in names:
-                raise RosterError(
-                    f"the name '{row.name}' is also used on line {names[row.name.lower()]}",
-                    line=row.line,
-                    column="name",
-                )
-            names[row.name.lower()] = row.line
+    _refuse_shared_bundle_names(rows)
     return rows
+
+
+def _refuse_shared_bundle_names(rows: Sequence[RosterRow]) -> None:
+    """Two rows must not write the same bundle (names compared as a case-blind disk would)."""
+    first: dict[str, RosterRow] = {}
+    for row in rows:
+        earlier = first.setdefault(row.bundle_name.lower(), row)
+        if earlier is row:
+            continue
+        how = "" if row.name is not None else " (from its folder's name)"
+        raise RosterError(
+            f"the bundle name '{row.bundle_name}'{how} is also line {earlier.line}'s; "
+            "give each of these rows its own 'name'",
+            line=row.line,
+            column="name",
+        )
 
 
 def _row(raw: dict[str | None, str | list[str] | None], line: int, base: Path) -> RosterRow:
@@ -385,13 +411,23 @@ def _run_row(
 ) -> RowResult:
     from recordpack import workflow
     from recordpack.audit import AuditLog
+    from recordpack.bundle.pack import DestinationExistsError, check_destination
     from recordpack.manifest import load_manifest
     from recordpack.passphrase import generate_passphrase
-    from recordpack.receipt import make_receipt, write_receipt
+    from recordpack.receipt import check_receipt_destination, make_receipt, write_receipt
 
     assert isinstance(cancel, workflow.CancelToken)
     if not row.folder.is_dir():
-        raise RecordpackError(f"the folder {row.folder} does not exist or is not a folder")
+        raise FolderMissingError(row.folder)
+    stem = row.bundle_name
+    out = outdir / f"{stem}.rpk"
+    receipt_path = outdir / f"{stem}.receipt.json"
+    secret_file = outdir / f"{stem}.passphrase.txt" if row.passphrase else None
+    # Every file the row will write is refused now, as pack does, not after a long scan.
+    check_destination(out, row.folder, False, audit_log=audit_log)
+    check_receipt_destination(receipt_path, source=row.folder, bundle=out, audit_log=audit_log)
+    if secret_file is not None and os.path.lexists(secret_file):
+        raise DestinationExistsError(secret_file)
     manifest = load_manifest(row.manifest) if row.manifest else None
     # Keys are checked before the (long) scan, so a bad key fails at once.
     choice = workflow.choose_encryption(
@@ -408,15 +444,7 @@ def _run_row(
     if not decision.allowed:
         workflow.log_refused(log, prepared, decision)
         raise workflow.GateRefused(decision, prepared)
-    stem = row.name or _slug(_patient_name(prepared))
-    out = outdir / f"{stem}.rpk"
-    if out.exists():
-        raise UsageError(f"{out} already exists; give the row a 'name' or use another folder")
-    secret_file: Path | None = None
-    secret: str | None = None
-    if choice.ask_passphrase:
-        secret = generate_passphrase()
-        secret_file = outdir / f"{stem}.passphrase.txt"
+    secret = generate_passphrase() if choice.ask_passphrase else None
     say("packing")
     result = workflow.pack_prepared(
         prepared, out, workflow.recipients(choice, secret), decision=decision, cancel=cancel,
@@ -442,7 +470,7 @@ def _run_row(
     check_json = prepared.report.to_json() if prepared.manifest is not None else None
     receipt = write_receipt(
         make_receipt(summary, check=check_json, accepted=accepted, audit_head=result.audit_head),
-        outdir / f"{stem}.receipt.json",
+        receipt_path,
     )
     return RowResult(
         line=row.line,

@@ -1,0 +1,126 @@
+"""recordpack batch tells the truth and stays safe: no two rows racing for one bundle,
+no receipt overwritten."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from recordpack import age
+from recordpack.cli import main
+from tests.acceptance_folders import clean_breast
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sample-patient"
+
+
+@pytest.fixture(scope="module")
+def clinic(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A coordinator's work folder: a complete patient, a mixed-up one, a key."""
+    root = tmp_path_factory.mktemp("clinic")
+    clean_breast(root / "complete")
+    shutil.copytree(EXAMPLE, root / "mixed")  # holds a stranger's lab report
+    identity = age.X25519Identity.generate()
+    key = age.write_identity_file(root / "specialist-key.txt", identity)
+    return {"root": str(root), "key": str(key), "public": str(identity.recipient())}
+
+
+def _roster(root: Path, rows: list[dict[str, str]], name: str) -> Path:
+    path = root / name
+    header = sorted({k for row in rows for k in row}, key=lambda k: (k != "folder", k))
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _run(args: list[str], log: Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [*args, "--audit-log", str(log)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _events(log: Path) -> list[dict[str, object]]:
+    code, stdout, stderr = _run(["log", "--json"], log)
+    assert code == 0, stderr
+    events: list[dict[str, object]] = json.loads(stdout)["events"]
+    return events
+
+
+# ----------------------------------------------------------------------------- bundle names
+
+
+@pytest.mark.parametrize(
+    ("rows", "says"),
+    [
+        # Two copies of one patient's folder, no name: one would get the bundle, the other fail.
+        ([{"folder": "complete"}, {"folder": "complete"}],
+         "line 3, column 'name': the bundle name 'complete' (from its folder's name) is also line 2's"),
+        # Folders of the same name in different places.
+        ([{"folder": "a/records"}, {"folder": "b/records"}],
+         "line 3, column 'name': the bundle name 'records' (from its folder's name) is also line 2's"),
+        # A name that is another row's folder name, whatever its case.
+        ([{"folder": "complete"}, {"folder": "mixed", "name": "Complete"}],
+         "line 3, column 'name': the bundle name 'Complete' is also line 2's"),
+    ],
+)
+def test_rows_that_would_write_the_same_bundle_are_refused_before_any_work(
+    clinic: dict[str, str], tmp_path: Path, rows: list[dict[str, str]], says: str
+) -> None:
+    root = Path(clinic["root"])
+    roster = _roster(root, [{**row, "recipient": clinic["public"]} for row in rows], "roster-names.csv")
+    out = tmp_path / "out"
+    log = tmp_path / "audit.sqlite3"
+    code, stdout, stderr = _run(["batch", str(roster), "-o", str(out)], log)
+    assert code == 2, stdout + stderr
+    assert says in stderr
+    assert not out.exists() or not any(out.iterdir())
+    assert not [e for e in _events(log) if e["action"] == "pack"]
+
+
+def test_a_row_without_a_name_is_packed_under_its_folders_name(
+    clinic: dict[str, str], tmp_path: Path
+) -> None:
+    root = Path(clinic["root"])
+    roster = _roster(root, [{"folder": "complete/Mary-Kate records", "recipient": clinic["public"]}],
+                     "roster-default.csv")
+    out = tmp_path / "out"
+    code, stdout, stderr = _run(["batch", str(roster), "-o", str(out), "--json"], tmp_path / "a.db")
+    assert code == 0, stderr
+    assert json.loads(stdout)["rows"][0]["bundle"] == str(out / "Mary-Kate records.rpk")
+    assert sorted(p.name for p in out.iterdir()) == [
+        "Mary-Kate records.receipt.json", "Mary-Kate records.rpk"]
+
+
+# ----------------------------------------------------------------------------- receipts
+
+
+@pytest.mark.parametrize(
+    ("row", "existing"),
+    [
+        ({"name": "sent", "recipient": "KEY"}, "sent.receipt.json"),
+        ({"name": "sent", "passphrase": "yes"}, "sent.passphrase.txt"),
+    ],
+)
+def test_an_existing_receipt_or_passphrase_file_is_never_replaced(
+    clinic: dict[str, str], tmp_path: Path, row: dict[str, str], existing: str
+) -> None:
+    """As with pack: the row is refused before any work, the file kept, no bundle written."""
+    root = Path(clinic["root"])
+    row = {k: (clinic["public"] if v == "KEY" else v) for k, v in row.items()}
+    roster = _roster(root, [{"folder": "complete", **row}], "roster-receipt.csv")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / existing).write_text("last week's, keep me\n")
+    code, stdout, stderr = _run(["batch", str(roster), "-o", str(out), "--json"],
+                                tmp_path / "audit.sqlite3")
+    assert code == 1, stderr
+    result = json.loads(stdout)["rows"][0]
+    assert result["status"] == "failed" and result["reason_code"] == "destination_exists"
+    assert existing in result["reason"]
+    assert (out / existing).read_text() == "last week's, keep me\n"
+    assert [p.name for p in out.iterdir()] == [existing]
