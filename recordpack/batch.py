@@ -20,9 +20,9 @@ A roster is a CSV file with a header. Columns:
     seem to be someone else's: the coordinator's decision, explicit per patient.
 
 Each row runs through the same workflow as ``pack`` (prepare, gate, encrypt,
-pack), in its own worker process. A row that fails never stops the others.
-Cancelling stops every row at its next progress point; finished bundles stay,
-half-written ones are removed.
+pack), in its own worker process. A row that fails never stops the others, and
+every row's outcome is in the audit log. Cancelling stops every row at its next
+progress point; finished bundles stay, half-written ones are removed.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ PACKED: Final = "packed"
 REFUSED: Final = "refused"  # the check found something the row did not accept
 FAILED: Final = "failed"  # an error: missing folder, bad key, unreadable ...
 CANCELLED: Final = "cancelled"
+_STATUSES: Final = (PACKED, REFUSED, FAILED, CANCELLED)
 
 COLUMNS: Final[tuple[str, ...]] = (
     "folder",
@@ -490,6 +491,21 @@ def _run_row(
 # ----------------------------------------------------------------------------- the batch
 
 
+#: Outcomes a worker logs itself (the pack, or the gate's refusal); the batch logs the others.
+_LOGGED_BY_WORKER: Final = frozenset({PACKED, REFUSED})
+
+
+def _log_row(audit: AuditLog, row: RosterRow, result: RowResult) -> None:
+    """Log a row that ended without a pack event of its own: failed or cancelled, and why."""
+    from recordpack.audit import folder_event
+
+    code = result.reason_code
+    outcome = result.status if code in (None, result.status) else f"{result.status}: {code}"
+    audit.append(
+        folder_event("pack", str(row.folder), outcome, result.patient, {"roster_line": row.line})
+    )
+
+
 def run_batch(
     rows: Sequence[RosterRow],
     outdir: Path,
@@ -504,9 +520,10 @@ def run_batch(
     """Pack every row on ``jobs`` worker processes; Ctrl-C cancels cleanly.
 
     ``on_row(result, done, total)`` is called in the main process as each row
-    ends. Each pack (or refusal) is logged to ``audit`` by its worker, and the
-    batch itself once at the end (``roster`` names it). Finished bundles stay when cancelled; half-written ones are removed by
-    the workers themselves.
+    ends. Each row's outcome is logged to ``audit`` (a pack or refusal by its
+    worker, a failure or cancellation here), and the batch itself once at the
+    end (``roster`` names it). When cancelled, finished bundles stay, half-written
+    ones are removed by the workers themselves.
     """
     outdir = Path(outdir)
     try:
@@ -518,19 +535,27 @@ def run_batch(
     event = ctx.Event()
     log_path = audit.path if audit is not None else None  # each worker opens the log itself
     results: dict[int, RowResult] = {}
+
+    def finish(row: RosterRow, result: RowResult) -> None:
+        results[row.line] = result
+        if audit is not None and result.status not in _LOGGED_BY_WORKER:
+            _log_row(audit, row, result)
+        if on_row is not None:
+            on_row(result, len(results), len(rows))
+
     cancelled = False
-    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(event, progress)) as pool:
+    with ProcessPoolExecutor(
+        jobs, mp_context=ctx, initializer=_init_worker, initargs=(event, progress)
+    ) as pool:
         futures: dict[Future[RowResult], RosterRow] = {}
         for row in rows:
             try:
                 futures[pool.submit(run_row, row, outdir, audit_log=log_path, as_of=as_of)] = row
             except (OSError, BrokenProcessPool) as error:  # the system's limit of processes
-                result = results[row.line] = RowResult(
+                finish(row, RowResult(
                     row.line, str(row.folder), FAILED, reason_code="worker_not_started",
                     reason=f"no worker process could be started for it: {error}",
-                )
-                if on_row is not None:
-                    on_row(result, len(results), len(rows))
+                ))  # fmt: skip
         pending = set(futures)
         while pending:
             try:
@@ -544,7 +569,10 @@ def run_batch(
             for future in done:
                 row = futures[future]
                 if future.cancelled():
-                    result = RowResult(row.line, str(row.folder), CANCELLED, reason="cancelled")
+                    result = RowResult(
+                        row.line, str(row.folder), CANCELLED, reason_code="cancelled",
+                        reason="cancelled",
+                    )  # fmt: skip
                 else:
                     try:
                         result = future.result()
@@ -552,23 +580,25 @@ def run_batch(
                         result = RowResult(
                             row.line, str(row.folder), FAILED,
                             reason_code="worker_died", reason=f"the worker stopped: {error}",
-                        )
-                results[row.line] = result
-                if on_row is not None:
-                    on_row(result, len(results), len(rows))
+                        )  # fmt: skip
+                finish(row, result)
     ordered = tuple(results[row.line] for row in rows if row.line in results)
     batch = BatchResult(ordered, cancelled=cancelled or event.is_set())
     if audit is not None:
         from recordpack.audit import AuditEvent
 
-        packed = sum(r.status == PACKED for r in ordered)
+        statuses = [r.status for r in ordered]
         outcome = "cancelled" if batch.cancelled else ("ok" if batch.ok else "not all packed")
         audit.append(
             AuditEvent(
                 action="batch",
                 subject=str(roster or outdir),
                 outcome=outcome,
-                counts={"rows": len(rows), "packed": packed, "not_packed": len(rows) - packed},
+                counts={
+                    "rows": len(rows),
+                    **{status: statuses.count(status) for status in _STATUSES},
+                    "not_packed": len(rows) - statuses.count(PACKED),
+                },
             )
         )
     return batch

@@ -96,11 +96,12 @@ def test_a_roster_packs_what_it_may_and_says_why_the_rest_was_not(
     assert receipt["encryption"]["recipients"] == [clinic["public"]]
     assert all(len(f["sha256"]) == 64 for f in receipt["source_files"])
     assert len(receipt["source_files"]) >= receipt["records"]
-    # The audit log holds one pack event per bundle and the batch itself, and verifies.
+    # The audit log holds one pack event per row and the batch itself, and verifies.
     code, stdout, _ = _run(["log", "--json"], log)
     events = json.loads(stdout)["events"]
     packs = [e for e in events if e["action"] == "pack"]
-    assert sorted(e["outcome"] for e in packs) == ["packed", "packed", "refused: other_patient"]
+    assert sorted(e["outcome"] for e in packs) == [
+        "failed: folder_missing", "packed", "packed", "refused: other_patient"]
     assert events[-1]["action"] == "batch"
     assert {e["bundle_sha256"] for e in packs if e["outcome"] == "packed"} == {
         rows[2]["sha256"], rows[5]["sha256"]}

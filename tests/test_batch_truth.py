@@ -1,5 +1,5 @@
-"""recordpack batch tells the truth and stays safe: no two rows racing for one bundle,
-no receipt overwritten."""
+"""recordpack batch tells the truth and stays safe: every row's outcome in the audit log,
+no two rows racing for one bundle, no receipt overwritten."""
 
 from __future__ import annotations
 
@@ -49,6 +49,45 @@ def _events(log: Path) -> list[dict[str, object]]:
     assert code == 0, stderr
     events: list[dict[str, object]] = json.loads(stdout)["events"]
     return events
+
+
+# ----------------------------------------------------------------------------- the audit log
+
+
+def test_every_row_that_was_not_packed_is_in_the_log_with_its_folder_and_reason(
+    clinic: dict[str, str], tmp_path: Path
+) -> None:
+    root = Path(clinic["root"])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "taken.rpk").write_bytes(b"a bundle sent last week")
+    roster = _roster(root, [
+        {"folder": "complete", "recipient": clinic["public"], "name": "fine"},
+        {"folder": "no-such-folder", "recipient": clinic["public"]},
+        {"folder": "complete", "recipient": clinic["public"], "name": "taken"},
+        {"folder": "mixed", "recipient": clinic["public"], "name": "stranger"},
+    ], "roster-log.csv")
+    log = tmp_path / "audit.sqlite3"
+    code, stdout, stderr = _run(["batch", str(roster), "-o", str(out), "-j", "2", "--json"], log)
+    assert code == 1, stderr
+    rows = {r["line"]: r for r in json.loads(stdout)["rows"]}
+    assert [rows[n]["status"] for n in (2, 3, 4, 5)] == ["packed", "failed", "failed", "refused"]
+    assert rows[3]["reason_code"] == "folder_missing"
+    assert rows[4]["reason_code"] == "destination_exists" and "taken.rpk" in rows[4]["reason"]
+    assert (out / "taken.rpk").read_bytes() == b"a bundle sent last week"
+
+    events = _events(log)
+    rows_logged = {(e["subject"], e["outcome"]) for e in events if e["action"] == "pack"}
+    assert rows_logged == {
+        (str(out / "fine.rpk"), "packed"),
+        (str(root / "no-such-folder"), "failed: folder_missing"),
+        (str(root / "complete"), "failed: destination_exists"),
+        (str(root / "mixed"), "refused: other_patient"),
+    }
+    batch = events[-1]
+    assert batch["action"] == "batch" and batch["outcome"] == "not all packed"
+    assert batch["counts"] == {"rows": 4, "packed": 1, "refused": 1, "failed": 2,
+                               "cancelled": 0, "not_packed": 3}
 
 
 # ----------------------------------------------------------------------------- bundle names
