@@ -21,8 +21,10 @@ A roster is a CSV file with a header. Columns:
 
 Each row runs through the same workflow as ``pack`` (prepare, gate, encrypt,
 pack), in its own worker process. A row that fails never stops the others, and
-every row's outcome is in the audit log. Cancelling stops every row at its next
-progress point; finished bundles stay, half-written ones are removed.
+every row's outcome is in the audit log. Cancelling (Ctrl-C, SIGTERM, SIGHUP)
+stops every row at its next progress point; finished bundles stay,
+half-written ones are removed. A worker whose batch is gone (killed) cancels
+its row the same way and exits.
 """
 
 from __future__ import annotations
@@ -35,10 +37,12 @@ import multiprocessing.synchronize
 import os
 import re
 import signal
+import threading
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -63,6 +67,11 @@ COLUMNS: Final[tuple[str, ...]] = (
     "name",
     "accept_incomplete",
     "accept_other_patient",
+)
+
+#: Signals that cancel a batch as Ctrl-C does (SIGHUP: the terminal was closed).
+_TERMINATION_SIGNALS: Final[tuple[signal.Signals, ...]] = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
 
 _YES: Final = frozenset({"yes", "y", "true", "1", "x"})
@@ -328,13 +337,48 @@ _cancel_event: multiprocessing.synchronize.Event | None = None
 
 _progress_to_stderr = False
 
+#: Held while a worker runs a row, so that a worker whose batch is gone exits
+#: only once its row has stopped and removed what it had half-written.
+_row_running = threading.Lock()
+
 
 def _init_worker(event: object, progress: bool) -> None:
-    """Worker set-up: Ctrl-C is the main process's to handle; it cancels through ``event``."""
+    """Worker set-up: signals and a vanished batch cancel the batch through ``event``.
+
+    Ctrl-C reaches every process on the terminal, and is the main process's to
+    handle. SIGTERM or SIGHUP sent to a worker (a job scheduler stopping the whole
+    process group) cancel the batch, so its row stops cleanly instead of dying
+    with a half-written bundle.
+    """
     global _cancel_event, _progress_to_stderr
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _cancel_event = event  # type: ignore[assignment]
     _progress_to_stderr = progress
+    for signum in _TERMINATION_SIGNALS:
+        signal.signal(signum, lambda _signum, _frame: _cancel())
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(
+            target=_exit_when_gone, args=(parent.sentinel,), name="batch-watch", daemon=True
+        ).start()
+
+
+def _cancel() -> None:
+    if _cancel_event is not None:
+        _cancel_event.set()
+
+
+def _exit_when_gone(parent_sentinel: int) -> None:
+    """Once the batch process has ended (killed, even by SIGKILL), cancel the row and exit.
+
+    Without this a worker would go on packing, then wait for work forever.
+    """
+    from multiprocessing.connection import wait as wait_ready
+
+    wait_ready([parent_sentinel])
+    _cancel()
+    with _row_running:
+        os._exit(1)
 
 
 def _stderr_say(row: RosterRow) -> Callable[[str], None]:
@@ -361,7 +405,8 @@ def run_row(
     cancel = workflow.CancelToken(_cancel_event)  # the batch's flag, shared by every worker
     base = RowResult(line=row.line, folder=str(row.folder), status=FAILED)
     try:
-        return _run_row(row, outdir, audit_log, as_of, cancel, say or _stderr_say(row))
+        with _row_running:
+            return _run_row(row, outdir, audit_log, as_of, cancel, say or _stderr_say(row))
     except workflow.GateRefused as refused:
         report = refused.prepared.report.to_json()
         return dataclasses.replace(
@@ -418,6 +463,7 @@ def _run_row(
     from recordpack.receipt import check_receipt_destination, make_receipt, write_receipt
 
     assert isinstance(cancel, workflow.CancelToken)
+    cancel.raise_if_cancelled()  # a row still queued when the batch was cancelled
     if not row.folder.is_dir():
         raise FolderMissingError(row.folder)
     stem = row.bundle_name
@@ -491,6 +537,35 @@ def _run_row(
 # ----------------------------------------------------------------------------- the batch
 
 
+@contextmanager
+def _signals_cancel(event: multiprocessing.synchronize.Event) -> Iterator[list[int]]:
+    """Within the block, Ctrl-C, SIGTERM and SIGHUP set ``event`` (every row then stops at
+    its next progress point) instead of ending the batch with its workers still running.
+
+    Yields the signals received. Only the main thread may install handlers (elsewhere
+    the block runs unchanged); a signal already ignored (``nohup``) stays ignored.
+    """
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def cancel(signum: int, _frame: object) -> None:
+        received.append(signum)
+        event.set()
+
+    previous = {
+        signum: signal.signal(signum, cancel)
+        for signum in (signal.SIGINT, *_TERMINATION_SIGNALS)
+        if signal.getsignal(signum) is not signal.SIG_IGN
+    }
+    try:
+        yield received
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 #: Outcomes a worker logs itself (the pack, or the gate's refusal); the batch logs the others.
 _LOGGED_BY_WORKER: Final = frozenset({PACKED, REFUSED})
 
@@ -517,13 +592,14 @@ def run_batch(
     audit: AuditLog | None = None,
     roster: Path | None = None,
 ) -> BatchResult:
-    """Pack every row on ``jobs`` worker processes; Ctrl-C cancels cleanly.
+    """Pack every row on ``jobs`` worker processes; Ctrl-C, SIGTERM or SIGHUP cancel cleanly.
 
     ``on_row(result, done, total)`` is called in the main process as each row
     ends. Each row's outcome is logged to ``audit`` (a pack or refusal by its
     worker, a failure or cancellation here), and the batch itself once at the
     end (``roster`` names it). When cancelled, finished bundles stay, half-written
-    ones are removed by the workers themselves.
+    ones are removed by the workers themselves, and every worker has ended
+    before this returns.
     """
     outdir = Path(outdir)
     try:
@@ -543,8 +619,7 @@ def run_batch(
         if on_row is not None:
             on_row(result, len(results), len(rows))
 
-    cancelled = False
-    with ProcessPoolExecutor(
+    with _signals_cancel(event), ProcessPoolExecutor(
         jobs, mp_context=ctx, initializer=_init_worker, initargs=(event, progress)
     ) as pool:
         futures: dict[Future[RowResult], RosterRow] = {}
@@ -560,8 +635,7 @@ def run_batch(
         while pending:
             try:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            except KeyboardInterrupt:
-                cancelled = True
+            except KeyboardInterrupt:  # run outside the main thread: no handler of ours
                 event.set()
                 for future in pending:
                     future.cancel()
@@ -583,7 +657,7 @@ def run_batch(
                         )  # fmt: skip
                 finish(row, result)
     ordered = tuple(results[row.line] for row in rows if row.line in results)
-    batch = BatchResult(ordered, cancelled=cancelled or event.is_set())
+    batch = BatchResult(ordered, cancelled=event.is_set())
     if audit is not None:
         from recordpack.audit import AuditEvent
 

@@ -1,11 +1,18 @@
 """recordpack batch tells the truth and stays safe: every row's outcome in the audit log,
-no two rows racing for one bundle, no receipt overwritten."""
+no two rows racing for one bundle, no receipt overwritten, and a batch stopped by a
+signal (or killed) leaves no worker behind and nothing half-written."""
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -163,3 +170,142 @@ def test_an_existing_receipt_or_passphrase_file_is_never_replaced(
     assert existing in result["reason"]
     assert (out / existing).read_text() == "last week's, keep me\n"
     assert [p.name for p in out.iterdir()] == [existing]
+
+
+# ----------------------------------------------------------------------------- signals
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every living process below ``pid`` (read from /proc)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if fields[0] != "Z":
+                parents[int(entry.name)] = int(fields[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    alive = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.add(pid)
+    return alive
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir()}
+
+
+@pytest.fixture
+def batch_run(clinic: dict[str, str], tmp_path: Path) -> Iterator[dict[str, object]]:
+    """A batch of twelve patients on two workers, started as a coordinator would and
+    stopped once a patient is being packed; every process it started is ended after."""
+    rows = [{"folder": "complete", "recipient": clinic["public"], "name": f"p{i}"} for i in range(12)]
+    roster = _roster(Path(clinic["root"]), rows, "roster-signal.csv")
+    out = tmp_path / "out"
+    log = tmp_path / "audit.sqlite3"
+    env = {**os.environ, "RECORDPACK_AUDIT_LOG": str(log)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "recordpack", "batch", str(roster), "-o", str(out), "-j", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+    )
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 120
+    workers: set[int] = set()
+    for line in proc.stderr:  # wait until the first patient is being packed
+        workers |= _descendants(proc.pid)
+        if "packing" in line or time.monotonic() > deadline:
+            break
+    workers |= _descendants(proc.pid)
+    run: dict[str, object] = {"proc": proc, "out": out, "log": log, "workers": workers}
+    try:
+        yield run
+    finally:
+        for pid in _alive(workers):  # only the processes this test started
+            os.kill(pid, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=30)
+
+
+def _wait_until_gone(pids: set[int], seconds: float) -> set[int]:
+    deadline = time.monotonic() + seconds
+    while _alive(pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return _alive(pids)
+
+
+def _assert_whole(out: Path, key: str) -> list[str]:
+    """Nothing half-written in ``out``; each bundle there opens and has its receipt."""
+    names = [p.name for p in out.iterdir()]
+    assert not [n for n in names if n.endswith(".part") or n.startswith(".")]
+    bundles = sorted(n for n in names if n.endswith(".rpk"))
+    for name in bundles:
+        assert (out / name.replace(".rpk", ".receipt.json")).is_file()
+        with open(out / name, "rb") as handle:
+            plain = age.decrypt_reader(handle, age.load_identities(Path(key)))
+            while plain.read(1 << 20):
+                pass
+    return bundles
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_or_sighup_cancel_the_batch_as_ctrl_c_does(
+    batch_run: dict[str, object], clinic: dict[str, str], signum: signal.Signals
+) -> None:
+    proc = batch_run["proc"]
+    assert isinstance(proc, subprocess.Popen)
+    workers = batch_run["workers"]
+    assert isinstance(workers, set) and workers  # the batch runs worker processes
+    out, log = Path(str(batch_run["out"])), Path(str(batch_run["log"]))
+    proc.send_signal(signum)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert "cancelled" in stderr and "Traceback" not in stderr
+    # The resource tracker multiprocessing starts ends a moment after the batch.
+    assert not _wait_until_gone(workers, 10), "a worker outlived its batch"
+    before = _snapshot(out)
+    time.sleep(2)
+    assert _snapshot(out) == before, "something was written after the batch ended"
+    bundles = _assert_whole(out, clinic["key"])
+    assert len(bundles) < 12
+    events = _events(log)
+    assert events[-1]["action"] == "batch" and events[-1]["outcome"] == "cancelled"
+    outcomes = [e["outcome"] for e in events if e["action"] == "pack"]
+    assert len(outcomes) == 12  # every row, packed or cancelled
+    assert outcomes.count("cancelled") == 12 - len(bundles)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_workers_of_a_killed_batch_stop_their_row_and_exit(
+    batch_run: dict[str, object], clinic: dict[str, str]
+) -> None:
+    """kill -9 leaves the batch no chance to stop its workers: they notice and stop themselves."""
+    proc = batch_run["proc"]
+    assert isinstance(proc, subprocess.Popen)
+    workers = batch_run["workers"]
+    assert isinstance(workers, set) and workers
+    out = Path(str(batch_run["out"]))
+    proc.kill()
+    proc.communicate(timeout=30)
+    assert not _wait_until_gone(workers, 30), "a worker outlived its batch"
+    before = _snapshot(out)
+    time.sleep(2)
+    assert _snapshot(out) == before
+    _assert_whole(out, clinic["key"])
