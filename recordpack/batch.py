@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from recordpack.atomic import within
 from recordpack.errors import RecordpackError, UsageError
 
 if TYPE_CHECKING:
@@ -602,6 +603,15 @@ def run_batch(
     before this returns.
     """
     outdir = Path(outdir)
+    # Checked before the folder is made: a patient's folder is never written to.
+    for row in rows:
+        if within(outdir, row.folder):
+            raise UsageError(
+                f"the output folder {outdir} is inside the folder of roster line {row.line} "
+                f"({row.folder}); recordpack never writes in a patient's folder",
+                hint="Choose an output folder (-o) outside every patient's folder; "
+                "nothing was packed.",
+            )
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as error:

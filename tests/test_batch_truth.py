@@ -309,3 +309,19 @@ def test_workers_of_a_killed_batch_stop_their_row_and_exit(
     time.sleep(2)
     assert _snapshot(out) == before
     _assert_whole(out, clinic["key"])
+
+
+def test_an_output_folder_inside_a_patients_folder_is_refused_before_it_is_made(
+    clinic: dict[str, str], tmp_path: Path
+) -> None:
+    root = Path(clinic["root"])
+    patient = tmp_path / "patient"
+    shutil.copytree(root / "complete", patient)
+    before = sorted(p.name for p in patient.rglob("*"))
+    roster = _roster(tmp_path, [{"folder": str(patient), "recipient": clinic["public"]}], "r.csv")
+    out = patient / "bundles" / "today"
+    code, stdout, stderr = _run(["batch", str(roster), "-o", str(out)], tmp_path / "audit.sqlite3")
+    assert code == 2, stdout + stderr
+    assert "never writes in a patient's folder" in stderr and "line 2" in stderr
+    assert not (patient / "bundles").exists()
+    assert sorted(p.name for p in patient.rglob("*")) == before
