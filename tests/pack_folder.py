@@ -94,10 +94,12 @@ def pdf_bytes(*lines: str) -> bytes:
     return bytes(pdf.output())
 
 
+_PATIENT_LINE = "Patient: QUILL, AVERY   DOB: 1970-05-06   MRN: RP-TEST-0042"
+
 #: The patient's pathology report as a PDF (the archive tests put it in zip, tar and 7z files).
 REPORT = pdf_bytes(
     "SURGICAL PATHOLOGY REPORT",
-    "Patient: QUILL, AVERY   DOB: 1970-05-06   MRN: RP-TEST-0042",
+    _PATIENT_LINE,
     "Date of procedure: 2026-08-20",
     "FINAL DIAGNOSIS: invasive ductal carcinoma, grade 2",
 )
@@ -121,11 +123,18 @@ def make_patient_folder(root: Path) -> ScanResult:
         DicomInstance("CD/DICOM/S1/RAW9", CTImageStorage, raw_uid, None, 9, part10=False)
     )
 
-    pathology = pdf_bytes("SURGICAL PATHOLOGY REPORT", "FINAL DIAGNOSIS: invasive ductal carcinoma")
+    # Each document names the patient, as real ones do (one that names nobody is held back).
+    pathology = pdf_bytes(
+        "SURGICAL PATHOLOGY REPORT", _PATIENT_LINE, "FINAL DIAGNOSIS: invasive ductal carcinoma"
+    )
     files["MyChart/report(3).pdf"] = pathology
     files["Downloads/report(3) copy.pdf"] = pathology  # same bytes: a duplicate
-    files["MyChart/CT report.pdf"] = pdf_bytes("EXAM: CT chest", "IMPRESSION: no distant disease")
-    files["labs/cbc 2026-08-01.txt"] = b"CBC\nWBC 6.1 x10^9/L (4.0-11.0)\nHGB 13.2 g/dL\n"
+    files["MyChart/CT report.pdf"] = pdf_bytes(
+        "EXAM: CT chest", _PATIENT_LINE, "IMPRESSION: no distant disease"
+    )
+    files["labs/cbc 2026-08-01.txt"] = (
+        f"CBC\n{_PATIENT_LINE}\nWBC 6.1 x10^9/L (4.0-11.0)\nHGB 13.2 g/dL\n".encode()
+    )
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("ccd.xml", "<ClinicalDocument>summary</ClinicalDocument>")
