@@ -39,7 +39,7 @@ from recordpack.findings import (
     REPORT_WITHOUT_IMAGES,
     Finding,
 )
-from recordpack.identity import parse_name
+from recordpack.identity import PARTIAL, parse_name
 from recordpack.model import DUPLICATE as DUPLICATE_CODE
 from recordpack.model import ENCRYPTED as ENCRYPTED_CODE
 from recordpack.model import KIND_WORDING, RECORD_STATUS_WORDS, with_article
@@ -183,6 +183,13 @@ def _unconfirmed(f: Finding) -> str:
             f"birth date or matching ID), so recordpack cannot tell whether {it_is} yours"
             f"{yours}. Confirm {it_is} yours before sending, or take {'it' if one else 'them'} "
             "out."
+        )
+    if p.get("why") == PARTIAL:
+        return (
+            f"{files_phrase(f.paths)} {'names' if one else 'name'} the patient only as "
+            f"'{p.get('name', '')}', with no first name, birth date or matching ID: a relative's "
+            f"record reads the same, so recordpack cannot tell whether {it_is} yours{yours}. "
+            f"Confirm {it_is} yours before sending, or take {'it' if one else 'them'} out."
         )
     return (
         f"{files_phrase(f.paths)} {'names' if one else 'name'} the patient "

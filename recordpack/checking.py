@@ -373,7 +373,7 @@ def _identity_findings(consensus: Consensus) -> list[Finding]:
             Finding(
                 PATIENT_UNCONFIRMED,
                 unsure.paths,
-                {"name": unsure.name, "expected_name": consensus.name},
+                {"name": unsure.name, "expected_name": consensus.name, "why": unsure.why},
                 blocks=True,
                 concern=IDENTITY,
             )

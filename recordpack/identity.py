@@ -3,10 +3,16 @@
 Names are compared as people write them: ``THOMPSON^MARGARET^A`` (DICOM),
 ``Thompson, Margaret A``, ``Margaret A. Thompson`` and ``MARGARET THOMPSON``
 are one person. Case, accents, punctuation, word order, titles, suffixes
-(Jr, III), a missing middle name and a middle name written as an initial
-never make a mismatch; a different first or last name does, and so does a
-different birth date. Another middle initial (Jane M and Jane R Doe, a
-mother and daughter) is a doubt to check, like a one-letter slip. Day and
+(Jr, III), a missing middle name, a middle name written as an initial and
+an everyday form of a given name (Peggy for Margaret) never make a mismatch;
+a different first or last name does, and so does a different birth date.
+Some differences are a doubt to check rather than another person: another
+middle initial (Jane M and Jane R Doe, a mother and daughter), a one-letter
+slip, a given name shortened to its first letters (Del for Delphine), and a
+surname with a part the other lacks (Doe-Smith for Doe: a marriage, or a
+relative). A record that names nobody, or only a surname (with at most an
+initial), and gives no birth date or matching record number cannot be told
+to be the patient's: the person confirms it. Day and
 month swapped are the same birth date only when one of the two was written
 so that it reads both ways (05/11/1963). Record numbers differ between
 hospitals for the same patient, so a record number alone never does. A
@@ -144,9 +150,19 @@ class NameMatch(Enum):
     """How two written names relate."""
 
     SAME = "same"  # the same person, as far as names can tell
-    NEAR = "near"  # one letter apart: a typing or OCR slip, or another person
+    NEAR = "near"  # the same person or another one: a doubt (see the doubts below)
     DIFFERENT = "different"  # a different first or last name
     UNKNOWN = "unknown"  # too little to compare (one word, blank)
+
+
+#: Why two names are NEAR, the doubt a person resolves.
+SLIP: Final = "slip"  # one letter apart: a typing or OCR slip, or another person
+MIDDLE_INITIAL: Final = "middle_initial"  # another middle initial: a namesake, a relative
+SHORT_FORM: Final = "short_form"  # "Del" for "Delphine": a short form, or another name
+ADDED_NAME: Final = "added_name"  # "Doe-Smith" for "Doe": a marriage, or another person
+
+#: Shortest given or family name read as a short form of a longer one ("Del").
+_SHORT_FORM_MIN: Final = 3
 
 
 @dataclass(frozen=True)
@@ -156,6 +172,10 @@ class PersonName:
     raw: str
     words: tuple[str, ...]  # whole-name words (2+ letters), lower case, no accents
     initials: tuple[str, ...]  # single letters (middle initials)
+    #: Words of a compound part (``Harrowgate-Smyth``) or of a family name the raw
+    #: name marks (``Garcia Lopez, Maria``; ``GARCIA LOPEZ^MARIA``): a middle name
+    #: may be left out, these may not be without a doubt.
+    surname_parts: frozenset[str] = frozenset()
 
     @property
     def display(self) -> str:
@@ -182,13 +202,32 @@ def parse_name(raw: str | None) -> PersonName | None:
     text = fold(raw.split("=")[0])
     text = re.sub(r"['\u2019`]", "", text)  # O'Brien -> obrien
     # Letters of any script are kept: "やまだ^たろう" and "قباني^لنزار" are names too.
-    tokens = [t for t in re.split(r"[\W_]+", text) if t]
-    tokens = [t for t in tokens if t not in _NOT_NAME and not any(c.isdigit() for c in t)]
+    tokens = _name_words(text)
     words = tuple(t for t in tokens if len(t) > 1)
     initials = tuple(t for t in tokens if len(t) == 1)
     if not words and not initials:
         return None
-    return PersonName(raw=raw, words=words, initials=initials)
+    return PersonName(raw=raw, words=words, initials=initials, surname_parts=_surname_parts(text))
+
+
+def _name_words(text: str) -> list[str]:
+    """The words of a folded name, without titles, labels and numbers."""
+    tokens = [t for t in re.split(r"[\W_]+", text) if t]
+    return [t for t in tokens if t not in _NOT_NAME and not any(c.isdigit() for c in t)]
+
+
+def _surname_parts(text: str) -> frozenset[str]:
+    """Words of ``text`` (folded) that belong to a compound or to a marked family name."""
+    parts: set[str] = set()
+    for compound in re.findall(r"[^\W_]+(?:-[^\W_]+)+", text):
+        parts.update(w for w in _name_words(compound) if len(w) > 1)
+    for mark in ("^", ","):
+        family, found, given = text.partition(mark)
+        family_words = [w for w in _name_words(family) if len(w) > 1]
+        if found and len(family_words) > 1 and _name_words(given):
+            parts.update(family_words)
+            break
+    return frozenset(parts)
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -215,6 +254,19 @@ def _one_slip(a: str, b: str) -> bool:
         )
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def _short_form(a: str, b: str) -> bool:
+    """One word begins the other and is long enough to be a short form ("Del", "Delphine")."""
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return len(short) >= _SHORT_FORM_MIN and long_.startswith(short)
+
+
+#: How a word left over on one side may still be the other's, and the doubt it leaves.
+_NEAR_WORDS: Final[tuple[tuple[Callable[[str, str], bool], str], ...]] = (
+    (_one_slip, SLIP),
+    (_short_form, SHORT_FORM),
+)
 
 
 def _join_compounds(words: tuple[str, ...], other: tuple[str, ...]) -> tuple[str, ...]:
@@ -263,30 +315,41 @@ def _other_middle_initial(a: PersonName, b: PersonName) -> bool:
 
 def compare_names(a: PersonName | None, b: PersonName | None) -> NameMatch:
     """Compare two written names, ignoring order, case, accents and middle names."""
+    return name_doubt(a, b)[0]
+
+
+def name_doubt(a: PersonName | None, b: PersonName | None) -> tuple[NameMatch, str | None]:
+    """:func:`compare_names`, with the doubt (``SLIP``, ``SHORT_FORM``, ...) when NEAR."""
     if a is None or b is None or not a.words or not b.words:
-        return NameMatch.UNKNOWN
+        return NameMatch.UNKNOWN, None
     a_words = _join_compounds(a.words, b.words)
     b_words = _join_compounds(b.words, a_words)
     if (a_words, b_words) != (a.words, b.words):
-        a = PersonName(a.raw, a_words, a.initials)
-        b = PersonName(b.raw, b_words, b.initials)
+        a = replace(a, words=a_words)
+        b = replace(b, words=b_words)
     small, large = (a, b) if len(a.words) <= len(b.words) else (b, a)
     unmatched = [w for w in small.words if not any(_same_word(w, x) for x in large.words)]
+    spare = [x for x in large.words if not any(_same_word(x, w) for w in small.words)]
     if not unmatched:
         if len(small.words) == 1 and small.initials:
             # "M. Thompson" against "John Thompson": the initial must fit somewhere.
             letters = {w[0] for w in large.words} | set(large.initials)
             if not set(small.initials) & letters:
-                return NameMatch.DIFFERENT
+                return NameMatch.DIFFERENT, None
         if _other_middle_initial(small, large):
-            return NameMatch.NEAR
-        return NameMatch.SAME
-    spare = [x for x in large.words if not any(_same_word(x, w) for w in small.words)]
-    if all(any(_one_slip(w, x) for x in spare) for w in unmatched):
-        return NameMatch.NEAR
+            return NameMatch.NEAR, MIDDLE_INITIAL
+        if any(x in large.surname_parts for x in spare):
+            return NameMatch.NEAR, ADDED_NAME
+        return NameMatch.SAME, None
+    doubts = [
+        next((d for near, d in _NEAR_WORDS if any(near(w, x) for x in spare)), None)
+        for w in unmatched
+    ]
+    if None not in doubts:
+        return NameMatch.NEAR, doubts[0]
     if len(small.words) == 1 and not small.initials:
-        return NameMatch.UNKNOWN  # one stray word is more likely a misread label than a name
-    return NameMatch.DIFFERENT
+        return NameMatch.UNKNOWN, None  # one stray word is more likely a misread label than a name
+    return NameMatch.DIFFERENT, None
 
 
 def same_birth_date(a: str, b: str, *, either_way: bool = True) -> bool:
@@ -375,6 +438,8 @@ class Mismatch:
     #: True when the only doubt is a one-letter spelling difference.
     near: bool = False
     paths: tuple[str, ...] = ()
+    #: Why the name is only a doubt (``SLIP``, ``SHORT_FORM``, ...), when ``near``.
+    doubt: str | None = None
     differs: tuple[str, ...] = ()
     found: Patient = field(default_factory=Patient)
     expected: Patient = field(default_factory=Patient)
@@ -396,18 +461,27 @@ class Mismatch:
         return f"{path} {lead}: {'; '.join(self.reasons)}. {advice}"
 
 
+#: Why files cannot be told to be the patient's (``Unconfirmed.why``).
+CODED: Final = "coded"  # a code or one word (``JANCT000``) instead of a name
+PARTIAL: Final = "partial"  # a surname, at most with an initial ("Doe, J"), and nothing else
+NAMELESS: Final = "nameless"  # no name at all, no birth date, no matching record number
+
+
 @dataclass(frozen=True)
 class Unconfirmed:
-    """Files whose patient name cannot be compared with the folder's patient.
+    """Files whose patient cannot be told to be the folder's patient.
 
     A code (``JANCT000``) or a single word (``CompressedSamples^CT1``) says
-    nothing about who the person is: only the patient can confirm the files
-    are theirs.
+    nothing about who the person is; nor does a record that names nobody, or
+    only a surname and an initial (a relative's record reads the same), with
+    no birth date or matching record number: only the patient can confirm the
+    files are theirs.
     """
 
     record: Record
     paths: tuple[str, ...]
     name: str
+    why: str = CODED
 
 
 @dataclass(frozen=True)
@@ -478,6 +552,7 @@ class _Verdict:
     reasons: list[str]
     differs: list[str]
     near: bool = True
+    doubt: str | None = None
     #: Who the files name instead, when not the record's own patient (a second person).
     found: Patient | None = None
 
@@ -525,23 +600,27 @@ def find_mismatches(records: Sequence[Record]) -> Consensus:
         for cluster in clusters:
             if cluster is main:
                 continue
-            match = compare_names(main.rep, cluster.rep)
+            match, doubt = name_doubt(main.rep, cluster.rep)
             for unit, name in cluster.members:
                 if match is NameMatch.NEAR:
-                    if _is_ocr(unit.record) or unit.record.confidence < 0.6:
+                    uncertain = _is_ocr(unit.record) or unit.record.confidence < 0.6
+                    if doubt == SLIP and uncertain:
                         continue  # a one-letter slip in uncertain text is not worth an alarm
-                    verdict(unit).add(
+                    found = verdict(unit)
+                    found.add(
                         NAME,
                         f"the name is written '{name.display}', "
                         f"not '{main_name}' as in the other records",
                         near=True,
                     )
+                    found.doubt = doubt
                 elif match is NameMatch.DIFFERENT:
                     verdict(unit).add(
                         NAME,
                         f"it names '{name.display}'{_id_note(unit, main)}, "
                         f"but the other records name '{main_name}'",
                     )
+    main_ids = {u.patient.id for u, _ in main.members if u.patient.id} if main else set()
     for unit, short in named:
         if short is not None and len(short.words) >= 2:
             continue
@@ -560,6 +639,12 @@ def find_mismatches(records: Sequence[Record]) -> Consensus:
             and unit.record.format in _STRUCTURED_FORMATS
         ):
             unconfirmed.append(Unconfirmed(unit.record, unit.paths, unit.patient.name))
+        elif (
+            main is not None
+            and _says_whose(unit.record)
+            and not _confirmed_otherwise(unit, main_ids)
+        ):
+            unconfirmed.append(_unconfirmed(unit, short, match))
 
     if main is not None:
         for unit in units:
@@ -580,8 +665,6 @@ def find_mismatches(records: Sequence[Record]) -> Consensus:
                     f"it gives the birth date {given}, but the other records give {birth_date}",
                 )
 
-    if main is not None:
-        unconfirmed += _nameless(units, main)
     _study_id_mismatches(units, verdicts, verdict)
 
     expected_id = _main_id(main) if main is not None else None
@@ -593,6 +676,7 @@ def find_mismatches(records: Sequence[Record]) -> Consensus:
                     record=by_id[key].record,
                     reasons=tuple(found.reasons),
                     near=found.near and found.differs == [NAME],
+                    doubt=found.doubt if found.near and found.differs == [NAME] else None,
                     paths=by_id[key].paths,
                     differs=tuple(dict.fromkeys(found.differs)),
                     found=found.found or by_id[key].patient,
@@ -638,19 +722,30 @@ def _second_person(
             return
 
 
-def _nameless(units: Sequence[_Unit], main: _Cluster) -> list[Unconfirmed]:
-    """DICOM files that name nobody and share neither birth date nor ID with the folder's
-    patient: nothing says whose they are. (A FHIR resource file of a portal export names
-    its patient by reference only, so only DICOM, whose every header has the field, counts.)"""
-    ids = {u.patient.id for u, _ in main.members if u.patient.id}
-    return [
-        Unconfirmed(unit.record, unit.paths, "")
-        for unit in units
-        if unit.record.format == "dicom"
-        and not (unit.patient.name or "").strip(" ^=")
-        and not unit.patient.birth_date
-        and not (unit.patient.id and unit.patient.id in ids)
-    ]
+def _says_whose(record: Record) -> bool:
+    """Whether a record would say whose it is if it did: DICOM (every header has the
+    field), or a medical record whose text or structure was read. A file that could
+    not be read has not been seen to name nobody; a document of kind ``other``
+    (counted by no manifest) is not someone's results to mix up."""
+    if record.format == "dicom":
+        return True
+    read = record.format in _STRUCTURED_FORMATS or bool(record.text.strip())
+    return read and record.kind != "other"
+
+
+def _confirmed_otherwise(unit: _Unit, main_ids: set[str]) -> bool:
+    """Whether files without a full name still say whose they are: a birth date (the
+    vote flags one that differs) or a record number the patient's records give."""
+    return bool(unit.patient.birth_date) or bool(unit.patient.id and unit.patient.id in main_ids)
+
+
+def _unconfirmed(unit: _Unit, short: PersonName | None, match: NameMatch) -> Unconfirmed:
+    """Files with no full name and nothing else to tell whose they are: why not."""
+    written = (unit.patient.name or "").strip(" ^=")
+    if short is None or not written:
+        return Unconfirmed(unit.record, unit.paths, "", NAMELESS)
+    why = PARTIAL if match is NameMatch.SAME else CODED
+    return Unconfirmed(unit.record, unit.paths, short.display if why == PARTIAL else written, why)
 
 
 def _study_id_mismatches(
