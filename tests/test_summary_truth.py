@@ -222,3 +222,75 @@ def test_a_gene_named_like_a_family_label_is_still_the_patients_diagnosis() -> N
         "FINAL DIAGNOSIS\nFH-deficient renal cell carcinoma, left kidney.\n", "pathology_report"
     )
     assert "FH-deficient renal cell carcinoma" in _values(summary, "diagnosis")
+
+
+# --------------------------------------------------------------------------- relatives by any name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Stepfather's PSA 14.2 ng/mL at diagnosis.",
+        "Grandpa had pT3a N1 M1 disease, PSA 90 ng/mL.",
+        "Grandma: stage IIIA breast cancer, CA 15-3 80 U/mL.",
+        "Her stepmother had stage IIB disease with CEA 12 ng/mL.",
+        "Half-brother with pT2 N0 M0, PSA 9 ng/mL.",
+        "Her partner had stage IIIA disease, CEA 7 ng/mL.",
+        "Husband: pT1c N0 M0, PSA 5.5 ng/mL.",
+        "His wife had pT2 N1 M0 breast cancer, CA 15-3 40 U/mL.",
+        "Fiancée's CA-125 was 300 U/mL, pT3a N0 M0.",
+        "Son had pT1 N0 M0 testicular cancer, AFP 400 ng/mL.",
+        "Her daughter, pT2 N0 M0, CA-125 35 U/mL.",
+        "Niece: pT1 N0 M0, CEA 3 ng/mL.",
+        "Nephew had pT2 N1 M0 colon cancer, CEA 9 ng/mL.",
+        "Her twin had pT2 N0 M0, CA 15-3 30 U/mL.",
+        "Family history\nProstate cancer at age 60, stage IV, pT3 N1 M1, PSA 250 ng/mL.",
+        "Family history:\nProstate cancer at age 60, stage IV, pT3 N1 M1, PSA 250 ng/mL.",
+    ],
+)
+def test_a_relative_by_any_name_gives_the_patient_no_stage_or_marker(text: str) -> None:
+    summary = _summary(text)
+    assert (summary["stage"], summary["tumor_markers"]) == ([], [])
+
+
+def test_a_section_after_a_family_history_heading_is_the_patients_again() -> None:
+    summary = _summary(
+        "Family history\nProstate cancer at age 60, PSA 250 ng/mL.\n"
+        "Assessment and plan\nPSA 0.05 ng/mL today; stage pT2 N0 M0.\n"
+    )
+    assert [(f["marker"], f["value"]) for f in summary["tumor_markers"]] == [("PSA", "0.05")]
+    assert _values(summary, "stage") == {"pT2 N0 M0"}
+
+
+# --------------------------------------------------------------------------- clause by clause
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        (
+            "She has a family history of breast cancer; she was diagnosed with stage IIIC in 2019.",
+            "stage IIIC",
+        ),
+        (
+            "Her brother had colon cancer, and she was diagnosed with stage IIB disease.",
+            "stage IIB",
+        ),
+        ("Mother had breast cancer, and the patient has stage IIA disease.", "stage IIA"),
+        ("Her brother had colon cancer. She has stage IIB disease.", "stage IIB"),
+    ],
+)
+def test_a_clause_about_a_relative_leaves_the_patients_clause_shown(text: str, stage: str) -> None:
+    assert _values(_summary(text), "stage") == {stage}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mother had breast cancer, and she was diagnosed with stage IIIA at 50.",
+        "Her mother had ovarian cancer. She had stage IIIC disease.",
+        "Father had prostate cancer; his stage was pT3 N1 M0.",
+    ],
+)
+def test_a_clause_that_goes_on_about_the_relative_stays_hidden(text: str) -> None:
+    assert _summary(text)["stage"] == []

@@ -20,7 +20,7 @@ from functools import cached_property
 from typing import Any, Final
 
 from recordpack.bundle.format import SUMMARY_SECTIONS
-from recordpack.summary.whose import FAMILY_LABEL, not_the_patients
+from recordpack.summary.whose import FAMILY_LABEL, clauses, not_the_patients
 
 #: Version of the ``summary`` document in ``index.json``.
 SUMMARY_VERSION: Final = 1
@@ -49,9 +49,22 @@ class SourcedText:
 
     @cached_property
     def statements(self) -> tuple[_Sentence, ...]:
-        """The sentences that state the patient's own facts (the only ones facts come from)."""
-        reasons = not_the_patients([(s.text, s.section) for s in self.sentences])
-        return tuple(s for s, reason in zip(self.sentences, reasons, strict=True) if reason is None)
+        """The sentences that state the patient's own facts (the only ones facts come from).
+
+        A sentence is judged clause by clause: when one of its clauses is about someone
+        else, only the others are kept, each as a sentence of its own.
+        """
+        parts = [(s, clauses(s.text)) for s in self.sentences]
+        flat = [(clause, s.section) for s, found in parts for clause in found]
+        reasons = iter(not_the_patients(flat))
+        kept: list[_Sentence] = []
+        for s, found in parts:
+            own = [clause for clause in found if next(reasons) is None]
+            if len(own) == len(found):
+                kept.append(s)
+            else:
+                kept.extend(_Sentence(clause, s.line, s.section) for clause in own)
+        return tuple(kept)
 
 
 # --------------------------------------------------------------------------- sentences
@@ -67,6 +80,15 @@ class _Sentence:
 _HEADING = re.compile(
     r"^(?:[A-Z][A-Za-z/&()'-]*|and|of|the|or|to|for)(?: (?:[A-Z][A-Za-z/&()'-]*|and|of|the|or|to|for))*:?$"
 )
+#: Section names a note may write in any case ("Family history", "Assessment and plan").
+SECTION_NAMES: Final = (
+    r"family (?:history|hx)", r"fhx?", r"social history", r"(?:past )?medical history",
+    r"(?:past )?surgical history", r"oncologic(?:al)? history", r"history of present illness",
+    r"hpi", r"assessment(?: and plan)?", r"impression(?: and plan)?", r"plan",
+    r"(?:final )?diagnosis", r"medications", r"allergies", r"review of systems",
+    r"physical exam(?:ination)?",
+)  # fmt: skip
+_NAMED_HEADING: Final = re.compile(rf"^(?:{'|'.join(SECTION_NAMES)})\s*:?$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(\"'-])|\s{3,}(?=[A-Z][A-Za-z ()/#-]{1,30}:\s)")
 
 
@@ -100,7 +122,7 @@ def _is_heading(line: str) -> bool:
     """A short title line ("FINAL DIAGNOSIS", "Discharge Medications"), not a specimen label."""
     if len(line.split()) > 5 or len(line) > 60 or (line.endswith(":") and "," in line):
         return False
-    return _HEADING.match(line) is not None
+    return _HEADING.match(line) is not None or _NAMED_HEADING.match(line) is not None
 
 
 def _clip(value: str, limit: int = MAX_RESULT) -> str:
@@ -265,7 +287,8 @@ _TNM: Final = re.compile(
 _STAGE_GROUP: Final = re.compile(
     r"\b((?:AJCC |Ann Arbor |FIGO |clinical |pathologic(?:al)? |prognostic |anatomic )*"
     r"stage(?: group)?\s*:?\s*(?-i:(?:IV|I{1,3}|0)[ABC]?[12]?))(?![A-Za-z0-9])"
-    r"(?!\s+(?!(?:disease|cancer|carcinoma|lymphoma|per|by|according|\(|AJCC|FIGO)\b)[a-z])",
+    # "At this stage I would ...": a bare "I" followed by a word is the pronoun.
+    r"(?!(?<=[\s:]I)\s+(?!(?:disease|cancer|carcinoma|lymphoma|per|by|according|\(|AJCC|FIGO)\b)[a-z])",
     re.IGNORECASE,
 )
 _EDITION: Final = re.compile(
