@@ -294,3 +294,38 @@ def test_a_clause_about_a_relative_leaves_the_patients_clause_shown(text: str, s
 )
 def test_a_clause_that_goes_on_about_the_relative_stays_hidden(text: str) -> None:
     assert _summary(text)["stage"] == []
+
+
+# --------------------------------------------------------------------------- negation after
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Stage IV disease was ruled out by PSMA PET.",
+        "Metastatic stage IV disease excluded on bone scan.",
+        "Stage IV disease, suggested on CT, was ruled out by biopsy.",
+        "No evidence of stage IV disease.",
+        "pT3 was not confirmed on review.",
+        "Never staged as pT3 N1 M1.",
+    ],
+)
+def test_a_stage_ruled_out_or_excluded_is_not_shown(text: str) -> None:
+    assert _summary(text)["stage"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Docetaxel was never given.", "Docetaxel never started.", "Never received docetaxel."],
+)
+def test_a_treatment_never_given_is_not_listed(text: str) -> None:
+    assert _summary(text)["treatments"] == []
+
+
+def test_a_negation_elsewhere_leaves_the_finding_shown() -> None:
+    summary = _summary(
+        "Biochemical recurrence is not confirmed; stage pT2 N0 M0 remains.\n"
+        "Stage IIA lung adenocarcinoma in a never smoker.\n"
+        "Stage IIB, but metastasis was ruled out.\n"
+    )
+    assert _values(summary, "stage") == {"pT2 N0 M0", "Stage IIA", "Stage IIB"}

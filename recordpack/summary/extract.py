@@ -138,7 +138,8 @@ def _clip(value: str, limit: int = MAX_RESULT) -> str:
 _NEGATION: Final = re.compile(
     r"\b(?:no|not|negative for|without|free of|rule out|r/o|suspicious for|suspected|"
     r"concerning for|possible|possibly|probable|probably|likely|presumed|presumptive|may|might|"
-    r"could|cannot be excluded|history of|differential|versus|vs\.?)\b",
+    r"could|cannot be excluded|excluded|ruled out|never(?![- ]?smok)|history of|differential|"
+    r"versus|vs\.?)\b",
     re.IGNORECASE,
 )
 # Orders and plans for a test are not results.
@@ -191,10 +192,39 @@ _SYNOPTIC: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
 _DIAGNOSIS_SECTION: Final = re.compile(r"\bDIAGNOS[IE]S\b|\bINTERPRETATION\b")
 
 
-def _is_negated(sentence: str, at: int) -> bool:
-    """True when a negation or hedge comes before position ``at`` in the sentence's clause."""
-    start = max(sentence.rfind(";", 0, at), 0)
-    return _NEGATION.search(sentence, start, at) is not None
+#: Words after a finding that take it back for the rest of its clause, commas and all
+#: ("Stage IV disease, seen on CT, was ruled out by PSMA PET"; "Docetaxel was never given").
+_DENIED_AFTER: Final = re.compile(
+    # "a never smoker" says nothing of the finding.
+    r"\b(?:ruled out|excluded|never(?![- ]?smok)|disproven|disproved)\b",
+    re.IGNORECASE,
+)
+#: Words after a finding that negate it up to the next comma ("pT3 was not confirmed").
+_NOT_AFTER: Final = re.compile(
+    r"\b(?:(?:was|were|is|are|has been|have been|had been)\s+not|absent|unlikely|"
+    r"not (?:confirmed|present|seen|found|identified|detected|given|received|administered))\b",
+    re.IGNORECASE,
+)
+#: Where a clause turns to something else ("..., but ...").
+_CONTRAST: Final = re.compile(r"\b(?:but|however|although|though|whereas|while)\b", re.IGNORECASE)
+
+
+def _is_negated(sentence: str, start: int, end: int) -> bool:
+    """True when the finding at ``sentence[start:end]`` is negated or hedged in its clause.
+
+    A negation before it ("no evidence of stage IV") or one after it that takes it
+    back ("Stage IV disease was ruled out", "Docetaxel was never given") counts.
+    """
+    clause_start = max(sentence.rfind(";", 0, start), 0)
+    if _NEGATION.search(sentence, clause_start, start) is not None:
+        return True
+    rest = sentence[end:].split(";", 1)[0]
+    turn = _CONTRAST.search(rest)
+    rest = rest[: turn.start()] if turn else rest
+    return (
+        _DENIED_AFTER.search(rest) is not None
+        or _NOT_AFTER.search(rest.split(",", 1)[0]) is not None
+    )
 
 
 #: Sentences about margins or spread say where a tumour reaches, not what it is.
@@ -242,7 +272,7 @@ def _diagnosis(doc: SourcedText, out: list[dict[str, Any]]) -> None:
             header = s
             continue
         for m in _HISTOLOGY.finditer(s.text):
-            if _is_negated(s.text, m.start()) or _ABOUT_MARGINS.search(s.text):
+            if _is_negated(s.text, m.start(), m.end()) or _ABOUT_MARGINS.search(s.text):
                 continue
             clause = _noun_phrase(s.text, m.start(), m.end())
             if clause is None or _NOT_HISTOLOGY.search(clause):
@@ -270,7 +300,7 @@ def _diagnosis(doc: SourcedText, out: list[dict[str, Any]]) -> None:
         if _HISTOLOGY.search(s.text):
             continue
         for g in _GRADE.finditer(s.text):
-            if not _is_negated(s.text, g.start()) and not _PENDING.search(s.text):
+            if not _is_negated(s.text, g.start(), g.end()) and not _PENDING.search(s.text):
                 _add(out, doc, s, field="grade", value=_clip(g.group(0)))
 
 
@@ -303,7 +333,7 @@ def _stage(doc: SourcedText, out: list[dict[str, Any]]) -> None:
         if _PENDING.search(s.text):
             continue
         for m in _TNM.finditer(s.text):
-            if _is_negated(s.text, m.start()):
+            if _is_negated(s.text, m.start(), m.end()):
                 continue
             _add(
                 out,
@@ -314,7 +344,7 @@ def _stage(doc: SourcedText, out: list[dict[str, Any]]) -> None:
                 per_record=False,
             )
         for m in _STAGE_GROUP.finditer(s.text):
-            if not _is_negated(s.text, m.start()):
+            if not _is_negated(s.text, m.start(), m.end()):
                 _add(out, doc, s, field="stage_group", value=_clip(m.group(1)), per_record=False)
         for m in _EDITION.finditer(s.text):
             edition = m.group(1) or m.group(2)
@@ -612,7 +642,7 @@ def _treatments(doc: SourcedText, out: list[dict[str, Any]]) -> None:
 
     for s in doc.statements:
         m = _AGENT.search(s.text)
-        if not m or _NOT_GIVEN.search(s.text) or _is_negated(s.text, m.start()):
+        if not m or _NOT_GIVEN.search(s.text) or _is_negated(s.text, m.start(), m.end()):
             continue
         if s.section and re.search(r"MEDICATION|ALLERG|HISTORY", s.section):
             continue  # a medication list inside a note is not a treatment given
