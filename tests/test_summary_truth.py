@@ -85,6 +85,11 @@ def test_a_relatives_tumour_marker_is_not_shown() -> None:
         ("PSA 14.2 ng/mL on 03/02/2025.", "2025-03-02"),
         ("PSA 14.2 ng/mL (2025-03-02), down from before.", "2025-03-02"),
         ("On 03/02/2025, PSA 14.2 ng/mL.", "2025-03-02"),
+        ("03/02/2025: PSA 14.2 ng/mL.", "2025-03-02"),
+        ("Restaged; in March 2025, PSA 14.2 ng/mL.", "2025-03"),
+        ("Prostatectomy in 2019, PSA 14.2 ng/mL at this visit.", NOTE_DATE),
+        ("Seen on 03/02/2025 for PSA 14.2 ng/mL.", NOTE_DATE),
+        ("Surgery (2019), PSA 14.2 ng/mL now.", NOTE_DATE),
         ("PSA 14.2 ng/mL today.", NOTE_DATE),
     ],
 )

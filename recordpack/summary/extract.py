@@ -564,9 +564,10 @@ _DATE_WORD: Final = r"(?:on|dated|collected|drawn|in|from|of)"
 _DATE_AFTER: Final = re.compile(
     rf"\s*,?\s*(?:{_DATE_WORD}\s+|\()(?:{_WRITTEN_DATE})(?![\w/-])", re.IGNORECASE
 )
-#: The date written just before a marker's name ("On 03/02/2025, PSA ...").
+#: The date that opens a marker's own clause ("On 03/02/2025, PSA ..."). A date
+#: before it in another clause ("Prostatectomy in 2019, PSA 0.05 ng/mL") is not its date.
 _DATE_BEFORE: Final = re.compile(
-    rf"(?:^|\b{_DATE_WORD}\s+|\()(?:{_WRITTEN_DATE})\)?\s*[:,]?\s*$", re.IGNORECASE
+    rf"(?:^|;\s*)(?:{_DATE_WORD}\s+)?\(?(?:{_WRITTEN_DATE})\)?\s*[:,-]?\s*$", re.IGNORECASE
 )
 
 
