@@ -334,3 +334,24 @@ def test_a_negation_elsewhere_leaves_the_finding_shown() -> None:
         "Stage IIB, but metastasis was ruled out.\n"
     )
     assert _values(summary, "stage") == {"pT2 N0 M0", "Stage IIA", "Stage IIB"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "marker", "value", "date"),
+    [
+        ("The patient's CA-125 was 88 U/mL on 01/15/2025.", "CA-125", "88", "2025-01-15"),
+        ("Her CEA is 3.2 ng/mL.", "CEA", "3.2", NOTE_DATE),
+        ("A PSA of 0.9 ng/mL in 2024.", "PSA", "0.9", "2024"),
+        ("PSA level measured at 4.5 ng/mL.", "PSA", "4.5", NOTE_DATE),
+    ],
+)
+def test_a_tumour_marker_written_with_was_is_or_of_is_shown(
+    sentence: str, marker: str, value: str, date: str
+) -> None:
+    (fact,) = _summary(sentence)["tumor_markers"]
+    assert (fact["marker"], fact["value"], fact["date"]) == (marker, value, date)
+
+
+def test_a_relatives_marker_written_with_was_stays_hidden() -> None:
+    summary = _summary("Her mother's PSA was 22.1 ng/mL. Mom's CA-125 was 900 U/mL.")
+    assert summary["tumor_markers"] == []

@@ -533,11 +533,14 @@ TUMOR_MARKERS: Final[tuple[tuple[str, str], ...]] = (
     ("AFP", r"AFP|alpha[- ]fetoprotein"),
 )
 _UNIT: Final = r"(ng/mL|ng/ml|U/mL|U/ml|IU/mL|kU/L|IU/L|ug/L|µg/L)"
+#: What may stand between a marker's name and its value ("PSA: 4.1", "CA-125 was 88",
+#: "CEA of 3.2", "PSA level measured at 0.9").
+_VALUE_LEAD: Final = r"(?:\s*[:=]\s*|\s+(?:level\s+)?(?:was|is|of|measured at)\s+|\s*)"
 _TUMOR_MARKER_RES: Final = [
     (
         label,
         re.compile(
-            rf"(?<![\w-])(?:{name})(?![\w-])\s*:?\s*(<?\d+(?:\.\d+)?)\s*"
+            rf"(?<![\w-])(?:{name})(?![\w-]){_VALUE_LEAD}(<?\d+(?:\.\d+)?)\s*"
             rf"(?:(?:H|L|HH|LL|A|\*)\s+)?(?:\(?(?:ref\.?\s*)?\d+(?:\.\d+)?\s*-\s*\d+(?:\.\d+)?\)?\s*)?{_UNIT}",
             re.IGNORECASE,
         ),
