@@ -297,3 +297,18 @@ def test_the_specialist_sees_that_a_packed_report_was_entered_in_error(tmp_path:
     # A withdrawn record gives the specialist's summary no facts.
     assert not any(index["summary"].get(key) for key in ("diagnosis", "stage", "biomarkers"))
     assert "Marked entered in error by its sender." in next(opened.rglob("index.html")).read_text()
+
+
+def test_a_new_preliminary_result_does_not_make_an_old_final_one_recent(tmp_path: Path) -> None:
+    loose = bundle(PATIENT, observation("o1", when="2026-05-01"),
+                   observation("o2", status="preliminary", when="2026-11-10"))
+    (tmp_path / FHIR_FILE).parent.mkdir(parents=True)
+    (tmp_path / FHIR_FILE).write_text(json.dumps(loose))
+    scan = scan_folder(tmp_path)
+    labs = {r.status: r for r in scan.records if r.files == (FHIR_FILE,)}
+    assert (labs[None].date, labs["preliminary"].date) == ("2026-05-01", "2026-11-10")
+    assert "1 of 1 entries preliminary" in labs["preliminary"].evidence
+    result = next(r for r in check(scan, load_manifest("general"), as_of=AS_OF).results
+                  if r.requirement.id == "recent_labs")
+    assert result.status == "outdated"
+    assert result.params["newer_status"] == "preliminary"

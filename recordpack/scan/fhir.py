@@ -856,13 +856,17 @@ def _bundle_documents(source: Source, bundle: dict[str, Any], read: _Bundle) -> 
 
 def _bundle_items(source: Source, resources: list[dict[str, Any]],
                   observations: dict[str, dict[str, Any]]) -> list[_Item]:
-    """Reports, documents and plans in a Bundle, then grouped labs and medications."""
+    """Reports, documents and plans in a Bundle, then grouped labs and medications.
+
+    Loose preliminary Observations are a record apart from the others, so that a
+    preliminary result's date never makes final ones look recent."""
     items: list[_Item] = []
     claimed: set[int] = set()  # observations a report already holds
     for resource in resources:
         if resource.get("resourceType") == "DiagnosticReport":
             claimed.update(id(target) for target in _results(resource, observations))
     loose_labs: list[_Item] = []
+    preliminary_labs: list[_Item] = []  # apart: their date is not a final result's
     medications: list[_Item] = []
     for resource in resources:
         rtype = resource.get("resourceType")
@@ -877,10 +881,11 @@ def _bundle_items(source: Source, resources: list[dict[str, Any]],
         elif rtype == "Observation" and id(resource) not in claimed:
             item = _item(source, resource, observations)
             if item.kind != "other":
-                loose_labs.append(item)
+                (preliminary_labs if item.status == PRELIMINARY else loose_labs).append(item)
         elif rtype in _MEDICATION_TYPES and rtype != "Medication":
             medications.append(_item(source, resource, observations))
     for group, kind, title in ((loose_labs, "lab_result", "Results"),
+                               (preliminary_labs, "lab_result", "Preliminary results"),
                                (medications, "medication_list", "Medications")):
         if not group:
             continue
