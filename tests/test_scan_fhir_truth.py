@@ -312,3 +312,85 @@ def test_a_new_preliminary_result_does_not_make_an_old_final_one_recent(tmp_path
                   if r.requirement.id == "recent_labs")
     assert result.status == "outdated"
     assert result.params["newer_status"] == "preliminary"
+
+
+# --- 4. what a summary holds ----------------------------------------------------------------
+
+MEDICATION = {"resourceType": "MedicationRequest", "id": "m1", "status": "active",
+              "intent": "order", "subject": {"reference": "Patient/p1"},
+              "medicationCodeableConcept": {"coding": [{"display": "anastrozole 1 MG Tablet"}]},
+              "authoredOn": "2026-10-01", "dosageInstruction": [{"text": "1 tablet daily"}]}
+ALLERGY = {"resourceType": "AllergyIntolerance", "id": "a1",
+           "patient": {"reference": "Patient/p1"}, "code": {"coding": [{"display": "Penicillin"}]},
+           "reaction": [{"manifestation": [{"text": "Hives"}]}]}
+CONDITION = {"resourceType": "Condition", "id": "c9", "subject": {"reference": "Patient/p1"},
+             "code": {"text": "Malignant neoplasm of left breast"}, "recordedDate": "2026-09-10"}
+
+
+def summary_section(title: str, div: str | None, *, empty: str | None = None) -> dict[str, Any]:
+    found: dict[str, Any] = {"title": title}
+    if div is not None:
+        found["text"] = {"status": "generated", "div": f"<div>{div}</div>"}
+    if empty:
+        found["emptyReason"] = {"coding": [{"code": empty}]}
+    return found
+
+
+def patient_summary(*sections: dict[str, Any]) -> dict[str, Any]:
+    return {"resourceType": "Composition", "id": "ips", "status": "final",
+            "type": {"coding": [{"system": "http://loinc.org", "code": "60591-5"}]},
+            "subject": {"reference": "Patient/p1"}, "date": "2026-11-20",
+            "title": "International Patient Summary", "section": list(sections)}
+
+
+ALLERGY_TABLE = ("<table><tr><th>Allergen</th><th>Reaction</th></tr>"
+                 "<tr><td>Penicillin</td><td>Hives</td></tr></table>")
+
+
+def test_a_medications_section_empty_for_a_reason_is_no_medication_list(tmp_path: Path) -> None:
+    ips = patient_summary(summary_section("Medication Summary", "", empty="unavailable"),
+                          summary_section("History of Past Illness", "Appendectomy 1990"),
+                          summary_section("Allergies and Intolerances", ALLERGY_TABLE))
+    record, report = checked(tmp_path, bundle(ips, PATIENT, bundle_type="document"))
+    assert record.text.splitlines()[:2] == [
+        "Medication Summary", "(no entries in this section: unavailable)"]
+    result = next(r for r in report.results if r.requirement.id == "medications")
+    assert result.status == "incomplete"
+    assert result.params["section"] == "medications"
+
+
+@pytest.mark.parametrize("medications", [
+    pytest.param(summary_section("Medication Summary",
+                                 "<table><tr><th>Medication</th><th>Dose</th></tr>"
+                                 "<tr><td>Anastrozole 1 mg</td><td>daily</td></tr></table>"),
+                 id="table"),
+    pytest.param(summary_section("Medication Summary", "", empty="nilknown"), id="nil known"),
+])
+def test_a_summary_whose_sections_are_tables_shows_its_allergies(
+        tmp_path: Path, medications: dict[str, Any]) -> None:
+    ips = patient_summary(medications, summary_section("Allergies and Intolerances",
+                                                       ALLERGY_TABLE))
+    record, report = checked(tmp_path, bundle(ips, PATIENT, bundle_type="document"))
+    assert "Allergies and Intolerances\nAllergen: Penicillin; Reaction: Hives" in record.text
+    assert status_of(report, "medications") == "met"
+
+
+def test_an_export_without_narrative_lists_its_medications_and_allergies(tmp_path: Path) -> None:
+    export = bundle(PATIENT, CONDITION, MEDICATION, ALLERGY, observation(),
+                    bundle_type="collection")
+    record, report = checked(tmp_path, export)
+    assert record.kind == "patient_summary"
+    assert record.text.splitlines()[:4] == [
+        "Medications", "anastrozole 1 MG Tablet: 1 tablet daily",
+        "Allergies", "Penicillin (reaction: Hives)"]
+    assert status_of(report, "medications") == "met"
+
+
+def test_medications_entered_in_error_are_not_listed_as_the_patients(tmp_path: Path) -> None:
+    export = bundle(PATIENT, CONDITION, dict(MEDICATION, status="entered-in-error"), ALLERGY,
+                    observation(), bundle_type="collection")
+    record, report = checked(tmp_path, export)
+    assert "anastrozole" not in record.text
+    result = next(r for r in report.results if r.requirement.id == "medications")
+    assert result.status == "incomplete"
+    assert result.params["says"] == "(no entries in this section: every entry was entered in error)"

@@ -26,7 +26,9 @@ A record says only what its resources say:
   reference to a Patient elsewhere gives only the name it shows (or none);
 * its date: when the sample or exam was taken (``effective[x]``, a report's
   own or else its earliest result's), the date it was issued only when
-  nothing else is known, and then the evidence says so.
+  nothing else is known, and then the evidence says so;
+* its text: a Composition's sections, each title then its narrative (or why it is
+  empty), and a whole-record export's medications and allergies under headings.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ from recordpack.model import (
 )
 from recordpack.scan import codes, jsonstream
 from recordpack.scan.base import PARTLY_READ, Document, Outcome, Source
+from recordpack.scan.narrative import narrative_lines
 
 FORMAT: Final = "fhir"
 
@@ -517,19 +520,18 @@ def _document_reference(source: Source, doc: dict[str, Any], *, deep: bool) -> _
                  subject=_subject(doc))
 
 
-def _composition(composition: dict[str, Any]) -> _Item:
-    """The verdict on a Composition (a document Bundle's), with its status."""
-    return _with_status(_composition_kind(composition), composition)
+def _composition(composition: dict[str, Any],
+                 index: dict[str, dict[str, Any]] | None = None) -> _Item:
+    """The verdict on a Composition (a document Bundle's), with its status; ``index``
+    (the Bundle's resources) lets a section without narrative list its entries."""
+    return _with_status(_composition_kind(composition, index or {}), composition)
 
 
-def _composition_kind(composition: dict[str, Any]) -> _Item:
+def _composition_kind(composition: dict[str, Any], index: dict[str, dict[str, Any]]) -> _Item:
     comp_type = composition.get("type")
     title = (composition.get("title") if isinstance(composition.get("title"), str) else None) or (
         _display(comp_type) or "Clinical document")
-    texts = [_narrative(composition)]
-    for section in composition.get("section") or []:
-        if isinstance(section, dict):
-            texts += [str(section.get("title") or ""), _narrative(section)]
+    texts = [*_narrative_lines(composition), *_section_lines(composition.get("section"), index)]
     text = "\n".join(t for t in texts if t)[: codes.MAX_TEXT_CHARS]
     date = _date_of(composition, "date")
     for event in composition.get("event") or []:
@@ -549,6 +551,116 @@ def _composition_kind(composition: dict[str, Any]) -> _Item:
                      subject=_subject(composition))
     return _Item("other", title, date, 0.3, ["a composition of unstated type"], text,
                  subject=_subject(composition))
+
+
+#: ``emptyReason`` codes (list-empty-reason), as a section's text says them.
+_EMPTY_REASONS: Final[dict[str, str]] = {
+    "nilknown": "nil known", "notasked": "not asked", "withheld": "information withheld",
+    "unavailable": "unavailable", "notstarted": "not started", "closed": "closed list",
+}
+#: The one ``emptyReason`` that is an answer, not a gap: nothing of the kind is known.
+_NIL_KNOWN: Final = "nilknown"
+#: Deepest nesting of Composition sections read.
+_MAX_SECTION_DEPTH: Final = 5
+
+
+def _narrative_lines(element: dict[str, Any]) -> list[str]:
+    text = element.get("text")
+    div = text.get("div") if isinstance(text, dict) else None
+    return narrative_lines(div) if isinstance(div, str) else []
+
+
+def _section_lines(sections: Any, index: dict[str, dict[str, Any]], depth: int = 0
+                   ) -> list[str]:
+    """Each section's title on a line of its own, then what it holds: its narrative,
+    else its entries in this file, else a line saying it has none (and why)."""
+    lines: list[str] = []
+    for section in sections if isinstance(sections, list) else []:
+        if not isinstance(section, dict):
+            continue
+        title = section.get("title") if isinstance(section.get("title"), str) else None
+        lines.append(title or _display(section.get("code")) or "Section")
+        empty = section.get("emptyReason")
+        if empty is not None:
+            reason = [str(c) for _s, c in _pairs(empty) if c]
+            if reason and reason[0] == _NIL_KNOWN:
+                lines.append("None known")
+            else:
+                words = _display(empty) or (_EMPTY_REASONS.get(reason[0], reason[0])
+                                            if reason else "no reason given")
+                lines.append(f"(no entries in this section: {words})")
+        body = _narrative_lines(section)
+        refs = [e.get("reference") for e in section.get("entry") or [] if isinstance(e, dict)
+                ] if isinstance(section.get("entry"), list) else []
+        if not body and empty is None:
+            entries = [_resolve(ref, index) for ref in refs]
+            body = [line for e in entries if e is not None
+                    if (line := _entry_line(e, index)) is not None]
+            unread = sum(e is None for e in entries)
+            if unread:
+                body.append(f"({unread} entries without text)")
+            if not body and not refs:
+                body = ["(no entries in this section)"]
+        lines += body
+        if depth < _MAX_SECTION_DEPTH:
+            lines += _section_lines(section.get("section"), index, depth + 1)
+    return lines
+
+
+def _withdrawn_entry(resource: dict[str, Any]) -> bool:
+    """An entry its sender took back: entered in error, or an allergy refuted."""
+    verification = {c for _s, c in _pairs(resource.get("verificationStatus"))}
+    return resource.get("status") == "entered-in-error" or bool(
+        verification & {"entered-in-error", "refuted"})
+
+
+def _entry_line(resource: dict[str, Any], index: dict[str, dict[str, Any]]) -> str | None:
+    """One line for a medication, an allergy or another coded entry; None for one its
+    sender withdrew or that names nothing."""
+    if _withdrawn_entry(resource):
+        return None
+    if resource.get("resourceType") == "AllergyIntolerance":
+        reactions = [_display(m) for r in resource.get("reaction") or [] if isinstance(r, dict)
+                     for m in _concepts(r.get("manifestation"))]
+        shown = ", ".join(dict.fromkeys(r for r in reactions if r))
+        name = _display(resource.get("code"))
+        return f"{name} (reaction: {shown})" if name and shown else name
+    reference = resource.get("medicationReference")
+    medication = _resolve(reference.get("reference"), index) if isinstance(reference, dict) else None
+    name = (_display(resource.get("medicationCodeableConcept"))
+            or (_display(medication.get("code")) if medication else None)
+            or (str(reference.get("display") or "") if isinstance(reference, dict) else "")
+            or _display(resource.get("code")) or " ".join(_narrative_lines(resource)))
+    dosages = [d.get("text") for key in ("dosageInstruction", "dosage")
+               for d in resource.get(key) or [] if isinstance(d, dict)]
+    dose = next((d.strip() for d in dosages if isinstance(d, str) and d.strip()), None)
+    return f"{name}: {dose}" if name and dose else name or None
+
+
+#: Headings of a patient summary built from resources, with the resource types listed
+#: under each, so that check finds these sections as in a portal's summary.
+_SUMMARY_SECTIONS: Final = (("Medications", ("MedicationRequest", "MedicationStatement")),
+                            ("Allergies", ("AllergyIntolerance",)))
+#: Entries listed under one heading; the rest are counted.
+_MAX_SECTION_ENTRIES: Final = 200
+
+
+def _summary_lines(resources: list[dict[str, Any]], index: dict[str, dict[str, Any]]
+                   ) -> list[str]:
+    """The medications and allergies a whole-record export holds, each under its
+    heading; a heading whose every entry was withdrawn says it has none."""
+    lines: list[str] = []
+    for heading, types in _SUMMARY_SECTIONS:
+        found = [r for r in resources if r.get("resourceType") in types]
+        if not found:
+            continue
+        entries = [line for r in found if (line := _entry_line(r, index)) is not None]
+        lines.append(heading)
+        lines += entries[:_MAX_SECTION_ENTRIES] or [
+            "(no entries in this section: every entry was entered in error)"]
+        if len(entries) > _MAX_SECTION_ENTRIES:
+            lines.append(f"(and {len(entries) - _MAX_SECTION_ENTRIES} more)")
+    return lines
 
 
 #: Financial and consent resources are administrative papers (KINDS.md), with their titles.
@@ -828,7 +940,7 @@ def _bundle_documents(source: Source, bundle: dict[str, Any], read: _Bundle) -> 
 
     composition = next((r for r in resources if r.get("resourceType") == "Composition"), None)
     if bundle_type == "document" and composition is not None:
-        item = _composition(composition)
+        item = _composition(composition, read.index)
         item.evidence.insert(0, evidence)
         return [read.document(source, item)]
 
@@ -839,7 +951,8 @@ def _bundle_documents(source: Source, bundle: dict[str, Any], read: _Bundle) -> 
         summary = ", ".join(sorted(parts))
         item = _Item("patient_summary", "Patient record (FHIR)", date, 0.85,
                      [evidence, f"a whole patient record: {summary}"],
-                     "\n".join(_narrative(r) for r in resources if _narrative(r)))
+                     "\n".join([*_summary_lines(resources, read.index),
+                                *(n for r in resources if (n := _narrative(r)))]))
         return [_document(source, item, bundle_patient)]
 
     items = _bundle_items(source, resources, read.observations)
