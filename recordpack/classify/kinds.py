@@ -12,6 +12,7 @@ from recordpack.classify.dates import DAY_FIRST, date_matches, date_order, servi
 from recordpack.classify.letters import OWN_LETTER, LetterVerdict, request_letter
 from recordpack.classify.patient import find_birth_date, find_patient
 from recordpack.classify.rules import requirements, score_kinds, sentence_case
+from recordpack.classify.status import text_status
 from recordpack.classify.text import (
     MAX_CLASSIFY_CHARS,
     MAX_PATIENT_CHARS,
@@ -54,6 +55,8 @@ class Classification:
     #: True when nothing in the text is medical (a bank statement, a recipe,
     #: source code): scanners skip it as "not a medical record".
     not_record: bool = False
+    #: What its own header says when it is not final (``model.RECORD_STATUSES``).
+    status: str | None = None
 
 
 _NAME_HINTS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
@@ -323,6 +326,9 @@ def classify_text(
         evidence.append("text read by OCR")
     if date_how:
         evidence.append(date_how)
+    status, status_how = (None, None) if not_record else text_status(text)
+    if status_how:
+        evidence.append(status_how)
     return Classification(
         kind=kind,
         title=title,
@@ -333,6 +339,7 @@ def classify_text(
         date_order=order,
         date_ambiguous=bool(best_date and best_date.ambiguous),
         not_record=not_record,
+        status=status,
     )
 
 

@@ -148,6 +148,7 @@ class Document:
             text=text,
             date_order=c.date_order,
             date_ambiguous=c.date_ambiguous,
+            status=c.status,
         )
 
 

@@ -1,0 +1,95 @@
+"""What a document's own text says of its status: preliminary, withdrawn, replaced.
+
+Only its header says so: one of its first lines ("*** PRELIMINARY REPORT - NOT FINAL
+***", "THIS REPORT WAS ENTERED IN ERROR", "Surgical pathology report (preliminary)")
+or a status field ("Report status: Preliminary"). A sentence of its body ("a
+preliminary report was issued on 10/14; this final report ...") is history, not
+the document's status, and a heading such as "FINAL REPORT" or "AMENDED REPORT"
+says nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from recordpack.model import CANCELLED, ENTERED_IN_ERROR, PRELIMINARY, SUPERSEDED
+
+#: Non-blank lines at the top of a document read as its header.
+HEADER_LINES: Final = 6
+#: Lines from the top in which a status field is looked for.
+FIELD_LINES: Final = 40
+#: Longest header line read as a status line (a longer one is prose).
+MAX_STATUS_LINE: Final = 120
+
+_LEAD = r"^[\W_]*"  # decoration before the words: "***", "--", "["
+_THIS_SAID = r"this\s+(?:report|document|result|study|note)\s+(?:was|has\s+been|is)\s+"
+_THIS = f"(?:{_THIS_SAID})?"
+_REPORT = r"(?:(?:[\w-]+\s+){0,3}(?:report|result|diagnosis\s+report|document)s?)"
+_END = r"\s*(?:$|[-\u2013\u2014:;(\[*!.,]|\bnot\s+final\b|\bdo\s+not\s+use\b)"
+
+_DASH = r"\s*[-\u2013\u2014:(\[]\s*"  # between a title and the status after it
+
+#: (status, pattern of a header line that states it), most telling first.
+_HEADER_RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
+    (status, re.compile(pattern, re.IGNORECASE))
+    for status, pattern in (
+        (ENTERED_IN_ERROR, _LEAD + _THIS + r"(?:entered|filed|posted)\s+in\s+error\b"),
+        (ENTERED_IN_ERROR, _LEAD + _REPORT + _DASH + r"entered\s+in\s+error\b"),
+        (CANCELLED, _LEAD + _THIS_SAID + r"(?:cancell?ed|withdrawn|retracted)\b"),
+        (CANCELLED, _LEAD + r"(?:(?:report|order|test|exam|study)\s+)?(?:cancell?ed|withdrawn)"
+                    + _END),
+        (CANCELLED, _LEAD + _REPORT + _DASH + r"(?:cancell?ed|withdrawn)\b"),
+        (SUPERSEDED, _LEAD + _THIS_SAID + r"(?:superseded|replaced)\b"),
+        (SUPERSEDED, _LEAD + r"superseded" + _END),
+        (SUPERSEDED, _LEAD + _REPORT + _DASH + r"superseded\b"),
+        (SUPERSEDED, r"\b(?:superseded|replaced)\s+by\s+(?:a|the|an)\s+"
+                     r"(?:corrected|amended|revised|updated|newer|later|new)\s+"
+                     r"(?:report|version|result)"),
+        (SUPERSEDED, r"\b(?:corrected|amended|revised)\s+(?:report|version)\s+replaces\s+this\b"),
+        (PRELIMINARY, _LEAD + r"(?:this\s+is\s+an?\s+)?(?:preliminary|interim)\s*"
+                      r"(?:report|result|pathology\s+report)?" + _END),
+        (PRELIMINARY, _LEAD + r"not\s+(?:a\s+)?final\b"),
+        (PRELIMINARY, _LEAD + _REPORT + _DASH + r"(?:preliminary|not\s+final)\b"),
+    )
+)
+
+#: A status field: "Status: Preliminary", "Report status: FINAL", "Result Status: Cancelled".
+_FIELD: Final = re.compile(
+    r"^\s*(?:(?:report|result|document|order|case)\s+)?status\s*:\s*(?P<value>[^\n]{1,60})$",
+    re.IGNORECASE,
+)
+#: (status, pattern) of a status field's value; any other value (final, amended) says nothing.
+_FIELD_VALUES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
+    (status, re.compile(pattern, re.IGNORECASE))
+    for status, pattern in (
+        (ENTERED_IN_ERROR, r"^\W*entered\s+in\s+error\b"),
+        (CANCELLED, r"^\W*(?:cancell?ed|withdrawn)\b"),
+        (SUPERSEDED, r"^\W*(?:superseded|replaced)\b"),
+        (PRELIMINARY, r"^\W*(?:preliminary|partial|interim|pending|not\s+final|in\s+progress)\b"),
+    )
+)
+_RANK: Final[dict[str, int]] = {ENTERED_IN_ERROR: 0, CANCELLED: 1, SUPERSEDED: 2, PRELIMINARY: 3}
+
+
+def text_status(text: str) -> tuple[str | None, str | None]:
+    """The status a document's header states (``model.RECORD_STATUSES``) and the
+    evidence quoting it; ``(None, None)`` when it states none (a final report)."""
+    found: list[tuple[str, str]] = []
+    lines = text.split("\n", FIELD_LINES)[:FIELD_LINES]
+    header = [line.strip() for line in lines if line.strip()][:HEADER_LINES]
+    for line in header:
+        if len(line) > MAX_STATUS_LINE:
+            continue
+        status = next((s for s, rule in _HEADER_RULES if rule.search(line)), None)
+        if status:
+            found.append((status, f"header says '{line}'"))
+    for line in lines:
+        field = _FIELD.match(line)
+        value = field.group("value").strip() if field else ""
+        status = next((s for s, rule in _FIELD_VALUES if rule.search(value)), None)
+        if status:
+            found.append((status, f"status field '{line.strip()}'"))
+    if not found:
+        return None, None
+    return min(found, key=lambda pair: _RANK[pair[0]])
