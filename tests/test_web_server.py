@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,12 @@ from tests.web_helpers import (
 )
 
 pytest_plugins = ("tests.web_helpers",)  # the home and signed_in fixtures
+
+#: What a page sent from another folder's (or an older reading's) page is answered with.
+OUT_OF_DATE = (
+    "This page was out of date: it showed another folder (or an older reading of it). "
+    "Nothing was changed; here is the current page."
+)
 
 # --------------------------------------------------------------------------- the token and cookie
 
@@ -290,8 +297,7 @@ def test_a_kind_scan_is_unsure_of_is_confirmed_with_a_tick(signed_in: Client, ho
     item = html[html.index(f'id="record-{number}"') :]
     item = item[: item.index("</li>")]
     assert "not sure of its kind" in text_of(item) and f'name="sure-{number}"' in item
-    form = {"generation": str(signed_in.web.session.generation), f"kind-{number}": "lab_result"}
-    signed_in.post("/records", {**form, f"sure-{number}": "1"})
+    signed_in.post("/records", {f"kind-{number}": "lab_result", f"sure-{number}": "1"})
     assert signed_in.wait() == "done"
     again = signed_in.web.session.scan
     assert again is not None
@@ -310,8 +316,7 @@ def test_a_correction_and_a_left_out_file_are_saved_outside_the_folder_and_reuse
     assert scan is not None
     numbers = {r.files[0]: n for n, r in enumerate(scan.records)}
     education = numbers["Harbor Oncology/Chemotherapy and You.pdf"]
-    form = {"generation": str(signed_in.web.session.generation)}
-    form[f"kind-{education}"] = "treatment_plan"
+    form = {f"kind-{education}": "treatment_plan"}
     form[f"out-{numbers[STRANGER]}"] = "1"
     signed_in.post("/records", form)
     assert signed_in.wait() == "done"
@@ -333,8 +338,11 @@ def test_a_correction_and_a_left_out_file_are_saved_outside_the_folder_and_reuse
 
 def test_a_stale_page_cannot_change_the_records(signed_in: Client, home: Home) -> None:
     _scan(signed_in, home)
-    answer = signed_in.post("/records", {"generation": "999", "kind-0": "other"})
-    assert answer.status_code == 400  # type: ignore[attr-defined]
+    old_page = {"reading": signed_in.web.session.reading, "kind-0": "other", "out-0": "1"}
+    _scan(signed_in, home)  # read again (another tab chose the folder again)
+    answer = signed_in.post("/records", old_page)
+    assert str(answer.url).endswith("/records?out-of-date=other-reading")  # type: ignore[attr-defined]
+    assert OUT_OF_DATE in text_of(answer.text)  # type: ignore[attr-defined]
     assert not list(home.data.glob("folders/*.json"))
 
 
@@ -1047,7 +1055,7 @@ def test_a_long_list_shows_its_first_entries_and_says_how_many_more(
     # Saving the page keeps what it did not show: a hidden record left out stays out.
     hidden = scan.records[labs[2]].files[0]
     signed_in.post("/decide", {"action": "leave-out", "path": hidden})
-    signed_in.post("/records", {"generation": str(signed_in.web.session.generation)})
+    signed_in.post("/records")
     choices = signed_in.web.session.choices
     assert choices is not None and hidden in choices.left_out
 
@@ -1069,3 +1077,125 @@ def test_the_referrer_policy_is_the_one_the_guide_names(signed_in: Client) -> No
     assert dict(SECURITY_HEADERS)["referrer-policy"] == policy
     guide = (Path(__file__).resolve().parent.parent / "docs" / "ui.md").read_text()
     assert f"`Referrer-Policy: {policy}`" in guide
+
+
+# --------------------------------------------------------------------------- out-of-date pages
+
+#: Another invented person's lab report, under the same name as QUILLBY's in "My records".
+OTHER_FOLDER_STRANGER = (
+    "NORTHGATE LABORATORY\nLABORATORY RESULTS\n\n"
+    "PATIENT: TREMWITH, OSWIN B\nDOB: 03/14/1958\nMRN: NGL-7730\nCollected: 11/18/2026\n\n"
+    "TEST                RESULT     UNITS       REFERENCE RANGE\n"
+    "Creatinine          1.4        mg/dL       0.6-1.2\n"
+)
+
+
+def _two_folders(home: Home) -> tuple[Path, Path, str]:
+    """Folders "My records" and "Other records", each with a stranger's report under one name."""
+    path = add_second_stranger(home.records)
+    other = home.home / "Other records"
+    shutil.copytree(home.records, other)
+    (other / path).write_text(OTHER_FOLDER_STRANGER)
+    return home.records, other, path
+
+
+def _choose(c: Client, folder: Path) -> None:
+    c.post("/choose/records", {"id": c.web.chooser.issue(folder)})
+    assert c.wait() == "done"
+
+
+def _page_form(c: Client) -> dict[str, str]:
+    """What the forms of the page shown now carry about the page."""
+    return {"reading": c.web.session.reading, "checklist": c.web.session.manifest or ""}
+
+
+def test_a_decision_made_on_another_folders_page_changes_nothing(
+    signed_in: Client, home: Home
+) -> None:
+    mine, other, path = _two_folders(home)
+    _choose(signed_in, mine)
+    signed_in.post("/check", {"manifest": "breast"})
+    tab_a = _page_form(signed_in)  # the checklist of "My records", flagging QUILLBY's report
+    assert "QUILLBY" in text_of(signed_in.http.get("/check").text)
+    _choose(signed_in, other)  # tab B chooses the other folder
+    signed_in.post("/check", {"manifest": "breast"})
+
+    for decision in (
+        {"action": "accept-other-patient", "path": path},
+        {"action": "leave-out", "path": path},
+        {"action": "accept-incomplete"},
+    ):
+        answer = signed_in.post("/decide", {**tab_a, **decision})
+        page = text_of(answer.text)  # type: ignore[attr-defined]
+        assert "You said this record is yours" not in page
+        assert "Not ready yet: 2 things need your attention" in page
+        assert OUT_OF_DATE in page and "TREMWITH" in page  # the current page: "Other records"
+        assert str(answer.url).endswith("/check?out-of-date=other-reading")  # type: ignore[attr-defined]
+    assert signed_in.web.session.own == set()
+    assert not signed_in.web.session.accept_incomplete
+    assert not list(home.data.glob("folders/*.json"))  # no choice saved for either folder
+
+    out = home.home / "recordpack-bundles"
+    for form in ({**tab_a, "how": "passphrase"}, tab_a):
+        answer = signed_in.post("/pack" if "how" in form else "/letters", form)
+        assert OUT_OF_DATE in text_of(answer.text)  # type: ignore[attr-defined]
+    assert not out.exists()
+    assert not (home.home / "recordpack-letters").exists()
+
+
+def test_a_page_checked_against_another_checklist_decides_nothing(
+    signed_in: Client, home: Home
+) -> None:
+    shutil.rmtree(home.records / "Harbor Oncology")
+    _scan(signed_in, home)
+    signed_in.post("/check", {"manifest": "breast"})
+    breast_page = _page_form(signed_in)
+    signed_in.post("/check", {"manifest": "general"})  # another tab chose another checklist
+    answer = signed_in.post("/decide", {**breast_page, "action": "accept-incomplete"})
+    assert "it showed your records checked against another checklist" in text_of(
+        answer.text  # type: ignore[attr-defined]
+    )
+    assert not signed_in.web.session.accept_incomplete
+
+
+def test_a_claim_is_for_the_very_file_claimed_never_another_of_the_same_name(
+    home: Home,
+) -> None:
+    from recordpack.web import decisions
+
+    mine, other, path = _two_folders(home)
+    read_mine, read_other = workflow.prepare(mine).scan, workflow.prepare(other).scan
+    claim = {decisions.file_key(mine, read_mine, path)}
+    assert decisions.claimed_paths(claim, mine, read_mine) == {path}
+    assert decisions.claimed_paths(claim, other, read_other) == set()
+    (mine / path).write_text(OTHER_FOLDER_STRANGER)  # the same name, another file
+    assert decisions.claimed_paths(claim, mine, workflow.prepare(mine).scan) == set()
+
+
+def test_a_decision_sent_while_another_folder_is_read_changes_nothing(
+    signed_in: Client, home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine, other, path = _two_folders(home)
+    _choose(signed_in, mine)
+    signed_in.post("/check", {"manifest": "breast"})
+    tab_a = _page_form(signed_in)
+    release = threading.Event()  # holds the reading of "Other records" until the test is done
+    original = service.scan
+
+    def held_scan(folder, kinds, progress, cancel):  # type: ignore[no-untyped-def]
+        release.wait(30)
+        return original(folder, kinds, progress, cancel)
+
+    monkeypatch.setattr(service, "scan", held_scan)
+    try:
+        signed_in.post("/choose/records", {"id": signed_in.web.chooser.issue(other)})
+        answer = signed_in.post(
+            "/decide", {**tab_a, "action": "accept-other-patient", "path": path}
+        )
+        assert "/jobs/" in str(answer.url)  # type: ignore[attr-defined]
+        assert OUT_OF_DATE in text_of(answer.text)  # type: ignore[attr-defined]
+        assert signed_in.web.session.own == set()
+    finally:
+        release.set()
+    assert signed_in.wait() == "done"
+    assert "You said this record is yours" not in text_of(signed_in.http.get("/check").text)

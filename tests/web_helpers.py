@@ -73,7 +73,10 @@ class Client:
         assert answer.status_code == 200
 
     def post(self, path: str, data: Mapping[str, object] | None = None, **kwargs: object) -> object:
-        form = {"csrf": self.secrets.csrf, **(data or {})}
+        """POST a form as the current page sends it (its CSRF token, reading and checklist)."""
+        session = self.web.session
+        current = {"reading": session.reading, "checklist": session.manifest or ""}
+        form = {"csrf": self.secrets.csrf, **current, **(data or {})}
         return self.http.post(path, data=form, headers={"origin": ORIGIN}, **kwargs)
 
     def wait(self, job_id: str | None = None, timeout: float = 60) -> str:

@@ -35,7 +35,7 @@ from recordpack.errors import RecordpackError
 from recordpack.model import KIND_TITLES, KINDS, ScanResult
 from recordpack.scan.corrections import CONFIRMED
 from recordpack.web import chooser as chooser_mod
-from recordpack.web import decisions, service, store
+from recordpack.web import decisions, freshness, service, store
 from recordpack.web.jobs import CANCELLED, DONE, FAILED, Job, Jobs
 from recordpack.web.security import CSRF_FIELD, CSRF_HEADER, Guard, Secrets
 from recordpack.workflow import Prepared
@@ -62,6 +62,18 @@ DOCUMENT_KINDS: tuple[str, ...] = tuple(k for k in KINDS if k != "imaging_study"
 
 #: Records shown per kind, and problems or skipped files shown, on the records page.
 LIST_LIMIT = 300
+
+#: What a page says when it is shown instead of a form sent from an out-of-date page.
+OUT_OF_DATE_WORDS: dict[str, str] = {
+    freshness.OTHER_READING: (
+        "This page was out of date: it showed another folder (or an older reading of it). "
+        "Nothing was changed; here is the current page."
+    ),
+    freshness.OTHER_CHECKLIST: (
+        "This page was out of date: it showed your records checked against another checklist. "
+        "Nothing was changed; here is the current page."
+    ),
+}
 
 #: The policy for a record shown as a file: nothing in it may run or load anything.
 FILE_CSP = "default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'none'"
@@ -103,8 +115,9 @@ class Session:
     vanished: list[str] = field(default_factory=list)
     scan_job: str | None = None
     manifest: str | None = None
-    #: Files the person said are theirs although the check doubts it (record by record).
-    own: set[str] = field(default_factory=set)
+    #: Files the person said are theirs although the check doubts it (record by record),
+    #: each as the reading they were claimed on saw it.
+    own: set[decisions.FileKey] = field(default_factory=set)
     accept_incomplete: bool = False
     out_dir: Path | None = None
     pack_job: str | None = None
@@ -124,6 +137,17 @@ class Session:
     @property
     def scan(self) -> ScanResult | None:
         return self.prepared.scan if self.prepared is not None else None
+
+    @property
+    def reading(self) -> str:
+        """The stamp of the reading of the folder pages show now ("" while it is read)."""
+        return freshness.reading_stamp(self.folder, self.generation, self.prepared is not None)
+
+    def claimed(self) -> set[str]:
+        """The paths of this reading that are the very files the person said are theirs."""
+        if self.prepared is None:
+            return set()
+        return decisions.claimed_paths(self.own, self.prepared.folder, self.prepared.scan)
 
 
 class WebApp:
@@ -151,7 +175,11 @@ class WebApp:
     def page(self, name: str, request: Request, status: int = 200, **context: Any) -> Response:
         template = self.templates.get_template(name)
         html = template.render(
-            request=request, csrf=self.secrets.csrf, session=self.session, **context
+            request=request,
+            csrf=self.secrets.csrf,
+            session=self.session,
+            out_of_date=OUT_OF_DATE_WORDS.get(request.query_params.get("out-of-date", "")),
+            **context,
         )
         return HTMLResponse(html, status_code=status)
 
@@ -165,6 +193,19 @@ class WebApp:
         if not self.secrets.csrf_ok(token if isinstance(token, str) else None):
             return None
         return form
+
+    def out_of_date(
+        self, form: FormData, back: str, *, with_checklist: bool = True
+    ) -> Response | None:
+        """The current page, saying nothing was changed, when ``form`` came from an
+        out-of-date page (another folder, an older reading, another checklist); else None."""
+        session = self.session
+        reason = freshness.why_out_of_date(
+            form, session.reading, session.manifest, with_checklist=with_checklist
+        )
+        if reason is None:
+            return None
+        return RedirectResponse(f"{back}?out-of-date={reason}", 303)
 
     def start_scan(self, folder: Path) -> Job:
         session = self.session
@@ -180,8 +221,8 @@ class WebApp:
         def done(result: tuple[Prepared, list[str]]) -> None:
             prepared, dropped = result
             session.vanished = service.vanished(prepared)
+            session.generation += 1  # first: no page stamped before this reading matches it
             session.prepared = prepared
-            session.generation += 1
             session.dropped = dropped
             if dropped:
                 for path in dropped:
@@ -284,7 +325,10 @@ class WebApp:
         if session.scan is None:
             job = self.jobs.get(session.scan_job or "")
             if job is not None and job.state not in (DONE,):
-                return RedirectResponse(f"/jobs/{job.id}", 303)
+                # A form refused as out of date still says so on the progress page.
+                reason = request.query_params.get("out-of-date", "")
+                told = f"?out-of-date={reason}" if reason in OUT_OF_DATE_WORDS else ""
+                return RedirectResponse(f"/jobs/{job.id}{told}", 303)
             return RedirectResponse("/choose/records", 303)
         if session.folder is not None and not session.folder.is_dir():
             return self.problem(
@@ -349,13 +393,9 @@ class WebApp:
         scan, choices = session.scan, session.choices
         if scan is None or choices is None or session.folder is None:
             return RedirectResponse("/choose/records", 303)
-        if str(form.get("generation")) != str(session.generation):
-            return self.problem(
-                request,
-                "The list of records changed since this page was shown.",
-                "Look at the list again and make your changes once more.",
-                "/records",
-            )
+        stale = self.out_of_date(form, "/records", with_checklist=False)
+        if stale is not None:
+            return stale
         kinds_changed = False
         left_out = set(choices.left_out)
         # Only the records the page showed: one it did not show keeps its choices.
@@ -454,6 +494,9 @@ class WebApp:
         form = await self.posted(request)
         if form is None:
             return self._refused()
+        stale = self.out_of_date(form, "/check", with_checklist=False)
+        if stale is not None:
+            return stale
         names = {m.name for m in service.manifests()}
         name = form.get("manifest")
         if name in names:
@@ -467,30 +510,36 @@ class WebApp:
         if form is None:
             return self._refused()
         session = self.session
-        if session.choices is None:
+        back = form.get("back")
+        back = back if back in ("/check", "/pack", "/records") else "/check"
+        stale = self.out_of_date(form, back)
+        if stale is not None:
+            return stale
+        if session.choices is None or session.prepared is None:
             return RedirectResponse("/", 303)
         action = form.get("action")
         paths = [str(p) for p in form.getlist("path")]
         if action == "leave-out" and paths:
             session.choices.left_out = sorted(set(session.choices.left_out) | set(paths))
-            session.own.difference_update(paths)
+            session.own = {key for key in session.own if key.path not in paths}
             store.save(session.choices)
         elif action == "put-back" and paths:
             session.choices.left_out = sorted(set(session.choices.left_out) - set(paths))
             store.save(session.choices)
         elif action == "accept-other-patient" and paths:
-            session.own.update(paths)  # only this record's files: never every flagged one
+            # Only this record's files (never every flagged one), each as this reading saw it.
+            prepared = session.prepared
+            session.own.update(decisions.file_key(prepared.folder, prepared.scan, p) for p in paths)
         elif action == "accept-incomplete":
             session.accept_incomplete = True
-        back = form.get("back")
-        return RedirectResponse(back if back in ("/check", "/pack", "/records") else "/check", 303)
+        return RedirectResponse(back, 303)
 
     def _pack_context(self) -> dict[str, Any]:
         """The folder checked against the chosen checklist, the gate, and where the bundle goes."""
         session = self.session
         assert session.prepared is not None and session.choices is not None
         checked = service.check_folder(session.prepared, session.manifest, session.choices.left_out)
-        view = decisions.standing(checked.report, session.own, session.accept_incomplete)
+        view = decisions.standing(checked.report, session.claimed(), session.accept_incomplete)
         gate = service.gate(checked, view.settled_identity, session.accept_incomplete)
         out_dir = session.out_dir or service.default_output(session.folder)
         return {
@@ -535,6 +584,9 @@ class WebApp:
         if form is None:
             return self._refused()
         session = self.session
+        stale = self.out_of_date(form, "/pack")
+        if stale is not None:
+            return stale
         if session.prepared is None or session.choices is None or not session.manifest:
             return RedirectResponse("/records", 303)
         try:
@@ -736,6 +788,9 @@ class WebApp:
         if form is None:
             return self._refused()
         session = self.session
+        stale = self.out_of_date(form, "/check")
+        if stale is not None:
+            return stale
         if session.prepared is None or not session.manifest:
             return RedirectResponse("/check", 303)
         try:

@@ -9,11 +9,41 @@ and the pack all read the same :class:`Standing`.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from recordpack.checking import CheckReport, RequirementResult
 from recordpack.findings import IDENTITY, Finding
+from recordpack.model import ScanResult
+
+
+@dataclass(frozen=True)
+class FileKey:
+    """One file as a reading of its folder saw it: the person's claim is about this file only."""
+
+    folder: str
+    path: str
+    #: The file's SHA-256 from the scan (or, for a file read only in part, what the scan
+    #: knows of it): another file under the same name in another folder never matches.
+    content: str
+
+
+def file_key(folder: Path, scan: ScanResult, path: str) -> FileKey:
+    """The identity of ``path`` in this reading of ``folder``."""
+    info = scan.files.get(path)
+    if info is None:
+        content = ""
+    elif info.sha256:
+        content = info.sha256
+    else:
+        content = f"{info.head_sha256}:{info.size}:{info.mtime_ns}"
+    return FileKey(str(folder), path, content)
+
+
+def claimed_paths(own: Iterable[FileKey], folder: Path, scan: ScanResult) -> set[str]:
+    """The paths of this reading of ``folder`` that are the very files the person claimed."""
+    return {key.path for key in own if key == file_key(folder, scan, key.path)}
 
 
 @dataclass(frozen=True)
