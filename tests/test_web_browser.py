@@ -451,3 +451,65 @@ def test_a_name_with_a_right_to_left_override_is_shown_escaped(
     # The duplicate in the sample folder: sent once, and the folder is never changed.
     assert "Nothing to do: it is sent once." in text
     assert "you may delete the extra copy" not in text
+
+
+def test_a_decision_made_in_a_tab_showing_another_folder_changes_nothing(
+    browser: Any, running: Running, home: Home
+) -> None:
+    from playwright.sync_api import expect
+
+    from tests.test_web_server import OTHER_FOLDER_STRANGER, OUT_OF_DATE
+
+    path = add_second_stranger(home.records)
+    other = home.home / "Other records"
+    shutil.copytree(home.records, other)
+    (other / path).write_text(OTHER_FOLDER_STRANGER)  # another person, the same file name
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        tab_a = context.new_page()
+        tab_a.goto(running.server.url)
+        choose_the_records_folder(tab_a)
+        check_against_breast(tab_a)
+        expect(tab_a.locator("div.stranger").filter(has_text="QUILLBY")).to_be_visible()
+
+        tab_b = context.new_page()  # the same browser, so the same sign-in
+        tab_b.goto(f"http://127.0.0.1:{running.server.secrets.port}/choose/records")
+        tab_b.get_by_role("link", name="Other records").click()
+        tab_b.get_by_role("button", name="Use this folder: Other records").click()
+        expect(tab_b.get_by_text("These records are about")).to_be_visible()
+        check_against_breast(tab_b)
+        expect(tab_b.locator("div.stranger").filter(has_text="TREMWITH")).to_be_visible()
+
+        # Tab A still shows "My records": its "It is mine" is about QUILLBY's report there.
+        quillby = tab_a.locator("div.stranger").filter(has_text="QUILLBY")
+        quillby.get_by_role("button", name="It is mine: send it").click()
+        expect(tab_a.locator("#out-of-date")).to_have_text(OUT_OF_DATE)
+        expect(tab_a.locator("div.stranger").filter(has_text="TREMWITH")).to_be_visible()
+        for tab in (tab_a, tab_b):
+            tab.reload()
+            expect(tab.get_by_role("heading", level=2).first).to_have_text(
+                "Not ready yet: 2 things need your attention."
+            )
+            expect(tab.get_by_text("You said this record is yours")).to_have_count(0)
+            expect(tab.get_by_role("link", name="Next: lock and save")).to_have_count(0)
+
+        # Tab B chooses "My records" again; tab A, now showing "Other records", leaves
+        # TREMWITH's report out: nothing of "My records" is left out.
+        tab_b.get_by_role("link", name="1. Choose folder").click()
+        tab_b.get_by_role("link", name="My records").click()
+        tab_b.get_by_role("button", name="Use this folder: My records").click()
+        expect(tab_b.get_by_text("These records are about")).to_be_visible()
+        tremwith = tab_a.locator("div.stranger").filter(has_text="TREMWITH")
+        tremwith.get_by_role("button", name="Leave it out").click()
+        expect(tab_a.locator("#out-of-date")).to_have_text(OUT_OF_DATE)
+        expect(tab_a.get_by_text("Left out by you")).to_have_count(0)
+        assert not list(home.data.glob("folders/*.json"))  # no folder's choices were saved
+    finally:
+        context.close()
+
+
+def check_against_breast(page: Any) -> None:
+    """From the records page, check against the breast cancer checklist."""
+    page.get_by_role("link", name="Next: check against a checklist").click()
+    page.get_by_label("Breast cancer second opinion").check()
+    page.get_by_role("button", name="Check my records").click()
