@@ -254,3 +254,104 @@ def test_a_pdf_letter_is_known_as_recordpacks_by_its_metadata_alone(tmp_path: Pa
     (folder / "slides.pdf").write_bytes(render_pdf(unmarked))
     (record,) = [r for r in scan_folder(folder).records if r.files == ("slides.pdf",)]
     assert record.kind == "other" and OWN_LETTER_EVIDENCE in record.evidence
+
+
+# --------------------------------------------------------------------------- records that mention a request
+
+PATHOLOGY = (
+    "SURGICAL PATHOLOGY REPORT\nFenwick Hospital, Department of Pathology\n"
+    f"{PATIENT}Accession: FW26-04410   Collected: 10/20/2026\n"
+    "SPECIMEN: Left breast, core biopsy\nFINAL DIAGNOSIS:\n"
+    "Invasive ductal carcinoma, grade 2. ER positive (90%), PR positive (40%), HER2 negative.\n"
+    "GROSS DESCRIPTION: Three tan cores.\n"
+    "Electronically signed by: Tobias Wrenfield, MD, Pathologist 10/22/2026\n"
+)
+PROGRESS_NOTE = (
+    "LAKEHOLM CANCER CLINIC\nPROGRESS NOTE\n"
+    f"{PATIENT}Date of service: 11/18/2026\n"
+    "HISTORY OF PRESENT ILLNESS: {history}\n"
+    "PHYSICAL EXAMINATION: Well appearing. No axillary adenopathy.\n"
+    "ASSESSMENT AND PLAN: Stage IA breast cancer. Continue anastrozole.\n"
+    "Ada Quimby, MD, Medical Oncology\n"
+)
+ON_TREATMENT = "56-year-old woman on anastrozole, tolerating it well."
+COVER_LETTER = (
+    "Fenwick Hospital\nHealth Information Management - Release of Information\n\n"
+    "November 2, 2026\n\nOdile Merriweather\n3 Gull Row, Lakeholm\n\n"
+    "RE: Medical records request #RQ-40125\n\nDear Ms. Merriweather,\n"
+    "Enclosed please find the records you requested: surgical pathology report.\n"
+    "Sincerely,\nRelease of Information Specialist\n\n"
+)
+FAX_COVER = (
+    "FAX\nFenwick Hospital - HIM Department\nTo: Odile Merriweather   Pages: 2\n"
+    "Re: Medical records request\nCONFIDENTIAL: this facsimile contains health information.\n\n"
+)
+REQUEST_FORM = (
+    "Lakeholm Cancer Clinic\nRequest for Copies of Medical Records\n"
+    "Requested by: Odile Merriweather\nRecords: progress notes 11/2026\n"
+    "Status: Completed, released 11/25/2026\n\n"
+)
+
+RECORDS_WITH_A_REQUEST_SIGN = {
+    "release stamp on the pathology page": (
+        "Medical Records Request #RQ-40125 released 11/02/2026 by Fenwick HIM\n" + PATHOLOGY,
+        "pathology_report",
+    ),
+    "cover letter, then the pathology report": (COVER_LETTER + PATHOLOGY, "pathology_report"),
+    "signed authorisation, then the pathology report": (
+        LETTERS_BY_OTHERS["authorization"] + "\n" + PATHOLOGY,
+        "pathology_report",
+    ),
+    "fax cover about a records request, then the report": (
+        FAX_COVER + PATHOLOGY,
+        "pathology_report",
+    ),
+    "note quoting the patient's letter": (
+        PROGRESS_NOTE.format(
+            history='Patient brought a letter that reads "I am writing to request a copy of my '
+            'pathology slides for a second opinion"; we discussed how to obtain them.'
+        ),
+        "clinical_note",
+    ),
+    "note with an authorisation line in its header": (
+        PROGRESS_NOTE.format(history=ON_TREATMENT).replace(
+            "Date of service: 11/18/2026\n",
+            "Date of service: 11/18/2026\n"
+            "Authorization for release of records to Harbor Oncology signed today\n",
+        ),
+        "clinical_note",
+    ),
+    "records office's request form, then the note": (
+        REQUEST_FORM + PROGRESS_NOTE.format(history=ON_TREATMENT),
+        "clinical_note",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RECORDS_WITH_A_REQUEST_SIGN))
+def test_a_record_with_a_request_for_records_on_it_is_filed_as_the_record(
+    tmp_path: Path, case: str
+) -> None:
+    text, kind = RECORDS_WITH_A_REQUEST_SIGN[case]
+    folder = folder_of(tmp_path, {"record.txt": text})
+    (record,) = scan_folder(folder).records
+    assert record.kind == kind
+    assert REQUEST_LETTER_EVIDENCE not in record.evidence
+    report = check(scan_folder(folder), load_manifest("general"), as_of=AS_OF)
+    met = {r.requirement.id for r in report.results if r.status == "met"}
+    assert ("pathology" if kind == "pathology_report" else "clinic_notes") in met
+
+
+def test_a_record_after_a_cover_letter_gives_the_records_date_not_the_letters(
+    tmp_path: Path,
+) -> None:
+    folder = folder_of(tmp_path, {"packet.txt": COVER_LETTER + PATHOLOGY})
+    (record,) = scan_folder(folder).records
+    assert (record.kind, record.date) == ("pathology_report", "2026-10-20")
+
+
+def test_recordpacks_own_letter_stays_a_letter_whatever_follows_it(tmp_path: Path) -> None:
+    folder = folder_of(tmp_path, {"letter.txt": f"{OWN_LETTER_LINE}\n\n{PATHOLOGY}"})
+    (record,) = scan_folder(folder).records
+    assert record.kind == "other" and OWN_LETTER_EVIDENCE in record.evidence
+

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final
 
 from recordpack.classify.dates import DAY_FIRST, date_matches, date_order, service_date
-from recordpack.classify.letters import OWN_LETTER, LetterVerdict, request_letter
+from recordpack.classify.letters import OWN_LETTER, LetterVerdict, request_sign
 from recordpack.classify.patient import find_birth_date, find_patient
 from recordpack.classify.rules import requirements, score_kinds, sentence_case
 from recordpack.classify.status import text_status
@@ -218,8 +218,9 @@ def _confidence(top: float, second: float) -> float:
     return strength * (0.55 + 0.45 * margin)
 
 
-def _letter(text: str, verdict: LetterVerdict, order: str | None, today: date | None) -> Classification:
+def _letter(text: str, verdict: LetterVerdict, today: date | None) -> Classification:
     """A letter asking for records: filed as itself, never as what it asks for."""
+    order = date_order(text, date_matches(text))
     best, how = service_date(text, verdict.kind, today=today, dayfirst=order == DAY_FIRST)
     return Classification(
         kind=verdict.kind,
@@ -231,6 +232,39 @@ def _letter(text: str, verdict: LetterVerdict, order: str | None, today: date | 
         date_order=order,
         date_ambiguous=bool(best and best.ambiguous),
     )
+
+
+#: A record's own structure: its title and its sections, this many at least,
+#: outweighs a request for records written on it or in front of it.
+RECORD_STRUCTURE: Final = 2
+#: Kinds that are no record a letter could be mistaken for.
+_NOT_RECORDS: Final = frozenset({ADM, "other"})
+QUOTED_REQUEST_EVIDENCE: Final = (
+    "a request for records in its text, but its own title and sections say what it is"
+)
+AFTER_LETTER_EVIDENCE: Final = "the record follows a letter about records in the same file"
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """A text's kind as its rules read it, and how much of a record's structure it shows."""
+
+    classification: Classification
+    #: The kind's own title (1) and distinct sections at a line's start.
+    structure: int
+    #: Where each title or section of a record kind starts, in order.
+    record_starts: tuple[int, ...]
+
+    def is_record(self) -> bool:
+        return (
+            self.classification.kind not in _NOT_RECORDS
+            and not self.classification.not_record
+            and self.structure >= RECORD_STRUCTURE
+        )
+
+
+def _with_evidence(found: Classification, why: str) -> Classification:
+    return replace(found, evidence=(*found.evidence, why))
 
 
 def classify_text(
@@ -249,11 +283,28 @@ def classify_text(
     raises for any input string.
     """
     text = normalize(text[:MAX_CLASSIFY_CHARS])
+    sign = None if own_letter else request_sign(text)
+    if own_letter or (sign is not None and sign.verdict is OWN_LETTER):
+        return _letter(text, OWN_LETTER, today)
+    found = _read_kind(text, name=name, ocr=ocr, today=today)
+    if sign is None:
+        return found.classification
+    if found.is_record():
+        # A stamp, a header line or a quoted request on a record.
+        return _with_evidence(found.classification, QUOTED_REQUEST_EVIDENCE)
+    # A cover letter or an authorisation in front of the record, in one file.
+    after = next((start for start in found.record_starts if start >= sign.end), None)
+    if after is not None:
+        rest = _read_kind(text[text.rfind("\n", 0, after) + 1 :], name=name, ocr=ocr, today=today)
+        if rest.is_record():
+            return _with_evidence(rest.classification, AFTER_LETTER_EVIDENCE)
+    return _letter(text, sign.verdict, today)
+
+
+def _read_kind(text: str, *, name: str | None, ocr: bool, today: date | None) -> _Reading:
+    """What the rules read ``text`` (normalized) as, with the file name as a weak hint."""
     matches = date_matches(text)
     order = date_order(text, matches)
-    letter = OWN_LETTER if own_letter else request_letter(text)
-    if letter is not None:
-        return _letter(text, letter, order, today)
     # The kind is read from the first pages, as a person reads it: title,
     # header, first sections. This also bounds the cost of a 50-page record.
     head = text[:SCORE_CHARS]
@@ -329,7 +380,7 @@ def classify_text(
     status, status_how = (None, None) if not_record else text_status(text)
     if status_how:
         evidence.append(status_how)
-    return Classification(
+    classification = Classification(
         kind=kind,
         title=title,
         date=best_date.value.isoformat() if best_date else None,
@@ -341,6 +392,16 @@ def classify_text(
         not_record=not_record,
         status=status,
     )
+    own = [h for h in hits.get(kind, ()) if h.anchored or h.title_pos is not None]
+    structure = len({h.rule.pattern for h in own if h.anchored}) + (titled_kind is not None)
+    starts = sorted(
+        h.span[0]
+        for other, kind_hits in hits.items()
+        if other not in _NOT_RECORDS
+        for h in kind_hits
+        if h.anchored or h.title_pos is not None
+    )
+    return _Reading(classification, structure, tuple(starts))
 
 
 def classify_unreadable(name: str | None, *, reason: str) -> Classification:

@@ -5,7 +5,9 @@ HER2", "my medication list"), and a patient keeps it in the records folder.
 recordpack marks the letters it writes (:data:`OWN_LETTER_LINE` in their
 text, :data:`OWN_LETTER_KEYWORD` in a PDF's metadata); a letter anyone writes
 to ask for a copy of records, or to authorise their release, is told by its
-title or its first-person request near the top.
+title or its first-person request near the top. Such a sign is only a sign:
+a stamp, a header line or a quoted request on a real record, or a cover letter
+in front of one, never makes the record a letter (``classify.kinds`` decides).
 """
 
 from __future__ import annotations
@@ -91,12 +93,32 @@ LETTER_SIGNS: Final[tuple[tuple[str, re.Pattern[str], LetterVerdict], ...]] = (
 )
 
 
-def request_letter(text: str) -> LetterVerdict | None:
-    """What ``text`` is filed as when it is a letter asking for records; else None."""
+@dataclass(frozen=True)
+class LetterSign:
+    """A sign of a letter asking for records, and where in the text it ends."""
+
+    verdict: LetterVerdict
+    end: int
+
+
+def request_sign(text: str) -> LetterSign | None:
+    """The first sign (:data:`LETTER_SIGNS`) that ``text`` is a letter asking for records, or None."""
     page = text[:LETTER_CHARS]
     title = "\n".join([line for line in page.splitlines() if line.strip()][:TITLE_LINES])
     where = {TITLE: title, PAGE: page}
-    return next((verdict for at, sign, verdict in LETTER_SIGNS if sign.search(where[at])), None)
+    for at, sign, verdict in LETTER_SIGNS:
+        found = sign.search(where[at])
+        if found is not None:
+            # A title line is whole in the page: find it there for its offset.
+            start = found.start() if at == PAGE else max(0, page.find(found.group()))
+            return LetterSign(verdict, start + len(found.group()))
+    return None
+
+
+def request_letter(text: str) -> LetterVerdict | None:
+    """What ``text`` is filed as when it shows a sign of a letter asking for records; else None."""
+    sign = request_sign(text)
+    return sign.verdict if sign else None
 
 
 def written_by_recordpack(metadata: Mapping[str, object]) -> bool:
@@ -114,7 +136,41 @@ def is_request_letter(evidence: Iterable[str]) -> bool:
     return any(e in (OWN_LETTER_EVIDENCE, REQUEST_LETTER_EVIDENCE) for e in evidence)
 
 
+def read_as_request_letter(evidence: Iterable[str]) -> bool:
+    """Whether a record was filed as a letter asking for records by its words alone
+    (not recordpack's own letter): a reading its owner may have to correct."""
+    return REQUEST_LETTER_EVIDENCE in evidence
+
+
+#: The words that name each kind of record in a letter asking for it.
+ASKED_FOR_WORDS: Final[Mapping[str, re.Pattern[str]]] = {
+    kind: re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
+    for kind, words in (
+        ("pathology_report", r"patholog\w*|biops\w*|cytolog\w*|histolog\w*"),
+        ("imaging_study", r"images?|imaging|scans?|DICOM|CDs?"),
+        (
+            "imaging_report",
+            r"imaging|radiology|mammogra\w*|CT|MRI|PET|ultrasound|x-?rays?|scan\s+reports?",
+        ),
+        ("lab_result", r"lab\w*|blood\s+tests?|test\s+results|tumou?r\s+markers?"),
+        ("genomic_report", r"genomic\w*|genetic\w*|molecular|NGS|Oncotype\w*"),
+        ("clinical_note", r"notes?|consultations?|visit\s+summar\w*|clinic\s+letters?"),
+        ("operative_report", r"operative|operations?|surgery|surgical|procedures?"),
+        ("treatment_plan", r"treatment\s+plans?|treatment\s+summar\w*|chemotherapy|radiation"),
+        ("medication_list", r"medications?|allerg\w*"),
+        ("discharge_summary", r"discharge\s+summar\w*"),
+        ("patient_summary", r"summary|health\s+records?|medical\s+records?"),
+    )
+}
+
+
+def asks_for(text: str, kinds: Iterable[str]) -> bool:
+    """Whether a letter's ``text`` names a record of any of ``kinds``."""
+    return any((words := ASKED_FOR_WORDS.get(kind)) and words.search(text) for kind in kinds)
+
+
 __all__ = [
+    "ASKED_FOR_WORDS",
     "LETTER_SIGNS",
     "OWN_LETTER",
     "OWN_LETTER_CREATOR",
@@ -127,8 +183,12 @@ __all__ = [
     "REQUEST_LETTER",
     "REQUEST_LETTER_EVIDENCE",
     "TITLE",
+    "LetterSign",
     "LetterVerdict",
+    "asks_for",
     "is_request_letter",
+    "read_as_request_letter",
     "request_letter",
+    "request_sign",
     "written_by_recordpack",
 ]
