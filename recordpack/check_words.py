@@ -352,6 +352,11 @@ def _not_found(p: Mapping[str, Any]) -> str:
         )
     elif about:
         notes.append(f"Found {tally(p.get('found', {}))}, but none mentions {about}.")
+    if p.get("letter_file"):
+        notes.append(
+            f"{p['letter_file']} was read as a letter asking for records; if it holds the "
+            "record itself, correct its kind, then check again."
+        )
     return " ".join(notes)
 
 

@@ -31,6 +31,7 @@ from recordpack.check_words import (
     requirement_detail,
 )
 from recordpack.classify import find_dates
+from recordpack.classify.letters import asks_for, read_as_request_letter
 from recordpack.classify.text import LETTERHEAD
 from recordpack.findings import (
     COMPLETENESS,
@@ -420,6 +421,20 @@ def _held_back(
     )
 
 
+def _letter_naming(req: Requirement, judged: _Judged) -> str | None:
+    """The first file read as a letter asking for records whose words name ``req``'s
+    record: it may be that record, misread (its owner can correct its kind)."""
+    for record in judged.records:
+        if (
+            id(record) not in judged.foreign
+            and read_as_request_letter(record.evidence)
+            and asks_for(record.text, req.kinds)
+            and _mentions_all(record.text, req.matches)
+        ):
+            return first_file(record)
+    return None
+
+
 def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementResult:
     candidates = [r for r in judged.records if r.kind in req.kinds]
     set_aside = judged.unusable | judged.foreign | judged.unsure
@@ -506,6 +521,7 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
             "withdrawn_file": first_file(withdrawn[0]) if withdrawn else None,
             "withdrawn_status": withdrawn[0].status if withdrawn else None,
             "found": _counts(usable, req.kinds),
+            "letter_file": _letter_naming(req, judged),
         }
         return RequirementResult(req, absent, (), reason=R_NOT_FOUND, params=params)
 

@@ -355,3 +355,18 @@ def test_recordpacks_own_letter_stays_a_letter_whatever_follows_it(tmp_path: Pat
     (record,) = scan_folder(folder).records
     assert record.kind == "other" and OWN_LETTER_EVIDENCE in record.evidence
 
+
+def test_a_missing_item_names_the_letter_that_may_be_it(tmp_path: Path) -> None:
+    from recordpack.check_words import requirement_detail
+
+    folder = folder_of(
+        tmp_path,
+        {"consult.txt": CONSULT.format(biopsy=""), "letter.txt": LETTERS_BY_OTHERS["request"]},
+    )
+    report = check(scan_folder(folder), load_manifest("general"), as_of=AS_OF)
+    details = {r.requirement.id: requirement_detail(r) for r in report.results}
+    assert details["pathology"].startswith(
+        "letter.txt was read as a letter asking for records; if it holds the record itself"
+    )
+    # The letter does not name a genomic test: nothing is said of it there.
+    assert "letter.txt" not in details["genomic"]
