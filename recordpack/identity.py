@@ -5,12 +5,14 @@ Names are compared as people write them: ``THOMPSON^MARGARET^A`` (DICOM),
 are one person. Case, accents, punctuation, word order, titles, suffixes
 (Jr, III), a missing middle name, a middle name written as an initial and
 an everyday form of a given name (Peggy for Margaret) never make a mismatch;
-a different first or last name does, and so does a different birth date.
+a different first or last name does, and so does a different birth date or
+generational suffix (Harold Jr is not Harold Sr).
 Some differences are a doubt to check rather than another person: another
 middle initial (Jane M and Jane R Doe, a mother and daughter), a one-letter
 slip, a given name shortened to its first letters (Del for Delphine), and a
 surname with a part the other lacks (Doe-Smith for Doe: a marriage, or a
-relative). A record that names nobody, or only a surname (with at most an
+relative), and a generational suffix (Jr, III) on one name only, unless a
+birth date or record number confirms it. A record that names nobody, or only a surname (with at most an
 initial), and gives no birth date or matching record number cannot be told
 to be the patient's: the person confirms it. Day and
 month swapped are the same birth date only when one of the two was written
@@ -53,6 +55,8 @@ _NOT_NAME: Final = frozenset(
         "ii",
         "iii",
         "iv",
+        "junior",
+        "senior",
         "md",
         "phd",
         "dds",
@@ -140,6 +144,20 @@ _NICKNAMES: Final[dict[str, tuple[str, ...]]] = {
     "francis": ("frank", "frankie"),
 }
 
+#: Generational suffixes as written, each to one form: "Junior" is "Jr", "3rd" is "III".
+_GENERATIONS: Final[dict[str, str]] = {
+    "jr": "jr",
+    "junior": "jr",
+    "sr": "sr",
+    "senior": "sr",
+    "ii": "ii",
+    "2nd": "ii",
+    "iii": "iii",
+    "3rd": "iii",
+    "iv": "iv",
+    "4th": "iv",
+}
+
 _CANONICAL: Final[dict[str, frozenset[str]]] = {}
 for _full, _short in _NICKNAMES.items():
     for _form in (_full, *_short):
@@ -160,6 +178,7 @@ SLIP: Final = "slip"  # one letter apart: a typing or OCR slip, or another perso
 MIDDLE_INITIAL: Final = "middle_initial"  # another middle initial: a namesake, a relative
 SHORT_FORM: Final = "short_form"  # "Del" for "Delphine": a short form, or another name
 ADDED_NAME: Final = "added_name"  # "Doe-Smith" for "Doe": a marriage, or another person
+GENERATION: Final = "generation"  # "Harold Doe Jr" for "Harold Doe": the son, or the father
 
 #: Shortest given or family name read as a short form of a longer one ("Del").
 _SHORT_FORM_MIN: Final = 3
@@ -176,6 +195,8 @@ class PersonName:
     #: name marks (``Garcia Lopez, Maria``; ``GARCIA LOPEZ^MARIA``): a middle name
     #: may be left out, these may not be without a doubt.
     surname_parts: frozenset[str] = frozenset()
+    #: The generational suffix, in one form (``jr``, ``sr``, ``ii``, ``iii``, ``iv``).
+    generation: str | None = None
 
     @property
     def display(self) -> str:
@@ -207,7 +228,16 @@ def parse_name(raw: str | None) -> PersonName | None:
     initials = tuple(t for t in tokens if len(t) == 1)
     if not words and not initials:
         return None
-    return PersonName(raw=raw, words=words, initials=initials, surname_parts=_surname_parts(text))
+    generation = next(
+        (_GENERATIONS[t] for t in re.split(r"[\W_]+", text) if t in _GENERATIONS), None
+    )
+    return PersonName(
+        raw=raw,
+        words=words,
+        initials=initials,
+        surname_parts=_surname_parts(text),
+        generation=generation,
+    )
 
 
 def _name_words(text: str) -> list[str]:
@@ -319,7 +349,23 @@ def compare_names(a: PersonName | None, b: PersonName | None) -> NameMatch:
 
 
 def name_doubt(a: PersonName | None, b: PersonName | None) -> tuple[NameMatch, str | None]:
-    """:func:`compare_names`, with the doubt (``SLIP``, ``SHORT_FORM``, ...) when NEAR."""
+    """:func:`compare_names`, with the doubt (``SLIP``, ``SHORT_FORM``, ...) when NEAR.
+
+    Two generational suffixes that differ (Jr, Sr) are two people however alike
+    the names; a suffix on one name only is a doubt (``GENERATION``).
+    """
+    match, doubt = _words_doubt(a, b)
+    if a is None or b is None or match in (NameMatch.DIFFERENT, NameMatch.UNKNOWN):
+        return match, doubt
+    if a.generation and b.generation and a.generation != b.generation:
+        return NameMatch.DIFFERENT, None
+    if match is NameMatch.SAME and a.generation != b.generation:
+        return NameMatch.NEAR, GENERATION
+    return match, doubt
+
+
+def _words_doubt(a: PersonName | None, b: PersonName | None) -> tuple[NameMatch, str | None]:
+    """How the words of two names relate, suffixes aside."""
     if a is None or b is None or not a.words or not b.words:
         return NameMatch.UNKNOWN, None
     a_words = _join_compounds(a.words, b.words)
@@ -592,6 +638,8 @@ def find_mismatches(records: Sequence[Record]) -> Consensus:
     main: _Cluster | None = None
     main_name: str | None = None
     unconfirmed: list[Unconfirmed] = []
+    #: Records whose name differs from the patient's only by a suffix on one of them.
+    suffix_only: list[tuple[_Unit, PersonName]] = []
     if clusters:
         clustered = {id(u) for c in clusters for u, _ in c.members}
         unnamed = [u for u in units if id(u) not in clustered]
@@ -606,14 +654,10 @@ def find_mismatches(records: Sequence[Record]) -> Consensus:
                     uncertain = _is_ocr(unit.record) or unit.record.confidence < 0.6
                     if doubt == SLIP and uncertain:
                         continue  # a one-letter slip in uncertain text is not worth an alarm
-                    found = verdict(unit)
-                    found.add(
-                        NAME,
-                        f"the name is written '{name.display}', "
-                        f"not '{main_name}' as in the other records",
-                        near=True,
-                    )
-                    found.doubt = doubt
+                    if doubt == GENERATION:
+                        suffix_only.append((unit, name))  # a birth date may settle it, below
+                        continue
+                    _near_name(verdict(unit), name, main_name, doubt)
                 elif match is NameMatch.DIFFERENT:
                     verdict(unit).add(
                         NAME,
@@ -665,6 +709,10 @@ def find_mismatches(records: Sequence[Record]) -> Consensus:
                     f"it gives the birth date {given}, but the other records give {birth_date}",
                 )
 
+    for unit, name in suffix_only:
+        if not _same_person_by_data(unit, birth_date, certain, main_ids):
+            _near_name(verdict(unit), name, main_name, GENERATION)
+
     _study_id_mismatches(units, verdicts, verdict)
 
     expected_id = _main_id(main) if main is not None else None
@@ -694,6 +742,28 @@ def find_mismatches(records: Sequence[Record]) -> Consensus:
         mismatches=mismatches,
         unconfirmed=tuple(sorted(unconfirmed, key=lambda u: u.paths[:1])),
     )
+
+
+def _same_person_by_data(
+    unit: _Unit, birth_date: str | None, certain: bool, main_ids: set[str]
+) -> bool:
+    """Whether the unit gives the folder's birth date or one of the patient's record numbers."""
+    given = unit.patient.birth_date
+    if birth_date and given:
+        either_way = not certain or _read_either_way(unit.record)
+        if same_birth_date(given, birth_date, either_way=either_way):
+            return True
+    return bool(unit.patient.id and unit.patient.id in main_ids)
+
+
+def _near_name(found: _Verdict, name: PersonName, main_name: str | None, doubt: str | None) -> None:
+    """Note a name that may be the patient's or another person's (``doubt`` says why)."""
+    found.add(
+        NAME,
+        f"the name is written '{name.display}', not '{main_name}' as in the other records",
+        near=True,
+    )
+    found.doubt = doubt
 
 
 def _second_person(

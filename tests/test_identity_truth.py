@@ -18,6 +18,7 @@ from recordpack.check_words import finding_message
 from recordpack.checking import CheckReport, check
 from recordpack.identity import (
     ADDED_NAME,
+    GENERATION,
     SHORT_FORM,
     NameMatch,
     compare_names,
@@ -254,3 +255,78 @@ def test_a_lab_report_with_the_patients_birth_date_or_number_counts(
     report = _check(root)
     assert report.result("recent_labs").status == "met"
     assert _codes(report, "labs.txt") == []
+
+
+# --------------------------------------------------------------------------- 5. generations
+
+#: A father and son (invented) whose names differ only by the suffix.
+_SON = "Pennyfeather, Oswin Jr"
+_SON_DOB = "03/02/1979"
+
+
+def _generations(tmp_path: Path, note_name: str, note_dob: str) -> CheckReport:
+    """The son's pathology report (name, birth date) beside a note under ``note_name``."""
+    root = tmp_path / "records"
+    root.mkdir()
+    (root / "pathology.txt").write_text(
+        _PATHOLOGY.format(patient=f"Patient: {_SON}   DOB: {_SON_DOB}   MRN: KB0045521")
+    )
+    note = _NOTE.format(name=note_name, dob=note_dob).replace("MRN: HOG-51200\n", "")
+    (root / "note.txt").write_text(note)
+    return _check(root)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Pennyfeather, Oswin Jr", "Oswin Pennyfeather Sr."),
+        ("Oswin Pennyfeather Junior", "OSWIN PENNYFEATHER SENIOR"),
+        ("PENNYFEATHER^OSWIN^^^III", "Oswin Pennyfeather II"),
+        ("Oswin Pennyfeather IV", "Pennyfeather, Oswin 3rd"),
+    ],
+)
+def test_different_generational_suffixes_are_different_people(one: str, other: str) -> None:
+    assert compare_names(parse_name(one), parse_name(other)) is NameMatch.DIFFERENT
+    assert compare_names(parse_name(other), parse_name(one)) is NameMatch.DIFFERENT
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Oswin Pennyfeather Junior", "Pennyfeather, Oswin Jr."),
+        ("Oswin Pennyfeather 3rd", "PENNYFEATHER^OSWIN^^^III"),
+    ],
+)
+def test_one_suffix_written_two_ways_is_the_same_person(one: str, other: str) -> None:
+    assert compare_names(parse_name(one), parse_name(other)) is NameMatch.SAME
+
+
+def test_a_suffix_on_one_name_only_is_a_doubt() -> None:
+    plain, senior = parse_name("Oswin Pennyfeather"), parse_name("Pennyfeather, Oswin Sr")
+    assert name_doubt(plain, senior) == (NameMatch.NEAR, GENERATION)
+    assert name_doubt(senior, plain) == (NameMatch.NEAR, GENERATION)
+
+
+def test_a_note_about_the_father_is_another_persons_record(tmp_path: Path) -> None:
+    report = _generations(tmp_path, "Oswin Pennyfeather Sr.", "")
+    (mismatch,) = [f for f in report.findings if f.code == "patient_mismatch"]
+    assert mismatch.paths == ("note.txt",)
+    assert mismatch.params["near"] is False and mismatch.blocks
+    assert "another person's" in finding_message(mismatch)
+    assert report.result("clinic_notes").status != "met"
+    assert not report.ok
+
+
+def test_a_note_without_the_suffix_or_a_birth_date_asks_to_be_checked(tmp_path: Path) -> None:
+    report = _generations(tmp_path, "Oswin Pennyfeather", "")
+    (mismatch,) = [f for f in report.findings if f.code == "patient_mismatch"]
+    assert mismatch.paths == ("note.txt",)
+    assert mismatch.params["near"] is True
+    assert "may not be yours" in finding_message(mismatch)
+    assert not report.ok
+
+
+def test_a_note_without_the_suffix_but_with_the_birth_date_counts(tmp_path: Path) -> None:
+    report = _generations(tmp_path, "Oswin Pennyfeather", _SON_DOB)
+    assert _codes(report, "note.txt") == []
+    assert report.result("clinic_notes").status == "met"
