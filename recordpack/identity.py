@@ -377,8 +377,10 @@ def _words_doubt(a: PersonName | None, b: PersonName | None) -> tuple[NameMatch,
     unmatched = [w for w in small.words if not any(_same_word(w, x) for x in large.words)]
     spare = [x for x in large.words if not any(_same_word(x, w) for w in small.words)]
     if not unmatched:
-        if len(small.words) == 1 and small.initials:
-            # "M. Thompson" against "John Thompson": the initial must fit somewhere.
+        only_surname = len(small.words) == 1 or set(small.words) <= small.surname_parts
+        if only_surname and small.initials:
+            # "M. Thompson" against "John Thompson" ("J. Quenby-Atwater" against
+            # "Marisol Quenby-Atwater"): the initial must fit somewhere.
             letters = {w[0] for w in large.words} | set(large.initials)
             if not set(small.initials) & letters:
                 return NameMatch.DIFFERENT, None

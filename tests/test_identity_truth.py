@@ -330,3 +330,12 @@ def test_a_note_without_the_suffix_but_with_the_birth_date_counts(tmp_path: Path
     report = _generations(tmp_path, "Oswin Pennyfeather", _SON_DOB)
     assert _codes(report, "note.txt") == []
     assert report.result("clinic_notes").status == "met"
+
+
+def test_an_initial_that_fits_no_given_name_is_another_person_with_a_double_surname_too() -> None:
+    from recordpack.identity import NameMatch, compare_names, parse_name
+
+    patient = parse_name("Quenby-Atwater, Marisol")
+    assert compare_names(parse_name("J. Quenby-Atwater"), patient) is NameMatch.DIFFERENT
+    assert compare_names(parse_name("M. Quenby-Atwater"), patient) is not NameMatch.DIFFERENT
+    assert compare_names(parse_name("M. Thompson"), parse_name("John Thompson")) is NameMatch.DIFFERENT
