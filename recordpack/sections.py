@@ -2,10 +2,14 @@
 
 A portal's health summary prints every section it has, loaded or not:
 ``MEDICATIONS`` followed by "This section could not be loaded", ``Allergies:
-Not on file``. Such a record is no medication list, whatever its kind. This
+Not on file``, a table's header row with no rows, or straight away the next
+section's title. Such a record is no medication list, whatever its kind. This
 module reads a section's first line of content after its heading and says
-whether the section is there, and if so whether that line says the section's
-content is unavailable.
+whether the section is there, and if so whether that line holds anything.
+
+A line counts as saying "nothing here" only when it is *all* such a
+statement ("Not on file", "--", "No medications found"), never when one
+field of an entry is unknown ("Penicillin - reaction not documented").
 """
 
 from __future__ import annotations
@@ -21,46 +25,165 @@ ABSENT: Final = "absent"
 EMPTY: Final = "empty"
 SHOWN: Final = "shown"
 
-#: A first line that says the section's content is not there (a portal that failed
-#: to load it, a field never filled in): unknown, which is not the same as "None".
-_UNAVAILABLE: Final = re.compile(
-    r"^\W*(?:"
-    r".*\b(?:could\s+not|cannot|can't|unable\s+to|failed\s+to)\s+(?:be\s+)?"
-    r"(?:load|display|retriev|show|access|open)\w*"
-    r"|.*\b(?:not|never)\s+(?:on\s+file|available|loaded|recorded|documented|reviewed"
-    r"|obtained|entered|provided|reported|known)\b"
-    r"|.*\b(?:temporarily\s+)?unavailable\b"
-    r"|no\s+(?:information|info|data|entries|details|records?)\b"
-    r"|none\s+(?:recorded|documented|entered|on\s+file|available|reported)\b"
-    r"|(?:information\s+)?unknown\b"
-    r"|(?:error|n/?a|tbd|pending|see\s+(?:attached|below|above|separate))\b"
-    r")",
-    re.IGNORECASE,
-)
+#: The line a scanner writes under a section's title when the record's own
+#: structure says the section holds nothing (a C-CDA section with no text, a
+#: table with a header row and no rows, a ``nullFlavor``).
+EMPTY_SECTION_MARKER: Final = "(no entries in this section)"
 
-#: A document's header field under its title ("Patient: ...", "Printed: ..."), not content.
-_HEADER_FIELD: Final = re.compile(
-    r"^\s*(?:patient|name|dob|date\s+of\s+birth|birth\s*date|mrn|printed|generated|run\s+date"
-    r"|date|page|as\s+of)\b[^:\n]{0,20}:",
-    re.IGNORECASE,
-)
+# --- what a line that says "nothing here" looks like: whole-sentence forms ------
 
-#: A line that is the title of a section a summary commonly has: where an empty
-#: section's heading is followed directly by the next one ("Medications",
-#: then "Problems"), as in a C-CDA's narrative.
+#: Words that may name what is missing: "This section", "Current outpatient medications".
+_WHAT: Final = (
+    r"(?:this|the|that|your|these|all|any|current|active|home|outpatient|patient'?s?"
+    r"|medications?|medicines?|prescriptions?|drugs?|allerg(?:y|ies)|section|information"
+    r"|info|data|list|contents?|details|records?|entries|history)"
+)
+_SUBJECT: Final = rf"(?:{_WHAT}\s+){{0,4}}"
+_OBJECT: Final = rf"(?:\s+{_WHAT}){{0,4}}"
+_BE: Final = r"(?:(?:is|are|was|were|has\s+been|have\s+been)\s+)?"
+_WHEN: Final = (
+    r"(?:\s+(?:at\s+this\s+time|at\s+present|currently|yet|here|now|for\s+this\s+patient"
+    r"|in\s+this\s+(?:record|summary|document|view)))?"
+    # why, or what to do about it: "... because of an error", "... - contact your clinic"
+    r"(?:\s*[,;\-\u2013]?\s*(?:because|due\s+to|please|contact|call|try)\b.*)?"
+)
+_DONE: Final = r"(?:reviewed|reconciled|updated|verified|confirmed)"
+
+#: First sentences that say a section's content is not there: unknown, which is
+#: not the same as "None". Each must match the whole sentence.
+_UNAVAILABLE_FORMS: Final[tuple[str, ...]] = (
+    # "This section could not be loaded", "Unable to display medications at this time"
+    _SUBJECT + _BE + r"(?:could\s+not|cannot|can\s*'?t|unable\s+to|failed\s+to)\s+(?:be\s+)?"
+    r"(?:load|display|retriev|show|access|open|assess|obtain|determin|verif)\w*" + _OBJECT + _WHEN,
+    # "Not on file", "This information is not shown", "Not Assessed"
+    _SUBJECT
+    + _BE
+    + r"(?:not|never)\s+(?:yet\s+|currently\s+)?(?:on\s+file|available|loaded|recorded"
+    r"|documented|reviewed|obtained|entered|provided|reported|known|shown|assessed"
+    r"|displayed|accessible|asked|applicable)" + _WHEN,
+    _SUBJECT + _BE + r"(?:temporarily\s+|currently\s+)?unavailable" + _WHEN,
+    # "No information available", "No data"
+    r"no\s+"
+    + _SUBJECT
+    + r"(?:information|info|data|entries|entry|details|records?)(?:\s+(?:available|found"
+    r"|on\s+file|recorded|documented|entered|to\s+(?:display|show|report)))?" + _WHEN,
+    # "No medications found", "No current outpatient medications on file": a search
+    # that came back empty says nothing about whether the patient takes any.
+    r"no\s+"
+    + _SUBJECT
+    + r"(?:medications?|medicines?|prescriptions?|drugs?|allerg(?:y|ies))\s+(?:found|on\s+file"
+    r"|available|recorded|documented|entered|listed|to\s+(?:display|show))" + _WHEN,
+    r"none\s+(?:recorded|documented|entered|on\s+file|available|reported|found|listed)" + _WHEN,
+    r"(?:information\s+)?unknown|n\s*/\s*a|tbd|pending|error",
+    # A pointer elsewhere: "See attached", "Refer to medication administration record".
+    r"(?:please\s+)?(?:see|refer\s+to)\b.*",
+    # A note that a list was looked at, without the list: "Medication list reviewed".
+    _SUBJECT
+    + _BE
+    + _DONE
+    + rf"(?:\s*(?:,|and|&)\s*{_DONE})*(?:\s+(?:with|by|on|at|during|today)\b.*)?",
+)
+_UNAVAILABLE: Final = re.compile("|".join(f"(?:{f})" for f in _UNAVAILABLE_FORMS), re.IGNORECASE)
+
+#: Where a line's first sentence ends.
+_SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+# --- what another section's title looks like ----------------------------------
+
+#: A line that is the title of a section a summary commonly has, in any case.
 _COMMON_HEADING: Final = re.compile(
-    r"^\s*(?:active\s+|current\s+)?(?:problems?(?:\s+list)?|allerg\w*(?:[\s,]+[\w ,]{0,40})?"
+    r"\s*(?:active\s+|current\s+)?(?:problems?(?:\s+list)?"
+    r"|allerg(?:y|ies)(?:\s*(?:,|/|and|&)\s*[a-z ,/&]{0,40})?"
     r"|medications?|immunizations?|vaccinations?|results?|vital\s+signs|vitals|procedures?"
     r"|surgical\s+history|encounters?|plan\s+of\s+(?:care|treatment)|care\s+plan|social\s+history"
     r"|family\s+history|care\s+team|insurance|payers?|functional\s+status|mental\s+status"
     r"|medical\s+equipment|goals|health\s+concerns|reason\s+for\s+(?:visit|referral)"
-    r"|instructions|assessments?|history\s+of\s+present\s+illness|diagnos[ei]s)\s*:?\s*$",
+    r"|instructions|assessments?|history\s+of\s+present\s+illness|diagnos[ei]s)\s*:?\s*",
     re.IGNORECASE,
 )
 
+#: Nouns that section titles are made of ("Past Medical History", "Last Filed
+#: Vital Signs", "Advance Directives"); a drug or an allergen has none of them.
+# fmt: off
+_HEADING_NOUNS: Final = frozenset({
+    "history", "problems", "problem", "diagnoses", "diagnosis", "vitals", "vital", "signs",
+    "directives", "directive", "results", "procedures", "immunizations", "vaccinations",
+    "encounters", "encounter", "plan", "care", "team", "goals", "notes", "instructions", "orders",
+    "referrals", "assessment", "assessments", "findings", "labs", "laboratory", "imaging",
+    "appointments", "visits", "visit", "insurance", "demographics", "contacts", "summary",
+    "medications", "medication", "allergies", "reactions", "concerns", "equipment", "devices",
+    "implants", "payers", "alerts", "screenings", "tests", "documents", "providers",
+    "hospitalizations", "admissions", "surgeries", "pregnancy", "nutrition", "systems",
+    "examination", "exam", "complaint", "illness",
+})
+# fmt: on
+
+#: Words a Title Case heading leaves in lower case.
+# fmt: off
+_SMALL_WORDS: Final = frozenset({
+    "of", "and", "the", "for", "to", "in", "at", "on", "or", "with", "by", "a", "an", "as",
+})
+# fmt: on
+
+#: The longest line, and the most words, a section title has.
+_TITLE_CHARS: Final = 60
+_TITLE_WORDS: Final = 7
+
+# --- what a table's header row looks like -------------------------------------
+
+#: Column names of medication and allergy tables ("Medication  Sig  Start Date",
+#: "Allergen  Reaction  Severity").
+# fmt: off
+_COLUMN_WORDS: Final = frozenset({
+    "medication", "medications", "medicine", "drug", "name", "generic", "brand", "dose", "dosage",
+    "strength", "route", "frequency", "sig", "instructions", "directions", "start", "end", "stop",
+    "date", "dates", "prescriber", "prescribed", "provider", "status", "allergen", "allergy",
+    "substance", "agent", "reaction", "reactions", "severity", "type", "onset", "comments",
+    "notes", "quantity", "qty", "refills", "last", "filled", "indication", "reason",
+    "criticality", "taking", "form", "product", "description", "code", "noted", "by", "category",
+})
+# fmt: on
+_CELL: Final = re.compile(r"[^\s,|/;]+")
+
+# --- headings of the section asked for -----------------------------------------
+
+#: Words that may come before a section's name in its heading ("Current Outpatient
+#: Medications", "Drug Allergies", "Your Medication List").
+_QUALIFIERS: Final = (
+    r"(?:current|active|home|outpatient|my|your|patient'?s?|prescription|prescribed|drug"
+    r"|known|reconciled|scheduled|oral|medication|food|all|ongoing|list\s+of)"
+)
+
+#: Words in a heading that make it another list than the current one: medicines
+#: given in clinic, stopped or past ones.
+_NOT_CURRENT: Final = re.compile(
+    r"\b(?:administered|given|discontinued|stopped|held|past|previous|prior|historical"
+    r"|inactive|expired|completed|ordered|in\s+clinic|during\s+(?:this\s+)?visit)\b",
+    re.IGNORECASE,
+)
+
+#: Other names of a section, added when an alternative asked for matches the first
+#: word: a summary may head its allergies "Adverse Reactions".
+_ALSO_HEADED: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
+    ("allergies", ("adverse reactions", "adverse drug reactions", "drug intolerances")),
+)
+
 #: How many characters after a heading's words may still belong to the heading
-#: ("Medications (3)", "Current Medications as of 11/25/2026").
+#: ("Medications (3)", "Current Medications as of 11.20.2026").
 _HEADING_TAIL: Final = 40
+
+#: Space between two columns of a page laid out side by side.
+_COLUMN_GAP: Final = re.compile(r"[ \t]{3,}|\t")
+
+#: A document's header field under its title ("Patient: ...", "Printed: ..."), not content.
+_HEADER_FIELD: Final = re.compile(
+    r"\s*(?:patient|name|dob|date\s+of\s+birth|birth\s*date|mrn|printed|generated|run\s+date"
+    r"|date|page|as\s+of)\b[^:\n]{0,20}:",
+    re.IGNORECASE,
+)
+
+#: A page's footer ("Page 1 of 2"), which may fall between a heading and its content.
+_PAGE_FOOTER: Final = re.compile(r"\s*page\s+\d+(?:\s+(?:of|/)\s+\d+)?\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -75,60 +198,170 @@ class Section:
 @functools.lru_cache(maxsize=256)
 def _heading(alternatives: tuple[str, ...]) -> re.Pattern[str]:
     words = "|".join(
-        re.escape(a.rstrip("*")) + (r"\w*" if a.endswith("*") else "")
-        for a in sorted(alternatives, key=len, reverse=True)
+        re.escape(a.rstrip("*")).replace(r"\ ", r"\s+") + (r"\w*" if a.endswith("*") else "")
+        for a in sorted(_with_other_names(alternatives), key=len, reverse=True)
     )
     return re.compile(
-        r"^[ \t\-*#•]*(?:current\s+|active\s+|home\s+|outpatient\s+)?"
+        rf"[ \t\-*#•]*(?P<qualifiers>(?:{_QUALIFIERS}\s+){{0,3}})"
         rf"(?:{words})(?![A-Za-z0-9])"
-        rf"(?P<tail>[^:.\n]{{0,{_HEADING_TAIL}}})"
-        r"(?::[ \t]*(?P<inline>.*))?$",
-        re.IGNORECASE | re.MULTILINE,
+        rf"(?P<tail>(?:[^:.\n]|(?<=\d)\.(?=\d)){{0,{_HEADING_TAIL}}})"
+        r"(?::[ \t]*(?P<inline>.*))?",
+        re.IGNORECASE,
     )
+
+
+def _with_other_names(alternatives: tuple[str, ...]) -> tuple[str, ...]:
+    added = [
+        other
+        for name, others in _ALSO_HEADED
+        if any(_names(alternative, name) for alternative in alternatives)
+        for other in others
+    ]
+    return (*alternatives, *added)
+
+
+def _names(alternative: str, word: str) -> bool:
+    if alternative.endswith("*"):
+        return word.lower().startswith(alternative[:-1].lower())
+    return word.lower() == alternative.lower()
 
 
 def find_section(text: str, alternatives: Iterable[str]) -> Section:
     """The first section of ``text`` headed by one of ``alternatives`` that holds
     something; else the first one found, empty; else :data:`ABSENT`.
 
-    A heading is a line that starts with one of the words (optionally after
-    "Current", "Active"), with no sentence after them: ``MEDICATIONS``,
-    ``Medications:``, ``Current Medications (3)``, ``Allergies: NKDA``. Its
-    content is what follows a colon on the same line, or else the next
-    non-blank line; another common section's title there means it is empty.
+    A heading is a line (or, on a page laid out in columns, one column of a
+    line of headings) that starts with one of the words, maybe after a few
+    such as "Current", "My", "Drug", with no sentence after them:
+    ``MEDICATIONS``, ``Current Outpatient Medications``, ``Allergies: NKDA``.
+    Headings of medicines given in clinic, stopped or past are other lists.
+    Its content is what follows a colon on the same line, or else the next
+    non-blank line (past a page footer); another section's title there, a
+    table's header row with no rows, or a line that only says the content is
+    not there (:data:`_UNAVAILABLE_FORMS`) means it is empty.
     """
-    empty: Section | None = None
+    pattern = _heading(tuple(alternatives))
     lines = text.split("\n")
-    offsets = _line_starts(lines)
-    for match in _heading(tuple(alternatives)).finditer(text):
-        heading = match.group(0)[: match.end("tail") - match.start()].strip(" \t-*#•")
-        first = (match.group("inline") or "").strip()
-        if _UNAVAILABLE.match(heading):
-            # "Medication information could not be loaded" is no heading with content.
-            first = heading
-        elif not first:
-            index = offsets.get(match.start(), -1)
-            first = _next_content(lines, index)
-        if first and not any(p.match(first) for p in (_UNAVAILABLE, _COMMON_HEADING)):
-            return Section(SHOWN, heading, first)
-        if empty is None:
-            empty = Section(EMPTY, heading, first)
+    empty: Section | None = None
+    for index, line in enumerate(lines):
+        for column, cell in _heading_cells(line, pattern):
+            match = pattern.fullmatch(cell)
+            if (
+                match is None
+                or _NOT_CURRENT.search(match.group("qualifiers") + match.group("tail"))
+                # "Medication  Sig  Start Date" names a table's columns, not a section.
+                or _after_column_names(cell) == ""
+            ):
+                continue
+            heading = cell[: match.end("tail")].strip(" \t-*#•")
+            section = _read(heading, (match.group("inline") or "").strip(), lines, index, column)
+            if section.state == SHOWN:
+                return section
+            empty = empty or section
     return empty if empty is not None else Section(ABSENT)
 
 
-def _line_starts(lines: list[str]) -> dict[int, int]:
-    starts: dict[int, int] = {}
-    offset = 0
-    for index, line in enumerate(lines):
-        starts[offset] = index
-        offset += len(line) + 1
-    return starts
+def _heading_cells(line: str, pattern: re.Pattern[str]) -> list[tuple[int | None, str]]:
+    """The line as one heading candidate, or, when it is a row of headings side by
+    side ("Medications   Allergies"), each of them with its column."""
+    cells = _COLUMN_GAP.split(line.strip())
+    if len(cells) > 1 and all(pattern.fullmatch(c) or is_section_title(c) for c in cells):
+        return list(enumerate(cells))
+    return [(None, line)]
 
 
-def _next_content(lines: list[str], index: int) -> str:
-    if index < 0:
-        return ""
-    for line in lines[index + 1 :]:
-        if line.strip() and not _HEADER_FIELD.match(line):
-            return line.strip()
-    return ""
+def _read(
+    heading: str,
+    inline: str,
+    lines: list[str],
+    index: int,
+    column: int | None,
+) -> Section:
+    if says_unavailable(heading):
+        # "Medication information could not be loaded" is no heading with content.
+        return Section(EMPTY, heading, heading)
+    if inline:
+        if says_unavailable(inline):
+            return Section(EMPTY, heading, inline)
+        rest = _after_column_names(inline)
+        if rest is None or rest:
+            return Section(EMPTY if rest and says_unavailable(rest) else SHOWN, heading, inline)
+        # "Allergies: Allergen, Reaction" is a table's header row: its rows follow.
+    return _read_next(heading, lines, index, column, header_seen=bool(inline))
+
+
+def _read_next(
+    heading: str,
+    lines: list[str],
+    index: int,
+    column: int | None,
+    *,
+    header_seen: bool,
+) -> Section:
+    found = _next_content(lines, index, column)
+    if found is None:
+        return Section(EMPTY, heading, "")
+    at, first = found
+    if first == EMPTY_SECTION_MARKER or is_section_title(first):
+        return Section(EMPTY, heading, "")
+    if says_unavailable(first):
+        return Section(EMPTY, heading, first)
+    rest = None if header_seen else _after_column_names(first)
+    if rest == "":
+        # A table's header row: the section holds what its first row holds.
+        return _read_next(heading, lines, at, column, header_seen=True)
+    if rest and says_unavailable(rest):
+        return Section(EMPTY, heading, first)
+    return Section(SHOWN, heading, first)
+
+
+def says_unavailable(line: str) -> bool:
+    """Whether ``line`` only says that a section's content is not there: its first
+    sentence is wholly such a statement, or it has no letters or digits at all
+    ("--", "[ ]")."""
+    if not re.search(r"[^\W_]", line):
+        return True
+    sentence = _SENTENCE_END.split(line.strip(), maxsplit=1)[0]
+    core = sentence.strip(" \t-*•#>:;,.!?()[]")
+    return _UNAVAILABLE.fullmatch(core) is not None
+
+
+def is_section_title(line: str) -> bool:
+    """Whether ``line`` looks like a section's title: short, Title Case or capitals,
+    no digits, made with a section noun ("Past Medical History", "LAST FILED
+    VITAL SIGNS"), and no answer such as "No Known Allergies"."""
+    text = line.strip().rstrip(":").strip()
+    if _COMMON_HEADING.fullmatch(text):
+        return True
+    if len(text) > _TITLE_CHARS or not re.fullmatch(r"[A-Za-z][A-Za-z &/,'()\-]*", text):
+        return False
+    words = re.findall(r"[A-Za-z']+", text)
+    if len(words) > _TITLE_WORDS or words[0].lower() in ("no", "none", "not"):
+        return False
+    titled = text.isupper() or all(w[0].isupper() or w.lower() in _SMALL_WORDS for w in words)
+    return titled and any(w.lower() in _HEADING_NOUNS for w in words)
+
+
+def _after_column_names(line: str) -> str | None:
+    """What follows a table's header row at the start of ``line``: None when the
+    line starts with no header row, "" when it is nothing else."""
+    cells = list(_CELL.finditer(line))
+    named = 0
+    while named < len(cells) and cells[named].group(0).lower() in _COLUMN_WORDS:
+        named += 1
+    if named < 2:
+        return None
+    return "" if named == len(cells) else line[cells[named].start() :].strip()
+
+
+def _next_content(lines: list[str], index: int, column: int | None) -> tuple[int, str] | None:
+    """The next line after ``index`` that is content (or its cell in ``column``), with its index."""
+    for at in range(index + 1, len(lines)):
+        line = lines[at]
+        if not line.strip() or _HEADER_FIELD.match(line) or _PAGE_FOOTER.fullmatch(line):
+            continue
+        if column is None:
+            return at, line.strip()
+        cells = _COLUMN_GAP.split(line.strip())
+        return at, cells[column] if column < len(cells) else ""
+    return None

@@ -122,7 +122,7 @@ def test_a_good_list_beside_a_failed_summary_meets_the_item() -> None:
         ("Current Medications (2):\n\nLetrozole\n", SHOWN, "Letrozole"),
         ("Medications: none\n", SHOWN, "none"),
         ("Medications\nNo data\nAllergies\nNKDA\n", EMPTY, "No data"),
-        ("MEDICATIONS\nALLERGIES\nNKDA\n", EMPTY, "ALLERGIES"),
+        ("MEDICATIONS\nALLERGIES\nNKDA\n", EMPTY, ""),
         ("MEDICATIONS\n", EMPTY, ""),
         ("Medications reviewed and reconciled.\nLetrozole\n", ABSENT, ""),
         ("Problems\nHypertension\n", ABSENT, ""),
