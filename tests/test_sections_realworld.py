@@ -12,12 +12,14 @@ field is one too. Every patient here is invented.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
 from recordpack.checking import check, render_check
 from recordpack.manifest import load_manifest
 from recordpack.model import Patient, Record, ScanResult
+from recordpack.scan import scan_folder
 
 AS_OF = dt.date(2026, 11, 30)
 
@@ -233,3 +235,86 @@ def test_a_two_column_page_names_the_section_that_did_not_load(
     assert status == "incomplete"
     assert (params["section"], params["heading"], params["says"]) == (section, heading, says)
     assert f"the section '{heading}' is there, but all it says is \"{says}" in words
+
+
+# --- C-CDA: the document's structure says when a section is empty ------------
+
+CCD = """<?xml version="1.0"?>
+<ClinicalDocument xmlns="urn:hl7-org:v3">
+<code code="34133-9" codeSystem="2.16.840.1.113883.6.1" displayName="Summarization of Episode Note"/>
+<title>Continuity of Care Document</title>
+<effectiveTime value="20261120"/>
+<recordTarget><patientRole><id extension="LC0093318" root="1.2.3"/><patient><name>
+<given>Tamsin</given><family>Oakhurst</family></name><birthTime value="19710217"/></patient>
+</patientRole></recordTarget>
+<component><structuredBody>{sections}</structuredBody></component></ClinicalDocument>
+"""
+ALLERGY_SECTION = (
+    "<title>Allergies</title><text><table><thead><tr><th>Substance</th><th>Reaction</th></tr>"
+    "</thead><tbody><tr><td>Penicillin</td><td>Hives</td></tr></tbody></table></text>"
+)
+MED_TABLE = (
+    "<text><table><thead><tr><th>Medication</th><th>Sig</th><th>Start Date</th></tr></thead>"
+    "<tbody>{rows}</tbody></table></text>"
+)
+LETROZOLE_ROW = "<tr><td>Letrozole 2.5 mg tablet</td><td>1 tab daily</td><td>10/2026</td></tr>"
+
+
+def ccd_item(tmp_path: Path, *sections: str) -> tuple[str, dict[str, object]]:
+    """The general manifest's medications item for a folder holding one CCD."""
+    body = "".join(f"<component><section{s}</section></component>" for s in sections)
+    (tmp_path / "ccd.xml").write_text(CCD.format(sections=body))
+    report = check(scan_folder(tmp_path), load_manifest("general"), as_of=AS_OF)
+    result = next(r for r in report.results if r.requirement.id == "medications")
+    return result.status, dict(result.params)
+
+
+@pytest.mark.parametrize(
+    "medications",
+    [
+        "><title>Medications</title>",
+        "><title>Medications</title><text/>",
+        ' nullFlavor="NI"><title>Medications</title>',
+        "><title>Medications</title>" + MED_TABLE.format(rows=""),
+    ],
+    ids=["no-text", "empty-text", "null-flavor", "header-row-only"],
+)
+@pytest.mark.parametrize(
+    "next_title", ["Resolved Problems", "Advance Directives", "Visit diagnoses"]
+)
+def test_a_ccd_medications_section_with_no_entries_is_empty_whatever_follows(
+    tmp_path: Path, medications: str, next_title: str
+) -> None:
+    status, params = ccd_item(
+        tmp_path,
+        ">" + ALLERGY_SECTION,
+        medications,
+        f"><title>{next_title}</title><text><list><item>Appendicitis 1990</item></list></text>",
+    )
+    assert status == "incomplete"
+    assert (params["section"], params["heading"], params["says"]) == (
+        "medications",
+        "Medications",
+        "",
+    )
+
+
+def test_a_ccd_table_with_one_unknown_cell_or_an_allergen_column_counts(tmp_path: Path) -> None:
+    rows = LETROZOLE_ROW.replace("10/2026", "Not available")
+    allergen_table = ALLERGY_SECTION.replace("Substance", "Allergen")
+    status, _ = ccd_item(
+        tmp_path,
+        ">" + allergen_table,
+        "><title>Medications</title>" + MED_TABLE.format(rows=rows),
+    )
+    assert status == "met"
+
+
+def test_a_ccd_section_made_of_subsections_holds_what_they_hold(tmp_path: Path) -> None:
+    nested = (
+        "><title>Medications</title><component><section><title>Current Medications</title>"
+        + MED_TABLE.format(rows=LETROZOLE_ROW)
+        + "</section></component>"
+    )
+    status, _ = ccd_item(tmp_path, ">" + ALLERGY_SECTION, nested)
+    assert status == "met"

@@ -24,6 +24,7 @@ from xml.parsers import expat
 from recordpack.model import UNREADABLE, UNSUPPORTED, Patient, Problem
 from recordpack.scan import codes
 from recordpack.scan.base import PARTLY_READ, Document, Outcome, Source
+from recordpack.sections import EMPTY_SECTION_MARKER
 
 FORMAT: Final = "ccda"
 
@@ -224,18 +225,53 @@ def _text(element: ET.Element | None) -> str:
 
 
 def _narrative(element: ET.Element) -> str:
-    """Titles and narrative blocks of every section, one block per line."""
+    """Titles and narrative blocks of every section, one block per line; under the
+    title of a section that holds nothing, :data:`EMPTY_SECTION_MARKER`."""
     parts: list[str] = []
     size = 0
     for section in _descendants(element, "section"):
-        for name in ("title", "text"):
-            block = _text(_path(section, name))
-            if block:
-                parts.append(block)
-                size += len(block)
+        title = _text(_path(section, "title"))
+        if title:
+            parts.append(title)
+        if _holds_nothing(section):
+            # Said outright, so that the section's emptiness is not guessed from
+            # whatever the next section's title happens to be.
+            parts.append(EMPTY_SECTION_MARKER)
+        block = _text(_path(section, "text"))
+        if block:
+            parts.append(block)
+        size += len(title) + len(block)
         if size > codes.MAX_TEXT_CHARS:
             break
     return "\n".join(parts)[: codes.MAX_TEXT_CHARS]
+
+
+#: Narrative elements that name a table's columns rather than hold its content.
+_TABLE_HEADS: Final = frozenset({"thead", "th", "caption"})
+
+
+def _holds_nothing(section: ET.Element) -> bool:
+    """Whether a section says by its structure that it is empty: a ``nullFlavor``
+    on it, or no narrative beyond a table's header row. A section made of
+    subsections holds what they hold."""
+    if section.get("nullFlavor"):
+        return True
+    if any(_children(component, "section") for component in _children(section, "component")):
+        return False
+    text = _path(section, "text")
+    return text is None or not "".join(_content_text(text)).strip()
+
+
+def _content_text(element: ET.Element) -> Iterator[str]:
+    """The text of ``element`` outside table header rows and captions."""
+    if _local(element.tag) in _TABLE_HEADS:
+        return
+    if element.text:
+        yield element.text
+    for child in element:
+        yield from _content_text(child)
+        if child.tail:
+            yield child.tail
 
 
 def _time(element: ET.Element | None) -> str | None:
