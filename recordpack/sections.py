@@ -27,7 +27,8 @@ SHOWN: Final = "shown"
 
 #: The line a scanner writes under a section's title when the record's own
 #: structure says the section holds nothing (a C-CDA section with no text, a
-#: table with a header row and no rows, a ``nullFlavor``).
+#: table with a header row and no rows, a ``nullFlavor``, a FHIR section's
+#: ``emptyReason``); it may go on with why: "(no entries in this section: unavailable)".
 EMPTY_SECTION_MARKER: Final = "(no entries in this section)"
 
 # --- what a line that says "nothing here" looks like: whole-sentence forms ------
@@ -302,7 +303,10 @@ def _read_next(
     if found is None:
         return Section(EMPTY, heading, "")
     at, first = found
-    if first == EMPTY_SECTION_MARKER or is_section_title(first):
+    if first.startswith(EMPTY_SECTION_MARKER[:-1]):
+        # The scanner's own marker, maybe with why: "(no entries in this section: unavailable)".
+        return Section(EMPTY, heading, first if first != EMPTY_SECTION_MARKER else "")
+    if is_section_title(first):
         return Section(EMPTY, heading, "")
     if says_unavailable(first):
         return Section(EMPTY, heading, first)

@@ -59,6 +59,7 @@ from recordpack.model import (
 from recordpack.scan import codes, jsonstream
 from recordpack.scan.base import PARTLY_READ, Document, Outcome, Source
 from recordpack.scan.narrative import narrative_lines
+from recordpack.sections import EMPTY_SECTION_MARKER
 
 FORMAT: Final = "fhir"
 
@@ -600,7 +601,7 @@ def _section_lines(sections: Any, index: dict[str, dict[str, Any]], depth: int =
             if unread:
                 body.append(f"({unread} entries without text)")
             if not body and not refs:
-                body = ["(no entries in this section)"]
+                body = [EMPTY_SECTION_MARKER]
         lines += body
         if depth < _MAX_SECTION_DEPTH:
             lines += _section_lines(section.get("section"), index, depth + 1)
