@@ -69,6 +69,11 @@ _FIELD_VALUES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         (PRELIMINARY, r"^\W*(?:preliminary|partial|interim|pending|not\s+final|in\s+progress)\b"),
     )
 )
+#: A word every rule above needs: text without one states no status.
+_ANY_STATUS_WORD: Final = re.compile(
+    r"error|cancel|withdrawn|retracted|supersed|replace|prelim|interim|final|status",
+    re.IGNORECASE,
+)
 _RANK: Final[dict[str, int]] = {ENTERED_IN_ERROR: 0, CANCELLED: 1, SUPERSEDED: 2, PRELIMINARY: 3}
 
 
@@ -77,6 +82,8 @@ def text_status(text: str) -> tuple[str | None, str | None]:
     evidence quoting it; ``(None, None)`` when it states none (a final report)."""
     found: list[tuple[str, str]] = []
     lines = text.split("\n", FIELD_LINES)[:FIELD_LINES]
+    if not _ANY_STATUS_WORD.search("\n".join(lines)):
+        return None, None  # most documents: no rule could match
     header = [line.strip() for line in lines if line.strip()][:HEADER_LINES]
     for line in header:
         if len(line) > MAX_STATUS_LINE:
@@ -86,7 +93,9 @@ def text_status(text: str) -> tuple[str | None, str | None]:
             found.append((status, f"header says '{line}'"))
     for line in lines:
         field = _FIELD.match(line)
-        value = field.group("value").strip() if field else ""
+        if field is None:
+            continue
+        value = field.group("value").strip()
         status = next((s for s, rule in _FIELD_VALUES if rule.search(value)), None)
         if status:
             found.append((status, f"status field '{line.strip()}'"))
