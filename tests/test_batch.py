@@ -11,11 +11,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from recordpack import age
-from recordpack.cli import main
 from tests.acceptance_folders import clean_breast
+from tests.batch_rosters import run_logged, write_roster
 from tests.prerequisites import require_tool
 
 AS_OF = "2025-04-01"  # the complete folder's records are recent as of this day
@@ -35,26 +34,11 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path | str]:
             "public": str(identity.recipient())}
 
 
-def _roster(root: Path, rows: list[dict[str, str]], name: str = "roster.csv") -> Path:
-    path = root / name
-    header = sorted({k for row in rows for k in row}, key=lambda k: (k != "folder", k))
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
-def _run(args: list[str], log: Path) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, [*args, "--audit-log", str(log)])
-    return result.exit_code, result.stdout, result.stderr
-
-
 def test_a_roster_packs_what_it_may_and_says_why_the_rest_was_not(
     clinic: dict[str, Path | str], tmp_path: Path
 ) -> None:
     root = Path(clinic["root"])
-    roster = _roster(root, [
+    roster = write_roster(root, [
         {"folder": "complete", "manifest": "breast", "recipient": str(clinic["public"]), "name": "p-complete"},
         {"folder": "mixed", "recipient": str(clinic["public"]), "name": "p-mixed"},
         {"folder": "no-such-folder", "recipient": str(clinic["public"])},
@@ -63,7 +47,7 @@ def test_a_roster_packs_what_it_may_and_says_why_the_rest_was_not(
     ], "roster-main.csv")
     out = tmp_path / "out"
     log = tmp_path / "audit.sqlite3"
-    code, stdout, stderr = _run(
+    code, stdout, stderr = run_logged(
         ["batch", str(roster), "-o", str(out), "-j", "2", "--json", "--as-of", AS_OF], log
     )
     assert code == 1, stderr  # not every row packed
@@ -97,7 +81,7 @@ def test_a_roster_packs_what_it_may_and_says_why_the_rest_was_not(
     assert all(len(f["sha256"]) == 64 for f in receipt["source_files"])
     assert len(receipt["source_files"]) >= receipt["records"]
     # The audit log holds one pack event per row and the batch itself, and verifies.
-    code, stdout, _ = _run(["log", "--json"], log)
+    code, stdout, _ = run_logged(["log", "--json"], log)
     events = json.loads(stdout)["events"]
     packs = [e for e in events if e["action"] == "pack"]
     assert sorted(e["outcome"] for e in packs) == [
@@ -106,18 +90,18 @@ def test_a_roster_packs_what_it_may_and_says_why_the_rest_was_not(
     assert {e["bundle_sha256"] for e in packs if e["outcome"] == "packed"} == {
         rows[2]["sha256"], rows[5]["sha256"]}
     assert receipt["audit_head"] in {e["hash"] for e in events}
-    assert _run(["log", "verify"], log)[0] == 0
+    assert run_logged(["log", "verify"], log)[0] == 0
 
 
 def test_a_passphrase_row_writes_the_passphrase_only_to_a_private_file(
     clinic: dict[str, Path | str], tmp_path: Path
 ) -> None:
     root = Path(clinic["root"])
-    roster = _roster(root, [
+    roster = write_roster(root, [
         {"folder": "complete", "passphrase": "yes", "name": "by-phone"}], "roster-pass.csv")
     out = tmp_path / "out"
     log = tmp_path / "audit.sqlite3"
-    code, stdout, stderr = _run(["batch", str(roster), "-o", str(out), "--csv"], log)
+    code, stdout, stderr = run_logged(["batch", str(roster), "-o", str(out), "--csv"], log)
     assert code == 0, stdout + stderr
     secret_file = out / "by-phone.passphrase.txt"
     secret = secret_file.read_text().strip()
@@ -153,7 +137,7 @@ def test_a_bad_roster_is_refused_before_any_work_naming_line_and_column(
     roster = tmp_path / "roster.csv"
     roster.write_text(content)
     out = tmp_path / "out"
-    code, stdout, stderr = _run(["batch", str(roster), "-o", str(out)], tmp_path / "audit.sqlite3")
+    code, stdout, stderr = run_logged(["batch", str(roster), "-o", str(out)], tmp_path / "audit.sqlite3")
     assert code == 2, stdout + stderr
     assert where in stderr
     assert not out.exists() or not any(out.iterdir())
@@ -162,12 +146,12 @@ def test_a_bad_roster_is_refused_before_any_work_naming_line_and_column(
 def test_an_unusable_audit_log_stops_the_batch_before_any_work(
     clinic: dict[str, Path | str], tmp_path: Path
 ) -> None:
-    roster = _roster(Path(clinic["root"]), [
+    roster = write_roster(Path(clinic["root"]), [
         {"folder": "complete", "recipient": str(clinic["public"])}], "roster-log.csv")
     blocker = tmp_path / "file"
     blocker.write_text("x")
     out = tmp_path / "out"
-    code, _, stderr = _run(["batch", str(roster), "-o", str(out)], blocker / "audit.sqlite3")
+    code, _, stderr = run_logged(["batch", str(roster), "-o", str(out)], blocker / "audit.sqlite3")
     assert code == 2 and "audit log" in stderr
     assert not out.exists() or not any(out.iterdir())
 
@@ -175,22 +159,22 @@ def test_an_unusable_audit_log_stops_the_batch_before_any_work(
 def test_log_verify_names_the_event_edited_behind_its_back(
     clinic: dict[str, Path | str], tmp_path: Path
 ) -> None:
-    roster = _roster(Path(clinic["root"]), [
+    roster = write_roster(Path(clinic["root"]), [
         {"folder": "complete", "recipient": str(clinic["public"]), "name": "one"}], "roster-edit.csv")
     log = tmp_path / "audit.sqlite3"
-    assert _run(["batch", str(roster), "-o", str(tmp_path / "out")], log)[0] == 0
+    assert run_logged(["batch", str(roster), "-o", str(tmp_path / "out")], log)[0] == 0
     receipt = tmp_path / "out" / "one.receipt.json"
-    assert _run(["log", "verify", "--receipt", str(receipt)], log)[0] == 0
+    assert run_logged(["log", "verify", "--receipt", str(receipt)], log)[0] == 0
     with sqlite3.connect(log) as db:
         db.execute("UPDATE events SET recipients = '[\"age1someoneelse\"]' WHERE seq = 1")
-    code, stdout, _ = _run(["log", "verify", "--json"], log)
+    code, stdout, _ = run_logged(["log", "verify", "--json"], log)
     assert code == 1
     assert json.loads(stdout)["first_bad_event"] == 1
     # Cut the log short instead: the chain left is intact, the receipt proves the cut.
     with sqlite3.connect(log) as db:
         db.execute("DELETE FROM events")
-    assert _run(["log", "verify"], log)[0] == 0
-    code, stdout, _ = _run(["log", "verify", "--receipt", str(receipt)], log)
+    assert run_logged(["log", "verify"], log)[0] == 0
+    code, stdout, _ = run_logged(["log", "verify", "--receipt", str(receipt)], log)
     assert code == 1 and "cut short" in stdout
 
 
@@ -205,7 +189,7 @@ def test_ctrl_c_keeps_finished_bundles_and_leaves_no_partial_one(
     root = Path(clinic["root"])
     rows = [{"folder": "complete", "recipient": str(clinic["public"]), "name": f"p{i}"}
             for i in range(12)]
-    roster = _roster(root, rows, "roster-many.csv")
+    roster = write_roster(root, rows, "roster-many.csv")
     out = tmp_path / "out"
     env = {**os.environ, "RECORDPACK_AUDIT_LOG": str(tmp_path / "audit.sqlite3")}
     proc = subprocess.Popen(
@@ -248,12 +232,12 @@ def test_a_system_that_will_not_start_workers_fails_the_rows_with_a_reason(
 
     monkeypatch.setattr(batch, "ProcessPoolExecutor", NoProcesses)
     root = Path(clinic["root"])
-    roster = _roster(root, [
+    roster = write_roster(root, [
         {"folder": "complete", "manifest": "breast", "recipient": str(clinic["public"]), "name": "a"},
         {"folder": "mixed", "recipient": str(clinic["public"]), "name": "b"},
     ], "roster-no-workers.csv")
     out = tmp_path / "out"
-    code, stdout, stderr = _run(
+    code, stdout, stderr = run_logged(
         ["batch", str(roster), "-o", str(out), "--json", "--as-of", AS_OF], tmp_path / "audit.sqlite3"
     )
     assert code == 1, stderr

@@ -4,7 +4,6 @@ signal (or killed) leaves no worker behind and nothing half-written."""
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shutil
@@ -16,11 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from recordpack import age
-from recordpack.cli import main
 from tests.acceptance_folders import clean_breast
+from tests.batch_rosters import run_logged, write_roster
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sample-patient"
 
@@ -36,23 +34,8 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return {"root": str(root), "key": str(key), "public": str(identity.recipient())}
 
 
-def _roster(root: Path, rows: list[dict[str, str]], name: str) -> Path:
-    path = root / name
-    header = sorted({k for row in rows for k in row}, key=lambda k: (k != "folder", k))
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
-def _run(args: list[str], log: Path) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, [*args, "--audit-log", str(log)])
-    return result.exit_code, result.stdout, result.stderr
-
-
 def _events(log: Path) -> list[dict[str, object]]:
-    code, stdout, stderr = _run(["log", "--json"], log)
+    code, stdout, stderr = run_logged(["log", "--json"], log)
     assert code == 0, stderr
     events: list[dict[str, object]] = json.loads(stdout)["events"]
     return events
@@ -68,14 +51,14 @@ def test_every_row_that_was_not_packed_is_in_the_log_with_its_folder_and_reason(
     out = tmp_path / "out"
     out.mkdir()
     (out / "taken.rpk").write_bytes(b"a bundle sent last week")
-    roster = _roster(root, [
+    roster = write_roster(root, [
         {"folder": "complete", "recipient": clinic["public"], "name": "fine"},
         {"folder": "no-such-folder", "recipient": clinic["public"]},
         {"folder": "complete", "recipient": clinic["public"], "name": "taken"},
         {"folder": "mixed", "recipient": clinic["public"], "name": "stranger"},
     ], "roster-log.csv")
     log = tmp_path / "audit.sqlite3"
-    code, stdout, stderr = _run(["batch", str(roster), "-o", str(out), "-j", "2", "--json"], log)
+    code, stdout, stderr = run_logged(["batch", str(roster), "-o", str(out), "-j", "2", "--json"], log)
     assert code == 1, stderr
     rows = {r["line"]: r for r in json.loads(stdout)["rows"]}
     assert [rows[n]["status"] for n in (2, 3, 4, 5)] == ["packed", "failed", "failed", "refused"]
@@ -118,10 +101,10 @@ def test_rows_that_would_write_the_same_bundle_are_refused_before_any_work(
     clinic: dict[str, str], tmp_path: Path, rows: list[dict[str, str]], says: str
 ) -> None:
     root = Path(clinic["root"])
-    roster = _roster(root, [{**row, "recipient": clinic["public"]} for row in rows], "roster-names.csv")
+    roster = write_roster(root, [{**row, "recipient": clinic["public"]} for row in rows], "roster-names.csv")
     out = tmp_path / "out"
     log = tmp_path / "audit.sqlite3"
-    code, stdout, stderr = _run(["batch", str(roster), "-o", str(out)], log)
+    code, stdout, stderr = run_logged(["batch", str(roster), "-o", str(out)], log)
     assert code == 2, stdout + stderr
     assert says in stderr
     assert not out.exists() or not any(out.iterdir())
@@ -132,10 +115,10 @@ def test_a_row_without_a_name_is_packed_under_its_folders_name(
     clinic: dict[str, str], tmp_path: Path
 ) -> None:
     root = Path(clinic["root"])
-    roster = _roster(root, [{"folder": "complete/Mary-Kate records", "recipient": clinic["public"]}],
+    roster = write_roster(root, [{"folder": "complete/Mary-Kate records", "recipient": clinic["public"]}],
                      "roster-default.csv")
     out = tmp_path / "out"
-    code, stdout, stderr = _run(["batch", str(roster), "-o", str(out), "--json"], tmp_path / "a.db")
+    code, stdout, stderr = run_logged(["batch", str(roster), "-o", str(out), "--json"], tmp_path / "a.db")
     assert code == 0, stderr
     assert json.loads(stdout)["rows"][0]["bundle"] == str(out / "Mary-Kate records.rpk")
     assert sorted(p.name for p in out.iterdir()) == [
@@ -158,11 +141,11 @@ def test_an_existing_receipt_or_passphrase_file_is_never_replaced(
     """As with pack: the row is refused before any work, the file kept, no bundle written."""
     root = Path(clinic["root"])
     row = {k: (clinic["public"] if v == "KEY" else v) for k, v in row.items()}
-    roster = _roster(root, [{"folder": "complete", **row}], "roster-receipt.csv")
+    roster = write_roster(root, [{"folder": "complete", **row}], "roster-receipt.csv")
     out = tmp_path / "out"
     out.mkdir()
     (out / existing).write_text("last week's, keep me\n")
-    code, stdout, stderr = _run(["batch", str(roster), "-o", str(out), "--json"],
+    code, stdout, stderr = run_logged(["batch", str(roster), "-o", str(out), "--json"],
                                 tmp_path / "audit.sqlite3")
     assert code == 1, stderr
     result = json.loads(stdout)["rows"][0]
@@ -216,7 +199,7 @@ def batch_run(clinic: dict[str, str], tmp_path: Path) -> Iterator[dict[str, obje
     """A batch of twelve patients on two workers, started as a coordinator would and
     stopped once a patient is being packed; every process it started is ended after."""
     rows = [{"folder": "complete", "recipient": clinic["public"], "name": f"p{i}"} for i in range(12)]
-    roster = _roster(Path(clinic["root"]), rows, "roster-signal.csv")
+    roster = write_roster(Path(clinic["root"]), rows, "roster-signal.csv")
     out = tmp_path / "out"
     log = tmp_path / "audit.sqlite3"
     env = {**os.environ, "RECORDPACK_AUDIT_LOG": str(log)}
@@ -318,9 +301,9 @@ def test_an_output_folder_inside_a_patients_folder_is_refused_before_it_is_made(
     patient = tmp_path / "patient"
     shutil.copytree(root / "complete", patient)
     before = sorted(p.name for p in patient.rglob("*"))
-    roster = _roster(tmp_path, [{"folder": str(patient), "recipient": clinic["public"]}], "r.csv")
+    roster = write_roster(tmp_path, [{"folder": str(patient), "recipient": clinic["public"]}], "r.csv")
     out = patient / "bundles" / "today"
-    code, stdout, stderr = _run(["batch", str(roster), "-o", str(out)], tmp_path / "audit.sqlite3")
+    code, stdout, stderr = run_logged(["batch", str(roster), "-o", str(out)], tmp_path / "audit.sqlite3")
     assert code == 2, stdout + stderr
     assert "never writes in a patient's folder" in stderr and "line 2" in stderr
     assert not (patient / "bundles").exists()
