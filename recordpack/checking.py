@@ -453,8 +453,13 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
         selected = [r for r in selected if id(r) not in shown_nothing]
 
     if not selected:
+        # A file that cannot be opened would not count even once confirmed.
         unsure = [
-            r for r in candidates if id(r) in judged.unsure and _affirms_all(r, req.matches, scope)
+            r
+            for r in candidates
+            if id(r) in judged.unsure
+            and id(r) not in judged.unusable
+            and _affirms_all(r, req.matches, scope)
         ]
         if unsure:
             return _held_back(

@@ -736,3 +736,13 @@ def test_scan_s_report_says_a_kind_the_person_confirmed() -> None:
     (confirmed,) = apply(parse_labels(["psa-results.txt=lab_result"]), [unsure], set())
     shown = "\n".join(render_records([confirmed]))
     assert "(kind confirmed by you)" in shown and "not sure" not in shown
+
+
+def test_a_damaged_file_whose_patient_is_a_code_is_not_offered_for_confirmation() -> None:
+    records = [r for r in general_records() if r.kind != "imaging_study"]
+    broken = study("CD", "CT", "CT CHEST", name="JANCT000", dob=None, files=1)
+    problems = (Problem(broken.files[0], "unreadable", "DICOM file ends before its image data"),)
+    result = check(scan_of(*records, broken, problems=problems), load_manifest("general"), as_of=AS_OF)
+    images = result.result("imaging_images")
+    assert images.status == "missing"
+    assert "could not be opened" in images.detail and "confirm" not in images.detail

@@ -296,7 +296,14 @@ def test_the_specialist_sees_that_a_packed_report_was_entered_in_error(tmp_path:
     assert [r.get("status") for r in index["records"]] == ["entered_in_error"]
     # A withdrawn record gives the specialist's summary no facts.
     assert not any(index["summary"].get(key) for key in ("diagnosis", "stage", "biomarkers"))
-    assert "Marked entered in error by its sender." in next(opened.rglob("index.html")).read_text()
+    page = next(opened.rglob("index.html")).read_text()
+    assert "Marked entered in error by its sender." in page
+    # The timeline says so too.
+    timeline = page[page.index("<section id=timeline>"):]
+    assert "(marked entered in error by its sender)" in timeline[: timeline.index("</section>")]
+    from recordpack.summary.render import render_timeline
+
+    assert "(marked entered in error by its sender)" in "\n".join(render_timeline(index))
 
 
 def test_a_new_preliminary_result_does_not_make_an_old_final_one_recent(tmp_path: Path) -> None:
@@ -394,3 +401,16 @@ def test_medications_entered_in_error_are_not_listed_as_the_patients(tmp_path: P
     result = next(r for r in report.results if r.requirement.id == "medications")
     assert result.status == "incomplete"
     assert result.params["says"] == "(no entries in this section: every entry was entered in error)"
+
+
+def test_a_report_whose_sender_does_not_know_its_status_is_not_taken_as_final(tmp_path: Path) -> None:
+    folder = tmp_path / "records"
+    (folder / "portal" / "fhir").mkdir(parents=True)
+    bundle = {
+        "resourceType": "Bundle", "type": "collection",
+        "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r}
+                  for r in (PATIENT, pathology_report(status="unknown"))],
+    }
+    (folder / FHIR_FILE).write_text(json.dumps(bundle))
+    [record] = scan_folder(folder).records
+    assert record.status == "preliminary" and "status 'unknown'" in record.evidence

@@ -20,7 +20,7 @@ from recordpack.bundle.index_model import BundleIndex, parse_index
 from recordpack.display import printable
 from recordpack.model import KIND_TITLES, KINDS, RECORD_STATUS_WORDS
 from recordpack.scan.report import plural
-from recordpack.summary.render import facts, listed, other_patient_records
+from recordpack.summary.render import facts, listed, other_patient_records, timeline_mark
 
 _CSS = """
 body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:60rem;
@@ -585,8 +585,8 @@ def timeline_html(index: dict[str, Any]) -> str:
         f"<td>{_e(KIND_TITLES.get(str(e.get('kind')), 'Other documents'))}</td>"
         f"<td>{_link(e.get('path'), e.get('title') or 'record', paths)}"
         + (
-            " <span class=warn>(may be another patient's)</span>"
-            if isinstance(e.get("record"), int) and e["record"] in others
+            f" <span class=warn>{_e(mark.strip())}</span>"
+            if (mark := timeline_mark(index, e.get("record"), others))
             else ""
         )
         + "</td></tr>"

@@ -199,7 +199,7 @@ def _resolve(reference: Any, index: dict[str, dict[str, Any]]) -> dict[str, Any]
 
 #: FHIR status codes (DiagnosticReport, Observation, DocumentReference and its
 #: ``docStatus``, Composition) that say a record is not its final, valid version.
-#: Any other code (final, amended, corrected, appended, current, unknown) says nothing.
+#: Any other code (final, amended, corrected, appended, current) says nothing.
 _FHIR_STATUSES: Final[dict[str, str]] = {
     "registered": PRELIMINARY,  # ordered, nothing reported yet
     "partial": PRELIMINARY,
@@ -207,6 +207,8 @@ _FHIR_STATUSES: Final[dict[str, str]] = {
     "cancelled": CANCELLED,
     "entered-in-error": ENTERED_IN_ERROR,
     "superseded": SUPERSEDED,
+    # The sender does not know whether it is final: not to be taken as final.
+    "unknown": PRELIMINARY,
 }
 #: Most telling first: a record withdrawn is withdrawn whatever else it says.
 _STATUS_RANK: Final[dict[str, int]] = {

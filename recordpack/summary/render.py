@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from recordpack.model import KIND_TITLES
+from recordpack.model import KIND_TITLES, RECORD_STATUS_WORDS
 
 ABSENT: Final = "not found in these records"
 
@@ -40,6 +40,21 @@ def other_patient_records(summary: Any) -> list[int]:
     if not isinstance(items, list):
         return []
     return [n for n in items if isinstance(n, int) and not isinstance(n, bool)]
+
+
+def timeline_mark(index: dict[str, Any], number: Any, others: set[int]) -> str:
+    """What a timeline entry adds after its title: the record may be another
+    patient's, or its sender marked it not final or withdrawn; else nothing."""
+    if not isinstance(number, int) or isinstance(number, bool):
+        return ""
+    if number in others:
+        return " (may be another patient's)"
+    records = index.get("records")
+    record = records[number] if isinstance(records, list) and 0 <= number < len(records) else None
+    status = record.get("status") if isinstance(record, dict) else None
+    if isinstance(status, str) and status in RECORD_STATUS_WORDS:
+        return f" (marked {RECORD_STATUS_WORDS[status]} by its sender)"
+    return ""
 
 
 def _where(fact: dict[str, Any], base: str) -> str:
@@ -112,7 +127,6 @@ def render_timeline(index: dict[str, Any]) -> list[str]:
     for e in timeline:
         kind = KIND_TITLES.get(str(e.get("kind")), "Other documents")
         date = _clean(e.get("date")) or "undated   "
-        number = e.get("record")
-        mark = " (may be another patient's)" if isinstance(number, int) and number in others else ""
+        mark = timeline_mark(index, e.get("record"), others)
         lines.append(f"  {date}  {kind}: {_clean(e.get('title'))}{mark}")
     return lines
