@@ -355,3 +355,23 @@ def test_a_tumour_marker_written_with_was_is_or_of_is_shown(
 def test_a_relatives_marker_written_with_was_stays_hidden() -> None:
     summary = _summary("Her mother's PSA was 22.1 ng/mL. Mom's CA-125 was 900 U/mL.")
     assert summary["tumor_markers"] == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "date"),
+    [
+        ("Enzalutamide was stopped in 2024 after 3 cycles.", "2024"),
+        ("Docetaxel completed in March 2025.", "2025-03"),
+        ("Docetaxel started on 03/02/2025.", "2025-03-02"),
+        ("Carboplatin received 2000 mg in total.", "2025-06-02"),  # a dose, not a year
+        ("Leuprolide given today.", "2025-06-02"),
+    ],
+)
+def test_a_treatments_date_is_the_one_its_sentence_gives_else_its_records(
+    sentence: str, date: str
+) -> None:
+    text = f"ONCOLOGY FOLLOW-UP NOTE\nDate of service: 06/02/2025\nASSESSMENT:\n{sentence}\n"
+    summary = build_summary(
+        [SourcedText(record=0, path="n.txt", kind="clinical_note", date="2025-06-02", text=text)]
+    )
+    assert [t["date"] for t in summary["treatments"]] == [date]

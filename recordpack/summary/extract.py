@@ -641,9 +641,16 @@ TREATMENT_KINDS: Final = frozenset(
 )
 
 
-def _treatments(doc: SourcedText, out: list[dict[str, Any]]) -> None:
-    from recordpack.classify import parse_date
+#: When a treatment sentence says it was given: "started on 03/02/2025", "stopped in
+#: 2024", "completed in March 2025". Without one, the treatment takes its record's date.
+_TREATMENT_DATE: Final = re.compile(
+    r"\b(?:started|began|begun|given|completed|finished|stopped|discontinued|ended|received|on)"
+    rf"\s+(?:(?:on|in)\s+)?(?:{_WRITTEN_DATE})(?![\w/-])",
+    re.IGNORECASE,
+)
 
+
+def _treatments(doc: SourcedText, out: list[dict[str, Any]]) -> None:
     for s in doc.statements:
         m = _AGENT.search(s.text)
         if not m or _NOT_GIVEN.search(s.text) or _is_negated(s.text, m.start(), m.end()):
@@ -653,10 +660,10 @@ def _treatments(doc: SourcedText, out: list[dict[str, Any]]) -> None:
         cycles = _CYCLES.search(s.text)
         fact = _fact(doc, s, value=_clip(s.text, MAX_SENTENCE))
         fact["cycles"] = next((g for g in cycles.groups() if g), None) if cycles else None
-        on = re.search(
-            r"\b(?:started|began|given|completed|on)\s+(\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4})", s.text
-        )
-        fact["date"] = (parse_date(on.group(1), dayfirst=doc.day_first) if on else None) or doc.date
+        on = _TREATMENT_DATE.search(s.text)
+        if on and on.group("year") and on.group(0).lower().split()[-2:-1] != ["in"]:
+            on = None  # "received 2000 mg": a bare number is a year only after "in"
+        fact["date"] = (_written_date(on, doc.day_first) if on else None) or doc.date
         fact["planned"] = (
             doc.kind == "treatment_plan"
             or bool(_PLANNED.search(s.text))
