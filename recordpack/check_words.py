@@ -26,6 +26,7 @@ from recordpack.findings import (
     PATIENT_MISMATCH,
     PATIENT_UNCONFIRMED,
     R_DATED_RESULTS,
+    R_DOUBTED_PATIENT,
     R_FEW_DATED_RESULTS,
     R_LACKS,
     R_NOT_FOUND,
@@ -428,6 +429,10 @@ _REQUIREMENT_WORDS: Final[dict[str, Callable[[Mapping[str, Any]], str]]] = {
     R_TOO_FEW: lambda p: f"Only {tally(p['found'])} found; at least {p['count']} are needed.",
     R_LACKS: _lacks,
     R_SECTION_EMPTY: _section_empty,
+    R_DOUBTED_PATIENT: lambda p: (
+        f"Only {p['file']} has it, and it may not be yours (see above): if it is not "
+        "yours, this is missing."
+    ),
     R_DATED_RESULTS: lambda p: (
         f"{p['have']} dated {p['about']} results found, from {p['first']} to {p['last']}."
     ),

@@ -45,6 +45,7 @@ from recordpack.findings import (
     PATIENT_MISMATCH,
     PATIENT_UNCONFIRMED,
     R_DATED_RESULTS,
+    R_DOUBTED_PATIENT,
     R_FEW_DATED_RESULTS,
     R_LACKS,
     R_NOT_FOUND,
@@ -305,6 +306,7 @@ def check(scan: ScanResult, manifest: Manifest, *, as_of: dt.date | None = None)
     consensus: Consensus = find_mismatches(records)
     foreign = _wholly(records, [m.paths for m in consensus.mismatches if not m.near])
     unsure = _wholly(records, [u.paths for u in consensus.unconfirmed])
+    doubted_patient = frozenset(_wholly(records, [m.paths for m in consensus.mismatches if m.near]))
     bad_files = _unopenable_files(scan)
     others_files = frozenset(p for m in consensus.mismatches if not m.near for p in m.paths)
     unusable = {id(r) for r in records if r.files and all(path in bad_files for path in r.files)}
@@ -316,7 +318,7 @@ def check(scan: ScanResult, manifest: Manifest, *, as_of: dt.date | None = None)
         if requirement.physical:
             physical.append(requirement)
             continue
-        judged = _Judged(records, unusable, foreign, unsure, bad_files, doubtful)
+        judged = _Judged(records, unusable, foreign, unsure, bad_files, doubtful, doubted_patient)
         results.append(replace(_evaluate(requirement, judged, as_of), left_out=others_files))
 
     required_kinds = {k for r in manifest.requirements if r.required for k in r.kinds}
@@ -393,6 +395,9 @@ class _Judged:
     bad_files: dict[str, str]
     #: Records whose kind scan is not sure of (see :data:`UNSURE_KIND`).
     doubtful: frozenset[int] = frozenset()
+    #: Records that may not be the patient's (a doubt, "may not be yours"): they
+    #: count, but an item only they meet says so.
+    doubted_patient: frozenset[int] = frozenset()
 
 
 def _counts(records: Sequence[Record], kinds: Sequence[str]) -> dict[str, int]:
@@ -621,6 +626,9 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
                 params={"file": file, "max_age_days": req.max_age_days},
                 evidence=evidence,
             )
+    if pool and all(id(r) in judged.doubted_patient for r in pool):
+        # Met only by a record that may not be the patient's: if it is not, the item is missing.
+        met_reason, met_params = R_DOUBTED_PATIENT, {"file": first_file(pool[0])}
     return RequirementResult(
         req, MET, tuple(pool), reason=met_reason, params=met_params, evidence=evidence
     )

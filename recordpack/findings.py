@@ -52,6 +52,8 @@ R_LACKS: Final = "lacks_results"
 R_SECTION_EMPTY: Final = "section_empty"
 #: The only records that would meet it are preliminary (the sender's status says not final).
 R_PRELIMINARY: Final = "preliminary"
+#: Met, but only by records that may not be the patient's ("may not be yours").
+R_DOUBTED_PATIENT: Final = "doubted_patient"
 #: Met, by more dated results than records (a cumulative printout).
 R_DATED_RESULTS: Final = "dated_results"
 #: Met, but a record's date could not be read to tell how recent it is.

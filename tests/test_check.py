@@ -746,3 +746,19 @@ def test_a_damaged_file_whose_patient_is_a_code_is_not_offered_for_confirmation(
     images = result.result("imaging_images")
     assert images.status == "missing"
     assert "could not be opened" in images.detail and "confirm" not in images.detail
+
+
+def test_an_item_met_only_by_a_record_that_may_not_be_yours_says_it_would_be_missing() -> None:
+    records = list(general_records())
+    notes = [r for r in records if r.kind == "clinical_note"]
+    others = [r for r in records if r.kind != "clinical_note"]
+    doubted = rec("clinical_note", "note-del.txt", notes[0].text, name="Thompson, Marg", dob=None)
+    report = check(scan_of(*others, doubted), load_manifest("general"), as_of=AS_OF)
+    notes_item = report.result("clinic_notes")
+    assert notes_item.status == "met" and notes_item.files == ["note-del.txt"]
+    assert notes_item.reason == "doubted_patient"
+    assert "if it is not yours, this is missing" in " ".join(render_check(report).split())
+    assert not report.ok
+    # Beside a record that is surely the patient's, nothing more is said.
+    report = check(scan_of(*records, doubted), load_manifest("general"), as_of=AS_OF)
+    assert report.result("clinic_notes").reason != "doubted_patient"

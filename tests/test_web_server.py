@@ -1199,3 +1199,21 @@ def test_a_decision_sent_while_another_folder_is_read_changes_nothing(
         release.set()
     assert signed_in.wait() == "done"
     assert "You said this record is yours" not in text_of(signed_in.http.get("/check").text)
+
+
+def test_an_item_met_only_by_a_record_that_may_not_be_yours_says_so(
+    signed_in: Client, home: Home
+) -> None:
+    (home.records / "Harbor Oncology" / "genetics.txt").write_text(
+        "INVITAE GERMLINE GENETIC TEST REPORT\nPatient: Harrowgate, Del\n"
+        "Report date: 10/02/2026\nGENES ANALYZED: BRCA1, BRCA2, PALB2, TP53, CHEK2, ATM\n"
+        "RESULT: NEGATIVE. No pathogenic variants identified.\n"
+    )
+    _scan(signed_in, home)
+    signed_in.post("/check", {"manifest": "breast"})
+    page = text_of(signed_in.http.get("/check").text)
+    assert "Harbor Oncology/genetics.txt may not be yours" in page
+    assert (
+        "Only Harbor Oncology/genetics.txt has it, and it may not be yours (see above): "
+        "if it is not yours, this is missing." in page
+    )

@@ -32,6 +32,7 @@ from starlette.staticfiles import StaticFiles
 
 from recordpack.display import printable
 from recordpack.errors import RecordpackError
+from recordpack.findings import R_DOUBTED_PATIENT
 from recordpack.model import KIND_TITLES, KINDS, ScanResult
 from recordpack.scan.corrections import CONFIRMED
 from recordpack.web import chooser as chooser_mod
@@ -484,6 +485,7 @@ class WebApp:
         return self.page(
             "check.html",
             request,
+            doubted_patient=R_DOUBTED_PATIENT,
             manifests=service.manifests(),
             report=context["report"],
             gate=context["gate"],
