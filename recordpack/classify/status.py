@@ -71,7 +71,7 @@ _FIELD_VALUES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
 )
 #: A word every rule above needs: text without one states no status.
 _ANY_STATUS_WORD: Final = re.compile(
-    r"error|cancel|withdrawn|retracted|supersed|replace|prelim|interim|final|status",
+    r"error|cancel|withdrawn|retracted|supersed|replace|prelim|interim|not\s+(?:a\s+)?final|status",
     re.IGNORECASE,
 )
 _RANK: Final[dict[str, int]] = {ENTERED_IN_ERROR: 0, CANCELLED: 1, SUPERSEDED: 2, PRELIMINARY: 3}
