@@ -26,6 +26,7 @@ confidence, DICOM headers (structured, typed by a machine) weigh more.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -215,8 +216,12 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_name(raw: str | None) -> PersonName | None:
-    """Split a written name into comparable words; None when nothing is left."""
+    """Split a written name into comparable words; None when nothing is left.
+
+    Cached: a folder's records name the same few people again and again, and a
+    :class:`PersonName` is immutable."""
     if not raw or not raw.strip():
         return None
     # A DICOM PN may carry ideographic and phonetic forms after "=": keep the first.

@@ -69,11 +69,19 @@ _FIELD_VALUES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         (PRELIMINARY, r"^\W*(?:preliminary|partial|interim|pending|not\s+final|in\s+progress)\b"),
     )
 )
-#: A word every rule above needs: text without one states no status.
-_ANY_STATUS_WORD: Final = re.compile(
-    r"error|cancel|withdrawn|retracted|supersed|replace|prelim|interim|not\s+(?:a\s+)?final|status",
-    re.IGNORECASE,
-)
+#: A word every rule above needs (lower case): text without one states no status.
+_STATUS_WORDS: Final = (
+    "error", "cancel", "withdrawn", "retracted", "supersed", "replace", "prelim", "interim",
+    "final", "status",
+)  # fmt: skip
+
+
+def _may_state(text: str) -> bool:
+    """Whether ``text`` has a word some rule needs (plain substring tests: most texts have none)."""
+    folded = text.lower()
+    return any(word in folded for word in _STATUS_WORDS)
+
+
 _RANK: Final[dict[str, int]] = {ENTERED_IN_ERROR: 0, CANCELLED: 1, SUPERSEDED: 2, PRELIMINARY: 3}
 
 
@@ -82,11 +90,11 @@ def text_status(text: str) -> tuple[str | None, str | None]:
     evidence quoting it; ``(None, None)`` when it states none (a final report)."""
     found: list[tuple[str, str]] = []
     lines = text.split("\n", FIELD_LINES)[:FIELD_LINES]
-    if not _ANY_STATUS_WORD.search("\n".join(lines)):
+    if not _may_state("\n".join(lines)):
         return None, None  # most documents: no rule could match
     header = [line.strip() for line in lines if line.strip()][:HEADER_LINES]
     for line in header:
-        if len(line) > MAX_STATUS_LINE:
+        if len(line) > MAX_STATUS_LINE or not _may_state(line):
             continue
         status = next((s for s, rule in _HEADER_RULES if rule.search(line)), None)
         if status:
