@@ -281,13 +281,7 @@ def test_the_specialist_sees_that_a_packed_report_was_entered_in_error(tmp_path:
     from recordpack.bundle.reader import open_bundle
 
     folder = tmp_path / "records"
-    (folder / "portal" / "fhir").mkdir(parents=True)
-    bundle = {
-        "resourceType": "Bundle", "type": "collection",
-        "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r}
-                  for r in (PATIENT, pathology_report(status="entered-in-error"))],
-    }
-    (folder / FHIR_FILE).write_text(json.dumps(bundle))
+    checked(folder, bundle(PATIENT, pathology_report(status="entered-in-error")), with_note=False)
     identity = age.X25519Identity.generate()
     pack(scan_folder(folder), tmp_path / "b.rpk", recipients=[identity.recipient()])
     opened = tmp_path / "opened"
@@ -404,13 +398,6 @@ def test_medications_entered_in_error_are_not_listed_as_the_patients(tmp_path: P
 
 
 def test_a_report_whose_sender_does_not_know_its_status_is_not_taken_as_final(tmp_path: Path) -> None:
-    folder = tmp_path / "records"
-    (folder / "portal" / "fhir").mkdir(parents=True)
-    bundle = {
-        "resourceType": "Bundle", "type": "collection",
-        "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r}
-                  for r in (PATIENT, pathology_report(status="unknown"))],
-    }
-    (folder / FHIR_FILE).write_text(json.dumps(bundle))
-    [record] = scan_folder(folder).records
+    record, _report = checked(tmp_path, bundle(PATIENT, pathology_report(status="unknown")),
+                              with_note=False)
     assert record.status == "preliminary" and "status 'unknown'" in record.evidence
