@@ -7,6 +7,7 @@ JSON consumer may want is added as *new* keys, never by renaming.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -113,7 +114,13 @@ PRELIMINARY: Final = "preliminary"
 CANCELLED: Final = "cancelled"
 ENTERED_IN_ERROR: Final = "entered_in_error"
 SUPERSEDED: Final = "superseded"
-RECORD_STATUSES: Final[tuple[str, ...]] = (PRELIMINARY, CANCELLED, ENTERED_IN_ERROR, SUPERSEDED)
+#: Most telling first: a record withdrawn is withdrawn whatever else it says.
+RECORD_STATUSES: Final[tuple[str, ...]] = (ENTERED_IN_ERROR, CANCELLED, SUPERSEDED, PRELIMINARY)
+def most_telling(statuses: Iterable[str | None]) -> str | None:
+    """The status that says most of a record, of those given (None when there is none)."""
+    return min((s for s in statuses if s), key=RECORD_STATUSES.index, default=None)
+
+
 #: Statuses that withdraw a record: it never counts towards anything.
 WITHDRAWN: Final[frozenset[str]] = frozenset({CANCELLED, ENTERED_IN_ERROR, SUPERSEDED})
 #: How a status is said to people.

@@ -31,6 +31,11 @@ SHOWN: Final = "shown"
 #: ``emptyReason``); it may go on with why: "(no entries in this section: unavailable)".
 EMPTY_SECTION_MARKER: Final = "(no entries in this section)"
 
+
+def empty_section_line(why: str) -> str:
+    """The marker line with why the section is empty: "(no entries in this section: unavailable)"."""
+    return f"{EMPTY_SECTION_MARKER[:-1]}: {why})"
+
 # --- what a line that says "nothing here" looks like: whole-sentence forms ------
 
 #: Words that may name what is missing: "This section", "Current outpatient medications".

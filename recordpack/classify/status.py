@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from recordpack.model import CANCELLED, ENTERED_IN_ERROR, PRELIMINARY, SUPERSEDED
+from recordpack.model import CANCELLED, ENTERED_IN_ERROR, PRELIMINARY, SUPERSEDED, most_telling
 
 #: Non-blank lines at the top of a document read as its header.
 HEADER_LINES: Final = 6
@@ -82,7 +82,6 @@ def _may_state(text: str) -> bool:
     return any(word in folded for word in _STATUS_WORDS)
 
 
-_RANK: Final[dict[str, int]] = {ENTERED_IN_ERROR: 0, CANCELLED: 1, SUPERSEDED: 2, PRELIMINARY: 3}
 
 
 def text_status(text: str) -> tuple[str | None, str | None]:
@@ -109,4 +108,5 @@ def text_status(text: str) -> tuple[str | None, str | None]:
             found.append((status, f"status field '{line.strip()}'"))
     if not found:
         return None, None
-    return min(found, key=lambda pair: _RANK[pair[0]])
+    best = most_telling(status for status, _ in found)
+    return next(pair for pair in found if pair[0] == best)

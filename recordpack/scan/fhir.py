@@ -55,11 +55,12 @@ from recordpack.model import (
     WITHDRAWN,
     Patient,
     Problem,
+    most_telling,
 )
 from recordpack.scan import codes, jsonstream
 from recordpack.scan.base import PARTLY_READ, Document, Outcome, Source
 from recordpack.scan.narrative import narrative_lines
-from recordpack.sections import EMPTY_SECTION_MARKER
+from recordpack.sections import EMPTY_SECTION_MARKER, empty_section_line
 
 FORMAT: Final = "fhir"
 
@@ -210,15 +211,8 @@ _FHIR_STATUSES: Final[dict[str, str]] = {
     # The sender does not know whether it is final: not to be taken as final.
     "unknown": PRELIMINARY,
 }
-#: Most telling first: a record withdrawn is withdrawn whatever else it says.
-_STATUS_RANK: Final[dict[str, int]] = {
-    ENTERED_IN_ERROR: 0, CANCELLED: 1, SUPERSEDED: 2, PRELIMINARY: 3}
 #: Elements holding a resource's status, with the words its evidence uses.
 _STATUS_ELEMENTS: Final = (("status", "status"), ("docStatus", "document status"))
-
-
-def _most_telling(statuses: Iterable[str | None]) -> str | None:
-    return min((s for s in statuses if s), key=_STATUS_RANK.__getitem__, default=None)
 
 
 def _has_value(element: dict[str, Any]) -> bool:
@@ -243,7 +237,7 @@ def _status(resource: dict[str, Any]) -> tuple[str | None, list[str]]:
             and not _has_value(resource) and not any(_has_value(c) for c in components)):
         found.append(CANCELLED)
         evidence.append(f"no value ({_display(absent) or 'data absent'})")
-    return _most_telling(found), evidence
+    return most_telling(found), evidence
 
 
 def _human_name(names: Any) -> str | None:
@@ -591,7 +585,7 @@ def _section_lines(sections: Any, index: dict[str, dict[str, Any]], depth: int =
             else:
                 words = _display(empty) or (_EMPTY_REASONS.get(reason[0], reason[0])
                                             if reason else "no reason given")
-                lines.append(f"(no entries in this section: {words})")
+                lines.append(empty_section_line(words))
         body = _narrative_lines(section)
         refs = [e.get("reference") for e in section.get("entry") or [] if isinstance(e, dict)
                 ] if isinstance(section.get("entry"), list) else []
@@ -660,7 +654,7 @@ def _summary_lines(resources: list[dict[str, Any]], index: dict[str, dict[str, A
         entries = [line for r in found if (line := _entry_line(r, index)) is not None]
         lines.append(heading)
         lines += entries[:_MAX_SECTION_ENTRIES] or [
-            "(no entries in this section: every entry was entered in error)"]
+            empty_section_line("every entry was entered in error")]
         if len(entries) > _MAX_SECTION_ENTRIES:
             lines.append(f"(and {len(entries) - _MAX_SECTION_ENTRIES} more)")
     return lines
