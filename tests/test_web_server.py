@@ -336,6 +336,54 @@ def test_a_correction_and_a_left_out_file_are_saved_outside_the_folder_and_reuse
     assert kinds["Harbor Oncology/Chemotherapy and You.pdf"] == "treatment_plan"
 
 
+def test_a_choice_made_on_a_file_never_passes_to_the_file_that_replaced_it(
+    signed_in: Client, home: Home
+) -> None:
+    education = "Harbor Oncology/Chemotherapy and You.pdf"
+    _scan(signed_in, home)
+    scan = signed_in.web.session.scan
+    assert scan is not None
+    numbers = {r.files[0]: n for n, r in enumerate(scan.records)}
+    scanned_kind = {r.files[0]: r.kind for r in scan.records}
+    signed_in.post(
+        "/records", {f"kind-{numbers[education]}": "treatment_plan", f"out-{numbers[STRANGER]}": "1"}
+    )
+    assert signed_in.wait() == "done"
+    document = json.loads(next((home.data / "folders").glob("*.json")).read_text())
+    assert set(document["contents"]) == {education, STRANGER}
+
+    # Both files are replaced by other records under the same names (a new download).
+    records = home.records
+    (records / education).write_bytes((records / "Harbor Oncology/Visit 2026-11-12.pdf").read_bytes())
+    (records / STRANGER).write_bytes((records / "Downloads/LabResults_2026-11-04.pdf").read_bytes())
+
+    again = client()  # the next launch
+    _scan(again, home)
+    page = text_of(again.http.get("/records").text)
+    assert "have been replaced or changed since; they were forgotten" in page
+    rescanned = again.web.session.scan
+    assert rescanned is not None
+    kinds = {r.files[0]: r.kind for r in rescanned.records}
+    assert kinds[education] == scanned_kind["Harbor Oncology/Visit 2026-11-12.pdf"] != "treatment_plan"
+    choices = again.web.session.choices
+    assert choices is not None and STRANGER not in choices.left_out and not choices.kinds
+    assert "kind changed by you" not in page
+
+
+def test_choices_saved_without_their_files_contents_are_not_applied(
+    signed_in: Client, home: Home
+) -> None:
+    from recordpack.web import store
+
+    education = "Harbor Oncology/Chemotherapy and You.pdf"
+    store.save(store.Choices(str(home.records), {education: "treatment_plan"}, [STRANGER]))
+    _scan(signed_in, home)
+    kinds = {r.files[0]: r.kind for r in signed_in.web.session.scan.records}  # type: ignore[union-attr]
+    assert kinds[education] != "treatment_plan"
+    assert "they were forgotten" in text_of(signed_in.http.get("/records").text)
+    assert "A record that may not be yours" in text_of(signed_in.http.get("/records").text)
+
+
 def test_a_stale_page_cannot_change_the_records(signed_in: Client, home: Home) -> None:
     _scan(signed_in, home)
     old_page = {"reading": signed_in.web.session.reading, "kind-0": "other", "out-0": "1"}
@@ -618,10 +666,10 @@ def test_the_cancel_route_cancels_a_running_scan(signed_in: Client, home: Home) 
 
     original = service.scan
 
-    def slow_scan(folder, kinds, progress, cancel):  # type: ignore[no-untyped-def]
+    def slow_scan(folder, kinds, progress, cancel, contents=None):  # type: ignore[no-untyped-def]
         while not cancel.cancelled and not gate.cancelled:
             time.sleep(0.01)
-        return original(folder, kinds, progress, cancel)
+        return original(folder, kinds, progress, cancel, contents)
 
     service.scan = slow_scan
     try:
@@ -1217,3 +1265,63 @@ def test_an_item_met_only_by_a_record_that_may_not_be_yours_says_so(
         "Only Harbor Oncology/genetics.txt has it, and it may not be yours (see above): "
         "if it is not yours, this is missing." in page
     )
+
+
+# --------------------------------------------------------------------------- choices in another tab
+
+OTHER_CHOICE = (
+    "This page was out of date: another folder, bundle or key was chosen since, "
+    "in another tab or window. Nothing was done; here is the current page."
+)
+
+
+def test_a_pack_page_that_showed_another_output_folder_packs_nothing(
+    signed_in: Client, home: Home
+) -> None:
+    _ready_to_pack(signed_in, home)
+    shown = signed_in.http.get("/pack").text
+    assert "recordpack-bundles" in text_of(shown)
+    tab_a = re.search(r'name="chosen" value="([0-9a-f]+)"', shown)
+    assert tab_a is not None
+    elsewhere = home.home / "Shared with the family"
+    elsewhere.mkdir()
+    signed_in.post("/choose/output", {"id": signed_in.web.chooser.issue(elsewhere)})  # tab B
+
+    answer = signed_in.post("/pack", {"how": "passphrase", "chosen": tab_a.group(1)})
+    page = text_of(answer.text)  # type: ignore[attr-defined]
+    assert OTHER_CHOICE in page and "Shared with the family" in page  # the current page
+    assert str(answer.url).endswith("/pack?out-of-date=other-choice")  # type: ignore[attr-defined]
+    assert signed_in.web.session.pack_job is None
+    assert not list(elsewhere.iterdir())
+    assert not (home.home / "recordpack-bundles").exists()
+
+
+def test_an_open_page_that_showed_another_bundle_opens_nothing(
+    signed_in: Client, home: Home
+) -> None:
+    identity = age.X25519Identity.generate()
+    _ready_to_pack(signed_in, home)
+    signed_in.post("/pack", {"how": "key", "key": str(identity.recipient())})
+    assert signed_in.wait() == "done"
+    bundle = next((home.home / "recordpack-bundles").glob("*.rpk"))
+    key_file = age.write_identity_file(home.home / "specialist-key.txt", identity)
+    other = home.home / "from another sender.rpk"
+    other.write_bytes(bundle.read_bytes())
+
+    specialist = client()
+    specialist.post("/choose/bundle", {"id": specialist.web.chooser.issue(bundle)})
+    specialist.post("/choose/identity", {"id": specialist.web.chooser.issue(key_file)})
+    shown = specialist.http.get("/open").text
+    tab_a = re.search(r'name="chosen" value="([0-9a-f]+)"', shown)
+    assert tab_a is not None and bundle.name in text_of(shown)
+    specialist.post("/choose/bundle", {"id": specialist.web.chooser.issue(other)})  # tab B
+
+    answer = specialist.post("/open", {"chosen": tab_a.group(1)})
+    page = text_of(answer.text)  # type: ignore[attr-defined]
+    assert OTHER_CHOICE in page and other.name in page
+    assert specialist.web.session.open_job is None
+    assert not [p for p in home.home.iterdir() if p.is_dir() and "from another sender" in p.name]
+    # The page as it is now opens what it shows.
+    specialist.post("/open", {})
+    assert specialist.wait() == "done"
+    assert "all intact" in specialist.http.get("/opened").text

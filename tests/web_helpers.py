@@ -73,9 +73,13 @@ class Client:
         assert answer.status_code == 200
 
     def post(self, path: str, data: Mapping[str, object] | None = None, **kwargs: object) -> object:
-        """POST a form as the current page sends it (its CSRF token, reading and checklist)."""
+        """POST a form as the current page sends it (its CSRF token, reading and checklist,
+        and on the pack and open pages the files they show as chosen)."""
         session = self.web.session
         current = {"reading": session.reading, "checklist": session.manifest or ""}
+        chosen = {"/pack": session.pack_choice, "/open": session.open_choice}.get(path)
+        if chosen is not None:
+            current["chosen"] = chosen
         form = {"csrf": self.secrets.csrf, **current, **(data or {})}
         return self.http.post(path, data=form, headers={"origin": ORIGIN}, **kwargs)
 

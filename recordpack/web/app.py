@@ -74,6 +74,10 @@ OUT_OF_DATE_WORDS: dict[str, str] = {
         "This page was out of date: it showed your records checked against another checklist. "
         "Nothing was changed; here is the current page."
     ),
+    freshness.OTHER_CHOICE: (
+        "This page was out of date: another folder, bundle or key was chosen since, "
+        "in another tab or window. Nothing was done; here is the current page."
+    ),
 }
 
 #: The policy for a record shown as a file: nothing in it may run or load anything.
@@ -143,6 +147,28 @@ class Session:
     def reading(self) -> str:
         """The stamp of the reading of the folder pages show now ("" while it is read)."""
         return freshness.reading_stamp(self.folder, self.generation, self.prepared is not None)
+
+    @property
+    def pack_choice(self) -> str:
+        """The stamp of where the bundle goes, as the pack page shows it."""
+        return freshness.choice_stamp(self.out_dir)
+
+    @property
+    def open_choice(self) -> str:
+        """The stamp of the bundle and key, as the open page shows them."""
+        return freshness.choice_stamp(self.bundle, self.identity)
+
+    def save_choices(self) -> None:
+        """Save the person's choices, each tied to the content of its file in this reading."""
+        choices, prepared = self.choices, self.prepared
+        if choices is None:
+            return
+        if prepared is not None:
+            for path in choices.chosen_paths() - set(choices.contents):
+                content = decisions.content_of(prepared.scan, path)
+                if content:
+                    choices.contents[path] = content
+        store.save(choices)
 
     def claimed(self) -> set[str]:
         """The paths of this reading that are the very files the person said are theirs."""
@@ -218,16 +244,22 @@ class WebApp:
         session.accept_incomplete = False
         choices = session.choices
         kinds = dict(choices.kinds)
+        contents = dict(choices.contents)
 
         def done(result: tuple[Prepared, list[str]]) -> None:
             prepared, dropped = result
+            # A file left out that has been replaced since is another file: it is back in.
+            dropped += [
+                path for path in sorted(set(choices.left_out))
+                if decisions.content_of(prepared.scan, path)
+                and contents.get(path) != decisions.content_of(prepared.scan, path)
+            ]
             session.vanished = service.vanished(prepared)
             session.generation += 1  # first: no page stamped before this reading matches it
             session.prepared = prepared
             session.dropped = dropped
             if dropped:
-                for path in dropped:
-                    choices.kinds.pop(path, None)
+                choices.forget(set(dropped))
                 store.save(choices)
 
         job = self.jobs.start(
@@ -235,7 +267,7 @@ class WebApp:
             "files",
             "/records",
             "/choose/records",
-            lambda progress, cancel: service.scan(folder, kinds, progress, cancel),
+            lambda progress, cancel: service.scan(folder, kinds, progress, cancel, contents),
             done,
         )
         session.scan_job = job.id
@@ -413,13 +445,14 @@ class WebApp:
                 and (kind != record.kind or (confirmed and record.confidence < 1.0))
             ):
                 choices.kinds[first] = kind
+                choices.contents.pop(first, None)  # the file as this reading saw it
                 kinds_changed = True
             if form.get(f"out-{number}") == "1":
                 left_out.update(record.files)
             else:
                 left_out.difference_update(record.files)
         choices.left_out = sorted(left_out)
-        store.save(choices)
+        session.save_choices()
         if kinds_changed:
             job = self.start_scan(session.folder)
             return RedirectResponse(f"/jobs/{job.id}", 303)
@@ -524,10 +557,10 @@ class WebApp:
         if action == "leave-out" and paths:
             session.choices.left_out = sorted(set(session.choices.left_out) | set(paths))
             session.own = {key for key in session.own if key.path not in paths}
-            store.save(session.choices)
+            session.save_choices()
         elif action == "put-back" and paths:
             session.choices.left_out = sorted(set(session.choices.left_out) - set(paths))
-            store.save(session.choices)
+            session.save_choices()
         elif action == "accept-other-patient" and paths:
             # Only this record's files (never every flagged one), each as this reading saw it.
             prepared = session.prepared
@@ -589,6 +622,8 @@ class WebApp:
         stale = self.out_of_date(form, "/pack")
         if stale is not None:
             return stale
+        if freshness.chosen_out_of_date(form, session.pack_choice):
+            return RedirectResponse(f"/pack?out-of-date={freshness.OTHER_CHOICE}", 303)
         if session.prepared is None or session.choices is None or not session.manifest:
             return RedirectResponse("/records", 303)
         try:
@@ -694,6 +729,8 @@ class WebApp:
         if form is None:
             return self._refused()
         session = self.session
+        if freshness.chosen_out_of_date(form, session.open_choice):
+            return RedirectResponse(f"/open?out-of-date={freshness.OTHER_CHOICE}", 303)
         bundle = session.bundle
         passphrase = str(form.get("passphrase") or "")
         identity = session.identity

@@ -29,16 +29,21 @@ class FileKey:
     content: str
 
 
+def content_of(scan: ScanResult, path: str) -> str:
+    """What this reading knows of the content of ``path`` (for a member of an archive,
+    the archive's): its SHA-256, or for a file read only in part its first bytes' digest,
+    size and time; "" when the reading has no such file."""
+    info = scan.files.get(path) or scan.files.get(path.split("!", 1)[0])
+    if info is None:
+        return ""
+    if info.sha256:
+        return info.sha256
+    return f"{info.head_sha256}:{info.size}:{info.mtime_ns}"
+
+
 def file_key(folder: Path, scan: ScanResult, path: str) -> FileKey:
     """The identity of ``path`` in this reading of ``folder``."""
-    info = scan.files.get(path)
-    if info is None:
-        content = ""
-    elif info.sha256:
-        content = info.sha256
-    else:
-        content = f"{info.head_sha256}:{info.size}:{info.mtime_ns}"
-    return FileKey(str(folder), path, content)
+    return FileKey(str(folder), path, content_of(scan, path))
 
 
 def claimed_paths(own: Iterable[FileKey], folder: Path, scan: ScanResult) -> set[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -76,10 +76,19 @@ def literal_pattern(path: str) -> str:
 
 
 def scan(
-    folder: Path, kinds: dict[str, str], progress: Progress, cancel: CancelToken
+    folder: Path,
+    kinds: dict[str, str],
+    progress: Progress,
+    cancel: CancelToken,
+    contents: Mapping[str, str] | None = None,
 ) -> tuple[Prepared, list[str]]:
     """Scan ``folder`` with the person's kind corrections (and check whose records they
-    are); returns the prepared folder and the corrections that no longer apply."""
+    are); returns the prepared folder and the corrections that no longer apply.
+
+    With ``contents`` (path -> the file's content when the kind was given, see
+    ``decisions.content_of``), a correction whose file has changed since, or that has
+    no content saved, no longer applies: the folder is read again without it.
+    """
     # The CLI's wrapper keeps pydicom's and pypdf's warnings off the terminal.
     from recordpack.model import KINDS
     from recordpack.quiet import quiet_libraries
@@ -106,9 +115,33 @@ def scan(
             # A saved correction names a file that is no longer a record: start afresh.
             dropped += [label.rsplit("=", 1)[0] for label in labels]
             prepared = workflow.prepare(folder, progress=report, cancel=cancel)
+        else:
+            changed = _changed_since(prepared, kinds, contents) if contents is not None else []
+            if changed:
+                # A kind given to another file under this name: read again without it.
+                dropped += changed
+                kept = [f"{literal_pattern(p)}={k}" for p, k in sorted(kinds.items())
+                        if p not in dropped]
+                prepared = workflow.prepare(
+                    folder, corrections=parse_labels(kept), progress=report, cancel=cancel
+                )
     if not folder.is_dir():
         raise FolderVanished(folder)
     return prepared, dropped
+
+
+def _changed_since(
+    prepared: Prepared, kinds: Mapping[str, str], contents: Mapping[str, str]
+) -> list[str]:
+    """The corrected paths whose content is not what it was when the kind was given."""
+    from recordpack.web.decisions import content_of
+
+    scanned = prepared.scan
+    return sorted(
+        path for path in kinds
+        if path in scanned.files or path.split("!", 1)[0] in scanned.files
+        if contents.get(path) != content_of(scanned, path)
+    )
 
 
 class FolderVanished(InputError):
