@@ -157,7 +157,7 @@ def test_a_file_where_a_folder_must_be_is_renamed(sources: list[str], expected: 
 @pytest.mark.parametrize(
     "names",
     [
-        ("A" * 251 + ".zip", "a" * 251 + ".zip"),
+        # (Names of 255 ASCII letters are over Windows' path limit: test_windows_names.py.)
         ("É" * 125 + "x.zip", "é" * 125 + "x.zip"),  # "_2" would cut a two-byte letter
         ("xx" + "日" * 83 + ".zip", "XX" + "日" * 83 + ".zip"),  # ... a three-byte one
     ],
@@ -291,11 +291,11 @@ def test_archives_with_255_byte_names_differing_in_case_pack_and_open(
 ) -> None:
     folder = tmp_path / "records"
     folder.mkdir()
-    for name in ("A" * 251 + ".zip", "a" * 251 + ".zip"):
+    for name in ("É" * 125 + "x.zip", "é" * 125 + "x.zip"):
         (folder / name).write_bytes(zip_bytes({"n.txt": name.encode()}))
     bag = pack_and_open(folder, key, tmp_path)
     originals = sorted(p.name for p in (bag / fmt.ORIGINALS_DIR).iterdir())
-    assert originals == ["A" * 251 + ".zip", "a" * 249 + "_2.zip"]
+    assert originals == ["É" * 125 + "x.zip", "é" * 124 + "_2.zip"]
 
 
 def test_an_unsafe_name_in_a_tar_is_labelled_tar_and_a_cut_tar_gz_keeps_its_name(

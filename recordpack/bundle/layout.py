@@ -255,17 +255,59 @@ def _utf8_length(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
-def _fit(stem: str, tail: str, limit: int) -> str:
+def _utf16_length(text: str) -> int:
+    """Length as Windows counts it for ``MAX_PATH``: UTF-16 code units."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _fit(stem: str, tail: str, limit: int, units: int | None = None) -> str:
     """``stem + tail``, the stem shortened (whole characters) so the result is at most
-    ``limit`` bytes of UTF-8."""
+    ``limit`` bytes of UTF-8 and, if given, ``units`` UTF-16 code units."""
     room = max(limit - _utf8_length(tail), 1)
-    if _utf8_length(stem) > room:
-        data = stem.encode("utf-8", "surrogatepass")
-        cut = room
-        while cut > 0 and data[cut] & 0xC0 == 0x80:  # not inside a character
-            cut -= 1
-        stem = data[:cut].decode("utf-8", "surrogatepass").rstrip(" .") or "_"
+    room_units = max(units - _utf16_length(tail), 1) if units is not None else room
+    if _utf8_length(stem) > room or _utf16_length(stem) > room_units:
+        used = used_units = end = 0
+        for char in stem:
+            size = _utf8_length(char)
+            width = 2 if ord(char) > 0xFFFF else 1
+            if used + size > room or used_units + width > room_units:
+                break
+            used, used_units, end = used + size, used_units + width, end + 1
+        stem = stem[:end].rstrip(" .") or "_"
     return stem + tail
+
+
+#: Names Windows keeps for devices, whatever their extension (``nul.txt`` is NUL)
+#: and whatever their case; the superscript digits count as digits there.
+_WINDOWS_DEVICES: Final = frozenset(
+    {"con", "prn", "aux", "nul", "conin$", "conout$", "clock$"}
+    | {f"{port}{digit}" for port in ("com", "lpt") for digit in "0123456789\u00b9\u00b2\u00b3"}
+)
+
+
+def _device_base(name: str) -> int:
+    """Length of the device name ``name`` starts with as Windows reads it (the part
+    before the first dot, trailing spaces ignored), or 0 when it names no device."""
+    base = name.split(".", 1)[0].rstrip(" ")
+    return len(base) if base.lower() in _WINDOWS_DEVICES else 0
+
+
+def portable_name(part: str, *, ends_name: bool = True) -> str:
+    """A path component valid on Windows, macOS and Linux; a valid one is returned as it is.
+
+    Characters no file system or unzip accepts (controls, ``<>:"/\\|?*``, invisible
+    and bidi characters) become ``_``; a device name gets ``_`` after it
+    (``CON.pdf`` -> ``CON_.pdf``); a trailing dot or space, which Windows drops
+    (so ``notes.`` would meet ``notes``), becomes ``_``. ``ends_name`` is False for
+    a stem that an extension will follow, where a trailing dot is harmless.
+    """
+    part = safe_component(part).replace("/", "_")
+    if ends_name and part.endswith((" ", ".")):
+        part = part.rstrip(" .") + "_"
+    cut = _device_base(part)
+    if cut:
+        part = f"{part[:cut]}_{part[cut:]}"
+    return part
 
 
 def _folders_of(key: str) -> Iterator[str]:
@@ -276,16 +318,25 @@ def _folders_of(key: str) -> Iterator[str]:
         cut = key.rfind("/", 0, cut)
 
 
+#: Longest member path, bag folder included, in UTF-16 code units (what Windows
+#: counts). Windows Explorer cannot extract a path over 259 characters (MAX_PATH);
+#: extracted into C:\Users\Name\Downloads\bundle\ (31 characters), 200 leaves
+#: room for a longer user or folder name. Open's own limit (Limits.max_name_bytes)
+#: is far larger: this one is for unzip tools that are not recordpack.
+MAX_PATH_CHARS: Final = 200
+
+
 class _Names:
-    """Unique bag paths, by the rule open uses to refuse colliding names.
+    """Unique bag paths, valid on Windows, macOS and Linux, by the rule open uses to
+    refuse colliding names.
 
     Two paths collide when their :func:`~recordpack.bundle.safety.normalized_key`
     is the same (case and Unicode normalisation ignored, as on macOS and Windows),
-    or when one would be a file where the other needs a folder. Every path
-    component is kept within :attr:`Limits.max_component_bytes` and every path
-    (under the bag folder) within :attr:`Limits.max_name_bytes`: a name that would
-    be too long has its stem shortened, keeping the extension and the ``_2``
-    that makes it unique.
+    or when one would be a file where the other needs a folder. Every component is
+    made :func:`portable_name` and kept within :attr:`Limits.max_component_bytes`;
+    every path, with ``<bag>/`` in front, within :data:`MAX_PATH_CHARS` and
+    :attr:`Limits.max_name_bytes`: a name that would be too long has its stem
+    shortened, keeping the extension and the ``_2`` that makes it unique.
     """
 
     def __init__(self, bag: str = "", limits: Limits = DEFAULT_LIMITS) -> None:
@@ -295,42 +346,52 @@ class _Names:
         self._component = limits.max_component_bytes
         # Room for a payload path once "<bag>/" is in front of it.
         self._room = limits.max_name_bytes - _utf8_length(bag) - 1
+        self._room_units = MAX_PATH_CHARS - _utf16_length(bag) - 1
 
     def claim(self, folder: str, stem: str, suffix: str) -> str:
-        """A free path ``folder/stem[_n]suffix`` (``stem`` shortened if it must be)."""
+        """A free path ``folder/stem[_n]suffix`` (``stem`` made portable, and shortened
+        if it must be)."""
         folder = self._folder(folder)
+        stem = portable_name(stem, ends_name=not suffix)
+        limit = min(self._component, self._room - _utf8_length(folder) - 1)
+        units = self._room_units - _utf16_length(folder) - 1
         n = 1
         while True:
-            name = _fit(stem, f"{'' if n == 1 else f'_{n}'}{suffix}", self._component)
+            name = _fit(stem, f"{'' if n == 1 else f'_{n}'}{suffix}", limit, units)
             path = f"{folder}/{name}"
             key = normalized_key(path)
-            if key not in self._files and key not in self._folders:
+            # A stem cut short can end up a device name ("con"): the next _n is not one.
+            if not _device_base(name) and key not in self._files and key not in self._folders:
                 self._files.add(key)
                 self._folders.update(_folders_of(key))
                 return path
             n += 1
 
     def claim_exact(self, path: str) -> str:
-        """``path`` itself when it is free and fits, else the nearest free path."""
-        parent, _, name = path.rpartition("/")
-        if _utf8_length(path) > self._room:
+        """``path`` made portable when that is free and fits, else the nearest free path."""
+        parts = path.split("/")
+        parent = "/".join(portable_name(p) for p in parts[:-1])
+        stem, suffix = split_suffix(portable_name(parts[-1]))
+        whole = f"{parent}/{stem}{suffix}"
+        if _utf8_length(whole) > self._room or _utf16_length(whole) > self._room_units:
             # Too deep to keep its folders: it goes in at the top of its tree.
             parent = "/".join(parent.split("/")[:2])
-        stem, suffix = split_suffix(name)
         return self.claim(parent, stem, suffix)
 
     def _folder(self, folder: str) -> str:
-        """``folder`` with each component fitted and, where a file has its name, renamed."""
+        """``folder`` with each component made portable, fitted and, where a file has
+        its name, renamed."""
         found = self._resolved.get(folder)
         if found is not None:
             return found
         resolved = ""
         for part in folder.split("/"):
+            part = portable_name(part)
             n = 1
             while True:
                 name = _fit(part, "" if n == 1 else f"_{n}", self._component)
                 candidate = f"{resolved}/{name}" if resolved else name
-                if normalized_key(candidate) not in self._files:
+                if not _device_base(name) and normalized_key(candidate) not in self._files:
                     break
                 n += 1
             resolved = candidate
@@ -364,9 +425,10 @@ def _suffix(path: str, record_format: str | None = None) -> str:
 def _originals_path(source: str) -> str:
     """Bag path of an original archive: its relative path, made safe for any unzip."""
     parts = [p for p in source.split("/") if p not in ("", ".", "..")]
-    # Control and bidi characters would make open refuse the bundle: the original
-    # name stays in index.json as data ("original"), shown escaped.
-    return "/".join([fmt.ORIGINALS_DIR, *(safe_component(p) for p in parts)])
+    # Control and bidi characters would make open refuse the bundle, and "CON.zip"
+    # or "scans./" would not extract on Windows: the original name stays in
+    # index.json as data ("original"), shown escaped.
+    return "/".join([fmt.ORIGINALS_DIR, *(portable_name(p) for p in parts)])
 
 
 def plan_bag(scan: ScanResult, date_yyyymmdd: str, exclude: Sequence[str] = ()) -> BagPlan:
