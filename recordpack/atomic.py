@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import Final
 
+from recordpack.bundle.leftovers import WRITE, LeftoverReport, sweep, temporary_file
 from recordpack.errors import UsageError
 
 #: What a name that is not a regular file is, worded for a message (checked in order).
@@ -21,10 +21,19 @@ _KINDS: Final = (
 )
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` all at once: a temporary file beside it (created by
-    ``mkstemp``, so only its owner can read it), flushed to disk, then a rename."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+def write_atomic(path: Path, data: bytes) -> LeftoverReport:
+    """Write ``data`` to ``path`` all at once: a temporary file beside it (readable only
+    by its owner), flushed to disk, then a rename.
+
+    The temporary's name says it is recordpack's and which process wrote it
+    (``.NAME.recordpack-tmp-PID-RANDOM-CHECK.tmp``). A write killed outright
+    (``kill -9``, a power cut) leaves it behind: the next write of the same name
+    first removes every such leftover of a process that no longer runs, and
+    returns what it removed and what it had to keep (see
+    :mod:`recordpack.bundle.leftovers`).
+    """
+    leftovers = sweep(path.parent, WRITE, path.name)
+    temporary, fd = temporary_file(path.parent, path.name, WRITE)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
@@ -32,8 +41,9 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.fsync(out.fileno())
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+    return leftovers
 
 
 #: What :func:`existing_kind` calls a regular file.

@@ -13,9 +13,16 @@ user, and reports the ones it cannot remove (another user's, or a process with
 that number still running: after a reboot a new process may have the same
 number), with where they are.
 
+Every other file recordpack writes whole (a receipt, a request letter, the
+requests index, the web app's saved state: :func:`recordpack.atomic.write_atomic`)
+is written as ``.<name>.recordpack-tmp-<pid>-<random>-<check>.tmp`` beside it,
+and the next write of the same name sweeps that name's leftovers the same way.
+
 What a leftover holds: a ``.part`` file is an incomplete encrypted bundle (no
 use to anyone); a ``.partial`` folder holds decrypted records that were *not yet
-verified*, readable only by their owner (mode 0700).
+verified*, readable only by their owner (mode 0700); a ``.tmp`` file is an
+incomplete copy of what was being written (a receipt, a letter: it may name the
+patient), readable only by its owner (mode 0600).
 """
 
 from __future__ import annotations
@@ -29,14 +36,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Final
 
-__all__ = ["LeftoverReport", "part_file", "partial_folder", "sweep", "temporary_name"]
+__all__ = [
+    "WRITE",
+    "LeftoverReport",
+    "part_file",
+    "partial_folder",
+    "sweep",
+    "temporary_file",
+    "temporary_name",
+]
 
 #: The word in every temporary name recordpack makes, so a person sees whose it is.
 MARKER: Final = "recordpack-tmp"
 
+#: The suffix of a file :func:`recordpack.atomic.write_atomic` is writing.
+WRITE: Final = ".tmp"
+
 _OWNED: Final = re.compile(
     r"^\.(?P<name>.+)\." + MARKER + r"-(?P<pid>[0-9]+)-(?P<token>[a-z0-9_]{8})"
-    r"-(?P<check>[0-9a-f]{8})(?P<suffix>\.partial|\.part)$",
+    r"-(?P<check>[0-9a-f]{8})(?P<suffix>\.partial|\.part|\.tmp)$",
     re.DOTALL,
 )
 
@@ -79,13 +97,20 @@ def temporary_name(name: str, suffix: str, pid: int | None = None, token: str = 
     return prefix + token + end
 
 
+def temporary_file(parent: Path, name: str, suffix: str) -> tuple[Path, int]:
+    """Create the temporary file (mode 0600) that becomes ``parent / name``: its path and
+    an open descriptor, which the caller closes."""
+    import tempfile  # only when something is written, not inspected
+
+    prefix, end = _affixes(name, suffix)
+    fd, path = tempfile.mkstemp(prefix=prefix, suffix=end, dir=parent)
+    return Path(path), fd
+
+
 def part_file(parent: Path, name: str) -> tuple[Path, IO[bytes]]:
     """Create and open the temporary file pack writes the bundle ``name`` into (mode 0600)."""
-    import tempfile  # only when a bundle is written, not inspected
-
-    prefix, suffix = _affixes(name, ".part")
-    fd, path = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=parent)
-    return Path(path), open(fd, "wb")  # the caller closes it before the rename
+    path, fd = temporary_file(parent, name, ".part")
+    return path, open(fd, "wb")  # the caller closes it before the rename
 
 
 def partial_folder(parent: Path, name: str) -> Path:
@@ -114,6 +139,8 @@ def _made_by_recordpack(path: Path, suffix: str, mode: int) -> bool:
         return stat.S_ISDIR(mode)
     if not stat.S_ISREG(mode):
         return False
+    if suffix == WRITE:
+        return True  # any content: a receipt, a letter, an index; the name's check proves it
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, flags)
@@ -128,10 +155,13 @@ def _made_by_recordpack(path: Path, suffix: str, mode: int) -> bool:
     return _AGE_START.startswith(start)
 
 
-def _proven(entry: os.DirEntry[str], suffix: str) -> int | None:
-    """The process number in a name recordpack made with ``suffix``, else None."""
+def _proven(entry: os.DirEntry[str], suffix: str, name: str | None) -> int | None:
+    """The process number in a name recordpack made with ``suffix`` (for the final name
+    ``name``, when given), else None."""
     match = _OWNED.match(entry.name)
     if match is None or match["suffix"] != suffix:
+        return None
+    if name is not None and match["name"] != os.fsdecode(os.fsencode(name)[:_NAME_BYTES]):
         return None
     pid = int(match["pid"])
     if match["check"] != _check(match["name"], pid, suffix):
@@ -139,12 +169,13 @@ def _proven(entry: os.DirEntry[str], suffix: str) -> int | None:
     return pid
 
 
-def sweep(folder: Path, suffix: str) -> LeftoverReport:
-    """Remove stale ``.part`` files or ``.partial`` folders of dead recordpack runs in ``folder``.
+def sweep(folder: Path, suffix: str, name: str | None = None) -> LeftoverReport:
+    """Remove stale ``.part`` or ``.tmp`` files or ``.partial`` folders of dead recordpack
+    runs in ``folder`` (only those for the final name ``name``, when given).
 
     Only a name recordpack made (marker, process number, random part and the
     check digit that binds them) is considered, only when it is what that name
-    holds (a folder; an encrypted bundle's start), and never a link.
+    holds (a folder; an encrypted bundle's start; a regular file), and never a link.
     """
     removed: list[Path] = []
     kept: list[tuple[Path, str]] = []
@@ -153,7 +184,7 @@ def sweep(folder: Path, suffix: str) -> LeftoverReport:
     except OSError:
         return LeftoverReport()
     for entry in entries:
-        pid = _proven(entry, suffix)
+        pid = _proven(entry, suffix, name)
         if pid is None:
             continue
         path = Path(entry.path)
