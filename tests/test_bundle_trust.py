@@ -386,7 +386,7 @@ def test_cli_refuses_a_hostile_index_in_plain_words(tmp_path: Path) -> None:
         code, out, err = _cli(tmp_path, seal, command, bundle, "--json")
         assert code == 1, err
         document = json.loads(out)
-        assert document["ok"] is False and "files must be a list" in document["error"]
+        assert document["ok"] is False and "files must be a list" in document["error"]["message"]
         assert "Traceback" not in err
 
 

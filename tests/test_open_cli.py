@@ -93,7 +93,7 @@ def test_verify_tampered_names_the_problem(keyed: tuple[Path, Path]) -> None:
     assert code == 1
     doc = json.loads(out)
     assert doc["ok"] is False and doc["version"] == 1
-    assert "authentication" in doc["error"]
+    assert "authentication" in doc["error"]["message"]
     assert "recordpack: error:" in err and "recordpack: hint:" in err
     assert "Traceback" not in err
 

@@ -10,7 +10,7 @@ import click
 
 from recordpack import workflow
 from recordpack.bundle.format import human_size
-from recordpack.cli.base import emit_json, handle_errors, json_option, main
+from recordpack.cli.base import emit_error, emit_json, handle_errors, json_option, main
 from recordpack.cli.options import audit_option, key_options, output_option
 from recordpack.cli.options import identities_from_options as _identities
 from recordpack.cli.terminal import bars, interruptible
@@ -33,8 +33,10 @@ def _run(command: str, bundle: Path, as_json: bool, action: Callable[[], dict[st
         document = action()
     except RecordpackError as error:
         if as_json:
-            emit_json(
-                failure_document(command, bundle, error, error_message(error), error_hint(error))
+            emit_error(
+                {"code": error.code, "message": error_message(error), "hint": error_hint(error)},
+                error.exit_code,
+                **failure_document(command, bundle, error),
             )
         raise
     if as_json:

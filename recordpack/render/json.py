@@ -54,18 +54,12 @@ def inspect_document(inspection: Inspection) -> dict[str, Any]:
     }
 
 
-def failure_document(
-    command: str, bundle: Path, error: RecordpackError, message: str, hint: str | None
-) -> dict[str, Any]:
-    """open/verify/inspect failed: the error, and each problem a verification found."""
+def failure_document(command: str, bundle: Path, error: RecordpackError) -> dict[str, Any]:
+    """What open/verify/inspect add to the error document when they fail: the command,
+    the bundle, and each problem a verification found."""
     problems = getattr(error, "problems", ())
     return {
-        "version": 1,
         "command": command,
-        "ok": False,
         "bundle": str(bundle),
-        "error": message,
-        "error_code": error.code,
-        "hint": hint,
         "problems": [p.to_json() for p in problems],
     }
