@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -728,6 +729,13 @@ def pack_to_stream(
 # ----------------------------------------------------------------------------- open, verify, inspect
 
 
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return False
+
+
 def is_passphrase_bundle(bundle: Path) -> bool:
     """True when the bundle's age header holds a passphrase (scrypt) stanza."""
     try:
@@ -764,7 +772,15 @@ def identities(
 
     found: list[Identity] = []
     for path in key_files:
-        found.extend(age.load_identities(path))
+        try:
+            found.extend(age.load_identities(path))
+        except age.EncryptedKeyFileError:
+            # Say whether it is the bundle itself, and what opens that bundle instead.
+            raise age.EncryptedKeyFileError(
+                Path(path),
+                is_bundle=_same_file(path, bundle),
+                passphrase_bundle=is_passphrase_bundle(bundle),
+            ) from None
     if passphrase_file is not None:
         from recordpack.passphrase import read_passphrase_file
 

@@ -1,5 +1,5 @@
 """Errors as a script and a person meet them: every ``--json`` command fails with one
-document shape."""
+document shape, and a bundle given where the key file belongs is named as such."""
 
 from __future__ import annotations
 
@@ -133,3 +133,67 @@ def test_a_failed_bundle_command_keeps_its_details_beside_the_error(
     assert document["command"] == command and document["bundle"] == str(bundle)
     assert document["problems"] == [] and document["error"]["code"] == "bundle"
     assert "does not contain a ZIP archive" in document["error"]["message"]
+
+
+# ------------------------------------------------- a bundle given where the key file belongs
+
+
+@pytest.mark.parametrize("command", ["open", "verify", "inspect"])
+def test_the_bundle_given_as_the_key_file_is_named_as_the_bundle(
+    command: str, tmp_path: Path
+) -> None:
+    bundle, _ = _keyed_bundle(tmp_path)
+    result = _run([command, str(bundle), "-i", str(bundle), "--json"])
+
+    assert result.exit_code == 1
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "key_file_encrypted"
+    assert error["message"] == (
+        f"the file given to -i, {bundle}, is the bundle itself, an age-encrypted file, not a key"
+    )
+    assert "as the first argument" in error["hint"] and "AGE-SECRET-KEY-1" in error["hint"]
+    assert "Passphrase-protected key files" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["key.txt", "records.rpk"]
+
+
+def test_a_passphrase_bundle_given_as_the_key_file_says_to_give_the_passphrase(
+    tmp_path: Path,
+) -> None:
+    bundle = _bundle(tmp_path, age.ScryptRecipient("tulip orbit canyon", work_factor=10))
+    result = _run(["verify", str(bundle), "-i", str(bundle)])
+
+    assert result.exit_code == 1
+    assert "is the bundle itself, an age-encrypted file, not a key" in result.stderr
+    assert "protected by a passphrase" in result.stderr
+    assert "leave out -i" in result.stderr and "--passphrase-file" in result.stderr
+
+
+def test_another_encrypted_file_as_the_key_file_says_what_minus_i_takes(tmp_path: Path) -> None:
+    bundle, _ = _keyed_bundle(tmp_path)
+    other = _bundle(tmp_path, age.X25519Identity.generate().recipient(), "other.rpk")
+    result = _run(["inspect", str(bundle), "-i", str(other)])
+
+    assert result.exit_code == 1
+    assert f"the file given to -i, {other}, is an age-encrypted file, not a key" in result.stderr
+    assert "-i takes the secret key file" in result.stderr
+    assert "age -d -o key.txt other.rpk" in result.stderr  # a passphrase-protected key file
+
+
+def test_the_bundle_named_by_recordpack_identity_is_named_so(tmp_path: Path) -> None:
+    bundle, _ = _keyed_bundle(tmp_path)
+    result = _run(["verify", str(bundle)], env={"RECORDPACK_IDENTITY": str(bundle)})
+
+    assert result.exit_code == 1
+    assert f"the file given to $RECORDPACK_IDENTITY, {bundle}, is the bundle itself" in (
+        result.stderr
+    )
+
+
+def test_an_encrypted_file_given_as_recipients_is_not_called_a_key_file(tmp_path: Path) -> None:
+    bundle, _ = _keyed_bundle(tmp_path)
+    records = _records(tmp_path)
+    result = _run(["pack", str(records), "-o", str(tmp_path / "b.rpk"), "--to-file", str(bundle)])
+
+    assert result.exit_code == 2, result.stderr
+    assert f"{bundle} is an age-encrypted file, not a recipients file" in result.stderr
+    assert "public keys (age1...)" in result.stderr and "key.txt" not in result.stderr

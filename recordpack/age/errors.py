@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from recordpack.errors import AgeError
 
 __all__ = [
     "AgeError",
     "AgeKeyError",
     "ArmorError",
+    "EncryptedKeyFileError",
     "HeaderError",
     "HeaderMACError",
     "NoIdentityMatchError",
@@ -23,6 +26,35 @@ class AgeKeyError(AgeError):
         "An age public key starts with 'age1' and a secret key with 'AGE-SECRET-KEY-1'; "
         "check that it was copied whole, without extra characters."
     )
+
+
+class EncryptedKeyFileError(AgeKeyError):
+    """A file given as a key file is itself age-encrypted: a bundle, or a key file
+    protected by a passphrase."""
+
+    code = "key_file_encrypted"
+
+    def __init__(
+        self, path: Path, *, is_bundle: bool = False, passphrase_bundle: bool = False
+    ) -> None:
+        if is_bundle:
+            message = f"{path} is the bundle itself (an age-encrypted file), not a key file"
+        else:
+            message = f"{path} is an age-encrypted file, not a key file"
+        if passphrase_bundle:
+            hint = "This bundle is protected by a passphrase: give the passphrase, not a key file."
+        else:
+            hint = (
+                "Give the secret key file that opens the bundle (its key starts with "
+                "AGE-SECRET-KEY-1). A key file protected by a passphrase must be decrypted "
+                f"first: age -d -o key.txt {path.name}"
+            )
+        super().__init__(message, hint=hint)
+        self.path = path
+        self.is_bundle = is_bundle
+        self.passphrase_bundle = passphrase_bundle
+        #: How the user named the file, set by a front door for its wording (``-i``...).
+        self.given_as: str | None = None
 
 
 class NoIdentityMatchError(AgeError):

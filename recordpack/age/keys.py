@@ -8,7 +8,7 @@ from pathlib import Path
 
 from recordpack.age import pq
 from recordpack.age.base import Recipient
-from recordpack.age.errors import AgeKeyError
+from recordpack.age.errors import AgeKeyError, EncryptedKeyFileError
 from recordpack.age.x25519 import X25519Identity, X25519Recipient
 
 # Key files are a few lines; anything much larger is not a key file.
@@ -70,10 +70,11 @@ def _lines(path: str | os.PathLike[str], what: str) -> list[tuple[int, str]]:
     if len(raw) > _MAX_KEY_FILE:
         raise AgeKeyError(f"{file} is too large to be a {what} file")
     if raw.startswith(b"age-encryption.org/") or b"-----BEGIN AGE ENCRYPTED FILE-----" in raw:
+        if what == "key":
+            raise EncryptedKeyFileError(file)
         raise AgeKeyError(
-            f"{file} is an encrypted file, not a {what} file",
-            hint="Passphrase-protected key files are not supported; decrypt it first with "
-            "'age -d -o key.txt " + file.name + "'.",
+            f"{file} is an age-encrypted file, not a {what} file",
+            hint="Give a file of public keys (age1...), one a line.",
         )
     try:
         text = raw.decode("utf-8-sig")

@@ -80,17 +80,25 @@ def identities_from_options(
     passphrase_env: str | None,
 ) -> list[Identity]:
     """Keys from the options, else $RECORDPACK_IDENTITY, else a passphrase typed at a terminal."""
+    from recordpack.age.errors import EncryptedKeyFileError
+
     passphrase = passphrase_from_env(passphrase_env, allow_empty=True)
     files = list(identity_files)
+    given_as = "-i"
     if not files and passphrase is None and passphrase_file is None:
         default = os.environ.get(IDENTITY_ENV)
         if default:
             files.append(Path(default))
+            given_as = f"${IDENTITY_ENV}"
         elif workflow.is_passphrase_bundle(bundle) and sys.stdin.isatty():
             passphrase = ask_passphrase()
-    return workflow.identities(
-        bundle, key_files=files, passphrase=passphrase, passphrase_file=passphrase_file
-    )
+    try:
+        return workflow.identities(
+            bundle, key_files=files, passphrase=passphrase, passphrase_file=passphrase_file
+        )
+    except EncryptedKeyFileError as error:
+        error.given_as = given_as  # the message names what the user typed
+        raise
 
 
 def encryption_options(func: F) -> F:

@@ -61,12 +61,48 @@ def _no_key_hint(error: RecordpackError) -> str:
     return "give your age key file with -i KEYFILE (made with 'recordpack keygen' or age-keygen)"
 
 
+def _encrypted_key_message(error: RecordpackError) -> str:
+    given, path = getattr(error, "given_as", None) or "-i", getattr(error, "path", "")
+    what = "the bundle itself, " if getattr(error, "is_bundle", False) else ""
+    return f"the file given to {given}, {path}, is {what}an age-encrypted file, not a key"
+
+
+def _encrypted_key_hint(error: RecordpackError) -> str:
+    if getattr(error, "passphrase_bundle", False):
+        return (
+            "This bundle is protected by a passphrase, not a key: leave out -i and give the "
+            "passphrase with --passphrase-file or --passphrase-env (or type it when asked)."
+        )
+    key = (
+        "the secret key file that opens the bundle (it starts with AGE-SECRET-KEY-1; "
+        "'recordpack keygen' or age-keygen made it)"
+    )
+    if getattr(error, "is_bundle", False):
+        return f"Name the bundle once, as the first argument, and give with -i {key}."
+    name = getattr(getattr(error, "path", None), "name", "FILE")
+    return (
+        f"-i takes {key}. If this is your key file protected by a passphrase, decrypt it "
+        f"first (age -d -o key.txt {name}) and give -i key.txt."
+    )
+
+
+#: code -> a message that depends on the error's data.
+MESSAGE_MAKERS: Final[dict[str, Callable[[RecordpackError], str]]] = {
+    "key_file_encrypted": _encrypted_key_message,
+}
+
 #: code -> a hint that depends on the error's data.
-HINT_MAKERS: Final[dict[str, Callable[[RecordpackError], str]]] = {"no_key": _no_key_hint}
+HINT_MAKERS: Final[dict[str, Callable[[RecordpackError], str]]] = {
+    "no_key": _no_key_hint,
+    "key_file_encrypted": _encrypted_key_hint,
+}
 
 
 def error_message(error: RecordpackError) -> str:
     """The message for a command-line user."""
+    maker = MESSAGE_MAKERS.get(error.code)
+    if maker is not None:
+        return maker(error)
     template = MESSAGES.get(error.code)
     return template.format(**vars(error)) if template else error.message
 
