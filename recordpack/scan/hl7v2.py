@@ -108,6 +108,7 @@ class _DateField:
     segment: str
     number: int
     note: str | None = None
+    component: int = 1  # the component holding the timestamp (a TQ field's start is its 4th)
 
 
 #: Where a result message says when its results are from, best first.
@@ -129,7 +130,10 @@ _DATE_FIELDS: Final[dict[str, tuple[_DateField, ...]]] = {
             _DateField("TXA", 6, "date is when the document was first written (TXA-6)")),
     "ADT": (_DateField("PV1", 44), _DateField("EVN", 6), _DateField("EVN", 2)),
 }
-_OTHER_DATES: Final = (_DateField("OBR", 7), _DateField("ORC", 9), _DateField("RXE", 1))
+#: RXE-1 (and ORC-7) is Quantity/Timing (TQ): quantity ^ interval ^ duration ^ start ^ end
+#: ...; only its start (component 4) is a date. TQ1-7, its successor from v2.5 on, likewise.
+_OTHER_DATES: Final = (_DateField("OBR", 7), _DateField("ORC", 9),
+                       _DateField("RXE", 1, component=4), _DateField("TQ1", 7))
 
 #: Evidence for a message that says nothing of when its record is from.
 _NO_DATE_NOTE: Final = ("date unknown: the message gives no date for its content, "
@@ -414,7 +418,8 @@ def _date(message: _Message) -> tuple[str | None, str | None]:
     msg_type, _trigger = message.type
     for where in _DATE_FIELDS.get(msg_type, _OTHER_DATES):
         for segment in message.all(where.segment):
-            found = codes.hl7_date(message.component(message.field(segment, where.number), 1))
+            found = codes.hl7_date(message.component(message.field(segment, where.number),
+                                                     where.component))
             if found:
                 return found, where.note
     return None, _NO_DATE_NOTE
