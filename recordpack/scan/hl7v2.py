@@ -5,7 +5,8 @@ messages are of one kind, one result status and one person (no name, birth
 date or record number differs); otherwise one record per message (``part`` =
 ``"message N"``), each naming its own patient. A record's date is when its
 results or document are from, never when the message was sent (MSH-7); its
-status is what the sender says of its results (OBR-25, OBX-11). Segments may
+status is what the sender says of its results (OBR-25, OBX-11) or of its
+document (TXA-17 completion, TXA-19 availability). Segments may
 be separated by CR, LF or CRLF, and a UTF-8 BOM or MLLP framing bytes may
 come first.
 """
@@ -22,10 +23,12 @@ from recordpack.model import (
     CANCELLED,
     ENTERED_IN_ERROR,
     PRELIMINARY,
+    SUPERSEDED,
     UNREADABLE,
     WITHDRAWN,
     Patient,
     Problem,
+    most_telling,
 )
 from recordpack.scan import codes
 from recordpack.scan.base import PARTLY_READ, Document, Outcome, Source
@@ -98,6 +101,34 @@ _RESULT_STATUSES: Final[dict[str, tuple[str | None, str]]] = {
     "N": (CANCELLED, "not asked"),
     "W": (ENTERED_IN_ERROR, "posted in error"),
     "D": (ENTERED_IN_ERROR, "deleted"),
+}
+
+#: What a document (MDM) says of itself in its TXA segment -> the record status each code
+#: means (None: final) and its meaning, by field. Other codes say nothing.
+_DOCUMENT_STATUSES: Final[dict[int, dict[str, tuple[str | None, str]]]] = {
+    # TXA-17, completion status (HL7 table 0271): a document no one has signed yet
+    # (dictated, typed, in progress, or awaiting its second signature) is preliminary.
+    17: {
+        "DI": (PRELIMINARY, "dictated, not yet signed"),
+        "DO": (PRELIMINARY, "documented, not yet signed"),
+        "IN": (PRELIMINARY, "incomplete"),
+        "IP": (PRELIMINARY, "in progress"),
+        "PA": (PRELIMINARY, "pre-authenticated, awaiting its final signature"),
+        "PR": (PRELIMINARY, "preliminary"),  # HL7 v2.3 only
+        "AU": (None, "authenticated"),
+        "LA": (None, "legally authenticated"),
+        "CA": (CANCELLED, "canceled"),
+    },
+    # TXA-19, availability status (HL7 table 0275).
+    19: {
+        "AV": (None, "available for patient care"),
+        "CA": (CANCELLED, "canceled"),
+        "OB": (SUPERSEDED, "obsolete"),
+        # The sender says it is not to be used for care (not yet released, or held
+        # back), not that it is wrong: like a preliminary one it is shown but never
+        # meets an item, and check says a final copy would.
+        "UN": (PRELIMINARY, "unavailable for patient care"),
+    },
 }
 
 
@@ -466,13 +497,34 @@ def _result_status(message: _Message) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _document_status(message: _Message) -> tuple[str | None, list[str]]:
+    """What a document's TXA-17 (completion) and TXA-19 (availability) say of it (None:
+    final or not stated), with the evidence naming each code that says something."""
+    txa = message.first("TXA")
+    if message.type[0] != "MDM" or txa is None:
+        return None, []
+    found: list[str | None] = []
+    evidence: list[str] = []
+    for number, table in _DOCUMENT_STATUSES.items():
+        code = message.component(message.field(txa, number), 1).strip().upper()
+        if code in table:
+            status, meaning = table[code]
+            found.append(status)
+            if status is not None:
+                evidence.append(f"document status TXA-{number} {code} ({meaning})")
+    return most_telling(found), evidence
+
+
 def _classify(message: _Message, path: str = "") -> _Verdict:
     """What one message is, its date and status; a base64 PDF it carries (OBX ED) is read as a document."""
     date, date_note = _date(message)
     status, status_note = _result_status(message)
+    document_status, document_notes = _document_status(message)
+    status = most_telling((status, document_status))
     verdict = _classify_message(message, date)
-    if status_note:
-        verdict = replace(verdict, evidence=(*verdict.evidence[:1], status_note,
+    notes = [*([status_note] if status_note else []), *document_notes]
+    if notes:
+        verdict = replace(verdict, evidence=(*verdict.evidence[:1], *notes,
                                              *verdict.evidence[1:]))
     attached = _embedded_pdfs(path, message) if message.all("OBX") else []
     if attached:
