@@ -13,14 +13,15 @@ is invented.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
 
 from recordpack.checking import CheckReport, check
 from recordpack.manifest import load_manifest
-from recordpack.model import CANCELLED, PRELIMINARY, SUPERSEDED, Record
-from recordpack.scan import scan_folder
+from recordpack.model import CANCELLED, ENTERED_IN_ERROR, PRELIMINARY, SUPERSEDED, Record
+from recordpack.scan import fhir, scan_folder
 
 AS_OF = dt.date(2026, 11, 30)
 
@@ -102,3 +103,107 @@ def test_a_documents_txa_status_is_the_records(tmp_path: Path, completion: str,
     noted = [e for e in record.evidence if e.startswith("document status")]
     assert (said is None and not noted) or any(said and said in e for e in noted), record.evidence
     assert _item(tmp_path, "pathology") == item
+
+
+# --- FHIR: a small file, a large one (read entry by entry) and bulk NDJSON ------------------
+
+PATIENT = {"resourceType": "Patient", "id": "p1",
+           "name": [{"family": "Quenby", "given": ["Marisol"]}], "birthDate": "1961-09-17"}
+
+
+def _lab(rid: str, status: str, taken: str, value: float | None = 5.1) -> dict[str, object]:
+    observation: dict[str, object] = {
+        "resourceType": "Observation", "id": rid, "status": status,
+        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/"
+                                            "observation-category", "code": "laboratory"}]}],
+        "code": {"coding": [{"system": "http://loinc.org", "code": "6690-2", "display": "WBC"}]},
+        "subject": {"reference": "Patient/p1"}, "effectiveDateTime": taken}
+    if value is not None:
+        observation["valueQuantity"] = {"value": value, "unit": "10*3/uL"}
+    return observation
+
+
+def _pathology(status: str, taken: str) -> dict[str, object]:
+    return {"resourceType": "DiagnosticReport", "id": "path1", "status": status,
+            "code": {"coding": [{"system": "http://loinc.org", "code": "22637-3",
+                                 "display": "Pathology report final diagnosis"}]},
+            "subject": {"reference": "Patient/p1"}, "effectiveDateTime": taken,
+            "conclusion": "Invasive ductal carcinoma of the right breast, grade 2."}
+
+
+def _whole_record(*extra: dict[str, object]) -> list[dict[str, object]]:
+    return [
+        {"resourceType": "Condition", "id": "c1", "subject": {"reference": "Patient/p1"},
+         "code": {"text": "Breast cancer"}, "onsetDateTime": "2026-01-05"},
+        {"resourceType": "Encounter", "id": "e1", "status": "finished",
+         "subject": {"reference": "Patient/p1"}, "period": {"start": "2026-09-01"}},
+        {"resourceType": "MedicationRequest", "id": "m1", "status": "active",
+         "subject": {"reference": "Patient/p1"}, "authoredOn": "2026-08-01",
+         "medicationCodeableConcept": {"text": "Anastrozole 1 mg tablet"}},
+        *extra,
+    ]
+
+
+#: Content -> the record check should see (kind, status, date) and the general manifest
+#: item that record decides, with its verdict as of AS_OF.
+FHIR_CONTENT: dict[str, tuple[list[dict[str, object]], tuple[str, str | None, str | None],
+                              tuple[str, str]]] = {
+    "preliminary report": ([_pathology("preliminary", "2026-11-02")],
+                           ("pathology_report", PRELIMINARY, "2026-11-02"),
+                           ("pathology", "incomplete")),
+    "report in error": ([_pathology("entered-in-error", "2026-11-02")],
+                        ("pathology_report", ENTERED_IN_ERROR, "2026-11-02"),
+                        ("pathology", "missing")),
+    "a result in error is not the latest": (
+        [_lab("o1", "final", "2026-10-01"), _lab("o2", "final", "2026-10-15"),
+         _lab("o3", "entered-in-error", "2026-11-20")],
+        ("lab_result", None, "2026-10-15"), ("recent_labs", "met")),
+    "a preliminary result does not make final ones recent": (
+        [_lab("o1", "final", "2026-06-01"), _lab("o2", "preliminary", "2026-11-20")],
+        ("lab_result", None, "2026-06-01"), ("recent_labs", "outdated")),
+    "every result withdrawn or without a value": (
+        [_lab("o1", "cancelled", "2026-11-01", None), _lab("o2", "final", "2026-11-02", None)
+         | {"dataAbsentReason": {"text": "Not performed"}}],
+        ("lab_result", CANCELLED, "2026-11-02"), ("recent_labs", "missing")),
+}
+
+#: Whitespace between two members of the Bundle: the same content, over the limit.
+PADDING = " " * (fhir.WHOLE_JSON_BYTES + 1024)
+
+
+def _write(folder: Path, form: str, resources: list[dict[str, object]]) -> None:
+    entries = [{"resource": r} for r in [PATIENT, *resources]]
+    if form == "ndjson":
+        (folder / "export.ndjson").write_text(
+            "".join(json.dumps(r) + "\n" for r in [PATIENT, *resources]))
+        return
+    head = '{"resourceType": "Bundle", "type": "collection",'
+    body = f'"entry": {json.dumps(entries)}}}'
+    (folder / "records.json").write_text(head + (PADDING if form == "large" else " ") + body)
+
+
+@pytest.mark.parametrize("form", ["small", "large", "ndjson"])
+@pytest.mark.parametrize("content", list(FHIR_CONTENT))
+def test_fhir_content_gives_one_status_and_date_in_any_file(tmp_path: Path, content: str,
+                                                           form: str) -> None:
+    resources, expected, (requirement, verdict) = FHIR_CONTENT[content]
+    _write(tmp_path, form, resources)
+    if form == "large":
+        assert (tmp_path / "records.json").stat().st_size > fhir.WHOLE_JSON_BYTES
+    found = [(r.kind, r.status, r.date) for r in _records(tmp_path)]
+    assert expected in found
+    assert _item(tmp_path, requirement) == verdict
+
+
+@pytest.mark.parametrize("form", ["small", "large"])
+def test_a_whole_record_is_not_dated_by_an_entry_in_error(tmp_path: Path, form: str) -> None:
+    _write(tmp_path, form, _whole_record(_lab("o1", "entered-in-error", "2026-11-25")))
+    (record,) = _records(tmp_path)
+    assert (record.kind, record.status, record.date) == ("patient_summary", None, "2026-09-01")
+
+
+def test_a_bulk_export_is_dated_by_its_own_kind_not_by_an_entry_in_error(tmp_path: Path) -> None:
+    # NDJSON gives one record of the kind most of its entries have: here medications.
+    _write(tmp_path, "ndjson", _whole_record(_lab("o1", "entered-in-error", "2026-11-25")))
+    (record,) = _records(tmp_path)
+    assert (record.kind, record.status, record.date) == ("medication_list", None, "2026-08-01")

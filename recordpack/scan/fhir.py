@@ -27,6 +27,9 @@ A record says only what its resources say:
 * its date: when the sample or exam was taken (``effective[x]``, a report's
   own or else its earliest result's), the date it was issued only when
   nothing else is known, and then the evidence says so;
+* a record made of many entries (a group, a large file, an NDJSON export) is
+  what its entries still standing say and is dated by them (:class:`_Standing`),
+  so the same entries say the same whichever file brings them;
 * its text: a Composition's sections, each title then its narrative (or why it is
   empty), and a whole-record export's medications and allergies under headings.
 """
@@ -943,8 +946,10 @@ def _bundle_documents(source: Source, bundle: dict[str, Any], read: _Bundle) -> 
 
     parts = {_RECORD_PARTS[t] for t in types if t in _RECORD_PARTS}
     if len(parts) >= 3 and (patients or bundle_type in ("collection", "searchset")):
-        dates = [d for d in (_date_of(r, *_DATE_KEYS) for r in resources) if d]
-        date = codes.fhir_date(bundle.get("timestamp")) or (max(dates) if dates else None)
+        dated = _Standing()
+        for resource in resources:
+            dated.add(_status(resource)[0], _date_of(resource, *_DATE_KEYS))
+        date = codes.fhir_date(bundle.get("timestamp")) or dated.date()
         summary = ", ".join(sorted(parts))
         item = _Item("patient_summary", "Patient record (FHIR)", date, 0.85,
                      [evidence, f"a whole patient record: {summary}"],
@@ -1001,12 +1006,13 @@ def _bundle_items(source: Source, resources: list[dict[str, Any]],
             continue
         kinds = Counter(i.kind for i in group)
         group_kind = kinds.most_common(1)[0][0] if kind == "lab_result" else kind
-        live = [i for i in group if i.status not in WITHDRAWN] or group
-        dates = [i.date for i in live if i.date]
+        standing = _Standing()
+        for entry in group:
+            standing.add(entry.status, entry.date)
         names = ", ".join(dict.fromkeys(i.title for i in group[:3] if i.title != title))
-        status, status_evidence = _group_status(group)
+        status, status_evidence = standing.status()
         items.append(_Item(group_kind, f"{title}: {names}" if names else title,
-                           max(dates) if dates else None, 0.8,
+                           standing.date(), 0.8,
                            [f"{len(group)} {title.lower()} entries", *status_evidence],
                            "\n".join(i.text for i in group),
                            part=f"{title.lower()} ({len(group)})", subject=group[0].subject,
@@ -1014,20 +1020,52 @@ def _bundle_items(source: Source, resources: list[dict[str, Any]],
     return items
 
 
-def _group_status(group: list[_Item]) -> tuple[str | None, list[str]]:
-    """The status of entries grouped into one record: withdrawn when every entry is
-    (cancelled unless they all say the same), preliminary when every entry still
-    standing is; the evidence counts them."""
-    withdrawn = [i.status for i in group if i.status in WITHDRAWN]
-    live = [i for i in group if i.status not in WITHDRAWN]
-    evidence = [f"{len(withdrawn)} of {len(group)} entries withdrawn or without a value"
-                ] if withdrawn else []
-    if not live:
-        same = set(withdrawn)
-        return (same.pop() if len(same) == 1 else CANCELLED), evidence
-    if all(i.status == PRELIMINARY for i in live):
-        return PRELIMINARY, [*evidence, f"{len(live)} of {len(group)} entries preliminary"]
-    return None, evidence
+#: How an entry stands, for :class:`_Standing`: its status unless withdrawn.
+_FINAL: Final = "final"
+_WITHDRAWN: Final = "withdrawn"
+
+
+@dataclass
+class _Standing:
+    """How the entries of one record stand, in bounded memory: how many are final,
+    preliminary or withdrawn (by status), and the latest date of each. A record is
+    said to be what its entries that still stand say, and dated by them: a
+    preliminary entry never dates a record that has final ones, nor a withdrawn
+    entry one that has entries still standing."""
+
+    counts: Counter[str] = field(default_factory=Counter)  # _FINAL, PRELIMINARY, _WITHDRAWN
+    withdrawn: Counter[str] = field(default_factory=Counter)  # by status
+    latest: dict[str, str] = field(default_factory=dict)  # standing -> latest date
+
+    def add(self, status: str | None, date: str | None) -> None:
+        standing = (_WITHDRAWN if status in WITHDRAWN else
+                    PRELIMINARY if status == PRELIMINARY else _FINAL)
+        self.counts[standing] += 1
+        if status in WITHDRAWN:
+            self.withdrawn[str(status)] += 1
+        if date and date > self.latest.get(standing, ""):
+            self.latest[standing] = date
+
+    def status(self) -> tuple[str | None, list[str]]:
+        """Withdrawn when every entry is (cancelled unless they all say the same),
+        preliminary when every entry still standing is; the evidence counts them."""
+        total = self.counts.total()
+        withdrawn = self.counts[_WITHDRAWN]
+        live = total - withdrawn
+        evidence = [f"{withdrawn} of {total} entries withdrawn or without a value"
+                    ] if withdrawn else []
+        if total and not live:
+            same = list(self.withdrawn)
+            return (same[0] if len(same) == 1 else CANCELLED), evidence
+        if live and self.counts[PRELIMINARY] == live:
+            return PRELIMINARY, [*evidence, f"{live} of {total} entries preliminary"]
+        return None, evidence
+
+    def date(self) -> str | None:
+        """The latest date of the final entries; of the preliminary ones when none is
+        final; of the withdrawn ones only when every entry is."""
+        standing = next((s for s in (_FINAL, PRELIMINARY) if self.counts[s]), _WITHDRAWN)
+        return self.latest.get(standing)
 
 
 class _Tally:
@@ -1039,8 +1077,11 @@ class _Tally:
         self.types: Counter[str] = Counter()
         self.titles: Counter[str] = Counter()
         self.parts: set[str] = set()
-        self.latest: str | None = None  # of the records' own dates
-        self.latest_any: str | None = None  # of any date a resource carries
+        #: How the entries of each kind stand (their statuses and dates), and of all.
+        self.standing: dict[str, _Standing] = {}
+        self.everything = _Standing()
+        #: Every resource, by its own status and any date it carries: a whole record's date.
+        self.resources = _Standing()
         self.texts: list[str] = []
         self.text_size = 0
         self.patients: list[Patient] = []
@@ -1060,10 +1101,9 @@ class _Tally:
         self.kinds[item.kind] += 1
         if len(self.titles) < 1000 or item.title in self.titles:
             self.titles[item.title] += 1
-        if item.date and (self.latest is None or item.date > self.latest):
-            self.latest = item.date
-        if date and (self.latest_any is None or date > self.latest_any):
-            self.latest_any = date
+        self.standing.setdefault(item.kind, _Standing()).add(item.status, item.date)
+        self.everything.add(item.status, item.date)
+        self.resources.add(_status(resource)[0], date)
         if rtype == "Patient" and len(self.patients) < 2:
             self.patients.append(patient_of(resource))
         if self.text_size < codes.MAX_TEXT_CHARS and item.text:
@@ -1077,10 +1117,16 @@ class _Tally:
     def record(self, what: str, evidence: list[str]) -> Document:
         """One record of the kind most of the resources have."""
         clinical = {k: n for k, n in self.kinds.items() if k != "other"}
+        # Entries still standing decide the kind; withdrawn ones only when nothing else does.
+        live = {k: n - self.standing[k].counts[_WITHDRAWN] for k, n in clinical.items()}
+        standing = {k: n for k, n in live.items() if n} or clinical
         # The specific kind wins when it is a real part of the file, not a stray entry.
-        kind = max(clinical, key=lambda k: clinical[k]) if clinical else "other"
+        kind = max(standing, key=lambda k: standing[k]) if standing else "other"
         if clinical and clinical[kind] * 5 < sum(self.kinds.values()) and kind != "lab_result":
             kind = "other"
+        # The record says what the entries of its kind say, and is dated by them.
+        entries = self.standing[kind] if kind != "other" else self.everything
+        status, status_evidence = entries.status()
         main_type = self.types.most_common(1)[0][0]
         total = sum(self.types.values())
         title = (self.titles.most_common(1)[0][0] if total == 1
@@ -1089,8 +1135,8 @@ class _Tally:
         evidence = [*evidence[:-1], f"{evidence[-1]}: {listing}"]
         if clinical:
             evidence.append(", ".join(f"{n} {k}" for k, n in Counter(clinical).most_common(3)))
-        item = _Item(kind, title, self.latest, 0.8 if kind != "other" else 0.6,
-                     evidence, "\n".join(self.texts))
+        item = _Item(kind, title, entries.date(), 0.8 if kind != "other" else 0.6,
+                     [*evidence, *status_evidence], "\n".join(self.texts), status=status)
         return _document(self.source, item, self.patient)
 
 
@@ -1222,7 +1268,7 @@ def _scan_large(source: Source) -> list[Outcome]:
     if len(tally.parts) >= 3 and (tally.patients or bundle_type in ("collection", "searchset")):
         summary = ", ".join(sorted(tally.parts))
         item = _Item("patient_summary", "Patient record (FHIR)",
-                     codes.fhir_date(top.get("timestamp")) or tally.latest_any, 0.85,
+                     codes.fhir_date(top.get("timestamp")) or tally.resources.date(), 0.85,
                      [*evidence, f"a whole patient record: {summary}"], "\n".join(tally.texts))
         return [_document(source, item, tally.patient), *problems]
     return [tally.record("large FHIR Bundle", evidence), *problems]
