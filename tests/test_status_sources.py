@@ -12,6 +12,7 @@ is invented.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from pathlib import Path
@@ -22,6 +23,7 @@ from recordpack.checking import CheckReport, check
 from recordpack.manifest import load_manifest
 from recordpack.model import CANCELLED, ENTERED_IN_ERROR, PRELIMINARY, SUPERSEDED, Record
 from recordpack.scan import fhir, scan_folder
+from tests.pack_folder import pdf_bytes
 
 AS_OF = dt.date(2026, 11, 30)
 
@@ -207,3 +209,74 @@ def test_a_bulk_export_is_dated_by_its_own_kind_not_by_an_entry_in_error(tmp_pat
     _write(tmp_path, "ndjson", _whole_record(_lab("o1", "entered-in-error", "2026-11-25")))
     (record,) = _records(tmp_path)
     assert (record.kind, record.status, record.date) == ("medication_list", None, "2026-08-01")
+
+
+# --- a document carried inside a message: its own header's status ------------------------------
+
+REPORT_LINES = (
+    "SURGICAL PATHOLOGY REPORT",
+    "Patient: QUENBY, MARISOL   DOB: 1961-09-17   MRN: 5521804",
+    "Date of procedure: 2026-11-18",
+    "Specimen: right breast, core needle biopsy",
+    "FINAL DIAGNOSIS: invasive ductal carcinoma, grade 2",
+)
+#: Header line -> the status it states (None: a final report).
+HEADERS: dict[str, str | None] = {
+    "": None,
+    "*** PRELIMINARY REPORT - NOT FINAL ***": PRELIMINARY,
+    "THIS REPORT WAS ENTERED IN ERROR": ENTERED_IN_ERROR,
+}
+ITEM = {None: "met", PRELIMINARY: "incomplete", ENTERED_IN_ERROR: "missing"}
+
+
+def _report(header: str, media: str) -> bytes:
+    lines = (header, *REPORT_LINES) if header else REPORT_LINES
+    return pdf_bytes(*lines) if media == "pdf" else "\n".join(lines).encode()
+
+
+def _oru_with(data: bytes, media: str) -> str:
+    ed = "RP^AP^PDF" if media == "pdf" else "RP^TEXT^PLAIN"
+    return "\r".join([
+        "MSH|^~\\&|PATH|FERNHOLM|PORTAL|PT|202611250900||ORU^R01|P1|P|2.5.1",
+        "PID|1||5521804^^^FERNHOLM^MR||QUENBY^MARISOL||19610917|F",
+        "OBR|1||S26-4471|11529-5^Surgical pathology study^LN|||20261118|||||||||||||||||F",
+        f"OBX|1|ED|PDF^Report^L||{ed}^Base64^{base64.b64encode(data).decode()}||||||F",
+    ]) + "\r"
+
+
+def _fhir_with(data: bytes, media: str, resource: str) -> str:
+    attachment = {"contentType": "application/pdf" if media == "pdf" else "text/plain",
+                  "data": base64.b64encode(data).decode()}
+    code = {"coding": [{"system": "http://loinc.org", "code": "11526-1",
+                        "display": "Pathology study"}]}
+    if resource == "DocumentReference":
+        found: dict[str, object] = {
+            "resourceType": "DocumentReference", "id": "d1", "status": "current", "type": code,
+            "subject": {"reference": "Patient/p1"}, "date": "2026-11-18T10:00:00Z",
+            "content": [{"attachment": attachment}]}
+    else:
+        found = {"resourceType": "DiagnosticReport", "id": "r1", "status": "final",
+                 "code": code, "category": [{"coding": [{"code": "SP"}]}],
+                 "subject": {"reference": "Patient/p1"}, "effectiveDateTime": "2026-11-18",
+                 "presentedForm": [attachment]}
+    return json.dumps({"resourceType": "Bundle", "type": "collection",
+                       "entry": [{"resource": PATIENT}, {"resource": found}]})
+
+
+@pytest.mark.parametrize("media", ["pdf", "text"])
+@pytest.mark.parametrize("carrier", ["hl7 ORU", "DocumentReference", "DiagnosticReport"])
+@pytest.mark.parametrize("header", list(HEADERS))
+def test_an_attached_documents_own_status_passes_to_the_record(
+        tmp_path: Path, header: str, carrier: str, media: str) -> None:
+    data = _report(header, media)
+    if carrier == "hl7 ORU":
+        (tmp_path / "pathology.hl7").write_text(_oru_with(data, media), newline="")
+    else:
+        (tmp_path / "pathology.json").write_text(_fhir_with(data, media, carrier))
+    (record,) = [r for r in _records(tmp_path) if r.kind != "other"]
+    status = HEADERS[header]
+    assert (record.kind, record.status) == ("pathology_report", status)
+    if status is not None:
+        assert any(e.startswith("attached document") and header in e
+                   for e in record.evidence), record.evidence
+    assert _item(tmp_path, "pathology") == ITEM[status]

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from recordpack.classify import Classification, has_meaningful_text
+from recordpack.classify.status import text_status
 from recordpack.identity import NameMatch, compare_names, parse_name
 from recordpack.model import (
     CANCELLED,
@@ -301,8 +302,8 @@ def _attachment(source: Source, attachment: Any, title: str) -> tuple[Classifica
         if verdict is None:
             return None, "", ["attached PDF"]
         classification = Classification(verdict.kind, verdict.title, verdict.date,
-                                              verdict.patient, verdict.confidence,
-                                              verdict.evidence)
+                                        verdict.patient, verdict.confidence,
+                                        verdict.evidence, status=verdict.status)
         return classification, verdict.text, [f"attached PDF reads as {verdict.kind}"]
     text = codes.decode_text(data)
     if "rtf" in media:
@@ -310,6 +311,16 @@ def _attachment(source: Source, attachment: Any, title: str) -> tuple[Classifica
     elif "html" in media or "xml" in media:
         text = _TAGS.sub(" ", text)
     return codes.classify(text, name=title), text, [f"attached {media or 'text'}"]
+
+
+def _attached_status(attached: Classification | None, text: str
+                     ) -> tuple[str | None, list[str]]:
+    """The status an attached document's own header states (``model.RECORD_STATUSES``;
+    None when final), with evidence quoting it."""
+    if attached is None or attached.status is None:
+        return None, []
+    _status, how = text_status(text)
+    return attached.status, [f"attached document: {how or attached.status}"]
 
 
 def _readable_binary(data_b64: str) -> bool:
@@ -412,16 +423,21 @@ def _diagnostic_report(source: Source, report: dict[str, Any],
     results = _results(report, observations)
     texts += [_observation_line(observation) for observation in results]
     attached: Classification | None = None
+    attached_statuses: list[str | None] = []
     if deep:
         for form in report.get("presentedForm") or []:
             attached, form_text, form_evidence = _attachment(source, form, title)
             texts.append(form_text)
-            evidence += form_evidence
+            said, said_evidence = _attached_status(attached, form_text)
+            attached_statuses.append(said)
+            evidence += [*form_evidence, *said_evidence]
             if attached:
                 break
     text = "\n".join(t for t in texts if t)[: codes.MAX_TEXT_CHARS]
     date, date_evidence = _report_date(report, results)
     status, status_evidence = _report_status(report, results)
+    # The report is what its sender and its own document say, the most telling of them.
+    status = most_telling((status, *attached_statuses))
 
     candidates: list[tuple[str, float, str]] = []
     if any(_GENOMIC_PROFILE.search(p) for p in _profiles(report)):
@@ -490,6 +506,7 @@ def _document_reference(source: Source, doc: dict[str, Any], *, deep: bool) -> _
     evidence: list[str] = []
     texts: list[str] = []
     attached: Classification | None = None
+    statuses: list[str | None] = []
     inline = False
     for content in doc.get("content") or []:
         attachment = content.get("attachment") if isinstance(content, dict) else None
@@ -498,12 +515,23 @@ def _document_reference(source: Source, doc: dict[str, Any], *, deep: bool) -> _
             continue
         attached, text, found = _attachment(source, attachment, title)
         texts.append(text)
-        evidence += found
+        said, said_evidence = _attached_status(attached, text)
+        statuses.append(said)
+        evidence += [*found, *said_evidence]
     text = "\n".join(t for t in texts if t)[: codes.MAX_TEXT_CHARS]
     if not inline:
         return _Item("other", f"{title} (reference only)", date, 0.7,
                      ["document reference without the document", *evidence], text,
                      subject=_subject(doc))
+    # Its resource's own status is added by _with_status (most telling wins).
+    item = _inline_document(doc, doc_type, title, date, attached, evidence, text)
+    item.status = most_telling(statuses)
+    return item
+
+
+def _inline_document(doc: dict[str, Any], doc_type: Any, title: str, date: str | None,
+                     attached: Classification | None, evidence: list[str], text: str) -> _Item:
+    """The verdict on a DocumentReference whose document is in the file."""
     coded = codes.loinc_kind(_pairs(doc_type)) or codes.loinc_kind(
         [p for concept in _concepts(doc.get("category")) for p in _pairs(concept)])
     if coded:
@@ -677,8 +705,10 @@ _ADMINISTRATIVE_TYPES: Final[dict[str, str]] = {
 
 
 def _with_status(item: _Item, resource: dict[str, Any]) -> _Item:
-    """``item`` with the status its resource states, said in its evidence after the kind's."""
-    item.status, evidence = _status(resource)
+    """``item`` with the status its resource states (the most telling of that and what
+    the item already says, from its attached document), said in its evidence after the kind's."""
+    status, evidence = _status(resource)
+    item.status = most_telling((status, item.status))
     item.evidence[1:1] = evidence
     return item
 

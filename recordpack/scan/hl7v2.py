@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Final
 
+from recordpack.classify.status import text_status
 from recordpack.model import (
     CANCELLED,
     ENTERED_IN_ERROR,
@@ -383,12 +384,17 @@ def _obx_text(message: _Message) -> str:
     return "\n".join(line for line in lines if line.strip())
 
 
-#: Embedded PDFs (OBX-5 of type ED) decoded from one message, at most.
+#: Embedded documents (OBX-5 of type ED) decoded from one message, at most.
 MAX_EMBEDDED_PDFS: Final = 20
+#: ED subtypes (OBX-5.3) read as text when their data is not a PDF.
+_TEXT_SUBTYPES: Final = frozenset({"PLAIN", "TEXT", "RTF", "HTML", "XML", "X-HL7-CDA-LEVEL-ONE"})
+_TAGS = re.compile(r"<[^>]+>")
 
 
 def _embedded_pdfs(path: str, message: _Message) -> list[Document]:
-    """The PDF scanner's verdicts on base64 PDFs carried in OBX-5 ED fields.
+    """The verdicts on documents carried base64 in OBX-5 ED fields: a PDF read by the
+    PDF scanner, text (type TEXT, or a plain, RTF, HTML or XML subtype) by the
+    document classifier; each with the status its own header states.
 
     ED is source application ^ type of data ^ data subtype ^ encoding ^ data
     (HL7 v2.5 2A.2.22); a long value may be wrapped over lines or repetitions.
@@ -406,12 +412,30 @@ def _embedded_pdfs(path: str, message: _Message) -> list[Document]:
                 data = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=False)
             except (binascii.Error, ValueError):
                 continue
-            if not data.lstrip()[:8].startswith(b"%PDF"):
+            subtype = parts[2].strip().upper()
+            if data.lstrip()[:8].startswith(b"%PDF"):
+                verdict = codes.scan_pdf_bytes(path, data)
+            elif parts[1].strip().upper() == "TEXT" or subtype in _TEXT_SUBTYPES:
+                verdict = _embedded_text(path, data, subtype)
+            else:
                 continue
-            verdict = codes.scan_pdf_bytes(path, data)
             if verdict is not None:
                 found.append(verdict)
     return found
+
+
+def _embedded_text(path: str, data: bytes, subtype: str) -> Document | None:
+    """The document classifier's verdict on text carried in an ED field (None when it has no words)."""
+    text = codes.decode_text(data)
+    if subtype == "RTF":
+        text = codes.rtf_to_text(text)
+    elif subtype in ("HTML", "XML", "X-HL7-CDA-LEVEL-ONE"):
+        text = _TAGS.sub(" ", text)
+    classification = codes.classify(text)
+    if classification is None:
+        return None
+    return Document.from_classification(path, classification, format="text",
+                                        text=text[: codes.MAX_TEXT_CHARS])
 
 
 def _obr_kind(message: _Message) -> tuple[str, str] | None:
@@ -530,7 +554,13 @@ def _classify(message: _Message, path: str = "") -> _Verdict:
     if attached:
         verdict = _with_attachment(verdict, attached)
         if date is None and verdict.date is not None:
-            date_note = "date read from the attached PDF (the message gives none)"
+            date_note = "date read from the attached document (the message gives none)"
+        # What the document itself says of its status counts as much as the message's.
+        status = most_telling((status, *(d.status for d in attached)))
+        said = [f"attached document (OBX ED): {text_status(d.text)[1] or d.status}"
+                for d in attached if d.status]
+        verdict = replace(verdict, evidence=(*verdict.evidence[:1], *said[:2],
+                                             *verdict.evidence[1:]))
     return replace(verdict, status=status, date_note=date_note)
 
 
@@ -538,7 +568,8 @@ def _with_attachment(verdict: _Verdict, attached: list[Document]) -> _Verdict:
     """The message's verdict with what its attached PDFs say: the kind when its codes are vague."""
     best = max(attached, key=lambda d: d.confidence)
     text = "\n\n".join([verdict.text, *(d.text for d in attached)])[: codes.MAX_TEXT_CHARS]
-    evidence = (*verdict.evidence, f"attached PDF (OBX ED) reads as {best.kind}")
+    what = "PDF" if best.format == "pdf" else "text"
+    evidence = (*verdict.evidence, f"attached {what} (OBX ED) reads as {best.kind}")
     patient = codes.merge_patients(verdict.patient, best.patient)
     # The message's own codes say what it is when they are specific; else the PDF does.
     if best.confidence >= codes.STRONG_TEXT_CONFIDENCE and (
