@@ -1,16 +1,20 @@
 """Tar archives (``.tar``, ``.tar.gz``, ``.tgz``, ``.tar.bz2``, ``.tar.xz``) read in place.
 
-The archive is read once, front to back, as a stream (stdlib :mod:`tarfile`,
-``r|*``): members are never extracted to disk. Each regular member becomes a
-:class:`Source` (``download.tgz!inner/path``) hashed while it streams by; a
-member small enough is kept in memory for its scanner, a larger one is found
-again by reading the archive forward when it is opened.
+Members are never extracted to disk. The members' headers are listed first (a
+plain tar by seeking from header to header, a compressed one by inflating it
+once), so that members which share a name are known before any is read; then
+the archive is read front to back as a stream (stdlib :mod:`tarfile`, ``r|*``).
+Each regular member becomes a :class:`Source` (``download.tgz!inner/path``)
+hashed while it streams by; a member small enough is kept in memory for its
+scanner, a larger one is found again, by the place of its header in the
+archive, when it is opened.
 
 Guards, as for zips: unsafe names (absolute, ``..``), links and devices are
-refused as problems; the member count, the bytes unpacked and (for a
-compressed tar) the ratio of unpacked to compressed bytes are limited, so a tar
-bomb is refused without being unpacked; a damaged archive is one
-``unreadable`` problem after the members read before the damage.
+refused as problems; members that share a name (:func:`~recordpack.scan.archive.name_key`)
+are none of them read (``duplicate_name``); the member count, the bytes
+unpacked and (for a compressed tar) the ratio of unpacked to compressed bytes
+are limited, so a tar bomb is refused without being unpacked; a damaged
+archive is one ``unreadable`` problem after the members read before the damage.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO, Final
 
 from recordpack.model import UNREADABLE, Problem, Skipped
+from recordpack.scan import clutter
 from recordpack.scan.archive import (
     MAX_MEMBERS,
     MAX_RATIO,
@@ -32,8 +37,11 @@ from recordpack.scan.archive import (
     RATIO_FLOOR,
     ZIP_BOMB,
     _MemberStream,
+    duplicate_name_problem,
+    same_names,
     screen,
     too_deep,
+    unsafe_reason,
 )
 from recordpack.scan.base import HEAD_SIZE, Source
 
@@ -98,26 +106,31 @@ def _refusal(info: tarfile.TarInfo) -> str | None:
     return None
 
 
-def _reopen(source: Source, name: str) -> BinaryIO:
-    """A large member, found again by reading the archive forward (never extracted)."""
+def _reopen(source: Source, offset: int, name: str) -> BinaryIO:
+    """A large member, found again by its place in the archive (the offset of its
+    header) and its name, reading the archive forward (never extracted)."""
     stream = source.open()
     try:
         archive = tarfile.open(fileobj=stream, mode="r:*")  # noqa: SIM115 - closed with the member
         for info in archive:
-            if info.name == name and info.isfile():
+            if info.offset < offset:
+                continue
+            if info.offset == offset and info.name == name and info.isfile():
                 member = archive.extractfile(info)
                 if member is not None:
                     inner = _MemberStream(member, (archive, stream), name)  # type: ignore[arg-type]
                     return io.BufferedReader(inner)
+            break
         raise FileNotFoundError(f"{name} is no longer in the archive")
     except BaseException:
         stream.close()
         raise
 
 
-def _opener(source: Source, name: str, data: bytes | None) -> Callable[[], BinaryIO]:
+def _opener(source: Source, info: tarfile.TarInfo, data: bytes | None) -> Callable[[], BinaryIO]:
+    offset, name = info.offset, info.name
     if data is None:
-        return lambda: _reopen(source, name)
+        return lambda: _reopen(source, offset, name)
 
     def opener() -> BinaryIO:
         buffer = io.BytesIO(data)
@@ -127,17 +140,120 @@ def _opener(source: Source, name: str, data: bytes | None) -> Callable[[], Binar
     return opener
 
 
+def _sound(info: tarfile.TarInfo) -> None:
+    """Raise ``tarfile.ReadError`` for a header no archiver writes (a negative size:
+    tarfile would read the member as empty and the next header from its data)."""
+    if info.size < 0:
+        raise tarfile.ReadError(f"{info.name} declares a negative size")
+
+
+class _Budget:
+    """Members and bytes unpacked so far, against the limits; raises :class:`_Bomb`."""
+
+    def __init__(self, counting: _Counting) -> None:
+        self._counting = counting
+        self.count = 0
+        self.inflated = 0
+
+    def member(self) -> None:
+        self.count += 1
+        if self.count > MAX_MEMBERS:
+            raise _Bomb
+
+    def take(self, size: int) -> None:
+        self.inflated += size
+        if self.inflated > MAX_TOTAL_BYTES or (
+            self.inflated > RATIO_FLOOR and self.inflated > MAX_RATIO * max(self._counting.count, 1)
+        ):
+            raise _Bomb
+
+
+#: How a compressed tar starts (gzip, bzip2, xz); anything else is read as a plain tar.
+_COMPRESSED: Final = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00")
+
+
+def _considered(info: tarfile.TarInfo) -> bool:
+    """Whether a member counts when names are compared: as in a zip, not a folder,
+    not one refused for its name, not clutter (none of those is read)."""
+    return (
+        not info.isdir()
+        and unsafe_reason(info.name) is None
+        and clutter.file_reason(info.name.replace("\\", "/"), in_archive=True) is None
+    )
+
+
+def _listing(source: Source) -> list[tarfile.TarInfo]:
+    """The members' headers, read ahead of their contents (so that two members of
+    one name are known before either is read).
+
+    A plain tar is listed by seeking from header to header; a compressed one is
+    inflated to the end, under the same limits as the reading itself. Raises
+    :class:`_Bomb`; a damaged archive is listed up to the damage (the reading
+    then reports it).
+    """
+    raw = source.open()
+    counting = _Counting(raw)
+    budget = _Budget(counting)
+    infos: list[tarfile.TarInfo] = []
+    compressed = source.head.startswith(_COMPRESSED)
+    with raw:
+        try:
+            if compressed:
+                archive = tarfile.open(  # noqa: SIM115 - closed below
+                    fileobj=io.BufferedReader(counting, _CHUNK), mode="r|*"
+                )
+            else:
+                archive = tarfile.open(fileobj=raw, mode="r:")  # noqa: SIM115 - closed below
+        except READ_ERRORS:
+            return infos
+        with archive:
+            try:
+                for info in archive:
+                    budget.member()
+                    _sound(info)
+                    infos.append(info)
+                    if not info.isfile() or not compressed:
+                        continue  # a plain tar's bytes are counted as they are read
+                    stream = archive.extractfile(info)
+                    while stream is not None and (chunk := stream.read(_CHUNK)):
+                        budget.take(len(chunk))
+            except READ_ERRORS:
+                pass
+    return infos
+
+
+def _shared_names(source: Source, infos: list[tarfile.TarInfo]) -> tuple[list[Problem], set[int]]:
+    """The ``duplicate_name`` problems and the header offsets of the members they name."""
+    considered = [info for info in infos if _considered(info)]
+    problems: list[Problem] = []
+    shared: set[int] = set()
+    for group in same_names(info.name for info in considered):
+        problems.append(duplicate_name_problem(source.path, group, "tar archive"))
+        names = set(group)
+        shared |= {info.offset for info in considered if info.name in names}
+    return problems, shared
+
+
 def members(source: Source) -> Iterator[Source | Problem | Skipped]:
     """Each regular member of the tar as a hashed Source, or the reason it is not read.
 
     Never raises for a bad archive: damage yields one ``unreadable`` problem.
+    Members that share a name (:func:`~recordpack.scan.archive.name_key`) are
+    none of them read: one ``duplicate_name`` problem on the archive says so.
     """
     deep = too_deep(source)
     if deep is not None:
         yield deep
         return
+    try:
+        problems, shared = _shared_names(source, _listing(source))
+    except _Bomb:
+        yield _bomb(source)
+        return
+    yield from problems
     raw = source.open()
     counting = _Counting(raw)
+    budget = _Budget(counting)
     try:
         archive = tarfile.open(  # noqa: SIM115 - closed below, with the stream
             fileobj=io.BufferedReader(counting, _CHUNK), mode="r|*"
@@ -146,15 +262,12 @@ def members(source: Source) -> Iterator[Source | Problem | Skipped]:
         raw.close()
         yield _damaged(source, error)
         return
-    count = 0
-    inflated = 0
     with raw, archive:
         try:
             for info in archive:
-                count += 1
-                if count > MAX_MEMBERS:
-                    raise _Bomb
-                if info.isdir():
+                budget.member()
+                _sound(info)
+                if info.isdir() or info.offset in shared:
                     continue
                 display, refused = screen(source.path, info.name, _refusal(info))
                 if refused is not None:
@@ -169,11 +282,7 @@ def members(source: Source) -> Iterator[Source | Problem | Skipped]:
                 size = 0
                 while chunk := stream.read(_CHUNK):
                     size += len(chunk)
-                    inflated += len(chunk)
-                    if inflated > MAX_TOTAL_BYTES or (
-                        inflated > RATIO_FLOOR and inflated > MAX_RATIO * max(counting.count, 1)
-                    ):
-                        raise _Bomb
+                    budget.take(len(chunk))
                     digest.update(chunk)
                     if len(head) < HEAD_SIZE:
                         head += chunk[: HEAD_SIZE - len(head)]
@@ -184,18 +293,22 @@ def members(source: Source) -> Iterator[Source | Problem | Skipped]:
                     size=size,
                     sha256=digest.hexdigest(),
                     head=bytes(head),
-                    opener=_opener(source, info.name, None if kept is None else bytes(kept)),
+                    opener=_opener(source, info, None if kept is None else bytes(kept)),
                 )
         except _Bomb:
-            yield _problem(
-                source.path,
-                ZIP_BOMB,
-                "The archive unpacks to far more than a records download (or holds far too "
-                "many files); reading stopped.",
-                "If it really is your records, unpack it with your computer and scan the folder.",
-            )
+            yield _bomb(source)
         except READ_ERRORS as error:
             yield _damaged(source, error)
+
+
+def _bomb(source: Source) -> Problem:
+    return _problem(
+        source.path,
+        ZIP_BOMB,
+        "The archive unpacks to far more than a records download (or holds far too "
+        "many files); reading stopped.",
+        "If it really is your records, unpack it with your computer and scan the folder.",
+    )
 
 
 def _damaged(source: Source, error: BaseException) -> Problem:
