@@ -248,6 +248,8 @@ _ITEM_END: Final = (0xFFFE, 0xE00D)
 _SEQ_END: Final = (0xFFFE, 0xE0DD)
 _PIXEL_TAGS: Final = frozenset({(0x7FE0, 0x0010), (0x7FE0, 0x0008), (0x7FE0, 0x0009)})
 _MAX_NESTING: Final = 32
+#: How far past a long header the fragments of encapsulated pixel data are walked.
+_ENCAPSULATED_LOOK: Final = 64 * 1024
 #: Transfer syntaxes whose dataset is not explicit VR little endian as written.
 _NOT_EXPLICIT_LE: Final = frozenset(
     {"1.2.840.10008.1.2", "1.2.840.10008.1.2.2", "1.2.840.10008.1.2.1.99"}
@@ -396,7 +398,9 @@ def _pixel_state(dataset: Dataset, stream: BinaryIO, position: int, total: int) 
     group, element = struct.unpack(endian + "HH", header[:4])
     if (group, element) not in ((0x7FE0, 0x0010), (0x7FE0, 0x0008), (0x7FE0, 0x0009)):
         return None
-    if implicit:
+    if implicit or header[4:6] not in _VRS:
+        # No VR where one should be: written implicit whatever the syntax says
+        # (pydicom reads such a file as implicit too).
         (length,) = struct.unpack(endian + "I", header[4:8])
         start = position + 8
     elif header[4:6] in (b"OB", b"OW", b"OF", b"OD", b"OL", b"OV", b"UN"):
@@ -407,7 +411,16 @@ def _pixel_state(dataset: Dataset, stream: BinaryIO, position: int, total: int) 
     else:
         (length,) = struct.unpack(endian + "H", header[6:8])
         start = position + 8
-    return "truncated" if length != 0xFFFFFFFF and start + length > total else "ok"
+    if length != _UNDEFINED:
+        return "truncated" if start + length > total else "ok"
+    if not little:
+        return "ok"  # every encapsulated syntax is little endian: not a fragment walk's to judge
+    from recordpack.scan.dicomheader import encapsulated_state
+
+    # The fragments' item headers, as far as the header's bytes go on (in the head
+    # read already, or one more read just past a long header).
+    stream.seek(start)
+    return encapsulated_state(stream.read(_ENCAPSULATED_LOOK), 0, total - start)
 
 
 # --------------------------------------------------------------------------- values

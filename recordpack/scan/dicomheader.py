@@ -137,6 +137,30 @@ def _delimiter(data: bytes, at: int) -> tuple[int, int]:
     return group << 16 | element, length
 
 
+def encapsulated_state(data: bytes, at: int, total: int) -> str:
+    """Whether encapsulated pixel data (undefined length) is whole, as far as
+    ``data`` tells: its items (offset table, then fragments) start at ``at`` of
+    ``data``, the first bytes of a ``total``-byte file (little endian, as every
+    encapsulated syntax is).
+
+    "truncated" when an item's declared length runs past the end of the file,
+    or the file ends before the sequence delimiter; "ok" otherwise, including
+    when the items go on past the bytes given (nothing more is read to find
+    out) or are not what an encapsulated sequence holds (that is for a decoder
+    to judge, not a reason to call the file cut short).
+    """
+    while at + 8 <= len(data):
+        group, element, length = _IMPLICIT.unpack_from(data, at)
+        tag = group << 16 | element
+        if tag != _ITEM or length == _UNDEFINED:
+            return "ok"  # the sequence delimiter, or something this walk does not judge
+        at += 8 + length
+        if at > total:
+            return "truncated"
+    # Out of bytes before the delimiter: the file ends there, or the bytes given do.
+    return "truncated" if len(data) >= total or at >= total else "ok"
+
+
 def _skip_sequence(data: bytes, at: int, read: _Reader, depth: int) -> int:
     """The offset after an undefined-length sequence whose items start at ``at``."""
     if depth > _MAX_NESTING:
@@ -230,7 +254,9 @@ def _walk(
             return None, None
         previous = tag
         if tag in _PIXEL_TAGS:
-            return kept, "truncated" if length != _UNDEFINED and start + length > total else "ok"
+            if length == _UNDEFINED:
+                return kept, encapsulated_state(data, start, total)
+            return kept, "truncated" if start + length > total else "ok"
         if length == _UNDEFINED:
             if vr not in (b"SQ", None) or tag in KEPT_TAGS:
                 return None, None
@@ -334,4 +360,4 @@ def read_header(data: bytes, total: int) -> tuple[Dataset, str | None] | None:
     return dataset, pixels
 
 
-__all__ = ["KEPT_KEYWORDS", "KEPT_TAGS", "read_header"]
+__all__ = ["KEPT_KEYWORDS", "KEPT_TAGS", "encapsulated_state", "read_header"]
