@@ -118,3 +118,8 @@ def test_pack_carries_the_tar_whole_and_open_verifies(tmp_path: Path) -> None:
     for record in index["records"]:
         assert record["files"] == [archive]
         assert {m["archive"] for m in record["archive_members"]} == {archive}
+    # The study's preview is drawn from an image read again from inside the tar.
+    (study,) = [r["study"] for r in index["records"] if r.get("study")]
+    (preview,) = study["previews"]
+    assert "problem" not in preview, preview
+    assert (bag / preview["path"]).read_bytes().startswith(b"\x89PNG")

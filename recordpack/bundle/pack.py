@@ -46,6 +46,8 @@ from recordpack.errors import BundleError, InputError, RecordpackError, UsageErr
 from recordpack.model import ARCHIVE_SEP, KINDS, ImagingStudy, Record, ScanResult, Series
 from recordpack.scan.archive import AmbiguousName, find_member, member_index
 from recordpack.scan.paths import to_fs
+from recordpack.scan.tarball import READ_ERRORS as TAR_READ_ERRORS
+from recordpack.scan.tarball import is_tar_name, read_member
 from recordpack.scan.walk import HEADER_READ, SYMLINK_REASON, open_file, start_reading
 
 #: How scan's walker begins the reason for a pipe, device or socket it skipped.
@@ -886,6 +888,14 @@ def _read_preview(root: Path, scan_path: str, series: Series) -> Any:
             # Opened as scan opens it: the source's access times stay as they were.
             with open_file(path) as src:
                 return series_preview(series, src)
+        if is_tar_name(archive):
+            with open_file(root / to_fs(archive)) as stream:
+                data = read_member(stream, member, MAX_PREVIEW_SOURCE)
+            if data is None:
+                return Preview(
+                    series.uid, series.modality, None, "its image could not be read again"
+                )
+            return series_preview(series, io.BytesIO(data))
         with open_file(root / to_fs(archive)) as stream, zipfile.ZipFile(stream) as zf:
             name = find_member(member_index(zf.infolist()), member)
             if name is None or name.file_size > MAX_PREVIEW_SOURCE:
@@ -894,7 +904,7 @@ def _read_preview(root: Path, scan_path: str, series: Series) -> Any:
                 )
             with zf.open(name) as src:
                 return series_preview(series, src)  # type: ignore[arg-type]
-    except (OSError, AmbiguousName, *_ZIP_ERRORS):
+    except (OSError, AmbiguousName, *_ZIP_ERRORS, *TAR_READ_ERRORS):
         return Preview(series.uid, series.modality, None, "its image could not be read again")
 
 

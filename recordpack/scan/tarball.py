@@ -38,6 +38,7 @@ from recordpack.scan.archive import (
     ZIP_BOMB,
     _MemberStream,
     duplicate_name_problem,
+    name_key,
     same_names,
     screen,
     too_deep,
@@ -125,6 +126,25 @@ def _reopen(source: Source, offset: int, name: str) -> BinaryIO:
     except BaseException:
         stream.close()
         raise
+
+
+def read_member(stream: BinaryIO, name: str, limit: int) -> bytes | None:
+    """The bytes of the one member of the tar in ``stream`` called ``name``, or None
+    when there is none, more than one goes by that name (:func:`name_key`), or it
+    is larger than ``limit``. Raises one of :data:`READ_ERRORS` for a damaged tar."""
+    wanted = name_key(name)
+    found: tarfile.TarInfo | None = None
+    with tarfile.open(fileobj=stream, mode="r:*") as archive:
+        for info in archive:
+            if info.isdir() or name_key(info.name) != wanted:
+                continue
+            if found is not None:
+                return None  # which one is meant cannot be told
+            found = info
+        if found is None or not found.isfile() or found.size > limit or found.name != name:
+            return None
+        member = archive.extractfile(found)
+        return None if member is None else member.read(limit + 1)
 
 
 def _opener(source: Source, info: tarfile.TarInfo, data: bytes | None) -> Callable[[], BinaryIO]:
