@@ -644,9 +644,20 @@ TREATMENT_KINDS: Final = frozenset(
 #: When a treatment sentence says it was given: "started on 03/02/2025", "stopped in
 #: 2024", "completed in March 2025". Without one, the treatment takes its record's date.
 _TREATMENT_DATE: Final = re.compile(
-    r"\b(?:started|began|begun|given|completed|finished|stopped|discontinued|ended|received|on)"
+    r"\b(?:started|began|begun|given|completed|finished|stopped|discontinued|ended|received|on|"
+    r"since)"
     rf"\s+(?:(?:on|in)\s+)?(?:{_WRITTEN_DATE})(?![\w/-])",
     re.IGNORECASE,
+)
+
+
+#: Sections whose drugs are no treatment of this cancer: a medication or allergy list,
+#: and past medical, surgical, social or family history (a past cancer, a relative's).
+_NOT_TREATMENT_SECTION: Final = re.compile(r"MEDICATION|ALLERG|HISTORY|^PMH|^PSH")
+#: History sections that tell the patient's current disease and treatment ("Currently on
+#: letrozole since March 2025"): read like the rest of the note, relatives and all left out.
+_PRESENT_ILLNESS: Final = re.compile(
+    r"\bHISTORY OF (?:THE )?PRESENT ILLNESS\b|^HPI\b|^INTERVAL HISTORY\b"
 )
 
 
@@ -655,14 +666,18 @@ def _treatments(doc: SourcedText, out: list[dict[str, Any]]) -> None:
         m = _AGENT.search(s.text)
         if not m or _NOT_GIVEN.search(s.text) or _is_negated(s.text, m.start(), m.end()):
             continue
-        if s.section and re.search(r"MEDICATION|ALLERG|HISTORY", s.section):
-            continue  # a medication list inside a note is not a treatment given
+        if (
+            s.section
+            and _NOT_TREATMENT_SECTION.search(s.section)
+            and not _PRESENT_ILLNESS.search(s.section)
+        ):
+            continue
         cycles = _CYCLES.search(s.text)
         fact = _fact(doc, s, value=_clip(s.text, MAX_SENTENCE))
         fact["cycles"] = next((g for g in cycles.groups() if g), None) if cycles else None
         on = _TREATMENT_DATE.search(s.text)
-        if on and on.group("year") and on.group(0).lower().split()[-2:-1] != ["in"]:
-            on = None  # "received 2000 mg": a bare number is a year only after "in"
+        if on and on.group("year") and on.group(0).lower().split()[-2] not in ("in", "since"):
+            on = None  # "received 2000 mg": a bare number is a year only after "in" or "since"
         fact["date"] = (_written_date(on, doc.day_first) if on else None) or doc.date
         fact["planned"] = (
             doc.kind == "treatment_plan"
