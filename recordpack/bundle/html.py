@@ -10,7 +10,7 @@ scripts, no fonts or anything else fetched from a network.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from html import escape
 from typing import Any, Final
 from urllib.parse import quote
@@ -20,7 +20,14 @@ from recordpack.bundle.index_model import BundleIndex, parse_index
 from recordpack.display import printable
 from recordpack.model import KIND_TITLES, KINDS, RECORD_STATUS_WORDS
 from recordpack.scan.report import plural
-from recordpack.summary.render import facts, listed, other_patient_records, timeline_mark
+from recordpack.summary.findings import case_findings
+from recordpack.summary.render import (
+    facts,
+    listed,
+    newest_first,
+    other_patient_records,
+    timeline_mark,
+)
 
 _CSS = """
 body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:60rem;
@@ -457,7 +464,8 @@ def _source(fact: dict[str, Any], index: dict[str, Any], paths: set[str]) -> str
     number = fact.get("record")
     record = records[number] if isinstance(number, int) and 0 <= number < len(records) else {}
     title = (record or {}).get("title") or fact.get("path") or "record"
-    date = fact.get("date") or (record or {}).get("date")
+    # The record's own date: a fact's date (a 2019 stage quoted in a 2025 note) has its column.
+    date = (record or {}).get("date")
     label = f"{title}" + (f", {date}" if date else "")
     return f"{_link(fact.get('path'), label, paths)}<q>{_e(fact.get('sentence'))}</q>"
 
@@ -477,6 +485,59 @@ def _field_rows(
         for f in ordered
     )
     return f"<table class=facts>{rows}</table>" if rows else f"<p class=absent>{ABSENT}</p>"
+
+
+def _dated_rows(
+    items: list[dict[str, Any]], labels: dict[str, str], index: dict[str, Any], paths: set[str]
+) -> str:
+    """Facts with a date column, newest first: each stage beside its date and source."""
+    rows = "".join(
+        f"<tr><th>{_e(labels.get(str(f.get('field')), f.get('field')))}</th>"
+        f"<td>{_e(f.get('value'))}</td><td class=date>{_e(f.get('date') or 'undated')}</td>"
+        f"<td>{_source(f, index, paths)}</td></tr>"
+        for f in newest_first(items, tuple(labels))
+    )
+    return f"<table class=facts>{rows}</table>" if rows else f"<p class=absent>{ABSENT}</p>"
+
+
+def _side_note(finding: dict[str, Any], index: dict[str, Any], paths: set[str]) -> str:
+    organ = f" of the {_e(finding['site'])}" if finding.get("site") else ""
+    sources = "".join(
+        f"<li><b>{_e(f['side'])}</b> in {_source(f, index, paths)}</li>" for f in finding["sources"]
+    )
+    return (
+        f"<div class=warn>&#9888; The records disagree on the side{organ}:<ul>{sources}</ul>"
+        "recordpack does not choose one: check these reports (or whether the disease is on "
+        "both sides).</div>"
+    )
+
+
+def _stages_note(finding: dict[str, Any], index: dict[str, Any], paths: set[str]) -> str:
+    values = ", ".join(_e(v) for v in finding["values"])
+    return (
+        f"<p class=warn>The records give more than one stage ({values}): each is listed with "
+        "its date and source, newest first, none merged into another.</p>"
+    )
+
+
+#: Each finding's section and its words for the page (codes: recordpack.summary.findings).
+_FINDING_NOTES: Final[
+    dict[str, tuple[str, Callable[[dict[str, Any], dict[str, Any], set[str]], str]]]
+] = {
+    "side_disagrees": ("diagnosis", _side_note),
+    "stages_differ": ("stage", _stages_note),
+}
+
+
+def _finding_notes(
+    found: list[dict[str, Any]], section: str, index: dict[str, Any], paths: set[str]
+) -> str:
+    return "".join(
+        words(finding, index, paths)
+        for finding in found
+        for where, words in [_FINDING_NOTES[finding["code"]]]
+        if where == section
+    )
 
 
 def _other_patient_note(summary: dict[str, Any], index: dict[str, Any], paths: set[str]) -> str:
@@ -501,6 +562,7 @@ def summary_html(index: dict[str, Any]) -> str:
     if not isinstance(summary, dict):
         return ""
     paths, _ = _bag_paths(index)
+    found = case_findings(summary)
     parts = [
         "<section id=summary><h2>Case summary</h2>",
         (
@@ -510,9 +572,11 @@ def summary_html(index: dict[str, Any]) -> str:
         ),
         _other_patient_note(summary, index, paths),
         "<h3>Diagnosis</h3>",
+        _finding_notes(found, "diagnosis", index, paths),
         _field_rows(facts(summary, "diagnosis"), DIAGNOSIS_FIELDS, index, paths),
         "<h3>Stage</h3>",
-        _field_rows(facts(summary, "stage"), STAGE_FIELDS, index, paths),
+        _finding_notes(found, "stage", index, paths),
+        _dated_rows(facts(summary, "stage"), STAGE_FIELDS, index, paths),
         "<h3>Biomarkers</h3>",
     ]
     markers = facts(summary, "biomarkers")

@@ -304,6 +304,38 @@ def _diagnosis(doc: SourcedText, out: list[dict[str, Any]]) -> None:
                 _add(out, doc, s, field="grade", value=_clip(g.group(0)))
 
 
+# --------------------------------------------------------------------------- dates
+
+_MONTHS: Final = (
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"
+)  # fmt: skip
+_MONTH: Final = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+#: A date as a note writes it: in full, a month ("March 2025", "03/2025") or a year.
+_WRITTEN_DATE: Final = (
+    rf"(?P<day>\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{1,4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|"
+    rf"{_MONTH}\s+\d{{1,2}},?\s+\d{{4}})"
+    rf"|(?P<month_name>{_MONTH})\s+(?P<month_year>\d{{4}})"
+    r"|(?P<month>\d{1,2})/(?P<month_of>\d{4})"
+    r"|(?P<year>(?:19|20)\d{2})"
+)
+_DATE_WORD: Final = r"(?:on|dated|collected|drawn|in|from|of)"
+
+
+def _written_date(found: re.Match[str], day_first: bool) -> str | None:
+    """The ISO date (or month, or year) a written date says; None when it says no real date."""
+    from recordpack.classify import parse_date
+
+    if found.group("day"):
+        return parse_date(found.group("day"), dayfirst=day_first)
+    if found.group("month_name"):
+        month = _MONTHS.index(found.group("month_name")[:3].lower()) + 1
+        return f"{found.group('month_year')}-{month:02d}"
+    if found.group("month"):
+        month = int(found.group("month"))
+        return f"{found.group('month_of')}-{month:02d}" if 1 <= month <= 12 else None
+    return found.group("year")
+
+
 # --------------------------------------------------------------------------- stage
 
 _TNM: Final = re.compile(
@@ -328,24 +360,86 @@ _EDITION: Final = re.compile(
 )
 
 
+#: Where a stage's own statement ends: "Stage IIA in 2019, now stage IV" states two.
+_PART_BREAK: Final = re.compile(
+    r"\s*[;,]\s*|\s+(?:and|but|then|now|whereas|while|until)\s+", re.IGNORECASE
+)
+#: A date in a stage's statement ("diagnosed in 2019 with stage IIA", "stage IV since
+#: March 2025", "stage IV (03/2025)"). A bare year counts only after a date word or in
+#: brackets: "pT2 N1, 2000 cGy" gives no year.
+_STAGE_DATE: Final = re.compile(
+    rf"(?P<lead>\b(?:{_DATE_WORD}|since|as of)\s+|\()?(?:{_WRITTEN_DATE})(?![\w/-])",
+    re.IGNORECASE,
+)
+#: A date that opens a clause and dates what follows it ("In March 2025, restaged: stage IV").
+_DATE_OPENS: Final = re.compile(
+    rf"\s*(?:{_DATE_WORD}\s+|since\s+)?\(?(?:{_WRITTEN_DATE})\)?\s*[:,-]", re.IGNORECASE
+)
+#: Words that put a stage in the present, whatever date opened its clause.
+_NOW: Final = re.compile(r"\b(?:now|currently|presently|today|at present|this visit)\b", re.I)
+#: The year of an AJCC edition is not the stage's date ("AJCC 8th edition (2017)").
+_EDITION_YEAR: Final = re.compile(
+    r"\b(?:AJCC|UICC|edition|ed\.)[\s()]{0,3}(?:19|20)\d{2}\b", re.IGNORECASE
+)
+
+
+def _stage_date(text: str, start: int, end: int, doc: SourcedText) -> str | None:
+    """The date of the stage at ``text[start:end]``: the one its own statement gives, else
+    the one opening its clause, else its record's. A written date that is no real date
+    leaves the stage undated rather than misdated."""
+    masked = _EDITION_YEAR.sub(lambda m: " " * len(m.group(0)), text)
+    for edition in _EDITION.finditer(masked):
+        masked = masked[: edition.start()] + " " * len(edition.group(0)) + masked[edition.end() :]
+    before = [b.end() for b in _PART_BREAK.finditer(masked, 0, start)]
+    part_start = before[-1] if before else 0
+    after = _PART_BREAK.search(masked, end)
+    part_end = after.start() if after else len(masked)
+    dates = [
+        d
+        for d in _STAGE_DATE.finditer(masked, part_start, part_end)
+        if not (d.group("year") and not d.group("lead"))
+        # "pT1c (1.5-2.0 cm)": a full date needs its year in four digits (or a month's name)
+        and not (d.group("day") and not re.search(r"\d{4}|[A-Za-z]", d.group("day")))
+        and not start <= d.start() < end
+    ]
+    later = [d for d in dates if d.start() >= end]
+    found = later[0] if later else (dates[-1] if dates else None)
+    if found is None:
+        clause_start = masked.rfind(";", 0, start) + 1
+        opening = _DATE_OPENS.match(masked, clause_start)
+        if opening is None or _NOW.search(masked, opening.end(), start):
+            return doc.date
+        found = opening
+    return _written_date(found, doc.day_first)
+
+
 def _stage(doc: SourcedText, out: list[dict[str, Any]]) -> None:
+    """TNM, stage groups and the AJCC edition, each dated by its own statement.
+
+    A stage said in many records is kept once, from the earliest; different stages
+    (a 2019 stage IIA, a 2025 stage IV) are each kept with their own date and source.
+    """
     for s in doc.statements:
         if _PENDING.search(s.text):
             continue
-        for m in _TNM.finditer(s.text):
-            if _is_negated(s.text, m.start(), m.end()):
-                continue
-            _add(
-                out,
-                doc,
-                s,
-                field="tnm",
-                value=" ".join(m.group(1).split()).strip(", "),
-                per_record=False,
+        found: list[tuple[str, str, re.Match[str]]] = [
+            (
+                "tnm",
+                " ".join(m.group(1).split()).strip(", "),
+                m,
             )
-        for m in _STAGE_GROUP.finditer(s.text):
-            if not _is_negated(s.text, m.start(), m.end()):
-                _add(out, doc, s, field="stage_group", value=_clip(m.group(1)), per_record=False)
+            for m in _TNM.finditer(s.text)
+            if not _is_negated(s.text, m.start(), m.end())
+        ]
+        found += [
+            ("stage_group", _clip(m.group(1)), m)
+            for m in _STAGE_GROUP.finditer(s.text)
+            if not _is_negated(s.text, m.start(), m.end())
+        ]
+        for field_name, value, m in found:
+            fact = _fact(doc, s, field=field_name, value=value)
+            fact["date"] = _stage_date(s.text, m.start(), m.end(), doc)
+            _append(out, fact, ("field", "value"))
         for m in _EDITION.finditer(s.text):
             edition = m.group(1) or m.group(2)
             _add(
@@ -550,19 +644,6 @@ _TUMOR_MARKER_RES: Final = [
 _ANY_TUMOR_MARKER: Final = re.compile(
     "|".join(f"(?:{name})" for _, name in TUMOR_MARKERS), re.IGNORECASE
 )
-_MONTHS: Final = (
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"
-)  # fmt: skip
-_MONTH: Final = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-#: A date as a note writes it: in full, a month ("March 2025", "03/2025") or a year.
-_WRITTEN_DATE: Final = (
-    rf"(?P<day>\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{1,4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|"
-    rf"{_MONTH}\s+\d{{1,2}},?\s+\d{{4}})"
-    rf"|(?P<month_name>{_MONTH})\s+(?P<month_year>\d{{4}})"
-    r"|(?P<month>\d{1,2})/(?P<month_of>\d{4})"
-    r"|(?P<year>(?:19|20)\d{2})"
-)
-_DATE_WORD: Final = r"(?:on|dated|collected|drawn|in|from|of)"
 #: The date written just after a value ("14.2 ng/mL in 2015", "2.1 ng/mL (2025-03-02)").
 _DATE_AFTER: Final = re.compile(
     rf"\s*,?\s*(?:{_DATE_WORD}\s+|\()(?:{_WRITTEN_DATE})(?![\w/-])", re.IGNORECASE
@@ -572,21 +653,6 @@ _DATE_AFTER: Final = re.compile(
 _DATE_BEFORE: Final = re.compile(
     rf"(?:^|;\s*)(?:{_DATE_WORD}\s+)?\(?(?:{_WRITTEN_DATE})\)?\s*[:,-]?\s*$", re.IGNORECASE
 )
-
-
-def _written_date(found: re.Match[str], day_first: bool) -> str | None:
-    """The ISO date (or month, or year) a written date says; None when it says no real date."""
-    from recordpack.classify import parse_date
-
-    if found.group("day"):
-        return parse_date(found.group("day"), dayfirst=day_first)
-    if found.group("month_name"):
-        month = _MONTHS.index(found.group("month_name")[:3].lower()) + 1
-        return f"{found.group('month_year')}-{month:02d}"
-    if found.group("month"):
-        month = int(found.group("month"))
-        return f"{found.group('month_of')}-{month:02d}" if 1 <= month <= 12 else None
-    return found.group("year")
 
 
 def _tumor_markers(doc: SourcedText, out: list[dict[str, Any]]) -> None:
@@ -772,7 +838,8 @@ SECTIONS: Final = SUMMARY_SECTIONS
 
 
 def build_summary(documents: Sequence[SourcedText]) -> dict[str, Any]:
-    """The case summary: each section a list of facts with their source, oldest record first."""
+    """The case summary: each section a list of facts with their source, oldest record
+    first (the stage newest first)."""
     ordered = sorted(documents, key=lambda d: (d.date or "9999", d.record))
     summary: dict[str, Any] = {"version": SUMMARY_VERSION}
     for name in SECTIONS:
@@ -784,4 +851,7 @@ def build_summary(documents: Sequence[SourcedText]) -> dict[str, Any]:
         summary[name] = list(facts)
     # A trend reads best marker by marker, oldest value first.
     summary["tumor_markers"].sort(key=lambda f: (f["marker"], f["date"] or "9999"))
+    # A restaging reads first: the newest stage on top, undated last (a stable sort
+    # keeps each record's TNM, group and edition together in the order written).
+    summary["stage"].sort(key=lambda f: f["date"] or "", reverse=True)
     return summary

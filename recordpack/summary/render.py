@@ -6,9 +6,11 @@ control characters before it reaches the terminal.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Final
 
 from recordpack.model import KIND_TITLES, RECORD_STATUS_WORDS
+from recordpack.summary.findings import case_findings
 
 ABSENT: Final = "not found in these records"
 
@@ -57,6 +59,55 @@ def timeline_mark(index: dict[str, Any], number: Any, others: set[int]) -> str:
     return ""
 
 
+def in_order(items: list[dict[str, Any]], order: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Facts by their ``field``'s place in ``order`` (unknown fields last)."""
+    return sorted(
+        items,
+        key=lambda f: (
+            order.index(str(f.get("field"))) if str(f.get("field")) in order else len(order)
+        ),
+    )
+
+
+def newest_first(items: list[dict[str, Any]], order: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Facts newest first, undated last; one date's facts by ``order`` (a restaging on top)."""
+    return sorted(in_order(items, order), key=lambda f: _clean(f.get("date")), reverse=True)
+
+
+def _side_words(finding: dict[str, Any], base: str) -> str:
+    organ = f" of the {_clean(finding['site'])}" if finding.get("site") else ""
+    sources = "; ".join(f"{_clean(f['side'])} {_where(f, base)}" for f in finding["sources"])
+    return (
+        f"The records disagree on the side{organ}: {sources}. recordpack does not choose "
+        "one: check these reports (or whether the disease is on both sides)."
+    )
+
+
+def _stages_words(finding: dict[str, Any], base: str) -> str:
+    values = ", ".join(_clean(v) for v in finding["values"])
+    return (
+        f"The records give more than one stage ({values}): each is listed with its date "
+        "and source, newest first, none merged into another."
+    )
+
+
+#: Each finding's section and its words for a terminal (codes: summary.findings).
+_FINDING_WORDS: Final[dict[str, tuple[str, Callable[[dict[str, Any], str], str]]]] = {
+    "side_disagrees": ("diagnosis", _side_words),
+    "stages_differ": ("stage", _stages_words),
+}
+
+
+def _finding_lines(found: list[dict[str, Any]], section: str, base: str) -> list[str]:
+    """The findings shown under ``section``, worded for a terminal."""
+    return [
+        words(finding, base)
+        for finding in found
+        for where, words in [_FINDING_WORDS[finding["code"]]]
+        if where == section
+    ]
+
+
 def _where(fact: dict[str, Any], base: str) -> str:
     return f"[{_clean(fact.get('date') or 'undated')}, {base}{_clean(fact.get('path'))}]"
 
@@ -75,23 +126,20 @@ def render_summary(index: dict[str, Any], *, base: str = "") -> list[str]:
                 f"  (not used: '{_clean(records[n].get('title'))}' may be another patient's record)"
             )
 
-    def fields(title: str, key: str, order: tuple[str, ...]) -> None:
-        found = sorted(
-            facts(summary, key),
-            key=lambda f: (
-                order.index(str(f.get("field"))) if str(f.get("field")) in order else len(order)
-            ),
-        )
+    notes = case_findings(summary)
+
+    def fields(title: str, key: str, found: list[dict[str, Any]]) -> None:
         if not found:
             lines.append(f"  {title}: {ABSENT}")
             return
         lines.append(f"  {title}:")
+        lines.extend(f"    ! {line}" for line in _finding_lines(notes, key, base))
         for f in found:
             label = _clean(f.get("field")).replace("_", " ")
             lines.append(f"    {label}: {_clean(f.get('value'))}  {_where(f, base)}")
 
-    fields("Diagnosis", "diagnosis", _DIAGNOSIS_ORDER)
-    fields("Stage", "stage", _STAGE_ORDER)
+    fields("Diagnosis", "diagnosis", in_order(facts(summary, "diagnosis"), _DIAGNOSIS_ORDER))
+    fields("Stage", "stage", newest_first(facts(summary, "stage"), _STAGE_ORDER))
     markers = facts(summary, "biomarkers")
     lines.append("  Biomarkers:" if markers else f"  Biomarkers: {ABSENT}")
     for f in markers:
