@@ -9,7 +9,7 @@ from datetime import date
 from typing import Final
 
 from recordpack.classify.dates import DAY_FIRST, date_matches, date_order, service_date
-from recordpack.classify.letters import OWN_LETTER, LetterVerdict, request_sign
+from recordpack.classify.letters import OWN_LETTER, LetterVerdict, clinical_letter, request_sign
 from recordpack.classify.patient import find_birth_date, find_patient
 from recordpack.classify.rules import requirements, score_kinds, sentence_case
 from recordpack.classify.status import text_status
@@ -234,6 +234,38 @@ def _letter(text: str, verdict: LetterVerdict, today: date | None) -> Classifica
     )
 
 
+#: A doctor's letter telling a clinic note's parts is as sure a clinic note as its parts make it.
+CLINICAL_LETTER_CONFIDENCE: Final = 0.75
+CLINICAL_LETTER_TITLE: Final = "Clinic letter"
+
+
+def _clinical_letter(
+    found: Classification, why: str, text: str, today: date | None
+) -> Classification:
+    """A doctor's letter about the patient that also asks for records: a clinic letter,
+    a ``clinical_note`` (KINDS.md), whatever its words scored."""
+    if found.kind == NOTE:
+        return replace(
+            found,
+            title=CLINICAL_LETTER_TITLE if found.title == DEFAULT_TITLES[NOTE] else found.title,
+            confidence=max(found.confidence, CLINICAL_LETTER_CONFIDENCE),
+            evidence=(*found.evidence, why),
+        )
+    order = date_order(text, date_matches(text))
+    best, how = service_date(text, NOTE, today=today, dayfirst=order == DAY_FIRST)
+    return replace(
+        found,
+        kind=NOTE,
+        title=CLINICAL_LETTER_TITLE,
+        date=best.value.isoformat() if best else None,
+        confidence=CLINICAL_LETTER_CONFIDENCE,
+        evidence=(why, *((how,) if how else ())),
+        date_order=order,
+        date_ambiguous=bool(best and best.ambiguous),
+        not_record=False,
+    )
+
+
 #: A record's own structure: its title and its sections, this many at least,
 #: outweighs a request for records written on it or in front of it.
 RECORD_STRUCTURE: Final = 2
@@ -298,6 +330,9 @@ def classify_text(
         rest = _read_kind(text[text.rfind("\n", 0, after) + 1 :], name=name, ocr=ocr, today=today)
         if rest.is_record():
             return _with_evidence(rest.classification, AFTER_LETTER_EVIDENCE)
+    why = clinical_letter(text)
+    if why is not None:
+        return _clinical_letter(found.classification, why, text, today)
     return _letter(text, sign.verdict, today)
 
 

@@ -33,6 +33,9 @@ OWN_LETTER_TITLES: Final = frozenset(
 
 OWN_LETTER_EVIDENCE: Final = "a request letter written by recordpack"
 REQUEST_LETTER_EVIDENCE: Final = "a letter asking for records, not the records it asks for"
+CLINICAL_LETTER_EVIDENCE: Final = (
+    "a doctor's letter about the patient, not only a request for records"
+)
 
 #: A letter's request is in its first page.
 LETTER_CHARS: Final = 4_000
@@ -119,6 +122,161 @@ def request_letter(text: str) -> LetterVerdict | None:
     """What ``text`` is filed as when it shows a sign of a letter asking for records; else None."""
     sign = request_sign(text)
     return sign.verdict if sign else None
+
+
+# --------------------------------------------------------------------------- clinical letters
+
+#: A request for records in any words: the passage it starts is not what the letter tells.
+_REQUEST_WORDS: Final = re.compile(
+    LETTER_SIGNS[2][1].pattern
+    + r"|\b(?:request\w*|ask(?:ing)?\s+for|send\w*|forward\w*|provid\w*|releas\w*|obtain\w*)\b"
+    r"[^.!?]{0,80}?\bcop(?:y|ies)\b"
+    r"|\bplease\s+(?:send|forward|provide|release|fax|mail)\b"
+    r"|\bauthori[sz]\w*\b[^.!?]{0,160}?\b(?:release|disclos\w*)\b",
+    re.IGNORECASE,
+)
+#: Where a sentence or a paragraph ends.
+_SENTENCE_END: Final = re.compile(r"[.!?](?=\s)|\n[ \t]*\n")
+_PARAGRAPH_END: Final = re.compile(r"\n[ \t]*\n")
+#: A paragraph that lists what is asked for: bullets or numbers, or short lines.
+_BULLET: Final = re.compile(r"^\s*(?:[-*\u2022\u00b7]|\d{1,2}[.)]|[a-z][.)])\s+")
+_LIST_LINE_CHARS: Final = 80
+
+_M: Final = re.IGNORECASE | re.MULTILINE
+
+
+def _labelled(label: str) -> str:
+    """A line that starts with ``label:`` and says something after it (not a bare heading)."""
+    return rf"^[ \t]*(?:{label})[ \t]*:[ \t]*\w"
+
+
+#: What a doctor's letter about a patient tells, part by part (the parts of a clinic
+#: note, KINDS.md): each part is told in a sentence or a labelled line with content,
+#: never by a noun alone ("clinic notes with history and examination" tells nothing).
+CLINICAL_PARTS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
+    (
+        "history",
+        re.compile(
+            _labelled(
+                r"history(?:\s+of\s+(?:the\s+)?present(?:ing)?\s+(?:illness|complaint))?"
+                r"|HPI|presenting\s+complaint|past\s+medical\s+history"
+            )
+            + r"|\bpresent(?:ed|s|ing)\s+with\b|\b\d{1,3}[- ](?:year|yr)[- ]old\b"
+            r"|\b(?:a|an|\w+[- ](?:day|week|month|year))\s+history\s+of\b"
+            r"|\bcomplain(?:s|ed|ing)?\s+of\b",
+            _M,
+        ),
+    ),
+    (
+        "examination",
+        re.compile(
+            _labelled(r"(?:physical\s+)?exam(?:ination)?|O/E|on\s+examination")
+            + r"|\bon\s+(?:clinical\s+|physical\s+)?examination\b|\bO/E\b"
+            r"|\bexamination\s+(?:today\s+)?(?:showed|shows|revealed|reveals|was|is|found)\b"
+            r"|\b(?:lymph)?adenopathy\b|\bwell[- ]appearing\b|\bchest\s+(?:was\s+|is\s+)?clear\b"
+            r"|\bECOG\s+(?:performance\s+status\s+)?\d",
+            _M,
+        ),
+    ),
+    (
+        "assessment",
+        re.compile(
+            _labelled(r"assessment(?:\s+and\s+plan)?|impression|diagnos[ie]s|A/P|A\s*&\s*P")
+            + r"|\b(?:my|our|the)\s+(?:assessment|impression)\s+(?:is|was)\b"
+            r"|\bstage\s+(?:[0IV]{1,4}[ABC]?\d?)\b|\b[cpy]?T[0-4][a-d]?\s*N[0-3][a-c]?\b"
+            r"|\b(?:consistent|in\s+keeping)\s+with\b",
+            _M,
+        ),
+    ),
+    (
+        "plan",
+        re.compile(
+            _labelled(r"plan|recommendations?|management|assessment\s+and\s+plan|A/P|A\s*&\s*P")
+            + r"|\b(?:my|our|the)\s+plan\s+(?:is|was)\b"
+            r"|\bwe\s+(?:will|shall|plan\s+to|have\s+agreed\s+to)\s+\w"
+            r"|\bI\s+(?:have\s+|will\s+)?(?:recommend(?:ed)?|arrange[ds]?|start(?:ed)?|prescribed?"
+            r"|book(?:ed)?)\b"
+            r"|\b(?:follow[- ]up|review)\s+in\s+\d+\s+(?:days?|weeks?|months?)\b",
+            _M,
+        ),
+    ),
+)
+#: The patient's own story, in the first person: a patient's letter, however much it
+#: tells of the illness, is no clinic letter.
+_OWN_STORY: Final = re.compile(
+    r"\bI\s+(?:am|was)\s+(?:an?\s+\d{1,3}[- ]year[- ]old|diagnosed|told)\b"
+    r"|\bmy\s+(?:cancer|diagnosis|tumou?r|biopsy|oncologist|doctors?|surgeon|treatment)\b",
+    re.IGNORECASE,
+)
+#: A letter tells this many parts of a clinic note, outside its request, to be one.
+CLINICAL_PARTS_MIN: Final = 3
+#: Characters of a letter read for its clinical parts (a letter runs a few pages at most).
+CLINICAL_LETTER_CHARS: Final = 20_000
+
+
+def _is_list(paragraph: str) -> bool:
+    lines = [line for line in paragraph.splitlines() if line.strip()]
+    return bool(lines) and all(
+        _BULLET.match(line) or len(line.strip()) <= _LIST_LINE_CHARS for line in lines
+    )
+
+
+def request_passages(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` asks for records: from the start of each request's sentence to the
+    end of its paragraph, with the list of what is asked for that follows it."""
+    passages: list[tuple[int, int]] = []
+    for found in _REQUEST_WORDS.finditer(text):
+        if passages and found.start() < passages[-1][1]:
+            continue
+        start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, found.start())), default=0)
+        end = _paragraph_end(text, found.end())
+        # "... the following:" then a list, paragraph by paragraph.
+        while text[:end].rstrip().endswith(":") or _bulleted(text, end):
+            after = _paragraph_end(text, _next_paragraph(text, end))
+            if after <= end or not _is_list(text[end:after]):
+                break
+            end = after
+        passages.append((start, end))
+    return passages
+
+
+def _paragraph_end(text: str, at: int) -> int:
+    found = _PARAGRAPH_END.search(text, at)
+    return found.start() if found else len(text)
+
+
+def _next_paragraph(text: str, at: int) -> int:
+    """Where the paragraph after ``at`` (past blank lines) starts."""
+    return len(text) - len(text[at:].lstrip("\n \t"))
+
+
+def _bulleted(text: str, at: int) -> bool:
+    """Whether the paragraph after ``at`` starts with a bullet or a number."""
+    return bool(_BULLET.match(text, _next_paragraph(text, at)))
+
+
+def clinical_parts(text: str) -> tuple[str, ...]:
+    """The parts of a clinic note (:data:`CLINICAL_PARTS`) a doctor's letter tells outside
+    the passages where it asks for records, in order; none for a patient's own story."""
+    text = text[:CLINICAL_LETTER_CHARS]
+    told = list(text)
+    for start, end in request_passages(text):
+        told[start:end] = " " * (end - start)
+    rest = "".join(told)
+    if _OWN_STORY.search(rest):
+        return ()
+    return tuple(part for part, sign in CLINICAL_PARTS if sign.search(rest))
+
+
+def clinical_letter(text: str) -> str | None:
+    """Why ``text``, a letter that asks for records, is a clinic letter (a doctor's letter
+    telling the patient's history, examination, assessment or plan: KINDS.md files it as
+    a ``clinical_note``), or None when all it tells is its request."""
+    parts = clinical_parts(text)
+    if len(parts) < CLINICAL_PARTS_MIN:
+        return None
+    told = ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"{CLINICAL_LETTER_EVIDENCE}: it tells the patient's {told}"
 
 
 def written_by_recordpack(metadata: Mapping[str, object]) -> bool:
