@@ -31,7 +31,7 @@ from recordpack.check_words import (
     requirement_detail,
 )
 from recordpack.classify import find_dates
-from recordpack.classify.letters import asks_for, read_as_request_letter
+from recordpack.classify.letters import asks_for, kinds_asked_for, read_as_request_letter
 from recordpack.classify.text import LETTERHEAD
 from recordpack.findings import (
     COMPLETENESS,
@@ -426,18 +426,47 @@ def _held_back(
     )
 
 
-def _letter_naming(req: Requirement, judged: _Judged) -> str | None:
-    """The first file read as a letter asking for records whose words name ``req``'s
-    record: it may be that record, misread (its owner can correct its kind)."""
-    for record in judged.records:
-        if (
-            id(record) not in judged.foreign
-            and read_as_request_letter(record.evidence)
-            and asks_for(record.text, req.kinds)
-            and _mentions_all(record.text, req.matches)
+def _letter_naming(req: Requirement, judged: _Judged) -> Record | None:
+    """The file read as a letter asking for records whose words name ``req``'s record
+    itself (its kind's record words and the item's own words): it may be that record,
+    misread, and its owner can correct its kind. The most specific such letter, the one
+    that names the fewest kinds of record, else the first; None when no letter names it."""
+    naming = [
+        record
+        for record in judged.records
+        if id(record) not in judged.foreign
+        and read_as_request_letter(record.evidence)
+        and _names(record.text, req) is not None
+    ]
+    # min() keeps the first of equals: the folder's order breaks a tie.
+    return min(naming, key=lambda r: len(kinds_asked_for(r.text)), default=None)
+
+
+def _names(text: str, req: Requirement) -> str | None:
+    """The first of ``req``'s kinds a letter's ``text`` names as the item itself, with the
+    item's own words (its ``matches``, and for a kind that counts only by its sections,
+    those sections: a "summary of care" is no medication list); else None."""
+    if not _mentions_all(text, req.matches):
+        return None
+    for kind in req.kinds:
+        if kind == "imaging_study":
+            # A letter's text is never a scan's images, whatever it asks for.
+            continue
+        if asks_for(text, (kind,)) and (
+            kind not in req.sections_in or _mentions_all(text, req.sections)
         ):
-            return first_file(record)
+            return kind
     return None
+
+
+def _letter_params(req: Requirement, letter: Record | None) -> dict[str, Any]:
+    """What a renderer needs to say that ``letter`` may be ``req``'s record, misread, and
+    how to file it as one: the letter (in a few words, and its path) and the kind it
+    would be, the first of ``req``'s kinds its words name."""
+    if letter is None:
+        return {"letter_file": None}
+    kind = _names(letter.text, req)
+    return {"letter_file": first_file(letter), "letter_path": letter.files[0], "letter_kind": kind}
 
 
 def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementResult:
@@ -531,7 +560,7 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
             "withdrawn_file": first_file(withdrawn[0]) if withdrawn else None,
             "withdrawn_status": withdrawn[0].status if withdrawn else None,
             "found": _counts(usable, req.kinds),
-            "letter_file": _letter_naming(req, judged),
+            **_letter_params(req, _letter_naming(req, judged)),
         }
         return RequirementResult(req, absent, (), reason=R_NOT_FOUND, params=params)
 

@@ -300,31 +300,117 @@ def read_as_request_letter(evidence: Iterable[str]) -> bool:
     return REQUEST_LETTER_EVIDENCE in evidence
 
 
-#: The words that name each kind of record in a letter asking for it.
+#: Up to this many words between what a record is about and the record itself
+#: ("the breast pathology report", "mammogram and breast MRI reports").
+_GAP: Final = r"(?:[\w'-]+\s+){0,3}?"
+
+
+def _record_words(about: str, records: str, *, gap: str = _GAP, alone: str = "") -> str:
+    """Words that name a record: what it is about, then the record ("blood test results"),
+    or the record, then what of ("the results of my blood tests"), or a name used alone."""
+    of = r"(?:my|the|her|his|your|all|any|recent)\s+"
+    named = (
+        rf"(?:{about})\s+{gap}(?:{records})\b"
+        rf"|(?:{records})\s+(?:of|from|for)\s+(?:{of}){{0,2}}{gap}(?:{about})\b"
+    )
+    return rf"(?:{named}|{alone})" if alone else rf"(?:{named})"
+
+
+#: The words that name each kind of record in a letter asking for it: a record,
+#: never a topic ("my pathology slides" names no report, "medical records" no record
+#: of any kind in particular, "procedures" no operative report).
 ASKED_FOR_WORDS: Final[Mapping[str, re.Pattern[str]]] = {
-    kind: re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
+    kind: re.compile(rf"\b{words}", re.IGNORECASE)
     for kind, words in (
-        ("pathology_report", r"patholog\w*|biops\w*|cytolog\w*|histolog\w*"),
-        ("imaging_study", r"images?|imaging|scans?|DICOM|CDs?"),
+        (
+            "pathology_report",
+            _record_words(
+                r"patholog\w*|biops(?:y|ies)|cytolog\w*|histolog\w*",
+                r"reports?|results?|findings|diagnos[ie]s",
+            ),
+        ),
+        ("imaging_study", r"(?:images?|DICOM|films|(?:CD|DVD|disc|disk)s?)\b"),
         (
             "imaging_report",
-            r"imaging|radiology|mammogra\w*|CT|MRI|PET|ultrasound|x-?rays?|scan\s+reports?",
+            _record_words(
+                r"imaging|radiology|radiologist'?s?|mammogra\w*|CT|MRI|PET(?:[- ]CT)?"
+                r"|ultrasounds?|sonogra\w*|x-?rays?|scans?",
+                r"reports?|results?|readings?",
+            ),
         ),
-        ("lab_result", r"lab\w*|blood\s+tests?|test\s+results|tumou?r\s+markers?"),
-        ("genomic_report", r"genomic\w*|genetic\w*|molecular|NGS|Oncotype\w*"),
-        ("clinical_note", r"notes?|consultations?|visit\s+summar\w*|clinic\s+letters?"),
-        ("operative_report", r"operative|operations?|surgery|surgical|procedures?"),
-        ("treatment_plan", r"treatment\s+plans?|treatment\s+summar\w*|chemotherapy|radiation"),
-        ("medication_list", r"medications?|allerg\w*"),
-        ("discharge_summary", r"discharge\s+summar\w*"),
-        ("patient_summary", r"summary|health\s+records?|medical\s+records?"),
+        (
+            "lab_result",
+            _record_words(
+                r"lab(?:oratory)?|blood(?:\s+tests?)?|tumou?r\s+markers?|CBC|CEA|PSA"
+                r"|CA\s?(?:15-3|19-9|125)",
+                r"results?|reports?|tests?|work|values?|panels?",
+            ),
+        ),
+        (
+            "genomic_report",
+            _record_words(
+                r"genomic\w*|genetic|molecular|germline|hereditary|biomarkers?|mutations?"
+                r"|NGS|next[- ]generation\s+sequencing",
+                r"tests?|testing|reports?|results?|profil\w*|panels?|assays?|sequencing",
+                alone=r"Oncotype\w*|MammaPrint|FoundationOne\w*|Guardant\w*|BRCA[12]?\b",
+            ),
+        ),
+        (
+            "clinical_note",
+            _record_words(
+                r"clinic|progress|consultations?|consult|visits?|office|oncology"
+                r"|oncologist'?s?|doctor'?s?|physician'?s?|follow[- ]up",
+                r"notes?|letters?",
+                gap="",
+                alone=r"history\s+and\s+physical|after[- ]visit\s+summar\w*"
+                r"|consultation\s+reports?",
+            ),
+        ),
+        (
+            "operative_report",
+            _record_words(
+                r"operative|operations?|surgery|surgical|procedures?|op",
+                r"notes?|reports?|records?",
+                gap="",
+            ),
+        ),
+        (
+            "treatment_plan",
+            _record_words(
+                r"treatment|chemotherapy|chemo|radiation|radiotherapy|immunotherapy"
+                r"|end[- ]of[- ]treatment",
+                r"plans?|summar\w*|regimens?",
+                gap=r"(?:[\w'-]+\s+){0,1}?",
+            ),
+        ),
+        (
+            "medication_list",
+            _record_words(
+                r"medications?|medicines?|drugs?",
+                r"lists?",
+                gap=r"(?:and\s+allerg\w+\s+)?",
+                alone=r"current\s+(?:medications|medicines)|allerg(?:y|ies)\b"
+                r"|medications?\s+and\s+allerg\w+",
+            ),
+        ),
+        ("discharge_summary", r"discharge\s+(?:summar\w*|notes?|letters?)\b"),
+        (
+            "patient_summary",
+            r"(?:(?:continuity\s+of\s+care|care|health|patient|clinical|medical)\s+summar\w*"
+            r"|summary\s+of\s+(?:my\s+)?care|CCD|C-CDA|international\s+patient\s+summary)\b",
+        ),
     )
 }
 
 
 def asks_for(text: str, kinds: Iterable[str]) -> bool:
-    """Whether a letter's ``text`` names a record of any of ``kinds``."""
+    """Whether a letter's ``text`` names a record of any of ``kinds`` (:data:`ASKED_FOR_WORDS`)."""
     return any((words := ASKED_FOR_WORDS.get(kind)) and words.search(text) for kind in kinds)
+
+
+def kinds_asked_for(text: str) -> frozenset[str]:
+    """The kinds of record a letter's ``text`` names: the fewer, the more specific it is."""
+    return frozenset(kind for kind, words in ASKED_FOR_WORDS.items() if words.search(text))
 
 
 __all__ = [
@@ -345,6 +431,7 @@ __all__ = [
     "LetterVerdict",
     "asks_for",
     "is_request_letter",
+    "kinds_asked_for",
     "read_as_request_letter",
     "request_letter",
     "request_sign",
