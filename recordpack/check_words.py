@@ -13,7 +13,7 @@ import dataclasses
 import shlex
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from recordpack.display import printable
 from recordpack.findings import (
@@ -353,12 +353,18 @@ def _not_found(p: Mapping[str, Any]) -> str:
         )
     elif about:
         notes.append(f"Found {tally(p.get('found', {}))}, but none mentions {about}.")
-    if p.get("letter_file"):
-        notes.append(
-            f"{p['letter_file']} was read as a letter asking for records; if it holds the "
-            "record itself, correct its kind, then check again."
-        )
     return " ".join(notes)
+
+
+def _letter_note(p: Mapping[str, Any], command: Sequence[str] | None) -> str:
+    """A file read as a letter whose words name the missing record: how to file it as
+    that record if it is one (with the front door's command to copy, when it has one)."""
+    kind = with_article(KIND_WORDS.get(p["letter_kind"], p["letter_kind"]))
+    how = ": " + _command(*command) if command else "."
+    return (
+        f"{p['letter_file']} was read as a letter asking for records; if it holds the "
+        f"record itself, file it as {kind} and check again{how}"
+    )
 
 
 def _too_old(p: Mapping[str, Any]) -> str:
@@ -446,10 +452,26 @@ _REQUIREMENT_WORDS: Final[dict[str, Callable[[Mapping[str, Any]], str]]] = {
 }
 
 
-def requirement_detail(result: RequirementResult) -> str:
-    """Why a requirement has its status, in a plain sentence (empty when obvious)."""
+#: Given a file and the kind to file it as, the words of a command that does it (a
+#: front door's own spelling), or None when that front door offers none (a web page
+#: has its own control, and says so itself).
+FileAs = Callable[[str, str], Sequence[str] | None]
+
+
+def requirement_detail(result: RequirementResult, file_as: FileAs | None = None) -> str:
+    """Why a requirement has its status, in a plain sentence (empty when obvious).
+
+    ``file_as`` words the command that files a misread letter as the missing record.
+    """
     words = _REQUIREMENT_WORDS.get(result.reason)
-    return words(_shown(result.params)) if words is not None else ""
+    shown = _shown(result.params)
+    text = words(shown) if words is not None else ""
+    raw = result.params
+    if result.reason == R_NOT_FOUND and raw.get("letter_path") and raw.get("letter_kind"):
+        # The command takes the file's own path, not its escaped display.
+        command = file_as(raw["letter_path"], raw["letter_kind"]) if file_as else None
+        text = " ".join(filter(None, (text, _letter_note(shown, command))))
+    return text
 
 
 # --------------------------------------------------------------------------- the report
@@ -460,10 +482,18 @@ STEP_CHECK_AGAIN: Final = "check_again"
 STEP_REQUEST_LETTERS: Final = "request_letters"
 STEP_PACK: Final = "pack"
 STEP_CONFIRM_KINDS: Final = "confirm_kinds"
+#: File one file (``path``) as one kind (``kind``): a misread letter that is the record.
+STEP_FILE_AS: Final = "file_as"
 
-#: Given a step and the report, the words of a command that does it (a front door's own
-#: spelling), or None when that front door offers no command (a web page has buttons).
-StepCommand = Callable[[str, "CheckReport"], Sequence[str] | None]
+
+class StepCommand(Protocol):
+    """Given a step, the report and the step's own parameters (:data:`STEP_FILE_AS`'s
+    ``path`` and ``kind``), the words of a command that does it (a front door's own
+    spelling), or None when that front door offers no command (a web page has buttons)."""
+
+    def __call__(
+        self, step: str, report: CheckReport, /, **params: str
+    ) -> Sequence[str] | None: ...
 
 
 def render_check(report: CheckReport, command: StepCommand | None = None) -> str:
@@ -492,10 +522,17 @@ def render_check(report: CheckReport, command: StepCommand | None = None) -> str
 
     results = {r.requirement.id: r for r in report.results}
     missing_count = sum(1 for b in blockers if b.code == MISSING)
+    file_as: FileAs | None = None
+    if command is not None:
+        spell = command
+
+        def file_as(path: str, kind: str) -> Sequence[str] | None:
+            return spell(STEP_FILE_AS, report, path=path, kind=kind)
+
     for number, blocker in enumerate(blockers, 1):
         result = results.get(str(blocker.params.get("requirement", "")))
         if result is not None:
-            out += _requirement_lines(number, result, brief=missing_count > 3)
+            out += _requirement_lines(number, result, brief=missing_count > 3, file_as=file_as)
             continue
         out.append(f"{number}. {_HEADINGS.get(blocker.code, 'Needs a look')}")
         out += _indent(blocker.message)
@@ -517,7 +554,8 @@ def render_check(report: CheckReport, command: StepCommand | None = None) -> str
     if soft:
         out.append("Optional, not found (send them if you have them):")
         for result in soft:
-            note = f" ({result.detail.rstrip('.')})" if result.detail else ""
+            detail = requirement_detail(result, file_as)
+            note = f" ({detail.rstrip('.')})" if detail else ""
             out.append(f"  - {result.requirement.title}{note}")
         out.append("")
 
@@ -586,13 +624,16 @@ def next_steps(report: CheckReport, command: StepCommand | None = None) -> list[
     return list(dict.fromkeys(steps))
 
 
-def _requirement_lines(number: int, result: RequirementResult, *, brief: bool) -> list[str]:
+def _requirement_lines(
+    number: int, result: RequirementResult, *, brief: bool, file_as: FileAs | None
+) -> list[str]:
     label = {MISSING: "Missing", OUTDATED: "Out of date", INCOMPLETE: "Incomplete"}.get(
         result.status, result.status
     )
     out = [f"{number}. {label}: {result.requirement.title}"]
-    if result.detail:
-        out += _indent(result.detail)
+    detail = requirement_detail(result, file_as)
+    if detail:
+        out += _indent(detail)
     if result.status == MISSING and not brief:
         # With many gaps, the reasons make the list too long to act on.
         out += _indent(f"Why it matters: {result.requirement.why}")

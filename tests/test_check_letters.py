@@ -12,10 +12,18 @@ Every person and place here is invented.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import shlex
 from pathlib import Path
+
+from click.testing import CliRunner
 
 from recordpack import load_manifest, scan_folder
 from recordpack.checking import check
+from recordpack.cli import main
+from tests.web_helpers import Client, Home, text_of
+
+pytest_plugins = ("tests.web_helpers",)  # the home and signed_in fixtures
 
 AS_OF = dt.date(2026, 11, 30)
 PATIENT = "PATIENT: MERRIWEATHER, ODILE J\nDOB: 02/02/1970\n"
@@ -109,3 +117,78 @@ def test_the_most_specific_letter_is_the_one_named(tmp_path: Path) -> None:
     assert notes["pathology"] == "b-pathology.txt"
     # The broad letter still is the only one that names the others.
     assert notes["imaging_reports"] == notes["recent_labs"] == "a-everything.txt"
+
+
+def test_the_terminal_note_gives_the_label_command_that_files_the_letter_as_the_record(
+    tmp_path: Path,
+) -> None:
+    folder = folder_of(tmp_path, BROAD_AND_SPECIFIC)
+    runner = CliRunner()
+    shown = runner.invoke(main, ["check", str(folder), "-m", "general"])
+    assert shown.exit_code == 1
+    assert (
+        "b-pathology.txt was read as a letter asking for records; if it holds the record "
+        "itself, file it as a pathology report and check again:"
+    ) in " ".join(shown.stdout.split())
+    (line,) = [
+        line.strip() for line in shown.stdout.splitlines() if "--label=b-pathology.txt" in line
+    ]
+    words = shlex.split(line)
+    assert words == [
+        "recordpack", "check", str(folder), "-m", "general",
+        "--label=b-pathology.txt=pathology_report",
+    ]  # fmt: skip
+    # The command does what the note says: the item counts the letter as its record.
+    relabelled = runner.invoke(main, [*words[1:], "--json"])
+    (pathology,) = [
+        r for r in json.loads(relabelled.stdout)["requirements"] if r["id"] == "pathology"
+    ]
+    assert (pathology["status"], pathology["files"]) == ("met", ["b-pathology.txt"])
+
+
+def test_the_json_gives_scripts_the_letter_and_the_kind_to_file_it_as(tmp_path: Path) -> None:
+    folder = folder_of(tmp_path, BROAD_AND_SPECIFIC)
+    result = CliRunner().invoke(main, ["check", str(folder), "-m", "general", "--json"])
+    (pathology,) = [
+        r for r in json.loads(result.stdout)["requirements"] if r["id"] == "pathology"
+    ]
+    params = pathology["params"]
+    assert (params["letter_file"], params["letter_path"], params["letter_kind"]) == (
+        "b-pathology.txt",
+        "b-pathology.txt",
+        "pathology_report",
+    )
+    assert pathology["detail"].endswith(
+        "b-pathology.txt was read as a letter asking for records; if it holds the record "
+        "itself, file it as a pathology report and check again."
+    )
+
+
+def test_the_web_checklist_names_its_own_control_for_filing_the_letter(
+    signed_in: Client, home: Home
+) -> None:
+    for note in ("Consult note 2026-10-28.txt", "Visit 2026-11-12.pdf"):
+        (home.records / "Harbor Oncology" / note).unlink()
+    letters = home.records / "Letters"
+    letters.mkdir()
+    (letters / "to Harbor Oncology.txt").write_text(
+        "Delphine Harrowgate\nPATIENT: HARROWGATE, DELPHINE M\nDOB: 05/11/1963\n\n"
+        "Dear Harbor Oncology,\n\nI am writing to request a copy of my clinic notes "
+        "from this autumn.\n\nSincerely,\nDelphine Harrowgate\n",
+        encoding="utf-8",
+    )
+    answer = signed_in.post("/choose/records", {"id": signed_in.web.chooser.issue(home.records)})
+    assert answer.status_code == 200  # type: ignore[attr-defined]
+    assert signed_in.wait() == "done"
+    signed_in.post("/check", {"manifest": "general"})
+    page = text_of(signed_in.http.get("/check").text)
+    assert (
+        "Letters/to Harbor Oncology.txt was read as a letter asking for records; if it holds "
+        "the record itself, file it as a clinic note and check again."
+    ) in page
+    assert (
+        "To file Letters/to Harbor Oncology.txt as one: on the Records page, choose "
+        "“Clinic notes” as its “Kind of record”, press “Save changes”, then come back to "
+        "this checklist."
+    ) in page
+    assert "--label" not in page

@@ -138,11 +138,12 @@ def refusal_reasons(decision: GateDecision, prepared: Prepared) -> list[str]:
     return [REFUSALS[code].format(folder=prepared.folder) for code in decision.refused]
 
 
-def check_step_command(step: str, report: CheckReport) -> list[str] | None:
+def check_step_command(step: str, report: CheckReport, /, **params: str) -> list[str] | None:
     """The command a terminal user copies for one of check's next steps."""
     from recordpack.check_words import (
         STEP_CHECK_AGAIN,
         STEP_CONFIRM_KINDS,
+        STEP_FILE_AS,
         STEP_PACK,
         STEP_REQUEST_LETTERS,
     )
@@ -162,4 +163,7 @@ def check_step_command(step: str, report: CheckReport) -> list[str] | None:
         ],
         STEP_PACK: ["recordpack", "pack", folder],
     }
+    if "path" in params and "kind" in params:
+        label = f"--label={params['path']}={params['kind']}"
+        commands[STEP_FILE_AS] = ["recordpack", "check", folder, "-m", manifest, label]
     return commands.get(step)
