@@ -12,6 +12,7 @@ in front of one, never makes the record a letter (``classify.kinds`` decides).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -141,6 +142,7 @@ _PARAGRAPH_END: Final = re.compile(r"\n[ \t]*\n")
 #: A paragraph that lists what is asked for: bullets or numbers, or short lines.
 _BULLET: Final = re.compile(r"^\s*(?:[-*\u2022\u00b7]|\d{1,2}[.)]|[a-z][.)])\s+")
 _LIST_LINE_CHARS: Final = 80
+_BLANK: Final = re.compile(r"[\n \t]*")
 
 _M: Final = re.IGNORECASE | re.MULTILINE
 
@@ -225,13 +227,18 @@ def request_passages(text: str) -> list[tuple[int, int]]:
     """Where ``text`` asks for records: from the start of each request's sentence to the
     end of its paragraph, with the list of what is asked for that follows it."""
     passages: list[tuple[int, int]] = []
+    # Found once: a hostile text of many short requests costs no more than one.
+    sentence_ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     for found in _REQUEST_WORDS.finditer(text):
         if passages and found.start() < passages[-1][1]:
             continue
-        start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, found.start())), default=0)
+        before = bisect.bisect_right(sentence_ends, found.start())
+        start = sentence_ends[before - 1] if before else 0
         end = _paragraph_end(text, found.end())
         # "... the following:" then a list, paragraph by paragraph.
-        while text[:end].rstrip().endswith(":") or _bulleted(text, end):
+        while text[max(0, end - _LIST_LINE_CHARS) : end].rstrip().endswith(":") or _bulleted(
+            text, end
+        ):
             after = _paragraph_end(text, _next_paragraph(text, end))
             if after <= end or not _is_list(text[end:after]):
                 break
@@ -247,7 +254,8 @@ def _paragraph_end(text: str, at: int) -> int:
 
 def _next_paragraph(text: str, at: int) -> int:
     """Where the paragraph after ``at`` (past blank lines) starts."""
-    return len(text) - len(text[at:].lstrip("\n \t"))
+    blank = _BLANK.match(text, at)
+    return blank.end() if blank else at
 
 
 def _bulleted(text: str, at: int) -> bool:
