@@ -251,7 +251,7 @@ def test_the_page_dates_each_stage_warns_of_the_sides_and_shows_the_current_trea
     # The present illness gives the current treatment; past history gives none.
     treatments = summary.split("<h3>Treatments</h3>")[1].split("<h3>")[0]
     assert "<td class=date>2025-03</td><td>Currently on letrozole since March 2025." in treatments
-    assert "ABVD" not in summary
+    assert "ABVD" not in treatments  # past medical history: a past condition, no treatment
 
 
 def test_open_prints_the_dated_stages_and_the_side_warning(opened: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ INDEX_VERSION: Final = 1
 SUMMARY_SECTIONS: Final[tuple[str, ...]] = (
     "diagnosis",
     "stage",
+    "history",
     "biomarkers",
     "tumor_markers",
     "treatments",

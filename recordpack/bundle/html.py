@@ -456,6 +456,8 @@ STAGE_FIELDS: Final[dict[str, str]] = {
     "ajcc_edition": "AJCC edition",
 }
 ABSENT: Final = "Not found in these records."
+#: A treatment's flags and the word each adds after it ("ended": the text says it is over).
+TREATMENT_NOTES: Final = (("planned", "planned"), ("ended", "ended"))
 
 
 def _source(fact: dict[str, Any], index: dict[str, Any], paths: set[str]) -> str:
@@ -556,6 +558,24 @@ def _other_patient_note(summary: dict[str, Any], index: dict[str, Any], paths: s
     )
 
 
+def _history_rows(items: list[dict[str, Any]], index: dict[str, Any], paths: set[str]) -> str:
+    """Past conditions (a prior cancer), apart from the diagnosis and stage; nothing when none."""
+    if not items:
+        return ""
+    rows = "".join(
+        f"<tr><td class=date>{_e(f.get('date') or 'undated')}</td><td>{_e(f.get('value'))}</td>"
+        f"<td>{_source(f, index, paths)}</td></tr>"
+        for f in items
+    )
+    return (
+        "<h3>Past history</h3><p class=muted>Earlier conditions the records give as past (past "
+        "medical or surgical history, &ldquo;history of&rdquo;, &ldquo;prior&rdquo;): not this "
+        "case's diagnosis or stage. Each as written, with the date its statement gives.</p>"
+        "<table><tr><th class=date>Date</th><th>Past condition, as written</th><th>Source</th>"
+        f"</tr>{rows}</table>"
+    )
+
+
 def summary_html(index: dict[str, Any]) -> str:
     """``<section id="summary">``: diagnosis, stage, biomarkers, treatments, each with its source."""
     summary = index.get("summary")
@@ -577,6 +597,7 @@ def summary_html(index: dict[str, Any]) -> str:
         "<h3>Stage</h3>",
         _finding_notes(found, "stage", index, paths),
         _dated_rows(facts(summary, "stage"), STAGE_FIELDS, index, paths),
+        _history_rows(facts(summary, "history"), index, paths),
         "<h3>Biomarkers</h3>",
     ]
     markers = facts(summary, "biomarkers")
@@ -624,8 +645,7 @@ def summary_html(index: dict[str, Any]) -> str:
             notes = []
             if f.get("cycles"):
                 notes.append(f"{_e(f['cycles'])} cycles")
-            if f.get("planned"):
-                notes.append("planned")
+            notes += [word for flag, word in TREATMENT_NOTES if f.get(flag)]
             note = f" <span class=muted>({', '.join(notes)})</span>" if notes else ""
             parts.append(
                 f"<tr><td class=date>{_e(f.get('date') or 'undated')}</td>"

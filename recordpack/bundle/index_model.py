@@ -89,7 +89,7 @@ FACT_TEXT_KEYS: Final = (
     "date",
     "sentence",
 )
-FACT_FLAG_KEYS: Final = ("negative", "planned")
+FACT_FLAG_KEYS: Final = ("negative", "planned", "ended")
 
 #: A plain value of a summary fact.
 Scalar = str | int | float | bool | None

@@ -83,7 +83,9 @@ _HEADING = re.compile(
 #: Section names a note may write in any case ("Family history", "Assessment and plan").
 SECTION_NAMES: Final = (
     r"family (?:history|hx)", r"fhx?", r"social history", r"(?:past )?medical history",
-    r"(?:past )?surgical history", r"oncologic(?:al)? history", r"history of present illness",
+    r"(?:past )?surgical history", r"past history", r"p[ms]hx?",
+    r"(?:past |prior |previous )?(?:oncologic(?:al)?|oncology|cancer|treatment) (?:history|hx)",
+    r"history of present illness",
     r"hpi", r"assessment(?: and plan)?", r"impression(?: and plan)?", r"plan",
     r"(?:final )?diagnosis", r"medications", r"allergies", r"review of systems",
     r"physical exam(?:ination)?",
@@ -102,8 +104,8 @@ def _sentences(text: str) -> Iterator[_Sentence]:
         if _is_heading(line):
             section = line.rstrip(":").upper()
             continue
-        # "Family history: ..." makes its whole line the family's, not the lines below.
-        where = "FAMILY HISTORY" if FAMILY_LABEL.match(line) else section
+        # "Family history: ...", "PMH: ..." make their whole line that section's, not the lines below.
+        where = "FAMILY HISTORY" if FAMILY_LABEL.match(line) else _line_section(line) or section
         pending = ""
         for part in _SENTENCE_END.split(line):
             part = " ".join(f"{pending} {part}".split())
@@ -116,6 +118,21 @@ def _sentences(text: str) -> Iterator[_Sentence]:
 
 #: A sentence split after one of these was not a sentence end ("Ms. Quillfeather").
 _ABBREVIATION: Final = re.compile(r"(?:^|\s)(?:Mr|Mrs|Ms|Dr|Prof|St|vs|approx|No|Fig|e\.g|i\.e)\.$")
+
+
+#: A line that opens with a history section's name ("PMH: stage I colon cancer 2012",
+#: "Oncology history: AC x4 in 2019") is that section's, whatever heading is above it.
+_HISTORY_LABEL: Final = re.compile(
+    r"^\s*((?:past |prior |previous )?(?:medical|surgical|oncologic(?:al)?|oncology|cancer|"
+    r"treatment) (?:history|hx)|past history|(?-i:P[MS]H[Xx]?))\s*:",
+    re.IGNORECASE,
+)
+
+
+def _line_section(line: str) -> str | None:
+    """The history section a line's own label names, or None."""
+    label = _HISTORY_LABEL.match(line)
+    return label.group(1).upper() if label else None
 
 
 def _is_heading(line: str) -> bool:
@@ -258,7 +275,8 @@ def _noun_phrase(text: str, start: int, end: int) -> str | None:
 
 
 def _diagnosis(doc: SourcedText, out: list[dict[str, Any]]) -> None:
-    sentences = list(doc.statements)
+    # A cancer in past medical history is a past condition (the history section), not this one.
+    sentences = [s for s in doc.statements if _role(s.section) != "past_history"]
     in_section = [s for s in sentences if s.section and _DIAGNOSIS_SECTION.search(s.section)]
     scope = in_section or sentences
     header: _Sentence | None = None  # "A. LEFT BREAST, CORE BIOPSY:" above its findings
@@ -271,9 +289,12 @@ def _diagnosis(doc: SourcedText, out: list[dict[str, Any]]) -> None:
         if s.text.rstrip().endswith(":") and _SITE.search(s.text):
             header = s
             continue
+        past = _prior_spans(s.text)
         for m in _HISTOLOGY.finditer(s.text):
             if _is_negated(s.text, m.start(), m.end()) or _ABOUT_MARGINS.search(s.text):
                 continue
+            if any(a <= m.start() < b for a, b in past):
+                continue  # "prior colon adenocarcinoma": an old cancer, shown as history
             clause = _noun_phrase(s.text, m.start(), m.end())
             if clause is None or _NOT_HISTOLOGY.search(clause):
                 continue
@@ -387,6 +408,18 @@ def _stage_date(text: str, start: int, end: int, doc: SourcedText) -> str | None
     """The date of the stage at ``text[start:end]``: the one its own statement gives, else
     the one opening its clause, else its record's. A written date that is no real date
     leaves the stage undated rather than misdated."""
+    return _own_date(text, start, end, doc, doc.date)
+
+
+#: What joins the two ends of a span of time ("04/2019 - 08/2019", "2020 to 2023").
+_RANGE_JOIN: Final = re.compile(r"\s*(?:-|–|—|to|through|until)\s*", re.IGNORECASE)
+
+
+def _own_date(
+    text: str, start: int, end: int, doc: SourcedText, fallback: str | None
+) -> str | None:
+    """The date of the finding at ``text[start:end]``: the one its own statement gives (the
+    start of a span of time), else the one opening its clause, else ``fallback``."""
     masked = _EDITION_YEAR.sub(lambda m: " " * len(m.group(0)), text)
     for edition in _EDITION.finditer(masked):
         masked = masked[: edition.start()] + " " * len(edition.group(0)) + masked[edition.end() :]
@@ -404,11 +437,22 @@ def _stage_date(text: str, start: int, end: int, doc: SourcedText) -> str | None
     ]
     later = [d for d in dates if d.start() >= end]
     found = later[0] if later else (dates[-1] if dates else None)
-    if found is None:
+    if found is not None:
+        # "04/2019 - 08/2019: AC-T": a span of time is dated by its start.
+        found = next(
+            (
+                d
+                for d in dates
+                if d.end() <= found.start()
+                and _RANGE_JOIN.fullmatch(masked, d.end(), found.start())
+            ),
+            found,
+        )
+    else:
         clause_start = masked.rfind(";", 0, start) + 1
         opening = _DATE_OPENS.match(masked, clause_start)
         if opening is None or _NOW.search(masked, opening.end(), start):
-            return doc.date
+            return fallback
         found = opening
     return _written_date(found, doc.day_first)
 
@@ -420,8 +464,9 @@ def _stage(doc: SourcedText, out: list[dict[str, Any]]) -> None:
     (a 2019 stage IIA, a 2025 stage IV) are each kept with their own date and source.
     """
     for s in doc.statements:
-        if _PENDING.search(s.text):
-            continue
+        if _PENDING.search(s.text) or _role(s.section) == "past_history":
+            continue  # past medical history: a past condition (history), not this case's stage
+        past = _prior_spans(s.text)
         found: list[tuple[str, str, re.Match[str]]] = [
             (
                 "tnm",
@@ -437,6 +482,8 @@ def _stage(doc: SourcedText, out: list[dict[str, Any]]) -> None:
             if not _is_negated(s.text, m.start(), m.end())
         ]
         for field_name, value, m in found:
+            if any(a <= m.start() < b for a, b in past):
+                continue  # "prior stage I colon cancer": an old cancer's stage, shown as history
             fact = _fact(doc, s, field=field_name, value=value)
             fact["date"] = _stage_date(s.text, m.start(), m.end(), doc)
             _append(out, fact, ("field", "value"))
@@ -455,6 +502,104 @@ def _stage(doc: SourcedText, out: list[dict[str, Any]]) -> None:
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+# --------------------------------------------------------------------------- past history
+
+#: What a section's heading says of the sentences under it (first match wins):
+#: ``present`` the present illness, read like the rest of the note; ``treatment_history``
+#: the patient's own past cancer treatment (its treatments are past, dated only by their
+#: own clause); ``past_history`` past medical or surgical history (a cancer there is a past
+#: condition, shown as history, never as this case's diagnosis, stage or treatment);
+#: ``no_treatment`` a medication or allergy list or another history (social, family,
+#: clinical), whose drugs are no treatment of this cancer.
+SECTION_ROLES: Final[tuple[tuple[str, str], ...]] = (
+    ("present", r"\bHISTORY OF (?:THE )?PRESENT ILLNESS\b|^HPI\b|^INTERVAL HISTORY\b"),
+    ("treatment_history", r"\b(?:ONCOLOGIC(?:AL)?|ONCOLOGY|CANCER|TREATMENT) (?:HISTORY|HX)\b"),
+    ("past_history", r"^(?:(?:PAST|PREVIOUS|PRIOR)\b.*\b|MEDICAL |SURGICAL )(?:HISTORY|HX)\b|^P[MS]HX?\b"),
+    ("no_treatment", r"MEDICATION|ALLERG|HISTORY"),
+)  # fmt: skip
+_SECTION_ROLES: Final = tuple((role, re.compile(pattern)) for role, pattern in SECTION_ROLES)
+
+
+def _role(section: str | None) -> str | None:
+    """The role (:data:`SECTION_ROLES`) of a section heading, or None for any other."""
+    if not section:
+        return None
+    return next((role for role, pattern in _SECTION_ROLES if pattern.search(section)), None)
+
+
+_CANCER_NOUN: Final = (
+    rf"(?:{_HISTOLOGY.pattern})|\b(?:cancers?|malignan(?:cy|cies)|malignant neoplasms?)\b"
+)
+_CANCER: Final = re.compile(_CANCER_NOUN, re.IGNORECASE)
+#: A prior cancer named as such: "history of", "prior", "previous", "remote" just before
+#: it ("prior stage I colon cancer", "h/o Hodgkin lymphoma"). "Previously stage IIA" (no
+#: cancer named) and "prior to surgery" are not; nor "previous biopsy showed carcinoma".
+_PRIOR_CANCER: Final = re.compile(
+    r"\b(?:history of|hx of|h/o|prior(?!\s+to\b)|previous|remote)\s+"
+    rf"(?P<between>(?:\S+\s+){{0,6}}?)(?:{_CANCER_NOUN})",
+    re.IGNORECASE,
+)
+#: Words between "prior" and a cancer that make it something else than an old cancer.
+_NOT_A_CONDITION: Final = re.compile(
+    r"\b(?:biops\w*|specimens?|show\w*|reveal\w*|demonstrat\w*|excision|resection|surgery|"
+    r"imaging|scans?|CT|MRI|PET|reports?|treated|treatment|for|with|was|were|is|had|has|to|in|on)\b",
+    re.IGNORECASE,
+)
+#: Where what a sentence says of a prior cancer ends and this case begins again.
+_PRIOR_ENDS: Final = re.compile(
+    r";|\b(?:now|currently|presently|today|at present|this visit|but|however|new|newly|"
+    r"presents?|presented|recent(?:ly)?|subsequently|then|later|current)\b",
+    re.IGNORECASE,
+)
+#: Words that name a past condition: masked before a negation is looked for in history
+#: ("history of" hedges a finding elsewhere, but here it is the very point).
+_HISTORY_WORDS: Final = re.compile(r"\b(?:history of|hx of|h/o)(?=\s)", re.IGNORECASE)
+#: A date in a past condition's statement ("colon cancer 2012", "(1990)", "2021-2022");
+#: a number followed by a unit ("2000 cGy") is none.
+_HISTORY_DATE: Final = re.compile(
+    rf"(?<![\w/.])(?:{_WRITTEN_DATE})(?![\w/]|-(?!(?:19|20)\d\d\b))"
+    r"(?!\s*(?:c?Gy|mg|ml|cm|mm|%|units?)\b)",
+    re.IGNORECASE,
+)
+
+
+def _prior_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` speaks of a prior cancer: from "prior" ("history of", ...) to where the
+    sentence turns back to the present (";", "now", "new", "but", ...)."""
+    spans: list[tuple[int, int]] = []
+    for m in _PRIOR_CANCER.finditer(text):
+        if _NOT_A_CONDITION.search(m.group("between")):
+            continue
+        stop = _PRIOR_ENDS.search(text, m.end())
+        spans.append((m.start(), stop.start() if stop else len(text)))
+    return spans
+
+
+def _names_cancer(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` states a cancer or a stage, neither negated nor hedged."""
+    masked = _HISTORY_WORDS.sub(lambda m: " " * len(m.group(0)), text)
+    return any(
+        start <= m.start() < end and not _is_negated(masked, m.start(), m.end())
+        for pattern in (_CANCER, _STAGE_GROUP, _TNM)
+        for m in pattern.finditer(masked)
+    )
+
+
+def _history(doc: SourcedText, out: list[dict[str, Any]]) -> None:
+    """Past conditions: a cancer in past medical or surgical history, or one a sentence calls
+    prior ("history of", "prior"), as written, dated only by a date its statement gives."""
+    for s in doc.statements:
+        spans = [(0, len(s.text))] if _role(s.section) == "past_history" else _prior_spans(s.text)
+        for start, end in spans:
+            if _names_cancer(s.text, start, end):
+                # The record's date is not when a past condition was: undated unless written.
+                when = _HISTORY_DATE.search(s.text, start, end)
+                fact = _fact(doc, s, value=_clip(s.text, MAX_SENTENCE))
+                fact["date"] = _written_date(when, doc.day_first) if when else None
+                _append(out, fact, ("value",))
+                break
 
 
 # --------------------------------------------------------------------------- biomarkers
@@ -717,14 +862,58 @@ _TREATMENT_DATE: Final = re.compile(
 )
 
 
-#: Sections whose drugs are no treatment of this cancer: a medication or allergy list,
-#: and past medical, surgical, social or family history (a past cancer, a relative's).
-_NOT_TREATMENT_SECTION: Final = re.compile(r"MEDICATION|ALLERG|HISTORY|^PMH|^PSH")
-#: History sections that tell the patient's current disease and treatment ("Currently on
-#: letrozole since March 2025"): read like the rest of the note, relatives and all left out.
-_PRESENT_ILLNESS: Final = re.compile(
-    r"\bHISTORY OF (?:THE )?PRESENT ILLNESS\b|^HPI\b|^INTERVAL HISTORY\b"
+#: Words that say a treatment is over ("completed 4 cycles", "stopped in 2023", "s/p").
+_ENDED: Final = re.compile(
+    r"\b(?:completed|completion|finished|stopped|discontinued|ended|ceased|s/p|status post)\b",
+    re.IGNORECASE,
 )
+#: A span of time that ends on a date ("2020-2023", "04/2019 - 08/2019", "until 2023").
+_PLAIN_DATE: Final = re.sub(r"\(\?P<\w+>", "(?:", _WRITTEN_DATE)
+_UNTIL: Final = re.compile(
+    rf"(?:(?<![\w/.-])(?:{_PLAIN_DATE})\s*(?:-|–|—)|\b(?:to|through|until|till))\s*"
+    rf"(?P<until>{_PLAIN_DATE})(?![\w/-])",
+    re.IGNORECASE,
+)
+#: Where a treatment sentence passes to another treatment ("AC x4, then tamoxifen since 2020").
+_TREATMENT_PART: Final = re.compile(
+    r"\s*[;,]\s*|\s+(?:then|now|but|whereas|while|followed by|currently)\s+", re.IGNORECASE
+)
+
+
+def _ended(text: str, doc: SourcedText) -> bool:
+    """True when the sentence says each treatment it names is over: an ending word, or a span
+    of time that ended by its record's date, in that treatment's own part of the sentence."""
+    groups: list[str] = []
+    for part in _TREATMENT_PART.split(text):
+        if _AGENT.search(part) or not groups:
+            groups.append(part)
+        else:
+            groups[-1] += f", {part}"  # "Letrozole 2020, stopped in 2023": still letrozole's
+
+    def over(group: str) -> bool:
+        if _PLANNED.search(group):
+            return False
+        if _ENDED.search(group):
+            return True
+        for until in _UNTIL.finditer(group):
+            written = re.fullmatch(_WRITTEN_DATE, until.group("until"), re.IGNORECASE)
+            end = _written_date(written, doc.day_first) if written else None
+            if end and doc.date and end <= doc.date[: len(end)]:
+                return True
+        return False
+
+    return all(over(g) for g in groups if _AGENT.search(g))
+
+
+def _part_year(text: str, at: int, doc: SourcedText) -> str | None:
+    """The first date written in the part of ``text`` around ``at``, a bare year included
+    ("trastuzumab 2021-2022"; "2000 mg" is no year), or None."""
+    starts = [p.end() for p in _TREATMENT_PART.finditer(text, 0, at)]
+    stop = _TREATMENT_PART.search(text, at)
+    when = _HISTORY_DATE.search(
+        text, starts[-1] if starts else 0, stop.start() if stop else len(text)
+    )
+    return _written_date(when, doc.day_first) if when else None
 
 
 def _treatments(doc: SourcedText, out: list[dict[str, Any]]) -> None:
@@ -732,24 +921,30 @@ def _treatments(doc: SourcedText, out: list[dict[str, Any]]) -> None:
         m = _AGENT.search(s.text)
         if not m or _NOT_GIVEN.search(s.text) or _is_negated(s.text, m.start(), m.end()):
             continue
-        if (
-            s.section
-            and _NOT_TREATMENT_SECTION.search(s.section)
-            and not _PRESENT_ILLNESS.search(s.section)
-        ):
-            continue
+        role = _role(s.section)
+        if role in ("past_history", "no_treatment"):
+            continue  # a medication list, past medical history (a past condition), ...
         cycles = _CYCLES.search(s.text)
         fact = _fact(doc, s, value=_clip(s.text, MAX_SENTENCE))
         fact["cycles"] = next((g for g in cycles.groups() if g), None) if cycles else None
-        on = _TREATMENT_DATE.search(s.text)
-        if on and on.group("year") and on.group(0).lower().split()[-2] not in ("in", "since"):
-            on = None  # "received 2000 mg": a bare number is a year only after "in" or "since"
-        fact["date"] = (_written_date(on, doc.day_first) if on else None) or doc.date
-        fact["planned"] = (
-            doc.kind == "treatment_plan"
-            or bool(_PLANNED.search(s.text))
-            or bool(s.section and "PLAN" in s.section)
-        )
+        if role == "treatment_history":
+            # The patient's own past treatment: dated by its own clause only (the note's date
+            # is not when it was given), never a plan.
+            fact["date"] = _own_date(s.text, m.start(), m.end(), doc, None) or _part_year(
+                s.text, m.start(), doc
+            )
+            fact["planned"] = False
+        else:
+            on = _TREATMENT_DATE.search(s.text)
+            if on and on.group("year") and on.group(0).lower().split()[-2] not in ("in", "since"):
+                on = None  # "received 2000 mg": a bare number is a year only after "in" or "since"
+            fact["date"] = (_written_date(on, doc.day_first) if on else None) or doc.date
+            fact["planned"] = (
+                doc.kind == "treatment_plan"
+                or bool(_PLANNED.search(s.text))
+                or bool(s.section and "PLAN" in s.section)
+            )
+        fact["ended"] = not fact["planned"] and _ended(s.text, doc)
         _append(out, fact, ("value", "record"))
 
 
@@ -827,6 +1022,7 @@ def _append(out: list[dict[str, Any]], fact: dict[str, Any], key: Sequence[str])
 _READERS: Final[dict[str, tuple[Any, frozenset[str] | None]]] = {
     "diagnosis": (_diagnosis, frozenset({"pathology_report"})),
     "stage": (_stage, None),
+    "history": (_history, None),
     "biomarkers": (_biomarkers, frozenset({"pathology_report", "genomic_report", "lab_result"})),
     "tumor_markers": (_tumor_markers, None),
     "treatments": (_treatments, TREATMENT_KINDS),

@@ -14,6 +14,11 @@ from recordpack.summary.findings import case_findings
 
 ABSENT: Final = "not found in these records"
 
+#: Past conditions (a prior cancer): never this case's diagnosis or stage, so said apart.
+HISTORY_TITLE: Final = "Past history (earlier conditions, not this case's diagnosis or stage)"
+#: A treatment's flags and the word each adds after it.
+_TREATMENT_MARKS: Final = (("planned", "planned"), ("ended", "ended"))
+
 _DIAGNOSIS_ORDER: Final = ("histology", "site", "laterality", "grade")
 _STAGE_ORDER: Final = ("tnm", "stage_group", "ajcc_edition")
 
@@ -140,6 +145,12 @@ def render_summary(index: dict[str, Any], *, base: str = "") -> list[str]:
 
     fields("Diagnosis", "diagnosis", in_order(facts(summary, "diagnosis"), _DIAGNOSIS_ORDER))
     fields("Stage", "stage", newest_first(facts(summary, "stage"), _STAGE_ORDER))
+    past = facts(summary, "history")
+    if past:
+        lines.append(f"  {HISTORY_TITLE}:")
+        lines.extend(
+            f"    past condition: {_clean(f.get('value'))}  {_where(f, base)}" for f in past
+        )
     markers = facts(summary, "biomarkers")
     lines.append("  Biomarkers:" if markers else f"  Biomarkers: {ABSENT}")
     for f in markers:
@@ -160,8 +171,9 @@ def render_summary(index: dict[str, Any], *, base: str = "") -> list[str]:
         items = facts(summary, key)
         lines.append(f"  {title}:" if items else f"  {title}: {ABSENT}")
         for f in items:
-            planned = " (planned)" if f.get("planned") else ""
-            lines.append(f"    {_clean(f.get('value'))}{planned}  {_where(f, base)}")
+            marks = [word for flag, word in _TREATMENT_MARKS if f.get(flag)]
+            mark = f" ({', '.join(marks)})" if marks else ""
+            lines.append(f"    {_clean(f.get('value'))}{mark}  {_where(f, base)}")
     return lines
 
 
