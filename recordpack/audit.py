@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from recordpack.atomic import within
 from recordpack.errors import RecordpackError
 from recordpack.userdata import data_dir
 
@@ -70,6 +71,32 @@ class AuditLogError(RecordpackError):
     """The audit log cannot be opened, written or read."""
 
     exit_code = 2
+
+
+class LogInsideFolderError(AuditLogError):
+    """The audit log would be written inside a folder of records the command reads."""
+
+    code = "audit_log_inside_folder"
+
+    def __init__(self, path: Path, folder: Path, roster_line: int | None = None) -> None:
+        where = f"the folder {folder}"
+        if roster_line is not None:
+            where = f"the folder of roster line {roster_line} ({folder})"
+        super().__init__(
+            f"the audit log {path} is inside {where} this command reads, which recordpack "
+            "never changes",
+            hint="Keep the log somewhere else (by default it is in recordpack's data folder).",
+        )
+        self.path = path
+        self.folder = folder
+        self.roster_line = roster_line
+
+
+def refuse_inside(path: Path, folder: Path, *, roster_line: int | None = None) -> None:
+    """Raise :class:`LogInsideFolderError` when ``path`` is ``folder`` or anywhere under it
+    (by any name): a log there would change the patient's records, and travel with them."""
+    if within(path, folder):
+        raise LogInsideFolderError(path, folder, roster_line)
 
 
 def default_log_path() -> Path:

@@ -95,7 +95,11 @@ class FolderMissingError(RecordpackError):
 class RosterError(UsageError):
     """The roster cannot be used; ``line`` and ``column`` say where."""
 
-    def __init__(self, message: str, *, line: int, column: str | None = None) -> None:
+    code = "bad_roster"
+
+    def __init__(
+        self, message: str, *, line: int, column: str | None = None, code: str | None = None
+    ) -> None:
         where = f"line {line}" + (f", column '{column}'" if column else "")
         super().__init__(
             f"roster {where}: {message}",
@@ -103,6 +107,34 @@ class RosterError(UsageError):
         )
         self.line = line
         self.column = column
+        if code is not None:
+            self.code = code
+
+
+class RosterUnreadableError(UsageError):
+    """The roster file is missing, not UTF-8 text, or cannot be read."""
+
+    code = "roster_unreadable"
+
+
+class OutputInsideFolderError(UsageError):
+    """The batch's output folder is inside a roster row's folder."""
+
+    code = "output_inside_folder"
+
+    def __init__(self, outdir: Path, row: RosterRow) -> None:
+        super().__init__(
+            f"the output folder {outdir} is inside the folder of roster line {row.line} "
+            f"({row.folder}); recordpack never writes in a patient's folder",
+            hint="Choose an output folder (-o) outside every patient's folder; nothing was packed.",
+        )
+        self.line = row.line
+
+
+class OutputNotCreatedError(UsageError):
+    """The batch's output folder cannot be made."""
+
+    code = "output_not_created"
 
 
 @dataclass(frozen=True)
@@ -157,13 +189,15 @@ def read_roster(path: Path) -> list[RosterRow]:
             reader.fieldnames = header
             rows = [_row(raw, reader.line_num, base) for raw in reader]
     except FileNotFoundError:
-        raise UsageError(f"the roster {path} does not exist") from None
+        raise RosterUnreadableError(f"the roster {path} does not exist") from None
     except UnicodeDecodeError:
-        raise UsageError(f"the roster {path} is not UTF-8 text", hint="Save it as CSV UTF-8.") from None
+        raise RosterUnreadableError(
+            f"the roster {path} is not UTF-8 text", hint="Save it as CSV UTF-8."
+        ) from None
     except csv.Error as error:
         raise RosterError(str(error), line=reader.line_num) from None
     except OSError as error:
-        raise UsageError(f"cannot read the roster {path}: {error.strerror}") from None
+        raise RosterUnreadableError(f"cannot read the roster {path}: {error.strerror}") from None
     if not rows:
         raise RosterError("the roster lists no patient", line=1)
     _refuse_shared_bundle_names(rows)
@@ -183,7 +217,61 @@ def _refuse_shared_bundle_names(rows: Sequence[RosterRow]) -> None:
             "give each of these rows its own 'name'",
             line=row.line,
             column="name",
+            code="shared_bundle_name",
         )
+
+
+def roster_folders(path: Path) -> list[tuple[int, Path]]:
+    """Every (line, folder) a roster names, read leniently: a roster refused for a
+    mistake elsewhere still names folders that must not be written to."""
+    path = Path(path)
+    base = path.resolve().parent
+    found: list[tuple[int, Path]] = []
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+            reader = csv.reader(handle)
+            header = [h.strip() for h in next(reader, [])]
+            if "folder" not in header:
+                return found
+            column = header.index("folder")
+            for cells in reader:
+                folder = cells[column].strip() if column < len(cells) else ""
+                if folder:
+                    found.append((reader.line_num, base / folder))
+    except (OSError, csv.Error):
+        pass  # what was read so far is all that can be known
+    return found
+
+
+def refuse_log_in_folders(log: Path, roster: Path, rows: Sequence[RosterRow] | None) -> None:
+    """Raise ``LogInsideFolderError`` (naming the roster line) when the audit log ``log``
+    would be inside a folder the roster names: ``rows`` when the roster was read, else
+    whatever folders it names (see :func:`roster_folders`)."""
+    from recordpack.audit import refuse_inside
+
+    folders = [(r.line, r.folder) for r in rows] if rows is not None else roster_folders(roster)
+    for line, folder in folders:
+        refuse_inside(log, folder, roster_line=line)
+
+
+def log_refused_batch(
+    audit: AuditLog | None, refusal: RecordpackError, *, roster: Path | None, outdir: Path | None
+) -> None:
+    """Log a batch run refused before any work: the refusal's code and, when it names
+    one, the roster line (never the message, which may quote a roster's cell)."""
+    if audit is None:
+        return
+    from recordpack.audit import AuditEvent
+
+    line = getattr(refusal, "line", None)
+    audit.append(
+        AuditEvent(
+            action="batch",
+            subject=str(roster or outdir),
+            outcome=f"refused: {refusal.code}",
+            counts={"roster_line": line} if isinstance(line, int) else {},
+        )
+    )
 
 
 def _row(raw: dict[str | None, str | list[str] | None], line: int, base: Path) -> RosterRow:
@@ -582,6 +670,17 @@ def _log_row(audit: AuditLog, row: RosterRow, result: RowResult) -> None:
     )
 
 
+def _make_outdir(rows: Sequence[RosterRow], outdir: Path) -> None:
+    # Checked before the folder is made: a patient's folder is never written to.
+    for row in rows:
+        if within(outdir, row.folder):
+            raise OutputInsideFolderError(outdir, row)
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputNotCreatedError(f"cannot create {outdir}: {error.strerror}") from error
+
+
 def run_batch(
     rows: Sequence[RosterRow],
     outdir: Path,
@@ -598,24 +697,17 @@ def run_batch(
     ``on_row(result, done, total)`` is called in the main process as each row
     ends. Each row's outcome is logged to ``audit`` (a pack or refusal by its
     worker, a failure or cancellation here), and the batch itself once at the
-    end (``roster`` names it). When cancelled, finished bundles stay, half-written
+    end (``roster`` names it), or once when refused before any work (an output
+    folder inside a row's folder, or one that cannot be made). When cancelled, finished bundles stay, half-written
     ones are removed by the workers themselves, and every worker has ended
     before this returns.
     """
     outdir = Path(outdir)
-    # Checked before the folder is made: a patient's folder is never written to.
-    for row in rows:
-        if within(outdir, row.folder):
-            raise UsageError(
-                f"the output folder {outdir} is inside the folder of roster line {row.line} "
-                f"({row.folder}); recordpack never writes in a patient's folder",
-                hint="Choose an output folder (-o) outside every patient's folder; "
-                "nothing was packed.",
-            )
     try:
-        outdir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise UsageError(f"cannot create {outdir}: {error.strerror}") from error
+        _make_outdir(rows, outdir)
+    except UsageError as refusal:
+        log_refused_batch(audit, refusal, roster=roster, outdir=outdir)
+        raise
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(rows)))
     ctx = multiprocessing.get_context("spawn")
     event = ctx.Event()
@@ -690,10 +782,14 @@ def run_batch(
 
 __all__ = [
     "BatchResult",
+    "OutputInsideFolderError",
     "RosterError",
     "RosterRow",
     "RowResult",
+    "log_refused_batch",
     "read_roster",
+    "refuse_log_in_folders",
+    "roster_folders",
     "run_batch",
     "run_row",
 ]

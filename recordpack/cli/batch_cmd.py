@@ -10,7 +10,14 @@ import click
 
 from recordpack.audit import ACTIONS, AuditLog
 from recordpack.cli.base import emit_json, handle_errors, json_option, main
-from recordpack.cli.options import as_of_option, audit_option, date_value, output_option
+from recordpack.cli.options import (
+    AUDIT_HELP,
+    as_of_option,
+    audit_option,
+    date_value,
+    open_audit_log,
+    output_option,
+)
 from recordpack.errors import UsageError
 from recordpack.render.coordinator import batch_csv, batch_text, events_csv, events_text
 
@@ -19,6 +26,22 @@ def _required(audit: AuditLog | None) -> AuditLog:
     if audit is None:
         raise UsageError("there is no usable audit log", hint="Name one with --audit-log PATH.")
     return audit
+
+
+def _audit_place(
+    _ctx: click.Context, _param: click.Parameter, value: Path | None
+) -> tuple[Path, bool]:
+    from recordpack.audit import log_location
+
+    return log_location(value)
+
+
+#: batch's ``--audit-log``: the place, ``(path, named)``, opened by the command only once the
+#: roster's folders are known and the log is in none of them (other commands open it at once).
+audit_place_option = click.option(
+    "--audit-log", "audit_place", type=click.Path(dir_okay=False, path_type=Path),
+    callback=_audit_place, help=AUDIT_HELP,
+)  # fmt: skip
 
 
 @main.command("batch")
@@ -35,7 +58,7 @@ def _required(audit: AuditLog | None) -> AuditLog:
 @as_of_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print the summary as CSV on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
-@audit_option
+@audit_place_option
 @json_option
 @handle_errors
 def batch_command(
@@ -45,7 +68,7 @@ def batch_command(
     as_of: dt.date | None,
     as_csv: bool,
     quiet: bool,
-    audit: AuditLog | None,
+    audit_place: tuple[Path, bool],
     as_json: bool,
 ) -> None:
     """Pack many patients' folders, one bundle each, as a roster lists them.
@@ -58,11 +81,26 @@ def batch_command(
 
     Exit status: 0 every row packed, 1 any row not packed, 2 a bad roster.
     """
-    from recordpack.batch import read_roster, run_batch
+    from recordpack.batch import (
+        log_refused_batch,
+        read_roster,
+        refuse_log_in_folders,
+        run_batch,
+    )
 
     if as_json and as_csv:
         raise UsageError("choose --json or --csv, not both")
-    rows = read_roster(roster)
+    # The log is opened (made) only once it is known to be in no patient's folder;
+    # a refused run is logged too, unless the log's own place is what is refused.
+    log_path, named = audit_place
+    try:
+        rows = read_roster(roster)
+    except UsageError as refusal:
+        refuse_log_in_folders(log_path, roster, None)
+        log_refused_batch(open_audit_log(log_path, named), refusal, roster=roster, outdir=output)
+        raise
+    refuse_log_in_folders(log_path, roster, rows)
+    audit = open_audit_log(log_path, named)
 
     def on_row(result: object, done: int, total: int) -> None:
         if not quiet:

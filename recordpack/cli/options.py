@@ -171,39 +171,40 @@ class _AuditLogOption(click.Option):
         return super().handle_parse_result(ctx, opts, args)
 
 
-def _refuse_inside_folder(ctx: click.Context, path: Path) -> None:
-    """A usage error when the log would be written inside the folder the command reads."""
-    from recordpack.atomic import within
+def open_audit_log(path: Path, named: bool) -> AuditLog | None:
+    """The audit log at ``path``, opened (made if needed). A log the user ``named`` that
+    cannot be used raises ``AuditLogError``; the default place failing only warns."""
+    from recordpack.audit import AuditLog, AuditLogError
 
-    folder = ctx.params.get("folder") or ctx.meta.get(_FOLDER_SEEN)
-    if isinstance(folder, str | os.PathLike) and within(path, Path(folder)):
-        raise click.BadParameter(
-            f"the audit log {path} is inside the folder {os.fspath(folder)} this command "
-            "reads, which recordpack never changes. Keep the log somewhere else "
-            "(by default it is in recordpack's data folder)."
-        )
-
-
-def _open_audit_log(ctx: click.Context, param: click.Parameter, value: Path | None) -> AuditLog | None:
-    """The audit log to append to, opened before any work.
-
-    A log named by ``--audit-log`` or ``$RECORDPACK_AUDIT_LOG`` that cannot be
-    used, or that lies inside the command's FOLDER, is a usage error; the
-    default place failing only warns (a patient's command is not stopped by a
-    log they never asked for).
-    """
-    from recordpack.audit import AuditLog, AuditLogError, log_location
-
-    path, named = log_location(value)
-    if named:
-        _refuse_inside_folder(ctx, path)
     try:
         return AuditLog(path)
     except AuditLogError as error:
         if named:
-            raise click.BadParameter(f"{error.message}. {error.hint or ''}".strip()) from None
+            raise
         click.echo(f"recordpack: warning: {error.message}; this run is not logged.", err=True)
         return None
+
+
+def _open_audit_log(ctx: click.Context, param: click.Parameter, value: Path | None) -> AuditLog | None:
+    """The audit log to append to, opened before any work: one named (``--audit-log``,
+    ``$RECORDPACK_AUDIT_LOG``) that is unusable or inside the command's FOLDER is a usage error."""
+    from recordpack.audit import AuditLogError, log_location, refuse_inside
+
+    path, named = log_location(value)
+    folder = ctx.params.get("folder") or ctx.meta.get(_FOLDER_SEEN)
+    try:
+        if named and isinstance(folder, str | os.PathLike):
+            refuse_inside(path, Path(folder))
+        return open_audit_log(path, named)
+    except AuditLogError as error:
+        raise click.BadParameter(f"{error.message}. {error.hint or ''}".strip()) from None
+
+
+#: The help of ``--audit-log``, on every command that takes it.
+AUDIT_HELP: Final = (
+    "The audit log to append to (default: $RECORDPACK_AUDIT_LOG, else recordpack's data "
+    "folder); never inside the folder the command reads."
+)
 
 
 def audit_option(func: F) -> F:
@@ -214,6 +215,5 @@ def audit_option(func: F) -> F:
         cls=_AuditLogOption,
         type=click.Path(dir_okay=False, path_type=Path),
         callback=_open_audit_log,
-        help="The audit log to append to (default: $RECORDPACK_AUDIT_LOG, "
-        "else recordpack's data folder); never inside the folder the command reads.",
+        help=AUDIT_HELP,
     )(func)
