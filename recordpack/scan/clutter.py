@@ -11,7 +11,12 @@ from __future__ import annotations
 import fnmatch
 import functools
 import re
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+from recordpack.model import ARCHIVE_SEP, Skipped
+
+if TYPE_CHECKING:
+    from recordpack.scan.base import Outcome, Source
 
 SYSTEM_FILE: Final = "system file"
 APPLEDOUBLE: Final = "macOS resource-fork copy (not a record)"
@@ -22,6 +27,15 @@ TEMP_FILE: Final = "temporary or lock file left by another program"
 SHORTCUT: Final = "shortcut to another file"
 SETTINGS: Final = "program settings or software file (not a record)"
 DISC_INFO: Final = "imaging disc information (not a report)"
+AUDIT_LOG: Final = "recordpack's audit log (a sender's record of packs, naming other patients)"
+RECEIPT: Final = "recordpack pack receipt (what was sent before)"
+#: What becomes of one of recordpack's own files: in the folder, and inside an archive
+#: (which is packed whole, as the original it is).
+OWN_FILE_LEFT_OUT: Final = ": not a record, never packed; keep recordpack's files outside patients' folders"
+OWN_FILE_IN_ARCHIVE: Final = (
+    ": not a record, but it is inside an archive, which is packed whole: it is sent "
+    "with it unless you take it out of the archive"
+)
 
 #: Folder names (lower case, glob) whose whole content is skipped, with the reason.
 DIRECTORY_RULES: Final[tuple[tuple[str, str], ...]] = (
@@ -162,6 +176,56 @@ def disc_info_reason(name: str, head: bytes) -> str | None:
     if _REPORT_HEADING.search(head.decode("latin-1")):
         return None
     return DISC_INFO
+
+
+#: The start of an SQLite database and of an SQLite write-ahead log (either byte order).
+_SQLITE_MAGIC: Final = (b"SQLite format 3\x00", b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
+
+#: recordpack's audit log table as SQLite keeps its schema in the file's first page
+#: (see ``recordpack.audit``; the test builds a real log to hold the two together).
+_AUDIT_SCHEMA: Final = re.compile(
+    rb"CREATE TABLE events \(\s*seq INTEGER PRIMARY KEY,\s*time TEXT NOT NULL,\s*"
+    rb"operator TEXT NOT NULL,\s*action TEXT NOT NULL,\s*subject TEXT NOT NULL,"
+)
+
+#: A receipt as recordpack writes it (``recordpack.receipt``): checked on the first bytes
+#: only, since a receipt listing thousands of files is longer than a scan's head.
+_RECEIPT_START: Final = re.compile(rb'\A\s*\{\s*"version"\s*:\s*1\s*,\s*"receipt"\s*:\s*true\b')
+
+
+def own_file_reason(head: bytes, *, in_archive: bool = False) -> str | None:
+    """Why a file is skipped as one of recordpack's own, from its first bytes: an audit
+    log (or its write-ahead log) or a pack receipt; None for anything else.
+
+    Left out, not packed as a file recordpack cannot read: the log names other
+    patients and their bundles, and neither is this patient's record. An archive
+    member cannot be left out of its archive: the reason says so.
+    """
+    what = None
+    if head.startswith(_SQLITE_MAGIC):
+        what = AUDIT_LOG if _AUDIT_SCHEMA.search(head) else None
+    elif _RECEIPT_START.match(head):
+        what = RECEIPT
+    if what is None:
+        return None
+    return what + (OWN_FILE_IN_ARCHIVE if in_archive else OWN_FILE_LEFT_OUT)
+
+
+class OwnFiles:
+    """recordpack's own files (see :func:`own_file_reason`) as a scanner, asked first:
+    known by their content whatever their name, and skipped with the reason."""
+
+    FORMAT: Final = "recordpack"
+
+    def sniff(self, source: Source) -> bool:
+        return own_file_reason(source.head) is not None
+
+    def scan(self, source: Source) -> list[Outcome]:
+        reason = own_file_reason(source.head, in_archive=ARCHIVE_SEP in source.path)
+        return [Skipped(source.path, reason)] if reason is not None else []
+
+
+OWN_FILES: Final = OwnFiles()
 
 
 _Rules = tuple[re.Pattern[str], tuple[str, ...]]

@@ -105,7 +105,9 @@ _MEMBERS: Final[dict[Scanner, Callable[[Source], Iterator[Source | Problem | Ski
 }
 
 #: The scanners, in the order they are asked (the first whose ``sniff`` accepts wins).
-SCANNERS: Final[tuple[Scanner, ...]] = (dicom, docx, ARCHIVE, TAR, SEVEN_ZIP, pdf, ccda, fhir, hl7v2, image, text)
+SCANNERS: Final[tuple[Scanner, ...]] = (
+    clutter.OWN_FILES, dicom, docx, ARCHIVE, TAR, SEVEN_ZIP, pdf, ccda, fhir, hl7v2, image, text,
+)  # fmt: skip
 
 CHUNK_SIZE: Final = 1024 * 1024
 _NOATIME: Final = getattr(os, "O_NOATIME", 0)
