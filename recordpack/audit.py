@@ -44,6 +44,10 @@ ACTIONS: Final[tuple[str, ...]] = ("scan", "check", "pack", "open", "verify", "i
 #: The hash a chain starts from.
 GENESIS: Final = "0" * 64
 
+#: What a pack event lists as its recipient when the bundle is protected by a passphrase
+#: (which has no public form, and is never logged).
+PASSPHRASE_RECIPIENT: Final = "passphrase"
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY,
@@ -172,6 +176,9 @@ class ChainReport:
     reason: str | None = None
     #: For a check against a receipt: whether the receipt's head hash is in the chain.
     receipt_found: bool | None = None
+    #: For a receipt not found: whether it was made with another log (its first event is
+    #: not this log's), or with this one (which was then cut short); None when not known.
+    receipt_other_log: bool | None = None
 
     @property
     def ok(self) -> bool:
@@ -186,6 +193,7 @@ class ChainReport:
             "first_bad_event": self.first_bad,
             "reason": self.reason,
             "receipt_found": self.receipt_found,
+            "receipt_other_log": self.receipt_other_log,
         }
 
 
@@ -278,6 +286,12 @@ class AuditLog:
             row = db.execute("SELECT hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
         return str(row[0]) if row else GENESIS
 
+    def origin(self) -> str | None:
+        """The hash of the first event, which tells this log from any other (None when empty)."""
+        with self._reading() as db:
+            row = db.execute("SELECT hash FROM events WHERE seq = 1").fetchone()
+        return str(row[0]) if row else None
+
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
         try:
@@ -306,14 +320,23 @@ class AuditLog:
         with self._reading() as db:
             return list(self._rows(db, where, args))
 
-    def verify(self, *, receipt_head: str | None = None) -> ChainReport:
-        """Walk the chain; the first event whose hash or link does not hold is named."""
+    def verify(
+        self, *, receipt_head: str | None = None, receipt_origin: str | None = None
+    ) -> ChainReport:
+        """Walk the chain; the first event whose hash or link does not hold is named.
+
+        With a receipt's head hash (and the first event hash of the log it was made
+        with, which newer receipts carry), also whether that head is in the chain,
+        and if not, whether the receipt is another log's or this log was cut short.
+        """
         prev = GENESIS
         count = 0
+        first: str | None = None
         seen_receipt = receipt_head is None or receipt_head == GENESIS
         with self._reading() as db:
             for expected_seq, logged in enumerate(self._rows(db), start=1):
                 count += 1
+                first = first or logged.hash
                 if logged.seq != expected_seq:
                     return ChainReport(count, prev, logged.seq, "events before this one are missing")
                 if logged.prev_hash != prev:
@@ -324,7 +347,12 @@ class AuditLog:
                     return ChainReport(count, prev, logged.seq, "its content was changed")
                 prev = logged.hash
                 seen_receipt = seen_receipt or logged.hash == receipt_head
-        return ChainReport(count, prev, receipt_found=None if receipt_head is None else seen_receipt)
+        if receipt_head is None:
+            return ChainReport(count, prev)
+        other = None  # an empty log, or a receipt that does not name its log: cannot tell
+        if not seen_receipt and receipt_origin is not None and first is not None:
+            other = first != receipt_origin
+        return ChainReport(count, prev, receipt_found=seen_receipt, receipt_other_log=other)
 
 
 def _logged(row: Sequence[object]) -> LoggedEvent:
@@ -386,15 +414,17 @@ def bundle_event(
     patient: str | None = None,
     sha256: str | None = None,
     recipients: Sequence[str] = (),
+    passphrase: bool = False,
     counts: Mapping[str, int] | None = None,
 ) -> AuditEvent:
-    """A pack, open or verify of a bundle."""
+    """A pack, open or verify of a bundle; a bundle protected by a ``passphrase`` lists
+    :data:`PASSPHRASE_RECIPIENT` among its recipients (never the passphrase)."""
     return AuditEvent(
         action=action,
         subject=bundle,
         outcome=outcome,
         patient=patient,
         bundle_sha256=sha256,
-        recipients=tuple(recipients),
+        recipients=(*recipients, *([PASSPHRASE_RECIPIENT] if passphrase else [])),
         counts=counts or {},
     )

@@ -605,7 +605,9 @@ def _run_row(
     )
     check_json = prepared.report.to_json() if prepared.manifest is not None else None
     receipt = write_receipt(
-        make_receipt(summary, check=check_json, accepted=accepted, audit_head=result.audit_head),
+        make_receipt(
+            summary, check=check_json, accepted=accepted, audit_head=result.audit_head, audit=log
+        ),
         receipt_path,
     )
     return RowResult(

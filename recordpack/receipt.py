@@ -5,7 +5,8 @@ SHA-256, the recipients' public keys (or only that a passphrase was used), the
 check's verdict and which acceptances the sender used, the number of records,
 the SHA-256 of each source file as packed, recordpack's version, the time, the
 operator, and the audit log's head hash after the pack was logged (so a log cut
-short later is caught by comparing with the receipt).
+short later is caught by comparing with the receipt), with the hash of that log's
+first event (so a receipt checked against another log is told apart from a cut).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from recordpack.bundle.pack import DestinationExistsError, PackSummary
 from recordpack.errors import RecordpackError, UsageError
 
 if TYPE_CHECKING:
+    from recordpack.audit import AuditLog
     from recordpack.workflow import PackResult, Prepared
 
 
@@ -50,6 +52,8 @@ class Receipt:
     accepted: tuple[str, ...] = ()
     patient: str | None = None
     audit_head: str | None = None
+    #: The hash of the first event of the log the pack was logged in: which log it is.
+    audit_origin: str | None = None
     operator: str = field(default_factory=current_operator)
     time: str = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
@@ -73,6 +77,7 @@ class Receipt:
             "time": self.time,
             "operator": self.operator,
             "audit_head": self.audit_head,
+            "audit_origin": self.audit_origin,
         }
 
 
@@ -106,8 +111,9 @@ def make_receipt(
     check: Mapping[str, object] | None,
     accepted: tuple[str, ...] = (),
     audit_head: str | None = None,
+    audit: AuditLog | None = None,
 ) -> Receipt:
-    """The receipt of a finished pack."""
+    """The receipt of a finished pack (``audit``: the log its ``audit_head`` is from)."""
     name = summary.patient.get("name") if summary.patient else None
     return Receipt(
         bundle=summary.path.name,
@@ -121,11 +127,26 @@ def make_receipt(
         accepted=accepted,
         patient=name,
         audit_head=audit_head,
+        audit_origin=_origin(audit) if audit_head is not None else None,
     )
 
 
-def receipt_for(prepared: Prepared, result: PackResult) -> Receipt:
-    """The receipt of a pack made through the workflow (check and acceptances included)."""
+def _origin(audit: AuditLog | None) -> str | None:
+    """The log's first event hash; None when there is no log or it cannot be read now
+    (the bundle is written: a receipt without it is still a receipt)."""
+    from recordpack.audit import AuditLogError
+
+    if audit is None:
+        return None
+    try:
+        return audit.origin()
+    except AuditLogError:
+        return None
+
+
+def receipt_for(prepared: Prepared, result: PackResult, audit: AuditLog | None = None) -> Receipt:
+    """The receipt of a pack made through the workflow (check and acceptances included);
+    ``audit`` is the log the pack was logged in."""
     decision = result.gate
     accepted = tuple(
         option
@@ -140,6 +161,7 @@ def receipt_for(prepared: Prepared, result: PackResult) -> Receipt:
         check=prepared.report.to_json(),
         accepted=accepted,
         audit_head=result.audit_head,
+        audit=audit,
     )
 
 

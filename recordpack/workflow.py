@@ -626,6 +626,7 @@ def _log_pack(
             patient=summary.patient.get("name"),
             sha256=summary.sha256,
             recipients=summary.recipients,
+            passphrase=summary.passphrase,
             counts={"records": summary.record_count, "files": summary.files},
         )
     )

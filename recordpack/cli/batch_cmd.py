@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import Final
 
 import click
 
@@ -156,6 +157,36 @@ def log_command(
     click.echo(events_csv(events) if as_csv else events_text(events), nl=False)
 
 
+def _receipt_hashes(receipt: Path) -> tuple[str, str | None]:
+    """A receipt's audit head hash, and the first event hash of its log (newer receipts)."""
+    import json
+
+    try:
+        doc = json.loads(receipt.read_text(encoding="utf-8"))
+        head, origin = doc["audit_head"], doc.get("audit_origin")
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        raise UsageError(f"{receipt} is not a recordpack receipt with an audit head") from None
+    if not isinstance(head, str):
+        raise UsageError(
+            f"the receipt {receipt} was made without an audit log: there is nothing to check "
+            "it against"
+        )
+    return head, origin if isinstance(origin, str) else None
+
+
+#: Why a receipt's event is not in the log: another log's receipt (True), this log cut
+#: short (False), or a receipt that does not say which log it was made with (None).
+_RECEIPT_NOT_FOUND: Final[dict[bool | None, str]] = {
+    True: "The audit log's {n} events are linked, but the receipt was made with another "
+    "audit log (its first event is not this log's): check it against that log.",
+    False: "The audit log's {n} events are linked, but the receipt's event ({head}) is no "
+    "longer in it: the log was cut short.",
+    None: "The audit log's {n} events are linked, but the receipt's event ({head}) is not in "
+    "it: either the log was cut short, or the receipt was made with another audit log (this "
+    "receipt does not say which).",
+}
+
+
 @log_command.command("verify")
 @click.option(
     "--receipt", "receipt", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -169,15 +200,8 @@ def log_verify_command(
     ctx: click.Context, receipt: Path | None, audit: AuditLog | None, as_json: bool
 ) -> None:
     """Check the audit log's hash chain; exit 1 naming the first bad event."""
-    import json
-
-    head: str | None = None
-    if receipt is not None:
-        try:
-            head = str(json.loads(receipt.read_text(encoding="utf-8"))["audit_head"])
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-            raise UsageError(f"{receipt} is not a recordpack receipt with an audit head") from None
-    report = _required(audit or ctx.obj).verify(receipt_head=head)
+    head, origin = _receipt_hashes(receipt) if receipt is not None else (None, None)
+    report = _required(audit or ctx.obj).verify(receipt_head=head, receipt_origin=origin)
     if as_json:
         emit_json(report.to_json())
     elif report.ok:
@@ -186,8 +210,5 @@ def log_verify_command(
     elif report.first_bad is not None:
         click.echo(f"The audit log was altered at event {report.first_bad}: {report.reason}.")
     else:
-        click.echo(
-            f"The audit log's {report.events} events are linked, but the receipt's event "
-            f"({head}) is no longer in it: the log was cut short."
-        )
+        click.echo(_RECEIPT_NOT_FOUND[report.receipt_other_log].format(n=report.events, head=head))
     sys.exit(0 if report.ok else 1)

@@ -197,7 +197,7 @@ def pack_command(
             )  # fmt: skip
     for path in result.summary.leftovers.removed:
         warn(f"recordpack: removed {to_path_form(str(path))}, left by an interrupted earlier pack")
-    made = receipt_for(prepared, result)
+    made = receipt_for(prepared, result, audit)
     failed: dict[str, object] | None = None
     try:
         if receipt is not None:
