@@ -247,7 +247,7 @@ CASES: list[tuple[str, Callable[[Path], bytes], type[BundleError], str, str]] = 
         lambda t: with_extra((f"{BAG}/run-me.sh", b"rm -rf ~"), first=False),
         BundleVerificationError,
         "run-me.sh",
-        "tagmanifest",
+        "neither listed in index.json nor a tag file",
     ),
     (
         "index-disagrees",

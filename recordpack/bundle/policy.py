@@ -50,10 +50,12 @@ DEFLATE_SUFFIXES: Final = frozenset(
     }
 )
 
+#: Names Windows keeps for devices, whatever their extension (``nul.txt`` is NUL)
+#: and their case; the superscript digits count as digits there. The same table
+#: as pack's layout (``portable_name``), so open refuses what pack never writes.
 _WINDOWS_RESERVED: Final = frozenset(
-    {"con", "prn", "aux", "nul"}
-    | {f"com{i}" for i in range(1, 10)}
-    | {f"lpt{i}" for i in range(1, 10)}
+    {"con", "prn", "aux", "nul", "conin$", "conout$", "clock$"}
+    | {f"{port}{digit}" for port in ("com", "lpt") for digit in "0123456789\u00b9\u00b2\u00b3"}
 )
 
 #: Unicode categories never allowed in a member name: controls (Cc), format
@@ -168,9 +170,12 @@ def path_problem(name: str, limits: Limits = DEFAULT_LIMITS) -> str | None:
 
 
 def _windows_unsafe(part: str) -> bool:
+    """Whether Windows cannot create a file named ``part``: a reserved character, a
+    trailing dot or space (dropped, so ``notes.`` would meet ``notes``), or a device
+    name before the first dot, trailing spaces ignored (``nul .txt`` is NUL)."""
     if any(c in '<>:"|?*' for c in part) or part.endswith((" ", ".")):
         return True
-    return part.split(".")[0].lower() in _WINDOWS_RESERVED
+    return part.split(".", 1)[0].rstrip(" ").lower() in _WINDOWS_RESERVED
 
 
 def safe_component(part: str) -> str:

@@ -49,6 +49,7 @@ from recordpack.bundle.safety import (
     UnsafeMemberError,
     check_members,
 )
+from recordpack.display import printable
 from recordpack.errors import BundleError, RecordpackError, UsageError
 
 __all__ = [
@@ -77,6 +78,9 @@ _CHUNK: Final = 1024 * 1024
 _LOCAL_HEADER: Final = struct.Struct("<4sHHHHHLLLHH")
 _LOCAL_SIG: Final = b"PK\x03\x04"
 _DESCRIPTOR_SIG: Final = b"PK\x07\x08"
+#: The end-of-central-directory record without its comment (APPNOTE 4.3.16).
+_END_RECORD_SIZE: Final = 22
+_END_SIG: Final = b"PK\x05\x06"
 _FLAG_DESCRIPTOR: Final = 0x08
 _FLAG_UTF8: Final = 0x800
 
@@ -264,11 +268,7 @@ def _read_directory(handle: IO[bytes], limits: Limits) -> _Directory:
     """Read and check the central directory; raise if any member is unsafe."""
     archive = _open_zip(handle)
     infos = archive.infolist()
-    bag, problems = check_members(infos, limits)
-    if problems:
-        raise UnsafeMemberError(problems)
-    if bag is None:
-        raise NotARecordpackBundleError("the bundle's ZIP archive is empty")
+    bag = _bag_of(infos, limits)
     names = {i.filename for i in infos}
     required = (fmt.BAGIT_TXT, fmt.MANIFEST, fmt.INDEX_JSON)
     missing = [name for name in required if f"{bag}/{name}" not in names]
@@ -279,7 +279,9 @@ def _read_directory(handle: IO[bytes], limits: Limits) -> _Directory:
         )
     index, raw_index = _load_index(archive, bag, limits)
     _check_declared_sizes(bag, infos, index)
+    _check_accounted_for(bag, infos, index)
     size = handle.seek(0, os.SEEK_END)
+    _check_end(handle, size, archive.comment)
     start_dir = archive.start_dir
     handle.seek(start_dir)
     tail = _hash_rest(handle)
@@ -288,7 +290,24 @@ def _read_directory(handle: IO[bytes], limits: Limits) -> _Directory:
     return _Directory(bag, members, start_dir, size, tail, index, index_sha)
 
 
-def _load_index(archive: zipfile.ZipFile, bag: str | None, limits: Limits) -> tuple[BundleIndex, bytes]:
+def _bag_of(infos: Sequence[zipfile.ZipInfo], limits: Limits) -> str:
+    """The bag folder of a ZIP whose members are all safe; raise otherwise."""
+    bag, problems = check_members(infos, limits)
+    if bag is None and problems and all(p.code == "outside_bag" for p in problems):
+        # Loose files, or a ZIP inside the ZIP: nothing unsafe, just not a bag.
+        shown = ", ".join(printable(i.filename) for i in infos[:3])
+        more = f" and {len(infos) - 3:,} more" if len(infos) > 3 else ""
+        raise NotARecordpackBundleError(
+            f"the ZIP inside the bundle holds no recordpack bag folder, only {shown}{more}"
+        )
+    if problems:
+        raise UnsafeMemberError(problems)
+    if bag is None:
+        raise NotARecordpackBundleError("the bundle's ZIP archive is empty")
+    return bag
+
+
+def _load_index(archive: zipfile.ZipFile, bag: str, limits: Limits) -> tuple[BundleIndex, bytes]:
     """Read ``index.json`` by random access and check it against the schema; returns
     the index and the bytes it was read from."""
     name = f"{bag}/{fmt.INDEX_JSON}"
@@ -353,6 +372,59 @@ def _check_declared_sizes(bag: str, infos: Sequence[zipfile.ZipInfo], index: Bun
         )
     if problems:
         raise BundleVerificationError(problems)
+
+
+def _check_accounted_for(bag: str, infos: Sequence[zipfile.ZipInfo], index: BundleIndex) -> None:
+    """Every member outside ``data/`` must be a tag file recordpack writes or a preview
+    the index names, and every folder entry must hold such a file.
+
+    A page beside index.html, listed only in the tag manifest (which anyone can
+    rewrite), would otherwise be extracted into a folder recordpack calls verified.
+    """
+    prefix = f"{bag}/"
+    previews = set(index.preview_paths())
+    known = set(fmt.TAG_FILES) | previews | {f.path for f in index.files}
+    folders = {""} | {p.rsplit("/", i)[0] for p in known for i in range(1, p.count("/") + 1)}
+    problems: list[MemberProblem] = []
+    for info in infos:
+        relative = info.filename[len(prefix) :]
+        if info.is_dir():
+            if relative.rstrip("/") not in folders:
+                problems.append(
+                    MemberProblem(info.filename, "unexpected_file", _UNEXPECTED_FOLDER)
+                )
+        elif relative.startswith(fmt.PREVIEWS_DIR + "/") and relative not in previews:
+            problems.append(MemberProblem(info.filename, "index_mismatch", _UNLISTED_PREVIEW))
+        elif relative not in known and not relative.startswith(fmt.PAYLOAD_DIR + "/"):
+            # data/ is _check_declared_sizes' part: each file there must be in the index.
+            problems.append(MemberProblem(info.filename, "unexpected_file", _UNEXPECTED_FILE))
+    if problems:
+        raise BundleVerificationError(problems)
+
+
+_UNEXPECTED_FILE: Final = (
+    "is in the bundle but is neither listed in index.json nor a tag file recordpack writes"
+)
+_UNLISTED_PREVIEW: Final = "is a preview in the bundle that index.json does not name"
+_UNEXPECTED_FOLDER: Final = "is a folder entry that holds none of the files index.json lists"
+
+
+def _check_end(handle: IO[bytes], size: int, comment: bytes) -> None:
+    """The ZIP must end with its end-of-central-directory record, with no comment.
+
+    pack writes neither a comment nor anything after that record; bytes there
+    would be a hidden channel that no check below reads (bytes before or
+    between members are caught in the sequential pass).
+    """
+    # zipfile found an end record; it is the last 22 bytes only if nothing follows it.
+    handle.seek(max(size - _END_RECORD_SIZE, 0))
+    if handle.read(4) == _END_SIG:
+        return
+    if comment:
+        message = f"carries a ZIP comment of {len(comment):,} bytes, which recordpack never writes"
+    else:
+        message = "has bytes after the end of its ZIP archive, which recordpack never writes"
+    raise BundleVerificationError([MemberProblem("(bundle)", "bad_zip_structure", message)])
 
 
 def _hash_rest(handle: IO[bytes]) -> str:
@@ -968,10 +1040,7 @@ def read_index(
     plain = _source(bundle, identities)
     with plain.random_access() as handle:
         archive = _open_zip(handle)
-        bag, problems = check_members(archive.infolist(), limits)
-        if problems:
-            raise UnsafeMemberError(problems)
-        index, _ = _load_index(archive, bag, limits)
+        index, _ = _load_index(archive, _bag_of(archive.infolist(), limits), limits)
     return index
 
 

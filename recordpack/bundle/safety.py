@@ -88,6 +88,12 @@ COLLIDING_HINT: Final = (
 )
 
 
+#: Why a member of a ZIP with no folder at all is refused (a ZIP inside the ZIP, loose files).
+NO_BAG_FOLDER: Final = (
+    "lies at the top of the ZIP, not in a bag folder: the bundle holds no recordpack bag"
+)
+
+
 class UnsafeMemberError(BundleVerificationError):
     """The bundle's ZIP holds a member that would be unsafe to extract."""
 
@@ -197,9 +203,16 @@ def check_members(
         if reason is not None:
             add(MemberProblem(name, "unsafe_path", reason))
             continue
-        if bag is None or not name.startswith(prefix):
+        if bag is None:
+            add(MemberProblem(name, "outside_bag", NO_BAG_FOLDER))
+            continue
+        if not name.startswith(prefix):
             add(
-                MemberProblem(name, "outside_bag", f"is not inside the bundle's one folder {bag!r}")
+                MemberProblem(
+                    name,
+                    "outside_bag",
+                    f"is not inside the bag folder {bag!r} that holds the other files",
+                )
             )
             continue
         if name == prefix:
