@@ -23,6 +23,9 @@ from click.testing import CliRunner
 from recordpack import age
 from recordpack.bundle import format as fmt
 from recordpack.bundle import policy
+from recordpack.bundle.fhir import build_fhir_index
+from recordpack.bundle.html import render_readme
+from recordpack.bundle.index_model import parse_index_text
 from recordpack.bundle.reader import (
     BundleVerificationError,
     NotARecordpackBundleError,
@@ -124,10 +127,10 @@ def forge(packed: dict[str, Any], folder: Path, change: Callable[[dict[str, byte
 
 
 def test_what_pack_writes_opens_as_it_was_written(packed: dict[str, Any], tmp_path: Path) -> None:
-    """The round trip: previews, tag files and a ZIP with no comment pass every new
-    check, and nothing is replaced or warned about."""
+    """The round trip: previews, README, index.fhir.json and a ZIP with no comment all
+    pass every new check, and nothing is replaced or warned about."""
     result = open_bundle(packed["bundle"], [packed["identity"]], tmp_path / "opened")
-    assert result.notices == ()
+    assert result.notices == () and not result.readme_replaced
     assert not result.index_html_replaced
     bag = packed["bag_name"]
     previews = sorted(n for n in packed["members"] if n.startswith(f"{bag}/{fmt.PREVIEWS_DIR}/"))
@@ -191,6 +194,177 @@ def test_a_folder_entry_that_holds_no_listed_file_is_refused(tmp_path: Path) -> 
         "START HERE - verified",
         "folder entry that holds none of the files",
     )
+
+
+# ------------------------------------------------------------- README.txt
+
+
+def test_a_forged_readme_is_replaced_by_recordpacks_own_and_said_so(
+    packed: dict[str, Any], tmp_path: Path
+) -> None:
+    def forge_readme(members: dict[str, bytes], bag: str) -> None:
+        members[f"{bag}/{fmt.README_TXT}"] = FAKE_README
+
+    bundle = forge(packed, tmp_path, forge_readme)
+    identity = packed["identity"]
+    assert "readme_replaced" in [n.code for n in verify_bundle(bundle, [identity]).notices]
+
+    result = open_bundle(bundle, [identity], tmp_path / "opened")
+    readme = (result.bag_dir / fmt.README_TXT).read_bytes()
+    index = parse_index_text((result.bag_dir / fmt.INDEX_JSON).read_bytes())
+    assert readme == render_readme(index).encode() and b"BENIGN" not in readme
+    assert result.readme_replaced and not result.index_html_replaced
+
+    key = key_file(tmp_path, identity)
+    code, out, err = cli(bundle, key, "open", "-o", str(tmp_path / "by-cli"), "--json")
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["readme_replaced"] is True
+    assert "readme_replaced" in [w["code"] for w in document["warnings"]]
+    code, _, err = cli(bundle, key, "open", "-o", str(tmp_path / "by-cli-text"))
+    assert code == 0 and "README.txt is not the one recordpack writes" in err
+
+
+def test_a_pack_made_readme_is_kept(packed: dict[str, Any]) -> None:
+    """The README in the opened folder is byte for byte the one pack wrote."""
+    bag = packed["bag_name"]
+    shipped = packed["members"][f"{bag}/{fmt.README_TXT}"]
+    assert (packed["bag"] / fmt.README_TXT).read_bytes() == shipped
+
+
+# ------------------------------------------------------------- index.fhir.json
+
+
+def _fhir_change(patch: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, bytes], str], None]:
+    def change(members: dict[str, bytes], bag: str) -> None:
+        name = f"{bag}/{fmt.INDEX_FHIR}"
+        document = json.loads(members[name])
+        patch(document)
+        members[name] = json.dumps(document).encode()
+
+    return change
+
+
+def _resources(document: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [e["resource"] for e in document["entry"] if e["resource"]["resourceType"] == kind]
+
+
+def _stranger(document: dict[str, Any]) -> None:
+    patient = _resources(document, "Patient")[0]
+    patient["name"] = [{"family": "STRANGER", "given": ["OTTO"]}]
+    patient["birthDate"] = "1941-01-01"
+
+
+def _other_identifier(document: dict[str, Any]) -> None:
+    _resources(document, "Patient")[0]["identifier"] = [{"value": "MRN-OF-SOMEONE-ELSE"}]
+
+
+def _study_uid(document: dict[str, Any]) -> None:
+    _resources(document, "ImagingStudy")[0]["identifier"][0]["value"] = "urn:oid:1.2.3.4"
+
+
+def _series_uid(document: dict[str, Any]) -> None:
+    _resources(document, "ImagingStudy")[0]["series"][0]["uid"] = "1.2.3.4.5"
+
+
+def _kind(document: dict[str, Any]) -> None:
+    _resources(document, "DocumentReference")[0]["type"] = {"text": "Lab result"}
+
+
+def _subject(document: dict[str, Any]) -> None:
+    # Every record filed under the patient a possibly-foreign record names.
+    patients = [e["fullUrl"] for e in document["entry"] if e["resource"]["resourceType"] == "Patient"]
+    for resource in _resources(document, "DocumentReference"):
+        resource["subject"] = {"reference": patients[-1]}
+
+
+def _verdict(document: dict[str, Any]) -> None:
+    _resources(document, "List")[0]["title"] = "Check: everything required is here"
+
+
+def _added(document: dict[str, Any]) -> None:
+    document["entry"].append(
+        {
+            "fullUrl": "urn:uuid:00000000-0000-4000-8000-000000000000",
+            "resource": {"resourceType": "Observation", "status": "final", "valueString": "benign"},
+        }
+    )
+
+
+def _gender(document: dict[str, Any]) -> None:
+    _resources(document, "Patient")[0]["gender"] = "male"
+
+
+def _timestamp(document: dict[str, Any]) -> None:
+    document["timestamp"] = "1999-01-01T00:00:00Z"
+
+
+def _bundle_statement(document: dict[str, Any]) -> None:
+    document["meta"] = {"tag": [{"display": "verified benign"}]}
+
+
+def _duplicate(document: dict[str, Any]) -> None:
+    document["entry"].append(document["entry"][0])
+
+
+def _dropped_patient(document: dict[str, Any]) -> None:
+    document["entry"] = [e for e in document["entry"] if e["resource"]["resourceType"] != "Patient"]
+
+
+@pytest.mark.parametrize(
+    ("patch", "words"),
+    [
+        (_stranger, "its Patient differs from index.json (name, birthDate)"),
+        (_other_identifier, "its Patient differs from index.json (identifier)"),
+        (_study_uid, "differs from index.json (identifier)"),
+        (_series_uid, "differs from index.json (series)"),
+        (_kind, "differs from index.json (type)"),
+        (_subject, "differs from index.json (subject)"),
+        (_verdict, "its check result (List) differs from index.json (title)"),
+        (_added, "holds 1 resource(s) that index.json does not give"),
+        (_dropped_patient, "lacks the Patient that index.json gives"),
+        (_gender, "its Patient differs from index.json (statements index.json does not make)"),
+        (_timestamp, "its Bundle timestamp differs from index.json"),
+        (_bundle_statement, "its Bundle makes statements index.json does not"),
+        (_duplicate, "holds an entry recordpack does not write"),
+    ],
+    ids=[
+        "patient-name-and-birth-date",
+        "patient-identifier",
+        "study-uid",
+        "series-uid",
+        "record-kind",
+        "record-subject",
+        "check-verdict",
+        "added-resource",
+        "dropped-patient",
+        "patient-gender-added",
+        "bundle-timestamp",
+        "bundle-meta-added",
+        "duplicate-entry",
+    ],
+)
+def test_a_fhir_index_that_disagrees_with_index_json_is_refused(
+    packed: dict[str, Any], tmp_path: Path, patch: Callable[[dict[str, Any]], None], words: str
+) -> None:
+    error = refused(
+        forge(packed, tmp_path, _fhir_change(patch)),
+        [packed["identity"]],
+        tmp_path / "opened",
+        BundleVerificationError,
+        fmt.INDEX_FHIR,
+        words,
+    )
+    assert isinstance(error, BundleVerificationError)
+    assert {p.code for p in error.problems} == {"fhir_mismatch"}
+
+
+def test_the_fhir_index_pack_writes_is_what_open_compares_with(packed: dict[str, Any]) -> None:
+    bag = packed["bag_name"]
+    shipped = json.loads(packed["members"][f"{bag}/{fmt.INDEX_FHIR}"])
+    index = json.loads(packed["members"][f"{bag}/{fmt.INDEX_JSON}"])
+    assert _resources(shipped, "Patient")[0]["name"] == [{"text": index["patient"]["name"]}]
+    assert shipped == build_fhir_index(index)
 
 
 # ------------------------------------------------------------- the end of the ZIP

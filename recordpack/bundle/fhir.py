@@ -5,7 +5,9 @@ records name them), one DocumentReference per document record (its files as
 attachments: path in the bag, size, base64 SHA-1), one ImagingStudy per study
 and the check result as a List. :func:`check_fhir_index` is what ``open`` runs:
 every attachment must point at a file of the bag with the size and SHA-1 that
-``index.json`` gives it.
+``index.json`` gives it, and every resource must be the one
+:func:`build_fhir_index` makes from the verified ``index.json``, no more and no
+fewer: the Patient, each record's subject, kind, date and study UIDs, the check.
 """
 
 from __future__ import annotations
@@ -251,7 +253,9 @@ def check_fhir_index(
 
     Every DocumentReference attachment must name a payload file, with that file's
     size and SHA-1: the one the reader computed from the file's bytes
-    (``actual_sha1``), else the one ``index.json`` records for it.
+    (``actual_sha1``), else the one ``index.json`` records for it. Every other
+    statement (who the patient is, what each record is and whose, the study
+    UIDs, the check result) must be what ``index.json`` says (:func:`_disagreements`).
     """
     if not isinstance(document, dict) or document.get("resourceType") != "Bundle":
         return [("bad_fhir_index", "is not a FHIR Bundle")]
@@ -283,6 +287,65 @@ def check_fhir_index(
                 problems.append(
                     ("fhir_mismatch", f"gives {url} a SHA-1 that differs from the file")
                 )
+    return problems + _disagreements(document, index)
+
+
+def _label(resource: dict[str, Any]) -> str:
+    """How a message names a resource recordpack built (never the sender's text)."""
+    kind = str(resource.get("resourceType"))
+    if kind == "DocumentReference":
+        urls = [c["attachment"]["url"] for c in resource.get("content") or []]
+        return f"DocumentReference for {urls[0]}" if urls else kind
+    if kind == "ImagingStudy":
+        return f"ImagingStudy {resource['identifier'][0]['value']}"
+    return "check result (List)" if kind == "List" else kind
+
+
+def _disagreements(document: dict[str, Any], index: dict[str, Any]) -> list[tuple[str, str]]:
+    """Where ``document`` says something else than :func:`build_fhir_index` of ``index``.
+
+    Each resource is compared whole, by its fullUrl (a UUID derived from the bag
+    and the record's place): an EHR importing the file files the records under the
+    Patient it names, so a changed name, birth date or identifier, a record given
+    to another subject or kind, a study UID, or a resource added, is a lie.
+    """
+    expected = build_fhir_index(index)
+    problems: list[tuple[str, str]] = []
+    shipped: dict[str, Any] = {}
+    for entry in document.get("entry") or []:
+        url = entry.get("fullUrl") if isinstance(entry, dict) else None
+        if not isinstance(url, str) or url in shipped:
+            problems.append(("fhir_mismatch", "holds an entry recordpack does not write"))
+            continue
+        shipped[url] = entry.get("resource")
+    for entry in expected["entry"]:
+        url, resource = entry["fullUrl"], entry["resource"]
+        found = shipped.pop(url, None)
+        if found is None:
+            problems.append(
+                ("fhir_mismatch", f"lacks the {_label(resource)} that index.json gives")
+            )
+        elif found != resource:
+            if not isinstance(found, dict):
+                found = {}
+            fields = [k for k in resource if found.get(k) != resource[k]]
+            extra = bool(set(found) - set(resource))
+            said = ", ".join(fields + (["statements index.json does not make"] if extra else []))
+            problems.append(
+                ("fhir_mismatch", f"its {_label(resource)} differs from index.json ({said})")
+            )
+    if shipped:
+        problems.append(
+            (
+                "fhir_mismatch",
+                f"holds {len(shipped)} resource(s) that index.json does not give",
+            )
+        )
+    for key, value in expected.items():
+        if key != "entry" and document.get(key) != value:
+            problems.append(("fhir_mismatch", f"its Bundle {key} differs from index.json"))
+    if set(document) - set(expected):
+        problems.append(("fhir_mismatch", "its Bundle makes statements index.json does not"))
     return problems
 
 

@@ -161,6 +161,8 @@ class OpenResult:
     bundle_index: BundleIndex | None = None
     #: True when the bundle's own index.html differed from that rendering and was replaced.
     index_html_replaced: bool = False
+    #: True when the bundle's own README.txt differed from recordpack's and was replaced.
+    readme_replaced: bool = False
     notices: tuple[Notice, ...] = ()
     leftovers: LeftoverReport | None = None
     #: SHA-256 of the bundle file as received (see :class:`VerifyResult`).
@@ -178,6 +180,7 @@ class OpenResult:
             "dicomdir": str(self.dicomdir) if self.dicomdir else None,
             "index_html": str(self.index_html) if self.index_html else None,
             "index_html_replaced": self.index_html_replaced,
+            "readme_replaced": self.readme_replaced,
             "warnings": [n.to_json() for n in self.notices],
         }
 
@@ -947,7 +950,7 @@ def _source(bundle: BundleSource | _Plaintext, identities: Sequence[Any]) -> _Pl
     return _AgeBundle(bundle, identities)  # type: ignore[arg-type]
 
 
-def _notices(plain: _Plaintext, html_replaced: bool) -> list[Notice]:
+def _notices(plain: _Plaintext, replaced: Sequence[str]) -> list[Notice]:
     """What the reader should know about a bundle that verified."""
     from recordpack.age.scrypt import WEAK_WORK_FACTOR, ScryptIdentity
 
@@ -970,7 +973,7 @@ def _notices(plain: _Plaintext, html_replaced: bool) -> list[Notice]:
                     {"work_factor": factor, "recommended": 18},
                 )
             )
-    if html_replaced:
+    if fmt.INDEX_HTML in replaced:
         notices.append(
             Notice(
                 "index_html_replaced",
@@ -979,13 +982,36 @@ def _notices(plain: _Plaintext, html_replaced: bool) -> list[Notice]:
                 "shown: recordpack's own rendering replaces it",
             )
         )
+    if fmt.README_TXT in replaced:
+        notices.append(
+            Notice(
+                "readme_replaced",
+                "the bundle's own README.txt is not the one recordpack writes from the "
+                "verified index.json (it was altered, or made by another version); it is not "
+                "shown: recordpack's own README replaces it",
+            )
+        )
     return notices
 
 
-def _rendered(directory: _Directory) -> bytes:
-    from recordpack.bundle.html import render_index_html  # only open and verify show a page
+def _rendered(directory: _Directory) -> dict[str, bytes]:
+    """The pages recordpack writes from the verified index, by bag path: what open
+    puts in the opened folder whatever the bundle shipped under those names."""
+    from recordpack.bundle.html import render_index_html, render_readme  # only open/verify
 
-    return render_index_html(directory.index).encode()
+    return {
+        fmt.INDEX_HTML: render_index_html(directory.index).encode(),
+        fmt.README_TXT: render_readme(directory.index).encode(),
+    }
+
+
+def _replaced(streamed: _Streamed, rendered: dict[str, bytes]) -> list[str]:
+    """The pages the bundle shipped that differ from recordpack's rendering of them."""
+    return [
+        name
+        for name, page in rendered.items()
+        if streamed.tags.get(name) is not None and streamed.tags[name] != page
+    ]
 
 
 def _counts(streamed: _Streamed) -> tuple[int, int]:
@@ -1013,8 +1039,7 @@ def verify_bundle(
         streamed = _stream_members(stream, directory, _DiscardSink(), limits, progress)
     _raise_for(_check_bag(directory, streamed))
     files, size = _counts(streamed)
-    shipped = streamed.tags.get(fmt.INDEX_HTML)
-    notices = _notices(plain, shipped is not None and shipped != _rendered(directory))
+    notices = _notices(plain, _replaced(streamed, _rendered(directory)))
     return VerifyResult(
         directory.bag,
         directory.index.to_json(),
@@ -1066,8 +1091,8 @@ def open_bundle(
 
     ``dest`` must be absent or an empty folder; its parent must exist. Nothing
     appears in ``dest`` unless every check passed; on any failure or Ctrl-C the
-    temporary folder is removed. ``index.html`` in the result is always
-    recordpack's own rendering of the verified index. Raises what
+    temporary folder is removed. ``index.html`` and ``README.txt`` in the result
+    are always recordpack's own rendering of the verified index. Raises what
     :func:`verify_bundle` raises, :class:`DestinationNotEmptyError` and
     :class:`DestinationWriteError`.
     """
@@ -1099,10 +1124,10 @@ def open_bundle(
         with plain.stream() as stream:
             streamed = _stream_members(stream, directory, sink, limits, progress)
         _raise_for(_check_bag(directory, streamed))
-        shipped = streamed.tags.get(fmt.INDEX_HTML)
         rendered = _rendered(directory)
-        replaced = shipped is not None and shipped != rendered
-        _write_index_html(sink.root / fmt.INDEX_HTML, rendered)
+        replaced = _replaced(streamed, rendered)
+        for name, page in rendered.items():
+            _write_page(sink.root / name, page)
         notices = _notices(plain, replaced)
         _move_into_place(work, directory.bag, target)
     except OSError as error:
@@ -1123,13 +1148,14 @@ def open_bundle(
         dicomdir=dicomdir if fmt.DICOMDIR_PATH in streamed.digests else None,
         index_html=bag_dir / fmt.INDEX_HTML,
         bundle_index=directory.index,
-        index_html_replaced=replaced,
+        index_html_replaced=fmt.INDEX_HTML in replaced,
+        readme_replaced=fmt.README_TXT in replaced,
         notices=tuple(notices),
         leftovers=leftovers,
     )
 
 
-def _write_index_html(path: Path, rendered: bytes) -> None:
+def _write_page(path: Path, rendered: bytes) -> None:
     """Put recordpack's rendering at ``path``, in place of whatever the bundle shipped."""
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
