@@ -249,14 +249,16 @@ def test_a_long_scan_shows_progress_and_cancel_works(
     release = threading.Event()
     real_scan = service.scan
 
-    def slow_scan(folder: Path, kinds: Any, progress: Any, cancel: Any) -> Any:
+    def slow_scan(
+        folder: Path, kinds: Any, progress: Any, cancel: Any, contents: Any = None
+    ) -> Any:
         for done in range(1000):  # a folder of a thousand files, read slowly
             if release.is_set():
                 break
             cancel.raise_if_cancelled()
             progress(done, 1000)
             time.sleep(0.02)
-        return real_scan(folder, kinds, progress, cancel)
+        return real_scan(folder, kinds, progress, cancel, contents)
 
     monkeypatch.setattr(service, "scan", slow_scan)
     page.goto(running.server.url)

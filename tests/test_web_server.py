@@ -1230,9 +1230,9 @@ def test_a_decision_sent_while_another_folder_is_read_changes_nothing(
     release = threading.Event()  # holds the reading of "Other records" until the test is done
     original = service.scan
 
-    def held_scan(folder, kinds, progress, cancel):  # type: ignore[no-untyped-def]
+    def held_scan(folder, kinds, progress, cancel, contents=None):  # type: ignore[no-untyped-def]
         release.wait(30)
-        return original(folder, kinds, progress, cancel)
+        return original(folder, kinds, progress, cancel, contents)
 
     monkeypatch.setattr(service, "scan", held_scan)
     try:
