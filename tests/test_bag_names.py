@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
+import string
 import tarfile
 import unicodedata
 import zipfile
@@ -21,7 +23,7 @@ from hypothesis import strategies as st
 
 from recordpack.bundle import format as fmt
 from recordpack.bundle.index_model import bag_path_problem
-from recordpack.bundle.layout import plan_bag
+from recordpack.bundle.layout import plan_bag, slugify
 from recordpack.bundle.pack import _member
 from recordpack.bundle.safety import MemberProblem, UnsafeMemberError, check_members
 from recordpack.errors import BundleError
@@ -315,3 +317,73 @@ def test_an_unsafe_name_in_a_tar_is_labelled_tar_and_a_cut_tar_gz_keeps_its_name
     assert "bad.tar!../evil.txt  [unsafe name inside a tar]" in scanned.output
     bag = pack_and_open(folder, key, tmp_path)
     assert (bag / fmt.RECORDS_DIR / "99-problem_files" / "trunc.tar.gz").is_file()
+
+
+def _patient_scan(name: str) -> ScanResult:
+    """A scan of one consultation note about ``name``."""
+    record = Record(
+        kind="clinical_note",
+        title="Consultation note",
+        date="2026-10-28",
+        files=("note.txt",),
+        patient=Patient(name, "1970-05-06", "RP-TEST-0042"),
+        confidence=0.9,
+        format="text",
+    )
+    files = {"note.txt": FileInfo("note.txt", len(NOTE), hashlib.sha256(NOTE).hexdigest())}
+    return ScanResult(root="records", records=(record,), problems=(), skipped=(), files=files)
+
+
+@pytest.mark.parametrize(
+    ("name", "bag"),
+    [
+        ("ØDEGÅRD, ÅSE", "ase-odegard"),
+        ("WAŁĘSA^ŁUCJA", "lucja-walesa"),
+        ("STRAUß, GRETE", "grete-strauss"),
+        ("ÞÓRSDÓTTIR, GUÐRÚN", "gudrun-thorsdottir"),
+        ("ĐẶNG, THỊ MAI", "thi-mai-dang"),
+        ("LÆRKE, SØREN", "soren-laerke"),
+        ("CŒUR, ŒDA", "oeda-coeur"),
+        ("Yıldırım, Ayşe Işıl", "ayse-isil-yildirim"),
+    ],
+)
+def test_a_bag_named_after_the_patient_keeps_every_letter_of_the_name(
+    name: str, bag: str
+) -> None:
+    # Before, letters with no accent to strip vanished: ØDEGÅRD, ÅSE gave "ase-degard".
+    plan = plan_bag(_patient_scan(name), "20261130")
+    assert plan.bag == fmt.bag_name("20261130", bag)
+
+
+def _slug_before(text: str, max_length: int = 60) -> str:
+    """slugify as it was before letters were spelled out, for the names it kept whole."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
+    return slug.strip("-") or "record"
+
+
+#: ASCII, and letters whose accent was always dropped correctly.
+_KEPT_LETTERS = (
+    string.ascii_letters + string.digits + " ,.^'()_-" + "ÀÁÂÄÅÇÈÉÊËÍÎÏÑÓÔÖÚÜÝàáâäåçèéêëíîïñóôöúüýčŠšŽžŘřőű"
+)
+
+
+@given(st.text(alphabet=_KEPT_LETTERS, max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_names_spelled_whole_before_keep_their_slug(text: str) -> None:
+    assert slugify(text) == _slug_before(text)
+
+
+@pytest.mark.parametrize(
+    ("name", "bag"),
+    [
+        ("QUILL, AVERY", "avery-quill"),
+        ("THOMPSON^MARGARET^A", "margaret-a-thompson"),
+        ("Müller, José", "jose-muller"),
+        ("O'BRIEN-NÚÑEZ, SIÂN", "sian-o-brien-nunez"),
+    ],
+)
+def test_existing_bag_names_are_unchanged(name: str, bag: str) -> None:
+    assert plan_bag(_patient_scan(name), "20261130").bag == fmt.bag_name("20261130", bag)

@@ -67,11 +67,51 @@ _NON_IMAGE_SOP_PREFIXES: Final = (
 _IMAGE_EXCEPTIONS: Final = ("1.2.840.10008.5.1.4.1.1.66.4", "1.2.840.10008.5.1.4.1.1.66.7")
 
 
+#: Latin letters that Unicode does not decompose into an ASCII letter and an accent
+#: (NFKD leaves them whole, so dropping non-ASCII would drop them): their usual
+#: ASCII spelling, so "ØDEGÅRD" stays ``odegard``, not ``degard``. Composed forms
+#: (Ǿ, Ǽ) decompose to these first.
+TRANSLITERATIONS: Final[dict[str, str]] = {
+    "Æ": "AE", "æ": "ae",
+    "Ð": "D", "ð": "d",
+    "Đ": "D", "đ": "d",
+    "Ø": "O", "ø": "o",
+    "Þ": "Th", "þ": "th",
+    "ß": "ss", "ẞ": "SS",
+    "Ħ": "H", "ħ": "h",
+    "ı": "i",
+    "ĸ": "k",
+    "Ł": "L", "ł": "l",
+    "Ŋ": "NG", "ŋ": "ng",
+    "Œ": "OE", "œ": "oe",
+    "Ŧ": "T", "ŧ": "t",
+    "Ə": "E", "ə": "e",
+    "Ǝ": "E", "ǝ": "e",
+    "Ɛ": "E", "ɛ": "e",
+    "Ɔ": "O", "ɔ": "o",
+    "Ɓ": "B", "ɓ": "b",
+    "Ɗ": "D", "ɗ": "d",
+    "Ƙ": "K", "ƙ": "k",
+    "Ƴ": "Y", "ƴ": "y",
+    "Ƒ": "F", "ƒ": "f",
+    "Ǥ": "G", "ǥ": "g",
+    "Ɨ": "I", "ɨ": "i",
+    "Ʉ": "U", "ʉ": "u",
+}  # fmt: skip
+_TRANSLITERATE: Final = str.maketrans(TRANSLITERATIONS)
+
+
 def slugify(text: str | None, *, default: str = "record", max_length: int = MAX_SLUG) -> str:
-    """Lower-case ASCII words joined by hyphens: ``"Surgical Pathology (final)"`` -> ``surgical-pathology-final``."""
+    """Lower-case ASCII words joined by hyphens: ``"Surgical Pathology (final)"`` -> ``surgical-pathology-final``.
+
+    Accents are dropped (``José`` -> ``jose``) and letters without an ASCII base are
+    spelled out (:data:`TRANSLITERATIONS`: ``Ødegård`` -> ``odegard``); what is still
+    not ASCII (another script) is left out.
+    """
     if not text:
         return default
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    decomposed = unicodedata.normalize("NFKD", text).translate(_TRANSLITERATE)
+    ascii_text = decomposed.encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     if len(slug) > max_length:
         slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
