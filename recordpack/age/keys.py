@@ -10,6 +10,7 @@ from recordpack.age import pq
 from recordpack.age.base import Recipient
 from recordpack.age.errors import AgeKeyError, EncryptedKeyFileError
 from recordpack.age.x25519 import X25519Identity, X25519Recipient
+from recordpack.bundle.leftovers import WRITE, LeftoverReport, sweep, temporary_file
 
 # Key files are a few lines; anything much larger is not a key file.
 _MAX_KEY_FILE = 1024 * 1024
@@ -136,9 +137,23 @@ def format_identity_file(identity: AnyIdentity, created: _dt.datetime | None = N
 def write_identity_file(path: str | os.PathLike[str], identity: AnyIdentity) -> Path:
     """Write a new key file readable only by its owner; never replaces an existing file.
 
+    Returns its path; see :func:`write_key_file` for how it is written.
+    """
+    write_key_file(path, identity)
+    return Path(path)
+
+
+def write_key_file(path: str | os.PathLike[str], identity: AnyIdentity) -> LeftoverReport:
+    """Write a new key file readable only by its owner; never replaces an existing file.
+
     The key is written to a 0600 temporary file in the same folder and then hard-linked
     to its name, which fails if the name exists: no moment where a partial or
-    world-readable key file exists under the final name.
+    world-readable key file exists under the final name. The temporary is named as
+    every file recordpack writes whole (``.NAME.recordpack-tmp-PID-RANDOM-CHECK.tmp``):
+    a keygen killed outright (``kill -9``, a power cut) leaves it, holding a secret key
+    nobody was given the public half of, and the next keygen of that name removes it.
+    Returns what that sweep removed and what it had to keep (another user's, or a
+    process that may still be running).
     """
     target = Path(path)
     if target.exists() or target.is_symlink():
@@ -148,10 +163,9 @@ def write_identity_file(path: str | os.PathLike[str], identity: AnyIdentity) -> 
         )
     folder = target.parent if str(target.parent) else Path(".")
     data = format_identity_file(identity).encode("ascii")
-    import tempfile  # only for writing a key file
-
+    leftovers = sweep(folder, WRITE, target.name)
     try:
-        fd, temp_name = tempfile.mkstemp(prefix=".keygen-", dir=folder)  # mkstemp uses 0600
+        temporary, fd = temporary_file(folder, target.name, WRITE)  # mode 0600
     except FileNotFoundError:
         raise AgeKeyError(f"the folder {folder} does not exist") from None
     except OSError as error:
@@ -162,7 +176,7 @@ def write_identity_file(path: str | os.PathLike[str], identity: AnyIdentity) -> 
             handle.flush()
             os.fsync(handle.fileno())
         try:
-            os.link(temp_name, target)
+            os.link(temporary, target)
         except FileExistsError:
             raise AgeKeyError(
                 f"{target} already exists; recordpack will not overwrite a key file"
@@ -180,5 +194,5 @@ def write_identity_file(path: str | os.PathLike[str], identity: AnyIdentity) -> 
                 handle.flush()
                 os.fsync(handle.fileno())
     finally:
-        os.unlink(temp_name)
-    return target
+        temporary.unlink(missing_ok=True)
+    return leftovers

@@ -7,7 +7,9 @@ from pathlib import Path
 import click
 
 from recordpack import age
+from recordpack.age.keys import write_key_file
 from recordpack.cli.base import handle_errors, main, warn
+from recordpack.scan.paths import to_path_form
 
 
 @main.command("keygen")
@@ -38,7 +40,17 @@ def keygen(output: Path | None, pq: bool) -> None:
         click.echo(age.format_identity_file(identity), nl=False)
         warn(f"Public key: {recipient}")
         return
-    age.write_identity_file(output, identity)
+    leftovers = write_key_file(output, identity)
+    for path in leftovers.removed:
+        warn(
+            f"recordpack: removed {to_path_form(str(path))}, an unused secret key left by an "
+            "interrupted earlier keygen"
+        )
+    for path, why in leftovers.kept:
+        warn(
+            f"recordpack: warning: {to_path_form(str(path))} holds a secret key left by an "
+            f"interrupted keygen; kept: {why}. Delete it once that keygen has ended."
+        )
     click.echo(f"Public key: {recipient}")
     warn(
         f"Your secret key is in {output} (only you can read it). Keep it private and make a "
