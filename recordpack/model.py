@@ -163,6 +163,9 @@ class DicomInstance:
     part10: bool = True
     #: Who this file's header names; check compares each image, not only the study.
     patient: Patient | None = field(default=None, compare=False)
+    #: True when scan found the image data damaged (cut short, missing): the file
+    #: travels with its study but is no image to look at (nor in the DICOMDIR).
+    damaged: bool = False
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,7 @@ class Series:
             "modality": self.modality,
             "number": self.number,
             "description": self.description,
-            "instances": len(self.instances),
+            "instances": sum(1 for i in self.instances if not i.damaged),
         }
 
 
@@ -200,10 +203,16 @@ class ImagingStudy:
 
     @property
     def instance_count(self) -> int:
-        return sum(len(s.instances) for s in self.series)
+        """The images that can be looked at (damaged ones are counted apart)."""
+        return sum(1 for s in self.series for i in s.instances if not i.damaged)
+
+    @property
+    def damaged_count(self) -> int:
+        """The files of the study whose image data is damaged."""
+        return sum(1 for s in self.series for i in s.instances if i.damaged)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        doc: dict[str, Any] = {
             "study_instance_uid": self.study_instance_uid,
             "modalities": list(self.modalities),
             "description": self.description,
@@ -212,6 +221,10 @@ class ImagingStudy:
             "instance_count": self.instance_count,
             "series": [s.to_json() for s in self.series],
         }
+        if self.damaged_count:
+            # Files of the study that are no image to look at (each has its problem).
+            doc["damaged_count"] = self.damaged_count
+        return doc
 
 
 @dataclass(frozen=True)

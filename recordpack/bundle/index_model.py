@@ -197,6 +197,8 @@ class StudyEntry:
     series: tuple[dict[str, Any], ...]
     dicomdir: str | None
     previews: tuple[PreviewEntry, ...] | None = None
+    #: Files of the study whose image data is damaged (absent when none are).
+    damaged_count: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -209,6 +211,8 @@ class StudyEntry:
             "series": [dict(s) for s in self.series],
             "dicomdir": self.dicomdir,
         }
+        if self.damaged_count is not None:
+            doc["damaged_count"] = self.damaged_count
         if self.previews is not None:
             doc["previews"] = [p.to_json() for p in self.previews]
         return doc
@@ -670,6 +674,9 @@ def _study(v: _Value, listed: set[str]) -> StudyEntry:
         series=series,
         dicomdir=None if dicomdir.value is None else dicomdir.listed_path(listed),
         previews=None if previews.value is None else _each(previews, _preview),
+        damaged_count=(
+            v.child("damaged_count").integer() if v.value.get("damaged_count") is not None else None
+        ),
     )
 
 

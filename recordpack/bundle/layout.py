@@ -42,6 +42,12 @@ from recordpack.scan.tarball import is_tar_name
 #: Folder under ``data/records/`` for files scan had a problem with and that no record claims.
 PROBLEM_FOLDER: Final = "99-problem_files"
 
+#: Why an image scan found damaged is kept with the records, not in the DICOMDIR.
+DAMAGED_NOTE: Final = (
+    "its image data is damaged (see its problem), so it is not in the DICOMDIR; "
+    "the file is kept as it came"
+)
+
 #: Longest slug kept in a file name (readable, and well under file-system limits).
 MAX_SLUG: Final = 60
 
@@ -588,6 +594,10 @@ def plan_bag(scan: ScanResult, date_yyyymmdd: str, exclude: Sequence[str] = ()) 
                     ):
                         continue
                     why = _uid_trouble(instance, file_set_uids)
+                    if why is None and instance.damaged:
+                        # A viewer would list it and fail to show it: it travels as a file
+                        # (and claims no UID, so a whole copy of it still gets in).
+                        why = DAMAGED_NOTE
                     if why is not None:
                         excluded_notes[instance.path] = why
                         continue

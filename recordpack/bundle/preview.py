@@ -42,6 +42,8 @@ def representative(series: Series, available: Sequence[str]) -> DicomInstance | 
     """The series' middle instance (by instance number) among the files in the bag."""
     present = set(available)
     instances = [i for i in series.instances if i.path in present]
+    # An image scan found damaged shows nothing: any whole one is a better choice.
+    instances = [i for i in instances if not i.damaged] or instances
     if not instances:
         return None
     instances.sort(key=lambda i: (i.instance_number is None, i.instance_number or 0, i.path))

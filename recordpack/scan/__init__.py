@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from recordpack.identity import refine_study_problems
-from recordpack.model import KINDS, Problem, Record, ScanResult, Skipped
+from recordpack.model import KINDS, UNREADABLE, Problem, Record, ScanResult, Skipped
 from recordpack.scan.base import DicomHeader, Document
 from recordpack.scan.corrections import (
     Corrections,
@@ -110,7 +110,9 @@ def scan_folder(
             skipped.append(outcome)
     # Only now is the whole folder known: it may decide how undecided dates read.
     records.extend(_document_record(d) for d in dates.apply_folder_date_order(documents))
-    study_records, study_problems = studies.group_studies(headers)
+    # An image whose data scan found damaged stays in its study, but not as an image.
+    damaged = {p.path for p in problems if p.code == UNREADABLE}
+    study_records, study_problems = studies.group_studies(headers, damaged)
     records.extend(study_records)
     problems.extend(refine_study_problems(study_problems, records))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Final
 
 from recordpack.model import DicomInstance, ImagingStudy, Patient, Problem, Record, Series
@@ -55,16 +55,22 @@ def _name_key(name: str | None) -> str:
 
 
 def study_title(
-    description: str | None, modalities: tuple[str, ...], series: int, images: int
+    description: str | None,
+    modalities: tuple[str, ...],
+    series: int,
+    images: int,
+    damaged: int = 0,
 ) -> str:
-    """E.g. 'CT CHEST W CONTRAST (CT, 2 series, 240 images)'."""
+    """E.g. 'CT CHEST W CONTRAST (CT, 2 series, 240 images)'; ``images`` counts only
+    what can be looked at, and ``damaged`` files are named apart ('1 image, 2 damaged')."""
     if description:
         base = description.strip()
     else:
         names = [MODALITY_NAMES.get(m, m) for m in modalities if m not in ("SR", "KO", "PR")]
         base = " and ".join(dict.fromkeys(names)) or "Imaging study"
     mods = ", ".join(modalities) if modalities else "DICOM"
-    return f"{base} ({mods}, {series} series, {plural(images, 'image')})"
+    more = f", {damaged} damaged" if damaged else ""
+    return f"{base} ({mods}, {series} series, {plural(images, 'image')}{more})"
 
 
 def _patient(headers: list[DicomHeader]) -> Patient:
@@ -104,8 +110,14 @@ def _mismatch(title: str, headers: list[DicomHeader]) -> Problem | None:
     )
 
 
-def group_studies(headers: list[DicomHeader]) -> tuple[list[Record], list[Problem]]:
-    """One record per Study Instance UID (headers without one are grouped by series)."""
+def group_studies(
+    headers: list[DicomHeader], damaged: Collection[str] = frozenset()
+) -> tuple[list[Record], list[Problem]]:
+    """One record per Study Instance UID (headers without one are grouped by series).
+
+    ``damaged`` holds the paths whose image data scan found damaged (an ``unreadable``
+    problem): they stay in their study's files, marked, and are not counted as images.
+    """
     by_study: dict[str, list[DicomHeader]] = {}
     for header in headers:
         key = header.study_instance_uid or f"series:{header.series_instance_uid or header.path}"
@@ -137,6 +149,7 @@ def group_studies(headers: list[DicomHeader]) -> tuple[list[Record], list[Proble
                             instance_number=h.instance_number,
                             part10=h.part10,
                             patient=h.patient,
+                            damaged=h.path in damaged,
                         )
                         for h in in_series
                     ),
@@ -145,8 +158,9 @@ def group_studies(headers: list[DicomHeader]) -> tuple[list[Record], list[Proble
         series_list.sort(key=lambda s: (s.number is None, s.number or 0, s.uid))
         modalities = tuple(dict.fromkeys(s.modality for s in series_list if s.modality))
         description = _most_common(h.study_description for h in members)
-        images = len(members)
-        title = study_title(description, modalities, len(series_list), images)
+        broken = sum(1 for h in members if h.path in damaged)
+        images = len(members) - broken
+        title = study_title(description, modalities, len(series_list), images, broken)
         study = ImagingStudy(
             study_instance_uid=members[0].study_instance_uid,
             modalities=modalities,
@@ -156,7 +170,7 @@ def group_studies(headers: list[DicomHeader]) -> tuple[list[Record], list[Proble
             series=tuple(series_list),
             time=_most_common(h.study_time for h in members),
         )
-        evidence = [f"DICOM images grouped by Study Instance UID ({plural(images, 'file')})"]
+        evidence = [f"DICOM images grouped by Study Instance UID ({plural(len(members), 'file')})"]
         if not members[0].study_instance_uid:
             evidence = ["DICOM images without a Study Instance UID, grouped by series"]
         records.append(
