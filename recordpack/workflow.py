@@ -275,14 +275,89 @@ def resolve_exclusions(folder: Path, exclusions: Sequence[str], scan: ScanResult
 
 
 def without_excluded(scan: ScanResult, patterns: Sequence[str]) -> ScanResult:
-    """The scan as pack will see it: records and problems the patterns leave out removed."""
+    """The scan as pack will see it: records and problems the patterns leave out removed,
+    a kept copy of a left-out file standing in for it (see :func:`with_stand_ins`)."""
     if not patterns:
         return scan
     from recordpack.bundle.layout import is_excluded
 
+    scan = with_stand_ins(scan, patterns, keep_left_out=False)
     records = tuple(r for r in scan.records if not all(is_excluded(p, patterns) for p in r.files))
     problems = tuple(p for p in scan.problems if not is_excluded(p.path, patterns))
     return replace(scan, records=records, problems=problems)
+
+
+def stand_ins(scan: ScanResult, patterns: Sequence[str]) -> dict[str, str]:
+    """Each file the patterns leave out that has a kept copy: the copy that stands in for it.
+
+    scan lists a copy only as a ``duplicate`` of the file it keeps; of the kept
+    copies, the one scan would have preferred stands in.
+    """
+    from recordpack.bundle.layout import is_excluded
+    from recordpack.model import ARCHIVE_SEP, DUPLICATE
+    from recordpack.scan.walk import copy_marks
+
+    copies: dict[str, list[str]] = {}
+    for problem in scan.problems:
+        original = problem.duplicate_of
+        if (
+            problem.code == DUPLICATE
+            and original is not None
+            and is_excluded(original, patterns)
+            and not is_excluded(problem.path, patterns)
+        ):
+            copies.setdefault(original, []).append(problem.path)
+
+    def rank(path: str) -> tuple[bool, int, int, str]:  # as scan prefers a copy
+        inner = path.rsplit(ARCHIVE_SEP, 1)[-1]
+        return (ARCHIVE_SEP in path, copy_marks(inner.rsplit("/", 1)[-1]), inner.count("/"), path)
+
+    return {original: min(paths, key=rank) for original, paths in copies.items()}
+
+
+def with_stand_ins(
+    scan: ScanResult, patterns: Sequence[str], *, keep_left_out: bool = True
+) -> ScanResult:
+    """The scan where a kept copy of each file the patterns leave out stands in for it
+    (:func:`stand_ins`).
+
+    Otherwise the copy would be sent as a bare duplicate of a file not sent, and its
+    record be missing from the check. The copy is the record instead, with the
+    left-out file's problems; the other copies are duplicates of it.
+    ``keep_left_out`` keeps the left-out path in its record's files (for pack, which
+    lists it as left out), before its stand-in.
+    """
+    from recordpack.model import DUPLICATE
+    from recordpack.scan.walk import duplicate_problem
+
+    heir = stand_ins(scan, patterns)
+    if not heir:
+        return scan
+    records = []
+    for record in scan.records:
+        if not heir.keys() & set(record.files):
+            records.append(record)
+            continue
+        files: list[str] = []
+        for path in record.files:
+            if path not in heir or keep_left_out:
+                files.append(path)
+            if path in heir:
+                files.append(heir[path])
+        records.append(replace(record, files=tuple(files)))
+    problems = []
+    for problem in scan.problems:
+        if problem.path in heir.values() and problem.code == DUPLICATE:
+            continue  # the stand-in: sent as the file it copies
+        original = problem.duplicate_of
+        if problem.code == DUPLICATE and original in heir:
+            problems.append(duplicate_problem(problem.path, heir[original]))
+            continue
+        problems.append(problem)
+        if problem.path in heir and problem.code != DUPLICATE:
+            problems.append(replace(problem, path=heir[problem.path]))
+    problems.sort(key=lambda p: p.path)
+    return replace(scan, records=tuple(records), problems=tuple(problems))
 
 
 # ----------------------------------------------------------------------------- gate
@@ -585,7 +660,7 @@ def pack_prepared(
     if cancel is not None:
         cancel.raise_if_cancelled()
     summary = pack(
-        prepared.scan,
+        with_stand_ins(prepared.scan, prepared.exclusions) if prepared.exclusions else prepared.scan,
         out,
         recipients=recipients,
         check_report=report,

@@ -667,8 +667,9 @@ def plan_bag(scan: ScanResult, date_yyyymmdd: str, exclude: Sequence[str] = ()) 
                 entry.files.append(target)
         planned_records.append(entry)
 
-    # Files scan had a problem with and that no record claims go in too, marked.
-    for problem in scan.problems:
+    # Files scan had a problem with and that no record claims go in too, marked;
+    # copies last, so that the copy scan named as the one sent is the one placed.
+    for problem in sorted(scan.problems, key=lambda p: p.code == DUPLICATE):
         path = problem.path
         source = disk_path(path)
         member = ARCHIVE_SEP in path

@@ -119,9 +119,12 @@ def scan_folder(
     if corrections:
         with_record = {path for record in records for path in record.files}
         records = apply(corrections, records, collected.scanned - with_record)
-        # A paper skipped as "not a medical record" that the user labelled is one now.
-        labelled = {path for record in records for path in record.files}
-        skipped = [s for s in skipped if s.path not in labelled]
+        # A paper skipped as "not a medical record" that the user labelled is one now,
+        # and its copies are duplicates of it.
+        skipped, copies = walk.relabel_copies(
+            collected, skipped, (path for record in records for path in record.files)
+        )
+        problems.extend(copies)
 
     records.sort(key=record_sort_key)
     problems.sort(key=lambda p: p.path)

@@ -22,7 +22,7 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -888,6 +888,9 @@ class Collected:
     outcomes: list[Outcome] = field(default_factory=list)
     #: Paths whose content was scanned (first copies), for corrections of problem files.
     scanned: set[str] = field(default_factory=set)
+    #: Copies skipped because their first copy was (copy -> first copy): a
+    #: correction that makes the first copy a record makes each a duplicate again.
+    skipped_copies: dict[str, str] = field(default_factory=dict)
 
 
 def _content_key(info: FileInfo) -> str:
@@ -930,7 +933,8 @@ def collect(items: Iterator[_Item]) -> Collected:
     """Flatten items (archive members after their archive) and mark duplicates.
 
     Of identical files, the best-ranked (:func:`preference`) is the record and
-    the others are ``duplicate`` problems pointing at it.
+    the others are ``duplicate`` problems pointing at it; when that first copy
+    is skipped (not a record, recordpack's own log), so are its copies, saying so.
     """
     result = Collected()
     listed = list(items)  # every copy must be seen before the original is chosen
@@ -938,8 +942,11 @@ def collect(items: Iterator[_Item]) -> Collected:
     best: dict[str, tuple[Preference, str]] = {}
     for item in listed:
         _survey(item, best)
+    skips: dict[str, str] = {}
     for item in listed:
-        _visit(item, best, result)
+        _skip_reasons(item, skips)
+    for item in listed:
+        _visit(item, best, skips, result)
     return result
 
 
@@ -954,8 +961,49 @@ def _survey(item: _Item, best: dict[str, tuple[Preference, str]]) -> None:
         _survey(child, best)
 
 
-def _visit(item: _Item, best: dict[str, tuple[Preference, str]], result: Collected) -> None:
-    """Add ``item`` and its children to ``result``: a copy as a duplicate problem only.
+def _skip_reasons(item: _Item, skips: dict[str, str]) -> None:
+    """Note in ``skips`` why each file that is skipped and nothing else is left out.
+
+    Only such a file is not sent: one with a problem as well is packed, marked,
+    and an archive goes by its members.
+    """
+    own = [o for o in item.outcomes if o.path == item.path]
+    if own and not item.children and all(isinstance(o, Skipped) for o in own):
+        skips[item.path] = next(o.reason for o in own if isinstance(o, Skipped))
+    for child in item.children:
+        _skip_reasons(child, skips)
+
+
+def duplicate_problem(path: str, original: str) -> Problem:
+    """The ``duplicate`` problem of ``path``, a copy of ``original`` (which is sent)."""
+    return Problem(
+        path,
+        DUPLICATE,
+        f"Same content as {original}: it is listed once, under that name.",
+        hint=(
+            "Nothing to do: it is sent once. Delete the extra copy from your "
+            "folder yourself only if you wish; recordpack never changes your folder."
+        ),
+        duplicate_of=original,
+    )
+
+
+def skipped_copy(path: str, original: str, reason: str) -> Skipped:
+    """``path``, a copy of ``original`` which is skipped for ``reason``: skipped alike, saying so.
+
+    A copy inside an archive goes wherever the archive goes: for recordpack's own
+    files the reason says so, as it does for one found there first.
+    """
+    if ARCHIVE_SEP in path and reason.endswith(clutter.OWN_FILE_LEFT_OUT):
+        reason = reason.removesuffix(clutter.OWN_FILE_LEFT_OUT) + clutter.OWN_FILE_IN_ARCHIVE
+    return Skipped(path, f"same content as {original}, which is skipped: {reason}")
+
+
+def _visit(
+    item: _Item, best: dict[str, tuple[Preference, str]], skips: dict[str, str], result: Collected
+) -> None:
+    """Add ``item`` and its children to ``result``: a copy as a duplicate problem only
+    (or skipped, when its first copy is).
 
     (Module functions, not closures calling themselves: such a closure is a
     reference cycle, which kept the whole result alive until the collector's
@@ -966,23 +1014,32 @@ def _visit(item: _Item, best: dict[str, tuple[Preference, str]], result: Collect
         if item.info.size > 0:
             original = best[_content_key(item.info)][1]
             if original != item.path:
-                result.outcomes.append(
-                    Problem(
-                        item.path,
-                        DUPLICATE,
-                        f"Same content as {original}: it is listed once, under that name.",
-                        hint=(
-                            "Nothing to do: it is sent once. Delete the extra copy from your "
-                            "folder yourself only if you wish; recordpack never changes your folder."
-                        ),
-                        duplicate_of=original,
-                    )
-                )
+                reason = skips.get(original)
+                if reason is None:
+                    result.outcomes.append(duplicate_problem(item.path, original))
+                else:
+                    result.outcomes.append(skipped_copy(item.path, original, reason))
+                    result.skipped_copies[item.path] = original
                 return
         result.scanned.add(item.path)
     result.outcomes.extend(item.outcomes)
     for child in item.children:
-        _visit(child, best, result)
+        _visit(child, best, skips, result)
+
+
+def relabel_copies(
+    collected: Collected, skipped: list[Skipped], records: Iterable[str]
+) -> tuple[list[Skipped], list[Problem]]:
+    """``skipped`` once corrections made records of some skipped files (``records``: every
+    record's paths): their copies are duplicates of them again; also those duplicates."""
+    labelled = set(records)
+    back = {
+        copy: original
+        for copy, original in collected.skipped_copies.items()
+        if original in labelled
+    }
+    kept = [s for s in skipped if s.path not in labelled and s.path not in back]
+    return kept, [duplicate_problem(copy, original) for copy, original in back.items()]
 
 
 def check_root(root: str | Path) -> Path:

@@ -199,7 +199,11 @@ def check_folder(
 
     scanned = prepared.scan
     known = {p for r in scanned.records for p in r.files} | {p.path for p in scanned.problems}
-    wanted = [_exclusion(prepared.folder, p) for p in left_out if p in known]
+    # The page offers records only: leaving one out leaves out its copies, which the
+    # person cannot name here (see records.html).
+    chosen = set(left_out)
+    copies = [p.path for p in scanned.problems if p.duplicate_of in chosen]
+    wanted = [_exclusion(prepared.folder, p) for p in (*left_out, *copies) if p in known]
     manifest = load_manifest(manifest_name) if manifest_name else None
     return workflow.recheck(prepared, manifest, exclusions=wanted)
 
