@@ -23,6 +23,7 @@ import datetime as dt
 import getpass
 import hashlib
 import json
+import os
 import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
@@ -33,7 +34,7 @@ from typing import Final
 
 from recordpack.atomic import within
 from recordpack.errors import RecordpackError
-from recordpack.userdata import data_dir
+from recordpack.userdata import DATA_DIR_ENV, data_dir
 
 #: Environment variable naming the log file (read by the front doors).
 AUDIT_LOG_ENV: Final = "RECORDPACK_AUDIT_LOG"
@@ -96,10 +97,41 @@ class LogInsideFolderError(AuditLogError):
         self.roster_line = roster_line
 
 
+class DataDirInsideFolderError(LogInsideFolderError):
+    """recordpack's data folder, where the audit log would be written, is inside a folder
+    of records the command reads."""
+
+    code = "data_dir_inside_folder"
+
+    def __init__(self, path: Path, folder: Path, data: Path, roster_line: int | None = None) -> None:
+        super().__init__(path, folder, roster_line)
+        where = f"the folder {folder}"
+        if roster_line is not None:
+            where = f"the folder of roster line {roster_line} ({folder})"
+        named = f" ({DATA_DIR_ENV})" if os.environ.get(DATA_DIR_ENV) else ""
+        self.message = (
+            f"recordpack's data folder {data}{named}, where its audit log {path} "
+            f"would be written, is inside {where} this command reads, which recordpack "
+            "never changes"
+        )
+        self.hint = (
+            f"Set {DATA_DIR_ENV} to a folder outside the records (or unset it to use the "
+            "usual place), then run the command again."
+        )
+        self.data = data
+
+
 def refuse_inside(path: Path, folder: Path, *, roster_line: int | None = None) -> None:
     """Raise :class:`LogInsideFolderError` when ``path`` is ``folder`` or anywhere under it
-    (by any name): a log there would change the patient's records, and travel with them."""
+    (by any name): a log there would change the patient's records, and travel with them.
+    When the log is there because recordpack's data folder is, the error
+    (:class:`DataDirInsideFolderError`) names that folder and how to move it."""
     if within(path, folder):
+        data = data_dir()
+        # The data folder may not exist yet: compared by name, then placed by identity.
+        in_data = Path(os.path.realpath(path)).is_relative_to(os.path.realpath(data))
+        if in_data and within(data, folder):
+            raise DataDirInsideFolderError(path, folder, data, roster_line)
         raise LogInsideFolderError(path, folder, roster_line)
 
 

@@ -186,14 +186,14 @@ def open_audit_log(path: Path, named: bool) -> AuditLog | None:
 
 
 def _open_audit_log(ctx: click.Context, param: click.Parameter, value: Path | None) -> AuditLog | None:
-    """The audit log to append to, opened before any work: one named (``--audit-log``,
-    ``$RECORDPACK_AUDIT_LOG``) that is unusable or inside the command's FOLDER is a usage error."""
+    """The audit log to append to, opened before any work: one inside the command's FOLDER
+    (named, or in a data folder there) or named and unusable is a usage error."""
     from recordpack.audit import AuditLogError, log_location, refuse_inside
 
     path, named = log_location(value)
     folder = ctx.params.get("folder") or ctx.meta.get(_FOLDER_SEEN)
     try:
-        if named and isinstance(folder, str | os.PathLike):
+        if isinstance(folder, str | os.PathLike):
             refuse_inside(path, Path(folder))
         return open_audit_log(path, named)
     except AuditLogError as error:
