@@ -40,6 +40,7 @@ def _assert_refused(code: int, stderr: str, folder: Path, data: Path, before: ob
     assert f"recordpack's data folder {data} (RECORDPACK_DATA_DIR)" in stderr
     assert str(folder) in stderr and "never changes" in stderr
     assert "Set RECORDPACK_DATA_DIR to a folder outside the records" in stderr
+    assert "--audit-log" not in stderr  # an option the person never gave is not blamed
     assert _listing(folder) == before  # not even the data folder was made
 
 

@@ -196,8 +196,9 @@ def _open_audit_log(ctx: click.Context, param: click.Parameter, value: Path | No
         if isinstance(folder, str | os.PathLike):
             refuse_inside(path, Path(folder))
         return open_audit_log(path, named)
-    except AuditLogError as error:
-        raise click.BadParameter(f"{error.message}. {error.hint or ''}".strip()) from None
+    except AuditLogError as error:  # "Invalid value for '--audit-log'" only when it was given
+        words = f"{error.message}. {error.hint or ''}".strip()
+        raise (click.BadParameter(words) if named else click.UsageError(words)) from None
 
 
 #: The help of ``--audit-log``, on every command that takes it.
