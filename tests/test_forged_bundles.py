@@ -422,8 +422,9 @@ def test_a_zip_inside_the_zip_is_named_in_plain_words(tmp_path: Path) -> None:
         code, out_json, err = cli(bundle, key, *args)
         document = json.loads(out_json)
         assert code == 1 and document["ok"] is False, err
-        assert "bundle.zip" in document["error"] and "None" not in document["error"]
-        assert "not a recordpack bundle" in document["hint"]
+        error = document["error"]
+        assert "bundle.zip" in error["message"] and "None" not in error["message"]
+        assert "not a recordpack bundle" in error["hint"]
         code, _, err = cli(bundle, key, *[a for a in args if a != "--json"])
         assert code == 1 and "None" not in err and "bundle.zip" in err, err
 
