@@ -6,15 +6,12 @@ removes it, and nothing that is not its own.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import textwrap
-import time
 from pathlib import Path
 
 from recordpack.atomic import write_atomic
 from recordpack.bundle.leftovers import WRITE, temporary_name
+from tests.leftover_helpers import dead_pid, kill_when_stalled
 
 #: A child that writes TARGET atomically and stalls just before the rename, so that it can
 #: be killed with SIGKILL while its temporary (holding the patient's data) exists.
@@ -36,40 +33,14 @@ _STALLED_WRITER = textwrap.dedent(
 )
 
 
-def _kill_before_rename(tmp_path: Path, target: Path) -> None:
-    marker = tmp_path / "started"
-    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    process = subprocess.Popen(
-        [sys.executable, "-c", _STALLED_WRITER, str(target), str(marker)], env=environment
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not marker.exists():
-            assert process.poll() is None, "the writer ended before it could be killed"
-            assert time.monotonic() < deadline, "the writer never started"
-            time.sleep(0.05)
-        process.send_signal(signal.SIGKILL)
-        process.wait(30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    marker.unlink()
-
-
-def _dead_pid() -> int:
-    done = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=True
-    )
-    return int(done.stdout)
-
-
 def test_a_write_killed_with_sigkill_is_swept_by_the_next_write_of_that_name(
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "out"
     out.mkdir()
     target = out / "receipt.json"
-    _kill_before_rename(tmp_path, target)
+    marker = tmp_path / "started"
+    kill_when_stalled(_STALLED_WRITER, target, marker, marker=marker)
     stale = list(out.iterdir())
     assert len(stale) == 1 and not target.exists()
     assert b"TESTPERSON" in stale[0].read_bytes()  # the leftover holds the patient's data
@@ -83,7 +54,7 @@ def test_a_write_killed_with_sigkill_is_swept_by_the_next_write_of_that_name(
 
 
 def test_only_that_names_leftovers_of_dead_processes_are_removed(tmp_path: Path) -> None:
-    dead = _dead_pid()
+    dead = dead_pid()
     other_target = tmp_path / temporary_name("letter.pdf", WRITE, dead)
     live = tmp_path / temporary_name("receipt.json", WRITE, os.getppid())
     lookalike = tmp_path / ".receipt.json.recordpack-tmp-1-abcd1234-00000000.tmp"  # bad check
@@ -92,9 +63,9 @@ def test_only_that_names_leftovers_of_dead_processes_are_removed(tmp_path: Path)
     mine = tmp_path / temporary_name("receipt.json", WRITE, dead)
     for path in (other_target, live, lookalike, old_style, pack_part, mine):
         path.write_bytes(b"a draft")
-    folder = tmp_path / temporary_name("receipt.json", WRITE, _dead_pid())
+    folder = tmp_path / temporary_name("receipt.json", WRITE, dead_pid())
     folder.mkdir()  # what write_atomic makes is a file, never a folder
-    link = tmp_path / temporary_name("receipt.json", WRITE, _dead_pid())
+    link = tmp_path / temporary_name("receipt.json", WRITE, dead_pid())
     link.symlink_to(other_target)
 
     report = write_atomic(tmp_path / "receipt.json", b"{}")

@@ -11,11 +11,7 @@ import hashlib
 import json
 import os
 import random
-import signal
-import subprocess
-import sys
 import textwrap
-import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -38,6 +34,7 @@ from recordpack.bundle.safety import BundleVerificationError
 from recordpack.cli import main
 from recordpack.display import printable
 from recordpack.scan import scan_folder
+from tests.leftover_helpers import dead_pid, kill_when_stalled
 from tests.open_bundles import BAG, PAYLOAD, Sealer, bag_members, zip_bytes
 
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: "report_\u202efdp.exe" reads as "report_exe.pdf"
@@ -571,29 +568,7 @@ _KILLABLE = textwrap.dedent(
 
 def _kill_mid_run(tmp_path: Path, mode: str, source: Path, target: Path) -> None:
     marker = tmp_path / f"{mode}.started"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            _KILLABLE,
-            mode,
-            str(source),
-            str(target),
-            str(marker),
-            str(tmp_path / "key.txt"),
-        ],
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not marker.exists():
-            assert process.poll() is None, "the run ended before it could be killed"
-            assert time.monotonic() < deadline, "the run never started"
-            time.sleep(0.05)
-        process.send_signal(signal.SIGKILL)
-        process.wait(30)
-    finally:
-        if process.poll() is None:
-            process.kill()
+    kill_when_stalled(_KILLABLE, mode, source, target, marker, tmp_path / "key.txt", marker=marker)
 
 
 def test_an_open_killed_with_sigkill_is_cleaned_up_by_the_next_open(tmp_path: Path) -> None:
@@ -658,10 +633,7 @@ def test_another_users_leftover_is_kept_and_named(tmp_path: Path) -> None:
 
     if os.getuid() != 0:
         pytest.skip("only root can give a file to another user")  # CI runs as root
-    dead = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=True
-    )
-    theirs = tmp_path / temporary_name("x.rpk", ".part", int(dead.stdout))
+    theirs = tmp_path / temporary_name("x.rpk", ".part", dead_pid())
     theirs.write_bytes(b"someone else's interrupted pack")
     os.chown(theirs, 54321, 54321)
     report = sweep(tmp_path, ".part")

@@ -5,16 +5,13 @@ that name removes it (and says so), and touches nothing that is not provably its
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import textwrap
-import time
 from pathlib import Path
 
 from recordpack import age
 from recordpack.bundle.leftovers import WRITE, temporary_name
 from tests.cli_runs import run
+from tests.leftover_helpers import dead_pid, kill_when_stalled
 
 #: A child that runs keygen and stalls just before the key file gets its name, so that
 #: it can be killed with SIGKILL while its temporary (holding the secret key) exists.
@@ -36,33 +33,14 @@ _STALLED_KEYGEN = textwrap.dedent(
 )
 
 
-def _kill_keygen_before_naming(tmp_path: Path, target: Path) -> None:
-    marker = tmp_path / "started"
-    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    process = subprocess.Popen(
-        [sys.executable, "-c", _STALLED_KEYGEN, str(target), str(marker)], env=environment
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not marker.exists():
-            assert process.poll() is None, "keygen ended before it could be killed"
-            assert time.monotonic() < deadline, "keygen never started"
-            time.sleep(0.05)
-        process.send_signal(signal.SIGKILL)
-        process.wait(30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    marker.unlink()
-
-
 def test_a_keygen_killed_with_sigkill_is_swept_by_the_next_keygen_of_that_name(
     tmp_path: Path,
 ) -> None:
     keys = tmp_path / "keys"
     keys.mkdir()
     target = keys / "key.txt"
-    _kill_keygen_before_naming(tmp_path, target)
+    marker = tmp_path / "started"
+    kill_when_stalled(_STALLED_KEYGEN, target, marker, marker=marker)
     (stale,) = list(keys.iterdir())
     assert not target.exists()
     assert b"AGE-SECRET-KEY-1" in stale.read_bytes()  # the leftover holds a secret key
@@ -80,15 +58,8 @@ def test_a_keygen_killed_with_sigkill_is_swept_by_the_next_keygen_of_that_name(
     assert result.stdout == f"Public key: {identity.recipient()}\n"
 
 
-def _dead_pid() -> int:
-    done = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=True
-    )
-    return int(done.stdout)
-
-
 def test_keygen_removes_only_that_names_leftovers_of_dead_processes(tmp_path: Path) -> None:
-    dead = _dead_pid()
+    dead = dead_pid()
     mine = tmp_path / temporary_name("key.txt", WRITE, dead)
     other_name = tmp_path / temporary_name("old-key.txt", WRITE, dead)
     running = tmp_path / temporary_name("key.txt", WRITE, os.getppid())
