@@ -17,18 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from recordpack.bundle import format as fmt
-from recordpack.summary import SourcedText, build_summary
 from recordpack.summary.render import render_summary
-from tests import summary_folder as case
-
-NOTE_DATE = "2026-11-05"
-
-
-def _summary(text: str, kind: str = "clinical_note") -> dict[str, Any]:
-    return build_summary([SourcedText(0, "data/records/note.txt", kind, NOTE_DATE, text)])
+from tests.summary_helpers import (
+    NOTE_DATE,
+    note_summary,
+    pack_and_open_with,
+    path_of,
+    printed_summary,
+)
 
 
 def _stages(summary: dict[str, Any]) -> list[str]:
@@ -68,7 +66,7 @@ PAST_HISTORY: list[tuple[str, tuple[str, str | None]]] = [
 def test_a_cancer_in_past_medical_history_is_a_past_condition_not_this_cases_stage(
     history: str, shown: tuple[str, str | None]
 ) -> None:
-    summary = _summary(CURRENT + history)
+    summary = note_summary(CURRENT + history)
     assert _stages(summary) == ["stage IIA"]
     # Undated unless its statement gives a date: the note's date is not when it was.
     assert _history(summary) == [shown]
@@ -105,13 +103,13 @@ PRIOR_CANCER: list[tuple[str, tuple[str, str | None]]] = [
 def test_a_prior_cancer_in_the_present_illness_is_history_not_this_cases_stage(
     sentence: str, shown: tuple[str, str | None]
 ) -> None:
-    summary = _summary(f"{CURRENT}{sentence}\n")
+    summary = note_summary(f"{CURRENT}{sentence}\n")
     assert _stages(summary) == ["stage IIA"]
     assert _history(summary) == [shown]
 
 
 def test_a_prior_cancer_in_a_pathology_report_is_no_diagnosis() -> None:
-    summary = _summary(
+    summary = note_summary(
         "CLINICAL HISTORY\nPrior colon adenocarcinoma (2012), pT3 N1.\n"
         "Left breast mass: invasive ductal carcinoma, pT1c N0.\n",
         "pathology_report",
@@ -135,7 +133,7 @@ def test_a_prior_cancer_in_a_pathology_report_is_no_diagnosis() -> None:
     ],
 )
 def test_a_restaging_of_the_same_cancer_still_lists_both_stages(text: str) -> None:
-    summary = _summary(text)
+    summary = note_summary(text)
     assert sorted(_stages(summary), key=str.lower) == ["stage IIA", "stage IV"]
     assert summary["history"] == []
 
@@ -151,7 +149,7 @@ def test_a_restaging_of_the_same_cancer_still_lists_both_stages(text: str) -> No
     ],
 )
 def test_no_past_condition_from_a_relative_a_hypothesis_or_a_negation(text: str) -> None:
-    summary = _summary(CURRENT + text)
+    summary = note_summary(CURRENT + text)
     assert summary["history"] == []
     assert _stages(summary) == ["stage IIA"]
 
@@ -189,7 +187,7 @@ PAST_TREATMENTS: list[tuple[str, str | None, bool, bool]] = [
 def test_an_oncologic_history_gives_the_patients_past_treatments_ended_where_said(
     heading: str,
 ) -> None:
-    summary = _summary(ONCOLOGIC_HISTORY.replace("ONCOLOGIC HISTORY", heading))
+    summary = note_summary(ONCOLOGIC_HISTORY.replace("ONCOLOGIC HISTORY", heading))
     assert [
         (f["value"], f["date"], f["planned"], f["ended"]) for f in summary["treatments"]
     ] == PAST_TREATMENTS
@@ -207,7 +205,7 @@ def test_an_oncologic_history_gives_the_patients_past_treatments_ended_where_sai
 
 
 def test_a_treatment_history_line_label_counts_and_an_open_span_is_not_ended() -> None:
-    summary = _summary(
+    summary = note_summary(
         "HISTORY OF PRESENT ILLNESS\nMs. Pellingham has stage IV breast cancer.\n"
         "Oncology history: trastuzumab 2021-2022.\n"
         "Treatment history: letrozole 2024-2027.\n"
@@ -242,17 +240,9 @@ Stage IIB Hodgkin lymphoma in 1990, treated with ABVD.
 
 @pytest.fixture(scope="module")
 def opened(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    work = tmp_path_factory.mktemp("summary-history")
-    records = work / "records"
-    records.mkdir()
-    (records / "followup_history.txt").write_text(FOLLOW_UP, encoding="utf-8")
-    return case.pack_and_open(work)
-
-
-def _path_of(index: dict[str, Any], original: str) -> str:
-    (record,) = [r for r in index["records"] if r["original_files"] == [original]]
-    path: str = record["files"][0]
-    return path
+    return pack_and_open_with(
+        tmp_path_factory, "summary-history", {"followup_history.txt": FOLLOW_UP}
+    )
 
 
 def test_the_page_shows_past_conditions_apart_and_past_treatments_as_ended(
@@ -282,18 +272,10 @@ def test_the_page_shows_past_conditions_apart_and_past_treatments_as_ended(
 def test_open_prints_the_past_conditions_and_keeps_them_in_the_checked_index(
     opened: dict[str, Any],
 ) -> None:
-    from recordpack.cli import main
-
     written = json.loads((Path(opened["bag"]) / fmt.INDEX_JSON).read_text(encoding="utf-8"))
     assert opened["index"]["summary"] == written["summary"]
-    key = opened["work"] / "key.txt"
-    key.write_text(str(opened["identity"]) + "\n")
-    done = CliRunner().invoke(
-        main, ["open", str(opened["bundle"]), "-i", str(key), "-o", str(opened["work"] / "again")]
-    )
-    assert done.exit_code == 0, done.stderr
-    summary = done.stdout.split("Timeline:")[0]
-    note = _path_of(opened["index"], "followup_history.txt")
+    summary = printed_summary(opened)
+    note = path_of(opened["index"], "followup_history.txt")
     stage = summary.split("  Stage:")[1].split("\n  Past history")[0]
     assert "IIIB" not in stage
     assert (

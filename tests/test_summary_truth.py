@@ -12,17 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from recordpack.bundle import format as fmt
 from recordpack.summary import SourcedText, build_summary
 from tests import summary_folder as case
-
-NOTE_DATE = "2026-11-05"
-
-
-def _summary(text: str, kind: str = "clinical_note") -> dict[str, Any]:
-    return build_summary([SourcedText(0, "data/records/note.txt", kind, NOTE_DATE, text)])
+from tests.summary_helpers import NOTE_DATE, note_summary, pack_and_open_with, printed_summary
 
 
 def _values(summary: dict[str, Any], section: str) -> set[str]:
@@ -47,11 +41,11 @@ def _values(summary: dict[str, Any], section: str) -> set[str]:
     ],
 )
 def test_a_relatives_or_hypothetical_stage_is_not_the_patients(text: str) -> None:
-    assert _summary(text)["stage"] == []
+    assert note_summary(text)["stage"] == []
 
 
 def test_the_patients_own_stage_stays_beside_a_relatives() -> None:
-    summary = _summary(
+    summary = note_summary(
         "HISTORY OF PRESENT ILLNESS:\n"
         "Invasive lobular carcinoma of the right breast, clinical stage IA.\n"
         "FAMILY HISTORY:\n"
@@ -68,12 +62,12 @@ def test_the_patients_own_stage_stays_beside_a_relatives() -> None:
 
 
 def test_a_relatives_tumour_marker_is_not_shown() -> None:
-    summary = _summary(
+    summary = note_summary(
         "FAMILY HISTORY:\nFather had prostate cancer; his PSA 14.2 ng/mL in 2015.\n"
         "Uncle with colon cancer, CEA 40 ng/mL.\n"
     )
     assert summary["tumor_markers"] == []
-    summary = _summary("Father had prostate cancer; his PSA 14.2 ng/mL in 2015.")
+    summary = note_summary("Father had prostate cancer; his PSA 14.2 ng/mL in 2015.")
     assert summary["tumor_markers"] == []
 
 
@@ -94,7 +88,7 @@ def test_a_relatives_tumour_marker_is_not_shown() -> None:
     ],
 )
 def test_a_tumour_markers_date_is_the_one_written_beside_it(sentence: str, date: str) -> None:
-    (marker,) = _summary(sentence, "lab_result")["tumor_markers"]
+    (marker,) = note_summary(sentence, "lab_result")["tumor_markers"]
     assert (marker["marker"], marker["value"], marker["date"]) == ("PSA", "14.2", date)
 
 
@@ -118,11 +112,11 @@ def test_a_tumour_markers_date_is_the_one_written_beside_it(sentence: str, date:
     ],
 )
 def test_a_rejected_conditional_or_relatives_treatment_is_not_the_patients(text: str) -> None:
-    assert _summary(text)["treatments"] == []
+    assert note_summary(text)["treatments"] == []
 
 
 def test_the_patients_plan_and_past_treatment_are_kept() -> None:
-    summary = _summary(
+    summary = note_summary(
         "ASSESSMENT AND PLAN:\n"
         "Paclitaxel was considered and is not recommended.\n"
         "Plan: letrozole 2.5 mg daily for 5 years.\n"
@@ -133,7 +127,7 @@ def test_the_patients_plan_and_past_treatment_are_kept() -> None:
     assert [(f["value"], f["planned"]) for f in summary["treatments"]] == [
         ("Plan: letrozole 2.5 mg daily for 5 years", True)
     ]
-    given = _summary("She completed docetaxel and cyclophosphamide x 4 cycles.")["treatments"]
+    given = note_summary("She completed docetaxel and cyclophosphamide x 4 cycles.")["treatments"]
     assert [(f["cycles"], f["planned"]) for f in given] == [("4", False)]
 
 
@@ -141,7 +135,7 @@ def test_the_patients_plan_and_past_treatment_are_kept() -> None:
 
 
 def test_a_relatives_biomarker_or_diagnosis_is_not_the_patients() -> None:
-    genomic = _summary(
+    genomic = note_summary(
         "RESULTS\nBRCA2: no pathogenic variant detected.\n"
         "FAMILY HISTORY\nSister: BRCA1 pathogenic variant detected.\n",
         "genomic_report",
@@ -149,7 +143,7 @@ def test_a_relatives_biomarker_or_diagnosis_is_not_the_patients() -> None:
     assert {(f["marker"], f["result"]) for f in genomic["biomarkers"]} == {
         ("BRCA2", "no pathogenic variant detected")
     }
-    pathology = _summary(
+    pathology = note_summary(
         "CLINICAL HISTORY\nMother with invasive ductal carcinoma.\n"
         "FINAL DIAGNOSIS\nLeft breast, core biopsy: invasive lobular carcinoma.\n",
         "pathology_report",
@@ -181,11 +175,7 @@ Consider docetaxel and cyclophosphamide only if recurrence score is high.
 
 @pytest.fixture(scope="module")
 def opened(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    work = tmp_path_factory.mktemp("summary-truth")
-    records = work / "records"
-    records.mkdir()
-    (records / "followup_note.txt").write_text(FAMILY_NOTE, encoding="utf-8")
-    return case.pack_and_open(work)
+    return pack_and_open_with(tmp_path_factory, "summary-truth", {"followup_note.txt": FAMILY_NOTE})
 
 
 def test_a_packed_note_about_relatives_and_hypotheses_adds_nothing(
@@ -207,15 +197,7 @@ def test_a_packed_note_about_relatives_and_hypotheses_adds_nothing(
 
 
 def test_open_prints_no_relatives_or_hypothetical_facts(opened: dict[str, Any]) -> None:
-    from recordpack.cli import main
-
-    key = opened["work"] / "key.txt"
-    key.write_text(str(opened["identity"]) + "\n")
-    done = CliRunner().invoke(
-        main, ["open", str(opened["bundle"]), "-i", str(key), "-o", str(opened["work"] / "again")]
-    )
-    assert done.exit_code == 0, done.stderr
-    summary = done.stdout.split("Timeline:")[0]
+    summary = printed_summary(opened)
     assert "Case summary (as the records state it; each fact names its record)" in summary
     assert "stage group: clinical stage IA" in summary
     for words in ("stage IIB", "stage IIA", "PSA", "Paclitaxel", "docetaxel"):
@@ -223,7 +205,7 @@ def test_open_prints_no_relatives_or_hypothetical_facts(opened: dict[str, Any]) 
 
 
 def test_a_gene_named_like_a_family_label_is_still_the_patients_diagnosis() -> None:
-    summary = _summary(
+    summary = note_summary(
         "FINAL DIAGNOSIS\nFH-deficient renal cell carcinoma, left kidney.\n", "pathology_report"
     )
     assert "FH-deficient renal cell carcinoma" in _values(summary, "diagnosis")
@@ -254,12 +236,12 @@ def test_a_gene_named_like_a_family_label_is_still_the_patients_diagnosis() -> N
     ],
 )
 def test_a_relative_by_any_name_gives_the_patient_no_stage_or_marker(text: str) -> None:
-    summary = _summary(text)
+    summary = note_summary(text)
     assert (summary["stage"], summary["tumor_markers"]) == ([], [])
 
 
 def test_a_section_after_a_family_history_heading_is_the_patients_again() -> None:
-    summary = _summary(
+    summary = note_summary(
         "Family history\nProstate cancer at age 60, PSA 250 ng/mL.\n"
         "Assessment and plan\nPSA 0.05 ng/mL today; stage pT2 N0 M0.\n"
     )
@@ -286,7 +268,7 @@ def test_a_section_after_a_family_history_heading_is_the_patients_again() -> Non
     ],
 )
 def test_a_clause_about_a_relative_leaves_the_patients_clause_shown(text: str, stage: str) -> None:
-    assert _values(_summary(text), "stage") == {stage}
+    assert _values(note_summary(text), "stage") == {stage}
 
 
 @pytest.mark.parametrize(
@@ -298,7 +280,7 @@ def test_a_clause_about_a_relative_leaves_the_patients_clause_shown(text: str, s
     ],
 )
 def test_a_clause_that_goes_on_about_the_relative_stays_hidden(text: str) -> None:
-    assert _summary(text)["stage"] == []
+    assert note_summary(text)["stage"] == []
 
 
 # --------------------------------------------------------------------------- negation after
@@ -316,7 +298,7 @@ def test_a_clause_that_goes_on_about_the_relative_stays_hidden(text: str) -> Non
     ],
 )
 def test_a_stage_ruled_out_or_excluded_is_not_shown(text: str) -> None:
-    assert _summary(text)["stage"] == []
+    assert note_summary(text)["stage"] == []
 
 
 @pytest.mark.parametrize(
@@ -324,11 +306,11 @@ def test_a_stage_ruled_out_or_excluded_is_not_shown(text: str) -> None:
     ["Docetaxel was never given.", "Docetaxel never started.", "Never received docetaxel."],
 )
 def test_a_treatment_never_given_is_not_listed(text: str) -> None:
-    assert _summary(text)["treatments"] == []
+    assert note_summary(text)["treatments"] == []
 
 
 def test_a_negation_elsewhere_leaves_the_finding_shown() -> None:
-    summary = _summary(
+    summary = note_summary(
         "Biochemical recurrence is not confirmed; stage pT2 N0 M0 remains.\n"
         "Stage IIA lung adenocarcinoma in a never smoker.\n"
         "Stage IIB, but metastasis was ruled out.\n"
@@ -348,12 +330,12 @@ def test_a_negation_elsewhere_leaves_the_finding_shown() -> None:
 def test_a_tumour_marker_written_with_was_is_or_of_is_shown(
     sentence: str, marker: str, value: str, date: str
 ) -> None:
-    (fact,) = _summary(sentence)["tumor_markers"]
+    (fact,) = note_summary(sentence)["tumor_markers"]
     assert (fact["marker"], fact["value"], fact["date"]) == (marker, value, date)
 
 
 def test_a_relatives_marker_written_with_was_stays_hidden() -> None:
-    summary = _summary("Her mother's PSA was 22.1 ng/mL. Mom's CA-125 was 900 U/mL.")
+    summary = note_summary("Her mother's PSA was 22.1 ng/mL. Mom's CA-125 was 900 U/mL.")
     assert summary["tumor_markers"] == []
 
 

@@ -13,18 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from recordpack.bundle import format as fmt
 from recordpack.summary import SourcedText, build_summary
 from recordpack.summary.render import render_summary
-from tests import summary_folder as case
-
-NOTE_DATE = "2026-11-05"
-
-
-def _summary(text: str, kind: str = "clinical_note") -> dict[str, Any]:
-    return build_summary([SourcedText(0, "data/records/note.txt", kind, NOTE_DATE, text)])
+from tests.summary_helpers import (
+    NOTE_DATE,
+    note_summary,
+    pack_and_open_with,
+    path_of,
+    printed_summary,
+)
 
 
 def _stages(summary: dict[str, Any]) -> list[tuple[str, str | None]]:
@@ -60,7 +59,7 @@ STAGE_DATES: list[tuple[str, list[tuple[str, str | None]]]] = [
 
 def test_a_stage_is_dated_by_its_own_statement_else_by_its_record() -> None:
     given = {
-        sentence: [s for s in _stages(_summary(sentence)) if s[0] != "AJCC 8th edition"]
+        sentence: [s for s in _stages(note_summary(sentence)) if s[0] != "AJCC 8th edition"]
         for sentence, _ in STAGE_DATES
     }
     assert given == dict(STAGE_DATES)
@@ -171,7 +170,7 @@ Letrozole 2.5 mg daily.
 @pytest.mark.parametrize("heading", ["HISTORY OF PRESENT ILLNESS", "HPI:", "Interval History"])
 def test_the_present_illness_gives_the_current_treatment_and_nothing_else(heading: str) -> None:
     text = HPI_NOTE.replace("HISTORY OF PRESENT ILLNESS", heading)
-    treatments = _summary(text)["treatments"]
+    treatments = note_summary(text)["treatments"]
     assert [(f["value"], f["date"], f["planned"]) for f in treatments] == [
         ("Currently on letrozole since March 2025.", "2025-03", False)
     ]
@@ -212,18 +211,11 @@ Hodgkin lymphoma in 1990, treated with ABVD.
 
 @pytest.fixture(scope="module")
 def opened(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    work = tmp_path_factory.mktemp("summary-when")
-    records = work / "records"
-    records.mkdir()
-    (records / "right_core_biopsy.txt").write_text(RIGHT_PATHOLOGY, encoding="utf-8")
-    (records / "followup_2026.txt").write_text(FOLLOW_UP, encoding="utf-8")
-    return case.pack_and_open(work)
-
-
-def _path_of(index: dict[str, Any], original: str) -> str:
-    (record,) = [r for r in index["records"] if r["original_files"] == [original]]
-    path: str = record["files"][0]
-    return path
+    return pack_and_open_with(
+        tmp_path_factory,
+        "summary-when",
+        {"right_core_biopsy.txt": RIGHT_PATHOLOGY, "followup_2026.txt": FOLLOW_UP},
+    )
 
 
 def test_the_page_dates_each_stage_warns_of_the_sides_and_shows_the_current_treatment(
@@ -244,8 +236,8 @@ def test_the_page_dates_each_stage_warns_of_the_sides_and_shows_the_current_trea
     diagnosis = summary.split("<h3>Diagnosis</h3>")[1].split("<h3>")[0]
     warning = diagnosis.split("<div class=warn>")[1].split("</div>")[0]
     assert "The records disagree on the side of the breast:" in warning
-    left = _path_of(index, "pathology.txt")
-    right = _path_of(index, "right_core_biopsy.txt")
+    left = path_of(index, "pathology.txt")
+    right = path_of(index, "right_core_biopsy.txt")
     assert f'<b>left</b> in <a href="{left}">' in warning
     assert f'<b>right</b> in <a href="{right}">' in warning
     # The present illness gives the current treatment; past history gives none.
@@ -255,21 +247,13 @@ def test_the_page_dates_each_stage_warns_of_the_sides_and_shows_the_current_trea
 
 
 def test_open_prints_the_dated_stages_and_the_side_warning(opened: dict[str, Any]) -> None:
-    from recordpack.cli import main
-
-    key = opened["work"] / "key.txt"
-    key.write_text(str(opened["identity"]) + "\n")
-    done = CliRunner().invoke(
-        main, ["open", str(opened["bundle"]), "-i", str(key), "-o", str(opened["work"] / "again")]
-    )
-    assert done.exit_code == 0, done.stderr
-    summary = done.stdout.split("Timeline:")[0]
-    note = _path_of(opened["index"], "followup_2026.txt")
+    summary = printed_summary(opened)
+    note = path_of(opened["index"], "followup_2026.txt")
     assert f"stage group: stage IV  [2026-03, {note}]" in summary
     assert f"stage group: stage IIB  [2019, {note}]" in summary
     assert summary.index("stage IV  [") < summary.index("stage IIB  [")
-    left = _path_of(opened["index"], "pathology.txt")
-    right = _path_of(opened["index"], "right_core_biopsy.txt")
+    left = path_of(opened["index"], "pathology.txt")
+    right = path_of(opened["index"], "right_core_biopsy.txt")
     assert (
         f"! The records disagree on the side of the breast: right [2026-01-12, {right}]; "
         f"left [2026-03-03, {left}]. recordpack does not choose one" in summary
