@@ -29,41 +29,12 @@ from recordpack.bundle.safety import MemberProblem, UnsafeMemberError, check_mem
 from recordpack.errors import BundleError
 from recordpack.model import FileInfo, Patient, Problem, Record, ScanResult
 from recordpack.scan.report import render_problems
+from tests.bag_scans import NOTE, archives_scan, digest
 from tests.cli_runs import run
 
-NOTE = (
-    b"CONSULTATION NOTE\nPatient: QUILL, AVERY   DOB: 1970-05-06   MRN: RP-TEST-0042\n"
-    b"Date: 2026-10-28\nSeen in the breast clinic to discuss adjuvant treatment.\n"
-)
 CAFE_NFC = unicodedata.normalize("NFC", "café")
 CAFE_NFD = unicodedata.normalize("NFD", "café")
 assert CAFE_NFC != CAFE_NFD
-
-
-def digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def archives_scan(archives: list[str]) -> ScanResult:
-    """A scan of a folder holding ``archives``, each with one note inside."""
-    records = []
-    files: dict[str, FileInfo] = {}
-    for archive in archives:
-        member = f"{archive}!note.txt"
-        records.append(
-            Record(
-                kind="clinical_note",
-                title="Consultation note",
-                date="2026-10-28",
-                files=(member,),
-                patient=Patient("QUILL, AVERY", "1970-05-06", "RP-TEST-0042"),
-                confidence=0.9,
-                format="text",
-            )
-        )
-        files[archive] = FileInfo(archive, 10, digest(archive))
-        files[member] = FileInfo(member, 5, digest(member))
-    return ScanResult(root="records", records=tuple(records), problems=(), skipped=(), files=files)
 
 
 def reader_problems(bag: str, paths: list[str]) -> list[MemberProblem]:

@@ -26,12 +26,8 @@ from recordpack import age
 from recordpack.bundle import format as fmt
 from recordpack.bundle.layout import plan_bag
 from recordpack.model import ARCHIVE_SEP, FileInfo, Patient, Problem, Record, ScanResult
+from tests.bag_scans import NOTE, archives_scan
 from tests.cli_runs import run
-
-NOTE = (
-    b"CONSULTATION NOTE\nPatient: QUILL, AVERY   DOB: 1970-05-06   MRN: RP-TEST-0042\n"
-    b"Date: 2026-10-28\nSeen in the breast clinic to discuss adjuvant treatment.\n"
-)
 
 #: Where Windows Explorer's "Extract All" puts bundle.zip from a Downloads folder.
 EXTRACTED_INTO = "C:\\Users\\Name\\Downloads\\bundle\\"
@@ -77,28 +73,6 @@ def tar_gz_of(data: bytes) -> bytes:
 
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def archives_scan(archives: list[str]) -> ScanResult:
-    """A scan of a folder holding ``archives``, each a zip with one note inside."""
-    records = []
-    files: dict[str, FileInfo] = {}
-    for archive in archives:
-        member = f"{archive}{ARCHIVE_SEP}note.txt"
-        records.append(
-            Record(
-                kind="clinical_note",
-                title="Consultation note",
-                date="2026-10-28",
-                files=(member,),
-                patient=Patient("QUILL, AVERY", "1970-05-06", "RP-TEST-0042"),
-                confidence=0.9,
-                format="text",
-            )
-        )
-        files[archive] = FileInfo(archive, 10, sha(archive.encode("utf-8", "surrogatepass")))
-        files[member] = FileInfo(member, 5, sha(member.encode("utf-8", "surrogatepass")))
-    return ScanResult(root="records", records=tuple(records), problems=(), skipped=(), files=files)
 
 
 def original_paths(archives: list[str]) -> tuple[str, dict[str, str]]:
