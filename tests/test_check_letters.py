@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from recordpack import load_manifest, scan_folder
 from recordpack.checking import check
 from recordpack.cli import main
+from tests.records_folders import folder_of
 from tests.web_helpers import Client, Home, text_of
 
 pytest_plugins = ("tests.web_helpers",)  # the home and signed_in fixtures
@@ -77,14 +78,6 @@ BROAD_AND_SPECIFIC = {
         "Fenwick Pathology", "my pathology report for the left breast core biopsy."
     ),
 }
-
-
-def folder_of(root: Path, files: dict[str, str]) -> Path:
-    folder = root / "records"
-    folder.mkdir()
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
 
 
 def letter_notes(folder: Path) -> dict[str, str | None]:

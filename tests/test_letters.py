@@ -18,6 +18,7 @@ import pytest
 from recordpack import load_manifest, scan_folder
 from recordpack.checking import check
 from recordpack.classify.letters import REQUEST_LETTER_EVIDENCE
+from tests.records_folders import folder_of
 
 AS_OF = dt.date(2026, 11, 30)
 
@@ -178,14 +179,6 @@ BARE_REQUESTS = {
     "a patient's request listing a note's parts": PATIENTS_LISTED_REQUEST,
     "a patient's own story, then a request": PATIENTS_OWN_STORY,
 }
-
-
-def folder_of(root: Path, files: dict[str, str]) -> Path:
-    folder = root / "records"
-    folder.mkdir()
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
 
 
 def clinic_notes(folder: Path) -> tuple[str, list[str]]:
