@@ -34,6 +34,10 @@ pytest.register_assert_rewrite(
     "tests.scan_helpers",
     "tests.terminal",
     "tests.breast_folder",
+    "tests.acceptance_folders",
+    "tests.fuzz_helpers",
+    "tests.leftover_helpers",
+    "tests.summary_helpers",
 )
 
 from tests.prerequisites import AGE_VECTORS, CORPUS, missing  # noqa: E402 (needs the path above)
