@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
@@ -35,6 +36,41 @@ EMPTY_SECTION_MARKER: Final = "(no entries in this section)"
 def empty_section_line(why: str) -> str:
     """The marker line with why the section is empty: "(no entries in this section: unavailable)"."""
     return f"{EMPTY_SECTION_MARKER[:-1]}: {why})"
+
+
+#: The line a scanner writes under a section's title when the record's structure says
+#: that it lists entries but none is current (every medicine stopped, completed,
+#: discontinued): a list of those is another list than the current one. It goes on
+#: with their statuses, "(no current entries in this section: 2 stopped)", and the
+#: entries follow it, each with its status.
+NO_CURRENT_MARKER: Final = "(no current entries in this section)"
+
+#: Statuses of a medicine that say the patient does not take it now, lower case: the
+#: words of a medication table's Status column ("Discontinued", "Inactive") and the
+#: FHIR R4 codes (medicationrequest-status, medication-statement-status) with their
+#: hyphens as spaces. "On hold" is not here: a paused medicine is expected to resume,
+#: so it stays on the current list (shown with its status).
+NOT_CURRENT_STATUSES: Final = frozenset({
+    "stopped", "discontinued", "d/c", "dc'd", "completed", "complete", "cancelled", "canceled",
+    "inactive", "expired", "ended", "finished", "past", "historical", "not taking", "not taken",
+    "draft", "intended", "entered in error", "unknown", "status unknown",
+})  # fmt: skip
+
+
+def not_current(status: str) -> bool:
+    """Whether a medicine's stated status says it is not taken now ("Discontinued",
+    "stopped", "not-taken", "unknown": the sender does not know that she takes it); an
+    empty word, or one not listed ("Active", "On hold"), says nothing of that."""
+    word = re.sub(r"[\s_-]+", " ", status.strip(" \t.()[]").lower())
+    return word in NOT_CURRENT_STATUSES
+
+
+def no_current_line(statuses: Iterable[str]) -> str:
+    """The marker line with the entries' statuses: "(no current entries in this section:
+    2 stopped, 1 completed)"."""
+    counts = Counter(status.strip().lower() for status in statuses)
+    said = ", ".join(f"{count} {status}" for status, count in counts.items())
+    return f"{NO_CURRENT_MARKER[:-1]}: {said})" if said else NO_CURRENT_MARKER
 
 # --- what a line that says "nothing here" looks like: whole-sentence forms ------
 
@@ -311,6 +347,9 @@ def _read_next(
     if first.startswith(EMPTY_SECTION_MARKER[:-1]):
         # The scanner's own marker, maybe with why: "(no entries in this section: unavailable)".
         return Section(EMPTY, heading, first if first != EMPTY_SECTION_MARKER else "")
+    if first.startswith(NO_CURRENT_MARKER[:-1]):
+        # Its entries are all stopped, completed, ...: no current list.
+        return Section(EMPTY, heading, first)
     if is_section_title(first):
         return Section(EMPTY, heading, "")
     if says_unavailable(first):

@@ -24,7 +24,7 @@ from xml.parsers import expat
 from recordpack.model import UNREADABLE, UNSUPPORTED, Patient, Problem
 from recordpack.scan import codes
 from recordpack.scan.base import PARTLY_READ, Document, Outcome, Source
-from recordpack.sections import EMPTY_SECTION_MARKER
+from recordpack.sections import EMPTY_SECTION_MARKER, no_current_line, not_current
 
 FORMAT: Final = "ccda"
 
@@ -237,6 +237,8 @@ def _narrative(element: ET.Element) -> str:
             # Said outright, so that the section's emptiness is not guessed from
             # whatever the next section's title happens to be.
             parts.append(EMPTY_SECTION_MARKER)
+        elif (statuses := _stopped_medicines(section, title)) is not None:
+            parts.append(no_current_line(statuses))
         block = _text(_path(section, "text"))
         if block:
             parts.append(block)
@@ -260,6 +262,53 @@ def _holds_nothing(section: ET.Element) -> bool:
         return False
     text = _path(section, "text")
     return text is None or not "".join(_content_text(text)).strip()
+
+
+#: LOINC codes of sections that list the medicines a patient takes (C-CDA
+#: Medications section, admission and discharge medications).
+_MEDICATION_SECTIONS: Final = frozenset({"10160-0", "42346-7", "10183-2", "75311-1"})
+
+
+def _stopped_medicines(section: ET.Element, title: str) -> list[str] | None:
+    """The statuses of a medications section's entries when none of them is current
+    (every row of its tables says "Discontinued", "Completed", "Inactive" in its
+    Status column); None when some may be current, or it is no medications section.
+
+    The narrative's Status column is read, as the person reading the document does:
+    an entry's ``statusCode`` "completed" often means only that the order was
+    written, so it says nothing of whether the medicine is still taken."""
+    code = _path(section, "code")
+    if (code is None or code.get("code") not in _MEDICATION_SECTIONS) and not re.search(
+            r"medication", title, re.IGNORECASE):
+        return None
+    text = _path(section, "text")
+    tables = list(_descendants(text, "table")) if text is not None else []
+    if not tables or text is None:
+        return None
+    outside = [text.text or "", *(child.tail or "" for child in text)]
+    outside += [_text(child) for child in text if _local(child.tag) != "table"]
+    if "".join(outside).strip():
+        return None  # a paragraph or list of medicines besides the tables
+    statuses: list[str] = []
+    for table in tables:
+        rows = list(_descendants(table, "tr"))
+        head = next((r for r in rows if _has_child(r, "th")), None)
+        names = [_text(cell).lower() for cell in _children(head, "th")]
+        column = next((i for i, name in enumerate(names) if "status" in name), None)
+        body = [r for r in rows if r is not head and _has_child(r, "td")]
+        if column is None:
+            if body:
+                return None  # rows whose status is not stated
+            continue
+        for row in body:
+            cells = [_text(cell) for cell in row if _local(cell.tag) in ("td", "th")]
+            statuses.append(cells[column] if column < len(cells) else "")
+    return statuses if statuses and all(not_current(s) for s in statuses) else None
+
+
+def _has_child(element: ET.Element, name: str) -> bool:
+    # Not any(...): an element without children is falsy.
+    return next(_children(element, name), None) is not None
 
 
 def _content_text(element: ET.Element) -> Iterator[str]:

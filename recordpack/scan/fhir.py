@@ -64,7 +64,13 @@ from recordpack.model import (
 from recordpack.scan import codes, jsonstream
 from recordpack.scan.base import PARTLY_READ, Document, Outcome, Source
 from recordpack.scan.narrative import narrative_lines
-from recordpack.sections import EMPTY_SECTION_MARKER, empty_section_line
+from recordpack.sections import (
+    EMPTY_SECTION_MARKER,
+    NO_CURRENT_MARKER,
+    empty_section_line,
+    no_current_line,
+    not_current,
+)
 
 FORMAT: Final = "fhir"
 
@@ -622,8 +628,7 @@ def _section_lines(sections: Any, index: dict[str, dict[str, Any]], depth: int =
                 ] if isinstance(section.get("entry"), list) else []
         if not body and empty is None:
             entries = [_resolve(ref, index) for ref in refs]
-            body = [line for e in entries if e is not None
-                    if (line := _entry_line(e, index)) is not None]
+            body = _medication_lines([e for e in entries if e is not None], index)
             unread = sum(e is None for e in entries)
             if unread:
                 body.append(f"({unread} entries without text)")
@@ -662,7 +667,57 @@ def _entry_line(resource: dict[str, Any], index: dict[str, dict[str, Any]]) -> s
     dosages = [d.get("text") for key in ("dosageInstruction", "dosage")
                for d in resource.get(key) or [] if isinstance(d, dict)]
     dose = next((d.strip() for d in dosages if isinstance(d, str) and d.strip()), None)
-    return f"{name}: {dose}" if name and dose else name or None
+    line = f"{name}: {dose}" if name and dose else name or None
+    status = _medication_status(resource)
+    return f"{line} ({status})" if line and status else line
+
+
+#: Medicine resources whose status says whether the patient takes it now (a list's
+#: entries); an administration or a dispense is an event, not a list entry.
+_LISTED_MEDICATIONS: Final = frozenset({"MedicationRequest", "MedicationStatement"})
+#: Their statuses (FHIR R4 medicationrequest-status, medication-statement-status) as
+#: shown after the entry; "active" goes without saying. Which of them are not current
+#: is :data:`recordpack.sections.NOT_CURRENT_STATUSES`' call: stopped, completed,
+#: cancelled, draft, intended, not-taken and unknown are; on-hold (paused, to resume) is not.
+_MEDICATION_STATUS_WORDS: Final[dict[str, str]] = {
+    "on-hold": "on hold", "completed": "completed", "stopped": "stopped",
+    "cancelled": "cancelled", "draft": "draft", "intended": "intended",
+    "not-taken": "not taken", "unknown": "status unknown",
+}  # fmt: skip
+
+
+def _medication_status(resource: dict[str, Any]) -> str | None:
+    """The status a medicine list entry states, in words, when not simply active."""
+    status = resource.get("status")
+    if resource.get("resourceType") not in _LISTED_MEDICATIONS or not isinstance(status, str):
+        return None
+    return _MEDICATION_STATUS_WORDS.get(status)
+
+
+def _medication_lines(resources: list[dict[str, Any]], index: dict[str, dict[str, Any]]
+                      ) -> list[str]:
+    """The lines of the medicine entries among ``resources`` that still stand, each
+    with its status; led by :data:`recordpack.sections.NO_CURRENT_MARKER` when they
+    are medicines none of which is current (a list of stopped ones is no current list)."""
+    lines = [line for r in resources if (line := _entry_line(r, index)) is not None]
+    medicines = [r for r in resources if not _withdrawn_entry(r)
+                 and r.get("resourceType") in _MEDICATION_TYPES - {"AllergyIntolerance"}]
+    statuses = [_medication_status(r) or "" for r in medicines]
+    # An administration or a dispense says nothing of whether the medicine is current.
+    if medicines and all(r.get("resourceType") in _LISTED_MEDICATIONS for r in medicines) and all(
+            not_current(s) for s in statuses):
+        return [no_current_line(statuses), *lines]
+    return lines
+
+
+def _medications_text(resources: list[dict[str, Any]], texts: list[str]) -> str:
+    """The text of a medicine list record: its entries' ``texts``, under a heading and
+    :data:`recordpack.sections.NO_CURRENT_MARKER` when none of them is current, so that
+    check reads no current list in it."""
+    lines = _medication_lines(resources, {})
+    if lines and lines[0].startswith(NO_CURRENT_MARKER[:-1]):
+        return "\n".join(["Medications", lines[0], *texts])
+    return "\n".join(texts)
 
 
 #: Headings of a patient summary built from resources, with the resource types listed
@@ -682,7 +737,7 @@ def _summary_lines(resources: list[dict[str, Any]], index: dict[str, dict[str, A
         found = [r for r in resources if r.get("resourceType") in types]
         if not found:
             continue
-        entries = [line for r in found if (line := _entry_line(r, index)) is not None]
+        entries = _medication_lines(found, index)
         lines.append(heading)
         lines += entries[:_MAX_SECTION_ENTRIES] or [
             empty_section_line("every entry was entered in error")]
@@ -744,8 +799,9 @@ def _dated_item(source: Source, resource: dict[str, Any],
             resource.get("code")) or (str(reference.get("display") or "")
                                       if isinstance(reference, dict) else "")
         title = name or ("Allergies" if rtype == "AllergyIntolerance" else "Medications")
-        return _Item("medication_list", title, date, 0.85, [f"FHIR {rtype}"], name,
-                     subject=subject)
+        status = _medication_status(resource)
+        return _Item("medication_list", title, date, 0.85, [f"FHIR {rtype}"],
+                     f"{name} ({status})" if name and status else name, subject=subject)
     if rtype in ("CarePlan", "RequestGroup", "PlanDefinition"):
         title = str(resource.get("title") or _display(resource.get("category")) or "Care plan")
         return _Item("treatment_plan", title, date, 0.85, [f"FHIR {rtype}"],
@@ -878,6 +934,8 @@ def _scan_resource(source: Source, resource: dict[str, Any]) -> list[Outcome]:
     index = _index([*contained, (None, resource)])
     observations = {k: v for k, v in index.items() if v.get("resourceType") == "Observation"}
     item = _item(source, resource, observations)
+    if item.kind == "medication_list":
+        item.text = _medications_text([resource], [item.text])
     if resource["resourceType"] == "Patient":
         return [_document(source, item, patient_of(resource))]
     return [_document(source, item, _patient_for(item.subject, index, Patient()))]
@@ -1013,6 +1071,7 @@ def _bundle_items(source: Source, resources: list[dict[str, Any]],
     loose_labs: list[_Item] = []
     preliminary_labs: list[_Item] = []  # apart: their date is not a final result's
     medications: list[_Item] = []
+    medication_resources: list[dict[str, Any]] = []
     for resource in resources:
         rtype = resource.get("resourceType")
         part = f"{rtype}/{resource.get('id')}" if resource.get("id") else str(rtype)
@@ -1029,6 +1088,7 @@ def _bundle_items(source: Source, resources: list[dict[str, Any]],
                 (preliminary_labs if item.status == PRELIMINARY else loose_labs).append(item)
         elif rtype in _MEDICATION_TYPES and rtype != "Medication":
             medications.append(_item(source, resource, observations))
+            medication_resources.append(resource)
     for group, kind, title in ((loose_labs, "lab_result", "Results"),
                                (preliminary_labs, "lab_result", "Preliminary results"),
                                (medications, "medication_list", "Medications")):
@@ -1041,10 +1101,12 @@ def _bundle_items(source: Source, resources: list[dict[str, Any]],
             standing.add(entry.status, entry.date)
         names = ", ".join(dict.fromkeys(i.title for i in group[:3] if i.title != title))
         status, status_evidence = standing.status()
+        texts = [i.text for i in group]
         items.append(_Item(group_kind, f"{title}: {names}" if names else title,
                            standing.date(), 0.8,
                            [f"{len(group)} {title.lower()} entries", *status_evidence],
-                           "\n".join(i.text for i in group),
+                           _medications_text(medication_resources, texts)
+                           if group is medications else "\n".join(texts),
                            part=f"{title.lower()} ({len(group)})", subject=group[0].subject,
                            status=status))
     return items

@@ -1,0 +1,158 @@
+"""Medicines that are stopped, completed or discontinued are no current medication list.
+
+A portal export whose every MedicationRequest is "stopped", or a C-CDA whose
+Medications table has only "Discontinued" rows, must not meet "Your current
+medications and allergies", and what is quoted shows each medicine's status. A
+list with one current medicine, or a medicine on hold, still meets it. Every
+patient here is invented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from recordpack.checking import check
+from recordpack.manifest import load_manifest
+from recordpack.scan import scan_folder
+
+AS_OF = dt.date(2026, 11, 30)
+PATIENT: dict[str, Any] = {
+    "resourceType": "Patient", "id": "p1", "birthDate": "1969-04-02",
+    "name": [{"family": "Oakhurst", "given": ["Linnea"]}],
+}  # fmt: skip
+SUBJECT = {"reference": "Patient/p1"}
+
+
+def medication(number: int, name: str, status: str, rtype: str = "MedicationRequest"
+               ) -> dict[str, Any]:
+    resource: dict[str, Any] = {
+        "resourceType": rtype, "id": f"m{number}", "status": status, "subject": SUBJECT,
+        "medicationCodeableConcept": {"text": name},
+    }  # fmt: skip
+    dosage = "dosage" if rtype == "MedicationStatement" else "dosageInstruction"
+    resource[dosage] = [{"text": "1 tablet daily"}]
+    return resource
+
+
+ALLERGY: dict[str, Any] = {
+    "resourceType": "AllergyIntolerance", "id": "a1", "patient": SUBJECT,
+    "code": {"text": "Sulfa drugs"}, "reaction": [{"manifestation": [{"text": "Rash"}]}],
+}  # fmt: skip
+
+
+def fhir_export(folder: Path, medicines: list[dict[str, Any]], *, others: bool = True) -> None:
+    """A searchset export: the patient, an allergy, a condition, a procedure and ``medicines``
+    (a whole patient record); with ``others`` False, a medicine list export."""
+    resources: list[dict[str, Any]] = [PATIENT]
+    if others:
+        resources += [
+            ALLERGY,
+            {"resourceType": "Condition", "id": "c1", "subject": SUBJECT,
+             "code": {"text": "Malignant neoplasm of right breast"}},
+            {"resourceType": "Procedure", "id": "pr1", "status": "completed", "subject": SUBJECT,
+             "code": {"text": "Core needle biopsy of right breast"},
+             "performedDateTime": "2026-10-20"},
+        ]  # fmt: skip
+    bundle = {"resourceType": "Bundle", "type": "searchset",
+              "entry": [{"resource": r} for r in [*resources, *medicines]]}
+    (folder / "portal_export.json").write_text(json.dumps(bundle))
+
+
+def medications_item(folder: Path) -> tuple[str, str | None, list[str]]:
+    """The medications item's status, reason and quoted evidence in the general check."""
+    report = check(scan_folder(folder), load_manifest("general"), as_of=AS_OF)
+    result = next(r for r in report.results if r.requirement.id == "medications")
+    return result.status, result.reason, [e.text for e in result.evidence]
+
+
+NOT_CURRENT = ["stopped", "completed", "cancelled", "draft", "unknown"]
+
+
+@pytest.mark.parametrize("status", NOT_CURRENT)
+def test_a_fhir_export_whose_every_medicine_is_not_current_does_not_meet_it(
+        tmp_path: Path, status: str) -> None:
+    fhir_export(tmp_path, [medication(1, "Metoprolol 25 mg tablet", status),
+                           medication(2, "Simvastatin 40 mg tablet", status)])
+    state, reason, _evidence = medications_item(tmp_path)
+    assert (state, reason) == ("incomplete", "section_empty")
+
+
+def test_medicines_a_patient_stopped_or_never_took_are_no_current_list(tmp_path: Path) -> None:
+    fhir_export(tmp_path, [medication(1, "Metoprolol 25 mg tablet", "stopped"),
+                           medication(2, "Simvastatin 40 mg tablet", "not-taken",
+                                      "MedicationStatement")])
+    assert medications_item(tmp_path)[:2] == ("incomplete", "section_empty")
+
+
+@pytest.mark.parametrize("allergy", [False, True], ids=["medicines only", "and an allergy"])
+def test_a_medicine_list_export_of_stopped_medicines_does_not_meet_it(
+        tmp_path: Path, allergy: bool) -> None:
+    fhir_export(tmp_path, [medication(1, "Metoprolol 25 mg tablet", "stopped"),
+                           *([ALLERGY] if allergy else [])], others=False)
+    assert medications_item(tmp_path)[:2] == ("incomplete", "section_empty")
+
+
+def test_one_current_medicine_meets_it_and_a_stopped_one_is_quoted_as_stopped(
+        tmp_path: Path) -> None:
+    fhir_export(tmp_path, [medication(1, "Metoprolol 25 mg tablet", "stopped"),
+                           medication(2, "Simvastatin 40 mg tablet", "active")])
+    state, _reason, evidence = medications_item(tmp_path)
+    assert state == "met"
+    assert "Medications: Metoprolol 25 mg tablet: 1 tablet daily (stopped)" in evidence
+
+
+def test_a_medicine_on_hold_is_still_on_the_current_list(tmp_path: Path) -> None:
+    fhir_export(tmp_path, [medication(1, "Metoprolol 25 mg tablet", "on-hold")])
+    state, _reason, evidence = medications_item(tmp_path)
+    assert state == "met"
+    assert "Medications: Metoprolol 25 mg tablet: 1 tablet daily (on hold)" in evidence
+
+
+def ccd(folder: Path, rows: list[tuple[str, str]], *, status_column: bool = True) -> None:
+    """A C-CDA CCD whose Medications table has ``rows`` of (medicine, status)."""
+    head = "<th>Medication</th><th>Sig</th>" + ("<th>Status</th>" if status_column else "")
+    body = "".join(f"<tr><td>{name}</td><td>1 daily</td>"
+                   + (f"<td>{status}</td>" if status_column else "") + "</tr>"
+                   for name, status in rows)
+
+    def section(code: str, title: str, text: str) -> str:
+        return (f'<component><section><code code="{code}" codeSystem="2.16.840.1.113883.6.1"/>'
+                f"<title>{title}</title><text>{text}</text></section></component>")
+
+    document = f"""<?xml version="1.0" encoding="UTF-8"?>
+<ClinicalDocument xmlns="urn:hl7-org:v3">
+<templateId root="2.16.840.1.113883.10.20.22.1.2"/>
+<code code="34133-9" codeSystem="2.16.840.1.113883.6.1" displayName="Continuity of Care Document"/>
+<title>Continuity of Care Document</title><effectiveTime value="20261120"/>
+<recordTarget><patientRole><id root="1.2.3" extension="OL5521"/><patient>
+<name><given>Linnea</given><family>Oakhurst</family></name><birthTime value="19690402"/>
+</patient></patientRole></recordTarget>
+<component><structuredBody>
+{section("48765-2", "Allergies", "<table><thead><tr><th>Substance</th><th>Reaction</th></tr>"
+         "</thead><tbody><tr><td>Sulfa drugs</td><td>Rash</td></tr></tbody></table>")}
+{section("10160-0", "Medications",
+         f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")}
+</structuredBody></component></ClinicalDocument>"""
+    (folder / "CCD.xml").write_text(document)
+
+
+@pytest.mark.parametrize("status", ["Discontinued", "Completed", "Inactive"])
+def test_a_ccda_whose_medications_are_all_discontinued_does_not_meet_it(
+        tmp_path: Path, status: str) -> None:
+    ccd(tmp_path, [("Metoprolol 25 mg tablet", status), ("Simvastatin 40 mg tablet", status)])
+    assert medications_item(tmp_path)[:2] == ("incomplete", "section_empty")
+
+
+@pytest.mark.parametrize(("rows", "status_column"), [
+    ([("Metoprolol 25 mg tablet", "Discontinued"), ("Simvastatin 40 mg tablet", "Active")], True),
+    ([("Metoprolol 25 mg tablet", "")], False),
+], ids=["one active row", "no status column"])
+def test_a_ccda_with_a_current_or_unstated_medicine_meets_it(
+        tmp_path: Path, rows: list[tuple[str, str]], status_column: bool) -> None:
+    ccd(tmp_path, rows, status_column=status_column)
+    assert medications_item(tmp_path)[0] == "met"
