@@ -46,6 +46,7 @@ from recordpack.model import ENCRYPTED as ENCRYPTED_CODE
 from recordpack.model import KIND_WORDING, RECORD_STATUS_WORDS, with_article
 from recordpack.model import NO_TEXT as NO_TEXT_CODE
 from recordpack.model import UNREADABLE as UNREADABLE_CODE
+from recordpack.sections import NO_CURRENT_MARKER
 
 if TYPE_CHECKING:
     from recordpack.checking import CheckReport, RequirementResult
@@ -402,6 +403,11 @@ def _section_empty(p: Mapping[str, Any]) -> str:
     if p.get("heading"):
         says = p.get("says") or ""
         said = f'all it says is "{says}"' if says else "it is empty"
+        if says.startswith(NO_CURRENT_MARKER[:-1]):  # the entries are all stopped, completed...
+            statuses = says[len(NO_CURRENT_MARKER) - 1 :].strip(" :)")
+            said = "every medicine in it is marked as no longer taken" + (
+                f" ({statuses})" if statuses else ""
+            )
         stop = "" if says[-1:] in (".", "!", "?") else "."
         text = f"In {p['file']}, the section '{p['heading']}' is there, but {said}{stop}"
     else:

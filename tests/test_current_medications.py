@@ -156,3 +156,18 @@ def test_a_ccda_with_a_current_or_unstated_medicine_meets_it(
         tmp_path: Path, rows: list[tuple[str, str]], status_column: bool) -> None:
     ccd(tmp_path, rows, status_column=status_column)
     assert medications_item(tmp_path)[0] == "met"
+
+
+def test_check_says_in_words_that_every_medicine_listed_is_no_longer_taken(
+        tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from recordpack.cli import main
+
+    fhir_export(tmp_path, [medication(1, "Metoprolol 25 mg tablet", "stopped"),
+                           medication(2, "Simvastatin 40 mg tablet", "stopped")])
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "-m", "general"])
+    said = " ".join(result.stdout.split())
+    assert result.exit_code == 1
+    assert "every medicine in it is marked as no longer taken (2 stopped)" in said
+    assert "all it says is" not in said
