@@ -839,11 +839,58 @@ def _exam_statements(lines: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+#: Where an exam field turns to another exam than the one done: a comparison
+#: ("comparison: CT chest 09/01/2026", "compared with", "vs"), a prior ("Prior
+#: PET/CT ... not available"). A plan or a negation ("CT CHEST deferred") is
+#: told by :data:`_NOT_A_RESULT`.
+_ASIDE_WORDS: Final = r"compar\w*|vs\b\.?|versus|correlat\w*|prior(?!\s+to\b)|previous\w*"
+_EXAM_ASIDE: Final = re.compile(rf"\b(?:{_ASIDE_WORDS})", re.IGNORECASE)
+#: Where a clause of an exam field may begin: a sentence or list break, a dash,
+#: or the word that starts an aside ("CT ABDOMEN compared with CT chest").
+_EXAM_CLAUSE: Final = re.compile(
+    rf"[.;,:]\s+|\s+[-\u2013\u2014]+\s+|\s+(?=(?:{_ASIDE_WORDS}))", re.IGNORECASE
+)
+_PARENTHESIS: Final = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
+
+
+def _is_aside(clause: str) -> bool:
+    return bool(_EXAM_ASIDE.search(clause) or _NOT_A_RESULT.search(clause))
+
+
+def exam_done(value: str) -> str:
+    """The exam an exam field's ``value`` says was done: the field less its
+    asides, "" when it names none.
+
+    A parenthesis that is an aside is dropped; the field is cut where its first
+    aside clause begins, since what follows names other exams (a comparison's
+    list, a prior, a deferral): "CT ABDOMEN AND PELVIS; CT CHEST deferred" gives
+    "CT ABDOMEN AND PELVIS"."""
+    kept = _PARENTHESIS.sub(
+        lambda m: " " if _is_aside(m.group(1) or m.group(2) or "") else m.group(0), value
+    )
+    start = 0
+    for cut in [*_EXAM_CLAUSE.finditer(kept), None]:
+        end = cut.start() if cut is not None else len(kept)
+        if _is_aside(kept[start:end]):
+            kept = kept[:start]
+            break
+        if cut is not None:
+            start = cut.end()
+    return " ".join(kept.split()).rstrip(" .;,:-")
+
+
+def _exams_done(lines: Sequence[str]) -> tuple[bool, list[str]]:
+    """Whether ``lines`` have an exam field, and the exams their fields say were done."""
+    fields = _exam_statements(lines)
+    return bool(fields), [done for done in dict.fromkeys(map(exam_done, fields)) if done]
+
+
 def exam_fields(text: str) -> list[str]:
-    """What a report's exam fields say was examined ("EXAM: CT CHEST" gives "CT CHEST").
+    """What a report's exam fields say was examined ("EXAM: CT CHEST" gives "CT CHEST"),
+    less their comparisons, priors and plans (see :func:`exam_done`).
 
     "Date of exam:" is a date, not an exam field."""
-    return _exam_statements([line.strip() for line in text.split("\n")])
+    return _exams_done([line.strip() for line in text.split("\n")])[1]
 
 
 def _exam_passages(record: Record) -> list[tuple[str, str]]:
@@ -854,8 +901,10 @@ def _exam_passages(record: Record) -> list[tuple[str, str]]:
     path = record.files[0] if record.files else record.title
     out = _passages_of_study(record, path)
     lines = [line.strip() for line in (record.text or "").split("\n")]
-    exam = _exam_statements(lines)
-    if exam:
+    has_field, exam = _exams_done(lines)
+    if has_field:
+        # The field's own exam only: one it compares with, a prior or a
+        # deferred exam it names is not in the folder.
         return out + [(path, f"Exam: {value}") for value in exam]
     if record.study is None:
         # With a text, its title was drawn from it (perhaps from the letterhead:
