@@ -52,6 +52,18 @@ _NOT_LETTERHEAD: Final = re.compile(
     re.IGNORECASE,
 )
 
+#: Stamps a page carries beside a name (a running header, a footer, a printout's
+#: banner): never part of who issued it. "Lakeshore Medical Center  CONFIDENTIAL".
+_STAMP: Final = re.compile(
+    r"\b(?:(?:strictly|private\s+and)\s+)?confidential(?:\s+(?:patient\s+)?"
+    r"(?:information|document|record|report))?\b"
+    r"|\bpage\s*\d+(?:\s*(?:of|/)\s*\d+)?\b"
+    r"|\bprinted(?:\s+(?:on|at))?\s*:?\s*\d[\d/.:-]*(?:\s+\d{1,2}:\d{2}(?::\d{2})?"
+    r"(?:\s*[ap]\.?m\.?)?)?"
+    r"|\b(?:certified\s+|true\s+|patient\s+)?copy\b|\bduplicate\b|\bdo\s+not\s+(?:copy|distribute)\b",
+    re.IGNORECASE,
+)
+
 #: Words that alone make only a department (no institution named).
 _GENERIC_WORDS: Final = frozenset(
     [
@@ -172,7 +184,8 @@ def is_department_only(name: str) -> bool:
 
 
 def _clean(part: str) -> str:
-    return " ".join(part.strip(" -|:,;").split())
+    """A name as written, less the page's stamps (CONFIDENTIAL, Page 1 of 2, COPY)."""
+    return " ".join(_STAMP.sub(" ", part).split()).strip(" -|:,;")
 
 
 def _looks_like_a_name(part: str) -> bool:
@@ -192,23 +205,35 @@ def letterhead(text: str) -> tuple[str | None, str | None]:
     """(institution, department) from a document's first lines, or (None, None)."""
     labelled = _LABELLED_ISSUER.search(text)
     if labelled:
-        name = _clean(next(g for g in labelled.group("name", "name2", "name3") if g))
-        if name[:1].isupper() and _looks_like_a_name(name):
-            return name, None
-    lines = [line for line in text.splitlines() if line.strip()][:_LETTERHEAD_LINES]
-    for line in lines:
+        given = _clean(next(g for g in labelled.group("name", "name2", "name3") if g))
+        if given[:1].isupper() and _looks_like_a_name(given):
+            return given, None
+    name: str | None = None
+    for line in [line for line in text.splitlines() if line.strip()][:_LETTERHEAD_LINES]:
+        # A stamp is cut before the line is judged: "Page 1 of 2" beside the
+        # hospital's name does not make the line a page banner.
+        line = _STAMP.sub("   ", line)
         if _NOT_LETTERHEAD.search(line) or len(line.strip()) > 100:
             continue
         parts = [_clean(p) for p in re.split(r"\s+[-|–—]\s+|\s{3,}|\s*\|\s*", line)]
         named = [p for p in parts if _looks_like_a_name(p) and not _HEADING_WORDS.search(p)]
-        if not named:
-            continue
         institutions = [p for p in named if not is_department_only(p)]
         departments = [p for p in named if is_department_only(p)]
-        if institutions:
-            return institutions[0], departments[0] if departments else None
-        return departments[0], None
-    return None, None
+        if name is None:
+            if institutions:
+                name = institutions[0]
+                if departments:
+                    return name, departments[0]
+            elif departments:
+                return departments[0], None
+        elif departments and (
+            not institutions or institution_key(institutions[0]) == institution_key(name)
+        ):
+            # A running page header names the hospital alone; the body's
+            # letterhead names it again (or not) with the department that
+            # wrote the report: "Lakeshore Medical Center - Department of Pathology".
+            return name, departments[0]
+    return name, None
 
 
 def case_numbers(text: str) -> tuple[str, ...]:
