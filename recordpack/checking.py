@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
+from recordpack import sentences as sentence_ends
 from recordpack.check_words import (
     KIND_WORDS,
     first_file,
@@ -755,7 +756,7 @@ def sentences(text: str) -> Iterator[str]:
 
 
 def _split(paragraph: str) -> Iterator[str]:
-    for piece in _SENTENCE_END.split(paragraph):
+    for piece in sentence_ends.split(_SENTENCE_END, paragraph):
         if piece.strip():
             yield piece.strip()
 

@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
+from recordpack import sentences
+
 #: The token that marks a letter written by recordpack (text and PDF keywords).
 OWN_LETTER_KEYWORD: Final = "recordpack-request-letter"
 #: The line recordpack writes at the foot of each of its letters.
@@ -228,7 +230,7 @@ def request_passages(text: str) -> list[tuple[int, int]]:
     end of its paragraph, with the list of what is asked for that follows it."""
     passages: list[tuple[int, int]] = []
     # Found once: a hostile text of many short requests costs no more than one.
-    sentence_ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    sentence_ends = [m.end() for m in sentences.ends(_SENTENCE_END, text)]
     for found in _REQUEST_WORDS.finditer(text):
         if passages and found.start() < passages[-1][1]:
             continue

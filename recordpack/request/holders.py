@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Final
 
+from recordpack import sentences
 from recordpack.checking import DID_NOT_HAPPEN
 from recordpack.model import ARCHIVE_SEP, Record
 from recordpack.scan.archive import AmbiguousName, find_member, member_index
@@ -462,8 +463,8 @@ _NAME_STOP: Final = re.compile(r"(?<!\b[A-Z])(?<!\b[A-Z][a-z])\.(?=\s)")
 
 def _sentence_around(text: str, start: int, end: int) -> str:
     """The sentence of ``text`` that holds ``text[start:end]``."""
-    before = [m.end() for m in _SENTENCE_END.finditer(text, 0, start)]
-    after = _SENTENCE_END.search(text, end)
+    before = [m.end() for m in sentences.ends(_SENTENCE_END, text, 0, start)]
+    after = next(sentences.ends(_SENTENCE_END, text, end), None)
     return text[before[-1] if before else 0 : after.end() if after else len(text)]
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Final
 
+from recordpack import sentences as sentence_ends
 from recordpack.bundle.format import SUMMARY_SECTIONS
 from recordpack.summary.whose import FAMILY_LABEL, clauses, not_the_patients
 
@@ -106,18 +107,11 @@ def _sentences(text: str) -> Iterator[_Sentence]:
             continue
         # "Family history: ...", "PMH: ..." make their whole line that section's, not the lines below.
         where = "FAMILY HISTORY" if FAMILY_LABEL.match(line) else _line_section(line) or section
-        pending = ""
-        for part in _SENTENCE_END.split(line):
-            part = " ".join(f"{pending} {part}".split())
-            pending = part if _ABBREVIATION.search(part) else ""
-            if part and not pending:
+        # Not cut after an abbreviation ("Ms. Quillfeather").
+        for part in sentence_ends.split(_SENTENCE_END, line):
+            part = " ".join(part.split())
+            if part:
                 yield _Sentence(part[:MAX_SENTENCE], number, where)
-        if pending:
-            yield _Sentence(pending[:MAX_SENTENCE], number, where)
-
-
-#: A sentence split after one of these was not a sentence end ("Ms. Quillfeather").
-_ABBREVIATION: Final = re.compile(r"(?:^|\s)(?:Mr|Mrs|Ms|Dr|Prof|St|vs|approx|No|Fig|e\.g|i\.e)\.$")
 
 
 #: A line that opens with a history section's name ("PMH: stage I colon cancer 2012",
