@@ -694,47 +694,91 @@ _DID_NOT_HAPPEN: Final = (
 #: A sentence saying an event did not happen (see :data:`_DID_NOT_HAPPEN`).
 DID_NOT_HAPPEN: Final = re.compile(rf"\b(?:{_DID_NOT_HAPPEN})\b", re.IGNORECASE)
 
+#: What a sentence says when it does not say an exam or a test was done and its
+#: result is on file: (what it is, the words that say it). One row per way of
+#: saying it; a sentence that matches any row is not counted.
+_NOT_A_RESULT_WORDS: Final[tuple[tuple[str, str], ...]] = (
+    (
+        "recommended",
+        r"recommend\w*|(?:^|we\s+|is\s+|are\s+)suggest(?:s|ed)?"
+        r"|suggest(?:s|ed)?\s+(?:further|additional|follow|that|a\s|an\s)"
+        r"|advis(?:e|ed|able)|consider|consideration"
+        r"|should\s+(?:be|have|undergo|get)|(?:could|may|might|would)\s+(?:benefit"
+        r"|be\s+(?:helpful|useful|considered|obtained|performed|done|warranted|beneficial|indicated))"
+        r"|warrant(?:s|ed)?|if\s+(?:clinically\s+)?indicated|candidate\s+for",
+    ),
+    (
+        "ordered or requested",
+        r"refer(?:red|ral)?\s+(?:for|to)|ordered|orders?(?=\s*:)|request(?:s|ed)?\s+(?:for|a|an)"
+        r"|requested\s+on"
+        # "were requested by the clinician"; not the field "Requested by: Dr. X"
+        r"|(?:is|are|was|were|been|being)\s+requested|requested\s+by(?!\s*:)",
+    ),
+    (
+        "planned",
+        r"will\s+(?:be|undergo|have|get|need|follow)|(?:is|are|was|were)\s+(?:scheduled|planned|booked)"
+        r"|scheduled|booked|planned\s+(?:for|on)|plan(?:\s+is|\s+to|(?=\s*:))"
+        r"|to\s+(?:be\s+(?:performed|done|obtained|scheduled|arranged|sent)|have|undergo|get)"
+        r"|upcoming|going\s+to|needs?|needed|next\s+(?:week|month|visit)"
+        r"|in\s+\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:days?|weeks?|wks?|months?|mos?|years?)",
+    ),
+    (
+        "sent out",
+        # "sent to the reference laboratory for ... testing", "forwarded to a lab
+        # for ... analysis": the tissue went for the test; its result is not here.
+        r"sent\s+out|send[-\s]?outs?"
+        r"|(?:sent|forwarded|submitted|shipped|referred|dispatched)\s+(?:out\s+)?(?:to\s+)?"
+        r"(?:[\w&.,()/-]+\s+){0,8}?for",
+    ),
+    (
+        "pending or reported elsewhere",
+        r"pending|await(?:s|ed|ing)?|to\s+follow|not\s+yet|in\s+(?:process|progress)"
+        r"|to\s+be\s+(?:issued|reported|released|added|sent)"
+        r"|(?:see|refer\s+to)\s+(?:the\s+)?(?:separate|attached|subsequent|following|later)?\s*addend(?:um|a)"
+        r"|separate\s+report|reported\s+separately"
+        r"|(?:see|refer\s+to)\s+(?:the\s+|a\s+)?(?:separate|attached|subsequent|below|above"
+        r"|comments?|notes?|(?:\w+\s+)?report)"
+        r"|not\s+(?:yet\s+)?(?:been\s+)?(?:resulted|reported)",
+    ),
+    (
+        "could not be done",
+        r"insufficient\s+(?:\S+\s+){0,2}?(?:tumou?r|tissue|material|sample|specimen|cells)"
+        r"|(?:insufficient|inadequate)\s+(?:for|to)"
+        r"|(?:tumou?r|tissue|material|sample|specimen|cells?|block)\s+(?:\w+\s+){0,2}?(?:is|was|are|were)"
+        r"\s+(?:insufficient|inadequate|exhausted|not\s+sufficient)"
+        r"|qns|quantity\s+not\s+sufficient|not\s+(?:interpretable|reportable)|uninterpretable"
+        r"|unable\s+to\s+(?:be\s+)?(?:perform|assess|evaluat|test|determin|interpret|obtain|complet)\w*"
+        r"|failed\s+(?:qc|quality|sequencing|to\s+(?:amplify|yield|produce|give))"
+        r"|(?:assay|sequencing|testing|test|analysis|run)\s+(?:has\s+|was\s+)?failed",
+    ),
+    ("did not happen", _DID_NOT_HAPPEN),
+    (
+        "done before or elsewhere",
+        r"prior(?!\s+to\b)|previous(?:ly)?|earlier|history\s+of"
+        r"|outside\s+(?:hospital|facility|institution|study|studies|images|report)"
+        r"|at\s+(?:another|an\s+outside|a\s+different|other)\s+"
+        r"(?:hospital|facility|institution|center|centre|clinic)"
+        r"|elsewhere|unavailable|not\s+(?:available|provided|included|attached|on\s+file)",
+    ),
+)
+
 #: A sentence that does not say an exam or a test was done and is on file:
-#: a recommendation, a plan or future tense, a negation of the event, or
-#: something done before or elsewhere that the folder does not hold.
+#: a recommendation, a plan or future tense, a test sent out, requested,
+#: pending or impossible, a negation of the event, or something done before
+#: or elsewhere that the folder does not hold (:data:`_NOT_A_RESULT_WORDS`).
 _NOT_A_RESULT: Final = re.compile(
-    r"\b(?:"
-    # recommendations
-    r"recommend\w*|(?:^|we\s+|is\s+|are\s+)suggest(?:s|ed)?"
-    r"|suggest(?:s|ed)?\s+(?:further|additional|follow|that|a\s|an\s)"
-    r"|advis(?:e|ed|able)|consider|consideration"
-    r"|should\s+(?:be|have|undergo|get)|(?:could|may|might|would)\s+(?:benefit"
-    r"|be\s+(?:helpful|useful|considered|obtained|performed|done|warranted|beneficial|indicated))"
-    r"|warrant(?:s|ed)?|if\s+(?:clinically\s+)?indicated|candidate\s+for"
-    r"|refer(?:red|ral)?\s+(?:for|to)|ordered|orders?(?=\s*:)|request(?:s|ed)?\s+(?:for|a|an)"
-    # plans and the future
-    r"|will\s+(?:be|undergo|have|get|need|follow)|(?:is|are|was|were)\s+(?:scheduled|planned|booked)"
-    r"|scheduled|booked|planned\s+(?:for|on)|plan(?:\s+is|\s+to|(?=\s*:))"
-    r"|to\s+(?:be\s+(?:performed|done|obtained|scheduled|arranged|sent)|have|undergo|get)"
-    r"|pending|await(?:s|ed|ing)?|upcoming|going\s+to|sent\s+out|to\s+follow"
-    r"|in\s+(?:process|progress)|to\s+be\s+(?:issued|reported|released|added|sent)"
-    r"|(?:see|refer\s+to)\s+(?:the\s+)?(?:separate|attached|subsequent|following|later)?\s*addend(?:um|a)"
-    r"|requested\s+on"
-    # no result could be had
-    r"|insufficient\s+(?:\S+\s+){0,2}?(?:tumou?r|tissue|material|sample|specimen|cells)"
-    r"|qns|quantity\s+not\s+sufficient|not\s+(?:interpretable|reportable)|uninterpretable"
-    r"|needs?|needed|next\s+(?:week|month|visit)"
-    r"|in\s+\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:days?|weeks?|wks?|months?|mos?|years?)"
-    # negations of the event
-    rf"|{_DID_NOT_HAPPEN}"
-    # history elsewhere, or not in hand
-    r"|prior(?!\s+to\b)|previous(?:ly)?|earlier|history\s+of"
-    r"|outside\s+(?:hospital|facility|institution|study|studies|images|report)"
-    r"|at\s+(?:another|an\s+outside|a\s+different|other)\s+"
-    r"(?:hospital|facility|institution|center|centre|clinic)"
-    r"|elsewhere|unavailable|not\s+(?:available|provided|included|attached|on\s+file)"
-    r")\b",
+    r"\b(?:" + "|".join(f"(?:{words})" for _, words in _NOT_A_RESULT_WORDS) + r")\b",
     re.IGNORECASE,
 )
 
 #: A line that runs on into the next: it ends in a lower-case letter, a comma or a hyphen.
 _RUNS_ON: Final = re.compile(r"[a-z,\-]$")
-_SENTENCE_END: Final = re.compile(r"(?<=[.!?;])\s+")
+_SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+")
+#: Where a sentence's clauses part: "ER positive (95%); PR pending" states two things.
+_CLAUSE_END: Final = re.compile(r"(?<=;)\s+")
+#: A test's name (EGFR, PD-L1, HER2, FISH, Ki-67): a clause that names one
+#: speaks of its own test, not of the clauses before it.
+_NAMES_A_TEST: Final = re.compile(r"\b(?:[A-Z]{2,}|[A-Z][A-Za-z]*-?\d)")
 
 
 def sentences(text: str) -> Iterator[str]:
@@ -792,8 +836,21 @@ def _passages_of_study(record: Record, path: str) -> list[tuple[str, str]]:
 
 @functools.lru_cache(maxsize=512)
 def _text_passages(path: str, title: str, text: str) -> list[tuple[str, str]]:
-    found = [(path, s) for s in sentences(f"{title}\n\n{text}")]
-    return [(p, s) for p, s in found if not _NOT_A_RESULT.search(s)]
+    return [(path, c) for s in sentences(f"{title}\n\n{text}") for c in _stated_clauses(s)]
+
+
+def _stated_clauses(sentence: str) -> list[str]:
+    """The clauses of ``sentence`` that state a result: not one that is no result
+    (:data:`_NOT_A_RESULT`), nor one a later clause says is no result without
+    naming a test of its own ("EGFR and ALK analysis; results to follow")."""
+    clauses = [c.strip() for c in _CLAUSE_END.split(sentence) if c.strip()]
+    denied = [bool(_NOT_A_RESULT.search(c)) for c in clauses]
+    # Whether a clause from here on is a bare "no result" that speaks of what came before.
+    tail_denies = [False] * (len(clauses) + 1)
+    for i in range(len(clauses) - 1, -1, -1):
+        bare = denied[i] and not _NAMES_A_TEST.search(clauses[i])
+        tail_denies[i] = tail_denies[i + 1] or bare
+    return [c for i, c in enumerate(clauses) if not denied[i] and not tail_denies[i + 1]]
 
 
 #: A field that says what was examined: "Exam: CT CHEST", "PROCEDURE:" or an
