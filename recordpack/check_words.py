@@ -180,11 +180,11 @@ def _unconfirmed(f: Finding) -> str:
     it_is = "it is" if one else "they are"
     yours = f" ({person(p['expected_name'])})" if p.get("expected_name") else ""
     if not p.get("name"):
+        # What scan read, not what the file holds: a name it could not read may be there.
         return (
-            f"{files_phrase(f.paths)} {'names' if one else 'name'} no patient at all (no name, "
-            f"birth date or matching ID), so recordpack cannot tell whether {it_is} yours"
-            f"{yours}. Confirm {it_is} yours before sending, or take {'it' if one else 'them'} "
-            "out."
+            f"recordpack found no patient name, birth date or matching ID in "
+            f"{files_phrase(f.paths)}, so it cannot tell whether {it_is} yours{yours}. "
+            f"Confirm {it_is} yours before sending, or take {'it' if one else 'them'} out."
         )
     if p.get("why") == PARTIAL:
         return (
@@ -422,7 +422,7 @@ _REQUIREMENT_WORDS: Final[dict[str, Callable[[Mapping[str, Any]], str]]] = {
         + (
             f"its patient name ('{p['name']}') cannot"
             if p.get("name")
-            else "it names no patient, so it cannot"
+            else "recordpack found no patient name in it, so it cannot"
         )
         + " be matched to yours: it counts only once you confirm it is yours."
     ),

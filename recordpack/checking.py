@@ -472,8 +472,7 @@ def _letter_params(req: Requirement, letter: Record | None) -> dict[str, Any]:
 
 def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementResult:
     candidates = [r for r in judged.records if r.kind in req.kinds]
-    set_aside = judged.unusable | judged.foreign | judged.unsure
-    excluded = set_aside | judged.doubtful
+    excluded = judged.unusable | judged.foreign | judged.unsure | judged.doubtful
     usable = [r for r in candidates if id(r) not in excluded]
     scope = req.matches_in
     selected = [r for r in usable if _affirms_all(r, req.matches, scope)]
@@ -488,12 +487,16 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
         selected = [r for r in selected if id(r) not in shown_nothing]
 
     if not selected:
-        # A file that cannot be opened would not count even once confirmed.
+        # A file that cannot be opened would not count even once confirmed; nor would
+        # one whose kind scan is not sure of: saying whose it is settles only that
+        # (its patient_unconfirmed finding), so such a record holds the item back as
+        # unsure_kind, a completeness concern that only confirming its kind lifts.
         unsure = [
             r
             for r in candidates
             if id(r) in judged.unsure
             and id(r) not in judged.unusable
+            and id(r) not in judged.doubtful
             and _affirms_all(r, req.matches, scope)
         ]
         if unsure:
@@ -508,7 +511,7 @@ def _evaluate(req: Requirement, judged: _Judged, as_of: dt.date) -> RequirementR
             r
             for r in candidates
             if id(r) in judged.doubtful
-            and id(r) not in set_aside
+            and id(r) not in judged.unusable | judged.foreign
             and _affirms_all(r, req.matches, scope)
         ]
         if doubted:

@@ -187,7 +187,7 @@ def test_images_that_name_nobody_are_not_counted_as_the_patients(tmp_path: Path)
     unsure = findings(doc, "patient_unconfirmed")
     assert [f["paths"] for f in unsure] == [["CD/IM1"], ["CD/IM2"]]
     assert requirement(doc, "imaging_images")["status"] == "incomplete"
-    assert "names no patient" in requirement(doc, "imaging_images")["detail"]
+    assert "found no patient name" in requirement(doc, "imaging_images")["detail"]
     assert code == 1
 
 

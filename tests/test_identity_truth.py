@@ -242,7 +242,7 @@ def test_a_lab_report_that_names_nobody_is_not_counted_as_the_patients(tmp_path:
     assert labs.unconfirmed == ("labs.txt",)
     (unsure,) = [f for f in report.findings if f.code == "patient_unconfirmed"]
     assert unsure.paths == ("labs.txt",)
-    assert "names no patient" in finding_message(unsure)
+    assert "found no patient name" in finding_message(unsure)
     assert not report.ok
 
 
