@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Final
 
@@ -310,6 +310,44 @@ _RECORDS_STAMP: Final = re.compile(
 #: Labels a records stamp turns into a handling date: none, or a receipt.
 _STAMPABLE: Final = frozenset({_UNLABELLED, _LAB_RECEIPT})
 
+#: What stands before a date on a header's name line, the line holding nothing but a
+#: name and a date: "Vantreese, Rosalind K  09/22/1968", or after a name label
+#: ("Patient: Rosalind K Vantreese 09/22/1968"). That date is the patient's birth
+#: date, as a "DOB" label would say. Unlabelled, only "Surname, Given M" is a name
+#: ("Lakeshore Medical Center  10/14/2026" is a letterhead); a credential is no given
+#: name ("Strand, Evelyn MD  10/17/2026" is a signature).
+_NAME_WORD = r"[A-Z][A-Za-zÀ-ÖØ-öø-ÿ'\u2019\-]*\.?"
+_NAME_BEFORE_DATE: Final = re.compile(
+    r"[ \t]*(?:"
+    r"(?i:pat[i1l]ent(?:'s)?[ \t]*(?:full[ \t]+|legal[ \t]+)?name|pt\.?[ \t]*name|patient|name|re"
+    r"|member(?:[ \t]+name)?)[ \t]*[:#\-][ \t]*"
+    rf"(?P<labelled>{_NAME_WORD}(?:(?:,[ \t]*|[ \t]+){_NAME_WORD}){{1,4}})"
+    rf"|(?P<name>{_NAME_WORD}(?:[ \t]+{_NAME_WORD})?,[ \t]*{_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}})"
+    r")[ \t]+"
+)
+_CREDENTIAL: Final = re.compile(
+    r"\b(?:M\.?D|D\.?O|Ph\.?D|RN|NP|PA|MBBS|FACS|FACP|DNP|CRNP|Dr)\b\.?", re.IGNORECASE
+)
+#: How much later than a name line's date another date of the record must be for
+#: that date to be read as the birth date: a person is born before their records.
+BIRTH_GAP: Final = timedelta(days=365)
+#: The label of a date read as a birth date because it stands beside the name.
+BESIDE_NAME: Final = "beside the patient's name (a birth date)"
+
+
+def name_before(text: str, line_start: int, start: int, end: int) -> str | None:
+    """The name, as written, when the date at ``start:end`` ends a name line (a line
+    holding only a name, perhaps after its label, and that date); else None."""
+    line_end = text.find("\n", end)
+    if text[end : len(text) if line_end == -1 else line_end].strip():
+        return None
+    m = _NAME_BEFORE_DATE.fullmatch(text, line_start, start)
+    name = m and (m.group("labelled") or m.group("name"))
+    if not name or _CREDENTIAL.search(name):
+        return None
+    return name
+
+
 _FAX_LINE: Final = re.compile(
     r"\bfax\b|\bpage\s*\d+\s*(?:/|of)\s*\d+|\bP\.\s*\d+/\d+|@\d{3}|\bprinted\b|\bprint\s+date\b",
     re.IGNORECASE,
@@ -334,6 +372,8 @@ def find_dates(
     if dayfirst is None:
         dayfirst = day_first(text)
     found: list[DateFound] = []
+    #: Dates on a name line (see :func:`name_before`), by their index in ``found``.
+    beside_name: list[int] = []
     prev_end = 0
     for m in DATE_RE.finditer(text) if matches is None else matches:
         value = match_date(m, today=None, dayfirst=dayfirst)
@@ -363,8 +403,43 @@ def find_dates(
             continue
         if value > today + FUTURE_ALLOWANCE:
             prio = AFTER_TODAY
+        if (
+            prio == _UNLABELLED
+            and m.start() < MAX_PATIENT_CHARS
+            and name_before(text, line_start, m.start(), m.end()) is not None
+        ):
+            beside_name.append(len(found))
         found.append(DateFound(value, prio, label, m.start(), _ambiguous(m)))
+    return _births_beside_names(found, beside_name)
+
+
+def _births_beside_names(found: list[DateFound], beside_name: list[int]) -> list[DateFound]:
+    """``found`` with each name line's date that some other date of the record follows by
+    :data:`BIRTH_GAP` or more read as a birth date (never the record's date). With no
+    such later date the date stays as it was: it may be the record's own."""
+    if not beside_name:
+        return found
+    latest = max(d.value for d in found)
+    for i in beside_name:
+        if latest - found[i].value >= BIRTH_GAP:
+            found[i] = replace(found[i], priority=NEVER, label=BESIDE_NAME)
     return found
+
+
+def birth_date_beside_name(
+    text: str, *, today: date | None = None, dayfirst: bool = False
+) -> tuple[str, date] | None:
+    """The first name line of ``text`` whose date :func:`find_dates` reads as a birth
+    date: the name as written and that date; None when there is none."""
+    for d in find_dates(text[:MAX_PATIENT_CHARS], today=today, dayfirst=dayfirst):
+        if d.label != BESIDE_NAME or (today is not None and d.value > today):
+            continue
+        line_start = text.rfind("\n", 0, d.pos) + 1
+        m = DATE_RE.match(text, d.pos)
+        name = name_before(text, line_start, d.pos, m.end()) if m else None
+        if name is not None:
+            return name, d.value
+    return None
 
 
 def _ambiguous(m: re.Match[str]) -> bool:

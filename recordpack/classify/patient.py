@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from recordpack.classify.dates import DATE_RE, FOREIGN_BIRTH_LABELS, day_first, match_date
+from recordpack.classify.dates import (
+    DATE_RE,
+    FOREIGN_BIRTH_LABELS,
+    birth_date_beside_name,
+    day_first,
+    match_date,
+)
 from recordpack.classify.text import MAX_PATIENT_CHARS, TITLE_CHARS, normalize
 from recordpack.identity import NameMatch, compare_names, parse_name
 from recordpack.model import Patient
@@ -274,6 +280,51 @@ def _unlabelled_name(text: str) -> str | None:
     return None
 
 
+#: What may follow "City, " on a letterhead's place-and-date line ("Portland, Oregon
+#: 10/14/2026"): US states and Canadian provinces, written out or as postal codes. A
+#: name line whose given name is one of these is read as no name at all.
+_PLACES: Final = frozenset(
+    {
+        "alabama", "alaska", "arizona", "arkansas", "california", "colorado", "connecticut",
+        "delaware", "florida", "georgia", "hawaii", "idaho", "illinois", "indiana", "iowa",
+        "kansas", "kentucky", "louisiana", "maine", "maryland", "massachusetts", "michigan",
+        "minnesota", "mississippi", "missouri", "montana", "nebraska", "nevada", "ohio",
+        "oklahoma", "oregon", "pennsylvania", "tennessee", "texas", "utah", "vermont",
+        "virginia", "washington", "wisconsin", "wyoming", "new hampshire", "new jersey",
+        "new mexico", "new york", "north carolina", "north dakota", "rhode island",
+        "south carolina", "south dakota", "west virginia", "district of columbia",
+        "alberta", "british columbia", "manitoba", "new brunswick", "newfoundland and labrador",
+        "northwest territories", "nova scotia", "nunavut", "ontario", "prince edward island",
+        "quebec", "québec", "saskatchewan", "yukon", "england", "scotland", "wales", "ireland",
+        "al", "ak", "az", "ar", "ca", "co", "ct", "de", "dc", "fl", "ga", "hi", "id", "il", "in",
+        "ia", "ks", "ky", "la", "me", "md", "ma", "mi", "mn", "ms", "mo", "mt", "ne", "nv", "nh",
+        "nj", "nm", "ny", "nc", "nd", "oh", "ok", "or", "pa", "ri", "sc", "sd", "tn", "tx", "ut",
+        "vt", "va", "wa", "wv", "wi", "wy", "ab", "bc", "mb", "nb", "nl", "ns", "nt", "nu", "on",
+        "pe", "qc", "sk", "yt", "usa", "uk",
+    }
+)  # fmt: skip
+
+
+def _name_line(text: str, today: date, dayfirst: bool) -> tuple[str, str] | None:
+    """The patient's name and birth date from a header's name line ("Vantreese,
+    Rosalind K  09/22/1968"), read only when its date is a birth date by the
+    record's other dates and the name is no place ("Portland, Oregon"); else None."""
+    found = birth_date_beside_name(text, today=today, dayfirst=dayfirst)
+    if found is None:
+        return None
+    written, born = found
+    given = written.partition(",")[2]
+    if " ".join(given.split()).lower().strip(".") in _PLACES:
+        return None
+    name = _clean_name(written)
+    return (name, born.isoformat()) if name else None
+
+
+def _same_person(name: str, other: str) -> bool:
+    """Whether two names as written may be one person (not clearly two)."""
+    return compare_names(parse_name(name), parse_name(other)) is not NameMatch.DIFFERENT
+
+
 def _split_name(text: str) -> str | None:
     split = _SPLIT_NAME.search(text)
     if split:
@@ -388,11 +439,15 @@ def find_patient(text: str, *, today: date | None = None, dayfirst: bool | None 
         dayfirst = day_first(text)
     name, start, end = _chosen(head)
     part = head[start:end]
-    return Patient(
-        name=name,
-        birth_date=find_birth_date(part, today, dayfirst=dayfirst),
-        id=_find_mrn(part),
-    )
+    birth_date = find_birth_date(part, today, dayfirst=dayfirst)
+    # A name line gives the birth date beside the name ("DOE, JANE  03/14/1962"), and
+    # the name itself when no label names anyone.
+    line = _name_line(head, today, dayfirst) if name is None or birth_date is None else None
+    if line is not None and name is None:
+        name, birth_date = line[0], birth_date or line[1]
+    elif line is not None and name is not None and _same_person(name, line[0]):
+        birth_date = line[1]
+    return Patient(name=name, birth_date=birth_date, id=_find_mrn(part))
 
 
 def birth_date_reads_both_ways(text: str, *, today: date | None = None) -> bool:
