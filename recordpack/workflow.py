@@ -181,12 +181,12 @@ def prepare(
     """
     from recordpack.scan import scan_folder
 
-    folder = Path(folder)
+    given, folder = folder, Path(folder)
     if cancel is not None:
         cancel.raise_if_cancelled()
     scan_report = _reporter(PHASE_SCAN, progress, cancel)
     scan = scan_folder(
-        folder,
+        given,  # the report's root is the folder as given, not Path's normal form
         corrections=corrections or None,
         progress=lambda done, total: scan_report(done, total, ""),
         cancel=cancel,

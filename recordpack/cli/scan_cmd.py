@@ -107,13 +107,14 @@ def run_prepare(
 
 
 @main.command("scan")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+# The folder stays a string as typed: the report's "root" is FOLDER as given (KINDS.md).
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @scan_options
 @audit_option
 @json_option
 @handle_errors
 def scan_command(
-    folder: Path,
+    folder: str,
     labels: tuple[str, ...],
     corrections_file: Path | None,
     quiet: bool,
