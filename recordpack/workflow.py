@@ -245,7 +245,12 @@ def resolve_exclusions(folder: Path, exclusions: Sequence[str], scan: ScanResult
     ``folder``, or a path or pattern relative to ``folder`` as scan shows it.
     """
     from recordpack.bundle.layout import is_excluded
-    from recordpack.scan.paths import to_path_form
+    from recordpack.scan.paths import (
+        exact_pattern,
+        literal_pattern,
+        normalise_typed,
+        to_path_form,
+    )
 
     patterns: list[str] = []
     known = [p for r in scan.records for p in r.files] + [p.path for p in scan.problems]
@@ -255,7 +260,9 @@ def resolve_exclusions(folder: Path, exclusions: Sequence[str], scan: ScanResult
         candidate = Path(raw)
         if candidate.exists():  # a path typed relative to the current folder, or absolute
             try:
-                pattern = to_path_form(candidate.resolve().relative_to(root).as_posix())
+                pattern = literal_pattern(
+                    to_path_form(candidate.resolve().relative_to(root).as_posix())
+                )
             except ValueError:
                 raise ExclusionError(
                     f"{raw} is not inside {folder}",
@@ -263,6 +270,9 @@ def resolve_exclusions(folder: Path, exclusions: Sequence[str], scan: ScanResult
                     folder=folder,
                     code="exclusion_outside",
                 ) from None
+        # A path scan printed is that file only, even with "[" in its name (one rule
+        # with --label and corrections files).
+        pattern = exact_pattern(normalise_typed(pattern.strip()).strip("/"), known)
         if not any(is_excluded(path, [pattern]) for path in known):
             raise ExclusionError(
                 f"{raw} matches no record in {folder}",
@@ -574,9 +584,14 @@ class Omission:
     code: str
     #: The scan's own words for it (a skip reason or a problem message).
     reason: str
+    #: For a file left out as asked: the exclusion that matched it, as the user names it.
+    exclusion: str | None = None
 
     def to_json(self) -> dict[str, str]:
-        return {"path": self.path, "code": self.code, "reason": self.reason}
+        doc = {"path": self.path, "code": self.code, "reason": self.reason}
+        if self.exclusion is not None:
+            doc["exclusion"] = self.exclusion
+        return doc
 
 
 @dataclass(frozen=True)
@@ -620,10 +635,15 @@ def omissions(prepared: Prepared, summary: PackSummary) -> tuple[Omission, ...]:
             continue
         out.append(Omission(problem.path, OMITTED_UNREADABLE, problem.message))
     if prepared.exclusions:
+        from recordpack.scan.paths import literal_path
+
         for record in prepared.scan.records:
             for path in record.files:
-                if is_excluded(path, prepared.exclusions):
-                    out.append(Omission(path, OMITTED_EXCLUDED, "left out as asked"))
+                matched = next((p for p in prepared.exclusions if is_excluded(path, [p])), None)
+                if matched is not None:
+                    # Said as typed: a literal "lab[[]1].txt" is the path "lab[1].txt".
+                    said = literal_path(matched) or matched
+                    out.append(Omission(path, OMITTED_EXCLUDED, "left out as asked", said))
     return tuple(out)
 
 

@@ -10,7 +10,6 @@ pure data, so it can be tested without touching a disk and the writer
 
 from __future__ import annotations
 
-import fnmatch
 import re
 import unicodedata
 from collections import Counter
@@ -34,7 +33,7 @@ from recordpack.model import (
     Record,
     ScanResult,
 )
-from recordpack.scan.paths import guess, normalise_typed
+from recordpack.scan.paths import guess, normalise_typed, pattern_matches
 from recordpack.scan.sevenzip import is_7z_name
 from recordpack.scan.tarball import SUFFIXES as TAR_SUFFIXES
 from recordpack.scan.tarball import is_tar_name
@@ -174,20 +173,14 @@ def bagit_encode(path: str) -> str:
 
 
 def is_excluded(path: str, patterns: Sequence[str]) -> bool:
-    """True when ``path`` (relative, ``/``) matches a pattern: the same path, a folder above it, or a glob."""
-    candidates = {path, disk_path(path)}
-    candidates |= {guess(c) for c in candidates}  # "résumé.pdf" for "r\xe9sum\xe9.pdf"
+    """True when ``path`` (relative, ``/``) matches a pattern: the same path, a folder above it,
+    or a glob. A literal pattern (``lab[[]1].txt``, see ``paths.exact_pattern``) is that path only.
+    """
+    candidates = {path, disk_path(path)}  # "a.zip" leaves out "a.zip!b.xml"
     for raw in patterns:
         pattern = normalise_typed(raw.strip()).strip("/")
-        if not pattern:
-            continue
-        for candidate in candidates:
-            if (
-                candidate == pattern
-                or candidate.startswith(pattern + "/")
-                or fnmatch.fnmatchcase(candidate, pattern)
-            ):
-                return True
+        if pattern and any(pattern_matches(pattern, c, folders=True) for c in candidates):
+            return True
     return False
 
 

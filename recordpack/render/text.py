@@ -102,7 +102,7 @@ def render_pack(
 
 def render_omissions(omitted: Sequence[Omission], links: Sequence[str]) -> list[str]:
     """Lines naming what is in the folder but not in the bundle, and why."""
-    from recordpack.workflow import OMITTED_SKIPPED, OMITTED_UNREADABLE
+    from recordpack.workflow import OMITTED_EXCLUDED, OMITTED_SKIPPED, OMITTED_UNREADABLE
 
     lines: list[str] = []
     if links:
@@ -118,6 +118,14 @@ def render_omissions(omitted: Sequence[Omission], links: Sequence[str]) -> list[
             f"  Could not be read, so left out: {_names([o.path for o in unreadable])}. "
             "If a record is there, make it readable and pack again."
         )
+    asked: dict[str, list[str]] = {}
+    for o in omitted:
+        if o.code == OMITTED_EXCLUDED:
+            asked.setdefault(o.exclusion or "", []).append(o.path)
+    lines += [  # what each exclusion matched, so a pattern that caught more is seen
+        f"  Left out as you asked ('{clean(pattern)}'): {_names(paths)}."
+        for pattern, paths in asked.items()
+    ]
     skipped = [o for o in omitted if o.code == OMITTED_SKIPPED and o.path not in set(links)]
     if skipped:
         lines.append(

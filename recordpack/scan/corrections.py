@@ -4,21 +4,23 @@ The corrections file is CSV with two columns, ``path,kind`` (an optional header
 row ``path,kind``; blank lines and lines starting with ``#`` are ignored).
 ``path`` is relative to the scanned folder, ``/``-separated, as ``recordpack
 scan`` prints it (``portal.zip!doc.xml`` for a file inside a zip), or a glob
-pattern such as ``MyChart/*.pdf``. Quote a path that contains a comma.
+pattern such as ``MyChart/*.pdf``; a path that names a scanned file exactly is
+that file only, even with ``[`` in its name (``paths.exact_pattern``). Quote a
+path that contains a comma.
 """
 
 from __future__ import annotations
 
 import csv
-import fnmatch
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
 from recordpack.errors import UsageError
 from recordpack.model import KINDS, Record
-from recordpack.scan.paths import guess, has_escapes, normalise_typed
+from recordpack.scan.paths import exact_pattern, normalise_typed, pattern_matches
 
 EVIDENCE = "corrected by the user"
 #: Evidence of a record whose kind the user confirmed (the same kind, given as a correction).
@@ -33,12 +35,10 @@ class Correction:
     kind: str
     origin: str  # e.g. "corrections.csv line 3" or "--label 'a.pdf=lab_result'"
 
-    def matches(self, path: str) -> bool:
-        # A name that is not UTF-8 may be named in path form or as its cp1252 reading.
-        candidates = (path, guess(path)) if has_escapes(path) else (path,)
-        if any(ch in self.pattern for ch in "*?["):
-            return any(fnmatch.fnmatchcase(c, self.pattern) for c in candidates)
-        return self.pattern in candidates
+    def matches(self, path: str, scanned: Iterable[str] = ()) -> bool:
+        """True when the pattern matches ``path``; a pattern naming one of ``scanned``
+        exactly is that path only (``paths.exact_pattern``)."""
+        return pattern_matches(exact_pattern(self.pattern, scanned), path)
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,10 @@ def apply(corrections: Corrections, records: list[Record], correctable: set[str]
     if not corrections:
         return records
     result = list(records)
-    for correction in corrections.items:
+    scanned = {path for record in records for path in record.files} | correctable
+    for given in corrections.items:
+        # A name that exists is that file only, not a glob that also hits another one.
+        correction = replace(given, pattern=exact_pattern(given.pattern, scanned))
         matched = False
         for index, record in enumerate(result):
             if any(correction.matches(path) for path in record.files):
@@ -175,7 +178,7 @@ def apply(corrections: Corrections, records: list[Record], correctable: set[str]
                 )
         if not matched:
             raise UsageError(
-                f"{correction.origin}: '{correction.pattern}' matches no file that was scanned.",
+                f"{given.origin}: '{given.pattern}' matches no file that was scanned.",
                 hint="Use the path exactly as 'recordpack scan' prints it, relative to the folder.",
             )
     return result

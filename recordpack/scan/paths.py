@@ -17,7 +17,9 @@ Windows reading of such a name (``résumé.pdf``, :func:`guess`).
 
 from __future__ import annotations
 
+import fnmatch
 import re
+from collections.abc import Iterable
 from typing import Any, Final
 
 _ESCAPE: Final = re.compile(r"\\x([0-9a-fA-F]{2})")
@@ -85,6 +87,74 @@ def normalise_typed(path: str) -> str:
     )
 
 
+#: Characters that make a typed path a glob pattern (fnmatch's).
+GLOB_CHARS: Final = "*?["
+
+
+def literal_pattern(path: str) -> str:
+    """A pattern that matches exactly this path (no glob): ``lab[1].txt`` -> ``lab[[]1].txt``."""
+    return "".join(f"[{c}]" if c in GLOB_CHARS else c for c in path)
+
+
+def literal_path(pattern: str) -> str | None:
+    """The one path ``pattern`` names when it is no glob (``[*]``-style escapes allowed), else None."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch in "*?":
+            return None
+        if ch == "[":
+            if pattern[i + 1 : i + 2] in tuple(GLOB_CHARS) and pattern[i + 2 : i + 3] == "]":
+                out.append(pattern[i + 1])
+                i += 3
+                continue
+            return None
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _forms(path: str) -> set[str]:
+    """The names a user may give for one scanned path: its path form and its Windows reading."""
+    return {path, guess(path)} if has_escapes(path) else {path}
+
+
+def exact_pattern(pattern: str, known: Iterable[str]) -> str:
+    """The pattern to match ``pattern`` (as typed, ``/``-separated) with, given the scanned paths.
+
+    A pattern that names a scanned path exactly (a file, an archive, or a folder
+    above one) is that path only, even when its name holds glob characters
+    (``lab[1].txt``, as portals name a second download): it becomes a literal
+    pattern. It is read as a glob only when no scanned path has that exact name.
+    ``--exclude``, ``--label`` and corrections files all follow this one rule.
+    """
+    if literal_path(pattern) is not None:
+        return pattern
+    above = pattern + "/"
+    for path in known:
+        for form in _forms(path):
+            whole = form.split("!", 1)[0]  # an archive names itself as well as its members
+            if pattern in (form, whole) or form.startswith(above):
+                return literal_pattern(pattern)
+    return pattern
+
+
+def pattern_matches(pattern: str, path: str, *, folders: bool = False) -> bool:
+    """True when ``pattern`` (see :func:`exact_pattern`) matches ``path``, in any of its forms.
+
+    With ``folders``, a literal pattern also matches every path in the folder it names.
+    """
+    literal = literal_path(pattern)
+    named = pattern if literal is None else literal
+    for form in _forms(path):
+        if form == named or (folders and form.startswith(named + "/")):
+            return True
+        if literal is None and fnmatch.fnmatchcase(form, pattern):
+            return True
+    return False
+
+
 def printable(value: Any) -> Any:
     """``value`` (a JSON-like document) with any surrogate-escaped text in path form.
 
@@ -106,9 +176,14 @@ def _has_surrogates(text: str) -> bool:
 
 
 __all__ = [
+    "GLOB_CHARS",
+    "exact_pattern",
     "guess",
     "has_escapes",
+    "literal_path",
+    "literal_pattern",
     "normalise_typed",
+    "pattern_matches",
     "printable",
     "to_fs",
     "to_name_form",

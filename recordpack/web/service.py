@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from recordpack import workflow
 from recordpack.checking import UNSURE_KIND
 from recordpack.errors import InputError, RecordpackError, UsageError
+from recordpack.scan.paths import literal_pattern  # one rule for every front door
 from recordpack.workflow import Cancelled, CancelToken, GateDecision, PackResult, Prepared
 
 if TYPE_CHECKING:
@@ -68,11 +69,6 @@ def _progress(progress: Progress) -> workflow.Progress:
         progress(done, total)
 
     return report
-
-
-def literal_pattern(path: str) -> str:
-    """A correction or exclusion pattern that matches exactly this path (no glob)."""
-    return "".join(f"[{c}]" if c in "*?[" else c for c in path)
 
 
 def scan(
