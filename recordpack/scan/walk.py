@@ -492,6 +492,8 @@ class _Item:
     rank: Preference = ()
     #: Where a file on disk is (to read a header-only read whole, see :func:`collect`).
     absolute: str | None = None
+    #: Only zero bytes: damaged, and (like an empty file) never a copy of another.
+    zero_filled: bool = False
 
 
 class _Claims:
@@ -525,6 +527,36 @@ def _empty_problem(path: str) -> Problem:
     )
 
 
+def _zero_filled_problem(path: str) -> Problem:
+    return Problem(
+        path,
+        UNREADABLE,
+        "This file holds only zero bytes: it is damaged (a copy or download that did not "
+        "finish, or a disk that failed), so there is nothing in it to read.",
+        hint="Get a new copy of it from where it came from.",
+    )
+
+
+def is_zero_filled(source: Source) -> bool:
+    """True when every byte of a non-empty file is zero (what a failed copy or a power cut leaves).
+
+    Whatever its name says (.json, .pdf, .dcm), such a file is damaged, not of a
+    format recordpack cannot read. Only a file whose first bytes are all zero is read
+    on, and only until its first other byte.
+    """
+    head = source.head
+    if not head or head[0] != 0 or head.count(0) != len(head):
+        return False
+    if len(head) >= source.size:
+        return True
+    with source.open() as stream:
+        stream.read(len(head))  # (an archive member's stream cannot seek)
+        while chunk := stream.read(CHUNK_SIZE):
+            if chunk.count(0) != len(chunk):
+                return False
+    return True
+
+
 def _process(
     key: tuple[int, ...], source: Source, claims: _Claims, parent: Preference = ()
 ) -> _Item:
@@ -536,6 +568,14 @@ def _process(
     item = _Item(key, source.path, info, rank=rank)
     if source.size == 0:
         item.outcomes.append(_empty_problem(source.path))
+        return item
+    try:
+        zeros = is_zero_filled(source)
+    except OSError:
+        zeros = False  # the scanner reading it says what went wrong
+    if zeros:
+        item.outcomes.append(_zero_filled_problem(source.path))
+        item.zero_filled = True
         return item
     if source.sha256 is not None and not claims.claim(source.sha256, rank):
         return item  # a copy of a better-named file: decided by the consumer
@@ -952,7 +992,7 @@ def collect(items: Iterator[_Item]) -> Collected:
 
 def _survey(item: _Item, best: dict[str, tuple[Preference, str]]) -> None:
     """Note in ``best`` the best-ranked path of each content, ``item``'s children included."""
-    if item.info is not None and item.info.size > 0:
+    if item.info is not None and item.info.size > 0 and not item.zero_filled:
         content = _content_key(item.info)
         current = best.get(content)
         if current is None or item.rank < current[0]:
@@ -1011,7 +1051,7 @@ def _visit(
     """
     if item.info is not None:
         result.files[item.path] = item.info
-        if item.info.size > 0:
+        if item.info.size > 0 and not item.zero_filled:
             original = best[_content_key(item.info)][1]
             if original != item.path:
                 reason = skips.get(original)
