@@ -7,9 +7,11 @@ dispatch as files on disk, so a duplicate inside a zip, a DICOM series in a
 portal download and a zip inside a zip are all handled the same way.
 
 Guards: unsafe member names (absolute, ``..``, drive letters) are refused;
-zip bombs are refused by member count, declared total size and per-member
-compression ratio, and the bytes actually inflated are counted too (a header
-may lie); password-protected members are ``encrypted`` problems. Two members
+zip bombs are refused by member count, declared total size, the whole
+archive's and each member's compression ratio, and the bytes actually inflated
+are counted too (a header may lie), with those of the archives inside it
+against one :class:`Allowance` of bytes and time per file on disk (so zips in
+zips do not multiply the work); password-protected members are ``encrypted`` problems. Two members
 that go by one name (:func:`name_key`: case, Unicode form, ``a/./b``) are
 neither read: which one is meant cannot be told, and pack finds members by name.
 """
@@ -20,6 +22,8 @@ import hashlib
 import io
 import re
 import stat
+import threading
+import time
 import unicodedata
 import zipfile
 import zlib
@@ -28,7 +32,7 @@ from typing import BinaryIO, Final
 
 from recordpack.model import ARCHIVE_SEP, ENCRYPTED, UNREADABLE, UNSUPPORTED, Problem, Skipped
 from recordpack.scan import clutter
-from recordpack.scan.base import HEAD_SIZE, MAX_DOCUMENT_BYTES, Outcome, Source
+from recordpack.scan.base import HEAD_SIZE, MAX_DOCUMENT_BYTES, PARTLY_READ, Outcome, Source
 
 FORMAT = "zip"
 
@@ -51,6 +55,11 @@ MEMBER_READ_ERRORS: Final = (
 )
 #: Zips nested deeper than this (a zip in a zip in a zip) are not opened.
 MAX_DEPTH: Final = 2
+#: Time the archives inside one file on disk may take to inflate and hash, all levels
+#: together (what is done with each file read apart): this much, plus a second for every
+#: :data:`READ_BYTES_PER_SECOND` of the file. A download of records is read far faster.
+MIN_READ_SECONDS: Final = 60.0
+READ_BYTES_PER_SECOND: Final = 2 * 1024 * 1024
 
 UNSAFE_NAME: Final = "unsafe_name"
 ZIP_BOMB: Final = "zip_bomb"
@@ -178,17 +187,117 @@ def too_deep(source: Source, noun: str = "archive") -> Problem | None:
     )
 
 
-def declared_too_much(source: Source, count: int, declared: int, noun: str) -> Problem | None:
+def declared_too_much(
+    source: Source, count: int, declared: int, noun: str, read: int | None = None
+) -> Problem | None:
     """The ``zip_bomb`` problem for an archive whose directory declares more files or
-    bytes than a records download holds, or None."""
-    if count <= MAX_MEMBERS and declared <= MAX_TOTAL_BYTES:
+    bytes than a records download holds, or None.
+
+    ``read`` is what would be unpacked (``declared`` less the members refused on
+    their own): over the whole archive, as for one member, a download of records
+    never shrinks to a 200th of its size.
+    """
+    read = declared if read is None else read
+    ratio = read > RATIO_FLOOR and read > MAX_RATIO * max(source.size, 1)
+    if count <= MAX_MEMBERS and declared <= MAX_TOTAL_BYTES and not ratio:
         return None
     return Problem(
         source.path,
         ZIP_BOMB,
         f"The {noun} says it holds {count} files and {declared / 1024**3:.1f} GB once "
-        "unpacked: far more than a records download, so it was not opened.",
+        f"unpacked, from {source.size / 1024**2:.1f} MB: far more than a records download, "
+        "so it was not opened.",
         hint="If it really is your records, unpack it with your computer and scan the folder.",
+    )
+
+
+class OverBudget(Exception):
+    """The archives inside one file on disk inflated past its allowance of bytes."""
+
+
+class OutOfTime(Exception):
+    """The archives inside one file on disk took longer to read than its allowance."""
+
+
+class Allowance:
+    """What reading the archives inside one file on disk may still cost, every level
+    together: bytes inflated (:data:`MAX_RATIO` times the file, at least
+    :data:`RATIO_FLOOR`, at most :data:`MAX_TOTAL_BYTES`) and seconds spent inflating.
+
+    A zip in a zip has its own limits too, but without this one they multiply: a
+    small zip holding zips holding zips could need hours of inflating.
+    """
+
+    def __init__(self, size_on_disk: int) -> None:
+        self.bytes_left = min(MAX_TOTAL_BYTES, max(RATIO_FLOOR, MAX_RATIO * size_on_disk))
+        self.seconds_left = MIN_READ_SECONDS + size_on_disk / READ_BYTES_PER_SECOND
+        self._mark = time.monotonic()
+
+    def resume(self) -> None:
+        """Start the clock again: the time since the last :meth:`spend` was not reading."""
+        self._mark = time.monotonic()
+
+    def spend(self, size: int, *, timed: bool = True) -> None:
+        """Count ``size`` bytes inflated and (``timed``) the time since the last call or
+        :meth:`resume`. Raises :class:`OverBudget` or :class:`OutOfTime` when spent."""
+        if timed:
+            now = time.monotonic()
+            self.seconds_left -= now - self._mark
+            self._mark = now
+        self.bytes_left -= size
+        if self.bytes_left < 0:
+            raise OverBudget
+        if self.seconds_left < 0:
+            raise OutOfTime
+
+
+class _Allowances(threading.local):
+    """The allowance of the file on disk this thread reads (the walker reads one file,
+    archives inside it included, on one thread)."""
+
+    disk_path: str | None = None
+    current: Allowance | None = None
+
+
+_ALLOWANCES: Final = _Allowances()
+
+
+def allowance(source: Source, size_on_disk: int | None = None) -> Allowance:
+    """The shared :class:`Allowance` of the file on disk that ``source`` (an archive) is
+    in; a new one for an archive on disk (``size_on_disk`` defaults to its size)."""
+    disk_path = source.path.split(ARCHIVE_SEP, 1)[0]
+    current = _ALLOWANCES.current
+    if depth(source.path) == 0 or current is None or _ALLOWANCES.disk_path != disk_path:
+        current = Allowance(source.size if size_on_disk is None else size_on_disk)
+        _ALLOWANCES.disk_path, _ALLOWANCES.current = disk_path, current
+    current.resume()
+    return current
+
+
+def over_budget(source: Source, noun: str) -> Problem:
+    """The ``zip_bomb`` problem for an archive that, with those inside it, inflated too much."""
+    return Problem(
+        source.path,
+        ZIP_BOMB,
+        f"This {noun} and the archives inside it unpack to far more than a records "
+        "download; reading stopped.",
+        hint="If it really is your records, unpack it with your computer and scan the folder.",
+    )
+
+
+def out_of_time(source: Source, noun: str, not_read: int | None = None) -> Problem:
+    """The ``partly_read`` problem for an archive whose reading took too long."""
+    rest = (
+        f"{not_read} file{'' if not_read == 1 else 's'} in it"
+        if not_read
+        else "the files after that"
+    )
+    return Problem(
+        source.path,
+        PARTLY_READ,
+        f"Unpacking this {noun} took too long, so reading stopped: {rest} "
+        "were not looked at.",
+        hint=f"Unpack the {noun} with your computer and scan the unpacked folder.",
     )
 
 
@@ -324,7 +433,9 @@ def members(source: Source) -> Iterator[Source | Problem | Skipped]:
     with archive, stream:
         infos = [info for info in archive.infolist() if not info.is_dir()]
         declared = sum(info.file_size for info in infos)
-        bomb = declared_too_much(source, len(infos), declared, "zip")
+        # A member refused on its own (below) leaves the others to be read.
+        read = sum(info.file_size for info in infos if not _member_bomb(info))
+        bomb = declared_too_much(source, len(infos), declared, "zip", read)
         if bomb is not None:
             yield bomb
             return
@@ -351,7 +462,9 @@ def members(source: Source) -> Iterator[Source | Problem | Skipped]:
             yield duplicate_name_problem(source.path, group, "zip")
             infos = [info for info in infos if info.filename not in group]
         inflated = 0
-        for info in sorted(infos, key=lambda i: i.filename):
+        budget = allowance(source)
+        ordered = sorted(infos, key=lambda i: i.filename)
+        for number, info in enumerate(ordered):
             name = info.filename.replace("\\", "/")
             display = f"{source.path}{ARCHIVE_SEP}{name}"
             reason = unsafe_reason(info.filename)
@@ -378,9 +491,7 @@ def members(source: Source) -> Iterator[Source | Problem | Skipped]:
                     hint="Unzip it with the password the portal gave you, then scan the unzipped folder.",
                 )
                 continue
-            if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(
-                info.compress_size, 1
-            ):
+            if _member_bomb(info):
                 yield Problem(
                     display,
                     ZIP_BOMB,
@@ -390,7 +501,16 @@ def members(source: Source) -> Iterator[Source | Problem | Skipped]:
                 )
                 continue
             try:
-                size, digest, head = _hash_member(archive, info, MAX_TOTAL_BYTES - inflated)
+                budget.resume()  # the time the last member's reader took is not ours
+                size, digest, head = _hash_member(
+                    archive, info, MAX_TOTAL_BYTES - inflated, budget
+                )
+            except OverBudget:
+                yield over_budget(source, "zip")
+                return
+            except OutOfTime:
+                yield out_of_time(source, "zip", len(ordered) - number)
+                return
             except _TooBig:
                 yield Problem(
                     source.path,
@@ -415,6 +535,11 @@ def members(source: Source) -> Iterator[Source | Problem | Skipped]:
                 head=head,
                 opener=_member_opener(source, info),
             )
+
+
+def _member_bomb(info: zipfile.ZipInfo) -> bool:
+    """True for a member that would inflate past :data:`MAX_RATIO` (and :data:`RATIO_FLOOR`)."""
+    return info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1)
 
 
 #: Bytes of a local file header before its name (signature ... extra length).
@@ -445,7 +570,7 @@ class _TooBig(Exception):
 
 
 def _hash_member(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, shared: Allowance
 ) -> tuple[int, str, bytes]:
     digest = hashlib.sha256()
     head = bytearray()
@@ -455,6 +580,7 @@ def _hash_member(
             size += len(chunk)
             if size > budget or size > info.file_size:
                 raise _TooBig
+            shared.spend(len(chunk))
             digest.update(chunk)
             if len(head) < HEAD_SIZE:
                 head += chunk[: HEAD_SIZE - len(head)]

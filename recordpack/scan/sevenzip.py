@@ -30,6 +30,9 @@ from recordpack.scan.archive import (
     MEMBER_IN_MEMORY,
     RATIO_FLOOR,
     ZIP_BOMB,
+    Allowance,
+    OverBudget,
+    allowance,
     declared_too_much,
     duplicate_name_problem,
     same_names,
@@ -86,8 +89,9 @@ class _Member:
 class _Budget:
     """Bytes unpacked so far, against the total and ratio limits; also a stop switch."""
 
-    def __init__(self, compressed: int) -> None:
+    def __init__(self, compressed: int, shared: Allowance) -> None:
         self.compressed = max(compressed, 1)
+        self._shared = shared  # with the archives around and inside this one
         self.inflated = 0
         self.stopped = False
 
@@ -99,6 +103,11 @@ class _Budget:
             self.inflated > RATIO_FLOOR and self.inflated > MAX_RATIO * self.compressed
         ):
             raise _Bomb
+        try:
+            # Bytes only: this runs on py7zr's thread, which also waits for the reader.
+            self._shared.spend(size, timed=False)
+        except OverBudget:
+            raise _Bomb from None
 
 
 def _factory(
@@ -165,9 +174,9 @@ def _extract_one(source: Source, name: str) -> bytes:
             chunks.append(bytes(data))
             return super().write(data)
 
-    factory = _factory(
-        lambda _member: None, _Budget(source.size), {name: MAX_DOCUMENT_BYTES}, member_type=Keep
-    )
+    # Read again after the scan, on its own: bound by this archive's own limits only.
+    budget = _Budget(source.size, Allowance(MAX_TOTAL_BYTES))
+    factory = _factory(lambda _member: None, budget, {name: MAX_DOCUMENT_BYTES}, member_type=Keep)
     with source.open() as stream, py7zr.SevenZipFile(stream) as archive:
         archive.extract(targets=[name], factory=factory)
     return b"".join(chunks)
@@ -230,7 +239,7 @@ def _decompressed(
 ) -> Iterator[Source | Problem]:
     """Members as py7zr decompresses them in a helper thread, handed over one at a time."""
     handover: queue.Queue[_Member | BaseException | None] = queue.Queue(maxsize=1)
-    budget = _Budget(source.size)
+    budget = _Budget(source.size, allowance(source))
 
     def put(item: _Member | BaseException | None) -> None:
         while not budget.stopped:

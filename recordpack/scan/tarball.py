@@ -36,9 +36,14 @@ from recordpack.scan.archive import (
     MEMBER_IN_MEMORY,
     RATIO_FLOOR,
     ZIP_BOMB,
+    Allowance,
+    OutOfTime,
+    OverBudget,
     _MemberStream,
+    allowance,
     duplicate_name_problem,
     name_key,
+    out_of_time,
     same_names,
     screen,
     too_deep,
@@ -170,8 +175,9 @@ def _sound(info: tarfile.TarInfo) -> None:
 class _Budget:
     """Members and bytes unpacked so far, against the limits; raises :class:`_Bomb`."""
 
-    def __init__(self, counting: _Counting) -> None:
+    def __init__(self, counting: _Counting, shared: Allowance) -> None:
         self._counting = counting
+        self._shared = shared  # with the archives around and inside this one
         self.count = 0
         self.inflated = 0
 
@@ -179,6 +185,7 @@ class _Budget:
         self.count += 1
         if self.count > MAX_MEMBERS:
             raise _Bomb
+        self._shared.resume()  # the time the last member's reader took is not ours
 
     def take(self, size: int) -> None:
         self.inflated += size
@@ -186,6 +193,10 @@ class _Budget:
             self.inflated > RATIO_FLOOR and self.inflated > MAX_RATIO * max(self._counting.count, 1)
         ):
             raise _Bomb
+        try:
+            self._shared.spend(size)  # raises OutOfTime, the archive then read only partly
+        except OverBudget:
+            raise _Bomb from None
 
 
 #: How a compressed tar starts (gzip, bzip2, xz); anything else is read as a plain tar.
@@ -213,7 +224,7 @@ def _listing(source: Source) -> list[tarfile.TarInfo]:
     """
     raw = source.open()
     counting = _Counting(raw)
-    budget = _Budget(counting)
+    budget = _Budget(counting, allowance(source))
     infos: list[tarfile.TarInfo] = []
     compressed = source.head.startswith(_COMPRESSED)
     with raw:
@@ -270,10 +281,13 @@ def members(source: Source) -> Iterator[Source | Problem | Skipped]:
     except _Bomb:
         yield _bomb(source)
         return
+    except OutOfTime:
+        yield out_of_time(source, "tar archive")
+        return
     yield from problems
     raw = source.open()
     counting = _Counting(raw)
-    budget = _Budget(counting)
+    budget = _Budget(counting, allowance(source))
     try:
         archive = tarfile.open(  # noqa: SIM115 - closed below, with the stream
             fileobj=io.BufferedReader(counting, _CHUNK), mode="r|*"
@@ -317,6 +331,8 @@ def members(source: Source) -> Iterator[Source | Problem | Skipped]:
                 )
         except _Bomb:
             yield _bomb(source)
+        except OutOfTime:
+            yield out_of_time(source, "tar archive")
         except READ_ERRORS as error:
             yield _damaged(source, error)
 
