@@ -405,9 +405,11 @@ def _section_empty(p: Mapping[str, Any]) -> str:
         said = f'all it says is "{says}"' if says else "it is empty"
         if says.startswith(NO_CURRENT_MARKER[:-1]):  # the entries are all stopped, completed...
             statuses = says[len(NO_CURRENT_MARKER) - 1 :].strip(" :)")
-            said = "every medicine in it is marked as no longer taken" + (
-                f" ({statuses})" if statuses else ""
-            )
+            said = (
+                "every allergy in it is marked as no longer current"
+                if section == "allergies"
+                else "every medicine in it is marked as no longer taken"
+            ) + (f" ({statuses})" if statuses else "")
         stop = "" if says[-1:] in (".", "!", "?") else "."
         text = f"In {p['file']}, the section '{p['heading']}' is there, but {said}{stop}"
     else:

@@ -5,7 +5,9 @@ A portal's health summary prints every section it has, loaded or not:
 Not on file``, a table's header row with no rows, or straight away the next
 section's title. Such a record is no medication list, whatever its kind. This
 module reads a section's first line of content after its heading and says
-whether the section is there, and if so whether that line holds anything.
+whether the section is there, and if so whether that line holds anything;
+then its entries, to tell a list whose every entry is marked as no longer
+current ("Metoprolol 25 mg (discontinued)", "Status: Inactive").
 
 A line counts as saying "nothing here" only when it is *all* such a
 statement ("Not on file", "--", "No medications found"), never when one
@@ -17,7 +19,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
@@ -48,12 +50,14 @@ NO_CURRENT_MARKER: Final = "(no current entries in this section)"
 #: Statuses of a medicine that say the patient does not take it now, lower case: the
 #: words of a medication table's Status column ("Discontinued", "Inactive") and the
 #: FHIR R4 codes (medicationrequest-status, medication-statement-status) with their
-#: hyphens as spaces. "On hold" is not here: a paused medicine is expected to resume,
+#: hyphens as spaces, and those of an allergy ("Resolved", "Inactive"). "On hold" is not here: a paused medicine is expected to resume,
 #: so it stays on the current list (shown with its status).
 NOT_CURRENT_STATUSES: Final = frozenset({
     "stopped", "discontinued", "d/c", "dc'd", "completed", "complete", "cancelled", "canceled",
     "inactive", "expired", "ended", "finished", "past", "historical", "not taking", "not taken",
     "draft", "intended", "entered in error", "unknown", "status unknown",
+    # An allergy's (FHIR allergyintolerance-clinical and -verification): no current allergy.
+    "resolved", "refuted", "no longer active",
 })  # fmt: skip
 
 
@@ -327,7 +331,9 @@ def _read(
             return Section(EMPTY, heading, inline)
         rest = _after_column_names(inline)
         if rest is None or rest:
-            return Section(EMPTY if rest and says_unavailable(rest) else SHOWN, heading, inline)
+            if rest and says_unavailable(rest):
+                return Section(EMPTY, heading, inline)
+            return _shown(heading, inline, inline, lines, index, column)
         # "Allergies: Allergen, Reaction" is a table's header row: its rows follow.
     return _read_next(heading, lines, index, column, header_seen=bool(inline))
 
@@ -350,17 +356,32 @@ def _read_next(
     if first.startswith(NO_CURRENT_MARKER[:-1]):
         # Its entries are all stopped, completed, ...: no current list.
         return Section(EMPTY, heading, first)
+    rest = None if header_seen else _after_column_names(first)
+    if rest == "" and len(_COLUMN_GAP.split(first)) > 1:
+        # A table's header row laid out in columns ("Medication   Sig   Status"), which
+        # would pass for a section's title: the section holds what its first row holds.
+        return _read_next(heading, lines, at, column, header_seen=True)
     if is_section_title(first):
         return Section(EMPTY, heading, "")
     if says_unavailable(first):
         return Section(EMPTY, heading, first)
-    rest = None if header_seen else _after_column_names(first)
     if rest == "":
         # A table's header row: the section holds what its first row holds.
         return _read_next(heading, lines, at, column, header_seen=True)
     if rest and says_unavailable(rest):
         return Section(EMPTY, heading, first)
-    return Section(SHOWN, heading, first)
+    return _shown(heading, first, first, lines, at, column)
+
+
+def _shown(heading: str, first_line: str, entry: str, lines: list[str], at: int,
+           column: int | None) -> Section:
+    """The section whose content starts with ``entry`` on line ``at``: shown, unless
+    each of its entries is marked as no longer current, when it is empty and says so
+    with :data:`NO_CURRENT_MARKER` ("(no current entries in this section: 2 discontinued)")."""
+    statuses = _not_current_entries(entry, lines, at, column)
+    if statuses:
+        return Section(EMPTY, heading, no_current_line(statuses))
+    return Section(SHOWN, heading, first_line)
 
 
 def says_unavailable(line: str) -> bool:
@@ -404,12 +425,114 @@ def _after_column_names(line: str) -> str | None:
 
 def _next_content(lines: list[str], index: int, column: int | None) -> tuple[int, str] | None:
     """The next line after ``index`` that is content (or its cell in ``column``), with its index."""
+    return next(_content_lines(lines, index, column), None)
+
+
+def _content_lines(lines: list[str], index: int, column: int | None
+                   ) -> Iterator[tuple[int, str]]:
+    """The lines after ``index`` that are content (or their cells in ``column``), with their
+    indexes: no blank line, header field or page footer."""
     for at in range(index + 1, len(lines)):
         line = lines[at]
         if not line.strip() or _HEADER_FIELD.match(line) or _PAGE_FOOTER.fullmatch(line):
             continue
         if column is None:
-            return at, line.strip()
-        cells = _COLUMN_GAP.split(line.strip())
-        return at, cells[column] if column < len(cells) else ""
-    return None
+            yield at, line.strip()
+        else:
+            cells = _COLUMN_GAP.split(line.strip())
+            yield at, cells[column] if column < len(cells) else ""
+
+
+# --- entries marked as no longer current ---------------------------------------
+
+#: How many lines of a section are read for its entries' statuses. A section that
+#: goes on past them is taken as current: its rest may list a current entry.
+_MAX_ENTRY_LINES: Final = 80
+
+#: Statuses that mark an entry as not current in a printed list's own words, outside
+#: a "Status:" field. "Unknown", "Past", "Draft", ... are left to the field: after a
+#: dash or in brackets they may say something else ("Penicillin - unknown" reaction).
+_MARKED_STATUSES: Final = NOT_CURRENT_STATUSES - {
+    "unknown", "status unknown", "draft", "intended", "past", "complete", "ended", "finished",
+}
+_WORD: Final = "|".join(
+    re.escape(word).replace(r"\ ", r"[\s_-]+")
+    for word in sorted(_MARKED_STATUSES, key=len, reverse=True)
+)
+#: A date that may follow a status: "stopped 03/2025", "discontinued on March 3, 2025".
+_STATUS_DATE: Final = (
+    r"(?:[\s,:]+(?:(?:on|since|as\s+of|in)\s+)?"
+    r"(?:\d{1,4}(?:[/.\-]\d{1,4}){0,2}|[A-Za-z]{3,9}\.?\s+(?:\d{1,2},?\s+)?\d{4}))?"
+)
+#: An entry's status as a list writes it: "(discontinued)", "[Stopped 03/2025]", "- stopped
+#: 03/2025" at its end, "Status: Inactive" anywhere ("Medication: ...; Status: Completed").
+_ENTRY_STATUS: Final = re.compile(
+    rf"[(\[]\s*(?P<bracketed>{_WORD}){_STATUS_DATE}\s*[)\]]"
+    rf"|(?:^|\s)[-\u2013\u2014,;]\s*(?P<trailing>{_WORD}){_STATUS_DATE}\s*\.?\s*$"
+    r"|\bstatus\s*(?:[:=]|-\s)\s*(?P<field>[A-Za-z][A-Za-z'/ _-]*?)\s*(?:[;|(\[]|$|[ \t]{2,})",
+    re.IGNORECASE,
+)
+#: A line, or a table's cell, that is only a status: "Discontinued", "Stopped 03/2025".
+_STATUS_ONLY: Final = re.compile(rf"\s*(?P<status>{_WORD}){_STATUS_DATE}\s*\.?\s*", re.IGNORECASE)
+#: A line that goes on with the entry above it: a field of it ("Sig: ...", "Reaction:
+#: Hives") or an instruction ("Take 1 tablet by mouth daily"). Any other line starts an
+#: entry, so that a medicine is never taken for a detail of the one above it.
+_ENTRY_DETAIL: Final = re.compile(
+    r"\s*(?:(?:status|sig|instructions?|directions?|dose|dosage|strength|route|frequency"
+    r"|prescribed(?:\s+by)?|prescriber|ordered(?:\s+by)?|provider|start(?:ed)?(?:\s+date)?"
+    r"|end(?:ed)?(?:\s+date)?|stop(?:ped)?(?:\s+date)?|discontinued(?:\s+date)?|refills?"
+    r"|quantity|qty|dispense|last\s+filled|reactions?|severity|criticality|onset|notes?"
+    r"|comments?|indication|reason|type|category)\s*:"
+    r"|(?:take|apply|inject|inhale|instill|dissolve|chew|insert|place|use)\s)",
+    re.IGNORECASE,
+)
+
+
+def _statuses_of(line: str) -> list[str]:
+    """The statuses ``line`` gives its entry, in lower case ("discontinued", "active")."""
+    found = [
+        (m.group("bracketed") or m.group("trailing") or m.group("field") or "")
+        for m in _ENTRY_STATUS.finditer(line)
+    ]
+    cells = _COLUMN_GAP.split(line.strip())
+    if len(cells) > 1:  # a table's row: a Status column's cell
+        found += [m.group("status") for c in cells if (m := _STATUS_ONLY.fullmatch(c))]
+    return [re.sub(r"[\s_-]+", " ", s.strip().lower()) for s in found if s.strip()]
+
+
+def _not_current_entries(first: str, lines: list[str], at: int, column: int | None
+                         ) -> list[str] | None:
+    """One status per entry of the section whose content starts with ``first`` (line
+    ``at``), read up to the next section title, when every entry is marked as no longer
+    current; None when one is not, or states no status (an ordinary list), or the section
+    runs past :data:`_MAX_ENTRY_LINES`."""
+    entries: list[list[str]] = []
+    content = _content_lines(lines, at, column)
+    for count in range(_MAX_ENTRY_LINES + 1):
+        if count:
+            found = next(content, None)
+            if found is None:
+                break
+            line = found[1]
+            if line.startswith("(and ") or line.endswith("entries without text)"):
+                return None  # the scanner's note of entries not shown: they may be current
+            if line.startswith(EMPTY_SECTION_MARKER[:-1]) or is_section_title(line):
+                break
+        else:
+            line = first
+        statuses = _statuses_of(line)
+        if entries and (_ENTRY_DETAIL.match(line) or _STATUS_ONLY.fullmatch(line)):
+            entries[-1] += statuses
+        else:
+            entries.append(statuses)
+        if entries[:-1] and not _all_not_current(entries[-2]):
+            return None  # an entry before this one is current: no need to read on
+    else:
+        return None  # longer than read: its rest may list a current entry
+    if not all(_all_not_current(e) for e in entries):
+        return None
+    return [e[0] for e in entries]
+
+
+def _all_not_current(statuses: list[str]) -> bool:
+    return bool(statuses) and all(not_current(s) for s in statuses)

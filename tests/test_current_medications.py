@@ -70,6 +70,12 @@ def medications_item(folder: Path) -> tuple[str, str | None, list[str]]:
     return result.status, result.reason, [e.text for e in result.evidence]
 
 
+def medications_result(folder: Path) -> Any:
+    """The medications item's result in the general check."""
+    report = check(scan_folder(folder), load_manifest("general"), as_of=AS_OF)
+    return next(r for r in report.results if r.requirement.id == "medications")
+
+
 NOT_CURRENT = ["stopped", "completed", "cancelled", "draft", "unknown"]
 
 
@@ -171,3 +177,104 @@ def test_check_says_in_words_that_every_medicine_listed_is_no_longer_taken(
     assert result.exit_code == 1
     assert "every medicine in it is marked as no longer taken (2 stopped)" in said
     assert "all it says is" not in said
+
+
+# --- a FHIR summary's narrative table, with a Status column ------------------------------
+
+def summary_with_medications_table(folder: Path, statuses: list[str]) -> None:
+    """A document Bundle: a patient summary whose Medication Summary is a narrative table
+    with a Status column (one row per status), and an allergies section."""
+    rows = "".join(f"<tr><td>{name}</td><td>1 daily</td><td>{status}</td></tr>"
+                   for name, status in zip(["Metoprolol 25 mg tablet", "Simvastatin 40 mg tablet"],
+                                           statuses, strict=False))
+
+    def section(title: str, code: str, div: str) -> dict[str, Any]:
+        return {"title": title, "code": {"coding": [{"system": "http://loinc.org", "code": code}]},
+                "text": {"status": "generated", "div": f"<div>{div}</div>"}}
+
+    composition = {
+        "resourceType": "Composition", "id": "ips", "status": "final",
+        "type": {"coding": [{"system": "http://loinc.org", "code": "60591-5"}]},
+        "subject": SUBJECT, "date": "2026-11-20", "title": "International Patient Summary",
+        "section": [
+            section("Medication Summary", "10160-0",
+                    "<table><tr><th>Medication</th><th>Sig</th><th>Status</th></tr>"
+                    f"{rows}</table>"),
+            section("Allergies and Intolerances", "48765-2",
+                    "<table><tr><th>Allergen</th><th>Reaction</th></tr>"
+                    "<tr><td>Sulfa drugs</td><td>Rash</td></tr></table>"),
+        ],
+    }  # fmt: skip
+    bundle = {"resourceType": "Bundle", "type": "document",
+              "entry": [{"resource": composition}, {"resource": PATIENT}]}
+    (folder / "patient_summary.json").write_text(json.dumps(bundle))
+
+
+@pytest.mark.parametrize("statuses", [["Discontinued", "Discontinued"], ["Completed", "Stopped"]])
+def test_a_fhir_summary_whose_medication_table_rows_are_all_stopped_does_not_meet_it(
+        tmp_path: Path, statuses: list[str]) -> None:
+    summary_with_medications_table(tmp_path, statuses)
+    assert medications_item(tmp_path)[:2] == ("incomplete", "section_empty")
+
+
+def test_a_fhir_summary_with_one_active_medicine_in_its_table_meets_it(tmp_path: Path) -> None:
+    summary_with_medications_table(tmp_path, ["Discontinued", "Active"])
+    assert medications_item(tmp_path)[0] == "met"
+
+
+# --- a printed portal list: each entry marked in its own words ---------------------------
+
+def printed_list(folder: Path, entries: str) -> None:
+    """A portal's medication list printed to text, its medicines written as ``entries``."""
+    (folder / "medication_list.txt").write_text(
+        "Riverbend Health Portal - Medication List\n"
+        "Patient: Linnea Oakhurst   DOB: 04/02/1969\n"
+        "Printed: 11/20/2026\n\n"
+        f"Current Medications\n{entries}\n\n"
+        "Allergies\nSulfa drugs - Rash\n")
+
+
+STOPPED_ENTRIES = {
+    "bracketed": "Metoprolol 25 mg tablet (discontinued)\nSimvastatin 40 mg tablet (Discontinued)",
+    "after a dash, dated": "Metoprolol 25 mg tablet - stopped 03/2025\n"
+                           "Take 1 tablet by mouth daily\n"
+                           "Simvastatin 40 mg tablet - discontinued on 04/12/2025",
+    "status field": "Metoprolol 25 mg tablet\nTake 1 tablet by mouth daily\nStatus: Inactive\n"
+                    "Simvastatin 40 mg tablet\nStatus: Inactive",
+    "status column": "Medication                 Sig          Status\n"
+                     "Metoprolol 25 mg tablet    1 daily      Discontinued\n"
+                     "Simvastatin 40 mg tablet   1 nightly    Discontinued 03/2025",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("entries", STOPPED_ENTRIES.values(), ids=STOPPED_ENTRIES.keys())
+def test_a_printed_list_whose_every_medicine_is_marked_stopped_does_not_meet_it(
+        tmp_path: Path, entries: str) -> None:
+    printed_list(tmp_path, entries)
+    result = medications_result(tmp_path)
+    assert (result.status, result.reason) == ("incomplete", "section_empty")
+    assert result.params["says"].startswith("(no current entries in this section: ")
+
+
+CURRENT_ENTRIES = {
+    "one unmarked": "Metoprolol 25 mg tablet (discontinued)\nLisinopril 10 mg tablet\n"
+                    "Simvastatin 40 mg tablet - stopped 03/2025",
+    "one active": "Metoprolol 25 mg tablet\nStatus: Inactive\nLisinopril 10 mg tablet\n"
+                  "Status: Active",
+    "one on hold": "Metoprolol 25 mg tablet (discontinued)\nWarfarin 5 mg tablet (on hold)",
+    "active row": "Medication                 Sig          Status\n"
+                  "Metoprolol 25 mg tablet    1 daily      Discontinued\n"
+                  "Lisinopril 10 mg tablet    1 daily      Active",
+    "an ordinary list": "Metoprolol 25 mg tablet\nTake 1 tablet by mouth daily\n"
+                        "Lisinopril 10 mg tablet",
+    # Words that may say something else than a status after a dash: not read as one.
+    "unknown after a dash": "Metoprolol 25 mg tablet - unknown\nLisinopril 10 mg - unknown",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("entries", CURRENT_ENTRIES.values(), ids=CURRENT_ENTRIES.keys())
+def test_a_printed_list_with_a_current_or_unmarked_medicine_meets_it(
+        tmp_path: Path, entries: str) -> None:
+    printed_list(tmp_path, entries)
+    assert medications_item(tmp_path)[0] == "met"
+
