@@ -278,3 +278,92 @@ def test_a_printed_list_with_a_current_or_unmarked_medicine_meets_it(
     printed_list(tmp_path, entries)
     assert medications_item(tmp_path)[0] == "met"
 
+
+# --- allergies that are no longer current ------------------------------------------------
+
+def allergy(number: int, name: str, clinical: str | None = None,
+            verification: str | None = None) -> dict[str, Any]:
+    resource: dict[str, Any] = {
+        "resourceType": "AllergyIntolerance", "id": f"a{number}", "patient": SUBJECT,
+        "code": {"text": name}, "reaction": [{"manifestation": [{"text": "Rash"}]}],
+    }  # fmt: skip
+    if clinical:
+        resource["clinicalStatus"] = {"coding": [{"code": clinical}]}
+    if verification:
+        resource["verificationStatus"] = {"coding": [{"code": verification}]}
+    return resource
+
+
+def whole_record(folder: Path, allergies: list[dict[str, Any]]) -> None:
+    """A whole-record export with a current medicine and ``allergies``."""
+    fhir_export(folder, [medication(1, "Metoprolol 25 mg tablet", "active")], others=True)
+    bundle = json.loads((folder / "portal_export.json").read_text())
+    bundle["entry"] = [e for e in bundle["entry"]
+                       if e["resource"]["resourceType"] != "AllergyIntolerance"]
+    bundle["entry"] += [{"resource": a} for a in allergies]
+    (folder / "portal_export.json").write_text(json.dumps(bundle))
+
+
+@pytest.mark.parametrize("clinical", ["resolved", "inactive"])
+def test_an_export_whose_only_allergies_are_resolved_lists_no_current_allergy(
+        tmp_path: Path, clinical: str) -> None:
+    whole_record(tmp_path, [allergy(1, "Sulfa drugs", clinical),
+                            allergy(2, "Penicillin", clinical)])
+    result = medications_result(tmp_path)
+    assert (result.status, result.reason) == ("incomplete", "section_empty")
+    assert result.params["section"] == "allergies"
+    assert result.params["says"] == f"(no current entries in this section: 2 {clinical})"
+
+
+def test_a_resolved_allergy_is_quoted_as_resolved_beside_a_current_one(tmp_path: Path) -> None:
+    whole_record(tmp_path, [allergy(1, "Sulfa drugs", "resolved"),
+                            allergy(2, "Penicillin", "active", "confirmed")])
+    result = medications_result(tmp_path)
+    assert result.status == "met"
+    assert "Allergies: Sulfa drugs (reaction: Rash) (resolved)" in [
+        e.text for e in result.evidence]
+
+
+def test_an_export_whose_only_allergy_was_refuted_says_so(tmp_path: Path) -> None:
+    whole_record(tmp_path, [allergy(1, "Sulfa drugs", verification="refuted")])
+    result = medications_result(tmp_path)
+    assert (result.status, result.params["section"]) == ("incomplete", "allergies")
+    assert "refuted" in result.params["says"]
+
+
+def test_a_medicine_list_export_whose_allergy_is_resolved_lists_no_current_allergy(
+        tmp_path: Path) -> None:
+    fhir_export(tmp_path, [medication(1, "Metoprolol 25 mg tablet", "active"),
+                           allergy(1, "Sulfa drugs", "resolved")], others=False)
+    result = medications_result(tmp_path)
+    assert (result.status, result.reason) == ("incomplete", "section_empty")
+    assert result.params["section"] == "allergies"
+
+
+def test_check_says_in_words_that_every_allergy_listed_is_no_longer_current(
+        tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from recordpack.cli import main
+
+    whole_record(tmp_path, [allergy(1, "Sulfa drugs", "resolved")])
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "-m", "general"])
+    said = " ".join(result.stdout.split())
+    assert result.exit_code == 1
+    assert "every allergy in it is marked as no longer current (1 resolved)" in said
+    assert "medicine" not in said.split("every allergy")[1].split(".")[0]
+
+
+@pytest.mark.parametrize(("status", "state"), [("Resolved", "incomplete"), ("Inactive", "incomplete"),
+                                                ("Active", "met")])
+def test_a_ccda_allergy_table_of_resolved_allergies_lists_no_current_allergy(
+        tmp_path: Path, status: str, state: str) -> None:
+    ccd(tmp_path, [("Metoprolol 25 mg tablet", "Active")])
+    document = (tmp_path / "CCD.xml").read_text().replace(
+        "<th>Substance</th><th>Reaction</th>", "<th>Substance</th><th>Reaction</th><th>Status</th>"
+    ).replace("<td>Rash</td>", f"<td>Rash</td><td>{status}</td>")
+    (tmp_path / "CCD.xml").write_text(document)
+    result = medications_result(tmp_path)
+    assert result.status == state
+    if state != "met":
+        assert result.params["section"] == "allergies"

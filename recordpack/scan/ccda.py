@@ -237,7 +237,7 @@ def _narrative(element: ET.Element) -> str:
             # Said outright, so that the section's emptiness is not guessed from
             # whatever the next section's title happens to be.
             parts.append(EMPTY_SECTION_MARKER)
-        elif (statuses := _stopped_medicines(section, title)) is not None:
+        elif (statuses := _no_current_entries(section, title)) is not None:
             parts.append(no_current_line(statuses))
         block = _text(_path(section, "text"))
         if block:
@@ -265,21 +265,21 @@ def _holds_nothing(section: ET.Element) -> bool:
 
 
 #: LOINC codes of sections that list the medicines a patient takes (C-CDA
-#: Medications section, admission and discharge medications).
-_MEDICATION_SECTIONS: Final = frozenset({"10160-0", "42346-7", "10183-2", "75311-1"})
+#: Medications section, admission and discharge medications) or her allergies.
+_LIST_SECTIONS: Final = frozenset({"10160-0", "42346-7", "10183-2", "75311-1", "48765-2"})
 
 
-def _stopped_medicines(section: ET.Element, title: str) -> list[str] | None:
-    """The statuses of a medications section's entries when none of them is current
-    (every row of its tables says "Discontinued", "Completed", "Inactive" in its
-    Status column); None when some may be current, or it is no medications section.
+def _no_current_entries(section: ET.Element, title: str) -> list[str] | None:
+    """The statuses of a medications or allergies section's entries when none of them
+    is current (every row of its tables says "Discontinued", "Completed", "Inactive",
+    "Resolved" in its Status column); None when some may be current, or it is no such section.
 
     The narrative's Status column is read, as the person reading the document does:
     an entry's ``statusCode`` "completed" often means only that the order was
     written, so it says nothing of whether the medicine is still taken."""
     code = _path(section, "code")
-    if (code is None or code.get("code") not in _MEDICATION_SECTIONS) and not re.search(
-            r"medication", title, re.IGNORECASE):
+    if (code is None or code.get("code") not in _LIST_SECTIONS) and not re.search(
+            r"medication|allerg", title, re.IGNORECASE):
         return None
     text = _path(section, "text")
     tables = list(_descendants(text, "table")) if text is not None else []

@@ -66,7 +66,6 @@ from recordpack.scan.base import PARTLY_READ, Document, Outcome, Source
 from recordpack.scan.narrative import narrative_lines
 from recordpack.sections import (
     EMPTY_SECTION_MARKER,
-    NO_CURRENT_MARKER,
     empty_section_line,
     no_current_line,
     not_current,
@@ -657,7 +656,9 @@ def _entry_line(resource: dict[str, Any], index: dict[str, dict[str, Any]]) -> s
                      for m in _concepts(r.get("manifestation"))]
         shown = ", ".join(dict.fromkeys(r for r in reactions if r))
         name = _display(resource.get("code"))
-        return f"{name} (reaction: {shown})" if name and shown else name
+        status = _entry_status(resource)
+        line = f"{name} (reaction: {shown})" if name and shown else name
+        return f"{line} ({status})" if line and status else line
     reference = resource.get("medicationReference")
     medication = _resolve(reference.get("reference"), index) if isinstance(reference, dict) else None
     name = (_display(resource.get("medicationCodeableConcept"))
@@ -668,7 +669,7 @@ def _entry_line(resource: dict[str, Any], index: dict[str, dict[str, Any]]) -> s
                for d in resource.get(key) or [] if isinstance(d, dict)]
     dose = next((d.strip() for d in dosages if isinstance(d, str) and d.strip()), None)
     line = f"{name}: {dose}" if name and dose else name or None
-    status = _medication_status(resource)
+    status = _entry_status(resource)
     return f"{line} ({status})" if line and status else line
 
 
@@ -686,38 +687,67 @@ _MEDICATION_STATUS_WORDS: Final[dict[str, str]] = {
 }  # fmt: skip
 
 
-def _medication_status(resource: dict[str, Any]) -> str | None:
-    """The status a medicine list entry states, in words, when not simply active."""
+#: An allergy's clinical status (FHIR R4 allergyintolerance-clinical; a plain string in
+#: STU3) as shown after the entry: an inactive or resolved allergy is no current one
+#: (:data:`recordpack.sections.NOT_CURRENT_STATUSES`); "active" goes without saying.
+_ALLERGY_STATUS_WORDS: Final[dict[str, str]] = {"inactive": "inactive", "resolved": "resolved"}
+
+
+def _entry_status(resource: dict[str, Any]) -> str | None:
+    """The status a medicine or allergy list entry states, in words, when not simply active."""
+    if resource.get("resourceType") == "AllergyIntolerance":
+        clinical = resource.get("clinicalStatus")
+        found = [clinical] if isinstance(clinical, str) else [c for _s, c in _pairs(clinical)]
+        return next((_ALLERGY_STATUS_WORDS[c] for c in found if c in _ALLERGY_STATUS_WORDS),
+                    None)
     status = resource.get("status")
     if resource.get("resourceType") not in _LISTED_MEDICATIONS or not isinstance(status, str):
         return None
     return _MEDICATION_STATUS_WORDS.get(status)
 
 
+#: The entries that may make up a current list: an allergy, a medicine prescribed or
+#: stated (an administration or a dispense is an event, not a list entry).
+_LISTED_ENTRIES: Final = _LISTED_MEDICATIONS | {"AllergyIntolerance"}
+#: The lists a medicine list record holds, with the resource types of each.
+_LISTS: Final = (("Medications", _MEDICATION_TYPES - {"AllergyIntolerance"}),
+                 ("Allergies", frozenset({"AllergyIntolerance"})))
+
+
+def _no_current(resources: list[dict[str, Any]]) -> str | None:
+    """:data:`recordpack.sections.NO_CURRENT_MARKER` with their statuses when the
+    medicines and allergies among ``resources`` that still stand are list entries none
+    of which is current ("2 stopped", "1 resolved"); else None."""
+    entries = [r for r in resources if not _withdrawn_entry(r)
+               and r.get("resourceType") in _MEDICATION_TYPES]
+    statuses = [_entry_status(r) or "" for r in entries]
+    if entries and all(r.get("resourceType") in _LISTED_ENTRIES for r in entries) and all(
+            not_current(s) for s in statuses):
+        return no_current_line(statuses)
+    return None
+
+
 def _medication_lines(resources: list[dict[str, Any]], index: dict[str, dict[str, Any]]
                       ) -> list[str]:
-    """The lines of the medicine entries among ``resources`` that still stand, each
-    with its status; led by :data:`recordpack.sections.NO_CURRENT_MARKER` when they
-    are medicines none of which is current (a list of stopped ones is no current list)."""
+    """The lines of the medicine and allergy entries among ``resources`` that still
+    stand, each with its status; led by :data:`recordpack.sections.NO_CURRENT_MARKER`
+    when none of them is current (a list of stopped medicines, or of resolved
+    allergies, is no current list)."""
     lines = [line for r in resources if (line := _entry_line(r, index)) is not None]
-    medicines = [r for r in resources if not _withdrawn_entry(r)
-                 and r.get("resourceType") in _MEDICATION_TYPES - {"AllergyIntolerance"}]
-    statuses = [_medication_status(r) or "" for r in medicines]
-    # An administration or a dispense says nothing of whether the medicine is current.
-    if medicines and all(r.get("resourceType") in _LISTED_MEDICATIONS for r in medicines) and all(
-            not_current(s) for s in statuses):
-        return [no_current_line(statuses), *lines]
-    return lines
+    marker = _no_current(resources)
+    return [marker, *lines] if marker else lines
 
 
 def _medications_text(resources: list[dict[str, Any]], texts: list[str]) -> str:
-    """The text of a medicine list record: its entries' ``texts``, under a heading and
-    :data:`recordpack.sections.NO_CURRENT_MARKER` when none of them is current, so that
-    check reads no current list in it."""
-    lines = _medication_lines(resources, {})
-    if lines and lines[0].startswith(NO_CURRENT_MARKER[:-1]):
-        return "\n".join(["Medications", lines[0], *texts])
-    return "\n".join(texts)
+    """The text of a medicine list record: its entries' ``texts``, after a heading and
+    :data:`recordpack.sections.NO_CURRENT_MARKER` for its medicines, and one for its
+    allergies, none of which is current, so that check reads no current list of them."""
+    lines: list[str] = []
+    for heading, types in _LISTS:
+        marker = _no_current([r for r in resources if r.get("resourceType") in types])
+        if marker:
+            lines += [heading, marker]
+    return "\n".join([*lines, *texts])
 
 
 #: Headings of a patient summary built from resources, with the resource types listed
@@ -739,8 +769,11 @@ def _summary_lines(resources: list[dict[str, Any]], index: dict[str, dict[str, A
             continue
         entries = _medication_lines(found, index)
         lines.append(heading)
-        lines += entries[:_MAX_SECTION_ENTRIES] or [
-            empty_section_line("every entry was entered in error")]
+        refuted = any("refuted" in {c for _s, c in _pairs(r.get("verificationStatus"))}
+                      for r in found)
+        lines += entries[:_MAX_SECTION_ENTRIES] or [empty_section_line(
+            "every entry was refuted or entered in error" if refuted
+            else "every entry was entered in error")]
         if len(entries) > _MAX_SECTION_ENTRIES:
             lines.append(f"(and {len(entries) - _MAX_SECTION_ENTRIES} more)")
     return lines
@@ -799,7 +832,7 @@ def _dated_item(source: Source, resource: dict[str, Any],
             resource.get("code")) or (str(reference.get("display") or "")
                                       if isinstance(reference, dict) else "")
         title = name or ("Allergies" if rtype == "AllergyIntolerance" else "Medications")
-        status = _medication_status(resource)
+        status = _entry_status(resource)
         return _Item("medication_list", title, date, 0.85, [f"FHIR {rtype}"],
                      f"{name} ({status})" if name and status else name, subject=subject)
     if rtype in ("CarePlan", "RequestGroup", "PlanDefinition"):
