@@ -91,3 +91,22 @@ def test_scan_json_root_is_the_folder_as_given(folder: Path, monkeypatch: pytest
     for command in (["scan"], ["check", "-m", "breast"]):
         doc = json.loads(run(*command, "./recs/", "--json").stdout)
         assert doc["root"] == "./recs/"
+
+
+def test_pack_names_a_file_as_scan_and_check_do_never_escaped_twice(
+    folder: Path, tmp_path: Path
+) -> None:
+    # A name from a disc burned on Windows (Latin-1 byte) and one with a '!' (not a zip member).
+    (folder / "lab[1].txt").rename(folder / "lab!copy.txt")
+    stranger = LAB.format(name="OSTERBROOK, PELL V", dob="02/02/1949", day=4)
+    (folder / "caf\udce9.txt").write_text(stranger, errors="surrogateescape")
+    key = str(age.X25519Identity.generate().recipient())
+    scanned = run("scan", folder).stdout
+    assert "caf\\xe9.txt" in scanned and "lab\\x21copy.txt" in scanned
+    text = run(
+        "pack", folder, "-o", tmp_path / "b.rpk", "--to", key, "--accept-other-patient",
+        "--exclude", "caf\\xe9.txt",
+    ).stdout
+    sent_anyway = next(line for line in text.splitlines() if line.startswith("Sent anyway"))
+    assert "lab\\x21copy.txt" in sent_anyway and "\\x5c" not in text
+    assert "Left out as you asked ('caf\\xe9.txt'): caf\\xe9.txt." in text

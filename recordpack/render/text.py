@@ -31,9 +31,8 @@ SEND_KEY: Final = (
 
 
 def _names(paths: Sequence[str]) -> str:
-    from recordpack.scan.paths import to_path_form
-
-    shown = ", ".join(to_path_form(p) for p in paths[:SHOWN])
+    """Scan paths (already in path form: ``caf\\xe9.txt``), as scan and check print them."""
+    shown = ", ".join(clean(p) for p in paths[:SHOWN])
     more = len(paths) - SHOWN
     return shown + (f" and {more} more" if more > 0 else "")
 
