@@ -626,7 +626,8 @@ def omissions(prepared: Prepared, summary: PackSummary) -> tuple[Omission, ...]:
 
     packed_problems = set(summary.problem_files)
     out: list[Omission] = [
-        Omission(s.path, OMITTED_SKIPPED, s.reason) for s in prepared.scan.skipped
+        # As pack worded them: an --exclude can leave an archive out, and what is in it.
+        Omission(s.path, OMITTED_SKIPPED, s.reason) for s in summary.skipped
     ]
     for problem in prepared.scan.problems:
         if problem.path in packed_problems or problem.path in prepared.scan.files:

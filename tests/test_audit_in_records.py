@@ -46,9 +46,11 @@ def test_scan_lists_them_as_skipped_saying_what_they_are(folder_with_own_files: 
     assert "recordpack's audit log" in skipped["backup.db"]
     assert "never packed" in skipped["backup.db"]
     assert "receipt" in skipped["sent.json"] and "never packed" in skipped["sent.json"]
-    # Inside an archive it cannot be left out (the archive is packed whole): said so.
+    # Alone in an archive, it leaves the archive out too (nothing else in it to send):
+    # said so (tests/test_sent_truth.py has one that an archive takes along).
     (inner,) = [p for p in skipped if p.endswith("audit copy.sqlite3")]
-    assert "audit log" in skipped[inner] and "packed whole" in skipped[inner]
+    assert "audit log" in skipped[inner] and "never packed" in skipped[inner]
+    assert "not packed" in skipped["old portal download.zip"]
     problems = {p["path"] for p in doc["problems"]}
     assert not {"backup.db", "sent.json", inner} & problems
     assert "glucose.sqlite3" in problems  # any other SQLite file is still sent, as unreadable
@@ -59,6 +61,6 @@ def test_pack_leaves_them_out_of_the_bundle(folder_with_own_files: Path, tmp_pat
     names = {p.name for p in bag.rglob("*")}
     assert not {"backup.db", "sent.json", "audit copy.sqlite3"} & names
     for path in bag.rglob("*"):
-        if path.is_file() and path.suffix != ".zip":  # the archive is kept whole
+        if path.is_file():  # the archive holding only the log copy is not sent either
             assert STRANGER.encode() not in path.read_bytes(), path
 

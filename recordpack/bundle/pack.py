@@ -43,12 +43,26 @@ from recordpack.bundle.layout import (
 from recordpack.bundle.leftovers import LeftoverReport, part_file, sweep
 from recordpack.bundle.policy import member_problem, should_deflate
 from recordpack.errors import BundleError, InputError, RecordpackError, UsageError
-from recordpack.model import ARCHIVE_SEP, KINDS, ImagingStudy, Record, ScanResult, Series
+from recordpack.model import (
+    ARCHIVE_SEP,
+    KINDS,
+    ImagingStudy,
+    Record,
+    ScanResult,
+    Series,
+    Skipped,
+)
 from recordpack.scan.archive import AmbiguousName, find_member, member_index
 from recordpack.scan.paths import to_fs
 from recordpack.scan.tarball import READ_ERRORS as TAR_READ_ERRORS
 from recordpack.scan.tarball import is_tar_name, read_member
-from recordpack.scan.walk import HEADER_READ, SYMLINK_REASON, open_file, start_reading
+from recordpack.scan.walk import (
+    HEADER_READ,
+    SYMLINK_REASON,
+    open_file,
+    own_files_worded,
+    start_reading,
+)
 
 #: How scan's walker begins the reason for a pipe, device or socket it skipped.
 NOT_REGULAR_REASON = "not a regular file"
@@ -101,6 +115,9 @@ class PackSummary:
     #: Links and special files (pipes, devices) in the folder that are not in the
     #: bundle: a link may point at a record the sender believes was sent.
     not_packed: tuple[str, ...] = field(default=())
+    #: What scan skipped, worded from what went in (recordpack's own file in an
+    #: archive that was not packed is not "sent with it"); as in index.json.
+    skipped: tuple[Skipped, ...] = field(default=())
     #: SHA-256 of the bundle file as written (hex).
     sha256: str = ""
     #: (original path, SHA-256) of every source file in the bundle, as packed.
@@ -186,6 +203,10 @@ def pack(
 
     created = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     plan = plan_bag(scan, created.strftime("%Y%m%d"), exclude)
+    # What the index and the summary say is sent with an archive is what was placed.
+    plan.scan = dataclasses.replace(
+        scan, skipped=tuple(own_files_worded(scan.skipped, _placed_archives(plan)))
+    )
     check = check_report.to_json() if check_report is not None else None
     encryption = {"recipients": list(keys), "passphrase": passphrase}
 
@@ -1010,6 +1031,11 @@ def _tag_files(
     return tags
 
 
+def _placed_archives(plan: BagPlan) -> set[str]:
+    """The archives in the folder that go into the bag whole (as originals)."""
+    return {f.source for f in plan.files if f.role == fmt.FILE_ROLE_ORIGINAL and f.member is None}
+
+
 def _summary(
     plan: BagPlan,
     index: dict[str, Any],
@@ -1051,6 +1077,7 @@ def _summary(
         packed_files=tuple(
             (str(f["original"]), str(f["sha256"])) for f in index["files"] if f.get("original")
         ),
+        skipped=plan.scan.skipped,
         not_packed=tuple(
             s.path
             for s in plan.scan.skipped

@@ -126,6 +126,10 @@ def scan_folder(
         )
         problems.extend(copies)
 
+    # Only now is it known which archives pack sends: their members' notes say so.
+    problems, skipped = walk.settle_archives(
+        (path for record in records for path in record.files), problems, skipped
+    )
     records.sort(key=record_sort_key)
     problems.sort(key=lambda p: p.path)
     skipped.sort(key=lambda s: s.path)

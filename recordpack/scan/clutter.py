@@ -13,7 +13,7 @@ import functools
 import re
 from typing import TYPE_CHECKING, Final
 
-from recordpack.model import ARCHIVE_SEP, Skipped
+from recordpack.model import Skipped
 
 if TYPE_CHECKING:
     from recordpack.scan.base import Outcome, Source
@@ -29,12 +29,18 @@ SETTINGS: Final = "program settings or software file (not a record)"
 DISC_INFO: Final = "imaging disc information (not a report)"
 AUDIT_LOG: Final = "recordpack's audit log (a sender's record of packs, naming other patients)"
 RECEIPT: Final = "recordpack pack receipt (what was sent before)"
-#: What becomes of one of recordpack's own files: in the folder, and inside an archive
-#: (which is packed whole, as the original it is).
+#: What becomes of one of recordpack's own files: left out, and inside an archive that
+#: is packed (whole, as the original it is). Which one is true is decided once the
+#: whole folder is known (``walk.settle_archives``), as pack decides it.
 OWN_FILE_LEFT_OUT: Final = ": not a record, never packed; keep recordpack's files outside patients' folders"
 OWN_FILE_IN_ARCHIVE: Final = (
     ": not a record, but it is inside an archive, which is packed whole: it is sent "
     "with it unless you take it out of the archive"
+)
+#: An archive whose every file is skipped: pack has nothing in it to send.
+ARCHIVE_NOTHING_SENT: Final = (
+    "archive holding only files that are not records (each listed): not packed, "
+    "nor are its copies"
 )
 
 #: Folder names (lower case, glob) whose whole content is skipped, with the reason.
@@ -193,13 +199,14 @@ _AUDIT_SCHEMA: Final = re.compile(
 _RECEIPT_START: Final = re.compile(rb'\A\s*\{\s*"version"\s*:\s*1\s*,\s*"receipt"\s*:\s*true\b')
 
 
-def own_file_reason(head: bytes, *, in_archive: bool = False) -> str | None:
+def own_file_reason(head: bytes) -> str | None:
     """Why a file is skipped as one of recordpack's own, from its first bytes: an audit
     log (or its write-ahead log) or a pack receipt; None for anything else.
 
     Left out, not packed as a file recordpack cannot read: the log names other
     patients and their bundles, and neither is this patient's record. An archive
-    member cannot be left out of its archive: the reason says so.
+    member goes wherever its archive goes: ``walk.settle_archives`` words that,
+    once it is known whether the archive is packed.
     """
     what = None
     if head.startswith(_SQLITE_MAGIC):
@@ -208,7 +215,7 @@ def own_file_reason(head: bytes, *, in_archive: bool = False) -> str | None:
         what = RECEIPT
     if what is None:
         return None
-    return what + (OWN_FILE_IN_ARCHIVE if in_archive else OWN_FILE_LEFT_OUT)
+    return what + OWN_FILE_LEFT_OUT
 
 
 class OwnFiles:
@@ -221,7 +228,7 @@ class OwnFiles:
         return own_file_reason(source.head) is not None
 
     def scan(self, source: Source) -> list[Outcome]:
-        reason = own_file_reason(source.head, in_archive=ARCHIVE_SEP in source.path)
+        reason = own_file_reason(source.head)
         return [Skipped(source.path, reason)] if reason is not None else []
 
 

@@ -22,7 +22,7 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -1031,11 +1031,9 @@ def duplicate_problem(path: str, original: str) -> Problem:
 def skipped_copy(path: str, original: str, reason: str) -> Skipped:
     """``path``, a copy of ``original`` which is skipped for ``reason``: skipped alike, saying so.
 
-    A copy inside an archive goes wherever the archive goes: for recordpack's own
-    files the reason says so, as it does for one found there first.
+    A copy inside an archive goes wherever the archive goes: :func:`settle_archives`
+    words that for recordpack's own files.
     """
-    if ARCHIVE_SEP in path and reason.endswith(clutter.OWN_FILE_LEFT_OUT):
-        reason = reason.removesuffix(clutter.OWN_FILE_LEFT_OUT) + clutter.OWN_FILE_IN_ARCHIVE
     return Skipped(path, f"same content as {original}, which is skipped: {reason}")
 
 
@@ -1080,6 +1078,60 @@ def relabel_copies(
     }
     kept = [s for s in skipped if s.path not in labelled and s.path not in back]
     return kept, [duplicate_problem(copy, original) for copy, original in back.items()]
+
+
+def settle_archives(
+    records: Iterable[str], problems: Sequence[Problem], skipped: Sequence[Skipped]
+) -> tuple[list[Problem], list[Skipped]]:
+    """``problems`` and ``skipped`` worded from what pack does with each archive in the
+    folder (``records``: every record's paths, once the whole folder is known).
+
+    Pack sends an archive whole when a record or a problem lies in it, and not
+    at all when every file in it is skipped. Such an archive is listed as
+    skipped itself, and so are its copies (not duplicates "sent once"); a note
+    on recordpack's own file inside an archive says "sent with it" only when
+    that archive is sent.
+    """
+    sent = {path.split(ARCHIVE_SEP, 1)[0] for path in records}
+    # A file with a problem is sent, marked; so is the archive of a copy inside one.
+    sent.update(
+        p.path.split(ARCHIVE_SEP, 1)[0]
+        for p in problems
+        if p.code != DUPLICATE or ARCHIVE_SEP in p.path
+    )
+    holding = {s.path.split(ARCHIVE_SEP, 1)[0] for s in skipped if ARCHIVE_SEP in s.path}
+    unsent = holding - sent
+    out_skipped = own_files_worded(skipped, sent)
+    out_skipped += [Skipped(archive, clutter.ARCHIVE_NOTHING_SENT) for archive in sorted(unsent)]
+    out_problems: list[Problem] = []
+    for problem in problems:
+        if problem.code == DUPLICATE and problem.duplicate_of in unsent:
+            out_skipped.append(
+                skipped_copy(problem.path, problem.duplicate_of, clutter.ARCHIVE_NOTHING_SENT)
+            )
+        else:
+            out_problems.append(problem)
+    return out_problems, out_skipped
+
+
+def own_files_worded(skipped: Iterable[Skipped], sent: Container[str]) -> list[Skipped]:
+    """``skipped``, where recordpack's own files say whether they are sent: inside an
+    archive in ``sent`` (the disk archives packed whole), with it; anywhere else, never.
+
+    Scan calls it with the archives pack will send; pack with those it placed
+    (a ``--exclude`` can leave an archive out).
+    """
+    left_out, inside = clutter.OWN_FILE_LEFT_OUT, clutter.OWN_FILE_IN_ARCHIVE
+    out: list[Skipped] = []
+    for skip in skipped:
+        archive, member_of, _ = skip.path.partition(ARCHIVE_SEP)
+        reason = skip.reason
+        if member_of and archive in sent and reason.endswith(left_out):
+            reason = reason.removesuffix(left_out) + inside
+        elif not (member_of and archive in sent) and reason.endswith(inside):
+            reason = reason.removesuffix(inside) + left_out
+        out.append(skip if reason == skip.reason else Skipped(skip.path, reason))
+    return out
 
 
 def check_root(root: str | Path) -> Path:
