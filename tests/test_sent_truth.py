@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from recordpack import age
-from tests.cli_runs import index_of, run
+from tests.cli_runs import index_of, pack_and_open, run
 
 OTHER = "Ysolde Brannigan-Fenwick"  # another patient, named only in an old receipt
 RECEIPT = json.dumps({"version": 1, "receipt": True, "bundle": "yb.rpk", "patient": OTHER})
@@ -110,3 +110,21 @@ def test_an_archive_left_out_by_exclude_takes_its_receipt_note_along(
     assert omitted == in_index
     assert "never packed" in omitted["portal.zip!receipt copy.json"]
     _assert_words_match_bundle(omitted, index)
+
+
+def test_pack_builds_the_fhir_index_open_checks_it_against(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A field the schema check normalises (here, as a later version might, the
+    patient's name in small letters) must not make pack write a bundle open refuses."""
+    from recordpack.bundle.index_model import IndexPatient
+
+    def normalised(self: IndexPatient) -> dict[str, Any]:
+        name = self.name.lower() if self.name else self.name
+        return {"name": name, "birth_date": self.birth_date, "id": self.id}
+
+    monkeypatch.setattr(IndexPatient, "to_json", normalised)
+    bag, index = pack_and_open(folder, tmp_path)  # open refuses any FHIR difference
+    fhir = (bag / "index.fhir.json").read_text()
+    assert "QUILLFEATHER" in index["patient"]["name"]  # index.json as packed
+    assert "quillfeather" in fhir and "QUILLFEATHER" not in fhir  # as open rebuilds it

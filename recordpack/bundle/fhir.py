@@ -17,10 +17,13 @@ import binascii
 import mimetypes
 import re
 import uuid
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from recordpack.bundle import format as fmt
 from recordpack.model import KIND_TITLES
+
+if TYPE_CHECKING:
+    from recordpack.bundle.index_model import BundleIndex
 
 #: LOINC document types by record kind (kinds without one carry only a text).
 LOINC_TYPES: Final[dict[str, tuple[str, str]]] = {
@@ -193,6 +196,13 @@ def _check_list(check: dict[str, Any], created: str | None) -> dict[str, Any]:
         del resource["entry"]
         resource["emptyReason"] = {"text": "No requirements were listed."}
     return resource
+
+
+def fhir_index_of(index: BundleIndex) -> dict[str, Any]:
+    """``index.fhir.json`` for a schema-checked ``index.json``: what pack writes, built
+    from the very copy ``open`` checks it against (``BundleIndex.to_json``), so that a
+    field the schema check normalises cannot make pack write what open refuses."""
+    return build_fhir_index(index.to_json())
 
 
 def build_fhir_index(index: dict[str, Any]) -> dict[str, Any]:

@@ -30,9 +30,9 @@ from recordpack import __version__
 from recordpack.atomic import replaceable, same_place, within
 from recordpack.bundle import format as fmt
 from recordpack.bundle.dicomdir import FileSetEntry, build_dicomdir, fill_missing
-from recordpack.bundle.fhir import build_fhir_index
+from recordpack.bundle.fhir import fhir_index_of
 from recordpack.bundle.html import render_index_html, render_readme
-from recordpack.bundle.index_model import parse_index
+from recordpack.bundle.index_model import parse_index_text
 from recordpack.bundle.layout import (
     BagPlan,
     PlannedFile,
@@ -1015,12 +1015,15 @@ def _tag_files(
         ),
     ]
     tags[fmt.BAG_INFO_TXT] = "".join(f"{k}: {_one_line(v)}\n" for k, v in info).encode()
-    # The parser open runs: pack never writes an index (or a page) that open would refuse.
-    checked = parse_index(index)
+    index_file = _json_file(index)
+    # What open reads: the bytes written, schema-checked. The pages and the FHIR index
+    # are made from it, so pack never writes an index, a page or a FHIR index that
+    # open would refuse (open rebuilds index.fhir.json from the same checked copy).
+    checked = parse_index_text(index_file)
     tags[fmt.README_TXT] = render_readme(checked).encode()
     tags[fmt.INDEX_HTML] = render_index_html(checked).encode()
-    tags[fmt.INDEX_JSON] = _json_file(index)
-    tags[fmt.INDEX_FHIR] = _json_file(build_fhir_index(index))
+    tags[fmt.INDEX_JSON] = index_file
+    tags[fmt.INDEX_FHIR] = _json_file(fhir_index_of(checked))
     tags[fmt.MANIFEST] = "".join(
         f"{digest}  {bagit_encode(path)}\n" for path, (_, digest) in sorted(digests.items())
     ).encode()
