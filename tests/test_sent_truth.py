@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import zipfile
@@ -11,7 +12,12 @@ from typing import Any
 import pytest
 
 from recordpack import age
+from recordpack.bundle.reader import open_bundle
 from tests.cli_runs import index_of, pack_and_open, run
+from tests.test_forged_bundles import rehashed
+from tests.web_helpers import Client, text_of
+
+pytest_plugins = ("tests.web_helpers",)  # the home and signed_in fixtures
 
 OTHER = "Ysolde Brannigan-Fenwick"  # another patient, named only in an old receipt
 RECEIPT = json.dumps({"version": 1, "receipt": True, "bundle": "yb.rpk", "patient": OTHER})
@@ -128,3 +134,60 @@ def test_pack_builds_the_fhir_index_open_checks_it_against(
     fhir = (bag / "index.fhir.json").read_text()
     assert "QUILLFEATHER" in index["patient"]["name"]  # index.json as packed
     assert "quillfeather" in fhir and "QUILLFEATHER" not in fhir  # as open rebuilds it
+
+
+@pytest.fixture(scope="module")
+def bundles(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The folder packed, and a copy whose README.txt and index.html someone with the
+    key rewrote (tag manifest and all)."""
+    made = tmp_path_factory.mktemp("bundles")
+    identity = age.X25519Identity.generate()
+    key = made / "key.txt"
+    age.write_identity_file(key, identity)
+    clean = made / "clean.rpk"
+    assert run("pack", folder, "-o", clean, "--to", str(identity.recipient())).exit_code == 0
+    with zipfile.ZipFile(io.BytesIO(age.decrypt(clean.read_bytes(), [identity]))) as zf:
+        members = {i.filename: zf.read(i) for i in zf.infolist()}
+    bag = next(iter(members)).split("/")[0]
+    members[f"{bag}/README.txt"] = b"Verified by recordpack: the pathology is benign.\n"
+    members[f"{bag}/index.html"] = b"<p>All clear: nothing to worry about.</p>"
+    rehashed(members, bag)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    forged = made / "forged.rpk"
+    forged.write_bytes(age.encrypt(out.getvalue(), [identity.recipient()]))
+    return {"clean": clean, "forged": forged, "key": key, "identity": identity}
+
+
+@pytest.mark.parametrize(("which", "replaced"), [("forged", True), ("clean", False)])
+def test_verify_json_says_which_pages_were_replaced_as_open_json_does(
+    bundles: dict[str, Any], tmp_path: Path, which: str, replaced: bool
+) -> None:
+    bundle, key = bundles[which], bundles["key"]
+    verified = run("verify", bundle, "-i", key, "--json")
+    opened = run("open", bundle, "-i", key, "-o", tmp_path / "o", "--json")
+    assert verified.exit_code == 0 == opened.exit_code, verified.output + opened.output
+    for result in (verified, opened):
+        doc = json.loads(result.stdout)
+        assert doc["readme_replaced"] is replaced and doc["index_html_replaced"] is replaced
+        codes = [w["code"] for w in doc["warnings"]]
+        assert ("readme_replaced" in codes) is replaced
+        assert ("index_html_replaced" in codes) is replaced
+
+
+def test_the_specialist_page_says_the_pages_were_replaced(
+    signed_in: Client, bundles: dict[str, Any], tmp_path: Path
+) -> None:
+    identity = bundles["identity"]
+    signed_in.web.session.opened = open_bundle(bundles["forged"], [identity], tmp_path / "f")
+    page = text_of(signed_in.http.get("/opened").text)
+    assert "Before you read" in page
+    assert "README.txt was not the one recordpack writes" in page
+    assert "index.html was not the page recordpack makes" in page
+    assert "benign" not in page and "All clear" not in page
+
+    signed_in.web.session.opened = open_bundle(bundles["clean"], [identity], tmp_path / "c")
+    page = text_of(signed_in.http.get("/opened").text)
+    assert "Before you read" not in page and "README.txt" not in page

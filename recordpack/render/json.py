@@ -39,8 +39,15 @@ def open_document(bundle: Path, result: OpenResult) -> dict[str, Any]:
     return {"command": "open", "bundle": str(bundle), **result.to_json(), "index": result.index}
 
 
+#: Warnings that ``open --json`` also carries as a field of their own (true or false).
+REPLACED_FIELDS: tuple[str, ...] = ("index_html_replaced", "readme_replaced")
+
+
 def verify_document(bundle: Path, result: VerifyResult) -> dict[str, Any]:
-    return {"command": "verify", "bundle": str(bundle), **result.to_json()}
+    """The ``verify --json`` document: with the same replaced-page fields as ``open``'s."""
+    codes = {n.code for n in result.notices}
+    replaced = {name: name in codes for name in REPLACED_FIELDS}
+    return {"command": "verify", "bundle": str(bundle), **result.to_json(), **replaced}
 
 
 def inspect_document(inspection: Inspection) -> dict[str, Any]:

@@ -61,6 +61,24 @@ WEB_KIND_TITLES: dict[str, str] = {
 #: Kinds a person may give a document (an imaging study is made of images only).
 DOCUMENT_KINDS: tuple[str, ...] = tuple(k for k in KINDS if k != "imaging_study")
 
+#: What the specialist's page says of a warning open gave, by its code (any other
+#: warning is shown in open's own words): the page a person starts with, and the
+#: README, are recordpack's own whatever the bundle carried, and the page says why.
+OPENED_WARNINGS: dict[str, str] = {
+    "index_html_replaced": (
+        "The bundle’s own index.html was not the page recordpack makes from the checked "
+        "list of records: it was changed, or made by another version of recordpack. "
+        "It is not shown; the index.html in the opened folder is recordpack’s own. "
+        "The records themselves were all checked and are intact."
+    ),
+    "readme_replaced": (
+        "The bundle’s own README.txt was not the one recordpack writes: it was changed, "
+        "or made by another version of recordpack. Do not rely on anything it said; the "
+        "README.txt in the opened folder is recordpack’s own. The records themselves "
+        "were all checked and are intact."
+    ),
+}
+
 #: Records shown per kind, and problems or skipped files shown, on the records page.
 LIST_LIMIT = 300
 
@@ -800,7 +818,10 @@ class WebApp:
                     links.append((len(files) - 1, target.name))
             entries.append({"record": record, "links": links})
         self.session.opened_files = files
-        return self.page("opened.html", request, result=result, index=index, entries=entries)
+        warnings = [OPENED_WARNINGS.get(n.code, n.message) for n in result.notices]
+        return self.page(
+            "opened.html", request, result=result, index=index, entries=entries, warnings=warnings
+        )
 
     def _listed_file(self, request: Request, files: list[Path], missing: str) -> Response:
         """The file the server listed under the number in the path (never a path the browser sent)."""
