@@ -220,15 +220,29 @@ _NOT_AFTER: Final = re.compile(
 _CONTRAST: Final = re.compile(r"\b(?:but|however|although|though|whereas|while)\b", re.IGNORECASE)
 
 
+#: Where a hedge's or a negation's clause ends: "She has a history of hypertension and is
+#: currently on letrozole" states two things, and "history of" hedges only the first. A bare
+#: "and" joins a list ("no carcinoma, sarcoma and lymphoma"): it ends a clause only before a
+#: verb or a subject of its own.
+_CLAUSE_END: Final = re.compile(
+    r";|\b(?:and|but)\s+(?=(?:is|was|are|were|has|had|have|now|currently|presently|remains|"
+    r"continues|started|began|she|he|they|the patient|patient)\b)|\b(?:but|however|whereas)\b",
+    re.IGNORECASE,
+)
+
+
 def _is_negated(sentence: str, start: int, end: int) -> bool:
     """True when the finding at ``sentence[start:end]`` is negated or hedged in its clause.
 
     A negation before it ("no evidence of stage IV") or one after it that takes it
-    back ("Stage IV disease was ruled out", "Docetaxel was never given") counts.
+    back ("Stage IV disease was ruled out", "Docetaxel was never given") counts; one in
+    clause before it does not (:data:`_CLAUSE_END`).
     """
-    clause_start = max(sentence.rfind(";", 0, start), 0)
+    ends = [m.end() for m in _CLAUSE_END.finditer(sentence, 0, start)]
+    clause_start = ends[-1] if ends else 0
     if _NEGATION.search(sentence, clause_start, start) is not None:
         return True
+    # After it, "and was never given" still speaks of the finding: only ";" ends its reach.
     rest = sentence[end:].split(";", 1)[0]
     turn = _CONTRAST.search(rest)
     rest = rest[: turn.start()] if turn else rest
@@ -912,8 +926,13 @@ def _part_year(text: str, at: int, doc: SourcedText) -> str | None:
 
 def _treatments(doc: SourcedText, out: list[dict[str, Any]]) -> None:
     for s in doc.statements:
-        m = _AGENT.search(s.text)
-        if not m or _NOT_GIVEN.search(s.text) or _is_negated(s.text, m.start(), m.end()):
+        # The first treatment the sentence states plainly: in "She is not on tamoxifen and is
+        # currently on letrozole" the negation is tamoxifen's alone.
+        m = next(
+            (a for a in _AGENT.finditer(s.text) if not _is_negated(s.text, a.start(), a.end())),
+            None,
+        )
+        if not m or _NOT_GIVEN.search(s.text):
             continue
         role = _role(s.section)
         if role in ("past_history", "no_treatment"):
