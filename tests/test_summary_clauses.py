@@ -51,3 +51,78 @@ def test_a_hedge_still_covers_its_own_clause() -> None:
     ]
     assert summary["treatments"] == []
     assert summary["history"] == []
+
+
+# --------------------------------------------------------------------------- previous biopsy
+
+
+@pytest.mark.parametrize(
+    ("sentence", "histology"),
+    [
+        ("Core biopsy revealed invasive lobular carcinoma.", "invasive lobular carcinoma"),
+        (
+            "Excision demonstrated poorly differentiated adenocarcinoma.",
+            "poorly differentiated adenocarcinoma",
+        ),
+        ("Left breast core biopsy showed invasive ductal carcinoma.", "invasive ductal carcinoma"),
+    ],
+)
+def test_a_histology_is_the_diagnosis_phrase_not_its_lead_in(sentence: str, histology: str) -> None:
+    summary = note_summary(f"FINAL DIAGNOSIS\n{sentence}\n", "pathology_report")
+    assert [f["value"] for f in summary["diagnosis"] if f["field"] == "histology"] == [histology]
+
+
+PREVIOUS = "Previous biopsy showed invasive ductal carcinoma."
+
+
+def test_a_previous_biopsys_finding_alone_is_the_histology_said_to_be_a_previous_biopsys() -> None:
+    summary = note_summary(
+        f"CLINICAL HISTORY\n{PREVIOUS}\nFINAL DIAGNOSIS\nLeft breast, re-excision: no residual "
+        "carcinoma.\n",
+        "pathology_report",
+    )
+    assert [
+        (f["field"], f["value"], f["date"], f.get("previous")) for f in summary["diagnosis"]
+    ] == [
+        # The report's date is not when the earlier biopsy was.
+        ("histology", "invasive ductal carcinoma", None, True)
+    ]
+    assert summary["history"] == []
+    assert (
+        "    histology: invasive ductal carcinoma (from a previous biopsy)"
+        "  [undated, data/records/note.txt]" in render_summary({"summary": summary})
+    )
+
+
+@pytest.mark.parametrize(
+    ("report", "quoted", "date"),
+    [
+        (
+            "CLINICAL HISTORY\nPrevious biopsy (02/2026) showed invasive ductal carcinoma, "
+            "grade 2.\nFINAL DIAGNOSIS\nLeft breast, excision: invasive lobular carcinoma.\n",
+            "Previous biopsy (02/2026) showed invasive ductal carcinoma, grade 2.",
+            "2026-02",
+        ),
+        (
+            f"Left breast, excision: invasive lobular carcinoma.\n{PREVIOUS}\n",
+            "Previous biopsy showed invasive ductal carcinoma",
+            None,
+        ),
+    ],
+)
+def test_a_previous_biopsys_finding_beside_the_reports_own_is_history(
+    report: str, quoted: str, date: str | None
+) -> None:
+    summary = note_summary(report, "pathology_report")
+    assert [(f["field"], f["value"], f.get("previous")) for f in summary["diagnosis"]] == [
+        ("histology", "invasive lobular carcinoma", None),
+        ("site", "breast", None),
+        ("laterality", "left", None),
+    ]
+    assert [(f["value"], f["date"], f["previous"]) for f in summary["history"]] == [
+        (quoted, date, True)
+    ]
+    assert (
+        f"    previous biopsy, quoted in a later report: {quoted}"
+        f"  [{date or 'undated'}, data/records/note.txt]" in render_summary({"summary": summary})
+    )

@@ -458,6 +458,16 @@ STAGE_FIELDS: Final[dict[str, str]] = {
 ABSENT: Final = "Not found in these records."
 #: A treatment's flags and the word each adds after it ("ended": the text says it is over).
 TREATMENT_NOTES: Final = (("planned", "planned"), ("ended", "ended"))
+#: A diagnosis fact's flags and the words each adds after it.
+DIAGNOSIS_NOTES: Final = (("previous", "from a previous biopsy"),)
+#: A past-history fact's flags and the words each adds after it.
+HISTORY_NOTES: Final = (("previous", "a previous biopsy's finding, quoted in a later report"),)
+
+
+def _notes(fact: dict[str, Any], notes: tuple[tuple[str, str], ...]) -> str:
+    """The muted words a fact's flags add after its value, or nothing."""
+    words = [word for flag, word in notes if fact.get(flag)]
+    return f" <span class=muted>({', '.join(words)})</span>" if words else ""
 
 
 def _source(fact: dict[str, Any], index: dict[str, Any], paths: set[str]) -> str:
@@ -483,7 +493,8 @@ def _field_rows(
     )
     rows = "".join(
         f"<tr><th>{_e(labels.get(str(f.get('field')), f.get('field')))}</th>"
-        f"<td>{_e(f.get('value'))}</td><td>{_source(f, index, paths)}</td></tr>"
+        f"<td>{_e(f.get('value'))}{_notes(f, DIAGNOSIS_NOTES)}</td>"
+        f"<td>{_source(f, index, paths)}</td></tr>"
         for f in ordered
     )
     return f"<table class=facts>{rows}</table>" if rows else f"<p class=absent>{ABSENT}</p>"
@@ -563,14 +574,17 @@ def _history_rows(items: list[dict[str, Any]], index: dict[str, Any], paths: set
     if not items:
         return ""
     rows = "".join(
-        f"<tr><td class=date>{_e(f.get('date') or 'undated')}</td><td>{_e(f.get('value'))}</td>"
+        f"<tr><td class=date>{_e(f.get('date') or 'undated')}</td>"
+        f"<td>{_e(f.get('value'))}{_notes(f, HISTORY_NOTES)}</td>"
         f"<td>{_source(f, index, paths)}</td></tr>"
         for f in items
     )
     return (
         "<h3>Past history</h3><p class=muted>Earlier conditions the records give as past (past "
         "medical or surgical history, &ldquo;history of&rdquo;, &ldquo;prior&rdquo;): not this "
-        "case's diagnosis or stage. Each as written, with the date its statement gives.</p>"
+        "case's diagnosis or stage. Each as written, with the date its statement gives. A "
+        "previous biopsy's finding that a pathology report quotes beside its own diagnosis is "
+        "listed here too, marked so.</p>"
         "<table><tr><th class=date>Date</th><th>Past condition, as written</th><th>Source</th>"
         f"</tr>{rows}</table>"
     )

@@ -89,7 +89,7 @@ FACT_TEXT_KEYS: Final = (
     "date",
     "sentence",
 )
-FACT_FLAG_KEYS: Final = ("negative", "planned", "ended")
+FACT_FLAG_KEYS: Final = ("negative", "planned", "ended", "previous")
 
 #: A plain value of a summary fact.
 Scalar = str | int | float | bool | None

@@ -258,7 +258,11 @@ _ABOUT_MARGINS: Final = re.compile(r"\bmargins?\b|\b(?:un)?involved by\b", re.IG
 #: Words that end what comes before a histology noun ("ovary with | serous carcinoma").
 _PHRASE_BREAK: Final = re.compile(
     r"^(?:with|of|in|to|and|or|shows?|showing|by|for|is|are|was|were|histology|diagnosis|"
-    r"type|consistent|compatible|c/w|see)$",
+    r"type|consistent|compatible|c/w|see|"
+    # A lead-in's verb or specimen ("Previous biopsy showed | invasive ductal carcinoma").
+    r"showed|shown|reveal(?:s|ed|ing)?|demonstrat(?:es|ed|ing)|confirm(?:s|ed|ing)?|"
+    r"diagnosed|found|identified|noted|has|had|have|represents?|representing|indicat\w*|"
+    r"favou?r(?:s|ed|ing)?|biops(?:y|ies)|specimens?|excision|resection|FNA|aspirate|cytology)$",
     re.IGNORECASE,
 )
 #: Most words a histology may have before its noun ("invasive lobular carcinoma").
@@ -282,48 +286,85 @@ def _noun_phrase(text: str, start: int, end: int) -> str | None:
     return _clip(" ".join([*kept, text[start:end]]))
 
 
+#: A previous biopsy's finding quoted in a later report ("Previous biopsy showed invasive
+#: ductal carcinoma"): up to where the sentence turns back to the present.
+_PREVIOUS_FINDING: Final = re.compile(
+    r"\b(?:prior|previous|earlier|initial)\s+(?:\S+\s+){0,3}?(?:biops(?:y|ies)|specimens?|FNA|"
+    r"fine[- ]needle aspirat\w*|excision(?:al)?|resection|cytology|pathology)\b|"
+    r"\b(?:biops(?:y|ies)|FNA|specimens?)\s+(?:\S+\s+){0,2}?previously\b",
+    re.IGNORECASE,
+)
+
+
+def _previous_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` quotes a previous biopsy's finding (to ";", "now", "current", ...)."""
+    spans: list[tuple[int, int]] = []
+    for m in _PREVIOUS_FINDING.finditer(text):
+        stop = _PRIOR_ENDS.search(text, m.end())
+        spans.append((m.start(), stop.start() if stop else len(text)))
+    return spans
+
+
+def _histologies(s: _Sentence) -> Iterator[tuple[re.Match[str], str]]:
+    """Each histology ``s`` states plainly of the patient's cancer (not a prior cancer): its
+    match and the diagnosis phrase as written."""
+    if _ABOUT_MARGINS.search(s.text):
+        return
+    past = _prior_spans(s.text)
+    for m in _HISTOLOGY.finditer(s.text):
+        if _is_negated(s.text, m.start(), m.end()):
+            continue
+        if any(a <= m.start() < b for a, b in past):
+            continue  # "prior colon adenocarcinoma": an old cancer, shown as history
+        clause = _noun_phrase(s.text, m.start(), m.end())
+        if clause is not None and not _NOT_HISTOLOGY.search(clause):
+            yield m, clause
+
+
+def _in_spans(at: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= at < b for a, b in spans)
+
+
+#: Record kinds a diagnosis is read from.
+DIAGNOSIS_KINDS: Final = frozenset({"pathology_report"})
+
+
 def _diagnosis(doc: SourcedText, out: list[dict[str, Any]]) -> None:
     # A cancer in past medical history is a past condition (the history section), not this one.
     sentences = [s for s in doc.statements if _role(s.section) != "past_history"]
     in_section = [s for s in sentences if s.section and _DIAGNOSIS_SECTION.search(s.section)]
     scope = in_section or sentences
     header: _Sentence | None = None  # "A. LEFT BREAST, CORE BIOPSY:" above its findings
+    current = False  # whether this report gives a histology of its own
     for s in sentences:
         for field_name, pattern in _SYNOPTIC:
             m = pattern.match(s.text)
             if m and not _PENDING.search(s.text):
                 _add(out, doc, s, field=field_name, value=_clip(m.group(1)))
+                current = current or field_name == "histology"
     for s in scope:
         if s.text.rstrip().endswith(":") and _SITE.search(s.text):
             header = s
             continue
-        past = _prior_spans(s.text)
-        for m in _HISTOLOGY.finditer(s.text):
-            if _is_negated(s.text, m.start(), m.end()) or _ABOUT_MARGINS.search(s.text):
-                continue
-            if any(a <= m.start() < b for a, b in past):
-                continue  # "prior colon adenocarcinoma": an old cancer, shown as history
-            clause = _noun_phrase(s.text, m.start(), m.end())
-            if clause is None or _NOT_HISTOLOGY.search(clause):
-                continue
-            _add(out, doc, s, field="histology", value=_clip(clause))
+        before = _previous_spans(s.text)
+        for m, clause in _histologies(s):
+            if _in_spans(m.start(), before):
+                continue  # a previous biopsy's finding: see below
+            current = True
             where = s if _SITE.search(s.text) else header
-            if (
-                where is not None
-                and header is not None
-                and where is header
-                and header.line < s.line - 8
-            ):
+            if where is header and header is not None and header.line < s.line - 8:
                 where = None
-            if where is not None:
-                site = _SITE.search(where.text)
-                if site:
-                    _add(out, doc, where, field="site", value=_clip(site.group(1)))
-                side = _LATERALITY.search(where.text)
-                if side:
-                    _add(out, doc, where, field="laterality", value=side.group(1).lower())
-            for g in _GRADE.finditer(s.text):
-                _add(out, doc, s, field="grade", value=_clip(g.group(0)))
+            _diagnosed(out, doc, s, clause, where)
+    if not current:
+        # Nothing else gives this report's histology: a previous biopsy's, said to be one,
+        # wherever the report quotes it (else it is history: _previous_findings).
+        for s in sentences:
+            before = _previous_spans(s.text)
+            for m, clause in _histologies(s):
+                if _in_spans(m.start(), before):
+                    where = s if _SITE.search(s.text) else None
+                    date = _span_date(s.text, before, m.start(), doc)
+                    _diagnosed(out, doc, s, clause, where, previous=True, date=date)
     # Grades stated on their own line under the diagnosis ("Gleason 3+4=7 in core B").
     for s in scope:
         if _HISTOLOGY.search(s.text):
@@ -331,6 +372,39 @@ def _diagnosis(doc: SourcedText, out: list[dict[str, Any]]) -> None:
         for g in _GRADE.finditer(s.text):
             if not _is_negated(s.text, g.start(), g.end()) and not _PENDING.search(s.text):
                 _add(out, doc, s, field="grade", value=_clip(g.group(0)))
+
+
+def _diagnosed(
+    out: list[dict[str, Any]],
+    doc: SourcedText,
+    s: _Sentence,
+    histology: str,
+    where: _Sentence | None,
+    *,
+    previous: bool = False,
+    date: str | None = None,
+) -> None:
+    """A histology of ``s`` and the site, side and grade that go with it. A ``previous``
+    biopsy's finding is flagged so and dated by ``date`` (its own, not its report's)."""
+    flags: dict[str, Any] = {"previous": True, "date": date} if previous else {}
+    _add(out, doc, s, field="histology", value=_clip(histology), **flags)
+    if where is not None:
+        site = _SITE.search(where.text)
+        if site:
+            _add(out, doc, where, field="site", value=_clip(site.group(1)), **flags)
+        side = _LATERALITY.search(where.text)
+        if side:
+            _add(out, doc, where, field="laterality", value=side.group(1).lower(), **flags)
+    for g in _GRADE.finditer(s.text):
+        _add(out, doc, s, field="grade", value=_clip(g.group(0)), **flags)
+
+
+def _span_date(text: str, spans: list[tuple[int, int]], at: int, doc: SourcedText) -> str | None:
+    """The date written in the span around ``at`` ("Previous biopsy (03/2025) showed ..."),
+    or None: the report's own date is not when the earlier biopsy was."""
+    start, end = next((a, b) for a, b in spans if a <= at < b)
+    when = _HISTORY_DATE.search(text, start, end)
+    return _written_date(when, doc.day_first) if when else None
 
 
 # --------------------------------------------------------------------------- dates
@@ -608,6 +682,25 @@ def _history(doc: SourcedText, out: list[dict[str, Any]]) -> None:
                 fact["date"] = _written_date(when, doc.day_first) if when else None
                 _append(out, fact, ("value",))
                 break
+    if doc.kind in DIAGNOSIS_KINDS:
+        _previous_findings(doc, out)
+
+
+def _previous_findings(doc: SourcedText, out: list[dict[str, Any]]) -> None:
+    """A previous biopsy's finding that a pathology report quotes beside a diagnosis of its
+    own: history (flagged ``previous``), not that report's histology."""
+    shown = _Facts()
+    _diagnosis(doc, shown)
+    quoted = {f["sentence"] for f in shown if f.get("previous")}
+    for s in doc.statements:
+        if s.text in quoted or _role(s.section) == "past_history":
+            continue  # the diagnosis shows it; past medical history is read above
+        spans = _previous_spans(s.text)
+        found = next((m for m, _ in _histologies(s) if _in_spans(m.start(), spans)), None)
+        if found is not None:
+            fact = _fact(doc, s, value=_clip(s.text, MAX_SENTENCE), previous=True)
+            fact["date"] = _span_date(s.text, spans, found.start(), doc)
+            _append(out, fact, ("value",))
 
 
 # --------------------------------------------------------------------------- biomarkers
@@ -1002,11 +1095,13 @@ def _add(
     field: str,
     value: str,
     per_record: bool = True,
+    **more: Any,
 ) -> None:
-    """Add a (field, value) fact once per record, or once overall (its earliest source)."""
+    """Add a (field, value) fact once per record, or once overall (its earliest source);
+    ``more`` adds to it or replaces its values (a ``date``, a flag)."""
     key = ("field", "value", "record") if per_record else ("field", "value")
     if value:
-        _append(out, _fact(doc, s, field=field, value=value), key)
+        _append(out, {**_fact(doc, s, field=field, value=value), **more}, key)
 
 
 class _Facts(list[dict[str, Any]]):
@@ -1033,7 +1128,7 @@ def _append(out: list[dict[str, Any]], fact: dict[str, Any], key: Sequence[str])
 #: What fills each summary section (bundle.format.SUMMARY_SECTIONS), and from
 #: which record kinds (None: every document kind).
 _READERS: Final[dict[str, tuple[Any, frozenset[str] | None]]] = {
-    "diagnosis": (_diagnosis, frozenset({"pathology_report"})),
+    "diagnosis": (_diagnosis, DIAGNOSIS_KINDS),
     "stage": (_stage, None),
     "history": (_history, None),
     "biomarkers": (_biomarkers, frozenset({"pathology_report", "genomic_report", "lab_result"})),

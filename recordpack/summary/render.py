@@ -18,6 +18,10 @@ ABSENT: Final = "not found in these records"
 HISTORY_TITLE: Final = "Past history (earlier conditions, not this case's diagnosis or stage)"
 #: A treatment's flags and the word each adds after it.
 _TREATMENT_MARKS: Final = (("planned", "planned"), ("ended", "ended"))
+#: A diagnosis fact's flags and the words each adds after it.
+_DIAGNOSIS_MARKS: Final = (("previous", "from a previous biopsy"),)
+#: What a past-history line is, by the first flag its fact carries (else a past condition).
+_HISTORY_LABELS: Final = (("previous", "previous biopsy, quoted in a later report"),)
 
 _DIAGNOSIS_ORDER: Final = ("histology", "site", "laterality", "grade")
 _STAGE_ORDER: Final = ("tnm", "stage_group", "ajcc_edition")
@@ -113,6 +117,16 @@ def _finding_lines(found: list[dict[str, Any]], section: str, base: str) -> list
     ]
 
 
+def _marks(fact: dict[str, Any], marks: tuple[tuple[str, str], ...]) -> str:
+    """The words a fact's flags add after it ("(planned)"), or nothing."""
+    words = [word for flag, word in marks if fact.get(flag)]
+    return f" ({', '.join(words)})" if words else ""
+
+
+def _history_label(fact: dict[str, Any]) -> str:
+    return next((label for flag, label in _HISTORY_LABELS if fact.get(flag)), "past condition")
+
+
 def _where(fact: dict[str, Any], base: str) -> str:
     return f"[{_clean(fact.get('date') or 'undated')}, {base}{_clean(fact.get('path'))}]"
 
@@ -141,7 +155,10 @@ def render_summary(index: dict[str, Any], *, base: str = "") -> list[str]:
         lines.extend(f"    ! {line}" for line in _finding_lines(notes, key, base))
         for f in found:
             label = _clean(f.get("field")).replace("_", " ")
-            lines.append(f"    {label}: {_clean(f.get('value'))}  {_where(f, base)}")
+            lines.append(
+                f"    {label}: {_clean(f.get('value'))}{_marks(f, _DIAGNOSIS_MARKS)}"
+                f"  {_where(f, base)}"
+            )
 
     fields("Diagnosis", "diagnosis", in_order(facts(summary, "diagnosis"), _DIAGNOSIS_ORDER))
     fields("Stage", "stage", newest_first(facts(summary, "stage"), _STAGE_ORDER))
@@ -149,7 +166,7 @@ def render_summary(index: dict[str, Any], *, base: str = "") -> list[str]:
     if past:
         lines.append(f"  {HISTORY_TITLE}:")
         lines.extend(
-            f"    past condition: {_clean(f.get('value'))}  {_where(f, base)}" for f in past
+            f"    {_history_label(f)}: {_clean(f.get('value'))}  {_where(f, base)}" for f in past
         )
     markers = facts(summary, "biomarkers")
     lines.append("  Biomarkers:" if markers else f"  Biomarkers: {ABSENT}")
@@ -171,9 +188,9 @@ def render_summary(index: dict[str, Any], *, base: str = "") -> list[str]:
         items = facts(summary, key)
         lines.append(f"  {title}:" if items else f"  {title}: {ABSENT}")
         for f in items:
-            marks = [word for flag, word in _TREATMENT_MARKS if f.get(flag)]
-            mark = f" ({', '.join(marks)})" if marks else ""
-            lines.append(f"    {_clean(f.get('value'))}{mark}  {_where(f, base)}")
+            lines.append(
+                f"    {_clean(f.get('value'))}{_marks(f, _TREATMENT_MARKS)}  {_where(f, base)}"
+            )
     return lines
 
 
