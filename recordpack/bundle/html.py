@@ -26,6 +26,7 @@ from recordpack.summary.render import (
     listed,
     newest_first,
     other_patient_records,
+    past_value,
     timeline_mark,
 )
 
@@ -461,7 +462,10 @@ TREATMENT_NOTES: Final = (("planned", "planned"), ("ended", "ended"))
 #: A diagnosis fact's flags and the words each adds after it.
 DIAGNOSIS_NOTES: Final = (("previous", "from a previous biopsy"),)
 #: A past-history fact's flags and the words each adds after it.
-HISTORY_NOTES: Final = (("previous", "a previous biopsy's finding, quoted in a later report"),)
+HISTORY_NOTES: Final = (
+    ("previous", "a previous biopsy's finding, quoted in a later report"),
+    ("marker", "a result under a past history heading"),
+)
 
 
 def _notes(fact: dict[str, Any], notes: tuple[tuple[str, str], ...]) -> str:
@@ -575,7 +579,7 @@ def _history_rows(items: list[dict[str, Any]], index: dict[str, Any], paths: set
         return ""
     rows = "".join(
         f"<tr><td class=date>{_e(f.get('date') or 'undated')}</td>"
-        f"<td>{_e(f.get('value'))}{_notes(f, HISTORY_NOTES)}</td>"
+        f"<td>{_e(past_value(f))}{_notes(f, HISTORY_NOTES)}</td>"
         f"<td>{_source(f, index, paths)}</td></tr>"
         for f in items
     )
@@ -584,7 +588,8 @@ def _history_rows(items: list[dict[str, Any]], index: dict[str, Any], paths: set
         "medical or surgical history, &ldquo;history of&rdquo;, &ldquo;prior&rdquo;): not this "
         "case's diagnosis or stage. Each as written, with the date its statement gives. A "
         "previous biopsy's finding that a pathology report quotes beside its own diagnosis is "
-        "listed here too, marked so.</p>"
+        "listed here too, marked so, and so are tumour marker and biomarker results under a "
+        "past medical history heading.</p>"
         "<table><tr><th class=date>Date</th><th>Past condition, as written</th><th>Source</th>"
         f"</tr>{rows}</table>"
     )

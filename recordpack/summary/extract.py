@@ -672,6 +672,7 @@ def _names_cancer(text: str, start: int, end: int) -> bool:
 def _history(doc: SourcedText, out: list[dict[str, Any]]) -> None:
     """Past conditions: a cancer in past medical or surgical history, or one a sentence calls
     prior ("history of", "prior"), as written, dated only by a date its statement gives."""
+    said: set[str] = set()  # the sentences given as past conditions
     for s in doc.statements:
         spans = [(0, len(s.text))] if _role(s.section) == "past_history" else _prior_spans(s.text)
         for start, end in spans:
@@ -681,9 +682,26 @@ def _history(doc: SourcedText, out: list[dict[str, Any]]) -> None:
                 fact = _fact(doc, s, value=_clip(s.text, MAX_SENTENCE))
                 fact["date"] = _written_date(when, doc.day_first) if when else None
                 _append(out, fact, ("value",))
+                said.add(s.text)
                 break
+    _past_results(doc, out, said)
     if doc.kind in DIAGNOSIS_KINDS:
         _previous_findings(doc, out)
+
+
+def _past_results(doc: SourcedText, out: list[dict[str, Any]], said: set[str]) -> None:
+    """Tumour markers and biomarkers under a past medical or surgical history heading: past
+    results (history), each dated by its own clause or not at all, never by the note's date.
+    A sentence already given as a past condition ("Melanoma 2010, BRAF V600E mutated") is
+    shown once, as that."""
+    for s in doc.statements:
+        if _role(s.section) != "past_history" or s.text in said:
+            continue
+        found = list(_tumor_marker_facts(doc, s, None))
+        if doc.kind in BIOMARKER_KINDS:
+            found += _marker_facts(doc, s, by_record=False)
+        for fact in found:
+            _append(out, fact, ("marker", "value", "result", "unit", "date", "record"))
 
 
 def _previous_findings(doc: SourcedText, out: list[dict[str, Any]]) -> None:
@@ -835,29 +853,46 @@ def _marker_result(segment: str) -> tuple[str, str | None, str | None] | None:
     return result, test, method
 
 
+#: Record kinds biomarker results are read from.
+BIOMARKER_KINDS: Final = frozenset({"pathology_report", "genomic_report", "lab_result"})
+
+
+def _marker_facts(doc: SourcedText, s: _Sentence, *, by_record: bool) -> Iterator[dict[str, Any]]:
+    """The biomarker results ``s`` states, each dated by its record or (not ``by_record``)
+    only by a date its own clause gives."""
+    if _PENDING.search(s.text):
+        return
+    mentions = _marker_mentions(s.text)
+    results: list[tuple[str, str | None, str | None] | None] = []
+    for n, (_, end, _label) in enumerate(mentions):
+        stop = mentions[n + 1][0] if n + 1 < len(mentions) else len(s.text)
+        results.append(_marker_result(s.text[end:stop]))
+    for n in range(len(mentions) - 2, -1, -1):
+        between = s.text[mentions[n][1] : mentions[n + 1][0]]
+        if results[n] is None and re.fullmatch(r"\s*(?:,|and|&|/|or)\s*", between):
+            shared = results[n + 1]
+            if shared is not None:  # "NRAS and BRAF V600E: not detected": not NRAS V600E
+                results[n] = (shared[0], None, shared[2])
+    for (start, end, label), found in zip(mentions, results, strict=True):
+        if found is None:
+            continue
+        result, test, method = found
+        fact = _fact(doc, s, marker=label, result=result)
+        fact["method"] = method
+        fact["test"] = test
+        fact["negative"] = bool(_NEGATIVE_RESULT.search(result))
+        if not by_record:
+            fact["date"] = _own_date(s.text, start, end, doc, None)
+        yield fact
+
+
 def _biomarkers(doc: SourcedText, out: list[dict[str, Any]]) -> None:
     for s in doc.statements:
-        if _PENDING.search(s.text):
-            continue
-        mentions = _marker_mentions(s.text)
-        results: list[tuple[str, str | None, str | None] | None] = []
-        for n, (_, end, _label) in enumerate(mentions):
-            stop = mentions[n + 1][0] if n + 1 < len(mentions) else len(s.text)
-            results.append(_marker_result(s.text[end:stop]))
-        for n in range(len(mentions) - 2, -1, -1):
-            between = s.text[mentions[n][1] : mentions[n + 1][0]]
-            if results[n] is None and re.fullmatch(r"\s*(?:,|and|&|/|or)\s*", between):
-                shared = results[n + 1]
-                if shared is not None:  # "NRAS and BRAF V600E: not detected": not NRAS V600E
-                    results[n] = (shared[0], None, shared[2])
-        for (_, _, label), found in zip(mentions, results, strict=True):
-            if found is None:
-                continue
-            result, test, method = found
-            fact = _fact(doc, s, marker=label, result=result)
-            fact["method"] = method
-            fact["test"] = test
-            fact["negative"] = bool(_NEGATIVE_RESULT.search(result))
+        role = _role(s.section)
+        if role == "past_history":
+            continue  # past medical history: a past result, shown as history (_past_results)
+        # An oncologic history's result is the patient's own, but the note's date is not its.
+        for fact in _marker_facts(doc, s, by_record=role != "treatment_history"):
             _append(out, fact, ("marker", "result", "record"))
 
 
@@ -901,21 +936,32 @@ _DATE_BEFORE: Final = re.compile(
 )
 
 
+def _tumor_marker_facts(
+    doc: SourcedText, s: _Sentence, undated: str | None
+) -> Iterator[dict[str, Any]]:
+    """The tumour marker values ``s`` states, each dated by the date written beside it, else
+    ``undated``. A written date that is no real date leaves the value undated, not misdated."""
+    if not _ANY_TUMOR_MARKER.search(s.text):
+        return
+    for label, pattern in _TUMOR_MARKER_RES:
+        for m in pattern.finditer(s.text):
+            written = _DATE_AFTER.match(s.text, m.end()) or _DATE_BEFORE.search(
+                s.text, 0, m.start()
+            )
+            fact = _fact(doc, s, marker=label, value=m.group(1), unit=m.group(2))
+            fact["date"] = _written_date(written, doc.day_first) if written else undated
+            yield fact
+
+
 def _tumor_markers(doc: SourcedText, out: list[dict[str, Any]]) -> None:
     for s in doc.statements:
-        if not _ANY_TUMOR_MARKER.search(s.text):
-            continue
-        for label, pattern in _TUMOR_MARKER_RES:
-            for m in pattern.finditer(s.text):
-                # The date written beside the value, else the record's. A written date
-                # that is no real date leaves the value undated rather than misdated.
-                written = _DATE_AFTER.match(s.text, m.end()) or _DATE_BEFORE.search(
-                    s.text, 0, m.start()
-                )
-                date = _written_date(written, doc.day_first) if written else doc.date
-                fact = _fact(doc, s, marker=label, value=m.group(1), unit=m.group(2))
-                fact["date"] = date
-                _append(out, fact, ("marker", "value", "unit", "date"))
+        role = _role(s.section)
+        if role == "past_history":
+            continue  # past medical history: a past result, shown as history (_past_results)
+        # Under an oncologic history the note's date is not the value's: its own, or none.
+        undated = None if role == "treatment_history" else doc.date
+        for fact in _tumor_marker_facts(doc, s, undated):
+            _append(out, fact, ("marker", "value", "unit", "date"))
 
 
 # --------------------------------------------------------------------------- treatments
@@ -1131,7 +1177,7 @@ _READERS: Final[dict[str, tuple[Any, frozenset[str] | None]]] = {
     "diagnosis": (_diagnosis, DIAGNOSIS_KINDS),
     "stage": (_stage, None),
     "history": (_history, None),
-    "biomarkers": (_biomarkers, frozenset({"pathology_report", "genomic_report", "lab_result"})),
+    "biomarkers": (_biomarkers, BIOMARKER_KINDS),
     "tumor_markers": (_tumor_markers, None),
     "treatments": (_treatments, TREATMENT_KINDS),
     "procedures": (_procedures, frozenset({"operative_report", "pathology_report"})),

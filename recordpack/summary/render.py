@@ -124,7 +124,19 @@ def _marks(fact: dict[str, Any], marks: tuple[tuple[str, str], ...]) -> str:
 
 
 def _history_label(fact: dict[str, Any]) -> str:
+    if fact.get("marker"):
+        return "past result"
     return next((label for flag, label in _HISTORY_LABELS if fact.get(flag)), "past condition")
+
+
+def past_value(fact: dict[str, Any]) -> str:
+    """A past-history fact as shown, not yet cleaned: the statement as written, or a past
+    result ("PSA 0.05 ng/mL", "EGFR: exon 19 deletion detected")."""
+    if not fact.get("marker"):
+        return str(fact.get("value") or "")
+    if fact.get("result"):
+        return f"{fact.get('marker')}: {fact.get('result')}"
+    return " ".join(str(fact[k]) for k in ("marker", "value", "unit") if fact.get(k))
 
 
 def _where(fact: dict[str, Any], base: str) -> str:
@@ -166,7 +178,7 @@ def render_summary(index: dict[str, Any], *, base: str = "") -> list[str]:
     if past:
         lines.append(f"  {HISTORY_TITLE}:")
         lines.extend(
-            f"    {_history_label(f)}: {_clean(f.get('value'))}  {_where(f, base)}" for f in past
+            f"    {_history_label(f)}: {_clean(past_value(f))}  {_where(f, base)}" for f in past
         )
     markers = facts(summary, "biomarkers")
     lines.append("  Biomarkers:" if markers else f"  Biomarkers: {ABSENT}")
