@@ -166,6 +166,55 @@ class _NotDicom(Exception):
     """The bytes are not a DICOM dataset."""
 
 
+class _HeaderTooLarge(Exception):
+    """A header holding more than the scan reads of one (see :data:`MAX_HEADER_BYTES`)."""
+
+
+#: A header element longer than this is not read by the parse: pydicom seeks past
+#: it (``defer_size``). No element scan reads comes near it, but a vendor's raw
+#: data kept in a private element before the pixel data can be gigabytes.
+DEFER_BYTES: Final = 16 * 1024 * 1024
+#: Bytes of one header the parse reads at most, its skipped elements aside: many
+#: elements each under :data:`DEFER_BYTES` must not add up to gigabytes either.
+MAX_HEADER_BYTES: Final = 64 * 1024 * 1024
+_ENCAPSULATED_DOCUMENT: Final = 0x00420011
+
+
+class _Bounded:
+    """``stream`` from its offset ``base`` on (tell and seek count from there), refusing
+    to read more than ``limit`` bytes in all: what pydicom parses a header through."""
+
+    def __init__(self, stream: BinaryIO, limit: int, base: int = 0) -> None:
+        self._stream = stream
+        self._left = limit
+        self._base = base
+        stream.seek(base)
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is not None and size > self._left:
+            # An element's declared length: refused before any of it is read.
+            raise _HeaderTooLarge
+        # A read to the end (a deflated dataset) takes one byte more than allowed, to tell.
+        data = self._stream.read(self._left + 1 if size is None or size < 0 else size)
+        if len(data) > self._left:
+            raise _HeaderTooLarge
+        self._left -= len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if whence == 0:
+            offset += self._base
+        return self._stream.seek(offset, whence) - self._base
+
+    def tell(self) -> int:
+        return self._stream.tell() - self._base
+
+    def read_unbounded(self, at: int, size: int) -> bytes:
+        """``size`` bytes at ``at``, outside the header's allowance (a document it carries)."""
+        self.seek(at)
+        return self._stream.read(size)
+
+
 def _read_dataset(source: Source) -> tuple[Dataset, bool, str | None, list[str]]:
     """The header (no pixel data), whether it is PS3.10, the pixel data state
     (see :func:`_pixel_state`), and notes for the evidence.
@@ -198,9 +247,12 @@ def _read_dataset(source: Source) -> tuple[Dataset, bool, str | None, list[str]]
         if offset:
             notes.append(f"{offset} stray byte(s) before the DICOM data were ignored")
     whole = len(head) == source.size
-    if whole or offset:
-        data = head[offset:] if whole else _read_from(source, offset)
+    if whole:
+        data = head[offset:]
         dataset, _, pixels = _parse(io.BytesIO(data), len(data), data)
+    elif offset:
+        with source.open() as stream:
+            dataset, _, pixels = _parse(stream, source.size - offset, None, base=offset)
     else:
         try:
             dataset, complete, pixels = _parse(io.BytesIO(head), source.size, head)
@@ -217,27 +269,49 @@ def _read_dataset(source: Source) -> tuple[Dataset, bool, str | None, list[str]]
     return dataset, part10, pixels, notes
 
 
-def _read_from(source: Source, offset: int) -> bytes:
-    with source.open() as stream:
-        stream.seek(offset)
-        return stream.read(MAX_DOCUMENT_BYTES)
-
-
 def _parse(
-    stream: BinaryIO, total_size: int, buffer: bytes | None
+    stream: BinaryIO, total_size: int, buffer: bytes | None, base: int = 0
 ) -> tuple[Dataset, bool, str | None]:
-    """Parse up to the pixel data: (dataset, complete, pixel data state).
+    """Parse up to the pixel data: (dataset, complete, pixel data state), reading
+    the dataset that starts at ``base`` of ``stream`` in bounded memory: an
+    element over :data:`DEFER_BYTES` is skipped, not read, and a header over
+    :data:`MAX_HEADER_BYTES` raises :class:`_HeaderTooLarge`.
 
     ``complete`` is False when a partial buffer (the head) ran out before the
     header ended, so the caller must parse the whole file.
     """
     import pydicom
 
-    dataset = pydicom.dcmread(stream, stop_before_pixels=True, force=True)
-    position = stream.tell()
+    bounded = _Bounded(stream, MAX_HEADER_BYTES, base)
+    dataset = pydicom.dcmread(
+        bounded, stop_before_pixels=True, force=True, defer_size=DEFER_BYTES
+    )
+    position = bounded.tell()
     complete = buffer is None or position < len(buffer) or len(buffer) >= total_size
-    pixels = _pixel_state(dataset, stream, position, total_size) if complete else None
+    pixels = _pixel_state(dataset, bounded, position, total_size) if complete else None
+    if complete and _sop_class(dataset) in (ENCAPSULATED_PDF, ENCAPSULATED_CDA):
+        _load_document(dataset, bounded)
+    # A skipped element is never read later: pydicom would read it whole, from a
+    # stream closed by then (or, by the descriptor number it takes for a file
+    # name, from whatever file has that number now).
+    dataset.buffer = None
+    dataset.filename = None
     return dataset, complete, pixels
+
+
+def _load_document(dataset: Dataset, stream: _Bounded) -> None:
+    """Read the encapsulated document the parse skipped for its size, as large as
+    any document scan reads (:data:`MAX_DOCUMENT_BYTES`)."""
+    from pydicom.dataelem import RawDataElement
+
+    raw = dataset.get_item(_ENCAPSULATED_DOCUMENT, keep_deferred=True)
+    if (
+        isinstance(raw, RawDataElement)
+        and raw.value is None
+        and 0 < raw.length <= MAX_DOCUMENT_BYTES
+    ):
+        value = stream.read_unbounded(raw.value_tell, raw.length)
+        dataset[_ENCAPSULATED_DOCUMENT] = raw._replace(value=value)
 
 
 #: Explicit VRs with a 4-byte length (and two reserved bytes before it).
@@ -275,8 +349,8 @@ class _Cp246:
 
     def _read(self, size: int) -> bytes:
         self._taken += size
-        if self._taken > MAX_DOCUMENT_BYTES:
-            raise _NotDicom("the header is far too large")
+        if self._taken > MAX_HEADER_BYTES:
+            raise _HeaderTooLarge
         data = self._stream.read(size)
         if len(data) < size:
             raise _NotDicom("the file ends inside its header")
@@ -373,7 +447,7 @@ def _read_cp246(source: Source) -> tuple[Dataset, bool, str | None, list[str]] |
     return dataset, True, pixels, notes
 
 
-def _pixel_state(dataset: Dataset, stream: BinaryIO, position: int, total: int) -> str | None:
+def _pixel_state(dataset: Dataset, stream: _Bounded, position: int, total: int) -> str | None:
     """Whether pixel data follows the header: "ok"; "truncated" when the element
     runs past the end of the file; "absent" when the file ends with the header;
     None when something else follows, or when this cannot be told (a deflated
@@ -786,6 +860,25 @@ def _unreadable(source: Source, message: str) -> Problem:
     )
 
 
+#: Why a header could not be read, in words, for the errors that have a plain
+#: cause; any other is named as pydicom raised it.
+_PARSE_FAILURES: Final[dict[type[BaseException], str]] = {
+    RecursionError: "This DICOM file cannot be read: its header nests sequences too deeply "
+    "to read.",
+    _HeaderTooLarge: f"This DICOM file cannot be read: its header holds more than "
+    f"{MAX_HEADER_BYTES // 1024**2} MB before the image data (an absurdly large element), far "
+    "more than any header needs, so recordpack does not read it.",
+}
+
+
+def _parse_failure(error: Exception) -> str:
+    """The problem's message for a header that could not be read."""
+    for kind, message in _PARSE_FAILURES.items():
+        if isinstance(error, kind):
+            return message
+    return f"The DICOM header cannot be read ({type(error).__name__}: {error})."
+
+
 #: What scan makes of a file, by its SOP class (see :func:`_reading`).
 _DIRECTORY, _IMAGE, _PLAN, _EMBEDDED, _REPORT, _WAVEFORM = (
     "directory",
@@ -839,11 +932,7 @@ def scan(source: Source) -> list[Outcome]:
         except Exception:  # noqa: BLE001  the first error says more
             rewritten = None
         if rewritten is None:
-            return [
-                _unreadable(
-                    source, f"The DICOM header cannot be read ({type(error).__name__}: {error})."
-                )
-            ]
+            return [_unreadable(source, _parse_failure(error))]
         dataset, part10, pixels, notes = rewritten
 
     sop = _sop_class(dataset)
