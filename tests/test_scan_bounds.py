@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from recordpack.model import Problem
-from recordpack.scan import dicom
-from recordpack.scan.base import DicomHeader, Outcome, Source
+from recordpack.model import Patient, Problem
+from recordpack.scan import dicom, hl7v2
+from recordpack.scan.base import DicomHeader, Document, Outcome, Source
 from recordpack.scan.walk import HEADER_READ, open_file
 
 pytestmark = pytest.mark.timeout(120)
@@ -107,3 +107,52 @@ def test_deeply_nested_sequences_are_a_plain_problem(tmp_path: Path) -> None:
     assert isinstance(problem, Problem) and problem.code == "unreadable"
     assert "its header nests sequences too deeply to read" in problem.message
     assert "Error" not in problem.message
+
+
+def _batch(count: int, *, one_person: bool) -> bytes:
+    """An HL7 v2 batch of ``count`` ORU messages: one (invented) person's, or each another's."""
+    lines = []
+    for number in range(count):
+        who = 0 if one_person else number
+        lines.append(
+            f"MSH|^~\\&|LAB|HOSP|RCV|FAC|20260820||ORU^R01|{number}|P|2.5\r"
+            f"PID|1||{who}^^^H^MR||QUENBY{who}^ISOLDE||19620314|F\r"
+            f"OBR|1|||CBC|||202608{number % 28 + 1:02d}\r"
+            f"OBX|1|NM|WBC||{number % 9 + 2}|10*9/L|4-11||||F\r")
+    return "".join(lines).encode()
+
+
+def test_a_batch_of_many_people_lists_at_most_500_and_says_how_many_not() -> None:
+    data = _batch(20_000, one_person=False)
+    outcomes, peak = _peak_mib(lambda: hl7v2.scan(Source.from_bytes("results.hl7", data)))
+    documents = [o for o in outcomes if isinstance(o, Document)]
+    [problem] = [o for o in outcomes if isinstance(o, Problem)]
+    assert len(documents) == 500
+    assert documents[0].part == "message 1" and documents[0].patient.name == "QUENBY0, ISOLDE"
+    assert documents[-1].part == "message 500"
+    assert problem.code == "partly_read" and problem.path == "results.hl7"
+    assert "holds 20,000 messages" in problem.message
+    assert "the other 19,500 were not listed" in problem.message
+    # Every message's record held at once grew with the batch (500 MB for a 16 MB one).
+    assert peak < 8, f"the scan held {peak:.0f} MiB"
+
+
+def test_one_persons_long_batch_is_one_record_read_in_one_pass(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    compared = 0
+    same_person = hl7v2._same_person
+
+    def counted(first: Patient, second: Patient) -> bool:
+        nonlocal compared
+        compared += 1
+        return same_person(first, second)
+
+    monkeypatch.setattr(hl7v2, "_same_person", counted)
+    [record] = hl7v2.scan(Source.from_bytes("results.hl7", _batch(2000, one_person=True)))
+    assert isinstance(record, Document) and record.part is None
+    assert record.title == "CBC (2000 messages)" and record.date == "2026-08-28"
+    assert record.patient.name == "QUENBY0, ISOLDE"
+    # Every message against every other (4 million comparisons) made a 16 MB batch of
+    # one person's results take hours; each new message is compared with the few
+    # people already seen.
+    assert compared <= 2000, f"{compared} comparisons of two patients"

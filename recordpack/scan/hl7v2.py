@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Final
 
@@ -280,20 +281,44 @@ def scan(source: Source) -> list[Outcome]:
                 hint="The file is included as it is; if its later messages matter, ask the "
                      "sender to split the batch into smaller files."))
         text = codes.decode_text(data)
-        messages = parse(text)
+        del data
+        batch = _Batch()
+        for message in _messages(text):
+            batch.add(message, source.path)
     except (OSError, ValueError) as exc:
         return [Problem(source.path, UNREADABLE, f"not a readable HL7 v2 message: {exc}",
                         hint="Ask the sender for a new copy of this file; it may be cut short "
                              "or not really an HL7 message.")]
-    verdicts = [_classify(message, source.path) for message in messages]
-    return [*_documents(source, verdicts), *partly]
+    return [*batch.outcomes(source), *partly]
 
 
 def parse(text: str) -> list[_Message]:
     """The messages in a file's text; raises :class:`HL7Error` when there is none."""
-    messages: list[_Message] = []
+    return list(_messages(text))
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text``, one at a time (a batch has hundreds of thousands)."""
+    start = 0
+    for match in _LINE_BREAKS.finditer(text):
+        yield text[start:match.start()]
+        start = match.end()
+    yield text[start:]
+
+
+def _checked(message: _Message) -> _Message:
+    kind, _trigger = message.type
+    if not kind:
+        raise HL7Error(f"message {message.index} has no message type (MSH-9)")
+    return message
+
+
+def _messages(text: str) -> Iterator[_Message]:
+    """The messages in a file's text, each as soon as it ends; raises :class:`HL7Error`
+    (once the messages before the fault are given) when the text is not HL7 v2."""
+    count = 0
     current: _Message | None = None
-    for raw in _LINE_BREAKS.split(text.lstrip("\ufeff")):
+    for raw in _lines(text.lstrip("\ufeff")):
         line = raw.strip("\x0b\x1c\x00 \t")
         if not line:
             continue
@@ -309,8 +334,10 @@ def parse(text: str) -> list[_Message]:
                 raise HL7Error("the message header (MSH) does not start with valid separator "
                                "characters (like MSH|^~\\&)")
             enc = enc + "^~\\&"[len(enc):]
-            current = _Message(len(messages) + 1, (sep, enc[0], enc[1], enc[2], enc[3]))
-            messages.append(current)
+            if current is not None:
+                yield _checked(current)
+            count += 1
+            current = _Message(count, (sep, enc[0], enc[1], enc[2], enc[3]))
             # MSH-1 is the field separator itself: keep it so MSH-n sits at index n.
             current.segments.append(["MSH", sep, *fields[1:]])
             continue
@@ -325,13 +352,9 @@ def parse(text: str) -> list[_Message]:
                 current.segments[-1][-1] += "\n" + line
             continue
         current.segments.append(fields)
-    if not messages:
+    if current is None:
         raise HL7Error("no message header (MSH) found")
-    for message in messages:
-        kind, _trigger = message.type
-        if not kind:
-            raise HL7Error(f"message {message.index} has no message type (MSH-9)")
-    return messages
+    yield _checked(current)
 
 
 # --- reading a message -----------------------------------------------------------
@@ -658,34 +681,108 @@ def _same_person(first: Patient, second: Patient) -> bool:
     return first == second or bool(name1 and name1 == name2) or bool(first.id and first.id == second.id)
 
 
-def _documents(source: Source, verdicts: list[_Verdict]) -> list[Outcome]:
-    """One record for the file when its messages are one kind, status and person; else one each."""
-    first = verdicts[0]
-    if all(v.kind == first.kind and v.status == first.status
-           and all(_same_person(v.patient, w.patient) for w in verdicts) for v in verdicts):
-        dated = [v for v in verdicts if v.date]
-        # The latest result is what matters now.
-        latest = max(dated, key=lambda v: v.date or "") if dated else first
-        evidence = list(dict.fromkeys(e for v in verdicts for e in v.evidence))
+#: Records listed from one HL7 v2 file whose messages are of several kinds or people
+#: (one each); the messages after them are counted, not read (as FHIR NDJSON's 500).
+MAX_HL7_RECORDS: Final = 500
+
+
+def _person_key(patient: Patient) -> tuple[str | None, ...]:
+    """What :func:`_same_person` reads of a patient: two with one key are the same person
+    and answer alike about any third (so one of them stands for both)."""
+    name = " ".join(patient.name.casefold().split()) if patient.name else None
+    if name or patient.id:
+        return name, patient.birth_date, patient.id
+    return "raw", patient.name, patient.birth_date  # equal only when exactly equal
+
+
+class _Batch:
+    """A file's messages, read one at a time: one record while they are one kind, status
+    and person, else one record for each of the first :data:`MAX_HL7_RECORDS` messages.
+
+    Memory stays bounded whatever the number of messages: a batch of one person's
+    results keeps a summary, never each message; the people seen are kept one per
+    :func:`_person_key` (a handful, while they are all one person).
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.listed: list[_Verdict] = []  # the first MAX_HL7_RECORDS, one record each
+        self.one_record = True
+        self._people: dict[tuple[str | None, ...], Patient] = {}
+        self._first: _Verdict | None = None
+        self._latest: _Verdict | None = None  # the latest dated message
+        self._evidence: dict[str, None] = {}
+        self._texts: list[str] = []
+        self._text_chars = 0
+        self._patient = Patient()
+        self._confidence = 1.0
+
+    def add(self, message: _Message, path: str) -> None:
+        self.count += 1
+        if not self.one_record and len(self.listed) >= MAX_HL7_RECORDS:
+            return  # counted, not read: no record would show it
+        verdict = _classify(message, path)
+        if len(self.listed) < MAX_HL7_RECORDS:
+            self.listed.append(verdict)
+        if self.one_record:
+            self._join(verdict)
+
+    def _join(self, verdict: _Verdict) -> None:
+        first = self._first or verdict
+        key = _person_key(verdict.patient)
+        if verdict.kind != first.kind or verdict.status != first.status or (
+                key not in self._people and not all(
+                    _same_person(verdict.patient, p) for p in self._people.values())):
+            self.one_record = False
+            return
+        self._first = first
+        self._people.setdefault(key, verdict.patient)
+        if verdict.date and (self._latest is None or verdict.date > (self._latest.date or "")):
+            self._latest = verdict
+        for line in verdict.evidence:
+            if len(self._evidence) < 8:  # a record shows its first few
+                self._evidence.setdefault(line)
+        if self._text_chars < codes.MAX_TEXT_CHARS:
+            self._texts.append(verdict.text)
+            self._text_chars += len(verdict.text) + 2
+        self._patient = codes.merge_patients(self._patient, verdict.patient)
+        self._confidence = min(self._confidence, verdict.confidence)
+
+    def outcomes(self, source: Source) -> list[Outcome]:
+        """The file's records, and a problem naming the messages not listed."""
+        if self.one_record and self._first is not None:
+            return [self._record(source, self._first)]
+        outcomes: list[Outcome] = [
+            Document(path=source.path, kind=v.kind, title=v.title, date=v.date,
+                     patient=v.patient, confidence=v.confidence,
+                     evidence=(*v.evidence, v.date_note) if v.date_note else v.evidence,
+                     format=FORMAT, text=v.text, part=f"message {index}", status=v.status)
+            for index, v in enumerate(self.listed, start=1)]
+        unlisted = self.count - len(self.listed)
+        if unlisted > 0:
+            outcomes.append(Problem(
+                source.path, PARTLY_READ,
+                f"This HL7 v2 file holds {self.count:,} messages about more than one person or "
+                f"of more than one kind; only the first {len(self.listed):,} are listed as "
+                f"records (recordpack's limit for one file): the other {unlisted:,} were not "
+                "listed.",
+                hint="The file is included as it is; if its later messages matter, ask the "
+                     "sender for one file per patient, or for a smaller batch."))
+        return outcomes
+
+    def _record(self, source: Source, first: _Verdict) -> Document:
+        """The one record of a file whose messages are one kind, status and person."""
+        latest = self._latest or first  # the latest result is what matters now
+        evidence = list(self._evidence)
         if latest.date_note:
             evidence.insert(1, latest.date_note)
         title = first.title
-        if len(verdicts) > 1:
-            evidence.insert(0, f"{len(verdicts)} messages in one file")
-            title = f"{first.title} ({len(verdicts)} messages)"
-        patient = first.patient
-        for other in verdicts[1:]:
-            patient = codes.merge_patients(patient, other.patient)
-        return [Document(
+        if self.count > 1:
+            evidence.insert(0, f"{self.count} messages in one file")
+            title = f"{first.title} ({self.count} messages)"
+        return Document(
             path=source.path, kind=first.kind, title=title, date=latest.date,
-            patient=patient, confidence=min(v.confidence for v in verdicts),
+            patient=self._patient, confidence=self._confidence,
             evidence=tuple(evidence[:8]), format=FORMAT,
-            text="\n\n".join(v.text for v in verdicts)[: codes.MAX_TEXT_CHARS],
-            status=first.status)]
-    return [
-        Document(path=source.path, kind=v.kind, title=v.title, date=v.date, patient=v.patient,
-                 confidence=v.confidence,
-                 evidence=(*v.evidence, v.date_note) if v.date_note else v.evidence,
-                 format=FORMAT, text=v.text, part=f"message {index}", status=v.status)
-        for index, v in enumerate(verdicts, start=1)
-    ]
+            text="\n\n".join(self._texts)[: codes.MAX_TEXT_CHARS],
+            status=first.status)
