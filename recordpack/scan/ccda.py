@@ -22,7 +22,7 @@ from typing import Final
 from xml.parsers import expat
 
 from recordpack.model import UNREADABLE, UNSUPPORTED, Patient, Problem
-from recordpack.scan import codes
+from recordpack.scan import codes, xmlfeed
 from recordpack.scan.base import PARTLY_READ, Document, Outcome, Source
 from recordpack.sections import EMPTY_SECTION_MARKER, no_current_line, not_current
 
@@ -30,7 +30,6 @@ FORMAT: Final = "ccda"
 
 NAMESPACE: Final = "urn:hl7-org:v3"
 _FRAGMENT_ROOTS: Final = frozenset({"section", "component", "structuredBody"})
-_CHUNK: Final = 64 * 1024
 _ROOT_TAG = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)[\s/>]")
 _CPT_SYSTEM: Final = "2.16.840.1.113883.6.12"
 _CODE_SYSTEM_NAMES: Final[dict[str, str]] = {"2.16.840.1.113883.6.1": "LOINC", _CPT_SYSTEM: "CPT"}
@@ -92,6 +91,11 @@ MAX_TEXT: Final = 16 * 1024 * 1024
 class XMLTooLarge(ValueError):
     """The XML file's first element alone is over the budget: nothing to read."""
 
+    def __init__(self, cut: str | None = None) -> None:
+        super().__init__(cut or "over the budget")
+        #: What in it is over a limit, in words, when one element or tag is (else None).
+        self.cut = cut
+
 
 class XMLTruncated(Exception):
     """The element or text budget was reached: the tree holds the file's beginning."""
@@ -104,12 +108,16 @@ class Parsed:
     root: ET.Element
     #: Where in the file the budget was reached (bytes); None when all of it was read.
     stopped_at: int | None = None
+    #: What was over a limit, in words, when one element or tag was (the budget
+    #: for the whole file was not reached): it and all after it were not read.
+    cut: str | None = None
 
 
 def parse_xml(source: Source) -> Parsed:
     """The element tree of an XML file, read in chunks; no DTD, no entities, no network.
 
-    Memory is bounded (:data:`MAX_ELEMENTS`, :data:`MAX_TEXT`) whatever the file's
+    Memory and time are bounded (:data:`MAX_ELEMENTS`, :data:`MAX_TEXT`, and the
+    limits of one tag in :mod:`recordpack.scan.xmlfeed`) whatever the file's
     size. Raises :class:`XMLRefused` when the file declares entities,
     :class:`XMLTooLarge` when its first element alone is over the budget,
     ``expat.ExpatError`` when it is not well-formed XML.
@@ -144,6 +152,7 @@ def _parse_xml(source: Source, *, namespaces: bool) -> Parsed:
         after_dropped = False
         spent_before.append((elements_left, text_left))
         elements_left -= 1
+        xmlfeed.check_attributes(name, attributes)
         text_left -= sum(map(len, attributes.values()))
         if elements_left < 0 or text_left < 0:
             raise XMLTruncated
@@ -181,15 +190,16 @@ def _parse_xml(source: Source, *, namespaces: bool) -> Parsed:
     # No ExternalEntityRefHandler: expat then never loads an external entity or DTD.
     with source.open() as stream:
         try:
-            while chunk := stream.read(_CHUNK):
-                parser.Parse(chunk, False)
-            parser.Parse(b"", True)
-        except XMLTruncated:
+            xmlfeed.feed(parser, stream)
+        except (XMLTruncated, xmlfeed.MarkupTooLong, xmlfeed.TooManyAttributes) as exc:
+            cut = None if isinstance(exc, XMLTruncated) else str(exc)
             if not open_elements:
-                raise XMLTooLarge from None
+                raise XMLTooLarge(cut) from None
             while open_elements:  # close what is open: the tree holds the beginning
                 builder.end(open_elements.pop().tag)
-            return Parsed(builder.close(), stopped_at=max(parser.CurrentByteIndex, 0))
+            stopped = exc.offset if isinstance(exc, xmlfeed.MarkupTooLong) else max(
+                parser.CurrentByteIndex, 0)
+            return Parsed(builder.close(), stopped_at=stopped, cut=cut)
     return Parsed(builder.close())
 
 
@@ -560,10 +570,10 @@ def scan(source: Source) -> list[Outcome]:
         return [Problem(source.path, UNSUPPORTED,
                         f"XML file not read: {exc}, which recordpack never expands for safety",
                         hint="Ask the sender for a standard C-CDA export (without a DOCTYPE).")]
-    except XMLTooLarge:
-        return [Problem(source.path, UNSUPPORTED,
-                        "XML file not read: its first element alone holds more than recordpack "
-                        "keeps in memory for one file",
+    except XMLTooLarge as exc:
+        what = (f"{exc.cut}, more than recordpack reads of one element" if exc.cut else
+                "its first element alone holds more than recordpack keeps in memory for one file")
+        return [Problem(source.path, UNSUPPORTED, f"XML file not read: {what}",
                         hint="recordpack will include it as it is; ask the sender for a "
                              "standard C-CDA export if it is a record.")]
     except expat.ExpatError as exc:
@@ -578,7 +588,16 @@ def scan(source: Source) -> list[Outcome]:
     root = parsed.root
     name = _local(root.tag)
     partly: list[Outcome] = []
-    if parsed.stopped_at is not None:
+    if parsed.stopped_at is not None and parsed.cut is not None:
+        share = 100 * parsed.stopped_at // max(source.size, 1)
+        partly.append(Problem(
+            source.path, PARTLY_READ,
+            f"Only {f'the first {share}%' if share else 'the very beginning'} of this XML file "
+            f"was read: {parsed.cut}, more than recordpack reads of one element; it and the "
+            "rest of the file were not looked at.",
+            hint="The file is included as it is; if its content matters, ask the sender for "
+                 "a new export."))
+    elif parsed.stopped_at is not None:
         partly.append(Problem(
             source.path, PARTLY_READ,
             f"Only the first {100 * parsed.stopped_at // max(source.size, 1)}% of this XML "
