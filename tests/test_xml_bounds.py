@@ -9,16 +9,22 @@ a Word document whose 240 MB text part took 1.5 GB to read.
 from __future__ import annotations
 
 import io
+import random
+import subprocess
+import sys
 import tracemalloc
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from recordpack.model import Problem
-from recordpack.scan import ccda, scan_folder, xmlfeed
+from recordpack.scan import ccda, docx, scan_folder, xmlfeed
 from recordpack.scan.base import HEAD_SIZE, Document, Source
 
 pytestmark = pytest.mark.timeout(120)
+
+ROOT = Path(__file__).resolve().parent.parent
 
 _CCDA_HEAD = b'<?xml version="1.0"?><ClinicalDocument xmlns="urn:hl7-org:v3">'
 _NOTE = (b"Pathology report. Patient: Quill, Avery. Specimen: right breast core biopsy. "
@@ -123,3 +129,78 @@ def test_a_comment_over_the_limit_is_named_and_the_rest_of_the_folder_read(
     assert (problem.path, problem.code) == ("ccd.xml", "partly_read")
     assert "a comment is over 1 MB long" in problem.message
     assert {f for r in result.records for f in r.files} == {"note.txt", "ccd.xml"}
+
+
+# --- Word documents -------------------------------------------------------------------
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_CT = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+       'package/2006/content-types"><Default Extension="rels" ContentType="application/'
+       'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType='
+       '"application/xml"/><Override PartName="/word/document.xml" ContentType="application/'
+       'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+         'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+         'schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+         'Target="word/document.xml"/></Relationships>')
+
+
+def _paragraph(text: str) -> bytes:
+    return f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>".encode()
+
+
+def _write_docx(path: Path, body: bytes) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("[Content_Types].xml", _CT)
+        archive.writestr("_rels/.rels", _RELS)
+        archive.writestr("word/document.xml", f'<?xml version="1.0"?><w:document xmlns:w="{_W}">'
+                         f"<w:body>".encode() + body + b"</w:body></w:document>")
+
+
+_MEASURE = """
+import re, sys
+from pathlib import Path
+from recordpack.scan import docx
+from recordpack.scan.base import Source
+def peak():  # of this process alone (ru_maxrss starts at the parent's size)
+    return int(re.search(r"VmHWM:\\s*(\\d+)", Path("/proc/self/status").read_text()).group(1))
+data = Path(sys.argv[1]).read_bytes()
+before = peak()
+outcomes = docx.scan(Source.from_bytes("letter.docx", data))
+after = peak()
+[record] = outcomes
+print(record.kind, record.patient.name, (after - before) // 1024, sep="|")
+"""
+
+
+def test_a_large_word_document_is_read_streamed_in_small_memory(tmp_path: Path) -> None:
+    words = [f"w{n:04d}x" for n in range(5000)]  # random words: a ratio of a real letter
+    rng = random.Random(7)
+    first = (_paragraph("Pathology report") + _paragraph("Patient: Quill, Avery")
+             + _paragraph("Diagnosis: invasive ductal carcinoma of the right breast, grade 2."))
+    rest = b"".join(_paragraph(" ".join(rng.choices(words, k=12))) for _ in range(220_000))
+    path = tmp_path / "letter.docx"
+    _write_docx(path, first + rest)  # document.xml: about 24 MB
+    done = subprocess.run([sys.executable, "-c", _MEASURE, str(path)], capture_output=True,
+                          text=True, timeout=100, check=True, cwd=ROOT)
+    kind, name, grown = done.stdout.strip().split("|")
+    assert (kind, name) == ("pathology_report", "Quill, Avery")
+    # python-docx's tree of this part added some 200 MB to the peak.
+    assert int(grown) < 48, f"the scan added {grown} MiB to the peak"
+
+
+def test_a_word_document_cut_at_a_huge_tag_says_so(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # Over the size python-docx is given, this document is streamed.
+    monkeypatch.setattr(docx, "MAX_TREE_BYTES", 0, raising=False)
+    body = (_paragraph("Pathology report. Patient: Quill, Avery.")
+            + _paragraph("Diagnosis: invasive ductal carcinoma of the right breast, grade 2.")
+            + b'<w:p w:rsidR="' + b"0" * 2_000_000 + b'"/>' + _paragraph("Not read."))
+    path = tmp_path / "letter.docx"
+    _write_docx(path, body)
+    outcomes = docx.scan(Source.from_bytes("letter.docx", path.read_bytes()))
+    [problem] = _problems(outcomes)
+    assert problem.code == "partly_read"
+    assert "start tag of a <p> element" in problem.message
+    [document] = [o for o in outcomes if isinstance(o, Document)]
+    assert "invasive ductal carcinoma" in document.text and "Not read." not in document.text
