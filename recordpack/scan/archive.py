@@ -433,13 +433,16 @@ def members(source: Source) -> Iterator[Source | Problem | Skipped]:
     with archive, stream:
         infos = [info for info in archive.infolist() if not info.is_dir()]
         declared = sum(info.file_size for info in infos)
-        # A member refused on its own (below) leaves the others to be read.
-        read = sum(info.file_size for info in infos if not _member_bomb(info))
+        overlapping = _overlapping(archive.infolist())
+        # A member refused on its own (its size, or its data inside another's: below)
+        # leaves the others to be read.
+        read = sum(
+            info.file_size for info in infos if not _member_bomb(info) and info not in overlapping
+        )
         bomb = declared_too_much(source, len(infos), declared, "zip", read)
         if bomb is not None:
             yield bomb
             return
-        overlapping = _overlapping(archive.infolist())
         if overlapping:
             infos = [info for info in infos if info not in overlapping]
             names = ", ".join(sorted(info.filename for info in overlapping)[:3])
