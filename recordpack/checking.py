@@ -686,7 +686,8 @@ def haystack(record: Record) -> str:
 #: declined, cancelled or deferred. A result is not on file, and no
 #: institution holds one (request letters use it).
 _DID_NOT_HAPPEN: Final = (
-    r"not\s+(?:been\s+)?(?:performed|done|obtained|available|undergone|received|completed"
+    r"(?:not|cannot|can't)\s+(?:be(?:en)?\s+)?(?:performed|done|obtained|available|undergone"
+    r"|received|completed"
     r"|tested|assessed|evaluated)"
     r"|(?:did|does|has|have|had)\s*(?:not|n't)\s+(?:have|had|undergo|undergone|get|receive|been)"
     r"|never\s+(?:had|been|underwent)|declined|deferred|cancell?ed"

@@ -86,6 +86,8 @@ NOT_RESULTED_RECEPTORS = [
     "ER, PR and HER2: send-out.",
     "ER, PR and HER2 are not yet resulted.",
     "Unable to perform ER, PR and HER2 testing on this material.",
+    "ER, PR and HER2 testing could not be performed.",
+    "ER, PR and HER2 cannot be assessed on this specimen.",
     # what follows a title or an initial is part of the sentence
     "ER, PR and HER2 testing was requested by Dr. Strand and will be performed at the "
     "reference laboratory.",
@@ -153,6 +155,7 @@ NOT_RESULTED_MARKERS = [
     "Tissue is insufficient for EGFR, ALK, ROS1, KRAS and PD-L1 testing.",
     "EGFR, ALK, ROS1, KRAS and PD-L1 analysis; results to follow.",
     "EGFR, ALK, ROS1, KRAS and PD-L1 sequencing failed quality control.",
+    "EGFR, ALK, ROS1, KRAS and PD-L1 testing could not be performed.",
 ]
 
 
