@@ -65,3 +65,24 @@ def test_zeros_then_data_is_not_called_zero_filled(tmp_path: Path) -> None:
     (tmp_path / "odd.json").write_bytes(bytes(300_000) + b'{"resourceType": "Patient"}')
     result = scan_folder(tmp_path)
     assert all("only zero bytes" not in p.message for p in result.problems)
+
+
+def test_a_file_named_as_a_format_recordpack_reads_but_holding_other_bytes_is_damaged(
+    tmp_path: Path,
+) -> None:
+    """Never "recordpack cannot read '.json' files": it reads them; this one is not one."""
+    recs = tmp_path / "recs"
+    recs.mkdir()
+    noise = bytes((n * 151 + 7) % 256 for n in range(3000))  # not zeros, not text
+    (recs / "export.json").write_bytes(noise)
+    (recs / "summary.xml").write_bytes(noise[1:])
+    (recs / "half.json").write_bytes(bytes(4096) + b'{"resourceType": "Patient"}')
+    (recs / "settings.xml").write_text('<?xml version="1.0"?><settings><a>1</a></settings>')
+    problems = {p.path: p for p in scan_folder(recs).problems}
+    for name in ("export.json", "summary.xml", "half.json"):
+        assert problems[name].code == UNREADABLE, problems[name]
+        assert "what is inside is not one" in problems[name].message
+        assert "Get a new copy" in (problems[name].hint or "")
+    other = problems["settings.xml"]  # well-formed XML of another kind: not read, not damaged
+    assert other.code != UNREADABLE and "another kind of data" in other.message
+    assert all("cannot read '." not in p.message for p in problems.values())

@@ -371,8 +371,50 @@ UNSUPPORTED_HINTS: Final[dict[str, str]] = {
 }
 
 
+#: Endings of the formats recordpack reads, and what each names: a file so named
+#: that no scanner accepts is not of that format inside (damaged, cut short, or
+#: another kind of file renamed), which is not the same as a format never read.
+READ_FORMATS: Final[dict[str, str]] = {
+    **dict.fromkeys((".pdf",), "PDF"),
+    **dict.fromkeys((".json", ".ndjson", ".jsonl"), "FHIR (JSON)"),
+    **dict.fromkeys((".xml", ".cda", ".ccd", ".ccda"), "C-CDA (XML)"),
+    **dict.fromkeys((".hl7",), "HL7 v2"),
+    **dict.fromkeys((".dcm", ".dicom"), "DICOM"),
+    **dict.fromkeys((".docx",), "Word"),
+    **dict.fromkeys((".zip", ".7z", ".tar", ".tgz"), "archive"),
+    **dict.fromkeys((".png", ".jpg", ".jpeg", ".tif", ".tiff"), "picture"),
+    **dict.fromkeys((".txt",), "text"),
+}
+
+
+def _looks_like_markup(source: Source) -> bool:
+    """Whether the file starts as XML or JSON text does: then it is another kind of XML
+    or JSON (a program's settings), not a damaged record, and is only not read."""
+    start = source.head[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return start[:1] in (b"<", b"{", b"[")
+
+
 def unsupported(source: Source) -> Problem:
     """The problem reported for a file no scanner can read."""
+    named = READ_FORMATS.get(source.suffix)
+    if named is not None and not _looks_like_markup(source):
+        return Problem(
+            source.path,
+            UNREADABLE,
+            f"This file is named as a {named} file, but what is inside is not one (it may be "
+            "damaged, cut short, or another kind of file renamed), so it was not read.",
+            hint="Get a new copy from where it came from (download or copy it again); "
+            "if it is a record, a PDF of it also works.",
+        )
+    if named is not None:  # XML or JSON text of another kind than the records read
+        return Problem(
+            source.path,
+            UNSUPPORTED,
+            f"This file is not a {named} record: it holds another kind of data, which "
+            "recordpack does not read, so it was not looked at further.",
+            hint="If it is a medical record, save or print it as a PDF and put the PDF in the "
+            "folder; otherwise leave it out.",
+        )
     kind = f"'{source.suffix}' files" if source.suffix else "files like this (no extension)"
     return Problem(
         source.path,
