@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,7 +35,7 @@ def folder(tmp_path: Path) -> Path:
     return recs
 
 
-def _pack(folder: Path, tmp_path: Path, *excludes: str) -> tuple[int, dict[str, object], str]:
+def _pack(folder: Path, tmp_path: Path, *excludes: str) -> tuple[int, dict[str, Any], str]:
     key = str(age.X25519Identity.generate().recipient())
     args = [a for e in excludes for a in ("--exclude", e)]
     result = run("pack", folder, "-o", tmp_path / "b.rpk", "--to", key, *args, "--json")
@@ -45,7 +46,7 @@ def _pack(folder: Path, tmp_path: Path, *excludes: str) -> tuple[int, dict[str, 
 def test_exclude_exact_path_leaves_out_that_file_only(folder: Path, tmp_path: Path) -> None:
     code, doc, text = _pack(folder, tmp_path, "lab[1].txt")
     assert code == 0, doc
-    omitted = [o for o in doc["omitted"] if o["code"] == "excluded"]  # type: ignore[union-attr]
+    omitted = [o for o in doc["omitted"] if o["code"] == "excluded"]
     assert [(o["path"], o["exclusion"]) for o in omitted] == [("lab[1].txt", "lab[1].txt")]
     assert "Left out as you asked ('lab[1].txt'): lab[1].txt." in text
     assert "lab1.txt" not in text  # the patient's own lab is packed, not left out
@@ -56,7 +57,7 @@ def test_exclude_glob_still_a_glob_when_no_file_has_that_name(folder: Path, tmp_
     (folder / "lab2.txt").write_text(LAB.format(name="QUILLFEATHER, MARISOL T", dob="04/03/1971", day=3))
     code, doc, text = _pack(folder, tmp_path, "lab[12].txt")
     assert code == 0, doc
-    omitted = {o["path"] for o in doc["omitted"] if o["code"] == "excluded"}  # type: ignore[union-attr]
+    omitted = {o["path"] for o in doc["omitted"] if o["code"] == "excluded"}
     assert omitted == {"lab1.txt", "lab2.txt"}
     assert "Left out as you asked ('lab[12].txt'): lab1.txt, lab2.txt." in text
 
@@ -68,7 +69,7 @@ def test_exclude_exact_folder_name_is_that_folder(folder: Path, tmp_path: Path) 
     (folder / "lab[1].txt").rename(folder / "visit[1]" / "lab.txt")
     code, doc, _ = _pack(folder, tmp_path, "visit[1]")
     assert code == 0, doc
-    omitted = {o["path"] for o in doc["omitted"] if o["code"] == "excluded"}  # type: ignore[union-attr]
+    omitted = {o["path"] for o in doc["omitted"] if o["code"] == "excluded"}
     assert omitted == {"visit[1]/lab.txt"}
 
 

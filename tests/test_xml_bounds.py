@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tracemalloc
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,7 @@ def _counted_source(name: str, data: bytes) -> Source:
     return Source(name, len(data), None, data[:HEAD_SIZE], opener=lambda: _Counting(data))
 
 
-def _problems(outcomes: list[object]) -> list[Problem]:
+def _problems(outcomes: Sequence[object]) -> list[Problem]:
     return [o for o in outcomes if isinstance(o, Problem)]
 
 
@@ -99,7 +100,7 @@ def test_a_root_tag_over_the_limit_is_not_read_and_says_why() -> None:
     data = (b'<ClinicalDocument xmlns="urn:hl7-org:v3" note="' + b"x" * 3_000_000
             + b'"><title>2.16.840.1.113883</title></ClinicalDocument>')
     [problem] = ccda.scan(Source.from_bytes("ccd.xml", data))
-    assert problem.code == "unsupported"
+    assert isinstance(problem, Problem) and problem.code == "unsupported"
     assert "start tag of a <ClinicalDocument> element" in problem.message
 
 
