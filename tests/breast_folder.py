@@ -110,6 +110,21 @@ CLINIC_NOTE = [
 ]
 
 
+def mr_study(root: Path, names: Sequence[tuple[str, str, str]]) -> str:
+    """One MR study, one image per (name, birth, id), files MR/IM00001...; returns its UID."""
+    uid = generate_uid()
+    for index, (name, birth, pid) in enumerate(names, start=1):
+        dicom_image(
+            root / "MR" / f"IM{index:05d}",
+            name=name,
+            birth=birth,
+            patient_id=pid,
+            study_uid=uid,
+            number=index,
+        )
+    return uid
+
+
 def breast_folder(root: Path) -> Path:
     """Delphine Harrowgate's breast folder: everything the breast manifest asks for
     except the images, which each test adds."""

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from pydicom.uid import generate_uid
 
 from recordpack import sentences
 from tests.acceptance_folders import text_pdf
@@ -27,7 +26,7 @@ from tests.breast_folder import (
     breast_folder,
     check_json,
     check_text,
-    dicom_image,
+    mr_study,
     requirement,
 )
 
@@ -48,16 +47,7 @@ def breast_with(folder: Path, receptor_lines: Sequence[str]) -> Path:
             "GROSS DESCRIPTION: Three cores of tan tissue.",
         ],
     )
-    uid = generate_uid()
-    for number in (1, 2):
-        dicom_image(
-            folder / "MR" / f"IM{number:05d}",
-            name=PATIENT,
-            birth=BIRTH,
-            patient_id=MRN,
-            study_uid=uid,
-            number=number,
-        )
+    mr_study(folder, [(PATIENT, BIRTH, MRN)] * 2)
     return folder
 
 

@@ -33,6 +33,7 @@ from tests.breast_folder import (
     check_json,
     check_text,
     dicom_image,
+    mr_study,
     requirement,
     run,
     status,
@@ -40,20 +41,6 @@ from tests.breast_folder import (
 
 STRANGER = "QUILLFEATHER^ROSALIND"
 
-
-def mr_study(root: Path, names: Sequence[tuple[str, str, str]]) -> str:
-    """One MR study, one image per (name, birth, id), files MR/IM00001...; returns its UID."""
-    uid = generate_uid()
-    for index, (name, birth, pid) in enumerate(names, start=1):
-        dicom_image(
-            root / "MR" / f"IM{index:05d}",
-            name=name,
-            birth=birth,
-            patient_id=pid,
-            study_uid=uid,
-            number=index,
-        )
-    return uid
 
 
 def findings(doc: dict[str, Any], code: str) -> list[dict[str, Any]]:
