@@ -267,11 +267,7 @@ class WebApp:
         def done(result: tuple[Prepared, list[str]]) -> None:
             prepared, dropped = result
             # A file left out that has been replaced since is another file: it is back in.
-            dropped += [
-                path for path in sorted(set(choices.left_out))
-                if decisions.content_of(prepared.scan, path)
-                and contents.get(path) != decisions.content_of(prepared.scan, path)
-            ]
+            dropped += decisions.changed_since(prepared.scan, set(choices.left_out), contents)
             session.vanished = service.vanished(prepared)
             session.generation += 1  # first: no page stamped before this reading matches it
             session.prepared = prepared
@@ -640,8 +636,8 @@ class WebApp:
         stale = self.out_of_date(form, "/pack")
         if stale is not None:
             return stale
-        if freshness.chosen_out_of_date(form, session.pack_choice):
-            return RedirectResponse(f"/pack?out-of-date={freshness.OTHER_CHOICE}", 303)
+        if (reason := freshness.chosen_out_of_date(form, session.pack_choice)) is not None:
+            return RedirectResponse(f"/pack?out-of-date={reason}", 303)
         if session.prepared is None or session.choices is None or not session.manifest:
             return RedirectResponse("/records", 303)
         try:
@@ -747,8 +743,8 @@ class WebApp:
         if form is None:
             return self._refused()
         session = self.session
-        if freshness.chosen_out_of_date(form, session.open_choice):
-            return RedirectResponse(f"/open?out-of-date={freshness.OTHER_CHOICE}", 303)
+        if (reason := freshness.chosen_out_of_date(form, session.open_choice)) is not None:
+            return RedirectResponse(f"/open?out-of-date={reason}", 303)
         bundle = session.bundle
         passphrase = str(form.get("passphrase") or "")
         identity = session.identity

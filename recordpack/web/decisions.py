@@ -9,7 +9,7 @@ and the pack all read the same :class:`Standing`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +39,15 @@ def content_of(scan: ScanResult, path: str) -> str:
     if info.sha256:
         return info.sha256
     return f"{info.head_sha256}:{info.size}:{info.mtime_ns}"
+
+
+def changed_since(scan: ScanResult, paths: Iterable[str], contents: Mapping[str, str]) -> list[str]:
+    """The ``paths`` this reading has whose content is not what ``contents`` saved when the
+    person chose (or that have no content saved): a choice about them no longer applies."""
+    return sorted(
+        path for path in paths
+        if (now := content_of(scan, path)) and contents.get(path) != now
+    )
 
 
 def file_key(folder: Path, scan: ScanResult, path: str) -> FileKey:

@@ -90,6 +90,7 @@ def scan(
     from recordpack.quiet import quiet_libraries
     from recordpack.scan import parse_labels
     from recordpack.scan.paths import to_fs
+    from recordpack.web.decisions import changed_since
 
     dropped: list[str] = []
     labels: list[str] = []
@@ -112,7 +113,9 @@ def scan(
             dropped += [label.rsplit("=", 1)[0] for label in labels]
             prepared = workflow.prepare(folder, progress=report, cancel=cancel)
         else:
-            changed = _changed_since(prepared, kinds, contents) if contents is not None else []
+            changed = (
+                changed_since(prepared.scan, kinds, contents) if contents is not None else []
+            )
             if changed:
                 # A kind given to another file under this name: read again without it.
                 dropped += changed
@@ -124,20 +127,6 @@ def scan(
     if not folder.is_dir():
         raise FolderVanished(folder)
     return prepared, dropped
-
-
-def _changed_since(
-    prepared: Prepared, kinds: Mapping[str, str], contents: Mapping[str, str]
-) -> list[str]:
-    """The corrected paths whose content is not what it was when the kind was given."""
-    from recordpack.web.decisions import content_of
-
-    scanned = prepared.scan
-    return sorted(
-        path for path in kinds
-        if path in scanned.files or path.split("!", 1)[0] in scanned.files
-        if contents.get(path) != content_of(scanned, path)
-    )
 
 
 class FolderVanished(InputError):
